@@ -1,0 +1,23 @@
+/** One invocation of a coding agent CLI inside a session workspace. */
+export interface AgentInvocation {
+  cwd: string;
+  prompt: string;
+  model?: string;
+  maxTurns: number;
+  env: Record<string, string>;
+  timeoutMs: number;
+}
+
+export type AgentOutcome =
+  | { kind: 'finished'; turns: number; output: string }
+  | { kind: 'maxTurns'; turns: number; output: string }
+  | { kind: 'failed'; exitCode: number; output: string }
+  | { kind: 'timedOut'; output: string };
+
+/**
+ * Agent — the coding agent (Claude Code by default). The runtime enforces `maxTurns` and
+ * `timeoutMs` itself: past either the agent process is stopped, not merely told.
+ */
+export interface Agent {
+  run(invocation: AgentInvocation): Promise<AgentOutcome>;
+}

@@ -1,0 +1,22 @@
+/**
+ * The expected failures of an outside service, shared by every port that talks to one.
+ * Adapters convert every thrown error at their boundary into one of these.
+ * - `rateLimited`: the service said slow down; retry after `retryAfterMs`.
+ * - `unavailable`: 5xx, timeout or connection failure; safe to retry with backoff.
+ * - `auth`: credentials missing or rejected; never retried.
+ * - `invalid`: the service rejected the request itself (GraphQL user error, 400, 422);
+ *   never retried. `status` is the HTTP status when there was one.
+ * - `notFound`: the thing asked for does not exist.
+ * - `notConfigured`: the adapter has no connection configured.
+ */
+export type ServiceError =
+  | { kind: 'rateLimited'; retryAfterMs: number; message: string }
+  | { kind: 'unavailable'; message: string; status?: number }
+  | { kind: 'auth'; message: string }
+  | { kind: 'invalid'; message: string; status?: number }
+  | { kind: 'notFound'; message: string }
+  | { kind: 'notConfigured'; message: string };
+
+export function isRetryable(error: ServiceError): boolean {
+  return error.kind === 'rateLimited' || error.kind === 'unavailable';
+}

@@ -1,0 +1,59 @@
+import type { ResultAsync } from 'neverthrow';
+import type { ForgeKind } from '../core/model.js';
+import type { ServiceError } from './errors.js';
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export interface PullRequest {
+  owner: string;
+  repo: string;
+  number: number;
+  url: string;
+  branch: string;
+  baseBranch: string;
+  title: string;
+  state: 'open' | 'closed' | 'merged';
+  createdAt: number;
+}
+
+export interface WorkflowRun {
+  id: string;
+  url: string;
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion?: 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped' | string;
+  createdAt: number;
+}
+
+/**
+ * Forge — where the code lives (GitHub, or bare git repositories on disk).
+ *
+ * Contract (test/contracts/forge.contract.ts):
+ * - `dispatchWorkflow` starts the named workflow on `ref` with `inputs` and resolves once the
+ *   forge has accepted it; it does not wait for the run.
+ * - `findRun` finds the run whose name contains `marker` (the job id), or resolves undefined.
+ * - `openPullRequest` opens one pull request for `branch` onto `base`; an existing open one
+ *   for the same branch is returned instead of a second.
+ * - `mintRepoToken` returns a short-lived token scoped to that one repository.
+ * - `putFile` writes a file on the default branch (workflow templates), idempotently.
+ */
+export interface Forge {
+  readonly kind: ForgeKind;
+  dispatchWorkflow(
+    repo: RepoRef,
+    workflowFile: string,
+    ref: string,
+    inputs: Record<string, string>,
+  ): ResultAsync<void, ServiceError>;
+  findRun(repo: RepoRef, workflowFile: string, marker: string): ResultAsync<WorkflowRun | undefined, ServiceError>;
+  openPullRequest(
+    repo: RepoRef,
+    pr: { branch: string; base: string; title: string; body: string },
+  ): ResultAsync<PullRequest, ServiceError>;
+  mintRepoToken(repo: RepoRef): ResultAsync<{ token: string; expiresAt: number }, ServiceError>;
+  getFile(repo: RepoRef, path: string, ref: string): ResultAsync<string | undefined, ServiceError>;
+  putFile(repo: RepoRef, path: string, content: string, message: string, branch: string): ResultAsync<void, ServiceError>;
+}

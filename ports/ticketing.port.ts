@@ -1,0 +1,27 @@
+import type { ResultAsync } from 'neverthrow';
+import type { Mapping, Stage, TicketIssue, TicketingKind } from '../core/model.js';
+import type { ServiceError } from './errors.js';
+
+/**
+ * Ticketing — one tracker (Linear, Jira, the embedded local tracker) seen through what the
+ * orchestrator needs of it.
+ *
+ * Contract (test/contracts/ticketing.contract.ts, run against every adapter):
+ * - `listCandidates(mapping)` returns every issue in the mapping's scope that carries the
+ *   trigger (Linear/local: the `AI-Implement` label; Jira: the `Ready` status or a later
+ *   lifecycle status), with its stage, labels, priority, creation time and blocking
+ *   relations. Its cost grows with pages, never with issues: no request per issue.
+ * - `moveToStage` puts the issue's labels (or status) where the lifecycle table says for
+ *   that stage, creating a missing label once. Moving to the stage it is already at is a
+ *   no-op that succeeds. On a failed stage the AI labels are removed.
+ * - `comment` posts exactly one comment per successful call; a failed call posts none.
+ * - `getIssue` resolves `notFound` for an unknown id.
+ * - Every failure is a `ServiceError`; nothing throws.
+ */
+export interface Ticketing {
+  readonly kind: TicketingKind;
+  listCandidates(mapping: Mapping): ResultAsync<TicketIssue[], ServiceError>;
+  getIssue(id: string): ResultAsync<TicketIssue, ServiceError>;
+  moveToStage(issue: TicketIssue, stage: Stage, mapping: Mapping): ResultAsync<void, ServiceError>;
+  comment(issueId: string, body: string): ResultAsync<void, ServiceError>;
+}
