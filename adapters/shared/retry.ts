@@ -1,0 +1,40 @@
+import { errAsync, ResultAsync } from 'neverthrow';
+import { isRetryable, type ServiceError } from '../../ports/errors.js';
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. */
+  maxAttempts?: number;
+  /** The first backoff on `unavailable`; doubled each attempt, with jitter from `random`. */
+  baseDelayMs?: number;
+  /** The longest single wait, `Retry-After` included; a longer one is returned as the error. */
+  maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a service call again while it fails in a retryable way: `rateLimited` waits its
+ * `retryAfterMs`, `unavailable` backs off exponentially with jitter. `auth`, `invalid`,
+ * `notFound` and `notConfigured` return at once, never retried.
+ */
+export function retryServiceCall<T>(call: () => ResultAsync<T, ServiceError>, options: RetryOptions = {}): ResultAsync<T, ServiceError> {
+  const maxAttempts = options.maxAttempts ?? 4;
+  const baseDelayMs = options.baseDelayMs ?? 250;
+  const maxDelayMs = options.maxDelayMs ?? 30_000;
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+
+  const attempt = (n: number): ResultAsync<T, ServiceError> =>
+    call().orElse((error) => {
+      if (!isRetryable(error) || n >= maxAttempts) return errAsync(error);
+      const delay =
+        error.kind === 'rateLimited'
+          ? error.retryAfterMs
+          : Math.round(baseDelayMs * 2 ** (n - 1) * (0.5 + random() / 2));
+      if (delay > maxDelayMs) return errAsync(error);
+      return ResultAsync.fromSafePromise(sleep(delay)).andThen(() => attempt(n + 1));
+    });
+  return attempt(1);
+}
