@@ -1,0 +1,19 @@
+import { join } from 'node:path';
+import { createLowdbStorage } from '../../../adapters/storage/lowdb/lowdb.adapter.js';
+import { storageContract } from '../../contracts/storage.contract.js';
+import { tempDir } from './temp-dir.js';
+
+storageContract(
+  'lowdb',
+  async () => {
+    const dir = await tempDir();
+    // A nested path: the adapter creates the directory the file lives in.
+    const file = join(dir.path, 'data', 'ai-implement.json');
+    return {
+      storage: await createLowdbStorage({ file }),
+      reopen: () => createLowdbStorage({ file }),
+      cleanup: dir.remove,
+    };
+  },
+  { durable: true },
+);

@@ -1,0 +1,13 @@
+import { createUnstorageStorage } from '../../../adapters/storage/unstorage/unstorage.adapter.js';
+import { storageContract } from '../../contracts/storage.contract.js';
+import { tempDir } from './temp-dir.js';
+
+storageContract(
+  'unstorage fs',
+  async () => {
+    const dir = await tempDir();
+    const open = () => createUnstorageStorage({ driver: 'fs', base: dir.path });
+    return { storage: await open(), reopen: open, cleanup: dir.remove };
+  },
+  { durable: true },
+);

@@ -1,0 +1,6 @@
+import { createUnstorageStorage } from '../../../adapters/storage/unstorage/unstorage.adapter.js';
+import { storageContract } from '../../contracts/storage.contract.js';
+
+// Memory keeps nothing once closed, so it declares no durability and the close-and-reopen
+// test is not registered for it.
+storageContract('unstorage memory', async () => ({ storage: await createUnstorageStorage({ driver: 'memory' }) }));
