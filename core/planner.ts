@@ -1,0 +1,224 @@
+/**
+ * The dispatch planner — spec "Blocker reasons" and the Blockers view, the mapping fields
+ * `maxInProgressAiIssues` ("Max issues with AI-Working simultaneously") and `paused`, and the
+ * 24-hour dedup window: given the mappings, the candidate issues, the jobs, the dedup ledger
+ * and `now`, which issues dispatch now (and in which phase), and why each other eligible issue
+ * waits.
+ *
+ * Eligible issues: at Triggered (phase planning, or implementation when the mapping has
+ * planning off), and at Plan complete once the plan is approved — by a human (`planApproved`)
+ * or by the mapping's `autoApprovePlans` (the lifecycle's `dispatch` effect asks for a
+ * reconcile, and the dispatch goes through here so it respects the cap). Issues at other
+ * stages are neither dispatched nor skipped.
+ *
+ * Each waiting issue gets exactly one reason, the first that applies of: `no-mapping`,
+ * `paused`, `blocked-by-issue`, `dedup`, `concurrency`.
+ *
+ * In progress, per mapping: the distinct issues with a non-terminal job in it, together with
+ * the candidates at Planning or Implementing; each dispatch planned here counts at once.
+ *
+ * Order: ticket priority (urgent first, "no priority" last), then the oldest, then the
+ * identifier in natural order (`ENG-2` before `ENG-10`); team key and id break the last ties,
+ * so the result does not depend on the order of the inputs. One pass over each input and one
+ * sort: near-linear in the number of issues.
+ */
+import {
+  blockedByIssueMessage,
+  compareNatural,
+  concurrencyMessage,
+  DEDUP_MESSAGE,
+  noMappingMessage,
+  openBlockers,
+  pausedMessage,
+  type SkipReason,
+} from './blockers.js';
+import { isInWindow } from './dedup.js';
+import { isTerminal } from './job-status.js';
+import { isInProgressStage } from './lifecycle.js';
+import type { DedupEntry, Job, Mapping, Stage, TicketIssue } from './model.js';
+
+export type DispatchPhase = 'planning' | 'implementation';
+
+export interface PlannerInput {
+  mappings: readonly Mapping[];
+  issues: readonly TicketIssue[];
+  jobs: readonly Job[];
+  dedup: readonly DedupEntry[];
+  now: number;
+}
+
+export interface PlannedDispatch {
+  issue: TicketIssue;
+  mapping: Mapping;
+  phase: DispatchPhase;
+  /** 1 for the first dispatch of this issue's phase, then one more per re-dispatch. */
+  dispatchNumber: number;
+}
+
+export interface SkippedIssue {
+  issue: TicketIssue;
+  teamKey: string;
+  reason: SkipReason;
+  message: string;
+}
+
+export interface DispatchPlan {
+  /** In dispatch order: the order the shell should start them in. */
+  dispatch: PlannedDispatch[];
+  /** In the same priority order. */
+  skipped: SkippedIssue[];
+  /** Per mapping (by team key), in progress once the planned dispatches start, and the cap. */
+  inProgress: Record<string, { count: number; cap: number }>;
+}
+
+const key = (issueId: string, phase: string) => `${issueId}\u0000${phase}`;
+
+/** Urgent (1) first … low (4), then none (0) and anything off the scale. */
+export function priorityRank(priority: number): number {
+  return priority >= 1 && priority <= 4 && Number.isInteger(priority) ? priority : 5;
+}
+
+const STAGE_RANK: Record<Stage, number> = {
+  triggered: 0,
+  planning: 1,
+  plan_complete: 2,
+  implementing: 3,
+  pr_opened: 4,
+  planning_failed: 5,
+  implementation_failed: 6,
+};
+
+interface Candidate {
+  issue: TicketIssue;
+  rank: number;
+  createdAt: number;
+}
+
+/** The total order of candidates; exported for the admin's lists and for tests. */
+export function compareCandidates(a: TicketIssue, b: TicketIssue): number {
+  return compareKeyed(toCandidate(a), toCandidate(b));
+}
+
+function toCandidate(issue: TicketIssue): Candidate {
+  return {
+    issue,
+    rank: priorityRank(issue.priority),
+    createdAt: Number.isFinite(issue.createdAt) ? issue.createdAt : Number.MAX_VALUE,
+  };
+}
+
+function compareKeyed(a: Candidate, b: Candidate): number {
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  const byIdentifier = compareNatural(a.issue.identifier, b.issue.identifier);
+  if (byIdentifier !== 0) return byIdentifier;
+  if (a.issue.teamKey !== b.issue.teamKey) return a.issue.teamKey < b.issue.teamKey ? -1 : 1;
+  if (a.issue.id !== b.issue.id) return a.issue.id < b.issue.id ? -1 : 1;
+  // The same issue listed twice: prefer the snapshot furthest along, then an approved plan.
+  const byStage = STAGE_RANK[b.issue.stage] - STAGE_RANK[a.issue.stage];
+  if (byStage !== 0) return byStage;
+  return Number(b.issue.planApproved === true) - Number(a.issue.planApproved === true);
+}
+
+function addTo(map: Map<string, Set<string>>, teamKey: string, issueId: string): void {
+  let set = map.get(teamKey);
+  if (!set) {
+    set = new Set();
+    map.set(teamKey, set);
+  }
+  set.add(issueId);
+}
+
+export function planDispatches(input: PlannerInput): DispatchPlan {
+  const mappings = new Map<string, Mapping>();
+  for (const mapping of input.mappings) {
+    if (mappings.has(mapping.teamKey)) throw new Error(`Two mappings share the team key ${mapping.teamKey}`);
+    mappings.set(mapping.teamKey, mapping);
+  }
+
+  // Jobs: who is in flight (per mapping and overall), and how many dispatches each issue+phase had.
+  const inProgressByTeam = new Map<string, Set<string>>();
+  const inFlight = new Set<string>();
+  const dispatchCount = new Map<string, number>();
+  const highestNumber = new Map<string, number>();
+  for (const job of input.jobs) {
+    const k = key(job.issueId, job.phase);
+    dispatchCount.set(k, (dispatchCount.get(k) ?? 0) + 1);
+    if (job.dispatchNumber > (highestNumber.get(k) ?? 0)) highestNumber.set(k, job.dispatchNumber);
+    if (!isTerminal(job.status)) {
+      inFlight.add(job.issueId);
+      addTo(inProgressByTeam, job.teamKey, job.issueId);
+    }
+  }
+
+  const deduped = new Set<string>();
+  for (const entry of input.dedup) if (isInWindow(entry, input.now)) deduped.add(key(entry.issueId, entry.phase));
+
+  // Candidates: the stage of every listed issue feeds the counts; eligible ones are sorted once.
+  const eligible: Candidate[] = [];
+  for (const issue of input.issues) {
+    if (isInProgressStage(issue.stage)) {
+      inFlight.add(issue.id);
+      addTo(inProgressByTeam, issue.teamKey, issue.id);
+    } else if (
+      issue.stage === 'triggered' ||
+      (issue.stage === 'plan_complete' && isApproved(issue, mappings.get(issue.teamKey)))
+    ) {
+      eligible.push(toCandidate(issue));
+    }
+  }
+  eligible.sort(compareKeyed);
+
+  const dispatch: PlannedDispatch[] = [];
+  const skipped: SkippedIssue[] = [];
+  const seen = new Set<string>();
+  for (const { issue } of eligible) {
+    if (seen.has(issue.id)) continue; // a second listing of one issue
+    seen.add(issue.id);
+    const skip = (reason: SkipReason, message: string) => skipped.push({ issue, teamKey: issue.teamKey, reason, message });
+
+    const mapping = mappings.get(issue.teamKey);
+    if (!mapping) {
+      skip('no-mapping', noMappingMessage(issue.teamKey));
+      continue;
+    }
+    if (mapping.paused) {
+      skip('paused', pausedMessage(issue.teamKey));
+      continue;
+    }
+    const blockers = openBlockers(issue.blockedBy);
+    if (blockers.length > 0) {
+      skip('blocked-by-issue', blockedByIssueMessage(blockers));
+      continue;
+    }
+    const phase: DispatchPhase = issue.stage === 'triggered' && mapping.planningEnabled !== false ? 'planning' : 'implementation';
+    const k = key(issue.id, phase);
+    if (deduped.has(k) || inFlight.has(issue.id)) {
+      skip('dedup', DEDUP_MESSAGE);
+      continue;
+    }
+    const team = inProgressByTeam.get(issue.teamKey);
+    const count = team?.size ?? 0;
+    if (count >= mapping.maxInProgressAiIssues) {
+      skip('concurrency', concurrencyMessage(count, mapping.maxInProgressAiIssues));
+      continue;
+    }
+    addTo(inProgressByTeam, issue.teamKey, issue.id);
+    inFlight.add(issue.id);
+    const dispatchNumber = Math.max(dispatchCount.get(k) ?? 0, highestNumber.get(k) ?? 0) + 1;
+    dispatch.push({ issue, mapping, phase, dispatchNumber });
+  }
+
+  const inProgress: Record<string, { count: number; cap: number }> = {};
+  for (const teamKey of [...mappings.keys()].sort()) {
+    inProgress[teamKey] = {
+      count: inProgressByTeam.get(teamKey)?.size ?? 0,
+      cap: mappings.get(teamKey)!.maxInProgressAiIssues,
+    };
+  }
+  return { dispatch, skipped, inProgress };
+}
+
+function isApproved(issue: TicketIssue, mapping: Mapping | undefined): boolean {
+  return issue.planApproved === true || mapping?.autoApprovePlans === true;
+}
