@@ -1,0 +1,1 @@
+export { createMutex, type Mutex } from '../storage/mutex.js';

@@ -1,0 +1,134 @@
+import type { Clock } from '../../../ports/clock.port.js';
+import type { Ids } from '../../../ports/ids.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import { createMutex } from '../../shared/mutex.js';
+import { LOCAL_ISSUES, type LocalComment, type LocalIssue, type LocalStateType } from './local-issue.js';
+
+export interface NewLocalIssue {
+  teamKey: string;
+  title: string;
+  description?: string;
+  priority?: number;
+  labels?: string[];
+  stateType?: LocalStateType;
+  /** Identifiers or ids of issues that block the new one. */
+  blockedBy?: string[];
+  /** Epoch ms; defaults to now (seeding and imports may set it). */
+  createdAt?: number;
+}
+
+export type LocalIssuePatch = Partial<Pick<LocalIssue, 'title' | 'description' | 'priority' | 'labels' | 'stateType'>> & {
+  blockedBy?: string[];
+};
+
+export interface LocalTrackerStoreDeps {
+  storage: Storage;
+  clock: Clock;
+  ids: Ids;
+}
+
+/**
+ * The embedded tracker's issues, kept as Storage records. Every read-modify-write runs through
+ * one queue, so concurrent label moves and comments never lose an update within one
+ * orchestrator process (the embedded tracker is for a single node).
+ */
+export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerStoreDeps) {
+  // One queue for every write: the embedded tracker serves one node at human pace.
+  const writes = createMutex();
+
+  async function all(): Promise<LocalIssue[]> {
+    return storage.listRecords<LocalIssue>(LOCAL_ISSUES);
+  }
+
+  /** Finds an issue by id or by identifier (case-insensitive). */
+  async function find(ref: string): Promise<LocalIssue | undefined> {
+    const byId = await storage.getRecord<LocalIssue>(LOCAL_ISSUES, ref);
+    if (byId) return byId;
+    const wanted = ref.toUpperCase();
+    return (await all()).find((issue) => issue.identifier.toUpperCase() === wanted);
+  }
+
+  async function resolveRefs(refs: readonly string[]): Promise<string[] | { missing: string }> {
+    const out: string[] = [];
+    for (const ref of refs) {
+      const issue = await find(ref);
+      if (!issue) return { missing: ref };
+      out.push(issue.id);
+    }
+    return out;
+  }
+
+  async function create(input: NewLocalIssue): Promise<LocalIssue | { missing: string }> {
+    const teamKey = input.teamKey.toUpperCase();
+    const blockedBy = await resolveRefs(input.blockedBy ?? []);
+    if (!Array.isArray(blockedBy)) return blockedBy;
+    return writes.run(async () => {
+      const seqKey = `local-tracker:next:${teamKey}`;
+      const number = Number((await storage.getSetting(seqKey)) ?? '1');
+      await storage.setSetting(seqKey, String(number + 1));
+      const now = clock.now();
+      const issue: LocalIssue = {
+        id: ids.newId(),
+        identifier: `${teamKey}-${number}`,
+        teamKey,
+        title: input.title,
+        description: input.description ?? '',
+        priority: input.priority ?? 0,
+        createdAt: input.createdAt ?? now,
+        updatedAt: now,
+        labels: [...new Set(input.labels ?? [])],
+        stateType: input.stateType ?? 'unstarted',
+        blockedBy,
+        comments: [],
+      };
+      await storage.putRecord(LOCAL_ISSUES, issue.id, issue);
+      return issue;
+    });
+  }
+
+  /** Applies `change` to the stored issue under its lock; undefined when there is none. */
+  async function update(ref: string, change: (issue: LocalIssue) => LocalIssue | Promise<LocalIssue>): Promise<LocalIssue | undefined> {
+    const found = await find(ref);
+    if (!found) return undefined;
+    return writes.run(async () => {
+      const current = await storage.getRecord<LocalIssue>(LOCAL_ISSUES, found.id);
+      if (!current) return undefined;
+      const next = { ...(await change(current)), updatedAt: clock.now() };
+      await storage.putRecord(LOCAL_ISSUES, next.id, next);
+      return next;
+    });
+  }
+
+  async function patch(ref: string, changes: LocalIssuePatch): Promise<LocalIssue | undefined | { missing: string }> {
+    let blockedBy: string[] | undefined;
+    if (changes.blockedBy) {
+      const resolved = await resolveRefs(changes.blockedBy);
+      if (!Array.isArray(resolved)) return resolved;
+      blockedBy = resolved;
+    }
+    return update(ref, (issue) => ({
+      ...issue,
+      ...(changes.title !== undefined ? { title: changes.title } : {}),
+      ...(changes.description !== undefined ? { description: changes.description } : {}),
+      ...(changes.priority !== undefined ? { priority: changes.priority } : {}),
+      ...(changes.stateType !== undefined ? { stateType: changes.stateType } : {}),
+      ...(changes.labels !== undefined ? { labels: [...new Set(changes.labels)] } : {}),
+      ...(blockedBy ? { blockedBy } : {}),
+    }));
+  }
+
+  async function addComment(ref: string, body: string): Promise<LocalComment | undefined> {
+    const comment: LocalComment = { id: ids.newId(), body, createdAt: clock.now() };
+    const updated = await update(ref, (issue) => ({ ...issue, comments: [...issue.comments, comment] }));
+    return updated ? comment : undefined;
+  }
+
+  async function remove(ref: string): Promise<boolean> {
+    const found = await find(ref);
+    return found ? storage.deleteRecord(LOCAL_ISSUES, found.id) : false;
+  }
+
+  return { all, find, create, update, patch, addComment, remove };
+}
+
+export type LocalTrackerStore = ReturnType<typeof createLocalTrackerStore>;
