@@ -1,0 +1,206 @@
+import { err, ok, type Result } from 'neverthrow';
+import { z } from 'zod';
+import type { RunnerMode } from '../core/model.js';
+
+/**
+ * The configuration contract (ARCHITECTURE.md, "Configuration contract"): every environment
+ * variable the orchestrator reads, validated once at start. An empty or blank variable counts
+ * as unset. A problem is reported by variable name and never echoes the value.
+ */
+
+const RUNNER_MODES = ['default', 'gha', 'fly', 'local', 'shadow'] as const satisfies readonly RunnerMode[];
+
+const text = () => z.string().optional();
+const httpUrl = (name: string) =>
+  z
+    .string()
+    .refine((v) => isHttpUrl(v), { error: `${name} must be an http(s) URL` })
+    .transform((v) => v.replace(/\/+$/, ''));
+const integer = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .refine((v) => /^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max, {
+      error: `${name} must be an integer from ${min} to ${max}`,
+    })
+    .transform((v) => Number(v));
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+const envSchema = z
+  .object({
+    ADMIN_ACCESS_CODE: text(),
+    RUNNER_TOKEN_SECRET: text(),
+    GITHUB_WEBHOOK_SECRET: text(),
+    GAP_FILL_TRIGGER_SECRET: text(),
+    RUNNER_MODE: z.enum(RUNNER_MODES, { error: `RUNNER_MODE must be one of: ${RUNNER_MODES.join(', ')}` }).optional(),
+    FLY_SESSIONS_APP: text(),
+    FLY_SESSIONS_REGION: text(),
+    PORT: integer('PORT', 0, 65535).optional(),
+    HOST: z.string().default('127.0.0.1'),
+    PUBLIC_URL: httpUrl('PUBLIC_URL').optional(),
+    DATA_DIR: z.string().default('./.data'),
+    STORAGE_URL: text(),
+    LINEAR_API_KEY: text(),
+    LINEAR_API_URL: httpUrl('LINEAR_API_URL').default('https://api.linear.app/graphql'),
+    LINEAR_WEBHOOK_SECRET: text(),
+    JIRA_HOST: httpUrl('JIRA_HOST').optional(),
+    JIRA_EMAIL: text(),
+    JIRA_API_TOKEN: text(),
+    GITHUB_TOKEN: text(),
+    GITHUB_APP_ID: z.string().regex(/^\d+$/, { error: 'GITHUB_APP_ID must be a number' }).optional(),
+    GITHUB_APP_PRIVATE_KEY: text(),
+    GITHUB_API_URL: httpUrl('GITHUB_API_URL').default('https://api.github.com'),
+    FLY_API_TOKEN: text(),
+    FLY_API_URL: httpUrl('FLY_API_URL').default('https://api.machines.dev'),
+    POLL_INTERVAL_MS: integer('POLL_INTERVAL_MS', 1000, 86_400_000).default(30_000),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.GITHUB_APP_ID) !== Boolean(env.GITHUB_APP_PRIVATE_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['GITHUB_APP_ID'], message: 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY must be set together' });
+    }
+    const jira = [env.JIRA_HOST, env.JIRA_EMAIL, env.JIRA_API_TOKEN].filter(Boolean).length;
+    if (jira !== 0 && jira !== 3) {
+      ctx.addIssue({ code: 'custom', path: ['JIRA_HOST'], message: 'JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN must be set together' });
+    }
+  });
+
+/** The validated configuration, in camelCase, with every default applied. */
+export interface Config {
+  adminAccessCode?: string;
+  runnerTokenSecret?: string;
+  githubWebhookSecret?: string;
+  gapFillTriggerSecret?: string;
+  runnerMode?: RunnerMode;
+  flySessionsApp?: string;
+  flySessionsRegion?: string;
+  port: number;
+  host: string;
+  /** Base URL runners call back, without a trailing slash. */
+  publicUrl: string;
+  dataDir: string;
+  storageUrl?: string;
+  linearApiKey?: string;
+  linearApiUrl: string;
+  linearWebhookSecret?: string;
+  jiraHost?: string;
+  jiraEmail?: string;
+  jiraApiToken?: string;
+  githubToken?: string;
+  githubAppId?: string;
+  githubAppPrivateKey?: string;
+  githubApiUrl: string;
+  flyApiToken?: string;
+  flyApiUrl: string;
+  pollIntervalMs: number;
+}
+
+/** Every config field that holds a secret; their values must never reach a response or a log. */
+export const SECRET_CONFIG_KEYS = [
+  'adminAccessCode',
+  'runnerTokenSecret',
+  'githubWebhookSecret',
+  'gapFillTriggerSecret',
+  'linearApiKey',
+  'linearWebhookSecret',
+  'jiraApiToken',
+  'githubToken',
+  'githubAppPrivateKey',
+  'flyApiToken',
+] as const satisfies readonly (keyof Config)[];
+
+export const DEFAULT_PORT = 4000;
+
+/** Validates the environment. The error names each bad variable and what is wrong with it. */
+export function loadConfig(env: Record<string, string | undefined>): Result<Config, string> {
+  const present: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (typeof value === 'string' && value.trim() !== '') present[key] = value;
+  }
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => describeIssue(issue));
+    return err(`Invalid configuration: ${[...new Set(problems)].join('; ')}`);
+  }
+  const e = parsed.data;
+  const port = e.PORT ?? DEFAULT_PORT;
+  return ok(
+    dropUndefined({
+      adminAccessCode: e.ADMIN_ACCESS_CODE,
+      runnerTokenSecret: e.RUNNER_TOKEN_SECRET,
+      githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET,
+      gapFillTriggerSecret: e.GAP_FILL_TRIGGER_SECRET,
+      runnerMode: e.RUNNER_MODE,
+      flySessionsApp: e.FLY_SESSIONS_APP,
+      flySessionsRegion: e.FLY_SESSIONS_REGION,
+      port,
+      host: e.HOST,
+      publicUrl: e.PUBLIC_URL ?? `http://${hostForUrl(e.HOST)}:${port}`,
+      dataDir: e.DATA_DIR,
+      storageUrl: e.STORAGE_URL,
+      linearApiKey: e.LINEAR_API_KEY,
+      linearApiUrl: e.LINEAR_API_URL,
+      linearWebhookSecret: e.LINEAR_WEBHOOK_SECRET,
+      jiraHost: e.JIRA_HOST,
+      jiraEmail: e.JIRA_EMAIL,
+      jiraApiToken: e.JIRA_API_TOKEN,
+      githubToken: e.GITHUB_TOKEN,
+      githubAppId: e.GITHUB_APP_ID,
+      githubAppPrivateKey: e.GITHUB_APP_PRIVATE_KEY,
+      githubApiUrl: e.GITHUB_API_URL,
+      flyApiToken: e.FLY_API_TOKEN,
+      flyApiUrl: e.FLY_API_URL,
+      pollIntervalMs: e.POLL_INTERVAL_MS,
+    }),
+  );
+}
+
+/** zod's own messages may quote the input; only messages written here (which never do) are shown. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const name = String(issue.path[0] ?? 'configuration');
+  return issue.code === 'custom' || issue.message.startsWith(name) ? issue.message : `${name} is invalid`;
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Which outside connections are configured, for `doctor` and the config-status panel. Never values. */
+export function describeConnections(config: Config): { name: string; configured: boolean; detail: string }[] {
+  const github = config.githubToken ? 'token' : config.githubAppId ? 'GitHub App' : 'not configured';
+  return [
+    { name: 'Admin UI and API', configured: Boolean(config.adminAccessCode), detail: config.adminAccessCode ? 'ADMIN_ACCESS_CODE set' : 'ADMIN_ACCESS_CODE unset: /admin and /api/* answer 404' },
+    { name: 'Runner callbacks', configured: Boolean(config.runnerTokenSecret), detail: config.runnerTokenSecret ? 'RUNNER_TOKEN_SECRET set' : 'RUNNER_TOKEN_SECRET unset: /runner/* answer 501' },
+    { name: 'GitHub webhook', configured: Boolean(config.githubWebhookSecret), detail: config.githubWebhookSecret ? 'GITHUB_WEBHOOK_SECRET set' : 'GITHUB_WEBHOOK_SECRET unset: /api/github/webhook answers 503' },
+    { name: 'Gap-fill trigger', configured: Boolean(config.gapFillTriggerSecret), detail: config.gapFillTriggerSecret ? 'GAP_FILL_TRIGGER_SECRET set' : 'GAP_FILL_TRIGGER_SECRET unset: /trigger/gap-fill answers 503' },
+    { name: 'Linear', configured: Boolean(config.linearApiKey), detail: `${config.linearApiKey ? 'API key set' : 'no LINEAR_API_KEY'}; ${config.linearApiUrl}` },
+    { name: 'Jira', configured: Boolean(config.jiraHost), detail: config.jiraHost ? config.jiraHost : 'no JIRA_HOST' },
+    { name: 'GitHub', configured: github !== 'not configured', detail: `${github}; ${config.githubApiUrl}` },
+    { name: 'Fly Machines', configured: Boolean(config.flyApiToken), detail: `${config.flyApiToken ? 'API token set' : 'no FLY_API_TOKEN'}; ${config.flyApiUrl}${config.flySessionsApp ? `; app ${config.flySessionsApp}` : ''}` },
+    { name: 'Runner mode', configured: Boolean(config.runnerMode), detail: config.runnerMode ? `RUNNER_MODE=${config.runnerMode} (beats the stored mode)` : 'stored mode' },
+    { name: 'Storage', configured: true, detail: config.storageUrl ? `STORAGE_URL ${redactUrl(config.storageUrl)}` : `lowdb in ${config.dataDir}` },
+  ];
+}
+
+/** A storage URL may carry a password (`redis://:pw@host`); show only scheme, host and path. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    if (url.username) url.username = '***';
+    url.search = '';
+    return url.toString();
+  } catch {
+    return value.split(':')[0] ?? 'set';
+  }
+}

@@ -1,0 +1,80 @@
+import { type AwilixContainer, asFunction, asValue, createContainer, InjectionMode, type Resolver } from 'awilix';
+import { createInProcessEventBus } from '../adapters/event-bus/in-process.adapter.js';
+import { createStorage } from '../adapters/storage/create-storage.js';
+import { createCryptoIds } from '../adapters/system/crypto-ids.adapter.js';
+import { createSystemClock } from '../adapters/system/system-clock.adapter.js';
+import type { Config } from './config.js';
+import type { OrchestratorCradle } from './cradle.js';
+import { createHttpApp } from './http/app.js';
+import { createLogger, secretValues } from './logger.js';
+import { createAdminAuthService } from './services/admin-auth.service.js';
+import { createMappingsService } from './services/mappings.service.js';
+
+/** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
+export type OrchestratorOverrides = { [K in keyof OrchestratorCradle]?: Resolver<OrchestratorCradle[K]> };
+
+export interface Orchestrator {
+  readonly container: AwilixContainer<OrchestratorCradle>;
+  readonly cradle: OrchestratorCradle;
+  /** The whole HTTP surface as a fetch handler (for srvx, tests, or an embedding server). */
+  fetch(request: Request): Promise<Response>;
+  /** Socket-free request: `request('/healthz')`. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** Disposes the container: closes storage and every other resource. Safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * The composition root: one strict awilix container built from validated config. Storage is
+ * opened here (it is asynchronous) unless an override supplies one; an override supplied as
+ * a value is the embedder's to close. Every registration is resolved once before returning,
+ * so a wiring mistake fails at boot rather than on the first request.
+ */
+export async function createOrchestrator(config: Config, overrides: OrchestratorOverrides = {}): Promise<Orchestrator> {
+  const container = createContainer<OrchestratorCradle>({ injectionMode: InjectionMode.PROXY, strict: true });
+  container.register({
+    config: asValue(config),
+    clock: asFunction(createSystemClock).singleton(),
+    ids: asFunction(createCryptoIds).singleton(),
+    logger: asFunction(({ config }: Pick<OrchestratorCradle, 'config'>) => createLogger({ secrets: secretValues(config) })).singleton(),
+    eventBus: asFunction(({ logger }: Pick<OrchestratorCradle, 'logger'>) =>
+      createInProcessEventBus((error) => logger.error('event listener failed', { error })),
+    ).singleton(),
+    adminAuth: asFunction(createAdminAuthService).singleton(),
+    mappings: asFunction(createMappingsService).singleton(),
+    httpApp: asFunction(createHttpApp).singleton(),
+  });
+  for (const [name, resolver] of Object.entries(overrides)) {
+    if (resolver) container.register(name, resolver as Resolver<unknown>);
+  }
+
+  if (!overrides.storage) {
+    const clock = container.resolve('clock');
+    const storage = await createStorage({
+      dataDir: config.dataDir,
+      ...(config.storageUrl ? { storageUrl: config.storageUrl } : {}),
+      now: () => clock.now(),
+    });
+    container.register('storage', asFunction(() => storage).singleton().disposer((s) => s.close()));
+  }
+
+  try {
+    for (const name of Object.keys(container.registrations)) container.resolve(name);
+  } catch (error) {
+    await container.dispose();
+    throw error;
+  }
+
+  let disposed: Promise<void> | undefined;
+  const app = container.resolve('httpApp');
+  return {
+    container,
+    cradle: container.cradle,
+    fetch: async (request) => app.fetch(request),
+    request: async (path, init) => app.request(path, init),
+    dispose: () => {
+      disposed ??= container.dispose();
+      return disposed;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { Middleware } from 'h3';
+import type { AdminAuthService } from '../services/admin-auth.service.js';
+import { bearerToken } from '../services/admin-auth.service.js';
+import { errorResponse } from './errors.js';
+
+/**
+ * Endpoints under /api that runners, sessions and GitHub call with their own credentials
+ * (a nonce, a run token, a webhook signature); the admin bearer token does not apply to them
+ * and they exist whether or not the admin is enabled.
+ */
+export const SELF_AUTHENTICATED_PATHS: readonly string[] = ['/api/token', '/api/status', '/api/step-report', '/api/github/webhook'];
+
+export type PathClass = 'public' | 'selfAuthenticated' | 'login' | 'adminPage' | 'adminApi';
+
+/**
+ * Which guard a path falls under. `pathname` is the one h3 routes on (already percent-decoded
+ * and dot-segment-resolved), so the guard and the router always agree on the path.
+ */
+export function classifyPath(pathname: string): PathClass {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  if (SELF_AUTHENTICATED_PATHS.includes(path)) return 'selfAuthenticated';
+  if (path === '/api/auth') return 'login';
+  if (path === '/api' || path.startsWith('/api/')) return 'adminApi';
+  if (path === '/admin' || path.startsWith('/admin/')) return 'adminPage';
+  return 'public';
+}
+
+export interface AdminGuardDeps {
+  adminAuth: AdminAuthService;
+}
+
+/**
+ * With ADMIN_ACCESS_CODE unset the admin surface does not exist (404 for /admin, /api/auth
+ * and every admin /api route); with it set, every admin /api route but /api/auth needs a
+ * valid bearer token (401 otherwise). Runs before routing, so unknown /api paths are guarded too.
+ */
+export function createAdminGuard({ adminAuth }: AdminGuardDeps): Middleware {
+  return async (event) => {
+    const kind = classifyPath(event.url.pathname);
+    if (kind === 'public' || kind === 'selfAuthenticated') return undefined;
+    if (!adminAuth.enabled) return errorResponse({ kind: 'notFound' });
+    if (kind !== 'adminApi') return undefined;
+    const token = bearerToken(event.req.headers.get('authorization'));
+    if (!token || !(await adminAuth.verify(token))) return errorResponse({ kind: 'unauthorized' });
+    return undefined;
+  };
+}

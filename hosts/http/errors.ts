@@ -1,0 +1,62 @@
+/**
+ * The one place where an outcome becomes an HTTP status and body. Services return these
+ * kinds in their `Result`s; routes hand them to `errorResponse` untouched. Messages are the
+ * spec's exact `error` strings (seeds/error-codes-…txt).
+ */
+export type HttpError =
+  /** 400; `message` defaults to the admin API's "Invalid request body". */
+  | { kind: 'invalidBody'; message?: string }
+  /** 400 with a validation message from the core. */
+  | { kind: 'invalid'; message: string }
+  | { kind: 'unauthorized' }
+  | { kind: 'badAccessCode' }
+  | { kind: 'notFound' }
+  | { kind: 'teamNotFound' }
+  /** DELETE /api/mappings/:teamKey of a missing mapping: 404 `{ "deleted": false }`, no error field. */
+  | { kind: 'notDeleted' }
+  | { kind: 'methodNotAllowed' }
+  | { kind: 'tooLarge' }
+  | { kind: 'internal' };
+
+type Entry<K extends HttpError['kind']> = {
+  status: number;
+  body: (error: Extract<HttpError, { kind: K }>) => Record<string, unknown>;
+};
+
+const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
+  invalidBody: { status: 400, body: (e) => ({ error: e.message ?? 'Invalid request body' }) },
+  invalid: { status: 400, body: (e) => ({ error: e.message }) },
+  unauthorized: { status: 401, body: () => ({ error: 'Unauthorized' }) },
+  badAccessCode: { status: 403, body: () => ({ error: 'Invalid access code' }) },
+  notFound: { status: 404, body: () => ({ error: 'Not found' }) },
+  teamNotFound: { status: 404, body: () => ({ error: 'Team not found' }) },
+  notDeleted: { status: 404, body: () => ({ deleted: false }) },
+  methodNotAllowed: { status: 405, body: () => ({ error: 'Method not allowed' }) },
+  tooLarge: { status: 413, body: () => ({ error: 'Request body too large' }) },
+  internal: { status: 500, body: () => ({ error: 'Internal server error' }) },
+};
+
+export function httpStatusOf(error: HttpError): number {
+  return TABLE[error.kind].status;
+}
+
+export function errorResponse(error: HttpError): Response {
+  const entry = TABLE[error.kind] as Entry<typeof error.kind>;
+  return json(entry.body(error as never), entry.status);
+}
+
+/** An error h3 raised itself (no route, malformed URL, a body over srvx's limit) as one of ours. */
+export function fromFrameworkStatus(status: number): HttpError {
+  if (status === 404) return { kind: 'notFound' };
+  if (status === 405) return { kind: 'methodNotAllowed' };
+  if (status === 413) return { kind: 'tooLarge' };
+  if (status >= 400 && status < 500) return { kind: 'invalidBody', message: 'Bad request' };
+  return { kind: 'internal' };
+}
+
+export function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  });
+}

@@ -1,0 +1,28 @@
+import type { H3 } from 'h3';
+import { z } from 'zod';
+import type { AdminAuthService } from '../../services/admin-auth.service.js';
+import { readJsonObject } from '../body.js';
+import { errorResponse, json } from '../errors.js';
+
+export interface AuthRoutesDeps {
+  adminAuth: AdminAuthService;
+}
+
+/** The access code arrives as `code` (or `accessCode`, which earlier clients sent). */
+const LoginBody = z.object({ code: z.string().optional(), accessCode: z.string().optional() });
+
+/** `POST /api/auth`: the access code for a bearer token valid 24 hours. */
+export function authRoutes(app: H3, { adminAuth }: AuthRoutesDeps): void {
+  app.post('/api/auth', async (event) => {
+    const body = await readJsonObject(event);
+    if (body.isErr()) return errorResponse(body.error);
+    const parsed = LoginBody.safeParse(body.value);
+    const code = parsed.success ? (parsed.data.code ?? parsed.data.accessCode) : undefined;
+    if (code === undefined) return errorResponse({ kind: 'invalidBody' });
+    const session = await adminAuth.login(code);
+    return session.match(
+      ({ token, expiresAt }) => json({ token, expiresAt: new Date(expiresAt).toISOString() }),
+      errorResponse,
+    );
+  });
+}
