@@ -40,7 +40,8 @@ export function parseStorageUrl(url: string): UnstorageTarget {
     case 'fs':
     case 'file': {
       const path = url.slice(scheme.length + 1).replace(/^\/\//, '');
-      if (!path) throw new Error(`STORAGE_URL ${scheme}:// needs a directory path after it, e.g. ${scheme}:///var/lib/ai-implement`);
+      if (!path)
+        throw new Error(`STORAGE_URL ${scheme}:// needs a directory path after it, e.g. ${scheme}:///var/lib/ai-implement`);
       return { driver: 'fs', base: resolve(path) };
     }
     case 'redis':

@@ -109,7 +109,15 @@ export function storageContract(name: string, make: () => Promise<StorageSubject
       withSubject(async ({ storage }) => {
         expect(await storage.getSetting('runnerMode')).toBeUndefined();
         // Strings that look like other JSON values must come back as the same strings.
-        const values = { runnerMode: 'fly', count: '123', flag: 'true', nothing: 'null', empty: '', quoted: '"q"', object: '{"a":1}' };
+        const values = {
+          runnerMode: 'fly',
+          count: '123',
+          flag: 'true',
+          nothing: 'null',
+          empty: '',
+          quoted: '"q"',
+          object: '{"a":1}',
+        };
         for (const [key, value] of Object.entries(values)) await storage.setSetting(key, value);
         for (const [key, value] of Object.entries(values)) expect(await storage.getSetting(key)).toBe(value);
 
@@ -134,7 +142,8 @@ export function storageContract(name: string, make: () => Promise<StorageSubject
         await storage.putRecord('numbers', 'one', 1);
         await storage.putRecord('numbers', 'text', '42');
 
-        for (const [n, id] of ids.entries()) expect(await storage.getRecord('issues', id)).toEqual({ id, n, nested: { list: [n, null, 'x'] } });
+        for (const [n, id] of ids.entries())
+          expect(await storage.getRecord('issues', id)).toEqual({ id, n, nested: { list: [n, null, 'x'] } });
         const listed = await storage.listRecords<{ id: string }>('issues');
         expect(listed.map((r) => r.id).sort()).toEqual([...ids].sort());
         expect(await storage.listRecords('issues2')).toEqual(['other collection']);
@@ -330,7 +339,9 @@ export function storageContract(name: string, make: () => Promise<StorageSubject
           opened.push(other);
           for (let round = 0; round < 5; round++) {
             const key = `leader:${round}`;
-            const results = await Promise.all(range(0, 25).flatMap(() => [subject.storage.claimOnce(key, 5000), other.claimOnce(key, 5000)]));
+            const results = await Promise.all(
+              range(0, 25).flatMap(() => [subject.storage.claimOnce(key, 5000), other.claimOnce(key, 5000)]),
+            );
             expect(results.filter(Boolean)).toHaveLength(1);
           }
           // What one instance writes, the other reads.
@@ -400,7 +411,15 @@ function job(id: string, extra: Partial<Job> = {}): Job {
 }
 
 function dedup(issueId: string, extra: Partial<DedupEntry> = {}): DedupEntry {
-  return { issueId, identifier: 'ENG-2', title: `Issue ${issueId}`, teamKey: 'ENG', phase: 'planning', dispatchedAt: 1_700_000_000_000, ...extra };
+  return {
+    issueId,
+    identifier: 'ENG-2',
+    title: `Issue ${issueId}`,
+    teamKey: 'ENG',
+    phase: 'planning',
+    dispatchedAt: 1_700_000_000_000,
+    ...extra,
+  };
 }
 
 function logEntry(n: number): DispatchLogEntry {

@@ -68,28 +68,26 @@ export async function createLowdbStorage(options: LowdbStorageOptions): Promise<
       delete rows[id];
       return true;
     })) ?? false;
+  /** Stores a copy of `value` under `id` in the table `pick` chooses (creating it if need be). */
+  const put = async (pick: (d: StoreData) => Record<string, unknown>, id: string, value: unknown): Promise<void> => {
+    const copy = plain(value);
+    await update((d) => {
+      pick(d)[id] = copy;
+    });
+  };
 
   return {
     listMappings: () => read((d) => Object.values(d.mappings)),
     getMapping: (teamKey) => read((d) => d.mappings[teamKey]),
-    putMapping: async (mapping) => {
-      const copy = plain(mapping);
-      await update((d) => void (d.mappings[copy.teamKey] = copy));
-    },
+    putMapping: (mapping) => put((d) => d.mappings, mapping.teamKey, mapping),
     deleteMapping: (teamKey) => remove((d) => d.mappings, teamKey),
 
-    putJob: async (job) => {
-      const copy = plain(job);
-      await update((d) => void (d.jobs[copy.id] = copy));
-    },
+    putJob: (job) => put((d) => d.jobs, job.id, job),
     getJob: (id) => read((d) => d.jobs[id]),
     listJobs: () => read((d) => Object.values(d.jobs)),
 
     listDedup: () => read((d) => Object.values(d.dedup)),
-    putDedup: async (entry) => {
-      const copy = plain(entry);
-      await update((d) => void (d.dedup[copy.issueId] = copy));
-    },
+    putDedup: (entry) => put((d) => d.dedup, entry.issueId, entry),
     removeDedup: (issueId) => remove((d) => d.dedup, issueId),
 
     appendDispatchLog: async (entry) => {
@@ -107,7 +105,7 @@ export async function createLowdbStorage(options: LowdbStorageOptions): Promise<
         await remove((d) => d.settings, key);
         return;
       }
-      await update((d) => void (d.settings[key] = value));
+      await put((d) => d.settings, key, value);
     },
 
     claimOnce: async (key, ttlMs) => {
@@ -138,10 +136,7 @@ export async function createLowdbStorage(options: LowdbStorageOptions): Promise<
         await remove((d) => d.records[collection], id);
         return;
       }
-      await update((d) => {
-        d.records[collection] ??= table();
-        d.records[collection][id] = copy;
-      });
+      await put((d) => tableOf(d.records, collection, table), id, copy);
     },
     getRecord: (collection, id) => read((d) => d.records[collection]?.[id] as never),
     listRecords: (collection) => read((d) => Object.values(d.records[collection] ?? {}) as never[]),
@@ -151,7 +146,7 @@ export async function createLowdbStorage(options: LowdbStorageOptions): Promise<
       assertPositive('keep', keep, true);
       const copy = plain(entry);
       await update((d) => {
-        const log = (d.recordLogs[stream] ??= []);
+        const log = tableOf<unknown[]>(d.recordLogs, stream, () => []);
         log.push(copy);
         if (log.length > keep) log.splice(0, log.length - keep);
       });
@@ -163,6 +158,15 @@ export async function createLowdbStorage(options: LowdbStorageOptions): Promise<
       await mutex.idle();
     },
   };
+}
+
+/** The entry `name` of `tables`, created empty first if missing. */
+function tableOf<T>(tables: Record<string, T>, name: string, empty: () => T): T {
+  const existing = tables[name];
+  if (existing !== undefined) return existing;
+  const created = empty();
+  tables[name] = created;
+  return created;
 }
 
 /** Returned by an update that found nothing to change, so the file is not rewritten. */

@@ -25,7 +25,12 @@ export function createRedisCoordination(client: Redis | Cluster, base: string): 
     appendLog: async (key, entry, keep, newestFirst) => {
       const k = raw(key);
       const json = JSON.stringify(entry);
-      const batch = newestFirst ? client.multi().lpush(k, json).ltrim(k, 0, keep - 1) : client.multi().rpush(k, json).ltrim(k, -keep, -1);
+      const batch = newestFirst
+        ? client
+            .multi()
+            .lpush(k, json)
+            .ltrim(k, 0, keep - 1)
+        : client.multi().rpush(k, json).ltrim(k, -keep, -1);
       const results = await batch.exec();
       const failed = results?.find(([error]) => error);
       if (!results || failed) throw failed?.[0] ?? new Error(`redis transaction on ${k} was discarded`);

@@ -1,4 +1,4 @@
-import { type Driver, createStorage as createKeyValueStore, type Storage as KeyValueStore } from 'unstorage';
+import { createStorage as createKeyValueStore, type Driver, type Storage as KeyValueStore } from 'unstorage';
 import fsDriver from 'unstorage/drivers/fs';
 import memoryDriver from 'unstorage/drivers/memory';
 import redisDriver from 'unstorage/drivers/redis';

@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { inject } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createUnstorageStorage } from '../../../adapters/storage/unstorage/unstorage.adapter.js';
 import { storageContract } from '../../contracts/storage.contract.js';
 
 const url = inject('redisUrl');
+const run = promisify(execFile);
 
 storageContract(
   'unstorage redis',
@@ -29,3 +33,22 @@ storageContract(
   },
   { durable: true, shared: true },
 );
+
+describe('unstorage redis close', () => {
+  it('lets the process exit once closed (the connection is released)', async () => {
+    const adapter = fileURLToPath(new URL('../../../adapters/storage/unstorage/unstorage.adapter.ts', import.meta.url));
+    const script = `
+      const { createUnstorageStorage } = await import(${JSON.stringify(adapter)});
+      const storage = await createUnstorageStorage({ driver: 'redis', url: ${JSON.stringify(url)}, base: 'exit-${randomUUID()}' });
+      await storage.claimOnce('k', 1000);
+      await storage.close();
+      console.log('closed');
+    `;
+    const started = Date.now();
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
+      timeout: 15_000,
+    });
+    expect(stdout.trim()).toBe('closed');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
