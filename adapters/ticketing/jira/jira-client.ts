@@ -1,0 +1,39 @@
+import { Version3Client } from 'jira.js';
+import { ResultAsync } from 'neverthrow';
+import type { ServiceError } from '../../../ports/errors.js';
+import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
+import { toServiceError } from './jira-errors.js';
+
+/** A Jira Cloud connection: the site URL and an account's email with its API token. */
+export interface JiraConnection {
+  /** The site, e.g. `https://acme.atlassian.net` (any base URL, so tests can use a fake). */
+  host: string;
+  email: string;
+  apiToken: string;
+  /** Per-request timeout; a timeout is `unavailable` and retried. Default 30 s. */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+}
+
+export interface JiraCaller {
+  readonly client: Version3Client;
+  /** One request, its failure converted to a `ServiceError` at this boundary; never retried. */
+  once<T>(request: (client: Version3Client) => Promise<T>): ResultAsync<T, ServiceError>;
+  /** One request, retried while it fails in a retryable way (`retryServiceCall`). */
+  call<T>(request: (client: Version3Client) => Promise<T>): ResultAsync<T, ServiceError>;
+  /** Any sequence of calls run again as a whole while it fails in a retryable way. */
+  retrying<T>(operation: () => ResultAsync<T, ServiceError>): ResultAsync<T, ServiceError>;
+}
+
+/** A jira.js v3 client for one connection; one per adapter or service, never module-level. */
+export function createJiraCaller(connection: JiraConnection): JiraCaller {
+  const client = new Version3Client({
+    host: connection.host,
+    authentication: { basic: { email: connection.email, apiToken: connection.apiToken } },
+    baseRequestConfig: { timeout: connection.timeoutMs ?? 30_000 },
+  });
+  const once = <T>(request: (c: Version3Client) => Promise<T>) =>
+    ResultAsync.fromPromise(Promise.resolve().then(() => request(client)), toServiceError);
+  const retrying = <T>(operation: () => ResultAsync<T, ServiceError>) => retryServiceCall(operation, connection.retry);
+  return { client, once, retrying, call: (request) => retrying(() => once(request)) };
+}

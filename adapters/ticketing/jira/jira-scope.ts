@@ -1,0 +1,58 @@
+import { jiraStatusForStage, STAGES } from '../../../core/lifecycle.js';
+import type { Mapping } from '../../../core/model.js';
+
+/**
+ * The JQL of a Jira mapping's candidates:
+ *
+ *   (<mapping.jql>) AND <repo field> = "<mapping.repoFieldValue>"
+ *     AND status in ("Ready", …, "Implementation Failed") ORDER BY created ASC, key ASC
+ *
+ * - Without `mapping.jql` the scope is the project named by the mapping's team key
+ *   (`project = "<teamKey>"`). An ORDER BY inside the mapping's clause is dropped: it cannot sit
+ *   inside parentheses, and the order of candidates is the planner's business.
+ * - The repo field is named by the adapter's `repoField` option (default `Repo`): a field name
+ *   as JQL knows it (`Repo`, `Repo[Select List (single choice)]`), which is quoted, or a field id
+ *   (`customfield_10050` or `cf[10050]`), which is written as `cf[10050]` so a renamed field
+ *   keeps working. Without `mapping.repoFieldValue` no repo clause is added.
+ * - The trigger on Jira is the `Ready` status; every later lifecycle status stays in scope so
+ *   issues in flight count toward the mapping's cap.
+ */
+
+export const DEFAULT_REPO_FIELD = 'Repo';
+
+export const LIFECYCLE_STATUSES: readonly string[] = STAGES.map(jiraStatusForStage);
+
+/** A JQL string literal. */
+export const jqlString = (value: string): string => `"${value.replace(/[\\"]/g, '\\$&')}"`;
+
+export function repoFieldClause(repoField: string): string {
+  const id = /^customfield_(\d+)$/i.exec(repoField.trim());
+  if (id) return `cf[${id[1]}]`;
+  if (/^cf\[\d+\]$/i.test(repoField.trim())) return repoField.trim();
+  return jqlString(repoField.trim());
+}
+
+/** Removes a top-level `ORDER BY …` (outside quotes) from a JQL clause. */
+export function withoutOrderBy(jql: string): string {
+  let quote: string | undefined;
+  for (let i = 0; i < jql.length; i++) {
+    const c = jql[i] as string;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (/^order\s+by\b/i.test(jql.slice(i)) && (i === 0 || /[\s)]/.test(jql[i - 1] as string))) {
+      return jql.slice(0, i).trim();
+    }
+  }
+  return jql.trim();
+}
+
+export function candidatesJql(mapping: Mapping, repoField: string): string {
+  const clause = withoutOrderBy(mapping.jql ?? '');
+  const parts = [clause ? `(${clause})` : `project = ${jqlString(mapping.teamKey)}`];
+  if (mapping.repoFieldValue) parts.push(`${repoFieldClause(repoField)} = ${jqlString(mapping.repoFieldValue)}`);
+  parts.push(`status in (${LIFECYCLE_STATUSES.map(jqlString).join(', ')})`);
+  return `${parts.join(' AND ')} ORDER BY created ASC, key ASC`;
+}

@@ -1,0 +1,140 @@
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { jiraStatusForStage } from '../../../core/lifecycle.js';
+import type { Mapping, Stage, TicketIssue } from '../../../core/model.js';
+import type { ServiceError } from '../../../ports/errors.js';
+import type { Ticketing } from '../../../ports/ticketing.port.js';
+import { adfToText, textToAdf } from './jira-adf.js';
+import { createJiraCaller, type JiraCaller, type JiraConnection } from './jira-client.js';
+import { ISSUE_FIELDS, type RawIssue, toTicketIssue } from './jira-issue.js';
+import { candidatesJql, DEFAULT_REPO_FIELD } from './jira-scope.js';
+
+/**
+ * The `Ticketing` port on Jira Cloud (REST v3 through jira.js 5.4's `Version3Client`).
+ *
+ * - Scope: see `jira-scope.ts` — the mapping's JQL clause AND the repo field's value AND a
+ *   lifecycle status. Listing is the enhanced JQL search (`GET /rest/api/3/search/jql`),
+ *   100 issues a page, following `nextPageToken`, with only the fields the core reads: one
+ *   request per page, never one per issue.
+ * - Stage: the lifecycle status (`core/lifecycle.ts`); `Plan Approved` is plan complete and
+ *   approved. A move reads the issue's status, and when it is not there yet takes the
+ *   transition whose TARGET status is the stage's status (transition names vary by
+ *   workflow; targets do). No such transition is `invalid`, naming the status.
+ * - Comments are ADF documents. A comment that failed with 5xx is checked for before it is
+ *   posted again, so a retry never doubles it.
+ * - Every failure is a `ServiceError` (429 → rateLimited with Retry-After, 401/403 → auth,
+ *   400 → invalid with Jira's message, 404 → notFound, 5xx/network → unavailable), retried
+ *   by `retryServiceCall` where that is safe.
+ */
+
+export interface JiraTicketingConfig extends JiraConnection {
+  /** How JQL names the repo field: a name (`Repo`, the default) or an id (`customfield_10050`). */
+  repoField?: string;
+}
+
+const PAGE_SIZE = 100;
+/** A backstop against a server that never stops paging: 1,000 pages is 100,000 issues. */
+const MAX_PAGES = 1_000;
+
+interface SearchPage {
+  issues?: RawIssue[];
+  nextPageToken?: string | null;
+  isLast?: boolean;
+}
+
+interface TransitionsPage {
+  transitions?: { id?: string; name?: string; to?: { name?: string } }[];
+}
+
+interface CommentsPage {
+  comments?: { body?: unknown }[];
+}
+
+const sameName = (a: string | undefined, b: string) => a?.trim().toLowerCase() === b.trim().toLowerCase();
+
+export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
+  const jira: JiraCaller = createJiraCaller(config);
+  const repoField = config.repoField ?? DEFAULT_REPO_FIELD;
+
+  const listCandidates = (mapping: Mapping): ResultAsync<TicketIssue[], ServiceError> => {
+    const jql = candidatesJql(mapping, repoField);
+    const collect = (token: string | undefined, acc: TicketIssue[], pages: number): ResultAsync<TicketIssue[], ServiceError> =>
+      jira
+        .call((c) =>
+          c.issueSearch.searchForIssuesUsingJqlEnhancedSearch<SearchPage>({
+            jql,
+            maxResults: PAGE_SIZE,
+            fields: ISSUE_FIELDS,
+            ...(token ? { nextPageToken: token } : {}),
+          }),
+        )
+        .andThen((page) => {
+          const issues = [...acc, ...(page.issues ?? []).map((raw) => toTicketIssue(raw, config.host, mapping.teamKey))];
+          const next = page.nextPageToken ?? undefined;
+          if (!next || page.isLast === true) return okAsync(issues);
+          if (next === token || pages >= MAX_PAGES) {
+            return errAsync<TicketIssue[], ServiceError>({ kind: 'unavailable', message: `Jira search did not finish paging (${pages} pages)` });
+          }
+          return collect(next, issues, pages + 1);
+        });
+    return collect(undefined, [], 1);
+  };
+
+  const getIssue = (id: string): ResultAsync<TicketIssue, ServiceError> =>
+    jira
+      .call((c) => c.issues.getIssue<RawIssue>({ issueIdOrKey: id, fields: [...ISSUE_FIELDS, 'project'] }))
+      .map((raw) => toTicketIssue(raw, config.host));
+
+  /** One attempt at a move; the whole move is retried, so each retry reads the status afresh. */
+  const moveOnce = (issue: TicketIssue, target: string): ResultAsync<void, ServiceError> =>
+    jira
+      .once((c) => c.issues.getIssue<RawIssue>({ issueIdOrKey: issue.id, fields: ['status'] }))
+      .andThen((raw) => {
+        const current = raw.fields?.status?.name ?? '';
+        if (sameName(current, target)) return okAsync(undefined);
+        return jira
+          .once((c) => c.issues.getTransitions<TransitionsPage>({ issueIdOrKey: issue.id }))
+          .andThen((page) => {
+            const transition = (page.transitions ?? []).find((t) => t.id && sameName(t.to?.name, target));
+            if (!transition?.id) {
+              return errAsync<void, ServiceError>({
+                kind: 'invalid',
+                message: `No transition to status "${target}" is available for ${issue.identifier} (now "${current}"); add one to the workflow`,
+              });
+            }
+            const transitionId = transition.id;
+            return jira.once((c) => c.issues.doTransition({ issueIdOrKey: issue.id, transition: { id: transitionId } })).map(() => undefined);
+          });
+      });
+
+  const moveToStage = (issue: TicketIssue, stage: Stage, _mapping: Mapping): ResultAsync<void, ServiceError> =>
+    jira.retrying(() => moveOnce(issue, jiraStatusForStage(stage)));
+
+  /**
+   * After a 5xx or a dropped connection Jira may have stored the comment anyway: if the
+   * newest comment is this very document, the call succeeded. (Posting the same text twice in
+   * a row on purpose is the one case this reads as already done; when the check itself fails the
+   * comment is posted again.)
+   */
+  const postedAlready = (issueId: string, body: string): ResultAsync<boolean, ServiceError> =>
+    jira
+      .once((c) => c.issueComments.getComments<CommentsPage>({ issueIdOrKey: issueId, orderBy: '-created', maxResults: 1 }))
+      .map((page) => page.comments?.[0] !== undefined && adfToText(page.comments[0].body) === body);
+
+  const comment = (issueId: string, body: string): ResultAsync<void, ServiceError> => {
+    const document = textToAdf(body);
+    return jira.retrying(() =>
+      jira
+        .once((c) => c.issueComments.addComment({ issueIdOrKey: issueId, comment: document }))
+        .map(() => undefined)
+        .orElse((error) =>
+          error.kind !== 'unavailable'
+            ? errAsync(error)
+            : postedAlready(issueId, body)
+                .orElse(() => okAsync(false))
+                .andThen((posted) => (posted ? okAsync(undefined) : errAsync(error))),
+        ),
+    );
+  };
+
+  return { kind: 'jira', listCandidates, getIssue, moveToStage, comment };
+}
