@@ -121,7 +121,8 @@ interface Opened {
 function open(target: UnstorageTarget, mutex: Mutex, now: () => number): Opened {
   if (target.driver === 'redis') {
     const base = target.base ?? DEFAULT_REDIS_BASE;
-    const driver = redisDriver({ url: target.url, base });
+    // SCAN's default of 10 keys a round trip makes listing slow once jobs number in thousands.
+    const driver = redisDriver({ url: target.url, base, scanCount: 1000 });
     const client = driver.getInstance?.();
     if (!client) throw new Error('the unstorage redis driver did not expose its client');
     return { store: createKeyValueStore({ driver }), coordination: createRedisCoordination(client, base), serialise: false };
