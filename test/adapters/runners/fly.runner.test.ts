@@ -59,8 +59,8 @@ describe('fly-machines runner against the fake Machines API', () => {
   it('leaves Fly app-secret references out of the machine env: the app supplies those', async () => {
     const run = sampleLaunch({ env: { AI_IMPLEMENT_JOB_ID: 'x', ENG_TOKEN: flyAppSecretReference('ENG_TOKEN') } });
     await runnerOn(fake).launch(run);
-    const create = fake.requests.find((r) => r.method === 'POST');
-    expect((create?.body as { config: { env: Record<string, string> } }).config.env).toEqual({ AI_IMPLEMENT_JOB_ID: 'x' });
+    const body = fake.requests.find((r) => r.method === 'POST')?.body as { config: { env: Record<string, string> } };
+    expect(body.config.env).toEqual({ AI_IMPLEMENT_JOB_ID: 'x' });
   });
 
   it('resolves the launch while the machine is still booting, and lists it as it comes up', async () => {

@@ -111,7 +111,7 @@ export async function startFakeFly(options: FakeFlyOptions = {}): Promise<FakeFl
   const authorized = (header: string | undefined) =>
     header === `Bearer ${token}` || (token.startsWith('FlyV1 ') && header === token);
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const text = await readBody(req);
@@ -170,7 +170,7 @@ export async function startFakeFly(options: FakeFlyOptions = {}): Promise<FakeFl
     body: unknown,
     send: (status: number, payload?: unknown) => void,
     fail: (status: number, error: string) => void,
-  ): void {
+  ) {
     if (!id) {
       if (method === 'GET') return send(200, listMachines(app, query));
       if (method === 'POST') return createMachine(app, body, send, fail);
@@ -220,7 +220,7 @@ export async function startFakeFly(options: FakeFlyOptions = {}): Promise<FakeFl
     body: unknown,
     send: (status: number, payload?: unknown) => void,
     fail: (status: number, error: string) => void,
-  ): void {
+  ) {
     const request = (body ?? {}) as { name?: string; region?: string; config?: FakeMachine['config']; skip_launch?: boolean };
     const config = request.config;
     if (!config || typeof config !== 'object') return fail(400, 'invalid config: must not be empty');
@@ -255,7 +255,7 @@ export async function startFakeFly(options: FakeFlyOptions = {}): Promise<FakeFl
     body: unknown,
     send: (status: number, payload?: unknown) => void,
     fail: (status: number, error: string) => void,
-  ): void {
+  ) {
     const view = (s: { name: string; digest: string; created_at: string; updated_at: string }) => ({
       name: s.name,
       digest: s.digest,
