@@ -1,0 +1,114 @@
+import { err, ok, type Result } from 'neverthrow';
+import { advanceIssue } from '../../core/lifecycle.js';
+import type { Job, Mapping, RunnerKind, TicketIssue } from '../../core/model.js';
+import type { PlannedDispatch } from '../../core/planner.js';
+import type { Clock } from '../../ports/clock.port.js';
+import type { EventBus } from '../../ports/event-bus.port.js';
+import type { Ids } from '../../ports/ids.port.js';
+import type { Storage } from '../../ports/storage.port.js';
+import type { Logger } from '../logger.js';
+import type { JobOutcomeService } from './job-outcome.service.js';
+import { describeMissingRunner, type RunnerRegistry } from './runner-registry.js';
+
+/** Builds the environment a session receives: callback URL, tokens, nonce, extraEnv, secrets. */
+export type RunEnvironmentBuilder = (job: Job, mapping: Mapping) => Promise<Record<string, string>>;
+
+export interface DispatchDeps {
+  storage: Storage;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+  eventBus: EventBus;
+  runnerRegistry: RunnerRegistry;
+  jobOutcome: JobOutcomeService;
+  runEnvironment: RunEnvironmentBuilder;
+  /** The runner a mapping's jobs go to now (runner mode applied). */
+  runnerFor: (mapping: Mapping) => Promise<RunnerKind>;
+}
+
+export type DispatchFailure =
+  | { kind: 'claimed'; message: string }
+  | { kind: 'runnerMissing'; message: string }
+  | { kind: 'launchFailed'; message: string; job: Job };
+
+export interface DispatchService {
+  /**
+   * Starts one planned dispatch. The decision is recorded (job, dedup entry, dispatch log)
+   * BEFORE the runner is called, behind an atomic claim of the issue's phase and dispatch
+   * number, so two cycles or two replicas never start the same dispatch twice and a crash
+   * after the call never loses the record of it.
+   */
+  dispatch(planned: PlannedDispatch): Promise<Result<Job, DispatchFailure>>;
+}
+
+export function createDispatchService(deps: DispatchDeps): DispatchService {
+  const { storage, clock, ids, logger, eventBus, runnerRegistry, jobOutcome } = deps;
+
+  /** The lifecycle move a dispatch makes (Triggered → Planning, or → Implementing). */
+  async function moveTicket(issue: TicketIssue, mapping: Mapping, job: Job) {
+    const transition = advanceIssue(issue.stage, { type: 'dispatched', phase: job.phase });
+    if (!transition.ignored) await jobOutcome.runIssueEffects(job, mapping, transition.effects);
+  }
+
+  return {
+    async dispatch({ issue, mapping, phase, dispatchNumber }) {
+      const runnerKind = await deps.runnerFor(mapping);
+      const runner = runnerRegistry.get(runnerKind);
+      if (!runner) return err({ kind: 'runnerMissing', message: describeMissingRunner(runnerKind) });
+
+      const claimed = await storage.claimOnce(`dispatch:${issue.id}:${phase}:${dispatchNumber}`);
+      if (!claimed) return err({ kind: 'claimed', message: `${issue.identifier} ${phase} #${dispatchNumber} was already dispatched` });
+
+      const now = clock.now();
+      const job: Job = {
+        id: ids.newId(),
+        issueId: issue.id,
+        identifier: issue.identifier,
+        teamKey: mapping.teamKey,
+        owner: mapping.owner,
+        repo: mapping.repo,
+        phase,
+        status: 'unknown',
+        dispatchNumber,
+        runner: runnerKind,
+        dispatchedAt: now,
+        updatedAt: now,
+      };
+      await storage.putJob(job);
+      await storage.putDedup({ issueId: issue.id, identifier: issue.identifier, title: issue.title, teamKey: mapping.teamKey, phase, dispatchedAt: now });
+      await storage.appendDispatchLog({
+        id: ids.newId(),
+        at: now,
+        jobId: job.id,
+        issueId: issue.id,
+        identifier: issue.identifier,
+        teamKey: mapping.teamKey,
+        owner: mapping.owner,
+        repo: mapping.repo,
+        phase,
+        runner: runnerKind,
+        dispatchNumber,
+      });
+      eventBus.publish({ type: 'job.created', at: now, jobId: job.id, issueId: issue.id, identifier: issue.identifier, teamKey: mapping.teamKey, data: { phase, runner: runnerKind } });
+      await moveTicket(issue, mapping, job);
+
+      const env = await deps.runEnvironment(job, mapping);
+      const launched = await runner.launch({ job, mapping, env });
+      if (launched.isErr()) {
+        const reason = `${runnerKind} launch failed: ${launched.error.message}`;
+        logger.error('launch failed', { jobId: job.id, issue: issue.identifier, runner: runnerKind, error: launched.error.message });
+        const recorded = await jobOutcome.record(job.id, { type: 'failed', error: reason, at: clock.now() });
+        return err({ kind: 'launchFailed', message: reason, job: recorded?.job ?? job });
+      }
+      const linked = await jobOutcome.record(job.id, { type: 'dispatched', at: clock.now() });
+      let saved = linked?.job ?? job;
+      if (launched.value.handle) {
+        const link: { type: 'run-linked'; runId: string; at: number; runUrl?: string } = { type: 'run-linked', runId: launched.value.handle, at: clock.now() };
+        if (launched.value.url) link.runUrl = launched.value.url;
+        saved = (await jobOutcome.record(job.id, link))?.job ?? saved;
+      }
+      logger.info('dispatched', { jobId: job.id, issue: issue.identifier, phase, runner: runnerKind, dispatchNumber });
+      return ok(saved);
+    },
+  };
+}
