@@ -9,7 +9,7 @@ import type { ServiceError } from '../../../ports/errors.js';
  * app / machine / secret, 412 failed precondition, 429 slow down, 5xx its own trouble).
  */
 export interface FlyApiOptions {
-  /** Base URL without `/v1`, e.g. `https://api.machines.dev`. */
+  /** Base URL, e.g. `https://api.machines.dev`; a trailing `/v1` (as Fly's docs write it) is accepted too. */
   apiUrl: string;
   /** A Fly API token; a macaroon given as `FlyV1 fm2_…` is sent as is, anything else as a bearer. */
   token: string;
@@ -31,7 +31,7 @@ export interface FlyApi {
 const DEFAULT_RETRY_AFTER_MS = 1_000;
 
 export function createFlyApi(options: FlyApiOptions): FlyApi {
-  const base = options.apiUrl.replace(/\/+$/, '');
+  const base = options.apiUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const authorization = options.token.startsWith('FlyV1 ') ? options.token : `Bearer ${options.token}`;

@@ -174,6 +174,12 @@ describe('fly-machines runner against the fake Machines API', () => {
     fake = await startFakeFly();
   });
 
+  it('accepts a base URL written with /v1, as Fly documents it', async () => {
+    const result = await runnerOn(fake, { apiUrl: `${fake.url}/v1/` }).listSessions();
+    expect(result.isOk()).toBe(true);
+    expect(fake.requests[0]?.path).toBe(`/v1/apps/${FAKE_FLY_APP}/machines`);
+  });
+
   it('answers notConfigured without a request when no app is set', async () => {
     const result = await runnerOn(fake, { app: '' }).listSessions();
     expect(result._unsafeUnwrapErr().kind).toBe('notConfigured');
