@@ -1,0 +1,119 @@
+import { pathToFileURL } from 'node:url';
+import { serve } from 'h3';
+import { describeConnections, loadConfig } from '../config.js';
+import { createOrchestrator, type Orchestrator } from '../container.js';
+
+/**
+ * `ai-implement [serve|doctor|help]`. Output goes to stdout/stderr as plain lines; no line
+ * ever carries a configured secret (config errors name variables, never values).
+ */
+
+const USAGE = `Usage: ai-implement <command>
+
+Commands:
+  serve    run the orchestrator (default)
+  doctor   show which connections are configured (never their values)
+  help     show this text`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const consoleIo: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
+export interface RunningServer {
+  url: string;
+  orchestrator: Orchestrator;
+  close(): Promise<void>;
+}
+
+/** Starts the server and resolves once it listens. Exposed for tests and embedders. */
+export async function startServer(env: Record<string, string | undefined>, io: CliIo = consoleIo): Promise<RunningServer | undefined> {
+  const config = loadConfig(env);
+  if (config.isErr()) {
+    io.err(config.error);
+    return undefined;
+  }
+  const orchestrator = await createOrchestrator(config.value);
+  const app = orchestrator.cradle.httpApp;
+  const server = serve(app, {
+    port: config.value.port,
+    hostname: config.value.host,
+    silent: true,
+    gracefulShutdown: false,
+    maxRequestBodySize: 1024 * 1024,
+  });
+  await server.ready();
+  const url = (server.url ?? config.value.publicUrl).replace(/\/$/, '');
+  io.out(`AI-Implement listening on ${url}`);
+  if (!config.value.adminAccessCode) io.out('/admin is disabled until ADMIN_ACCESS_CODE is set');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    orchestrator,
+    close: () => {
+      closing ??= server.close(true).then(() => orchestrator.dispose());
+      return closing;
+    },
+  };
+}
+
+export function doctor(env: Record<string, string | undefined>, io: CliIo = consoleIo): number {
+  const config = loadConfig(env);
+  if (config.isErr()) {
+    io.err(config.error);
+    return 1;
+  }
+  io.out('Configuration is valid.');
+  for (const c of describeConnections(config.value)) {
+    io.out(`${c.configured ? '✓' : '·'} ${c.name}: ${c.detail}`);
+  }
+  return 0;
+}
+
+export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number | 'running'> {
+  const command = argv[0] ?? 'serve';
+  switch (command) {
+    case 'serve': {
+      const running = await startServer(env);
+      if (!running) return 1;
+      const stop = (signal: string) => {
+        console.log(`${signal} received, shutting down`);
+        running.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(`shutdown failed: ${error instanceof Error ? error.message : 'unknown error'}`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      return 'running';
+    }
+    case 'doctor':
+      return doctor(env);
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`Unknown command: ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2), process.env).then(
+    (code) => {
+      if (code !== 'running') process.exitCode = code;
+    },
+    (error: unknown) => {
+      // Startup failures (storage unreachable, a bad STORAGE_URL) name the problem, not secrets.
+      console.error(`Failed to start: ${error instanceof Error ? error.message : 'unknown error'}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asValue } from 'awilix';
+import { expect } from 'vitest';
+import { createManualClock } from '../../adapters/system/system-clock.adapter.js';
+import { loadConfig } from '../../hosts/config.js';
+import { createOrchestrator, type Orchestrator, type OrchestratorOverrides } from '../../hosts/container.js';
+
+export const ACCESS_CODE = 'correct horse battery staple';
+export const T0 = Date.UTC(2026, 0, 1);
+
+/** The real storages the host tests run against: the embedded lowdb file and unstorage memory. */
+export const STORAGE_KINDS = ['lowdb', 'memory'] as const;
+export type StorageKind = (typeof STORAGE_KINDS)[number];
+
+export interface Harness {
+  orchestrator: Orchestrator;
+  clock: ReturnType<typeof createManualClock>;
+  dataDir: string;
+  /** A request with JSON content type; `token` adds the bearer header. */
+  call(method: string, path: string, options?: { body?: unknown; raw?: BodyInit; token?: string; headers?: Record<string, string> }): Promise<Response>;
+  login(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  kind: StorageKind = 'memory',
+  env: Record<string, string> = { ADMIN_ACCESS_CODE: ACCESS_CODE },
+  overrides: OrchestratorOverrides = {},
+): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ai-implement-hosts-'));
+  const config = loadConfig({ ...env, DATA_DIR: dataDir, ...(kind === 'memory' ? { STORAGE_URL: 'memory:' } : {}) })._unsafeUnwrap();
+  const clock = createManualClock(T0);
+  const orchestrator = await createOrchestrator(config, { clock: asValue(clock), ...overrides });
+  const call: Harness['call'] = (method, path, options = {}) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const body = method === 'GET' || method === 'HEAD' ? undefined : (options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)));
+    return orchestrator.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
+  };
+  return {
+    orchestrator,
+    clock,
+    dataDir,
+    call,
+    async login() {
+      const res = await call('POST', '/api/auth', { body: { code: ACCESS_CODE } });
+      if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
+      return ((await res.json()) as { token: string }).token;
+    },
+    async close() {
+      await orchestrator.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function jsonOf(res: Response): Promise<Record<string, unknown>> {
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  return (await res.json()) as Record<string, unknown>;
+}
