@@ -39,6 +39,10 @@ export interface FailureOptions {
   retryAfterSeconds?: number;
   /** The status of a `serverError` (default 500). */
   status?: number;
+  /** `serverError` only: do the work, then answer 5xx anyway (the request took effect). */
+  afterHandling?: boolean;
+  /** Only requests whose `METHOD /path` matches fail (default: the next requests, whatever they are). */
+  match?: RegExp;
 }
 
 export interface FakeJira {
@@ -240,11 +244,12 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
     res.end(body === undefined ? undefined : JSON.stringify(body));
   };
 
-  const injected = (res: ServerResponse): number | undefined => {
-    const failure = failures[0];
-    if (!failure) return undefined;
+  const injected = (res: ServerResponse, record: RecordedRequest, handled: boolean): number | undefined => {
+    const index = failures.findIndex((f) => !f.options.match || f.options.match.test(`${record.method} ${record.path}`));
+    const failure = failures[index];
+    if (!failure || (failure.options.afterHandling === true) !== handled) return undefined;
     failure.options.times = (failure.options.times ?? 1) - 1;
-    if (failure.options.times <= 0) failures.shift();
+    if (failure.options.times <= 0) failures.splice(index, 1);
     switch (failure.kind) {
       case 'rateLimited': {
         const seconds = failure.options.retryAfterSeconds ?? 1;
@@ -293,7 +298,7 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
           throw badRequest('Unexpected character in JSON payload.');
         }
       }
-      const failed = injected(res);
+      const failed = injected(res, record, false);
       if (failed !== undefined) {
         record.status = failed;
         return;
@@ -302,8 +307,9 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
         throw new HttpError(401, errorBody(['Client must be authenticated to access this resource.']), { 'www-authenticate': 'Basic realm="protected-area"' });
       }
       const result = route(record.method, url.pathname, url.searchParams, record.body);
-      record.status = result.status;
-      send(res, result.status, result.body);
+      const late = injected(res, record, true);
+      record.status = late ?? result.status;
+      if (late === undefined) send(res, result.status, result.body);
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
       record.status = e.status;
