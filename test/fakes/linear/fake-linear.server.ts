@@ -20,8 +20,12 @@ import { LinearStore } from './store.js';
 export type LinearFault =
   /** Linear's rate-limit answer; `status: 429` mimics a proxy in front of it. */
   | { kind: 'rateLimited'; resetInMs?: number; retryAfterSeconds?: number; status?: 400 | 429 }
-  /** A 5xx from the edge, with an HTML body (500 → the SDK's InternalLinearError, 502/503 → NetworkLinearError). */
-  | { kind: 'serverError'; status?: number }
+  /**
+   * A 5xx from the edge, with an HTML body (500 → the SDK's InternalLinearError, 502/503 →
+   * NetworkLinearError). `afterExecuting`: the request takes effect and only the answer is
+   * lost, the case that makes blind retries of mutations double their effect.
+   */
+  | { kind: 'serverError'; status?: number; afterExecuting?: boolean }
   | { kind: 'auth' }
   /** The connection is cut before any answer. */
   | { kind: 'network' };
@@ -121,7 +125,8 @@ export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<
     try {
       const payload = JSON.parse(body) as { query?: unknown; variables?: unknown };
       if (typeof payload.query === 'string') record.query = payload.query;
-      if (payload.variables && typeof payload.variables === 'object') record.variables = payload.variables as Record<string, unknown>;
+      if (payload.variables && typeof payload.variables === 'object')
+        record.variables = payload.variables as Record<string, unknown>;
       const name = operationOf(parse(record.query))?.name?.value;
       if (name) record.operationName = name;
     } catch {
@@ -129,12 +134,20 @@ export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<
     }
   }
 
-  async function answer(body: string, authorization: string | undefined, record: RecordedRequest): Promise<Answer | 'cut'> {
+  async function answer(body: string, authorization: string | undefined): Promise<Answer | 'cut'> {
     const fault = faults.shift();
     if (fault?.kind === 'network') return 'cut';
-    if (fault?.kind === 'serverError') return { status: fault.status ?? 500, body: '<html><body>Internal Server Error</body></html>' };
+    if (fault?.kind === 'serverError') {
+      if (fault.afterExecuting) await serve(body, authorization);
+      return { status: fault.status ?? 500, body: '<html><body>Internal Server Error</body></html>' };
+    }
     if (fault?.kind === 'rateLimited') return rateLimited(fault, budget?.requests ?? 5000);
-    if (fault?.kind === 'auth' || authorization !== apiKey) return AUTH_FAILED;
+    if (fault?.kind === 'auth') return AUTH_FAILED;
+    return serve(body, authorization);
+  }
+
+  async function serve(body: string, authorization: string | undefined): Promise<Answer> {
+    if (authorization !== apiKey) return AUTH_FAILED;
 
     if (budget) {
       if (Date.now() - windowStart >= budget.windowMs) {
@@ -146,7 +159,7 @@ export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<
       }
     }
 
-    let payload: { query?: unknown; variables?: unknown };
+    let payload: { query?: unknown; variables?: Record<string, unknown> };
     try {
       payload = JSON.parse(body);
     } catch {
@@ -173,7 +186,7 @@ export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<
         },
       };
     }
-    const result = await execute({ schema, document, rootValue: root, variableValues: record.variables, fieldResolver });
+    const result = await execute({ schema, document, rootValue: root, variableValues: payload.variables ?? {}, fieldResolver });
     if (!result.errors) return { status: 200, body: { data: result.data } };
     const errors = result.errors.map(serialise);
     return { status: result.data ? 200 : 400, body: result.data ? { data: result.data, errors } : { errors, data: null } };
@@ -192,7 +205,7 @@ export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<
     }
     const body = Buffer.concat(chunks).toString('utf8');
     describe(body, record);
-    const result = await answer(body, authorization, record);
+    const result = await answer(body, authorization);
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     if (result === 'cut') {
       record.status = -1;

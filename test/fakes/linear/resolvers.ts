@@ -4,8 +4,9 @@
  * field's arguments (graphql-js calls them); any field not modelled here resolves to a neutral
  * value of its schema type (see schema.ts).
  */
-import type { CommentRecord, IssueRecord, LabelRecord, LinearStore, RelationRecord, StateRecord, TeamRecord } from './store.js';
+
 import { entityNotFound, type FilterView, linearError, matches, type PageArgs, page } from './query-args.js';
+import type { CommentRecord, IssueRecord, LabelRecord, LinearStore, RelationRecord, StateRecord, TeamRecord } from './store.js';
 
 type FilterArgs = PageArgs & { filter?: Record<string, unknown> | null };
 type IssueInput = {
@@ -20,7 +21,15 @@ type IssueInput = {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const PRIORITY_LABELS = ['No priority', 'Urgent', 'High', 'Medium', 'Low'];
-const ISSUE_INPUT_FIELDS = new Set(['labelIds', 'addedLabelIds', 'removedLabelIds', 'stateId', 'title', 'description', 'priority']);
+const ISSUE_INPUT_FIELDS = new Set([
+  'labelIds',
+  'addedLabelIds',
+  'removedLabelIds',
+  'stateId',
+  'title',
+  'description',
+  'priority',
+]);
 
 export function createRoot(store: LinearStore) {
   let syncId = 1000;
@@ -143,7 +152,13 @@ export function createRoot(store: LinearStore) {
       labelIds: [...i.labelIds],
       // The SDK's Issue model reads both while parsing and throws if either is missing.
       reactions: [],
-      sharedAccess: { isShared: false, sharedWithCount: 0, sharedWithUsers: [], disallowedIssueFields: [], viewerHasOnlySharedAccess: false },
+      sharedAccess: {
+        isShared: false,
+        sharedWithCount: 0,
+        sharedWithUsers: [],
+        disallowedIssueFields: [],
+        viewerHasOnlySharedAccess: false,
+      },
       team: () => teamNode(team),
       state: () => stateNode(store.state(i.stateId)),
       labels: (args: FilterArgs) =>
@@ -180,7 +195,8 @@ export function createRoot(store: LinearStore) {
 
   function updateIssue(issue: IssueRecord, input: IssueInput) {
     for (const key of Object.keys(input)) {
-      if (!ISSUE_INPUT_FIELDS.has(key)) throw linearError(`fake linear does not model IssueUpdateInput.${key}`, 'graphql error', 'GRAPHQL_VALIDATION_FAILED');
+      if (!ISSUE_INPUT_FIELDS.has(key))
+        throw linearError(`fake linear does not model IssueUpdateInput.${key}`, 'graphql error', 'GRAPHQL_VALIDATION_FAILED');
     }
     let labelIds = issue.labelIds;
     if (input.labelIds) labelIds = [...new Set(input.labelIds.map((id) => usableLabel(issue, id)))];
@@ -236,6 +252,11 @@ export function createRoot(store: LinearStore) {
       if (!label) throw entityNotFound('IssueLabel');
       return labelNode(label);
     },
+    comment: ({ id }: { id?: string | null }) => {
+      const comment = store.comments.find((c) => c.id === id);
+      if (!comment) throw entityNotFound('Comment');
+      return commentNode(comment);
+    },
     workflowStates: (args: FilterArgs) =>
       page(
         store.states.filter((s) => matches(stateView(s), args.filter)),
@@ -249,18 +270,28 @@ export function createRoot(store: LinearStore) {
       const clash = store.labels.find(
         (l) => l.name.toLowerCase() === input.name.toLowerCase() && (l.teamId === team?.id || l.teamId === undefined),
       );
-      if (clash) throw linearError('duplicate label name', 'invalid input', 'INPUT_ERROR', 'A label with this name already exists.');
+      if (clash)
+        throw linearError('duplicate label name', 'invalid input', 'INPUT_ERROR', 'A label with this name already exists.');
       const label = store.addLabel(input.name, team?.id);
       if (input.color) label.color = input.color;
       return { success: true, lastSyncId: ++syncId, issueLabel: labelNode(label) };
     },
     issueUpdate: ({ id, input }: { id: string; input: IssueInput }) => updateIssue(issueOf(id), input),
     issueAddLabel: ({ id, labelId }: { id: string; labelId: string }) => updateIssue(issueOf(id), { addedLabelIds: [labelId] }),
-    issueRemoveLabel: ({ id, labelId }: { id: string; labelId: string }) => updateIssue(issueOf(id), { removedLabelIds: [labelId] }),
-    commentCreate: ({ input }: { input: { issueId?: string | null; body?: string | null } }) => {
+    issueRemoveLabel: ({ id, labelId }: { id: string; labelId: string }) =>
+      updateIssue(issueOf(id), { removedLabelIds: [labelId] }),
+    commentCreate: ({ input }: { input: { id?: string | null; issueId?: string | null; body?: string | null } }) => {
       if (!input.issueId) throw linearError('issueId required', 'invalid input', 'INPUT_ERROR');
       if (!input.body) throw linearError('body required', 'invalid input', 'INPUT_ERROR', 'Comment body cannot be empty.');
-      const comment = store.addComment(issueOf(input.issueId).id, input.body);
+      if (input.id && store.comments.some((c) => c.id === input.id)) {
+        throw linearError(
+          'Entity already exists: Comment',
+          'invalid input',
+          'INPUT_ERROR',
+          'A comment with this id already exists.',
+        );
+      }
+      const comment = store.addComment(issueOf(input.issueId).id, input.body, input.id ?? undefined);
       return { success: true, lastSyncId: ++syncId, comment: commentNode(comment) };
     },
   };

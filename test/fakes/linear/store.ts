@@ -105,7 +105,13 @@ export class LinearStore {
   }
 
   addLabel(name: string, teamId?: string): LabelRecord {
-    const label: LabelRecord = { id: randomUUID(), name, color: '#5e6ad2', createdAt: this.tick(), ...(teamId ? { teamId } : {}) };
+    const label: LabelRecord = {
+      id: randomUUID(),
+      name,
+      color: '#5e6ad2',
+      createdAt: this.tick(),
+      ...(teamId ? { teamId } : {}),
+    };
     this.labels.push(label);
     return label;
   }
@@ -154,8 +160,8 @@ export class LinearStore {
     return relation;
   }
 
-  addComment(issueId: string, body: string): CommentRecord {
-    const comment: CommentRecord = { id: randomUUID(), issueId, body, createdAt: this.tick() };
+  addComment(issueId: string, body: string, id: string = randomUUID()): CommentRecord {
+    const comment: CommentRecord = { id, issueId, body, createdAt: this.tick() };
     this.comments.push(comment);
     return comment;
   }

@@ -1,0 +1,162 @@
+/**
+ * Ticketing on Linear (`@linear/sdk`). A mapping's scope is its team key.
+ *
+ * Candidates are the team's issues carrying the trigger `AI-Implement` OR any lifecycle label
+ * (`AI-Planning`, `Plan-Complete`, `AI-Working`, `Ready for Review`): an issue in flight whose
+ * trigger a human removed still counts toward the mapping's cap, and the reaper still sees it.
+ * Issues in any workflow state are listed (a done issue still labelled is the reaper's
+ * `issue-terminal` case), with `stateType` so the core can tell.
+ *
+ * Cost: listing is one hand-written query per page of 100 (see linear-queries.ts); a move is
+ * one `issueUpdate`, plus one label lookup per team per process and one `issueLabelCreate`
+ * per missing label; a comment is one `commentCreate`.
+ *
+ * A move writes `addedLabelIds`/`removedLabelIds` rather than the whole `labelIds` set, so it
+ * is right even from a stale snapshot of the issue and never drops a label a human added
+ * meanwhile; and it is idempotent, so retrying it after a lost answer is safe. A comment is
+ * created with an id chosen here, and a retry first asks whether that id exists, so a lost
+ * answer never posts the comment twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { LinearClient } from '@linear/sdk';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { AI_LABELS, isFailedStage, linearLabelsForStage, TRIGGER_LABEL } from '../../../core/lifecycle.js';
+import type { Mapping, Stage, TicketIssue } from '../../../core/model.js';
+import type { ServiceError } from '../../../ports/errors.js';
+import type { Ticketing } from '../../../ports/ticketing.port.js';
+import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
+import { toServiceError } from './linear-errors.js';
+import {
+  CANDIDATES_QUERY,
+  type CandidatesData,
+  COMMENT_EXISTS_QUERY,
+  ISSUE_PAGE_SIZE,
+  ISSUE_QUERY,
+  type IssueData,
+  TEAM_LABELS_QUERY,
+  type TeamLabelsData,
+  toTicketIssue,
+} from './linear-queries.js';
+import { createTeamLabels } from './team-labels.js';
+
+export interface LinearTicketingOptions {
+  apiKey: string;
+  /** Defaults to Linear's public endpoint; http is allowed for loopback only. */
+  apiUrl?: string;
+  retry?: RetryOptions;
+  /** Issues per listing request; Linear allows up to 250. */
+  pageSize?: number;
+  now?: () => number;
+}
+
+const MANAGED_LABELS: readonly string[] = [TRIGGER_LABEL, ...AI_LABELS];
+
+export function createLinearTicketing(options: LinearTicketingOptions): Ticketing {
+  const client = new LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
+  const now = options.now ?? Date.now;
+  const pageSize = options.pageSize ?? ISSUE_PAGE_SIZE;
+
+  /** One request, its failure converted at the boundary. */
+  const once = <T>(run: () => Promise<T>): ResultAsync<T, ServiceError> =>
+    ResultAsync.fromPromise(Promise.resolve().then(run), (error) => toServiceError(error, now()));
+  /** One request, retried while it fails in a retryable way. */
+  const call = <T>(run: () => Promise<T>): ResultAsync<T, ServiceError> => retryServiceCall(() => once(run), options.retry);
+
+  async function query<Data>(text: string, variables: Record<string, unknown>): Promise<Data> {
+    const response = await client.client.rawRequest<Data, Record<string, unknown>>(text, variables);
+    if (!response.data) throw new Error('Linear answered without data');
+    return response.data;
+  }
+
+  const labels = createTeamLabels(
+    {
+      load: (teamKey, names) =>
+        call(() => query<TeamLabelsData>(TEAM_LABELS_QUERY, { teamKey, names })).andThen((data) => {
+          const teamId = data.teams.nodes[0]?.id;
+          if (!teamId) return errAsync<never, ServiceError>({ kind: 'notFound', message: `Linear team ${teamKey} not found` });
+          // A team's own label wins over a workspace label of the same name (later entries win).
+          const sorted = [...data.issueLabels.nodes].sort((a, b) => Number(Boolean(a.team)) - Number(Boolean(b.team)));
+          return okAsync({ teamId, ids: new Map(sorted.map((l) => [l.name, l.id])) });
+        }),
+      create: (teamId, name) =>
+        call(async () => {
+          const payload = await client.createIssueLabel({ name, teamId });
+          if (!payload.success || !payload.issueLabelId) throw new Error(`Linear did not create the label ${name}`);
+          return payload.issueLabelId;
+        }),
+    },
+    MANAGED_LABELS,
+  );
+
+  function listPage(teamKey: string, after: string | null) {
+    return call(async () => {
+      const { issues } = await query<CandidatesData>(CANDIDATES_QUERY, {
+        teamKey,
+        labels: MANAGED_LABELS,
+        first: pageSize,
+        after,
+      });
+      const next = issues.pageInfo.hasNextPage ? (issues.pageInfo.endCursor ?? null) : null;
+      return { issues: issues.nodes.map(toTicketIssue), next };
+    });
+  }
+
+  function listFrom(teamKey: string, after: string | null, acc: TicketIssue[]): ResultAsync<TicketIssue[], ServiceError> {
+    return listPage(teamKey, after).andThen(({ issues, next }) => {
+      acc.push(...issues);
+      return next ? listFrom(teamKey, next, acc) : okAsync(acc);
+    });
+  }
+
+  function writeLabels(issue: TicketIssue, teamKey: string, add: string[], remove: string[]) {
+    return labels.ensure(teamKey, add).andThen((addedLabelIds) =>
+      labels.existing(teamKey, remove).andThen((removedLabelIds) =>
+        call(async () => {
+          const payload = await client.updateIssue(issue.id, { addedLabelIds, removedLabelIds });
+          if (!payload.success) throw new Error(`Linear did not update ${issue.identifier}`);
+        }),
+      ),
+    );
+  }
+
+  function moveToStage(issue: TicketIssue, stage: Stage, mapping: Mapping): ResultAsync<void, ServiceError> {
+    const wanted = new Set(linearLabelsForStage(issue.labels, stage));
+    if (wanted.size === issue.labels.length && issue.labels.every((l) => wanted.has(l))) return okAsync(undefined);
+    const add = MANAGED_LABELS.filter((l) => wanted.has(l));
+    // The trigger goes only on failure; the AI labels not wanted always go, whatever the snapshot says.
+    const remove = MANAGED_LABELS.filter((l) => !wanted.has(l) && (l !== TRIGGER_LABEL || isFailedStage(stage)));
+    const teamKey = issue.teamKey || mapping.teamKey;
+    return writeLabels(issue, teamKey, add, remove).orElse((error) => {
+      if (error.kind !== 'notFound' || !/IssueLabel/.test(error.message)) return errAsync(error);
+      labels.forget(teamKey); // a cached label was deleted in Linear: look the team up again, once
+      return writeLabels(issue, teamKey, add, remove);
+    });
+  }
+
+  function comment(issueId: string, body: string): ResultAsync<void, ServiceError> {
+    const id = randomUUID();
+    const post = () =>
+      once(async () => {
+        const payload = await client.createComment({ id, issueId, body });
+        if (!payload.success) throw new Error('Linear did not create the comment');
+      });
+    const exists = () =>
+      once(() => query(COMMENT_EXISTS_QUERY, { id }))
+        .map(() => true)
+        .orElse((error) => (error.kind === 'notFound' ? okAsync(false) : errAsync(error)));
+    let attempts = 0;
+    return retryServiceCall(() => {
+      attempts += 1;
+      if (attempts === 1) return post();
+      return exists().andThen((found) => (found ? okAsync(undefined) : post()));
+    }, options.retry);
+  }
+
+  return {
+    kind: 'linear',
+    listCandidates: (mapping) => listFrom(mapping.teamKey, null, []),
+    getIssue: (id) => call(async () => toTicketIssue((await query<IssueData>(ISSUE_QUERY, { id })).issue)),
+    moveToStage,
+    comment,
+  };
+}
