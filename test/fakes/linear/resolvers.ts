@@ -257,6 +257,11 @@ export function createRoot(store: LinearStore) {
       if (!comment) throw entityNotFound('Comment');
       return commentNode(comment);
     },
+    workflowState: ({ id }: { id: string }) => {
+      const state = store.states.find((s) => s.id === id);
+      if (!state) throw entityNotFound('WorkflowState');
+      return stateNode(state);
+    },
     workflowStates: (args: FilterArgs) =>
       page(
         store.states.filter((s) => matches(stateView(s), args.filter)),

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import {
   buildSchema,
+  GraphQLError,
   type GraphQLFieldResolver,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -57,9 +58,19 @@ function neutral(type: GraphQLOutputType): unknown {
   return null;
 }
 
-/** Reads a property (calling it with the field's arguments when it is a function), else the neutral value. */
+/**
+ * Reads a property (calling it with the field's arguments when it is a function), else the
+ * neutral value. A root query or mutation the fake does not model fails loudly instead: an
+ * empty answer there would pass for data.
+ */
 export const fieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, context, info) => {
   const value = source && typeof source === 'object' ? (source as Record<string, unknown>)[info.fieldName] : undefined;
   if (typeof value === 'function') return value.call(source, args, context, info);
-  return value === undefined ? neutral(info.returnType) : value;
+  if (value !== undefined) return value;
+  if (info.path.prev === undefined) {
+    throw new GraphQLError(`fake linear does not model ${info.parentType.name}.${info.fieldName}`, {
+      extensions: { type: 'internal error', code: 'INTERNAL_ERROR', statusCode: 500, userError: false },
+    });
+  }
+  return neutral(info.returnType);
 };
