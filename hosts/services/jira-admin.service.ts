@@ -69,7 +69,11 @@ const PAGE = 100;
 const failed = (error: ServiceError): JiraAdminError => ({ kind: 'requestFailed', message: error.message });
 
 /** Follows a `startAt` paged listing to its end. */
-function allPages<T>(fetch: (startAt: number) => ResultAsync<Page<T>, ServiceError>, startAt = 0, acc: T[] = []): ResultAsync<T[], ServiceError> {
+function allPages<T>(
+  fetch: (startAt: number) => ResultAsync<Page<T>, ServiceError>,
+  startAt = 0,
+  acc: T[] = [],
+): ResultAsync<T[], ServiceError> {
   return fetch(startAt).andThen((page) => {
     const values = [...acc, ...(page.values ?? [])];
     const done = page.isLast !== false || (page.values ?? []).length === 0;
@@ -85,7 +89,12 @@ export function createJiraAdminService({ jira }: JiraAdminDeps): JiraAdminServic
   const contextOptions = (j: JiraCaller, fieldId: string, contextId: string) =>
     allPages((startAt) =>
       j.call((c) =>
-        c.issueCustomFieldOptions.getOptionsForContext<Page<JiraFieldOption>>({ fieldId, contextId: Number(contextId), startAt, maxResults: PAGE }),
+        c.issueCustomFieldOptions.getOptionsForContext<Page<JiraFieldOption>>({
+          fieldId,
+          contextId: Number(contextId),
+          startAt,
+          maxResults: PAGE,
+        }),
       ),
     ).orElse((error) => (error.kind === 'invalid' ? okAsync<JiraFieldOption[], ServiceError>([]) : err(error)));
 
@@ -108,7 +117,12 @@ export function createJiraAdminService({ jira }: JiraAdminDeps): JiraAdminServic
         fields.value
           .filter((f): f is RawField & { id: string; name: string } => f.custom === true && !!f.id && !!f.name)
           .map((f) => {
-            const summary: JiraFieldSummary = { id: f.id, name: f.name, type: f.schema?.type ?? 'unknown', clauseNames: f.clauseNames ?? [] };
+            const summary: JiraFieldSummary = {
+              id: f.id,
+              name: f.name,
+              type: f.schema?.type ?? 'unknown',
+              clauseNames: f.clauseNames ?? [],
+            };
             const customType = f.schema?.custom?.split(':').pop();
             if (customType) summary.customType = customType;
             return summary;
@@ -121,7 +135,9 @@ export function createJiraAdminService({ jira }: JiraAdminDeps): JiraAdminServic
       const j = caller;
       if (!j) return notConfigured;
       const options = await allPages((startAt) =>
-        j.call((c) => c.issueCustomFieldContexts.getContextsForField<Page<{ id: string }>>({ fieldId, startAt, maxResults: PAGE })),
+        j.call((c) =>
+          c.issueCustomFieldContexts.getContextsForField<Page<{ id: string }>>({ fieldId, startAt, maxResults: PAGE }),
+        ),
       ).andThen((contexts) =>
         contexts.reduce<ResultAsync<JiraFieldOption[], ServiceError>>(
           (acc, context) => acc.andThen((sofar) => contextOptions(j, fieldId, context.id).map((more) => [...sofar, ...more])),

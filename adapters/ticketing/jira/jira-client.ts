@@ -33,7 +33,10 @@ export function createJiraCaller(connection: JiraConnection): JiraCaller {
     baseRequestConfig: { timeout: connection.timeoutMs ?? 30_000 },
   });
   const once = <T>(request: (c: Version3Client) => Promise<T>) =>
-    ResultAsync.fromPromise(Promise.resolve().then(() => request(client)), toServiceError);
+    ResultAsync.fromPromise(
+      Promise.resolve().then(() => request(client)),
+      toServiceError,
+    );
   const retrying = <T>(operation: () => ResultAsync<T, ServiceError>) => retryServiceCall(operation, connection.retry);
   return { client, once, retrying, call: (request) => retrying(() => once(request)) };
 }

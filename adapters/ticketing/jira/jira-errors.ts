@@ -22,11 +22,16 @@ function answerOf(error: unknown): Answer {
   if (!isRecord(error)) return { message: String(error) };
   const message = typeof error.message === 'string' ? error.message : 'Jira request failed';
   const cause = isRecord(error.cause) ? error.cause : undefined;
-  const axiosResponse = (isRecord(error.response) && isRecord(error.response.headers) ? error.response : undefined) ??
+  const axiosResponse =
+    (isRecord(error.response) && isRecord(error.response.headers) ? error.response : undefined) ??
     (cause && isRecord(cause.response) ? cause.response : undefined);
   const httpResponse = isRecord(error.response) ? error.response : undefined;
   const status =
-    typeof error.status === 'number' ? error.status : typeof axiosResponse?.status === 'number' ? axiosResponse.status : undefined;
+    typeof error.status === 'number'
+      ? error.status
+      : typeof axiosResponse?.status === 'number'
+        ? axiosResponse.status
+        : undefined;
   const answer: Answer = { message };
   if (status !== undefined) answer.status = status;
   const data = axiosResponse?.data ?? httpResponse?.data;

@@ -72,7 +72,10 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
           const next = page.nextPageToken ?? undefined;
           if (!next || page.isLast === true) return okAsync(issues);
           if (next === token || pages >= MAX_PAGES) {
-            return errAsync<TicketIssue[], ServiceError>({ kind: 'unavailable', message: `Jira search did not finish paging (${pages} pages)` });
+            return errAsync<TicketIssue[], ServiceError>({
+              kind: 'unavailable',
+              message: `Jira search did not finish paging (${pages} pages)`,
+            });
           }
           return collect(next, issues, pages + 1);
         });
@@ -102,7 +105,9 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
               });
             }
             const transitionId = transition.id;
-            return jira.once((c) => c.issues.doTransition({ issueIdOrKey: issue.id, transition: { id: transitionId } })).map(() => undefined);
+            return jira
+              .once((c) => c.issues.doTransition({ issueIdOrKey: issue.id, transition: { id: transitionId } }))
+              .map(() => undefined);
           });
       });
 

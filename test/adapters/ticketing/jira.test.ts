@@ -1,10 +1,10 @@
 import type { ResultAsync } from 'neverthrow';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RetryOptions } from '../../../adapters/shared/retry.js';
 import type { Mapping, TicketIssue } from '../../../core/model.js';
+import { createJiraAdminService } from '../../../hosts/services/jira-admin.service.js';
 import type { ServiceError } from '../../../ports/errors.js';
 import { ticketingContract } from '../../contracts/ticketing.contract.js';
-import type { RetryOptions } from '../../../adapters/shared/retry.js';
-import { createJiraAdminService } from '../../../hosts/services/jira-admin.service.js';
 import { type FakeJira, type RecordedRequest, startFakeJira } from '../../fakes/jira/jira-fake.js';
 import { type JiraSubject, jiraSubject } from '../../fakes/jira/jira-subject.js';
 
@@ -70,7 +70,15 @@ describe('jira adapter: listing', () => {
 
   it('scopes to the JQL, the repo value and the lifecycle statuses', async () => {
     const s = await plain();
-    const statuses = ['Ready', 'Planning', 'Plan Approved', 'Implementing', 'PR Ready', 'Planning Failed', 'Implementation Failed'];
+    const statuses = [
+      'Ready',
+      'Planning',
+      'Plan Approved',
+      'Implementing',
+      'PR Ready',
+      'Planning Failed',
+      'Implementation Failed',
+    ];
     for (const status of [...statuses, 'To Do', 'Done']) s.fake.store.createIssue({ summary: status, status, repo: 'api' });
     s.fake.store.createIssue({ summary: 'no repo', status: 'Ready' });
 
@@ -140,7 +148,11 @@ describe('jira adapter: listing', () => {
   it("answers invalid with Jira's message for a bad mapping clause, without retrying", async () => {
     const { s, sleeps } = await retrying();
     const error = await failure(s.ticketing.listCandidates({ ...s.mapping, jql: 'project = NOPE' }));
-    expect(error).toMatchObject({ kind: 'invalid', status: 400, message: "The value 'NOPE' does not exist for the field 'project'." });
+    expect(error).toMatchObject({
+      kind: 'invalid',
+      status: 400,
+      message: "The value 'NOPE' does not exist for the field 'project'.",
+    });
     expect(s.fake.requestCount()).toBe(1);
     expect(sleeps).toEqual([]);
   });
@@ -158,7 +170,11 @@ describe('jira adapter: moving issues', () => {
     const wanted = s.fake.store.transitions.find((t) => t.to === 'Plan Approved');
     expect(wanted?.name).not.toBe('Plan Approved');
     const post = s.fake.requests.find((r) => r.method === 'POST');
-    expect(post).toMatchObject({ path: `/rest/api/3/issue/${id}/transitions`, body: { transition: { id: wanted?.id } }, status: 204 });
+    expect(post).toMatchObject({
+      path: `/rest/api/3/issue/${id}/transitions`,
+      body: { transition: { id: wanted?.id } },
+      status: 204,
+    });
     expect(s.fake.requests.map((r) => `${r.method} ${r.path.replace(id!, ':id')}`)).toEqual([
       'GET /rest/api/3/issue/:id',
       'GET /rest/api/3/issue/:id/transitions',
@@ -321,7 +337,10 @@ describe('jira adapter: comments', () => {
   it("answers invalid with Jira's message for an empty comment", async () => {
     const s = await plain();
     const [id] = await s.seed([{ title: 'talk', triggered: true }]);
-    expect(await failure(s.ticketing.comment(id!, ''))).toMatchObject({ kind: 'invalid', message: 'comment: Comment body can not be empty!' });
+    expect(await failure(s.ticketing.comment(id!, ''))).toMatchObject({
+      kind: 'invalid',
+      message: 'comment: Comment body can not be empty!',
+    });
   });
 });
 
@@ -330,7 +349,13 @@ describe('jira adapter: getIssue', () => {
     const s = await plain();
     const other = s.fake.store.createIssue({ project: 'OPS', summary: 'ops thing', status: 'To Do' });
     const issue: TicketIssue = await value(s.ticketing.getIssue(other.key));
-    expect(issue).toMatchObject({ id: other.id, identifier: other.key, teamKey: 'OPS', url: `${s.fake.url}/browse/${other.key}`, state: 'To Do' });
+    expect(issue).toMatchObject({
+      id: other.id,
+      identifier: other.key,
+      teamKey: 'OPS',
+      url: `${s.fake.url}/browse/${other.key}`,
+      state: 'To Do',
+    });
   });
 });
 
@@ -343,7 +368,10 @@ describe('jira admin service', () => {
 
   async function service(retry: RetryOptions = { maxAttempts: 1 }) {
     fake = await startFakeJira();
-    return { fake, admin: createJiraAdminService({ jira: { host: fake.url, email: fake.email, apiToken: fake.apiToken, retry } }) };
+    return {
+      fake,
+      admin: createJiraAdminService({ jira: { host: fake.url, email: fake.email, apiToken: fake.apiToken, retry } }),
+    };
   }
 
   it('answers notConfigured (501 "Jira not configured") for every call without a connection', async () => {
@@ -357,11 +385,20 @@ describe('jira admin service', () => {
   it('validates JQL through POST /rest/api/3/jql/parse', async () => {
     const { fake, admin } = await service();
     expect((await admin.validateJql('project = ENG AND "Repo" = api'))._unsafeUnwrap()).toEqual({ valid: true });
-    expect(fake.requests[0]).toMatchObject({ method: 'POST', path: '/rest/api/3/jql/parse', query: { validation: 'strict' }, body: { queries: ['project = ENG AND "Repo" = api'] } });
+    expect(fake.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/rest/api/3/jql/parse',
+      query: { validation: 'strict' },
+      body: { queries: ['project = ENG AND "Repo" = api'] },
+    });
   });
 
   it.each([
-    ['a syntax error', 'invalid query', "Error in the JQL Query: Expecting operator but got 'query'. The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. (line 1, character 9)"],
+    [
+      'a syntax error',
+      'invalid query',
+      "Error in the JQL Query: Expecting operator but got 'query'. The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. (line 1, character 9)",
+    ],
     ['an unknown field', 'universe = 42', "Field 'universe' does not exist or you do not have permission to view it."],
     ['an unknown project', 'project = NOPE', "The value 'NOPE' does not exist for the field 'project'."],
     ['an unknown option', 'Repo = desktop', "The option 'desktop' for field 'Repo' does not exist."],
@@ -409,7 +446,10 @@ describe('jira admin service', () => {
 
   it('answers requestFailed with the underlying message for an unknown field, a 5xx, or rejected credentials', async () => {
     const { fake, admin } = await service();
-    expect((await admin.listFieldOptions('customfield_99999'))._unsafeUnwrapErr()).toEqual({ kind: 'requestFailed', message: 'The custom field was not found.' });
+    expect((await admin.listFieldOptions('customfield_99999'))._unsafeUnwrapErr()).toEqual({
+      kind: 'requestFailed',
+      message: 'The custom field was not found.',
+    });
     fake.failNext('serverError');
     expect((await admin.listFields())._unsafeUnwrapErr()).toEqual({ kind: 'requestFailed', message: 'Internal server error' });
     fake.failNext('auth');

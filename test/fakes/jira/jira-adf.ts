@@ -12,7 +12,17 @@ export interface AdfNode {
   version?: number;
 }
 
-const BLOCKS = new Set(['paragraph', 'heading', 'bulletList', 'orderedList', 'listItem', 'codeBlock', 'blockquote', 'rule', 'panel']);
+const BLOCKS = new Set([
+  'paragraph',
+  'heading',
+  'bulletList',
+  'orderedList',
+  'listItem',
+  'codeBlock',
+  'blockquote',
+  'rule',
+  'panel',
+]);
 const INLINES = new Set(['text', 'hardBreak', 'mention', 'emoji', 'inlineCard']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adfToText, isAdfDocument } from './jira-adf.js';
-import { JqlSyntaxError, parseJql, type JqlNode, type JqlQuery, type Operand } from './jira-jql.js';
+import { type JqlNode, type JqlQuery, JqlSyntaxError, type Operand, parseJql } from './jira-jql.js';
 import { matches, sortIssues, validateQuery } from './jira-jql-eval.js';
 import { JiraRenderer } from './jira-render.js';
 import { JiraStore } from './jira-store.js';
@@ -94,14 +94,22 @@ function structure(query: JqlQuery) {
           : { function: o.name, arguments: o.args };
   const node = (n: JqlNode): unknown =>
     n.kind === 'term'
-      ? { field: { name: n.field, encodedName: /\s/.test(n.field) ? JSON.stringify(n.field) : n.field }, operator: n.operator, operand: operand(n.operand) }
+      ? {
+          field: { name: n.field, encodedName: /\s/.test(n.field) ? JSON.stringify(n.field) : n.field },
+          operator: n.operator,
+          operand: operand(n.operand),
+        }
       : n.kind === 'not'
         ? { operator: 'not', clauses: [node(n.clause)] }
         : { operator: n.kind, clauses: n.clauses.map(node) };
   return {
     ...(query.where ? { where: node(query.where) } : {}),
     ...(query.orderBy.length
-      ? { orderBy: { fields: query.orderBy.map((o) => ({ field: { name: o.field, encodedName: o.field }, direction: o.direction })) } }
+      ? {
+          orderBy: {
+            fields: query.orderBy.map((o) => ({ field: { name: o.field, encodedName: o.field }, direction: o.direction })),
+          },
+        }
       : {}),
   };
 }
@@ -127,7 +135,8 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
     }
     const errors = validateQuery(query, store);
     if (errors.length) throw badRequest(...errors);
-    if (!query.where) throw badRequest('Unbounded JQL queries are not allowed here. Please add a search restriction to your query.');
+    if (!query.where)
+      throw badRequest('Unbounded JQL queries are not allowed here. Please add a search restriction to your query.');
     const onlyIds = !fieldList || fieldList.every((f) => f === 'id' || f === 'key');
     const requested = maxParam === undefined || maxParam === null ? 50 : Number(maxParam);
     if (!Number.isInteger(requested) || requested < 0) throw badRequest(`The value '${maxParam}' is invalid for maxResults.`);
@@ -138,7 +147,11 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
       if (!page || page.jql !== jql) throw badRequest('The provided next page token is invalid or expired.');
       offset = page.offset;
     }
-    const hits = sortIssues([...store.issues.values()].filter((i) => matches(query.where, i, store)), query.orderBy, store);
+    const hits = sortIssues(
+      [...store.issues.values()].filter((i) => matches(query.where, i, store)),
+      query.orderBy,
+      store,
+    );
     const pageIssues = hits.slice(offset, offset + maxResults);
     const isLast = offset + pageIssues.length >= hits.length;
     const body: Record<string, unknown> = {
@@ -155,7 +168,11 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
   };
 
   const listFields = (query: URLSearchParams): string[] | undefined => {
-    const all = query.getAll('fields').flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
+    const all = query
+      .getAll('fields')
+      .flatMap((f) => f.split(','))
+      .map((f) => f.trim())
+      .filter(Boolean);
     return all.length ? all : undefined;
   };
 
@@ -165,12 +182,16 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
     return field;
   };
 
+  // biome-ignore lint/suspicious/noExplicitAny: a request body is whatever the client sent; each route checks what it reads
   const route = (method: string, path: string, query: URLSearchParams, body: any): { status: number; body?: unknown } => {
     const issueMatch = /^\/rest\/api\/3\/issue\/([^/]+)(\/transitions|\/comment)?$/.exec(path);
     const contextMatch = /^\/rest\/api\/3\/field\/([^/]+)\/context(?:\/([^/]+)\/option)?$/.exec(path);
 
     if (path === '/rest/api/3/search/jql' && method === 'GET') {
-      return { status: 200, body: search(query.get('jql') ?? '', listFields(query), query.get('maxResults') ?? undefined, query.get('nextPageToken')) };
+      return {
+        status: 200,
+        body: search(query.get('jql') ?? '', listFields(query), query.get('maxResults') ?? undefined, query.get('nextPageToken')),
+      };
     }
     if (path === '/rest/api/3/search/jql' && method === 'POST') {
       const fields = Array.isArray(body?.fields) ? (body.fields as string[]) : undefined;
@@ -182,7 +203,10 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
       const sub = issueMatch[2];
       if (!sub && method === 'GET') return { status: 200, body: render.issue(issue, listFields(query) ?? ['*all']) };
       if (sub === '/transitions' && method === 'GET') {
-        return { status: 200, body: { expand: 'transitions', transitions: store.availableTransitions(issue).map((t) => render.transition(t)) } };
+        return {
+          status: 200,
+          body: { expand: 'transitions', transitions: store.availableTransitions(issue).map((t) => render.transition(t)) },
+        };
       }
       if (sub === '/transitions' && method === 'POST') {
         const id = body?.transition?.id;
@@ -194,7 +218,10 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
       }
       if (sub === '/comment' && method === 'POST') {
         if (!isAdfDocument(body?.body)) {
-          throw new HttpError(400, errorBody([], { comment: 'Operation value must be an Atlassian Document (see the Atlassian Document Format)' }));
+          throw new HttpError(
+            400,
+            errorBody([], { comment: 'Operation value must be an Atlassian Document (see the Atlassian Document Format)' }),
+          );
         }
         if (!adfToText(body.body).trim()) throw new HttpError(400, errorBody([], { comment: 'Comment body can not be empty!' }));
         const comment = { id: String(nextCommentId++), body: body.body, created: store.now() };
@@ -205,7 +232,15 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
       if (sub === '/comment' && method === 'GET') {
         const ordered = query.get('orderBy') === '-created' ? [...issue.comments].reverse() : issue.comments;
         const page = paged(ordered, query, 5000);
-        return { status: 200, body: { startAt: page.startAt, maxResults: page.maxResults, total: page.total, comments: page.values.map((c) => render.comment(issue, c)) } };
+        return {
+          status: 200,
+          body: {
+            startAt: page.startAt,
+            maxResults: page.maxResults,
+            total: page.total,
+            comments: page.values.map((c) => render.comment(issue, c)),
+          },
+        };
       }
     }
     if (path === '/rest/api/3/field' && method === 'GET') return { status: 200, body: store.fields.map((f) => render.field(f)) };
@@ -213,7 +248,13 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
       const field = customField(decodeURIComponent(contextMatch[1] as string));
       const contexts = field.contexts ?? [];
       if (!contextMatch[2]) {
-        const values = contexts.map((c) => ({ id: c.id, name: c.name, description: '', isGlobalContext: true, isAnyIssueType: true }));
+        const values = contexts.map((c) => ({
+          id: c.id,
+          name: c.name,
+          description: '',
+          isGlobalContext: true,
+          isAnyIssueType: true,
+        }));
         return { status: 200, body: paged(values, query, 50) };
       }
       const context = contexts.find((c) => c.id === contextMatch[2]);
@@ -255,7 +296,7 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
         const seconds = failure.options.retryAfterSeconds ?? 1;
         send(res, 429, errorBody(['Rate limit exceeded.']), {
           'retry-after': String(seconds),
-          'x-ratelimit-reset': new Date(store.now() + seconds * 1000).toISOString().slice(0, 16) + 'Z',
+          'x-ratelimit-reset': `${new Date(store.now() + seconds * 1000).toISOString().slice(0, 16)}Z`,
           'ratelimit-reason': 'jira-burst-based',
         });
         return 429;
@@ -266,7 +307,9 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
         return status;
       }
       case 'auth':
-        send(res, 401, errorBody(['Client must be authenticated to access this resource.']), { 'www-authenticate': 'Basic realm="protected-area"' });
+        send(res, 401, errorBody(['Client must be authenticated to access this resource.']), {
+          'www-authenticate': 'Basic realm="protected-area"',
+        });
         return 401;
       case 'forbidden':
         send(res, 403, errorBody(['You do not have permission to perform this operation.']));
@@ -304,7 +347,9 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
         return;
       }
       if (req.headers.authorization !== expectedAuth) {
-        throw new HttpError(401, errorBody(['Client must be authenticated to access this resource.']), { 'www-authenticate': 'Basic realm="protected-area"' });
+        throw new HttpError(401, errorBody(['Client must be authenticated to access this resource.']), {
+          'www-authenticate': 'Basic realm="protected-area"',
+        });
       }
       const result = route(record.method, url.pathname, url.searchParams, record.body);
       const late = injected(res, record, true);

@@ -1,5 +1,5 @@
-import type { FakeField, FakeIssue, JiraStore } from './jira-store.js';
 import type { JqlNode, JqlQuery, Operand } from './jira-jql.js';
+import type { FakeField, FakeIssue, JiraStore } from './jira-store.js';
 
 /**
  * Validates and evaluates a parsed JQL query against the fake's store, with Jira's messages for
@@ -57,9 +57,18 @@ function resolveField(name: string, store: JiraStore): Resolved | undefined {
   const field = store.fields.find((f) => f.custom && f.clauseNames.some((c) => c.toLowerCase() === lower));
   if (!field) return undefined;
   if (field.schema.type === 'number') {
-    return { kind: 'number', field, read: (i) => (typeof i.custom[field.id] === 'number' ? (i.custom[field.id] as number) : null) };
+    return {
+      kind: 'number',
+      field,
+      read: (i) => (typeof i.custom[field.id] === 'number' ? (i.custom[field.id] as number) : null),
+    };
   }
-  const optionValue = (id: unknown) => store.field(field.id)?.contexts?.flatMap((c) => c.options ?? []).find((o) => o.id === id)?.value.toLowerCase();
+  const optionValue = (id: unknown) =>
+    store
+      .field(field.id)
+      ?.contexts?.flatMap((c) => c.options ?? [])
+      .find((o) => o.id === id)
+      ?.value.toLowerCase();
   if (field.schema.type === 'option') {
     return { kind: 'option', field, read: (i) => one(optionValue(i.custom[field.id]) ?? null) };
   }
@@ -100,10 +109,6 @@ function validateTerm(term: Extract<JqlNode, { kind: 'term' }>, store: JiraStore
     return;
   }
   const { operator, operand } = term;
-  if (!OPERATORS[resolved.kind].includes(operator)) {
-    errors.push(`The operator '${operator}' is not supported by the '${term.field}' field.`);
-    return;
-  }
   if (operand.kind === 'function') {
     errors.push(`Unable to find JQL function '${operand.name}(${operand.args.join(', ')})'.`);
     return;
@@ -115,6 +120,10 @@ function validateTerm(term: Extract<JqlNode, { kind: 'term' }>, store: JiraStore
   }
   if (!listOperator && operand.kind === 'list') {
     errors.push(`Operator '${operator}' does not support the list value for field '${term.field}'.`);
+    return;
+  }
+  if (!OPERATORS[resolved.kind].includes(operator)) {
+    errors.push(`The operator '${operator}' is not supported by the '${term.field}' field.`);
     return;
   }
   for (const value of operandValues(operand)) {
@@ -168,7 +177,9 @@ function matchTerm(term: Extract<JqlNode, { kind: 'term' }>, issue: FakeIssue, s
   // Jira's own quirk: a negative clause never matches an issue whose field is empty.
   if (actual === null) return false;
   if (typeof actual === 'number') {
-    const values = operandValues(term.operand).map((v) => (resolved.kind === 'date' ? (parseDate(v, store.now()) as number) : Number(v)));
+    const values = operandValues(term.operand).map((v) =>
+      resolved.kind === 'date' ? (parseDate(v, store.now()) as number) : Number(v),
+    );
     if (operator === 'in') return values.includes(actual);
     if (operator === 'not in') return !values.includes(actual);
     if (resolved.kind === 'date' && operator === '=' && /^\d{4}.\d{2}.\d{2}$/.test(operandValues(term.operand)[0] ?? '')) {
@@ -180,7 +191,8 @@ function matchTerm(term: Extract<JqlNode, { kind: 'term' }>, issue: FakeIssue, s
   const wanted = operandValues(term.operand).map((v) => {
     const lower = v.toLowerCase();
     if (resolved.kind === 'status') return store.status(v)?.name.toLowerCase() ?? lower;
-    if (resolved.kind === 'option' || resolved.kind === 'options') return store.option(resolved.field?.id ?? '', v)?.value.toLowerCase() ?? lower;
+    if (resolved.kind === 'option' || resolved.kind === 'options')
+      return store.option(resolved.field?.id ?? '', v)?.value.toLowerCase() ?? lower;
     return lower;
   });
   if (operator === '~' || operator === '!~') {
@@ -190,7 +202,11 @@ function matchTerm(term: Extract<JqlNode, { kind: 'term' }>, issue: FakeIssue, s
   }
   if (resolved.kind === 'key' && ['<', '>', '<=', '>='].includes(operator)) {
     const target = store.issue(wanted[0] ?? '');
-    return !!target && target.project === issue.project && compare(Number(issue.key.split('-')[1]), operator, Number(target.key.split('-')[1]));
+    return (
+      !!target &&
+      target.project === issue.project &&
+      compare(Number(issue.key.split('-')[1]), operator, Number(target.key.split('-')[1]))
+    );
   }
   if (resolved.kind === 'priority' && ['<', '>', '<=', '>='].includes(operator)) {
     // Jira ranks priorities: "priority > Medium" means more urgent than Medium.
@@ -215,7 +231,8 @@ export function sortIssues(issues: FakeIssue[], orderBy: JqlQuery['orderBy'], st
   const sortValue = (issue: FakeIssue, field: string): number | string => {
     const lower = field.toLowerCase();
     if (lower === 'key' || lower === 'issuekey' || lower === 'id') return Number(issue.id);
-    if (lower === 'priority') return -store.priorities.findIndex((p) => p === issue.priority);
+    // Ranked most urgent first; no priority ranks below Lowest.
+    if (lower === 'priority') return issue.priority === null ? -store.priorities.length : -store.priorities.indexOf(issue.priority);
     const value = (resolveField(field, store) as Resolved).read(issue);
     return value === null ? '' : typeof value === 'number' ? value : value.join(',');
   };

@@ -31,8 +31,7 @@ interface Token {
   at: number;
 }
 
-const VALID_OPERATORS =
-  "The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.";
+const VALID_OPERATORS = "The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.";
 const RESERVED = new Set(['+', '.', ';', '?', '|', '*', '/', '%', '^', '$', '#', '@', '[', ']', '&', '{', '}']);
 
 const fail = (message: string, at?: number): never => {
@@ -64,7 +63,11 @@ function tokenize(jql: string): Token[] {
     } else if ('=!<>~'.includes(c)) {
       const two = jql.slice(i, i + 2);
       const op = ['!=', '<=', '>=', '!~'].includes(two) ? two : c;
-      if (op === '!') fail(`The character '!' is a reserved JQL character. You must enclose it in a string or use the escape '\\u0021' instead.`, i + 1);
+      if (op === '!')
+        fail(
+          `The character '!' is a reserved JQL character. You must enclose it in a string or use the escape '\\u0021' instead.`,
+          i + 1,
+        );
       tokens.push({ type: 'op', text: op, at: i + 1 });
       i += op.length;
     } else {
@@ -112,12 +115,16 @@ class Parser {
     if (!this.isWord('order')) return [];
     this.next();
     const by = this.next();
-    if (!this.isWord('by', by)) fail(by ? `Expecting 'by' but got '${by.text}'.` : "Expecting 'by' before the end of the query.", by?.at);
+    if (!this.isWord('by', by))
+      fail(by ? `Expecting 'by' but got '${by.text}'.` : "Expecting 'by' before the end of the query.", by?.at);
     const fields: JqlQuery['orderBy'] = [];
     do {
       const field = this.next();
       if (!field || (field.type !== 'word' && field.type !== 'string')) {
-        fail(field ? `Expecting a field name but got '${field.text}'.` : 'Expecting a field name before the end of the query.', field?.at);
+        fail(
+          field ? `Expecting a field name but got '${field.text}'.` : 'Expecting a field name before the end of the query.',
+          field?.at,
+        );
       }
       let direction: 'asc' | 'desc' = 'asc';
       if (this.isWord('asc') || this.isWord('desc')) direction = (this.next() as Token).text.toLowerCase() as 'asc' | 'desc';
@@ -165,7 +172,8 @@ class Parser {
   private parseTerm(): JqlNode {
     const field = this.next();
     if (!field) return fail('Expecting a field name before the end of the query.');
-    if (field.type !== 'word' && field.type !== 'string') return fail(`Expecting a field name but got '${field.text}'.`, field.at);
+    if (field.type !== 'word' && field.type !== 'string')
+      return fail(`Expecting a field name but got '${field.text}'.`, field.at);
     if (field.type === 'word' && ['and', 'or', 'order', 'in', 'is'].includes(field.text.toLowerCase())) {
       fail(`'${field.text}' is a reserved JQL word. You must surround it in quotation marks to use it in a query.`, field.at);
     }
@@ -211,12 +219,16 @@ class Parser {
         values.push({ value: (item as Token).text, quoted: (item as Token).type === 'string' });
         const sep = this.next();
         if (sep?.type === 'rparen') break;
-        if (sep?.type !== 'comma') fail(sep ? `Expecting ',' or ')' but got '${sep.text}'.` : "Expecting ')' before the end of the query.", sep?.at);
+        if (sep?.type !== 'comma')
+          fail(sep ? `Expecting ',' or ')' but got '${sep.text}'.` : "Expecting ')' before the end of the query.", sep?.at);
       }
       return { kind: 'list', values };
     }
     if (token.type !== 'word' && token.type !== 'string') {
-      return fail(`${expecting} but got '${token.text}'. You must surround '${token.text}' in quotation marks to use it as a value.`, token.at);
+      return fail(
+        `${expecting} but got '${token.text}'. You must surround '${token.text}' in quotation marks to use it as a value.`,
+        token.at,
+      );
     }
     if (token.type === 'word' && ['and', 'or', 'not', 'order', 'in', 'is'].includes(token.text.toLowerCase())) {
       return fail(`${expecting} but got '${token.text}'.`, token.at);

@@ -39,8 +39,13 @@ export class JiraRenderer {
 
   priority(name: string | null) {
     if (name === null) return null;
-    const id = String(this.store.priorities.findIndex((p) => p === name) + 1);
-    return { self: `${this.base}/rest/api/3/priority/${id}`, iconUrl: `${this.base}/images/icons/priorities/${name.toLowerCase()}.svg`, name, id };
+    const id = String(this.store.priorities.indexOf(name) + 1);
+    return {
+      self: `${this.base}/rest/api/3/priority/${id}`,
+      iconUrl: `${this.base}/images/icons/priorities/${name.toLowerCase()}.svg`,
+      name,
+      id,
+    };
   }
 
   private linkedIssue(issue: FakeIssue) {
@@ -124,7 +129,14 @@ export class JiraRenderer {
       case 'issuetype':
         return this.issueType();
       case 'project':
-        return { self: `${this.base}/rest/api/3/project/${issue.project}`, id: '10000', key: issue.project, name: issue.project, projectTypeKey: 'software', simplified: false };
+        return {
+          self: `${this.base}/rest/api/3/project/${issue.project}`,
+          id: '10000',
+          key: issue.project,
+          name: issue.project,
+          projectTypeKey: 'software',
+          simplified: false,
+        };
       case 'comment':
         return {
           comments: issue.comments.map((c) => this.comment(issue, c)),

@@ -150,7 +150,12 @@ function defaultFields(repoOptions: string[]): FakeField[] {
       id: 'customfield_10060',
       name: 'Team',
       custom: true,
-      schema: { type: 'array', items: 'option', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:multiselect', customId: 10060 },
+      schema: {
+        type: 'array',
+        items: 'option',
+        custom: 'com.atlassian.jira.plugin.system.customfieldtypes:multiselect',
+        customId: 10060,
+      },
       clauseNames: ['cf[10060]', 'Team', 'Team[Select List (multiple choices)]'],
       contexts: [{ id: '10160', name: 'Default Configuration Scheme for Team', options: options(['core', 'platform']) }],
     },
@@ -171,7 +176,7 @@ export interface NewIssue {
 
 export class JiraStore {
   readonly statuses = STATUSES;
-  readonly priorities = PRIORITIES;
+  readonly priorities: readonly string[] = PRIORITIES;
   readonly fields: FakeField[];
   readonly projects = new Set<string>();
   readonly issues = new Map<string, FakeIssue>();

@@ -32,7 +32,15 @@ export async function jiraSubject(
   fake.store.createIssue({ summary: 'other repo', status: 'Ready', repo: 'web' });
   fake.store.createIssue({ project: 'OPS', summary: 'other project', status: 'Ready', repo: 'api' });
   const mapping = validateMappingInput(
-    { teamKey: 'ENG', ticketing: 'jira', jql: 'project = ENG', repoFieldValue: 'api', owner: 'acme', repo: 'api', defaultBranch: 'main' },
+    {
+      teamKey: 'ENG',
+      ticketing: 'jira',
+      jql: 'project = ENG',
+      repoFieldValue: 'api',
+      owner: 'acme',
+      repo: 'api',
+      defaultBranch: 'main',
+    },
     undefined,
     0,
   )._unsafeUnwrap();
