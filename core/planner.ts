@@ -117,7 +117,13 @@ function compareKeyed(a: Candidate, b: Candidate): number {
   // The same issue listed twice: prefer the snapshot furthest along, then an approved plan.
   const byStage = STAGE_RANK[b.issue.stage] - STAGE_RANK[a.issue.stage];
   if (byStage !== 0) return byStage;
-  return Number(b.issue.planApproved === true) - Number(a.issue.planApproved === true);
+  const byApproval = Number(b.issue.planApproved === true) - Number(a.issue.planApproved === true);
+  if (byApproval !== 0) return byApproval;
+  // Last resort, reached only by two snapshots of one issue: their content, so that which one
+  // is kept never depends on input order (equal text means either gives the same plan).
+  const ja = JSON.stringify(a.issue);
+  const jb = JSON.stringify(b.issue);
+  return ja < jb ? -1 : ja > jb ? 1 : 0;
 }
 
 function addTo(map: Map<string, Set<string>>, teamKey: string, issueId: string): void {
