@@ -65,6 +65,8 @@ interface Page<T> {
 }
 
 const PAGE = 100;
+/** Field ids are words (`customfield_10050`, `labels`); jira.js puts them into the URL path as they are. */
+const FIELD_ID = /^[A-Za-z0-9_]+$/;
 
 const failed = (error: ServiceError): JiraAdminError => ({ kind: 'requestFailed', message: error.message });
 
@@ -134,6 +136,7 @@ export function createJiraAdminService({ jira }: JiraAdminDeps): JiraAdminServic
     async listFieldOptions(fieldId) {
       const j = caller;
       if (!j) return notConfigured;
+      if (!FIELD_ID.test(fieldId)) return err({ kind: 'requestFailed', message: `No field with id ${JSON.stringify(fieldId)}` });
       const options = await allPages((startAt) =>
         j.call((c) =>
           c.issueCustomFieldContexts.getContextsForField<Page<{ id: string }>>({ fieldId, startAt, maxResults: PAGE }),

@@ -51,6 +51,14 @@ interface CommentsPage {
 
 const sameName = (a: string | undefined, b: string) => a?.trim().toLowerCase() === b.trim().toLowerCase();
 
+/**
+ * A Jira issue id (`10042`) or key (`ENG-42`). jira.js puts the reference into the URL path as
+ * it is, so anything else (`../field`) would reach another endpoint: it is notFound, unsent.
+ */
+const ISSUE_REF = /^(\d+|[A-Za-z][A-Za-z0-9_]*-\d+)$/;
+const checkRef = (id: string): ResultAsync<string, ServiceError> =>
+  ISSUE_REF.test(id) ? okAsync(id) : errAsync({ kind: 'notFound', message: `Issue does not exist: ${JSON.stringify(id)}` });
+
 export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
   const jira: JiraCaller = createJiraCaller(config);
   const repoField = config.repoField ?? DEFAULT_REPO_FIELD;
@@ -83,8 +91,8 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
   };
 
   const getIssue = (id: string): ResultAsync<TicketIssue, ServiceError> =>
-    jira
-      .call((c) => c.issues.getIssue<RawIssue>({ issueIdOrKey: id, fields: [...ISSUE_FIELDS, 'project'] }))
+    checkRef(id)
+      .andThen(() => jira.call((c) => c.issues.getIssue<RawIssue>({ issueIdOrKey: id, fields: [...ISSUE_FIELDS, 'project'] })))
       .map((raw) => toTicketIssue(raw, config.host));
 
   /** One attempt at a move; the whole move is retried, so each retry reads the status afresh. */
@@ -112,7 +120,7 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
       });
 
   const moveToStage = (issue: TicketIssue, stage: Stage, _mapping: Mapping): ResultAsync<void, ServiceError> =>
-    jira.retrying(() => moveOnce(issue, jiraStatusForStage(stage)));
+    checkRef(issue.id).andThen(() => jira.retrying(() => moveOnce(issue, jiraStatusForStage(stage))));
 
   /**
    * After a 5xx or a dropped connection Jira may have stored the comment anyway: if the
@@ -127,17 +135,19 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
 
   const comment = (issueId: string, body: string): ResultAsync<void, ServiceError> => {
     const document = textToAdf(body);
-    return jira.retrying(() =>
-      jira
-        .once((c) => c.issueComments.addComment({ issueIdOrKey: issueId, comment: document }))
-        .map(() => undefined)
-        .orElse((error) =>
-          error.kind !== 'unavailable'
-            ? errAsync(error)
-            : postedAlready(issueId, body)
-                .orElse(() => okAsync(false))
-                .andThen((posted) => (posted ? okAsync(undefined) : errAsync(error))),
-        ),
+    return checkRef(issueId).andThen(() =>
+      jira.retrying(() =>
+        jira
+          .once((c) => c.issueComments.addComment({ issueIdOrKey: issueId, comment: document }))
+          .map(() => undefined)
+          .orElse((error) =>
+            error.kind !== 'unavailable'
+              ? errAsync(error)
+              : postedAlready(issueId, body)
+                  .orElse(() => okAsync(false))
+                  .andThen((posted) => (posted ? okAsync(undefined) : errAsync(error))),
+          ),
+      ),
     );
   };
 

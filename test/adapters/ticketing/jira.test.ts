@@ -68,6 +68,24 @@ describe('jira adapter: listing', () => {
     expect(new Set(pages.map((p) => p.query.jql)).size).toBe(1);
   });
 
+  it('lists 500 issues (a tenth of them blocked) in 5 search requests', async () => {
+    const s = await plain();
+    await s.seed(
+      Array.from({ length: 500 }, (_, n) => ({
+        title: `issue ${n}`,
+        triggered: true,
+        priority: n % 5,
+        blockedBy: n % 10 === 0 ? [{ title: `blocker ${n}`, open: n % 20 === 0 }] : [],
+      })),
+    );
+    s.fake.resetRequests();
+    const listed = await value(s.ticketing.listCandidates(s.mapping));
+    expect(listed).toHaveLength(500);
+    expect(listed.filter((i) => i.blockedBy.length === 1)).toHaveLength(50);
+    expect(listed.filter((i) => i.blockedBy[0]?.open)).toHaveLength(25);
+    expect(s.fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array(5).fill('GET /rest/api/3/search/jql'));
+  });
+
   it('scopes to the JQL, the repo value and the lifecycle statuses', async () => {
     const s = await plain();
     const statuses = [
@@ -278,6 +296,19 @@ describe('jira adapter: faults', () => {
       kind: 'notFound',
       message: 'Issue does not exist or you do not have permission to see it.',
     });
+  });
+
+  it('answers notFound, without a request, for a reference that is no issue id or key', async () => {
+    const s = await plain();
+    const [id] = await s.seed([{ title: 'x', triggered: true }]);
+    const issue = await value(s.ticketing.getIssue(id!));
+    s.fake.resetRequests();
+    expect((await failure(s.ticketing.getIssue('../field'))).kind).toBe('notFound');
+    expect((await failure(s.ticketing.comment('10001/comment/1', 'x'))).kind).toBe('notFound');
+    expect((await failure(s.ticketing.moveToStage({ ...issue, id: '../../field' }, 'planning', s.mapping))).kind).toBe(
+      'notFound',
+    );
+    expect(s.fake.requestCount()).toBe(0);
   });
 });
 
