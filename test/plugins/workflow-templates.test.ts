@@ -1,0 +1,312 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { createGithubForge } from '../../adapters/forge/github/github.adapter.js';
+import { overallTemplateStatus, templateStatus, templateVersion } from '../../core/templates.js';
+import {
+  renderWorkflowTemplates,
+  TEMPLATE_VERSION,
+  templateSource,
+  WORKFLOW_INPUTS,
+} from '../../plugins/workflow-templates/workflow-templates.js';
+import { type FakeGithub, startFakeGithub } from '../fakes/github/fake-github.js';
+import { OWNER, REPO, TOKEN, templateFiles } from '../fakes/github/seed.js';
+
+type Step = { name?: string; run?: string; uses?: string; env?: Record<string, string> };
+type Workflow = {
+  name: string;
+  'run-name'?: string;
+  on: Record<string, { inputs?: Record<string, { required?: boolean }> } | null>;
+  permissions: Record<string, string>;
+  jobs: Record<string, { if?: string; steps: Step[]; 'timeout-minutes'?: number }>;
+};
+
+const DISPATCHED = ['claude-implement.yml', 'claude-plan.yml'] as const;
+const ALL = [...DISPATCHED, 'comment-trigger.yml'] as const;
+const workflow = (name: (typeof ALL)[number]) => parse(templateSource(name)) as Workflow;
+const steps = (wf: Workflow) => Object.values(wf.jobs)[0]?.steps ?? [];
+
+/**
+ * The shipped templates at TEMPLATE_VERSION. A change to a template without a version bump
+ * would leave repositories that have the old text looking current to nobody: bump the
+ * version, then record the new fingerprints here.
+ */
+const FINGERPRINTS: Record<string, Record<string, string>> = {
+  '1': {
+    'claude-implement.yml': 'b549b12c2bab829c7653b1d7a6e3e5b76904bbc8d156cea7efa0c151a95f02ab',
+    'claude-plan.yml': 'e5631142f132f751ed26c219436fd0d1f572e5b5f14ea6bf068ad0f8a0b9bd22',
+    'comment-trigger.yml': '23088ae89376872c91397a49bacf4106ba09117be22ff488f1f990063a8412fd',
+  },
+};
+
+/** Runs a step's script the way a GitHub-hosted runner runs `shell: bash`. */
+async function runScript(script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'wf-step-'));
+  const file = join(dir, 'step.sh');
+  await writeFile(file, script);
+  try {
+    return await new Promise((resolve, reject) => {
+      const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('workflow templates', () => {
+  it('carry the version marker on their first line and match the fingerprints of that version', () => {
+    for (const name of ALL) {
+      const text = templateSource(name);
+      expect(text.split('\n')[0]).toBe(`# ai-implement-template: ${TEMPLATE_VERSION}`);
+      expect(templateVersion(text)).toBe(TEMPLATE_VERSION);
+    }
+    const now = Object.fromEntries(ALL.map((n) => [n, createHash('sha256').update(templateSource(n)).digest('hex')]));
+    expect(now, 'a template changed: bump TEMPLATE_VERSION and record the new fingerprints').toEqual(
+      FINGERPRINTS[TEMPLATE_VERSION],
+    );
+  });
+
+  it.each(DISPATCHED)('%s is a workflow_dispatch workflow whose run-name carries the job id', (name) => {
+    const wf = workflow(name);
+    expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
+    const inputs = wf.on.workflow_dispatch?.inputs ?? {};
+    const known = Object.values(WORKFLOW_INPUTS) as string[];
+    expect(Object.keys(inputs).every((k) => known.includes(k))).toBe(true);
+    for (const required of ['job_id', 'phase', 'issue_identifier', 'callback_url', 'result_token', 'progress_token', 'nonce']) {
+      expect(inputs[required]?.required, required).toBe(true);
+    }
+    expect(Object.keys(inputs).length).toBeLessThanOrEqual(10);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not JavaScript.
+    expect(wf['run-name']).toContain('${{ inputs.job_id }}');
+    expect(steps(wf).at(-1)?.run).toBe('npx --yes ai-implement session');
+  });
+
+  it.each(DISPATCHED)('%s masks the token inputs in its first step, without interpolating them into the script', async (name) => {
+    const [first] = steps(workflow(name));
+    expect(first?.run).toContain('::add-mask::');
+    expect(first?.run).not.toContain('${{');
+    const dir = await mkdtemp(join(tmpdir(), 'wf-event-'));
+    const event = join(dir, 'event.json');
+    await writeFile(
+      event,
+      JSON.stringify({ inputs: { job_id: 'job-1', result_token: 'r.sec ret', progress_token: 'p-secret', nonce: 'n-secret' } }),
+    );
+    const result = await runScript(first?.run ?? '', { GITHUB_EVENT_PATH: event });
+    await rm(dir, { recursive: true, force: true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual(['::add-mask::r.sec ret', '::add-mask::p-secret', '::add-mask::n-secret']);
+  });
+
+  it('no run script interpolates an expression (event text reaches scripts through env only)', () => {
+    for (const name of ALL)
+      for (const step of steps(workflow(name))) expect(step.run ?? '', `${name}: ${step.name}`).not.toContain('${{');
+  });
+
+  it('planning reads only; implementation may write contents and pull requests', () => {
+    expect(workflow('claude-plan.yml').permissions).toEqual({ contents: 'read' });
+    expect(workflow('claude-implement.yml').permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
+  });
+});
+
+describe('renderWorkflowTemplates', () => {
+  const base = { workflowFile: 'impl.yml', planningWorkflowFile: 'plan.yml', orchestratorUrl: 'https://ai.example.com/' };
+
+  it('places each template at the mapping’s workflow files, with the orchestrator URL in the comment trigger', () => {
+    const files = renderWorkflowTemplates({ ...base, planningEnabled: true });
+    expect(files.map((f) => f.path)).toEqual([
+      '.github/workflows/impl.yml',
+      '.github/workflows/plan.yml',
+      '.github/workflows/comment-trigger.yml',
+    ]);
+    expect(files[0]?.content).toBe(templateSource('claude-implement.yml'));
+    const trigger = parse(files[2]?.content ?? '') as Workflow;
+    expect(steps(trigger)[0]?.env?.ORCHESTRATOR_URL).toBe('https://ai.example.com');
+    expect(files[2]?.content).not.toContain('__AI_IMPLEMENT_URL__');
+  });
+
+  it('leaves out the planning template when planning is off, or when it shares the implementation file', () => {
+    expect(renderWorkflowTemplates({ ...base, planningEnabled: false }).map((f) => f.path)).not.toContain(
+      '.github/workflows/plan.yml',
+    );
+    const shared = renderWorkflowTemplates({ ...base, planningEnabled: true, planningWorkflowFile: 'impl.yml' });
+    expect(shared.map((f) => f.path)).toEqual(['.github/workflows/impl.yml', '.github/workflows/comment-trigger.yml']);
+  });
+
+  it('refuses an orchestrator URL that is not http(s)', () => {
+    expect(() => renderWorkflowTemplates({ ...base, planningEnabled: true, orchestratorUrl: 'javascript:alert(1)' })).toThrow(
+      /not an http/,
+    );
+  });
+});
+
+describe('comment-trigger.yml', () => {
+  const opened: Array<{ close(): Promise<void> | void }> = [];
+  afterEach(async () => {
+    while (opened.length > 0) await opened.pop()?.close();
+  });
+
+  async function orchestrator(status = 202) {
+    const seen: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        seen.push({ path: req.url ?? '', headers: req.headers, body });
+        res
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify(status < 300 ? { ok: true } : { error: 'unauthorized' }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    opened.push({ close: () => new Promise<void>((r) => server.close(() => r())) });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  }
+
+  async function github(): Promise<FakeGithub> {
+    const fake = await startFakeGithub();
+    opened.push(fake);
+    fake.addToken(TOKEN);
+    fake.addRepo({ owner: OWNER, repo: REPO, files: { 'README.md': 'x' } });
+    return fake;
+  }
+
+  async function openPr(fake: FakeGithub, branch: string, title: string): Promise<number> {
+    fake.addBranch(OWNER, REPO, branch, { [`${branch}.txt`]: 'change' });
+    const res = await fetch(`${fake.url}/repos/${OWNER}/${REPO}/pulls`, {
+      method: 'POST',
+      headers: { authorization: `token ${TOKEN}` },
+      body: JSON.stringify({ head: branch, base: 'main', title }),
+    });
+    return ((await res.json()) as { number: number }).number;
+  }
+
+  /** The step as GitHub would run it: its env evaluated for an `issue_comment` event. */
+  async function trigger(
+    fake: FakeGithub,
+    orchestratorUrl: string,
+    pr: { number: number; title: string; body?: string },
+    secret = 's3cret',
+  ) {
+    const files = renderWorkflowTemplates({
+      workflowFile: 'i.yml',
+      planningEnabled: false,
+      planningWorkflowFile: '',
+      orchestratorUrl,
+    });
+    const wf = parse(files.find((f) => f.path.endsWith('comment-trigger.yml'))?.content ?? '') as Workflow;
+    const step = steps(wf)[0];
+    return runScript(step?.run ?? '', {
+      ORCHESTRATOR_URL: step?.env?.ORCHESTRATOR_URL ?? '',
+      TRIGGER_SECRET: secret,
+      PR_NUMBER: String(pr.number),
+      PR_TITLE: pr.title,
+      PR_BODY: pr.body ?? '',
+      GH_TOKEN: TOKEN,
+      GITHUB_API_URL: fake.url,
+      GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    });
+  }
+
+  it('runs only for a collaborator’s /ai-implement comment on a pull request', () => {
+    const job = workflow('comment-trigger.yml').jobs['gap-fill'];
+    expect(Object.keys(workflow('comment-trigger.yml').on)).toEqual(['issue_comment']);
+    expect(job?.if).toContain('github.event.issue.pull_request');
+    expect(job?.if).toContain("contains(github.event.comment.body, '/ai-implement')");
+    expect(job?.if).toContain('author_association');
+  });
+
+  it('posts { issueKey, prNumber } with the bearer secret, taking the key from the branch', async () => {
+    const [fake, orch] = await Promise.all([github(), orchestrator()]);
+    const number = await openPr(fake, 'ai/ENG-7', 'Add widgets (OPS-1 follow-up)');
+    const result = await trigger(fake, orch.url, { number, title: 'Add widgets (OPS-1 follow-up)' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(orch.seen).toHaveLength(1);
+    expect(orch.seen[0]?.path).toBe('/trigger/gap-fill');
+    expect(orch.seen[0]?.headers.authorization).toBe('Bearer s3cret');
+    expect(orch.seen[0]?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(orch.seen[0]?.body ?? '')).toEqual({ issueKey: 'ENG-7', prNumber: number });
+  });
+
+  it('falls back to the title, then the body, for the issue key', async () => {
+    const [fake, orch] = await Promise.all([github(), orchestrator()]);
+    const a = await openPr(fake, 'fix-flake', 'Fix the OPS-12 flake');
+    expect((await trigger(fake, orch.url, { number: a, title: 'Fix the OPS-12 flake' })).code).toBe(0);
+    const b = await openPr(fake, 'another', 'No key here');
+    expect((await trigger(fake, orch.url, { number: b, title: 'No key here', body: 'Closes PLAT-3' })).code).toBe(0);
+    expect(orch.seen.map((s) => JSON.parse(s.body))).toEqual([
+      { issueKey: 'OPS-12', prNumber: a },
+      { issueKey: 'PLAT-3', prNumber: b },
+    ]);
+  });
+
+  it('fails the job, calling nobody, without the secret or without an issue key; and when the orchestrator refuses', async () => {
+    const [fake, orch] = await Promise.all([github(), orchestrator(401)]);
+    const n = await openPr(fake, 'plain', 'Nothing');
+    const noSecret = await trigger(fake, orch.url, { number: n, title: 'Nothing' }, '');
+    expect(noSecret.code).not.toBe(0);
+    expect(noSecret.stdout).toContain('::error::The repository secret GAP_FILL_TRIGGER_SECRET is not set');
+    const noKey = await trigger(fake, orch.url, { number: n, title: 'Nothing' });
+    expect(noKey.code).not.toBe(0);
+    expect(noKey.stdout).toContain('::error::No issue key');
+    expect(orch.seen).toHaveLength(0);
+
+    const keyed = await openPr(fake, 'ai/ENG-8', 'x');
+    const refused = await trigger(fake, orch.url, { number: keyed, title: 'x' });
+    expect(refused.code).not.toBe(0);
+    expect(orch.seen).toHaveLength(1);
+  });
+});
+
+describe('sync and staleness through the GitHub forge', () => {
+  it('synced templates read back as current; an edit is stale and a deletion missing', async () => {
+    const fake = await startFakeGithub();
+    try {
+      fake.addToken(TOKEN);
+      fake.addRepo({ owner: OWNER, repo: REPO, files: { 'README.md': 'x' } });
+      const forge = createGithubForge({ baseUrl: fake.url, auth: { token: TOKEN } });
+      const repo = { owner: OWNER, repo: REPO };
+      const expected = templateFiles('https://ai.example.com');
+      const read = async () =>
+        Promise.all(
+          expected.map(async (f) => ({ path: f.path, content: (await forge.getFile(repo, f.path, 'main'))._unsafeUnwrap() })),
+        );
+
+      expect(overallTemplateStatus(templateStatus(expected, await read()))).toBe('missing');
+      for (const f of expected)
+        expect((await forge.putFile(repo, f.path, f.content, 'Sync AI-Implement workflows', 'main')).isOk()).toBe(true);
+      expect(templateStatus(expected, await read()).map((e) => e.status)).toEqual(['current', 'current', 'current']);
+
+      const [implement, , trigger] = expected;
+      fake.writeFile(OWNER, REPO, implement?.path ?? '', `${implement?.content}\n# a local edit\n`);
+      fake.state
+        .repo(OWNER, REPO)
+        ?.branches.get('main')
+        ?.files.delete(trigger?.path ?? '');
+      const status = templateStatus(expected, await read());
+      expect(status.map((e) => e.status)).toEqual(['stale', 'current', 'missing']);
+      expect(status[0]).toMatchObject({ expectedVersion: TEMPLATE_VERSION, actualVersion: TEMPLATE_VERSION });
+    } finally {
+      await fake.close();
+    }
+  });
+});
