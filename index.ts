@@ -11,8 +11,11 @@
  * ```
  */
 
+export { asClass, asFunction, asValue } from 'awilix';
 export * from './core/index.js';
-
+export { type Config, describeConnections, loadConfig } from './hosts/config.js';
+export { createOrchestrator, type Orchestrator, type OrchestratorOverrides } from './hosts/container.js';
+export type { OrchestratorCradle } from './hosts/cradle.js';
 export type { Agent } from './ports/agent.port.js';
 export type { Clock } from './ports/clock.port.js';
 export * from './ports/errors.js';
@@ -25,8 +28,3 @@ export type { Secrets } from './ports/secrets.port.js';
 export type { Signer } from './ports/signer.port.js';
 export { DISPATCH_LOG_LIMIT, type Storage } from './ports/storage.port.js';
 export type * from './ports/ticketing.port.js';
-
-export { type Config, describeConnections, loadConfig } from './hosts/config.js';
-export { createOrchestrator, type Orchestrator, type OrchestratorOverrides } from './hosts/container.js';
-export type { OrchestratorCradle } from './hosts/cradle.js';
-export { asClass, asFunction, asValue } from 'awilix';

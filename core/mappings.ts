@@ -205,9 +205,10 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
   const sessionMode = pick(body, 'sessionMode', existing?.sessionMode, d.sessionMode);
   if (!oneOf(sessionMode, SESSION_MODES)) return err(MAPPING_MESSAGES.sessionMode);
 
-  const branchPrefix = body.branchPrefix === undefined || body.branchPrefix === null
-    ? (existing?.branchPrefix ?? d.branchPrefix)
-    : body.branchPrefix;
+  const branchPrefix =
+    body.branchPrefix === undefined || body.branchPrefix === null
+      ? (existing?.branchPrefix ?? d.branchPrefix)
+      : body.branchPrefix;
   if (typeof branchPrefix !== 'string') return err('branchPrefix invalid: must be a string');
   const prefixProblem = branchPrefixProblem(branchPrefix);
   if (prefixProblem) return err(`branchPrefix invalid: ${prefixProblem}`);
@@ -233,9 +234,10 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
   if (workflowProblem) return err(workflowProblem);
 
   // An explicit null or blank clears the planning workflow; that is only allowed with planning off.
-  const planningRaw = body.planningWorkflowFile === undefined
-    ? (existing?.planningWorkflowFile ?? d.planningWorkflowFile)
-    : (body.planningWorkflowFile ?? '');
+  const planningRaw =
+    body.planningWorkflowFile === undefined
+      ? (existing?.planningWorkflowFile ?? d.planningWorkflowFile)
+      : (body.planningWorkflowFile ?? '');
   if (typeof planningRaw !== 'string') return err('planningWorkflowFile must be a string');
   const planningWorkflowFile = planningRaw.trim();
   if (booleans.planningEnabled && planningWorkflowFile === '') return err(MAPPING_MESSAGES.planningWorkflowFile);

@@ -63,11 +63,19 @@ const envSchema = z
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.GITHUB_APP_ID) !== Boolean(env.GITHUB_APP_PRIVATE_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['GITHUB_APP_ID'], message: 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY must be set together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GITHUB_APP_ID'],
+        message: 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY must be set together',
+      });
     }
     const jira = [env.JIRA_HOST, env.JIRA_EMAIL, env.JIRA_API_TOKEN].filter(Boolean).length;
     if (jira !== 0 && jira !== 3) {
-      ctx.addIssue({ code: 'custom', path: ['JIRA_HOST'], message: 'JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN must be set together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JIRA_HOST'],
+        message: 'JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN must be set together',
+      });
     }
   });
 
@@ -179,16 +187,52 @@ function dropUndefined<T extends object>(value: T): T {
 export function describeConnections(config: Config): { name: string; configured: boolean; detail: string }[] {
   const github = config.githubToken ? 'token' : config.githubAppId ? 'GitHub App' : 'not configured';
   return [
-    { name: 'Admin UI and API', configured: Boolean(config.adminAccessCode), detail: config.adminAccessCode ? 'ADMIN_ACCESS_CODE set' : 'ADMIN_ACCESS_CODE unset: /admin and /api/* answer 404' },
-    { name: 'Runner callbacks', configured: Boolean(config.runnerTokenSecret), detail: config.runnerTokenSecret ? 'RUNNER_TOKEN_SECRET set' : 'RUNNER_TOKEN_SECRET unset: /runner/* answer 501' },
-    { name: 'GitHub webhook', configured: Boolean(config.githubWebhookSecret), detail: config.githubWebhookSecret ? 'GITHUB_WEBHOOK_SECRET set' : 'GITHUB_WEBHOOK_SECRET unset: /api/github/webhook answers 503' },
-    { name: 'Gap-fill trigger', configured: Boolean(config.gapFillTriggerSecret), detail: config.gapFillTriggerSecret ? 'GAP_FILL_TRIGGER_SECRET set' : 'GAP_FILL_TRIGGER_SECRET unset: /trigger/gap-fill answers 503' },
-    { name: 'Linear', configured: Boolean(config.linearApiKey), detail: `${config.linearApiKey ? 'API key set' : 'no LINEAR_API_KEY'}; ${config.linearApiUrl}` },
+    {
+      name: 'Admin UI and API',
+      configured: Boolean(config.adminAccessCode),
+      detail: config.adminAccessCode ? 'ADMIN_ACCESS_CODE set' : 'ADMIN_ACCESS_CODE unset: /admin and /api/* answer 404',
+    },
+    {
+      name: 'Runner callbacks',
+      configured: Boolean(config.runnerTokenSecret),
+      detail: config.runnerTokenSecret ? 'RUNNER_TOKEN_SECRET set' : 'RUNNER_TOKEN_SECRET unset: /runner/* answer 501',
+    },
+    {
+      name: 'GitHub webhook',
+      configured: Boolean(config.githubWebhookSecret),
+      detail: config.githubWebhookSecret
+        ? 'GITHUB_WEBHOOK_SECRET set'
+        : 'GITHUB_WEBHOOK_SECRET unset: /api/github/webhook answers 503',
+    },
+    {
+      name: 'Gap-fill trigger',
+      configured: Boolean(config.gapFillTriggerSecret),
+      detail: config.gapFillTriggerSecret
+        ? 'GAP_FILL_TRIGGER_SECRET set'
+        : 'GAP_FILL_TRIGGER_SECRET unset: /trigger/gap-fill answers 503',
+    },
+    {
+      name: 'Linear',
+      configured: Boolean(config.linearApiKey),
+      detail: `${config.linearApiKey ? 'API key set' : 'no LINEAR_API_KEY'}; ${config.linearApiUrl}`,
+    },
     { name: 'Jira', configured: Boolean(config.jiraHost), detail: config.jiraHost ? config.jiraHost : 'no JIRA_HOST' },
     { name: 'GitHub', configured: github !== 'not configured', detail: `${github}; ${config.githubApiUrl}` },
-    { name: 'Fly Machines', configured: Boolean(config.flyApiToken), detail: `${config.flyApiToken ? 'API token set' : 'no FLY_API_TOKEN'}; ${config.flyApiUrl}${config.flySessionsApp ? `; app ${config.flySessionsApp}` : ''}` },
-    { name: 'Runner mode', configured: Boolean(config.runnerMode), detail: config.runnerMode ? `RUNNER_MODE=${config.runnerMode} (beats the stored mode)` : 'stored mode' },
-    { name: 'Storage', configured: true, detail: config.storageUrl ? `STORAGE_URL ${redactUrl(config.storageUrl)}` : `lowdb in ${config.dataDir}` },
+    {
+      name: 'Fly Machines',
+      configured: Boolean(config.flyApiToken),
+      detail: `${config.flyApiToken ? 'API token set' : 'no FLY_API_TOKEN'}; ${config.flyApiUrl}${config.flySessionsApp ? `; app ${config.flySessionsApp}` : ''}`,
+    },
+    {
+      name: 'Runner mode',
+      configured: Boolean(config.runnerMode),
+      detail: config.runnerMode ? `RUNNER_MODE=${config.runnerMode} (beats the stored mode)` : 'stored mode',
+    },
+    {
+      name: 'Storage',
+      configured: true,
+      detail: config.storageUrl ? `STORAGE_URL ${redactUrl(config.storageUrl)}` : `lowdb in ${config.dataDir}`,
+    },
   ];
 }
 

@@ -36,7 +36,9 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
     config: asValue(config),
     clock: asFunction(createSystemClock).singleton(),
     ids: asFunction(createCryptoIds).singleton(),
-    logger: asFunction(({ config }: Pick<OrchestratorCradle, 'config'>) => createLogger({ secrets: secretValues(config) })).singleton(),
+    logger: asFunction(({ config }: Pick<OrchestratorCradle, 'config'>) =>
+      createLogger({ secrets: secretValues(config) }),
+    ).singleton(),
     eventBus: asFunction(({ logger }: Pick<OrchestratorCradle, 'logger'>) =>
       createInProcessEventBus((error) => logger.error('event listener failed', { error })),
     ).singleton(),
@@ -55,7 +57,12 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
       ...(config.storageUrl ? { storageUrl: config.storageUrl } : {}),
       now: () => clock.now(),
     });
-    container.register('storage', asFunction(() => storage).singleton().disposer((s) => s.close()));
+    container.register(
+      'storage',
+      asFunction(() => storage)
+        .singleton()
+        .disposer((s) => s.close()),
+    );
   }
 
   try {

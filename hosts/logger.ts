@@ -22,7 +22,8 @@ const REDACTED = '[redacted]';
 export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const now = options.now ?? Date.now;
-  // Longest first, so a secret that contains another is replaced whole.
+  // Longest first, so a secret that contains another is replaced whole. Values under 4
+  // characters are skipped: replacing them would shred ordinary words in every line.
   const secrets = [...new Set(options.secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
   const redact = (text: string) => secrets.reduce((acc, secret) => acc.split(secret).join(REDACTED), text);
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {

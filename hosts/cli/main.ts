@@ -29,7 +29,10 @@ export interface RunningServer {
 }
 
 /** Starts the server and resolves once it listens. Exposed for tests and embedders. */
-export async function startServer(env: Record<string, string | undefined>, io: CliIo = consoleIo): Promise<RunningServer | undefined> {
+export async function startServer(
+  env: Record<string, string | undefined>,
+  io: CliIo = consoleIo,
+): Promise<RunningServer | undefined> {
   const config = loadConfig(env);
   if (config.isErr()) {
     io.err(config.error);

@@ -8,7 +8,12 @@ import { errorResponse } from './errors.js';
  * (a nonce, a run token, a webhook signature); the admin bearer token does not apply to them
  * and they exist whether or not the admin is enabled.
  */
-export const SELF_AUTHENTICATED_PATHS: readonly string[] = ['/api/token', '/api/status', '/api/step-report', '/api/github/webhook'];
+export const SELF_AUTHENTICATED_PATHS: readonly string[] = [
+  '/api/token',
+  '/api/status',
+  '/api/step-report',
+  '/api/github/webhook',
+];
 
 export type PathClass = 'public' | 'selfAuthenticated' | 'login' | 'adminPage' | 'adminApi';
 

@@ -9,13 +9,35 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * Reads the body as JSON without ever buffering more than `limit` bytes: a declared
  * Content-Length over the limit is refused before reading, and a streamed body is cut off
- * as soon as it passes the limit. Empty, non-UTF-8 and unparsable bodies are `invalidBody`.
+ * as soon as it passes the limit (413 `tooLarge`). Empty, non-UTF-8 and unparsable bodies
+ * are `invalidBody`; a route that must say "Invalid JSON body" maps that itself.
  */
 export async function readJson(event: H3Event, limit = MAX_BODY_BYTES): Promise<Result<unknown, HttpError>> {
+  const raw = await readRawBody(event, limit);
+  if (raw.isErr()) return err(raw.error);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw.value);
+  } catch {
+    return err({ kind: 'invalidBody' });
+  }
+  if (text.trim() === '') return err({ kind: 'invalidBody' });
+  try {
+    return ok(JSON.parse(text) as unknown);
+  } catch {
+    return err({ kind: 'invalidBody' });
+  }
+}
+
+/**
+ * The exact bytes of the body (for signature checks), under the same limit. A missing body
+ * is an empty buffer.
+ */
+export async function readRawBody(event: H3Event, limit = MAX_BODY_BYTES): Promise<Result<Buffer, HttpError>> {
   const declared = Number(event.req.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) return err({ kind: 'tooLarge' });
   const stream = event.req.body;
-  if (!stream) return err({ kind: 'invalidBody' });
+  if (!stream) return ok(Buffer.alloc(0));
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -35,22 +57,14 @@ export async function readJson(event: H3Event, limit = MAX_BODY_BYTES): Promise<
     const status = (error as { status?: unknown } | null)?.status;
     return err(status === 413 ? { kind: 'tooLarge' } : { kind: 'invalidBody' });
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    return err({ kind: 'invalidBody' });
-  }
-  if (text.trim() === '') return err({ kind: 'invalidBody' });
-  try {
-    return ok(JSON.parse(text) as unknown);
-  } catch {
-    return err({ kind: 'invalidBody' });
-  }
+  return ok(Buffer.concat(chunks));
 }
 
 /** `readJson`, then insists on a JSON object (not an array, string, number or null). */
-export async function readJsonObject(event: H3Event, limit = MAX_BODY_BYTES): Promise<Result<Record<string, unknown>, HttpError>> {
+export async function readJsonObject(
+  event: H3Event,
+  limit = MAX_BODY_BYTES,
+): Promise<Result<Record<string, unknown>, HttpError>> {
   const body = await readJson(event, limit);
   if (body.isErr()) return err(body.error);
   return isPlainObject(body.value) ? ok(body.value) : err({ kind: 'invalidBody' });

@@ -14,13 +14,27 @@ export type HttpError =
   | { kind: 'teamNotFound' }
   /** DELETE /api/mappings/:teamKey of a missing mapping: 404 `{ "deleted": false }`, no error field. */
   | { kind: 'notDeleted' }
+  | { kind: 'issueNotFound' }
   | { kind: 'methodNotAllowed' }
   | { kind: 'tooLarge' }
+  /** 401 for a webhook whose signature does not verify; the message says why. */
+  | { kind: 'badSignature'; message: string }
+  /** 400 for a webhook body that is not JSON (the GitHub webhook's "Invalid JSON payload"). */
+  | { kind: 'invalidPayload' }
+  /** 429 with Retry-After in whole seconds. */
+  | { kind: 'rateLimited'; retryAfterMs: number }
+  /** 500 carrying the underlying message, where the spec says "(underlying error message)". */
+  | { kind: 'requestFailed'; message: string }
+  /** 501: the feature has no connection configured (e.g. "Jira not configured"). */
+  | { kind: 'notConfigured'; message?: string }
+  /** 502: the ticketing provider (or another upstream) failed; its message is passed on. */
+  | { kind: 'upstream'; message: string }
   | { kind: 'internal' };
 
 type Entry<K extends HttpError['kind']> = {
   status: number;
   body: (error: Extract<HttpError, { kind: K }>) => Record<string, unknown>;
+  headers?: (error: Extract<HttpError, { kind: K }>) => Record<string, string>;
 };
 
 const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
@@ -31,8 +45,19 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
   notFound: { status: 404, body: () => ({ error: 'Not found' }) },
   teamNotFound: { status: 404, body: () => ({ error: 'Team not found' }) },
   notDeleted: { status: 404, body: () => ({ deleted: false }) },
+  issueNotFound: { status: 404, body: () => ({ error: 'Issue not found' }) },
   methodNotAllowed: { status: 405, body: () => ({ error: 'Method not allowed' }) },
   tooLarge: { status: 413, body: () => ({ error: 'Request body too large' }) },
+  badSignature: { status: 401, body: (e) => ({ error: e.message }) },
+  invalidPayload: { status: 400, body: () => ({ error: 'Invalid JSON payload' }) },
+  rateLimited: {
+    status: 429,
+    body: () => ({ error: 'Too many requests' }),
+    headers: (e) => ({ 'retry-after': String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) }),
+  },
+  requestFailed: { status: 500, body: (e) => ({ error: e.message }) },
+  notConfigured: { status: 501, body: (e) => ({ error: e.message ?? 'Not configured' }) },
+  upstream: { status: 502, body: (e) => ({ error: e.message }) },
   internal: { status: 500, body: () => ({ error: 'Internal server error' }) },
 };
 
@@ -42,7 +67,7 @@ export function httpStatusOf(error: HttpError): number {
 
 export function errorResponse(error: HttpError): Response {
   const entry = TABLE[error.kind] as Entry<typeof error.kind>;
-  return json(entry.body(error as never), entry.status);
+  return json(entry.body(error as never), entry.status, entry.headers?.(error as never));
 }
 
 /** An error h3 raised itself (no route, malformed URL, a body over srvx's limit) as one of ours. */
@@ -54,9 +79,9 @@ export function fromFrameworkStatus(status: number): HttpError {
   return { kind: 'internal' };
 }
 
-export function json(body: unknown, status = 200): Response {
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   });
 }

@@ -88,12 +88,28 @@ describe('validateMappingInput', () => {
       { ...base, planningEnabled: true, planningWorkflowFile: '' },
       'planningWorkflowFile is required when planningEnabled is true',
     ],
-    ['planning on with null file', { ...base, planningWorkflowFile: null }, 'planningWorkflowFile is required when planningEnabled is true'],
+    [
+      'planning on with null file',
+      { ...base, planningWorkflowFile: null },
+      'planningWorkflowFile is required when planningEnabled is true',
+    ],
     ['bad ticketing', { ...base, ticketing: 'github' }, "ticketing must be 'linear', 'jira' or 'local'"],
     ['jira without jql', { ...base, ticketing: 'jira', repoFieldValue: 'web' }, "jql is required when ticketing is 'jira'"],
-    ['jira without repo field', { ...base, ticketing: 'jira', jql: 'project = ENG' }, "repoFieldValue is required when ticketing is 'jira'"],
-    ['teamKey with a dash', { ...base, teamKey: 'EN-G' }, 'teamKey must start with a letter and contain only letters and digits (at most 32)'],
-    ['teamKey with underscore', { ...base, teamKey: 'EN_G' }, 'teamKey must start with a letter and contain only letters and digits (at most 32)'],
+    [
+      'jira without repo field',
+      { ...base, ticketing: 'jira', jql: 'project = ENG' },
+      "repoFieldValue is required when ticketing is 'jira'",
+    ],
+    [
+      'teamKey with a dash',
+      { ...base, teamKey: 'EN-G' },
+      'teamKey must start with a letter and contain only letters and digits (at most 32)',
+    ],
+    [
+      'teamKey with underscore',
+      { ...base, teamKey: 'EN_G' },
+      'teamKey must start with a letter and contain only letters and digits (at most 32)',
+    ],
     ['maxTurns zero', { ...base, maxTurns: 0 }, 'maxTurns must be a positive integer'],
     ['maxIterations string', { ...base, maxIterations: 'three' }, 'maxIterations must be a positive integer'],
     ['maxJobMinutes fractional', { ...base, maxJobMinutes: 1.5 }, 'maxJobMinutes must be a positive integer'],
@@ -140,7 +156,9 @@ describe('validateMappingInput', () => {
 
   it('ignores fields the spec does not name', () => {
     // JSON.parse makes "__proto__" an own property, as a request body would.
-    const body = JSON.parse('{"teamKey":"ENG","owner":"acme","repo":"web","defaultBranch":"main","createdAt":1,"evil":"x","__proto__":{"polluted":true},"extraEnv":{"__proto__":"x"}}');
+    const body = JSON.parse(
+      '{"teamKey":"ENG","owner":"acme","repo":"web","defaultBranch":"main","createdAt":1,"evil":"x","__proto__":{"polluted":true},"extraEnv":{"__proto__":"x"}}',
+    );
     const m = valid(body);
     expect(m.createdAt).toBe(NOW);
     expect('evil' in m).toBe(false);

@@ -31,7 +31,10 @@ describe('secret naming', () => {
   });
 
   it('accepts letters, digits and underscores', () => {
-    expect(validateSecretInput({ name: 'My_Token_2', value: 's3cret' })._unsafeUnwrap()).toEqual({ name: 'My_Token_2', value: 's3cret' });
+    expect(validateSecretInput({ name: 'My_Token_2', value: 's3cret' })._unsafeUnwrap()).toEqual({
+      name: 'My_Token_2',
+      value: 's3cret',
+    });
     expect(validateSecretName('A_1').isOk()).toBe(true);
     expect(validateSecretName('A.1').isErr()).toBe(true);
   });
@@ -42,7 +45,9 @@ describe('secret naming', () => {
     );
     expect(validateGlobalSecretName('ENGINE_TOKEN', ['ENG']).isOk()).toBe(true);
     expect(validateGlobalSecretName('SHARED', ['ENG'])._unsafeUnwrap()).toBe('SHARED');
-    expect(validateGlobalSecretName('BAD-NAME', ['ENG'])._unsafeUnwrapErr()).toBe('name must contain only letters, digits, and underscores');
+    expect(validateGlobalSecretName('BAD-NAME', ['ENG'])._unsafeUnwrapErr()).toBe(
+      'name must contain only letters, digits, and underscores',
+    );
   });
 
   it('names the longest colliding prefix', () => {

@@ -136,9 +136,12 @@ describe('the admin bearer token', () => {
     const ok = await again.request('/api/mappings', { headers: { authorization: `Bearer ${token}` } });
     expect(ok.status).toBe(200);
     await again.dispose();
-    const changed = await createOrchestrator(loadConfig({ ADMIN_ACCESS_CODE: 'another code', DATA_DIR: dataDir })._unsafeUnwrap(), {
-      clock: asValue(h.clock),
-    });
+    const changed = await createOrchestrator(
+      loadConfig({ ADMIN_ACCESS_CODE: 'another code', DATA_DIR: dataDir })._unsafeUnwrap(),
+      {
+        clock: asValue(h.clock),
+      },
+    );
     const denied = await changed.request('/api/mappings', { headers: { authorization: `Bearer ${token}` } });
     expect(denied.status).toBe(401);
     await changed.dispose();

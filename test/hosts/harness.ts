@@ -19,7 +19,11 @@ export interface Harness {
   clock: ReturnType<typeof createManualClock>;
   dataDir: string;
   /** A request with JSON content type; `token` adds the bearer header. */
-  call(method: string, path: string, options?: { body?: unknown; raw?: BodyInit; token?: string; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; raw?: RequestInit['body']; token?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
   login(): Promise<string>;
   close(): Promise<void>;
 }
@@ -30,13 +34,20 @@ export async function startHarness(
   overrides: OrchestratorOverrides = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ai-implement-hosts-'));
-  const config = loadConfig({ ...env, DATA_DIR: dataDir, ...(kind === 'memory' ? { STORAGE_URL: 'memory:' } : {}) })._unsafeUnwrap();
+  const config = loadConfig({
+    ...env,
+    DATA_DIR: dataDir,
+    ...(kind === 'memory' ? { STORAGE_URL: 'memory:' } : {}),
+  })._unsafeUnwrap();
   const clock = createManualClock(T0);
   const orchestrator = await createOrchestrator(config, { clock: asValue(clock), ...overrides });
   const call: Harness['call'] = (method, path, options = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const body = method === 'GET' || method === 'HEAD' ? undefined : (options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)));
+    const body =
+      method === 'GET' || method === 'HEAD'
+        ? undefined
+        : (options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)));
     return orchestrator.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
   };
   return {

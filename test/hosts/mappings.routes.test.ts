@@ -49,7 +49,13 @@ describe.each(STORAGE_KINDS)('project mappings end to end (%s storage)', (kind) 
     const res = await post({ teamKey: 'ENG', sessionMode: 'hybrid', maxTurns: 20 });
     expect(res.status).toBe(200);
     const { mapping } = (await jsonOf(res)) as { mapping: Record<string, unknown> };
-    expect(mapping).toMatchObject({ ...ENG, maxInProgressAiIssues: 5, extraEnv: { NODE_ENV: 'test' }, sessionMode: 'hybrid', maxTurns: 20 });
+    expect(mapping).toMatchObject({
+      ...ENG,
+      maxInProgressAiIssues: 5,
+      extraEnv: { NODE_ENV: 'test' },
+      sessionMode: 'hybrid',
+      maxTurns: 20,
+    });
     expect([mapping.createdAt, mapping.updatedAt]).toEqual([T0, T0 + 1000]);
     expect(await list()).toHaveLength(1);
   });
@@ -133,7 +139,12 @@ describe.each(STORAGE_KINDS)('project mappings end to end (%s storage)', (kind) 
     });
 
     it.each<[string, unknown, number, Record<string, unknown>]>([
-      ['both fields', { paused: true, maxInProgressAiIssues: 2 }, 400, { error: 'Specify either paused or maxInProgressAiIssues, not both' }],
+      [
+        'both fields',
+        { paused: true, maxInProgressAiIssues: 2 },
+        400,
+        { error: 'Specify either paused or maxInProgressAiIssues, not both' },
+      ],
       ['a cap of 0', { maxInProgressAiIssues: 0 }, 400, { error: 'maxInProgressAiIssues must be a positive integer' }],
       ['a fractional cap', { maxInProgressAiIssues: 1.5 }, 400, { error: 'maxInProgressAiIssues must be a positive integer' }],
       ['a string cap', { maxInProgressAiIssues: 'many' }, 400, { error: 'maxInProgressAiIssues must be a positive integer' }],

@@ -20,9 +20,6 @@ export function authRoutes(app: H3, { adminAuth }: AuthRoutesDeps): void {
     const code = parsed.success ? (parsed.data.code ?? parsed.data.accessCode) : undefined;
     if (code === undefined) return errorResponse({ kind: 'invalidBody' });
     const session = await adminAuth.login(code);
-    return session.match(
-      ({ token, expiresAt }) => json({ token, expiresAt: new Date(expiresAt).toISOString() }),
-      errorResponse,
-    );
+    return session.match(({ token, expiresAt }) => json({ token, expiresAt: new Date(expiresAt).toISOString() }), errorResponse);
   });
 }

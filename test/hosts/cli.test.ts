@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { doctor, main, startServer } from '../../hosts/cli/main.js';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+describe('serve', () => {
+  it('listens on HOST:PORT, answers /healthz over a socket, and says /admin is disabled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-implement-cli-'));
+    const { io, out } = capture();
+    const running = await startServer({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir }, io);
+    if (!running) throw new Error('did not start');
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(out).toEqual([`AI-Implement listening on ${running.url}`, '/admin is disabled until ADMIN_ACCESS_CODE is set']);
+    const res = await fetch(`${running.url}/healthz`);
+    expect([res.status, await res.json()]).toEqual([200, { status: 'ok' }]);
+    expect((await fetch(`${running.url}/api/mappings`)).status).toBe(404);
+    await running.close();
+    await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a bad body over a real socket with 413', async () => {
+    const { io } = capture();
+    const running = await startServer({ PORT: '0', ADMIN_ACCESS_CODE: 'code', STORAGE_URL: 'memory:' }, io);
+    if (!running) throw new Error('did not start');
+    const res = await fetch(`${running.url}/api/auth`, { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ error: 'Request body too large' });
+    await running.close();
+  });
+
+  it('prints the configuration problem and starts nothing on a bad value', async () => {
+    const { io, out, err } = capture();
+    expect(await startServer({ PORT: 'abc', ADMIN_ACCESS_CODE: 'topsecret' }, io)).toBeUndefined();
+    expect(out).toEqual([]);
+    expect(err).toEqual(['Invalid configuration: PORT must be an integer from 0 to 65535']);
+  });
+
+  it('runs as `npm start` does, and shuts down cleanly on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-implement-cli-'));
+    const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['hosts/cli/main.ts', 'serve'], {
+      env: { ...process.env, PORT: '0', DATA_DIR: dir, ADMIN_ACCESS_CODE: 'a-long-access-code' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout}`)), 15_000);
+      child.stdout.on('data', () => {
+        const match = /listening on (http:\/\/\S+)/.exec(stdout);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
+    });
+    expect(stdout).not.toContain('/admin is disabled');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(stdout).toContain('SIGTERM received, shutting down');
+    expect(stdout).not.toContain('a-long-access-code');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('doctor', () => {
+  it('lists connections without values', () => {
+    const { io, out } = capture();
+    expect(doctor({ GITHUB_TOKEN: 'ghp_verysecret', LINEAR_API_KEY: 'lin_verysecret' }, io)).toBe(0);
+    expect(out[0]).toBe('Configuration is valid.');
+    expect(out.join('\n')).toContain('✓ GitHub: token; https://api.github.com');
+    expect(out.join('\n')).toContain('✓ Linear: API key set');
+    expect(out.join('\n')).toContain('· Jira: no JIRA_HOST');
+    expect(out.join('\n')).not.toMatch(/verysecret/);
+  });
+
+  it('exits 1 on a bad configuration', () => {
+    const { io, err } = capture();
+    expect(doctor({ RUNNER_MODE: 'warp' }, io)).toBe(1);
+    expect(err[0]).toContain('RUNNER_MODE');
+  });
+
+  it('rejects an unknown command', async () => {
+    const spy = { calls: 0 };
+    const original = console.error;
+    console.error = () => {
+      spy.calls++;
+    };
+    try {
+      expect(await main(['frobnicate'], {})).toBe(2);
+    } finally {
+      console.error = original;
+    }
+    expect(spy.calls).toBe(1);
+  });
+});
