@@ -119,11 +119,19 @@ function compareKeyed(a: Candidate, b: Candidate): number {
   if (byStage !== 0) return byStage;
   const byApproval = Number(b.issue.planApproved === true) - Number(a.issue.planApproved === true);
   if (byApproval !== 0) return byApproval;
-  // Last resort, reached only by two snapshots of one issue: their content, so that which one
-  // is kept never depends on input order (equal text means either gives the same plan).
-  const ja = JSON.stringify(a.issue);
-  const jb = JSON.stringify(b.issue);
-  return ja < jb ? -1 : ja > jb ? 1 : 0;
+  // Last resort, reached only by two snapshots of one issue: their content — first with its
+  // lists in canonical order, then as given — so which one is kept never depends on input order
+  // (equal text means either gives the same plan).
+  return compareText(canonical(a.issue), canonical(b.issue)) || compareText(JSON.stringify(a.issue), JSON.stringify(b.issue));
+}
+
+function canonical(issue: TicketIssue): string {
+  const blockedBy = issue.blockedBy.map((b) => `${b.open ? 1 : 0}${b.identifier}`).sort();
+  return JSON.stringify({ ...issue, blockedBy, labels: [...issue.labels].sort() });
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function addTo(map: Map<string, Set<string>>, teamKey: string, issueId: string): void {

@@ -9,6 +9,9 @@ import type { DedupEntry, Job, Mapping, Phase, Stage, TicketIssue } from '../../
 import { planDispatches } from '../../core/planner.js';
 import { HOUR, mapping, T0 } from './fixtures.js';
 
+/** CORE_PROP_RUNS=5000 for a longer soak; the default keeps the file fast. */
+const RUNS = Number(process.env.CORE_PROP_RUNS ?? 400);
+
 const teams = ['A', 'B', 'C', 'Z'];
 const stages: Stage[] = ['triggered', 'triggered', 'planning', 'plan_complete', 'implementing', 'pr_opened', 'planning_failed'];
 
@@ -153,7 +156,7 @@ describe('planDispatches is deterministic', () => {
         // With the issues' own blocker lists untouched, the whole plan is deep-equal.
         expect(planDispatches({ mappings, issues, jobs, dedup, now: T0 })).toEqual(a);
       }),
-      { numRuns: 400 },
+      { numRuns: RUNS },
     );
-  });
+  }, 600_000);
 });
