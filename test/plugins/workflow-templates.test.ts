@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createGithubForge } from '../../adapters/forge/github/github.adapter.js';
-import { overallTemplateStatus, templateStatus, templateVersion } from '../../core/templates.js';
+import { overallTemplateStatus, templateVersion } from '../../core/templates.js';
+import {
+  readTemplateStatus,
+  SYNC_COMMIT_MESSAGE,
+  syncWorkflowTemplates,
+} from '../../plugins/workflow-templates/template-sync.js';
 import {
   renderWorkflowTemplates,
   TEMPLATE_VERSION,
@@ -278,7 +283,7 @@ describe('comment-trigger.yml', () => {
 });
 
 describe('sync and staleness through the GitHub forge', () => {
-  it('synced templates read back as current; an edit is stale and a deletion missing', async () => {
+  it('synced templates read back as current; an edit is stale and a deletion missing; a re-sync commits only what changed', async () => {
     const fake = await startFakeGithub();
     try {
       fake.addToken(TOKEN);
@@ -286,15 +291,13 @@ describe('sync and staleness through the GitHub forge', () => {
       const forge = createGithubForge({ baseUrl: fake.url, auth: { token: TOKEN } });
       const repo = { owner: OWNER, repo: REPO };
       const expected = templateFiles('https://ai.example.com');
-      const read = async () =>
-        Promise.all(
-          expected.map(async (f) => ({ path: f.path, content: (await forge.getFile(repo, f.path, 'main'))._unsafeUnwrap() })),
-        );
+      const status = async () => (await readTemplateStatus(forge, repo, expected, 'main'))._unsafeUnwrap();
+      const puts = () => fake.requests.filter((r) => r.method === 'PUT');
 
-      expect(overallTemplateStatus(templateStatus(expected, await read()))).toBe('missing');
-      for (const f of expected)
-        expect((await forge.putFile(repo, f.path, f.content, 'Sync AI-Implement workflows', 'main')).isOk()).toBe(true);
-      expect(templateStatus(expected, await read()).map((e) => e.status)).toEqual(['current', 'current', 'current']);
+      expect(overallTemplateStatus(await status())).toBe('missing');
+      expect((await syncWorkflowTemplates(forge, repo, expected, 'main')).isOk()).toBe(true);
+      expect((await status()).map((e) => e.status)).toEqual(['current', 'current', 'current']);
+      expect(puts().map((r) => (r.body as { message: string }).message)).toEqual(Array(3).fill(SYNC_COMMIT_MESSAGE));
 
       const [implement, , trigger] = expected;
       fake.writeFile(OWNER, REPO, implement?.path ?? '', `${implement?.content}\n# a local edit\n`);
@@ -302,9 +305,34 @@ describe('sync and staleness through the GitHub forge', () => {
         .repo(OWNER, REPO)
         ?.branches.get('main')
         ?.files.delete(trigger?.path ?? '');
-      const status = templateStatus(expected, await read());
-      expect(status.map((e) => e.status)).toEqual(['stale', 'current', 'missing']);
-      expect(status[0]).toMatchObject({ expectedVersion: TEMPLATE_VERSION, actualVersion: TEMPLATE_VERSION });
+      const drifted = await status();
+      expect(drifted.map((e) => e.status)).toEqual(['stale', 'current', 'missing']);
+      expect(drifted[0]).toMatchObject({ expectedVersion: TEMPLATE_VERSION, actualVersion: TEMPLATE_VERSION });
+
+      expect((await syncWorkflowTemplates(forge, repo, expected, 'main')).isOk()).toBe(true);
+      expect(puts().map((r) => r.path.split('/').pop())).toEqual([
+        'claude-implement.yml',
+        'claude-plan.yml',
+        'comment-trigger.yml',
+        'claude-implement.yml',
+        'comment-trigger.yml',
+      ]);
+      expect(overallTemplateStatus(await status())).toBe('current');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('a failed write stops the sync and is returned as the error', async () => {
+    const fake = await startFakeGithub();
+    try {
+      fake.addToken(TOKEN);
+      fake.addRepo({ owner: OWNER, repo: REPO });
+      fake.failNext({ method: 'PUT', status: 422, body: { message: 'Invalid request.', status: '422' } });
+      const forge = createGithubForge({ baseUrl: fake.url, auth: { token: TOKEN } });
+      const result = await syncWorkflowTemplates(forge, { owner: OWNER, repo: REPO }, templateFiles(), 'main');
+      expect(result._unsafeUnwrapErr()).toEqual({ kind: 'invalid', status: 422, message: 'Invalid request.' });
+      expect(fake.requests.filter((r) => r.method === 'PUT')).toHaveLength(1);
     } finally {
       await fake.close();
     }
