@@ -9,6 +9,7 @@ import { createHttpApp } from './http/app.js';
 import { createLogger, secretValues } from './logger.js';
 import { createAdminAuthService } from './services/admin-auth.service.js';
 import { createMappingsService } from './services/mappings.service.js';
+import { registerWork } from './work-registrations.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
 export type OrchestratorOverrides = { [K in keyof OrchestratorCradle]?: Resolver<OrchestratorCradle[K]> };
@@ -20,6 +21,8 @@ export interface Orchestrator {
   fetch(request: Request): Promise<Response>;
   /** Socket-free request: `request('/healthz')`. */
   request(path: string, init?: RequestInit): Promise<Response>;
+  /** Starts the background work: the reconcile loop every POLL_INTERVAL_MS. */
+  start(): void;
   /** Disposes the container: closes storage and every other resource. Safe to call twice. */
   dispose(): Promise<void>;
 }
@@ -46,6 +49,7 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
     mappings: asFunction(createMappingsService).singleton(),
     httpApp: asFunction(createHttpApp).singleton(),
   });
+  registerWork(container);
   for (const [name, resolver] of Object.entries(overrides)) {
     if (resolver) container.register(name, resolver as Resolver<unknown>);
   }
@@ -79,6 +83,7 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
     cradle: container.cradle,
     fetch: async (request) => app.fetch(request),
     request: async (path, init) => app.request(path, init),
+    start: () => container.cradle.reconcile.start(config.pollIntervalMs),
     dispose: () => {
       disposed ??= container.dispose();
       return disposed;

@@ -7,6 +7,18 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { AdminAuthService } from './services/admin-auth.service.js';
 import type { MappingsService } from './services/mappings.service.js';
+import type { LocalTrackerStore } from '../adapters/ticketing/local/local-tracker.store.js';
+import type { Mapping, RunnerKind } from '../core/model.js';
+import type { DispatchLogService } from './services/dispatch-log.service.js';
+import type { DispatchService, RunEnvironmentBuilder } from './services/dispatch.service.js';
+import type { IssuesViewService } from './services/issues-view.service.js';
+import type { JiraAdminService } from './services/jira-admin.service.js';
+import type { JobOutcomeService } from './services/job-outcome.service.js';
+import type { LinearWebhookService } from './services/linear-webhook.service.js';
+import type { ReconcileService } from './services/reconcile.service.js';
+import type { RunnerRegistry } from './services/runner-registry.js';
+import type { TicketingRegistry } from './services/ticketing-registry.js';
+import type { TrackerService } from './services/tracker.service.js';
 
 /**
  * Everything the container can resolve. Add a key here when registering a new service in
@@ -23,4 +35,17 @@ export interface OrchestratorCradle {
   adminAuth: AdminAuthService;
   mappings: MappingsService;
   httpApp: H3;
+  trackerStore: LocalTrackerStore;
+  ticketingRegistry: TicketingRegistry;
+  runnerRegistry: RunnerRegistry;
+  runnerFor: (mapping: Mapping) => Promise<RunnerKind>;
+  runEnvironment: RunEnvironmentBuilder;
+  jobOutcome: JobOutcomeService;
+  dispatcher: DispatchService;
+  reconcile: ReconcileService;
+  issuesView: IssuesViewService;
+  dispatchLog: DispatchLogService;
+  linearWebhook: LinearWebhookService;
+  tracker: TrackerService;
+  jiraAdmin: JiraAdminService;
 }

@@ -48,6 +48,7 @@ export async function startServer(
     maxRequestBodySize: 1024 * 1024,
   });
   await server.ready();
+  orchestrator.start();
   const url = (server.url ?? config.value.publicUrl).replace(/\/$/, '');
   io.out(`AI-Implement listening on ${url}`);
   if (!config.value.adminAccessCode) io.out('/admin is disabled until ADMIN_ACCESS_CODE is set');

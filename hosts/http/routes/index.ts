@@ -1,10 +1,23 @@
 import type { H3 } from 'h3';
 import { type AuthRoutesDeps, authRoutes } from './auth.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { type DispatchLogRoutesDeps, dispatchLogRoutes } from './dispatch-log.routes.js';
+import { type IssuesRoutesDeps, issuesRoutes } from './issues.routes.js';
+import { type JiraRoutesDeps, jiraRoutes } from './jira.routes.js';
+import { type LinearWebhookRoutesDeps, linearWebhookRoutes } from './linear-webhook.routes.js';
 import { type MappingsRoutesDeps, mappingsRoutes } from './mappings.routes.js';
+import { type ReconcileRoutesDeps, reconcileRoutes } from './reconcile.routes.js';
+import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
 
 /** What all route modules together need from the container. Extend with each new module's deps. */
-export type RoutesDeps = AuthRoutesDeps & MappingsRoutesDeps;
+export type RoutesDeps = AuthRoutesDeps &
+  MappingsRoutesDeps &
+  IssuesRoutesDeps &
+  DispatchLogRoutesDeps &
+  ReconcileRoutesDeps &
+  LinearWebhookRoutesDeps &
+  TrackerRoutesDeps &
+  JiraRoutesDeps;
 
 /**
  * Registers every route module. A new area is one file `routes/<area>.routes.ts` exporting
@@ -14,4 +27,10 @@ export function registerRoutes(app: H3, deps: RoutesDeps): void {
   healthRoutes(app);
   authRoutes(app, deps);
   mappingsRoutes(app, deps);
+  issuesRoutes(app, deps);
+  dispatchLogRoutes(app, deps);
+  reconcileRoutes(app, deps);
+  linearWebhookRoutes(app, deps);
+  trackerRoutes(app, deps);
+  jiraRoutes(app, deps);
 }

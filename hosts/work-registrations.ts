@@ -1,0 +1,95 @@
+import { asFunction, type AwilixContainer } from 'awilix';
+import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js';
+import { createJiraTicketing } from '../adapters/ticketing/jira/jira.adapter.js';
+import { createLinearTicketing } from '../adapters/ticketing/linear/linear.adapter.js';
+import { createLocalTicketing } from '../adapters/ticketing/local/local.adapter.js';
+import { createLocalTrackerStore } from '../adapters/ticketing/local/local-tracker.store.js';
+import { resolveRunnerMode, runnerForJob } from '../core/runner-mode.js';
+import type { Job, Mapping, RunnerKind, TicketingKind } from '../core/model.js';
+import type { Ticketing } from '../ports/ticketing.port.js';
+import type { OrchestratorCradle } from './cradle.js';
+import { createDispatchService } from './services/dispatch.service.js';
+import { createDispatchLogService } from './services/dispatch-log.service.js';
+import { createIssuesViewService } from './services/issues-view.service.js';
+import { createJiraAdminService } from './services/jira-admin.service.js';
+import { createJobOutcomeService } from './services/job-outcome.service.js';
+import { createLinearWebhookService } from './services/linear-webhook.service.js';
+import { createReconcileService } from './services/reconcile.service.js';
+import { createRunnerRegistry } from './services/runner-registry.js';
+import { createTicketingRegistry } from './services/ticketing-registry.js';
+import { createTrackerService } from './services/tracker.service.js';
+
+type Cradle = OrchestratorCradle;
+
+/** The stored runner-mode setting's key (`/api/runner-mode`). */
+export const RUNNER_MODE_SETTING = 'runnerMode';
+
+/**
+ * The work side of the container: trackers, runners, the reconcile loop and the services
+ * behind the Issues, Blockers, log and tracker routes. Each adapter is built only when its
+ * connection is configured; the embedded tracker and the shadow runner always are.
+ */
+export function registerWork(container: AwilixContainer<Cradle>): void {
+  container.register({
+    trackerStore: asFunction(createLocalTrackerStore).singleton(),
+
+    ticketingRegistry: asFunction(({ config, trackerStore }: Pick<Cradle, 'config' | 'trackerStore'>) => {
+      const adapters: Partial<Record<TicketingKind, Ticketing>> = {
+        local: createLocalTicketing({ store: trackerStore, publicUrl: config.publicUrl }),
+      };
+      if (config.linearApiKey) adapters.linear = createLinearTicketing({ apiKey: config.linearApiKey, apiUrl: config.linearApiUrl });
+      if (config.jiraHost && config.jiraEmail && config.jiraApiToken) {
+        adapters.jira = createJiraTicketing({ host: config.jiraHost, email: config.jiraEmail, apiToken: config.jiraApiToken });
+      }
+      return createTicketingRegistry(adapters);
+    }).singleton(),
+
+    runnerRegistry: asFunction(({ logger }: Pick<Cradle, 'logger'>) =>
+      createRunnerRegistry({
+        shadow: createShadowRunner({ record: (entry) => logger.info(entry.message, { shadow: entry }) }),
+      }),
+    ).singleton(),
+
+    runnerFor: asFunction(({ config, storage }: Pick<Cradle, 'config' | 'storage'>) => async (mapping: Mapping): Promise<RunnerKind> => {
+      const stored = await storage.getSetting(RUNNER_MODE_SETTING);
+      const mode = resolveRunnerMode({ ...(config.runnerMode ? { env: config.runnerMode } : {}), ...(stored ? { stored } : {}) });
+      return runnerForJob(mode.mode, mapping);
+    }).singleton(),
+
+    runEnvironment: asFunction(({ config }: Pick<Cradle, 'config'>) => async (job: Job, mapping: Mapping) => ({
+      ...mapping.extraEnv,
+      AI_IMPLEMENT_JOB_ID: job.id,
+      AI_IMPLEMENT_PHASE: job.phase,
+      AI_IMPLEMENT_ISSUE: job.identifier,
+      AI_IMPLEMENT_CALLBACK_URL: config.publicUrl,
+    })).singleton(),
+
+    jobOutcome: asFunction(({ storage, clock, logger, eventBus, ticketingRegistry }: Cradle) =>
+      createJobOutcomeService({
+        storage,
+        clock,
+        logger,
+        eventBus,
+        ticketingRegistry,
+        // Resolved lazily: the reconcile loop depends on the dispatcher, which depends on this.
+        requestReconcile: (teamKey) => void container.cradle.reconcile.request([teamKey]).catch(() => undefined),
+      }),
+    ).singleton(),
+    dispatcher: asFunction(createDispatchService).singleton(),
+    reconcile: asFunction(createReconcileService)
+      .singleton()
+      .disposer((reconcile) => reconcile.stop()),
+    issuesView: asFunction(createIssuesViewService).singleton(),
+    dispatchLog: asFunction(createDispatchLogService).singleton(),
+    linearWebhook: asFunction(createLinearWebhookService).singleton(),
+    tracker: asFunction(createTrackerService).singleton(),
+    jiraAdmin: asFunction(({ config }: Pick<Cradle, 'config'>) =>
+      createJiraAdminService({
+        jira:
+          config.jiraHost && config.jiraEmail && config.jiraApiToken
+            ? { host: config.jiraHost, email: config.jiraEmail, apiToken: config.jiraApiToken }
+            : undefined,
+      }),
+    ).singleton(),
+  });
+}
