@@ -85,7 +85,8 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
     request: async (path, init) => app.request(path, init),
     start: () => container.cradle.reconcile.start(config.pollIntervalMs),
     dispose: () => {
-      disposed ??= container.dispose();
+      // Background work stops first, so nothing touches storage while it closes.
+      disposed ??= container.cradle.reconcile.stop().then(() => container.dispose());
       return disposed;
     },
   };

@@ -1,6 +1,7 @@
 import { activeDedup, expiredDedup } from '../../core/dedup.js';
 import type { Mapping, TicketIssue } from '../../core/model.js';
-import { type DispatchPlan, planDispatches } from '../../core/planner.js';
+import { advanceIssue } from '../../core/lifecycle.js';
+import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../core/planner.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Storage } from '../../ports/storage.port.js';
@@ -48,7 +49,7 @@ export interface ReconcileService {
   snapshot(): { mappings: Map<string, MappingSnapshot>; last?: CycleReport };
   /** Starts polling every `intervalMs` (the first cycle at once). */
   start(intervalMs: number): void;
-  /** Stops polling and waits for a running cycle to finish. */
+  /** Stops for good: no more polling or requests; waits for a running cycle to finish. */
   stop(): Promise<void>;
 }
 
@@ -71,6 +72,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   let pending: { teamKeys: Set<string> | 'all'; waiters: ((r: CycleReport) => void)[]; failers: ((e: unknown) => void)[] } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
+  let disposed = false;
 
   async function fetchCandidates(mapping: Mapping): Promise<MappingSnapshot> {
     const ticketing = ticketingRegistry.get(mapping.ticketing);
@@ -92,6 +94,15 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     };
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
     return out;
+  }
+
+  /** The snapshot shows a dispatched issue at the stage the dispatch moved it to. */
+  function showDispatched(teamKey: string, issueId: string, phase: PlannedDispatch['phase']) {
+    const snap = snapshots.get(teamKey);
+    if (!snap) return;
+    snap.issues = snap.issues.map((issue) =>
+      issue.id === issueId ? { ...issue, stage: advanceIssue(issue.stage, { type: 'dispatched', phase }).stage } : issue,
+    );
   }
 
   async function pruneDedup(now: number) {
@@ -133,7 +144,10 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     for (const planned of plan.dispatch) {
       try {
         const result = await dispatcher.dispatch(planned);
-        if (result.isOk()) dispatched.push({ jobId: result.value.id, identifier: planned.issue.identifier, phase: planned.phase });
+        if (result.isOk()) {
+          dispatched.push({ jobId: result.value.id, identifier: planned.issue.identifier, phase: planned.phase });
+          showDispatched(planned.mapping.teamKey, planned.issue.id, planned.phase);
+        }
         else if (result.error.kind !== 'claimed') errors[planned.mapping.teamKey] = result.error.message;
       } catch (error) {
         errors[planned.mapping.teamKey] = error instanceof Error ? error.message : String(error);
@@ -180,6 +194,10 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
         const next = pending;
         pending = undefined;
         if (!next) return;
+        if (disposed) {
+          for (const reject of next.failers) reject(new Error('reconcile stopped'));
+          return;
+        }
         drain(next.teamKeys).then(
           (report) => {
             for (const resolve of next.waiters) resolve(report);
@@ -193,6 +211,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   }
 
   function request(teamKeys?: string[]): Promise<CycleReport> {
+    if (disposed) return Promise.reject(new Error('reconcile stopped'));
     const wanted: Set<string> | 'all' = teamKeys ? new Set(teamKeys) : 'all';
     if (!running) return drain(wanted);
     return new Promise((resolve, reject) => {
@@ -225,6 +244,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     },
     async stop() {
       stopped = true;
+      disposed = true;
       if (timer) clearTimeout(timer);
       await running?.catch(() => undefined);
     },
