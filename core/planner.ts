@@ -36,6 +36,7 @@ import { isInWindow } from './dedup.js';
 import { isTerminal } from './job-status.js';
 import { isInProgressStage } from './lifecycle.js';
 import type { DedupEntry, Job, Mapping, Stage, TicketIssue } from './model.js';
+import { rankSort } from './rank-sort.js';
 
 export type DispatchPhase = 'planning' | 'implementation';
 
@@ -71,8 +72,6 @@ export interface DispatchPlan {
   inProgress: Record<string, { count: number; cap: number }>;
 }
 
-const key = (issueId: string, phase: string) => `${issueId}\u0000${phase}`;
-
 /** Urgent (1) first … low (4), then none (0) and anything off the scale. */
 export function priorityRank(priority: number): number {
   return priority >= 1 && priority <= 4 && Number.isInteger(priority) ? priority : 5;
@@ -91,7 +90,8 @@ const STAGE_RANK: Record<Stage, number> = {
 interface Candidate {
   issue: TicketIssue;
   rank: number;
-  createdAt: number;
+  /** The creation time, with a missing or broken one counted as newest. */
+  time: number;
 }
 
 /** The total order of candidates; exported for the admin's lists and for tests. */
@@ -103,13 +103,13 @@ function toCandidate(issue: TicketIssue): Candidate {
   return {
     issue,
     rank: priorityRank(issue.priority),
-    createdAt: Number.isFinite(issue.createdAt) ? issue.createdAt : Number.MAX_VALUE,
+    time: Number.isFinite(issue.createdAt) ? issue.createdAt : Number.MAX_VALUE,
   };
 }
 
 function compareKeyed(a: Candidate, b: Candidate): number {
   if (a.rank !== b.rank) return a.rank - b.rank;
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  if (a.time !== b.time) return a.time < b.time ? -1 : 1;
   const byIdentifier = compareNatural(a.issue.identifier, b.issue.identifier);
   if (byIdentifier !== 0) return byIdentifier;
   if (a.issue.teamKey !== b.issue.teamKey) return a.issue.teamKey < b.issue.teamKey ? -1 : 1;
@@ -150,26 +150,36 @@ export function planDispatches(input: PlannerInput): DispatchPlan {
     mappings.set(mapping.teamKey, mapping);
   }
 
-  // Jobs: who is in flight (per mapping and overall), and how many dispatches each issue+phase had.
+  // Jobs: who is in flight (per mapping and overall), and the dispatches of each issue per phase.
   const inProgressByTeam = new Map<string, Set<string>>();
   const inFlight = new Set<string>();
-  const dispatchCount = new Map<string, number>();
-  const highestNumber = new Map<string, number>();
+  const tallies: Record<DispatchPhase, Map<string, Tally>> = { planning: new Map(), implementation: new Map() };
   for (const job of input.jobs) {
-    const k = key(job.issueId, job.phase);
-    dispatchCount.set(k, (dispatchCount.get(k) ?? 0) + 1);
-    if (job.dispatchNumber > (highestNumber.get(k) ?? 0)) highestNumber.set(k, job.dispatchNumber);
+    if (job.phase === 'planning' || job.phase === 'implementation') {
+      const byIssue = tallies[job.phase];
+      const tally = byIssue.get(job.issueId);
+      if (tally) {
+        tally.count++;
+        if (job.dispatchNumber > tally.highest) tally.highest = job.dispatchNumber;
+      } else {
+        byIssue.set(job.issueId, { count: 1, highest: job.dispatchNumber });
+      }
+    }
     if (!isTerminal(job.status)) {
       inFlight.add(job.issueId);
       addTo(inProgressByTeam, job.teamKey, job.issueId);
     }
   }
 
-  const deduped = new Set<string>();
-  for (const entry of input.dedup) if (isInWindow(entry, input.now)) deduped.add(key(entry.issueId, entry.phase));
+  const deduped: Record<DispatchPhase, Set<string>> = { planning: new Set(), implementation: new Set() };
+  for (const entry of input.dedup) {
+    if ((entry.phase === 'planning' || entry.phase === 'implementation') && isInWindow(entry, input.now)) {
+      deduped[entry.phase].add(entry.issueId);
+    }
+  }
 
   // Candidates: the stage of every listed issue feeds the counts; eligible ones are sorted once.
-  const eligible: Candidate[] = [];
+  let eligible: Candidate[] = [];
   for (const issue of input.issues) {
     if (isInProgressStage(issue.stage)) {
       inFlight.add(issue.id);
@@ -181,7 +191,7 @@ export function planDispatches(input: PlannerInput): DispatchPlan {
       eligible.push(toCandidate(issue));
     }
   }
-  eligible.sort(compareKeyed);
+  eligible = rankSort(eligible, compareKeyed);
 
   const dispatch: PlannedDispatch[] = [];
   const skipped: SkippedIssue[] = [];
@@ -189,37 +199,42 @@ export function planDispatches(input: PlannerInput): DispatchPlan {
   for (const { issue } of eligible) {
     if (seen.has(issue.id)) continue; // a second listing of one issue
     seen.add(issue.id);
-    const skip = (reason: SkipReason, message: string) => skipped.push({ issue, teamKey: issue.teamKey, reason, message });
 
+    // The first reason that applies, in the documented order; none means dispatch.
     const mapping = mappings.get(issue.teamKey);
+    let reason: SkipReason | undefined;
+    let message = '';
+    let phase: DispatchPhase = 'implementation';
     if (!mapping) {
-      skip('no-mapping', noMappingMessage(issue.teamKey));
+      reason = 'no-mapping';
+      message = noMappingMessage(issue.teamKey);
+    } else if (mapping.paused) {
+      reason = 'paused';
+      message = pausedMessage(issue.teamKey);
+    } else if (hasOpenBlocker(issue)) {
+      reason = 'blocked-by-issue';
+      message = blockedByIssueMessage(openBlockers(issue.blockedBy));
+    } else {
+      if (issue.stage === 'triggered' && mapping.planningEnabled !== false) phase = 'planning';
+      const team = inProgressByTeam.get(issue.teamKey);
+      const count = team ? team.size : 0;
+      if (deduped[phase].has(issue.id) || inFlight.has(issue.id)) {
+        reason = 'dedup';
+        message = DEDUP_MESSAGE;
+      } else if (count >= mapping.maxInProgressAiIssues) {
+        reason = 'concurrency';
+        message = concurrencyMessage(count, mapping.maxInProgressAiIssues);
+      }
+    }
+    if (reason !== undefined || !mapping) {
+      skipped.push({ issue, teamKey: issue.teamKey, reason: reason ?? 'no-mapping', message });
       continue;
     }
-    if (mapping.paused) {
-      skip('paused', pausedMessage(issue.teamKey));
-      continue;
-    }
-    const blockers = openBlockers(issue.blockedBy);
-    if (blockers.length > 0) {
-      skip('blocked-by-issue', blockedByIssueMessage(blockers));
-      continue;
-    }
-    const phase: DispatchPhase = issue.stage === 'triggered' && mapping.planningEnabled !== false ? 'planning' : 'implementation';
-    const k = key(issue.id, phase);
-    if (deduped.has(k) || inFlight.has(issue.id)) {
-      skip('dedup', DEDUP_MESSAGE);
-      continue;
-    }
-    const team = inProgressByTeam.get(issue.teamKey);
-    const count = team?.size ?? 0;
-    if (count >= mapping.maxInProgressAiIssues) {
-      skip('concurrency', concurrencyMessage(count, mapping.maxInProgressAiIssues));
-      continue;
-    }
+
     addTo(inProgressByTeam, issue.teamKey, issue.id);
     inFlight.add(issue.id);
-    const dispatchNumber = Math.max(dispatchCount.get(k) ?? 0, highestNumber.get(k) ?? 0) + 1;
+    const tally = tallies[phase].get(issue.id);
+    const dispatchNumber = tally ? Math.max(tally.count, tally.highest) + 1 : 1;
     dispatch.push({ issue, mapping, phase, dispatchNumber });
   }
 
@@ -231,6 +246,16 @@ export function planDispatches(input: PlannerInput): DispatchPlan {
     };
   }
   return { dispatch, skipped, inProgress };
+}
+
+interface Tally {
+  count: number;
+  highest: number;
+}
+
+function hasOpenBlocker(issue: TicketIssue): boolean {
+  for (const b of issue.blockedBy) if (b.open) return true;
+  return false;
 }
 
 function isApproved(issue: TicketIssue, mapping: Mapping | undefined): boolean {
