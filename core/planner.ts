@@ -20,7 +20,8 @@
  * Order: ticket priority (urgent first, "no priority" last), then the oldest, then the
  * identifier in natural order (`ENG-2` before `ENG-10`); team key and id break the last ties,
  * so the result does not depend on the order of the inputs. One pass over each input and one
- * sort: near-linear in the number of issues.
+ * sort (by packed numeric keys, rank-sort.ts): near-linear in the number of issues
+ * (bench/planner measures it).
  */
 import {
   blockedByIssueMessage,
@@ -202,32 +203,28 @@ export function planDispatches(input: PlannerInput): DispatchPlan {
 
     // The first reason that applies, in the documented order; none means dispatch.
     const mapping = mappings.get(issue.teamKey);
-    let reason: SkipReason | undefined;
-    let message = '';
-    let phase: DispatchPhase = 'implementation';
     if (!mapping) {
-      reason = 'no-mapping';
-      message = noMappingMessage(issue.teamKey);
-    } else if (mapping.paused) {
-      reason = 'paused';
-      message = pausedMessage(issue.teamKey);
-    } else if (hasOpenBlocker(issue)) {
-      reason = 'blocked-by-issue';
-      message = blockedByIssueMessage(openBlockers(issue.blockedBy));
-    } else {
-      if (issue.stage === 'triggered' && mapping.planningEnabled !== false) phase = 'planning';
-      const team = inProgressByTeam.get(issue.teamKey);
-      const count = team ? team.size : 0;
-      if (deduped[phase].has(issue.id) || inFlight.has(issue.id)) {
-        reason = 'dedup';
-        message = DEDUP_MESSAGE;
-      } else if (count >= mapping.maxInProgressAiIssues) {
-        reason = 'concurrency';
-        message = concurrencyMessage(count, mapping.maxInProgressAiIssues);
-      }
+      skipped.push({ issue, teamKey: issue.teamKey, reason: 'no-mapping', message: noMappingMessage(issue.teamKey) });
+      continue;
     }
-    if (reason !== undefined || !mapping) {
-      skipped.push({ issue, teamKey: issue.teamKey, reason: reason ?? 'no-mapping', message });
+    if (mapping.paused) {
+      skipped.push({ issue, teamKey: issue.teamKey, reason: 'paused', message: pausedMessage(issue.teamKey) });
+      continue;
+    }
+    if (hasOpenBlocker(issue)) {
+      const message = blockedByIssueMessage(openBlockers(issue.blockedBy));
+      skipped.push({ issue, teamKey: issue.teamKey, reason: 'blocked-by-issue', message });
+      continue;
+    }
+    const phase: DispatchPhase = issue.stage === 'triggered' && mapping.planningEnabled !== false ? 'planning' : 'implementation';
+    if (deduped[phase].has(issue.id) || inFlight.has(issue.id)) {
+      skipped.push({ issue, teamKey: issue.teamKey, reason: 'dedup', message: DEDUP_MESSAGE });
+      continue;
+    }
+    const count = inProgressByTeam.get(issue.teamKey)?.size ?? 0;
+    if (count >= mapping.maxInProgressAiIssues) {
+      const message = concurrencyMessage(count, mapping.maxInProgressAiIssues);
+      skipped.push({ issue, teamKey: issue.teamKey, reason: 'concurrency', message });
       continue;
     }
 
