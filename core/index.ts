@@ -15,3 +15,4 @@ export * from './planner.js';
 export * from './reaper.js';
 export * from './runner-mode.js';
 export * from './secrets.js';
+export * from './templates.js';

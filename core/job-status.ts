@@ -134,9 +134,12 @@ export function applyJobEvent(job: Job, event: JobEvent): JobTransition {
     case 'run-linked': {
       // A found run proves the dispatch happened; it never moves a running job back.
       const status: JobStatus = job.status === 'unknown' ? 'dispatched' : job.status;
-      if (status === job.status && job.runId === event.runId && job.runUrl === event.runUrl && event.machineId === undefined) {
-        return unchanged(job);
-      }
+      const same =
+        status === job.status &&
+        job.runId === event.runId &&
+        (event.runUrl === undefined || event.runUrl === job.runUrl) &&
+        (event.machineId === undefined || event.machineId === job.machineId);
+      if (same) return unchanged(job);
       const next: Job = { ...job, status, runId: event.runId, updatedAt: event.at };
       if (event.runUrl !== undefined) next.runUrl = event.runUrl;
       if (event.machineId !== undefined) next.machineId = event.machineId;

@@ -53,6 +53,13 @@ describe('applyJobEvent', () => {
     expect(r.job.runId).toBe('7');
   });
 
+  it('ignores a repeated run link that adds nothing', () => {
+    const linked = job({ id: 'j', issueId: 'i', status: 'running', runId: '7', runUrl: 'https://gh/run/7', machineId: 'm1' });
+    expect(applyJobEvent(linked, { type: 'run-linked', runId: '7', at }).ignored).toBe(true);
+    expect(applyJobEvent(linked, { type: 'run-linked', runId: '7', machineId: 'm1', at }).ignored).toBe(true);
+    expect(applyJobEvent(linked, { type: 'run-linked', runId: '7', machineId: 'm2', at }).job.machineId).toBe('m2');
+  });
+
   it('starts a dispatched job; a second start is an ignored no-op', () => {
     const first = applyJobEvent(job({ id: 'j', issueId: 'i' }), { type: 'started', at });
     expect(first.job.status).toBe('running');
