@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { createManualClock } from '../../adapters/system/system-clock.adapter.js';
 import { loadConfig } from '../../hosts/config.js';
 import { createOrchestrator, type Orchestrator, type OrchestratorOverrides } from '../../hosts/container.js';
+import { createLogger, secretValues } from '../../hosts/logger.js';
 
 export const ACCESS_CODE = 'correct horse battery staple';
 export const T0 = Date.UTC(2026, 0, 1);
@@ -18,6 +19,8 @@ export interface Harness {
   orchestrator: Orchestrator;
   clock: ReturnType<typeof createManualClock>;
   dataDir: string;
+  /** Every log line the orchestrator wrote (redacted as in production), instead of stderr. */
+  logs: string[];
   /** A request with JSON content type; `token` adds the bearer header. */
   call(
     method: string,
@@ -40,7 +43,9 @@ export async function startHarness(
     ...(kind === 'memory' ? { STORAGE_URL: 'memory:' } : {}),
   })._unsafeUnwrap();
   const clock = createManualClock(T0);
-  const orchestrator = await createOrchestrator(config, { clock: asValue(clock), ...overrides });
+  const logs: string[] = [];
+  const logger = createLogger({ secrets: secretValues(config), write: (line) => logs.push(line), now: () => clock.now() });
+  const orchestrator = await createOrchestrator(config, { clock: asValue(clock), logger: asValue(logger), ...overrides });
   const call: Harness['call'] = (method, path, options = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -54,6 +59,7 @@ export async function startHarness(
     orchestrator,
     clock,
     dataDir,
+    logs,
     call,
     async login() {
       const res = await call('POST', '/api/auth', { body: { code: ACCESS_CODE } });
