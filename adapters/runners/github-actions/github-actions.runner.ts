@@ -1,0 +1,62 @@
+import { okAsync } from 'neverthrow';
+import type { Forge } from '../../../ports/forge.port.js';
+import type { Runner } from '../../../ports/runner.port.js';
+import { workflowFileFor, workflowInputs } from './workflow-inputs.js';
+
+export interface GithubActionsRunnerOptions {
+  /** The GitHub forge (adapters/forge/github) that dispatches the workflow. */
+  forge: Forge;
+  /** Receives what the runner did; input names only, never a value (tokens travel as inputs). */
+  log?: (entry: GithubActionsLogEntry) => void;
+}
+
+export interface GithubActionsLogEntry {
+  event: 'workflow.dispatched';
+  jobId: string;
+  owner: string;
+  repo: string;
+  workflowFile: string;
+  ref: string;
+  inputKeys: string[];
+}
+
+/**
+ * Runner on GitHub Actions: a launch is one `workflow_dispatch` of the mapping's workflow on its
+ * default branch — the planning workflow for planning, the implementation workflow otherwise —
+ * with the run's inputs (`WORKFLOW_INPUTS`).
+ *
+ * GitHub answers a dispatch with 204 and no run id, so the handle is the job id: the marker the
+ * templates put in the run name, by which the run watcher links the dispatch to its run later
+ * (`Forge.findRun`). Workflow runs are not sessions the orchestrator holds: GitHub ends them by
+ * the workflow's own `timeout-minutes`, so `listSessions` is always empty and `destroy` has
+ * nothing to do (the run watcher reports a run GitHub timed out as `timed_out`).
+ */
+export function createGithubActionsRunner(options: GithubActionsRunnerOptions): Runner {
+  const { forge } = options;
+  const log = options.log ?? (() => {});
+  return {
+    kind: 'github-actions',
+
+    launch({ job, mapping, env }) {
+      const workflowFile = workflowFileFor(job, mapping);
+      const inputs = workflowInputs(job, env);
+      const repo = { owner: mapping.owner, repo: mapping.repo };
+      return forge.dispatchWorkflow(repo, workflowFile, mapping.defaultBranch, inputs).map(() => {
+        log({
+          event: 'workflow.dispatched',
+          jobId: job.id,
+          owner: repo.owner,
+          repo: repo.repo,
+          workflowFile,
+          ref: mapping.defaultBranch,
+          inputKeys: Object.keys(inputs).sort(),
+        });
+        return { handle: job.id };
+      });
+    },
+
+    listSessions: () => okAsync([]),
+
+    destroy: () => okAsync(undefined),
+  };
+}

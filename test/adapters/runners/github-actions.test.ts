@@ -1,0 +1,159 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGithubForge } from '../../../adapters/forge/github/github.adapter.js';
+import {
+  createGithubActionsRunner,
+  type GithubActionsLogEntry,
+} from '../../../adapters/runners/github-actions/github-actions.runner.js';
+import { workflowInputs } from '../../../adapters/runners/github-actions/workflow-inputs.js';
+import { renderWorkflowTemplates } from '../../../plugins/workflow-templates/workflow-templates.js';
+import type { RunLaunch, Runner } from '../../../ports/runner.port.js';
+import { runnerContract, sampleLaunch } from '../../contracts/runner.contract.js';
+import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';
+import { OWNER, REPO, TOKEN } from '../../fakes/github/seed.js';
+
+/** The mapping of `sampleLaunch` names these files; the repository holds our rendered templates. */
+const IMPLEMENT = 'ai-implement.yml';
+const PLAN = 'ai-plan.yml';
+
+async function fakeGithub(): Promise<FakeGithub> {
+  const fake = await startFakeGithub();
+  fake.addToken(TOKEN);
+  const files: Record<string, string> = { 'README.md': '# widgets\n' };
+  for (const f of renderWorkflowTemplates({
+    workflowFile: IMPLEMENT,
+    planningEnabled: true,
+    planningWorkflowFile: PLAN,
+    orchestratorUrl: 'http://127.0.0.1:4000',
+  })) {
+    files[f.path] = f.content;
+  }
+  fake.addRepo({ owner: OWNER, repo: REPO, files });
+  return fake;
+}
+
+const forgeOn = (fake: FakeGithub) =>
+  createGithubForge({ baseUrl: fake.url, auth: { token: TOKEN }, retry: { sleep: async () => {}, random: () => 0.5 } });
+
+/** What the dispatcher's runEnvironment puts in every session env: the callback credentials. */
+function callbackEnv(jobId: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AI_IMPLEMENT_JOB_ID: jobId,
+    AI_IMPLEMENT_CALLBACK_URL: 'http://127.0.0.1:4000',
+    AI_IMPLEMENT_RESULT_TOKEN: `result-${jobId}`,
+    AI_IMPLEMENT_PROGRESS_TOKEN: `progress-${jobId}`,
+    AI_IMPLEMENT_NONCE: `nonce-${jobId}`,
+    ...extra,
+  };
+}
+
+/**
+ * The contract's sample launches carry a bare env; the dispatcher always adds the callback
+ * credentials, which the workflow templates require as inputs. This fills in only those.
+ */
+function withCallbackEnv(runner: Runner): Runner {
+  return {
+    ...runner,
+    kind: runner.kind,
+    launch: (run: RunLaunch) => runner.launch({ ...run, env: { ...callbackEnv(run.job.id), ...run.env } }),
+  };
+}
+
+runnerContract('github-actions (fake GitHub, tracksSessions: false)', async () => {
+  const fake = await fakeGithub();
+  return {
+    runner: withCallbackEnv(createGithubActionsRunner({ forge: forgeOn(fake) })),
+    tracksSessions: false,
+    close: fake.close,
+  };
+});
+
+describe('github-actions runner against the fake GitHub', () => {
+  let fake: FakeGithub;
+  beforeEach(async () => {
+    fake = await fakeGithub();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('dispatches the implementation workflow on the default branch with the run inputs; the handle is the job id', async () => {
+    const run = sampleLaunch({ mapping: { defaultBranch: 'main' } });
+    run.env = callbackEnv(run.job.id, { AI_IMPLEMENT_BRANCH: 'ai/eng-1', AI_IMPLEMENT_PR_NUMBER: '7', UNRELATED: 'x' });
+    const launched = await createGithubActionsRunner({ forge: forgeOn(fake) }).launch(run);
+    expect(launched._unsafeUnwrap()).toEqual({ handle: run.job.id });
+    expect(fake.dispatches).toHaveLength(1);
+    expect(fake.dispatches[0]).toMatchObject({
+      owner: OWNER,
+      repo: REPO,
+      workflow: IMPLEMENT,
+      ref: 'main',
+      inputs: {
+        job_id: run.job.id,
+        phase: 'implementation',
+        issue_identifier: run.job.identifier,
+        callback_url: 'http://127.0.0.1:4000',
+        result_token: `result-${run.job.id}`,
+        progress_token: `progress-${run.job.id}`,
+        nonce: `nonce-${run.job.id}`,
+        branch: 'ai/eng-1',
+        pr_number: '7',
+      },
+    });
+  });
+
+  it('dispatches planning to the planning workflow, without the implementation-only inputs', async () => {
+    const run = sampleLaunch({ job: { phase: 'planning' } });
+    run.env = callbackEnv(run.job.id, { AI_IMPLEMENT_BRANCH: 'ai/eng-1' });
+    const launched = await createGithubActionsRunner({ forge: forgeOn(fake) }).launch(run);
+    expect(launched.isOk(), JSON.stringify(launched)).toBe(true);
+    expect(fake.dispatches[0]?.workflow).toBe(PLAN);
+    expect(Object.keys(fake.dispatches[0]?.inputs ?? {})).not.toContain('branch');
+    expect(fake.dispatches[0]?.inputs.phase).toBe('planning');
+  });
+
+  it('leaves a run that findRun links by the job id in its name', async () => {
+    const run = sampleLaunch();
+    run.env = callbackEnv(run.job.id);
+    const forge = forgeOn(fake);
+    const { handle } = (await createGithubActionsRunner({ forge }).launch(run))._unsafeUnwrap();
+    const found = (await forge.findRun({ owner: OWNER, repo: REPO }, IMPLEMENT, handle))._unsafeUnwrap();
+    expect(found?.name).toContain(`[${run.job.id}]`);
+  });
+
+  it('is refused by GitHub when a required credential is missing from the env', async () => {
+    const run = sampleLaunch({ env: { AI_IMPLEMENT_CALLBACK_URL: 'http://127.0.0.1:4000' } });
+    const result = await createGithubActionsRunner({ forge: forgeOn(fake) }).launch(run);
+    expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'invalid', status: 422 });
+    expect(result._unsafeUnwrapErr().message).toContain('result_token');
+    expect(fake.dispatches).toHaveLength(0);
+  });
+
+  it('fails as notFound when the workflow is not in the repository (templates never synced)', async () => {
+    const run = sampleLaunch({ mapping: { workflowFile: 'missing.yml' } });
+    run.env = callbackEnv(run.job.id);
+    const result = await createGithubActionsRunner({ forge: forgeOn(fake) }).launch(run);
+    expect(result._unsafeUnwrapErr().kind).toBe('notFound');
+  });
+
+  it('logs input names only, never a token', async () => {
+    const entries: GithubActionsLogEntry[] = [];
+    const run = sampleLaunch();
+    run.env = callbackEnv(run.job.id);
+    await createGithubActionsRunner({ forge: forgeOn(fake), log: (e) => entries.push(e) }).launch(run);
+    expect(entries).toEqual([
+      expect.objectContaining({ event: 'workflow.dispatched', jobId: run.job.id, workflowFile: IMPLEMENT, ref: 'main' }),
+    ]);
+    expect(entries[0]?.inputKeys).toContain('result_token');
+    expect(JSON.stringify(entries)).not.toContain(`result-${run.job.id}`);
+  });
+});
+
+describe('workflowInputs', () => {
+  it('takes job id, phase and issue from the job, whatever the env says, and drops empty values', () => {
+    const inputs = workflowInputs(
+      { id: 'job-1', phase: 'implementation', identifier: 'ENG-1' },
+      { AI_IMPLEMENT_JOB_ID: 'other', AI_IMPLEMENT_NONCE: '', AI_IMPLEMENT_CALLBACK_URL: 'http://x' },
+    );
+    expect(inputs).toEqual({ job_id: 'job-1', phase: 'implementation', issue_identifier: 'ENG-1', callback_url: 'http://x' });
+  });
+});
