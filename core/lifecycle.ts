@@ -51,6 +51,14 @@ export function isStage(value: unknown): value is Stage {
   return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
 }
 
+/** Tracker state types that end an issue (Linear spells it `canceled`, Jira's done category maps to `completed`). */
+const CLOSED_STATE_TYPES: ReadonlySet<string> = new Set(['completed', 'cancelled', 'canceled']);
+
+/** A closed issue is outside the lifecycle: never dispatched, never counted as in progress. */
+export function isClosedStateType(stateType: string | undefined): boolean {
+  return stateType !== undefined && CLOSED_STATE_TYPES.has(stateType.toLowerCase());
+}
+
 export function isFailedStage(stage: Stage): boolean {
   return stage === 'planning_failed' || stage === 'implementation_failed';
 }

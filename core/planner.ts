@@ -9,7 +9,8 @@
  * planning off), and at Plan complete once the plan is approved — by a human (`planApproved`)
  * or by the mapping's `autoApprovePlans` (the lifecycle's `dispatch` effect asks for a
  * reconcile, and the dispatch goes through here so it respects the cap). Issues at other
- * stages are neither dispatched nor skipped.
+ * stages, and closed issues (done or cancelled in the tracker), are neither dispatched nor
+ * skipped.
  *
  * Each waiting issue gets exactly one reason, the first that applies of: `no-mapping`,
  * `paused`, `blocked-by-issue`, `dedup`, `concurrency`.
@@ -35,7 +36,7 @@ import {
 } from './blockers.js';
 import { isInWindow } from './dedup.js';
 import { isTerminal } from './job-status.js';
-import { isInProgressStage } from './lifecycle.js';
+import { isClosedStateType, isInProgressStage } from './lifecycle.js';
 import type { DedupEntry, Job, Mapping, Stage, TicketIssue } from './model.js';
 import { rankSort } from './rank-sort.js';
 
@@ -182,6 +183,7 @@ export function planDispatches(input: PlannerInput): DispatchPlan {
   // Candidates: the stage of every listed issue feeds the counts; eligible ones are sorted once.
   let eligible: Candidate[] = [];
   for (const issue of input.issues) {
+    if (isClosedStateType(issue.stateType)) continue;
     if (isInProgressStage(issue.stage)) {
       inFlight.add(issue.id);
       addTo(inProgressByTeam, issue.teamKey, issue.id);

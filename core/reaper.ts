@@ -9,6 +9,7 @@
  * as the backstop for everything else).
  */
 import { isTerminal } from './job-status.js';
+import { isClosedStateType } from './lifecycle.js';
 import type { Job } from './model.js';
 
 export const REAPER_RULES = ['orphan', 'stale-terminal-job', 'max-age-exceeded', 'issue-terminal'] as const;
@@ -47,8 +48,6 @@ export interface ReapInput {
   staleGraceMs: number;
 }
 
-/** Tracker state types that end an issue (Linear spells it `canceled`). */
-const TERMINAL_STATE_TYPES = new Set(['completed', 'cancelled', 'canceled']);
 
 /** The destroy decisions of one sweep, ordered by session id. Sessions not listed are kept. */
 export function planReaping(input: ReapInput): ReapDecision[] {
@@ -85,7 +84,7 @@ export function planReaping(input: ReapInput): ReapDecision[] {
     let rule: ReaperRule | undefined;
     if (!job && age > input.staleGraceMs) rule = 'orphan';
     else if (job && isTerminal(job.status) && input.now - job.updatedAt > input.staleGraceMs) rule = 'stale-terminal-job';
-    else if (issue?.stateType !== undefined && TERMINAL_STATE_TYPES.has(issue.stateType.toLowerCase())) rule = 'issue-terminal';
+    else if (isClosedStateType(issue?.stateType)) rule = 'issue-terminal';
     else if (age > input.maxAgeMs) rule = 'max-age-exceeded';
     if (!rule) continue;
 

@@ -235,3 +235,16 @@ describe('planDispatches: order and input hygiene', () => {
     expect(input).toEqual(copy);
   });
 });
+
+describe('closed issues', () => {
+  it('never dispatches or counts an issue that is done or cancelled in the tracker', () => {
+    for (const stateType of ['completed', 'canceled', 'cancelled']) {
+      const out = plan({
+        mappings: [mapping({ maxInProgressAiIssues: 1 })],
+        issues: [issue({ id: 'closed', stateType }), issue({ id: 'stale-working', stage: 'implementing', stateType }), issue({ id: 'open' })],
+      });
+      expect(ids(out.dispatch), stateType).toEqual(['open']);
+      expect(out.skipped).toEqual([]);
+    }
+  });
+});
