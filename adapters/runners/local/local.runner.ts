@@ -1,0 +1,248 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import type { ServiceError } from '../../../ports/errors.js';
+import type { RunLaunch, Runner, RunnerSession } from '../../../ports/runner.port.js';
+import { type ContainerSpec, containerRunArgs } from './container-cli.js';
+import { createOutputTail, type OutputTail } from './output-tail.js';
+
+/** The session runtime of this checkout (`ai-implement session`). */
+export const DEFAULT_SESSION_COMMAND = ['node', '--import', 'tsx', 'hosts/cli/main.ts', 'session'] as const;
+/** The spec's default `maxJobMinutes`: a local session past it is `container_timeout`. */
+export const DEFAULT_LOCAL_LIFETIME_MINUTES = 90;
+const DEFAULT_TAIL_BYTES = 16 * 1024;
+const KEPT_FINISHED = 100;
+const HOST_KEYS = ['PATH', 'HOME'];
+const CONTAINER_CLI_KEYS = ['DOCKER_HOST', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'CONTAINER_HOST'];
+
+export interface LocalRunnerOptions {
+  /** argv of the session runtime; `DEFAULT_SESSION_COMMAND` unless told. */
+  command?: readonly string[];
+  /** Working directory of the child (process mode), and what a container mounts. */
+  cwd?: string;
+  /** Run each session in a container with this CLI and image instead of as a plain child. */
+  container?: Omit<ContainerSpec, 'mountDir'>;
+  /** How long a session may live before it is killed as `container_timeout`. */
+  lifetimeMs?: (run: RunLaunch) => number;
+  /** How much of the end of the output is kept for the log excerpt (16 KiB). */
+  tailBytes?: number;
+  /** SIGTERM, then SIGKILL after this long (5 s). */
+  killGraceMs?: number;
+  /** Where PATH and HOME come from (the orchestrator's own environment unless told). */
+  baseEnv?: NodeJS.ProcessEnv;
+  now?: () => number;
+  /** Every session's end, whatever ended it; the host turns it into a job outcome. */
+  onExit?: (exit: LocalSessionExit) => void;
+}
+
+export interface LocalSessionExit {
+  sessionId: string;
+  jobId: string;
+  issueIdentifier: string;
+  /** `exited` on its own, `destroyed` by `destroy`, `timed_out` past its lifetime. */
+  reason: 'exited' | 'destroyed' | 'timed_out';
+  code: number | null;
+  signal: string | null;
+  startedAt: number;
+  endedAt: number;
+  /** The last `tailBytes` of stdout and stderr, unredacted: redact before posting it anywhere. */
+  outputTail: string;
+}
+
+export interface LocalRunner extends Runner {
+  readonly kind: 'local';
+  readonly mode: 'process' | 'container';
+  /** The end of a live or recently finished session's output, by session id or job id. */
+  outputTail(sessionOrJobId: string): string | undefined;
+  /** Kills every live session (disposal); resolves when all have exited. */
+  close(): Promise<void>;
+}
+
+interface Live {
+  session: RunnerSession & { jobId: string; issueIdentifier: string };
+  child: ChildProcess;
+  tail: OutputTail;
+  ending?: LocalSessionExit['reason'];
+  exited: Promise<void>;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * Runner on this machine: the session runtime as a child process, or inside a container when a
+ * container spec is given (the host passes one when `docker`/`podman` is present and usable).
+ *
+ * The child receives the run's environment and nothing of the orchestrator's beyond PATH and
+ * HOME, so no orchestrator credential reaches a session. A process session runs in its own
+ * process group, so `destroy` also ends whatever the session started (the agent CLI).
+ */
+export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner {
+  const command = options.command ?? DEFAULT_SESSION_COMMAND;
+  if (command.length === 0) throw new Error('createLocalRunner: command must not be empty');
+  const cwd = options.cwd ?? process.cwd();
+  const now = options.now ?? Date.now;
+  const tailBytes = options.tailBytes ?? DEFAULT_TAIL_BYTES;
+  const killGraceMs = options.killGraceMs ?? 5_000;
+  const lifetimeMs = options.lifetimeMs ?? ((run) => (run.mapping.maxJobMinutes ?? DEFAULT_LOCAL_LIFETIME_MINUTES) * 60_000);
+  const baseEnv = options.baseEnv ?? process.env;
+  const container = options.container ? { ...options.container, mountDir: cwd } : undefined;
+  const live = new Map<string, Live>();
+  const finished = new Map<string, { jobId: string; tail: string }>();
+
+  const keepFinished = (id: string, jobId: string, tail: string) => {
+    finished.set(id, { jobId, tail });
+    while (finished.size > KEPT_FINISHED) finished.delete(finished.keys().next().value as string);
+  };
+
+  /** PATH and HOME; in container mode also what the CLI needs to find its daemon. */
+  function hostEnv(): NodeJS.ProcessEnv {
+    const keys = container ? [...HOST_KEYS, ...CONTAINER_CLI_KEYS] : HOST_KEYS;
+    const env: NodeJS.ProcessEnv = {};
+    for (const key of keys) if (baseEnv[key] !== undefined) env[key] = baseEnv[key];
+    return env;
+  }
+
+  /** The container gets only the `-e` keys, i.e. the run env; the CLI keys stay with the CLI. */
+  const childEnv = (run: RunLaunch): NodeJS.ProcessEnv => ({ ...hostEnv(), ...run.env });
+
+  function signal(entry: Live, sig: NodeJS.Signals) {
+    const pid = entry.child.pid;
+    if (pid === undefined || entry.child.exitCode !== null || entry.child.signalCode !== null) return;
+    try {
+      // The whole process group: the session and everything it started.
+      if (!container) process.kill(-pid, sig);
+      else entry.child.kill(sig);
+    } catch {
+      entry.child.kill(sig);
+    }
+  }
+
+  function stop(entry: Live, reason: 'destroyed' | 'timed_out'): Promise<void> {
+    entry.ending ??= reason;
+    live.delete(entry.session.id);
+    if (container) execFile(container.cli, ['rm', '-f', entry.session.id], { env: hostEnv() }, () => {});
+    signal(entry, 'SIGTERM');
+    const hard = setTimeout(() => signal(entry, 'SIGKILL'), killGraceMs);
+    hard.unref();
+    return entry.exited.finally(() => clearTimeout(hard));
+  }
+
+  function start(run: RunLaunch): ResultAsync<{ handle: string }, ServiceError> {
+    const { job, mapping } = run;
+    const id = sessionName(job.identifier, job.phase);
+    const [file, ...args] = container
+      ? [
+          container.cli,
+          ...containerRunArgs(
+            container,
+            { name: id, jobId: job.id, cpus: mapping.machineCpus, memoryMb: mapping.machineMemoryMb },
+            Object.keys(run.env),
+            command,
+          ),
+        ]
+      : command;
+    let child: ChildProcess;
+    try {
+      child = spawn(file!, args, { cwd, env: childEnv(run), stdio: ['ignore', 'pipe', 'pipe'], detached: !container });
+    } catch (error) {
+      return errAsync({ kind: 'unavailable', message: `local session could not start: ${describe(error)}` });
+    }
+    const tail = createOutputTail(tailBytes);
+    child.stdout?.on('data', (chunk: Buffer) => tail.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => tail.push(chunk));
+    const startedAt = now();
+    const session: Live['session'] = {
+      id,
+      name: id,
+      state: 'started',
+      startedAt,
+      jobId: job.id,
+      issueIdentifier: job.identifier,
+      owner: job.owner,
+      repo: job.repo,
+    };
+
+    const spawned = new Promise<ServiceError | undefined>((resolve) => {
+      child.once('spawn', () => resolve(undefined));
+      child.once('error', (error) =>
+        resolve({ kind: 'unavailable', message: `local session could not start: ${describe(error)}` }),
+      );
+    });
+    let entry: Live | undefined;
+    const exited = new Promise<void>((resolve) => {
+      child.once('close', (code, sig) => {
+        if (entry?.timer) clearTimeout(entry.timer);
+        const current = live.get(id);
+        if (current === entry) live.delete(id);
+        const text = tail.text();
+        keepFinished(id, job.id, text);
+        if (entry) {
+          options.onExit?.({
+            sessionId: id,
+            jobId: job.id,
+            issueIdentifier: job.identifier,
+            reason: entry.ending ?? 'exited',
+            code,
+            signal: sig,
+            startedAt,
+            endedAt: now(),
+            outputTail: text,
+          });
+        }
+        resolve();
+      });
+    });
+
+    return ResultAsync.fromSafePromise(spawned).andThen((failure) => {
+      if (failure) return errAsync(failure);
+      entry = { session, child, tail, exited };
+      live.set(id, entry);
+      const limit = lifetimeMs(run);
+      if (Number.isFinite(limit) && limit > 0) {
+        const current = entry;
+        current.timer = setTimeout(() => void stop(current, 'timed_out'), limit);
+        current.timer.unref();
+      }
+      return okAsync({ handle: id });
+    });
+  }
+
+  return {
+    kind: 'local',
+    mode: container ? 'container' : 'process',
+
+    launch: start,
+
+    listSessions: () => okAsync([...live.values()].map((entry) => ({ ...entry.session }))),
+
+    destroy(sessionId) {
+      const entry = live.get(sessionId);
+      if (!entry) return okAsync(undefined);
+      return ResultAsync.fromSafePromise(stop(entry, 'destroyed'));
+    },
+
+    outputTail(sessionOrJobId) {
+      const entry = live.get(sessionOrJobId) ?? [...live.values()].find((e) => e.session.jobId === sessionOrJobId);
+      if (entry) return entry.tail.text();
+      const done = finished.get(sessionOrJobId) ?? [...finished.values()].reverse().find((f) => f.jobId === sessionOrJobId);
+      return done?.tail;
+    },
+
+    async close() {
+      await Promise.all([...live.values()].map((entry) => stop(entry, 'destroyed')));
+    },
+  };
+}
+
+/** Readable and unique: `ai-eng-12-implementation-3f9a1c`; also a valid container name. */
+function sessionName(identifier: string, phase: string): string {
+  const slug = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '');
+  return `ai-${slug(identifier)}-${slug(phase)}-${randomBytes(3).toString('hex')}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
