@@ -9,6 +9,7 @@ import { createHttpApp } from './http/app.js';
 import { createLogger, secretValues } from './logger.js';
 import { createAdminAuthService } from './services/admin-auth.service.js';
 import { createMappingsService } from './services/mappings.service.js';
+import { registerCallbacks } from './callback-registrations.js';
 import { registerWork } from './work-registrations.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
@@ -50,6 +51,7 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
     httpApp: asFunction(createHttpApp).singleton(),
   });
   registerWork(container);
+  registerCallbacks(container);
   for (const [name, resolver] of Object.entries(overrides)) {
     if (resolver) container.register(name, resolver as Resolver<unknown>);
   }

@@ -19,6 +19,13 @@ import type { ReconcileService } from './services/reconcile.service.js';
 import type { RunnerRegistry } from './services/runner-registry.js';
 import type { TicketingRegistry } from './services/ticketing-registry.js';
 import type { TrackerService } from './services/tracker.service.js';
+import type { ForgeRegistry } from './services/forge-registry.js';
+import type { RunCallbacksService } from './services/run-callbacks.service.js';
+import type { RunSecrets } from './services/run-secrets.js';
+import type { RunTokensService } from './services/run-tokens.service.js';
+import type { SessionApiService } from './services/session-api.service.js';
+import type { SteeringService } from './services/steering.service.js';
+import type { StepHistoryService } from './services/step-history.service.js';
 
 /**
  * Everything the container can resolve. Add a key here when registering a new service in
@@ -48,4 +55,11 @@ export interface OrchestratorCradle {
   linearWebhook: LinearWebhookService;
   tracker: TrackerService;
   jiraAdmin: JiraAdminService;
+  runTokens: RunTokensService;
+  forgeRegistry: ForgeRegistry;
+  steering: SteeringService;
+  stepHistory: StepHistoryService;
+  runSecrets: RunSecrets;
+  runCallbacks: RunCallbacksService;
+  sessionApi: SessionApiService;
 }

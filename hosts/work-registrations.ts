@@ -5,7 +5,7 @@ import { createLinearTicketing } from '../adapters/ticketing/linear/linear.adapt
 import { createLocalTicketing } from '../adapters/ticketing/local/local.adapter.js';
 import { createLocalTrackerStore } from '../adapters/ticketing/local/local-tracker.store.js';
 import { resolveRunnerMode, runnerForJob } from '../core/runner-mode.js';
-import type { Job, Mapping, RunnerKind, TicketingKind } from '../core/model.js';
+import type { Mapping, RunnerKind, TicketingKind } from '../core/model.js';
 import type { Ticketing } from '../ports/ticketing.port.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createDispatchService } from './services/dispatch.service.js';
@@ -56,14 +56,7 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
       return runnerForJob(mode.mode, mapping);
     }).singleton(),
 
-    runEnvironment: asFunction(({ config }: Pick<Cradle, 'config'>) => async (job: Job, mapping: Mapping) => ({
-      ...mapping.extraEnv,
-      AI_IMPLEMENT_JOB_ID: job.id,
-      AI_IMPLEMENT_PHASE: job.phase,
-      AI_IMPLEMENT_ISSUE: job.identifier,
-      AI_IMPLEMENT_CALLBACK_URL: config.publicUrl,
-    })).singleton(),
-
+    // runEnvironment (tokens, nonce, caps) is registered by callback-registrations.ts.
     jobOutcome: asFunction(({ storage, clock, logger, eventBus, ticketingRegistry }: Cradle) =>
       createJobOutcomeService({
         storage,

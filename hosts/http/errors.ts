@@ -29,6 +29,15 @@ export type HttpError =
   | { kind: 'notConfigured'; message?: string }
   /** 502: the ticketing provider (or another upstream) failed; its message is passed on. */
   | { kind: 'upstream'; message: string }
+  /** /runner/* (slug codes): 401 a run token was refused (`missing_bearer`, `expired`, …). */
+  | { kind: 'runTokenRejected'; code: string }
+  /** /runner/*: 404 `job_not_found`, 409 `already_consumed`. */
+  | { kind: 'runJobNotFound' }
+  | { kind: 'alreadyConsumed' }
+  /** 403 with the spec's message (`Invalid or expired nonce`, `Owner mismatch`). */
+  | { kind: 'forbidden'; message: string }
+  /** GET /api/jobs/:jobId/steps of an unknown job. */
+  | { kind: 'jobNotFound' }
   | { kind: 'internal' };
 
 type Entry<K extends HttpError['kind']> = {
@@ -58,6 +67,11 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
   requestFailed: { status: 500, body: (e) => ({ error: e.message }) },
   notConfigured: { status: 501, body: (e) => ({ error: e.message ?? 'Not configured' }) },
   upstream: { status: 502, body: (e) => ({ error: e.message }) },
+  runTokenRejected: { status: 401, body: (e) => ({ error: e.code }) },
+  runJobNotFound: { status: 404, body: () => ({ error: 'job_not_found' }) },
+  alreadyConsumed: { status: 409, body: () => ({ error: 'already_consumed' }) },
+  forbidden: { status: 403, body: (e) => ({ error: e.message }) },
+  jobNotFound: { status: 404, body: () => ({ error: 'job not found' }) },
   internal: { status: 500, body: () => ({ error: 'Internal server error' }) },
 };
 

@@ -8,6 +8,8 @@ import { type LinearWebhookRoutesDeps, linearWebhookRoutes } from './linear-webh
 import { type MappingsRoutesDeps, mappingsRoutes } from './mappings.routes.js';
 import { type ReconcileRoutesDeps, reconcileRoutes } from './reconcile.routes.js';
 import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
+import { type RunnerRoutesDeps, runnerRoutes } from './runner.routes.js';
+import { type SessionApiRoutesDeps, sessionApiRoutes } from './session-api.routes.js';
 
 /** What all route modules together need from the container. Extend with each new module's deps. */
 export type RoutesDeps = AuthRoutesDeps &
@@ -17,7 +19,9 @@ export type RoutesDeps = AuthRoutesDeps &
   ReconcileRoutesDeps &
   LinearWebhookRoutesDeps &
   TrackerRoutesDeps &
-  JiraRoutesDeps;
+  JiraRoutesDeps &
+  RunnerRoutesDeps &
+  SessionApiRoutesDeps;
 
 /**
  * Registers every route module. A new area is one file `routes/<area>.routes.ts` exporting
@@ -33,4 +37,6 @@ export function registerRoutes(app: H3, deps: RoutesDeps): void {
   linearWebhookRoutes(app, deps);
   trackerRoutes(app, deps);
   jiraRoutes(app, deps);
+  runnerRoutes(app, deps);
+  sessionApiRoutes(app, deps);
 }

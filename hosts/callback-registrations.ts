@@ -1,0 +1,49 @@
+import { type AwilixContainer, asFunction } from 'awilix';
+import type { Secrets } from '../ports/secrets.port.js';
+import type { OrchestratorCradle } from './cradle.js';
+import { forgesFromConfig } from './services/forge-registry.js';
+import { createRunCallbacksService } from './services/run-callbacks.service.js';
+import { createRunEnvironment } from './services/run-environment.js';
+import { createRunSecrets } from './services/run-secrets.js';
+import { createRunTokensService } from './services/run-tokens.service.js';
+import { createSessionApiService } from './services/session-api.service.js';
+import { createSteeringService } from './services/steering.service.js';
+import { createStepHistoryService } from './services/step-history.service.js';
+
+type Cradle = OrchestratorCradle;
+
+/**
+ * The callback side of a run: the credentials minted at dispatch and the session's
+ * environment, the forges, and the services behind /runner/*, /api/token, /api/status,
+ * /api/step-report and /api/jobs/:jobId/steps.
+ */
+export function registerCallbacks(container: AwilixContainer<Cradle>): void {
+  container.register({
+    runTokens: asFunction(createRunTokensService).singleton(),
+    runEnvironment: asFunction(createRunEnvironment).singleton(),
+    forgeRegistry: asFunction(({ config, clock, logger }: Pick<Cradle, 'config' | 'clock' | 'logger'>) =>
+      forgesFromConfig({ config, clock, logger }),
+    ).singleton(),
+    steering: asFunction(createSteeringService).singleton(),
+    stepHistory: asFunction(createStepHistoryService).singleton(),
+    runSecrets: asFunction(({ config, clock, storage, runTokens }: Pick<Cradle, 'config' | 'clock' | 'storage' | 'runTokens'>) =>
+      createRunSecrets({
+        config,
+        clock,
+        storage,
+        runTokens,
+        // A Secrets store, once one is registered, holds values a session may have received.
+        storedSecretValues: async () => {
+          if (!container.hasRegistration('secrets')) return [];
+          const secrets = (container as AwilixContainer).resolve<Secrets>('secrets');
+          const names = await secrets.list();
+          if (names.isErr()) return [];
+          const revealed = await secrets.reveal(names.value);
+          return revealed.isOk() ? Object.values(revealed.value) : [];
+        },
+      }),
+    ).singleton(),
+    runCallbacks: asFunction(createRunCallbacksService).singleton(),
+    sessionApi: asFunction(createSessionApiService).singleton(),
+  });
+}

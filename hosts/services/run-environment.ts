@@ -1,0 +1,67 @@
+import { resolveRunCaps } from '../../core/caps.js';
+import type { Job, Mapping } from '../../core/model.js';
+import type { Config } from '../config.js';
+import type { RunEnvironmentBuilder } from './dispatch.service.js';
+import type { RunTokensService } from './run-tokens.service.js';
+
+/**
+ * The names a session reads, the same the workflow templates pass from their inputs
+ * (plugins/workflow-templates/claude-*.yml):
+ *
+ * | variable | value |
+ * |---|---|
+ * | `AI_IMPLEMENT_JOB_ID` | the job id |
+ * | `AI_IMPLEMENT_PHASE` | `planning`, `implementation` or `gap-analysis` |
+ * | `AI_IMPLEMENT_ISSUE` | the issue identifier (`ENG-123`) |
+ * | `AI_IMPLEMENT_CALLBACK_URL` | `PUBLIC_URL`: base of `/runner/*` and `/api/{token,status,step-report}` |
+ * | `AI_IMPLEMENT_RESULT_TOKEN` | single-use bearer for `POST /runner/result` (only with RUNNER_TOKEN_SECRET) |
+ * | `AI_IMPLEMENT_PROGRESS_TOKEN` | bearer for `POST /runner/progress`, `GET /runner/planning-context` (same) |
+ * | `AI_IMPLEMENT_NONCE` | the run's nonce for `/api/token`, `/api/status`, `/api/step-report` |
+ * | `AI_IMPLEMENT_PR_NUMBER` | the pull request the run continues, when the job has one |
+ * | `AI_IMPLEMENT_MAX_TURNS`, `AI_IMPLEMENT_MAX_ITERATIONS`, `AI_IMPLEMENT_MAX_JOB_MINUTES` | the run caps |
+ *
+ * plus the mapping's `extraEnv`, minus any `AI_IMPLEMENT_*` name (those are the run's own). No orchestrator
+ * secret (RUNNER_TOKEN_SECRET, API keys, GitHub credentials) is ever put here: a session
+ * asks `/api/token` for a repository token instead.
+ */
+export const RUN_ENV = {
+  jobId: 'AI_IMPLEMENT_JOB_ID',
+  phase: 'AI_IMPLEMENT_PHASE',
+  issue: 'AI_IMPLEMENT_ISSUE',
+  callbackUrl: 'AI_IMPLEMENT_CALLBACK_URL',
+  resultToken: 'AI_IMPLEMENT_RESULT_TOKEN',
+  progressToken: 'AI_IMPLEMENT_PROGRESS_TOKEN',
+  nonce: 'AI_IMPLEMENT_NONCE',
+  prNumber: 'AI_IMPLEMENT_PR_NUMBER',
+  maxTurns: 'AI_IMPLEMENT_MAX_TURNS',
+  maxIterations: 'AI_IMPLEMENT_MAX_ITERATIONS',
+  maxJobMinutes: 'AI_IMPLEMENT_MAX_JOB_MINUTES',
+} as const;
+
+export interface RunEnvironmentDeps {
+  config: Pick<Config, 'publicUrl'>;
+  runTokens: Pick<RunTokensService, 'issue'>;
+}
+
+/** Mints the run's credentials (once per dispatch) and builds the session's environment. */
+export function createRunEnvironment({ config, runTokens }: RunEnvironmentDeps): RunEnvironmentBuilder {
+  return async (job: Job, mapping: Mapping) => {
+    const credentials = await runTokens.issue(job, mapping);
+    const caps = resolveRunCaps(mapping);
+    const env: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(mapping.extraEnv).filter(([name]) => !name.startsWith('AI_IMPLEMENT_'))),
+      [RUN_ENV.jobId]: job.id,
+      [RUN_ENV.phase]: job.phase,
+      [RUN_ENV.issue]: job.identifier,
+      [RUN_ENV.callbackUrl]: config.publicUrl,
+      [RUN_ENV.nonce]: credentials.nonce,
+      [RUN_ENV.maxTurns]: String(caps.maxTurns),
+      [RUN_ENV.maxIterations]: String(caps.maxIterations),
+      [RUN_ENV.maxJobMinutes]: String(caps.maxJobMinutes),
+    };
+    if (credentials.resultToken) env[RUN_ENV.resultToken] = credentials.resultToken;
+    if (credentials.progressToken) env[RUN_ENV.progressToken] = credentials.progressToken;
+    if (job.prNumber !== undefined) env[RUN_ENV.prNumber] = String(job.prNumber);
+    return env;
+  };
+}

@@ -1,0 +1,125 @@
+import { asValue } from 'awilix';
+import { okAsync } from 'neverthrow';
+import { expect } from 'vitest';
+import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
+import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.js';
+import type { Job } from '../../../core/model.js';
+import type { RunLaunch, Runner } from '../../../ports/runner.port.js';
+import type { OrchestratorOverrides } from '../../../hosts/container.js';
+import { createRunnerRegistry } from '../../../hosts/services/runner-registry.js';
+import { ACCESS_CODE, type Harness, type StorageKind, startHarness } from '../harness.js';
+
+export const RUNNER_SECRET = 'runner-token-secret-for-tests-0123456789';
+export const TEAM = 'ENG';
+/** An extraEnv value the session receives; it must never come back out. */
+export const EXTRA_SECRET = 'sk-extra-env-value-9f8e7d6c';
+
+export interface CallbackHarness extends Harness {
+  admin: string;
+  /** Every launch the (shadow) runner received, with the session env. */
+  launches: RunLaunch[];
+  /** Creates an issue on the local tracker with the trigger label. */
+  createIssue(title?: string, description?: string): Promise<LocalIssue>;
+  /** Runs one reconcile cycle and answers the launch of the newest dispatched job. */
+  dispatch(): Promise<RunLaunch>;
+  issue(id: string): Promise<LocalIssue>;
+  job(id: string): Promise<Job>;
+  /** POST with a run token as bearer. */
+  runner(method: string, path: string, token: string | undefined, body?: unknown): Promise<Response>;
+}
+
+export interface CallbackHarnessOptions {
+  kind?: StorageKind;
+  env?: Record<string, string>;
+  mapping?: Record<string, unknown>;
+  overrides?: OrchestratorOverrides;
+}
+
+/**
+ * A real orchestrator on the local tracker in shadow mode, with a mapping `ENG` and a shadow
+ * runner that also keeps what it was launched with (the real shadow runner keeps only keys).
+ */
+export async function startCallbackHarness(options: CallbackHarnessOptions = {}): Promise<CallbackHarness> {
+  const launches: RunLaunch[] = [];
+  const shadow = createShadowRunner();
+  const capturing: Runner = {
+    kind: 'shadow',
+    launch(run) {
+      launches.push(run);
+      return shadow.launch(run);
+    },
+    listSessions: () => okAsync([]),
+    destroy: (id) => shadow.destroy(id),
+  };
+  const h = await startHarness(
+    options.kind ?? 'memory',
+    { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_TOKEN_SECRET: RUNNER_SECRET, RUNNER_MODE: 'shadow', ...options.env },
+    { runnerRegistry: asValue(createRunnerRegistry({ shadow: capturing })), ...options.overrides },
+  );
+  const admin = await h.login();
+  const saved = await h.call('POST', '/api/mappings', {
+    token: admin,
+    body: {
+      teamKey: TEAM,
+      owner: 'acme',
+      repo: 'widgets',
+      defaultBranch: 'main',
+      ticketing: 'local',
+      extraEnv: { DEPLOY_KEY: EXTRA_SECRET },
+      ...options.mapping,
+    },
+  });
+  expect(saved.status).toBe(200);
+  const { cradle } = h.orchestrator;
+
+  return {
+    ...h,
+    admin,
+    launches,
+    async createIssue(title = 'Add a widget', description = 'The widget should spin.') {
+      const created = await cradle.trackerStore.create({ teamKey: TEAM, title, description, labels: ['AI-Implement'] });
+      if ('missing' in created) throw new Error('issue not created');
+      return created;
+    },
+    async dispatch() {
+      const before = launches.length;
+      const report = await cradle.reconcile.request();
+      expect(report.dispatched.length, JSON.stringify(report)).toBeGreaterThan(0);
+      expect(launches.length).toBeGreaterThan(before);
+      return launches[launches.length - 1]!;
+    },
+    async issue(id) {
+      const issue = await cradle.trackerStore.find(id);
+      if (!issue) throw new Error(`no issue ${id}`);
+      return issue;
+    },
+    async job(id) {
+      const job = await cradle.storage.getJob(id);
+      if (!job) throw new Error(`no job ${id}`);
+      return job;
+    },
+    runner(method, path, token, body) {
+      return h.call(method, path, { ...(token ? { token } : {}), ...(body === undefined ? {} : { body }) });
+    },
+  };
+}
+
+/** A successful result body for `phase`. */
+export function resultBody(phase: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const base: Record<string, unknown> = { phase, outcome: 'success', comments: [] };
+  if (phase === 'implementation') Object.assign(base, { prUrl: 'https://github.example/acme/widgets/pull/7', prNumber: 7 });
+  return { ...base, ...extra };
+}
+
+export const validStep = (extra: Record<string, unknown> = {}) => ({
+  id: 'clone',
+  type: 'git-clone',
+  status: 'succeeded',
+  started_at: '2026-01-01T00:00:01.000Z',
+  ...extra,
+});
+
+export async function errorOf(res: Response): Promise<{ status: number; error: unknown }> {
+  const body = (await res.json()) as { error?: unknown };
+  return { status: res.status, error: body.error };
+}
