@@ -209,7 +209,7 @@ export function describeConnections(config: Config): { name: string; configured:
       configured: Boolean(config.gapFillTriggerSecret),
       detail: config.gapFillTriggerSecret
         ? 'GAP_FILL_TRIGGER_SECRET set'
-        : 'GAP_FILL_TRIGGER_SECRET unset: /trigger/gap-fill answers 503',
+        : 'GAP_FILL_TRIGGER_SECRET unset: /trigger/gap-fill answers 501',
     },
     {
       name: 'Linear',

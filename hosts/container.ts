@@ -11,6 +11,7 @@ import { createAdminAuthService } from './services/admin-auth.service.js';
 import { createMappingsService } from './services/mappings.service.js';
 import { registerCallbacks } from './callback-registrations.js';
 import { registerWork } from './work-registrations.js';
+import { registerGithub } from './github-registrations.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
 export type OrchestratorOverrides = { [K in keyof OrchestratorCradle]?: Resolver<OrchestratorCradle[K]> };
@@ -52,6 +53,7 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
   });
   registerWork(container);
   registerCallbacks(container);
+  registerGithub(container);
   for (const [name, resolver] of Object.entries(overrides)) {
     if (resolver) container.register(name, resolver as Resolver<unknown>);
   }

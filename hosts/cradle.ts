@@ -26,6 +26,11 @@ import type { RunTokensService } from './services/run-tokens.service.js';
 import type { SessionApiService } from './services/session-api.service.js';
 import type { SteeringService } from './services/steering.service.js';
 import type { StepHistoryService } from './services/step-history.service.js';
+import type { ConfigStatusService } from './services/config-status.service.js';
+import type { GapFillService } from './services/gap-fill.service.js';
+import type { GithubWebhookService } from './services/github-webhook.service.js';
+import type { PullsService } from './services/pulls.service.js';
+import type { TemplatesService } from './services/templates.service.js';
 
 /**
  * Everything the container can resolve. Add a key here when registering a new service in
@@ -62,4 +67,9 @@ export interface OrchestratorCradle {
   runSecrets: RunSecrets;
   runCallbacks: RunCallbacksService;
   sessionApi: SessionApiService;
+  pulls: PullsService;
+  githubWebhook: GithubWebhookService;
+  gapFill: GapFillService;
+  templates: TemplatesService;
+  configStatus: ConfigStatusService;
 }

@@ -29,6 +29,13 @@ export type HttpError =
   | { kind: 'notConfigured'; message?: string }
   /** 502: the ticketing provider (or another upstream) failed; its message is passed on. */
   | { kind: 'upstream'; message: string }
+  /** 503: the endpoint is disabled because its secret is unset (the GitHub webhook). */
+  | { kind: 'unavailable'; message: string }
+  /** /trigger/gap-fill (slug codes): 401 `unauthorized`, 404 `mapping_not_found`, 423, 502. */
+  | { kind: 'triggerUnauthorized' }
+  | { kind: 'mappingNotFound' }
+  | { kind: 'projectPaused'; teamKey: string }
+  | { kind: 'dispatchFailed'; detail: string; dispatchStatus: string }
   /** /runner/* (slug codes): 401 a run token was refused (`missing_bearer`, `expired`, …). */
   | { kind: 'runTokenRejected'; code: string }
   /** /runner/*: 404 `job_not_found`, 409 `already_consumed`. */
@@ -67,6 +74,14 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
   requestFailed: { status: 500, body: (e) => ({ error: e.message }) },
   notConfigured: { status: 501, body: (e) => ({ error: e.message ?? 'Not configured' }) },
   upstream: { status: 502, body: (e) => ({ error: e.message }) },
+  unavailable: { status: 503, body: (e) => ({ error: e.message }) },
+  triggerUnauthorized: { status: 401, body: () => ({ error: 'unauthorized' }) },
+  mappingNotFound: { status: 404, body: () => ({ error: 'mapping_not_found' }) },
+  projectPaused: { status: 423, body: (e) => ({ error: 'project_paused', teamKey: e.teamKey }) },
+  dispatchFailed: {
+    status: 502,
+    body: (e) => ({ error: 'dispatch_failed', detail: e.detail, dispatchStatus: e.dispatchStatus }),
+  },
   runTokenRejected: { status: 401, body: (e) => ({ error: e.code }) },
   runJobNotFound: { status: 404, body: () => ({ error: 'job_not_found' }) },
   alreadyConsumed: { status: 409, body: () => ({ error: 'already_consumed' }) },

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import { advanceIssue } from '../../core/lifecycle.js';
-import type { Job, Mapping, RunnerKind, TicketIssue } from '../../core/model.js';
+import type { Job, Mapping, Phase, RunnerKind, TicketIssue } from '../../core/model.js';
 import type { PlannedDispatch } from '../../core/planner.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
@@ -26,6 +26,13 @@ export interface DispatchDeps {
   runnerFor: (mapping: Mapping) => Promise<RunnerKind>;
 }
 
+/**
+ * A planned dispatch, or one a host asks for directly: a re-run of the implementation after
+ * a review asked for changes, a gap analysis of an open pull request. `pullRequest` is the PR
+ * the run works on; it is put on the job so the runner can hand it to the session.
+ */
+export type DispatchRequest = Omit<PlannedDispatch, 'phase'> & { phase: Phase; pullRequest?: { number: number; url: string } };
+
 export type DispatchFailure =
   | { kind: 'claimed'; message: string }
   | { kind: 'runnerMissing'; message: string }
@@ -38,7 +45,7 @@ export interface DispatchService {
    * number, so two cycles or two replicas never start the same dispatch twice and a crash
    * after the call never loses the record of it.
    */
-  dispatch(planned: PlannedDispatch): Promise<Result<Job, DispatchFailure>>;
+  dispatch(request: DispatchRequest): Promise<Result<Job, DispatchFailure>>;
 }
 
 export function createDispatchService(deps: DispatchDeps): DispatchService {
@@ -51,7 +58,7 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
   }
 
   return {
-    async dispatch({ issue, mapping, phase, dispatchNumber }) {
+    async dispatch({ issue, mapping, phase, dispatchNumber, pullRequest }) {
       const runnerKind = await deps.runnerFor(mapping);
       const runner = runnerRegistry.get(runnerKind);
       if (!runner) return err({ kind: 'runnerMissing', message: describeMissingRunner(runnerKind) });
@@ -73,6 +80,7 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
         runner: runnerKind,
         dispatchedAt: now,
         updatedAt: now,
+        ...(pullRequest ? { prNumber: pullRequest.number, prUrl: pullRequest.url } : {}),
       };
       await storage.putJob(job);
       await storage.putDedup({ issueId: issue.id, identifier: issue.identifier, title: issue.title, teamKey: mapping.teamKey, phase, dispatchedAt: now });

@@ -10,6 +10,10 @@ import { type ReconcileRoutesDeps, reconcileRoutes } from './reconcile.routes.js
 import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
 import { type RunnerRoutesDeps, runnerRoutes } from './runner.routes.js';
 import { type SessionApiRoutesDeps, sessionApiRoutes } from './session-api.routes.js';
+import { type GapFillRoutesDeps, gapFillRoutes } from './gap-fill.routes.js';
+import { type GithubWebhookRoutesDeps, githubWebhookRoutes } from './github-webhook.routes.js';
+import { type PullsRoutesDeps, pullsRoutes } from './pulls.routes.js';
+import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
 
 /** What all route modules together need from the container. Extend with each new module's deps. */
 export type RoutesDeps = AuthRoutesDeps &
@@ -21,7 +25,11 @@ export type RoutesDeps = AuthRoutesDeps &
   TrackerRoutesDeps &
   JiraRoutesDeps &
   RunnerRoutesDeps &
-  SessionApiRoutesDeps;
+  SessionApiRoutesDeps &
+  GithubWebhookRoutesDeps &
+  GapFillRoutesDeps &
+  PullsRoutesDeps &
+  TemplatesRoutesDeps;
 
 /**
  * Registers every route module. A new area is one file `routes/<area>.routes.ts` exporting
@@ -39,4 +47,8 @@ export function registerRoutes(app: H3, deps: RoutesDeps): void {
   jiraRoutes(app, deps);
   runnerRoutes(app, deps);
   sessionApiRoutes(app, deps);
+  githubWebhookRoutes(app, deps);
+  gapFillRoutes(app, deps);
+  pullsRoutes(app, deps);
+  templatesRoutes(app, deps);
 }

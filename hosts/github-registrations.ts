@@ -1,0 +1,27 @@
+import { type AwilixContainer, asFunction } from 'awilix';
+import type { OrchestratorCradle } from './cradle.js';
+import { createConfigStatusService } from './services/config-status.service.js';
+import { createGapFillService } from './services/gap-fill.service.js';
+import { createGithubWebhookService } from './services/github-webhook.service.js';
+import { createPullsService } from './services/pulls.service.js';
+import { createTemplatesService } from './services/templates.service.js';
+
+type Cradle = OrchestratorCradle;
+
+/**
+ * The GitHub side of the container: pull-request tracking, the GitHub webhook, the gap-fill
+ * trigger, workflow templates and the environment checks. Forges come from `forgeRegistry`.
+ */
+export function registerGithub(container: AwilixContainer<Cradle>): void {
+  container.register({
+    pulls: asFunction(createPullsService)
+      .singleton()
+      .disposer((pulls) => pulls.stop()),
+    githubWebhook: asFunction(createGithubWebhookService).singleton(),
+    gapFill: asFunction(createGapFillService).singleton(),
+    templates: asFunction(({ storage, config, forgeRegistry }: Pick<Cradle, 'storage' | 'config' | 'forgeRegistry'>) =>
+      createTemplatesService({ storage, config, forgeFor: (kind) => forgeRegistry.get(kind) }),
+    ).singleton(),
+    configStatus: asFunction(createConfigStatusService).singleton(),
+  });
+}
