@@ -1,0 +1,274 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import type { Phase } from '../core/model.js';
+import type { PipelineDefinition } from '../ports/pipeline.port.js';
+import { type DefinedStep, isDefinedStep } from './define-step.js';
+import { describeZodError, parsePipeline } from './pipeline-definition.js';
+import { BUILT_IN_STEPS } from './steps/index.js';
+
+/**
+ * The plugin loader — the one module that reads `custom/`. Built-in pipelines
+ * (`plugins/pipelines/*.yml`) and steps (`plugins/steps/*.step.ts`) are resolved by name
+ * together with the operator's `custom/pipelines/*.yml` and `custom/steps/*.step.{ts,js,mjs}`:
+ * a custom file with a built-in's name overrides it (`override`), a new name is `additive`.
+ *
+ * Loading is all or nothing: every custom file is checked (YAML and schema, the step module's
+ * export, its name, its `needs` against the container, each pipeline's step modules and
+ * settings) and any problem fails the load with a message naming each file and its problem.
+ */
+
+export type ModuleStatus = 'built-in' | 'override' | 'additive';
+export type CustomCategory = 'pipeline' | 'step' | 'provider' | 'other';
+
+export interface StepModuleInfo {
+  name: string;
+  status: ModuleStatus;
+  builtInPath: string | null;
+  customPath: string | null;
+  needs: string[];
+}
+
+export interface PipelineInfo {
+  name: string;
+  phase: Phase;
+  status: ModuleStatus;
+  builtInPath: string | null;
+  customPath: string | null;
+  steps: { id: string; module: string; settings?: Record<string, unknown> }[];
+}
+
+export interface CustomizationFile {
+  /** `custom/…`, as the operator sees it in the working tree. */
+  path: string;
+  category: CustomCategory;
+  status: 'override' | 'additive' | '—';
+  /** The built-in file it shadows, when it overrides one. */
+  upstreamPath: string | null;
+  size: number;
+  /** ISO-8601. */
+  modifiedAt: string;
+}
+
+export interface PluginCatalog {
+  pipelines: PipelineInfo[];
+  steps: StepModuleInfo[];
+  customizations: CustomizationFile[];
+  pipeline(name: string): PipelineDefinition | undefined;
+  step(name: string): DefinedStep | undefined;
+  /** A pipeline step's settings, already parsed by its module's schema at load time. */
+  settings(pipeline: string, stepId: string): unknown;
+}
+
+export interface LoadPluginsOptions {
+  /** The operator's custom directory (`<cwd>/custom` for the bundled server). */
+  customDir: string;
+  /** The container keys steps may need; a step needing anything else fails the load. */
+  services: readonly string[];
+  /** Built-in pipelines directory (tests); default `plugins/pipelines`. */
+  builtInPipelinesDir?: string;
+  /** Built-in steps (tests); default every module of `plugins/steps`. */
+  builtInSteps?: readonly DefinedStep[];
+}
+
+export class PluginLoadError extends Error {
+  constructor(readonly problems: { file: string; problem: string }[]) {
+    super(`Broken customization — nothing was loaded:\n${problems.map((p) => `  ${p.file}: ${p.problem}`).join('\n')}`);
+    this.name = 'PluginLoadError';
+  }
+}
+
+const BUILT_IN_PIPELINES_DIR = fileURLToPath(new URL('./pipelines/', import.meta.url));
+const STEP_FILE = /^([a-z0-9][a-z0-9-]*)\.step\.(ts|mts|js|mjs)$/;
+const PIPELINE_FILE = /^([a-z0-9][a-z0-9-]*)\.ya?ml$/;
+
+const builtInPipelinePath = (name: string) => `plugins/pipelines/${name}.yml`;
+const builtInStepPath = (name: string) => `plugins/steps/${name}.step.ts`;
+
+async function listFiles(dir: string): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCatalog> {
+  const { customDir, services } = options;
+  const display = (file: string) => `custom/${relative(customDir, file).split(sep).join('/')}`;
+  const problems: { file: string; problem: string }[] = [];
+
+  // Steps: built-ins, then custom modules by their file name.
+  const steps = new Map<string, { step: DefinedStep; info: StepModuleInfo }>();
+  for (const step of options.builtInSteps ?? BUILT_IN_STEPS) {
+    steps.set(step.name, {
+      step,
+      info: {
+        name: step.name,
+        status: 'built-in',
+        builtInPath: builtInStepPath(step.name),
+        customPath: null,
+        needs: [...step.needs],
+      },
+    });
+  }
+  const customFiles = await listFiles(customDir);
+  const stepFiles = customFiles.filter(
+    (f) => relative(customDir, f).split(sep)[0] === 'steps' && STEP_FILE.test(relative(join(customDir, 'steps'), f)),
+  );
+  for (const file of stepFiles.sort()) {
+    const name = STEP_FILE.exec(relative(join(customDir, 'steps'), file))?.[1] ?? '';
+    let exported: unknown;
+    try {
+      exported = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+    } catch (error) {
+      problems.push({
+        file: display(file),
+        problem: `failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      });
+      continue;
+    }
+    if (!isDefinedStep(exported)) {
+      problems.push({
+        file: display(file),
+        problem: 'its default export is not a step made with defineStep({ name, needs, config, run })',
+      });
+      continue;
+    }
+    if (exported.name !== name) {
+      problems.push({
+        file: display(file),
+        problem: `declares name "${exported.name}" but the file is named for "${name}"; they must agree`,
+      });
+      continue;
+    }
+    const builtIn = steps.get(name);
+    steps.set(name, {
+      step: exported,
+      info: {
+        name,
+        status: builtIn ? 'override' : 'additive',
+        builtInPath: builtIn ? builtIn.info.builtInPath : null,
+        customPath: display(file),
+        needs: [...exported.needs],
+      },
+    });
+  }
+
+  // Every module's needs, built-in or custom, against what the container provides.
+  for (const { step, info } of steps.values()) {
+    const missing = step.needs.filter((need) => !services.includes(need));
+    if (missing.length > 0) {
+      problems.push({
+        file: info.customPath ?? info.builtInPath ?? step.name,
+        problem: `needs ${missing.map((m) => `"${m}"`).join(', ')}, which the container does not provide (available: ${services.join(', ')})`,
+      });
+    }
+  }
+
+  // Pipelines: built-ins, then custom files by their file name.
+  const pipelines = new Map<string, { definition: PipelineDefinition; info: PipelineInfo; file: string }>();
+  const builtInDir = options.builtInPipelinesDir ?? BUILT_IN_PIPELINES_DIR;
+  for (const file of (await listFiles(builtInDir)).filter((f) => PIPELINE_FILE.test(relative(builtInDir, f))).sort()) {
+    const fileName = relative(builtInDir, file);
+    const parsed = parsePipeline(await readFile(file, 'utf8'), fileName);
+    const name = fileName.replace(/\.ya?ml$/, '');
+    // A broken built-in is a bug in this package, not an operator's mistake.
+    if ('problem' in parsed) throw new Error(`built-in pipeline ${builtInPipelinePath(name)}: ${parsed.problem}`);
+    pipelines.set(name, {
+      definition: parsed.ok,
+      file: builtInPipelinePath(name),
+      info: {
+        name,
+        phase: parsed.ok.phase,
+        status: 'built-in',
+        builtInPath: builtInPipelinePath(name),
+        customPath: null,
+        steps: parsed.ok.steps,
+      },
+    });
+  }
+  const pipelineFiles = customFiles.filter(
+    (f) => relative(customDir, f).split(sep)[0] === 'pipelines' && PIPELINE_FILE.test(relative(join(customDir, 'pipelines'), f)),
+  );
+  for (const file of pipelineFiles.sort()) {
+    const fileName = relative(join(customDir, 'pipelines'), file);
+    const parsed = parsePipeline(await readFile(file, 'utf8'), fileName);
+    if ('problem' in parsed) {
+      problems.push({ file: display(file), problem: parsed.problem });
+      continue;
+    }
+    const name = parsed.ok.name;
+    const builtIn = pipelines.get(name);
+    pipelines.set(name, {
+      definition: parsed.ok,
+      file: display(file),
+      info: {
+        name,
+        phase: parsed.ok.phase,
+        status: builtIn && builtIn.info.status === 'built-in' ? 'override' : 'additive',
+        builtInPath: builtIn ? builtIn.info.builtInPath : null,
+        customPath: display(file),
+        steps: parsed.ok.steps,
+      },
+    });
+  }
+
+  // Every pipeline's steps must resolve, and their settings must parse, with the final modules.
+  const settings = new Map<string, unknown>();
+  for (const [name, { definition, file }] of pipelines) {
+    for (const s of definition.steps) {
+      const module = steps.get(s.module);
+      if (!module) {
+        problems.push({
+          file,
+          problem: `step "${s.id}" uses module "${s.module}", which is neither built in nor in custom/steps/`,
+        });
+        continue;
+      }
+      try {
+        settings.set(`${name}\u0000${s.id}`, module.step.parseSettings(s.settings ?? {}));
+      } catch (error) {
+        const detail =
+          error instanceof z.ZodError ? describeZodError(error) : error instanceof Error ? error.message : String(error);
+        problems.push({ file, problem: `settings of step "${s.id}" (module ${s.module}) are invalid: ${detail}` });
+      }
+    }
+  }
+
+  if (problems.length > 0) throw new PluginLoadError(problems);
+
+  const customizations = await Promise.all(
+    customFiles.sort().map(async (file): Promise<CustomizationFile> => {
+      const info = await stat(file);
+      const [top] = relative(customDir, file).split(sep);
+      const stepName = top === 'steps' ? STEP_FILE.exec(relative(join(customDir, 'steps'), file))?.[1] : undefined;
+      const pipelineName =
+        top === 'pipelines' ? PIPELINE_FILE.exec(relative(join(customDir, 'pipelines'), file))?.[1] : undefined;
+      const base = { path: display(file), size: info.size, modifiedAt: info.mtime.toISOString() };
+      if (stepName) {
+        const upstream = steps.get(stepName)?.info.builtInPath ?? null;
+        return { ...base, category: 'step', status: upstream ? 'override' : 'additive', upstreamPath: upstream };
+      }
+      if (pipelineName) {
+        const upstream = pipelines.get(pipelineName)?.info.builtInPath ?? null;
+        return { ...base, category: 'pipeline', status: upstream ? 'override' : 'additive', upstreamPath: upstream };
+      }
+      if (top === 'providers' && !file.endsWith('.gitkeep'))
+        return { ...base, category: 'provider', status: 'additive', upstreamPath: null };
+      return { ...base, category: 'other', status: '—', upstreamPath: null };
+    }),
+  );
+
+  return {
+    pipelines: [...pipelines.values()].map((p) => p.info).sort((a, b) => a.name.localeCompare(b.name)),
+    steps: [...steps.values()].map((s) => s.info).sort((a, b) => a.name.localeCompare(b.name)),
+    customizations,
+    pipeline: (name) => pipelines.get(name)?.definition,
+    step: (name) => steps.get(name)?.step,
+    settings: (pipeline, stepId) => settings.get(`${pipeline}\u0000${stepId}`),
+  };
+}

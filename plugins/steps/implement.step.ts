@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { Agent } from '../../ports/agent.port.js';
+import { defineStep, type StepOutcome } from '../define-step.js';
+import type { RunContext } from '../run-context.js';
+import { agentFailure } from './shared/agent-outcome.js';
+import { DEFAULT_IMPLEMENTATION_TEMPLATE, renderPrompt } from './shared/prompts.js';
+
+/**
+ * One implementation pass of the coding agent; the verify step calls it again with the
+ * failure to fix. Turns and time are capped by the agent adapter itself.
+ */
+export async function runImplementation(
+  ctx: RunContext,
+  agent: Agent,
+  template: string | undefined,
+  feedback?: string,
+): Promise<StepOutcome> {
+  const prompt = renderPrompt(
+    template ?? ctx.templates.implementation ?? DEFAULT_IMPLEMENTATION_TEMPLATE,
+    ctx,
+    feedback ? { feedback } : {},
+  );
+  const outcome = await agent.run({
+    cwd: ctx.repoDir,
+    prompt,
+    ...(ctx.models.implementation ? { model: ctx.models.implementation } : {}),
+    maxTurns: ctx.caps.maxTurns,
+    env: ctx.agentEnv,
+    timeoutMs: Math.max(1000, ctx.remainingMs()),
+    signal: ctx.signal,
+  });
+  if (outcome.kind !== 'finished') return agentFailure(ctx, outcome);
+  if (outcome.output.trim()) ctx.result.summary = outcome.output.trim();
+  return { status: 'succeeded', output: { turns: outcome.turns } };
+}
+
+/** The coding agent implements the issue (and the plan, when there is one) in the working tree. */
+export default defineStep({
+  name: 'implement',
+  needs: ['agent'],
+  config: z.object({
+    /** A prompt template replacing WORKFLOW.md's body and the default. */
+    template: z.string().optional(),
+  }),
+  async run(ctx, { agent }, settings) {
+    ctx.state['implement.template'] = settings.template;
+    return runImplementation(ctx, agent, settings.template);
+  },
+});
