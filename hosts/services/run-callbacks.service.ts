@@ -90,9 +90,14 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       logger.warn('run comment skipped: no ticketing for the mapping', { jobId: job.id, teamKey: job.teamKey });
       return;
     }
-    const posted = await ticketing.comment(job.issueId, body);
-    if (posted.isErr())
-      logger.warn('could not post a run comment', { jobId: job.id, issue: job.identifier, error: posted.error.message });
+    // Never thrown past here: the result token is already consumed, so the outcome must still be recorded.
+    try {
+      const posted = await ticketing.comment(job.issueId, body);
+      if (posted.isErr())
+        logger.warn('could not post a run comment', { jobId: job.id, issue: job.identifier, error: posted.error.message });
+    } catch (error) {
+      logger.warn('could not post a run comment', { jobId: job.id, issue: job.identifier, error });
+    }
   }
 
   function outcomeEvent(body: ResultBody, secrets: readonly string[], at: number): JobEvent {

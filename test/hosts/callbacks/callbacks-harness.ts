@@ -4,9 +4,9 @@ import { expect } from 'vitest';
 import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
 import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.js';
 import type { Job } from '../../../core/model.js';
-import type { RunLaunch, Runner } from '../../../ports/runner.port.js';
 import type { OrchestratorOverrides } from '../../../hosts/container.js';
 import { createRunnerRegistry } from '../../../hosts/services/runner-registry.js';
+import type { RunLaunch, Runner } from '../../../ports/runner.port.js';
 import { ACCESS_CODE, type Harness, type StorageKind, startHarness } from '../harness.js';
 
 export const RUNNER_SECRET = 'runner-token-secret-for-tests-0123456789';

@@ -56,7 +56,9 @@ describe('one result token, 100 concurrent calls', () => {
     const run = await a.dispatch();
     const token = run.env[RUN_ENV.resultToken]!;
     const responses = await Promise.all(
-      Array.from({ length: CALLS }, (_, i) => (i % 2 === 0 ? a : b).runner('POST', '/runner/result', token, resultBody('planning'))),
+      Array.from({ length: CALLS }, (_, i) =>
+        (i % 2 === 0 ? a : b).runner('POST', '/runner/result', token, resultBody('planning')),
+      ),
     );
     expect(await statuses(responses)).toEqual({ ok: 1, consumed: CALLS - 1, other: [] });
     expect((await b.job(run.job.id)).status).toBe('completed');

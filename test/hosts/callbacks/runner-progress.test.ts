@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunLaunch } from '../../../ports/runner.port.js';
 import { RUN_ENV } from '../../../hosts/services/run-environment.js';
 import { STEP_HISTORY_LIMIT } from '../../../hosts/services/step-history.service.js';
+import type { RunLaunch } from '../../../ports/runner.port.js';
 import { startHarness } from '../harness.js';
 import { type CallbackHarness, EXTRA_SECRET, errorOf, resultBody, startCallbackHarness, validStep } from './callbacks-harness.js';
 
@@ -19,7 +19,8 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
     await h.close();
   });
 
-  const progress = (body: unknown, token: string | undefined = progressToken) => h.runner('POST', '/runner/progress', token, body);
+  const progress = (body: unknown, token: string | undefined = progressToken) =>
+    h.runner('POST', '/runner/progress', token, body);
 
   it('records the step, moves the dispatched job to running, and answers { ok, instructions }', async () => {
     expect((await h.job(run.job.id)).status).toBe('dispatched');
@@ -36,7 +37,9 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
     await steering.enqueue(run.job.id, 'use the blue paint');
     h.clock.advance(10);
     await steering.enqueue(run.job.id, 'and hurry');
-    const first = (await (await progress({ step: validStep() })).json()) as { instructions: { type: string; message?: string }[] };
+    const first = (await (await progress({ step: validStep() })).json()) as {
+      instructions: { type: string; message?: string }[];
+    };
     expect(first.instructions.map((i) => [i.type, i.message])).toEqual([
       ['message', 'use the blue paint'],
       ['message', 'and hurry'],
@@ -51,39 +54,60 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
 
   describe('401', () => {
     it('missing_bearer', async () => {
-      expect(await errorOf(await h.runner('POST', '/runner/progress', undefined, { step: validStep() }))).toEqual({ status: 401, error: 'missing_bearer' });
-      expect(await errorOf(await h.runner('GET', '/runner/planning-context', undefined))).toEqual({ status: 401, error: 'missing_bearer' });
+      expect(await errorOf(await h.runner('POST', '/runner/progress', undefined, { step: validStep() }))).toEqual({
+        status: 401,
+        error: 'missing_bearer',
+      });
+      expect(await errorOf(await h.runner('GET', '/runner/planning-context', undefined))).toEqual({
+        status: 401,
+        error: 'missing_bearer',
+      });
     });
 
     it('malformed', async () => {
       expect(await errorOf(await progress({ step: validStep() }, 'ait1.nope'))).toEqual({ status: 401, error: 'malformed' });
-      expect(await errorOf(await h.runner('GET', '/runner/planning-context', 'ait1.nope'))).toEqual({ status: 401, error: 'malformed' });
+      expect(await errorOf(await h.runner('GET', '/runner/planning-context', 'ait1.nope'))).toEqual({
+        status: 401,
+        error: 'malformed',
+      });
     });
 
     it('bad_signature', async () => {
       const bad = `${progressToken.slice(0, -3)}${progressToken.endsWith('xyz') ? 'abc' : 'xyz'}`;
       expect(await errorOf(await progress({ step: validStep() }, bad))).toEqual({ status: 401, error: 'bad_signature' });
-      expect(await errorOf(await h.runner('GET', '/runner/planning-context', bad))).toEqual({ status: 401, error: 'bad_signature' });
+      expect(await errorOf(await h.runner('GET', '/runner/planning-context', bad))).toEqual({
+        status: 401,
+        error: 'bad_signature',
+      });
     });
 
     it('expired', async () => {
       const { exp } = JSON.parse(Buffer.from(progressToken.split('.')[1]!, 'base64url').toString('utf8')) as { exp: number };
       h.clock.set(exp + 1);
       expect(await errorOf(await progress({ step: validStep() }))).toEqual({ status: 401, error: 'expired' });
-      expect(await errorOf(await h.runner('GET', '/runner/planning-context', progressToken))).toEqual({ status: 401, error: 'expired' });
+      expect(await errorOf(await h.runner('GET', '/runner/planning-context', progressToken))).toEqual({
+        status: 401,
+        error: 'expired',
+      });
     });
 
     it('wrong_audience: the result token', async () => {
       const resultToken = run.env[RUN_ENV.resultToken]!;
       expect(await errorOf(await progress({ step: validStep() }, resultToken))).toEqual({ status: 401, error: 'wrong_audience' });
-      expect(await errorOf(await h.runner('GET', '/runner/planning-context', resultToken))).toEqual({ status: 401, error: 'wrong_audience' });
+      expect(await errorOf(await h.runner('GET', '/runner/planning-context', resultToken))).toEqual({
+        status: 401,
+        error: 'wrong_audience',
+      });
     });
   });
 
   describe('400', () => {
     it('invalid_body', async () => {
       for (const raw of ['{', '[]', '42']) {
-        expect(await errorOf(await h.call('POST', '/runner/progress', { raw, token: progressToken }))).toEqual({ status: 400, error: 'invalid_body' });
+        expect(await errorOf(await h.call('POST', '/runner/progress', { raw, token: progressToken }))).toEqual({
+          status: 400,
+          error: 'invalid_body',
+        });
       }
     });
 
@@ -108,7 +132,10 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
   it('job_not_found: a valid token whose job is gone', async () => {
     const mapping = (await h.orchestrator.cradle.storage.getMapping('ENG'))!;
     const ghost = await h.orchestrator.cradle.runTokens.issue({ ...run.job, id: 'ghost-job' }, mapping);
-    expect(await errorOf(await progress({ step: validStep() }, ghost.progressToken))).toEqual({ status: 404, error: 'job_not_found' });
+    expect(await errorOf(await progress({ step: validStep() }, ghost.progressToken))).toEqual({
+      status: 404,
+      error: 'job_not_found',
+    });
   });
 
   it('the progress token stays usable after the result (multi-use), the result token does not', async () => {
@@ -134,12 +161,20 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
       plan: null,
     });
     const plan = `1. Paint it.\n2. Spin it with ${EXTRA_SECRET}.`;
-    expect((await h.runner('POST', '/runner/result', run.env[RUN_ENV.resultToken], resultBody('planning', { plan }))).status).toBe(200);
+    expect(
+      (await h.runner('POST', '/runner/result', run.env[RUN_ENV.resultToken], resultBody('planning', { plan }))).status,
+    ).toBe(200);
     await h.orchestrator.cradle.reconcile.request();
     const implementation = h.launches.at(-1)!;
     expect(implementation.job.phase).toBe('implementation');
-    const context = (await (await h.runner('GET', '/runner/planning-context', implementation.env[RUN_ENV.progressToken])).json()) as Record<string, unknown>;
-    expect(context).toMatchObject({ jobId: implementation.job.id, phase: 'implementation', plan: '1. Paint it.\n2. Spin it with [REDACTED].' });
+    const context = (await (
+      await h.runner('GET', '/runner/planning-context', implementation.env[RUN_ENV.progressToken])
+    ).json()) as Record<string, unknown>;
+    expect(context).toMatchObject({
+      jobId: implementation.job.id,
+      phase: 'implementation',
+      plan: '1. Paint it.\n2. Spin it with [REDACTED].',
+    });
   });
 
   it('step history: progress steps and step reports round-trip through GET /api/jobs/:jobId/steps', async () => {
@@ -147,13 +182,20 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
     await progress({ step: validStep({ id: 'clone', status: 'running', output: { note: `key ${EXTRA_SECRET}` } }) });
     h.clock.advance(1000);
     const nonce = run.env[RUN_ENV.nonce]!;
-    expect((await h.call('POST', '/api/step-report', { body: { nonce, step: validStep({ id: 'clone', finished_at: 'later' }) } })).status).toBe(200);
+    expect(
+      (await h.call('POST', '/api/step-report', { body: { nonce, step: validStep({ id: 'clone', finished_at: 'later' }) } }))
+        .status,
+    ).toBe(200);
     const res = await h.call('GET', `/api/jobs/${run.job.id}/steps`, { token: h.admin });
     expect(res.status).toBe(200);
     const { jobId, steps } = (await res.json()) as { jobId: string; steps: Record<string, unknown>[] };
     expect(jobId).toBe(run.job.id);
     expect(steps).toEqual([
-      { ...validStep({ id: 'clone', status: 'running', output: { note: 'key [REDACTED]' } }), source: 'progress', receivedAt: h.clock.now() - 1000 },
+      {
+        ...validStep({ id: 'clone', status: 'running', output: { note: 'key [REDACTED]' } }),
+        source: 'progress',
+        receivedAt: h.clock.now() - 1000,
+      },
       { ...validStep({ id: 'clone', finished_at: 'later' }), source: 'step-report', receivedAt: h.clock.now() },
     ]);
   });
@@ -163,14 +205,19 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
     for (let i = 0; i < STEP_HISTORY_LIMIT + 5; i++) {
       await stepHistory.append(run.job.id, { ...validStep({ id: `s${i}` }), source: 'progress', receivedAt: i });
     }
-    const steps = (await (await h.call('GET', `/api/jobs/${run.job.id}/steps`, { token: h.admin })).json()) as { steps: { id: string }[] };
+    const steps = (await (await h.call('GET', `/api/jobs/${run.job.id}/steps`, { token: h.admin })).json()) as {
+      steps: { id: string }[];
+    };
     expect(steps.steps).toHaveLength(STEP_HISTORY_LIMIT);
     expect(steps.steps[0]!.id).toBe('s5');
     expect(steps.steps.at(-1)!.id).toBe(`s${STEP_HISTORY_LIMIT + 4}`);
   });
 
   it('GET /api/jobs/:jobId/steps: 404 job not found, and admin only', async () => {
-    expect(await errorOf(await h.call('GET', '/api/jobs/no-such-job/steps', { token: h.admin }))).toEqual({ status: 404, error: 'job not found' });
+    expect(await errorOf(await h.call('GET', '/api/jobs/no-such-job/steps', { token: h.admin }))).toEqual({
+      status: 404,
+      error: 'job not found',
+    });
     expect(await errorOf(await h.call('GET', `/api/jobs/${run.job.id}/steps`))).toEqual({ status: 401, error: 'Unauthorized' });
   });
 });
@@ -191,7 +238,10 @@ describe('without RUNNER_TOKEN_SECRET', () => {
         ['GET', '/runner/planning-context', undefined],
       ] as const) {
         for (const token of [undefined, 'ait1.x.y']) {
-          expect(await errorOf(await h.runner(method, path, token, body))).toEqual({ status: 501, error: 'runner_tokens_not_configured' });
+          expect(await errorOf(await h.runner(method, path, token, body))).toEqual({
+            status: 501,
+            error: 'runner_tokens_not_configured',
+          });
         }
       }
       // The nonce endpoints are not /runner/*: they still work.
@@ -205,7 +255,10 @@ describe('without RUNNER_TOKEN_SECRET', () => {
   it('a bare orchestrator (no admin, no secret) also answers 501 on /runner/*', async () => {
     const h = await startHarness('memory', {});
     try {
-      expect(await errorOf(await h.call('POST', '/runner/result', { body: {} }))).toEqual({ status: 501, error: 'runner_tokens_not_configured' });
+      expect(await errorOf(await h.call('POST', '/runner/result', { body: {} }))).toEqual({
+        status: 501,
+        error: 'runner_tokens_not_configured',
+      });
     } finally {
       await h.close();
     }

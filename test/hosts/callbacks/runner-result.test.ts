@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHmacSigner, deriveKey } from '../../../adapters/system/hmac-signer.adapter.js';
-import type { RunLaunch } from '../../../ports/runner.port.js';
 import { RUN_ENV } from '../../../hosts/services/run-environment.js';
 import { TOKEN_EXPIRY_MARGIN_MS } from '../../../hosts/services/run-tokens.service.js';
+import type { RunLaunch } from '../../../ports/runner.port.js';
 import { type CallbackHarness, errorOf, resultBody, startCallbackHarness } from './callbacks-harness.js';
 
 /** A token with its claims rewritten and re-signed with `secret`. */
@@ -47,12 +47,20 @@ describe('POST /runner/result', () => {
     });
 
     it('missing_bearer: a header that is not `Bearer <token>`', async () => {
-      const res = await h.call('POST', '/runner/result', { body: resultBody('planning'), headers: { authorization: `Basic ${resultToken}` } });
+      const res = await h.call('POST', '/runner/result', {
+        body: resultBody('planning'),
+        headers: { authorization: `Basic ${resultToken}` },
+      });
       expect(await errorOf(res)).toEqual({ status: 401, error: 'missing_bearer' });
     });
 
     it('malformed: not a run token', async () => {
-      for (const token of ['abc', 'ait1.%%%.sig', `ait1.${Buffer.from('{"kind":"result"}').toString('base64url')}.sig`, `x${resultToken}`]) {
+      for (const token of [
+        'abc',
+        'ait1.%%%.sig',
+        `ait1.${Buffer.from('{"kind":"result"}').toString('base64url')}.sig`,
+        `x${resultToken}`,
+      ]) {
         expect(await errorOf(await post(resultBody('planning'), token))).toEqual({ status: 401, error: 'malformed' });
       }
     });
@@ -110,13 +118,19 @@ describe('POST /runner/result', () => {
 
     it('invalid_outcome: outcome is not success or failure', async () => {
       for (const outcome of [undefined, 'ok', true]) {
-        expect(await errorOf(await post({ ...resultBody('planning'), outcome }))).toEqual({ status: 400, error: 'invalid_outcome' });
+        expect(await errorOf(await post({ ...resultBody('planning'), outcome }))).toEqual({
+          status: 400,
+          error: 'invalid_outcome',
+        });
       }
     });
 
     it('invalid_comments: comments missing or not an array', async () => {
       for (const comments of [undefined, 'hello', { body: 'x' }]) {
-        expect(await errorOf(await post({ ...resultBody('planning'), comments }))).toEqual({ status: 400, error: 'invalid_comments' });
+        expect(await errorOf(await post({ ...resultBody('planning'), comments }))).toEqual({
+          status: 400,
+          error: 'invalid_comments',
+        });
       }
     });
 
@@ -144,19 +158,31 @@ describe('POST /runner/result', () => {
   it('already_consumed: a second use of the token is 409', async () => {
     expect((await post(resultBody('planning'))).status).toBe(200);
     expect(await errorOf(await post(resultBody('planning')))).toEqual({ status: 409, error: 'already_consumed' });
-    expect(await errorOf(await post({ ...resultBody('planning'), outcome: 'failure' }))).toEqual({ status: 409, error: 'already_consumed' });
+    expect(await errorOf(await post({ ...resultBody('planning'), outcome: 'failure' }))).toEqual({
+      status: 409,
+      error: 'already_consumed',
+    });
     expect((await h.job(run.job.id)).status).toBe('completed');
   });
 
   it('job_not_found: the token names a job that no longer exists (nothing consumed)', async () => {
-    const ghost = await h.orchestrator.cradle.runTokens.issue({ ...run.job, id: 'ghost-job' }, (await h.orchestrator.cradle.storage.getMapping('ENG'))!);
+    const ghost = await h.orchestrator.cradle.runTokens.issue(
+      { ...run.job, id: 'ghost-job' },
+      (await h.orchestrator.cradle.storage.getMapping('ENG'))!,
+    );
     expect(await errorOf(await post(resultBody('planning'), ghost.resultToken))).toEqual({ status: 404, error: 'job_not_found' });
   });
 
   it('the result token cannot be used on /runner/progress or /runner/planning-context', async () => {
     const step = { id: 's', type: 't', status: 'running', started_at: 'now' };
-    expect(await errorOf(await h.runner('POST', '/runner/progress', resultToken, { step }))).toEqual({ status: 401, error: 'wrong_audience' });
-    expect(await errorOf(await h.runner('GET', '/runner/planning-context', resultToken))).toEqual({ status: 401, error: 'wrong_audience' });
+    expect(await errorOf(await h.runner('POST', '/runner/progress', resultToken, { step }))).toEqual({
+      status: 401,
+      error: 'wrong_audience',
+    });
+    expect(await errorOf(await h.runner('GET', '/runner/planning-context', resultToken))).toEqual({
+      status: 401,
+      error: 'wrong_audience',
+    });
   });
 
   it('a token of another run does not reach this job', async () => {
