@@ -6,6 +6,8 @@ export interface AgentInvocation {
   maxTurns: number;
   env: Record<string, string>;
   timeoutMs: number;
+  /** Aborting stops the agent process as a timeout does (the run's own deadline, an abort). */
+  signal?: AbortSignal;
 }
 
 export type AgentOutcome =
