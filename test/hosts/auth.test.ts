@@ -118,7 +118,11 @@ describe('the admin bearer token', () => {
       // The guard lets the request through: the endpoint answers with its own check, never 401.
       expect(res.status, path).not.toBe(401);
     }
-    const own = { '/api/token': 'nonce and owner are required', '/api/status': 'nonce is required', '/api/step-report': 'nonce is required' };
+    const own = {
+      '/api/token': 'nonce and owner are required',
+      '/api/status': 'nonce is required',
+      '/api/step-report': 'nonce is required',
+    };
     for (const [path, error] of Object.entries(own)) {
       const res = await h.call('POST', path, { body: {} });
       expect([res.status, await res.json()], path).toEqual([400, { error }]);
