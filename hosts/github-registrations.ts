@@ -1,5 +1,6 @@
 import { type AwilixContainer, asFunction } from 'awilix';
 import type { OrchestratorCradle } from './cradle.js';
+import { secretValues } from './logger.js';
 import { createConfigStatusService } from './services/config-status.service.js';
 import { createGapFillService } from './services/gap-fill.service.js';
 import { createGithubWebhookService } from './services/github-webhook.service.js';
@@ -7,6 +8,7 @@ import { createPullsService } from './services/pulls.service.js';
 import { createTemplatesService } from './services/templates.service.js';
 
 type Cradle = OrchestratorCradle;
+type PullsKeys = 'config' | 'storage' | 'clock' | 'logger' | 'eventBus' | 'ticketingRegistry';
 
 /**
  * The GitHub side of the container: pull-request tracking, the GitHub webhook, the gap-fill
@@ -14,7 +16,9 @@ type Cradle = OrchestratorCradle;
  */
 export function registerGithub(container: AwilixContainer<Cradle>): void {
   container.register({
-    pulls: asFunction(createPullsService)
+    pulls: asFunction(({ config, storage, clock, logger, eventBus, ticketingRegistry }: Pick<Cradle, PullsKeys>) =>
+      createPullsService({ secrets: secretValues(config), storage, clock, logger, eventBus, ticketingRegistry }),
+    )
       .singleton()
       .disposer((pulls) => pulls.stop()),
     githubWebhook: asFunction(createGithubWebhookService).singleton(),

@@ -1,4 +1,5 @@
 import { createMutex } from '../../adapters/shared/mutex.js';
+import { redactSecrets } from '../../core/comments.js';
 import type { Job, JobStatus, Phase } from '../../core/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
@@ -59,6 +60,8 @@ export interface PullRow {
 }
 
 export interface PullsDeps {
+  /** Values redacted from the failure reasons it posts (the configured secrets). */
+  secrets?: readonly string[];
   storage: Storage;
   clock: Clock;
   logger: Logger;
@@ -109,6 +112,20 @@ export function pullJobStatus(status: JobStatus): PullJobStatus {
   return 'running';
 }
 
+/**
+ * The notice for a run on an open pull request that failed. The lifecycle leaves an issue at
+ * PR opened untouched (a failure there is not the issue's failure), so without this the ticket
+ * would never hear of a failed re-run or gap analysis.
+ */
+export function pullRunFailedComment(
+  job: Pick<Job, 'phase' | 'dispatchNumber' | 'error' | 'timedOutReason'>,
+  number: number,
+): string {
+  const reason = job.error ?? (job.timedOutReason ? `timed out (${job.timedOutReason})` : 'unknown error');
+  const run = job.phase === 'gap-analysis' ? 'Gap analysis' : `Implementation re-run (iteration ${job.dispatchNumber})`;
+  return `⚠️ ${run} on pull request #${number} failed: ${reason}`;
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 /** The repository page next to the pull request's own URL (works for GitHub Enterprise hosts too). */
 const repositoryUrl = (pull: TrackedPull) => pull.url.replace(/\/pull\/\d+.*$/, '');
@@ -117,9 +134,17 @@ const repositoryUrl = (pull: TrackedPull) => pull.url.replace(/\/pull\/\d+.*$/, 
  * Pull request tracking. A record is made when an implementation job finishes with a pull
  * request (`job.completed` / `job.review_failed` on the event bus), so no other service needs
  * to know about it; later jobs on the same pull request (re-runs, gap analysis) update it.
- * The job status shown is read live from storage, so the list never lags the jobs.
+ * The job status shown is read live from storage, so the list never lags the jobs. A run on a
+ * tracked pull request that fails (`job.failed` / `job.timed_out`) gets a notice on the ticket.
  */
-export function createPullsService({ storage, clock, logger, eventBus, ticketingRegistry }: PullsDeps): PullsService {
+export function createPullsService({
+  secrets = [],
+  storage,
+  clock,
+  logger,
+  eventBus,
+  ticketingRegistry,
+}: PullsDeps): PullsService {
   const writes = createMutex();
   const pending = new Set<Promise<unknown>>();
 
@@ -182,12 +207,28 @@ export function createPullsService({ storage, clock, logger, eventBus, ticketing
     });
   }
 
+  /** A failed run that was working on a tracked pull request: say so on the ticket. */
+  async function noticeFailure(job: Job): Promise<void> {
+    if (job.prNumber === undefined) return;
+    const pull = await storage.getRecord<TrackedPull>(PULLS_COLLECTION, pullId(job.owner, job.repo, job.prNumber));
+    if (!pull || pull.jobId !== job.id) return;
+    const mapping = await storage.getMapping(job.teamKey);
+    const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
+    if (!ticketing) return;
+    const posted = await ticketing.comment(job.issueId, redactSecrets(pullRunFailedComment(job, pull.number), secrets));
+    if (posted.isErr()) logger.warn('could not comment on the issue', { issue: job.identifier, error: posted.error.message });
+  }
+
+  const FINISHED = new Set(['job.completed', 'job.review_failed', 'job.failed', 'job.timed_out']);
   const unsubscribe = eventBus.subscribe((event) => {
-    if ((event.type !== 'job.completed' && event.type !== 'job.review_failed') || !event.jobId) return;
+    if (!FINISHED.has(event.type) || !event.jobId) return;
     const jobId = event.jobId;
+    const failed = event.type === 'job.failed' || event.type === 'job.timed_out';
     const work = (async () => {
       const job = await storage.getJob(jobId);
-      if (job) await recordJob(job);
+      if (!job) return;
+      if (failed) await noticeFailure(job);
+      else await recordJob(job);
     })()
       .catch((error) => logger.error('could not track the pull request', { jobId, error }))
       .finally(() => pending.delete(work));

@@ -161,7 +161,16 @@ describe('POST /trigger/gap-fill success', () => {
     });
     const second = await trigger(g.h, { issueKey: opened.issue.identifier, prNumber: opened.pull.number });
     expect(second.status).toBe(202);
-    expect(await second.json()).toMatchObject({ dispatchNumber: 2 });
+    const secondRun = (await second.json()) as { jobId: string; dispatchNumber: number };
+    expect(secondRun.dispatchNumber).toBe(2);
+
+    // A gap analysis that times out is reported on the ticket (the lifecycle leaves gap runs alone).
+    await cradle.jobOutcome.record(secondRun.jobId, { type: 'timed-out', reason: 'machine_timeout', at: g.h.clock.now() });
+    await cradle.pulls.settled();
+    const comments = (await cradle.trackerStore.find(opened.issue.id))?.comments.map((c) => c.body) ?? [];
+    expect(comments.filter((c) => c.startsWith('⚠️ Gap analysis'))).toEqual([
+      `⚠️ Gap analysis on pull request #${opened.pull.number} failed: timed out (machine_timeout)`,
+    ]);
   });
 
   it('works for a pull request it does not track, with a github.com link to it', async () => {

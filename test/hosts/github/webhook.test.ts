@@ -273,6 +273,29 @@ describe('POST /api/github/webhook: reviews asking for changes', () => {
     expect(await limit.json()).toMatchObject({ handled: 'iteration-limit', maxIterations: 3 });
   });
 
+  it('says on the ticket when the re-run fails, which the lifecycle leaves alone at PR opened', async () => {
+    g = await startGithubHarness({ env: { RUNNER_TOKEN_SECRET: 'runner-secret-value-1234' } });
+    const opened = await openPullThroughARun(g);
+    const { cradle } = g.h.orchestrator;
+    const res = await deliver(g.h, 'pull_request_review', reviewSubmitted(opened.pull, 'changes_requested', 701));
+    const { jobId } = (await res.json()) as { jobId: string };
+    const before = await commentsOf(g, opened.issue.id);
+    await cradle.jobOutcome.record(jobId, {
+      type: 'failed',
+      error: 'git push failed with token runner-secret-value-1234',
+      at: g.h.clock.now(),
+    });
+    await cradle.pulls.settled();
+    const added = (await commentsOf(g, opened.issue.id)).slice(before.length);
+    expect(added).toContain(
+      `⚠️ Implementation re-run (iteration 2) on pull request #${opened.pull.number} failed: git push failed with token [REDACTED]`,
+    );
+    expect(added.join('\n')).not.toContain('runner-secret-value-1234');
+    expect((await issueNow(g, opened.issue.id)).labels).toEqual(['AI-Implement', 'Ready for Review']);
+    const [row] = await listPulls(g);
+    expect(row).toMatchObject({ status: 'failed', iteration: 2, job: { id: jobId, status: 'failed' } });
+  });
+
   it('ignores a review of a pull request the orchestrator did not open', async () => {
     g = await startGithubHarness();
     const res = await deliver(
