@@ -12,6 +12,7 @@ import { createMappingsService } from './services/mappings.service.js';
 import { registerCallbacks } from './callback-registrations.js';
 import { registerWork } from './work-registrations.js';
 import { registerGithub } from './github-registrations.js';
+import { registerRunners } from './runner-registrations.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
 export type OrchestratorOverrides = { [K in keyof OrchestratorCradle]?: Resolver<OrchestratorCradle[K]> };
@@ -54,6 +55,7 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
   registerWork(container);
   registerCallbacks(container);
   registerGithub(container);
+  registerRunners(container);
   for (const [name, resolver] of Object.entries(overrides)) {
     if (resolver) container.register(name, resolver as Resolver<unknown>);
   }
@@ -87,10 +89,18 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
     cradle: container.cradle,
     fetch: async (request) => app.fetch(request),
     request: async (path, init) => app.request(path, init),
-    start: () => container.cradle.reconcile.start(config.pollIntervalMs),
+    start: () => {
+      container.cradle.reconcile.start(config.pollIntervalMs);
+      container.cradle.runWatcher.start(config.pollIntervalMs);
+      container.cradle.reaper.start(config.pollIntervalMs);
+    },
     dispose: () => {
       // Background work stops first, so nothing touches storage while it closes.
-      disposed ??= container.cradle.reconcile.stop().then(() => container.dispose());
+      disposed ??= Promise.all([
+        container.cradle.reconcile.stop(),
+        container.cradle.runWatcher.stop(),
+        container.cradle.reaper.stop(),
+      ]).then(() => container.dispose());
       return disposed;
     },
   };

@@ -31,6 +31,15 @@ import type { GapFillService } from './services/gap-fill.service.js';
 import type { GithubWebhookService } from './services/github-webhook.service.js';
 import type { PullsService } from './services/pulls.service.js';
 import type { TemplatesService } from './services/templates.service.js';
+import type { LocalRunner } from '../adapters/runners/local/local.runner.js';
+import type { Secrets } from '../ports/secrets.port.js';
+import type { FlySessions } from './services/fly-sessions.js';
+import type { ReaperService } from './services/reaper.service.js';
+import type { RunWatcherService } from './services/run-watcher.service.js';
+import type { RunnerModeService } from './services/runner-mode.service.js';
+import type { SecretsService } from './services/secrets.service.js';
+import type { SessionsService } from './services/sessions.service.js';
+import type { SettingsService } from './services/settings.service.js';
 
 /**
  * Everything the container can resolve. Add a key here when registering a new service in
@@ -72,4 +81,16 @@ export interface OrchestratorCradle {
   gapFill: GapFillService;
   templates: TemplatesService;
   configStatus: ConfigStatusService;
+  settings: SettingsService;
+  runnerMode: RunnerModeService;
+  flySessions: FlySessions;
+  localRunner: LocalRunner;
+  /** The local secret store (encrypted at rest), behind `/api/v1/secrets`. */
+  secrets: Secrets;
+  secretsService: SecretsService;
+  /** A mapping's team-prefixed secrets for a session's environment (for the runEnvironment builder). */
+  sessionSecrets: SecretsService['sessionSecrets'];
+  sessions: SessionsService;
+  runWatcher: RunWatcherService;
+  reaper: ReaperService;
 }

@@ -1,5 +1,4 @@
 import { asFunction, type AwilixContainer } from 'awilix';
-import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js';
 import { createJiraTicketing } from '../adapters/ticketing/jira/jira.adapter.js';
 import { createLinearTicketing } from '../adapters/ticketing/linear/linear.adapter.js';
 import { createLocalTicketing } from '../adapters/ticketing/local/local.adapter.js';
@@ -15,7 +14,6 @@ import { createJiraAdminService } from './services/jira-admin.service.js';
 import { createJobOutcomeService } from './services/job-outcome.service.js';
 import { createLinearWebhookService } from './services/linear-webhook.service.js';
 import { createReconcileService } from './services/reconcile.service.js';
-import { createRunnerRegistry } from './services/runner-registry.js';
 import { createTicketingRegistry } from './services/ticketing-registry.js';
 import { createTrackerService } from './services/tracker.service.js';
 
@@ -44,12 +42,7 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
       return createTicketingRegistry(adapters);
     }).singleton(),
 
-    runnerRegistry: asFunction(({ logger }: Pick<Cradle, 'logger'>) =>
-      createRunnerRegistry({
-        shadow: createShadowRunner({ record: (entry) => logger.info(entry.message, { shadow: entry }) }),
-      }),
-    ).singleton(),
-
+    // runnerRegistry (shadow, local, github-actions, fly-machines) is registered by runner-registrations.ts.
     runnerFor: asFunction(({ config, storage }: Pick<Cradle, 'config' | 'storage'>) => async (mapping: Mapping): Promise<RunnerKind> => {
       const stored = await storage.getSetting(RUNNER_MODE_SETTING);
       const mode = resolveRunnerMode({ ...(config.runnerMode ? { env: config.runnerMode } : {}), ...(stored ? { stored } : {}) });

@@ -45,6 +45,10 @@ export type HttpError =
   | { kind: 'forbidden'; message: string }
   /** GET /api/jobs/:jobId/steps of an unknown job. */
   | { kind: 'jobNotFound' }
+  /** 409 with the spec's message (POST /api/runner-mode while RUNNER_MODE is set). */
+  | { kind: 'conflict'; message: string }
+  /** Secrets: 404 `Secret not found`. */
+  | { kind: 'secretNotFound' }
   | { kind: 'internal' };
 
 type Entry<K extends HttpError['kind']> = {
@@ -87,6 +91,8 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
   alreadyConsumed: { status: 409, body: () => ({ error: 'already_consumed' }) },
   forbidden: { status: 403, body: (e) => ({ error: e.message }) },
   jobNotFound: { status: 404, body: () => ({ error: 'job not found' }) },
+  conflict: { status: 409, body: (e) => ({ error: e.message }) },
+  secretNotFound: { status: 404, body: () => ({ error: 'Secret not found' }) },
   internal: { status: 500, body: () => ({ error: 'Internal server error' }) },
 };
 

@@ -14,6 +14,10 @@ import { type GapFillRoutesDeps, gapFillRoutes } from './gap-fill.routes.js';
 import { type GithubWebhookRoutesDeps, githubWebhookRoutes } from './github-webhook.routes.js';
 import { type PullsRoutesDeps, pullsRoutes } from './pulls.routes.js';
 import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
+import { type ReaperRoutesDeps, reaperRoutes } from './reaper.routes.js';
+import { type RunnersRoutesDeps, runnersRoutes } from './runners.routes.js';
+import { type SecretsRoutesDeps, secretsRoutes } from './secrets.routes.js';
+import { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.js';
 
 /** What all route modules together need from the container. Extend with each new module's deps. */
 export type RoutesDeps = AuthRoutesDeps &
@@ -29,7 +33,11 @@ export type RoutesDeps = AuthRoutesDeps &
   GithubWebhookRoutesDeps &
   GapFillRoutesDeps &
   PullsRoutesDeps &
-  TemplatesRoutesDeps;
+  TemplatesRoutesDeps &
+  RunnersRoutesDeps &
+  SettingsRoutesDeps &
+  SecretsRoutesDeps &
+  ReaperRoutesDeps;
 
 /**
  * Registers every route module. A new area is one file `routes/<area>.routes.ts` exporting
@@ -51,4 +59,8 @@ export function registerRoutes(app: H3, deps: RoutesDeps): void {
   gapFillRoutes(app, deps);
   pullsRoutes(app, deps);
   templatesRoutes(app, deps);
+  runnersRoutes(app, deps);
+  settingsRoutes(app, deps);
+  secretsRoutes(app, deps);
+  reaperRoutes(app, deps);
 }

@@ -1,0 +1,146 @@
+import { fileURLToPath } from 'node:url';
+import { type AwilixContainer, asFunction } from 'awilix';
+import { createGithubActionsRunner } from '../adapters/runners/github-actions/github-actions.runner.js';
+import { createAutoLocalRunner } from '../adapters/runners/local/auto-local.runner.js';
+import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js';
+import { createLocalSecrets } from '../adapters/secrets/local/local.secrets.js';
+import type { RunnerKind } from '../core/model.js';
+import type { Runner } from '../ports/runner.port.js';
+import type { OrchestratorCradle } from './cradle.js';
+import { createFlySessions, createLazyFlyRunner } from './services/fly-sessions.js';
+import { createReaperService } from './services/reaper.service.js';
+import { createRunWatcherService } from './services/run-watcher.service.js';
+import { createRunnerModeService } from './services/runner-mode.service.js';
+import { createRunnerRegistry } from './services/runner-registry.js';
+import { createSecretsService, unconfiguredSecrets } from './services/secrets.service.js';
+import { createSessionsService } from './services/sessions.service.js';
+import { createSettingsService } from './services/settings.service.js';
+
+type Cradle = OrchestratorCradle;
+
+/** The orchestrator's checkout: where the local runner starts `hosts/cli/main.ts session`. */
+const CHECKOUT_DIR = fileURLToPath(new URL('..', import.meta.url));
+/** Where the local secret store is persisted (Storage records). */
+const LOCAL_SECRETS_RECORD = { collection: 'local-secrets', id: 'store' } as const;
+
+/**
+ * The runner side of the container: which runners exist, the runner-mode override and the
+ * settings, Fly sessions, secrets, the run watcher and the reaper.
+ *
+ * Runners: `shadow` and `local` always; `github-actions` when GitHub credentials are set;
+ * `fly-machines` when `FLY_API_TOKEN` is set — it answers "Fly sessions config not set" until a
+ * sessions app is set too (`FLY_SESSIONS_APP`, or the stored `flySessionsApp`, read on each use).
+ *
+ * The local secret store's master key is `RUNNER_TOKEN_SECRET`, or `ADMIN_ACCESS_CODE` when that
+ * is unset; changing the one in use makes the stored secrets unreadable (they must be set again).
+ */
+export function registerRunners(container: AwilixContainer<Cradle>): void {
+  container.register({
+    settings: asFunction(createSettingsService).singleton(),
+    runnerMode: asFunction(createRunnerModeService).singleton(),
+    flySessions: asFunction(({ config, settings, logger }: Pick<Cradle, 'config' | 'settings' | 'logger'>) =>
+      createFlySessions({ config, settings, log: (entry) => logger.info(`fly: ${entry.event}`, { ...entry }) }),
+    ).singleton(),
+
+    localRunner: asFunction(({ logger }: Pick<Cradle, 'logger'>) =>
+      createAutoLocalRunner({
+        cwd: CHECKOUT_DIR,
+        // Resolved lazily: the watcher depends on the registry, which holds this runner.
+        onExit: (exit) => {
+          container.cradle.runWatcher
+            .localExit(exit)
+            .catch((error) => logger.error('local session exit not recorded', { error }));
+        },
+      }),
+    )
+      .singleton()
+      .disposer((runner) => runner.close()),
+
+    runnerRegistry: asFunction(
+      ({
+        config,
+        logger,
+        localRunner,
+        flySessions,
+        forgeRegistry,
+      }: Pick<Cradle, 'config' | 'logger' | 'localRunner' | 'flySessions' | 'forgeRegistry'>) => {
+        const runners: Partial<Record<RunnerKind, Runner>> = {
+          shadow: createShadowRunner({ record: (entry) => logger.info(entry.message, { dryRun: true, shadow: entry }) }),
+          local: localRunner,
+        };
+        const github = forgeRegistry.get('github');
+        if (github) {
+          runners['github-actions'] = createGithubActionsRunner({
+            forge: github,
+            log: (entry) => logger.info(`github-actions: ${entry.event}`, { ...entry }),
+          });
+        }
+        if (config.flyApiToken) runners['fly-machines'] = createLazyFlyRunner(flySessions);
+        return createRunnerRegistry(runners);
+      },
+    ).singleton(),
+
+    secrets: asFunction(({ config, storage }: Pick<Cradle, 'config' | 'storage'>) => {
+      const masterKey = config.runnerTokenSecret ?? config.adminAccessCode;
+      if (!masterKey) return unconfiguredSecrets('Local secrets need RUNNER_TOKEN_SECRET or ADMIN_ACCESS_CODE');
+      return createLocalSecrets({
+        masterKey,
+        load: () => storage.getRecord<Record<string, string>>(LOCAL_SECRETS_RECORD.collection, LOCAL_SECRETS_RECORD.id),
+        save: (data) => storage.putRecord(LOCAL_SECRETS_RECORD.collection, LOCAL_SECRETS_RECORD.id, data),
+      });
+    }).singleton(),
+    secretsService: asFunction(
+      ({ storage, logger, flySessions, secrets }: Pick<Cradle, 'storage' | 'logger' | 'flySessions' | 'secrets'>) =>
+        createSecretsService({ storage, logger, flySecrets: () => flySessions.secrets(), localSecrets: secrets }),
+    ).singleton(),
+    sessionSecrets: asFunction(({ secretsService }: Pick<Cradle, 'secretsService'>) => secretsService.sessionSecrets).singleton(),
+
+    sessions: asFunction(
+      ({
+        storage,
+        clock,
+        logger,
+        ticketingRegistry,
+        jobOutcome,
+        flySessions,
+      }: Pick<Cradle, 'storage' | 'clock' | 'logger' | 'ticketingRegistry' | 'jobOutcome' | 'flySessions'>) =>
+        createSessionsService({ storage, clock, logger, ticketingRegistry, jobOutcome, flyRunner: () => flySessions.runner() }),
+    ).singleton(),
+
+    runWatcher: asFunction(
+      ({
+        storage,
+        clock,
+        logger,
+        runnerRegistry,
+        jobOutcome,
+        forgeRegistry,
+      }: Pick<Cradle, 'storage' | 'clock' | 'logger' | 'runnerRegistry' | 'jobOutcome' | 'forgeRegistry'>) =>
+        createRunWatcherService({
+          storage,
+          clock,
+          logger,
+          runnerRegistry,
+          jobOutcome,
+          githubForge: () => forgeRegistry.get('github'),
+        }),
+    )
+      .singleton()
+      .disposer((watcher) => watcher.stop()),
+
+    reaper: asFunction(
+      ({
+        storage,
+        clock,
+        logger,
+        runnerRegistry,
+        ticketingRegistry,
+        jobOutcome,
+        runnerMode,
+      }: Pick<Cradle, 'storage' | 'clock' | 'logger' | 'runnerRegistry' | 'ticketingRegistry' | 'jobOutcome' | 'runnerMode'>) =>
+        createReaperService({ storage, clock, logger, runnerRegistry, ticketingRegistry, jobOutcome, runnerMode }),
+    )
+      .singleton()
+      .disposer((reaper) => reaper.stop()),
+  });
+}
