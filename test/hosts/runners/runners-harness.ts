@@ -3,6 +3,8 @@ import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.j
 import type { Job } from '../../../core/model.js';
 import type { OrchestratorOverrides } from '../../../hosts/container.js';
 import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../fakes/fly/fake-fly.server.js';
+import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';
+import { seedAcme, TOKEN } from '../../fakes/github/seed.js';
 import { ACCESS_CODE, type Harness, startHarness, T0 } from '../harness.js';
 
 export const TEAM = 'ENG';
@@ -11,6 +13,8 @@ export const RUNNER_SECRET = 'runner-token-secret-for-runner-tests-0123';
 export interface RunnersHarness extends Harness {
   admin: string;
   fly: FakeFly;
+  /** The fake GitHub, when started with `github: true` (acme/widgets with the synced templates). */
+  github?: FakeGithub;
   /** Authenticated admin call; answers status and parsed JSON body. */
   api(method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; body: Record<string, unknown> }>;
   createMapping(extra?: Record<string, unknown>, teamKey?: string): Promise<void>;
@@ -27,6 +31,8 @@ export interface RunnersHarnessOptions {
   /** Environment on top of the admin code and runner secret; `fly: true` adds the fake Fly's. */
   env?: Record<string, string>;
   fly?: boolean;
+  /** Also start a fake GitHub (same clock) and configure GITHUB_TOKEN and GITHUB_API_URL for it. */
+  github?: boolean;
   overrides?: OrchestratorOverrides;
 }
 
@@ -37,10 +43,18 @@ export interface RunnersHarnessOptions {
 export async function startRunnersHarness(options: RunnersHarnessOptions = {}): Promise<RunnersHarness> {
   let clockRef: { now(): number } = { now: () => T0 };
   const fly = await startFakeFly({ now: () => clockRef.now() });
-  const flyEnv: Record<string, string> = options.fly === false ? {} : { FLY_API_TOKEN: fly.token, FLY_API_URL: fly.url, FLY_SESSIONS_APP: FAKE_FLY_APP };
+  const outsideEnv: Record<string, string> =
+    options.fly === false ? {} : { FLY_API_TOKEN: fly.token, FLY_API_URL: fly.url, FLY_SESSIONS_APP: FAKE_FLY_APP };
+  const github = options.github ? await startFakeGithub({ now: () => clockRef.now() }) : undefined;
+  if (github) {
+    github.addToken(TOKEN);
+    seedAcme(github);
+    outsideEnv.GITHUB_TOKEN = TOKEN;
+    outsideEnv.GITHUB_API_URL = github.url;
+  }
   const h = await startHarness(
     'memory',
-    { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_TOKEN_SECRET: RUNNER_SECRET, ...flyEnv, ...options.env },
+    { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_TOKEN_SECRET: RUNNER_SECRET, ...outsideEnv, ...options.env },
     options.overrides ?? {},
   );
   clockRef = h.clock;
@@ -60,6 +74,7 @@ export async function startRunnersHarness(options: RunnersHarnessOptions = {}): 
     ...h,
     admin,
     fly,
+    ...(github ? { github } : {}),
     api,
     async createMapping(extra = {}, teamKey = TEAM) {
       const saved = await api('POST', '/api/mappings', {
@@ -97,6 +112,7 @@ export async function startRunnersHarness(options: RunnersHarnessOptions = {}): 
     async close() {
       await h.close();
       await fly.close();
+      await github?.close();
     },
   };
 }
