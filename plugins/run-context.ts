@@ -58,9 +58,14 @@ export interface RepoContext {
   owner: string;
   repo: string;
   forge: ForgeKind;
-  /** What `git clone` is given; for GitHub it carries the run's repository token. */
+  /** What `git clone` is given (never with a credential in it: `.git/config` is readable by the agent). */
   cloneUrl: string;
   defaultBranch: string;
+  /**
+   * Extra environment for git commands only (the run's repository token as an
+   * `http.extraHeader` through GIT_CONFIG_*), never given to the agent or the scripts.
+   */
+  gitEnv?: Record<string, string>;
 }
 
 /** What the run reports in its one `/runner/result`, filled in by the steps. */

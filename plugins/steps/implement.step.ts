@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { Agent } from '../../ports/agent.port.js';
 import { defineStep, type StepOutcome } from '../define-step.js';
 import type { RunContext } from '../run-context.js';
+import { NOTHING_TO_COMMIT } from './commit-push.step.js';
 import { agentFailure } from './shared/agent-outcome.js';
+import { changedPaths } from './shared/git.js';
 import { DEFAULT_IMPLEMENTATION_TEMPLATE, renderPrompt } from './shared/prompts.js';
 
 /**
@@ -34,16 +36,24 @@ export async function runImplementation(
   return { status: 'succeeded', output: { turns: outcome.turns } };
 }
 
-/** The coding agent implements the issue (and the plan, when there is one) in the working tree. */
+/**
+ * The coding agent implements the issue (and the plan, when there is one) in the working tree.
+ * An agent that finishes without changing a file fails the run at once with the spec's
+ * `Nothing to commit: …` — verifying an untouched tree would only hide that.
+ */
 export default defineStep({
   name: 'implement',
-  needs: ['agent'],
+  needs: ['agent', 'shell'],
   config: z.object({
     /** A prompt template replacing WORKFLOW.md's body and the default. */
     template: z.string().optional(),
   }),
-  async run(ctx, { agent }, settings) {
+  async run(ctx, { agent, shell }, settings) {
     ctx.state['implement.template'] = settings.template;
-    return runImplementation(ctx, agent, settings.template);
+    const outcome = await runImplementation(ctx, agent, settings.template);
+    if (outcome.status !== 'succeeded') return outcome;
+    const changed = await changedPaths(ctx, shell);
+    if (Array.isArray(changed) && changed.length === 0) return { status: 'failed', message: NOTHING_TO_COMMIT };
+    return { ...outcome, output: { ...(outcome.output as object), files: Array.isArray(changed) ? changed.length : undefined } };
   },
 });

@@ -3,9 +3,9 @@ import type { RunContext, Shell, ShellResult } from '../../run-context.js';
 /** The identity of the commits a run makes. */
 export const RUN_IDENTITY = { name: 'AI-Implement', email: 'ai-implement@users.noreply.github.com' };
 
-/** git's environment: the agent's PATH and HOME, no prompts, no system config — and no tokens. */
+/** git's environment: PATH and HOME, no prompts, no system config, and the repository credential if any. */
 export function gitEnv(ctx: RunContext): Record<string, string> {
-  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' };
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', ...ctx.repo.gitEnv };
   if (ctx.agentEnv.PATH) env.PATH = ctx.agentEnv.PATH;
   if (ctx.agentEnv.HOME) env.HOME = ctx.agentEnv.HOME;
   return env;

@@ -102,7 +102,7 @@ describe('the CLI agent', () => {
 
   it('reports a failing CLI with its exit code and the end of its error output', async () => {
     const cwd = await workspace();
-    const outcome = await createCliAgent({ command: FAKE_COMMAND }).run(base(cwd, { FAKE_AGENT_MODE: 'fail' }));
+    const outcome = await createCliAgent({ command: FAKE_COMMAND }).run(base(cwd, { FAKE_AGENT_MODE: 'crash' }));
     expect(outcome).toMatchObject({ kind: 'failed', exitCode: 1 });
     expect(outcome.kind === 'failed' && outcome.output).toContain('overloaded_error');
   });

@@ -3,7 +3,7 @@
 // It speaks Claude Code's stream-json (one JSON message a line) and edits the working tree
 // the way a coding agent would. What it does is chosen by its environment, which is exactly
 // what the session hands an agent (the mapping's extraEnv and secrets, plus PATH and HOME):
-//   FAKE_AGENT_MODE  edit (default) | noop | loop | hang | fail | break | always-break | reject
+//   FAKE_AGENT_MODE  edit (default) | noop | loop | hang | crash | break | always-break | reject
 //   FAKE_AGENT_TURNS assistant turns to emit per run (default 2)
 //   FAKE_AGENT_FILE  the file an edit writes (default AGENT_CHANGE.md)
 //   FAKE_AGENT_LOG   append one JSON line per invocation (argv, env names, cwd, kind)
@@ -41,7 +41,7 @@ const result = (text, n) => say({ type: 'result', subtype: 'success', is_error: 
 
 say({ type: 'system', subtype: 'init', model: flag('--model') ?? 'default', cwd: process.cwd() });
 
-if (mode === 'fail' && kind !== 'review') {
+if (mode === 'crash' && kind !== 'review') {
   process.stderr.write('API Error: 529 overloaded_error\n');
   process.exit(1);
 }

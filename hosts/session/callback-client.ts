@@ -1,0 +1,157 @@
+import type { ProgressEvent } from '../../core/comments.js';
+import type { StepReport } from '../../ports/pipeline.port.js';
+import type { ResultBody } from '../services/run-callback-bodies.js';
+import type { PlanningContext } from '../services/run-callbacks.service.js';
+import type { SteeringInstruction } from '../services/steering.service.js';
+
+/**
+ * The session's side of the callback protocol (ARCHITECTURE.md "Callback protocol"):
+ * - `POST /runner/progress` (progress token) for every step; the answer may carry steering
+ *   messages and an abort;
+ * - `GET /runner/planning-context` (progress token): the issue and the plan;
+ * - `POST /api/step-report`, `POST /api/status`, `POST /api/token` (nonce);
+ * - `POST /runner/result` (result token) — EXACTLY ONCE: a second call is a broken invariant.
+ *
+ * Reporting never throws: a lost progress call must not fail a run. The result is retried on
+ * network failures and 5xx (the token is single-use, so a 409 `already_consumed` after a lost
+ * answer means an earlier attempt got through).
+ */
+export interface CallbackClient {
+  progress(step: StepReport): Promise<SteeringInstruction[]>;
+  stepReport(step: StepReport): Promise<void>;
+  status(event: ProgressEvent): Promise<void>;
+  planningContext(): Promise<PlanningContext | undefined>;
+  repoToken(owner: string): Promise<{ ok: { token: string } } | { error: string }>;
+  result(body: ResultBody): Promise<{ delivered: boolean; status?: number; error?: string }>;
+}
+
+export interface CallbackClientOptions {
+  callbackUrl: string;
+  resultToken: string;
+  progressToken: string;
+  nonce: string;
+  log: (line: string) => void;
+  fetch?: typeof fetch;
+  /** Waits between result attempts (tests pass a fast one). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Per-request timeout (15 s). */
+  timeoutMs?: number;
+  /** Result attempts on network failures and 5xx (6). */
+  resultAttempts?: number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Status events in the body shape of `POST /api/status`: `{ nonce, event, …fields }`. */
+function statusFields(event: ProgressEvent): Record<string, unknown> {
+  const { type, ...fields } = event;
+  return { event: type, ...fields };
+}
+
+export function createCallbackClient(options: CallbackClientOptions): CallbackClient {
+  const doFetch = options.fetch ?? fetch;
+  const sleep = options.sleep ?? realSleep;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const base = options.callbackUrl.replace(/\/+$/, '');
+  let resultSent = false;
+
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    bearer?: string,
+  ): Promise<{ status: number; body: unknown } | { network: string }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    try {
+      const res = await doFetch(`${base}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed };
+    } catch (error) {
+      return { network: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  const errorOf = (answer: { status: number; body: unknown } | { network: string }) =>
+    'network' in answer
+      ? answer.network
+      : `HTTP ${answer.status}${typeof (answer.body as { error?: unknown })?.error === 'string' ? ` ${(answer.body as { error: string }).error}` : ''}`;
+
+  /** A report: one retry on a network failure or 5xx, then it is logged and dropped. */
+  async function report(method: 'GET' | 'POST', path: string, body: unknown, bearer?: string) {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await call(method, path, body, bearer);
+      if (!('network' in answer) && answer.status < 500) {
+        if (answer.status >= 400) options.log(`${method} ${path} refused: ${errorOf(answer)}`);
+        return answer;
+      }
+      if (attempt >= 2) {
+        options.log(`${method} ${path} failed: ${errorOf(answer)}`);
+        return answer;
+      }
+      await sleep(500);
+    }
+  }
+
+  return {
+    async progress(step) {
+      const answer = await report('POST', '/runner/progress', { step }, options.progressToken);
+      if ('network' in answer || answer.status !== 200) return [];
+      const instructions = (answer.body as { instructions?: unknown })?.instructions;
+      return Array.isArray(instructions) ? (instructions as SteeringInstruction[]) : [];
+    },
+
+    async stepReport(step) {
+      await report('POST', '/api/step-report', { nonce: options.nonce, step });
+    },
+
+    async status(event) {
+      await report('POST', '/api/status', { nonce: options.nonce, ...statusFields(event) });
+    },
+
+    async planningContext() {
+      const answer = await report('GET', '/runner/planning-context', undefined, options.progressToken);
+      if ('network' in answer || answer.status !== 200) return undefined;
+      return answer.body as PlanningContext;
+    },
+
+    async repoToken(owner) {
+      const answer = await report('POST', '/api/token', { nonce: options.nonce, owner });
+      if ('network' in answer || answer.status !== 200) return { error: errorOf(answer) };
+      const token = (answer.body as { token?: unknown })?.token;
+      return typeof token === 'string' && token !== '' ? { ok: { token } } : { error: 'the answer carried no token' };
+    },
+
+    async result(body) {
+      if (resultSent) throw new Error('the run result was already sent: a run reports exactly one result');
+      resultSent = true;
+      const attempts = options.resultAttempts ?? 6;
+      let last: { status: number; body: unknown } | { network: string } = { network: 'not sent' };
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        last = await call('POST', '/runner/result', body, options.resultToken);
+        if (!('network' in last) && last.status < 500) {
+          if (last.status === 200) return { delivered: true, status: 200 };
+          // An earlier attempt whose answer was lost consumed the token: it got through.
+          const consumed = last.status === 409 && attempt > 1;
+          options.log(`POST /runner/result refused: ${errorOf(last)}`);
+          return { delivered: consumed, status: last.status, error: errorOf(last) };
+        }
+        options.log(`POST /runner/result attempt ${attempt} failed: ${errorOf(last)}`);
+        if (attempt < attempts) await sleep(Math.min(30_000, 1000 * 2 ** (attempt - 1)));
+      }
+      return { delivered: false, ...('network' in last ? {} : { status: last.status }), error: errorOf(last) };
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { err, ok, type Result } from 'neverthrow';
+import { parseCommandTemplate } from '../../adapters/agent/agent-command.js';
+import { type RunCaps, resolveRunCaps } from '../../core/caps.js';
+import type { ForgeKind, Phase } from '../../core/model.js';
+
+/**
+ * What `ai-implement session` reads from its environment. The run's own variables are the
+ * ones the orchestrator puts in every run (hosts/services/run-environment.ts) and the workflow
+ * templates pass on (`AI_IMPLEMENT_JOB_ID`, `…_PHASE`, `…_ISSUE`, `…_CALLBACK_URL`,
+ * `…_RESULT_TOKEN`, `…_PROGRESS_TOKEN`, `…_NONCE`, `…_PR_NUMBER`, `…_BRANCH`, the caps
+ * `…_MAX_TURNS`, `…_MAX_ITERATIONS`, `…_MAX_JOB_MINUTES`), plus where the code lives:
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `AI_IMPLEMENT_OWNER`, `AI_IMPLEMENT_REPO` | the repository | `GITHUB_REPOSITORY` on Actions |
+ * | `AI_IMPLEMENT_FORGE` | `github` or `local` | `github` |
+ * | `AI_IMPLEMENT_REPO_URL` | what to clone (the bare repository's path for `local`) | `{server}/{owner}/{repo}.git` |
+ * | `AI_IMPLEMENT_DEFAULT_BRANCH` | the PR's base | `GITHUB_REF_NAME`, else `main` |
+ * | `AI_IMPLEMENT_BRANCH` | the working branch | `ai-implement/{issue}` |
+ * | `AI_IMPLEMENT_GITHUB_API_URL` | GitHub's API | `GITHUB_API_URL`, else api.github.com |
+ * | `AI_IMPLEMENT_AGENT_COMMAND` | the agent's argv template (JSON array or words) | `claude -p …` |
+ * | `AI_IMPLEMENT_PIPELINE` | the pipeline to run | the phase's name |
+ * | `AI_IMPLEMENT_CUSTOM_DIR` | custom pipelines and steps | `./custom` |
+ * | `AI_IMPLEMENT_WORKSPACE_DIR` | where the run's fresh workspace is made | the OS temp dir |
+ * | `AI_IMPLEMENT_MINUTE_MS` | the length of a "minute" of `maxJobMinutes` (tests) | 60000 |
+ *
+ * Everything else in the environment — the mapping's extraEnv and secrets — is the agent's,
+ * minus anything that is a credential of the session itself (`agentEnvironment`).
+ */
+export interface SessionConfig {
+  jobId: string;
+  phase: Phase;
+  issueIdentifier: string;
+  callbackUrl: string;
+  resultToken: string;
+  progressToken: string;
+  nonce: string;
+  prNumber?: number;
+  forge: ForgeKind;
+  owner: string;
+  repo: string;
+  repoUrl?: string;
+  defaultBranch: string;
+  branch: string;
+  githubApiUrl: string;
+  githubServerUrl: string;
+  caps: RunCaps;
+  minuteMs: number;
+  agentCommand?: string[];
+  pipeline: string;
+  customDir: string;
+  workspaceRoot: string;
+  agentEnv: Record<string, string>;
+}
+
+const PHASES: readonly Phase[] = ['planning', 'implementation', 'gap-analysis'];
+
+/** Names that are the session's own credentials or the orchestrator's, never the agent's. */
+const NOT_FOR_THE_AGENT = new Set([
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_URL',
+  'RUNNER_TOKEN_SECRET',
+  'ADMIN_ACCESS_CODE',
+  'GITHUB_WEBHOOK_SECRET',
+  'GAP_FILL_TRIGGER_SECRET',
+  'GITHUB_APP_PRIVATE_KEY',
+  'LINEAR_API_KEY',
+  'LINEAR_WEBHOOK_SECRET',
+  'JIRA_API_TOKEN',
+  'FLY_API_TOKEN',
+  'STORAGE_URL',
+]);
+
+/**
+ * The agent's environment: what the run was given (extraEnv, secrets, PATH, HOME) without
+ * any `AI_IMPLEMENT_*` variable (tokens, nonce, session settings) or other credential.
+ */
+export function agentEnvironment(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || name.startsWith('AI_IMPLEMENT_') || NOT_FOR_THE_AGENT.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+const positiveInt = (v: string | undefined) => (v && /^\d+$/.test(v.trim()) && Number(v) > 0 ? Number(v) : undefined);
+
+function githubServerFrom(apiUrl: string): string {
+  const url = apiUrl.replace(/\/+$/, '');
+  if (/^https:\/\/api\.github\.com$/i.test(url)) return 'https://github.com';
+  return url.replace(/\/api\/v3$/i, '');
+}
+
+export function readSessionEnv(
+  env: Record<string, string | undefined>,
+  cwd: string = process.cwd(),
+): Result<SessionConfig, string> {
+  const get = (name: string) => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const missing = [
+    'AI_IMPLEMENT_JOB_ID',
+    'AI_IMPLEMENT_PHASE',
+    'AI_IMPLEMENT_ISSUE',
+    'AI_IMPLEMENT_CALLBACK_URL',
+    'AI_IMPLEMENT_NONCE',
+  ].filter((n) => !get(n));
+  if (missing.length > 0) return err(`session: ${missing.join(', ')} must be set (the orchestrator sets them for every run)`);
+  for (const name of ['AI_IMPLEMENT_RESULT_TOKEN', 'AI_IMPLEMENT_PROGRESS_TOKEN']) {
+    if (!get(name)) return err(`session: ${name} is not set — is RUNNER_TOKEN_SECRET set on the orchestrator?`);
+  }
+  const phase = get('AI_IMPLEMENT_PHASE') as Phase;
+  if (!PHASES.includes(phase)) return err(`session: AI_IMPLEMENT_PHASE must be one of ${PHASES.join(', ')}`);
+  const callbackUrl = (get('AI_IMPLEMENT_CALLBACK_URL') ?? '').replace(/\/+$/, '');
+  if (!/^https?:\/\/\S+$/.test(callbackUrl)) return err('session: AI_IMPLEMENT_CALLBACK_URL must be an http(s) URL');
+  const forge = (get('AI_IMPLEMENT_FORGE') ?? 'github') as ForgeKind;
+  if (forge !== 'github' && forge !== 'local') return err('session: AI_IMPLEMENT_FORGE must be github or local');
+
+  const [ghOwner, ghRepo] = (get('GITHUB_REPOSITORY') ?? '').split('/');
+  const owner = get('AI_IMPLEMENT_OWNER') ?? ghOwner;
+  const repo = get('AI_IMPLEMENT_REPO') ?? ghRepo;
+  if (!owner || !repo) return err('session: AI_IMPLEMENT_OWNER and AI_IMPLEMENT_REPO must be set (or GITHUB_REPOSITORY)');
+  const repoUrl = get('AI_IMPLEMENT_REPO_URL');
+  if (forge === 'local' && !repoUrl)
+    return err('session: AI_IMPLEMENT_REPO_URL must name the bare repository for the local forge');
+
+  const agentCommandText = get('AI_IMPLEMENT_AGENT_COMMAND');
+  const agentCommand = parseCommandTemplate(agentCommandText);
+  if (agentCommandText && !agentCommand)
+    return err('session: AI_IMPLEMENT_AGENT_COMMAND must be a JSON array of strings or words');
+
+  const issueIdentifier = get('AI_IMPLEMENT_ISSUE') ?? '';
+  const githubApiUrl = get('AI_IMPLEMENT_GITHUB_API_URL') ?? get('GITHUB_API_URL') ?? 'https://api.github.com';
+  const prNumber = positiveInt(get('AI_IMPLEMENT_PR_NUMBER'));
+  const minuteMs = positiveInt(get('AI_IMPLEMENT_MINUTE_MS')) ?? 60_000;
+  const config: SessionConfig = {
+    jobId: get('AI_IMPLEMENT_JOB_ID') ?? '',
+    phase,
+    issueIdentifier,
+    callbackUrl,
+    resultToken: get('AI_IMPLEMENT_RESULT_TOKEN') ?? '',
+    progressToken: get('AI_IMPLEMENT_PROGRESS_TOKEN') ?? '',
+    nonce: get('AI_IMPLEMENT_NONCE') ?? '',
+    forge,
+    owner,
+    repo,
+    defaultBranch: get('AI_IMPLEMENT_DEFAULT_BRANCH') ?? get('GITHUB_REF_NAME') ?? 'main',
+    branch: get('AI_IMPLEMENT_BRANCH') ?? `ai-implement/${issueIdentifier}`,
+    githubApiUrl,
+    githubServerUrl: (
+      get('AI_IMPLEMENT_GITHUB_SERVER_URL') ??
+      get('GITHUB_SERVER_URL') ??
+      githubServerFrom(githubApiUrl)
+    ).replace(/\/+$/, ''),
+    caps: resolveRunCaps({
+      provider: 'anthropic',
+      maxTurns: positiveInt(get('AI_IMPLEMENT_MAX_TURNS')),
+      maxIterations: positiveInt(get('AI_IMPLEMENT_MAX_ITERATIONS')),
+      maxJobMinutes: positiveInt(get('AI_IMPLEMENT_MAX_JOB_MINUTES')),
+    } as Parameters<typeof resolveRunCaps>[0]),
+    minuteMs,
+    pipeline: get('AI_IMPLEMENT_PIPELINE') ?? phase,
+    customDir: get('AI_IMPLEMENT_CUSTOM_DIR') ?? join(cwd, 'custom'),
+    workspaceRoot: get('AI_IMPLEMENT_WORKSPACE_DIR') ?? tmpdir(),
+    agentEnv: agentEnvironment(env),
+  };
+  if (prNumber !== undefined) config.prNumber = prNumber;
+  if (repoUrl) config.repoUrl = repoUrl;
+  if (agentCommand) config.agentCommand = agentCommand;
+  return ok(config);
+}

@@ -1,0 +1,299 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { asValue, createContainer, InjectionMode } from 'awilix';
+import { redactSecrets } from '../../core/comments.js';
+import { PR_NOT_FOUND_ERROR } from '../../core/job-status.js';
+import type { StepOutcome } from '../../plugins/define-step.js';
+import type { PluginCatalog } from '../../plugins/plugin-loader.js';
+import type { RunContext, Shell, StepServices } from '../../plugins/run-context.js';
+import type { Agent } from '../../ports/agent.port.js';
+import type { Clock } from '../../ports/clock.port.js';
+import type { StepReport } from '../../ports/pipeline.port.js';
+import type { ResultBody } from '../services/run-callback-bodies.js';
+import type { SteeringInstruction } from '../services/steering.service.js';
+import type { CallbackClient } from './callback-client.js';
+import type { SessionConfig } from './session-env.js';
+import type { SessionForge } from './session-forge.js';
+
+export interface SessionRuntimeDeps {
+  config: SessionConfig;
+  callbacks: CallbackClient;
+  agent: Agent;
+  shell: Shell;
+  clock: Clock;
+  /** The pipelines and steps, with each step's needs checked against `services`. */
+  loadCatalog: (services: readonly string[]) => Promise<PluginCatalog>;
+  forge: (config: SessionConfig, callbacks: CallbackClient) => Promise<SessionForge | { error: string }>;
+  log: (line: string) => void;
+  /** Lets the host stop the run from outside (SIGTERM): the run reports and ends. */
+  onStopRequest?: (stop: (why: string) => void) => void;
+  /** How long a step gets to notice a stop before the run reports without it (10 s). */
+  stopGraceMs?: number;
+}
+
+export interface SessionOutcome {
+  outcome: 'success' | 'failure';
+  reason?: string;
+  timedOut: boolean;
+  /** Whether the one `/runner/result` reached the orchestrator. */
+  delivered: boolean;
+}
+
+type StopReason = { kind: 'timeout' } | { kind: 'aborted'; reason?: string } | { kind: 'terminated'; why: string };
+
+const LOG_TAIL = 16 * 1024;
+
+/**
+ * `ai-implement session`: one pipeline for one job in a fresh workspace, reported step by step
+ * (`/runner/progress` and `/api/step-report`), with lifecycle events on the ticket
+ * (`/api/status`), ending with exactly one `/runner/result` — on success, on a failed step, on
+ * an operator's abort, on SIGTERM, on a crash, and when the run passes `maxJobMinutes`, when a
+ * watchdog stops the pipeline (killing the agent and any command) and reports.
+ */
+export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutcome> {
+  const { config, callbacks, clock } = deps;
+  const startedAt = clock.now();
+  const iso = () => new Date(clock.now()).toISOString();
+  const secretValues: string[] = [
+    config.resultToken,
+    config.progressToken,
+    config.nonce,
+    ...Object.entries(config.agentEnv)
+      .filter(([k]) => k !== 'PATH' && k !== 'HOME')
+      .map(([, v]) => v),
+  ];
+  let logText = '';
+  const log = (line: string) => {
+    const safe = redactSecrets(line, secretValues);
+    logText = `${logText}${safe}\n`.slice(-LOG_TAIL);
+    deps.log(safe);
+  };
+
+  // The watchdog: the budget is maxJobMinutes, less a margin to report in before a runner
+  // that enforces the same lifetime kills the whole session.
+  const budgetMs = config.caps.maxJobMinutes * config.minuteMs;
+  const marginMs = Math.min(30_000, Math.floor(budgetMs * 0.1));
+  const deadline = startedAt + budgetMs - marginMs;
+  const controller = new AbortController();
+  let stopReason: StopReason | undefined;
+  const stop = (reason: StopReason) => {
+    if (stopReason) return;
+    stopReason = reason;
+    log(
+      `stopping: ${reason.kind}${'reason' in reason && reason.reason ? ` (${reason.reason})` : ''}${'why' in reason ? ` (${reason.why})` : ''}`,
+    );
+    controller.abort();
+  };
+  const watchdog = setTimeout(() => stop({ kind: 'timeout' }), Math.max(0, deadline - clock.now()));
+  deps.onStopRequest?.((why) => stop({ kind: 'terminated', why }));
+  const stopGraceMs = deps.stopGraceMs ?? 10_000;
+
+  let workspace: string | undefined;
+  let forge: SessionForge | undefined;
+  let failure: string | undefined;
+  const draft: RunContext['result'] = { comments: [] };
+
+  const obey = (instructions: SteeringInstruction[], ctx?: RunContext) => {
+    for (const i of instructions) {
+      if (i.type === 'message') {
+        log(`operator message: ${i.message}`);
+        ctx?.steering.push(i.message);
+      } else if (i.type === 'abort') {
+        stop(i.reason ? { kind: 'aborted', reason: i.reason } : { kind: 'aborted' });
+      }
+    }
+  };
+  const reportStep = async (step: StepReport, ctx?: RunContext) => {
+    const [instructions] = await Promise.all([callbacks.progress(step), callbacks.stepReport(step)]);
+    obey(instructions, ctx);
+  };
+
+  try {
+    await callbacks.status({ type: 'session_created' });
+    log(`session for ${config.issueIdentifier} (${config.phase}), job ${config.jobId}`);
+
+    const context = await callbacks.planningContext();
+    if (!context) log('planning context unavailable: the prompt has the issue identifier only');
+
+    const built = await deps.forge(config, callbacks);
+    if ('error' in built) throw new RunFailure(`Could not get a repository token: ${built.error}`);
+    forge = built;
+    secretValues.push(...built.secrets);
+
+    // The steps' container: exactly the services a step may name in `needs`.
+    const container = createContainer<StepServices>({ injectionMode: InjectionMode.PROXY, strict: true });
+    const status: StepServices['status'] = (event) => callbacks.status(event);
+    container.register({
+      agent: asValue(deps.agent),
+      forge: asValue(built.forge),
+      shell: asValue(deps.shell),
+      status: asValue(status),
+      clock: asValue(clock),
+    });
+    let catalog: PluginCatalog;
+    try {
+      catalog = await deps.loadCatalog(Object.keys(container.registrations));
+    } catch (error) {
+      throw new RunFailure(error instanceof Error ? error.message : String(error));
+    }
+    const pipeline = catalog.pipeline(config.pipeline);
+    if (!pipeline) throw new RunFailure(`Pipeline "${config.pipeline}" not found in plugins/pipelines or custom/pipelines`);
+    if (pipeline.phase !== config.phase)
+      throw new RunFailure(`Pipeline "${pipeline.name}" is for ${pipeline.phase}, not ${config.phase}`);
+
+    await mkdir(config.workspaceRoot, { recursive: true });
+    workspace = await mkdtemp(
+      join(config.workspaceRoot, `ai-implement-${config.issueIdentifier.replace(/[^A-Za-z0-9-]/g, '_')}-`),
+    );
+    const ctx: RunContext = {
+      jobId: config.jobId,
+      phase: config.phase,
+      issue: {
+        identifier: config.issueIdentifier,
+        title: context?.issue.title ?? '',
+        description: context?.issue.description ?? '',
+        url: context?.issue.url ?? '',
+        ...(context?.issue.id ? { id: context.issue.id } : {}),
+      },
+      repo: built.repo,
+      branch: config.branch,
+      workspace,
+      repoDir: join(workspace, 'repo'),
+      caps: config.caps,
+      models: {},
+      templates: {},
+      steering: [],
+      agentEnv: config.agentEnv,
+      secretValues,
+      signal: controller.signal,
+      remainingMs: () => Math.max(0, deadline - clock.now()),
+      state: {},
+      result: draft,
+      log,
+    };
+    if (context?.plan && config.phase !== 'planning') ctx.plan = context.plan;
+    if (config.prNumber !== undefined) ctx.pullRequest = { number: config.prNumber, url: '' };
+
+    const steps = pipeline.steps;
+    for (const [index, step] of steps.entries()) {
+      if (controller.signal.aborted) break;
+      const module = catalog.step(step.module);
+      if (!module) throw new Error(`step module ${step.module} vanished after loading`);
+      const began = clock.now();
+      const report: StepReport = { id: step.id, type: step.module, status: 'running', started_at: new Date(began).toISOString() };
+      await reportStep(report, ctx);
+      log(`step ${step.id} (${step.module}) started`);
+      const services = Object.fromEntries(module.needs.map((need) => [need, container.resolve(need as keyof StepServices)]));
+      const outcome = await runStep(
+        () => module.run(ctx, services, catalog.settings(pipeline.name, step.id)),
+        controller.signal,
+        stopGraceMs,
+      );
+      const finished: StepReport = { ...report, status: outcome.status, finished_at: iso() };
+      const output =
+        outcome.status === 'failed'
+          ? { error: redactSecrets(outcome.message, secretValues), ...asObject(outcome.output) }
+          : outcome.output;
+      if (output !== undefined) finished.output = output;
+      await reportStep(finished, ctx);
+      log(
+        `step ${step.id} ${outcome.status} in ${((clock.now() - began) / 1000).toFixed(1)}s${outcome.status === 'failed' ? `: ${outcome.message}` : ''}`,
+      );
+      if (outcome.status === 'failed') {
+        failure = outcome.message;
+        for (const rest of steps.slice(index + 1)) {
+          const at = iso();
+          await reportStep({ id: rest.id, type: rest.module, status: 'skipped', started_at: at, finished_at: at });
+        }
+        break;
+      }
+    }
+  } catch (error) {
+    failure =
+      error instanceof RunFailure ? error.message : `Session crashed: ${error instanceof Error ? error.message : String(error)}`;
+    log(failure);
+  } finally {
+    clearTimeout(watchdog);
+  }
+
+  // The outcome: a stop wins over the step failure it caused.
+  let outcome: 'success' | 'failure' = 'failure';
+  let reason: string | undefined;
+  const timedOut = stopReason?.kind === 'timeout';
+  if (stopReason?.kind === 'timeout') {
+    reason = `Session exceeded maxJobMinutes (${config.caps.maxJobMinutes} min) and was stopped`;
+  } else if (stopReason?.kind === 'aborted') {
+    reason = `Session aborted by the operator${stopReason.reason ? `: ${stopReason.reason}` : ''}`;
+  } else if (stopReason?.kind === 'terminated') {
+    reason = `Session was stopped (${stopReason.why})`;
+  } else if (failure !== undefined) {
+    reason = failure;
+  } else if (config.phase !== 'planning' && !draft.prUrl) {
+    reason = PR_NOT_FOUND_ERROR;
+  } else {
+    outcome = 'success';
+  }
+  if (reason) reason = redactSecrets(reason, secretValues);
+
+  try {
+    if (reason) await callbacks.status(timedOut ? { type: 'session_timed_out', reason } : { type: 'session_failed', reason });
+  } finally {
+    if (workspace) await rm(workspace, { recursive: true, force: true }).catch(() => undefined);
+    await forge?.close().catch(() => undefined);
+  }
+  await callbacks.status({ type: 'session_cleaned_up', durationMs: clock.now() - startedAt });
+
+  const body: ResultBody = {
+    phase: config.phase,
+    outcome,
+    comments: draft.comments.map((c) => ({ body: redactSecrets(c.body, secretValues) })),
+  };
+  if (draft.prUrl) body.prUrl = draft.prUrl;
+  if (draft.prNumber !== undefined) body.prNumber = draft.prNumber;
+  if (draft.reviewApproved !== undefined) body.reviewApproved = draft.reviewApproved;
+  if (draft.plan) body.plan = redactSecrets(draft.plan, secretValues);
+  if (reason) {
+    body.error = reason;
+    body.log = redactSecrets(logText, secretValues);
+  }
+  const sent = await callbacks.result(body);
+  log(
+    `result ${outcome}${reason ? `: ${reason}` : ''} — ${sent.delivered ? 'delivered' : `NOT delivered (${sent.error ?? 'unknown'})`}`,
+  );
+  return { outcome, ...(reason ? { reason } : {}), timedOut, delivered: sent.delivered };
+}
+
+/** A failure of the run before or around the pipeline, with its message as the reason. */
+class RunFailure extends Error {}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * Runs one step; a throw is a failure with its message. A step that ignores the stop signal
+ * is given `graceMs` to notice before the run reports without it.
+ */
+async function runStep(run: () => Promise<StepOutcome>, signal: AbortSignal, graceMs: number): Promise<StepOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const abandoned = new Promise<StepOutcome>((resolve) => {
+    onAbort = () => {
+      timer = setTimeout(() => resolve({ status: 'failed', message: 'the step did not stop in time' }), graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([
+      run().catch((error: unknown) => ({
+        status: 'failed' as const,
+        message: `the step failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+      })),
+      abandoned,
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
