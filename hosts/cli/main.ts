@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { serve } from 'h3';
 import { describeConnections, loadConfig } from '../config.js';
 import { createOrchestrator, type Orchestrator } from '../container.js';
+import { sessionCommand } from '../session/session-command.js';
 
 /**
  * `ai-implement [serve|doctor|help]`. Output goes to stdout/stderr as plain lines; no line
@@ -12,6 +13,7 @@ const USAGE = `Usage: ai-implement <command>
 
 Commands:
   serve    run the orchestrator (default)
+  session  run one job's pipeline (inside a runner; reads AI_IMPLEMENT_* from the environment)
   doctor   show which connections are configured (never their values)
   help     show this text`;
 
@@ -96,6 +98,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
       process.once('SIGTERM', () => stop('SIGTERM'));
       return 'running';
     }
+    case 'session':
+      return sessionCommand(env);
     case 'doctor':
       return doctor(env);
     case 'help':
