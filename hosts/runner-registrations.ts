@@ -4,6 +4,7 @@ import { createGithubActionsRunner } from '../adapters/runners/github-actions/gi
 import { createAutoLocalRunner } from '../adapters/runners/local/auto-local.runner.js';
 import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js';
 import { createLocalSecrets } from '../adapters/secrets/local/local.secrets.js';
+import { logExcerptComment } from '../core/comments.js';
 import type { RunnerKind } from '../core/model.js';
 import type { Runner } from '../ports/runner.port.js';
 import type { OrchestratorCradle } from './cradle.js';
@@ -115,7 +116,21 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         runnerRegistry,
         jobOutcome,
         forgeRegistry,
-      }: Pick<Cradle, 'storage' | 'clock' | 'logger' | 'runnerRegistry' | 'jobOutcome' | 'forgeRegistry'>) =>
+        localRunner,
+        runSecrets,
+        ticketingRegistry,
+      }: Pick<
+        Cradle,
+        | 'storage'
+        | 'clock'
+        | 'logger'
+        | 'runnerRegistry'
+        | 'jobOutcome'
+        | 'forgeRegistry'
+        | 'localRunner'
+        | 'runSecrets'
+        | 'ticketingRegistry'
+      >) =>
         createRunWatcherService({
           storage,
           clock,
@@ -123,10 +138,18 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
           runnerRegistry,
           jobOutcome,
           githubForge: () => forgeRegistry.get('github'),
+          localOutput: (jobId) => localRunner.outputTail(jobId),
+          postLogExcerpt: async (job, label, log) => {
+            const mapping = await storage.getMapping(job.teamKey);
+            const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
+            if (!ticketing) return;
+            const secretValues = await runSecrets.valuesFor(job);
+            const at = new Date(clock.now()).toISOString();
+            const posted = await ticketing.comment(job.issueId, logExcerptComment({ label, log, secretValues, at }));
+            if (posted.isErr()) logger.warn('log excerpt not posted', { jobId: job.id, error: posted.error.message });
+          },
         }),
-    )
-      .singleton()
-      .disposer((watcher) => watcher.stop()),
+    ).disposer((watcher) => watcher.stop()),
 
     reaper: asFunction(
       ({

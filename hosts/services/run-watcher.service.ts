@@ -2,6 +2,7 @@ import { classifyRun, RUN_LINK_TIMEOUT_MS } from '../../adapters/forge/github/cl
 import { DEFAULT_MACHINE_LIFETIME_MINUTES, machineTimeout } from '../../adapters/runners/fly-machines/machine-lifetime.js';
 import { workflowFileFor } from '../../adapters/runners/github-actions/workflow-inputs.js';
 import { DEFAULT_LOCAL_LIFETIME_MINUTES, type LocalSessionExit } from '../../adapters/runners/local/local.runner.js';
+import type { LogLabel } from '../../core/comments.js';
 import { isTerminal, type JobEvent } from '../../core/job-status.js';
 import type { Job } from '../../core/model.js';
 import type { Clock } from '../../ports/clock.port.js';
@@ -29,6 +30,10 @@ export interface RunWatcherDeps {
   jobOutcome: Pick<JobOutcomeService, 'record'>;
   /** The GitHub forge, when GitHub credentials are configured. */
   githubForge: () => Forge | undefined;
+  /** The end of a local session's output, by job id (the local runner's tail). */
+  localOutput?: (jobId: string) => string | undefined;
+  /** Posts the labelled log excerpt of a failed or timed-out run on its ticket (redacted there). */
+  postLogExcerpt?: (job: Job, label: LogLabel, log: string) => Promise<void>;
   runWatcherOptions?: RunWatcherOptions;
 }
 
@@ -67,6 +72,13 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
   let stopped = true;
 
   const record = (job: Job, event: JobEvent) => jobOutcome.record(job.id, event);
+
+  /** Records a local session's end; when that finished the job, posts the output's tail. */
+  async function recordLocal(jobId: string, event: JobEvent, label: LogLabel, log: string | undefined) {
+    const recorded = await jobOutcome.record(jobId, event);
+    if (!recorded?.changed || !log?.trim() || !deps.postLogExcerpt) return;
+    await deps.postLogExcerpt(recorded.job, label, log).catch((error) => logger.warn('log excerpt not posted', { jobId, error }));
+  }
 
   async function watchGithub(job: Job, now: number) {
     const forge = deps.githubForge();
@@ -140,8 +152,9 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
       const mapping = await storage.getMapping(job.teamKey);
       const limitMs = (mapping?.maxJobMinutes ?? DEFAULT_LOCAL_LIFETIME_MINUTES) * 60_000;
       if (now - job.dispatchedAt > limitMs) {
-        await record(job, { type: 'timed-out', reason: 'container_timeout', at: now });
         if (session) await runner.destroy(session.id);
+        const log = deps.localOutput?.(job.id);
+        await recordLocal(job.id, { type: 'timed-out', reason: 'container_timeout', at: now }, 'container_timeout', log);
       } else if (!session && now - job.dispatchedAt > goneGraceMs) {
         // Its exit was not seen (the orchestrator restarted since the launch).
         await record(job, { type: 'failed', error: SESSION_GONE_ERROR, logLabel: 'container_failed', at: now });
@@ -186,22 +199,25 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
     async localExit(exit) {
       const at = clock.now();
       if (exit.reason === 'destroyed') return; // whoever destroyed it settles the job
+      const log = exit.outputTail;
       if (exit.reason === 'timed_out') {
-        await jobOutcome.record(exit.jobId, { type: 'timed-out', reason: 'container_timeout', at });
+        await recordLocal(exit.jobId, { type: 'timed-out', reason: 'container_timeout', at }, 'container_timeout', log);
         return;
       }
       const job = await storage.getJob(exit.jobId);
       if (!job || isTerminal(job.status)) return;
       if (exit.code === 0) {
-        await jobOutcome.record(exit.jobId, { type: 'failed', error: SESSION_GONE_ERROR, logLabel: 'session_failed', at });
+        const event: JobEvent = { type: 'failed', error: SESSION_GONE_ERROR, logLabel: 'session_failed', at };
+        await recordLocal(exit.jobId, event, 'session_failed', log);
       } else {
         const how = exit.code === null ? `by signal ${exit.signal ?? 'unknown'}` : `with code ${exit.code}`;
-        await jobOutcome.record(exit.jobId, {
+        const event: JobEvent = {
           type: 'failed',
           error: `Local session exited ${how} without a result`,
           logLabel: 'container_failed',
           at,
-        });
+        };
+        await recordLocal(exit.jobId, event, 'container_failed', log);
       }
     },
 

@@ -181,6 +181,33 @@ describe('run watcher: local sessions', () => {
     });
   });
 
+  it('posts the end of the session’s output as a container_failed log excerpt, with the run’s secrets redacted', async () => {
+    h = await localHarness({
+      FAKE_SESSION_MODE: 'exit',
+      FAKE_SESSION_EXIT: '2',
+      FAKE_SESSION_ECHO: 'AI_IMPLEMENT_NONCE',
+      FAKE_SESSION_STDERR: 'fatal: boom',
+    });
+    const job = await dispatchOne(h);
+    await settled(h, job.id);
+    const output = h.orchestrator.cradle.localRunner.outputTail(job.id) ?? '';
+    const nonce = /echo (\S+)/.exec(output)?.[1] ?? '';
+    expect(nonce.length).toBeGreaterThan(8);
+    let comments: string[] = [];
+    for (let i = 0; i < 100 && !comments.some((c) => c.includes('Log excerpt')); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      comments = (await h.issue(job.issueId)).comments.map((c) => c.body);
+    }
+    const excerpt = comments.find((c) => c.includes('Log excerpt')) ?? '';
+    expect(excerpt).toMatch(/^📋 Log excerpt \(container_failed\)/);
+    expect(excerpt).toContain(`job ${job.id}`);
+    expect(excerpt).toContain('END');
+    // The run's nonce, and the mapping's extraEnv values (the stderr text came from there), are redacted.
+    expect(excerpt).not.toContain(nonce);
+    expect(excerpt).not.toContain('fatal: boom');
+    expect(comments.join('\n')).toContain('Implementation failed: Local session exited with code 2 without a result');
+  });
+
   it('fails a job whose session exits cleanly without ever sending a result', async () => {
     h = await localHarness({ FAKE_SESSION_MODE: 'exit' });
     const job = await dispatchOne(h);
