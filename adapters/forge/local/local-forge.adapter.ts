@@ -30,8 +30,11 @@ export interface LocalForgeOptions {
    */
   records?: LocalForgeRecords;
   now?: () => number;
-  /** How pull request URLs look; default `local://{owner}/{repo}/pull/{number}`. */
-  pullUrl?: (ref: RepoRef, number: number) => string;
+  /**
+   * Base of the pages a pull request and a run link to (`{webUrl}/{owner}/{repo}/pull/{n}`).
+   * An http(s) URL, as the run result wants one: the orchestrator's PUBLIC_URL + `/local-forge`.
+   */
+  webUrl?: string;
 }
 
 export interface LocalForge extends Forge {
@@ -46,6 +49,7 @@ export interface LocalForge extends Forge {
   close(): Promise<void>;
 }
 
+export const DEFAULT_WEB_URL = 'http://127.0.0.1/local-forge';
 const PULLS = 'local-forge-pulls';
 const RUNS = 'local-forge-runs';
 
@@ -69,7 +73,8 @@ type StoredRun = WorkflowRun & { owner: string; repo: string; workflowFile: stri
 export function createLocalForge(options: LocalForgeOptions): LocalForge {
   const { root } = options;
   const now = options.now ?? Date.now;
-  const pullUrl = options.pullUrl ?? ((ref, n) => `local://${ref.owner}/${ref.repo}/pull/${n}`);
+  const webUrl = (options.webUrl ?? DEFAULT_WEB_URL).replace(/\/+$/, '');
+  const pullUrl = (ref: RepoRef, n: number) => `${webUrl}/${ref.owner}/${ref.repo}/pull/${n}`;
   let opened: Promise<Storage> | undefined;
   const records = async (): Promise<LocalForgeRecords> => {
     if (options.records) return options.records;
@@ -114,7 +119,7 @@ export function createLocalForge(options: LocalForgeOptions): LocalForge {
         const marker = inputs.job_id ?? '';
         const run: StoredRun = {
           id,
-          url: `local://${ref.owner}/${ref.repo}/actions/runs/${id}`,
+          url: `${webUrl}/${ref.owner}/${ref.repo}/actions/runs/${id}`,
           name: [inputs.phase, inputs.issue_identifier, marker ? `[${marker}]` : workflowFile].filter(Boolean).join(' '),
           status: 'queued',
           createdAt: now(),

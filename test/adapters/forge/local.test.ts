@@ -81,7 +81,7 @@ describe('local forge specifics', () => {
     const pr = (
       await forge.openPullRequest(acme, { branch: 'ai/ENG-7', base: 'main', title: 'ENG-7', body: 'b' })
     )._unsafeUnwrap();
-    expect(pr.url).toBe(`local://acme/app/pull/${pr.number}`);
+    expect(pr.url).toBe(`http://127.0.0.1/local-forge/acme/app/pull/${pr.number}`);
     const head = gitSync(['--git-dir', forge.cloneUrl(acme), 'rev-parse', 'refs/heads/ai/ENG-7']).trim();
     expect(gitSync(['--git-dir', forge.cloneUrl(acme), 'rev-parse', `refs/pull/${pr.number}/head`]).trim()).toBe(head);
     expect((await forge.listPullRequests(acme))._unsafeUnwrap()).toEqual([pr]);
