@@ -31,7 +31,12 @@ async function listening(): Promise<{ url: string; serve(handler: (req: Incoming
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, serve: (h2) => void (handler = h2) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    serve: (next) => {
+      handler = next;
+    },
+  };
 }
 
 describe('local runner mode, end to end', () => {
