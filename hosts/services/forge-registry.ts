@@ -1,4 +1,5 @@
 import { createGithubForge } from '../../adapters/forge/github/github.adapter.js';
+import { createLocalForge, localForgeRoot } from '../../adapters/forge/local/local-forge.adapter.js';
 import type { GithubAuthConfig } from '../../adapters/forge/github/github-auth.js';
 import type { ForgeKind } from '../../core/model.js';
 import type { Clock } from '../../ports/clock.port.js';
@@ -39,7 +40,7 @@ export function githubAuthFrom(
 }
 
 export interface ForgesFromConfigDeps {
-  config: Pick<Config, 'githubToken' | 'githubAppId' | 'githubAppPrivateKey' | 'githubApiUrl'>;
+  config: Pick<Config, 'githubToken' | 'githubAppId' | 'githubAppPrivateKey' | 'githubApiUrl' | 'dataDir' | 'publicUrl'>;
   clock: Clock;
   logger: Logger;
 }
@@ -54,6 +55,8 @@ export function forgesFromConfig(
   extra: Partial<Record<ForgeKind, Forge>> = {},
 ): ForgeRegistry {
   const forges: Partial<Record<ForgeKind, Forge>> = { ...extra };
+  // Bare repositories under DATA_DIR/repos: always there, like the embedded tracker.
+  forges.local ??= createLocalForge({ root: localForgeRoot(config.dataDir), webUrl: `${config.publicUrl}/local-forge`, now: () => clock.now() });
   const auth = githubAuthFrom(config);
   if (auth) {
     forges.github = createGithubForge({

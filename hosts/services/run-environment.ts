@@ -1,3 +1,4 @@
+import { localForgeRoot, localRepoUrl } from '../../adapters/forge/local/local-forge.adapter.js';
 import { resolveRunCaps } from '../../core/caps.js';
 import type { Job, Mapping } from '../../core/model.js';
 import type { Config } from '../config.js';
@@ -19,6 +20,10 @@ import type { RunTokensService } from './run-tokens.service.js';
  * | `AI_IMPLEMENT_NONCE` | the run's nonce for `/api/token`, `/api/status`, `/api/step-report` |
  * | `AI_IMPLEMENT_PR_NUMBER` | the pull request the run continues, when the job has one |
  * | `AI_IMPLEMENT_MAX_TURNS`, `AI_IMPLEMENT_MAX_ITERATIONS`, `AI_IMPLEMENT_MAX_JOB_MINUTES` | the run caps |
+ * | `AI_IMPLEMENT_OWNER`, `AI_IMPLEMENT_REPO`, `AI_IMPLEMENT_FORGE`, `AI_IMPLEMENT_DEFAULT_BRANCH` | where the code lives |
+ * | `AI_IMPLEMENT_BRANCH` | the working branch: the mapping's `branchPrefix` + the issue identifier |
+ * | `AI_IMPLEMENT_REPO_URL` | local forge: the bare repository to clone (`DATA_DIR/repos/{owner}/{repo}.git`) |
+ * | `AI_IMPLEMENT_GITHUB_API_URL` | github forge: `GITHUB_API_URL` |
  *
  * plus the mapping's `extraEnv`, minus any `AI_IMPLEMENT_*` name (those are the run's own). No orchestrator
  * secret (RUNNER_TOKEN_SECRET, API keys, GitHub credentials) is ever put here: a session
@@ -36,10 +41,17 @@ export const RUN_ENV = {
   maxTurns: 'AI_IMPLEMENT_MAX_TURNS',
   maxIterations: 'AI_IMPLEMENT_MAX_ITERATIONS',
   maxJobMinutes: 'AI_IMPLEMENT_MAX_JOB_MINUTES',
+  owner: 'AI_IMPLEMENT_OWNER',
+  repo: 'AI_IMPLEMENT_REPO',
+  forge: 'AI_IMPLEMENT_FORGE',
+  defaultBranch: 'AI_IMPLEMENT_DEFAULT_BRANCH',
+  branch: 'AI_IMPLEMENT_BRANCH',
+  repoUrl: 'AI_IMPLEMENT_REPO_URL',
+  githubApiUrl: 'AI_IMPLEMENT_GITHUB_API_URL',
 } as const;
 
 export interface RunEnvironmentDeps {
-  config: Pick<Config, 'publicUrl'>;
+  config: Pick<Config, 'publicUrl' | 'dataDir' | 'githubApiUrl'>;
   runTokens: Pick<RunTokensService, 'issue'>;
 }
 
@@ -62,6 +74,14 @@ export function createRunEnvironment({ config, runTokens }: RunEnvironmentDeps):
     if (credentials.resultToken) env[RUN_ENV.resultToken] = credentials.resultToken;
     if (credentials.progressToken) env[RUN_ENV.progressToken] = credentials.progressToken;
     if (job.prNumber !== undefined) env[RUN_ENV.prNumber] = String(job.prNumber);
+    // Where the code lives (the session clones it; a GitHub Actions run also has GITHUB_REPOSITORY).
+    env[RUN_ENV.owner] = mapping.owner;
+    env[RUN_ENV.repo] = mapping.repo;
+    env[RUN_ENV.forge] = mapping.forge;
+    env[RUN_ENV.defaultBranch] = mapping.defaultBranch;
+    env[RUN_ENV.branch] = `${mapping.branchPrefix}${job.identifier}`;
+    if (mapping.forge === 'local') env[RUN_ENV.repoUrl] = localRepoUrl(localForgeRoot(config.dataDir), mapping);
+    else env[RUN_ENV.githubApiUrl] = config.githubApiUrl;
     return env;
   };
 }

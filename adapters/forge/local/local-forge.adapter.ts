@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Forge, PullRequest, RepoRef, WorkflowRun } from '../../../ports/forge.port.js';
@@ -50,6 +50,16 @@ export interface LocalForge extends Forge {
 }
 
 export const DEFAULT_WEB_URL = 'http://127.0.0.1/local-forge';
+
+/** The default root, `DATA_DIR/repos`, made absolute: sessions run in another working directory. */
+export function localForgeRoot(dataDir: string): string {
+  return resolve(dataDir, 'repos');
+}
+
+/** Where a repository of the forge at `root` lives on disk: what a session clones. */
+export function localRepoUrl(root: string, ref: RepoRef): string {
+  return repoPath(root, ref);
+}
 const PULLS = 'local-forge-pulls';
 const RUNS = 'local-forge-runs';
 

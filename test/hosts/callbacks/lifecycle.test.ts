@@ -166,6 +166,13 @@ describe('the session environment', () => {
       [
         'AI_IMPLEMENT_CALLBACK_URL',
         'AI_IMPLEMENT_ISSUE',
+        // Where the code lives (added by the session runtime's work).
+        'AI_IMPLEMENT_OWNER',
+        'AI_IMPLEMENT_REPO',
+        'AI_IMPLEMENT_FORGE',
+        'AI_IMPLEMENT_DEFAULT_BRANCH',
+        'AI_IMPLEMENT_BRANCH',
+        'AI_IMPLEMENT_GITHUB_API_URL',
         'AI_IMPLEMENT_JOB_ID',
         'AI_IMPLEMENT_MAX_ITERATIONS',
         'AI_IMPLEMENT_MAX_JOB_MINUTES',
