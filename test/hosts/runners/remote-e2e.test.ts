@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../../core/model.js';
+import { OWNER, REPO } from '../../fakes/github/seed.js';
+import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
+
+let h: RunnersHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const PR = 'https://github.example/acme/widgets/pull/9';
+
+/** What a session does with the credentials its runner handed it: one step, then the result. */
+async function callBack(harness: RunnersHarness, credentials: { progress: string; result: string }, phase: string) {
+  const step = { id: 'implement', type: 'agent', status: 'succeeded', started_at: '2026-01-01T00:00:05.000Z' };
+  const progress = await harness.call('POST', '/runner/progress', { token: credentials.progress, body: { step } });
+  expect(progress.status).toBe(200);
+  const result = await harness.call('POST', '/runner/result', {
+    token: credentials.result,
+    body: { phase, outcome: 'success', comments: [{ body: 'Done.' }], prUrl: PR, prNumber: 9 },
+  });
+  expect(result.status, await result.clone().text()).toBe(200);
+}
+
+async function expectFinished(harness: RunnersHarness, job: Job, issueId: string) {
+  expect(await harness.job(job.id)).toMatchObject({ status: 'completed', prUrl: PR });
+  const ticket = await harness.issue(issueId);
+  expect(ticket.labels).toEqual(['AI-Implement', 'Ready for Review']);
+  expect(ticket.comments.map((c) => c.body).join('\n')).toContain(PR);
+  // Later sweeps leave a finished job alone.
+  await harness.orchestrator.cradle.runWatcher.sweep();
+  expect(await harness.job(job.id)).toMatchObject({ status: 'completed' });
+}
+
+describe('runner modes end to end, the fake run calling back with what its runner was given', () => {
+  it('fly: the machine env carries the tokens; the job completes and the exited machine is not failed', async () => {
+    h = await startRunnersHarness();
+    await h.createMapping();
+    const issue = await h.createIssue();
+    const [job] = await h.dispatch();
+    const env = h.fly.machine(job?.runId as string)?.config.env ?? {};
+    expect(env.AI_IMPLEMENT_JOB_ID).toBe(job?.id);
+    await callBack(
+      h,
+      { progress: env.AI_IMPLEMENT_PROGRESS_TOKEN ?? '', result: env.AI_IMPLEMENT_RESULT_TOKEN ?? '' },
+      'implementation',
+    );
+    h.fly.exit(job?.runId as string);
+    h.clock.advance(5 * 60_000);
+    await expectFinished(h, job as Job, issue.id);
+  });
+
+  it('github-actions: the dispatch inputs carry the tokens; the run is linked, and its completion changes nothing', async () => {
+    h = await startRunnersHarness({ github: true, fly: false });
+    await h.createMapping({ executionMode: 'github-actions' });
+    const issue = await h.createIssue();
+    const [job] = await h.dispatch();
+    const inputs = h.github?.dispatches[0]?.inputs ?? {};
+    expect(inputs.job_id).toBe(job?.id);
+    await h.orchestrator.cradle.runWatcher.sweep();
+    const [run] = h.github?.runs(OWNER, REPO) ?? [];
+    h.github?.updateRun(run?.id as number, { status: 'in_progress' });
+    await h.orchestrator.cradle.runWatcher.sweep();
+    expect(await h.job(job?.id as string)).toMatchObject({ status: 'running', runId: String(run?.id) });
+    await callBack(h, { progress: inputs.progress_token ?? '', result: inputs.result_token ?? '' }, 'implementation');
+    h.github?.updateRun(run?.id as number, { status: 'completed', conclusion: 'success' });
+    await expectFinished(h, job as Job, issue.id);
+  });
+});
