@@ -39,7 +39,7 @@ describe('runner modes end to end, the fake run calling back with what its runne
     await h.createMapping();
     const issue = await h.createIssue();
     const [job] = await h.dispatch();
-    const env: Record<string, string> = h.fly.machine(job?.runId as string)?.config.env ?? {};
+    const env = (h.fly.machine(job?.runId as string)?.config.env ?? {}) as Record<string, string>;
     expect(env.AI_IMPLEMENT_JOB_ID).toBe(job?.id);
     await callBack(
       h,
