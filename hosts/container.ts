@@ -13,6 +13,7 @@ import { registerCallbacks } from './callback-registrations.js';
 import { registerWork } from './work-registrations.js';
 import { registerGithub } from './github-registrations.js';
 import { registerRunners } from './runner-registrations.js';
+import { registerPipelines } from './pipelines-registrations.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
 export type OrchestratorOverrides = { [K in keyof OrchestratorCradle]?: Resolver<OrchestratorCradle[K]> };
@@ -59,6 +60,8 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
   for (const [name, resolver] of Object.entries(overrides)) {
     if (resolver) container.register(name, resolver as Resolver<unknown>);
   }
+  // After the overrides: it honours an overridden customDir or pluginCatalog.
+  await registerPipelines(container);
 
   if (!overrides.storage) {
     const clock = container.resolve('clock');

@@ -1,4 +1,5 @@
 import type { H3 } from 'h3';
+import type { PluginCatalog } from '../plugins/plugin-loader.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { Ids } from '../ports/ids.port.js';
@@ -93,4 +94,7 @@ export interface OrchestratorCradle {
   sessions: SessionsService;
   runWatcher: RunWatcherService;
   reaper: ReaperService;
+  /** The custom/ directory pipelines and steps are loaded from (overridable for tests). */
+  customDir: string;
+  pluginCatalog: PluginCatalog;
 }

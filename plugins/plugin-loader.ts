@@ -54,7 +54,10 @@ export interface CustomizationFile {
 export interface PluginCatalog {
   pipelines: PipelineInfo[];
   steps: StepModuleInfo[];
+  /** The files under custom/ when the catalog was loaded. */
   customizations: CustomizationFile[];
+  /** The files under custom/ now (a file added since boot is listed, though not loaded until a restart). */
+  scanCustomizations(): Promise<CustomizationFile[]>;
   pipeline(name: string): PipelineDefinition | undefined;
   step(name: string): DefinedStep | undefined;
   /** A pipeline step's settings, already parsed by its module's schema at load time. */
@@ -241,20 +244,55 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
 
   if (problems.length > 0) throw new PluginLoadError(problems);
 
-  const customizations = await Promise.all(
-    customFiles.sort().map(async (file): Promise<CustomizationFile> => {
-      const info = await stat(file);
+  const builtInPipelines = new Set([...pipelines.values()].filter((p) => p.info.builtInPath).map((p) => p.info.name));
+  const builtInStepNames = new Set([...steps.values()].filter((s) => s.info.builtInPath).map((s) => s.info.name));
+  const customizations = await describeCustomFiles(customDir, builtInPipelines, builtInStepNames);
+
+  return {
+    pipelines: [...pipelines.values()].map((p) => p.info).sort((a, b) => a.name.localeCompare(b.name)),
+    steps: [...steps.values()].map((s) => s.info).sort((a, b) => a.name.localeCompare(b.name)),
+    customizations,
+    scanCustomizations: () => describeCustomFiles(customDir, builtInPipelines, builtInStepNames),
+    pipeline: (name) => pipelines.get(name)?.definition,
+    step: (name) => steps.get(name)?.step,
+    settings: (pipeline, stepId) => settings.get(`${pipeline}\u0000${stepId}`),
+  };
+}
+
+/**
+ * Every file under custom/ with its category (`pipeline`, `step`, `provider`, `other`), its
+ * status against the built-ins (`override`, `additive`, `—` for other files), the built-in
+ * it shadows, its size and modification time.
+ */
+export async function describeCustomFiles(
+  customDir: string,
+  builtInPipelines: ReadonlySet<string>,
+  builtInSteps: ReadonlySet<string>,
+): Promise<CustomizationFile[]> {
+  const files = (await listFiles(customDir)).sort();
+  const described = await Promise.all(
+    files.map(async (file): Promise<CustomizationFile | undefined> => {
+      let info: import('node:fs').Stats;
+      try {
+        info = await stat(file);
+      } catch {
+        return undefined; // removed while listing
+      }
       const [top] = relative(customDir, file).split(sep);
       const stepName = top === 'steps' ? STEP_FILE.exec(relative(join(customDir, 'steps'), file))?.[1] : undefined;
       const pipelineName =
         top === 'pipelines' ? PIPELINE_FILE.exec(relative(join(customDir, 'pipelines'), file))?.[1] : undefined;
-      const base = { path: display(file), size: info.size, modifiedAt: info.mtime.toISOString() };
+      const base = {
+        path: `custom/${relative(customDir, file).split(sep).join('/')}`,
+        size: info.size,
+        modifiedAt: info.mtime.toISOString(),
+      };
       if (stepName) {
-        const upstream = steps.get(stepName)?.info.builtInPath ?? null;
+        const upstream = builtInSteps.has(stepName) ? builtInStepPath(stepName) : null;
         return { ...base, category: 'step', status: upstream ? 'override' : 'additive', upstreamPath: upstream };
       }
       if (pipelineName) {
-        const upstream = pipelines.get(pipelineName)?.info.builtInPath ?? null;
+        const upstream = builtInPipelines.has(pipelineName) ? builtInPipelinePath(pipelineName) : null;
         return { ...base, category: 'pipeline', status: upstream ? 'override' : 'additive', upstreamPath: upstream };
       }
       if (top === 'providers' && !file.endsWith('.gitkeep'))
@@ -262,13 +300,5 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
       return { ...base, category: 'other', status: '—', upstreamPath: null };
     }),
   );
-
-  return {
-    pipelines: [...pipelines.values()].map((p) => p.info).sort((a, b) => a.name.localeCompare(b.name)),
-    steps: [...steps.values()].map((s) => s.info).sort((a, b) => a.name.localeCompare(b.name)),
-    customizations,
-    pipeline: (name) => pipelines.get(name)?.definition,
-    step: (name) => steps.get(name)?.step,
-    settings: (pipeline, stepId) => settings.get(`${pipeline}\u0000${stepId}`),
-  };
+  return described.filter((d): d is CustomizationFile => d !== undefined);
 }

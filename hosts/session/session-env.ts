@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { parseCommandTemplate } from '../../adapters/agent/agent-command.js';
 import { type RunCaps, resolveRunCaps } from '../../core/caps.js';
 import type { ForgeKind, Phase } from '../../core/model.js';
+import { DEFAULT_CUSTOM_DIR } from '../pipelines-registrations.js';
 
 /**
  * What `ai-implement session` reads from its environment. The run's own variables are the
@@ -22,7 +22,7 @@ import type { ForgeKind, Phase } from '../../core/model.js';
  * | `AI_IMPLEMENT_GITHUB_API_URL` | GitHub's API | `GITHUB_API_URL`, else api.github.com |
  * | `AI_IMPLEMENT_AGENT_COMMAND` | the agent's argv template (JSON array or words) | `claude -p …` |
  * | `AI_IMPLEMENT_PIPELINE` | the pipeline to run | the phase's name |
- * | `AI_IMPLEMENT_CUSTOM_DIR` | custom pipelines and steps | `./custom` |
+ * | `AI_IMPLEMENT_CUSTOM_DIR` | custom pipelines and steps | this package's `custom/` (as the orchestrator) |
  * | `AI_IMPLEMENT_WORKSPACE_DIR` | where the run's fresh workspace is made | the OS temp dir |
  * | `AI_IMPLEMENT_MINUTE_MS` | the length of a "minute" of `maxJobMinutes` (tests) | 60000 |
  *
@@ -97,10 +97,7 @@ function githubServerFrom(apiUrl: string): string {
   return url.replace(/\/api\/v3$/i, '');
 }
 
-export function readSessionEnv(
-  env: Record<string, string | undefined>,
-  cwd: string = process.cwd(),
-): Result<SessionConfig, string> {
+export function readSessionEnv(env: Record<string, string | undefined>): Result<SessionConfig, string> {
   const get = (name: string) => {
     const v = env[name];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
@@ -167,7 +164,7 @@ export function readSessionEnv(
     } as Parameters<typeof resolveRunCaps>[0]),
     minuteMs,
     pipeline: get('AI_IMPLEMENT_PIPELINE') ?? phase,
-    customDir: get('AI_IMPLEMENT_CUSTOM_DIR') ?? join(cwd, 'custom'),
+    customDir: get('AI_IMPLEMENT_CUSTOM_DIR') ?? DEFAULT_CUSTOM_DIR,
     workspaceRoot: get('AI_IMPLEMENT_WORKSPACE_DIR') ?? tmpdir(),
     agentEnv: agentEnvironment(env),
   };

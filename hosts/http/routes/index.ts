@@ -14,6 +14,7 @@ import { type GapFillRoutesDeps, gapFillRoutes } from './gap-fill.routes.js';
 import { type GithubWebhookRoutesDeps, githubWebhookRoutes } from './github-webhook.routes.js';
 import { type PullsRoutesDeps, pullsRoutes } from './pulls.routes.js';
 import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
+import { type PipelinesRoutesDeps, pipelinesRoutes } from './pipelines.routes.js';
 import { type ReaperRoutesDeps, reaperRoutes } from './reaper.routes.js';
 import { type RunnersRoutesDeps, runnersRoutes } from './runners.routes.js';
 import { type SecretsRoutesDeps, secretsRoutes } from './secrets.routes.js';
@@ -34,6 +35,7 @@ export type RoutesDeps = AuthRoutesDeps &
   GapFillRoutesDeps &
   PullsRoutesDeps &
   TemplatesRoutesDeps &
+  PipelinesRoutesDeps &
   RunnersRoutesDeps &
   SettingsRoutesDeps &
   SecretsRoutesDeps &
@@ -59,6 +61,7 @@ export function registerRoutes(app: H3, deps: RoutesDeps): void {
   gapFillRoutes(app, deps);
   pullsRoutes(app, deps);
   templatesRoutes(app, deps);
+  pipelinesRoutes(app, deps);
   runnersRoutes(app, deps);
   settingsRoutes(app, deps);
   secretsRoutes(app, deps);
