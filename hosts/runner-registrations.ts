@@ -6,6 +6,7 @@ import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js'
 import { createLocalSecrets } from '../adapters/secrets/local/local.secrets.js';
 import { logExcerptComment } from '../core/comments.js';
 import type { RunnerKind } from '../core/model.js';
+import { WORKFLOW_INPUTS } from '../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../ports/runner.port.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createFlySessions, createLazyFlyRunner } from './services/fly-sessions.js';
@@ -73,6 +74,7 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         if (github) {
           runners['github-actions'] = createGithubActionsRunner({
             forge: github,
+            inputNames: WORKFLOW_INPUTS,
             log: (entry) => logger.info(`github-actions: ${entry.event}`, { ...entry }),
           });
         }

@@ -1,11 +1,13 @@
 import { okAsync } from 'neverthrow';
 import type { Forge } from '../../../ports/forge.port.js';
 import type { Runner } from '../../../ports/runner.port.js';
-import { workflowFileFor, workflowInputs } from './workflow-inputs.js';
+import { type WorkflowInputNames, workflowFileFor, workflowInputs } from './workflow-inputs.js';
 
 export interface GithubActionsRunnerOptions {
   /** The GitHub forge (adapters/forge/github) that dispatches the workflow. */
   forge: Forge;
+  /** The templates' input names (`WORKFLOW_INPUTS` of plugins/workflow-templates). */
+  inputNames: WorkflowInputNames;
   /** Receives what the runner did; input names only, never a value (tokens travel as inputs). */
   log?: (entry: GithubActionsLogEntry) => void;
 }
@@ -23,7 +25,7 @@ export interface GithubActionsLogEntry {
 /**
  * Runner on GitHub Actions: a launch is one `workflow_dispatch` of the mapping's workflow on its
  * default branch — the planning workflow for planning, the implementation workflow otherwise —
- * with the run's inputs (`WORKFLOW_INPUTS`).
+ * with the run's inputs (named as the templates declare them).
  *
  * GitHub answers a dispatch with 204 and no run id, so the handle is the job id: the marker the
  * templates put in the run name, by which the run watcher links the dispatch to its run later
@@ -39,7 +41,7 @@ export function createGithubActionsRunner(options: GithubActionsRunnerOptions): 
 
     launch({ job, mapping, env }) {
       const workflowFile = workflowFileFor(job, mapping);
-      const inputs = workflowInputs(job, env);
+      const inputs = workflowInputs(options.inputNames, job, env);
       const repo = { owner: mapping.owner, repo: mapping.repo };
       return forge.dispatchWorkflow(repo, workflowFile, mapping.defaultBranch, inputs).map(() => {
         log({

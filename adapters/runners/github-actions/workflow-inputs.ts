@@ -1,24 +1,41 @@
 import type { Job, Mapping } from '../../../core/model.js';
-import { WORKFLOW_INPUTS } from '../../../plugins/workflow-templates/workflow-templates.js';
 
 /**
- * Where each `workflow_dispatch` input of the workflow templates comes from in the run's
- * environment (the variables the templates hand on to the session as `AI_IMPLEMENT_*`).
- * `job_id`, `phase` and `issue_identifier` come from the job itself, so the marker that links
- * the run is always the job id whatever the environment says.
+ * The `workflow_dispatch` input names of the workflow templates, by meaning. The templates'
+ * own list (`WORKFLOW_INPUTS` in plugins/workflow-templates) is handed in by the host: adapters
+ * do not import plugins.
+ */
+export interface WorkflowInputNames {
+  jobId: string;
+  phase: string;
+  issueIdentifier: string;
+  callbackUrl: string;
+  resultToken: string;
+  progressToken: string;
+  nonce: string;
+  /** Declared by the implementation template only. */
+  branch: string;
+  /** Declared by the implementation template only. */
+  prNumber: string;
+}
+
+/**
+ * Where each input comes from in the run's environment (the variables the templates hand on to
+ * the session as `AI_IMPLEMENT_*`). `job_id`, `phase` and `issue_identifier` come from the job
+ * itself, so the marker that links the run is always the job id whatever the environment says.
  */
 const FROM_ENV = {
-  [WORKFLOW_INPUTS.callbackUrl]: 'AI_IMPLEMENT_CALLBACK_URL',
-  [WORKFLOW_INPUTS.resultToken]: 'AI_IMPLEMENT_RESULT_TOKEN',
-  [WORKFLOW_INPUTS.progressToken]: 'AI_IMPLEMENT_PROGRESS_TOKEN',
-  [WORKFLOW_INPUTS.nonce]: 'AI_IMPLEMENT_NONCE',
-} as const;
+  callbackUrl: 'AI_IMPLEMENT_CALLBACK_URL',
+  resultToken: 'AI_IMPLEMENT_RESULT_TOKEN',
+  progressToken: 'AI_IMPLEMENT_PROGRESS_TOKEN',
+  nonce: 'AI_IMPLEMENT_NONCE',
+} as const satisfies Partial<Record<keyof WorkflowInputNames, string>>;
 
 /** Inputs only the implementation template declares; GitHub refuses undeclared inputs (422). */
 const IMPLEMENTATION_ONLY = {
-  [WORKFLOW_INPUTS.branch]: 'AI_IMPLEMENT_BRANCH',
-  [WORKFLOW_INPUTS.prNumber]: 'AI_IMPLEMENT_PR_NUMBER',
-} as const;
+  branch: 'AI_IMPLEMENT_BRANCH',
+  prNumber: 'AI_IMPLEMENT_PR_NUMBER',
+} as const satisfies Partial<Record<keyof WorkflowInputNames, string>>;
 
 /** The workflow a job dispatches: the planning template for planning, else the implementation one. */
 export function workflowFileFor(
@@ -34,18 +51,20 @@ export function workflowFileFor(
  * with its own "Required input … not provided".
  */
 export function workflowInputs(
+  names: WorkflowInputNames,
   job: Pick<Job, 'id' | 'phase' | 'identifier'>,
   env: Record<string, string>,
 ): Record<string, string> {
   const inputs: Record<string, string> = {
-    [WORKFLOW_INPUTS.jobId]: job.id,
-    [WORKFLOW_INPUTS.phase]: job.phase,
-    [WORKFLOW_INPUTS.issueIdentifier]: job.identifier,
+    [names.jobId]: job.id,
+    [names.phase]: job.phase,
+    [names.issueIdentifier]: job.identifier,
   };
-  const sources: Record<string, string> = job.phase === 'planning' ? { ...FROM_ENV } : { ...FROM_ENV, ...IMPLEMENTATION_ONLY };
-  for (const [input, variable] of Object.entries(sources)) {
+  const sources: Partial<Record<keyof WorkflowInputNames, string>> =
+    job.phase === 'planning' ? { ...FROM_ENV } : { ...FROM_ENV, ...IMPLEMENTATION_ONLY };
+  for (const [meaning, variable] of Object.entries(sources) as [keyof WorkflowInputNames, string][]) {
     const value = env[variable];
-    if (value !== undefined && value !== '') inputs[input] = value;
+    if (value !== undefined && value !== '') inputs[names[meaning]] = value;
   }
   return inputs;
 }

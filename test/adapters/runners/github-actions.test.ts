@@ -5,7 +5,7 @@ import {
   type GithubActionsLogEntry,
 } from '../../../adapters/runners/github-actions/github-actions.runner.js';
 import { workflowInputs } from '../../../adapters/runners/github-actions/workflow-inputs.js';
-import { renderWorkflowTemplates } from '../../../plugins/workflow-templates/workflow-templates.js';
+import { renderWorkflowTemplates, WORKFLOW_INPUTS } from '../../../plugins/workflow-templates/workflow-templates.js';
 import type { RunLaunch, Runner } from '../../../ports/runner.port.js';
 import { runnerContract, sampleLaunch } from '../../contracts/runner.contract.js';
 import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';
@@ -61,7 +61,7 @@ function withCallbackEnv(runner: Runner): Runner {
 runnerContract('github-actions (fake GitHub, tracksSessions: false)', async () => {
   const fake = await fakeGithub();
   return {
-    runner: withCallbackEnv(createGithubActionsRunner({ forge: forgeOn(fake) })),
+    runner: withCallbackEnv(createGithubActionsRunner({ forge: forgeOn(fake), inputNames: WORKFLOW_INPUTS })),
     tracksSessions: false,
     close: fake.close,
   };
@@ -79,7 +79,7 @@ describe('github-actions runner against the fake GitHub', () => {
   it('dispatches the implementation workflow on the default branch with the run inputs; the handle is the job id', async () => {
     const run = sampleLaunch({ mapping: { defaultBranch: 'main' } });
     run.env = callbackEnv(run.job.id, { AI_IMPLEMENT_BRANCH: 'ai/eng-1', AI_IMPLEMENT_PR_NUMBER: '7', UNRELATED: 'x' });
-    const launched = await createGithubActionsRunner({ forge: forgeOn(fake) }).launch(run);
+    const launched = await createGithubActionsRunner({ forge: forgeOn(fake), inputNames: WORKFLOW_INPUTS }).launch(run);
     expect(launched._unsafeUnwrap()).toEqual({ handle: run.job.id });
     expect(fake.dispatches).toHaveLength(1);
     expect(fake.dispatches[0]).toMatchObject({
@@ -104,7 +104,7 @@ describe('github-actions runner against the fake GitHub', () => {
   it('dispatches planning to the planning workflow, without the implementation-only inputs', async () => {
     const run = sampleLaunch({ job: { phase: 'planning' } });
     run.env = callbackEnv(run.job.id, { AI_IMPLEMENT_BRANCH: 'ai/eng-1' });
-    const launched = await createGithubActionsRunner({ forge: forgeOn(fake) }).launch(run);
+    const launched = await createGithubActionsRunner({ forge: forgeOn(fake), inputNames: WORKFLOW_INPUTS }).launch(run);
     expect(launched.isOk(), JSON.stringify(launched)).toBe(true);
     expect(fake.dispatches[0]?.workflow).toBe(PLAN);
     expect(Object.keys(fake.dispatches[0]?.inputs ?? {})).not.toContain('branch');
@@ -115,14 +115,14 @@ describe('github-actions runner against the fake GitHub', () => {
     const run = sampleLaunch();
     run.env = callbackEnv(run.job.id);
     const forge = forgeOn(fake);
-    const { handle } = (await createGithubActionsRunner({ forge }).launch(run))._unsafeUnwrap();
+    const { handle } = (await createGithubActionsRunner({ forge, inputNames: WORKFLOW_INPUTS }).launch(run))._unsafeUnwrap();
     const found = (await forge.findRun({ owner: OWNER, repo: REPO }, IMPLEMENT, handle))._unsafeUnwrap();
     expect(found?.name).toContain(`[${run.job.id}]`);
   });
 
   it('is refused by GitHub when a required credential is missing from the env', async () => {
     const run = sampleLaunch({ env: { AI_IMPLEMENT_CALLBACK_URL: 'http://127.0.0.1:4000' } });
-    const result = await createGithubActionsRunner({ forge: forgeOn(fake) }).launch(run);
+    const result = await createGithubActionsRunner({ forge: forgeOn(fake), inputNames: WORKFLOW_INPUTS }).launch(run);
     expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'invalid', status: 422 });
     expect(result._unsafeUnwrapErr().message).toContain('result_token');
     expect(fake.dispatches).toHaveLength(0);
@@ -131,7 +131,7 @@ describe('github-actions runner against the fake GitHub', () => {
   it('fails as notFound when the workflow is not in the repository (templates never synced)', async () => {
     const run = sampleLaunch({ mapping: { workflowFile: 'missing.yml' } });
     run.env = callbackEnv(run.job.id);
-    const result = await createGithubActionsRunner({ forge: forgeOn(fake) }).launch(run);
+    const result = await createGithubActionsRunner({ forge: forgeOn(fake), inputNames: WORKFLOW_INPUTS }).launch(run);
     expect(result._unsafeUnwrapErr().kind).toBe('notFound');
   });
 
@@ -139,7 +139,9 @@ describe('github-actions runner against the fake GitHub', () => {
     const entries: GithubActionsLogEntry[] = [];
     const run = sampleLaunch();
     run.env = callbackEnv(run.job.id);
-    await createGithubActionsRunner({ forge: forgeOn(fake), log: (e) => entries.push(e) }).launch(run);
+    await createGithubActionsRunner({ forge: forgeOn(fake), inputNames: WORKFLOW_INPUTS, log: (e) => entries.push(e) }).launch(
+      run,
+    );
     expect(entries).toEqual([
       expect.objectContaining({ event: 'workflow.dispatched', jobId: run.job.id, workflowFile: IMPLEMENT, ref: 'main' }),
     ]);
@@ -151,6 +153,7 @@ describe('github-actions runner against the fake GitHub', () => {
 describe('workflowInputs', () => {
   it('takes job id, phase and issue from the job, whatever the env says, and drops empty values', () => {
     const inputs = workflowInputs(
+      WORKFLOW_INPUTS,
       { id: 'job-1', phase: 'implementation', identifier: 'ENG-1' },
       { AI_IMPLEMENT_JOB_ID: 'other', AI_IMPLEMENT_NONCE: '', AI_IMPLEMENT_CALLBACK_URL: 'http://x' },
     );
