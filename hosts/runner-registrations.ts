@@ -151,7 +151,9 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
             if (posted.isErr()) logger.warn('log excerpt not posted', { jobId: job.id, error: posted.error.message });
           },
         }),
-    ).disposer((watcher) => watcher.stop()),
+    )
+      .singleton()
+      .disposer((watcher) => watcher.stop()),
 
     reaper: asFunction(
       ({
