@@ -87,6 +87,12 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
 
     const dedup = await get<{ entries: { identifier: string; phase: string; expiresAt: string }[] }>(h, token, '/api/dedup');
     expect(dedup.entries).toEqual([expect.objectContaining({ identifier: urgent.identifier, phase: 'planning' })]);
+
+    // Shadow mode does everything but the outside effect, and the log says so.
+    const shadowLines = h.logs.filter((line) => line.includes('[shadow] nothing ran'));
+    expect(shadowLines).toHaveLength(1);
+    expect(shadowLines[0]).toContain(urgent.identifier);
+    expect(JSON.parse(shadowLines[0]!).shadow).toMatchObject({ dryRun: true, effect: 'none' });
   });
 
   it('never dispatches one issue twice inside the dedup window, until it is removed from the window', async () => {

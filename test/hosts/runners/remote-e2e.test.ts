@@ -11,11 +11,19 @@ afterEach(async () => {
 
 const PR = 'https://github.example/acme/widgets/pull/9';
 
-/** What a session does with the credentials its runner handed it: one step, then the result. */
-async function callBack(harness: RunnersHarness, credentials: { progress: string; result: string }, phase: string) {
+/**
+ * What a session does with the credentials its runner handed it: a lifecycle status event, a
+ * step through /runner/progress and one through /api/step-report, then the result.
+ */
+async function callBack(harness: RunnersHarness, credentials: { progress: string; result: string; nonce: string }, phase: string) {
+  const status = await harness.call('POST', '/api/status', { body: { nonce: credentials.nonce, event: 'environment_ready' } });
+  expect(status.status, await status.clone().text()).toBe(200);
   const step = { id: 'implement', type: 'agent', status: 'succeeded', started_at: '2026-01-01T00:00:05.000Z' };
   const progress = await harness.call('POST', '/runner/progress', { token: credentials.progress, body: { step } });
   expect(progress.status).toBe(200);
+  const verify = { id: 'verify', type: 'verify', status: 'succeeded', started_at: '2026-01-01T00:00:06.000Z' };
+  const report = await harness.call('POST', '/api/step-report', { body: { nonce: credentials.nonce, step: verify } });
+  expect(report.status, await report.clone().text()).toBe(200);
   const result = await harness.call('POST', '/runner/result', {
     token: credentials.result,
     body: { phase, outcome: 'success', comments: [{ body: 'Done.' }], prUrl: PR, prNumber: 9 },
@@ -27,7 +35,14 @@ async function expectFinished(harness: RunnersHarness, job: Job, issueId: string
   expect(await harness.job(job.id)).toMatchObject({ status: 'completed', prUrl: PR });
   const ticket = await harness.issue(issueId);
   expect(ticket.labels).toEqual(['AI-Implement', 'Ready for Review']);
-  expect(ticket.comments.map((c) => c.body).join('\n')).toContain(PR);
+  const comments = ticket.comments.map((c) => c.body).join('\n');
+  expect(comments).toContain('✅ Environment ready. Claude is implementing…');
+  expect(comments).toContain(PR);
+  const steps = await harness.api('GET', `/api/jobs/${job.id}/steps`);
+  expect((steps.body.steps as { id: string }[]).map((s) => s.id)).toEqual(expect.arrayContaining(['implement', 'verify']));
+  const pulls = await harness.api('GET', '/api/pulls');
+  expect(pulls.status).toBe(200);
+  expect(JSON.stringify(pulls.body)).toContain(PR);
   // Later sweeps leave a finished job alone.
   await harness.orchestrator.cradle.runWatcher.sweep();
   expect(await harness.job(job.id)).toMatchObject({ status: 'completed' });
@@ -43,7 +58,7 @@ describe('runner modes end to end, the fake run calling back with what its runne
     expect(env.AI_IMPLEMENT_JOB_ID).toBe(job?.id);
     await callBack(
       h,
-      { progress: env.AI_IMPLEMENT_PROGRESS_TOKEN ?? '', result: env.AI_IMPLEMENT_RESULT_TOKEN ?? '' },
+      { progress: env.AI_IMPLEMENT_PROGRESS_TOKEN ?? '', result: env.AI_IMPLEMENT_RESULT_TOKEN ?? '', nonce: env.AI_IMPLEMENT_NONCE ?? '' },
       'implementation',
     );
     h.fly.exit(job?.runId as string);
@@ -63,7 +78,7 @@ describe('runner modes end to end, the fake run calling back with what its runne
     h.github?.updateRun(run?.id as number, { status: 'in_progress' });
     await h.orchestrator.cradle.runWatcher.sweep();
     expect(await h.job(job?.id as string)).toMatchObject({ status: 'running', runId: String(run?.id) });
-    await callBack(h, { progress: inputs.progress_token ?? '', result: inputs.result_token ?? '' }, 'implementation');
+    await callBack(h, { progress: inputs.progress_token ?? '', result: inputs.result_token ?? '', nonce: inputs.nonce ?? '' }, 'implementation');
     h.github?.updateRun(run?.id as number, { status: 'completed', conclusion: 'success' });
     await expectFinished(h, job as Job, issue.id);
   });
