@@ -13,7 +13,11 @@ export const CLAUDE_COMMAND: readonly string[] = [
   '{maxTurns}',
   '--output-format',
   'stream-json',
+  // Claude Code insists on --verbose for stream-json in print mode.
   '--verbose',
+  // Headless: nobody is there to approve an edit, and the session commits what is edited.
+  '--permission-mode',
+  'acceptEdits',
 ];
 
 export interface CommandValues {
