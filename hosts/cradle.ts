@@ -73,6 +73,8 @@ export interface OrchestratorCradle {
   runTokens: RunTokensService;
   forgeRegistry: ForgeRegistry;
   steering: SteeringService;
+  /** Unsubscribes the retention listener that drops a pruned job's run records. */
+  runRecordsJanitor: () => void;
   stepHistory: StepHistoryService;
   runSecrets: RunSecrets;
   runCallbacks: RunCallbacksService;

@@ -33,6 +33,8 @@ export interface Storage {
   putJob(job: Job): Promise<void>;
   getJob(id: string): Promise<Job | undefined>;
   listJobs(): Promise<Job[]>;
+  /** Resolves false when there was no such job. Retention prunes old terminal jobs with it. */
+  deleteJob(id: string): Promise<boolean>;
 
   listDedup(): Promise<DedupEntry[]>;
   putDedup(entry: DedupEntry): Promise<void>;

@@ -13,6 +13,13 @@ import { describeMissingRunner, type RunnerRegistry } from './runner-registry.js
 /** Builds the environment a session receives: callback URL, tokens, nonce, extraEnv, secrets. */
 export type RunEnvironmentBuilder = (job: Job, mapping: Mapping) => Promise<Record<string, string>>;
 
+/**
+ * How long the claim of one dispatch (issue, phase, number) lives. Once the job is recorded the
+ * next dispatch gets the next number, so the claim only has to outlive a racing cycle; it lapses
+ * so that claims do not pile up in storage for ever.
+ */
+const DISPATCH_CLAIM_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
 export interface DispatchDeps {
   storage: Storage;
   clock: Clock;
@@ -63,7 +70,7 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
       const runner = runnerRegistry.get(runnerKind);
       if (!runner) return err({ kind: 'runnerMissing', message: describeMissingRunner(runnerKind) });
 
-      const claimed = await storage.claimOnce(`dispatch:${issue.id}:${phase}:${dispatchNumber}`);
+      const claimed = await storage.claimOnce(`dispatch:${issue.id}:${phase}:${dispatchNumber}`, DISPATCH_CLAIM_TTL_MS);
       if (!claimed) return err({ kind: 'claimed', message: `${issue.identifier} ${phase} #${dispatchNumber} was already dispatched` });
 
       const now = clock.now();

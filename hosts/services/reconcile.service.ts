@@ -2,6 +2,7 @@ import { activeDedup, expiredDedup } from '../../core/dedup.js';
 import type { Mapping, TicketIssue } from '../../core/model.js';
 import { advanceIssue } from '../../core/lifecycle.js';
 import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../core/planner.js';
+import { jobsToPrune } from '../../core/retention.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Storage } from '../../ports/storage.port.js';
@@ -105,8 +106,12 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     );
   }
 
-  async function pruneDedup(now: number) {
+  /** Retention: the dedup window's lapsed entries, and finished jobs past core/retention.ts. */
+  async function prune(now: number) {
     for (const entry of expiredDedup(await storage.listDedup(), now)) await storage.removeDedup(entry.issueId);
+    for (const job of jobsToPrune(await storage.listJobs(), now)) {
+      if (await storage.deleteJob(job.id)) eventBus.publish({ type: 'job.pruned', at: now, jobId: job.id, issueId: job.issueId });
+    }
   }
 
   async function cycle(teamKeys: Set<string> | 'all'): Promise<CycleReport> {
@@ -131,7 +136,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     // A mapping whose fetch failed is left out of the plan: nothing is known of its issues.
     const healthy = new Set(fetched.filter((s) => !s.error).map((s) => s.teamKey));
     const now = clock.now();
-    await pruneDedup(now);
+    await prune(now);
     const plan = planDispatches({
       mappings: mappings.filter((m) => healthy.has(m.teamKey)),
       issues: fetched.filter((s) => !s.error).flatMap((s) => s.issues),

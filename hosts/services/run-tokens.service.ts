@@ -96,6 +96,8 @@ export interface RunTokensService {
   jobForNonce(nonce: string): Promise<Job | undefined>;
   /** Every credential the run of `jobId` received, re-derived, for redaction. */
   credentialValues(jobId: string): Promise<string[]>;
+  /** Drops a pruned job's credential records (its tokens have long expired). */
+  forget(jobId: string): Promise<void>;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('base64url');
@@ -177,6 +179,13 @@ export function createRunTokensService({ config, storage, clock, ids }: RunToken
 
   return {
     configured: tokenSigner !== undefined,
+
+    async forget(jobId) {
+      const record = await storage.getRecord<RunRecord>(RUNS, jobId);
+      if (!record) return;
+      await storage.deleteRecord(NONCES, sha256(nonceFor(await getNonceSigner(), record)));
+      await storage.deleteRecord(RUNS, jobId);
+    },
 
     async issue(job, mapping) {
       const now = clock.now();

@@ -34,6 +34,8 @@ export interface SteeringService {
   abort(jobId: string, reason?: string): Promise<void>;
   /** The instructions for one progress call: pending messages (then gone), then the abort if any. */
   take(jobId: string): Promise<SteeringInstruction[]>;
+  /** Drops a pruned job's queue. */
+  forget(jobId: string): Promise<void>;
 }
 
 /** Kept in Storage so that any replica answering the progress call delivers what any other queued. */
@@ -58,6 +60,9 @@ export function createSteeringService({ storage, clock, ids }: SteeringDeps): St
         await storage.putRecord(COLLECTION, jobId, state);
       }),
 
+    forget: async (jobId) => {
+      await writes.run(() => storage.deleteRecord(COLLECTION, jobId));
+    },
     take: (jobId) =>
       writes.run(async () => {
         const state = await storage.getRecord<SteeringState>(COLLECTION, jobId);

@@ -80,6 +80,12 @@ export function storageContract(name: string, make: () => Promise<StorageSubject
         await storage.putJob(done);
         expect(await storage.getJob('job-1')).toEqual(done);
         expect(byKey(await storage.listJobs(), 'id')).toEqual([done, second]);
+
+        expect(await storage.deleteJob('job-1')).toBe(true);
+        expect(await storage.deleteJob('job-1')).toBe(false);
+        expect(await storage.deleteJob('never')).toBe(false);
+        expect(await storage.getJob('job-1')).toBeUndefined();
+        expect(byKey(await storage.listJobs(), 'id')).toEqual([second]);
       }),
     );
 

@@ -85,6 +85,7 @@ export async function createLowdbStorage(options: LowdbStorageOptions): Promise<
     putJob: (job) => put((d) => d.jobs, job.id, job),
     getJob: (id) => read((d) => d.jobs[id]),
     listJobs: () => read((d) => Object.values(d.jobs)),
+    deleteJob: (id) => remove((d) => d.jobs, id),
 
     listDedup: () => read((d) => Object.values(d.dedup)),
     putDedup: (entry) => put((d) => d.dedup, entry.issueId, entry),

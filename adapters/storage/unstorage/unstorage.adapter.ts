@@ -73,6 +73,7 @@ export async function createUnstorageStorage(target: UnstorageTarget, options: U
     putJob: (job) => put(keys.job(job.id), job),
     getJob: (id) => get(keys.job(id)),
     listJobs: () => list(keys.jobs),
+    deleteJob: (id) => remove(keys.job(id)),
 
     listDedup: () => list(keys.dedup),
     putDedup: (entry) => put(keys.dedupEntry(entry.issueId), entry),

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { asValue } from 'awilix';
 import { errAsync } from 'neverthrow';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
 import type { Runner } from '../../../ports/runner.port.js';
 import { createRunnerRegistry } from '../../../hosts/services/runner-registry.js';
@@ -168,6 +168,30 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
       expect(res.status).toBe(502);
       expect(await res.json()).toEqual({ error: expect.stringMatching(/jira ticketing is not configured/) });
     }
+  });
+
+  it('prunes finished jobs after 30 days, with their run records, and never a job in flight', async () => {
+    h = await startHarness('lowdb', { ...SHADOW, RUNNER_TOKEN_SECRET: 'runner-secret-for-retention-test' });
+    const token = await h.login();
+    await localMapping(h, token, { maxInProgressAiIssues: 2 });
+    await seedIssue(h, { title: 'finishes', labels: ['AI-Implement'] });
+    await seedIssue(h, { title: 'hangs', labels: ['AI-Implement'] });
+    await h.orchestrator.cradle.reconcile.request();
+    const { storage } = h.orchestrator.cradle;
+    const [done, hanging] = await storage.listJobs();
+    await h.orchestrator.cradle.jobOutcome.record(done!.id, { type: 'failed', error: 'boom', at: h.clock.now() });
+    expect(await storage.getRecord('run-credentials', done!.id)).toBeDefined();
+
+    h.clock.advance(30 * 24 * 60 * 60 * 1000 - 1);
+    await h.orchestrator.cradle.reconcile.request();
+    expect(await storage.getJob(done!.id)).toBeDefined();
+
+    h.clock.advance(2);
+    await h.orchestrator.cradle.reconcile.request();
+    expect(await storage.getJob(done!.id)).toBeUndefined();
+    expect(await storage.getJob(hanging!.id)).toBeDefined();
+    await vi.waitFor(async () => expect(await storage.getRecord('run-credentials', done!.id)).toBeUndefined());
+    expect(await storage.getRecord('run-credentials', hanging!.id)).toBeDefined();
   });
 
   it('coalesces refresh requests: many during a cycle cause at most one more', async () => {
