@@ -1,4 +1,4 @@
-import { err, ok, type Result } from 'neverthrow';
+import { err, errAsync, ok, type Result } from 'neverthrow';
 import { advanceIssue } from '../../core/lifecycle.js';
 import type { Job, Mapping, Phase, RunnerKind, TicketIssue } from '../../core/model.js';
 import type { PlannedDispatch } from '../../core/planner.js';
@@ -107,8 +107,11 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
       eventBus.publish({ type: 'job.created', at: now, jobId: job.id, issueId: issue.id, identifier: issue.identifier, teamKey: mapping.teamKey, data: { phase, runner: runnerKind } });
       await moveTicket(issue, mapping, job);
 
-      const env = await deps.runEnvironment(job, mapping);
-      const launched = await runner.launch({ job, mapping, env });
+      // The job is on record now: whatever goes wrong from here ends it as failed, never in limbo.
+      const launched = await deps
+        .runEnvironment(job, mapping)
+        .then((env) => runner.launch({ job, mapping, env }))
+        .catch((error: unknown) => errAsync<never, { message: string }>({ message: error instanceof Error ? error.message : String(error) }));
       if (launched.isErr()) {
         const reason = `${runnerKind} launch failed: ${launched.error.message}`;
         logger.error('launch failed', { jobId: job.id, issue: issue.identifier, runner: runnerKind, error: launched.error.message });

@@ -141,6 +141,20 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     expect(tracked.issue.comments.map((c) => c.body).join('\n')).toContain('⚠️ Planning failed: shadow launch failed: runner is down');
   });
 
+  it('a session environment that cannot be built fails the recorded job instead of leaving it in limbo', async () => {
+    h = await startHarness('memory', SHADOW, {
+      runEnvironment: asValue(async () => {
+        throw new Error('credentials unavailable');
+      }),
+    });
+    const token = await h.login();
+    await localMapping(h, token);
+    await seedIssue(h, { title: 'no env', labels: ['AI-Implement'] });
+    const report = await h.orchestrator.cradle.reconcile.request();
+    expect(report.errors.LOC).toBe('shadow launch failed: credentials unavailable');
+    expect(await h.orchestrator.cradle.storage.listJobs()).toEqual([expect.objectContaining({ status: 'failed' })]);
+  });
+
   it('a mapping whose tracker fails is reported and skipped; the others still dispatch', async () => {
     h = await startHarness('memory', SHADOW);
     const token = await h.login();
