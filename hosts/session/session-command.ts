@@ -20,6 +20,8 @@ export interface SessionIo {
 export async function sessionCommand(
   env: Record<string, string | undefined>,
   io: SessionIo = { out: (l) => console.log(l), err: (l) => console.error(l) },
+  /** How the result's retries wait (tests pass a quick one). */
+  sleep?: (ms: number) => Promise<void>,
 ): Promise<number> {
   const config = readSessionEnv(env);
   if (config.isErr()) {
@@ -34,6 +36,7 @@ export async function sessionCommand(
     progressToken: c.progressToken,
     nonce: c.nonce,
     log,
+    ...(sleep ? { sleep } : {}),
   });
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
   const handlers: (() => void)[] = [];

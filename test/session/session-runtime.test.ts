@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionForge } from '../../hosts/session/session-forge.js';
+import { customDir, stepSource } from '../plugins/custom-dir.js';
 import type { FakeCallbackOptions } from './fake-callback-server.js';
 import { type SessionFixture, sessionFixture } from './session-fixture.js';
 
@@ -244,6 +245,41 @@ describe('an implementation run', () => {
       'Could not get a repository token: could not get a repository token from /api/token: HTTP 403 Owner mismatch',
     );
     expect(results(f)).toHaveLength(1);
+  });
+});
+
+describe('custom steps in a run', () => {
+  it('runs a custom step that overrides a built-in by name', async () => {
+    const f = await fixture();
+    const d = await customDir();
+    try {
+      await d.write(
+        'steps/verify.step.ts',
+        stepSource(d, 'verify', {
+          needs: ['status'],
+          body: "await services.status({ type: 'verification_started' });\n    return { status: 'failed', message: `custom verify ran at level ${settings.level}` };",
+        }),
+      );
+      const outcome = await f.run({ customDir: d.path });
+      expect(outcome.reason).toBe('custom verify ran at level 1');
+      expect(f.server.events()).toContain('verification_started');
+    } finally {
+      await d.remove();
+    }
+  });
+
+  it('reports a broken custom file as the run failure, still with exactly one result', async () => {
+    const f = await fixture();
+    const d = await customDir({
+      'pipelines/implementation.yml': 'phase: implementation\nsteps:\n  - { id: a, module: missing }\n',
+    });
+    try {
+      const outcome = await f.run({ customDir: d.path });
+      expect(outcome.reason).toContain('custom/pipelines/implementation.yml: step "a" uses module "missing"');
+      expect(results(f)).toHaveLength(1);
+    } finally {
+      await d.remove();
+    }
   });
 });
 
