@@ -1,0 +1,97 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunContext } from '../../plugins/run-context.js';
+import { detectInstall } from '../../plugins/steps/setup.step.js';
+import { agentFailure } from '../../plugins/steps/shared/agent-outcome.js';
+import { modelOf, readFrontMatter } from '../../plugins/steps/shared/front-matter.js';
+import { renderPrompt } from '../../plugins/steps/shared/prompts.js';
+import { safeTail } from '../../plugins/steps/shared/text.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  while (dirs.length > 0) await rm(dirs.pop()!, { recursive: true, force: true });
+});
+async function repoWith(files: string[]) {
+  const dir = await mkdtemp(join(tmpdir(), 'ai-implement-steps-'));
+  dirs.push(dir);
+  for (const f of files) await writeFile(join(dir, f), '{}');
+  return dir;
+}
+
+const ctx = (over: Partial<RunContext> = {}): RunContext =>
+  ({
+    issue: { identifier: 'ENG-9', title: 'Fix login', description: 'It breaks on Safari.', url: 'http://t/ENG-9' },
+    branch: 'ai-implement/ENG-9',
+    steering: [],
+    caps: { maxTurns: 50, maxIterations: 3, maxJobMinutes: 90 },
+    secretValues: ['sk-secret-value'],
+    signal: new AbortController().signal,
+    ...over,
+  }) as RunContext;
+
+describe('setup: the package manager of the target repository', () => {
+  it.each([
+    [['package.json', 'pnpm-lock.yaml'], 'pnpm', ['pnpm', 'install', '--frozen-lockfile']],
+    [['package.json', 'yarn.lock'], 'yarn', ['yarn', 'install', '--frozen-lockfile']],
+    [['package.json', 'package-lock.json'], 'npm', ['npm', 'ci', '--no-audit', '--no-fund']],
+    [['package.json'], 'npm', ['npm', 'install', '--no-audit', '--no-fund', '--no-package-lock']],
+  ])('%j → %s', async (files, manager, argv) => {
+    expect(await detectInstall(await repoWith(files))).toEqual({ manager, argv });
+  });
+
+  it('none without a package.json', async () => {
+    expect(await detectInstall(await repoWith(['Cargo.toml']))).toBeUndefined();
+  });
+});
+
+describe('WORKFLOW.md / PLANNING.md front matter', () => {
+  it('names the model and leaves the body as the prompt template', () => {
+    const { data, body } = readFrontMatter('---\nmodel: claude-sonnet-4-5\nmax_turns: 20\n---\nDo {{ issue.title }}\n');
+    expect(modelOf(data)).toBe('claude-sonnet-4-5');
+    expect(body).toBe('Do {{ issue.title }}\n');
+  });
+
+  it('a file without front matter is all body; broken YAML is ignored', () => {
+    expect(readFrontMatter('Just a prompt')).toEqual({ data: {}, body: 'Just a prompt' });
+    expect(modelOf(readFrontMatter('---\nmodel: [unclosed\n---\nx').data)).toBeUndefined();
+  });
+});
+
+describe('prompts', () => {
+  it('fills the issue and appends the plan, a failure to fix and operator messages it does not mention', () => {
+    const text = renderPrompt(
+      'Work on {{ issue.identifier }}: {{ issue.title }}\n{{ issue.description }}',
+      ctx({ plan: 'Step 1', steering: ['use tabs'] }),
+      {
+        feedback: 'test failed',
+      },
+    );
+    expect(text).toBe(
+      'Work on ENG-9: Fix login\nIt breaks on Safari.\n\n## Implementation plan\n\nStep 1\n\n## Verification failed — fix this\n\ntest failed\n\n## Messages from the operator\n\nuse tabs',
+    );
+  });
+
+  it('does not repeat what the template already places', () => {
+    expect(renderPrompt('Plan: {{ plan }}', ctx({ plan: 'P' }))).toBe('Plan: P');
+  });
+});
+
+describe('agent failures as the spec words them', () => {
+  it('max turns, exit code, redacted output', () => {
+    expect(agentFailure(ctx(), { kind: 'maxTurns', turns: 51, output: '' })).toMatchObject({
+      status: 'failed',
+      message: 'Reached max turns (50)',
+    });
+    expect(agentFailure(ctx(), { kind: 'failed', exitCode: 1, output: 'auth failed with sk-secret-value' })).toEqual({
+      status: 'failed',
+      message: 'LLM invocation failed with exit code 1: auth failed with [REDACTED]',
+    });
+  });
+
+  it('keeps the tail of long output, redacted before cutting', () => {
+    const tail = safeTail(`${'x'.repeat(5000)}sk-secret-value`, ['sk-secret-value'], 20);
+    expect(tail).toBe(`…${'x'.repeat(10)}[REDACTED]`);
+  });
+});

@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { SessionConfig } from '../../hosts/session/session-env.js';
+import { sessionForge } from '../../hosts/session/session-forge.js';
+import { createShell } from '../../hosts/session/shell.js';
+
+describe('the session forge for GitHub', () => {
+  it('gives git the repository token as a header, never in the clone URL or .git/config', async () => {
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = await mkdtemp(join(tmpdir(), 'ai-implement-forge-'));
+    try {
+      const config = {
+        forge: 'github',
+        owner: 'acme',
+        repo: 'app',
+        defaultBranch: 'main',
+        githubApiUrl: base,
+        githubServerUrl: base,
+      } as SessionConfig;
+      const made = await sessionForge(config, { repoToken: async () => ({ ok: { token: 'ghs_session_token_42' } }) } as never);
+      if ('error' in made) throw new Error(made.error);
+      expect(made.repo.cloneUrl).toBe(`${base}/acme/app.git`);
+      expect(made.repo.cloneUrl).not.toContain('ghs_');
+      expect(made.secrets).toContain('ghs_session_token_42');
+
+      const result = await createShell().run({
+        argv: ['git', 'clone', '--quiet', made.repo.cloneUrl, join(dir, 'repo')],
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', HOME: dir, GIT_TERMINAL_PROMPT: '0', ...made.repo.gitEnv },
+        timeoutMs: 10_000,
+      });
+      expect(result.exitCode).not.toBe(0);
+      expect(seen[0]).toBe(`basic ${Buffer.from('x-access-token:ghs_session_token_42').toString('base64')}`);
+    } finally {
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says why when /api/token refuses', async () => {
+    const made = await sessionForge(
+      { forge: 'github', owner: 'acme' } as SessionConfig,
+      { repoToken: async () => ({ error: 'HTTP 403 Owner mismatch' }) } as never,
+    );
+    expect(made).toEqual({ error: 'could not get a repository token from /api/token: HTTP 403 Owner mismatch' });
+  });
+});
