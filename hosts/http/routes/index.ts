@@ -1,4 +1,5 @@
 import type { H3 } from 'h3';
+import { adminPageRoutes } from './admin-page.routes.js';
 import { type AuthRoutesDeps, authRoutes } from './auth.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { type DispatchLogRoutesDeps, dispatchLogRoutes } from './dispatch-log.routes.js';
@@ -47,6 +48,7 @@ export type RoutesDeps = AuthRoutesDeps &
  */
 export function registerRoutes(app: H3, deps: RoutesDeps): void {
   healthRoutes(app);
+  adminPageRoutes(app);
   authRoutes(app, deps);
   mappingsRoutes(app, deps);
   issuesRoutes(app, deps);

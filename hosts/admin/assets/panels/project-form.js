@@ -1,0 +1,449 @@
+// @ts-check
+import { api, seg } from '../api.js';
+import { h } from '../dom.js';
+
+/**
+ * The Projects stepper: eight steps (ticketing system, source, repository, runner, provider,
+ * capacity, secrets, review) over one form. The API validates; its 400 message is shown as it
+ * is. Blank optional fields are left out so the API applies its defaults (or, when editing,
+ * keeps the stored value); blank run caps are sent as null, which clears them.
+ */
+
+const STEPS = ['Ticketing system', 'Source', 'Repository', 'Runner', 'Provider', 'Capacity', 'Secrets', 'Review'];
+
+/** @typedef {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} Control */
+
+let formCount = 0;
+
+/**
+ * @param {{
+ *   existing?: any,
+ *   onSaved: (mapping: any, message: string) => void,
+ *   onCancel: () => void,
+ * }} options
+ */
+export function projectForm({ existing, onSaved, onCancel }) {
+  const uid = `pf${++formCount}`;
+  const editing = existing !== undefined;
+  /** @type {Record<string, Control>} */
+  const controls = {};
+
+  /**
+   * A labelled control. @param {string} name @param {string} label @param {Control} control
+   * @param {{ hint?: string, required?: boolean }} [opts]
+   */
+  const field = (name, label, control, opts = {}) => {
+    const id = `${uid}-${name}`;
+    control.id = id;
+    control.setAttribute('name', name);
+    if (opts.required) control.setAttribute('aria-required', 'true');
+    controls[name] = control;
+    const hintId = `${id}-hint`;
+    if (opts.hint) control.setAttribute('aria-describedby', hintId);
+    return h(
+      'div',
+      { class: 'field', 'data-field': name },
+      h('label', { for: id }, label, opts.required ? h('span', { class: 'required' }, ' (required)') : null),
+      control,
+      opts.hint ? h('p', { class: 'hint', id: hintId }, opts.hint) : null,
+    );
+  };
+  /** @param {string} placeholder @param {string} [type] */
+  const input = (placeholder = '', type = 'text') => h('input', { type, placeholder, autocomplete: 'off', spellcheck: 'false' });
+  /** @param {string} placeholder */
+  const number = (placeholder) => h('input', { type: 'number', min: 1, step: 1, inputmode: 'numeric', placeholder });
+  /** @param {[string, string][]} options */
+  const select = (options) =>
+    h(
+      'select',
+      {},
+      options.map(([value, label]) => h('option', { value }, label)),
+    );
+  /** @param {string} name @param {string} label @param {string} [hint] */
+  const checkbox = (name, label, hint) => {
+    const id = `${uid}-${name}`;
+    const box = h('input', { type: 'checkbox', id, name });
+    controls[name] = box;
+    return h(
+      'div',
+      { class: 'field field-check' },
+      box,
+      h('label', { for: id }, label),
+      hint ? h('p', { class: 'hint' }, hint) : null,
+    );
+  };
+
+  // Step 1: the ticketing system, as radio buttons.
+  const ticketingRadios = /** @type {HTMLInputElement[]} */ ([]);
+  const ticketingChoices = [
+    ['linear', 'Linear', 'A Linear team'],
+    ['jira', 'Jira', 'A JQL clause on Jira Cloud'],
+    ['local', 'Local tracker', 'The embedded tracker of this orchestrator'],
+  ].map(([value, label, hint]) => {
+    const id = `${uid}-ticketing-${value}`;
+    const radio = h('input', { type: 'radio', name: `${uid}-ticketing`, id, value });
+    ticketingRadios.push(radio);
+    return h('div', { class: 'field field-check' }, radio, h('label', { for: id }, label), h('p', { class: 'hint' }, hint));
+  });
+  const ticketing = () => ticketingRadios.find((r) => r.checked)?.value ?? 'linear';
+
+  const teamKeyLabel = h('span');
+  const teamKey = input('ENG');
+  const sourceFields = [
+    h(
+      'div',
+      { class: 'field', 'data-field': 'teamKey' },
+      h('label', { for: `${uid}-teamKey` }, teamKeyLabel, h('span', { class: 'required' }, ' (required)')),
+      teamKey,
+      h(
+        'p',
+        { class: 'hint', id: `${uid}-teamKey-hint` },
+        'Letters and digits, starting with a letter. It identifies the project and prefixes its secrets.',
+      ),
+    ),
+  ];
+  teamKey.id = `${uid}-teamKey`;
+  teamKey.setAttribute('aria-describedby', `${uid}-teamKey-hint`);
+  teamKey.setAttribute('aria-required', 'true');
+  controls.teamKey = teamKey;
+  const jiraFields = h(
+    'div',
+    {},
+    field('jql', 'JQL clause', h('textarea', { rows: 2, spellcheck: 'false' }), {
+      hint: 'Scopes which Jira issues belong to this project.',
+    }),
+    field('repoFieldValue', 'Repo field value', input(), {
+      hint: 'The value of the Jira repo field that selects this repository.',
+    }),
+  );
+
+  const planningEnabled = checkbox('planningEnabled', 'Run the planning phase before implementation');
+  /** @type {Node[][]} */
+  const steps = [
+    [h('p', { class: 'hint' }, 'Where the tickets come from.'), ...ticketingChoices],
+    [...sourceFields, jiraFields],
+    [
+      field(
+        'forge',
+        'Forge',
+        select([
+          ['github', 'GitHub'],
+          ['local', 'Local repositories (on this machine)'],
+        ]),
+      ),
+      field('owner', 'Owner', input('acme'), {
+        required: true,
+        hint: 'The GitHub organisation or user that owns the repository.',
+      }),
+      field('repo', 'Repository name', input('web-app'), { required: true }),
+      field('defaultBranch', 'Default branch', input('e.g. main'), {
+        required: true,
+        hint: "Must match the repository's actual primary branch (commonly main, master or development).",
+      }),
+      field('branchPrefix', 'Branch prefix', input('ai-implement/'), { hint: 'Blank: ai-implement/' }),
+    ],
+    [
+      field(
+        'executionMode',
+        'Execution mode',
+        select([
+          ['github-actions', 'GitHub Actions'],
+          ['fly-machines', 'Fly Machines'],
+        ]),
+      ),
+      field(
+        'sessionMode',
+        'Session mode',
+        select([
+          ['autonomous', 'Autonomous'],
+          ['interactive', 'Interactive'],
+          ['hybrid', 'Hybrid'],
+        ]),
+      ),
+      field('machineCpus', 'Machine CPUs', number('2'), { hint: 'Fly Machines only. Blank: 2' }),
+      field('machineMemoryMb', 'Machine memory (MB)', number('4096'), { hint: 'Fly Machines only. Blank: 4096' }),
+      field('workflowFile', 'Workflow file', input('claude-implement.yml'), { hint: 'Blank: claude-implement.yml' }),
+      planningEnabled,
+      field('planningWorkflowFile', 'Planning workflow file', input('claude-plan.yml'), { hint: 'Blank: claude-plan.yml' }),
+      checkbox('autoApprovePlans', 'Proceed to implementation automatically after planning'),
+      field('extraEnv', 'Extra environment', h('textarea', { rows: 3, spellcheck: 'false', placeholder: 'KEY=value' }), {
+        hint: 'One KEY=value per line, injected at dispatch. Not for secrets: use the Secrets step.',
+      }),
+    ],
+    [
+      field(
+        'provider',
+        'Claude provider',
+        select([
+          ['anthropic', 'Anthropic'],
+          ['bedrock', 'Amazon Bedrock'],
+        ]),
+      ),
+      field('awsRegion', 'AWS region', input('us-east-1'), { hint: 'Required with Bedrock.' }),
+    ],
+    [
+      field('maxInProgressAiIssues', 'Concurrency cap', number('3'), { hint: 'Issues in progress at once. Blank: 3' }),
+      field('maxTurns', 'maxTurns', number('50'), { hint: 'Maximum Claude conversation turns per run. Blank: 50' }),
+      field('maxIterations', 'maxIterations', number('3'), {
+        hint: 'Maximum feedback-loop iterations per run. Blank: Bedrock 2, Anthropic 3',
+      }),
+      field('maxJobMinutes', 'maxJobMinutes', number('90'), {
+        hint: 'Wall-clock timeout before forced termination, in minutes. Blank: 90',
+      }),
+      checkbox('paused', 'Paused (no new dispatches)'),
+    ],
+    [],
+    [],
+  ];
+
+  // Step 7: per-team secrets, set after the mapping is saved (they need the team to exist).
+  const secretRows = h('div', { class: 'secret-rows' });
+  let secretCount = 0;
+  const addSecretRow = () => {
+    const n = ++secretCount;
+    const name = h('input', {
+      type: 'text',
+      id: `${uid}-sn${n}`,
+      autocomplete: 'off',
+      spellcheck: 'false',
+      placeholder: 'MY_TOKEN',
+    });
+    const value = h('input', { type: 'password', id: `${uid}-sv${n}`, autocomplete: 'new-password' });
+    const row = h(
+      'div',
+      { class: 'secret-row', 'data-secret': '' },
+      h('div', { class: 'field' }, h('label', { for: name.id }, 'Secret name'), name),
+      h('div', { class: 'field' }, h('label', { for: value.id }, 'Value'), value),
+      h('button', { type: 'button', class: 'quiet', on: { click: () => row.remove() } }, 'Remove'),
+    );
+    secretRows.append(row);
+    name.focus();
+  };
+  steps[6] = [
+    h(
+      'p',
+      { class: 'hint' },
+      'Optional. Stored as Fly app secrets prefixed with the team key (MY_TOKEN for ENG is ENG_MY_TOKEN), set once the project is saved. Values are never shown again.',
+    ),
+    secretRows,
+    h('button', { type: 'button', on: { click: addSecretRow } }, 'Add a secret'),
+  ];
+
+  // Step 8: what will be sent.
+  const review = h('dl', { class: 'review' });
+  steps[7] = [h('p', { class: 'hint' }, 'Check the settings, then save. Blank fields use the defaults.'), review];
+
+  const fieldsets = steps.map((children, i) =>
+    h(
+      'fieldset',
+      { class: 'step', 'data-step': i, hidden: i !== 0 },
+      h('legend', {}, `Step ${i + 1} of ${STEPS.length}: ${STEPS[i]}`),
+      children,
+    ),
+  );
+  const stepButtons = STEPS.map((title, i) =>
+    h(
+      'li',
+      {},
+      h(
+        'button',
+        { type: 'button', class: 'step-button', on: { click: () => go(i) } },
+        h('span', { class: 'step-no' }, String(i + 1)),
+        title,
+      ),
+    ),
+  );
+  const message = h('p', { class: 'form-message', role: 'alert' });
+  const back = h('button', { type: 'button', on: { click: () => go(current - 1) } }, 'Back');
+  const next = h('button', { type: 'submit', class: 'primary' }, 'Next');
+  const cancel = h('button', { type: 'button', class: 'quiet', on: { click: onCancel } }, 'Cancel');
+  const heading = h('h2', { tabindex: -1 }, editing ? `Edit project ${existing.teamKey}` : 'New project');
+  const form = h(
+    'form',
+    { class: 'stepper', novalidate: true, 'aria-label': editing ? `Edit project ${existing.teamKey}` : 'New project' },
+    h('ol', { class: 'steps', 'aria-label': 'Steps' }, stepButtons),
+    fieldsets,
+    message,
+    h('div', { class: 'form-actions' }, back, next, cancel),
+  );
+
+  let current = 0;
+  /** @param {number} step */
+  function go(step) {
+    current = Math.max(0, Math.min(STEPS.length - 1, step));
+    fieldsets.forEach((fs, i) => {
+      fs.hidden = i !== current;
+    });
+    stepButtons.forEach((li, i) => {
+      const b = /** @type {HTMLButtonElement} */ (li.firstElementChild);
+      if (i === current) b.setAttribute('aria-current', 'step');
+      else b.removeAttribute('aria-current');
+    });
+    back.disabled = current === 0;
+    next.textContent = current === STEPS.length - 1 ? (editing ? 'Save changes' : 'Create project') : 'Next';
+    if (current === STEPS.length - 1) fillReview();
+    syncVisibility();
+  }
+
+  function syncVisibility() {
+    const kind = ticketing();
+    teamKeyLabel.textContent = kind === 'linear' ? 'Linear team key' : kind === 'jira' ? 'Jira project key' : 'Team key';
+    jiraFields.hidden = kind !== 'jira';
+    const fly = controls.executionMode?.value === 'fly-machines';
+    for (const name of ['machineCpus', 'machineMemoryMb'])
+      form.querySelector(`[data-field="${name}"]`)?.toggleAttribute('hidden', !fly);
+    form.querySelector('[data-field="awsRegion"]')?.toggleAttribute('hidden', controls.provider?.value !== 'bedrock');
+    form
+      .querySelector('[data-field="planningWorkflowFile"]')
+      ?.toggleAttribute('hidden', !(/** @type {HTMLInputElement} */ (controls.planningEnabled).checked));
+  }
+  form.addEventListener('change', syncVisibility);
+
+  /** The request body, or a message when the form cannot be turned into one. */
+  function body() {
+    /** @type {Record<string, unknown>} */
+    const out = { ticketing: ticketing() };
+    const text = (/** @type {string} */ name) => controls[name]?.value.trim() ?? '';
+    for (const name of [
+      'teamKey',
+      'owner',
+      'repo',
+      'defaultBranch',
+      'branchPrefix',
+      'workflowFile',
+      'planningWorkflowFile',
+      'forge',
+      'executionMode',
+      'sessionMode',
+      'provider',
+    ]) {
+      const v = text(name);
+      if (v !== '') out[name] = v;
+    }
+    // Optional strings: blank clears them.
+    out.awsRegion = out.provider === 'bedrock' ? text('awsRegion') : null;
+    if (out.ticketing === 'jira') {
+      out.jql = text('jql');
+      out.repoFieldValue = text('repoFieldValue');
+    }
+    for (const name of ['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues']) {
+      if (text(name) !== '') out[name] = Number(text(name));
+    }
+    for (const name of ['maxTurns', 'maxIterations', 'maxJobMinutes']) out[name] = text(name) === '' ? null : Number(text(name));
+    for (const name of ['planningEnabled', 'autoApprovePlans', 'paused'])
+      out[name] = /** @type {HTMLInputElement} */ (controls[name]).checked;
+    /** @type {Record<string, string>} */
+    const env = {};
+    const lines = text('extraEnv')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    for (const [i, line] of lines.entries()) {
+      const eq = line.indexOf('=');
+      if (eq <= 0) return { error: `Extra environment line ${i + 1} must look like KEY=value` };
+      env[line.slice(0, eq).trim()] = line.slice(eq + 1);
+    }
+    out.extraEnv = env;
+    return { body: out };
+  }
+
+  function secretsToSet() {
+    return [...secretRows.querySelectorAll('[data-secret]')]
+      .map((row) => {
+        const [name, value] = /** @type {HTMLInputElement[]} */ ([...row.querySelectorAll('input')]);
+        return { name: name?.value.trim() ?? '', value: value?.value ?? '' };
+      })
+      .filter((s) => s.name !== '' || s.value !== '');
+  }
+
+  function fillReview() {
+    const built = body();
+    review.replaceChildren();
+    if ('error' in built) {
+      message.textContent = built.error ?? '';
+      return;
+    }
+    for (const [key, value] of Object.entries(built.body)) {
+      const shown =
+        value === null || value === ''
+          ? 'default'
+          : typeof value === 'object'
+            ? Object.keys(value).join(', ') || 'none'
+            : String(value);
+      review.append(h('dt', {}, key), h('dd', {}, shown));
+    }
+    const secrets = secretsToSet();
+    if (secrets.length) review.append(h('dt', {}, 'secrets'), h('dd', {}, secrets.map((s) => s.name).join(', ')));
+  }
+
+  async function save() {
+    const built = body();
+    if ('error' in built) {
+      message.textContent = built.error ?? '';
+      return;
+    }
+    message.textContent = '';
+    next.disabled = true;
+    const res = await api.post('/api/mappings', built.body);
+    if (!res.ok) {
+      next.disabled = false;
+      message.textContent = res.error; // the API's own text, e.g. "defaultBranch is required"
+      return;
+    }
+    const mapping = res.data.mapping;
+    const failures = [];
+    for (const secret of secretsToSet()) {
+      const set = await api.post(`/api/mappings/${seg(mapping.teamKey)}/secrets`, secret);
+      if (!set.ok) failures.push(`${secret.name || '(no name)'}: ${set.error}`);
+    }
+    next.disabled = false;
+    const saved = `Project ${mapping.teamKey} ${editing ? 'saved' : 'created'}`;
+    onSaved(mapping, failures.length ? `${saved}, but secrets were not set — ${failures.join('; ')}` : `${saved}.`);
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (current < STEPS.length - 1) go(current + 1);
+    else void save();
+  });
+
+  // Values: the stored mapping when editing; the defaults otherwise.
+  const m = existing ?? {};
+  const initial = /** @type {HTMLInputElement} */ (ticketingRadios.find((r) => r.value === (m.ticketing ?? 'linear')));
+  initial.checked = true;
+  for (const name of [
+    'teamKey',
+    'owner',
+    'repo',
+    'defaultBranch',
+    'branchPrefix',
+    'workflowFile',
+    'planningWorkflowFile',
+    'awsRegion',
+    'jql',
+    'repoFieldValue',
+  ]) {
+    if (typeof m[name] === 'string') /** @type {Control} */ (controls[name]).value = m[name];
+  }
+  for (const name of ['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues', 'maxTurns', 'maxIterations', 'maxJobMinutes']) {
+    if (typeof m[name] === 'number') /** @type {Control} */ (controls[name]).value = String(m[name]);
+  }
+  /** @type {Record<string, string>} */
+  const selects = { forge: 'github', executionMode: 'github-actions', sessionMode: 'autonomous', provider: 'anthropic' };
+  for (const [name, fallback] of Object.entries(selects)) /** @type {Control} */ (controls[name]).value = m[name] ?? fallback;
+  /** @type {HTMLInputElement} */ (controls.planningEnabled).checked = m.planningEnabled ?? true;
+  /** @type {HTMLInputElement} */ (controls.autoApprovePlans).checked = m.autoApprovePlans ?? true;
+  /** @type {HTMLInputElement} */ (controls.paused).checked = m.paused ?? false;
+  if (m.extraEnv) {
+    /** @type {Control} */ (controls.extraEnv).value = Object.entries(m.extraEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
+  }
+  if (editing) teamKey.readOnly = true;
+  go(0);
+
+  const container = h('section', { class: 'block form-block', 'aria-labelledby': '' }, heading, form);
+  heading.id = `${uid}-title`;
+  container.setAttribute('aria-labelledby', heading.id);
+  return { element: container, focus: () => heading.focus() };
+}
