@@ -80,7 +80,8 @@ export type JobEvent =
   | { type: 'succeeded'; prUrl?: string; prNumber?: number; at: number }
   | { type: 'review-failed'; prUrl: string; prNumber?: number; at: number }
   | { type: 'failed'; error: string; logLabel?: 'container_failed' | 'session_failed' | 'pr_not_found'; at: number }
-  | { type: 'timed-out'; reason: TimedOutReason; at: number };
+  /** `error` keeps the run's own account of the timeout, for the failure comment. */
+  | { type: 'timed-out'; reason: TimedOutReason; error?: string; at: number };
 
 /**
  * What the shell must do after a transition.
@@ -173,7 +174,12 @@ export function applyJobEvent(job: Job, event: JobEvent): JobTransition {
     }
 
     case 'timed-out':
-      return finish(job, { status: 'timed_out', timedOutReason: event.reason }, event.at, timeoutLabel(event.reason));
+      return finish(
+        job,
+        { status: 'timed_out', timedOutReason: event.reason, ...(event.error !== undefined ? { error: event.error } : {}) },
+        event.at,
+        timeoutLabel(event.reason),
+      );
   }
 }
 

@@ -19,7 +19,8 @@ import type { StepReport } from '../../ports/pipeline.port.js';
  *   error?: string,                         // the failure reason ("⚠️ … failed: {reason}")
  *   reviewApproved?: boolean,               // false: the post-push review flagged blockers
  *   plan?: string,                          // planning: the plan for the implementation run
- *   log?: string }                          // the log tail for the excerpt on a failure
+ *   log?: string,                           // the log tail for the excerpt on a failure
+ *   timedOut?: boolean }                    // failure: the session stopped itself at maxJobMinutes
  * ```
  * Optional fields of the wrong type are ignored; a `prUrl` that is not an http(s) URL counts
  * as missing.
@@ -34,6 +35,8 @@ export interface ResultBody {
   reviewApproved?: boolean;
   plan?: string;
   log?: string;
+  /** A failure because the run passed its time budget: the job ends `timed_out`, not `failed`. */
+  timedOut?: boolean;
 }
 
 export type ResultBodyCode =
@@ -65,6 +68,7 @@ export function parseResultBody(body: unknown): Result<ResultBody, ResultBodyCod
   if (typeof body.prNumber === 'number' && Number.isSafeInteger(body.prNumber) && body.prNumber > 0)
     parsed.prNumber = body.prNumber;
   if (typeof body.reviewApproved === 'boolean') parsed.reviewApproved = body.reviewApproved;
+  if (outcome === 'failure' && body.timedOut === true) parsed.timedOut = true;
   const error = optionalString(body.error);
   const plan = optionalString(body.plan);
   const log = optionalString(body.log);

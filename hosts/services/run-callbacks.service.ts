@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
 import { logExcerptComment, redactSecrets } from '../../core/comments.js';
 import { applyJobEvent, type JobEvent } from '../../core/job-status.js';
-import type { Job, JobStatus, Phase } from '../../core/model.js';
+import type { Job, JobStatus, Phase, TimedOutReason } from '../../core/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { StepReport } from '../../ports/pipeline.port.js';
 import type { Storage } from '../../ports/storage.port.js';
@@ -80,6 +80,17 @@ export async function ticketingForJob(storage: Storage, registry: TicketingRegis
   return mapping ? registry.get(mapping.ticketing) : undefined;
 }
 
+/**
+ * The spec's timeout reason when a session stops itself at `maxJobMinutes`: the local Docker
+ * session or the Fly machine ran out of lifetime; on GitHub Actions it is the run's own timeout.
+ */
+const SESSION_TIMEOUT_REASON: Record<Job['runner'], TimedOutReason> = {
+  local: 'container_timeout',
+  'fly-machines': 'machine_timeout',
+  'github-actions': 'timed_out',
+  shadow: 'timed_out',
+};
+
 export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksService {
   const { storage, clock, logger, runTokens, jobOutcome, ticketingRegistry, steering, stepHistory, runSecrets } = deps;
 
@@ -100,7 +111,12 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     }
   }
 
-  function outcomeEvent(body: ResultBody, secrets: readonly string[], at: number): JobEvent {
+  function outcomeEvent(job: Job, body: ResultBody, secrets: readonly string[], at: number): JobEvent {
+    if (body.timedOut) {
+      const event: JobEvent = { type: 'timed-out', reason: SESSION_TIMEOUT_REASON[job.runner], at };
+      if (body.error) event.error = redactSecrets(body.error, secrets);
+      return event;
+    }
     if (body.outcome === 'failure') {
       return { type: 'failed', error: redactSecrets(body.error ?? 'the run reported a failure without a reason', secrets), at };
     }
@@ -133,7 +149,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
         await storage.putRecord(PLANS, job.issueId, stored);
       }
 
-      const event = outcomeEvent(body, secrets, clock.now());
+      const event = outcomeEvent(job, body, secrets, clock.now());
       // What the transition asks beyond the lifecycle: the labelled log excerpt, if any.
       const excerpt = applyJobEvent(job, event).effects.find((e) => e.kind === 'post-log-excerpt');
       const recorded = await jobOutcome.record(job.id, event);

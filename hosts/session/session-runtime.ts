@@ -256,6 +256,7 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
     body.error = reason;
     body.log = redactSecrets(logText, secretValues);
   }
+  if (timedOut && outcome === 'failure') body.timedOut = true;
   const sent = await callbacks.result(body);
   log(
     `result ${outcome}${reason ? `: ${reason}` : ''} — ${sent.delivered ? 'delivered' : `NOT delivered (${sent.error ?? 'unknown'})`}`,

@@ -320,7 +320,8 @@ describe('end to end on this machine: local tracker, local forge, local runner, 
     const issue = await fileIssue(w);
     const [job] = await settle(w, issue.id, (js) => js.some(terminal));
     const reason = 'Session exceeded maxJobMinutes (1 min) and was stopped';
-    expect(job).toMatchObject({ status: 'failed', error: reason });
+    // The local session ran out of its lifetime: the spec's timed_out with reason container_timeout.
+    expect(job).toMatchObject({ status: 'timed_out', timedOutReason: 'container_timeout', error: reason });
     const heads = headlines(await ticket(w, issue.id));
     expect(heads).toContain(`⚠️ Session timed out: ${reason}. Machine will be cleaned up.`);
     expect(heads).toContain(`⚠️ Implementation failed: ${reason}`);

@@ -40,6 +40,14 @@ describe('POST /runner/result', () => {
     expect((await h.job(run.job.id)).status).toBe('completed');
   });
 
+  it('a failure the session reports as timed out ends the job timed_out, keeping its reason', async () => {
+    const reason = 'Session exceeded maxJobMinutes (90 min) and was stopped';
+    const res = await post({ phase: 'planning', outcome: 'failure', comments: [], error: reason, timedOut: true });
+    expect(res.status).toBe(200);
+    expect(await h.job(run.job.id)).toMatchObject({ status: 'timed_out', error: reason });
+    expect((await h.job(run.job.id)).timedOutReason).toMatch(/^(container_timeout|machine_timeout|timed_out)$/);
+  });
+
   describe('401', () => {
     it('missing_bearer: no Authorization header', async () => {
       const res = await h.runner('POST', '/runner/result', undefined, resultBody('planning'));
