@@ -25,7 +25,8 @@ import type { RunTokensService } from './run-tokens.service.js';
  * | `AI_IMPLEMENT_REPO_URL` | local forge: the bare repository to clone (`DATA_DIR/repos/{owner}/{repo}.git`) |
  * | `AI_IMPLEMENT_GITHUB_API_URL` | github forge: `GITHUB_API_URL` |
  *
- * plus the mapping's `extraEnv`, minus any `AI_IMPLEMENT_*` name (those are the run's own). No orchestrator
+ * plus the team's secrets (their stored, team-prefixed names) and the mapping's `extraEnv` (which
+ * wins over a secret of the same name), minus any `AI_IMPLEMENT_*` name (those are the run's own). No orchestrator
  * secret (RUNNER_TOKEN_SECRET, API keys, GitHub credentials) is ever put here: a session
  * asks `/api/token` for a repository token instead.
  */
@@ -53,15 +54,20 @@ export const RUN_ENV = {
 export interface RunEnvironmentDeps {
   config: Pick<Config, 'publicUrl' | 'dataDir' | 'githubApiUrl'>;
   runTokens: Pick<RunTokensService, 'issue'>;
+  /** The team's secrets (stored team-prefixed, `ENG_MY_TOKEN`) as the session receives them. */
+  sessionSecrets: (mapping: Mapping, runner: Job['runner']) => Promise<Record<string, string>>;
 }
 
 /** Mints the run's credentials (once per dispatch) and builds the session's environment. */
-export function createRunEnvironment({ config, runTokens }: RunEnvironmentDeps): RunEnvironmentBuilder {
+export function createRunEnvironment({ config, runTokens, sessionSecrets }: RunEnvironmentDeps): RunEnvironmentBuilder {
+  const notRunOwn = ([name]: [string, string]) => !name.startsWith('AI_IMPLEMENT_');
   return async (job: Job, mapping: Mapping) => {
     const credentials = await runTokens.issue(job, mapping);
     const caps = resolveRunCaps(mapping);
+    const secrets = await sessionSecrets(mapping, job.runner);
     const env: Record<string, string> = {
-      ...Object.fromEntries(Object.entries(mapping.extraEnv).filter(([name]) => !name.startsWith('AI_IMPLEMENT_'))),
+      ...Object.fromEntries(Object.entries(secrets).filter(notRunOwn)),
+      ...Object.fromEntries(Object.entries(mapping.extraEnv).filter(notRunOwn)),
       [RUN_ENV.jobId]: job.id,
       [RUN_ENV.phase]: job.phase,
       [RUN_ENV.issue]: job.identifier,
