@@ -15,9 +15,15 @@ export const SECRET_MESSAGES = {
   invalidBody: 'Invalid request body',
   required: 'name and value are required',
   nameFormat: 'name must contain only letters, digits, and underscores',
+  nameLength: 'name must be at most 128 characters',
 } as const;
 
 const SECRET_NAME = /^[A-Za-z0-9_]+$/;
+/**
+ * Not in the spec: a bound, so a name always fits in the secret store's URL path (an endless
+ * name was refused by the store and answered as a 500, as if the store had failed).
+ */
+export const SECRET_NAME_MAX_LENGTH = 128;
 
 export interface SecretInput {
   name: string;
@@ -25,7 +31,14 @@ export interface SecretInput {
 }
 
 export function isValidSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
+  return SECRET_NAME.test(name) && name.length <= SECRET_NAME_MAX_LENGTH;
+}
+
+/** Why `name` is not a valid secret name, or undefined when it is. */
+function secretNameProblem(name: string): string | undefined {
+  if (!SECRET_NAME.test(name)) return SECRET_MESSAGES.nameFormat;
+  if (name.length > SECRET_NAME_MAX_LENGTH) return SECRET_MESSAGES.nameLength;
+  return undefined;
 }
 
 /** Validates a `POST …/secrets` body: a name of letters, digits, underscores and a non-empty value. */
@@ -35,13 +48,15 @@ export function validateSecretInput(body: unknown): Result<SecretInput, string> 
   if (typeof name !== 'string' || name === '' || typeof value !== 'string' || value === '') {
     return err(SECRET_MESSAGES.required);
   }
-  if (!isValidSecretName(name)) return err(SECRET_MESSAGES.nameFormat);
+  const problem = secretNameProblem(name);
+  if (problem) return err(problem);
   return ok({ name, value });
 }
 
 /** Validates a bare secret name (a `DELETE …/secrets/:name` path segment). */
 export function validateSecretName(name: string): Result<string, string> {
-  return isValidSecretName(name) ? ok(name) : err(SECRET_MESSAGES.nameFormat);
+  const problem = secretNameProblem(name);
+  return problem ? err(problem) : ok(name);
 }
 
 export function teamSecretPrefix(teamKey: string): string {
@@ -72,7 +87,8 @@ export function collidingTeamPrefix(name: string, teamKeys: readonly string[]): 
 
 /** A global secret name must not look like any team's secret. */
 export function validateGlobalSecretName(name: string, teamKeys: readonly string[]): Result<string, string> {
-  if (!isValidSecretName(name)) return err(SECRET_MESSAGES.nameFormat);
+  const problem = secretNameProblem(name);
+  if (problem) return err(problem);
   const prefix = collidingTeamPrefix(name, teamKeys);
   return prefix ? err(`Secret name must not start with a team key prefix (${prefix})`) : ok(name);
 }
