@@ -65,8 +65,11 @@ interface Page<T> {
 }
 
 const PAGE = 100;
-/** Field ids are words (`customfield_10050`, `labels`); jira.js puts them into the URL path as they are. */
-const FIELD_ID = /^[A-Za-z0-9_]+$/;
+/**
+ * Only custom fields have selectable options (contexts with options); jira.js puts the id into
+ * the URL path as it is, so nothing else is ever sent.
+ */
+const CUSTOM_FIELD_ID = /^customfield_\d{1,18}$/;
 
 const failed = (error: ServiceError): JiraAdminError => ({ kind: 'requestFailed', message: error.message });
 
@@ -136,7 +139,9 @@ export function createJiraAdminService({ jira }: JiraAdminDeps): JiraAdminServic
     async listFieldOptions(fieldId) {
       const j = caller;
       if (!j) return notConfigured;
-      if (!FIELD_ID.test(fieldId)) return err({ kind: 'requestFailed', message: `No field with id ${JSON.stringify(fieldId)}` });
+      // A system field (`summary`, `labels`) or anything that is not a field id has no selectable
+      // options: an empty list, as for a custom field without options (spec "Jira configuration").
+      if (!CUSTOM_FIELD_ID.test(fieldId)) return ok([]);
       const options = await allPages((startAt) =>
         j.call((c) =>
           c.issueCustomFieldContexts.getContextsForField<Page<{ id: string }>>({ fieldId, startAt, maxResults: PAGE }),
