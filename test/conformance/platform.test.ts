@@ -205,6 +205,13 @@ describe('Secrets', () => {
     },
   );
 
+  it('a name too long for the secret store is a 400 naming the problem, not a 500', async () => {
+    for (const path of ['/api/mappings/ENG/secrets', '/api/global-secrets']) {
+      const res = await full.call('POST', path, { body: { name: 'A'.repeat(200_000), value: SECRET_VALUE }, token: true });
+      expectAnswer(res, 400, { error: 'name must be at most 128 characters' });
+    }
+  });
+
   it('400 Secret name must not start with a team key prefix (...)', async () => {
     const res = await full.call('POST', '/api/global-secrets', { body: { name: 'ENG_OTHER', value: SECRET_VALUE }, token: true });
     expect(res.status).toBe(400);
@@ -297,6 +304,15 @@ describe('Jira configuration', () => {
     const list = Array.isArray(res.json) ? res.json : Object.values(res.body).find(Array.isArray);
     expect(list).toEqual([]);
   });
+
+  it.each(['summary', 'labels', 'not a field'])(
+    '/api/jira/field-options for %j (a field that is not a select) → an empty list',
+    async (fieldId) => {
+      const res = await full.call('GET', `/api/jira/field-options?fieldId=${encodeURIComponent(fieldId)}`, { token: true });
+      expect(res.status, res.text).toBe(200);
+      expect(Object.values(res.body).find(Array.isArray)).toEqual([]);
+    },
+  );
 
   it('500 (underlying error message): the Jira request failed', async () => {
     jira.failNext('serverError', { times: 20, match: /\/field/ });
