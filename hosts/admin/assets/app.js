@@ -127,10 +127,12 @@ async function refresh() {
     if (res.status !== 401) setStatus(`Refresh failed: ${res.error}`, 'bad');
     return;
   }
-  // The cycle runs in the background: show what is there now, and again once it has had time to finish.
+  // The cycle runs in the background: show what is there now, and again once it has had time to
+  // finish — unless the operator has moved to another panel meanwhile (it loaded fresh data).
   await reloadPanel();
+  const shown = renderCount;
   await new Promise((resolve) => setTimeout(resolve, 1200));
-  await reloadPanel();
+  if (shown === renderCount) await reloadPanel();
   refreshButton.disabled = false;
   setStatus(`Refreshed at ${new Date().toLocaleTimeString()}`, 'good');
 }

@@ -39,7 +39,7 @@ export function barChart(buckets) {
   const label =
     total === 0
       ? 'No dispatches in the last 24 hours'
-      : `${total} dispatches in the last 24 hours; busiest hour ${HOUR.format(peak.start)} with ${peak.count}`;
+      : `${total} dispatch${total === 1 ? '' : 'es'} in the last 24 hours; busiest hour ${HOUR.format(peak.start)} with ${peak.count}`;
 
   const chart = svg('svg', {
     viewBox: `0 0 ${width} ${height}`,

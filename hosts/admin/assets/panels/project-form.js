@@ -248,7 +248,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
       h(
         'button',
         { type: 'button', class: 'step-button', on: { click: () => go(i) } },
-        h('span', { class: 'step-no' }, String(i + 1)),
+        h('span', { class: 'step-no', 'aria-hidden': 'true' }, String(i + 1)),
         title,
       ),
     ),
