@@ -9,6 +9,9 @@ import { h } from '../dom.js';
  * keeps the stored value); blank run caps are sent as null, which clears them.
  */
 
+/** Run caps: blank means the default (maxTurns 50, maxIterations Bedrock 2 / Anthropic 3, maxJobMinutes 90). */
+const CAPS = ['maxTurns', 'maxIterations', 'maxJobMinutes'];
+
 const STEPS = ['Ticketing system', 'Source', 'Repository', 'Runner', 'Provider', 'Capacity', 'Secrets', 'Review'];
 
 /** @typedef {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} Control */
@@ -329,7 +332,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
     for (const name of ['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues']) {
       if (text(name) !== '') out[name] = Number(text(name));
     }
-    for (const name of ['maxTurns', 'maxIterations', 'maxJobMinutes']) out[name] = text(name) === '' ? null : Number(text(name));
+    for (const name of CAPS) out[name] = text(name) === '' ? null : Number(text(name));
     for (const name of ['planningEnabled', 'autoApprovePlans', 'paused'])
       out[name] = /** @type {HTMLInputElement} */ (controls[name]).checked;
     /** @type {Record<string, string>} */
@@ -364,9 +367,10 @@ export function projectForm({ existing, onSaved, onCancel }) {
       return;
     }
     for (const [key, value] of Object.entries(built.body)) {
+      const blank = CAPS.includes(key) ? 'default' : '—';
       const shown =
         value === null || value === ''
-          ? 'default'
+          ? blank
           : typeof value === 'object'
             ? Object.keys(value).join(', ') || 'none'
             : String(value);

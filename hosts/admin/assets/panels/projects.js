@@ -14,6 +14,7 @@ export async function render(root, ctx) {
   const formHolder = h('div');
   const list = h('div');
   const newButton = h('button', { type: 'button', class: 'primary', on: { click: () => openForm() } }, '+ New project');
+  const toolbar = h('div', { class: 'toolbar' }, newButton);
 
   /** @param {string} text @param {'good' | 'bad'} tone */
   const flash = (text, tone) => {
@@ -26,20 +27,20 @@ export async function render(root, ctx) {
       existing,
       onSaved: (_mapping, message) => {
         formHolder.replaceChildren();
-        newButton.hidden = false;
+        toolbar.hidden = false;
         flash(message, message.includes('not set') ? 'bad' : 'good');
         void load();
         newButton.focus();
       },
       onCancel: () => {
         formHolder.replaceChildren();
-        newButton.hidden = false;
+        toolbar.hidden = false;
         newButton.focus();
       },
     });
     messages.replaceChildren();
     formHolder.replaceChildren(form.element);
-    newButton.hidden = true;
+    toolbar.hidden = true;
     form.focus();
   }
 
@@ -174,7 +175,7 @@ export async function render(root, ctx) {
     await load();
   }
 
-  root.append(h('div', { class: 'toolbar' }, newButton), messages, formHolder, list);
+  root.append(toolbar, messages, formHolder, list);
   ctx.onRefresh(load); // Refresh reloads the list, never a half-filled form
   await load();
 }
