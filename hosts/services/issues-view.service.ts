@@ -62,13 +62,16 @@ const BLOCKER_REASONS = new Set(['concurrency', 'dedup', 'no-mapping']);
 
 /**
  * The Issues and Blockers views, served from the reconcile loop's latest fetch so that looking
- * at the admin never costs the tracker a request; before the first cycle it runs one.
+ * at the admin never costs the tracker a request; before the first cycle it runs one, and a
+ * mapping no cycle has fetched yet (one created since) is fetched first, so a new mapping's
+ * issues, or its provider's failure (502), show at once rather than after the next poll.
  */
 export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps): IssuesViewService {
   async function current() {
     let view = reconcile.snapshot();
-    if (!view.last) {
-      await reconcile.request();
+    const unfetched = (await storage.listMappings()).map((m) => m.teamKey).filter((key) => !view.mappings.has(key));
+    if (!view.last || unfetched.length > 0) {
+      await reconcile.request(view.last ? unfetched : undefined);
       view = reconcile.snapshot();
     }
     return view;
