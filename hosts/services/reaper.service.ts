@@ -6,6 +6,7 @@ import type { Clock } from '../../ports/clock.port.js';
 import type { RunnerSession } from '../../ports/runner.port.js';
 import type { Storage } from '../../ports/storage.port.js';
 import type { Logger } from '../logger.js';
+import { createPeriodicTask } from './periodic-task.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
 import type { RunnerModeService } from './runner-mode.service.js';
 import type { RunnerRegistry } from './runner-registry.js';
@@ -85,9 +86,6 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
   const keep = deps.reaperOptions?.keep ?? 1000;
   // A dry run is recorded once per session and rule, not on every sweep.
   const dryRunSeen = new Set<string>();
-  let running: Promise<ReaperAction[]> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = true;
 
   async function liveIssues(
     sessions: RunnerSession[],
@@ -195,25 +193,10 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
     return actions;
   }
 
-  function sweep(): Promise<ReaperAction[]> {
-    running ??= sweepOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
-
-  function schedule(intervalMs: number) {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      sweep()
-        .catch((error) => logger.error('reaper sweep failed', { error }))
-        .finally(() => schedule(intervalMs));
-    }, intervalMs);
-    timer.unref?.();
-  }
+  const sweeps = createPeriodicTask('reaper sweep', sweepOnce, logger);
 
   return {
-    sweep,
+    sweep: sweeps.run,
 
     async summary() {
       const since = clock.now() - DAY_MS;
@@ -229,16 +212,7 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
       return all.slice(-limit).reverse();
     },
 
-    start(intervalMs) {
-      if (!stopped) return;
-      stopped = false;
-      schedule(intervalMs);
-    },
-
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
+    start: sweeps.start,
+    stop: sweeps.stop,
   };
 }

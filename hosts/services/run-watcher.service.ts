@@ -10,6 +10,7 @@ import type { Forge, WorkflowRun } from '../../ports/forge.port.js';
 import type { RunnerSession } from '../../ports/runner.port.js';
 import type { Storage } from '../../ports/storage.port.js';
 import type { Logger } from '../logger.js';
+import { createPeriodicTask } from './periodic-task.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
 import type { RunnerRegistry } from './runner-registry.js';
 
@@ -67,9 +68,6 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
   const linkTimeoutMs = deps.runWatcherOptions?.runLinkTimeoutMs ?? RUN_LINK_TIMEOUT_MS;
   const lifetimeMinutes = deps.runWatcherOptions?.machineLifetimeMinutes ?? DEFAULT_MACHINE_LIFETIME_MINUTES;
   const goneGraceMs = deps.runWatcherOptions?.sessionGoneGraceMs ?? 2 * 60_000;
-  let running: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = true;
 
   const record = (job: Job, event: JobEvent) => jobOutcome.record(job.id, event);
 
@@ -176,25 +174,10 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
     );
   }
 
-  function sweep(): Promise<void> {
-    running ??= sweepOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
-
-  function schedule(intervalMs: number) {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      sweep()
-        .catch((error) => logger.error('run watcher sweep failed', { error }))
-        .finally(() => schedule(intervalMs));
-    }, intervalMs);
-    timer.unref?.();
-  }
+  const sweeps = createPeriodicTask('run watcher sweep', sweepOnce, logger);
 
   return {
-    sweep,
+    sweep: sweeps.run,
 
     async localExit(exit) {
       const at = clock.now();
@@ -221,16 +204,7 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
       }
     },
 
-    start(intervalMs) {
-      if (!stopped) return;
-      stopped = false;
-      schedule(intervalMs);
-    },
-
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
+    start: sweeps.start,
+    stop: sweeps.stop,
   };
 }
