@@ -124,7 +124,6 @@ describe('a run from Triggered to Implementation failed, and the next one to PR 
       );
     }, 'the first issue blocked by dedup');
     expect(row).toMatchObject({ reason: 'dedup', message: 'Already dispatched recently. Waiting for the in-flight job.' });
-    // DELETE /api/dedup/{issueId} takes it out of the window.
     const dedup = await s.call('GET', '/api/dedup', { token: true });
     expect(dedup.status).toBe(200);
     expect(dedup.text).toContain(first.identifier);
@@ -147,6 +146,37 @@ describe('a run from Triggered to Implementation failed, and the next one to PR 
     expect(await logStatus(second)).toBe('completed');
     const pulls = await s.call('GET', '/api/pulls', { token: true });
     expect(pulls.text).toContain(PR_URL);
+  });
+});
+
+describe('the dedup window and sessions, from the admin', () => {
+  it('DELETE /api/dedup/{issueId} removes an issue from the window (by id or identifier)', async () => {
+    const before = await s.call('GET', '/api/dedup', { token: true });
+    const entry = (before.body.entries as { issueId: string; identifier: string }[]).find(
+      (e) => e.identifier === first.identifier,
+    );
+    expect(entry).toBeDefined();
+    const removed = await s.call('DELETE', `/api/dedup/${encodeURIComponent(entry?.issueId ?? '')}`, { token: true });
+    expect(removed.status, removed.text).toBe(200);
+    const after = await s.call('GET', '/api/dedup', { token: true });
+    expect(after.text).not.toContain(`"${entry?.issueId}"`);
+    const byIdentifier = await s.call('DELETE', `/api/dedup/${second}`, { token: true });
+    expect(byIdentifier.status, byIdentifier.text).toBe(200);
+  });
+
+  it('DELETE /api/sessions/{machineId} destroys the machine, removes AI-Working and clears the dedup entry', async () => {
+    // The first issue, out of the dedup window, may hold the one slot again: make room.
+    expect((await s.call('PATCH', `/api/mappings/${TEAM}`, { token: true, body: { maxInProgressAiIssues: 5 } })).status).toBe(200);
+    const third = await w.dispatch('Third issue, destroyed from the admin');
+    const machine = w.fly
+      .machines()
+      .find((m) => (m.config.env as Record<string, string>)?.AI_IMPLEMENT_ISSUE === third.identifier);
+    expect((await issue(third.identifier)).labels).toContain('AI-Working');
+    const res = await s.call('DELETE', `/api/sessions/${machine?.id}`, { token: true });
+    expect(res.status, res.text).toBe(200);
+    expect(w.fly.machine(machine?.id ?? '')?.state).toBe('destroyed');
+    expect((await issue(third.identifier)).labels).not.toContain('AI-Working');
+    expect((await s.call('GET', '/api/dedup', { token: true })).text).not.toContain(third.identifier);
   });
 });
 
