@@ -166,7 +166,9 @@ describe('the dedup window and sessions, from the admin', () => {
 
   it('DELETE /api/sessions/{machineId} destroys the machine, removes AI-Working and clears the dedup entry', async () => {
     // The first issue, out of the dedup window, may hold the one slot again: make room.
-    expect((await s.call('PATCH', `/api/mappings/${TEAM}`, { token: true, body: { maxInProgressAiIssues: 5 } })).status).toBe(200);
+    expect((await s.call('PATCH', `/api/mappings/${TEAM}`, { token: true, body: { maxInProgressAiIssues: 5 } })).status).toBe(
+      200,
+    );
     const third = await w.dispatch('Third issue, destroyed from the admin');
     const machine = w.fly
       .machines()
