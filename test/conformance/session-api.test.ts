@@ -47,7 +47,9 @@ describe('POST /api/token', () => {
   });
 
   it("403 Owner mismatch: the owner does not match the job's repository owner", async () => {
-    expectAnswer(await s.call('POST', '/api/token', { body: { nonce, owner: 'someone-else' } }), 403, { error: 'Owner mismatch' });
+    expectAnswer(await s.call('POST', '/api/token', { body: { nonce, owner: 'someone-else' } }), 403, {
+      error: 'Owner mismatch',
+    });
   });
 
   it('500 Failed to generate token: the body was not valid JSON', async () => {
@@ -152,8 +154,31 @@ describe('a nonce is only good while its job is active', () => {
       body: { phase: 'implementation', outcome: 'failure', comments: [], error: 'boom' },
     });
     expect(done.status, done.text).toBe(200);
-    expectAnswer(await s.call('POST', '/api/status', { body: { nonce: env.AI_IMPLEMENT_NONCE, event: 'environment_ready' } }), 403, {
-      error: 'Invalid or expired nonce',
-    });
+    expectAnswer(
+      await s.call('POST', '/api/status', { body: { nonce: env.AI_IMPLEMENT_NONCE, event: 'environment_ready' } }),
+      403,
+      {
+        error: 'Invalid or expired nonce',
+      },
+    );
+  });
+});
+
+describe('the 500 rows', () => {
+  it('POST /api/token: 500 Failed to generate token when token generation failed', async () => {
+    // The GitHub App is installed on acme only: a run on another owner's repository gets no token.
+    await w.mapping({ owner: 'nobody', repo: 'nothing' }, 'NOAPP');
+    const { env } = await w.dispatch('No installation', 'NOAPP');
+    const res = await s.call('POST', '/api/token', { body: { nonce: env.AI_IMPLEMENT_NONCE, owner: 'nobody' } });
+    expectAnswer(res, 500, { error: 'Failed to generate token' });
+  });
+
+  it('POST /api/status: 500 Internal server error when posting the status comment failed', async () => {
+    await w.mapping({}, 'GONE');
+    const { env } = await w.dispatch('Mapping removed mid-run', 'GONE');
+    // With its mapping deleted, the run's issue has no tracker to comment on.
+    expect((await s.call('DELETE', '/api/mappings/GONE', { token: true })).status).toBe(200);
+    const res = await s.call('POST', '/api/status', { body: { nonce: env.AI_IMPLEMENT_NONCE, event: 'environment_ready' } });
+    expectAnswer(res, 500, { error: 'Internal server error' });
   });
 });
