@@ -88,16 +88,36 @@ describe('admin-ui-earlier-version.txt: mapping fields and their defaults', () =
 describe('error-codes…txt: POST /api/mappings', () => {
   const cases: [row: string, body: unknown, error: string][] = [
     ['400 defaultBranch is required', { teamKey: 'NEWA', owner: 'acme', repo: 'widgets' }, 'defaultBranch is required'],
-    ['400 teamKey, owner, and repo are required (teamKey)', { owner: 'acme', repo: 'w', defaultBranch: 'main' }, 'teamKey, owner, and repo are required'],
-    ['400 teamKey, owner, and repo are required (owner)', { teamKey: 'X', repo: 'w', defaultBranch: 'main' }, 'teamKey, owner, and repo are required'],
-    ['400 teamKey, owner, and repo are required (repo)', { teamKey: 'X', owner: 'acme', defaultBranch: 'main' }, 'teamKey, owner, and repo are required'],
-    ["400 awsRegion is required when provider is 'bedrock'", { ...BASE, provider: 'bedrock' }, "awsRegion is required when provider is 'bedrock'"],
+    [
+      '400 teamKey, owner, and repo are required (teamKey)',
+      { owner: 'acme', repo: 'w', defaultBranch: 'main' },
+      'teamKey, owner, and repo are required',
+    ],
+    [
+      '400 teamKey, owner, and repo are required (owner)',
+      { teamKey: 'X', repo: 'w', defaultBranch: 'main' },
+      'teamKey, owner, and repo are required',
+    ],
+    [
+      '400 teamKey, owner, and repo are required (repo)',
+      { teamKey: 'X', owner: 'acme', defaultBranch: 'main' },
+      'teamKey, owner, and repo are required',
+    ],
+    [
+      "400 awsRegion is required when provider is 'bedrock'",
+      { ...BASE, provider: 'bedrock' },
+      "awsRegion is required when provider is 'bedrock'",
+    ],
     [
       "400 provider 'bedrock' is not supported with executionMode 'fly-machines'",
       { ...BASE, provider: 'bedrock', awsRegion: 'us-east-1', executionMode: 'fly-machines' },
       "provider 'bedrock' is not supported with executionMode 'fly-machines'",
     ],
-    ["400 provider must be 'anthropic' or 'bedrock'", { ...BASE, provider: 'openai' }, "provider must be 'anthropic' or 'bedrock'"],
+    [
+      "400 provider must be 'anthropic' or 'bedrock'",
+      { ...BASE, provider: 'openai' },
+      "provider must be 'anthropic' or 'bedrock'",
+    ],
     [
       "400 executionMode must be 'github-actions' or 'fly-machines'",
       { ...BASE, executionMode: 'lambda' },
@@ -105,8 +125,16 @@ describe('error-codes…txt: POST /api/mappings', () => {
     ],
     ['400 machineCpus must be a positive integer (0)', { ...BASE, machineCpus: 0 }, 'machineCpus must be a positive integer'],
     ['400 machineCpus must be a positive integer (1.5)', { ...BASE, machineCpus: 1.5 }, 'machineCpus must be a positive integer'],
-    ['400 machineMemoryMb must be an integer >= 256 (255)', { ...BASE, machineMemoryMb: 255 }, 'machineMemoryMb must be an integer >= 256'],
-    ['400 machineMemoryMb must be an integer >= 256 (512.5)', { ...BASE, machineMemoryMb: 512.5 }, 'machineMemoryMb must be an integer >= 256'],
+    [
+      '400 machineMemoryMb must be an integer >= 256 (255)',
+      { ...BASE, machineMemoryMb: 255 },
+      'machineMemoryMb must be an integer >= 256',
+    ],
+    [
+      '400 machineMemoryMb must be an integer >= 256 (512.5)',
+      { ...BASE, machineMemoryMb: 512.5 },
+      'machineMemoryMb must be an integer >= 256',
+    ],
     [
       "400 sessionMode must be 'autonomous', 'interactive', or 'hybrid'",
       { ...BASE, sessionMode: 'manual' },
@@ -115,8 +143,16 @@ describe('error-codes…txt: POST /api/mappings', () => {
     ['400 extraEnv must be a plain object', { ...BASE, extraEnv: ['A=1'] }, 'extraEnv must be a plain object'],
     ['400 extraEnv must be a plain object (string)', { ...BASE, extraEnv: 'A=1' }, 'extraEnv must be a plain object'],
     ['400 extraEnv values must all be strings', { ...BASE, extraEnv: { A: 1 } }, 'extraEnv values must all be strings'],
-    ['400 maxInProgressAiIssues must be a positive integer (0)', { ...BASE, maxInProgressAiIssues: 0 }, 'maxInProgressAiIssues must be a positive integer'],
-    ['400 maxInProgressAiIssues must be a positive integer (2.5)', { ...BASE, maxInProgressAiIssues: 2.5 }, 'maxInProgressAiIssues must be a positive integer'],
+    [
+      '400 maxInProgressAiIssues must be a positive integer (0)',
+      { ...BASE, maxInProgressAiIssues: 0 },
+      'maxInProgressAiIssues must be a positive integer',
+    ],
+    [
+      '400 maxInProgressAiIssues must be a positive integer (2.5)',
+      { ...BASE, maxInProgressAiIssues: 2.5 },
+      'maxInProgressAiIssues must be a positive integer',
+    ],
     [
       '400 planningWorkflowFile is required when planningEnabled is true',
       { ...BASE, planningEnabled: true, planningWorkflowFile: '' },
