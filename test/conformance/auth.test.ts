@@ -82,6 +82,12 @@ describe('admin-ui-and-api.txt: all /api/* endpoints except /api/auth require a 
     expectAnswer(await s.call('POST', '/api/auth', { body: {} }), 403, { error: 'Invalid access code' });
   });
 
+  it('/admin serves the control panel (HTML) without a token: logging in happens on the page', async () => {
+    const res = await s.call('GET', '/admin');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type') ?? '').toMatch(/^text\/html/);
+  });
+
   it('unknown /api paths are guarded too (401 before 404)', async () => {
     expectAnswer(await s.call('GET', '/api/no-such-route'), 401, { error: 'Unauthorized' });
     expect((await s.call('GET', '/api/no-such-route', { token: true })).status).toBe(404);
