@@ -210,7 +210,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
   }
 
   return {
-    async receive(rawBody, { event, signature }) {
+    async receive(rawBody, { event: named, signature }) {
       const secret = config.githubWebhookSecret;
       if (!secret) return err({ kind: 'unavailable', message: WEBHOOK_DISABLED_MESSAGE });
       const text = rawBody.toString('utf8');
@@ -224,6 +224,9 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
         return err({ kind: 'invalidPayload' });
       }
       if (!isObj(payload)) return err({ kind: 'invalidPayload' });
+      // GitHub always names the event; a signed delivery without the header is judged by its payload.
+      const event =
+        named || (isObj(payload.review) ? 'pull_request_review' : isObj(payload.pull_request) ? 'pull_request' : null);
 
       if (
         event === 'pull_request' &&
