@@ -101,6 +101,19 @@ describe('POST /api/github/webhook', () => {
   });
 });
 
+describe('POST /api/github/webhook without an X-GitHub-Event header', () => {
+  it('a signed merged-PR payload is still judged as one: 400 Missing required PR fields', async () => {
+    const payload = pullRequestClosed(pull, true) as unknown as Merged;
+    payload.pull_request.merge_commit_sha = null;
+    const raw = JSON.stringify(payload);
+    const res = await s.call('POST', '/api/github/webhook', {
+      raw,
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': await sign(WEBHOOK_SECRET, raw) },
+    });
+    expectAnswer(res, 400, { error: 'Missing required PR fields' });
+  });
+});
+
 describe('POST /api/github/webhook with GITHUB_WEBHOOK_SECRET unset', () => {
   it('503 (endpoint disabled), with an error field, signed or not', async () => {
     const bare = await startServerProcess({ ADMIN_ACCESS_CODE: ACCESS_CODE, STORAGE_URL: 'memory:' });
