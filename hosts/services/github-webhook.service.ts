@@ -87,7 +87,8 @@ export function iterationLimitComment(number: number, maxIterations: number): st
 /**
  * `POST /api/github/webhook`: GitHub's pull-request events for the repositories of the
  * mappings. The signature (`X-Hub-Signature-256`, HMAC-SHA256 of the raw body with
- * GITHUB_WEBHOOK_SECRET) is checked before anything is parsed.
+ * GITHUB_WEBHOOK_SECRET) is checked before anything in the payload is acted on; only a body
+ * that is not a JSON object is refused (400) before it.
  *
  * - `pull_request` closed and merged, on a tracked pull request: the record is marked merged
  *   and the issue moves on. The spec's lifecycle ends at PR opened, and the Ticketing port has
@@ -214,9 +215,8 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
       const secret = config.githubWebhookSecret;
       if (!secret) return err({ kind: 'unavailable', message: WEBHOOK_DISABLED_MESSAGE });
       const text = rawBody.toString('utf8');
-      if (!signature || text === '' || !(await verify(secret, text, signature))) {
-        return err({ kind: 'badSignature', message: INVALID_SIGNATURE });
-      }
+      // A body that is not a JSON object is refused as such, signed or not (it tells a caller
+      // nothing); anything that is one must verify before it is acted on.
       let payload: unknown;
       try {
         payload = JSON.parse(text);
@@ -224,6 +224,9 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
         return err({ kind: 'invalidPayload' });
       }
       if (!isObj(payload)) return err({ kind: 'invalidPayload' });
+      if (!signature || !(await verify(secret, text, signature))) {
+        return err({ kind: 'badSignature', message: INVALID_SIGNATURE });
+      }
       // GitHub always names the event; a signed delivery without the header is judged by its payload.
       const event =
         named || (isObj(payload.review) ? 'pull_request_review' : isObj(payload.pull_request) ? 'pull_request' : null);
