@@ -60,6 +60,10 @@ describe('POST /api/github/webhook', () => {
     expectAnswer(await webhook('pull_request', undefined, { raw: '{"action":"closed",' }), 400, {
       error: 'Invalid JSON payload',
     });
+    // Signed or not: the body is refused for what it is.
+    expectAnswer(await webhook('pull_request', undefined, { raw: 'not json', signature: null }), 400, {
+      error: 'Invalid JSON payload',
+    });
   });
 
   it.each([
