@@ -347,6 +347,19 @@ describe('the rest of the endpoint reference answers', () => {
     expect((await bare.call('POST', '/api/v1/refresh', { token: true })).status).toBe(202);
   });
 
+  it('v1 "Webhooks": /webhooks/linear has its own rate limit of 600 requests a minute (429 past it)', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 600 }, () => bare.call('POST', '/webhooks/linear', { body: { type: 'Issue' } })),
+    );
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(0);
+    const over = await bare.call('POST', '/webhooks/linear', { body: { type: 'Issue' } });
+    expect(over.status).toBe(429);
+    expect(typeof over.body.error).toBe('string');
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The admin API is not limited by it.
+    expect((await bare.call('GET', '/api/mappings', { token: true })).status).toBe(200);
+  });
+
   it('DELETE /api/dedup/{issueId} of an issue not in the window → 404 with an error field', async () => {
     const res = await bare.call('DELETE', '/api/dedup/not-there', { token: true });
     expect(res.status).toBe(404);
