@@ -5,14 +5,7 @@
 
 export type Phase = 'planning' | 'implementation' | 'gap-analysis';
 
-export type JobStatus =
-  | 'unknown'
-  | 'dispatched'
-  | 'running'
-  | 'completed'
-  | 'review_failed'
-  | 'failed'
-  | 'timed_out';
+export type JobStatus = 'unknown' | 'dispatched' | 'running' | 'completed' | 'review_failed' | 'failed' | 'timed_out';
 
 export type TimedOutReason = 'container_timeout' | 'machine_timeout' | 'run_not_found' | 'timed_out';
 

@@ -48,7 +48,6 @@ export interface ReapInput {
   staleGraceMs: number;
 }
 
-
 /** The destroy decisions of one sweep, ordered by session id. Sessions not listed are kept. */
 export function planReaping(input: ReapInput): ReapDecision[] {
   const jobsById = new Map<string, Job>();

@@ -3,17 +3,17 @@ import { createInProcessEventBus } from '../adapters/event-bus/in-process.adapte
 import { createStorage } from '../adapters/storage/create-storage.js';
 import { createCryptoIds } from '../adapters/system/crypto-ids.adapter.js';
 import { createSystemClock } from '../adapters/system/system-clock.adapter.js';
+import { registerCallbacks } from './callback-registrations.js';
 import type { Config } from './config.js';
 import type { OrchestratorCradle } from './cradle.js';
+import { registerGithub } from './github-registrations.js';
 import { createHttpApp } from './http/app.js';
 import { createLogger, secretValues } from './logger.js';
+import { registerPipelines } from './pipelines-registrations.js';
+import { registerRunners } from './runner-registrations.js';
 import { createAdminAuthService } from './services/admin-auth.service.js';
 import { createMappingsService } from './services/mappings.service.js';
-import { registerCallbacks } from './callback-registrations.js';
 import { registerWork } from './work-registrations.js';
-import { registerGithub } from './github-registrations.js';
-import { registerRunners } from './runner-registrations.js';
-import { registerPipelines } from './pipelines-registrations.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
 export type OrchestratorOverrides = { [K in keyof OrchestratorCradle]?: Resolver<OrchestratorCradle[K]> };

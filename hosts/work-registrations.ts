@@ -1,10 +1,10 @@
-import { asFunction, type AwilixContainer } from 'awilix';
+import { type AwilixContainer, asFunction } from 'awilix';
 import { createJiraTicketing } from '../adapters/ticketing/jira/jira.adapter.js';
 import { createLinearTicketing } from '../adapters/ticketing/linear/linear.adapter.js';
 import { createLocalTicketing } from '../adapters/ticketing/local/local.adapter.js';
 import { createLocalTrackerStore } from '../adapters/ticketing/local/local-tracker.store.js';
-import { resolveRunnerMode, runnerForJob } from '../core/runner-mode.js';
 import type { Mapping, RunnerKind, TicketingKind } from '../core/model.js';
+import { resolveRunnerMode, runnerForJob } from '../core/runner-mode.js';
 import type { Ticketing } from '../ports/ticketing.port.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createDispatchService } from './services/dispatch.service.js';
@@ -35,7 +35,8 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
       const adapters: Partial<Record<TicketingKind, Ticketing>> = {
         local: createLocalTicketing({ store: trackerStore, publicUrl: config.publicUrl }),
       };
-      if (config.linearApiKey) adapters.linear = createLinearTicketing({ apiKey: config.linearApiKey, apiUrl: config.linearApiUrl });
+      if (config.linearApiKey)
+        adapters.linear = createLinearTicketing({ apiKey: config.linearApiKey, apiUrl: config.linearApiUrl });
       if (config.jiraHost && config.jiraEmail && config.jiraApiToken) {
         adapters.jira = createJiraTicketing({ host: config.jiraHost, email: config.jiraEmail, apiToken: config.jiraApiToken });
       }
@@ -43,11 +44,17 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
     }).singleton(),
 
     // runnerRegistry (shadow, local, github-actions, fly-machines) is registered by runner-registrations.ts.
-    runnerFor: asFunction(({ config, storage }: Pick<Cradle, 'config' | 'storage'>) => async (mapping: Mapping): Promise<RunnerKind> => {
-      const stored = await storage.getSetting(RUNNER_MODE_SETTING);
-      const mode = resolveRunnerMode({ ...(config.runnerMode ? { env: config.runnerMode } : {}), ...(stored ? { stored } : {}) });
-      return runnerForJob(mode.mode, mapping);
-    }).singleton(),
+    runnerFor: asFunction(
+      ({ config, storage }: Pick<Cradle, 'config' | 'storage'>) =>
+        async (mapping: Mapping): Promise<RunnerKind> => {
+          const stored = await storage.getSetting(RUNNER_MODE_SETTING);
+          const mode = resolveRunnerMode({
+            ...(config.runnerMode ? { env: config.runnerMode } : {}),
+            ...(stored ? { stored } : {}),
+          });
+          return runnerForJob(mode.mode, mapping);
+        },
+    ).singleton(),
 
     // runEnvironment (tokens, nonce, caps) is registered by callback-registrations.ts.
     jobOutcome: asFunction(({ storage, clock, logger, eventBus, ticketingRegistry }: Cradle) =>

@@ -29,5 +29,9 @@ export interface Step<Ctx = unknown, Services = Record<string, unknown>, Setting
   name: string;
   needs: string[];
   parseSettings(raw: unknown): Settings;
-  run(ctx: Ctx, services: Services, settings: Settings): Promise<{ status: 'succeeded' | 'skipped' } | { status: 'failed'; message: string }>;
+  run(
+    ctx: Ctx,
+    services: Services,
+    settings: Settings,
+  ): Promise<{ status: 'succeeded' | 'skipped' } | { status: 'failed'; message: string }>;
 }

@@ -19,7 +19,10 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * `retryAfterMs`, `unavailable` backs off exponentially with jitter. `auth`, `invalid`,
  * `notFound` and `notConfigured` return at once, never retried.
  */
-export function retryServiceCall<T>(call: () => ResultAsync<T, ServiceError>, options: RetryOptions = {}): ResultAsync<T, ServiceError> {
+export function retryServiceCall<T>(
+  call: () => ResultAsync<T, ServiceError>,
+  options: RetryOptions = {},
+): ResultAsync<T, ServiceError> {
   const maxAttempts = options.maxAttempts ?? 4;
   const baseDelayMs = options.baseDelayMs ?? 250;
   const maxDelayMs = options.maxDelayMs ?? 30_000;
@@ -30,9 +33,7 @@ export function retryServiceCall<T>(call: () => ResultAsync<T, ServiceError>, op
     call().orElse((error) => {
       if (!isRetryable(error) || n >= maxAttempts) return errAsync(error);
       const delay =
-        error.kind === 'rateLimited'
-          ? error.retryAfterMs
-          : Math.round(baseDelayMs * 2 ** (n - 1) * (0.5 + random() / 2));
+        error.kind === 'rateLimited' ? error.retryAfterMs : Math.round(baseDelayMs * 2 ** (n - 1) * (0.5 + random() / 2));
       if (delay > maxDelayMs) return errAsync(error);
       return ResultAsync.fromSafePromise(sleep(delay)).andThen(() => attempt(n + 1));
     });

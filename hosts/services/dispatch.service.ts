@@ -71,7 +71,8 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
       if (!runner) return err({ kind: 'runnerMissing', message: describeMissingRunner(runnerKind) });
 
       const claimed = await storage.claimOnce(`dispatch:${issue.id}:${phase}:${dispatchNumber}`, DISPATCH_CLAIM_TTL_MS);
-      if (!claimed) return err({ kind: 'claimed', message: `${issue.identifier} ${phase} #${dispatchNumber} was already dispatched` });
+      if (!claimed)
+        return err({ kind: 'claimed', message: `${issue.identifier} ${phase} #${dispatchNumber} was already dispatched` });
 
       const now = clock.now();
       const job: Job = {
@@ -90,7 +91,14 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
         ...(pullRequest ? { prNumber: pullRequest.number, prUrl: pullRequest.url } : {}),
       };
       await storage.putJob(job);
-      await storage.putDedup({ issueId: issue.id, identifier: issue.identifier, title: issue.title, teamKey: mapping.teamKey, phase, dispatchedAt: now });
+      await storage.putDedup({
+        issueId: issue.id,
+        identifier: issue.identifier,
+        title: issue.title,
+        teamKey: mapping.teamKey,
+        phase,
+        dispatchedAt: now,
+      });
       await storage.appendDispatchLog({
         id: ids.newId(),
         at: now,
@@ -104,24 +112,43 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
         runner: runnerKind,
         dispatchNumber,
       });
-      eventBus.publish({ type: 'job.created', at: now, jobId: job.id, issueId: issue.id, identifier: issue.identifier, teamKey: mapping.teamKey, data: { phase, runner: runnerKind } });
+      eventBus.publish({
+        type: 'job.created',
+        at: now,
+        jobId: job.id,
+        issueId: issue.id,
+        identifier: issue.identifier,
+        teamKey: mapping.teamKey,
+        data: { phase, runner: runnerKind },
+      });
       await moveTicket(issue, mapping, job);
 
       // The job is on record now: whatever goes wrong from here ends it as failed, never in limbo.
       const launched = await deps
         .runEnvironment(job, mapping)
         .then((env) => runner.launch({ job, mapping, env }))
-        .catch((error: unknown) => errAsync<never, { message: string }>({ message: error instanceof Error ? error.message : String(error) }));
+        .catch((error: unknown) =>
+          errAsync<never, { message: string }>({ message: error instanceof Error ? error.message : String(error) }),
+        );
       if (launched.isErr()) {
         const reason = `${runnerKind} launch failed: ${launched.error.message}`;
-        logger.error('launch failed', { jobId: job.id, issue: issue.identifier, runner: runnerKind, error: launched.error.message });
+        logger.error('launch failed', {
+          jobId: job.id,
+          issue: issue.identifier,
+          runner: runnerKind,
+          error: launched.error.message,
+        });
         const recorded = await jobOutcome.record(job.id, { type: 'failed', error: reason, at: clock.now() });
         return err({ kind: 'launchFailed', message: reason, job: recorded?.job ?? job });
       }
       const linked = await jobOutcome.record(job.id, { type: 'dispatched', at: clock.now() });
       let saved = linked?.job ?? job;
       if (launched.value.handle) {
-        const link: { type: 'run-linked'; runId: string; at: number; runUrl?: string } = { type: 'run-linked', runId: launched.value.handle, at: clock.now() };
+        const link: { type: 'run-linked'; runId: string; at: number; runUrl?: string } = {
+          type: 'run-linked',
+          runId: launched.value.handle,
+          at: clock.now(),
+        };
         if (launched.value.url) link.runUrl = launched.value.url;
         saved = (await jobOutcome.record(job.id, link))?.job ?? saved;
       }

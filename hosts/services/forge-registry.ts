@@ -1,6 +1,6 @@
 import { createGithubForge } from '../../adapters/forge/github/github.adapter.js';
-import { createLocalForge, localForgeRoot } from '../../adapters/forge/local/local-forge.adapter.js';
 import type { GithubAuthConfig } from '../../adapters/forge/github/github-auth.js';
+import { createLocalForge, localForgeRoot } from '../../adapters/forge/local/local-forge.adapter.js';
 import type { ForgeKind } from '../../core/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { Forge } from '../../ports/forge.port.js';
@@ -56,7 +56,11 @@ export function forgesFromConfig(
 ): ForgeRegistry {
   const forges: Partial<Record<ForgeKind, Forge>> = { ...extra };
   // Bare repositories under DATA_DIR/repos: always there, like the embedded tracker.
-  forges.local ??= createLocalForge({ root: localForgeRoot(config.dataDir), webUrl: `${config.publicUrl}/local-forge`, now: () => clock.now() });
+  forges.local ??= createLocalForge({
+    root: localForgeRoot(config.dataDir),
+    webUrl: `${config.publicUrl}/local-forge`,
+    now: () => clock.now(),
+  });
   const auth = githubAuthFrom(config);
   if (auth) {
     forges.github = createGithubForge({

@@ -45,7 +45,9 @@ export interface BlockerRow {
 export type IssuesViewError = { kind: 'upstream'; message: string };
 
 export interface IssuesViewService {
-  issues(): Promise<Result<{ issues: IssueRow[]; inProgress: { teamKey: string; count: number; cap: number }[] }, IssuesViewError>>;
+  issues(): Promise<
+    Result<{ issues: IssueRow[]; inProgress: { teamKey: string; count: number; cap: number }[] }, IssuesViewError>
+  >;
   blockers(): Promise<
     Result<
       {
@@ -79,7 +81,9 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
 
   function upstreamFailure(snapshots: MappingSnapshot[]): IssuesViewError | undefined {
     const failed = snapshots.filter((s) => s.error);
-    return snapshots.length > 0 && failed.length === snapshots.length ? { kind: 'upstream', message: failed[0]!.error! } : undefined;
+    return snapshots.length > 0 && failed.length === snapshots.length
+      ? { kind: 'upstream', message: failed[0]!.error! }
+      : undefined;
   }
 
   return {
@@ -111,13 +115,19 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
             labels: issue.labels,
             priority: issue.priority,
             createdAt: new Date(issue.createdAt).toISOString(),
-            planningPending: planningOn && (issue.stage === 'triggered' || issue.stage === 'planning' || (issue.stage === 'plan_complete' && !approved)),
+            planningPending:
+              planningOn &&
+              (issue.stage === 'triggered' || issue.stage === 'planning' || (issue.stage === 'plan_complete' && !approved)),
             readyForImplementation: (issue.stage === 'triggered' && !planningOn) || (issue.stage === 'plan_complete' && approved),
             activeJob: job ? { id: job.id, phase: job.phase, status: job.status } : null,
           };
         }),
       );
-      const inProgress = Object.entries(view.last?.inProgress ?? {}).map(([teamKey, v]) => ({ teamKey, count: v.count, cap: v.cap }));
+      const inProgress = Object.entries(view.last?.inProgress ?? {}).map(([teamKey, v]) => ({
+        teamKey,
+        count: v.count,
+        cap: v.cap,
+      }));
       return ok({ issues, inProgress });
     },
 

@@ -1,10 +1,10 @@
+import { createMutex } from '../../adapters/shared/mutex.js';
 import { applyJobEvent, type JobEvent } from '../../core/job-status.js';
-import { advanceIssue, issueEventForFinishedJob, type IssueEffect } from '../../core/lifecycle.js';
+import { advanceIssue, type IssueEffect, issueEventForFinishedJob } from '../../core/lifecycle.js';
 import type { Job, Mapping, Stage } from '../../core/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Storage } from '../../ports/storage.port.js';
-import { createMutex } from '../../adapters/shared/mutex.js';
 import type { Logger } from '../logger.js';
 import type { TicketingRegistry } from './ticketing-registry.js';
 
@@ -41,17 +41,26 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
         continue;
       }
       if (!ticketing || !mapping) {
-        logger.warn('lifecycle effect skipped: no ticketing for the mapping', { jobId: job.id, teamKey: job.teamKey, effect: effect.kind });
+        logger.warn('lifecycle effect skipped: no ticketing for the mapping', {
+          jobId: job.id,
+          teamKey: job.teamKey,
+          effect: effect.kind,
+        });
         continue;
       }
       if (effect.kind === 'move-stage') {
         const issue = await ticketing.getIssue(job.issueId);
         if (issue.isErr()) {
-          logger.warn('could not read the issue to move it', { jobId: job.id, issue: job.identifier, error: issue.error.message });
+          logger.warn('could not read the issue to move it', {
+            jobId: job.id,
+            issue: job.identifier,
+            error: issue.error.message,
+          });
           continue;
         }
         const moved = await ticketing.moveToStage(issue.value, effect.stage, mapping);
-        if (moved.isErr()) logger.warn('could not move the issue', { issue: job.identifier, stage: effect.stage, error: moved.error.message });
+        if (moved.isErr())
+          logger.warn('could not move the issue', { issue: job.identifier, stage: effect.stage, error: moved.error.message });
       } else {
         const posted = await ticketing.comment(job.issueId, effect.body);
         if (posted.isErr()) logger.warn('could not comment on the issue', { issue: job.identifier, error: posted.error.message });

@@ -11,7 +11,10 @@ export interface LinearWebhookDeps {
   config: { linearWebhookSecret?: string };
 }
 
-export type LinearWebhookError = { kind: 'notConfigured'; message: string } | { kind: 'badSignature'; message: string } | { kind: 'invalidPayload' };
+export type LinearWebhookError =
+  | { kind: 'notConfigured'; message: string }
+  | { kind: 'badSignature'; message: string }
+  | { kind: 'invalidPayload' };
 
 /** The event types that can change which issues are candidates or where they stand. */
 const RECONCILING_TYPES = new Set(['Issue', 'IssueLabel', 'IssueRelation']);
@@ -22,7 +25,10 @@ export interface LinearWebhookService {
    * freshness (a minute, as @linear/sdk checks), then reconciles the team the event names,
    * or every Linear mapping when it names none. Resolves before the reconcile finishes.
    */
-  receive(rawBody: Buffer, signature: string | null): Promise<Result<{ reconciling: string[] | 'all' | 'none' }, LinearWebhookError>>;
+  receive(
+    rawBody: Buffer,
+    signature: string | null,
+  ): Promise<Result<{ reconciling: string[] | 'all' | 'none' }, LinearWebhookError>>;
 }
 
 export function createLinearWebhookService({ storage, logger, reconcile, config }: LinearWebhookDeps): LinearWebhookService {

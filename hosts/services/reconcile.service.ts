@@ -1,6 +1,6 @@
 import { activeDedup, expiredDedup } from '../../core/dedup.js';
-import type { Mapping, TicketIssue } from '../../core/model.js';
 import { advanceIssue } from '../../core/lifecycle.js';
+import type { Mapping, TicketIssue } from '../../core/model.js';
 import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../core/planner.js';
 import { jobsToPrune } from '../../core/retention.js';
 import type { Clock } from '../../ports/clock.port.js';
@@ -70,7 +70,9 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   let last: CycleReport | undefined;
 
   let running: Promise<CycleReport> | undefined;
-  let pending: { teamKeys: Set<string> | 'all'; waiters: ((r: CycleReport) => void)[]; failers: ((e: unknown) => void)[] } | undefined;
+  let pending:
+    | { teamKeys: Set<string> | 'all'; waiters: ((r: CycleReport) => void)[]; failers: ((e: unknown) => void)[] }
+    | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
   let disposed = false;
@@ -78,7 +80,8 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   async function fetchCandidates(mapping: Mapping): Promise<MappingSnapshot> {
     const ticketing = ticketingRegistry.get(mapping.ticketing);
     const fetchedAt = clock.now();
-    if (!ticketing) return { teamKey: mapping.teamKey, fetchedAt, issues: [], error: describeMissingTicketing(mapping.ticketing) };
+    if (!ticketing)
+      return { teamKey: mapping.teamKey, fetchedAt, issues: [], error: describeMissingTicketing(mapping.ticketing) };
     const listed = await ticketing.listCandidates(mapping);
     if (listed.isErr()) return { teamKey: mapping.teamKey, fetchedAt, issues: [], error: listed.error.message };
     return { teamKey: mapping.teamKey, fetchedAt, issues: listed.value };
@@ -124,7 +127,12 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       try {
         return await fetchCandidates(mapping);
       } catch (error) {
-        return { teamKey: mapping.teamKey, fetchedAt: clock.now(), issues: [], error: error instanceof Error ? error.message : String(error) };
+        return {
+          teamKey: mapping.teamKey,
+          fetchedAt: clock.now(),
+          issues: [],
+          error: error instanceof Error ? error.message : String(error),
+        };
       }
     });
     for (const snap of fetched) {
@@ -152,8 +160,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
         if (result.isOk()) {
           dispatched.push({ jobId: result.value.id, identifier: planned.issue.identifier, phase: planned.phase });
           showDispatched(planned.mapping.teamKey, planned.issue.id, planned.phase);
-        }
-        else if (result.error.kind !== 'claimed') errors[planned.mapping.teamKey] = result.error.message;
+        } else if (result.error.kind !== 'claimed') errors[planned.mapping.teamKey] = result.error.message;
       } catch (error) {
         errors[planned.mapping.teamKey] = error instanceof Error ? error.message : String(error);
         logger.error('dispatch threw', { issue: planned.issue.identifier, error });
@@ -170,7 +177,11 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       errors,
     };
     last = teamKeys === 'all' || !last ? report : mergeReports(last, report);
-    eventBus.publish({ type: 'reconcile.finished', at: report.finishedAt, data: { dispatched: dispatched.length, skipped: plan.skipped.length, errors: Object.keys(errors).length } });
+    eventBus.publish({
+      type: 'reconcile.finished',
+      at: report.finishedAt,
+      data: { dispatched: dispatched.length, skipped: plan.skipped.length, errors: Object.keys(errors).length },
+    });
     for (const [teamKey, error] of Object.entries(errors)) logger.warn('reconcile: mapping failed', { teamKey, error });
     return report;
   }
@@ -221,7 +232,8 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     if (!running) return drain(wanted);
     return new Promise((resolve, reject) => {
       if (!pending) pending = { teamKeys: wanted, waiters: [], failers: [] };
-      else if (pending.teamKeys !== 'all') pending.teamKeys = wanted === 'all' ? 'all' : new Set([...pending.teamKeys, ...wanted]);
+      else if (pending.teamKeys !== 'all')
+        pending.teamKeys = wanted === 'all' ? 'all' : new Set([...pending.teamKeys, ...wanted]);
       pending.waiters.push(resolve);
       pending.failers.push(reject);
     });

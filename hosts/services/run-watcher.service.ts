@@ -10,8 +10,8 @@ import type { Forge, WorkflowRun } from '../../ports/forge.port.js';
 import type { RunnerSession } from '../../ports/runner.port.js';
 import type { Storage } from '../../ports/storage.port.js';
 import type { Logger } from '../logger.js';
-import { createPeriodicTask } from './periodic-task.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
+import { createPeriodicTask } from './periodic-task.js';
 import type { RunnerRegistry } from './runner-registry.js';
 
 export interface RunWatcherOptions {

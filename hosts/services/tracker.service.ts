@@ -44,7 +44,9 @@ export function createTrackerService({ trackerStore, reconcile }: TrackerDeps): 
       const wanted = teamKey?.toUpperCase();
       return all
         .filter((issue) => !wanted || issue.teamKey === wanted)
-        .sort((a, b) => a.teamKey.localeCompare(b.teamKey) || a.createdAt - b.createdAt || a.identifier.localeCompare(b.identifier));
+        .sort(
+          (a, b) => a.teamKey.localeCompare(b.teamKey) || a.createdAt - b.createdAt || a.identifier.localeCompare(b.identifier),
+        );
     },
     async get(ref) {
       const issue = await trackerStore.find(ref);

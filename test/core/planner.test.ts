@@ -241,7 +241,11 @@ describe('closed issues', () => {
     for (const stateType of ['completed', 'canceled', 'cancelled']) {
       const out = plan({
         mappings: [mapping({ maxInProgressAiIssues: 1 })],
-        issues: [issue({ id: 'closed', stateType }), issue({ id: 'stale-working', stage: 'implementing', stateType }), issue({ id: 'open' })],
+        issues: [
+          issue({ id: 'closed', stateType }),
+          issue({ id: 'stale-working', stage: 'implementing', stateType }),
+          issue({ id: 'open' }),
+        ],
       });
       expect(ids(out.dispatch), stateType).toEqual(['open']);
       expect(out.skipped).toEqual([]);

@@ -32,7 +32,22 @@ export async function startRedis(): Promise<RedisProcess> {
   const pidFile = join(dir, 'redis.pid');
   const started = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', pidFile, '--dir', dir],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'yes',
+      '--pidfile',
+      pidFile,
+      '--dir',
+      dir,
+    ],
     { stdio: 'ignore' },
   );
   await new Promise<void>((resolve, reject) => {

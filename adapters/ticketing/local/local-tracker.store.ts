@@ -87,7 +87,10 @@ export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerSto
   }
 
   /** Applies `change` to the stored issue under its lock; undefined when there is none. */
-  async function update(ref: string, change: (issue: LocalIssue) => LocalIssue | Promise<LocalIssue>): Promise<LocalIssue | undefined> {
+  async function update(
+    ref: string,
+    change: (issue: LocalIssue) => LocalIssue | Promise<LocalIssue>,
+  ): Promise<LocalIssue | undefined> {
     const found = await find(ref);
     if (!found) return undefined;
     return writes.run(async () => {

@@ -3,7 +3,7 @@ import { AI_LABELS, linearLabelsForStage, TRIGGER_LABEL } from '../../../core/li
 import type { Mapping, Stage, TicketIssue } from '../../../core/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
-import { toTicketIssue, type LocalIssue } from './local-issue.js';
+import { type LocalIssue, toTicketIssue } from './local-issue.js';
 import type { LocalTrackerStore } from './local-tracker.store.js';
 
 export interface LocalTicketingDeps {
@@ -42,7 +42,9 @@ export function createLocalTicketing({ store, publicUrl }: LocalTicketingDeps): 
 
     getIssue(id: string) {
       return ResultAsync.fromPromise(Promise.all([store.find(id), store.all()]), storageFailure).andThen(([issue, all]) =>
-        issue ? okAsync(view(issue, all)) : errAsync<TicketIssue, ServiceError>({ kind: 'notFound', message: `Issue ${id} not found` }),
+        issue
+          ? okAsync(view(issue, all))
+          : errAsync<TicketIssue, ServiceError>({ kind: 'notFound', message: `Issue ${id} not found` }),
       );
     },
 
@@ -50,7 +52,11 @@ export function createLocalTicketing({ store, publicUrl }: LocalTicketingDeps): 
       return ResultAsync.fromPromise(
         store.update(issue.id, (current) => ({ ...current, labels: linearLabelsForStage(current.labels, stage) })),
         storageFailure,
-      ).andThen((updated) => (updated ? okAsync(undefined) : errAsync<void, ServiceError>({ kind: 'notFound', message: `Issue ${issue.identifier} not found` })));
+      ).andThen((updated) =>
+        updated
+          ? okAsync(undefined)
+          : errAsync<void, ServiceError>({ kind: 'notFound', message: `Issue ${issue.identifier} not found` }),
+      );
     },
 
     comment(issueId: string, body: string) {

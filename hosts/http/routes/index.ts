@@ -1,25 +1,25 @@
 import type { H3 } from 'h3';
 import { adminPageRoutes } from './admin-page.routes.js';
 import { type AuthRoutesDeps, authRoutes } from './auth.routes.js';
-import { healthRoutes } from './health.routes.js';
 import { type DispatchLogRoutesDeps, dispatchLogRoutes } from './dispatch-log.routes.js';
+import { type GapFillRoutesDeps, gapFillRoutes } from './gap-fill.routes.js';
+import { type GithubWebhookRoutesDeps, githubWebhookRoutes } from './github-webhook.routes.js';
+import { healthRoutes } from './health.routes.js';
 import { type IssuesRoutesDeps, issuesRoutes } from './issues.routes.js';
 import { type JiraRoutesDeps, jiraRoutes } from './jira.routes.js';
 import { type LinearWebhookRoutesDeps, linearWebhookRoutes } from './linear-webhook.routes.js';
 import { type MappingsRoutesDeps, mappingsRoutes } from './mappings.routes.js';
-import { type ReconcileRoutesDeps, reconcileRoutes } from './reconcile.routes.js';
-import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
-import { type RunnerRoutesDeps, runnerRoutes } from './runner.routes.js';
-import { type SessionApiRoutesDeps, sessionApiRoutes } from './session-api.routes.js';
-import { type GapFillRoutesDeps, gapFillRoutes } from './gap-fill.routes.js';
-import { type GithubWebhookRoutesDeps, githubWebhookRoutes } from './github-webhook.routes.js';
-import { type PullsRoutesDeps, pullsRoutes } from './pulls.routes.js';
-import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
 import { type PipelinesRoutesDeps, pipelinesRoutes } from './pipelines.routes.js';
+import { type PullsRoutesDeps, pullsRoutes } from './pulls.routes.js';
 import { type ReaperRoutesDeps, reaperRoutes } from './reaper.routes.js';
+import { type ReconcileRoutesDeps, reconcileRoutes } from './reconcile.routes.js';
+import { type RunnerRoutesDeps, runnerRoutes } from './runner.routes.js';
 import { type RunnersRoutesDeps, runnersRoutes } from './runners.routes.js';
 import { type SecretsRoutesDeps, secretsRoutes } from './secrets.routes.js';
+import { type SessionApiRoutesDeps, sessionApiRoutes } from './session-api.routes.js';
 import { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.js';
+import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
+import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
 
 /** What all route modules together need from the container. Extend with each new module's deps. */
 export type RoutesDeps = AuthRoutesDeps &

@@ -19,7 +19,10 @@ const fields = {
   blockedBy: z.array(z.string().min(1)).max(50),
 };
 const createSchema = z.object({
-  teamKey: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_]{0,19}$/, 'teamKey must be letters, digits or underscores, starting with a letter'),
+  teamKey: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,19}$/, 'teamKey must be letters, digits or underscores, starting with a letter'),
   ...fields,
   description: fields.description.optional(),
   priority: fields.priority.optional(),

@@ -1,9 +1,9 @@
-import { createLocalTicketing } from '../../../adapters/ticketing/local/local.adapter.js';
-import { createLocalTrackerStore } from '../../../adapters/ticketing/local/local-tracker.store.js';
 import { createUnstorageStorage } from '../../../adapters/storage/unstorage/unstorage.adapter.js';
 import { createCryptoIds } from '../../../adapters/system/crypto-ids.adapter.js';
 import { createManualClock } from '../../../adapters/system/system-clock.adapter.js';
-import { TRIGGER_LABEL, linearLabelsForStage } from '../../../core/lifecycle.js';
+import { createLocalTicketing } from '../../../adapters/ticketing/local/local.adapter.js';
+import { createLocalTrackerStore } from '../../../adapters/ticketing/local/local-tracker.store.js';
+import { linearLabelsForStage, TRIGGER_LABEL } from '../../../core/lifecycle.js';
 import { validateMappingInput } from '../../../core/mappings.js';
 import { ticketingContract } from '../../contracts/ticketing.contract.js';
 

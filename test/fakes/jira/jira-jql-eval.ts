@@ -232,7 +232,8 @@ export function sortIssues(issues: FakeIssue[], orderBy: JqlQuery['orderBy'], st
     const lower = field.toLowerCase();
     if (lower === 'key' || lower === 'issuekey' || lower === 'id') return Number(issue.id);
     // Ranked most urgent first; no priority ranks below Lowest.
-    if (lower === 'priority') return issue.priority === null ? -store.priorities.length : -store.priorities.indexOf(issue.priority);
+    if (lower === 'priority')
+      return issue.priority === null ? -store.priorities.length : -store.priorities.indexOf(issue.priority);
     const value = (resolveField(field, store) as Resolved).read(issue);
     return value === null ? '' : typeof value === 'number' ? value : value.join(',');
   };

@@ -71,7 +71,11 @@ describe('Jira configuration routes', () => {
 
     const options = await harness.call('GET', '/api/jira/field-options?fieldId=customfield_10050', { token });
     expect(options.status).toBe(200);
-    expect(((await options.json()) as { options: { value: string }[] }).options.map((o) => o.value)).toEqual(['api', 'web', 'mobile']);
+    expect(((await options.json()) as { options: { value: string }[] }).options.map((o) => o.value)).toEqual([
+      'api',
+      'web',
+      'mobile',
+    ]);
 
     const none = await harness.call('GET', '/api/jira/field-options?fieldId=customfield_10016', { token });
     expect(none.status).toBe(200);

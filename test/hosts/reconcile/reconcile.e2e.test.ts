@@ -3,9 +3,9 @@ import { asValue } from 'awilix';
 import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
-import type { Runner } from '../../../ports/runner.port.js';
 import { createRunnerRegistry } from '../../../hosts/services/runner-registry.js';
-import { startFakeLinear, type FakeLinear } from '../../fakes/linear/fake-linear.server.js';
+import type { Runner } from '../../../ports/runner.port.js';
+import { type FakeLinear, startFakeLinear } from '../../fakes/linear/fake-linear.server.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 
 const WEBHOOK_SECRET = 'linear-webhook-secret-for-tests';
@@ -61,25 +61,42 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     const report = await h.orchestrator.cradle.reconcile.request();
     expect(report.dispatched).toEqual([expect.objectContaining({ identifier: urgent.identifier, phase: 'planning' })]);
 
-    const log = await get<{ entries: { identifier: string; phase: string; runner: string; dispatchNumber: number; status: string }[] }>(h, token, '/api/log');
+    const log = await get<{
+      entries: { identifier: string; phase: string; runner: string; dispatchNumber: number; status: string }[];
+    }>(h, token, '/api/log');
     expect(log.entries).toEqual([
-      expect.objectContaining({ identifier: urgent.identifier, phase: 'planning', runner: 'shadow', dispatchNumber: 1, status: 'dispatched' }),
+      expect.objectContaining({
+        identifier: urgent.identifier,
+        phase: 'planning',
+        runner: 'shadow',
+        dispatchNumber: 1,
+        status: 'dispatched',
+      }),
     ]);
 
-    const blockers = await get<{ kpis: Record<string, number>; blockers: { identifier: string; reason: string; message: string; url: string; mapping: string }[] }>(
-      h,
-      token,
-      '/api/blockers',
-    );
+    const blockers = await get<{
+      kpis: Record<string, number>;
+      blockers: { identifier: string; reason: string; message: string; url: string; mapping: string }[];
+    }>(h, token, '/api/blockers');
     expect(blockers.kpis).toEqual({ totalBlocked: 2, teamsAffected: 1, blockedByConcurrency: 2, blockedByDedup: 0 });
     for (const row of blockers.blockers) {
-      expect(row).toMatchObject({ reason: 'concurrency', message: 'at concurrency cap (1/1). Waiting for a slot.', mapping: 'LOC' });
+      expect(row).toMatchObject({
+        reason: 'concurrency',
+        message: 'at concurrency cap (1/1). Waiting for a slot.',
+        mapping: 'LOC',
+      });
       expect(row.url).toMatch(/^http:\/\/127\.0\.0\.1:4000\/api\/tracker\/issues\/LOC-\d+$/);
     }
 
-    const issues = await get<{ issues: { identifier: string; stage: string; planningPending: boolean }[]; inProgress: unknown[] }>(h, token, '/api/issues');
+    const issues = await get<{
+      issues: { identifier: string; stage: string; planningPending: boolean }[];
+      inProgress: unknown[];
+    }>(h, token, '/api/issues');
     expect(issues.issues).toHaveLength(3);
-    expect(issues.issues.find((i) => i.identifier === urgent.identifier)).toMatchObject({ stage: 'planning', planningPending: true });
+    expect(issues.issues.find((i) => i.identifier === urgent.identifier)).toMatchObject({
+      stage: 'planning',
+      planningPending: true,
+    });
     expect(issues.inProgress).toEqual([{ teamKey: 'LOC', count: 1, cap: 1 }]);
 
     const tracked = await get<{ issue: { labels: string[] } }>(h, token, `/api/tracker/issues/${urgent.identifier}`);
@@ -106,7 +123,9 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     await h.call('PATCH', `/api/tracker/issues/${issue.identifier}`, { token, body: { labels: ['AI-Implement'] } });
     const second = await h.orchestrator.cradle.reconcile.request();
     expect(second.dispatched).toEqual([]);
-    expect(second.skipped).toEqual([expect.objectContaining({ reason: 'dedup', message: 'Already dispatched recently. Waiting for the in-flight job.' })]);
+    expect(second.skipped).toEqual([
+      expect.objectContaining({ reason: 'dedup', message: 'Already dispatched recently. Waiting for the in-flight job.' }),
+    ]);
 
     // The in-flight job ends; the window still holds the issue for 24 hours.
     const [job] = await h.orchestrator.cradle.storage.listJobs();
@@ -126,7 +145,10 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
   });
 
   it('records the decision before the runner is called, and a failed launch fails the job visibly', async () => {
-    const failing: Runner = { ...createShadowRunner(), launch: () => errAsync({ kind: 'unavailable', message: 'runner is down' }) };
+    const failing: Runner = {
+      ...createShadowRunner(),
+      launch: () => errAsync({ kind: 'unavailable', message: 'runner is down' }),
+    };
     h = await startHarness('memory', SHADOW, { runnerRegistry: asValue(createRunnerRegistry({ shadow: failing })) });
     const token = await h.login();
     await localMapping(h, token);
@@ -136,9 +158,15 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     const [job] = await h.orchestrator.cradle.storage.listJobs();
     expect(job).toMatchObject({ identifier: issue.identifier, status: 'failed', error: 'shadow launch failed: runner is down' });
     expect(await h.orchestrator.cradle.storage.listDedup()).toEqual([expect.objectContaining({ issueId: issue.id })]);
-    const tracked = await get<{ issue: { labels: string[]; comments: { body: string }[] } }>(h, token, `/api/tracker/issues/${issue.id}`);
+    const tracked = await get<{ issue: { labels: string[]; comments: { body: string }[] } }>(
+      h,
+      token,
+      `/api/tracker/issues/${issue.id}`,
+    );
     expect(tracked.issue.labels).not.toContain('AI-Planning');
-    expect(tracked.issue.comments.map((c) => c.body).join('\n')).toContain('⚠️ Planning failed: shadow launch failed: runner is down');
+    expect(tracked.issue.comments.map((c) => c.body).join('\n')).toContain(
+      '⚠️ Planning failed: shadow launch failed: runner is down',
+    );
   });
 
   it('a session environment that cannot be built fails the recorded job instead of leaving it in limbo', async () => {
@@ -161,7 +189,15 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     await localMapping(h, token);
     const jira = await h.call('POST', '/api/mappings', {
       token,
-      body: { teamKey: 'JIR', ticketing: 'jira', jql: 'project = JIR', repoFieldValue: 'app', owner: 'acme', repo: 'app', defaultBranch: 'main' },
+      body: {
+        teamKey: 'JIR',
+        ticketing: 'jira',
+        jql: 'project = JIR',
+        repoFieldValue: 'app',
+        owner: 'acme',
+        repo: 'app',
+        defaultBranch: 'main',
+      },
     });
     expect(jira.status).toBe(200);
     await seedIssue(h, { title: 'fine', labels: ['AI-Implement'] });
@@ -175,7 +211,15 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     const token = await h.login();
     await h.call('POST', '/api/mappings', {
       token,
-      body: { teamKey: 'JIR', ticketing: 'jira', jql: 'project = JIR', repoFieldValue: 'app', owner: 'acme', repo: 'app', defaultBranch: 'main' },
+      body: {
+        teamKey: 'JIR',
+        ticketing: 'jira',
+        jql: 'project = JIR',
+        repoFieldValue: 'app',
+        owner: 'acme',
+        repo: 'app',
+        defaultBranch: 'main',
+      },
     });
     for (const path of ['/api/issues', '/api/blockers']) {
       const res = await h.call('GET', path, { token });
@@ -269,7 +313,8 @@ describe('Linear through its wire-level fake', () => {
 
   it('lists candidates in pages, dispatches, and moves the Linear labels', async () => {
     const { harness, fake } = await linearHarness();
-    for (let n = 0; n < 120; n++) fake.store.addIssue({ teamKey: 'ENG', title: `issue ${n}`, priority: (n % 4) + 1, labels: ['AI-Implement'] });
+    for (let n = 0; n < 120; n++)
+      fake.store.addIssue({ teamKey: 'ENG', title: `issue ${n}`, priority: (n % 4) + 1, labels: ['AI-Implement'] });
     const before = fake.requests.length;
     const report = await harness.orchestrator.cradle.reconcile.request();
     expect(report.dispatched).toHaveLength(2);
@@ -286,7 +331,12 @@ describe('Linear through its wire-level fake', () => {
     const { harness, fake } = await linearHarness();
     await harness.orchestrator.cradle.reconcile.request();
     const issue = fake.store.addIssue({ teamKey: 'ENG', title: 'fresh', labels: ['AI-Implement'] });
-    const payload = { action: 'update', type: 'Issue', data: { id: issue.id, team: { key: 'ENG' } }, webhookTimestamp: Date.now() };
+    const payload = {
+      action: 'update',
+      type: 'Issue',
+      data: { id: issue.id, team: { key: 'ENG' } },
+      webhookTimestamp: Date.now(),
+    };
     const { raw, signature } = signed(payload);
 
     const bad = await harness.call('POST', '/webhooks/linear', { raw, headers: { 'linear-signature': 'f'.repeat(64) } });
@@ -294,7 +344,10 @@ describe('Linear through its wire-level fake', () => {
     const missing = await harness.call('POST', '/webhooks/linear', { raw });
     expect(missing.status).toBe(401);
     const stale = signed({ ...payload, webhookTimestamp: Date.now() - 5 * 60_000 });
-    expect((await harness.call('POST', '/webhooks/linear', { raw: stale.raw, headers: { 'linear-signature': stale.signature } })).status).toBe(401);
+    expect(
+      (await harness.call('POST', '/webhooks/linear', { raw: stale.raw, headers: { 'linear-signature': stale.signature } }))
+        .status,
+    ).toBe(401);
 
     const started = Date.now();
     const ok = await harness.call('POST', '/webhooks/linear', { raw, headers: { 'linear-signature': signature } });
@@ -326,4 +379,3 @@ describe('Linear through its wire-level fake', () => {
     expect(await res.json()).toEqual({ error: 'Linear webhook not configured' });
   });
 });
-

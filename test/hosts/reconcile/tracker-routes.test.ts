@@ -15,7 +15,10 @@ describe('the embedded tracker API', () => {
     expect(a.status).toBe(201);
     const first = ((await a.json()) as { issue: { id: string; identifier: string; labels: string[] } }).issue;
     expect(first).toMatchObject({ identifier: 'LOC-1', labels: [] });
-    const b = await h.call('POST', '/api/tracker/issues', { token, body: { teamKey: 'LOC', title: 'Second', blockedBy: ['LOC-1'] } });
+    const b = await h.call('POST', '/api/tracker/issues', {
+      token,
+      body: { teamKey: 'LOC', title: 'Second', blockedBy: ['LOC-1'] },
+    });
     const second = ((await b.json()) as { issue: { identifier: string; blockedBy: string[] } }).issue;
     expect(second).toMatchObject({ identifier: 'LOC-2', blockedBy: [first.id] });
 
@@ -24,8 +27,14 @@ describe('the embedded tracker API', () => {
     const unlabelled = await h.call('DELETE', '/api/tracker/issues/LOC-1/labels/AI-Implement', { token });
     expect(((await unlabelled.json()) as { issue: { labels: string[] } }).issue.labels).toEqual([]);
 
-    const edited = await h.call('PATCH', `/api/tracker/issues/${first.id}`, { token, body: { title: 'Renamed', state: 'completed' } });
-    expect(((await edited.json()) as { issue: { title: string; stateType: string } }).issue).toMatchObject({ title: 'Renamed', stateType: 'completed' });
+    const edited = await h.call('PATCH', `/api/tracker/issues/${first.id}`, {
+      token,
+      body: { title: 'Renamed', state: 'completed' },
+    });
+    expect(((await edited.json()) as { issue: { title: string; stateType: string } }).issue).toMatchObject({
+      title: 'Renamed',
+      stateType: 'completed',
+    });
 
     const comment = await h.call('POST', '/api/tracker/issues/LOC-1/comments', { token, body: { body: 'hello' } });
     expect(comment.status).toBe(201);

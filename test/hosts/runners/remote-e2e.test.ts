@@ -15,7 +15,11 @@ const PR = 'https://github.example/acme/widgets/pull/9';
  * What a session does with the credentials its runner handed it: a lifecycle status event, a
  * step through /runner/progress and one through /api/step-report, then the result.
  */
-async function callBack(harness: RunnersHarness, credentials: { progress: string; result: string; nonce: string }, phase: string) {
+async function callBack(
+  harness: RunnersHarness,
+  credentials: { progress: string; result: string; nonce: string },
+  phase: string,
+) {
   const status = await harness.call('POST', '/api/status', { body: { nonce: credentials.nonce, event: 'environment_ready' } });
   expect(status.status, await status.clone().text()).toBe(200);
   const step = { id: 'implement', type: 'agent', status: 'succeeded', started_at: '2026-01-01T00:00:05.000Z' };
@@ -58,7 +62,11 @@ describe('runner modes end to end, the fake run calling back with what its runne
     expect(env.AI_IMPLEMENT_JOB_ID).toBe(job?.id);
     await callBack(
       h,
-      { progress: env.AI_IMPLEMENT_PROGRESS_TOKEN ?? '', result: env.AI_IMPLEMENT_RESULT_TOKEN ?? '', nonce: env.AI_IMPLEMENT_NONCE ?? '' },
+      {
+        progress: env.AI_IMPLEMENT_PROGRESS_TOKEN ?? '',
+        result: env.AI_IMPLEMENT_RESULT_TOKEN ?? '',
+        nonce: env.AI_IMPLEMENT_NONCE ?? '',
+      },
       'implementation',
     );
     h.fly.exit(job?.runId as string);
@@ -78,7 +86,11 @@ describe('runner modes end to end, the fake run calling back with what its runne
     h.github?.updateRun(run?.id as number, { status: 'in_progress' });
     await h.orchestrator.cradle.runWatcher.sweep();
     expect(await h.job(job?.id as string)).toMatchObject({ status: 'running', runId: String(run?.id) });
-    await callBack(h, { progress: inputs.progress_token ?? '', result: inputs.result_token ?? '', nonce: inputs.nonce ?? '' }, 'implementation');
+    await callBack(
+      h,
+      { progress: inputs.progress_token ?? '', result: inputs.result_token ?? '', nonce: inputs.nonce ?? '' },
+      'implementation',
+    );
     h.github?.updateRun(run?.id as number, { status: 'completed', conclusion: 'success' });
     await expectFinished(h, job as Job, issue.id);
   });
