@@ -12,7 +12,11 @@ export const DEFAULT_SESSION_COMMAND = ['node', '--import', 'tsx', 'hosts/cli/ma
 export const DEFAULT_LOCAL_LIFETIME_MINUTES = 90;
 const DEFAULT_TAIL_BYTES = 16 * 1024;
 const KEPT_FINISHED = 100;
-const HOST_KEYS = ['PATH', 'HOME'];
+/**
+ * What a local session takes from the orchestrator's own environment: PATH and HOME, and the
+ * operator's session settings (which agent CLI to run, where workspaces go) — never a credential.
+ */
+const HOST_KEYS = ['PATH', 'HOME', 'AI_IMPLEMENT_AGENT_COMMAND', 'AI_IMPLEMENT_WORKSPACE_DIR'];
 const CONTAINER_CLI_KEYS = ['DOCKER_HOST', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'CONTAINER_HOST'];
 
 export interface LocalRunnerOptions {
@@ -93,7 +97,7 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
     while (finished.size > KEPT_FINISHED) finished.delete(finished.keys().next().value as string);
   };
 
-  /** PATH and HOME; in container mode also what the CLI needs to find its daemon. */
+  /** PATH, HOME and the session settings; in container mode also what the CLI needs to find its daemon. */
   function hostEnv(): NodeJS.ProcessEnv {
     const keys = container ? [...HOST_KEYS, ...CONTAINER_CLI_KEYS] : HOST_KEYS;
     const env: NodeJS.ProcessEnv = {};

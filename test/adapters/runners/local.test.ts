@@ -11,7 +11,13 @@ import { runnerContract, sampleLaunch } from '../../contracts/runner.contract.js
 const FAKE_SESSION = fileURLToPath(new URL('../../hosts/runners/fixtures/fake-session.mjs', import.meta.url));
 const FAKE_CLI = fileURLToPath(new URL('../../hosts/runners/fixtures/fake-container-cli.mjs', import.meta.url));
 const command = [process.execPath, FAKE_SESSION];
-const hostEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ORCHESTRATOR_ONLY_SECRET: 'do-not-pass' };
+const hostEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  ORCHESTRATOR_ONLY_SECRET: 'do-not-pass',
+  LINEAR_API_KEY: 'lin_do-not-pass',
+  AI_IMPLEMENT_AGENT_COMMAND: '["my-agent","-p","{prompt}"]',
+};
 
 const open: LocalRunner[] = [];
 function runnerWith(options: Parameters<typeof createLocalRunner>[0] = {}): LocalRunner {
@@ -54,14 +60,14 @@ runnerContract('local (child process running a fake session)', async () => {
 });
 
 describe('local runner (process)', () => {
-  it('gives the child the run env and PATH/HOME, nothing else of the orchestrator', async () => {
+  it("gives the child the run env, PATH/HOME and the operator's session settings, nothing else of the orchestrator", async () => {
     const ended = exits();
     const runner = runnerWith({ onExit: ended.onExit });
     const run = sampleLaunch({ env: { AI_IMPLEMENT_JOB_ID: 'j-env', RESULT_TOKEN: 'r', FAKE_SESSION_MODE: 'exit' } });
     await runner.launch(run);
     const exit = await ended.next();
     const keys = JSON.parse(/env-keys (.*)/.exec(exit.outputTail)?.[1] ?? '[]') as string[];
-    expect(keys).toEqual(['AI_IMPLEMENT_JOB_ID', 'FAKE_SESSION_MODE', 'HOME', 'PATH', 'RESULT_TOKEN']);
+    expect(keys).toEqual(['AI_IMPLEMENT_AGENT_COMMAND', 'AI_IMPLEMENT_JOB_ID', 'FAKE_SESSION_MODE', 'HOME', 'PATH', 'RESULT_TOKEN']);
     expect(exit).toMatchObject({ reason: 'exited', code: 0, jobId: run.job.id, issueIdentifier: run.job.identifier });
   });
 
