@@ -1,5 +1,5 @@
 import { activeDedup, expiredDedup } from '../../core/dedup.js';
-import { advanceIssue } from '../../core/lifecycle.js';
+import { advanceIssue, jiraStatusForStage, linearLabelsForStage } from '../../core/lifecycle.js';
 import type { Mapping, TicketIssue } from '../../core/model.js';
 import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../core/planner.js';
 import { jobsToPrune } from '../../core/retention.js';
@@ -100,13 +100,17 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     return out;
   }
 
-  /** The snapshot shows a dispatched issue at the stage the dispatch moved it to. */
-  function showDispatched(teamKey: string, issueId: string, phase: PlannedDispatch['phase']) {
-    const snap = snapshots.get(teamKey);
+  /** The snapshot shows a dispatched issue at the stage, and with the labels or status, the dispatch gave it. */
+  function showDispatched({ mapping, issue: dispatched, phase }: PlannedDispatch) {
+    const snap = snapshots.get(mapping.teamKey);
     if (!snap) return;
-    snap.issues = snap.issues.map((issue) =>
-      issue.id === issueId ? { ...issue, stage: advanceIssue(issue.stage, { type: 'dispatched', phase }).stage } : issue,
-    );
+    snap.issues = snap.issues.map((issue) => {
+      if (issue.id !== dispatched.id) return issue;
+      const stage = advanceIssue(issue.stage, { type: 'dispatched', phase }).stage;
+      return mapping.ticketing === 'jira'
+        ? { ...issue, stage, state: jiraStatusForStage(stage) }
+        : { ...issue, stage, labels: linearLabelsForStage(issue.labels, stage) };
+    });
   }
 
   /** Retention: the dedup window's lapsed entries, and finished jobs past core/retention.ts. */
@@ -159,7 +163,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
         const result = await dispatcher.dispatch(planned);
         if (result.isOk()) {
           dispatched.push({ jobId: result.value.id, identifier: planned.issue.identifier, phase: planned.phase });
-          showDispatched(planned.mapping.teamKey, planned.issue.id, planned.phase);
+          showDispatched(planned);
         } else if (result.error.kind !== 'claimed') errors[planned.mapping.teamKey] = result.error.message;
       } catch (error) {
         errors[planned.mapping.teamKey] = error instanceof Error ? error.message : String(error);

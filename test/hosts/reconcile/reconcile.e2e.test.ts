@@ -96,6 +96,7 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     expect(issues.issues.find((i) => i.identifier === urgent.identifier)).toMatchObject({
       stage: 'planning',
       planningPending: true,
+      labels: ['AI-Implement', 'AI-Planning'],
     });
     expect(issues.inProgress).toEqual([{ teamKey: 'LOC', count: 1, cap: 1 }]);
 
