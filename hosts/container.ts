@@ -13,6 +13,7 @@ import { registerPipelines } from './pipelines-registrations.js';
 import { registerRunners } from './runner-registrations.js';
 import { createAdminAuthService } from './services/admin-auth.service.js';
 import { createMappingsService } from './services/mappings.service.js';
+import { registerV1 } from './v1-registrations.js';
 import { registerWork } from './work-registrations.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
@@ -54,6 +55,7 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
     httpApp: asFunction(createHttpApp).singleton(),
   });
   registerWork(container);
+  registerV1(container);
   registerCallbacks(container);
   registerGithub(container);
   registerRunners(container);

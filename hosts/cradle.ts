@@ -14,6 +14,7 @@ import type { AdminAuthService } from './services/admin-auth.service.js';
 import type { ConfigStatusService } from './services/config-status.service.js';
 import type { DispatchService, RunEnvironmentBuilder } from './services/dispatch.service.js';
 import type { DispatchLogService } from './services/dispatch-log.service.js';
+import type { EventsService } from './services/events.service.js';
 import type { FlySessions } from './services/fly-sessions.js';
 import type { ForgeRegistry } from './services/forge-registry.js';
 import type { GapFillService } from './services/gap-fill.service.js';
@@ -23,6 +24,7 @@ import type { JiraAdminService } from './services/jira-admin.service.js';
 import type { JobOutcomeService } from './services/job-outcome.service.js';
 import type { LinearWebhookService } from './services/linear-webhook.service.js';
 import type { MappingsService } from './services/mappings.service.js';
+import type { MetricsService } from './services/metrics.service.js';
 import type { PullsService } from './services/pulls.service.js';
 import type { ReaperService } from './services/reaper.service.js';
 import type { ReconcileService } from './services/reconcile.service.js';
@@ -36,6 +38,7 @@ import type { SecretsService } from './services/secrets.service.js';
 import type { SessionApiService } from './services/session-api.service.js';
 import type { SessionsService } from './services/sessions.service.js';
 import type { SettingsService } from './services/settings.service.js';
+import type { StateService } from './services/state.service.js';
 import type { SteeringService } from './services/steering.service.js';
 import type { StepHistoryService } from './services/step-history.service.js';
 import type { TemplatesService } from './services/templates.service.js';
@@ -99,4 +102,8 @@ export interface OrchestratorCradle {
   /** The custom/ directory pipelines and steps are loaded from (overridable for tests). */
   customDir: string;
   pluginCatalog: PluginCatalog;
+  /** /api/v1/state and /api/v1/runtime, the SSE stream and /metrics (v1-registrations.ts). */
+  stateView: StateService;
+  eventStream: EventsService;
+  metrics: MetricsService;
 }

@@ -87,6 +87,18 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     return { teamKey: mapping.teamKey, fetchedAt, issues: listed.value };
   }
 
+  /** Triggered issues of teams without a mapping, from trackers that can list them cheaply. */
+  async function fetchUnmapped(mappedTeamKeys: string[]): Promise<TicketIssue[]> {
+    const out: TicketIssue[] = [];
+    for (const kind of ticketingRegistry.kinds()) {
+      const listed = await ticketingRegistry.get(kind)?.listUnmapped?.(mappedTeamKeys);
+      if (!listed) continue;
+      if (listed.isOk()) out.push(...listed.value);
+      else logger.warn('reconcile: could not list unmapped issues', { tracker: kind, error: listed.error.message });
+    }
+    return out;
+  }
+
   async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
     const out: R[] = new Array(items.length);
     let next = 0;
@@ -147,11 +159,12 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
     // A mapping whose fetch failed is left out of the plan: nothing is known of its issues.
     const healthy = new Set(fetched.filter((s) => !s.error).map((s) => s.teamKey));
+    const unmapped = teamKeys === 'all' ? await fetchUnmapped(all.map((m) => m.teamKey)) : [];
     const now = clock.now();
     await prune(now);
     const plan = planDispatches({
       mappings: mappings.filter((m) => healthy.has(m.teamKey)),
-      issues: fetched.filter((s) => !s.error).flatMap((s) => s.issues),
+      issues: [...fetched.filter((s) => !s.error).flatMap((s) => s.issues), ...unmapped],
       jobs: await storage.listJobs(),
       dedup: activeDedup(await storage.listDedup(), now),
       now,
@@ -184,7 +197,14 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     eventBus.publish({
       type: 'reconcile.finished',
       at: report.finishedAt,
-      data: { dispatched: dispatched.length, skipped: plan.skipped.length, errors: Object.keys(errors).length },
+      data: {
+        dispatched: dispatched.length,
+        skipped: plan.skipped.length,
+        errors: Object.keys(errors).length,
+        // For /metrics: which teams failed this cycle (keys only, never the message) and how long it took.
+        errorTeams: Object.keys(errors),
+        durationMs: report.finishedAt - report.startedAt,
+      },
     });
     for (const [teamKey, error] of Object.entries(errors)) logger.warn('reconcile: mapping failed', { teamKey, error });
     return report;

@@ -9,6 +9,7 @@ import { type IssuesRoutesDeps, issuesRoutes } from './issues.routes.js';
 import { type JiraRoutesDeps, jiraRoutes } from './jira.routes.js';
 import { type LinearWebhookRoutesDeps, linearWebhookRoutes } from './linear-webhook.routes.js';
 import { type MappingsRoutesDeps, mappingsRoutes } from './mappings.routes.js';
+import { type MetricsRoutesDeps, metricsRoutes } from './metrics.routes.js';
 import { type PipelinesRoutesDeps, pipelinesRoutes } from './pipelines.routes.js';
 import { type PullsRoutesDeps, pullsRoutes } from './pulls.routes.js';
 import { type ReaperRoutesDeps, reaperRoutes } from './reaper.routes.js';
@@ -20,6 +21,7 @@ import { type SessionApiRoutesDeps, sessionApiRoutes } from './session-api.route
 import { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.js';
 import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
 import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
+import { type V1StateRoutesDeps, v1StateRoutes } from './v1-state.routes.js';
 
 /** What all route modules together need from the container. Extend with each new module's deps. */
 export type RoutesDeps = AuthRoutesDeps &
@@ -40,7 +42,9 @@ export type RoutesDeps = AuthRoutesDeps &
   RunnersRoutesDeps &
   SettingsRoutesDeps &
   SecretsRoutesDeps &
-  ReaperRoutesDeps;
+  ReaperRoutesDeps &
+  V1StateRoutesDeps &
+  MetricsRoutesDeps;
 
 /**
  * Registers every route module. A new area is one file `routes/<area>.routes.ts` exporting
@@ -68,4 +72,6 @@ export function registerRoutes(app: H3, deps: RoutesDeps): void {
   settingsRoutes(app, deps);
   secretsRoutes(app, deps);
   reaperRoutes(app, deps);
+  v1StateRoutes(app, deps);
+  metricsRoutes(app, deps);
 }

@@ -1,0 +1,54 @@
+import type { H3, Middleware } from 'h3';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { EventBus } from '../../../ports/event-bus.port.js';
+import type { MetricsService } from '../../services/metrics.service.js';
+import { EXPOSITION_CONTENT_TYPE } from '../../services/metrics-exposition.js';
+
+export interface MetricsRoutesDeps {
+  metrics: MetricsService;
+  eventBus: EventBus;
+  clock: Clock;
+}
+
+/** The webhook endpoints whose deliveries are counted, by path. */
+const WEBHOOK_SOURCES: Readonly<Record<string, string>> = {
+  '/webhooks/linear': 'linear',
+  '/api/github/webhook': 'github',
+};
+
+/**
+ * Publishes `webhook.received` (source and the status answered) for every delivery to a
+ * webhook endpoint, refused ones included, so `/metrics` and the SSE stream see them; the
+ * webhook services themselves publish nothing on receipt.
+ */
+function webhookReceipts({ eventBus, clock }: Pick<MetricsRoutesDeps, 'eventBus' | 'clock'>): Middleware {
+  return async (event, next) => {
+    const source = WEBHOOK_SOURCES[event.url.pathname];
+    if (!source || event.req.method !== 'POST') return next();
+    const publish = (status: number) => eventBus.publish({ type: 'webhook.received', at: clock.now(), data: { source, status } });
+    try {
+      const body = await next();
+      publish(body instanceof Response ? body.status : (event.res.status ?? 200));
+      return body;
+    } catch (error) {
+      publish(500);
+      throw error;
+    }
+  };
+}
+
+/**
+ * `GET /metrics`: Prometheus text exposition 0.0.4. Public on purpose — a Prometheus scraper
+ * cannot log in to the admin — so the page holds only counts, statuses, phases, runner kinds
+ * and team keys: no issue text, identifier, URL or secret.
+ */
+export function metricsRoutes(app: H3, { metrics, eventBus, clock }: MetricsRoutesDeps): void {
+  app.use(webhookReceipts({ eventBus, clock }));
+  app.get(
+    '/metrics',
+    async () =>
+      new Response(await metrics.render(), {
+        headers: { 'content-type': EXPOSITION_CONTENT_TYPE, 'cache-control': 'no-store' },
+      }),
+  );
+}

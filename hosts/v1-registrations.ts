@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { type AwilixContainer, asFunction } from 'awilix';
+import type { OrchestratorCradle } from './cradle.js';
+import { createEventsService } from './services/events.service.js';
+import { createMetricsService } from './services/metrics.service.js';
+import { createStateService } from './services/state.service.js';
+
+type Cradle = OrchestratorCradle;
+type StateKeys = 'storage' | 'clock' | 'config' | 'reconcile' | 'runnerMode';
+
+/** The version in package.json, or `unknown` when the file cannot be read (an unusual bundle). */
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Observability: `/api/v1/state`, `/api/v1/runtime`, the SSE stream and `/metrics`. The
+ * metrics service subscribes to the event bus when the container is built (every
+ * registration is resolved at boot), so its counters start with the process.
+ */
+export function registerV1(container: AwilixContainer<Cradle>): void {
+  const version = packageVersion();
+  container.register({
+    stateView: asFunction(({ storage, clock, config, reconcile, runnerMode }: Pick<Cradle, StateKeys>) =>
+      createStateService({ storage, clock, config, reconcile, runnerMode, version }),
+    ).singleton(),
+    metrics: asFunction(({ storage, clock, eventBus }: Pick<Cradle, 'storage' | 'clock' | 'eventBus'>) =>
+      createMetricsService({ storage, clock, eventBus }),
+    )
+      .singleton()
+      .disposer((metrics) => metrics.dispose()),
+    eventStream: asFunction(({ eventBus, config }: Pick<Cradle, 'eventBus' | 'config'>) =>
+      createEventsService({ eventBus, config }),
+    ).singleton(),
+  });
+}
