@@ -24,4 +24,10 @@ export interface Ticketing {
   getIssue(id: string): ResultAsync<TicketIssue, ServiceError>;
   moveToStage(issue: TicketIssue, stage: Stage, mapping: Mapping): ResultAsync<void, ServiceError>;
   comment(issueId: string, body: string): ResultAsync<void, ServiceError>;
+  /**
+   * Optional, for trackers that see across teams at no extra cost (the embedded tracker): the
+   * triggered issues of teams that none of `mappedTeamKeys` covers, so the Blockers view can say
+   * `No mapping for team X`. Same shape and cost rules as `listCandidates`.
+   */
+  listUnmapped?(mappedTeamKeys: readonly string[]): ResultAsync<TicketIssue[], ServiceError>;
 }

@@ -40,6 +40,15 @@ export function createLocalTicketing({ store, publicUrl }: LocalTicketingDeps): 
       );
     },
 
+    listUnmapped(mappedTeamKeys: readonly string[]) {
+      const mapped = new Set(mappedTeamKeys.map((key) => key.toUpperCase()));
+      return ResultAsync.fromPromise(store.all(), storageFailure).map((all) =>
+        all
+          .filter((issue) => !mapped.has(issue.teamKey) && issue.labels.includes(TRIGGER_LABEL))
+          .map((issue) => view(issue, all)),
+      );
+    },
+
     getIssue(id: string) {
       return ResultAsync.fromPromise(Promise.all([store.find(id), store.all()]), storageFailure).andThen(([issue, all]) =>
         issue

@@ -113,6 +113,26 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     expect(JSON.parse(shadowLines[0]!).shadow).toMatchObject({ dryRun: true, effect: 'none' });
   });
 
+  it('names a triggered issue of a team without a mapping: no-mapping, and nothing dispatched', async () => {
+    h = await startHarness('memory', SHADOW);
+    const token = await h.login();
+    await localMapping(h, token);
+    const stray = await h.orchestrator.cradle.trackerStore.create({ teamKey: 'OPS', title: 'stray', labels: ['AI-Implement'] });
+    if ('missing' in stray) throw new Error('unexpected');
+    await h.orchestrator.cradle.trackerStore.create({ teamKey: 'OPS', title: 'not triggered' });
+    const report = await h.orchestrator.cradle.reconcile.request();
+    expect(report.dispatched).toEqual([]);
+    const blockers = await get<{ kpis: Record<string, number>; blockers: { identifier: string; reason: string; message: string }[] }>(
+      h,
+      token,
+      '/api/blockers',
+    );
+    expect(blockers.blockers).toEqual([
+      expect.objectContaining({ identifier: stray.identifier, reason: 'no-mapping', message: 'No mapping for team OPS. Add one in Projects.' }),
+    ]);
+    expect(blockers.kpis).toMatchObject({ totalBlocked: 1, teamsAffected: 1, blockedByConcurrency: 0, blockedByDedup: 0 });
+  });
+
   it('never dispatches one issue twice inside the dedup window, until it is removed from the window', async () => {
     h = await startHarness('lowdb', SHADOW);
     const token = await h.login();
