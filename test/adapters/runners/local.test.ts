@@ -67,7 +67,14 @@ describe('local runner (process)', () => {
     await runner.launch(run);
     const exit = await ended.next();
     const keys = JSON.parse(/env-keys (.*)/.exec(exit.outputTail)?.[1] ?? '[]') as string[];
-    expect(keys).toEqual(['AI_IMPLEMENT_AGENT_COMMAND', 'AI_IMPLEMENT_JOB_ID', 'FAKE_SESSION_MODE', 'HOME', 'PATH', 'RESULT_TOKEN']);
+    expect(keys).toEqual([
+      'AI_IMPLEMENT_AGENT_COMMAND',
+      'AI_IMPLEMENT_JOB_ID',
+      'FAKE_SESSION_MODE',
+      'HOME',
+      'PATH',
+      'RESULT_TOKEN',
+    ]);
     expect(exit).toMatchObject({ reason: 'exited', code: 0, jobId: run.job.id, issueIdentifier: run.job.identifier });
   });
 

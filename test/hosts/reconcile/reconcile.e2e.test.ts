@@ -122,13 +122,16 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     await h.orchestrator.cradle.trackerStore.create({ teamKey: 'OPS', title: 'not triggered' });
     const report = await h.orchestrator.cradle.reconcile.request();
     expect(report.dispatched).toEqual([]);
-    const blockers = await get<{ kpis: Record<string, number>; blockers: { identifier: string; reason: string; message: string }[] }>(
-      h,
-      token,
-      '/api/blockers',
-    );
+    const blockers = await get<{
+      kpis: Record<string, number>;
+      blockers: { identifier: string; reason: string; message: string }[];
+    }>(h, token, '/api/blockers');
     expect(blockers.blockers).toEqual([
-      expect.objectContaining({ identifier: stray.identifier, reason: 'no-mapping', message: 'No mapping for team OPS. Add one in Projects.' }),
+      expect.objectContaining({
+        identifier: stray.identifier,
+        reason: 'no-mapping',
+        message: 'No mapping for team OPS. Add one in Projects.',
+      }),
     ]);
     expect(blockers.kpis).toMatchObject({ totalBlocked: 1, teamsAffected: 1, blockedByConcurrency: 0, blockedByDedup: 0 });
   });
