@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Agent, AgentInvocation, AgentOutcome } from '../../ports/agent.port.js';
+import { signalProcessGroup } from '../shared/process-group.js';
 import { CLAUDE_COMMAND, renderCommand } from './agent-command.js';
 import { createTurnCounter } from './stream-turns.js';
 
@@ -47,14 +48,7 @@ export function createCliAgent(options: CliAgentOptions = {}): Agent {
           detached: true,
         });
 
-        const kill = (sig: NodeJS.Signals) => {
-          if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-          try {
-            process.kill(-child.pid, sig);
-          } catch {
-            child.kill(sig);
-          }
-        };
+        const kill = (sig: NodeJS.Signals) => signalProcessGroup(child, sig);
         let hardKill: NodeJS.Timeout | undefined;
         const stop = (why: 'maxTurns' | 'timedOut') => {
           if (stopped) return;

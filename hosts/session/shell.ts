@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { signalProcessGroup } from '../../adapters/shared/process-group.js';
 import type { Shell, ShellResult } from '../../plugins/run-context.js';
 
 const KEPT = 64 * 1024;
@@ -24,14 +25,7 @@ export function createShell(options: { killGraceMs?: number } = {}): Shell {
         };
         child.stdout?.on('data', append);
         child.stderr?.on('data', append);
-        const kill = (sig: NodeJS.Signals) => {
-          if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-          try {
-            process.kill(-child.pid, sig);
-          } catch {
-            child.kill(sig);
-          }
-        };
+        const kill = (sig: NodeJS.Signals) => signalProcessGroup(child, sig);
         let hard: NodeJS.Timeout | undefined;
         const stop = () => {
           if (killed) return;
