@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createInProcessEventBus } from '../../../adapters/event-bus/in-process.adapter.js';
 import { startServer } from '../../../hosts/cli/main.js';
 import type { OrchestratorCradle } from '../../../hosts/cradle.js';
+import { SSE_MAX_PENDING } from '../../../hosts/http/routes/v1-state.routes.js';
 import { createEventsService } from '../../../hosts/services/events.service.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
@@ -164,6 +165,20 @@ describe('GET /api/v1/events (SSE)', () => {
       await server?.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('drops a client that stops reading instead of buffering the bus without end', async () => {
+    h = await startHarness('memory', SHADOW);
+    const token = await h.login();
+    const res = await h.call('GET', '/api/v1/events', { token });
+    expect(res.status).toBe(200);
+    expect(h.orchestrator.cradle.eventStream.clients()).toBe(1);
+    // Nobody reads res.body.
+    for (let i = 0; i < SSE_MAX_PENDING - 10; i++) h.orchestrator.cradle.eventBus.publish({ type: 'test.flood', at: i });
+    expect(h.orchestrator.cradle.eventStream.clients()).toBe(1);
+    for (let i = 0; i < 20; i++) h.orchestrator.cradle.eventBus.publish({ type: 'test.flood', at: i });
+    expect(h.orchestrator.cradle.eventStream.clients()).toBe(0);
+    await res.body?.cancel();
   });
 
   it('uses a 15-second heartbeat by default', () => {
