@@ -1,28 +1,46 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from Debian's packages when it is missing:
-# redis-server (storage adapter on redis) and chromium (admin UI browser tests).
-# A tool that cannot be installed stops the run with its name; nothing is skipped silently.
+# redis-server (storage adapter on redis), chromium (admin UI browser tests), and promtool
+# (validates /metrics; only the binary is taken out of Debian's prometheus package, into
+# .tools/bin, so no Prometheus service is installed). A tool that cannot be had stops the run
+# with its name; nothing is skipped silently.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-if [ "${AI_IMPLEMENT_BROWSER_TESTS:-1}" = "1" ]; then
-  command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fi
-[ ${#need[@]} -eq 0 ] && exit 0
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+want_promtool=0
+command -v promtool >/dev/null 2>&1 || [ -x .tools/bin/promtool ] || want_promtool=1
+[ ${#need[@]} -eq 0 ] && [ $want_promtool -eq 0 ] && exit 0
 
-echo "installing test tools: ${need[*]}" >&2
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "missing test tools: ${need[*]} (no apt-get here to install them)" >&2
+  echo "missing test tools: ${need[*]} $([ $want_promtool -eq 1 ] && echo promtool) (no apt-get here to install them)" >&2
   exit 1
 fi
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq >/dev/null 2>&1 || true
-if ! $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
-  echo "missing test tools: ${need[*]} (apt-get install failed)" >&2
-  exit 1
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing test tools: ${need[*]}" >&2
+  if ! $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
+    echo "missing test tools: ${need[*]} (apt-get install failed)" >&2
+    exit 1
+  fi
+  # Debian starts redis-server as a service on install; the tests start their own.
+  if [ -x /etc/init.d/redis-server ]; then $sudo /etc/init.d/redis-server stop >/dev/null 2>&1 || true; fi
 fi
-# Debian starts redis-server as a service on install; the tests start their own.
-if [ -x /etc/init.d/redis-server ]; then $sudo /etc/init.d/redis-server stop >/dev/null 2>&1 || true; fi
+
+if [ $want_promtool -eq 1 ]; then
+  echo "fetching promtool from Debian's prometheus package" >&2
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  if ! (cd "$work" && apt-get download -qq prometheus >/dev/null 2>&1 && dpkg -x prometheus_*.deb root); then
+    echo "missing test tool: promtool (could not download Debian's prometheus package)" >&2
+    exit 1
+  fi
+  mkdir -p .tools/bin
+  cp "$work/root/usr/bin/promtool" .tools/bin/promtool
+fi
