@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { registerGithub } from './github-registrations.js';
 import { createHttpApp } from './http/app.js';
+import { registerIssueControl } from './issue-control-registrations.js';
 import { createLogger, secretValues } from './logger.js';
 import { registerPipelines } from './pipelines-registrations.js';
 import { registerRunners } from './runner-registrations.js';
@@ -55,6 +56,7 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
     httpApp: asFunction(createHttpApp).singleton(),
   });
   registerWork(container);
+  registerIssueControl(container);
   registerV1(container);
   registerCallbacks(container);
   registerGithub(container);

@@ -19,6 +19,8 @@ import type { FlySessions } from './services/fly-sessions.js';
 import type { ForgeRegistry } from './services/forge-registry.js';
 import type { GapFillService } from './services/gap-fill.service.js';
 import type { GithubWebhookService } from './services/github-webhook.service.js';
+import type { IssueControlService } from './services/issue-control.service.js';
+import type { IssueEventLog, IssueOverridesStore } from './services/issue-records.js';
 import type { IssuesViewService } from './services/issues-view.service.js';
 import type { JiraAdminService } from './services/jira-admin.service.js';
 import type { JobOutcomeService } from './services/job-outcome.service.js';
@@ -106,4 +108,9 @@ export interface OrchestratorCradle {
   stateView: StateService;
   eventStream: EventsService;
   metrics: MetricsService;
+  /** Issue control of the v1 API (issue-control-registrations.ts). */
+  issueOverrides: IssueOverridesStore;
+  issueEvents: IssueEventLog;
+  issueRunOverrides: (issueId: string) => Promise<{ model?: string; template?: string }>;
+  issueControl: IssueControlService;
 }

@@ -49,6 +49,8 @@ export type HttpError =
   | { kind: 'conflict'; message: string }
   /** Secrets: 404 `Secret not found`. */
   | { kind: 'secretNotFound' }
+  /** GET /api/v1/attempts/:aid of an unknown job. */
+  | { kind: 'attemptNotFound' }
   | { kind: 'internal' };
 
 type Entry<K extends HttpError['kind']> = {
@@ -93,6 +95,7 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
   jobNotFound: { status: 404, body: () => ({ error: 'job not found' }) },
   conflict: { status: 409, body: (e) => ({ error: e.message }) },
   secretNotFound: { status: 404, body: () => ({ error: 'Secret not found' }) },
+  attemptNotFound: { status: 404, body: () => ({ error: 'Attempt not found' }) },
   internal: { status: 500, body: () => ({ error: 'Internal server error' }) },
 };
 

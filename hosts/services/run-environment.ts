@@ -24,6 +24,7 @@ import type { RunTokensService } from './run-tokens.service.js';
  * | `AI_IMPLEMENT_BRANCH` | the working branch: the mapping's `branchPrefix` + the issue identifier |
  * | `AI_IMPLEMENT_REPO_URL` | local forge: the bare repository to clone (`DATA_DIR/repos/{owner}/{repo}.git`) |
  * | `AI_IMPLEMENT_GITHUB_API_URL` | github forge: `GITHUB_API_URL` |
+ * | `AI_IMPLEMENT_MODEL`, `AI_IMPLEMENT_PROMPT_TEMPLATE` | the issue's model and prompt overrides (`POST /api/v1/:id/model`, `/template`), when set |
  *
  * plus the team's secrets (their stored, team-prefixed names) and the mapping's `extraEnv` (which
  * wins over a secret of the same name), minus any `AI_IMPLEMENT_*` name (those are the run's own). No orchestrator
@@ -49,6 +50,8 @@ export const RUN_ENV = {
   branch: 'AI_IMPLEMENT_BRANCH',
   repoUrl: 'AI_IMPLEMENT_REPO_URL',
   githubApiUrl: 'AI_IMPLEMENT_GITHUB_API_URL',
+  model: 'AI_IMPLEMENT_MODEL',
+  promptTemplate: 'AI_IMPLEMENT_PROMPT_TEMPLATE',
 } as const;
 
 export interface RunEnvironmentDeps {
@@ -56,10 +59,17 @@ export interface RunEnvironmentDeps {
   runTokens: Pick<RunTokensService, 'issue'>;
   /** The team's secrets (stored team-prefixed, `ENG_MY_TOKEN`) as the session receives them. */
   sessionSecrets: (mapping: Mapping, runner: Job['runner']) => Promise<Record<string, string>>;
+  /** The issue's operator overrides (issue-control-registrations.ts); none when absent. */
+  issueRunOverrides?: (issueId: string) => Promise<{ model?: string; template?: string }>;
 }
 
 /** Mints the run's credentials (once per dispatch) and builds the session's environment. */
-export function createRunEnvironment({ config, runTokens, sessionSecrets }: RunEnvironmentDeps): RunEnvironmentBuilder {
+export function createRunEnvironment({
+  config,
+  runTokens,
+  sessionSecrets,
+  issueRunOverrides,
+}: RunEnvironmentDeps): RunEnvironmentBuilder {
   const notRunOwn = ([name]: [string, string]) => !name.startsWith('AI_IMPLEMENT_');
   return async (job: Job, mapping: Mapping) => {
     const credentials = await runTokens.issue(job, mapping);
@@ -88,6 +98,9 @@ export function createRunEnvironment({ config, runTokens, sessionSecrets }: RunE
     env[RUN_ENV.branch] = `${mapping.branchPrefix}${job.identifier}`;
     if (mapping.forge === 'local') env[RUN_ENV.repoUrl] = localRepoUrl(localForgeRoot(config.dataDir), mapping);
     else env[RUN_ENV.githubApiUrl] = config.githubApiUrl;
+    const overrides = (await issueRunOverrides?.(job.issueId)) ?? {};
+    if (overrides.model) env[RUN_ENV.model] = overrides.model;
+    if (overrides.template) env[RUN_ENV.promptTemplate] = overrides.template;
     return env;
   };
 }

@@ -25,6 +25,8 @@ import { DEFAULT_CUSTOM_DIR } from '../pipelines-registrations.js';
  * | `AI_IMPLEMENT_CUSTOM_DIR` | custom pipelines and steps | this package's `custom/` (as the orchestrator) |
  * | `AI_IMPLEMENT_WORKSPACE_DIR` | where the run's fresh workspace is made | the OS temp dir |
  * | `AI_IMPLEMENT_MINUTE_MS` | the length of a "minute" of `maxJobMinutes` (tests) | 60000 |
+ * | `AI_IMPLEMENT_MODEL` | the issue's model override; beats WORKFLOW.md's and PLANNING.md's model | none |
+ * | `AI_IMPLEMENT_PROMPT_TEMPLATE` | the issue's implementation prompt override; beats WORKFLOW.md's body | none |
  *
  * Everything else in the environment — the mapping's extraEnv and secrets — is the agent's,
  * minus anything that is a credential of the session itself (`agentEnvironment`).
@@ -53,6 +55,9 @@ export interface SessionConfig {
   customDir: string;
   workspaceRoot: string;
   agentEnv: Record<string, string>;
+  /** The operator's per-issue overrides (`POST /api/v1/:id/model`, `/template`). */
+  model?: string;
+  promptTemplate?: string;
 }
 
 const PHASES: readonly Phase[] = ['planning', 'implementation', 'gap-analysis'];
@@ -171,5 +176,9 @@ export function readSessionEnv(env: Record<string, string | undefined>): Result<
   if (prNumber !== undefined) config.prNumber = prNumber;
   if (repoUrl) config.repoUrl = repoUrl;
   if (agentCommand) config.agentCommand = agentCommand;
+  const model = get('AI_IMPLEMENT_MODEL');
+  if (model) config.model = model;
+  const promptTemplate = get('AI_IMPLEMENT_PROMPT_TEMPLATE');
+  if (promptTemplate) config.promptTemplate = promptTemplate;
   return ok(config);
 }

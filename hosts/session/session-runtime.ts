@@ -160,8 +160,9 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
       workspace,
       repoDir: join(workspace, 'repo'),
       caps: config.caps,
-      models: {},
-      templates: {},
+      // The operator's overrides come first; the clone step only fills what is still unset.
+      models: config.model ? { planning: config.model, implementation: config.model } : {},
+      templates: config.promptTemplate ? { implementation: config.promptTemplate } : {},
       steering: [],
       agentEnv: config.agentEnv,
       secretValues,

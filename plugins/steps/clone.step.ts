@@ -66,14 +66,15 @@ export default defineStep({
     if (workflow !== undefined) {
       const { data, body } = readFrontMatter(workflow);
       const model = modelOf(data);
-      if (model) ctx.models.implementation = model;
-      if (body.trim()) ctx.templates.implementation = body.trim();
+      // An operator's per-issue override, already in ctx, wins over the repository's file.
+      if (model) ctx.models.implementation ??= model;
+      if (body.trim()) ctx.templates.implementation ??= body.trim();
     }
     if (planning !== undefined) {
       const { data, body } = readFrontMatter(planning);
       const model = modelOf(data);
-      if (model) ctx.models.planning = model;
-      if (body.trim()) ctx.templates.planning = body.trim();
+      if (model) ctx.models.planning ??= model;
+      if (body.trim()) ctx.templates.planning ??= body.trim();
     }
     ctx.models.planning ??= ctx.models.implementation;
     return { status: 'succeeded', output: { branch: ctx.phase === 'planning' ? base : ctx.branch, models: ctx.models } };

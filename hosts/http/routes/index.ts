@@ -21,6 +21,7 @@ import { type SessionApiRoutesDeps, sessionApiRoutes } from './session-api.route
 import { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.js';
 import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
 import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
+import { type V1IssuesRoutesDeps, v1IssuesRoutes } from './v1-issues.routes.js';
 import { type V1StateRoutesDeps, v1StateRoutes } from './v1-state.routes.js';
 
 /** What all route modules together need from the container. Extend with each new module's deps. */
@@ -44,6 +45,7 @@ export type RoutesDeps = AuthRoutesDeps &
   SecretsRoutesDeps &
   ReaperRoutesDeps &
   V1StateRoutesDeps &
+  V1IssuesRoutesDeps &
   MetricsRoutesDeps;
 
 /**
@@ -73,5 +75,6 @@ export function registerRoutes(app: H3, deps: RoutesDeps): void {
   secretsRoutes(app, deps);
   reaperRoutes(app, deps);
   v1StateRoutes(app, deps);
+  v1IssuesRoutes(app, deps);
   metricsRoutes(app, deps);
 }

@@ -1,0 +1,27 @@
+import { type AwilixContainer, asFunction } from 'awilix';
+import type { OrchestratorCradle } from './cradle.js';
+import { createIssueControlService } from './services/issue-control.service.js';
+import { createIssueEventLog, createIssueOverridesStore } from './services/issue-records.js';
+
+type Cradle = OrchestratorCradle;
+
+/**
+ * Issue control (the v1 API's issue management and attempts): the per-issue overrides, the
+ * per-issue event log (subscribed to the bus at boot, as every registration is resolved then),
+ * the service, and the overrides a dispatch puts in the session's environment.
+ */
+export function registerIssueControl(container: AwilixContainer<Cradle>): void {
+  container.register({
+    issueOverrides: asFunction(({ storage }: Pick<Cradle, 'storage'>) => createIssueOverridesStore(storage)).singleton(),
+    issueEvents: asFunction(({ storage, eventBus, logger }: Pick<Cradle, 'storage' | 'eventBus' | 'logger'>) =>
+      createIssueEventLog({ storage, eventBus, logger }),
+    )
+      .singleton()
+      .disposer((log) => log.dispose()),
+    issueRunOverrides: asFunction(({ issueOverrides }: Pick<Cradle, 'issueOverrides'>) => async (issueId: string) => {
+      const found = await issueOverrides.get(issueId);
+      return { ...(found?.model ? { model: found.model } : {}), ...(found?.template ? { template: found.template } : {}) };
+    }).singleton(),
+    issueControl: asFunction(createIssueControlService).singleton(),
+  });
+}
