@@ -15,6 +15,12 @@ export const SELF_AUTHENTICATED_PATHS: readonly string[] = [
   '/api/github/webhook',
 ];
 
+/**
+ * The API explorer's page and its static assets: like /admin they hold no data, so a browser
+ * loads them without a bearer token; the document they fetch (/api/v1/openapi.json) stays guarded.
+ */
+export const DOCS_PAGE_PATH = '/api/docs';
+
 export type PathClass = 'public' | 'selfAuthenticated' | 'login' | 'adminPage' | 'adminApi';
 
 /**
@@ -25,6 +31,7 @@ export function classifyPath(pathname: string): PathClass {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
   if (SELF_AUTHENTICATED_PATHS.includes(path)) return 'selfAuthenticated';
   if (path === '/api/auth') return 'login';
+  if (path === DOCS_PAGE_PATH || path.startsWith(`${DOCS_PAGE_PATH}/assets/`)) return 'adminPage';
   if (path === '/api' || path.startsWith('/api/')) return 'adminApi';
   if (path === '/admin' || path.startsWith('/admin/')) return 'adminPage';
   return 'public';

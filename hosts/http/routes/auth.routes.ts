@@ -9,7 +9,10 @@ export interface AuthRoutesDeps {
 }
 
 /** The access code arrives as `code` (or `accessCode`, which earlier clients sent). */
-const LoginBody = z.object({ code: z.string().optional().catch(undefined), accessCode: z.string().optional().catch(undefined) });
+export const LoginBody = z.object({
+  code: z.string().optional().catch(undefined),
+  accessCode: z.string().optional().catch(undefined),
+});
 
 /** `POST /api/auth`: the access code for a bearer token valid 24 hours. */
 export function authRoutes(app: H3, { adminAuth }: AuthRoutesDeps): void {

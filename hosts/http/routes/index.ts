@@ -2,6 +2,7 @@ import type { H3 } from 'h3';
 import { adminPageRoutes } from './admin-page.routes.js';
 import { type AuthRoutesDeps, authRoutes } from './auth.routes.js';
 import { type DispatchLogRoutesDeps, dispatchLogRoutes } from './dispatch-log.routes.js';
+import { docsRoutes } from './docs.routes.js';
 import { type GapFillRoutesDeps, gapFillRoutes } from './gap-fill.routes.js';
 import { type GithubWebhookRoutesDeps, githubWebhookRoutes } from './github-webhook.routes.js';
 import { healthRoutes } from './health.routes.js';
@@ -77,4 +78,5 @@ export function registerRoutes(app: H3, deps: RoutesDeps): void {
   v1StateRoutes(app, deps);
   v1IssuesRoutes(app, deps);
   metricsRoutes(app, deps);
+  docsRoutes(app);
 }

@@ -18,7 +18,7 @@ const fields = {
   state: z.enum(LOCAL_STATE_TYPES as [string, ...string[]]),
   blockedBy: z.array(z.string().min(1)).max(50),
 };
-const createSchema = z.object({
+export const createSchema = z.object({
   teamKey: z
     .string()
     .trim()
@@ -30,7 +30,7 @@ const createSchema = z.object({
   state: fields.state.optional(),
   blockedBy: fields.blockedBy.optional(),
 });
-const patchSchema = z.object(fields).partial();
+export const patchSchema = z.object(fields).partial();
 
 /** The first problem zod found, as `field: message`. */
 function firstIssue(error: z.ZodError): string {

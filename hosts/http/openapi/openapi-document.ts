@@ -1,0 +1,206 @@
+import { classifyPath } from '../admin-guard.js';
+import { adminPaths } from './admin.paths.js';
+import { callbackPaths } from './callbacks.paths.js';
+import {
+  addErrors,
+  arrayOf,
+  bool,
+  int,
+  type Method,
+  millis,
+  type Operation,
+  obj,
+  type Paths,
+  type Schema,
+  str,
+} from './openapi-builders.js';
+import { pagesPaths } from './pages.paths.js';
+import { secretsPaths } from './secrets.paths.js';
+import { trackerPaths } from './tracker.paths.js';
+import { jobRowSchema, stateViewSchema, v1Paths } from './v1.paths.js';
+import { v1IssuesPaths } from './v1-issues.paths.js';
+
+/**
+ * `GET /api/v1/openapi.json`: the whole HTTP surface as OpenAPI 3.0.3, assembled from the area
+ * files. Who may call what is not repeated per route: it follows the admin guard's own
+ * `classifyPath`, so an admin route always carries the guard's 401 and its 404 while the admin
+ * is disabled, and the document cannot disagree with the guard. test/hosts/openapi checks that
+ * every registered route is here and nothing else is.
+ */
+
+export interface OpenApiDocument {
+  openapi: '3.0.3';
+  info: { title: string; version: string; description: string };
+  servers: { url: string }[];
+  security: Record<string, string[]>[];
+  tags: { name: string; description?: string }[];
+  paths: Paths;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, Schema> };
+}
+
+export const AREAS: readonly Paths[] = [
+  pagesPaths,
+  v1Paths,
+  v1IssuesPaths,
+  adminPaths,
+  secretsPaths,
+  trackerPaths,
+  callbackPaths,
+];
+
+export const METHODS: readonly Method[] = ['get', 'post', 'put', 'patch', 'delete'];
+
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  'Docs & Spec': 'This document and the interactive explorer at /api/docs.',
+  'Runner callbacks': 'Called by runners with a single-use run token; errors are slug codes.',
+  'Session callbacks': 'Called by sessions with the one-time nonce of their job, in the JSON body.',
+  Webhooks: 'Signed deliveries from GitHub and Linear.',
+  Triggers: 'Outside automation, with the gap-fill trigger secret; errors are slug codes.',
+};
+
+const DESCRIPTION = [
+  'The AI-Implement orchestrator’s HTTP API. A failed request answers a JSON body `{ "error": "…" }`:',
+  'a slug code for /runner/* and /trigger/gap-fill, a human-readable message elsewhere.',
+  '',
+  'Every /api/* route needs the admin bearer token from `POST /api/auth` (`adminBearer`), this',
+  'document included, except the callbacks that carry their own credential (nonce, GitHub signature)',
+  'and the /api/docs explorer page and its assets, which hold no data. While ADMIN_ACCESS_CODE is',
+  'unset the admin surface does not exist: its routes answer 404 `Not found`.',
+].join('\n');
+
+const SECURITY_SCHEMES: Record<string, Schema> = {
+  adminBearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The token `POST /api/auth` returns for the admin access code (valid 24 hours).',
+  },
+  runToken: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'run token',
+    description: 'The signed token of one run and one endpoint (audience), minted at dispatch; /runner/result’s is single-use.',
+  },
+  gapFillBearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'GAP_FILL_TRIGGER_SECRET, for POST /trigger/gap-fill.',
+  },
+  githubSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Hub-Signature-256',
+    description: '`sha256=` HMAC of the raw body with GITHUB_WEBHOOK_SECRET.',
+  },
+  linearSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'linear-signature',
+    description: 'HMAC of the raw body with LINEAR_WEBHOOK_SECRET; the signed webhookTimestamp must be fresh.',
+  },
+  nonce: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-nonce-in-body',
+    description:
+      'Documentation only: the one-time nonce of a session’s job travels in the JSON body as `nonce` (OpenAPI 3.0 has no body credential). Operations that take it are marked `x-credential: nonce` and list no security requirement.',
+  },
+};
+
+const SCHEMAS: Record<string, Schema> = {
+  Error: obj({ error: str('The spec’s exact message, or a slug code for /runner/* and /trigger/gap-fill') }),
+  ProjectPausedError: obj({ error: { type: 'string', enum: ['project_paused'] }, teamKey: str() }),
+  DispatchFailedError: obj({
+    error: { type: 'string', enum: ['dispatch_failed'] },
+    detail: str(),
+    dispatchStatus: { type: 'string', enum: ['issue_unavailable', 'already_dispatched', 'runner_missing', 'launch_failed'] },
+  }),
+  Mapping: obj(
+    {
+      teamKey: str('Linear team key, Jira project key, or local tracker team key'),
+      ticketing: { type: 'string', enum: ['linear', 'jira', 'local'] },
+      jql: str('Jira only'),
+      repoFieldValue: str('Jira only'),
+      forge: str(),
+      owner: str(),
+      repo: str(),
+      workflowFile: str(),
+      defaultBranch: str(),
+      branchPrefix: str(),
+      maxInProgressAiIssues: { type: 'integer', minimum: 1 },
+      executionMode: { type: 'string', enum: ['github-actions', 'fly-machines'] },
+      sessionMode: { type: 'string', enum: ['autonomous', 'interactive', 'hybrid'] },
+      machineCpus: { type: 'integer', minimum: 1 },
+      machineMemoryMb: { type: 'integer', minimum: 256 },
+      planningEnabled: bool(),
+      planningWorkflowFile: str(),
+      autoApprovePlans: bool(),
+      provider: { type: 'string', enum: ['anthropic', 'bedrock'] },
+      awsRegion: str(),
+      extraEnv: { type: 'object', additionalProperties: str() },
+      paused: bool(),
+      maxTurns: int(),
+      maxIterations: int(),
+      maxJobMinutes: int(),
+      createdAt: millis(),
+      updatedAt: millis(),
+    },
+    ['teamKey', 'owner', 'repo'],
+  ),
+  StateView: stateViewSchema,
+  JobRow: jobRowSchema,
+  TrackerIssue: obj(
+    { id: str(), identifier: str(), title: str(), description: str(), priority: int(), labels: arrayOf(str()), url: str() },
+    ['identifier', 'title'],
+  ),
+};
+
+/** An OpenAPI path as the guard sees a request for it: every `{param}` filled in. */
+const samplePath = (path: string) => path.replace(/\{[^}]+\}/g, 'x');
+
+/** The guard's part of an operation: its security requirement and the answers it gives itself. */
+function applyGuard(path: string, op: Operation): void {
+  switch (classifyPath(samplePath(path))) {
+    case 'adminApi':
+      op.security ??= [{ adminBearer: [] }];
+      addErrors(op.responses, 401, ['Unauthorized']);
+      addErrors(op.responses, 404, ['Not found']);
+      return;
+    case 'login':
+    case 'adminPage':
+      op.security ??= [];
+      addErrors(op.responses, 404, ['Not found']);
+      return;
+    default:
+      // Public and self-authenticated routes state their own credential in their area file.
+      if (!op.security) throw new Error(`openapi: ${path} names no security requirement`);
+  }
+}
+
+export function buildOpenApiDocument(version: string): OpenApiDocument {
+  const paths: Paths = {};
+  const tags: string[] = [];
+  for (const area of AREAS) {
+    for (const [path, item] of Object.entries(structuredClone(area))) {
+      paths[path] ??= {};
+      const target = paths[path];
+      for (const method of METHODS) {
+        const op = item[method];
+        if (!op) continue;
+        if (target[method]) throw new Error(`openapi: ${method.toUpperCase()} ${path} is described twice`);
+        applyGuard(path, op);
+        if (op.requestBody) addErrors(op.responses, 413, ['Request body too large']);
+        for (const tag of op.tags) if (!tags.includes(tag)) tags.push(tag);
+        target[method] = op;
+      }
+    }
+  }
+  return {
+    openapi: '3.0.3',
+    info: { title: 'AI-Implement orchestrator', version, description: DESCRIPTION },
+    servers: [{ url: '/' }],
+    security: [{ adminBearer: [] }],
+    tags: tags.map((name) => ({ name, ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}) })),
+    paths,
+    components: { schemas: SCHEMAS, securitySchemes: SECURITY_SCHEMES },
+  };
+}
