@@ -65,6 +65,8 @@ export interface RunOptions {
   forge?: (config: SessionConfig) => Promise<SessionForge | { error: string }>;
   env?: Record<string, string>;
   stopGraceMs?: number;
+  /** Extra session settings (the operator's model and prompt overrides). */
+  config?: Partial<SessionConfig>;
 }
 
 export async function sessionFixture(serverOptions: FakeCallbackOptions = {}): Promise<SessionFixture> {
@@ -111,6 +113,7 @@ export async function sessionFixture(serverOptions: FakeCallbackOptions = {}): P
           ...(options.mode ? { FAKE_AGENT_MODE: options.mode } : {}),
           ...options.env,
         },
+        ...options.config,
       };
       const callbacks = createCallbackClient({
         callbackUrl: config.callbackUrl,
