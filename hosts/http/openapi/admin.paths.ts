@@ -107,6 +107,7 @@ export const adminPaths: Paths = {
             'Invalid request body',
             'maxInProgressAiIssues must be a positive integer',
             'Specify either paused or maxInProgressAiIssues, not both',
+            'Specify either paused or maxInProgressAiIssues',
           ],
           404: ['Team not found'],
         }),
@@ -251,6 +252,7 @@ export const adminPaths: Paths = {
         ...errors({
           400: [
             'Invalid request body',
+            'Specify flySessionsApp or flySessionsRegion',
             'flySessionsApp must be a Fly app name (lowercase letters, digits and dashes)',
             'flySessionsRegion must be a Fly region code (three lowercase letters, e.g. ord)',
           ],
