@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_CSP } from '../../../hosts/admin/admin-assets.js';
 import { classifyPath } from '../../../hosts/http/admin-guard.js';
@@ -81,6 +84,12 @@ describe('GET /api/docs (the API explorer)', () => {
     }
   });
 
+  it('does not serve its tsconfig or the route module beside it', async () => {
+    for (const path of ['/api/docs/tsconfig.json', '/api/docs/assets/../tsconfig.json', '/api/docs/assets/tsconfig.json']) {
+      expect([401, 404], path).toContain((await h.call('GET', path)).status);
+    }
+  });
+
   it('answers the document to the admin token', async () => {
     const token = await h.login();
     const res = await h.call('GET', '/api/v1/openapi.json', { token });
@@ -102,5 +111,20 @@ describe('with the admin disabled (ADMIN_ACCESS_CODE unset)', () => {
       expect(res.status, path).toBe(404);
       expect(await jsonOf(res), path).toEqual({ error: 'Not found' });
     }
+  });
+});
+
+describe('the explorer module', () => {
+  it('type-checks against its JSDoc types and the admin page’s token store (tsc -p docs-page/tsconfig.json)', async () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const run = await promisify(execFile)(`${root}node_modules/.bin/tsc`, [
+      '-p',
+      `${root}hosts/http/openapi/docs-page/tsconfig.json`,
+    ]).then(
+      () => ({ code: 0, out: '' }),
+      (error: { code?: number; stdout?: string }) => ({ code: error.code ?? 1, out: error.stdout ?? '' }),
+    );
+    expect(run.out).toBe('');
+    expect(run.code).toBe(0);
   });
 });
