@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../../hosts/http/openapi/openapi-document.js';
 import { type Harness, startHarness } from '../harness.js';
+import { localMapping, SHADOW, seedIssue } from '../v1/v1-helpers.js';
 import { METHODS } from './openapi-helpers.js';
+import { checkValue } from './schema-check.js';
 
 /**
  * The document against the running app: every operation is called (path parameters `x`, an
@@ -11,7 +13,10 @@ import { METHODS } from './openapi-helpers.js';
 
 type Op = {
   requestBody?: unknown;
-  responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: { error?: string } }> }> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema?: unknown; examples?: Record<string, { value: { error?: string } }> }> }
+  >;
 };
 const doc = buildOpenApiDocument('test');
 const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
@@ -42,11 +47,15 @@ async function sweep(h: Harness, token?: string, garbage = false): Promise<strin
       wrong.push(`${at}: status not documented (${await res.text()})`);
       continue;
     }
-    if (res.status < 400 || !(res.headers.get('content-type') ?? '').startsWith('application/json')) {
+    if (!(res.headers.get('content-type') ?? '').startsWith('application/json')) {
       await res.body?.cancel();
       continue;
     }
     const body = (await res.json()) as { error?: unknown };
+    const media = documented.content?.['application/json'];
+    if (!media) wrong.push(`${at}: answered JSON, documented none`);
+    else wrong.push(...checkValue(doc as never, media.schema, body).map((p) => `${at}: ${p}`));
+    if (res.status < 400) continue;
     if (typeof body.error !== 'string') continue;
     const examples = Object.values(documented.content?.['application/json']?.examples ?? {}).map((e) => e.value.error ?? '');
     if (!examples.some((e) => matches(e, body.error as string)))
@@ -69,6 +78,16 @@ describe('the document matches what the app answers', () => {
     expect(matches('mode must be one of: default, gha, fly, local, shadow', 'mode must be one of: default')).toBe(false);
   });
 
+  it('the schema check finds a missing field, a wrong type and a value outside an enum', () => {
+    const mapping = { $ref: '#/components/schemas/Mapping' };
+    expect(checkValue(doc as never, mapping, { owner: 'a', repo: 'b', paused: 'no', ticketing: 'trello' })).toEqual([
+      '$: teamKey is required',
+      '$.paused: "no" is not boolean',
+      '$.ticketing: trello not in linear|jira|local',
+    ]);
+    expect(checkValue(doc as never, mapping, { teamKey: 'T', owner: 'a', repo: 'b' })).toEqual([]);
+  });
+
   it('without a token', async () => {
     expect(await sweep(h)).toEqual([]);
   });
@@ -79,6 +98,25 @@ describe('the document matches what the app answers', () => {
 
   it('with the admin token and bodies that are not JSON', async () => {
     expect(await sweep(h, await h.login(), true)).toEqual([]);
+  });
+
+  it('with a mapping, tracker issues and a dispatched shadow job, so the lists are not empty', async () => {
+    const busy = await startHarness('memory', SHADOW);
+    try {
+      const token = await busy.login();
+      await localMapping(busy, token, { maxInProgressAiIssues: 1 });
+      await seedIssue(busy, { title: 'urgent', priority: 1, labels: ['AI-Implement'] });
+      await seedIssue(busy, { title: 'waiting', priority: 4, labels: ['AI-Implement'] });
+      await busy.orchestrator.cradle.reconcile.request();
+      const state = (await (await busy.call('GET', '/api/v1/state', { token })).json()) as {
+        running: unknown[];
+        queued: unknown[];
+      };
+      expect(state.running.length + state.queued.length).toBeGreaterThan(0);
+      expect(await sweep(busy, token)).toEqual([]);
+    } finally {
+      await busy.close();
+    }
   });
 
   it('with the admin disabled', async () => {
