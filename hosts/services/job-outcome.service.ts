@@ -99,7 +99,9 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
       const { job, transition } = saved;
       if (transition.ignored) return { job, changed: false };
       eventBus.publish({
-        type: `job.${transition.job.status}`,
+        // A status change is named by the new status; a change within one status (a run linked)
+        // by what happened, so a timeline never shows one status twice.
+        type: transition.job.status !== job.status ? `job.${transition.job.status}` : `job.${event.type}`,
         at: clock.now(),
         jobId,
         issueId: job.issueId,

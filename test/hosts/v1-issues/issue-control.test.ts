@@ -122,9 +122,9 @@ describe.each(STORAGE_KINDS)('v1 issue detail, attempts and transitions (%s stor
         },
       ]);
       const events = (body.recentEvents as { type: string; jobId: string }[]).map((e) => [e.type, e.jobId]);
-      // Newest first; the launch and the run link each publish job.dispatched.
+      // Newest first: created, dispatched by the runner, then its run linked.
       expect(events).toEqual([
-        ['job.dispatched', launch.job.id],
+        ['job.run-linked', launch.job.id],
         ['job.dispatched', launch.job.id],
         ['job.created', launch.job.id],
       ]);
@@ -155,7 +155,7 @@ describe.each(STORAGE_KINDS)('v1 issue detail, attempts and transitions (%s stor
     expect((detail.body.events as { type: string }[]).map((e) => e.type)).toEqual([
       'job.created',
       'job.dispatched',
-      'job.dispatched',
+      'job.run-linked',
       'job.running',
     ]);
   });
