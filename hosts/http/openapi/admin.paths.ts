@@ -6,6 +6,7 @@ import {
   arrayOf,
   bool,
   errors,
+  int,
   jsonBody,
   jsonResponse,
   millis,
@@ -60,6 +61,37 @@ const runnerModeView = obj({
   env: { type: 'string', nullable: true },
 });
 const entries = obj({ entries: arrayOf({ type: 'object' }) });
+const nullableStr = { type: 'string', nullable: true };
+const issueRow = obj(
+  {
+    id: str(),
+    identifier: str(),
+    title: str(),
+    teamKey: str(),
+    url: str(),
+    stage: str(),
+    stageName: str(),
+    state: nullableStr,
+    stateName: nullableStr,
+    labels: arrayOf(str()),
+    priority: int(),
+    createdAt: str('ISO 8601'),
+    planningPending: bool(),
+    readyForImplementation: bool(),
+    activeJob: { ...obj({ id: str(), phase: str(), status: str() }), nullable: true },
+  },
+  ['id', 'identifier', 'title', 'teamKey', 'labels', 'activeJob'],
+);
+const blockerRow = obj({
+  issueId: str(),
+  identifier: str(),
+  title: str(),
+  teamKey: str(),
+  mapping: str(),
+  reason: { type: 'string', enum: ['concurrency', 'dedup', 'no-mapping'] },
+  message: str(),
+  url: str(),
+});
 
 export const adminPaths: Paths = {
   '/api/auth': {
@@ -144,7 +176,12 @@ export const adminPaths: Paths = {
       operationId: 'listIssues',
       tags: ['Issues'],
       summary: 'List tracked issues',
-      responses: { '200': jsonResponse({ type: 'object' }), ...errors({ 502: ['(underlying error message)'] }) },
+      responses: {
+        '200': jsonResponse(
+          obj({ issues: arrayOf(issueRow), inProgress: arrayOf(obj({ teamKey: str(), count: int(), cap: int() })) }),
+        ),
+        ...errors({ 502: ['(underlying error message)'] }),
+      },
     },
   },
   '/api/blockers': {
@@ -152,7 +189,15 @@ export const adminPaths: Paths = {
       operationId: 'listBlockers',
       tags: ['Issues'],
       summary: 'List issues currently blocked from dispatch, with the reason',
-      responses: { '200': jsonResponse({ type: 'object' }), ...errors({ 502: ['(underlying error message)'] }) },
+      responses: {
+        '200': jsonResponse(
+          obj({
+            kpis: obj({ totalBlocked: int(), teamsAffected: int(), blockedByConcurrency: int(), blockedByDedup: int() }),
+            blockers: arrayOf(blockerRow),
+          }),
+        ),
+        ...errors({ 502: ['(underlying error message)'] }),
+      },
     },
   },
   '/api/jobs/{jobId}/steps': {
@@ -273,7 +318,15 @@ export const adminPaths: Paths = {
       operationId: 'configStatus',
       tags: ['Overview'],
       summary: 'Which connections are configured (ticketing, runner callback, gap-fill, webhook, GitHub)',
-      responses: { '200': jsonResponse({ type: 'object' }) },
+      responses: {
+        '200': jsonResponse(
+          obj({
+            ok: bool(),
+            checks: arrayOf(obj({ key: str(), name: str(), ok: bool(), detail: str('What is set or missing; never a value') })),
+            ticketing: { type: 'object', additionalProperties: obj({ configured: bool(), mappings: int() }) },
+          }),
+        ),
+      },
     },
   },
   '/api/pipelines-steps': {
@@ -305,7 +358,18 @@ export const adminPaths: Paths = {
       operationId: 'reaperSummary',
       tags: ['Reaper'],
       summary: 'The reaper’s 24-hour counts by rule',
-      responses: { '200': jsonResponse({ type: 'object' }) },
+      responses: {
+        '200': jsonResponse(
+          obj({
+            windowHours: int(),
+            since: millis(),
+            total: int(),
+            destroyed: int(),
+            dryRun: int(),
+            byRule: { type: 'object', additionalProperties: int() },
+          }),
+        ),
+      },
     },
   },
   '/api/reaper/recent': {
@@ -314,7 +378,28 @@ export const adminPaths: Paths = {
       tags: ['Reaper'],
       summary: 'The reaper’s latest actions',
       parameters: [queryParam('limit', 'How many (1–1000, default 100)', { type: 'integer', minimum: 1, maximum: 1000 })],
-      responses: { '200': jsonResponse(obj({ actions: arrayOf({ type: 'object', properties: { at: millis() } }) })) },
+      responses: {
+        '200': jsonResponse(
+          obj({
+            actions: arrayOf(
+              obj(
+                {
+                  at: millis(),
+                  rule: str(),
+                  runner: str(),
+                  machineId: str(),
+                  tenant: { type: 'string', nullable: true },
+                  issue: { type: 'string', nullable: true },
+                  jobId: { type: 'string', nullable: true },
+                  ageSeconds: { type: 'number' },
+                  action: { type: 'string', enum: ['dry-run', 'destroyed'] },
+                },
+                ['at', 'rule', 'machineId', 'action'],
+              ),
+            ),
+          }),
+        ),
+      },
     },
   },
   '/api/jira/validate-jql': {
