@@ -206,7 +206,12 @@ export const adminPaths: Paths = {
       tags: ['Issues'],
       summary: 'A job’s step history',
       parameters: [pathParam('jobId', 'The job id')],
-      responses: { '200': jsonResponse({ type: 'object' }), ...errors({ 404: ['job not found'] }) },
+      responses: {
+        '200': jsonResponse(
+          obj({ jobId: str(), steps: arrayOf({ type: 'object', description: 'A step report as the runner sent it' }) }),
+        ),
+        ...errors({ 404: ['job not found'] }),
+      },
     },
   },
   '/api/log': {
@@ -261,7 +266,23 @@ export const adminPaths: Paths = {
       tags: ['Runners'],
       summary: 'Active Fly sessions (an empty list when Fly sessions are not configured)',
       responses: {
-        '200': jsonResponse(obj({ sessions: arrayOf({ type: 'object' }) })),
+        '200': jsonResponse(
+          obj({
+            sessions: arrayOf(
+              obj({
+                machineId: str(),
+                name: str(),
+                state: str(),
+                region: nullableStr,
+                startedAt: { ...millis(), nullable: true },
+                uptimeSeconds: { type: 'number', nullable: true },
+                issueIdentifier: nullableStr,
+                repo: { ...str('owner/repo'), nullable: true },
+                jobId: nullableStr,
+              }),
+            ),
+          }),
+        ),
         ...errors({ 500: ['(underlying error message)'] }),
       },
     },
@@ -273,7 +294,16 @@ export const adminPaths: Paths = {
       summary: 'Destroy a session and reset its issue',
       parameters: [pathParam('machineId', 'The Fly machine id')],
       responses: {
-        '200': jsonResponse({ type: 'object' }),
+        '200': jsonResponse(
+          obj({
+            destroyed: bool(),
+            machineId: str(),
+            jobId: nullableStr,
+            issueIdentifier: nullableStr,
+            issueReset: bool('The issue went back to Triggered'),
+            dedupCleared: bool('The issue left the dedup window'),
+          }),
+        ),
         ...errors({ 500: ['(underlying error message)'], 503: [FLY_NOT_CONFIGURED] }),
       },
     },
@@ -350,7 +380,35 @@ export const adminPaths: Paths = {
       operationId: 'listPulls',
       tags: ['Pull requests'],
       summary: 'Pull requests opened by runs',
-      responses: { '200': jsonResponse(obj({ pulls: arrayOf({ type: 'object' }) })) },
+      responses: {
+        '200': jsonResponse(
+          obj({
+            pulls: arrayOf(
+              obj(
+                {
+                  owner: str(),
+                  repo: str(),
+                  repository: str(),
+                  number: int(),
+                  url: str(),
+                  branch: nullableStr,
+                  issue: obj({ id: str(), identifier: str(), url: nullableStr }),
+                  teamKey: str(),
+                  job: obj({ id: str(), phase: str(), status: nullableStr, runUrl: nullableStr }),
+                  status: { type: 'string', enum: ['running', 'completed', 'failed', 'review_failed', 'unknown'] },
+                  iteration: int(),
+                  lastDispatchAt: str('ISO 8601'),
+                  secondsSinceLastDispatch: { type: 'number' },
+                  merged: bool(),
+                  mergedAt: nullableStr,
+                  links: { type: 'object' },
+                },
+                ['number', 'url', 'issue', 'status', 'merged'],
+              ),
+            ),
+          }),
+        ),
+      },
     },
   },
   '/api/reaper/summary': {
