@@ -27,11 +27,17 @@ export function registerCallbacks(container: AwilixContainer<Cradle>): void {
     steering: asFunction(createSteeringService).singleton(),
     // Retention: a job pruned by the reconcile loop takes its credentials and steering queue with it.
     runRecordsJanitor: asFunction(
-      ({ eventBus, runTokens, steering, logger }: Pick<Cradle, 'eventBus' | 'runTokens' | 'steering' | 'logger'>) =>
+      ({
+        eventBus,
+        runTokens,
+        steering,
+        stepHistory,
+        logger,
+      }: Pick<Cradle, 'eventBus' | 'runTokens' | 'steering' | 'stepHistory' | 'logger'>) =>
         eventBus.subscribe((event) => {
           if (event.type !== 'job.pruned' || !event.jobId) return;
           const jobId = event.jobId;
-          void Promise.all([runTokens.forget(jobId), steering.forget(jobId)]).catch((error) =>
+          void Promise.all([runTokens.forget(jobId), steering.forget(jobId), stepHistory.forget(jobId)]).catch((error) =>
             logger.warn("could not drop a pruned job's run records", { jobId, error }),
           );
         }),

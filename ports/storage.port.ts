@@ -57,6 +57,8 @@ export interface Storage {
 
   appendRecordLog<T>(stream: string, entry: T, keep: number): Promise<void>;
   listRecordLog<T>(stream: string): Promise<T[]>;
+  /** Drops a whole stream (a pruned job's step history); false when there was none. */
+  deleteRecordLog(stream: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

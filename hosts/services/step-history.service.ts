@@ -16,6 +16,8 @@ export interface StepHistoryService {
   append(jobId: string, entry: StepEntry): Promise<void>;
   /** Oldest first. */
   list(jobId: string): Promise<StepEntry[]>;
+  /** Drops a pruned job's history. */
+  forget(jobId: string): Promise<void>;
 }
 
 const streamOf = (jobId: string) => `job-steps/${jobId}`;
@@ -25,5 +27,8 @@ export function createStepHistoryService({ storage }: { storage: Storage }): Ste
   return {
     append: (jobId, entry) => storage.appendRecordLog(streamOf(jobId), entry, STEP_HISTORY_LIMIT),
     list: (jobId) => storage.listRecordLog<StepEntry>(streamOf(jobId)),
+    forget: async (jobId) => {
+      await storage.deleteRecordLog(streamOf(jobId));
+    },
   };
 }

@@ -175,6 +175,14 @@ export function storageContract(name: string, make: () => Promise<StorageSubject
         await storage.appendRecordLog('audit', 'only', 10);
         expect(await storage.listRecordLog('events')).toEqual(range(15, 25).map((i) => ({ i })));
         expect(await storage.listRecordLog('audit')).toEqual(['only']);
+
+        expect(await storage.deleteRecordLog('events')).toBe(true);
+        expect(await storage.deleteRecordLog('events')).toBe(false);
+        expect(await storage.deleteRecordLog('never')).toBe(false);
+        expect(await storage.listRecordLog('events')).toEqual([]);
+        expect(await storage.listRecordLog('audit')).toEqual(['only']);
+        await storage.appendRecordLog('events', { again: true }, 10);
+        expect(await storage.listRecordLog('events')).toEqual([{ again: true }]);
       }),
     );
 

@@ -153,6 +153,7 @@ export async function createLowdbStorage(options: LowdbStorageOptions): Promise<
       });
     },
     listRecordLog: (stream) => read((d) => (d.recordLogs[stream] ?? []) as never[]),
+    deleteRecordLog: (stream) => remove((d) => d.recordLogs, stream),
 
     close: async () => {
       closed = true;

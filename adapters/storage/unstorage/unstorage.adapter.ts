@@ -101,6 +101,7 @@ export async function createUnstorageStorage(target: UnstorageTarget, options: U
       await op(() => coordination.appendLog(keys.recordLog(stream), plain(entry), keep, false));
     },
     listRecordLog: (stream) => op(() => coordination.listLog(keys.recordLog(stream))) as never,
+    deleteRecordLog: (stream) => remove(keys.recordLog(stream)),
 
     close: async () => {
       if (closed) return;

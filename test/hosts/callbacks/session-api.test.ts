@@ -288,7 +288,11 @@ describe('POST /api/step-report', () => {
   });
 
   it('500 Internal server error: the step could not be persisted', async () => {
-    const failing: StepHistoryService = { append: () => Promise.reject(new Error('disk full')), list: async () => [] };
+    const failing: StepHistoryService = {
+      append: () => Promise.reject(new Error('disk full')),
+      list: async () => [],
+      forget: async () => {},
+    };
     const { h, nonce } = await started({ overrides: { stepHistory: asValue(failing) } });
     expect(await errorOf(await h.call('POST', '/api/step-report', { body: { nonce, step: validStep() } }))).toEqual({
       status: 500,

@@ -263,6 +263,14 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     const [done, hanging] = await storage.listJobs();
     await h.orchestrator.cradle.jobOutcome.record(done!.id, { type: 'failed', error: 'boom', at: h.clock.now() });
     expect(await storage.getRecord('run-credentials', done!.id)).toBeDefined();
+    await h.orchestrator.cradle.stepHistory.append(done!.id, {
+      id: 'clone',
+      type: 'git',
+      status: 'succeeded',
+      started_at: new Date(h.clock.now()).toISOString(),
+      source: 'progress',
+      receivedAt: h.clock.now(),
+    });
 
     h.clock.advance(30 * 24 * 60 * 60 * 1000 - 1);
     await h.orchestrator.cradle.reconcile.request();
@@ -273,6 +281,7 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     expect(await storage.getJob(done!.id)).toBeUndefined();
     expect(await storage.getJob(hanging!.id)).toBeDefined();
     await vi.waitFor(async () => expect(await storage.getRecord('run-credentials', done!.id)).toBeUndefined());
+    await vi.waitFor(async () => expect(await h!.orchestrator.cradle.stepHistory.list(done!.id)).toEqual([]));
     expect(await storage.getRecord('run-credentials', hanging!.id)).toBeDefined();
   });
 
