@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAPPING_MESSAGES } from '../../core/mappings.js';
 import { type RunningServer, startServer } from '../../hosts/cli/main.js';
+import { type BrowserWorld, startBrowserWorld } from './browser-world.js';
 
 /**
  * The /admin page in a real browser: Debian's chromium driven by playwright-core against the
@@ -12,7 +13,6 @@ import { type RunningServer, startServer } from '../../hosts/cli/main.js';
  * steps run in order on one page, as an operator would use it.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const CODE = 'browser-test-code';
 const HOSTILE_TITLE = 'Ship <img src=x onerror=alert(1)> safely';
 const SCREENSHOT = join(tmpdir(), 'ai-implement-admin-overview.png');
@@ -20,8 +20,7 @@ const SCREENSHOT = join(tmpdir(), 'ai-implement-admin-overview.png');
 const quiet = { out: () => undefined, err: () => undefined };
 
 let server: RunningServer;
-let dataDir: string;
-let profileDir: string;
+let world: BrowserWorld | undefined;
 let context: BrowserContext;
 let page: Page;
 let token: string;
@@ -70,44 +69,8 @@ const rowWith = (text: string) => page.locator('main table tbody tr', { hasText:
 
 describe('the /admin page in chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y --no-install-recommends chromium)`,
-      );
-    }
-    dataDir = mkdtempSync(join(tmpdir(), 'ai-implement-admin-data-'));
-    profileDir = mkdtempSync(join(tmpdir(), 'ai-implement-admin-profile-'));
-    const started = await startServer(
-      {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        ADMIN_ACCESS_CODE: CODE,
-        RUNNER_MODE: 'shadow',
-        STORAGE_URL: 'memory:',
-        DATA_DIR: dataDir,
-        POLL_INTERVAL_MS: '86400000', // only the Refresh button runs a cycle
-      },
-      quiet,
-    );
-    if (!started) throw new Error('the server did not start');
-    server = started;
-    const auth = await fetch(`${server.url}/api/auth`, { method: 'POST', body: JSON.stringify({ code: CODE }) });
-    token = ((await auth.json()) as { token: string }).token;
-
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
+    world = await startBrowserWorld(CODE, { width: 1280, height: 900 });
+    ({ server, token, context } = world);
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(5_000);
     page.on('dialog', (dialog) => {
@@ -120,12 +83,11 @@ describe('the /admin page in chromium', () => {
   });
 
   afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    for (const dir of [dataDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('is not there at all while ADMIN_ACCESS_CODE is unset', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ai-implement-admin-off-'));
     const disabled = await startServer({ PORT: '0', HOST: '127.0.0.1', STORAGE_URL: 'memory:', DATA_DIR: dataDir }, quiet);
     if (!disabled) throw new Error('the server without an access code did not start');
     try {
@@ -135,6 +97,7 @@ describe('the /admin page in chromium', () => {
       expect((await fetch(`${disabled.url}/admin/assets/app.js`)).status).toBe(404);
     } finally {
       await disabled.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

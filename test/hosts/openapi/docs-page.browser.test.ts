@@ -1,25 +1,20 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../../hosts/cli/main.js';
+import type { RunningServer } from '../../../hosts/cli/main.js';
 import { buildOpenApiDocument } from '../../../hosts/http/openapi/openapi-document.js';
+import { type BrowserWorld, startBrowserWorld } from '../../browser/browser-world.js';
 import { METHODS } from './openapi-helpers.js';
 
 /** The /api/docs explorer in Debian's chromium against a real server, as an operator uses it. */
 
-const CHROMIUM = '/usr/bin/chromium';
 const CODE = 'docs-browser-code';
-const quiet = { out: () => undefined, err: () => undefined };
 const OPERATIONS = Object.values(buildOpenApiDocument('x').paths).reduce(
   (n, item) => n + METHODS.filter((m) => item[m]).length,
   0,
 );
 
 let server: RunningServer;
-let dataDir: string;
-let profileDir: string;
+let world: BrowserWorld | undefined;
 let context: BrowserContext;
 let page: Page;
 let token: string;
@@ -27,39 +22,8 @@ const problems: string[] = [];
 
 describe('the /api/docs explorer in chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`chromium not found at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium`);
-    dataDir = mkdtempSync(join(tmpdir(), 'ai-implement-docs-data-'));
-    profileDir = mkdtempSync(join(tmpdir(), 'ai-implement-docs-profile-'));
-    const started = await startServer(
-      {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        ADMIN_ACCESS_CODE: CODE,
-        RUNNER_MODE: 'shadow',
-        STORAGE_URL: 'memory:',
-        DATA_DIR: dataDir,
-        POLL_INTERVAL_MS: '86400000',
-      },
-      quiet,
-    );
-    if (!started) throw new Error('the server did not start');
-    server = started;
-    const auth = await fetch(`${server.url}/api/auth`, { method: 'POST', body: JSON.stringify({ code: CODE }) });
-    token = ((await auth.json()) as { token: string }).token;
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    world = await startBrowserWorld(CODE);
+    ({ server, token, context } = world);
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(5_000);
     // The 401 of the refused token and the 400 the test provokes are answers, not faults.
@@ -70,9 +34,7 @@ describe('the /api/docs explorer in chromium', () => {
   });
 
   afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    for (const dir of [dataDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('asks for a token when the tab has none, then lists every operation by tag', async () => {
