@@ -1,12 +1,9 @@
-import { asValue } from 'awilix';
-import { okAsync } from 'neverthrow';
 import { expect } from 'vitest';
-import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
 import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.js';
 import type { Job } from '../../../core/model.js';
 import type { OrchestratorOverrides } from '../../../hosts/container.js';
-import { createRunnerRegistry } from '../../../hosts/services/runner-registry.js';
-import type { RunLaunch, Runner } from '../../../ports/runner.port.js';
+import type { RunLaunch } from '../../../ports/runner.port.js';
+import { capturingShadowRunner } from '../capturing-runner.js';
 import { ACCESS_CODE, type Harness, type StorageKind, startHarness } from '../harness.js';
 
 export const RUNNER_SECRET = 'runner-token-secret-for-tests-0123456789';
@@ -40,21 +37,11 @@ export interface CallbackHarnessOptions {
  * runner that also keeps what it was launched with (the real shadow runner keeps only keys).
  */
 export async function startCallbackHarness(options: CallbackHarnessOptions = {}): Promise<CallbackHarness> {
-  const launches: RunLaunch[] = [];
-  const shadow = createShadowRunner();
-  const capturing: Runner = {
-    kind: 'shadow',
-    launch(run) {
-      launches.push(run);
-      return shadow.launch(run);
-    },
-    listSessions: () => okAsync([]),
-    destroy: (id) => shadow.destroy(id),
-  };
+  const { launches, runnerRegistry } = capturingShadowRunner();
   const h = await startHarness(
     options.kind ?? 'memory',
     { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_TOKEN_SECRET: RUNNER_SECRET, RUNNER_MODE: 'shadow', ...options.env },
-    { runnerRegistry: asValue(createRunnerRegistry({ shadow: capturing })), ...options.overrides },
+    { runnerRegistry, ...options.overrides },
   );
   const admin = await h.login();
   const saved = await h.call('POST', '/api/mappings', {

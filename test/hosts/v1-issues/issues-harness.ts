@@ -1,12 +1,9 @@
-import { asValue } from 'awilix';
-import { okAsync } from 'neverthrow';
 import { expect } from 'vitest';
-import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
 import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.js';
 import type { Job } from '../../../core/model.js';
-import { createRunnerRegistry } from '../../../hosts/services/runner-registry.js';
-import type { RunLaunch, Runner } from '../../../ports/runner.port.js';
+import type { RunLaunch } from '../../../ports/runner.port.js';
 import { RUNNER_SECRET, TEAM } from '../callbacks/callbacks-harness.js';
+import { capturingShadowRunner } from '../capturing-runner.js';
 import { ACCESS_CODE, type Harness, type StorageKind, startHarness } from '../harness.js';
 
 export interface IssuesHarness extends Harness {
@@ -28,25 +25,11 @@ export async function startIssuesHarness(
   kind: StorageKind = 'memory',
   mapping: Record<string, unknown> = {},
 ): Promise<IssuesHarness> {
-  const launches: RunLaunch[] = [];
-  const destroyed: string[] = [];
-  const shadow = createShadowRunner();
-  const capturing: Runner = {
-    kind: 'shadow',
-    launch(run) {
-      launches.push(run);
-      return shadow.launch(run);
-    },
-    listSessions: () => okAsync([]),
-    destroy(id) {
-      destroyed.push(id);
-      return shadow.destroy(id);
-    },
-  };
+  const { launches, destroyed, runnerRegistry } = capturingShadowRunner();
   const h = await startHarness(
     kind,
     { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_TOKEN_SECRET: RUNNER_SECRET, RUNNER_MODE: 'shadow' },
-    { runnerRegistry: asValue(createRunnerRegistry({ shadow: capturing })) },
+    { runnerRegistry },
   );
   const admin = await h.login();
   const saved = await h.call('POST', '/api/mappings', {

@@ -1,0 +1,28 @@
+import { asValue } from 'awilix';
+import { okAsync } from 'neverthrow';
+import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
+import { createRunnerRegistry } from '../../hosts/services/runner-registry.js';
+import type { RunLaunch, Runner } from '../../ports/runner.port.js';
+
+/**
+ * The shadow runner that also keeps what it was launched with (the real one keeps env keys
+ * only) and which sessions it was asked to destroy, as a `runnerRegistry` override.
+ */
+export function capturingShadowRunner() {
+  const launches: RunLaunch[] = [];
+  const destroyed: string[] = [];
+  const shadow = createShadowRunner();
+  const runner: Runner = {
+    kind: 'shadow',
+    launch(run) {
+      launches.push(run);
+      return shadow.launch(run);
+    },
+    listSessions: () => okAsync([]),
+    destroy(id) {
+      destroyed.push(id);
+      return shadow.destroy(id);
+    },
+  };
+  return { launches, destroyed, runnerRegistry: asValue(createRunnerRegistry({ shadow: runner })) };
+}
