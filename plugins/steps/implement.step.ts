@@ -3,7 +3,7 @@ import type { Agent } from '../../ports/agent.port.js';
 import { defineStep, type StepOutcome } from '../define-step.js';
 import type { RunContext } from '../run-context.js';
 import { NOTHING_TO_COMMIT } from './commit-push.step.js';
-import { agentFailure } from './shared/agent-outcome.js';
+import { agentFailure, runAgent } from './shared/agent-outcome.js';
 import { changedPaths } from './shared/git.js';
 import { DEFAULT_IMPLEMENTATION_TEMPLATE, renderPrompt } from './shared/prompts.js';
 
@@ -22,15 +22,7 @@ export async function runImplementation(
     ctx,
     feedback ? { feedback } : {},
   );
-  const outcome = await agent.run({
-    cwd: ctx.repoDir,
-    prompt,
-    ...(ctx.models.implementation ? { model: ctx.models.implementation } : {}),
-    maxTurns: ctx.caps.maxTurns,
-    env: ctx.agentEnv,
-    timeoutMs: Math.max(1000, ctx.remainingMs()),
-    signal: ctx.signal,
-  });
+  const outcome = await runAgent(ctx, agent, prompt, ctx.models.implementation);
   if (outcome.kind !== 'finished') return agentFailure(ctx, outcome);
   if (outcome.output.trim()) ctx.result.summary = outcome.output.trim();
   return { status: 'succeeded', output: { turns: outcome.turns } };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineStep } from '../define-step.js';
-import { agentFailure } from './shared/agent-outcome.js';
+import { agentFailure, runAgent } from './shared/agent-outcome.js';
 import { DEFAULT_PLANNING_TEMPLATE, renderPrompt } from './shared/prompts.js';
 
 /**
@@ -17,15 +17,7 @@ export default defineStep({
   }),
   async run(ctx, { agent }, settings) {
     const prompt = renderPrompt(settings.template ?? ctx.templates.planning ?? DEFAULT_PLANNING_TEMPLATE, ctx);
-    const outcome = await agent.run({
-      cwd: ctx.repoDir,
-      prompt,
-      ...(ctx.models.planning ? { model: ctx.models.planning } : {}),
-      maxTurns: ctx.caps.maxTurns,
-      env: ctx.agentEnv,
-      timeoutMs: Math.max(1000, ctx.remainingMs()),
-      signal: ctx.signal,
-    });
+    const outcome = await runAgent(ctx, agent, prompt, ctx.models.planning);
     if (outcome.kind !== 'finished') return agentFailure(ctx, outcome);
     const plan = outcome.output.trim();
     if (!plan) return { status: 'failed', message: 'LLM invocation failed with exit code 0: the agent returned an empty plan' };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineStep } from '../define-step.js';
+import { runAgent } from './shared/agent-outcome.js';
 import { git } from './shared/git.js';
 import { REVIEW_TEMPLATE, renderPrompt } from './shared/prompts.js';
 import { safeTail } from './shared/text.js';
@@ -25,15 +26,7 @@ export default defineStep({
     const diff = await git(ctx, shell, ['diff', `origin/${ctx.repo.defaultBranch}...HEAD`]);
     const text = diff.output.length > MAX_DIFF ? `${diff.output.slice(0, MAX_DIFF)}\n… (diff cut)` : diff.output;
     const prompt = renderPrompt(settings.template ?? REVIEW_TEMPLATE, ctx, { diff: `\`\`\`diff\n${text}\n\`\`\`` });
-    const outcome = await agent.run({
-      cwd: ctx.repoDir,
-      prompt,
-      ...(ctx.models.implementation ? { model: ctx.models.implementation } : {}),
-      maxTurns: ctx.caps.maxTurns,
-      env: ctx.agentEnv,
-      timeoutMs: Math.max(1000, ctx.remainingMs()),
-      signal: ctx.signal,
-    });
+    const outcome = await runAgent(ctx, agent, prompt, ctx.models.implementation);
     if (outcome.kind !== 'finished') {
       if (ctx.signal.aborted) return { status: 'failed', message: 'Post-push review stopped: the run was stopped' };
       ctx.result.comments.push({

@@ -1,7 +1,23 @@
-import type { AgentOutcome } from '../../../ports/agent.port.js';
+import type { Agent, AgentOutcome } from '../../../ports/agent.port.js';
 import type { StepOutcome } from '../../define-step.js';
 import type { RunContext } from '../../run-context.js';
 import { safeTail } from './text.js';
+
+/**
+ * One agent invocation in the run's repository, within the run's caps: its turn limit, what is
+ * left of its time budget, its stop signal, and the agent's own environment.
+ */
+export function runAgent(ctx: RunContext, agent: Agent, prompt: string, model: string | undefined): Promise<AgentOutcome> {
+  return agent.run({
+    cwd: ctx.repoDir,
+    prompt,
+    ...(model ? { model } : {}),
+    maxTurns: ctx.caps.maxTurns,
+    env: ctx.agentEnv,
+    timeoutMs: Math.max(1000, ctx.remainingMs()),
+    signal: ctx.signal,
+  });
+}
 
 /**
  * The spec's run failure messages for an agent that did not finish: `Reached max turns (N)`
