@@ -12,7 +12,7 @@
  */
 
 export { asClass, asFunction, asValue } from 'awilix';
-export * from './core/index.js';
+export * from './core/domain/index.js';
 export { type Config, describeConnections, loadConfig } from './hosts/config.js';
 export { createOrchestrator, type Orchestrator, type OrchestratorOverrides } from './hosts/container.js';
 export type { OrchestratorCradle } from './hosts/cradle.js';

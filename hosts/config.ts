@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
-import type { RunnerMode } from '../core/model.js';
+import type { RunnerMode } from '../core/domain/model.js';
 
 /**
  * The configuration contract (ARCHITECTURE.md, "Configuration contract"): every environment

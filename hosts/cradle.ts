@@ -1,7 +1,7 @@
 import type { H3 } from 'h3';
 import type { LocalRunner } from '../adapters/runners/local/local.runner.js';
 import type { LocalTrackerStore } from '../adapters/ticketing/local/local-tracker.store.js';
-import type { Mapping, RunnerKind } from '../core/model.js';
+import type { Mapping, RunnerKind } from '../core/domain/model.js';
 import type { PluginCatalog } from '../plugins/plugin-loader.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';

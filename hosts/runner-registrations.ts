@@ -4,8 +4,8 @@ import { createGithubActionsRunner } from '../adapters/runners/github-actions/gi
 import { createAutoLocalRunner } from '../adapters/runners/local/auto-local.runner.js';
 import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js';
 import { createLocalSecrets } from '../adapters/secrets/local/local.secrets.js';
-import { logExcerptComment } from '../core/comments.js';
-import type { RunnerKind } from '../core/model.js';
+import { logExcerptComment } from '../core/domain/comments.js';
+import type { RunnerKind } from '../core/domain/model.js';
 import { WORKFLOW_INPUTS } from '../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../ports/runner.port.js';
 import type { OrchestratorCradle } from './cradle.js';

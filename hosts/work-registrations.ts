@@ -3,8 +3,8 @@ import { createJiraTicketing } from '../adapters/ticketing/jira/jira.adapter.js'
 import { createLinearTicketing } from '../adapters/ticketing/linear/linear.adapter.js';
 import { createLocalTicketing } from '../adapters/ticketing/local/local.adapter.js';
 import { createLocalTrackerStore } from '../adapters/ticketing/local/local-tracker.store.js';
-import type { Mapping, RunnerKind, TicketingKind } from '../core/model.js';
-import { resolveRunnerMode, runnerForJob } from '../core/runner-mode.js';
+import type { Mapping, RunnerKind, TicketingKind } from '../core/domain/model.js';
+import { resolveRunnerMode, runnerForJob } from '../core/domain/runner-mode.js';
 import type { Ticketing } from '../ports/ticketing.port.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createDispatchService } from './services/dispatch.service.js';

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { Phase } from '../core/model.js';
+import type { Phase } from '../core/domain/model.js';
 import type { PipelineDefinition } from '../ports/pipeline.port.js';
 import { type DefinedStep, isDefinedStep } from './define-step.js';
 import { describeZodError, parsePipeline } from './pipeline-definition.js';

@@ -1,6 +1,6 @@
-import type { RunCaps } from '../core/caps.js';
-import type { ProgressEvent } from '../core/comments.js';
-import type { ForgeKind, Phase } from '../core/model.js';
+import type { RunCaps } from '../core/domain/caps.js';
+import type { ProgressEvent } from '../core/domain/comments.js';
+import type { ForgeKind, Phase } from '../core/domain/model.js';
 import type { Agent } from '../ports/agent.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { Forge } from '../ports/forge.port.js';

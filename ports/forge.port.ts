@@ -1,5 +1,5 @@
 import type { ResultAsync } from 'neverthrow';
-import type { ForgeKind } from '../core/model.js';
+import type { ForgeKind } from '../core/domain/model.js';
 import type { ServiceError } from './errors.js';
 
 export interface RepoRef {

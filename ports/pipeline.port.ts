@@ -1,4 +1,4 @@
-import type { Phase } from '../core/model.js';
+import type { Phase } from '../core/domain/model.js';
 
 /** A pipeline definition: an ordered list of steps by module id, with their settings. */
 export interface PipelineDefinition {

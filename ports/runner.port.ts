@@ -1,5 +1,5 @@
 import type { ResultAsync } from 'neverthrow';
-import type { Job, Mapping, RunnerKind } from '../core/model.js';
+import type { Job, Mapping, RunnerKind } from '../core/domain/model.js';
 import type { ServiceError } from './errors.js';
 
 /** What a run needs to call back and do its work; travels in the runner's own way. */

@@ -1,64 +1,195 @@
-import type { DedupEntry, DispatchLogEntry, Job, Mapping } from '../core/model.js';
+import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } from '../core/domain/model.js';
 
 /** The dispatch log keeps this many newest entries; older ones are dropped on append. */
 export const DISPATCH_LOG_LIMIT = 500;
 
 /**
- * Storage — everything the orchestrator must not lose across a restart.
+ * Storage — everything the orchestrator must not lose across a restart, as typed stores
+ * shaped by the use cases' questions (not generic CRUD).
  *
  * Contract (checked by test/contracts/storage.contract.ts against every adapter):
  * - Every write is durable once its promise resolves: closing and reopening the same
- *   location returns the same data.
- * - Values round-trip structurally (what is put is what is got, as plain JSON).
- * - `listX` never returns a live reference: mutating a returned object changes nothing.
- * - `appendDispatchLog` keeps only the newest `DISPATCH_LOG_LIMIT` entries;
- *   `listDispatchLog` returns newest first.
- * - `appendRecordLog` keeps only the newest `keep` entries of that stream (bounded history
- *   for step reports, events, audit, reaper actions); `listRecordLog` returns oldest first.
- * - `claimOnce(key, ttlMs)` is atomic across every caller sharing the store: of any number
- *   of concurrent claims of one key exactly one resolves `true` while the claim lives.
- *   With a ttl the claim lapses after it; without one it lives until `releaseClaim`.
- * - Records are keyed documents in a named collection for adapters and services that need
- *   their own state (the local tracker's issues, pull requests, sessions). Collection and
- *   id are opaque strings without `:`.
+ *   location returns the same data. Values round-trip structurally (plain JSON).
+ * - Nothing returned is a live reference: mutating a returned object changes nothing.
+ * - A failure of the store itself (disk, connection) rejects with a `StorageError`; every
+ *   expected outcome (not found, already claimed, lost a compare-and-set, fenced) is a value.
+ * - Atomicity holds across every process sharing the store (`claims`, `leases`, `counters`,
+ *   `jobs.updateIf`, `recordDispatch`) for adapters that offer sharing (SQL on PostgreSQL);
+ *   single-process adapters (lowdb, unstorage memory/fs) guarantee it within one process.
  * - `close()` flushes and releases every resource; the store is unusable afterwards.
  */
 export interface Storage {
-  listMappings(): Promise<Mapping[]>;
-  getMapping(teamKey: string): Promise<Mapping | undefined>;
-  putMapping(mapping: Mapping): Promise<void>;
-  /** Resolves false when there was no such mapping. */
-  deleteMapping(teamKey: string): Promise<boolean>;
-
-  putJob(job: Job): Promise<void>;
-  getJob(id: string): Promise<Job | undefined>;
-  listJobs(): Promise<Job[]>;
-  /** Resolves false when there was no such job. Retention prunes old terminal jobs with it. */
-  deleteJob(id: string): Promise<boolean>;
-
-  listDedup(): Promise<DedupEntry[]>;
-  putDedup(entry: DedupEntry): Promise<void>;
-  /** Resolves false when the issue was not in the ledger. */
-  removeDedup(issueId: string): Promise<boolean>;
-
-  appendDispatchLog(entry: DispatchLogEntry): Promise<void>;
-  listDispatchLog(): Promise<DispatchLogEntry[]>;
-
-  getSetting(key: string): Promise<string | undefined>;
-  setSetting(key: string, value: string | undefined): Promise<void>;
-
-  claimOnce(key: string, ttlMs?: number): Promise<boolean>;
-  releaseClaim(key: string): Promise<void>;
-
-  putRecord<T>(collection: string, id: string, value: T): Promise<void>;
-  getRecord<T>(collection: string, id: string): Promise<T | undefined>;
-  listRecords<T>(collection: string): Promise<T[]>;
-  deleteRecord(collection: string, id: string): Promise<boolean>;
-
-  appendRecordLog<T>(stream: string, entry: T, keep: number): Promise<void>;
-  listRecordLog<T>(stream: string): Promise<T[]>;
-  /** Drops a whole stream (a pruned job's step history); false when there was none. */
-  deleteRecordLog(stream: string): Promise<boolean>;
-
+  readonly mappings: MappingStore;
+  readonly jobs: JobStore;
+  readonly dedup: DedupStore;
+  readonly dispatchLog: DispatchLogStore;
+  readonly settings: SettingStore;
+  readonly claims: ClaimStore;
+  readonly leases: LeaseStore;
+  readonly counters: CounterStore;
+  readonly documents: DocumentStore;
+  readonly streams: StreamStore;
+  /**
+   * One dispatch, all or nothing: the claim of `claimKey`, the job, the dedup entry and the
+   * dispatch-log entry commit together. `claimed` when the claim is held (nothing written);
+   * `fenced` when `fence` is given and the lease no longer carries that token (a lapsed holder
+   * woke up; nothing written).
+   */
+  recordDispatch(dispatch: DispatchRecord): Promise<DispatchRecordResult>;
   close(): Promise<void>;
 }
+
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+  constructor(
+    message: string,
+    readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface MappingStore {
+  list(): Promise<Mapping[]>;
+  get(teamKey: string): Promise<Mapping | undefined>;
+  put(mapping: Mapping): Promise<void>;
+  /** False when there was no such mapping. */
+  delete(teamKey: string): Promise<boolean>;
+}
+
+/** Which jobs to list; every field narrows. Newest `dispatchedAt` first. */
+export interface JobQuery {
+  statuses?: readonly JobStatus[];
+  issueId?: string;
+  teamKey?: string;
+  phase?: Phase;
+  /** Only jobs last changed before this time. */
+  updatedBefore?: number;
+  limit?: number;
+}
+
+export interface JobStore {
+  get(id: string): Promise<Job | undefined>;
+  /** Insert or replace unconditionally (an operator's or an import's write). */
+  put(job: Job): Promise<void>;
+  /**
+   * Compare-and-set: replaces the stored job with `next` only while its status is one of
+   * `expected`. False when the job is missing or its status moved on (a late `started`
+   * never overwrites a terminal status written by another process).
+   */
+  updateIf(next: Job, expected: readonly JobStatus[]): Promise<boolean>;
+  /** False when there was no such job. */
+  delete(id: string): Promise<boolean>;
+  list(query?: JobQuery): Promise<Job[]>;
+  count(query?: Omit<JobQuery, 'limit'>): Promise<number>;
+}
+
+export interface DedupStore {
+  list(): Promise<DedupEntry[]>;
+  put(entry: DedupEntry): Promise<void>;
+  /** False when the issue was not in the ledger. */
+  remove(issueId: string): Promise<boolean>;
+  /** Drops every entry dispatched before `cutoff` in one operation; resolves how many. */
+  removeBefore(cutoff: number): Promise<number>;
+}
+
+export interface DispatchLogStore {
+  /** Keeps only the newest `DISPATCH_LOG_LIMIT` entries. */
+  append(entry: DispatchLogEntry): Promise<void>;
+  /** Newest first. */
+  list(page?: { limit?: number; offset?: number }): Promise<DispatchLogEntry[]>;
+}
+
+export interface SettingStore {
+  get(key: string): Promise<string | undefined>;
+  /** `undefined` removes the setting. */
+  set(key: string, value: string | undefined): Promise<void>;
+}
+
+export interface ClaimStore {
+  /**
+   * Of any number of concurrent claims of one key exactly one resolves `true` while the
+   * claim lives. With a ttl it lapses after it; without one it lives until `release`.
+   */
+  claimOnce(key: string, ttlMs?: number): Promise<boolean>;
+  release(key: string): Promise<void>;
+}
+
+/** A held lease. `fence` grows with every new holder, never with a renewal. */
+export interface Lease {
+  name: string;
+  owner: string;
+  fence: number;
+  expiresAt: number;
+}
+
+export interface LeaseStore {
+  /**
+   * Takes the lease when it is free, lapsed, or already held by `owner` (a restarted node
+   * takes its own dead lease at once); undefined while another owner holds it.
+   */
+  acquire(name: string, owner: string, ttlMs: number): Promise<Lease | undefined>;
+  /** Extends a lease still held with the same fence; undefined when it was lost. */
+  renew(lease: Lease, ttlMs: number): Promise<Lease | undefined>;
+  /** Gives it up if still held with that fence. */
+  release(lease: Lease): Promise<void>;
+  /** The current holder, if the lease is held and not lapsed. */
+  current(name: string): Promise<Lease | undefined>;
+}
+
+export interface CounterStore {
+  /** Atomically increments and returns the new value (the first call returns 1). */
+  next(name: string): Promise<number>;
+}
+
+/** A named collection of documents of one type, declared once: `collection<TrackedPull>('pulls')`. */
+export interface Collection<T> {
+  readonly name: string;
+  /** Phantom: carries the document type. */
+  readonly __type?: T;
+}
+
+export function collection<T>(name: string): Collection<T> {
+  return { name };
+}
+
+/** Keyed documents in typed collections (tracker issues, pulls, steering, overrides, …). Ids are opaque. */
+export interface DocumentStore {
+  get<T>(collection: Collection<T>, id: string): Promise<T | undefined>;
+  put<T>(collection: Collection<T>, id: string, value: T): Promise<void>;
+  /** Every document of the collection, in id order. */
+  list<T>(collection: Collection<T>): Promise<T[]>;
+  /** False when there was no such document. */
+  delete<T>(collection: Collection<T>, id: string): Promise<boolean>;
+}
+
+/** A bounded append-only stream of one type (a job's step history, an issue's events). */
+export interface Stream<T> {
+  readonly name: string;
+  readonly __type?: T;
+}
+
+export function stream<T>(name: string): Stream<T> {
+  return { name };
+}
+
+export interface StreamStore {
+  /** Appends and keeps only the newest `keep` entries of that stream. */
+  append<T>(stream: Stream<T>, entry: T, keep: number): Promise<void>;
+  /** Oldest first; with `limit`, the newest `limit` entries (still oldest first). */
+  list<T>(stream: Stream<T>, page?: { limit?: number }): Promise<T[]>;
+  /** Drops the whole stream; false when there was none. */
+  delete<T>(stream: Stream<T>): Promise<boolean>;
+}
+
+export interface DispatchRecord {
+  claimKey: string;
+  claimTtlMs: number;
+  job: Job;
+  dedup: DedupEntry;
+  log: DispatchLogEntry;
+  /** When set, the dispatch commits only while this lease still carries this fence. */
+  fence?: { lease: string; token: number };
+}
+
+export type DispatchRecordResult = 'recorded' | 'claimed' | 'fenced';

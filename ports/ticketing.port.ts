@@ -1,5 +1,5 @@
 import type { ResultAsync } from 'neverthrow';
-import type { Mapping, Stage, TicketIssue, TicketingKind } from '../core/model.js';
+import type { Mapping, Stage, TicketIssue, TicketingKind } from '../core/domain/model.js';
 import type { ServiceError } from './errors.js';
 
 /**

@@ -14,8 +14,8 @@
  * must — visit every issue once and put its id in a Map — and reports the planner's time as
  * a multiple of it. That multiple staying flat is what "near-linear" means on this machine.
  */
-import type { DedupEntry, Job, Mapping, Stage, TicketIssue } from '../../core/model.js';
-import { planDispatches } from '../../core/planner.js';
+import type { DedupEntry, Job, Mapping, Stage, TicketIssue } from '../../core/domain/model.js';
+import { planDispatches } from '../../core/domain/planner.js';
 
 const MAPPINGS = 100;
 const DAY = 24 * 60 * 60 * 1000;

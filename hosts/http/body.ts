@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3';
 import { err, ok, type Result } from 'neverthrow';
-import { isPlainObject } from '../../core/mappings.js';
+import { isPlainObject } from '../../core/domain/mappings.js';
 import type { HttpError } from './errors.js';
 
 /** The largest request body any route reads. */

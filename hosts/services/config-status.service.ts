@@ -1,4 +1,4 @@
-import type { TicketingKind } from '../../core/model.js';
+import type { TicketingKind } from '../../core/domain/model.js';
 import type { Storage } from '../../ports/storage.port.js';
 import type { Config } from '../config.js';
 import { describeMissingTicketing, type TicketingRegistry } from './ticketing-registry.js';

@@ -1,5 +1,5 @@
-import { activeDedup, DEDUP_WINDOW_MS } from '../../core/dedup.js';
-import type { Job } from '../../core/model.js';
+import { activeDedup, DEDUP_WINDOW_MS } from '../../core/domain/dedup.js';
+import type { Job } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { Storage } from '../../ports/storage.port.js';
 

@@ -1,7 +1,7 @@
 import { err, errAsync, ok, type Result } from 'neverthrow';
-import { advanceIssue } from '../../core/lifecycle.js';
-import type { Job, Mapping, Phase, RunnerKind, TicketIssue } from '../../core/model.js';
-import type { PlannedDispatch } from '../../core/planner.js';
+import { advanceIssue } from '../../core/domain/lifecycle.js';
+import type { Job, Mapping, Phase, RunnerKind, TicketIssue } from '../../core/domain/model.js';
+import type { PlannedDispatch } from '../../core/domain/planner.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Ids } from '../../ports/ids.port.js';

@@ -1,4 +1,4 @@
-import { redactSecrets } from '../../core/comments.js';
+import { redactSecrets } from '../../core/domain/comments.js';
 import type { EventBus, OrchestratorEvent } from '../../ports/event-bus.port.js';
 import type { Config } from '../config.js';
 import { secretValues } from '../logger.js';

@@ -1,7 +1,7 @@
 import { createGithubForge } from '../../adapters/forge/github/github.adapter.js';
 import type { GithubAuthConfig } from '../../adapters/forge/github/github-auth.js';
 import { createLocalForge, localForgeRoot } from '../../adapters/forge/local/local-forge.adapter.js';
-import type { ForgeKind } from '../../core/model.js';
+import type { ForgeKind } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { Forge } from '../../ports/forge.port.js';
 import type { Config } from '../config.js';

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
-import type { Mapping } from '../../core/model.js';
+import type { Mapping } from '../../core/domain/model.js';
 import type { Storage } from '../../ports/storage.port.js';
 import type { Logger } from '../logger.js';
 import type { DispatchService } from './dispatch.service.js';

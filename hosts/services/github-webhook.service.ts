@@ -1,8 +1,8 @@
 import { verify } from '@octokit/webhooks-methods';
 import { err, ok, type Result } from 'neverthrow';
-import { resolveRunCaps } from '../../core/caps.js';
-import { isTerminal } from '../../core/job-status.js';
-import type { Mapping } from '../../core/model.js';
+import { resolveRunCaps } from '../../core/domain/caps.js';
+import { isTerminal } from '../../core/domain/job-status.js';
+import type { Mapping } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { Storage } from '../../ports/storage.port.js';
 import type { Ticketing } from '../../ports/ticketing.port.js';

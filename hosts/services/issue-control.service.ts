@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
-import { nextDispatchNumber } from '../../core/job-status.js';
-import { STAGE_TABLE } from '../../core/lifecycle.js';
-import type { Job, Mapping, Stage, TicketIssue } from '../../core/model.js';
+import { nextDispatchNumber } from '../../core/domain/job-status.js';
+import { STAGE_TABLE } from '../../core/domain/lifecycle.js';
+import type { Job, Mapping, Stage, TicketIssue } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus, OrchestratorEvent } from '../../ports/event-bus.port.js';
 import type { Storage } from '../../ports/storage.port.js';

@@ -1,6 +1,6 @@
-import { isTerminal } from '../../core/job-status.js';
-import { AI_LABELS, issueEventForFinishedJob, TRIGGER_LABEL } from '../../core/lifecycle.js';
-import type { Job, Stage, TicketingKind } from '../../core/model.js';
+import { isTerminal } from '../../core/domain/job-status.js';
+import { AI_LABELS, issueEventForFinishedJob, TRIGGER_LABEL } from '../../core/domain/lifecycle.js';
+import type { Job, Stage, TicketingKind } from '../../core/domain/model.js';
 
 /**
  * The operator's view of the issue lifecycle (core/lifecycle.ts) for `GET /api/v1/transitions`

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
-import { isTerminal } from '../../core/job-status.js';
-import { STAGE_TABLE } from '../../core/lifecycle.js';
-import type { Job, TicketIssue } from '../../core/model.js';
+import { isTerminal } from '../../core/domain/job-status.js';
+import { STAGE_TABLE } from '../../core/domain/lifecycle.js';
+import type { Job, TicketIssue } from '../../core/domain/model.js';
 import type { Storage } from '../../ports/storage.port.js';
 import type { MappingSnapshot, ReconcileService } from './reconcile.service.js';
 

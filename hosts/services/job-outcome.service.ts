@@ -1,7 +1,7 @@
 import { createMutex } from '../../adapters/shared/mutex.js';
-import { applyJobEvent, type JobEvent } from '../../core/job-status.js';
-import { advanceIssue, type IssueEffect, issueEventForFinishedJob } from '../../core/lifecycle.js';
-import type { Job, Mapping, Stage } from '../../core/model.js';
+import { applyJobEvent, type JobEvent } from '../../core/domain/job-status.js';
+import { advanceIssue, type IssueEffect, issueEventForFinishedJob } from '../../core/domain/lifecycle.js';
+import type { Job, Mapping, Stage } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Storage } from '../../ports/storage.port.js';

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
-import { applyMappingPatch, validateMappingInput, validateMappingPatch } from '../../core/mappings.js';
-import type { Mapping } from '../../core/model.js';
+import { applyMappingPatch, validateMappingInput, validateMappingPatch } from '../../core/domain/mappings.js';
+import type { Mapping } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Storage } from '../../ports/storage.port.js';

@@ -1,6 +1,6 @@
-import { activeDedup } from '../../core/dedup.js';
-import { isTerminal, JOB_STATUSES, TERMINAL_STATUSES } from '../../core/job-status.js';
-import type { Job, Phase } from '../../core/model.js';
+import { activeDedup } from '../../core/domain/dedup.js';
+import { isTerminal, JOB_STATUSES, TERMINAL_STATUSES } from '../../core/domain/job-status.js';
+import type { Job, Phase } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus, OrchestratorEvent } from '../../ports/event-bus.port.js';
 import type { Storage } from '../../ports/storage.port.js';

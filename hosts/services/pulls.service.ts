@@ -1,6 +1,6 @@
 import { createMutex } from '../../adapters/shared/mutex.js';
-import { redactSecrets } from '../../core/comments.js';
-import type { Job, JobStatus, Phase } from '../../core/model.js';
+import { redactSecrets } from '../../core/domain/comments.js';
+import type { Job, JobStatus, Phase } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Storage } from '../../ports/storage.port.js';

@@ -1,7 +1,7 @@
-import type { JobEvent } from '../../core/job-status.js';
-import { isTerminal } from '../../core/job-status.js';
-import type { Job, RunnerKind, TicketIssue } from '../../core/model.js';
-import { planReaping, REAPER_RULES, type ReaperRule, type SessionSnapshot } from '../../core/reaper.js';
+import type { JobEvent } from '../../core/domain/job-status.js';
+import { isTerminal } from '../../core/domain/job-status.js';
+import type { Job, RunnerKind, TicketIssue } from '../../core/domain/model.js';
+import { planReaping, REAPER_RULES, type ReaperRule, type SessionSnapshot } from '../../core/domain/reaper.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { RunnerSession } from '../../ports/runner.port.js';
 import type { Storage } from '../../ports/storage.port.js';

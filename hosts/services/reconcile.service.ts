@@ -1,8 +1,8 @@
-import { activeDedup, expiredDedup } from '../../core/dedup.js';
-import { advanceIssue, jiraStatusForStage, linearLabelsForStage } from '../../core/lifecycle.js';
-import type { Mapping, TicketIssue } from '../../core/model.js';
-import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../core/planner.js';
-import { jobsToPrune } from '../../core/retention.js';
+import { activeDedup, expiredDedup } from '../../core/domain/dedup.js';
+import { advanceIssue, jiraStatusForStage, linearLabelsForStage } from '../../core/domain/lifecycle.js';
+import type { Mapping, TicketIssue } from '../../core/domain/model.js';
+import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../core/domain/planner.js';
+import { jobsToPrune } from '../../core/domain/retention.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Storage } from '../../ports/storage.port.js';

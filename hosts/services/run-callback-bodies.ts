@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
-import { isPlainObject } from '../../core/mappings.js';
-import type { Phase } from '../../core/model.js';
+import { isPlainObject } from '../../core/domain/mappings.js';
+import type { Phase } from '../../core/domain/model.js';
 import type { StepReport } from '../../ports/pipeline.port.js';
 
 /**

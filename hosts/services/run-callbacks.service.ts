@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
-import { logExcerptComment, redactSecrets } from '../../core/comments.js';
-import { applyJobEvent, type JobEvent } from '../../core/job-status.js';
-import type { Job, JobStatus, Phase, TimedOutReason } from '../../core/model.js';
+import { logExcerptComment, redactSecrets } from '../../core/domain/comments.js';
+import { applyJobEvent, type JobEvent } from '../../core/domain/job-status.js';
+import type { Job, JobStatus, Phase, TimedOutReason } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { StepReport } from '../../ports/pipeline.port.js';
 import type { Storage } from '../../ports/storage.port.js';

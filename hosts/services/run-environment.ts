@@ -1,6 +1,6 @@
 import { localForgeRoot, localRepoUrl } from '../../adapters/forge/local/local-forge.adapter.js';
-import { resolveRunCaps } from '../../core/caps.js';
-import type { Job, Mapping } from '../../core/model.js';
+import { resolveRunCaps } from '../../core/domain/caps.js';
+import type { Job, Mapping } from '../../core/domain/model.js';
 import type { Config } from '../config.js';
 import type { RunEnvironmentBuilder } from './dispatch.service.js';
 import type { RunTokensService } from './run-tokens.service.js';

@@ -1,5 +1,5 @@
-import { redactSecrets } from '../../core/comments.js';
-import type { Job } from '../../core/model.js';
+import { redactSecrets } from '../../core/domain/comments.js';
+import type { Job } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { Storage } from '../../ports/storage.port.js';
 import type { Config } from '../config.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import { createHmacSigner, deriveKey } from '../../adapters/system/hmac-signer.adapter.js';
-import { jobDeadline, resolveRunCaps } from '../../core/caps.js';
-import { isTerminal } from '../../core/job-status.js';
-import type { Job, Mapping, Phase } from '../../core/model.js';
+import { jobDeadline, resolveRunCaps } from '../../core/domain/caps.js';
+import { isTerminal } from '../../core/domain/job-status.js';
+import type { Job, Mapping, Phase } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { Ids } from '../../ports/ids.port.js';
 import type { Signer } from '../../ports/signer.port.js';

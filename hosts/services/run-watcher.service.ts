@@ -2,9 +2,9 @@ import { classifyRun, RUN_LINK_TIMEOUT_MS } from '../../adapters/forge/github/cl
 import { DEFAULT_MACHINE_LIFETIME_MINUTES, machineTimeout } from '../../adapters/runners/fly-machines/machine-lifetime.js';
 import { workflowFileFor } from '../../adapters/runners/github-actions/workflow-inputs.js';
 import { DEFAULT_LOCAL_LIFETIME_MINUTES, type LocalSessionExit } from '../../adapters/runners/local/local.runner.js';
-import type { LogLabel } from '../../core/comments.js';
-import { isTerminal, type JobEvent } from '../../core/job-status.js';
-import type { Job } from '../../core/model.js';
+import type { LogLabel } from '../../core/domain/comments.js';
+import { isTerminal, type JobEvent } from '../../core/domain/job-status.js';
+import type { Job } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { Forge, WorkflowRun } from '../../ports/forge.port.js';
 import type { RunnerSession } from '../../ports/runner.port.js';

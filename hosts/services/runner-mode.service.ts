@@ -1,12 +1,12 @@
 import { err, ok, type Result } from 'neverthrow';
-import { isPlainObject } from '../../core/mappings.js';
-import type { RunnerMode } from '../../core/model.js';
+import { isPlainObject } from '../../core/domain/mappings.js';
+import type { RunnerMode } from '../../core/domain/model.js';
 import {
   INVALID_RUNNER_MODE_MESSAGE,
   isRunnerMode,
   RUNNER_MODE_ENV_LOCKED_MESSAGE,
   resolveRunnerMode,
-} from '../../core/runner-mode.js';
+} from '../../core/domain/runner-mode.js';
 import type { Storage } from '../../ports/storage.port.js';
 import type { Config } from '../config.js';
 

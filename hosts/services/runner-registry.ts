@@ -1,4 +1,4 @@
-import type { RunnerKind } from '../../core/model.js';
+import type { RunnerKind } from '../../core/domain/model.js';
 import type { Runner } from '../../ports/runner.port.js';
 
 /** The runners this orchestrator can launch on, by kind; `shadow` is always there. */

@@ -1,6 +1,6 @@
 import { err, errAsync, ok, type Result } from 'neverthrow';
-import { isPlainObject } from '../../core/mappings.js';
-import type { Mapping, RunnerKind } from '../../core/model.js';
+import { isPlainObject } from '../../core/domain/mappings.js';
+import type { Mapping, RunnerKind } from '../../core/domain/model.js';
 import {
   collidingTeamPrefix,
   globalSecretNames,
@@ -11,7 +11,7 @@ import {
   validateGlobalSecretName,
   validateSecretInput,
   validateSecretName,
-} from '../../core/secrets.js';
+} from '../../core/domain/secrets.js';
 import type { ServiceError } from '../../ports/errors.js';
 import type { Secrets } from '../../ports/secrets.port.js';
 import type { Storage } from '../../ports/storage.port.js';

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
-import { type ProgressEvent, progressComment } from '../../core/comments.js';
-import type { Job } from '../../core/model.js';
+import { type ProgressEvent, progressComment } from '../../core/domain/comments.js';
+import type { Job } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { StepReport } from '../../ports/pipeline.port.js';
 import type { Storage } from '../../ports/storage.port.js';

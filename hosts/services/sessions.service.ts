@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
-import { isTerminal } from '../../core/job-status.js';
-import type { Job } from '../../core/model.js';
+import { isTerminal } from '../../core/domain/job-status.js';
+import type { Job } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { Runner, RunnerSession } from '../../ports/runner.port.js';
 import type { Storage } from '../../ports/storage.port.js';

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
-import { isPlainObject } from '../../core/mappings.js';
-import { resolveSetting, SETTINGS, type SettingKey } from '../../core/runner-mode.js';
+import { isPlainObject } from '../../core/domain/mappings.js';
+import { resolveSetting, SETTINGS, type SettingKey } from '../../core/domain/runner-mode.js';
 import type { Storage } from '../../ports/storage.port.js';
 import type { Config } from '../config.js';
 

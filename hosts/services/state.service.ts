@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { isTerminal } from '../../core/job-status.js';
-import type { Job, RunnerMode } from '../../core/model.js';
+import { isTerminal } from '../../core/domain/job-status.js';
+import type { Job, RunnerMode } from '../../core/domain/model.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { Storage } from '../../ports/storage.port.js';
 import type { Config } from '../config.js';

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { ForgeKind, Mapping } from '../../core/model.js';
-import { overallTemplateStatus, type TemplateFile, type TemplateStatusEntry } from '../../core/templates.js';
+import type { ForgeKind, Mapping } from '../../core/domain/model.js';
+import { overallTemplateStatus, type TemplateFile, type TemplateStatusEntry } from '../../core/domain/templates.js';
 import { readTemplateStatus, syncWorkflowTemplates } from '../../plugins/workflow-templates/template-sync.js';
 import { renderWorkflowTemplates, TEMPLATE_VERSION } from '../../plugins/workflow-templates/workflow-templates.js';
 import type { Forge } from '../../ports/forge.port.js';

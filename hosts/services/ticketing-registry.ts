@@ -1,4 +1,4 @@
-import type { TicketingKind } from '../../core/model.js';
+import type { TicketingKind } from '../../core/domain/model.js';
 import type { Ticketing } from '../../ports/ticketing.port.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../../core/comments.js';
+import type { ProgressEvent } from '../../core/domain/comments.js';
 import type { StepReport } from '../../ports/pipeline.port.js';
 import type { ResultBody } from '../services/run-callback-bodies.js';
 import type { PlanningContext } from '../services/run-callbacks.service.js';

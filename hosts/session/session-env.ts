@@ -1,8 +1,8 @@
 import { tmpdir } from 'node:os';
 import { err, ok, type Result } from 'neverthrow';
 import { parseCommandTemplate } from '../../adapters/agent/agent-command.js';
-import { type RunCaps, resolveRunCaps } from '../../core/caps.js';
-import type { ForgeKind, Phase } from '../../core/model.js';
+import { type RunCaps, resolveRunCaps } from '../../core/domain/caps.js';
+import type { ForgeKind, Phase } from '../../core/domain/model.js';
 import { DEFAULT_CUSTOM_DIR } from '../pipelines-registrations.js';
 
 /**

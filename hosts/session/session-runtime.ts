@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asValue, createContainer, InjectionMode } from 'awilix';
-import { redactSecrets } from '../../core/comments.js';
-import { PR_NOT_FOUND_ERROR } from '../../core/job-status.js';
+import { redactSecrets } from '../../core/domain/comments.js';
+import { PR_NOT_FOUND_ERROR } from '../../core/domain/job-status.js';
 import type { StepOutcome } from '../../plugins/define-step.js';
 import type { PluginCatalog } from '../../plugins/plugin-loader.js';
 import type { RunContext, Shell, StepServices } from '../../plugins/run-context.js';

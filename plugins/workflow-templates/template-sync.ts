@@ -1,5 +1,5 @@
 import { okAsync, ResultAsync } from 'neverthrow';
-import { type TemplateFile, type TemplateStatusEntry, templateStatus } from '../../core/templates.js';
+import { type TemplateFile, type TemplateStatusEntry, templateStatus } from '../../core/domain/templates.js';
 import type { ServiceError } from '../../ports/errors.js';
 import type { Forge, RepoRef } from '../../ports/forge.port.js';
 

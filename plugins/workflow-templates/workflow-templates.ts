@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Mapping } from '../../core/model.js';
-import type { TemplateFile } from '../../core/templates.js';
+import type { Mapping } from '../../core/domain/model.js';
+import type { TemplateFile } from '../../core/domain/templates.js';
 
 /** Bump with any change to a template below, so target repositories show as stale. */
 export const TEMPLATE_VERSION = '1';

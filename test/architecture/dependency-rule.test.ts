@@ -40,7 +40,7 @@ describe('the checker itself', () => {
   it.each<[string, string]>([
     ['core/x.ts', "import { ok } from 'neverthrow';\nimport type { Mapping } from './model.js';"],
     ['core/x.ts', "/** import { z } from 'zod'; */\n// import fs from 'node:fs'\nconst url = 'https://x//y';"],
-    ['ports/x.port.ts', "import type { Job } from '../core/model.js';\nimport type { ServiceError } from './errors.js';"],
+    ['ports/x.port.ts', "import type { Job } from '../core/domain/model.js';\nimport type { ServiceError } from './errors.js';"],
     ['hosts/plugins/plugin-loader.ts', "const m = await import('../../custom/steps/a.step.js');"],
     ['hosts/container.ts', "import { createStorage } from '../adapters/storage/create-storage.js';"],
     ['custom/steps/a.step.ts', "import { defineStep } from '../../plugins/steps/define-step.js';"],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAPPING_MESSAGES } from '../../core/mappings.js';
+import { MAPPING_MESSAGES } from '../../core/domain/mappings.js';
 import { type RunningServer, startServer } from '../../hosts/cli/main.js';
 import { type BrowserWorld, startBrowserWorld } from './browser-world.js';
 

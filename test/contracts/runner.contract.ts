@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job, Mapping } from '../../core/model.js';
+import type { Job, Mapping } from '../../core/domain/model.js';
 import type { RunLaunch, Runner } from '../../ports/runner.port.js';
 
 /**

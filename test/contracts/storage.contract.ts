@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DedupEntry, DispatchLogEntry, Job, Mapping } from '../../core/model.js';
+import type { DedupEntry, DispatchLogEntry, Job, Mapping } from '../../core/domain/model.js';
 import { DISPATCH_LOG_LIMIT, type Storage } from '../../ports/storage.port.js';
 
 /** One store under test, fresh for every test. */

@@ -13,7 +13,7 @@
  */
 import type { Result, ResultAsync } from 'neverthrow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Mapping, Stage, TicketIssue } from '../../core/model.js';
+import type { Mapping, Stage, TicketIssue } from '../../core/domain/model.js';
 import type { ServiceError } from '../../ports/errors.js';
 import type { Ticketing } from '../../ports/ticketing.port.js';
 

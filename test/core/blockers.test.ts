@@ -7,7 +7,7 @@ import {
   DEDUP_MESSAGE,
   noMappingMessage,
   openBlockers,
-} from '../../core/blockers.js';
+} from '../../core/domain/blockers.js';
 
 describe('blocker messages', () => {
   it('are the spec messages', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_JOB_MINUTES, DEFAULT_MAX_TURNS, jobDeadline, resolveRunCaps } from '../../core/caps.js';
+import { DEFAULT_MAX_JOB_MINUTES, DEFAULT_MAX_TURNS, jobDeadline, resolveRunCaps } from '../../core/domain/caps.js';
 import { T0 } from './fixtures.js';
 
 describe('run caps', () => {

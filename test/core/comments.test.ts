@@ -12,7 +12,7 @@ import {
   progressComment,
   progressHeadline,
   redactSecrets,
-} from '../../core/comments.js';
+} from '../../core/domain/comments.js';
 
 const AT = '2025-01-06T09:00:00.000Z';
 

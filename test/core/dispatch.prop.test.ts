@@ -16,13 +16,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SKIP_REASONS, type SkipReason } from '../../core/blockers.js';
-import { DEDUP_WINDOW_MS, isDeduped, recordDispatch, removeFromDedup } from '../../core/dedup.js';
-import { applyJobEvent, isTerminal, type JobEvent } from '../../core/job-status.js';
-import { advanceIssue, isFailedStage, isInProgressStage, issueEventForFinishedJob } from '../../core/lifecycle.js';
-import type { DedupEntry, Job, Mapping, TicketIssue, TimedOutReason } from '../../core/model.js';
-import { type DispatchPlan, planDispatches } from '../../core/planner.js';
-import { runnerForJob } from '../../core/runner-mode.js';
+import { SKIP_REASONS, type SkipReason } from '../../core/domain/blockers.js';
+import { DEDUP_WINDOW_MS, isDeduped, recordDispatch, removeFromDedup } from '../../core/domain/dedup.js';
+import { applyJobEvent, isTerminal, type JobEvent } from '../../core/domain/job-status.js';
+import { advanceIssue, isFailedStage, isInProgressStage, issueEventForFinishedJob } from '../../core/domain/lifecycle.js';
+import type { DedupEntry, Job, Mapping, TicketIssue, TimedOutReason } from '../../core/domain/model.js';
+import { type DispatchPlan, planDispatches } from '../../core/domain/planner.js';
+import { runnerForJob } from '../../core/domain/runner-mode.js';
 import { HOUR, mapping, T0 } from './fixtures.js';
 
 const TEAMS = ['A', 'B', 'C'] as const;

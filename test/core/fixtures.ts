@@ -1,5 +1,5 @@
 /** Builders of core values for tests: sensible defaults, override what the test is about. */
-import type { DedupEntry, Job, Mapping, TicketIssue } from '../../core/model.js';
+import type { DedupEntry, Job, Mapping, TicketIssue } from '../../core/domain/model.js';
 
 export const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 export const HOUR = 60 * 60 * 1000;

@@ -1,8 +1,8 @@
 /** Any sequence of events moves a job only forward, and a terminal status never changes. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyJobEvent, canTransition, isTerminal, type JobEvent, TIMED_OUT_REASONS } from '../../core/job-status.js';
-import type { Phase, RunnerKind } from '../../core/model.js';
+import { applyJobEvent, canTransition, isTerminal, type JobEvent, TIMED_OUT_REASONS } from '../../core/domain/job-status.js';
+import type { Phase, RunnerKind } from '../../core/domain/model.js';
 import { job } from './fixtures.js';
 
 const eventArb: fc.Arbitrary<JobEvent> = fc.oneof(

@@ -9,8 +9,8 @@ import {
   PR_NOT_FOUND_ERROR,
   TERMINAL_STATUSES,
   TIMED_OUT_REASONS,
-} from '../../core/job-status.js';
-import type { JobStatus } from '../../core/model.js';
+} from '../../core/domain/job-status.js';
+import type { JobStatus } from '../../core/domain/model.js';
 import { job, T0 } from './fixtures.js';
 
 describe('job statuses', () => {

@@ -10,8 +10,8 @@ import {
   stageFromJiraStatus,
   stageFromLinearLabels,
   TRIGGER_LABEL,
-} from '../../core/lifecycle.js';
-import type { Stage } from '../../core/model.js';
+} from '../../core/domain/lifecycle.js';
+import type { Stage } from '../../core/domain/model.js';
 import { job } from './fixtures.js';
 
 describe('the lifecycle table', () => {

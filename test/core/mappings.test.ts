@@ -5,8 +5,8 @@ import {
   MAPPING_DEFAULTS,
   validateMappingInput,
   validateMappingPatch,
-} from '../../core/mappings.js';
-import type { Mapping } from '../../core/model.js';
+} from '../../core/domain/mappings.js';
+import type { Mapping } from '../../core/domain/model.js';
 
 const NOW = 1_700_000_000_000;
 const base = { teamKey: 'ENG', owner: 'acme', repo: 'web', defaultBranch: 'main' };

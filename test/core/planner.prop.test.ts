@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DedupEntry, Job, Mapping, Phase, Stage, TicketIssue } from '../../core/model.js';
-import { planDispatches } from '../../core/planner.js';
+import type { DedupEntry, Job, Mapping, Phase, Stage, TicketIssue } from '../../core/domain/model.js';
+import { planDispatches } from '../../core/domain/planner.js';
 import { HOUR, mapping, T0 } from './fixtures.js';
 
 /** CORE_PROP_RUNS=5000 for a longer soak; the default keeps the file fast. */

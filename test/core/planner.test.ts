@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DedupEntry, Job, Mapping, TicketIssue } from '../../core/model.js';
-import { planDispatches } from '../../core/planner.js';
+import type { DedupEntry, Job, Mapping, TicketIssue } from '../../core/domain/model.js';
+import { planDispatches } from '../../core/domain/planner.js';
 import { dedupEntry, HOUR, issue, job, mapping, T0 } from './fixtures.js';
 
 const NOW = T0 + 2 * HOUR;

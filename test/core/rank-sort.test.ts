@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rankSort } from '../../core/rank-sort.js';
+import { rankSort } from '../../core/domain/rank-sort.js';
 
 interface Item {
   rank: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planReaping, type ReapInput, type SessionSnapshot } from '../../core/reaper.js';
+import { planReaping, type ReapInput, type SessionSnapshot } from '../../core/domain/reaper.js';
 import { HOUR, job, T0 } from './fixtures.js';
 
 const MIN = 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JOB_RETENTION_MS, jobsToPrune } from '../../core/retention.js';
+import { JOB_RETENTION_MS, jobsToPrune } from '../../core/domain/retention.js';
 import { job, T0 } from './fixtures.js';
 
 describe('job retention', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunnerMode } from '../../core/model.js';
-import { RUNNER_MODES, resolveRunnerMode, resolveSetting, runnerForJob } from '../../core/runner-mode.js';
+import type { RunnerMode } from '../../core/domain/model.js';
+import { RUNNER_MODES, resolveRunnerMode, resolveSetting, runnerForJob } from '../../core/domain/runner-mode.js';
 
 describe('runner mode', () => {
   it('knows the five modes', () => {

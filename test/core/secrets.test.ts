@@ -7,7 +7,7 @@ import {
   validateGlobalSecretName,
   validateSecretInput,
   validateSecretName,
-} from '../../core/secrets.js';
+} from '../../core/domain/secrets.js';
 
 describe('secret naming', () => {
   it('stores a per-team secret under the team key prefix', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { overallTemplateStatus, templateStatus, templateVersion } from '../../core/templates.js';
+import { overallTemplateStatus, templateStatus, templateVersion } from '../../core/domain/templates.js';
 
 const v = (version: string, body = 'name: x\n') => `# ai-implement-template: ${version}\n${body}`;
 

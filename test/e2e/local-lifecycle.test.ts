@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalForge, localForgeRoot } from '../../adapters/forge/local/local-forge.adapter.js';
 import { createLocalRunner } from '../../adapters/runners/local/local.runner.js';
 import type { LocalIssue } from '../../adapters/ticketing/local/local-issue.js';
-import type { Job } from '../../core/model.js';
+import type { Job } from '../../core/domain/model.js';
 import { loadConfig } from '../../hosts/config.js';
 import { createOrchestrator, type Orchestrator } from '../../hosts/container.js';
 import { createLogger, secretValues } from '../../hosts/logger.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createGithubForge } from '../../adapters/forge/github/github.adapter.js';
-import { overallTemplateStatus, templateVersion } from '../../core/templates.js';
+import { overallTemplateStatus, templateVersion } from '../../core/domain/templates.js';
 import {
   readTemplateStatus,
   SYNC_COMMIT_MESSAGE,

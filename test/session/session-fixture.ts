@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { createCliAgent } from '../../adapters/agent/claude-cli.agent.js';
 import { createLocalForge, type LocalForge } from '../../adapters/forge/local/local-forge.adapter.js';
 import { createSystemClock } from '../../adapters/system/system-clock.adapter.js';
-import type { Phase } from '../../core/model.js';
+import type { Phase } from '../../core/domain/model.js';
 import { createCallbackClient } from '../../hosts/session/callback-client.js';
 import type { SessionConfig } from '../../hosts/session/session-env.js';
 import { type SessionForge, sessionForge } from '../../hosts/session/session-forge.js';

@@ -1,4 +1,4 @@
-import type { JobStatus, TimedOutReason } from '../../../core/model.js';
+import type { JobStatus, TimedOutReason } from '../../../core/domain/model.js';
 import type { WorkflowRun } from '../../../ports/forge.port.js';
 
 /** The spec's "around 10 minutes" for a dispatch to show up as a run (`run_not_found`). */

@@ -1,4 +1,4 @@
-import type { Job, Mapping } from '../../../core/model.js';
+import type { Job, Mapping } from '../../../core/domain/model.js';
 
 /**
  * The `workflow_dispatch` input names of the workflow templates, by meaning. The templates'

@@ -1,5 +1,5 @@
 import { okAsync } from 'neverthrow';
-import type { Phase } from '../../../core/model.js';
+import type { Phase } from '../../../core/domain/model.js';
 import type { Runner } from '../../../ports/runner.port.js';
 
 /**

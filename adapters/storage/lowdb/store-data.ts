@@ -1,4 +1,4 @@
-import type { DedupEntry, DispatchLogEntry, Job, Mapping } from '../../../core/model.js';
+import type { DedupEntry, DispatchLogEntry, Job, Mapping } from '../../../core/domain/model.js';
 
 /** A claim as the file keeps it, so that a claim outlives a restart; null never lapses. */
 export interface StoredClaim {

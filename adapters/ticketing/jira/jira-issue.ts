@@ -1,5 +1,5 @@
-import { stageFromJiraStatus } from '../../../core/lifecycle.js';
-import type { BlockingRelation, TicketIssue } from '../../../core/model.js';
+import { stageFromJiraStatus } from '../../../core/domain/lifecycle.js';
+import type { BlockingRelation, TicketIssue } from '../../../core/domain/model.js';
 
 /** The fields the adapter asks Jira for, and how a Jira issue reads as a `TicketIssue`. */
 

@@ -1,5 +1,5 @@
-import { jiraStatusForStage, STAGES } from '../../../core/lifecycle.js';
-import type { Mapping } from '../../../core/model.js';
+import { jiraStatusForStage, STAGES } from '../../../core/domain/lifecycle.js';
+import type { Mapping } from '../../../core/domain/model.js';
 
 /**
  * The JQL of a Jira mapping's candidates:

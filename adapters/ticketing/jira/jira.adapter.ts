@@ -1,6 +1,6 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
-import { jiraStatusForStage } from '../../../core/lifecycle.js';
-import type { Mapping, Stage, TicketIssue } from '../../../core/model.js';
+import { jiraStatusForStage } from '../../../core/domain/lifecycle.js';
+import type { Mapping, Stage, TicketIssue } from '../../../core/domain/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { adfToText, textToAdf } from './jira-adf.js';

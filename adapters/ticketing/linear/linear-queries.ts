@@ -7,8 +7,8 @@
  * complexity limit per query (a connection multiplies its children by `first`): 100 × (20
  * labels + 10 relations with their issue and state) ≈ 6,000 points.
  */
-import { stageFromLinearLabels } from '../../../core/lifecycle.js';
-import type { TicketIssue } from '../../../core/model.js';
+import { stageFromLinearLabels } from '../../../core/domain/lifecycle.js';
+import type { TicketIssue } from '../../../core/domain/model.js';
 
 export const ISSUE_PAGE_SIZE = 100;
 

@@ -1,5 +1,5 @@
-import { stageFromLinearLabels } from '../../../core/lifecycle.js';
-import type { TicketIssue } from '../../../core/model.js';
+import { stageFromLinearLabels } from '../../../core/domain/lifecycle.js';
+import type { TicketIssue } from '../../../core/domain/model.js';
 
 /** Where the embedded tracker keeps its issues in Storage (`putRecord`/`listRecords`). */
 export const LOCAL_ISSUES = 'local-issues';

@@ -1,6 +1,6 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
-import { AI_LABELS, linearLabelsForStage, TRIGGER_LABEL } from '../../../core/lifecycle.js';
-import type { Mapping, Stage, TicketIssue } from '../../../core/model.js';
+import { AI_LABELS, linearLabelsForStage, TRIGGER_LABEL } from '../../../core/domain/lifecycle.js';
+import type { Mapping, Stage, TicketIssue } from '../../../core/domain/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { type LocalIssue, toTicketIssue } from './local-issue.js';

@@ -1,6 +1,6 @@
 import { getRouterParam, type H3 } from 'h3';
-import { isProgressEventType, type ProgressEvent } from '../../../core/comments.js';
-import { isPlainObject } from '../../../core/mappings.js';
+import { isProgressEventType, type ProgressEvent } from '../../../core/domain/comments.js';
+import { isPlainObject } from '../../../core/domain/mappings.js';
 import { parseStep, stepReportMessage } from '../../services/run-callback-bodies.js';
 import { SESSION_API_MESSAGES, type SessionApiService } from '../../services/session-api.service.js';
 import { readJson } from '../body.js';

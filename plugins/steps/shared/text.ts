@@ -1,4 +1,4 @@
-import { redactSecrets } from '../../../core/comments.js';
+import { redactSecrets } from '../../../core/domain/comments.js';
 
 /** The last `max` characters of `text`, redacted first so a cut never leaves half a secret. */
 export function safeTail(text: string, secrets: readonly string[], max = 2000): string {

@@ -7,9 +7,9 @@ import {
   ISSUE_QUERY,
   TEAM_LABELS_QUERY,
 } from '../../../adapters/ticketing/linear/linear-queries.js';
-import { linearLabelsForStage } from '../../../core/lifecycle.js';
-import { MAPPING_DEFAULTS } from '../../../core/mappings.js';
-import type { Mapping } from '../../../core/model.js';
+import { linearLabelsForStage } from '../../../core/domain/lifecycle.js';
+import { MAPPING_DEFAULTS } from '../../../core/domain/mappings.js';
+import type { Mapping } from '../../../core/domain/model.js';
 import { type TicketingSubject, ticketingContract } from '../../contracts/ticketing.contract.js';
 import { type FakeLinear, type FakeLinearOptions, startFakeLinear } from '../../fakes/linear/fake-linear.server.js';
 import { linearSchema } from '../../fakes/linear/schema.js';

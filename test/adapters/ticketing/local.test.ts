@@ -3,8 +3,8 @@ import { createCryptoIds } from '../../../adapters/system/crypto-ids.adapter.js'
 import { createManualClock } from '../../../adapters/system/system-clock.adapter.js';
 import { createLocalTicketing } from '../../../adapters/ticketing/local/local.adapter.js';
 import { createLocalTrackerStore } from '../../../adapters/ticketing/local/local-tracker.store.js';
-import { linearLabelsForStage, TRIGGER_LABEL } from '../../../core/lifecycle.js';
-import { validateMappingInput } from '../../../core/mappings.js';
+import { linearLabelsForStage, TRIGGER_LABEL } from '../../../core/domain/lifecycle.js';
+import { validateMappingInput } from '../../../core/domain/mappings.js';
 import { ticketingContract } from '../../contracts/ticketing.contract.js';
 
 ticketingContract(

@@ -1,6 +1,6 @@
 import { createJiraTicketing, type JiraTicketingConfig } from '../../../adapters/ticketing/jira/jira.adapter.js';
 import { JIRA_PRIORITY_NAME } from '../../../adapters/ticketing/jira/jira-issue.js';
-import { validateMappingInput } from '../../../core/mappings.js';
+import { validateMappingInput } from '../../../core/domain/mappings.js';
 import type { TicketingSubject } from '../../contracts/ticketing.contract.js';
 import { type FakeJira, type FakeJiraOptions, startFakeJira } from './jira-fake.js';
 

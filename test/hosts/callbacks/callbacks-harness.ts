@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.js';
-import type { Job } from '../../../core/model.js';
+import type { Job } from '../../../core/domain/model.js';
 import type { OrchestratorOverrides } from '../../../hosts/container.js';
 import type { RunLaunch } from '../../../ports/runner.port.js';
 import { capturingShadowRunner } from '../capturing-runner.js';

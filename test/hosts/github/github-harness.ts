@@ -1,7 +1,7 @@
 import { sign } from '@octokit/webhooks-methods';
 import { expect } from 'vitest';
 import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.js';
-import type { Job } from '../../../core/model.js';
+import type { Job } from '../../../core/domain/model.js';
 import type { OrchestratorOverrides } from '../../../hosts/container.js';
 import type { PullRow } from '../../../hosts/services/pulls.service.js';
 import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../../core/model.js';
+import type { Job } from '../../../core/domain/model.js';
 import { OWNER, REPO } from '../../fakes/github/seed.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Mapping } from '../../../core/model.js';
+import type { Mapping } from '../../../core/domain/model.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 
 let h: RunnersHarness | undefined;

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.js';
-import type { Job } from '../../../core/model.js';
+import type { Job } from '../../../core/domain/model.js';
 import type { OrchestratorOverrides } from '../../../hosts/container.js';
 import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../fakes/fly/fake-fly.server.js';
 import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';

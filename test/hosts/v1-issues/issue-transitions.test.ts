@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../../core/model.js';
+import type { Job } from '../../../core/domain/model.js';
 import { allowedTransitions, effectiveStage, failedStageOf, inFlightJob } from '../../../hosts/services/issue-transitions.js';
 
 const job = (over: Partial<Job>): Job => ({
