@@ -1,14 +1,14 @@
 import { type AwilixContainer, asFunction } from 'awilix';
 import type { Secrets } from '../ports/secrets.port.js';
 import type { OrchestratorCradle } from './cradle.js';
-import { forgesFromConfig } from './services/forge-registry.js';
-import { createRunCallbacksService } from './services/run-callbacks.service.js';
-import { createRunEnvironment } from './services/run-environment.js';
-import { createRunSecrets } from './services/run-secrets.js';
-import { createRunTokensService } from './services/run-tokens.service.js';
-import { createSessionApiService } from './services/session-api.service.js';
-import { createSteeringService } from './services/steering.service.js';
-import { createStepHistoryService } from './services/step-history.service.js';
+import { forgesFromConfig } from '../core/app/pulls/forge-registry.js';
+import { createRunCallbacksService } from '../core/app/runs/run-callbacks.service.js';
+import { createRunEnvironment } from '../core/app/dispatch/run-environment.js';
+import { createRunSecrets } from '../core/app/runs/run-secrets.js';
+import { createRunTokensService } from '../core/app/runs/run-tokens.service.js';
+import { createSessionApiService } from '../core/app/runs/session-api.service.js';
+import { createSteeringService } from '../core/app/runs/steering.service.js';
+import { createStepHistoryService } from '../core/app/runs/step-history.service.js';
 
 type Cradle = OrchestratorCradle;
 

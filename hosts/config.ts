@@ -1,5 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
+import type { CoreSettings } from '../core/app/core-settings.js';
 import type { RunnerMode } from '../core/domain/model.js';
 
 /**
@@ -79,49 +80,8 @@ const envSchema = z
     }
   });
 
-/** The validated configuration, in camelCase, with every default applied. */
-export interface Config {
-  adminAccessCode?: string;
-  runnerTokenSecret?: string;
-  githubWebhookSecret?: string;
-  gapFillTriggerSecret?: string;
-  runnerMode?: RunnerMode;
-  flySessionsApp?: string;
-  flySessionsRegion?: string;
-  port: number;
-  host: string;
-  /** Base URL runners call back, without a trailing slash. */
-  publicUrl: string;
-  dataDir: string;
-  storageUrl?: string;
-  linearApiKey?: string;
-  linearApiUrl: string;
-  linearWebhookSecret?: string;
-  jiraHost?: string;
-  jiraEmail?: string;
-  jiraApiToken?: string;
-  githubToken?: string;
-  githubAppId?: string;
-  githubAppPrivateKey?: string;
-  githubApiUrl: string;
-  flyApiToken?: string;
-  flyApiUrl: string;
-  pollIntervalMs: number;
-}
-
-/** Every config field that holds a secret; their values must never reach a response or a log. */
-export const SECRET_CONFIG_KEYS = [
-  'adminAccessCode',
-  'runnerTokenSecret',
-  'githubWebhookSecret',
-  'gapFillTriggerSecret',
-  'linearApiKey',
-  'linearWebhookSecret',
-  'jiraApiToken',
-  'githubToken',
-  'githubAppPrivateKey',
-  'flyApiToken',
-] as const satisfies readonly (keyof Config)[];
+/** The validated configuration is the core's settings object (core/app/core-settings.ts). */
+export type Config = CoreSettings;
 
 export const DEFAULT_PORT = 4000;
 

@@ -12,8 +12,8 @@ import { registerIssueControl } from './issue-control-registrations.js';
 import { createLogger, secretValues } from './logger.js';
 import { registerPipelines } from './pipelines-registrations.js';
 import { registerRunners } from './runner-registrations.js';
-import { createAdminAuthService } from './services/admin-auth.service.js';
-import { createMappingsService } from './services/mappings.service.js';
+import { createAdminAuthService } from './http/admin-auth.service.js';
+import { createMappingsService } from '../core/app/operations/mappings.service.js';
 import { registerV1 } from './v1-registrations.js';
 import { registerWork } from './work-registrations.js';
 

@@ -1,7 +1,7 @@
 import { type AwilixContainer, asFunction } from 'awilix';
 import type { OrchestratorCradle } from './cradle.js';
-import { createIssueControlService } from './services/issue-control.service.js';
-import { createIssueEventLog, createIssueOverridesStore } from './services/issue-records.js';
+import { createIssueControlService } from '../core/app/issues/issue-control.service.js';
+import { createIssueEventLog, createIssueOverridesStore } from '../core/app/issues/issue-records.js';
 
 type Cradle = OrchestratorCradle;
 

@@ -1,10 +1,7 @@
-import { type Config, SECRET_CONFIG_KEYS } from './config.js';
+import { SECRET_CONFIG_KEYS } from '../core/app/core-settings.js';
+import type { Logger } from '../ports/logger.port.js';
+import type { Config } from './config.js';
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
 
 export interface LoggerOptions {
   /** Values that must never appear in a line (the configured secrets). */

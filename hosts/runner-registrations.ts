@@ -9,14 +9,14 @@ import type { RunnerKind } from '../core/domain/model.js';
 import { WORKFLOW_INPUTS } from '../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../ports/runner.port.js';
 import type { OrchestratorCradle } from './cradle.js';
-import { createFlySessions, createLazyFlyRunner } from './services/fly-sessions.js';
-import { createReaperService } from './services/reaper.service.js';
-import { createRunWatcherService } from './services/run-watcher.service.js';
-import { createRunnerModeService } from './services/runner-mode.service.js';
-import { createRunnerRegistry } from './services/runner-registry.js';
-import { createSecretsService, unconfiguredSecrets } from './services/secrets.service.js';
-import { createSessionsService } from './services/sessions.service.js';
-import { createSettingsService } from './services/settings.service.js';
+import { createFlySessions, createLazyFlyRunner } from '../core/app/operations/fly-sessions.js';
+import { createReaperService } from '../core/app/operations/reaper.service.js';
+import { createRunWatcherService } from '../core/app/runs/run-watcher.service.js';
+import { createRunnerModeService } from '../core/app/operations/runner-mode.service.js';
+import { createRunnerRegistry } from '../core/app/dispatch/runner-registry.js';
+import { createSecretsService, unconfiguredSecrets } from '../core/app/operations/secrets.service.js';
+import { createSessionsService } from '../core/app/runs/sessions.service.js';
+import { createSettingsService } from '../core/app/operations/settings.service.js';
 
 type Cradle = OrchestratorCradle;
 

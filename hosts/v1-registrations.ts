@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { type AwilixContainer, asFunction } from 'awilix';
 import type { OrchestratorCradle } from './cradle.js';
-import { createEventsService } from './services/events.service.js';
-import { createMetricsService } from './services/metrics.service.js';
-import { createStateService } from './services/state.service.js';
+import { createEventsService } from '../core/app/views/events.service.js';
+import { createMetricsService } from '../core/app/views/metrics.service.js';
+import { createStateService } from '../core/app/views/state.service.js';
 
 type Cradle = OrchestratorCradle;
 type StateKeys = 'storage' | 'clock' | 'config' | 'reconcile' | 'runnerMode';

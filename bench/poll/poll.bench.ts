@@ -12,7 +12,7 @@
 import { asValue } from 'awilix';
 import { loadConfig } from '../../hosts/config.js';
 import { createOrchestrator } from '../../hosts/container.js';
-import type { Logger } from '../../hosts/logger.js';
+import type { Logger } from '../../ports/logger.port.js';
 import { startFakeJira } from '../../test/fakes/jira/jira-fake.js';
 import { startFakeLinear } from '../../test/fakes/linear/fake-linear.server.js';
 

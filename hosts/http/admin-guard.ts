@@ -1,6 +1,6 @@
 import type { Middleware } from 'h3';
-import type { AdminAuthService } from '../services/admin-auth.service.js';
-import { bearerToken } from '../services/admin-auth.service.js';
+import type { AdminAuthService } from './admin-auth.service.js';
+import { bearerToken } from './admin-auth.service.js';
 import { errorResponse } from './errors.js';
 
 /**

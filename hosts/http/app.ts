@@ -1,5 +1,5 @@
 import { H3 } from 'h3';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../ports/logger.port.js';
 import { type AdminGuardDeps, createAdminGuard } from './admin-guard.js';
 import { errorResponse, fromFrameworkStatus } from './errors.js';
 import { type RoutesDeps, registerRoutes } from './routes/index.js';

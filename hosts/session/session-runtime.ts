@@ -9,8 +9,8 @@ import type { RunContext, Shell, StepServices } from '../../plugins/run-context.
 import type { Agent } from '../../ports/agent.port.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { StepReport } from '../../ports/pipeline.port.js';
-import type { ResultBody } from '../services/run-callback-bodies.js';
-import type { SteeringInstruction } from '../services/steering.service.js';
+import type { ResultBody } from '../../core/app/runs/run-callback-bodies.js';
+import type { SteeringInstruction } from '../../core/app/runs/steering.service.js';
 import type { CallbackClient } from './callback-client.js';
 import type { SessionConfig } from './session-env.js';
 import type { SessionForge } from './session-forge.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN_SALT_SETTING, ADMIN_TOKEN_TTL_MS } from '../../hosts/services/admin-auth.service.js';
+import { ADMIN_TOKEN_SALT_SETTING, ADMIN_TOKEN_TTL_MS } from '../../hosts/http/admin-auth.service.js';
 import { ACCESS_CODE, type Harness, jsonOf, STORAGE_KINDS, startHarness, T0 } from './harness.js';
 
 let h: Harness | undefined;

@@ -1,7 +1,7 @@
 import { asValue } from 'awilix';
 import { okAsync } from 'neverthrow';
 import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
-import { createRunnerRegistry } from '../../hosts/services/runner-registry.js';
+import { createRunnerRegistry } from '../../core/app/dispatch/runner-registry.js';
 import type { RunLaunch, Runner } from '../../ports/runner.port.js';
 
 /**

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { DISPATCH_LOG_LIMIT, type Storage } from '../../../ports/storage.port.js';
-import { createMutex } from '../../shared/mutex.js';
+import { createMutex } from '../../../core/app/shared/mutex.js';
 import { assertPositive, closedError, plain } from '../plain.js';
 import { normaliseStoreData, type StoreData, table } from './store-data.js';
 

@@ -1,5 +1,5 @@
 import type { Storage as KeyValueStore } from 'unstorage';
-import type { Mutex } from '../../shared/mutex.js';
+import type { Mutex } from '../../../core/app/shared/mutex.js';
 import { keys } from './keys.js';
 
 /**

@@ -3,7 +3,7 @@ import fsDriver from 'unstorage/drivers/fs';
 import memoryDriver from 'unstorage/drivers/memory';
 import redisDriver from 'unstorage/drivers/redis';
 import { DISPATCH_LOG_LIMIT, type Storage } from '../../../ports/storage.port.js';
-import { createMutex, type Mutex } from '../../shared/mutex.js';
+import { createMutex, type Mutex } from '../../../core/app/shared/mutex.js';
 import { assertPositive, closedError, plain } from '../plain.js';
 import { type Coordination, createLocalCoordination, type Envelope } from './coordination.js';
 import { keys } from './keys.js';

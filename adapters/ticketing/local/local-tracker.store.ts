@@ -1,7 +1,7 @@
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import { createMutex } from '../../shared/mutex.js';
+import { createMutex } from '../../../core/app/shared/mutex.js';
 import { LOCAL_ISSUES, type LocalComment, type LocalIssue, type LocalStateType } from './local-issue.js';
 
 export interface NewLocalIssue {

@@ -1,4 +1,4 @@
-import { FLY_NOT_CONFIGURED } from '../../services/fly-sessions.js';
+import { FLY_NOT_CONFIGURED } from '../../../core/app/operations/fly-sessions.js';
 import { arrayOf, bool, errors, jsonBody, jsonResponse, obj, type Paths, pathParam, str } from './openapi-builders.js';
 
 /** Per-team and global Fly app secrets (admin "Secrets") and the local encrypted store (`/api/v1/secrets`). Names go out, values only come in. */

@@ -1,6 +1,6 @@
 import type { H3 } from 'h3';
 import { z } from 'zod';
-import type { AdminAuthService } from '../../services/admin-auth.service.js';
+import type { AdminAuthService } from '../admin-auth.service.js';
 import { readJsonObject } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 

@@ -1,5 +1,5 @@
 import { getRouterParam, type H3 } from 'h3';
-import type { DispatchLogService } from '../../services/dispatch-log.service.js';
+import type { DispatchLogService } from '../../../core/app/dispatch/dispatch-log.service.js';
 import { errorResponse, json } from '../errors.js';
 
 export interface DispatchLogRoutesDeps {

@@ -1,5 +1,5 @@
 import type { H3 } from 'h3';
-import type { GapFillService } from '../../services/gap-fill.service.js';
+import type { GapFillService } from '../../../core/app/dispatch/gap-fill.service.js';
 import { readJson } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 

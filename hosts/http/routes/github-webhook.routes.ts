@@ -1,5 +1,5 @@
 import type { H3 } from 'h3';
-import type { GithubWebhookService } from '../../services/github-webhook.service.js';
+import type { GithubWebhookService } from '../../../core/app/pulls/github-webhook.service.js';
 import { readRawBody } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 

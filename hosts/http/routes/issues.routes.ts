@@ -1,5 +1,5 @@
 import type { H3 } from 'h3';
-import type { IssuesViewService } from '../../services/issues-view.service.js';
+import type { IssuesViewService } from '../../../core/app/issues/issues-view.service.js';
 import { errorResponse, json } from '../errors.js';
 
 export interface IssuesRoutesDeps {

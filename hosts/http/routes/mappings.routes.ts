@@ -1,5 +1,5 @@
 import { getRouterParam, type H3 } from 'h3';
-import type { MappingsService } from '../../services/mappings.service.js';
+import type { MappingsService } from '../../../core/app/operations/mappings.service.js';
 import { readJsonObject } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 

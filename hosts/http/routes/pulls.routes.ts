@@ -1,5 +1,5 @@
 import type { H3 } from 'h3';
-import type { PullsService } from '../../services/pulls.service.js';
+import type { PullsService } from '../../../core/app/pulls/pulls.service.js';
 import { json } from '../errors.js';
 
 export interface PullsRoutesDeps {

@@ -1,5 +1,5 @@
 import { getQuery, type H3 } from 'h3';
-import type { ReaperService } from '../../services/reaper.service.js';
+import type { ReaperService } from '../../../core/app/operations/reaper.service.js';
 import { json } from '../errors.js';
 
 export interface ReaperRoutesDeps {

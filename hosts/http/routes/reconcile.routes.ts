@@ -1,5 +1,5 @@
 import type { H3 } from 'h3';
-import type { ReconcileService } from '../../services/reconcile.service.js';
+import type { ReconcileService } from '../../../core/app/dispatch/reconcile.service.js';
 import { json } from '../errors.js';
 
 export interface ReconcileRoutesDeps {

@@ -1,7 +1,7 @@
 import type { H3, H3Event } from 'h3';
 import { err, ok, type Result } from 'neverthrow';
-import { parseResultBody, parseStep, progressStepCode } from '../../services/run-callback-bodies.js';
-import type { RunCallbacksService } from '../../services/run-callbacks.service.js';
+import { parseResultBody, parseStep, progressStepCode } from '../../../core/app/runs/run-callback-bodies.js';
+import type { RunCallbacksService } from '../../../core/app/runs/run-callbacks.service.js';
 import {
   PLANNING_CONTEXT_AUDIENCE,
   PROGRESS_AUDIENCE,
@@ -10,7 +10,7 @@ import {
   type RunAudience,
   type RunTokensService,
   type TokenClaims,
-} from '../../services/run-tokens.service.js';
+} from '../../../core/app/runs/run-tokens.service.js';
 import { readJsonObject } from '../body.js';
 import { errorResponse, type HttpError, json } from '../errors.js';
 

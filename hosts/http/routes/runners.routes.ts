@@ -1,6 +1,6 @@
 import { getRouterParam, type H3 } from 'h3';
-import type { RunnerModeService } from '../../services/runner-mode.service.js';
-import type { SessionsService } from '../../services/sessions.service.js';
+import type { RunnerModeService } from '../../../core/app/operations/runner-mode.service.js';
+import type { SessionsService } from '../../../core/app/runs/sessions.service.js';
 import { readJson } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 

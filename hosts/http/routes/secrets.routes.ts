@@ -1,5 +1,5 @@
 import { getRouterParam, type H3, type H3Event } from 'h3';
-import type { SecretsService } from '../../services/secrets.service.js';
+import type { SecretsService } from '../../../core/app/operations/secrets.service.js';
 import { readJson } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 import { safeDecode } from './runners.routes.js';

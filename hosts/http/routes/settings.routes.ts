@@ -1,5 +1,5 @@
 import type { H3 } from 'h3';
-import type { SettingsService } from '../../services/settings.service.js';
+import type { SettingsService } from '../../../core/app/operations/settings.service.js';
 import { readJson } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 

@@ -1,6 +1,6 @@
 import { getRouterParam, type H3 } from 'h3';
-import type { ConfigStatusService } from '../../services/config-status.service.js';
-import type { TemplatesService } from '../../services/templates.service.js';
+import type { ConfigStatusService } from '../../../core/app/operations/config-status.service.js';
+import type { TemplatesService } from '../../../core/app/operations/templates.service.js';
 import { errorResponse, json } from '../errors.js';
 
 export interface TemplatesRoutesDeps {

@@ -1,7 +1,7 @@
 import { getQuery, getRouterParam, type H3, type H3Event } from 'h3';
 import { z } from 'zod';
-import type { TrackerService } from '../../services/tracker.service.js';
-import { LOCAL_STATE_TYPES } from '../../services/tracker.service.js';
+import type { TrackerService } from '../../../adapters/ticketing/local/tracker.service.js';
+import { LOCAL_STATE_TYPES } from '../../../adapters/ticketing/local/tracker.service.js';
 import { readJsonObject } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 

@@ -1,6 +1,6 @@
 import type { H3, H3Event } from 'h3';
 import type { Result } from 'neverthrow';
-import type { IssueControlError, IssueControlService } from '../../services/issue-control.service.js';
+import type { IssueControlError, IssueControlService } from '../../../core/app/issues/issue-control.service.js';
 import { readJsonObject } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 

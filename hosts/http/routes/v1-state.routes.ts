@@ -1,6 +1,6 @@
 import { createEventStream, type H3 } from 'h3';
-import type { EventsService } from '../../services/events.service.js';
-import type { StateService } from '../../services/state.service.js';
+import type { EventsService } from '../../../core/app/views/events.service.js';
+import type { StateService } from '../../../core/app/views/state.service.js';
 import { json } from '../errors.js';
 
 export interface V1StateRoutesDeps {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RUN_ENV } from '../../../hosts/services/run-environment.js';
+import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
 import { ACCESS_CODE, STORAGE_KINDS } from '../harness.js';
 import {
   type CallbackHarness,

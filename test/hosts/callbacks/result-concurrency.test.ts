@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { RUN_ENV } from '../../../hosts/services/run-environment.js';
+import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
 import { STORAGE_KINDS } from '../harness.js';
 import { type CallbackHarness, resultBody, startCallbackHarness } from './callbacks-harness.js';
 

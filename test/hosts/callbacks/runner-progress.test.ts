@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RUN_ENV } from '../../../hosts/services/run-environment.js';
-import { STEP_HISTORY_LIMIT } from '../../../hosts/services/step-history.service.js';
+import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
+import { STEP_HISTORY_LIMIT } from '../../../core/app/runs/step-history.service.js';
 import type { RunLaunch } from '../../../ports/runner.port.js';
 import { startHarness } from '../harness.js';
 import { type CallbackHarness, EXTRA_SECRET, errorOf, resultBody, startCallbackHarness, validStep } from './callbacks-harness.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHmacSigner, deriveKey } from '../../../adapters/system/hmac-signer.adapter.js';
-import { RUN_ENV } from '../../../hosts/services/run-environment.js';
-import { TOKEN_EXPIRY_MARGIN_MS } from '../../../hosts/services/run-tokens.service.js';
+import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
+import { TOKEN_EXPIRY_MARGIN_MS } from '../../../core/app/runs/run-tokens.service.js';
 import type { RunLaunch } from '../../../ports/runner.port.js';
 import { type CallbackHarness, errorOf, resultBody, startCallbackHarness } from './callbacks-harness.js';
 

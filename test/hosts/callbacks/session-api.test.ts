@@ -1,7 +1,7 @@
 import { asValue } from 'awilix';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_ENV } from '../../../hosts/services/run-environment.js';
-import type { StepHistoryService } from '../../../hosts/services/step-history.service.js';
+import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
+import type { StepHistoryService } from '../../../core/app/runs/step-history.service.js';
 import type { RunLaunch } from '../../../ports/runner.port.js';
 import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';
 import { APP_ID, APP_PERMISSIONS, appKeys, INSTALLATION_ID, OWNER, REPO, seedAcme, TOKEN } from '../../fakes/github/seed.js';

@@ -6,8 +6,8 @@ import { loadConfig } from '../../../hosts/config.js';
 import { createOrchestrator, type Orchestrator } from '../../../hosts/container.js';
 import { registerOrchestratorWithAwilix } from '../../../hosts/di/awilix.js';
 import { AiImplementTokens, registerOrchestratorWithTsyringe } from '../../../hosts/di/tsyringe.js';
-import type { MappingsService } from '../../../hosts/services/mappings.service.js';
-import type { ReconcileService } from '../../../hosts/services/reconcile.service.js';
+import type { MappingsService } from '../../../core/app/operations/mappings.service.js';
+import type { ReconcileService } from '../../../core/app/dispatch/reconcile.service.js';
 
 let orchestrator: Orchestrator | undefined;
 afterEach(async () => {

@@ -2,8 +2,8 @@ import { asValue } from 'awilix';
 import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
-import { githubWebUrl, secretsEqual } from '../../../hosts/services/gap-fill.service.js';
-import { createRunnerRegistry } from '../../../hosts/services/runner-registry.js';
+import { githubWebUrl, secretsEqual } from '../../../core/app/dispatch/gap-fill.service.js';
+import { createRunnerRegistry } from '../../../core/app/dispatch/runner-registry.js';
 import type { Runner } from '../../../ports/runner.port.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 import {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsePullUrl, pullJobStatus } from '../../../hosts/services/pulls.service.js';
+import { parsePullUrl, pullJobStatus } from '../../../core/app/pulls/pulls.service.js';
 import { STORAGE_KINDS } from '../harness.js';
 import { type GithubHarness, OWNER, openPullThroughARun, REPO, startGithubHarness, TEAM } from './github-harness.js';
 

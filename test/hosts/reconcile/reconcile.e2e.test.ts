@@ -3,7 +3,7 @@ import { asValue } from 'awilix';
 import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
-import { createRunnerRegistry } from '../../../hosts/services/runner-registry.js';
+import { createRunnerRegistry } from '../../../core/app/dispatch/runner-registry.js';
 import type { Runner } from '../../../ports/runner.port.js';
 import { type FakeLinear, startFakeLinear } from '../../fakes/linear/fake-linear.server.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';

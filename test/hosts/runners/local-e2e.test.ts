@@ -5,7 +5,7 @@ import { asFunction } from 'awilix';
 import { toNodeHandler } from 'h3/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalRunner } from '../../../adapters/runners/local/local.runner.js';
-import type { RunWatcherService } from '../../../hosts/services/run-watcher.service.js';
+import type { RunWatcherService } from '../../../core/app/runs/run-watcher.service.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 
 const FAKE_SESSION = fileURLToPath(new URL('./fixtures/fake-session.mjs', import.meta.url));

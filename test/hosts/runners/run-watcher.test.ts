@@ -3,7 +3,7 @@ import { asFunction } from 'awilix';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalRunner } from '../../../adapters/runners/local/local.runner.js';
 import type { Job } from '../../../core/domain/model.js';
-import { type RunWatcherService, SESSION_GONE_ERROR } from '../../../hosts/services/run-watcher.service.js';
+import { type RunWatcherService, SESSION_GONE_ERROR } from '../../../core/app/runs/run-watcher.service.js';
 import { OWNER, REPO } from '../../fakes/github/seed.js';
 import { T0 } from '../harness.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';

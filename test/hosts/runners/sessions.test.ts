@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DESTROYED_BY_OPERATOR } from '../../../hosts/services/sessions.service.js';
+import { DESTROYED_BY_OPERATOR } from '../../../core/app/runs/sessions.service.js';
 import { FAKE_FLY_APP } from '../../fakes/fly/fake-fly.server.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 

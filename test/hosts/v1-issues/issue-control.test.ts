@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RUN_ENV } from '../../../hosts/services/run-environment.js';
+import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
 import { resultBody, validStep } from '../callbacks/callbacks-harness.js';
 import { STORAGE_KINDS } from '../harness.js';
 import { type IssuesHarness, startIssuesHarness } from './issues-harness.js';

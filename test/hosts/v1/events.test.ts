@@ -7,7 +7,7 @@ import { createInProcessEventBus } from '../../../adapters/event-bus/in-process.
 import { startServer } from '../../../hosts/cli/main.js';
 import type { OrchestratorCradle } from '../../../hosts/cradle.js';
 import { SSE_MAX_PENDING } from '../../../hosts/http/routes/v1-state.routes.js';
-import { createEventsService } from '../../../hosts/services/events.service.js';
+import { createEventsService } from '../../../core/app/views/events.service.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 import { localMapping, SHADOW, seedIssue } from './v1-helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHistogram, escapeLabelValue, renderExposition } from '../../../hosts/services/metrics-exposition.js';
+import { createHistogram, escapeLabelValue, renderExposition } from '../../../core/app/views/metrics-exposition.js';
 import { parseExposition, sampleValue } from './prometheus-parser.js';
 
 describe('the exposition writer', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RuntimeView, StateView } from '../../../hosts/services/state.service.js';
+import type { RuntimeView, StateView } from '../../../core/app/views/state.service.js';
 import { ACCESS_CODE, type Harness, STORAGE_KINDS, startHarness, T0 } from '../harness.js';
 import { getJson, localMapping, SHADOW, seedIssue } from './v1-helpers.js';
 

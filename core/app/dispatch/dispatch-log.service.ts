@@ -1,0 +1,57 @@
+import { activeDedup, DEDUP_WINDOW_MS } from '../../domain/dedup.js';
+import type { Job } from '../../domain/model.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+
+export interface DispatchLogDeps {
+  storage: Storage;
+  clock: Clock;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export interface DispatchLogService {
+  /** The last 500 dispatches, newest first, each with its job's current status and PR. */
+  log(): Promise<Record<string, unknown>[]>;
+  /** The issues inside the 24-hour dedup window, newest first. */
+  dedup(): Promise<Record<string, unknown>[]>;
+  /** Removes an issue (by id or identifier) from the window; false when it was not there. */
+  removeDedup(ref: string): Promise<boolean>;
+}
+
+export function createDispatchLogService({ storage, clock }: DispatchLogDeps): DispatchLogService {
+  return {
+    async log() {
+      const [entries, jobs] = await Promise.all([storage.listDispatchLog(), storage.listJobs()]);
+      const byId = new Map<string, Job>(jobs.map((job) => [job.id, job]));
+      return entries.map((entry) => {
+        const job = byId.get(entry.jobId);
+        return {
+          ...entry,
+          at: iso(entry.at),
+          status: job?.status ?? 'unknown',
+          timedOutReason: job?.timedOutReason ?? null,
+          prUrl: job?.prUrl ?? null,
+          runUrl: job?.runUrl ?? null,
+          error: job?.error ?? null,
+        };
+      });
+    },
+
+    async dedup() {
+      const entries = activeDedup(await storage.listDedup(), clock.now()).sort((a, b) => b.dispatchedAt - a.dispatchedAt);
+      return entries.map((entry) => ({
+        ...entry,
+        dispatchedAt: iso(entry.dispatchedAt),
+        expiresAt: iso(entry.dispatchedAt + DEDUP_WINDOW_MS),
+      }));
+    },
+
+    async removeDedup(ref) {
+      if (await storage.removeDedup(ref)) return true;
+      const wanted = ref.toUpperCase();
+      const match = (await storage.listDedup()).find((entry) => entry.identifier.toUpperCase() === wanted);
+      return match ? storage.removeDedup(match.issueId) : false;
+    },
+  };
+}

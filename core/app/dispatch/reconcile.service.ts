@@ -1,0 +1,307 @@
+import { activeDedup, expiredDedup } from '../../domain/dedup.js';
+import { advanceIssue, jiraStatusForStage, linearLabelsForStage } from '../../domain/lifecycle.js';
+import type { Mapping, TicketIssue } from '../../domain/model.js';
+import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../domain/planner.js';
+import { jobsToPrune } from '../../domain/retention.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { EventBus } from '../../../ports/event-bus.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { DispatchService } from './dispatch.service.js';
+import { describeMissingTicketing, type TicketingRegistry } from '../issues/ticketing-registry.js';
+
+export interface ReconcileDeps {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  eventBus: EventBus;
+  ticketingRegistry: TicketingRegistry;
+  dispatcher: DispatchService;
+}
+
+/** What one mapping's fetch gave in the last cycle that covered it. */
+export interface MappingSnapshot {
+  teamKey: string;
+  fetchedAt: number;
+  issues: TicketIssue[];
+  error?: string;
+}
+
+export interface CycleReport {
+  startedAt: number;
+  finishedAt: number;
+  /** The team keys the cycle covered (every mapping, or the ones a webhook named). */
+  teamKeys: string[];
+  dispatched: { jobId: string; identifier: string; phase: string }[];
+  skipped: DispatchPlan['skipped'];
+  inProgress: DispatchPlan['inProgress'];
+  /** Per team key: why its issues could not be fetched or dispatched this cycle. */
+  errors: Record<string, string>;
+}
+
+export interface ReconcileService {
+  /**
+   * Asks for a cycle, of the named teams or of every mapping. Requests that arrive while a
+   * cycle runs are coalesced into at most one more cycle; the promise settles when a cycle
+   * that covers this request has finished.
+   */
+  request(teamKeys?: string[]): Promise<CycleReport>;
+  /** The latest fetch per mapping and the latest plan, for the issue and blocker views. */
+  snapshot(): { mappings: Map<string, MappingSnapshot>; last?: CycleReport };
+  /** Starts polling every `intervalMs` (the first cycle at once). */
+  start(intervalMs: number): void;
+  /** Stops for good: no more polling or requests; waits for a running cycle to finish. */
+  stop(): Promise<void>;
+}
+
+/** Two replicas never run a cycle at the same time: the lease lapses if its holder dies. */
+const LEASE_KEY = 'reconcile-lease';
+const LEASE_MS = 5 * 60_000;
+const FETCH_CONCURRENCY = 4;
+
+/**
+ * The reconcile loop: fetch each mapping's candidates, run the core planner, and start what
+ * it decides. A failing mapping is reported and skipped; the others go on. One cycle at a
+ * time in this process, one across replicas (a lease in Storage).
+ */
+export function createReconcileService(deps: ReconcileDeps): ReconcileService {
+  const { storage, clock, logger, eventBus, ticketingRegistry, dispatcher } = deps;
+  const snapshots = new Map<string, MappingSnapshot>();
+  let last: CycleReport | undefined;
+
+  let running: Promise<CycleReport> | undefined;
+  let pending:
+    | { teamKeys: Set<string> | 'all'; waiters: ((r: CycleReport) => void)[]; failers: ((e: unknown) => void)[] }
+    | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = true;
+  let disposed = false;
+
+  async function fetchCandidates(mapping: Mapping): Promise<MappingSnapshot> {
+    const ticketing = ticketingRegistry.get(mapping.ticketing);
+    const fetchedAt = clock.now();
+    if (!ticketing)
+      return { teamKey: mapping.teamKey, fetchedAt, issues: [], error: describeMissingTicketing(mapping.ticketing) };
+    const listed = await ticketing.listCandidates(mapping);
+    if (listed.isErr()) return { teamKey: mapping.teamKey, fetchedAt, issues: [], error: listed.error.message };
+    return { teamKey: mapping.teamKey, fetchedAt, issues: listed.value };
+  }
+
+  /** Triggered issues of teams without a mapping, from trackers that can list them cheaply. */
+  async function fetchUnmapped(mappedTeamKeys: string[]): Promise<TicketIssue[]> {
+    const out: TicketIssue[] = [];
+    for (const kind of ticketingRegistry.kinds()) {
+      const listed = await ticketingRegistry.get(kind)?.listUnmapped?.(mappedTeamKeys);
+      if (!listed) continue;
+      if (listed.isOk()) out.push(...listed.value);
+      else logger.warn('reconcile: could not list unmapped issues', { tracker: kind, error: listed.error.message });
+    }
+    return out;
+  }
+
+  async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+    const out: R[] = new Array(items.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < items.length) {
+        const index = next++;
+        out[index] = await work(items[index]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+    return out;
+  }
+
+  /** The snapshot shows a dispatched issue at the stage, and with the labels or status, the dispatch gave it. */
+  function showDispatched({ mapping, issue: dispatched, phase }: PlannedDispatch) {
+    const snap = snapshots.get(mapping.teamKey);
+    if (!snap) return;
+    snap.issues = snap.issues.map((issue) => {
+      if (issue.id !== dispatched.id) return issue;
+      const stage = advanceIssue(issue.stage, { type: 'dispatched', phase }).stage;
+      return mapping.ticketing === 'jira'
+        ? { ...issue, stage, state: jiraStatusForStage(stage) }
+        : { ...issue, stage, labels: linearLabelsForStage(issue.labels, stage) };
+    });
+  }
+
+  /** Retention: the dedup window's lapsed entries, and finished jobs past core/retention.ts. */
+  async function prune(now: number) {
+    for (const entry of expiredDedup(await storage.listDedup(), now)) await storage.removeDedup(entry.issueId);
+    for (const job of jobsToPrune(await storage.listJobs(), now)) {
+      if (await storage.deleteJob(job.id)) eventBus.publish({ type: 'job.pruned', at: now, jobId: job.id, issueId: job.issueId });
+    }
+  }
+
+  async function cycle(teamKeys: Set<string> | 'all'): Promise<CycleReport> {
+    const startedAt = clock.now();
+    const all = await storage.listMappings();
+    const mappings = teamKeys === 'all' ? all : all.filter((m) => teamKeys.has(m.teamKey));
+    const errors: Record<string, string> = {};
+
+    const fetched = await mapLimited(mappings, FETCH_CONCURRENCY, async (mapping) => {
+      try {
+        return await fetchCandidates(mapping);
+      } catch (error) {
+        return {
+          teamKey: mapping.teamKey,
+          fetchedAt: clock.now(),
+          issues: [],
+          error: error instanceof Error ? error.message : String(error),
+        };
+      }
+    });
+    for (const snap of fetched) {
+      snapshots.set(snap.teamKey, snap);
+      if (snap.error) errors[snap.teamKey] = snap.error;
+    }
+    for (const key of snapshots.keys()) if (!all.some((m) => m.teamKey === key)) snapshots.delete(key);
+
+    // A mapping whose fetch failed is left out of the plan: nothing is known of its issues.
+    const healthy = new Set(fetched.filter((s) => !s.error).map((s) => s.teamKey));
+    const unmapped = teamKeys === 'all' ? await fetchUnmapped(all.map((m) => m.teamKey)) : [];
+    const now = clock.now();
+    await prune(now);
+    const plan = planDispatches({
+      mappings: mappings.filter((m) => healthy.has(m.teamKey)),
+      issues: [...fetched.filter((s) => !s.error).flatMap((s) => s.issues), ...unmapped],
+      jobs: await storage.listJobs(),
+      dedup: activeDedup(await storage.listDedup(), now),
+      now,
+    });
+
+    const dispatched: CycleReport['dispatched'] = [];
+    for (const planned of plan.dispatch) {
+      try {
+        const result = await dispatcher.dispatch(planned);
+        if (result.isOk()) {
+          dispatched.push({ jobId: result.value.id, identifier: planned.issue.identifier, phase: planned.phase });
+          showDispatched(planned);
+        } else if (result.error.kind !== 'claimed') errors[planned.mapping.teamKey] = result.error.message;
+      } catch (error) {
+        errors[planned.mapping.teamKey] = error instanceof Error ? error.message : String(error);
+        logger.error('dispatch threw', { issue: planned.issue.identifier, error });
+      }
+    }
+
+    const report: CycleReport = {
+      startedAt,
+      finishedAt: clock.now(),
+      teamKeys: mappings.map((m) => m.teamKey),
+      dispatched,
+      skipped: plan.skipped,
+      inProgress: plan.inProgress,
+      errors,
+    };
+    last = teamKeys === 'all' || !last ? report : mergeReports(last, report);
+    eventBus.publish({
+      type: 'reconcile.finished',
+      at: report.finishedAt,
+      data: {
+        dispatched: dispatched.length,
+        skipped: plan.skipped.length,
+        errors: Object.keys(errors).length,
+        // For /metrics: which teams failed this cycle (keys only, never the message) and how long it took.
+        errorTeams: Object.keys(errors),
+        durationMs: report.finishedAt - report.startedAt,
+      },
+    });
+    for (const [teamKey, error] of Object.entries(errors)) logger.warn('reconcile: mapping failed', { teamKey, error });
+    return report;
+  }
+
+  async function leasedCycle(teamKeys: Set<string> | 'all'): Promise<CycleReport> {
+    const leased = await storage.claimOnce(LEASE_KEY, LEASE_MS);
+    if (!leased) {
+      const now = clock.now();
+      logger.info('reconcile: another replica holds the lease; skipping this cycle');
+      return { startedAt: now, finishedAt: now, teamKeys: [], dispatched: [], skipped: [], inProgress: {}, errors: {} };
+    }
+    try {
+      return await cycle(teamKeys);
+    } finally {
+      await storage.releaseClaim(LEASE_KEY);
+    }
+  }
+
+  function drain(teamKeys: Set<string> | 'all'): Promise<CycleReport> {
+    const current = leasedCycle(teamKeys);
+    running = current;
+    void current
+      .catch((error) => logger.error('reconcile cycle failed', { error }))
+      .finally(() => {
+        running = undefined;
+        const next = pending;
+        pending = undefined;
+        if (!next) return;
+        if (disposed) {
+          for (const reject of next.failers) reject(new Error('reconcile stopped'));
+          return;
+        }
+        drain(next.teamKeys).then(
+          (report) => {
+            for (const resolve of next.waiters) resolve(report);
+          },
+          (error) => {
+            for (const reject of next.failers) reject(error);
+          },
+        );
+      });
+    return current;
+  }
+
+  function request(teamKeys?: string[]): Promise<CycleReport> {
+    if (disposed) return Promise.reject(new Error('reconcile stopped'));
+    const wanted: Set<string> | 'all' = teamKeys ? new Set(teamKeys) : 'all';
+    if (!running) return drain(wanted);
+    return new Promise((resolve, reject) => {
+      if (!pending) pending = { teamKeys: wanted, waiters: [], failers: [] };
+      else if (pending.teamKeys !== 'all')
+        pending.teamKeys = wanted === 'all' ? 'all' : new Set([...pending.teamKeys, ...wanted]);
+      pending.waiters.push(resolve);
+      pending.failers.push(reject);
+    });
+  }
+
+  function schedule(intervalMs: number) {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      request()
+        .catch(() => undefined)
+        .finally(() => schedule(intervalMs));
+    }, intervalMs);
+    timer.unref?.();
+  }
+
+  return {
+    request,
+    snapshot: () => ({ mappings: snapshots, ...(last ? { last } : {}) }),
+    start(intervalMs) {
+      if (!stopped) return;
+      stopped = false;
+      request()
+        .catch(() => undefined)
+        .finally(() => schedule(intervalMs));
+    },
+    async stop() {
+      stopped = true;
+      disposed = true;
+      if (timer) clearTimeout(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+/** A partial cycle's report replaces only its own teams' part of the last full one. */
+function mergeReports(previous: CycleReport, partial: CycleReport): CycleReport {
+  const covered = new Set(partial.teamKeys);
+  const errors = Object.fromEntries(Object.entries(previous.errors).filter(([key]) => !covered.has(key)));
+  const inProgress = Object.fromEntries(Object.entries(previous.inProgress).filter(([key]) => !covered.has(key)));
+  return {
+    ...partial,
+    teamKeys: [...new Set([...previous.teamKeys, ...partial.teamKeys])],
+    skipped: [...previous.skipped.filter((s) => !covered.has(s.teamKey)), ...partial.skipped],
+    inProgress: { ...inProgress, ...partial.inProgress },
+    errors: { ...errors, ...partial.errors },
+  };
+}

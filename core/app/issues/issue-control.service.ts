@@ -1,0 +1,511 @@
+import { err, ok, type Result } from 'neverthrow';
+import { nextDispatchNumber } from '../../domain/job-status.js';
+import { STAGE_TABLE } from '../../domain/lifecycle.js';
+import type { Job, Mapping, Stage, TicketIssue } from '../../domain/model.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { Ticketing } from '../../../ports/ticketing.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { DispatchFailure, DispatchService } from '../dispatch/dispatch.service.js';
+import type { IssueEventLog, IssueOverridesStore } from './issue-records.js';
+import {
+  allowedTransitions,
+  effectiveStage,
+  failedStageOf,
+  inFlightJob,
+  newestFirst,
+  TARGET_ALIASES,
+  type TransitionOption,
+} from './issue-transitions.js';
+import type { JobOutcomeService } from '../runs/job-outcome.service.js';
+import type { ReconcileService } from '../dispatch/reconcile.service.js';
+import type { RunnerRegistry } from '../dispatch/runner-registry.js';
+import type { SteeringService } from '../runs/steering.service.js';
+import type { StepEntry, StepHistoryService } from '../runs/step-history.service.js';
+import type { TicketingRegistry } from './ticketing-registry.js';
+
+export const ABORTED_BY_OPERATOR = 'Aborted by an operator';
+export const STEER_MESSAGE_LIMIT = 10_000;
+export const MODEL_LIMIT = 200;
+/** A template travels in the session's environment; keep it well under what an env var may hold. */
+export const TEMPLATE_LIMIT = 32_000;
+const RECENT_EVENTS = 50;
+
+export type IssueControlError =
+  | { kind: 'issueNotFound' }
+  | { kind: 'attemptNotFound' }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'conflict'; message: string }
+  | { kind: 'upstream'; message: string }
+  | { kind: 'notConfigured'; message: string };
+
+export interface IssueControlDeps {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  eventBus: EventBus;
+  ticketingRegistry: TicketingRegistry;
+  reconcile: Pick<ReconcileService, 'snapshot' | 'request'>;
+  dispatcher: DispatchService;
+  jobOutcome: Pick<JobOutcomeService, 'record'>;
+  steering: Pick<SteeringService, 'enqueue' | 'abort'>;
+  stepHistory: Pick<StepHistoryService, 'list'>;
+  runnerRegistry: RunnerRegistry;
+  issueOverrides: IssueOverridesStore;
+  issueEvents: Pick<IssueEventLog, 'list'>;
+}
+
+export interface AttemptRow {
+  id: string;
+  phase: Job['phase'];
+  status: Job['status'];
+  dispatchNumber: number;
+  runner: Job['runner'];
+  dispatchedAt: string;
+  updatedAt: string;
+  prUrl: string | null;
+  error: string | null;
+  timedOutReason: string | null;
+  runUrl: string | null;
+}
+
+export interface EventRow {
+  type: string;
+  at: string;
+  jobId: string | null;
+  message: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface TransitionsRow {
+  id: string;
+  identifier: string;
+  teamKey: string;
+  stage: Stage | null;
+  inFlightJobId: string | null;
+  transitions: TransitionOption[];
+}
+
+export interface IssueDetail extends TransitionsRow {
+  title: string;
+  url: string;
+  stageName: string | null;
+  labels: string[];
+  state: string | null;
+  stateType: string | null;
+  overrides: { model: string | null; template: string | null };
+  recentEvents: EventRow[];
+  attempts: AttemptRow[];
+}
+
+export interface AttemptDetail extends AttemptRow {
+  issueId: string;
+  identifier: string;
+  teamKey: string;
+  owner: string;
+  repo: string;
+  runId: string | null;
+  machineId: string | null;
+  steps: StepEntry[];
+  events: EventRow[];
+}
+
+export interface TransitionOutcome {
+  ok: true;
+  identifier: string;
+  from: Stage | null;
+  to: TransitionOption['to'];
+  action: TransitionOption['action'];
+  jobId: string | null;
+}
+
+export interface IssueControlService {
+  transitions(): Promise<{ issues: TransitionsRow[] }>;
+  detail(id: string): Promise<Result<IssueDetail, IssueControlError>>;
+  attempts(id: string): Promise<Result<{ identifier: string; attempts: AttemptRow[] }, IssueControlError>>;
+  attempt(jobId: string): Promise<Result<AttemptDetail, IssueControlError>>;
+  abort(
+    id: string,
+    reason?: string,
+  ): Promise<Result<{ ok: true; jobId: string; status: Job['status']; destroyed: boolean }, IssueControlError>>;
+  steer(id: string, message: unknown): Promise<Result<{ ok: true; jobId: string; queued: true }, IssueControlError>>;
+  setModel(
+    id: string,
+    model: unknown,
+  ): Promise<Result<{ ok: true; identifier: string; model: string | null }, IssueControlError>>;
+  setTemplate(
+    id: string,
+    template: unknown,
+  ): Promise<Result<{ ok: true; identifier: string; template: string | null }, IssueControlError>>;
+  transition(id: string, to: unknown, reason?: unknown): Promise<Result<TransitionOutcome, IssueControlError>>;
+}
+
+/** What `:id` named: the issue as its tracker shows it now, its mapping and its jobs (newest first). */
+interface Found {
+  issue: TicketIssue;
+  mapping: Mapping | undefined;
+  ticketing: Ticketing | undefined;
+  jobs: Job[];
+  stage: Stage | null;
+  inFlight: Job | undefined;
+  transitions: TransitionOption[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function attemptRow(job: Job): AttemptRow {
+  return {
+    id: job.id,
+    phase: job.phase,
+    status: job.status,
+    dispatchNumber: job.dispatchNumber,
+    runner: job.runner,
+    dispatchedAt: iso(job.dispatchedAt),
+    updatedAt: iso(job.updatedAt),
+    prUrl: job.prUrl ?? null,
+    error: job.error ?? null,
+    timedOutReason: job.timedOutReason ?? null,
+    runUrl: job.runUrl ?? null,
+  };
+}
+
+function eventRow(event: OrchestratorEvent): EventRow {
+  return {
+    type: event.type,
+    at: iso(event.at),
+    jobId: event.jobId ?? null,
+    message: event.message ?? null,
+    data: event.data ?? null,
+  };
+}
+
+function dispatchError(failure: DispatchFailure): IssueControlError {
+  if (failure.kind === 'claimed') return { kind: 'conflict', message: failure.message };
+  if (failure.kind === 'runnerMissing') return { kind: 'notConfigured', message: failure.message };
+  return { kind: 'upstream', message: failure.message };
+}
+
+/**
+ * Issue control for the v1 API (v1-api-state-issues-config.txt "Issue Management", "Attempts"):
+ * an issue's attempts are its jobs; the stages and moves are core/lifecycle.ts's. Moves go
+ * through the services that own them — dispatcher, jobOutcome, steering, ticketing — never
+ * around them.
+ */
+export function createIssueControlService(deps: IssueControlDeps): IssueControlService {
+  const { storage, clock, logger, eventBus, ticketingRegistry, reconcile, dispatcher, jobOutcome, steering } = deps;
+
+  const ticketingOf = (mapping: Mapping | undefined) => (mapping ? ticketingRegistry.get(mapping.ticketing) : undefined);
+
+  function publish(type: string, found: Found, extra: Partial<OrchestratorEvent> = {}) {
+    eventBus.publish({
+      type,
+      at: clock.now(),
+      issueId: found.issue.id,
+      identifier: found.issue.identifier,
+      teamKey: found.issue.teamKey,
+      ...extra,
+    });
+  }
+
+  function describe(issue: TicketIssue, mapping: Mapping | undefined, jobs: Job[]): Found {
+    const sorted = newestFirst(jobs);
+    const stage = effectiveStage(issue, sorted, mapping?.ticketing);
+    const inFlight = inFlightJob(sorted);
+    const transitions = allowedTransitions({
+      stage,
+      inFlight: inFlight !== undefined,
+      planningEnabled: mapping?.planningEnabled !== false,
+    });
+    return { issue, mapping, ticketing: ticketingOf(mapping), jobs: sorted, stage, inFlight, transitions };
+  }
+
+  /** The snapshot first (no request); then the jobs on record; then the trackers of the mappings. */
+  async function find(id: string): Promise<Found | undefined> {
+    const wanted = id.trim().toUpperCase();
+    const matches = (identifier: string, issueId: string) => identifier.toUpperCase() === wanted || issueId === id;
+    let fromSnapshot: TicketIssue | undefined;
+    for (const snap of reconcile.snapshot().mappings.values()) {
+      fromSnapshot = snap.issues.find((issue) => matches(issue.identifier, issue.id));
+      if (fromSnapshot) break;
+    }
+    const allJobs = await storage.listJobs();
+    const ofJob = allJobs.find((job) => matches(job.identifier, job.issueId));
+    const issueId = fromSnapshot?.id ?? ofJob?.issueId;
+    const teamKey = fromSnapshot?.teamKey ?? ofJob?.teamKey;
+    const mappings = await storage.listMappings();
+
+    let issue: TicketIssue | undefined;
+    let mapping = teamKey ? mappings.find((m) => m.teamKey === teamKey) : undefined;
+    if (issueId) {
+      // Fresh from the tracker: the snapshot may be a poll interval old.
+      const fresh = await ticketingOf(mapping)?.getIssue(issueId);
+      issue = fresh?.isOk() ? fresh.value : fromSnapshot;
+      if (!issue && ofJob) {
+        if (fresh?.isErr() && fresh.error.kind !== 'notFound')
+          logger.warn('issue control: could not read the issue', { issue: ofJob.identifier, error: fresh.error.message });
+        return undefined;
+      }
+    } else {
+      for (const kind of new Set(mappings.map((m) => m.ticketing))) {
+        const got = await ticketingRegistry.get(kind)?.getIssue(id.trim());
+        if (!got?.isOk()) continue;
+        const candidate = got.value;
+        mapping = mappings.find((m) => m.teamKey === candidate.teamKey && m.ticketing === kind);
+        if (mapping) {
+          issue = candidate;
+          break;
+        }
+      }
+    }
+    if (!issue) return undefined;
+    const issueKey = issue.id;
+    return describe(
+      issue,
+      mapping,
+      allJobs.filter((job) => job.issueId === issueKey),
+    );
+  }
+
+  async function withIssue<T>(id: string, work: (found: Found) => Promise<Result<T, IssueControlError>>) {
+    const found = await find(id);
+    return found ? work(found) : err<T, IssueControlError>({ kind: 'issueNotFound' });
+  }
+
+  const nothingInFlight = (found: Found): IssueControlError => ({
+    kind: 'conflict',
+    message: `${found.issue.identifier} has no attempt in flight`,
+  });
+
+  async function abortJob(found: Found, job: Job, reason: string | undefined) {
+    await steering.abort(job.id, reason ?? ABORTED_BY_OPERATOR);
+    let destroyed = false;
+    const sessionId = job.machineId ?? job.runId;
+    const runner = deps.runnerRegistry.get(job.runner);
+    if (runner && sessionId) {
+      const result = await runner.destroy(sessionId);
+      destroyed = result.isOk();
+      if (result.isErr())
+        logger.warn('abort: could not destroy the session; it stops on its next progress call', {
+          jobId: job.id,
+          error: result.error.message,
+        });
+    }
+    const error = reason ? `${ABORTED_BY_OPERATOR}: ${reason}` : ABORTED_BY_OPERATOR;
+    const recorded = await jobOutcome.record(job.id, { type: 'failed', error, logLabel: 'session_failed', at: clock.now() });
+    publish('issue.aborted', found, { jobId: job.id, ...(reason ? { message: reason } : {}) });
+    logger.info('attempt aborted by an operator', { jobId: job.id, issue: found.issue.identifier, destroyed });
+    return { ok: true as const, jobId: job.id, status: recorded?.job.status ?? job.status, destroyed };
+  }
+
+  async function dispatchNow(found: Found, phase: 'planning' | 'implementation') {
+    if (!found.mapping)
+      return err<Job, IssueControlError>({ kind: 'conflict', message: `No mapping for team ${found.issue.teamKey}` });
+    const dispatched = await dispatcher.dispatch({
+      issue: found.issue,
+      mapping: found.mapping,
+      phase,
+      dispatchNumber: nextDispatchNumber(await storage.listJobs(), found.issue.id, phase),
+    });
+    return dispatched.mapErr(dispatchError);
+  }
+
+  async function retry(found: Found) {
+    const { mapping, ticketing } = found;
+    if (!mapping || !ticketing)
+      return err<void, IssueControlError>({ kind: 'conflict', message: `No mapping for team ${found.issue.teamKey}` });
+    const moved = await ticketing.moveToStage(found.issue, 'triggered', mapping);
+    if (moved.isErr()) return err<void, IssueControlError>({ kind: 'upstream', message: moved.error.message });
+    await storage.removeDedup(found.issue.id);
+    // The reconcile loop dispatches it (respecting the cap); nobody waits for that here.
+    void reconcile.request([mapping.teamKey]).catch(() => undefined);
+    return ok<void, IssueControlError>(undefined);
+  }
+
+  function validText(value: unknown, name: string, limit: number): Result<string, IssueControlError> {
+    if (typeof value !== 'string' || value.trim() === '')
+      return err({ kind: 'invalid', message: `${name} must be a non-empty string` });
+    if (value.length > limit) return err({ kind: 'invalid', message: `${name} must be at most ${limit} characters` });
+    return ok(value);
+  }
+
+  async function override(id: string, field: 'model' | 'template', value: unknown, limit: number) {
+    return withIssue(id, async (found) => {
+      let text: string | undefined;
+      if (value !== null) {
+        const valid = validText(value, field, limit);
+        if (valid.isErr()) return err(valid.error);
+        text = field === 'model' ? valid.value.trim() : valid.value;
+        if (field === 'model' && /\s/.test(text)) return err({ kind: 'invalid', message: 'model must not contain spaces' });
+      }
+      await deps.issueOverrides.set(found.issue.id, found.issue.identifier, field, text, clock.now());
+      publish(
+        text === undefined ? `issue.${field}_cleared` : `issue.${field}_set`,
+        found,
+        field === 'model' && text ? { data: { model: text } } : {},
+      );
+      return ok({ identifier: found.issue.identifier, value: text ?? null });
+    });
+  }
+
+  return {
+    async transitions() {
+      const jobs = await storage.listJobs();
+      const mappings = new Map((await storage.listMappings()).map((m) => [m.teamKey, m]));
+      const byIssue = new Map<string, Job[]>();
+      for (const job of jobs) byIssue.set(job.issueId, [...(byIssue.get(job.issueId) ?? []), job]);
+      const rows: TransitionsRow[] = [];
+      const seen = new Set<string>();
+      for (const snap of reconcile.snapshot().mappings.values()) {
+        for (const issue of snap.issues) {
+          if (seen.has(issue.id)) continue;
+          seen.add(issue.id);
+          rows.push(row(describe(issue, mappings.get(issue.teamKey), byIssue.get(issue.id) ?? [])));
+        }
+      }
+      // Failed issues lose the trigger and drop out of the candidates; their jobs still say where they are.
+      for (const [issueId, issueJobs] of byIssue) {
+        if (seen.has(issueId)) continue;
+        const stage = failedStageOf(issueJobs);
+        const latest = newestFirst(issueJobs)[0]!;
+        if (!stage || !mappings.has(latest.teamKey)) continue;
+        rows.push({
+          id: issueId,
+          identifier: latest.identifier,
+          teamKey: latest.teamKey,
+          stage,
+          inFlightJobId: null,
+          transitions: allowedTransitions({ stage, inFlight: false, planningEnabled: true }),
+        });
+      }
+      rows.sort((a, b) => (a.identifier < b.identifier ? -1 : a.identifier > b.identifier ? 1 : 0));
+      return { issues: rows };
+    },
+
+    detail: (id) =>
+      withIssue(id, async (found) => {
+        const overrides = await deps.issueOverrides.get(found.issue.id);
+        const events = await deps.issueEvents.list(found.issue.id);
+        const { issue } = found;
+        return ok({
+          ...row(found),
+          title: issue.title,
+          url: issue.url,
+          stageName: found.stage ? STAGE_TABLE[found.stage].displayName : null,
+          labels: issue.labels,
+          state: issue.state ?? null,
+          stateType: issue.stateType ?? null,
+          overrides: { model: overrides?.model ?? null, template: overrides?.template ?? null },
+          recentEvents: events.slice(-RECENT_EVENTS).reverse().map(eventRow),
+          attempts: found.jobs.map(attemptRow),
+        });
+      }),
+
+    attempts: (id) =>
+      withIssue(id, async (found) => ok({ identifier: found.issue.identifier, attempts: found.jobs.map(attemptRow) })),
+
+    async attempt(jobId) {
+      const job = await storage.getJob(jobId);
+      if (!job) return err({ kind: 'attemptNotFound' });
+      const [steps, events] = await Promise.all([deps.stepHistory.list(job.id), deps.issueEvents.list(job.issueId)]);
+      return ok({
+        ...attemptRow(job),
+        issueId: job.issueId,
+        identifier: job.identifier,
+        teamKey: job.teamKey,
+        owner: job.owner,
+        repo: job.repo,
+        runId: job.runId ?? null,
+        machineId: job.machineId ?? null,
+        steps,
+        events: events.filter((event) => event.jobId === job.id).map(eventRow),
+      });
+    },
+
+    abort: (id, reason) =>
+      withIssue(id, async (found) => {
+        if (!found.inFlight) return err(nothingInFlight(found));
+        return ok(await abortJob(found, found.inFlight, reason));
+      }),
+
+    steer: (id, message) =>
+      withIssue(id, async (found) => {
+        const valid = validText(message, 'message', STEER_MESSAGE_LIMIT);
+        if (valid.isErr()) return err(valid.error);
+        if (!found.inFlight) return err(nothingInFlight(found));
+        await steering.enqueue(found.inFlight.id, valid.value);
+        // The text is the operator's and may be long: the event carries its length only.
+        publish('issue.steered', found, { jobId: found.inFlight.id, data: { length: valid.value.length } });
+        return ok({ ok: true as const, jobId: found.inFlight.id, queued: true as const });
+      }),
+
+    setModel: async (id, model) =>
+      (await override(id, 'model', model, MODEL_LIMIT)).map(({ identifier, value }) => ({
+        ok: true as const,
+        identifier,
+        model: value,
+      })),
+
+    setTemplate: async (id, template) =>
+      (await override(id, 'template', template, TEMPLATE_LIMIT)).map(({ identifier, value }) => ({
+        ok: true as const,
+        identifier,
+        template: value,
+      })),
+
+    transition: (id, to, reason) =>
+      withIssue(id, async (found) => {
+        if (reason !== undefined && typeof reason !== 'string')
+          return err({ kind: 'invalid', message: 'reason must be a string' });
+        const manual = found.transitions.filter((t) => t.manual);
+        const allowed = manual.map((t) => t.to).join(', ') || 'none';
+        const from = found.stage ?? 'outside the lifecycle';
+        if (typeof to !== 'string' || to.trim() === '')
+          return err({ kind: 'invalid', message: `to is required; allowed from ${from}: ${allowed}` });
+        const target = TARGET_ALIASES[to.trim()] ?? to.trim();
+        const move = manual.find((t) => t.to === target);
+        if (!move)
+          return err({
+            kind: 'invalid',
+            message: `Cannot transition ${found.issue.identifier} from ${from} to ${to}; allowed: ${allowed}`,
+          });
+
+        let jobId: string | null = null;
+        if (move.action === 'abort' && found.inFlight) {
+          jobId = (await abortJob(found, found.inFlight, reason)).jobId;
+        } else if (move.action === 'retry') {
+          const done = await retry(found);
+          if (done.isErr()) return err(done.error);
+        } else {
+          const dispatched = await dispatchNow(found, move.to === 'planning' ? 'planning' : 'implementation');
+          if (dispatched.isErr()) return err(dispatched.error);
+          jobId = dispatched.value.id;
+        }
+        publish('issue.transitioned', found, {
+          ...(jobId ? { jobId } : {}),
+          ...(reason ? { message: reason } : {}),
+          data: { from: found.stage, to: move.to, action: move.action },
+        });
+        logger.info('issue transitioned by an operator', { issue: found.issue.identifier, from: found.stage, to: move.to });
+        return ok({
+          ok: true as const,
+          identifier: found.issue.identifier,
+          from: found.stage,
+          to: move.to,
+          action: move.action,
+          jobId,
+        });
+      }),
+  };
+}
+
+function row(found: Found): TransitionsRow {
+  return {
+    id: found.issue.id,
+    identifier: found.issue.identifier,
+    teamKey: found.issue.teamKey,
+    stage: found.stage,
+    inFlightJobId: found.inFlight?.id ?? null,
+    transitions: found.transitions,
+  };
+}

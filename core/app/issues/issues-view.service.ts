@@ -1,0 +1,161 @@
+import { err, ok, type Result } from 'neverthrow';
+import { isTerminal } from '../../domain/job-status.js';
+import { STAGE_TABLE } from '../../domain/lifecycle.js';
+import type { Job, TicketIssue } from '../../domain/model.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { MappingSnapshot, ReconcileService } from '../dispatch/reconcile.service.js';
+
+export interface IssuesViewDeps {
+  storage: Storage;
+  reconcile: ReconcileService;
+}
+
+export interface IssueRow {
+  id: string;
+  identifier: string;
+  title: string;
+  teamKey: string;
+  url: string;
+  stage: TicketIssue['stage'];
+  stageName: string;
+  /** The tracker's state type: started / completed / cancelled / unstarted … */
+  state: string | null;
+  stateName: string | null;
+  labels: string[];
+  priority: number;
+  createdAt: string;
+  /** Planning has yet to run or finish before implementation may start. */
+  planningPending: boolean;
+  /** Implementation may be dispatched (plan done and approved, or planning off). */
+  readyForImplementation: boolean;
+  activeJob: { id: string; phase: Job['phase']; status: Job['status'] } | null;
+}
+
+export interface BlockerRow {
+  issueId: string;
+  identifier: string;
+  title: string;
+  teamKey: string;
+  mapping: string;
+  reason: string;
+  message: string;
+  url: string;
+}
+
+export type IssuesViewError = { kind: 'upstream'; message: string };
+
+export interface IssuesViewService {
+  issues(): Promise<
+    Result<{ issues: IssueRow[]; inProgress: { teamKey: string; count: number; cap: number }[] }, IssuesViewError>
+  >;
+  blockers(): Promise<
+    Result<
+      {
+        kpis: { totalBlocked: number; teamsAffected: number; blockedByConcurrency: number; blockedByDedup: number };
+        blockers: BlockerRow[];
+      },
+      IssuesViewError
+    >
+  >;
+}
+
+/** The reasons the Blockers view lists (spec "Blocker reasons"); paused and blocked-by-issue are eligibility checks. */
+const BLOCKER_REASONS = new Set(['concurrency', 'dedup', 'no-mapping']);
+
+/**
+ * The Issues and Blockers views, served from the reconcile loop's latest fetch so that looking
+ * at the admin never costs the tracker a request; before the first cycle it runs one, and a
+ * mapping no cycle has fetched yet (one created since) is fetched first, so a new mapping's
+ * issues, or its provider's failure (502), show at once rather than after the next poll.
+ */
+export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps): IssuesViewService {
+  async function current() {
+    let view = reconcile.snapshot();
+    const unfetched = (await storage.listMappings()).map((m) => m.teamKey).filter((key) => !view.mappings.has(key));
+    if (!view.last || unfetched.length > 0) {
+      await reconcile.request(view.last ? unfetched : undefined);
+      view = reconcile.snapshot();
+    }
+    return view;
+  }
+
+  function upstreamFailure(snapshots: MappingSnapshot[]): IssuesViewError | undefined {
+    const failed = snapshots.filter((s) => s.error);
+    return snapshots.length > 0 && failed.length === snapshots.length
+      ? { kind: 'upstream', message: failed[0]!.error! }
+      : undefined;
+  }
+
+  return {
+    async issues() {
+      const view = await current();
+      const snapshots = [...view.mappings.values()];
+      const failure = upstreamFailure(snapshots);
+      if (failure) return err(failure);
+      const mappings = new Map((await storage.listMappings()).map((m) => [m.teamKey, m]));
+      const activeJobs = new Map<string, Job>();
+      for (const job of await storage.listJobs()) if (!isTerminal(job.status)) activeJobs.set(job.issueId, job);
+
+      const issues = snapshots.flatMap((snapshot) =>
+        snapshot.issues.map((issue): IssueRow => {
+          const mapping = mappings.get(snapshot.teamKey);
+          const planningOn = mapping?.planningEnabled ?? true;
+          const approved = issue.planApproved === true || mapping?.autoApprovePlans === true;
+          const job = activeJobs.get(issue.id);
+          return {
+            id: issue.id,
+            identifier: issue.identifier,
+            title: issue.title,
+            teamKey: snapshot.teamKey,
+            url: issue.url,
+            stage: issue.stage,
+            stageName: STAGE_TABLE[issue.stage].displayName,
+            state: issue.stateType ?? null,
+            stateName: issue.state ?? null,
+            labels: issue.labels,
+            priority: issue.priority,
+            createdAt: new Date(issue.createdAt).toISOString(),
+            planningPending:
+              planningOn &&
+              (issue.stage === 'triggered' || issue.stage === 'planning' || (issue.stage === 'plan_complete' && !approved)),
+            readyForImplementation: (issue.stage === 'triggered' && !planningOn) || (issue.stage === 'plan_complete' && approved),
+            activeJob: job ? { id: job.id, phase: job.phase, status: job.status } : null,
+          };
+        }),
+      );
+      const inProgress = Object.entries(view.last?.inProgress ?? {}).map(([teamKey, v]) => ({
+        teamKey,
+        count: v.count,
+        cap: v.cap,
+      }));
+      return ok({ issues, inProgress });
+    },
+
+    async blockers() {
+      const view = await current();
+      const failure = upstreamFailure([...view.mappings.values()]);
+      if (failure) return err(failure);
+      const rows: BlockerRow[] = (view.last?.skipped ?? [])
+        .filter((s) => BLOCKER_REASONS.has(s.reason))
+        .map((s) => ({
+          issueId: s.issue.id,
+          identifier: s.issue.identifier,
+          title: s.issue.title,
+          teamKey: s.teamKey,
+          mapping: s.teamKey,
+          reason: s.reason,
+          message: s.message,
+          url: s.issue.url,
+        }));
+      return ok({
+        kpis: {
+          totalBlocked: rows.length,
+          teamsAffected: new Set(rows.map((r) => r.teamKey)).size,
+          blockedByConcurrency: rows.filter((r) => r.reason === 'concurrency').length,
+          blockedByDedup: rows.filter((r) => r.reason === 'dedup').length,
+        },
+        blockers: rows,
+      });
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { LinearWebhookClient } from '@linear/sdk/webhooks';
+import { err, ok, type Result } from 'neverthrow';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { ReconcileService } from '../dispatch/reconcile.service.js';
+
+export interface LinearWebhookDeps {
+  storage: Storage;
+  logger: Logger;
+  reconcile: ReconcileService;
+  config: { linearWebhookSecret?: string };
+}
+
+export type LinearWebhookError =
+  | { kind: 'notConfigured'; message: string }
+  | { kind: 'badSignature'; message: string }
+  | { kind: 'invalidPayload' };
+
+/** The event types that can change which issues are candidates or where they stand. */
+const RECONCILING_TYPES = new Set(['Issue', 'IssueLabel', 'IssueRelation']);
+
+export interface LinearWebhookService {
+  /**
+   * Verifies `linear-signature` over the raw body and the signed `webhookTimestamp`'s
+   * freshness (a minute, as @linear/sdk checks), then reconciles the team the event names,
+   * or every Linear mapping when it names none. Resolves before the reconcile finishes.
+   */
+  receive(
+    rawBody: Buffer,
+    signature: string | null,
+  ): Promise<Result<{ reconciling: string[] | 'all' | 'none' }, LinearWebhookError>>;
+}
+
+export function createLinearWebhookService({ storage, logger, reconcile, config }: LinearWebhookDeps): LinearWebhookService {
+  const client = config.linearWebhookSecret ? new LinearWebhookClient(config.linearWebhookSecret) : undefined;
+
+  return {
+    async receive(rawBody, signature) {
+      if (!client) return err({ kind: 'notConfigured', message: 'Linear webhook not configured' });
+      if (!signature) return err({ kind: 'badSignature', message: 'Missing webhook signature' });
+      let payload: { type?: unknown; data?: { team?: { key?: unknown }; teamId?: unknown } };
+      try {
+        payload = client.parseData(rawBody, signature) as typeof payload;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : 'Invalid webhook signature';
+        return message.includes('JSON') ? err({ kind: 'invalidPayload' }) : err({ kind: 'badSignature', message });
+      }
+      if (typeof payload.type !== 'string' || !RECONCILING_TYPES.has(payload.type)) return ok({ reconciling: 'none' });
+
+      const linearMappings = (await storage.listMappings()).filter((m) => m.ticketing === 'linear');
+      const key = payload.data?.team?.key;
+      const named = typeof key === 'string' ? linearMappings.filter((m) => m.teamKey.toUpperCase() === key.toUpperCase()) : [];
+      const teamKeys = named.length > 0 ? named.map((m) => m.teamKey) : undefined;
+      if (typeof key === 'string' && named.length === 0) return ok({ reconciling: 'none' });
+      if (linearMappings.length === 0) return ok({ reconciling: 'none' });
+      void reconcile.request(teamKeys).catch((error) => logger.error('webhook reconcile failed', { error }));
+      return ok({ reconciling: teamKeys ?? 'all' });
+    },
+  };
+}

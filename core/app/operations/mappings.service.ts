@@ -1,0 +1,67 @@
+import { err, ok, type Result } from 'neverthrow';
+import { applyMappingPatch, validateMappingInput, validateMappingPatch } from '../../domain/mappings.js';
+import type { Mapping } from '../../domain/model.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { EventBus } from '../../../ports/event-bus.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+
+export interface MappingsDeps {
+  storage: Storage;
+  clock: Clock;
+  eventBus: EventBus;
+}
+
+export type MappingsError = { kind: 'invalid'; message: string } | { kind: 'invalidBody' } | { kind: 'teamNotFound' };
+
+export interface MappingsService {
+  /** Every mapping, ordered by team key. */
+  list(): Promise<Mapping[]>;
+  get(teamKey: string): Promise<Mapping | undefined>;
+  /** Creates the mapping, or merges the body onto the existing one with that team key. */
+  save(body: Record<string, unknown>): Promise<Result<{ mapping: Mapping; created: boolean }, MappingsError>>;
+  /** Changes the concurrency cap or the paused flag (exactly one). */
+  patch(teamKey: string, body: Record<string, unknown>): Promise<Result<Mapping, MappingsError>>;
+  /** Resolves false when there was no such mapping. */
+  remove(teamKey: string): Promise<boolean>;
+}
+
+/** Project mappings: the core's rules (core/mappings.ts) applied to what storage holds. */
+export function createMappingsService({ storage, clock, eventBus }: MappingsDeps): MappingsService {
+  const announce = (type: string, teamKey: string) => eventBus.publish({ type, at: clock.now(), teamKey });
+
+  return {
+    async list() {
+      const all = await storage.listMappings();
+      return all.sort((a, b) => (a.teamKey < b.teamKey ? -1 : a.teamKey > b.teamKey ? 1 : 0));
+    },
+
+    get: (teamKey) => storage.getMapping(teamKey),
+
+    async save(body) {
+      const teamKey = typeof body.teamKey === 'string' ? body.teamKey.trim() : undefined;
+      const existing = teamKey ? await storage.getMapping(teamKey) : undefined;
+      const result = validateMappingInput(body, existing, clock.now());
+      if (result.isErr()) return err({ kind: 'invalid', message: result.error });
+      await storage.putMapping(result.value);
+      announce(existing ? 'mapping.updated' : 'mapping.created', result.value.teamKey);
+      return ok({ mapping: result.value, created: existing === undefined });
+    },
+
+    async patch(teamKey, body) {
+      const patch = validateMappingPatch(body);
+      if (patch.isErr()) return err({ kind: 'invalid', message: patch.error });
+      const existing = await storage.getMapping(teamKey);
+      if (!existing) return err({ kind: 'teamNotFound' });
+      const updated = applyMappingPatch(existing, patch.value, clock.now());
+      await storage.putMapping(updated);
+      announce('mapping.updated', teamKey);
+      return ok(updated);
+    },
+
+    async remove(teamKey) {
+      const deleted = await storage.deleteMapping(teamKey);
+      if (deleted) announce('mapping.deleted', teamKey);
+      return deleted;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { err, ok, type Result } from 'neverthrow';
+import { isPlainObject } from '../../domain/mappings.js';
+import type { RunnerMode } from '../../domain/model.js';
+import {
+  INVALID_RUNNER_MODE_MESSAGE,
+  isRunnerMode,
+  RUNNER_MODE_ENV_LOCKED_MESSAGE,
+  resolveRunnerMode,
+} from '../../domain/runner-mode.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { CoreSettings } from '../core-settings.js';
+
+/**
+ * The stored setting's key. `runnerFor` (work-registrations.ts, RUNNER_MODE_SETTING) reads the
+ * same key when it picks a job's runner; test/hosts/runners proves the two agree.
+ */
+export const RUNNER_MODE_SETTING_KEY = 'runnerMode';
+
+export interface RunnerModeDeps {
+  config: Pick<CoreSettings, 'runnerMode'>;
+  storage: Storage;
+}
+
+/** `GET /api/runner-mode`. */
+export interface RunnerModeView {
+  /** The mode in force: `RUNNER_MODE` when set, else the stored mode, else `default`. */
+  mode: RunnerMode;
+  /** The mode saved through the API, or null when none was. */
+  stored: RunnerMode | null;
+  /** Same as `mode`; named for the admin's "Effective mode" card. */
+  effective: RunnerMode;
+  source: 'env' | 'stored' | 'default';
+  /** True when `RUNNER_MODE` is set: a stored change has no effect until it is unset. */
+  envLocked: boolean;
+  /** The `RUNNER_MODE` value, or null. */
+  env: RunnerMode | null;
+}
+
+export type RunnerModeError =
+  | { kind: 'invalidBody' }
+  | { kind: 'invalid'; message: string }
+  /** Saved, but `RUNNER_MODE` wins at runtime (409 with the spec's message). */
+  | { kind: 'conflict'; message: string };
+
+export interface RunnerModeService {
+  get(): Promise<RunnerModeView>;
+  set(body: unknown): Promise<Result<RunnerModeView, RunnerModeError>>;
+}
+
+/** The global runner-mode override (admin "Runners" and the Reaper page's toggle). */
+export function createRunnerModeService({ config, storage }: RunnerModeDeps): RunnerModeService {
+  async function get(): Promise<RunnerModeView> {
+    const stored = await storage.getSetting(RUNNER_MODE_SETTING_KEY);
+    const resolved = resolveRunnerMode({
+      ...(config.runnerMode ? { env: config.runnerMode } : {}),
+      ...(stored ? { stored } : {}),
+    });
+    return {
+      mode: resolved.mode,
+      stored: resolved.stored ?? null,
+      effective: resolved.mode,
+      source: resolved.source,
+      envLocked: resolved.envLocked,
+      env: config.runnerMode ?? null,
+    };
+  }
+
+  return {
+    get,
+    async set(body) {
+      if (!isPlainObject(body)) return err({ kind: 'invalidBody' });
+      if (!isRunnerMode(body.mode)) return err({ kind: 'invalid', message: INVALID_RUNNER_MODE_MESSAGE });
+      await storage.setSetting(RUNNER_MODE_SETTING_KEY, body.mode);
+      if (config.runnerMode) return err({ kind: 'conflict', message: RUNNER_MODE_ENV_LOCKED_MESSAGE });
+      return ok(await get());
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { err, ok, type Result } from 'neverthrow';
+import type { ForgeKind, Mapping } from '../../domain/model.js';
+import { overallTemplateStatus, type TemplateFile, type TemplateStatusEntry } from '../../domain/templates.js';
+import { readTemplateStatus, syncWorkflowTemplates } from '../../../plugins/workflow-templates/template-sync.js';
+import { renderWorkflowTemplates, TEMPLATE_VERSION } from '../../../plugins/workflow-templates/workflow-templates.js';
+import type { Forge } from '../../../ports/forge.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import { describeMissingForge } from '../pulls/forge-registry.js';
+
+export interface TemplatesDeps {
+  storage: Storage;
+  config: { publicUrl: string };
+  /** The forge adapter for a mapping's `forge`, or undefined when it has no connection configured. */
+  forgeFor: (kind: ForgeKind) => Forge | undefined;
+}
+
+export type TemplatesError = { kind: 'teamNotFound' } | { kind: 'requestFailed'; message: string };
+
+export interface SyncResult {
+  teamKey: string;
+  repository: string;
+  branch: string;
+  files: string[];
+  templateVersion: string;
+}
+
+export interface RepositoryTemplateStatus {
+  teamKey: string;
+  owner: string;
+  repo: string;
+  repository: string;
+  branch: string;
+  /** `unknown` when the repository could not be read (`error` says why). */
+  status: TemplateStatusEntry['status'] | 'unknown';
+  files: TemplateStatusEntry[];
+  error?: string;
+}
+
+export interface TemplateStatusReport {
+  templateVersion: string;
+  /** Mappings whose repository needs a sync (a file stale or missing): the Overview's count. */
+  stale: number;
+  /** Mappings whose repository could not be read. */
+  unknown: number;
+  repositories: RepositoryTemplateStatus[];
+}
+
+export interface TemplatesService {
+  /** Writes the rendered templates onto the mapping's default branch (POST …/sync-workflows). */
+  sync(teamKey: string): Promise<Result<SyncResult, TemplatesError>>;
+  /** Per mapping: each template file current / stale / missing, and one word for the repository. */
+  status(): Promise<TemplateStatusReport>;
+}
+
+/**
+ * Workflow templates in the mappings' repositories. Rendering needs `PUBLIC_URL` (the comment
+ * trigger calls it back), so a changed URL shows every repository as stale until re-synced.
+ */
+export function createTemplatesService({ storage, config, forgeFor }: TemplatesDeps): TemplatesService {
+  const render = (mapping: Mapping): Result<TemplateFile[], string> => {
+    try {
+      return ok(renderWorkflowTemplates({ ...mapping, orchestratorUrl: config.publicUrl }));
+    } catch (error) {
+      return err(error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  async function statusOf(mapping: Mapping): Promise<RepositoryTemplateStatus> {
+    const base = {
+      teamKey: mapping.teamKey,
+      owner: mapping.owner,
+      repo: mapping.repo,
+      repository: `${mapping.owner}/${mapping.repo}`,
+      branch: mapping.defaultBranch,
+    };
+    const forge = forgeFor(mapping.forge);
+    const files = render(mapping);
+    if (!forge || files.isErr()) {
+      return {
+        ...base,
+        status: 'unknown',
+        files: [],
+        error: forge ? files._unsafeUnwrapErr() : describeMissingForge(mapping.forge),
+      };
+    }
+    const read = await readTemplateStatus(
+      forge,
+      { owner: mapping.owner, repo: mapping.repo },
+      files.value,
+      mapping.defaultBranch,
+    );
+    return read.match(
+      (entries) => ({ ...base, status: overallTemplateStatus(entries), files: entries }),
+      (e) => ({ ...base, status: 'unknown' as const, files: [], error: e.message }),
+    );
+  }
+
+  return {
+    async sync(teamKey) {
+      const mapping = await storage.getMapping(teamKey);
+      if (!mapping) return err({ kind: 'teamNotFound' });
+      const forge = forgeFor(mapping.forge);
+      if (!forge) return err({ kind: 'requestFailed', message: describeMissingForge(mapping.forge) });
+      const files = render(mapping);
+      if (files.isErr()) return err({ kind: 'requestFailed', message: files.error });
+      const repo = { owner: mapping.owner, repo: mapping.repo };
+      const synced = await syncWorkflowTemplates(forge, repo, files.value, mapping.defaultBranch);
+      if (synced.isErr()) return err({ kind: 'requestFailed', message: synced.error.message });
+      return ok({
+        teamKey: mapping.teamKey,
+        repository: `${mapping.owner}/${mapping.repo}`,
+        branch: mapping.defaultBranch,
+        files: files.value.map((f) => f.path),
+        templateVersion: TEMPLATE_VERSION,
+      });
+    },
+
+    async status() {
+      const mappings = (await storage.listMappings()).sort((a, b) => a.teamKey.localeCompare(b.teamKey));
+      const repositories = await Promise.all(mappings.map(statusOf));
+      return {
+        templateVersion: TEMPLATE_VERSION,
+        stale: repositories.filter((r) => r.status === 'stale' || r.status === 'missing').length,
+        unknown: repositories.filter((r) => r.status === 'unknown').length,
+        repositories,
+      };
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { createMutex } from '../shared/mutex.js';
+import { applyJobEvent, type JobEvent } from '../../domain/job-status.js';
+import { advanceIssue, type IssueEffect, issueEventForFinishedJob } from '../../domain/lifecycle.js';
+import type { Job, Mapping, Stage } from '../../domain/model.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { EventBus } from '../../../ports/event-bus.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+
+export interface JobOutcomeDeps {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  eventBus: EventBus;
+  ticketingRegistry: TicketingRegistry;
+  /** Asks for a reconcile of one team soon (an auto-approved plan moves on to implementation). */
+  requestReconcile: (teamKey: string) => void;
+}
+
+export interface JobOutcomeService {
+  /**
+   * Applies one event to a job through the core's state machine, saves it, and when the job
+   * finishes runs the issue lifecycle: labels or status, and the outcome comment. Resolves the
+   * job as saved, or undefined for an unknown job. An event a terminal job ignores changes
+   * nothing and posts nothing.
+   */
+  record(jobId: string, event: JobEvent): Promise<{ job: Job; changed: boolean } | undefined>;
+  /** Runs lifecycle effects for an issue (also used when a dispatch itself fails). */
+  runIssueEffects(job: Job, mapping: Mapping | undefined, effects: IssueEffect[]): Promise<void>;
+}
+
+export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService {
+  const { storage, clock, logger, eventBus, ticketingRegistry, requestReconcile } = deps;
+
+  async function runIssueEffects(job: Job, mapping: Mapping | undefined, effects: IssueEffect[]) {
+    const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
+    for (const effect of effects) {
+      if (effect.kind === 'dispatch') {
+        requestReconcile(job.teamKey);
+        continue;
+      }
+      if (!ticketing || !mapping) {
+        logger.warn('lifecycle effect skipped: no ticketing for the mapping', {
+          jobId: job.id,
+          teamKey: job.teamKey,
+          effect: effect.kind,
+        });
+        continue;
+      }
+      if (effect.kind === 'move-stage') {
+        const issue = await ticketing.getIssue(job.issueId);
+        if (issue.isErr()) {
+          logger.warn('could not read the issue to move it', {
+            jobId: job.id,
+            issue: job.identifier,
+            error: issue.error.message,
+          });
+          continue;
+        }
+        const moved = await ticketing.moveToStage(issue.value, effect.stage, mapping);
+        if (moved.isErr())
+          logger.warn('could not move the issue', { issue: job.identifier, stage: effect.stage, error: moved.error.message });
+      } else {
+        const posted = await ticketing.comment(job.issueId, effect.body);
+        if (posted.isErr()) logger.warn('could not comment on the issue', { issue: job.identifier, error: posted.error.message });
+      }
+    }
+  }
+
+  async function finishIssue(job: Job): Promise<void> {
+    const mapping = await storage.getMapping(job.teamKey);
+    const event = issueEventForFinishedJob(job, mapping?.autoApprovePlans ?? false);
+    if (!event) return;
+    const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
+    const current = ticketing ? await ticketing.getIssue(job.issueId) : undefined;
+    // When the tracker cannot be read, assume the stage the job's phase runs in.
+    const stage: Stage = current?.isOk() ? current.value.stage : job.phase === 'planning' ? 'planning' : 'implementing';
+    const transition = advanceIssue(stage, event);
+    if (transition.ignored) return;
+    await runIssueEffects(job, mapping, transition.effects);
+  }
+
+  // Job updates read, change and write back: one queue, so a late `started` can never
+  // overwrite the terminal status a concurrent result just saved.
+  const jobWrites = createMutex();
+
+  return {
+    runIssueEffects,
+    async record(jobId, event) {
+      const saved = await jobWrites.run(async () => {
+        const job = await storage.getJob(jobId);
+        if (!job) return undefined;
+        const transition = applyJobEvent(job, event);
+        if (!transition.ignored) await storage.putJob(transition.job);
+        return { job, transition };
+      });
+      if (!saved) return undefined;
+      const { job, transition } = saved;
+      if (transition.ignored) return { job, changed: false };
+      eventBus.publish({
+        // A status change is named by the new status; a change within one status (a run linked)
+        // by what happened, so a timeline never shows one status twice.
+        type: transition.job.status !== job.status ? `job.${transition.job.status}` : `job.${event.type}`,
+        at: clock.now(),
+        jobId,
+        issueId: job.issueId,
+        identifier: job.identifier,
+        teamKey: job.teamKey,
+      });
+      if (transition.effects.some((effect) => effect.kind === 'job-finished')) await finishIssue(transition.job);
+      return { job: transition.job, changed: true };
+    },
+  };
+}

@@ -1,0 +1,206 @@
+import { err, ok, type Result } from 'neverthrow';
+import { logExcerptComment, redactSecrets } from '../../domain/comments.js';
+import { applyJobEvent, type JobEvent } from '../../domain/job-status.js';
+import type { Job, JobStatus, Phase, TimedOutReason } from '../../domain/model.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { StepReport } from '../../../ports/pipeline.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { Ticketing } from '../../../ports/ticketing.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { JobOutcomeService } from './job-outcome.service.js';
+import type { ResultBody } from './run-callback-bodies.js';
+import { type RunSecrets, redactDeep } from './run-secrets.js';
+import type { RunTokensService, TokenClaims } from './run-tokens.service.js';
+import type { SteeringInstruction, SteeringService } from './steering.service.js';
+import type { StepHistoryService } from './step-history.service.js';
+import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+
+/** Plans of finished planning runs, by issue id: the planning context of the implementation run. */
+const PLANS = 'run-plans';
+
+interface StoredPlan {
+  issueId: string;
+  jobId: string;
+  plan: string;
+  at: number;
+}
+
+export type RunCallbackError =
+  | { kind: 'invalid'; message: 'phase_mismatch' }
+  | { kind: 'runJobNotFound' }
+  | { kind: 'alreadyConsumed' };
+
+export interface PlanningContext {
+  jobId: string;
+  phase: Phase;
+  issue: { id: string; identifier: string; title: string; description: string; url: string };
+  /** The plan of the issue's latest successful planning run; null before there is one. */
+  plan: string | null;
+}
+
+export interface RunCallbacksDeps {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  runTokens: Pick<RunTokensService, 'consume'>;
+  jobOutcome: JobOutcomeService;
+  ticketingRegistry: TicketingRegistry;
+  steering: Pick<SteeringService, 'take'>;
+  stepHistory: Pick<StepHistoryService, 'append'>;
+  runSecrets: RunSecrets;
+}
+
+export interface RunCallbacksService {
+  /** `POST /runner/result`, after the token and the body were checked. */
+  result(
+    claims: TokenClaims,
+    body: ResultBody,
+  ): Promise<Result<{ ok: true; jobId: string; status: JobStatus }, RunCallbackError>>;
+  /** `POST /runner/progress`: records the step and answers with the session's instructions. */
+  progress(
+    claims: TokenClaims,
+    step: StepReport,
+  ): Promise<Result<{ ok: true; instructions: SteeringInstruction[] }, RunCallbackError>>;
+  /** `GET /runner/planning-context`. */
+  planningContext(claims: TokenClaims): Promise<Result<PlanningContext, RunCallbackError>>;
+}
+
+/**
+ * The first sign of life of a dispatched job (a progress call, a status event, a step report)
+ * moves it to `running`; later ones change nothing.
+ */
+export async function markStarted(jobOutcome: JobOutcomeService, clock: Clock, job: Job): Promise<void> {
+  if (job.status === 'unknown' || job.status === 'dispatched')
+    await jobOutcome.record(job.id, { type: 'started', at: clock.now() });
+}
+
+/** The ticketing adapter that holds a job's issue, if its mapping and connection still exist. */
+export async function ticketingForJob(storage: Storage, registry: TicketingRegistry, job: Job): Promise<Ticketing | undefined> {
+  const mapping = await storage.getMapping(job.teamKey);
+  return mapping ? registry.get(mapping.ticketing) : undefined;
+}
+
+/**
+ * The spec's timeout reason when a session stops itself at `maxJobMinutes`: the local Docker
+ * session or the Fly machine ran out of lifetime; on GitHub Actions it is the run's own timeout.
+ */
+const SESSION_TIMEOUT_REASON: Record<Job['runner'], TimedOutReason> = {
+  local: 'container_timeout',
+  'fly-machines': 'machine_timeout',
+  'github-actions': 'timed_out',
+  shadow: 'timed_out',
+};
+
+export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksService {
+  const { storage, clock, logger, runTokens, jobOutcome, ticketingRegistry, steering, stepHistory, runSecrets } = deps;
+
+  const isoNow = () => new Date(clock.now()).toISOString();
+
+  async function comment(ticketing: Ticketing | undefined, job: Job, body: string): Promise<void> {
+    if (!ticketing) {
+      logger.warn('run comment skipped: no ticketing for the mapping', { jobId: job.id, teamKey: job.teamKey });
+      return;
+    }
+    // Never thrown past here: the result token is already consumed, so the outcome must still be recorded.
+    try {
+      const posted = await ticketing.comment(job.issueId, body);
+      if (posted.isErr())
+        logger.warn('could not post a run comment', { jobId: job.id, issue: job.identifier, error: posted.error.message });
+    } catch (error) {
+      logger.warn('could not post a run comment', { jobId: job.id, issue: job.identifier, error });
+    }
+  }
+
+  function outcomeEvent(job: Job, body: ResultBody, secrets: readonly string[], at: number): JobEvent {
+    if (body.timedOut) {
+      const event: JobEvent = { type: 'timed-out', reason: SESSION_TIMEOUT_REASON[job.runner], at };
+      if (body.error) event.error = redactSecrets(body.error, secrets);
+      return event;
+    }
+    if (body.outcome === 'failure') {
+      return { type: 'failed', error: redactSecrets(body.error ?? 'the run reported a failure without a reason', secrets), at };
+    }
+    if (body.prUrl && body.reviewApproved === false && body.phase !== 'planning') {
+      const event: JobEvent = { type: 'review-failed', prUrl: body.prUrl, at };
+      if (body.prNumber !== undefined) event.prNumber = body.prNumber;
+      return event;
+    }
+    const event: JobEvent = { type: 'succeeded', at };
+    if (body.prUrl) event.prUrl = body.prUrl;
+    if (body.prNumber !== undefined) event.prNumber = body.prNumber;
+    return event;
+  }
+
+  return {
+    async result(claims, body) {
+      if (claims.phase !== body.phase) return err({ kind: 'invalid', message: 'phase_mismatch' });
+      const job = await storage.getJob(claims.jobId);
+      if (!job) return err({ kind: 'runJobNotFound' });
+      if (!(await runTokens.consume(claims))) return err({ kind: 'alreadyConsumed' });
+
+      const secrets = await runSecrets.valuesFor(job);
+      const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
+      // The session's own comments first, so the outcome comment reads as the last word.
+      for (const c of body.comments) await comment(ticketing, job, redactSecrets(c.body, secrets));
+
+      if (body.phase === 'planning' && body.outcome === 'success') {
+        const plan = body.plan ?? body.comments.map((c) => c.body).join('\n\n');
+        const stored: StoredPlan = { issueId: job.issueId, jobId: job.id, plan: redactSecrets(plan, secrets), at: clock.now() };
+        await storage.putRecord(PLANS, job.issueId, stored);
+      }
+
+      const event = outcomeEvent(job, body, secrets, clock.now());
+      // What the transition asks beyond the lifecycle: the labelled log excerpt, if any.
+      const excerpt = applyJobEvent(job, event).effects.find((e) => e.kind === 'post-log-excerpt');
+      const recorded = await jobOutcome.record(job.id, event);
+      if (recorded?.changed && excerpt?.kind === 'post-log-excerpt' && body.log) {
+        await comment(
+          ticketing,
+          job,
+          logExcerptComment({ label: excerpt.label, log: body.log, secretValues: secrets, at: isoNow() }),
+        );
+      }
+      logger.info('run result', {
+        jobId: job.id,
+        issue: job.identifier,
+        phase: job.phase,
+        outcome: body.outcome,
+        changed: recorded?.changed ?? false,
+      });
+      return ok({ ok: true, jobId: job.id, status: recorded?.job.status ?? job.status });
+    },
+
+    async progress(claims, step) {
+      const job = await storage.getJob(claims.jobId);
+      if (!job) return err({ kind: 'runJobNotFound' });
+      const secrets = await runSecrets.valuesFor(job);
+      await stepHistory.append(job.id, {
+        ...(redactDeep(step, secrets) as StepReport),
+        source: 'progress',
+        receivedAt: clock.now(),
+      });
+      await markStarted(jobOutcome, clock, job);
+      return ok({ ok: true, instructions: await steering.take(job.id) });
+    },
+
+    async planningContext(claims) {
+      const job = await storage.getJob(claims.jobId);
+      if (!job) return err({ kind: 'runJobNotFound' });
+      const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
+      const found = ticketing ? await ticketing.getIssue(job.issueId) : undefined;
+      let issue: PlanningContext['issue'] = { id: job.issueId, identifier: job.identifier, title: '', description: '', url: '' };
+      if (found?.isOk()) {
+        const i = found.value;
+        issue = { id: i.id, identifier: i.identifier, title: i.title, description: i.description ?? '', url: i.url };
+      } else {
+        logger.warn('planning context without the issue', {
+          jobId: job.id,
+          issue: job.identifier,
+          error: found?.isErr() ? found.error.message : 'no ticketing',
+        });
+      }
+      const stored = await storage.getRecord<StoredPlan>(PLANS, job.issueId);
+      return ok({ jobId: job.id, phase: job.phase, issue, plan: stored?.plan ?? null });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { redactSecrets } from '../../domain/comments.js';
+import type { Job } from '../../domain/model.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { CoreSettings } from '../core-settings.js';
+import { secretValues } from '../../../hosts/logger.js';
+import type { RunTokensService } from './run-tokens.service.js';
+
+export interface RunSecretsDeps {
+  config: CoreSettings;
+  clock: Clock;
+  storage: Storage;
+  runTokens: Pick<RunTokensService, 'credentialValues'>;
+  /** Values of stored secrets a session may have received (the Secrets port), when one is wired. */
+  storedSecretValues?: () => Promise<string[]>;
+}
+
+export interface RunSecrets {
+  /**
+   * Every value that must not reach a ticket, a response or a log from this run: the
+   * orchestrator's own secrets, the run's credentials (tokens and nonce), the mapping's
+   * `extraEnv` values and any stored secret values.
+   */
+  valuesFor(job: Pick<Job, 'id' | 'teamKey'>): Promise<string[]>;
+}
+
+/** Stored secret values are read at most this often (they may live behind an API). */
+export const STORED_SECRETS_CACHE_MS = 60_000;
+
+export function createRunSecrets({ config, clock, storage, runTokens, storedSecretValues }: RunSecretsDeps): RunSecrets {
+  const own = secretValues(config);
+  let cached: { at: number; values: Promise<string[]> } | undefined;
+  const stored = (): Promise<string[]> => {
+    if (!storedSecretValues) return Promise.resolve([]);
+    if (!cached || clock.now() - cached.at >= STORED_SECRETS_CACHE_MS) {
+      cached = { at: clock.now(), values: storedSecretValues().catch(() => []) };
+    }
+    return cached.values;
+  };
+  return {
+    async valuesFor(job) {
+      const mapping = await storage.getMapping(job.teamKey);
+      const [credentials, storedValues] = await Promise.all([runTokens.credentialValues(job.id), stored()]);
+      return [...own, ...credentials, ...Object.values(mapping?.extraEnv ?? {}), ...storedValues];
+    },
+  };
+}
+
+/** `redactSecrets` over every string inside a JSON value (keys included), for step outputs. */
+export function redactDeep(value: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (typeof value === 'string') return redactSecrets(value, secrets);
+  if (depth > 20 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [redactSecrets(k, secrets), redactDeep(v, secrets, depth + 1)]),
+  );
+}

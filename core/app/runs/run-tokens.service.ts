@@ -1,0 +1,258 @@
+import { createHash } from 'node:crypto';
+import { err, ok, type Result } from 'neverthrow';
+import { createHmacSigner, deriveKey } from '../../../adapters/system/hmac-signer.adapter.js';
+import { jobDeadline, resolveRunCaps } from '../../domain/caps.js';
+import { isTerminal } from '../../domain/job-status.js';
+import type { Job, Mapping, Phase } from '../../domain/model.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { Ids } from '../../../ports/ids.port.js';
+import type { Signer } from '../../../ports/signer.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { CoreSettings } from '../core-settings.js';
+
+/**
+ * Run credentials — ARCHITECTURE.md "Callback protocol". At dispatch a run gets:
+ * - a RESULT token: single-use, audience `/runner/result`;
+ * - a PROGRESS token: multi-use, audiences `/runner/progress` and `/runner/planning-context`;
+ * - a NONCE for `/api/token`, `/api/status` and `/api/step-report`, valid while its job is
+ *   not terminal.
+ *
+ * A token is `ait1.<base64url JSON claims>.<HMAC-SHA256>` keyed from RUNNER_TOKEN_SECRET; the
+ * claims bind it to the job, the phase, its audiences and an expiry (the job's maxJobMinutes
+ * budget plus a margin). Tokens are stateless except for the result token's consumption, an
+ * atomic `storage.claimOnce`, so any replica sharing the storage can verify and consume them.
+ *
+ * The nonce is an HMAC too (over a random id kept in the run record), so the orchestrator
+ * can re-derive every credential a run received and redact it from what the run sends back;
+ * only its SHA-256 is an index key.
+ */
+
+export const RESULT_AUDIENCE = '/runner/result';
+export const PROGRESS_AUDIENCE = '/runner/progress';
+export const PLANNING_CONTEXT_AUDIENCE = '/runner/planning-context';
+export type RunAudience = typeof RESULT_AUDIENCE | typeof PROGRESS_AUDIENCE | typeof PLANNING_CONTEXT_AUDIENCE;
+
+/** Tokens outlive the job's own budget by this much: a run may queue before it starts. */
+export const TOKEN_EXPIRY_MARGIN_MS = 30 * 60_000;
+/** The `error` body of every /runner/* endpoint while RUNNER_TOKEN_SECRET is unset (501). */
+export const RUNNER_TOKENS_NOT_CONFIGURED = 'runner_tokens_not_configured';
+
+const TOKEN_PREFIX = 'ait1';
+const RUNS = 'run-credentials';
+const NONCES = 'run-nonces';
+const NONCE_SALT_SETTING = 'runNonceSalt';
+
+export type TokenKind = 'result' | 'progress';
+
+export type TokenErrorCode = 'missing_bearer' | 'malformed' | 'bad_signature' | 'expired' | 'wrong_audience';
+
+export interface TokenClaims {
+  kind: TokenKind;
+  /** Token id: what a single-use claim is keyed by. */
+  jti: string;
+  jobId: string;
+  phase: Phase;
+  aud: RunAudience[];
+  /** Epoch ms. */
+  exp: number;
+}
+
+export interface RunCredentials {
+  /** Absent while RUNNER_TOKEN_SECRET is unset: the /runner/* endpoints then answer 501. */
+  resultToken?: string;
+  progressToken?: string;
+  nonce: string;
+  expiresAt: number;
+}
+
+/** What is kept per run: enough to re-derive every credential, nothing that is one. */
+interface RunRecord {
+  jobId: string;
+  phase: Phase;
+  issuedAt: number;
+  expiresAt: number;
+  resultJti: string;
+  progressJti: string;
+  nonceId: string;
+}
+
+export interface RunTokensDeps {
+  config: Pick<CoreSettings, 'runnerTokenSecret'>;
+  storage: Storage;
+  clock: Clock;
+  ids: Ids;
+}
+
+export interface RunTokensService {
+  /** False while RUNNER_TOKEN_SECRET is unset. */
+  readonly configured: boolean;
+  /** Mints and records a run's credentials (one call per dispatch). */
+  issue(job: Job, mapping: Mapping): Promise<RunCredentials>;
+  /** Checks an `Authorization` header for a token valid on `audience`. */
+  verify(authorization: string | null | undefined, audience: RunAudience): Result<TokenClaims, TokenErrorCode>;
+  /** Consumes a single-use token; false when it was consumed before (by any caller). */
+  consume(claims: TokenClaims): Promise<boolean>;
+  /** The job a nonce belongs to, while that job exists and is not terminal. */
+  jobForNonce(nonce: string): Promise<Job | undefined>;
+  /** Every credential the run of `jobId` received, re-derived, for redaction. */
+  credentialValues(jobId: string): Promise<string[]>;
+  /** Drops a pruned job's credential records (its tokens have long expired). */
+  forget(jobId: string): Promise<void>;
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('base64url');
+
+function encodeClaims(claims: TokenClaims): string {
+  // A fixed key order: a token re-derived from its record is the same string.
+  const ordered = {
+    kind: claims.kind,
+    jti: claims.jti,
+    jobId: claims.jobId,
+    phase: claims.phase,
+    aud: claims.aud,
+    exp: claims.exp,
+  };
+  return Buffer.from(JSON.stringify(ordered), 'utf8').toString('base64url');
+}
+
+const PHASES: readonly string[] = ['planning', 'implementation', 'gap-analysis'];
+const AUDIENCES: readonly string[] = [RESULT_AUDIENCE, PROGRESS_AUDIENCE, PLANNING_CONTEXT_AUDIENCE];
+
+function decodeClaims(encoded: string): TokenClaims | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(encoded)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const c = value as Record<string, unknown>;
+  if (c.kind !== 'result' && c.kind !== 'progress') return undefined;
+  if (typeof c.jti !== 'string' || c.jti === '' || typeof c.jobId !== 'string' || c.jobId === '') return undefined;
+  if (typeof c.phase !== 'string' || !PHASES.includes(c.phase)) return undefined;
+  if (!Array.isArray(c.aud) || !c.aud.every((a) => typeof a === 'string' && AUDIENCES.includes(a))) return undefined;
+  if (typeof c.exp !== 'number' || !Number.isSafeInteger(c.exp)) return undefined;
+  return { kind: c.kind, jti: c.jti, jobId: c.jobId, phase: c.phase as Phase, aud: c.aud as RunAudience[], exp: c.exp };
+}
+
+/** The bearer credential of an `Authorization` header, when the header is `Bearer <token>`. */
+export function bearerOf(header: string | null | undefined): string | undefined {
+  return /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header ?? '')?.[1];
+}
+
+export function createRunTokensService({ config, storage, clock, ids }: RunTokensDeps): RunTokensService {
+  const secret = config.runnerTokenSecret;
+  const tokenSigner: Signer | undefined = secret ? createHmacSigner(deriveKey(secret, 'ai-implement', 'run-token')) : undefined;
+  let nonceSigner: Promise<Signer> | undefined;
+
+  /** Nonces work without RUNNER_TOKEN_SECRET too (`/api/*` is not `/runner/*`): keyed by a stored salt. */
+  const getNonceSigner = () => {
+    nonceSigner ??= loadSalt(storage, ids).then((salt) => createHmacSigner(deriveKey(secret ?? '', salt, 'run-nonce')));
+    nonceSigner.catch(() => {
+      nonceSigner = undefined;
+    });
+    return nonceSigner;
+  };
+
+  const tokenFor = (signer: Signer, claims: TokenClaims) => {
+    const payload = `${TOKEN_PREFIX}.${encodeClaims(claims)}`;
+    return `${payload}.${signer.sign(payload)}`;
+  };
+  const resultClaims = (r: RunRecord): TokenClaims => ({
+    kind: 'result',
+    jti: r.resultJti,
+    jobId: r.jobId,
+    phase: r.phase,
+    aud: [RESULT_AUDIENCE],
+    exp: r.expiresAt,
+  });
+  const progressClaims = (r: RunRecord): TokenClaims => ({
+    kind: 'progress',
+    jti: r.progressJti,
+    jobId: r.jobId,
+    phase: r.phase,
+    aud: [PROGRESS_AUDIENCE, PLANNING_CONTEXT_AUDIENCE],
+    exp: r.expiresAt,
+  });
+  const nonceFor = (signer: Signer, r: RunRecord) => signer.sign(`nonce.${r.jobId}.${r.nonceId}`);
+
+  return {
+    configured: tokenSigner !== undefined,
+
+    async forget(jobId) {
+      const record = await storage.getRecord<RunRecord>(RUNS, jobId);
+      if (!record) return;
+      await storage.deleteRecord(NONCES, sha256(nonceFor(await getNonceSigner(), record)));
+      await storage.deleteRecord(RUNS, jobId);
+    },
+
+    async issue(job, mapping) {
+      const now = clock.now();
+      const record: RunRecord = {
+        jobId: job.id,
+        phase: job.phase,
+        issuedAt: now,
+        expiresAt: jobDeadline(Math.max(now, job.dispatchedAt), resolveRunCaps(mapping)) + TOKEN_EXPIRY_MARGIN_MS,
+        resultJti: ids.randomToken(16),
+        progressJti: ids.randomToken(16),
+        nonceId: ids.randomToken(16),
+      };
+      const nonce = nonceFor(await getNonceSigner(), record);
+      await storage.putRecord(RUNS, job.id, record);
+      await storage.putRecord(NONCES, sha256(nonce), { jobId: job.id });
+      const credentials: RunCredentials = { nonce, expiresAt: record.expiresAt };
+      if (tokenSigner) {
+        credentials.resultToken = tokenFor(tokenSigner, resultClaims(record));
+        credentials.progressToken = tokenFor(tokenSigner, progressClaims(record));
+      }
+      return credentials;
+    },
+
+    verify(authorization, audience) {
+      const token = bearerOf(authorization);
+      if (!token) return err('missing_bearer');
+      if (!tokenSigner) return err('bad_signature');
+      const parts = token.split('.');
+      if (parts.length !== 3 || parts[0] !== TOKEN_PREFIX || !parts[2]) return err('malformed');
+      const claims = decodeClaims(parts[1] ?? '');
+      if (!claims) return err('malformed');
+      if (!tokenSigner.verify(`${parts[0]}.${parts[1]}`, parts[2])) return err('bad_signature');
+      if (!claims.aud.includes(audience)) return err('wrong_audience');
+      if (claims.exp <= clock.now()) return err('expired');
+      return ok(claims);
+    },
+
+    async consume(claims) {
+      // The claim outlives the token a little; after that the token is refused as expired.
+      const ttl = Math.max(1, claims.exp - clock.now() + TOKEN_EXPIRY_MARGIN_MS);
+      return storage.claimOnce(`run-token:${claims.kind}:${claims.jti}`, ttl);
+    },
+
+    async jobForNonce(nonce) {
+      if (nonce === '') return undefined;
+      const entry = await storage.getRecord<{ jobId: string }>(NONCES, sha256(nonce));
+      if (!entry) return undefined;
+      const job = await storage.getJob(entry.jobId);
+      return job && !isTerminal(job.status) ? job : undefined;
+    },
+
+    async credentialValues(jobId) {
+      const record = await storage.getRecord<RunRecord>(RUNS, jobId);
+      if (!record) return [];
+      const values = [nonceFor(await getNonceSigner(), record)];
+      if (tokenSigner) values.push(tokenFor(tokenSigner, resultClaims(record)), tokenFor(tokenSigner, progressClaims(record)));
+      return values;
+    },
+  };
+}
+
+async function loadSalt(storage: Storage, ids: Ids): Promise<string> {
+  const stored = await storage.getSetting(NONCE_SALT_SETTING);
+  if (stored) return stored;
+  await storage.setSetting(NONCE_SALT_SETTING, ids.randomToken(32));
+  // Read back: replicas racing to write converge on whichever salt landed.
+  const settled = await storage.getSetting(NONCE_SALT_SETTING);
+  if (!settled) throw new Error('run nonce salt was not persisted by storage');
+  return settled;
+}

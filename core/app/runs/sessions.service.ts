@@ -1,0 +1,151 @@
+import { err, ok, type Result } from 'neverthrow';
+import { isTerminal } from '../../domain/job-status.js';
+import type { Job } from '../../domain/model.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { Runner, RunnerSession } from '../../../ports/runner.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import { FLY_NOT_CONFIGURED } from '../operations/fly-sessions.js';
+import type { JobOutcomeService } from './job-outcome.service.js';
+import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+
+export interface SessionsDeps {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  ticketingRegistry: TicketingRegistry;
+  jobOutcome: Pick<JobOutcomeService, 'record'>;
+  /** The Fly sessions runner in force, or undefined when Fly sessions are not configured. */
+  flyRunner: () => Promise<Runner | undefined>;
+}
+
+/** One row of the admin's Sessions panel. */
+export interface SessionRow {
+  machineId: string;
+  name: string;
+  state: string;
+  region: string | null;
+  startedAt: number | null;
+  uptimeSeconds: number | null;
+  issueIdentifier: string | null;
+  /** `owner/repo`, where the machine says. */
+  repo: string | null;
+  jobId: string | null;
+}
+
+export interface DestroyedSession {
+  destroyed: true;
+  machineId: string;
+  jobId: string | null;
+  issueIdentifier: string | null;
+  /** The issue was moved back to Triggered (its in-progress marker removed). */
+  issueReset: boolean;
+  /** The issue was in the dedup window and is no longer. */
+  dedupCleared: boolean;
+}
+
+export type SessionsError = { kind: 'unavailable'; message: string } | { kind: 'requestFailed'; message: string };
+
+export interface SessionsService {
+  /** Live Fly sessions; an empty list when Fly sessions are not configured. */
+  list(): Promise<Result<SessionRow[], SessionsError>>;
+  /**
+   * Destroys a session and resets its issue: the job ends (`failed`, so the issue no longer
+   * counts as in flight), the issue goes back to Triggered, and leaves the dedup window, so the
+   * next poll may dispatch it again.
+   */
+  destroy(machineId: string): Promise<Result<DestroyedSession, SessionsError>>;
+}
+
+export const DESTROYED_BY_OPERATOR = 'Session destroyed by an operator from the admin';
+
+export function createSessionsService(deps: SessionsDeps): SessionsService {
+  const { storage, clock, logger, ticketingRegistry, jobOutcome } = deps;
+
+  function row(session: RunnerSession, now: number): SessionRow {
+    const started = Number.isFinite(session.startedAt) ? session.startedAt : null;
+    return {
+      machineId: session.id,
+      name: session.name,
+      state: session.state,
+      region: session.region ?? null,
+      startedAt: started,
+      uptimeSeconds: started === null ? null : Math.max(0, Math.floor((now - started) / 1000)),
+      issueIdentifier: session.issueIdentifier ?? null,
+      repo: session.owner && session.repo ? `${session.owner}/${session.repo}` : (session.repo ?? null),
+      jobId: session.jobId ?? null,
+    };
+  }
+
+  async function jobOf(machineId: string, session: RunnerSession | undefined): Promise<Job | undefined> {
+    if (session?.jobId) {
+      const job = await storage.getJob(session.jobId);
+      if (job) return job;
+    }
+    const jobs = await storage.listJobs();
+    return jobs.find((j) => j.machineId === machineId || (j.runner === 'fly-machines' && j.runId === machineId));
+  }
+
+  /** Moves the issue back to Triggered; false when the tracker could not be reached. */
+  async function resetIssue(job: Job): Promise<boolean> {
+    const mapping = await storage.getMapping(job.teamKey);
+    const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
+    if (!mapping || !ticketing) return false;
+    const moved = await ticketing.getIssue(job.issueId).andThen((issue) => ticketing.moveToStage(issue, 'triggered', mapping));
+    if (moved.isErr()) logger.warn('sessions: could not reset the issue', { issue: job.identifier, error: moved.error.message });
+    return moved.isOk();
+  }
+
+  return {
+    async list() {
+      const runner = await deps.flyRunner();
+      if (!runner) return ok([]);
+      const sessions = await runner.listSessions();
+      if (sessions.isErr()) return err({ kind: 'requestFailed', message: sessions.error.message });
+      const now = clock.now();
+      return ok(sessions.value.map((s) => row(s, now)));
+    },
+
+    async destroy(machineId) {
+      const runner = await deps.flyRunner();
+      if (!runner) return err({ kind: 'unavailable', message: FLY_NOT_CONFIGURED });
+      const sessions = await runner.listSessions();
+      if (sessions.isErr()) return err({ kind: 'requestFailed', message: sessions.error.message });
+      const session = sessions.value.find((s) => s.id === machineId);
+      const destroyed = await runner.destroy(machineId);
+      if (destroyed.isErr()) return err({ kind: 'requestFailed', message: destroyed.error.message });
+
+      const job = await jobOf(machineId, session);
+      let issueReset = false;
+      let dedupCleared = false;
+      if (job) {
+        if (!isTerminal(job.status)) {
+          await jobOutcome.record(job.id, {
+            type: 'failed',
+            error: DESTROYED_BY_OPERATOR,
+            logLabel: 'session_failed',
+            at: clock.now(),
+          });
+        }
+        // After the job's own lifecycle move, so Triggered is where the issue ends up.
+        issueReset = await resetIssue(job);
+        dedupCleared = await storage.removeDedup(job.issueId);
+      }
+      logger.info('session destroyed from the admin', {
+        machineId,
+        jobId: job?.id,
+        issue: job?.identifier,
+        issueReset,
+        dedupCleared,
+      });
+      return ok({
+        destroyed: true,
+        machineId,
+        jobId: job?.id ?? null,
+        issueIdentifier: job?.identifier ?? session?.issueIdentifier ?? null,
+        issueReset,
+        dedupCleared,
+      });
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { createMutex } from '../shared/mutex.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { Ids } from '../../../ports/ids.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+
+/**
+ * What the answer to `POST /runner/progress` tells the session to do (ARCHITECTURE.md: a
+ * session behind NAT needs no inbound connection). Messages are delivered once, oldest first;
+ * an abort is repeated on every later progress call until the run stops.
+ */
+export type SteeringInstruction =
+  | { type: 'message'; id: string; message: string; at: number }
+  | { type: 'abort'; reason?: string; at: number };
+
+interface SteeringState {
+  messages: { id: string; message: string; at: number }[];
+  abort?: { reason?: string; at: number };
+}
+
+/** A queue that nobody drains stops growing here; the oldest messages are dropped. */
+export const STEERING_QUEUE_LIMIT = 100;
+const COLLECTION = 'run-steering';
+
+export interface SteeringDeps {
+  storage: Storage;
+  clock: Clock;
+  ids: Ids;
+}
+
+export interface SteeringService {
+  /** Queues a message for the job's session; it arrives with the session's next progress call. */
+  enqueue(jobId: string, message: string): Promise<void>;
+  /** Asks the job's session to stop; every later progress answer carries the abort. */
+  abort(jobId: string, reason?: string): Promise<void>;
+  /** The instructions for one progress call: pending messages (then gone), then the abort if any. */
+  take(jobId: string): Promise<SteeringInstruction[]>;
+  /** Drops a pruned job's queue. */
+  forget(jobId: string): Promise<void>;
+}
+
+/** Kept in Storage so that any replica answering the progress call delivers what any other queued. */
+export function createSteeringService({ storage, clock, ids }: SteeringDeps): SteeringService {
+  const writes = createMutex();
+  const read = async (jobId: string): Promise<SteeringState> =>
+    (await storage.getRecord<SteeringState>(COLLECTION, jobId)) ?? { messages: [] };
+
+  return {
+    enqueue: (jobId, message) =>
+      writes.run(async () => {
+        const state = await read(jobId);
+        state.messages.push({ id: ids.newId(), message, at: clock.now() });
+        if (state.messages.length > STEERING_QUEUE_LIMIT) state.messages.splice(0, state.messages.length - STEERING_QUEUE_LIMIT);
+        await storage.putRecord(COLLECTION, jobId, state);
+      }),
+
+    abort: (jobId, reason) =>
+      writes.run(async () => {
+        const state = await read(jobId);
+        state.abort = reason === undefined ? { at: clock.now() } : { reason, at: clock.now() };
+        await storage.putRecord(COLLECTION, jobId, state);
+      }),
+
+    forget: async (jobId) => {
+      await writes.run(() => storage.deleteRecord(COLLECTION, jobId));
+    },
+    take: (jobId) =>
+      writes.run(async () => {
+        const state = await storage.getRecord<SteeringState>(COLLECTION, jobId);
+        if (!state) return [];
+        const out: SteeringInstruction[] = state.messages.map((m) => ({ type: 'message', ...m }));
+        if (state.messages.length > 0) await storage.putRecord(COLLECTION, jobId, { ...state, messages: [] });
+        if (state.abort) out.push({ type: 'abort', ...state.abort });
+        return out;
+      }),
+  };
+}

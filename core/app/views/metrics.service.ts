@@ -1,0 +1,189 @@
+import { activeDedup } from '../../domain/dedup.js';
+import { isTerminal, JOB_STATUSES, TERMINAL_STATUSES } from '../../domain/job-status.js';
+import type { Job, Phase } from '../../domain/model.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import { createHistogram, type MetricFamily, renderExposition, type Sample } from './metrics-exposition.js';
+
+export interface MetricsDeps {
+  storage: Storage;
+  clock: Clock;
+  eventBus: EventBus;
+}
+
+export interface MetricsService {
+  /** The `/metrics` page: gauges read from storage now, counters since this process started. */
+  render(): Promise<string>;
+  /** Stops counting (the container's disposer). */
+  dispose(): void;
+}
+
+const PREFIX = 'ai_implement';
+const PHASES: readonly Phase[] = ['planning', 'implementation', 'gap-analysis'];
+/** Seconds. A cycle is a few tracker requests: most land well under a second. */
+const CYCLE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+/** Counters keyed by their sorted label set, so one series is one entry. */
+function createCounter() {
+  const values = new Map<string, { labels: Record<string, string>; value: number }>();
+  const keyOf = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort());
+  return {
+    inc(labels: Record<string, string> = {}, by = 1) {
+      const key = keyOf(labels);
+      const entry = values.get(key) ?? { labels, value: 0 };
+      entry.value += by;
+      values.set(key, entry);
+    },
+    samples(): Sample[] {
+      return [...values.values()].map(({ labels, value }) => ({ labels, value }));
+    },
+  };
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/**
+ * Prometheus metrics. Counters come from the event bus (process lifetime: they restart at 0
+ * with the process, which Prometheus' `rate()` handles); gauges are read from storage at
+ * scrape time. Labels are team keys, phases, statuses and runner kinds only — never issue
+ * text, identifiers or anything secret — so the page can be scraped without the admin token.
+ */
+export function createMetricsService({ storage, clock, eventBus }: MetricsDeps): MetricsService {
+  const dispatches = createCounter();
+  const cycles = createCounter();
+  const reconcileErrors = createCounter();
+  const outcomes = createCounter();
+  const webhooks = createCounter();
+  const cycleDuration = createHistogram(CYCLE_BUCKETS);
+  // Zero series from the start, so a first failure is a change Prometheus can see.
+  cycles.inc({}, 0);
+  for (const status of TERMINAL_STATUSES) outcomes.inc({ status }, 0);
+
+  function count(event: OrchestratorEvent): void {
+    const data = event.data ?? {};
+    if (event.type === 'job.created') {
+      dispatches.inc({ phase: text(data.phase) ?? 'unknown', runner: text(data.runner) ?? 'unknown' });
+    } else if (event.type === 'reconcile.finished') {
+      cycles.inc();
+      const teams = Array.isArray(data.errorTeams) ? data.errorTeams : [];
+      for (const team of teams) if (typeof team === 'string') reconcileErrors.inc({ team_key: team });
+      if (typeof data.durationMs === 'number' && data.durationMs >= 0) cycleDuration.observe(data.durationMs / 1000);
+    } else if (event.type.startsWith('job.')) {
+      const status = event.type.slice('job.'.length);
+      if ((TERMINAL_STATUSES as readonly string[]).includes(status)) outcomes.inc({ status });
+    } else if (event.type === 'webhook.received') {
+      webhooks.inc({ source: text(data.source) ?? 'unknown', code: String(data.status ?? 'unknown') });
+    }
+  }
+  const unsubscribe = eventBus.subscribe(count);
+
+  async function gauges(): Promise<MetricFamily[]> {
+    const [jobs, mappings, dedup] = await Promise.all([storage.listJobs(), storage.listMappings(), storage.listDedup()]);
+    const byPhaseStatus = new Map<string, number>();
+    for (const job of jobs)
+      byPhaseStatus.set(`${job.phase}/${job.status}`, (byPhaseStatus.get(`${job.phase}/${job.status}`) ?? 0) + 1);
+    const inFlight = inFlightIssues(jobs);
+    const sortedMappings = [...mappings].sort((a, b) => (a.teamKey < b.teamKey ? -1 : 1));
+    return [
+      {
+        name: `${PREFIX}_jobs`,
+        help: 'Jobs in storage by phase and status (finished jobs stay until retention prunes them).',
+        type: 'gauge',
+        samples: PHASES.flatMap((phase) =>
+          JOB_STATUSES.map((status) => ({ labels: { phase, status }, value: byPhaseStatus.get(`${phase}/${status}`) ?? 0 })),
+        ),
+      },
+      {
+        name: `${PREFIX}_mapping_in_progress`,
+        help: 'Issues with an unfinished job, per mapping.',
+        type: 'gauge',
+        samples: sortedMappings.map((m) => ({ labels: { team_key: m.teamKey }, value: inFlight.get(m.teamKey)?.size ?? 0 })),
+      },
+      {
+        name: `${PREFIX}_mapping_cap`,
+        help: 'The mapping concurrency cap (maxInProgressAiIssues).',
+        type: 'gauge',
+        samples: sortedMappings.map((m) => ({ labels: { team_key: m.teamKey }, value: m.maxInProgressAiIssues })),
+      },
+      {
+        name: `${PREFIX}_mappings`,
+        help: 'Project mappings configured.',
+        type: 'gauge',
+        samples: [{ value: mappings.length }],
+      },
+      {
+        name: `${PREFIX}_mappings_paused`,
+        help: 'Project mappings that are paused.',
+        type: 'gauge',
+        samples: [{ value: mappings.filter((m) => m.paused).length }],
+      },
+      {
+        name: `${PREFIX}_dedup_entries`,
+        help: 'Issues inside the 24-hour dedup window.',
+        type: 'gauge',
+        samples: [{ value: activeDedup(dedup, clock.now()).length }],
+      },
+    ];
+  }
+
+  function counters(): MetricFamily[] {
+    return [
+      {
+        name: `${PREFIX}_dispatches_total`,
+        help: 'Jobs dispatched since the process started, by phase and runner.',
+        type: 'counter',
+        samples: dispatches.samples(),
+      },
+      {
+        name: `${PREFIX}_reconcile_cycles_total`,
+        help: 'Reconcile cycles finished since the process started.',
+        type: 'counter',
+        samples: cycles.samples(),
+      },
+      {
+        name: `${PREFIX}_reconcile_errors_total`,
+        help: 'Reconcile cycles in which a mapping failed (fetch or dispatch), by team key.',
+        type: 'counter',
+        samples: reconcileErrors.samples(),
+      },
+      {
+        name: `${PREFIX}_job_outcomes_total`,
+        help: 'Jobs that finished since the process started, by final status.',
+        type: 'counter',
+        samples: outcomes.samples(),
+      },
+      {
+        name: `${PREFIX}_webhook_receipts_total`,
+        help: 'Webhook deliveries received since the process started, by source and HTTP status answered.',
+        type: 'counter',
+        samples: webhooks.samples(),
+      },
+      {
+        name: `${PREFIX}_reconcile_cycle_duration_seconds`,
+        help: 'How long reconcile cycles took.',
+        type: 'histogram',
+        samples: cycleDuration.samples(),
+      },
+    ];
+  }
+
+  return {
+    async render() {
+      return renderExposition([...(await gauges()), ...counters()]);
+    },
+    dispose: unsubscribe,
+  };
+}
+
+/** Per team key, the distinct issues with a job that has not finished (the planner's count). */
+export function inFlightIssues(jobs: readonly Job[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const job of jobs) {
+    if (isTerminal(job.status)) continue;
+    const issues = out.get(job.teamKey) ?? new Set<string>();
+    issues.add(job.issueId);
+    out.set(job.teamKey, issues);
+  }
+  return out;
+}

@@ -1,0 +1,231 @@
+import { resolve } from 'node:path';
+import { isTerminal } from '../../domain/job-status.js';
+import type { Job, RunnerMode } from '../../domain/model.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { CoreSettings } from '../core-settings.js';
+import { inFlightIssues } from './metrics.service.js';
+import type { ReconcileService } from '../dispatch/reconcile.service.js';
+import type { RunnerModeService } from '../operations/runner-mode.service.js';
+
+export interface StateDeps {
+  storage: Storage;
+  clock: Clock;
+  config: CoreSettings;
+  reconcile: Pick<ReconcileService, 'snapshot'>;
+  runnerMode: Pick<RunnerModeService, 'get'>;
+  /** The package version (package.json), read once by the registration. */
+  version: string;
+}
+
+export interface QueuedIssue {
+  issueId: string;
+  identifier: string;
+  title: string;
+  teamKey: string;
+  priority: number;
+  url: string;
+  reason: string;
+  message: string;
+}
+
+export interface JobRow {
+  jobId: string;
+  issueId: string;
+  identifier: string;
+  teamKey: string;
+  owner: string;
+  repo: string;
+  phase: Job['phase'];
+  status: Job['status'];
+  runner: Job['runner'];
+  dispatchNumber: number;
+  dispatchedAt: number;
+  /** Seconds since dispatch (running) or from dispatch to the last change (finished). */
+  durationSeconds: number;
+  finishedAt?: number;
+  runUrl?: string;
+  prUrl?: string;
+  prNumber?: number;
+  error?: string;
+  timedOutReason?: string;
+}
+
+/** `GET /api/v1/state`. */
+export interface StateView {
+  generatedAt: number;
+  counts: { queued: number; running: number; completed: number; failed: number };
+  /** Eligible issues the last reconcile plan held back, with the planner's reason. */
+  queued: QueuedIssue[];
+  /** Jobs not yet finished, oldest dispatch first. */
+  running: JobRow[];
+  /** Jobs finished in the last 24 hours, newest first: `completed`, and every other end. */
+  completed: JobRow[];
+  failed: JobRow[];
+  mappings: { teamKey: string; ticketing: string; paused: boolean; inProgress: number; cap: number }[];
+  lastReconcile: {
+    startedAt: number;
+    finishedAt: number;
+    durationMs: number;
+    dispatched: number;
+    /** Per team key, why the team's issues could not be fetched or dispatched. */
+    errors: Record<string, string>;
+  } | null;
+  /**
+   * Token totals. No runner reports token usage over the callback protocol yet, so these
+   * are zeros and `reported` is false: they are never estimated.
+   */
+  tokens: { input: number; output: number; total: number; reported: boolean };
+}
+
+/** `GET /api/v1/runtime`. */
+export interface RuntimeView {
+  version: string;
+  node: string;
+  startedAt: number;
+  uptimeSeconds: number;
+  dataDir: string;
+  /** Which storage adapter STORAGE_URL picked; the URL itself may hold a password and is never shown. */
+  storage: 'lowdb' | 'memory' | 'fs' | 'redis' | 'other';
+  pollIntervalMs: number;
+  /** Which connections and secrets are configured: booleans only, never values. */
+  features: Record<string, boolean>;
+  runnerMode: { effective: RunnerMode; source: 'env' | 'stored' | 'default' };
+}
+
+export interface StateService {
+  snapshot(): Promise<StateView>;
+  runtime(): Promise<RuntimeView>;
+}
+
+const RECENT_MS = 24 * 60 * 60 * 1000;
+
+function row(job: Job, now: number): JobRow {
+  const finished = isTerminal(job.status);
+  const end = finished ? job.updatedAt : now;
+  return {
+    jobId: job.id,
+    issueId: job.issueId,
+    identifier: job.identifier,
+    teamKey: job.teamKey,
+    owner: job.owner,
+    repo: job.repo,
+    phase: job.phase,
+    status: job.status,
+    runner: job.runner,
+    dispatchNumber: job.dispatchNumber,
+    dispatchedAt: job.dispatchedAt,
+    durationSeconds: Math.max(0, Math.round((end - job.dispatchedAt) / 1000)),
+    ...(finished ? { finishedAt: job.updatedAt } : {}),
+    ...(job.runUrl ? { runUrl: job.runUrl } : {}),
+    ...(job.prUrl ? { prUrl: job.prUrl } : {}),
+    ...(job.prNumber !== undefined ? { prNumber: job.prNumber } : {}),
+    ...(job.error ? { error: job.error } : {}),
+    ...(job.timedOutReason ? { timedOutReason: job.timedOutReason } : {}),
+  };
+}
+
+export function storageKind(storageUrl: string | undefined): RuntimeView['storage'] {
+  if (!storageUrl) return 'lowdb';
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(storageUrl.trim())?.[1]?.toLowerCase();
+  if (scheme === 'memory') return 'memory';
+  if (scheme === 'fs' || scheme === 'file') return 'fs';
+  if (scheme === 'redis' || scheme === 'rediss') return 'redis';
+  return 'other';
+}
+
+function features(config: CoreSettings): Record<string, boolean> {
+  return {
+    adminApi: Boolean(config.adminAccessCode),
+    runnerTokens: Boolean(config.runnerTokenSecret),
+    githubWebhook: Boolean(config.githubWebhookSecret),
+    gapFillTrigger: Boolean(config.gapFillTriggerSecret),
+    linear: Boolean(config.linearApiKey),
+    linearWebhook: Boolean(config.linearWebhookSecret),
+    jira: Boolean(config.jiraHost && config.jiraEmail && config.jiraApiToken),
+    github: Boolean(config.githubToken || (config.githubAppId && config.githubAppPrivateKey)),
+    githubApp: Boolean(config.githubAppId && config.githubAppPrivateKey),
+    fly: Boolean(config.flyApiToken),
+    flySessionsApp: Boolean(config.flySessionsApp),
+    runnerModeEnv: Boolean(config.runnerMode),
+  };
+}
+
+/** The orchestrator at a glance (`/api/v1/state`) and what it runs on (`/api/v1/runtime`). */
+export function createStateService({ storage, clock, config, reconcile, runnerMode, version }: StateDeps): StateService {
+  const startedAt = clock.now();
+
+  return {
+    async snapshot() {
+      const now = clock.now();
+      const [jobs, mappings] = await Promise.all([storage.listJobs(), storage.listMappings()]);
+      const { last } = reconcile.snapshot();
+
+      const queued: QueuedIssue[] = (last?.skipped ?? []).map((s) => ({
+        issueId: s.issue.id,
+        identifier: s.issue.identifier,
+        title: s.issue.title,
+        teamKey: s.teamKey,
+        priority: s.issue.priority,
+        url: s.issue.url,
+        reason: s.reason,
+        message: s.message,
+      }));
+      const running = jobs
+        .filter((j) => !isTerminal(j.status))
+        .sort((a, b) => a.dispatchedAt - b.dispatchedAt)
+        .map((j) => row(j, now));
+      const recent = jobs
+        .filter((j) => isTerminal(j.status) && now - j.updatedAt < RECENT_MS)
+        .sort((a, b) => b.updatedAt - a.updatedAt)
+        .map((j) => row(j, now));
+      const completed = recent.filter((j) => j.status === 'completed');
+      const failed = recent.filter((j) => j.status !== 'completed');
+      const inFlight = inFlightIssues(jobs);
+
+      return {
+        generatedAt: now,
+        counts: { queued: queued.length, running: running.length, completed: completed.length, failed: failed.length },
+        queued,
+        running,
+        completed,
+        failed,
+        mappings: [...mappings]
+          .sort((a, b) => (a.teamKey < b.teamKey ? -1 : 1))
+          .map((m) => ({
+            teamKey: m.teamKey,
+            ticketing: m.ticketing,
+            paused: m.paused,
+            inProgress: inFlight.get(m.teamKey)?.size ?? 0,
+            cap: m.maxInProgressAiIssues,
+          })),
+        lastReconcile: last
+          ? {
+              startedAt: last.startedAt,
+              finishedAt: last.finishedAt,
+              durationMs: last.finishedAt - last.startedAt,
+              dispatched: last.dispatched.length,
+              errors: last.errors,
+            }
+          : null,
+        tokens: { input: 0, output: 0, total: 0, reported: false },
+      };
+    },
+
+    async runtime() {
+      const mode = await runnerMode.get();
+      const now = clock.now();
+      return {
+        version,
+        node: process.version,
+        startedAt,
+        uptimeSeconds: Math.max(0, Math.floor((now - startedAt) / 1000)),
+        dataDir: resolve(config.dataDir),
+        storage: storageKind(config.storageUrl),
+        pollIntervalMs: config.pollIntervalMs,
+        features: features(config),
+        runnerMode: { effective: mode.effective, source: mode.source },
+      };
+    },
+  };
+}
