@@ -4,26 +4,27 @@ import { createGithubActionsRunner } from '../adapters/runners/github-actions/gi
 import { createAutoLocalRunner } from '../adapters/runners/local/auto-local.runner.js';
 import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js';
 import { createLocalSecrets } from '../adapters/secrets/local/local.secrets.js';
+import { createRunnerRegistry } from '../core/app/dispatch/runner-registry.js';
+import { createFlySessions, createLazyFlyRunner } from '../core/app/operations/fly-sessions.js';
+import { createReaperService } from '../core/app/operations/reaper.service.js';
+import { createRunnerModeService } from '../core/app/operations/runner-mode.service.js';
+import { createSecretsService, unconfiguredSecrets } from '../core/app/operations/secrets.service.js';
+import { createSettingsService } from '../core/app/operations/settings.service.js';
+import { createRunWatcherService } from '../core/app/runs/run-watcher.service.js';
+import { createSessionsService } from '../core/app/runs/sessions.service.js';
 import { logExcerptComment } from '../core/domain/comments.js';
 import type { RunnerKind } from '../core/domain/model.js';
 import { WORKFLOW_INPUTS } from '../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../ports/runner.port.js';
+import { collection } from '../ports/storage.port.js';
 import type { OrchestratorCradle } from './cradle.js';
-import { createFlySessions, createLazyFlyRunner } from '../core/app/operations/fly-sessions.js';
-import { createReaperService } from '../core/app/operations/reaper.service.js';
-import { createRunWatcherService } from '../core/app/runs/run-watcher.service.js';
-import { createRunnerModeService } from '../core/app/operations/runner-mode.service.js';
-import { createRunnerRegistry } from '../core/app/dispatch/runner-registry.js';
-import { createSecretsService, unconfiguredSecrets } from '../core/app/operations/secrets.service.js';
-import { createSessionsService } from '../core/app/runs/sessions.service.js';
-import { createSettingsService } from '../core/app/operations/settings.service.js';
 
 type Cradle = OrchestratorCradle;
 
 /** The orchestrator's checkout: where the local runner starts `hosts/cli/main.ts session`. */
 const CHECKOUT_DIR = fileURLToPath(new URL('..', import.meta.url));
 /** Where the local secret store is persisted (Storage records). */
-const LOCAL_SECRETS_RECORD = { collection: 'local-secrets', id: 'store' } as const;
+const LOCAL_SECRETS = collection<Record<string, string>>('local-secrets');
 
 /**
  * The runner side of the container: which runners exist, the runner-mode override and the
@@ -88,8 +89,8 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
       if (!masterKey) return unconfiguredSecrets('Local secrets need RUNNER_TOKEN_SECRET or ADMIN_ACCESS_CODE');
       return createLocalSecrets({
         masterKey,
-        load: () => storage.getRecord<Record<string, string>>(LOCAL_SECRETS_RECORD.collection, LOCAL_SECRETS_RECORD.id),
-        save: (data) => storage.putRecord(LOCAL_SECRETS_RECORD.collection, LOCAL_SECRETS_RECORD.id, data),
+        load: () => storage.documents.get(LOCAL_SECRETS, 'store'),
+        save: (data) => storage.documents.put(LOCAL_SECRETS, 'store', data),
       });
     }).singleton(),
     secretsService: asFunction(
@@ -142,7 +143,7 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
           githubForge: () => forgeRegistry.get('github'),
           localOutput: (jobId) => localRunner.outputTail(jobId),
           postLogExcerpt: async (job, label, log) => {
-            const mapping = await storage.getMapping(job.teamKey);
+            const mapping = await storage.mappings.get(job.teamKey);
             const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
             if (!ticketing) return;
             const secretValues = await runSecrets.valuesFor(job);

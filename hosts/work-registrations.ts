@@ -47,7 +47,7 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
     runnerFor: asFunction(
       ({ config, storage }: Pick<Cradle, 'config' | 'storage'>) =>
         async (mapping: Mapping): Promise<RunnerKind> => {
-          const stored = await storage.getSetting(RUNNER_MODE_SETTING);
+          const stored = await storage.settings.get(RUNNER_MODE_SETTING);
           const mode = resolveRunnerMode({
             ...(config.runnerMode ? { env: config.runnerMode } : {}),
             ...(stored ? { stored } : {}),

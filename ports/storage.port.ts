@@ -41,11 +41,8 @@ export interface Storage {
 
 export class StorageError extends Error {
   override readonly name = 'StorageError';
-  constructor(
-    message: string,
-    readonly cause?: unknown,
-  ) {
-    super(message);
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
   }
 }
 

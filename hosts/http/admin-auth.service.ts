@@ -80,11 +80,11 @@ export function createAdminAuthService({ config, storage, clock, ids }: AdminAut
 }
 
 async function loadSalt(storage: Storage, ids: Ids): Promise<string> {
-  const stored = await storage.getSetting(ADMIN_TOKEN_SALT_SETTING);
+  const stored = await storage.settings.get(ADMIN_TOKEN_SALT_SETTING);
   if (stored) return stored;
-  await storage.setSetting(ADMIN_TOKEN_SALT_SETTING, ids.randomToken(32));
+  await storage.settings.set(ADMIN_TOKEN_SALT_SETTING, ids.randomToken(32));
   // Read back: if another replica wrote at the same moment, everyone converges on one salt.
-  const settled = await storage.getSetting(ADMIN_TOKEN_SALT_SETTING);
+  const settled = await storage.settings.get(ADMIN_TOKEN_SALT_SETTING);
   if (!settled) throw new Error('admin token salt was not persisted by storage');
   return settled;
 }

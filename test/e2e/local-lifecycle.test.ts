@@ -167,7 +167,7 @@ async function fileIssue(w: World): Promise<LocalIssue> {
 }
 
 const jobsOf = async (w: World, issueId: string) =>
-  (await w.orchestrator.cradle.storage.listJobs())
+  (await w.orchestrator.cradle.storage.jobs.list())
     .filter((j) => j.issueId === issueId)
     .sort((a, b) => a.dispatchedAt - b.dispatchedAt);
 

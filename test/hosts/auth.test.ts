@@ -149,7 +149,7 @@ describe('the admin bearer token', () => {
     const again = await createOrchestrator(loadConfig({ ADMIN_ACCESS_CODE: ACCESS_CODE, DATA_DIR: dataDir })._unsafeUnwrap(), {
       clock: asValue(h.clock),
     });
-    const salt = await again.cradle.storage.getSetting(ADMIN_TOKEN_SALT_SETTING);
+    const salt = await again.cradle.storage.settings.get(ADMIN_TOKEN_SALT_SETTING);
     expect(salt).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     const ok = await again.request('/api/mappings', { headers: { authorization: `Bearer ${token}` } });
     expect(ok.status).toBe(200);

@@ -59,7 +59,7 @@ describe('createOrchestrator', () => {
     const o = await createOrchestrator(loadConfig({ ADMIN_ACCESS_CODE: 'x' })._unsafeUnwrap(), { storage: asValue(storage) });
     expect(o.cradle.storage).toBe(storage);
     await o.cradle.mappings.save({ teamKey: 'ENG', owner: 'a', repo: 'b', defaultBranch: 'main' });
-    expect(await storage.getMapping('ENG')).toBeDefined();
+    expect(await storage.mappings.get('ENG')).toBeDefined();
     await o.dispose();
     expect(close).not.toHaveBeenCalled();
     await real.dispose();

@@ -40,7 +40,7 @@ describe.each(STORAGE_KINDS)('project mappings end to end (%s storage)', (kind) 
       updatedAt: T0,
     });
     expect(await list()).toEqual([mapping]);
-    expect(await h.orchestrator.cradle.storage.getMapping('ENG')).toEqual(mapping);
+    expect(await h.orchestrator.cradle.storage.mappings.get('ENG')).toEqual(mapping);
   });
 
   it('updates on a second POST with the same teamKey, merging onto the stored mapping', async () => {
@@ -130,7 +130,7 @@ describe.each(STORAGE_KINDS)('project mappings end to end (%s storage)', (kind) 
       expect(res.status).toBe(200);
       const { mapping } = (await jsonOf(res)) as { mapping: Record<string, unknown> };
       expect([mapping.maxInProgressAiIssues, mapping.updatedAt]).toEqual([7, T0 + 5]);
-      expect((await h.orchestrator.cradle.storage.getMapping('ENG'))?.maxInProgressAiIssues).toBe(7);
+      expect((await h.orchestrator.cradle.storage.mappings.get('ENG'))?.maxInProgressAiIssues).toBe(7);
     });
 
     it('pauses and resumes', async () => {
@@ -150,11 +150,11 @@ describe.each(STORAGE_KINDS)('project mappings end to end (%s storage)', (kind) 
       ['a string cap', { maxInProgressAiIssues: 'many' }, 400, { error: 'maxInProgressAiIssues must be a positive integer' }],
       ['a string paused', { paused: 'yes' }, 400, { error: 'paused must be a boolean' }],
     ])('answers %s with the spec error and changes nothing', async (_name, body, status, expected) => {
-      const before = await h.orchestrator.cradle.storage.getMapping('ENG');
+      const before = await h.orchestrator.cradle.storage.mappings.get('ENG');
       const res = await patch('ENG', body);
       expect(res.status).toBe(status);
       expect(await jsonOf(res)).toEqual(expected);
-      expect(await h.orchestrator.cradle.storage.getMapping('ENG')).toEqual(before);
+      expect(await h.orchestrator.cradle.storage.mappings.get('ENG')).toEqual(before);
     });
 
     it.each(['{"paused":', '[true]', 'true'])('answers 400 Invalid request body for %j', async (raw) => {
@@ -167,7 +167,7 @@ describe.each(STORAGE_KINDS)('project mappings end to end (%s storage)', (kind) 
       const res = await patch('NOPE', { paused: true });
       expect(res.status).toBe(404);
       expect(await jsonOf(res)).toEqual({ error: 'Team not found' });
-      expect(await h.orchestrator.cradle.storage.getMapping('NOPE')).toBeUndefined();
+      expect(await h.orchestrator.cradle.storage.mappings.get('NOPE')).toBeUndefined();
     });
   });
 

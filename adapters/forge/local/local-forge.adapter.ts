@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Forge, PullRequest, RepoRef, WorkflowRun } from '../../../ports/forge.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
+import { collection, type Storage } from '../../../ports/storage.port.js';
 import { createUnstorageStorage } from '../../storage/unstorage/unstorage.adapter.js';
 import {
   commitFile,
@@ -18,7 +18,7 @@ import {
 } from './local-repos.js';
 
 /** Where the local forge keeps the records that are not git objects (pull requests, runs). */
-export type LocalForgeRecords = Pick<Storage, 'putRecord' | 'getRecord' | 'listRecords'>;
+export type LocalForgeRecords = Storage['documents'];
 
 export interface LocalForgeOptions {
   /** Directory holding the bare repositories, `<root>/<owner>/<repo>.git` (default DATA_DIR/repos). */
@@ -60,8 +60,8 @@ export function localForgeRoot(dataDir: string): string {
 export function localRepoUrl(root: string, ref: RepoRef): string {
   return repoPath(root, ref);
 }
-const PULLS = 'local-forge-pulls';
-const RUNS = 'local-forge-runs';
+const PULLS = collection<PullRequest & { body?: string }>('local-forge-pulls');
+const RUNS = collection<StoredRun>('local-forge-runs');
 
 /** Record ids are opaque strings without `:`; owner and repo are plain names already. */
 const key = (ref: RepoRef, suffix: string) => `${ref.owner}~${ref.repo}~${suffix}`;
@@ -89,7 +89,7 @@ export function createLocalForge(options: LocalForgeOptions): LocalForge {
   const records = async (): Promise<LocalForgeRecords> => {
     if (options.records) return options.records;
     opened ??= createUnstorageStorage({ driver: 'fs', base: join(root, '.forge-records') });
-    return opened;
+    return (await opened).documents;
   };
 
   /** Runs `task` on an existing repository; a missing one is notFound, a thrown error is mapped. */
@@ -99,7 +99,7 @@ export function createLocalForge(options: LocalForgeOptions): LocalForge {
     );
 
   const pullsOf = async (ref: RepoRef): Promise<PullRequest[]> => {
-    const all = await (await records()).listRecords<PullRequest>(PULLS);
+    const all = await (await records()).list(PULLS);
     return all.filter((pr) => pr.owner === ref.owner && pr.repo === ref.repo).sort((a, b) => a.number - b.number);
   };
 
@@ -138,7 +138,7 @@ export function createLocalForge(options: LocalForgeOptions): LocalForge {
           workflowFile,
         };
         // Inputs are not kept: they carry the run's tokens.
-        await (await records()).putRecord(RUNS, key(ref, id), run);
+        await (await records()).put(RUNS, key(ref, id), run);
         return run;
       }).andThen((run) =>
         run
@@ -149,7 +149,7 @@ export function createLocalForge(options: LocalForgeOptions): LocalForge {
 
     findRun(ref, workflowFile, marker) {
       return onRepo(ref, async () => {
-        const runs = await (await records()).listRecords<StoredRun>(RUNS);
+        const runs = await (await records()).list(RUNS);
         const found = runs
           .filter(
             (r) => r.owner === ref.owner && r.repo === ref.repo && r.workflowFile === workflowFile && r.name.includes(marker),
@@ -181,7 +181,7 @@ export function createLocalForge(options: LocalForgeOptions): LocalForge {
           state: 'open',
           createdAt: now(),
         };
-        await (await records()).putRecord(PULLS, key(ref, String(number)), { ...created, body: pr.body });
+        await (await records()).put(PULLS, key(ref, String(number)), { ...created, body: pr.body });
         return { ok: created };
       }).andThen((outcome) =>
         'ok' in outcome

@@ -1,8 +1,9 @@
 import { stageFromLinearLabels } from '../../../core/domain/lifecycle.js';
 import type { TicketIssue } from '../../../core/domain/model.js';
+import { collection } from '../../../ports/storage.port.js';
 
 /** Where the embedded tracker keeps its issues in Storage (`putRecord`/`listRecords`). */
-export const LOCAL_ISSUES = 'local-issues';
+export const LOCAL_ISSUES = collection<LocalIssue>('local-issues');
 
 export type LocalStateType = 'unstarted' | 'started' | 'completed' | 'cancelled';
 

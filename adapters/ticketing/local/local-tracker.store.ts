@@ -1,7 +1,7 @@
+import { createMutex } from '../../../core/app/shared/mutex.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import { createMutex } from '../../../core/app/shared/mutex.js';
 import { LOCAL_ISSUES, type LocalComment, type LocalIssue, type LocalStateType } from './local-issue.js';
 
 export interface NewLocalIssue {
@@ -37,12 +37,12 @@ export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerSto
   const writes = createMutex();
 
   async function all(): Promise<LocalIssue[]> {
-    return storage.listRecords<LocalIssue>(LOCAL_ISSUES);
+    return storage.documents.list(LOCAL_ISSUES);
   }
 
   /** Finds an issue by id or by identifier (case-insensitive). */
   async function find(ref: string): Promise<LocalIssue | undefined> {
-    const byId = await storage.getRecord<LocalIssue>(LOCAL_ISSUES, ref);
+    const byId = await storage.documents.get(LOCAL_ISSUES, ref);
     if (byId) return byId;
     const wanted = ref.toUpperCase();
     return (await all()).find((issue) => issue.identifier.toUpperCase() === wanted);
@@ -64,8 +64,8 @@ export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerSto
     if (!Array.isArray(blockedBy)) return blockedBy;
     return writes.run(async () => {
       const seqKey = `local-tracker:next:${teamKey}`;
-      const number = Number((await storage.getSetting(seqKey)) ?? '1');
-      await storage.setSetting(seqKey, String(number + 1));
+      const number = Number((await storage.settings.get(seqKey)) ?? '1');
+      await storage.settings.set(seqKey, String(number + 1));
       const now = clock.now();
       const issue: LocalIssue = {
         id: ids.newId(),
@@ -81,7 +81,7 @@ export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerSto
         blockedBy,
         comments: [],
       };
-      await storage.putRecord(LOCAL_ISSUES, issue.id, issue);
+      await storage.documents.put(LOCAL_ISSUES, issue.id, issue);
       return issue;
     });
   }
@@ -94,10 +94,10 @@ export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerSto
     const found = await find(ref);
     if (!found) return undefined;
     return writes.run(async () => {
-      const current = await storage.getRecord<LocalIssue>(LOCAL_ISSUES, found.id);
+      const current = await storage.documents.get(LOCAL_ISSUES, found.id);
       if (!current) return undefined;
       const next = { ...(await change(current)), updatedAt: clock.now() };
-      await storage.putRecord(LOCAL_ISSUES, next.id, next);
+      await storage.documents.put(LOCAL_ISSUES, next.id, next);
       return next;
     });
   }
@@ -128,7 +128,7 @@ export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerSto
 
   async function remove(ref: string): Promise<boolean> {
     const found = await find(ref);
-    return found ? storage.deleteRecord(LOCAL_ISSUES, found.id) : false;
+    return found ? storage.documents.delete(LOCAL_ISSUES, found.id) : false;
   }
 
   return { all, find, create, update, patch, addComment, remove };

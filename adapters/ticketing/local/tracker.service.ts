@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
+import type { ReconcileService } from '../../../core/app/dispatch/reconcile.service.js';
 import type { LocalIssue, LocalStateType } from './local-issue.js';
 import type { LocalIssuePatch, LocalTrackerStore, NewLocalIssue } from './local-tracker.store.js';
-import type { ReconcileService } from '../../../core/app/dispatch/reconcile.service.js';
 
 export interface TrackerDeps {
   trackerStore: LocalTrackerStore;

@@ -1,7 +1,7 @@
-import { activeDedup, DEDUP_WINDOW_MS } from '../../domain/dedup.js';
-import type { Job } from '../../domain/model.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import { activeDedup, DEDUP_WINDOW_MS } from '../../domain/dedup.js';
+import type { Job } from '../../domain/model.js';
 
 export interface DispatchLogDeps {
   storage: Storage;
@@ -22,7 +22,7 @@ export interface DispatchLogService {
 export function createDispatchLogService({ storage, clock }: DispatchLogDeps): DispatchLogService {
   return {
     async log() {
-      const [entries, jobs] = await Promise.all([storage.listDispatchLog(), storage.listJobs()]);
+      const [entries, jobs] = await Promise.all([storage.dispatchLog.list(), storage.jobs.list()]);
       const byId = new Map<string, Job>(jobs.map((job) => [job.id, job]));
       return entries.map((entry) => {
         const job = byId.get(entry.jobId);
@@ -39,7 +39,7 @@ export function createDispatchLogService({ storage, clock }: DispatchLogDeps): D
     },
 
     async dedup() {
-      const entries = activeDedup(await storage.listDedup(), clock.now()).sort((a, b) => b.dispatchedAt - a.dispatchedAt);
+      const entries = activeDedup(await storage.dedup.list(), clock.now()).sort((a, b) => b.dispatchedAt - a.dispatchedAt);
       return entries.map((entry) => ({
         ...entry,
         dispatchedAt: iso(entry.dispatchedAt),
@@ -48,10 +48,10 @@ export function createDispatchLogService({ storage, clock }: DispatchLogDeps): D
     },
 
     async removeDedup(ref) {
-      if (await storage.removeDedup(ref)) return true;
+      if (await storage.dedup.remove(ref)) return true;
       const wanted = ref.toUpperCase();
-      const match = (await storage.listDedup()).find((entry) => entry.identifier.toUpperCase() === wanted);
-      return match ? storage.removeDedup(match.issueId) : false;
+      const match = (await storage.dedup.list()).find((entry) => entry.identifier.toUpperCase() === wanted);
+      return match ? storage.dedup.remove(match.issueId) : false;
     },
   };
 }

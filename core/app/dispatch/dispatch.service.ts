@@ -1,12 +1,12 @@
 import { err, errAsync, ok, type Result } from 'neverthrow';
-import { advanceIssue } from '../../domain/lifecycle.js';
-import type { Job, Mapping, Phase, RunnerKind, TicketIssue } from '../../domain/model.js';
-import type { PlannedDispatch } from '../../domain/planner.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import { advanceIssue } from '../../domain/lifecycle.js';
+import type { Job, Mapping, Phase, RunnerKind, TicketIssue } from '../../domain/model.js';
+import type { PlannedDispatch } from '../../domain/planner.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
 import { describeMissingRunner, type RunnerRegistry } from './runner-registry.js';
 
@@ -70,7 +70,7 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
       const runner = runnerRegistry.get(runnerKind);
       if (!runner) return err({ kind: 'runnerMissing', message: describeMissingRunner(runnerKind) });
 
-      const claimed = await storage.claimOnce(`dispatch:${issue.id}:${phase}:${dispatchNumber}`, DISPATCH_CLAIM_TTL_MS);
+      const claimed = await storage.claims.claimOnce(`dispatch:${issue.id}:${phase}:${dispatchNumber}`, DISPATCH_CLAIM_TTL_MS);
       if (!claimed)
         return err({ kind: 'claimed', message: `${issue.identifier} ${phase} #${dispatchNumber} was already dispatched` });
 
@@ -90,8 +90,8 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
         updatedAt: now,
         ...(pullRequest ? { prNumber: pullRequest.number, prUrl: pullRequest.url } : {}),
       };
-      await storage.putJob(job);
-      await storage.putDedup({
+      await storage.jobs.put(job);
+      await storage.dedup.put({
         issueId: issue.id,
         identifier: issue.identifier,
         title: issue.title,
@@ -99,7 +99,7 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
         phase,
         dispatchedAt: now,
       });
-      await storage.appendDispatchLog({
+      await storage.dispatchLog.append({
         id: ids.newId(),
         at: now,
         jobId: job.id,

@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
-import type { Mapping } from '../../domain/model.js';
-import type { Storage } from '../../../ports/storage.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
-import type { DispatchService } from './dispatch.service.js';
-import type { PullsService } from '../pulls/pulls.service.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { Mapping } from '../../domain/model.js';
 import { describeMissingTicketing, type TicketingRegistry } from '../issues/ticketing-registry.js';
+import type { PullsService } from '../pulls/pulls.service.js';
+import type { DispatchService } from './dispatch.service.js';
 
 export interface GapFillDeps {
   config: { gapFillTriggerSecret?: string; githubApiUrl: string };
@@ -80,14 +80,14 @@ export function createGapFillService(deps: GapFillDeps): GapFillService {
   ): Promise<{ mapping?: Mapping; prUrl?: string; issueId?: string }> {
     const tracked = (await pulls.findForIssue(issueKey, prNumber)) ?? (await pulls.findForIssue(issueKey));
     if (tracked) {
-      const mapping = await storage.getMapping(tracked.teamKey);
+      const mapping = await storage.mappings.get(tracked.teamKey);
       if (mapping) {
         const samePull = tracked.number === prNumber;
         return { mapping, issueId: tracked.issueId, ...(samePull ? { prUrl: tracked.url } : {}) };
       }
     }
     const prefix = issueKey.slice(0, issueKey.lastIndexOf('-')).toUpperCase();
-    const mapping = (await storage.listMappings()).find((m) => m.teamKey.toUpperCase() === prefix);
+    const mapping = (await storage.mappings.list()).find((m) => m.teamKey.toUpperCase() === prefix);
     return mapping ? { mapping } : {};
   }
 
@@ -130,7 +130,7 @@ export function createGapFillService(deps: GapFillDeps): GapFillService {
         return err({ kind: 'dispatchFailed', detail: issue.error.message, dispatchStatus: 'issue_unavailable' });
       }
 
-      const previous = (await storage.listJobs()).filter((j) => j.issueId === issue.value.id && j.phase === 'gap-analysis');
+      const previous = (await storage.jobs.list()).filter((j) => j.issueId === issue.value.id && j.phase === 'gap-analysis');
       const dispatchNumber = Math.max(0, ...previous.map((j) => j.dispatchNumber)) + 1;
       const prUrl = owner.prUrl ?? `${githubWebUrl(config.githubApiUrl)}/${mapping.owner}/${mapping.repo}/pull/${prNumber}`;
       const dispatched = await dispatcher.dispatch({

@@ -1,14 +1,14 @@
+import type { Clock } from '../../../ports/clock.port.js';
+import type { EventBus } from '../../../ports/event-bus.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
 import { activeDedup, expiredDedup } from '../../domain/dedup.js';
 import { advanceIssue, jiraStatusForStage, linearLabelsForStage } from '../../domain/lifecycle.js';
 import type { Mapping, TicketIssue } from '../../domain/model.js';
 import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../domain/planner.js';
 import { jobsToPrune } from '../../domain/retention.js';
-import type { Clock } from '../../../ports/clock.port.js';
-import type { EventBus } from '../../../ports/event-bus.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
-import type { DispatchService } from './dispatch.service.js';
 import { describeMissingTicketing, type TicketingRegistry } from '../issues/ticketing-registry.js';
+import type { DispatchService } from './dispatch.service.js';
 
 export interface ReconcileDeps {
   storage: Storage;
@@ -127,15 +127,16 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
   /** Retention: the dedup window's lapsed entries, and finished jobs past core/retention.ts. */
   async function prune(now: number) {
-    for (const entry of expiredDedup(await storage.listDedup(), now)) await storage.removeDedup(entry.issueId);
-    for (const job of jobsToPrune(await storage.listJobs(), now)) {
-      if (await storage.deleteJob(job.id)) eventBus.publish({ type: 'job.pruned', at: now, jobId: job.id, issueId: job.issueId });
+    for (const entry of expiredDedup(await storage.dedup.list(), now)) await storage.dedup.remove(entry.issueId);
+    for (const job of jobsToPrune(await storage.jobs.list(), now)) {
+      if (await storage.jobs.delete(job.id))
+        eventBus.publish({ type: 'job.pruned', at: now, jobId: job.id, issueId: job.issueId });
     }
   }
 
   async function cycle(teamKeys: Set<string> | 'all'): Promise<CycleReport> {
     const startedAt = clock.now();
-    const all = await storage.listMappings();
+    const all = await storage.mappings.list();
     const mappings = teamKeys === 'all' ? all : all.filter((m) => teamKeys.has(m.teamKey));
     const errors: Record<string, string> = {};
 
@@ -165,8 +166,8 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     const plan = planDispatches({
       mappings: mappings.filter((m) => healthy.has(m.teamKey)),
       issues: [...fetched.filter((s) => !s.error).flatMap((s) => s.issues), ...unmapped],
-      jobs: await storage.listJobs(),
-      dedup: activeDedup(await storage.listDedup(), now),
+      jobs: await storage.jobs.list(),
+      dedup: activeDedup(await storage.dedup.list(), now),
       now,
     });
 
@@ -211,7 +212,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   }
 
   async function leasedCycle(teamKeys: Set<string> | 'all'): Promise<CycleReport> {
-    const leased = await storage.claimOnce(LEASE_KEY, LEASE_MS);
+    const leased = await storage.claims.claimOnce(LEASE_KEY, LEASE_MS);
     if (!leased) {
       const now = clock.now();
       logger.info('reconcile: another replica holds the lease; skipping this cycle');
@@ -220,7 +221,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     try {
       return await cycle(teamKeys);
     } finally {
-      await storage.releaseClaim(LEASE_KEY);
+      await storage.claims.release(LEASE_KEY);
     }
   }
 

@@ -2,8 +2,8 @@ import { localForgeRoot, localRepoUrl } from '../../../adapters/forge/local/loca
 import { resolveRunCaps } from '../../domain/caps.js';
 import type { Job, Mapping } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
-import type { RunEnvironmentBuilder } from './dispatch.service.js';
 import type { RunTokensService } from '../runs/run-tokens.service.js';
+import type { RunEnvironmentBuilder } from './dispatch.service.js';
 
 /**
  * The names a session reads, the same the workflow templates pass from their inputs

@@ -1,5 +1,5 @@
-import type { RunnerKind } from '../../domain/model.js';
 import type { Runner } from '../../../ports/runner.port.js';
+import type { RunnerKind } from '../../domain/model.js';
 
 /** The runners this orchestrator can launch on, by kind; `shadow` is always there. */
 export interface RunnerRegistry {

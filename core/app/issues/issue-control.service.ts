@@ -1,13 +1,18 @@
 import { err, ok, type Result } from 'neverthrow';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { nextDispatchNumber } from '../../domain/job-status.js';
 import { STAGE_TABLE } from '../../domain/lifecycle.js';
 import type { Job, Mapping, Stage, TicketIssue } from '../../domain/model.js';
-import type { Clock } from '../../../ports/clock.port.js';
-import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
-import type { Ticketing } from '../../../ports/ticketing.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
 import type { DispatchFailure, DispatchService } from '../dispatch/dispatch.service.js';
+import type { ReconcileService } from '../dispatch/reconcile.service.js';
+import type { RunnerRegistry } from '../dispatch/runner-registry.js';
+import type { JobOutcomeService } from '../runs/job-outcome.service.js';
+import type { SteeringService } from '../runs/steering.service.js';
+import type { StepEntry, StepHistoryService } from '../runs/step-history.service.js';
 import type { IssueEventLog, IssueOverridesStore } from './issue-records.js';
 import {
   allowedTransitions,
@@ -18,11 +23,6 @@ import {
   TARGET_ALIASES,
   type TransitionOption,
 } from './issue-transitions.js';
-import type { JobOutcomeService } from '../runs/job-outcome.service.js';
-import type { ReconcileService } from '../dispatch/reconcile.service.js';
-import type { RunnerRegistry } from '../dispatch/runner-registry.js';
-import type { SteeringService } from '../runs/steering.service.js';
-import type { StepEntry, StepHistoryService } from '../runs/step-history.service.js';
 import type { TicketingRegistry } from './ticketing-registry.js';
 
 export const ABORTED_BY_OPERATOR = 'Aborted by an operator';
@@ -229,11 +229,11 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
       fromSnapshot = snap.issues.find((issue) => matches(issue.identifier, issue.id));
       if (fromSnapshot) break;
     }
-    const allJobs = await storage.listJobs();
+    const allJobs = await storage.jobs.list();
     const ofJob = allJobs.find((job) => matches(job.identifier, job.issueId));
     const issueId = fromSnapshot?.id ?? ofJob?.issueId;
     const teamKey = fromSnapshot?.teamKey ?? ofJob?.teamKey;
-    const mappings = await storage.listMappings();
+    const mappings = await storage.mappings.list();
 
     let issue: TicketIssue | undefined;
     let mapping = teamKey ? mappings.find((m) => m.teamKey === teamKey) : undefined;
@@ -305,7 +305,7 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
       issue: found.issue,
       mapping: found.mapping,
       phase,
-      dispatchNumber: nextDispatchNumber(await storage.listJobs(), found.issue.id, phase),
+      dispatchNumber: nextDispatchNumber(await storage.jobs.list(), found.issue.id, phase),
     });
     return dispatched.mapErr(dispatchError);
   }
@@ -316,7 +316,7 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
       return err<void, IssueControlError>({ kind: 'conflict', message: `No mapping for team ${found.issue.teamKey}` });
     const moved = await ticketing.moveToStage(found.issue, 'triggered', mapping);
     if (moved.isErr()) return err<void, IssueControlError>({ kind: 'upstream', message: moved.error.message });
-    await storage.removeDedup(found.issue.id);
+    await storage.dedup.remove(found.issue.id);
     // The reconcile loop dispatches it (respecting the cap); nobody waits for that here.
     void reconcile.request([mapping.teamKey]).catch(() => undefined);
     return ok<void, IssueControlError>(undefined);
@@ -350,8 +350,8 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
 
   return {
     async transitions() {
-      const jobs = await storage.listJobs();
-      const mappings = new Map((await storage.listMappings()).map((m) => [m.teamKey, m]));
+      const jobs = await storage.jobs.list();
+      const mappings = new Map((await storage.mappings.list()).map((m) => [m.teamKey, m]));
       const byIssue = new Map<string, Job[]>();
       for (const job of jobs) byIssue.set(job.issueId, [...(byIssue.get(job.issueId) ?? []), job]);
       const rows: TransitionsRow[] = [];
@@ -405,7 +405,7 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
       withIssue(id, async (found) => ok({ identifier: found.issue.identifier, attempts: found.jobs.map(attemptRow) })),
 
     async attempt(jobId) {
-      const job = await storage.getJob(jobId);
+      const job = await storage.jobs.get(jobId);
       if (!job) return err({ kind: 'attemptNotFound' });
       const [steps, events] = await Promise.all([deps.stepHistory.list(job.id), deps.issueEvents.list(job.issueId)]);
       return ok({

@@ -1,6 +1,6 @@
 import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
+import { collection, type Storage, stream } from '../../../ports/storage.port.js';
 
 /** Per-issue operator overrides (`POST /api/v1/:id/model`, `/template`), kept in Storage. */
 export interface IssueOverrides {
@@ -11,11 +11,11 @@ export interface IssueOverrides {
   updatedAt: number;
 }
 
-export const OVERRIDES_COLLECTION = 'issue-overrides';
+export const OVERRIDES_COLLECTION = collection<IssueOverrides>('issue-overrides');
 /** Each issue keeps its newest this-many events (ARCHITECTURE.md "Storage": events are capped). */
 export const ISSUE_EVENTS_LIMIT = 100;
 
-const eventsStream = (issueId: string) => `issue-events/${issueId}`;
+const eventsStream = (issueId: string) => stream<OrchestratorEvent>(`issue-events/${issueId}`);
 
 export interface IssueOverridesStore {
   get(issueId: string): Promise<IssueOverrides | undefined>;
@@ -30,15 +30,15 @@ export interface IssueOverridesStore {
 }
 
 export function createIssueOverridesStore(storage: Storage): IssueOverridesStore {
-  const get = (issueId: string) => storage.getRecord<IssueOverrides>(OVERRIDES_COLLECTION, issueId);
+  const get = (issueId: string) => storage.documents.get(OVERRIDES_COLLECTION, issueId);
   return {
     get,
     async set(issueId, identifier, field, value, at) {
       const next: IssueOverrides = { ...(await get(issueId)), issueId, identifier, updatedAt: at };
       if (value === undefined) delete next[field];
       else next[field] = value;
-      if (next.model === undefined && next.template === undefined) await storage.deleteRecord(OVERRIDES_COLLECTION, issueId);
-      else await storage.putRecord(OVERRIDES_COLLECTION, issueId, next);
+      if (next.model === undefined && next.template === undefined) await storage.documents.delete(OVERRIDES_COLLECTION, issueId);
+      else await storage.documents.put(OVERRIDES_COLLECTION, issueId, next);
       return next;
     },
   };
@@ -73,13 +73,13 @@ export function createIssueEventLog({
     const issueId = event.issueId;
     const entry: OrchestratorEvent = { ...event };
     tail = tail
-      .then(() => storage.appendRecordLog(eventsStream(issueId), entry, ISSUE_EVENTS_LIMIT))
+      .then(() => storage.streams.append(eventsStream(issueId), entry, ISSUE_EVENTS_LIMIT))
       .catch((error) => logger.warn('could not record an issue event', { issueId, type: event.type, error }));
   });
   return {
     async list(issueId) {
       await tail;
-      return storage.listRecordLog<OrchestratorEvent>(eventsStream(issueId));
+      return storage.streams.list(eventsStream(issueId));
     },
     idle: () => tail,
     async dispose() {

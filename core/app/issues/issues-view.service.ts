@@ -1,8 +1,8 @@
 import { err, ok, type Result } from 'neverthrow';
+import type { Storage } from '../../../ports/storage.port.js';
 import { isTerminal } from '../../domain/job-status.js';
 import { STAGE_TABLE } from '../../domain/lifecycle.js';
 import type { Job, TicketIssue } from '../../domain/model.js';
-import type { Storage } from '../../../ports/storage.port.js';
 import type { MappingSnapshot, ReconcileService } from '../dispatch/reconcile.service.js';
 
 export interface IssuesViewDeps {
@@ -71,7 +71,7 @@ const BLOCKER_REASONS = new Set(['concurrency', 'dedup', 'no-mapping']);
 export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps): IssuesViewService {
   async function current() {
     let view = reconcile.snapshot();
-    const unfetched = (await storage.listMappings()).map((m) => m.teamKey).filter((key) => !view.mappings.has(key));
+    const unfetched = (await storage.mappings.list()).map((m) => m.teamKey).filter((key) => !view.mappings.has(key));
     if (!view.last || unfetched.length > 0) {
       await reconcile.request(view.last ? unfetched : undefined);
       view = reconcile.snapshot();
@@ -92,9 +92,9 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
       const snapshots = [...view.mappings.values()];
       const failure = upstreamFailure(snapshots);
       if (failure) return err(failure);
-      const mappings = new Map((await storage.listMappings()).map((m) => [m.teamKey, m]));
+      const mappings = new Map((await storage.mappings.list()).map((m) => [m.teamKey, m]));
       const activeJobs = new Map<string, Job>();
-      for (const job of await storage.listJobs()) if (!isTerminal(job.status)) activeJobs.set(job.issueId, job);
+      for (const job of await storage.jobs.list()) if (!isTerminal(job.status)) activeJobs.set(job.issueId, job);
 
       const issues = snapshots.flatMap((snapshot) =>
         snapshot.issues.map((issue): IssueRow => {

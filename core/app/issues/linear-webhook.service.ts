@@ -1,7 +1,7 @@
 import { LinearWebhookClient } from '@linear/sdk/webhooks';
 import { err, ok, type Result } from 'neverthrow';
-import type { Storage } from '../../../ports/storage.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
 import type { ReconcileService } from '../dispatch/reconcile.service.js';
 
 export interface LinearWebhookDeps {
@@ -47,7 +47,7 @@ export function createLinearWebhookService({ storage, logger, reconcile, config 
       }
       if (typeof payload.type !== 'string' || !RECONCILING_TYPES.has(payload.type)) return ok({ reconciling: 'none' });
 
-      const linearMappings = (await storage.listMappings()).filter((m) => m.ticketing === 'linear');
+      const linearMappings = (await storage.mappings.list()).filter((m) => m.ticketing === 'linear');
       const key = payload.data?.team?.key;
       const named = typeof key === 'string' ? linearMappings.filter((m) => m.teamKey.toUpperCase() === key.toUpperCase()) : [];
       const teamKeys = named.length > 0 ? named.map((m) => m.teamKey) : undefined;

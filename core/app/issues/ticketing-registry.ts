@@ -1,5 +1,5 @@
-import type { TicketingKind } from '../../domain/model.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
+import type { TicketingKind } from '../../domain/model.js';
 
 /**
  * The ticketing adapters this orchestrator has connections for, by kind. A mapping whose

@@ -1,5 +1,5 @@
-import type { TicketingKind } from '../../domain/model.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import type { TicketingKind } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
 import { describeMissingTicketing, type TicketingRegistry } from '../issues/ticketing-registry.js';
 
@@ -59,7 +59,7 @@ export function isLocalOnlyUrl(url: string): boolean {
 export function createConfigStatusService({ config, storage, ticketingRegistry }: ConfigStatusDeps): ConfigStatusService {
   return {
     async status() {
-      const mappings = await storage.listMappings();
+      const mappings = await storage.mappings.list();
       const ticketing = Object.fromEntries(
         TICKETING_KINDS.map((kind) => [
           kind,

@@ -1,9 +1,9 @@
 import { err, ok, type Result } from 'neverthrow';
-import { applyMappingPatch, validateMappingInput, validateMappingPatch } from '../../domain/mappings.js';
-import type { Mapping } from '../../domain/model.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import { applyMappingPatch, validateMappingInput, validateMappingPatch } from '../../domain/mappings.js';
+import type { Mapping } from '../../domain/model.js';
 
 export interface MappingsDeps {
   storage: Storage;
@@ -31,18 +31,18 @@ export function createMappingsService({ storage, clock, eventBus }: MappingsDeps
 
   return {
     async list() {
-      const all = await storage.listMappings();
+      const all = await storage.mappings.list();
       return all.sort((a, b) => (a.teamKey < b.teamKey ? -1 : a.teamKey > b.teamKey ? 1 : 0));
     },
 
-    get: (teamKey) => storage.getMapping(teamKey),
+    get: (teamKey) => storage.mappings.get(teamKey),
 
     async save(body) {
       const teamKey = typeof body.teamKey === 'string' ? body.teamKey.trim() : undefined;
-      const existing = teamKey ? await storage.getMapping(teamKey) : undefined;
+      const existing = teamKey ? await storage.mappings.get(teamKey) : undefined;
       const result = validateMappingInput(body, existing, clock.now());
       if (result.isErr()) return err({ kind: 'invalid', message: result.error });
-      await storage.putMapping(result.value);
+      await storage.mappings.put(result.value);
       announce(existing ? 'mapping.updated' : 'mapping.created', result.value.teamKey);
       return ok({ mapping: result.value, created: existing === undefined });
     },
@@ -50,16 +50,16 @@ export function createMappingsService({ storage, clock, eventBus }: MappingsDeps
     async patch(teamKey, body) {
       const patch = validateMappingPatch(body);
       if (patch.isErr()) return err({ kind: 'invalid', message: patch.error });
-      const existing = await storage.getMapping(teamKey);
+      const existing = await storage.mappings.get(teamKey);
       if (!existing) return err({ kind: 'teamNotFound' });
       const updated = applyMappingPatch(existing, patch.value, clock.now());
-      await storage.putMapping(updated);
+      await storage.mappings.put(updated);
       announce('mapping.updated', teamKey);
       return ok(updated);
     },
 
     async remove(teamKey) {
-      const deleted = await storage.deleteMapping(teamKey);
+      const deleted = await storage.mappings.delete(teamKey);
       if (deleted) announce('mapping.deleted', teamKey);
       return deleted;
     },

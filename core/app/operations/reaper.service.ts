@@ -1,16 +1,16 @@
+import type { Clock } from '../../../ports/clock.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { RunnerSession } from '../../../ports/runner.port.js';
+import { type Storage, stream } from '../../../ports/storage.port.js';
 import type { JobEvent } from '../../domain/job-status.js';
 import { isTerminal } from '../../domain/job-status.js';
 import type { Job, RunnerKind, TicketIssue } from '../../domain/model.js';
 import { planReaping, REAPER_RULES, type ReaperRule, type SessionSnapshot } from '../../domain/reaper.js';
-import type { Clock } from '../../../ports/clock.port.js';
-import type { RunnerSession } from '../../../ports/runner.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
+import type { RunnerRegistry } from '../dispatch/runner-registry.js';
+import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
 import { createPeriodicTask } from './periodic-task.js';
 import type { RunnerModeService } from './runner-mode.service.js';
-import type { RunnerRegistry } from '../dispatch/runner-registry.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 
 export interface ReaperOptions {
   /** A session older than this is destroyed whatever it does (4 hours). */
@@ -67,7 +67,7 @@ export interface ReaperService {
   stop(): Promise<void>;
 }
 
-export const REAPER_STREAM = 'reaper-actions';
+export const REAPER_STREAM = stream<ReaperAction>('reaper-actions');
 const DAY_MS = 24 * 60 * 60_000;
 /** Runners whose sessions the orchestrator holds (GitHub runs end by their own timeout; shadow has none). */
 const SESSION_RUNNERS: RunnerKind[] = ['fly-machines', 'local'];
@@ -98,7 +98,7 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
     }
     const issues: Pick<TicketIssue, 'id' | 'identifier' | 'stateType'>[] = [];
     for (const job of wanted.values()) {
-      const mapping = await storage.getMapping(job.teamKey);
+      const mapping = await storage.mappings.get(job.teamKey);
       const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
       if (!ticketing) continue;
       const issue = await ticketing.getIssue(job.issueId);
@@ -178,7 +178,7 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
         ageSeconds: decision.ageSeconds,
         action: dryRun ? 'dry-run' : 'destroyed',
       };
-      await storage.appendRecordLog(REAPER_STREAM, action, keep);
+      await storage.streams.append(REAPER_STREAM, action, keep);
       logger.info(dryRun ? '[dry-run] reaper would destroy a session' : 'reaper destroyed a session', { ...action });
       actions.push(action);
     }
@@ -187,7 +187,7 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
 
   async function sweepOnce(): Promise<ReaperAction[]> {
     const dryRun = (await runnerMode.get()).mode === 'shadow';
-    const jobs = await storage.listJobs();
+    const jobs = await storage.jobs.list();
     const actions: ReaperAction[] = [];
     for (const kind of SESSION_RUNNERS) actions.push(...(await sweepRunner(kind, jobs, dryRun)));
     return actions;
@@ -200,7 +200,7 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
 
     async summary() {
       const since = clock.now() - DAY_MS;
-      const recent = (await storage.listRecordLog<ReaperAction>(REAPER_STREAM)).filter((a) => a.at >= since);
+      const recent = (await storage.streams.list(REAPER_STREAM)).filter((a) => a.at >= since);
       const byRule = Object.fromEntries(REAPER_RULES.map((rule) => [rule, 0])) as Record<ReaperRule, number>;
       for (const action of recent) byRule[action.rule] = (byRule[action.rule] ?? 0) + 1;
       const destroyed = recent.filter((a) => a.action === 'destroyed').length;
@@ -208,7 +208,7 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
     },
 
     async recent(limit = 100) {
-      const all = await storage.listRecordLog<ReaperAction>(REAPER_STREAM);
+      const all = await storage.streams.list(REAPER_STREAM);
       return all.slice(-limit).reverse();
     },
 

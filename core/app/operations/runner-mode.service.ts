@@ -1,4 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
+import type { Storage } from '../../../ports/storage.port.js';
 import { isPlainObject } from '../../domain/mappings.js';
 import type { RunnerMode } from '../../domain/model.js';
 import {
@@ -7,7 +8,6 @@ import {
   RUNNER_MODE_ENV_LOCKED_MESSAGE,
   resolveRunnerMode,
 } from '../../domain/runner-mode.js';
-import type { Storage } from '../../../ports/storage.port.js';
 import type { CoreSettings } from '../core-settings.js';
 
 /**
@@ -50,7 +50,7 @@ export interface RunnerModeService {
 /** The global runner-mode override (admin "Runners" and the Reaper page's toggle). */
 export function createRunnerModeService({ config, storage }: RunnerModeDeps): RunnerModeService {
   async function get(): Promise<RunnerModeView> {
-    const stored = await storage.getSetting(RUNNER_MODE_SETTING_KEY);
+    const stored = await storage.settings.get(RUNNER_MODE_SETTING_KEY);
     const resolved = resolveRunnerMode({
       ...(config.runnerMode ? { env: config.runnerMode } : {}),
       ...(stored ? { stored } : {}),
@@ -70,7 +70,7 @@ export function createRunnerModeService({ config, storage }: RunnerModeDeps): Ru
     async set(body) {
       if (!isPlainObject(body)) return err({ kind: 'invalidBody' });
       if (!isRunnerMode(body.mode)) return err({ kind: 'invalid', message: INVALID_RUNNER_MODE_MESSAGE });
-      await storage.setSetting(RUNNER_MODE_SETTING_KEY, body.mode);
+      await storage.settings.set(RUNNER_MODE_SETTING_KEY, body.mode);
       if (config.runnerMode) return err({ kind: 'conflict', message: RUNNER_MODE_ENV_LOCKED_MESSAGE });
       return ok(await get());
     },

@@ -1,4 +1,8 @@
 import { err, errAsync, ok, type Result } from 'neverthrow';
+import type { ServiceError } from '../../../ports/errors.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { Secrets } from '../../../ports/secrets.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
 import { isPlainObject } from '../../domain/mappings.js';
 import type { Mapping, RunnerKind } from '../../domain/model.js';
 import {
@@ -12,10 +16,6 @@ import {
   validateSecretInput,
   validateSecretName,
 } from '../../domain/secrets.js';
-import type { ServiceError } from '../../../ports/errors.js';
-import type { Secrets } from '../../../ports/secrets.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
 import { FLY_NOT_CONFIGURED } from './fly-sessions.js';
 
 export interface SecretsServiceDeps {
@@ -81,14 +81,14 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
   }
 
   async function teamKeys(): Promise<string[]> {
-    return (await storage.listMappings()).map((m) => m.teamKey);
+    return (await storage.mappings.list()).map((m) => m.teamKey);
   }
 
   /** Fly configured, then the team exists. */
   async function flyForTeam(teamKey: string): Promise<Result<Secrets, SecretsError>> {
     const secrets = await fly();
     if (secrets.isErr()) return secrets;
-    return (await storage.getMapping(teamKey)) ? secrets : err({ kind: 'teamNotFound' });
+    return (await storage.mappings.get(teamKey)) ? secrets : err({ kind: 'teamNotFound' });
   }
 
   async function names(secrets: Secrets): Promise<Result<string[], SecretsError>> {

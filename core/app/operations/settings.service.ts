@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
+import type { Storage } from '../../../ports/storage.port.js';
 import { isPlainObject } from '../../domain/mappings.js';
 import { resolveSetting, SETTINGS, type SettingKey } from '../../domain/runner-mode.js';
-import type { Storage } from '../../../ports/storage.port.js';
 import type { CoreSettings } from '../core-settings.js';
 
 export interface SettingsDeps {
@@ -59,7 +59,7 @@ export function createSettingsService({ config, storage }: SettingsDeps): Settin
   const envOf = (key: SettingKey) => config[key];
 
   async function view(key: SettingKey): Promise<SettingView> {
-    const resolved = resolveSetting({ env: envOf(key), stored: await storage.getSetting(key) });
+    const resolved = resolveSetting({ env: envOf(key), stored: await storage.settings.get(key) });
     return {
       runtime: resolved.value ?? null,
       stored: resolved.stored ?? null,
@@ -93,12 +93,12 @@ export function createSettingsService({ config, storage }: SettingsDeps): Settin
         }
         changes.push([key, raw.trim()]);
       }
-      for (const [key, value] of changes) await storage.setSetting(key, value);
+      for (const [key, value] of changes) await storage.settings.set(key, value);
       return ok(await get());
     },
 
     async value(key) {
-      return resolveSetting({ env: envOf(key), stored: await storage.getSetting(key) }).value;
+      return resolveSetting({ env: envOf(key), stored: await storage.settings.get(key) }).value;
     },
   };
 }

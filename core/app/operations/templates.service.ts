@@ -1,10 +1,10 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { ForgeKind, Mapping } from '../../domain/model.js';
-import { overallTemplateStatus, type TemplateFile, type TemplateStatusEntry } from '../../domain/templates.js';
 import { readTemplateStatus, syncWorkflowTemplates } from '../../../plugins/workflow-templates/template-sync.js';
 import { renderWorkflowTemplates, TEMPLATE_VERSION } from '../../../plugins/workflow-templates/workflow-templates.js';
 import type { Forge } from '../../../ports/forge.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import type { ForgeKind, Mapping } from '../../domain/model.js';
+import { overallTemplateStatus, type TemplateFile, type TemplateStatusEntry } from '../../domain/templates.js';
 import { describeMissingForge } from '../pulls/forge-registry.js';
 
 export interface TemplatesDeps {
@@ -97,7 +97,7 @@ export function createTemplatesService({ storage, config, forgeFor }: TemplatesD
 
   return {
     async sync(teamKey) {
-      const mapping = await storage.getMapping(teamKey);
+      const mapping = await storage.mappings.get(teamKey);
       if (!mapping) return err({ kind: 'teamNotFound' });
       const forge = forgeFor(mapping.forge);
       if (!forge) return err({ kind: 'requestFailed', message: describeMissingForge(mapping.forge) });
@@ -116,7 +116,7 @@ export function createTemplatesService({ storage, config, forgeFor }: TemplatesD
     },
 
     async status() {
-      const mappings = (await storage.listMappings()).sort((a, b) => a.teamKey.localeCompare(b.teamKey));
+      const mappings = (await storage.mappings.list()).sort((a, b) => a.teamKey.localeCompare(b.teamKey));
       const repositories = await Promise.all(mappings.map(statusOf));
       return {
         templateVersion: TEMPLATE_VERSION,

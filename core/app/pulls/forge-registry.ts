@@ -1,11 +1,11 @@
 import { createGithubForge } from '../../../adapters/forge/github/github.adapter.js';
 import type { GithubAuthConfig } from '../../../adapters/forge/github/github-auth.js';
 import { createLocalForge, localForgeRoot } from '../../../adapters/forge/local/local-forge.adapter.js';
-import type { ForgeKind } from '../../domain/model.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Forge } from '../../../ports/forge.port.js';
-import type { CoreSettings } from '../core-settings.js';
 import type { Logger } from '../../../ports/logger.port.js';
+import type { ForgeKind } from '../../domain/model.js';
+import type { CoreSettings } from '../core-settings.js';
 
 /** The forges this orchestrator can reach, by kind; a mapping names its own (`mapping.forge`). */
 export interface ForgeRegistry {

@@ -1,15 +1,15 @@
 import { verify } from '@octokit/webhooks-methods';
 import { err, ok, type Result } from 'neverthrow';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { resolveRunCaps } from '../../domain/caps.js';
 import { isTerminal } from '../../domain/job-status.js';
 import type { Mapping } from '../../domain/model.js';
-import type { Clock } from '../../../ports/clock.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
-import type { Ticketing } from '../../../ports/ticketing.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
 import type { DispatchService } from '../dispatch/dispatch.service.js';
-import type { PullsService, TrackedPull } from './pulls.service.js';
 import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+import type { PullsService, TrackedPull } from './pulls.service.js';
 
 export interface GithubWebhookDeps {
   config: { githubWebhookSecret?: string };
@@ -110,7 +110,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
   const { config, storage, clock, logger, pulls, dispatcher, ticketingRegistry } = deps;
 
   async function ticketingFor(pull: TrackedPull): Promise<{ mapping: Mapping; ticketing: Ticketing } | undefined> {
-    const mapping = await storage.getMapping(pull.teamKey);
+    const mapping = await storage.mappings.get(pull.teamKey);
     const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
     return mapping && ticketing ? { mapping, ticketing } : undefined;
   }
@@ -137,7 +137,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
     const outcome = { handled: 'merged' as const, pullRequest: pull.id, identifier: pull.identifier, duplicate: !marked.changed };
     if (!marked.changed) return ok(outcome);
 
-    await storage.removeDedup(pull.issueId);
+    await storage.dedup.remove(pull.issueId);
     const target = await ticketingFor(pull);
     if (!target) {
       logger.warn('merged pull request: no ticketing for its mapping', { pullRequest: pull.id, teamKey: pull.teamKey });
@@ -167,12 +167,12 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
 
     const reviewId = posInt(review.id);
     const claim = reviewId === undefined ? undefined : `github-review:${pull.id}:${reviewId}`;
-    if (claim && !(await storage.claimOnce(claim))) return ok({ ignored: 'review already handled' });
+    if (claim && !(await storage.claims.claimOnce(claim))) return ok({ ignored: 'review already handled' });
     const release = async () => {
-      if (claim) await storage.releaseClaim(claim);
+      if (claim) await storage.claims.release(claim);
     };
 
-    const jobs = (await storage.listJobs()).filter((j) => j.issueId === pull.issueId);
+    const jobs = (await storage.jobs.list()).filter((j) => j.issueId === pull.issueId);
     if (jobs.some((j) => !isTerminal(j.status))) {
       await release();
       return ok({ ignored: 'a run on this issue is still in flight' });

@@ -1,14 +1,14 @@
-import { createMutex } from '../shared/mutex.js';
-import { redactSecrets } from '../../domain/comments.js';
-import type { Job, JobStatus, Phase } from '../../domain/model.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
+import { collection, type Storage } from '../../../ports/storage.port.js';
+import { redactSecrets } from '../../domain/comments.js';
+import type { Job, JobStatus, Phase } from '../../domain/model.js';
 import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+import { createMutex } from '../shared/mutex.js';
 
 /** The Storage collection of tracked pull requests, one record per pull request. */
-export const PULLS_COLLECTION = 'pulls';
+export const PULLS_COLLECTION = collection<TrackedPull>('pulls');
 
 /** One bot-opened pull request the orchestrator follows (the Pull requests panel, the GitHub webhook). */
 export interface TrackedPull {
@@ -149,12 +149,12 @@ export function createPullsService({
   const pending = new Set<Promise<unknown>>();
 
   const put = async (pull: TrackedPull) => {
-    await storage.putRecord(PULLS_COLLECTION, pull.id, pull);
+    await storage.documents.put(PULLS_COLLECTION, pull.id, pull);
     return pull;
   };
 
   async function issueUrlOf(job: Job): Promise<string | undefined> {
-    const mapping = await storage.getMapping(job.teamKey);
+    const mapping = await storage.mappings.get(job.teamKey);
     const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
     if (!ticketing) return undefined;
     const issue = await ticketing.getIssue(job.issueId);
@@ -172,12 +172,12 @@ export function createPullsService({
     const owner = parsed?.owner ?? job.owner;
     const repo = parsed?.repo ?? job.repo;
     const id = pullId(owner, repo, number);
-    const existing = await storage.getRecord<TrackedPull>(PULLS_COLLECTION, id);
+    const existing = await storage.documents.get(PULLS_COLLECTION, id);
     // Only an implementation opens a pull request the bot owns; other phases update one it opened.
     if (!existing && job.phase !== 'implementation') return undefined;
     const issueUrl = existing?.issueUrl ?? (await issueUrlOf(job));
     return writes.run(async () => {
-      const current = (await storage.getRecord<TrackedPull>(PULLS_COLLECTION, id)) ?? existing;
+      const current = (await storage.documents.get(PULLS_COLLECTION, id)) ?? existing;
       const pull: TrackedPull = {
         ...current,
         id,
@@ -210,9 +210,9 @@ export function createPullsService({
   /** A failed run that was working on a tracked pull request: say so on the ticket. */
   async function noticeFailure(job: Job): Promise<void> {
     if (job.prNumber === undefined) return;
-    const pull = await storage.getRecord<TrackedPull>(PULLS_COLLECTION, pullId(job.owner, job.repo, job.prNumber));
+    const pull = await storage.documents.get(PULLS_COLLECTION, pullId(job.owner, job.repo, job.prNumber));
     if (!pull || pull.jobId !== job.id) return;
-    const mapping = await storage.getMapping(job.teamKey);
+    const mapping = await storage.mappings.get(job.teamKey);
     const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
     if (!ticketing) return;
     const posted = await ticketing.comment(job.issueId, redactSecrets(pullRunFailedComment(job, pull.number), secrets));
@@ -225,7 +225,7 @@ export function createPullsService({
     const jobId = event.jobId;
     const failed = event.type === 'job.failed' || event.type === 'job.timed_out';
     const work = (async () => {
-      const job = await storage.getJob(jobId);
+      const job = await storage.jobs.get(jobId);
       if (!job) return;
       if (failed) await noticeFailure(job);
       else await recordJob(job);
@@ -244,12 +244,12 @@ export function createPullsService({
     stop: unsubscribe,
     recordJob,
 
-    find: (owner, repo, number) => storage.getRecord<TrackedPull>(PULLS_COLLECTION, pullId(owner, repo, number)),
+    find: (owner, repo, number) => storage.documents.get(PULLS_COLLECTION, pullId(owner, repo, number)),
 
     async findForIssue(identifier, number) {
       await settled();
       const wanted = identifier.toUpperCase();
-      const all = await storage.listRecords<TrackedPull>(PULLS_COLLECTION);
+      const all = await storage.documents.list(PULLS_COLLECTION);
       return all
         .filter((p) => p.identifier.toUpperCase() === wanted && (number === undefined || p.number === number))
         .sort((a, b) => b.lastDispatchAt - a.lastDispatchAt)[0];
@@ -257,7 +257,7 @@ export function createPullsService({
 
     noteDispatch: (pull, job) =>
       writes.run(async () => {
-        const current = (await storage.getRecord<TrackedPull>(PULLS_COLLECTION, pull.id)) ?? pull;
+        const current = (await storage.documents.get(PULLS_COLLECTION, pull.id)) ?? pull;
         return put({
           ...current,
           jobId: job.id,
@@ -270,7 +270,7 @@ export function createPullsService({
 
     markMerged: (pull, merge) =>
       writes.run(async () => {
-        const current = (await storage.getRecord<TrackedPull>(PULLS_COLLECTION, pull.id)) ?? pull;
+        const current = (await storage.documents.get(PULLS_COLLECTION, pull.id)) ?? pull;
         if (current.merged) return { pull: current, changed: false };
         const merged: TrackedPull = {
           ...current,
@@ -286,9 +286,9 @@ export function createPullsService({
 
     async list() {
       await settled();
-      const [pulls, now] = [await storage.listRecords<TrackedPull>(PULLS_COLLECTION), clock.now()];
+      const [pulls, now] = [await storage.documents.list(PULLS_COLLECTION), clock.now()];
       const jobs = new Map<string, Job | undefined>();
-      await Promise.all(pulls.map(async (p) => jobs.set(p.jobId, await storage.getJob(p.jobId))));
+      await Promise.all(pulls.map(async (p) => jobs.set(p.jobId, await storage.jobs.get(p.jobId))));
       return pulls
         .sort((a, b) => b.lastDispatchAt - a.lastDispatchAt || a.id.localeCompare(b.id))
         .map((p): PullRow => {

@@ -1,12 +1,12 @@
-import { createMutex } from '../shared/mutex.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { EventBus } from '../../../ports/event-bus.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
 import { applyJobEvent, type JobEvent } from '../../domain/job-status.js';
 import { advanceIssue, type IssueEffect, issueEventForFinishedJob } from '../../domain/lifecycle.js';
 import type { Job, Mapping, Stage } from '../../domain/model.js';
-import type { Clock } from '../../../ports/clock.port.js';
-import type { EventBus } from '../../../ports/event-bus.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
 import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+import { createMutex } from '../shared/mutex.js';
 
 export interface JobOutcomeDeps {
   storage: Storage;
@@ -69,7 +69,7 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
   }
 
   async function finishIssue(job: Job): Promise<void> {
-    const mapping = await storage.getMapping(job.teamKey);
+    const mapping = await storage.mappings.get(job.teamKey);
     const event = issueEventForFinishedJob(job, mapping?.autoApprovePlans ?? false);
     if (!event) return;
     const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
@@ -89,10 +89,10 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
     runIssueEffects,
     async record(jobId, event) {
       const saved = await jobWrites.run(async () => {
-        const job = await storage.getJob(jobId);
+        const job = await storage.jobs.get(jobId);
         if (!job) return undefined;
         const transition = applyJobEvent(job, event);
-        if (!transition.ignored) await storage.putJob(transition.job);
+        if (!transition.ignored) await storage.jobs.put(transition.job);
         return { job, transition };
       });
       if (!saved) return undefined;

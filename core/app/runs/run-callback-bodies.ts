@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
+import type { StepReport } from '../../../ports/pipeline.port.js';
 import { isPlainObject } from '../../domain/mappings.js';
 import type { Phase } from '../../domain/model.js';
-import type { StepReport } from '../../../ports/pipeline.port.js';
 
 /**
  * The bodies of the runner callbacks, checked field by field so each problem answers with the

@@ -1,22 +1,22 @@
 import { err, ok, type Result } from 'neverthrow';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { StepReport } from '../../../ports/pipeline.port.js';
+import { collection, type Storage } from '../../../ports/storage.port.js';
+import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { logExcerptComment, redactSecrets } from '../../domain/comments.js';
 import { applyJobEvent, type JobEvent } from '../../domain/job-status.js';
 import type { Job, JobStatus, Phase, TimedOutReason } from '../../domain/model.js';
-import type { Clock } from '../../../ports/clock.port.js';
-import type { StepReport } from '../../../ports/pipeline.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
-import type { Ticketing } from '../../../ports/ticketing.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
+import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
 import type { ResultBody } from './run-callback-bodies.js';
 import { type RunSecrets, redactDeep } from './run-secrets.js';
 import type { RunTokensService, TokenClaims } from './run-tokens.service.js';
 import type { SteeringInstruction, SteeringService } from './steering.service.js';
 import type { StepHistoryService } from './step-history.service.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 
 /** Plans of finished planning runs, by issue id: the planning context of the implementation run. */
-const PLANS = 'run-plans';
+const PLANS = collection<StoredPlan>('run-plans');
 
 interface StoredPlan {
   issueId: string;
@@ -76,7 +76,7 @@ export async function markStarted(jobOutcome: JobOutcomeService, clock: Clock, j
 
 /** The ticketing adapter that holds a job's issue, if its mapping and connection still exist. */
 export async function ticketingForJob(storage: Storage, registry: TicketingRegistry, job: Job): Promise<Ticketing | undefined> {
-  const mapping = await storage.getMapping(job.teamKey);
+  const mapping = await storage.mappings.get(job.teamKey);
   return mapping ? registry.get(mapping.ticketing) : undefined;
 }
 
@@ -134,7 +134,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
   return {
     async result(claims, body) {
       if (claims.phase !== body.phase) return err({ kind: 'invalid', message: 'phase_mismatch' });
-      const job = await storage.getJob(claims.jobId);
+      const job = await storage.jobs.get(claims.jobId);
       if (!job) return err({ kind: 'runJobNotFound' });
       if (!(await runTokens.consume(claims))) return err({ kind: 'alreadyConsumed' });
 
@@ -146,7 +146,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       if (body.phase === 'planning' && body.outcome === 'success') {
         const plan = body.plan ?? body.comments.map((c) => c.body).join('\n\n');
         const stored: StoredPlan = { issueId: job.issueId, jobId: job.id, plan: redactSecrets(plan, secrets), at: clock.now() };
-        await storage.putRecord(PLANS, job.issueId, stored);
+        await storage.documents.put(PLANS, job.issueId, stored);
       }
 
       const event = outcomeEvent(job, body, secrets, clock.now());
@@ -171,7 +171,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     },
 
     async progress(claims, step) {
-      const job = await storage.getJob(claims.jobId);
+      const job = await storage.jobs.get(claims.jobId);
       if (!job) return err({ kind: 'runJobNotFound' });
       const secrets = await runSecrets.valuesFor(job);
       await stepHistory.append(job.id, {
@@ -184,7 +184,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     },
 
     async planningContext(claims) {
-      const job = await storage.getJob(claims.jobId);
+      const job = await storage.jobs.get(claims.jobId);
       if (!job) return err({ kind: 'runJobNotFound' });
       const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
       const found = ticketing ? await ticketing.getIssue(job.issueId) : undefined;
@@ -199,7 +199,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
           error: found?.isErr() ? found.error.message : 'no ticketing',
         });
       }
-      const stored = await storage.getRecord<StoredPlan>(PLANS, job.issueId);
+      const stored = await storage.documents.get(PLANS, job.issueId);
       return ok({ jobId: job.id, phase: job.phase, issue, plan: stored?.plan ?? null });
     },
   };

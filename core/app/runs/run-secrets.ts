@@ -1,9 +1,9 @@
-import { redactSecrets } from '../../domain/comments.js';
-import type { Job } from '../../domain/model.js';
+import { secretValues } from '../../../hosts/logger.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import { redactSecrets } from '../../domain/comments.js';
+import type { Job } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
-import { secretValues } from '../../../hosts/logger.js';
 import type { RunTokensService } from './run-tokens.service.js';
 
 export interface RunSecretsDeps {
@@ -39,7 +39,7 @@ export function createRunSecrets({ config, clock, storage, runTokens, storedSecr
   };
   return {
     async valuesFor(job) {
-      const mapping = await storage.getMapping(job.teamKey);
+      const mapping = await storage.mappings.get(job.teamKey);
       const [credentials, storedValues] = await Promise.all([runTokens.credentialValues(job.id), stored()]);
       return [...own, ...credentials, ...Object.values(mapping?.extraEnv ?? {}), ...storedValues];
     },

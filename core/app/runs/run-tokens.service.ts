@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import { createHmacSigner, deriveKey } from '../../../adapters/system/hmac-signer.adapter.js';
-import { jobDeadline, resolveRunCaps } from '../../domain/caps.js';
-import { isTerminal } from '../../domain/job-status.js';
-import type { Job, Mapping, Phase } from '../../domain/model.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
 import type { Signer } from '../../../ports/signer.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
+import { collection, type Storage } from '../../../ports/storage.port.js';
+import { jobDeadline, resolveRunCaps } from '../../domain/caps.js';
+import { isTerminal } from '../../domain/job-status.js';
+import type { Job, Mapping, Phase } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
 
 /**
@@ -38,8 +38,8 @@ export const TOKEN_EXPIRY_MARGIN_MS = 30 * 60_000;
 export const RUNNER_TOKENS_NOT_CONFIGURED = 'runner_tokens_not_configured';
 
 const TOKEN_PREFIX = 'ait1';
-const RUNS = 'run-credentials';
-const NONCES = 'run-nonces';
+const RUNS = collection<RunRecord>('run-credentials');
+const NONCES = collection<{ jobId: string }>('run-nonces');
 const NONCE_SALT_SETTING = 'runNonceSalt';
 
 export type TokenKind = 'result' | 'progress';
@@ -181,10 +181,10 @@ export function createRunTokensService({ config, storage, clock, ids }: RunToken
     configured: tokenSigner !== undefined,
 
     async forget(jobId) {
-      const record = await storage.getRecord<RunRecord>(RUNS, jobId);
+      const record = await storage.documents.get(RUNS, jobId);
       if (!record) return;
-      await storage.deleteRecord(NONCES, sha256(nonceFor(await getNonceSigner(), record)));
-      await storage.deleteRecord(RUNS, jobId);
+      await storage.documents.delete(NONCES, sha256(nonceFor(await getNonceSigner(), record)));
+      await storage.documents.delete(RUNS, jobId);
     },
 
     async issue(job, mapping) {
@@ -199,8 +199,8 @@ export function createRunTokensService({ config, storage, clock, ids }: RunToken
         nonceId: ids.randomToken(16),
       };
       const nonce = nonceFor(await getNonceSigner(), record);
-      await storage.putRecord(RUNS, job.id, record);
-      await storage.putRecord(NONCES, sha256(nonce), { jobId: job.id });
+      await storage.documents.put(RUNS, job.id, record);
+      await storage.documents.put(NONCES, sha256(nonce), { jobId: job.id });
       const credentials: RunCredentials = { nonce, expiresAt: record.expiresAt };
       if (tokenSigner) {
         credentials.resultToken = tokenFor(tokenSigner, resultClaims(record));
@@ -226,19 +226,19 @@ export function createRunTokensService({ config, storage, clock, ids }: RunToken
     async consume(claims) {
       // The claim outlives the token a little; after that the token is refused as expired.
       const ttl = Math.max(1, claims.exp - clock.now() + TOKEN_EXPIRY_MARGIN_MS);
-      return storage.claimOnce(`run-token:${claims.kind}:${claims.jti}`, ttl);
+      return storage.claims.claimOnce(`run-token:${claims.kind}:${claims.jti}`, ttl);
     },
 
     async jobForNonce(nonce) {
       if (nonce === '') return undefined;
-      const entry = await storage.getRecord<{ jobId: string }>(NONCES, sha256(nonce));
+      const entry = await storage.documents.get(NONCES, sha256(nonce));
       if (!entry) return undefined;
-      const job = await storage.getJob(entry.jobId);
+      const job = await storage.jobs.get(entry.jobId);
       return job && !isTerminal(job.status) ? job : undefined;
     },
 
     async credentialValues(jobId) {
-      const record = await storage.getRecord<RunRecord>(RUNS, jobId);
+      const record = await storage.documents.get(RUNS, jobId);
       if (!record) return [];
       const values = [nonceFor(await getNonceSigner(), record)];
       if (tokenSigner) values.push(tokenFor(tokenSigner, resultClaims(record)), tokenFor(tokenSigner, progressClaims(record)));
@@ -248,11 +248,11 @@ export function createRunTokensService({ config, storage, clock, ids }: RunToken
 }
 
 async function loadSalt(storage: Storage, ids: Ids): Promise<string> {
-  const stored = await storage.getSetting(NONCE_SALT_SETTING);
+  const stored = await storage.settings.get(NONCE_SALT_SETTING);
   if (stored) return stored;
-  await storage.setSetting(NONCE_SALT_SETTING, ids.randomToken(32));
+  await storage.settings.set(NONCE_SALT_SETTING, ids.randomToken(32));
   // Read back: replicas racing to write converge on whichever salt landed.
-  const settled = await storage.getSetting(NONCE_SALT_SETTING);
+  const settled = await storage.settings.get(NONCE_SALT_SETTING);
   if (!settled) throw new Error('run nonce salt was not persisted by storage');
   return settled;
 }

@@ -2,17 +2,17 @@ import { classifyRun, RUN_LINK_TIMEOUT_MS } from '../../../adapters/forge/github
 import { DEFAULT_MACHINE_LIFETIME_MINUTES, machineTimeout } from '../../../adapters/runners/fly-machines/machine-lifetime.js';
 import { workflowFileFor } from '../../../adapters/runners/github-actions/workflow-inputs.js';
 import { DEFAULT_LOCAL_LIFETIME_MINUTES, type LocalSessionExit } from '../../../adapters/runners/local/local.runner.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import type { Forge, WorkflowRun } from '../../../ports/forge.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { RunnerSession } from '../../../ports/runner.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
 import type { LogLabel } from '../../domain/comments.js';
 import { isTerminal, type JobEvent } from '../../domain/job-status.js';
 import type { Job } from '../../domain/model.js';
-import type { Clock } from '../../../ports/clock.port.js';
-import type { Forge, WorkflowRun } from '../../../ports/forge.port.js';
-import type { RunnerSession } from '../../../ports/runner.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
-import type { JobOutcomeService } from './job-outcome.service.js';
-import { createPeriodicTask } from '../operations/periodic-task.js';
 import type { RunnerRegistry } from '../dispatch/runner-registry.js';
+import { createPeriodicTask } from '../operations/periodic-task.js';
+import type { JobOutcomeService } from './job-outcome.service.js';
 
 export interface RunWatcherOptions {
   /** A dispatch without a run after this long is `run_not_found` (the spec's ~10 minutes). */
@@ -81,7 +81,7 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
   async function watchGithub(job: Job, now: number) {
     const forge = deps.githubForge();
     if (!forge) return;
-    const mapping = await storage.getMapping(job.teamKey);
+    const mapping = await storage.mappings.get(job.teamKey);
     // Without its mapping the workflow is unknown: the job can only run out its link timeout.
     let run: WorkflowRun | undefined;
     if (mapping) {
@@ -147,7 +147,7 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
     if (listed.isErr()) return;
     for (const job of jobs) {
       const session = sessionOf(job, listed.value);
-      const mapping = await storage.getMapping(job.teamKey);
+      const mapping = await storage.mappings.get(job.teamKey);
       const limitMs = (mapping?.maxJobMinutes ?? DEFAULT_LOCAL_LIFETIME_MINUTES) * 60_000;
       if (now - job.dispatchedAt > limitMs) {
         if (session) await runner.destroy(session.id);
@@ -162,7 +162,7 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
 
   async function sweepOnce() {
     const now = clock.now();
-    const live = (await storage.listJobs()).filter((job) => !isTerminal(job.status));
+    const live = (await storage.jobs.list()).filter((job) => !isTerminal(job.status));
     for (const job of live.filter((j) => j.runner === 'github-actions')) await watchGithub(job, now);
     await watchFly(
       live.filter((j) => j.runner === 'fly-machines'),
@@ -187,7 +187,7 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
         await recordLocal(exit.jobId, { type: 'timed-out', reason: 'container_timeout', at }, 'container_timeout', log);
         return;
       }
-      const job = await storage.getJob(exit.jobId);
+      const job = await storage.jobs.get(exit.jobId);
       if (!job || isTerminal(job.status)) return;
       if (exit.code === 0) {
         const event: JobEvent = { type: 'failed', error: SESSION_GONE_ERROR, logLabel: 'session_failed', at };

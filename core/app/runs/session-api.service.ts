@@ -1,17 +1,17 @@
 import { err, ok, type Result } from 'neverthrow';
-import { type ProgressEvent, progressComment } from '../../domain/comments.js';
-import type { Job } from '../../domain/model.js';
 import type { Clock } from '../../../ports/clock.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
 import type { StepReport } from '../../../ports/pipeline.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
+import { type ProgressEvent, progressComment } from '../../domain/comments.js';
+import type { Job } from '../../domain/model.js';
+import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 import type { ForgeRegistry } from '../pulls/forge-registry.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
 import { markStarted, ticketingForJob } from './run-callbacks.service.js';
 import { type RunSecrets, redactDeep } from './run-secrets.js';
 import type { RunTokensService } from './run-tokens.service.js';
 import type { StepEntry, StepHistoryService } from './step-history.service.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 
 /** The exact `error` strings of the session endpoints (error-codes-…txt). */
 export const SESSION_API_MESSAGES = {
@@ -68,7 +68,7 @@ export function createSessionApiService(deps: SessionApiDeps): SessionApiService
       const job = found.value;
       if (owner.toLowerCase() !== job.owner.toLowerCase())
         return err({ kind: 'forbidden', message: SESSION_API_MESSAGES.ownerMismatch });
-      const mapping = await storage.getMapping(job.teamKey);
+      const mapping = await storage.mappings.get(job.teamKey);
       const forge = forgeRegistry.get(mapping?.forge ?? 'github');
       if (!forge) {
         logger.warn('repo token refused: no forge configured', { jobId: job.id, forge: mapping?.forge ?? 'github' });
@@ -130,7 +130,7 @@ export function createSessionApiService(deps: SessionApiDeps): SessionApiService
     },
 
     async steps(jobId) {
-      const job = await storage.getJob(jobId);
+      const job = await storage.jobs.get(jobId);
       if (!job) return err({ kind: 'jobNotFound' });
       return ok({ jobId, steps: await stepHistory.list(jobId) });
     },

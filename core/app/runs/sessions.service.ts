@@ -1,13 +1,13 @@
 import { err, ok, type Result } from 'neverthrow';
-import { isTerminal } from '../../domain/job-status.js';
-import type { Job } from '../../domain/model.js';
 import type { Clock } from '../../../ports/clock.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
 import type { Runner, RunnerSession } from '../../../ports/runner.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
+import { isTerminal } from '../../domain/job-status.js';
+import type { Job } from '../../domain/model.js';
+import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 import { FLY_NOT_CONFIGURED } from '../operations/fly-sessions.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 
 export interface SessionsDeps {
   storage: Storage;
@@ -79,16 +79,16 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
 
   async function jobOf(machineId: string, session: RunnerSession | undefined): Promise<Job | undefined> {
     if (session?.jobId) {
-      const job = await storage.getJob(session.jobId);
+      const job = await storage.jobs.get(session.jobId);
       if (job) return job;
     }
-    const jobs = await storage.listJobs();
+    const jobs = await storage.jobs.list();
     return jobs.find((j) => j.machineId === machineId || (j.runner === 'fly-machines' && j.runId === machineId));
   }
 
   /** Moves the issue back to Triggered; false when the tracker could not be reached. */
   async function resetIssue(job: Job): Promise<boolean> {
-    const mapping = await storage.getMapping(job.teamKey);
+    const mapping = await storage.mappings.get(job.teamKey);
     const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
     if (!mapping || !ticketing) return false;
     const moved = await ticketing.getIssue(job.issueId).andThen((issue) => ticketing.moveToStage(issue, 'triggered', mapping));
@@ -129,7 +129,7 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
         }
         // After the job's own lifecycle move, so Triggered is where the issue ends up.
         issueReset = await resetIssue(job);
-        dedupCleared = await storage.removeDedup(job.issueId);
+        dedupCleared = await storage.dedup.remove(job.issueId);
       }
       logger.info('session destroyed from the admin', {
         machineId,

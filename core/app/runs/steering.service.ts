@@ -1,7 +1,7 @@
-import { createMutex } from '../shared/mutex.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
+import { collection, type Storage } from '../../../ports/storage.port.js';
+import { createMutex } from '../shared/mutex.js';
 
 /**
  * What the answer to `POST /runner/progress` tells the session to do (ARCHITECTURE.md: a
@@ -19,7 +19,7 @@ interface SteeringState {
 
 /** A queue that nobody drains stops growing here; the oldest messages are dropped. */
 export const STEERING_QUEUE_LIMIT = 100;
-const COLLECTION = 'run-steering';
+const COLLECTION = collection<SteeringState>('run-steering');
 
 export interface SteeringDeps {
   storage: Storage;
@@ -42,7 +42,7 @@ export interface SteeringService {
 export function createSteeringService({ storage, clock, ids }: SteeringDeps): SteeringService {
   const writes = createMutex();
   const read = async (jobId: string): Promise<SteeringState> =>
-    (await storage.getRecord<SteeringState>(COLLECTION, jobId)) ?? { messages: [] };
+    (await storage.documents.get(COLLECTION, jobId)) ?? { messages: [] };
 
   return {
     enqueue: (jobId, message) =>
@@ -50,25 +50,25 @@ export function createSteeringService({ storage, clock, ids }: SteeringDeps): St
         const state = await read(jobId);
         state.messages.push({ id: ids.newId(), message, at: clock.now() });
         if (state.messages.length > STEERING_QUEUE_LIMIT) state.messages.splice(0, state.messages.length - STEERING_QUEUE_LIMIT);
-        await storage.putRecord(COLLECTION, jobId, state);
+        await storage.documents.put(COLLECTION, jobId, state);
       }),
 
     abort: (jobId, reason) =>
       writes.run(async () => {
         const state = await read(jobId);
         state.abort = reason === undefined ? { at: clock.now() } : { reason, at: clock.now() };
-        await storage.putRecord(COLLECTION, jobId, state);
+        await storage.documents.put(COLLECTION, jobId, state);
       }),
 
     forget: async (jobId) => {
-      await writes.run(() => storage.deleteRecord(COLLECTION, jobId));
+      await writes.run(() => storage.documents.delete(COLLECTION, jobId));
     },
     take: (jobId) =>
       writes.run(async () => {
-        const state = await storage.getRecord<SteeringState>(COLLECTION, jobId);
+        const state = await storage.documents.get(COLLECTION, jobId);
         if (!state) return [];
         const out: SteeringInstruction[] = state.messages.map((m) => ({ type: 'message', ...m }));
-        if (state.messages.length > 0) await storage.putRecord(COLLECTION, jobId, { ...state, messages: [] });
+        if (state.messages.length > 0) await storage.documents.put(COLLECTION, jobId, { ...state, messages: [] });
         if (state.abort) out.push({ type: 'abort', ...state.abort });
         return out;
       }),

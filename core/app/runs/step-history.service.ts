@@ -1,5 +1,5 @@
 import type { StepReport } from '../../../ports/pipeline.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
+import { type Storage, stream } from '../../../ports/storage.port.js';
 
 /** Each job keeps its newest this-many step entries (ARCHITECTURE.md "Storage": step history is capped). */
 export const STEP_HISTORY_LIMIT = 200;
@@ -20,15 +20,15 @@ export interface StepHistoryService {
   forget(jobId: string): Promise<void>;
 }
 
-const streamOf = (jobId: string) => `job-steps/${jobId}`;
+const streamOf = (jobId: string) => stream<StepEntry>(`job-steps/${jobId}`);
 
 /** Step reports from `/runner/progress` and `/api/step-report`, in one bounded stream per job. */
 export function createStepHistoryService({ storage }: { storage: Storage }): StepHistoryService {
   return {
-    append: (jobId, entry) => storage.appendRecordLog(streamOf(jobId), entry, STEP_HISTORY_LIMIT),
-    list: (jobId) => storage.listRecordLog<StepEntry>(streamOf(jobId)),
+    append: (jobId, entry) => storage.streams.append(streamOf(jobId), entry, STEP_HISTORY_LIMIT),
+    list: (jobId) => storage.streams.list(streamOf(jobId)),
     forget: async (jobId) => {
-      await storage.deleteRecordLog(streamOf(jobId));
+      await storage.streams.delete(streamOf(jobId));
     },
   };
 }

@@ -1,7 +1,7 @@
-import { redactSecrets } from '../../domain/comments.js';
-import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
-import type { CoreSettings } from '../core-settings.js';
 import { secretValues } from '../../../hosts/logger.js';
+import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
+import { redactSecrets } from '../../domain/comments.js';
+import type { CoreSettings } from '../core-settings.js';
 
 export interface EventsDeps {
   eventBus: EventBus;

@@ -1,9 +1,9 @@
-import { activeDedup } from '../../domain/dedup.js';
-import { isTerminal, JOB_STATUSES, TERMINAL_STATUSES } from '../../domain/job-status.js';
-import type { Job, Phase } from '../../domain/model.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import { activeDedup } from '../../domain/dedup.js';
+import { isTerminal, JOB_STATUSES, TERMINAL_STATUSES } from '../../domain/job-status.js';
+import type { Job, Phase } from '../../domain/model.js';
 import { createHistogram, type MetricFamily, renderExposition, type Sample } from './metrics-exposition.js';
 
 export interface MetricsDeps {
@@ -79,7 +79,7 @@ export function createMetricsService({ storage, clock, eventBus }: MetricsDeps):
   const unsubscribe = eventBus.subscribe(count);
 
   async function gauges(): Promise<MetricFamily[]> {
-    const [jobs, mappings, dedup] = await Promise.all([storage.listJobs(), storage.listMappings(), storage.listDedup()]);
+    const [jobs, mappings, dedup] = await Promise.all([storage.jobs.list(), storage.mappings.list(), storage.dedup.list()]);
     const byPhaseStatus = new Map<string, number>();
     for (const job of jobs)
       byPhaseStatus.set(`${job.phase}/${job.status}`, (byPhaseStatus.get(`${job.phase}/${job.status}`) ?? 0) + 1);

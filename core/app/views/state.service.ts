@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { isTerminal } from '../../domain/job-status.js';
-import type { Job, RunnerMode } from '../../domain/model.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import { isTerminal } from '../../domain/job-status.js';
+import type { Job, RunnerMode } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
-import { inFlightIssues } from './metrics.service.js';
 import type { ReconcileService } from '../dispatch/reconcile.service.js';
 import type { RunnerModeService } from '../operations/runner-mode.service.js';
+import { inFlightIssues } from './metrics.service.js';
 
 export interface StateDeps {
   storage: Storage;
@@ -158,7 +158,7 @@ export function createStateService({ storage, clock, config, reconcile, runnerMo
   return {
     async snapshot() {
       const now = clock.now();
-      const [jobs, mappings] = await Promise.all([storage.listJobs(), storage.listMappings()]);
+      const [jobs, mappings] = await Promise.all([storage.jobs.list(), storage.mappings.list()]);
       const { last } = reconcile.snapshot();
 
       const queued: QueuedIssue[] = (last?.skipped ?? []).map((s) => ({

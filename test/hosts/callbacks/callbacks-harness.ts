@@ -81,7 +81,7 @@ export async function startCallbackHarness(options: CallbackHarnessOptions = {})
       return issue;
     },
     async job(id) {
-      const job = await cradle.storage.getJob(id);
+      const job = await cradle.storage.jobs.get(id);
       if (!job) throw new Error(`no job ${id}`);
       return job;
     },

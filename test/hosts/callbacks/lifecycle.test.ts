@@ -71,7 +71,9 @@ describe('the run lifecycle, outcomes', () => {
     expect(report.dispatched).toEqual([]);
     expect(h.launches).toHaveLength(1);
     expect((await h.issue(issue.id)).labels).toEqual(['AI-Implement', 'Plan-Complete']);
-    expect((await h.orchestrator.cradle.storage.listJobs()).map((j) => [j.phase, j.status])).toEqual([['planning', 'completed']]);
+    expect((await h.orchestrator.cradle.storage.jobs.list()).map((j) => [j.phase, j.status])).toEqual([
+      ['planning', 'completed'],
+    ]);
   });
 
   it('a failed planning run: ⚠️ Planning failed: {reason}, redacted, and the AI labels removed', async () => {

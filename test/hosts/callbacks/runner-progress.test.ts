@@ -130,7 +130,7 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
   });
 
   it('job_not_found: a valid token whose job is gone', async () => {
-    const mapping = (await h.orchestrator.cradle.storage.getMapping('ENG'))!;
+    const mapping = (await h.orchestrator.cradle.storage.mappings.get('ENG'))!;
     const ghost = await h.orchestrator.cradle.runTokens.issue({ ...run.job, id: 'ghost-job' }, mapping);
     expect(await errorOf(await progress({ step: validStep() }, ghost.progressToken))).toEqual({
       status: 404,

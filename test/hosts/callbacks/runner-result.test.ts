@@ -176,7 +176,7 @@ describe('POST /runner/result', () => {
   it('job_not_found: the token names a job that no longer exists (nothing consumed)', async () => {
     const ghost = await h.orchestrator.cradle.runTokens.issue(
       { ...run.job, id: 'ghost-job' },
-      (await h.orchestrator.cradle.storage.getMapping('ENG'))!,
+      (await h.orchestrator.cradle.storage.mappings.get('ENG'))!,
     );
     expect(await errorOf(await post(resultBody('planning'), ghost.resultToken))).toEqual({ status: 404, error: 'job_not_found' });
   });

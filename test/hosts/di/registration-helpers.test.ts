@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { asFunction, createContainer, InjectionMode } from 'awilix';
 import { container as rootContainer } from 'tsyringe';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ReconcileService } from '../../../core/app/dispatch/reconcile.service.js';
+import type { MappingsService } from '../../../core/app/operations/mappings.service.js';
 import { loadConfig } from '../../../hosts/config.js';
 import { createOrchestrator, type Orchestrator } from '../../../hosts/container.js';
 import { registerOrchestratorWithAwilix } from '../../../hosts/di/awilix.js';
 import { AiImplementTokens, registerOrchestratorWithTsyringe } from '../../../hosts/di/tsyringe.js';
-import type { MappingsService } from '../../../core/app/operations/mappings.service.js';
-import type { ReconcileService } from '../../../core/app/dispatch/reconcile.service.js';
 
 let orchestrator: Orchestrator | undefined;
 afterEach(async () => {
@@ -39,7 +39,7 @@ describe('embedding the orchestrator in a host DI container', () => {
     expect(host.resolve('aiImplementReconcile')).toBe(o.cradle.reconcile);
     expect(host.resolve('aiImplement')).toBe(o);
     await host.dispose();
-    await expect(o.cradle.storage.listMappings()).rejects.toThrow();
+    await expect(o.cradle.storage.mappings.list()).rejects.toThrow();
     orchestrator = undefined;
   });
 

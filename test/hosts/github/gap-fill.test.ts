@@ -138,7 +138,7 @@ describe('POST /trigger/gap-fill success', () => {
       teamKey: TEAM,
       dispatchNumber: 1,
     });
-    const job = await cradle.storage.getJob(body.jobId);
+    const job = await cradle.storage.jobs.get(body.jobId);
     expect(job).toMatchObject({
       phase: 'gap-analysis',
       issueId: opened.issue.id,
@@ -147,7 +147,7 @@ describe('POST /trigger/gap-fill success', () => {
       prNumber: opened.pull.number,
       prUrl: opened.url,
     });
-    expect((await cradle.storage.listDispatchLog())[0]).toMatchObject({ jobId: body.jobId, phase: 'gap-analysis' });
+    expect((await cradle.storage.dispatchLog.list())[0]).toMatchObject({ jobId: body.jobId, phase: 'gap-analysis' });
     // The issue stays at PR opened; the panel shows the gap run as the pull request's latest job.
     expect((await cradle.trackerStore.find(opened.issue.id))?.labels).toEqual(['AI-Implement', 'Ready for Review']);
     const [row] = await listPulls(g);
@@ -179,7 +179,7 @@ describe('POST /trigger/gap-fill success', () => {
     const res = await trigger(g.h, { issueKey: issue.identifier, prNumber: 77 });
     expect(res.status).toBe(202);
     const { jobId } = (await res.json()) as { jobId: string };
-    expect(await g.h.orchestrator.cradle.storage.getJob(jobId)).toMatchObject({
+    expect(await g.h.orchestrator.cradle.storage.jobs.get(jobId)).toMatchObject({
       phase: 'gap-analysis',
       prNumber: 77,
       prUrl: expect.stringMatching(/\/acme\/widgets\/pull\/77$/),

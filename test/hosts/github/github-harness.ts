@@ -1,9 +1,9 @@
 import { sign } from '@octokit/webhooks-methods';
 import { expect } from 'vitest';
 import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.js';
+import type { PullRow } from '../../../core/app/pulls/pulls.service.js';
 import type { Job } from '../../../core/domain/model.js';
 import type { OrchestratorOverrides } from '../../../hosts/container.js';
-import type { PullRow } from '../../../core/app/pulls/pulls.service.js';
 import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';
 import { ACCESS_CODE, type Harness, type StorageKind, startHarness } from '../harness.js';
 import type { PullFixture } from './payloads.js';
@@ -112,7 +112,7 @@ export async function openPullThroughARun(g: GithubHarness, title = 'Add a widge
   const created = await cradle.tracker.create({ teamKey: TEAM, title, labels: ['AI-Implement'] });
   const issue = created._unsafeUnwrap();
   await cradle.reconcile.request();
-  const job = (await cradle.storage.listJobs()).find((j) => j.issueId === issue.id);
+  const job = (await cradle.storage.jobs.list()).find((j) => j.issueId === issue.id);
   if (!job) throw new Error('the reconcile dispatched nothing');
   expect(job).toMatchObject({ phase: 'implementation', runner: 'shadow', dispatchNumber: 1 });
 
@@ -133,7 +133,7 @@ export async function openPullThroughARun(g: GithubHarness, title = 'Add a widge
   const htmlUrl = pr.url.replace(/\/[^/]+\/[^/]+\/pull\/\d+$/, '');
   return {
     issue,
-    job: (await cradle.storage.getJob(job.id))!,
+    job: (await cradle.storage.jobs.get(job.id))!,
     pull: { owner: OWNER, repo: REPO, number: pr.number, branch, htmlUrl, title: pr.title },
     url: pr.url,
   };

@@ -76,7 +76,7 @@ describe('pull request tracking', () => {
     const { cradle } = g.h.orchestrator;
     const issue = (await cradle.tracker.create({ teamKey: TEAM, title: 'risky', labels: ['AI-Implement'] }))._unsafeUnwrap();
     await cradle.reconcile.request();
-    const [job] = await cradle.storage.listJobs();
+    const [job] = await cradle.storage.jobs.list();
     const prUrl = `https://github.com/${OWNER}/${REPO}/pull/12`;
     await cradle.jobOutcome.record(job!.id, { type: 'review-failed', prUrl, at: g.h.clock.now() });
     const [row] = await pulls(g);
@@ -88,16 +88,16 @@ describe('pull request tracking', () => {
     const { cradle } = g.h.orchestrator;
     await cradle.tracker.create({ teamKey: TEAM, title: 'a', labels: ['AI-Implement'] });
     await cradle.reconcile.request();
-    const [planning] = await cradle.storage.listJobs();
+    const [planning] = await cradle.storage.jobs.list();
     expect(planning?.phase).toBe('planning');
     await cradle.jobOutcome.record(planning!.id, { type: 'succeeded', at: g.h.clock.now() });
     expect(await pulls(g)).toEqual([]);
 
     g.h.clock.advance(1000);
     const other = (await cradle.tracker.create({ teamKey: TEAM, title: 'b', labels: ['AI-Implement'] }))._unsafeUnwrap();
-    await cradle.storage.putMapping({ ...(await cradle.storage.getMapping(TEAM))!, planningEnabled: false });
+    await cradle.storage.mappings.put({ ...(await cradle.storage.mappings.get(TEAM))!, planningEnabled: false });
     await cradle.reconcile.request();
-    const impl = (await cradle.storage.listJobs()).find((j) => j.issueId === other.id);
+    const impl = (await cradle.storage.jobs.list()).find((j) => j.issueId === other.id);
     await cradle.jobOutcome.record(impl!.id, { type: 'failed', error: 'git clone failed (exit 128)', at: g.h.clock.now() });
     expect(await pulls(g)).toEqual([]);
   });

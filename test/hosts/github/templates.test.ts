@@ -47,7 +47,7 @@ describe('POST /api/mappings/:teamKey/sync-workflows', () => {
       files: PATHS,
       templateVersion: expect.any(String),
     });
-    const mapping = (await g.h.orchestrator.cradle.storage.getMapping(TEAM))!;
+    const mapping = (await g.h.orchestrator.cradle.storage.mappings.get(TEAM))!;
     const expected = renderWorkflowTemplates({ ...mapping, orchestratorUrl: 'https://orchestrator.example.com' });
     for (const file of expected) expect(g.github.readFile(OWNER, REPO, file.path)).toBe(file.content);
     expect(g.github.readFile(OWNER, REPO, '.github/workflows/comment-trigger.yml')).toContain(

@@ -114,7 +114,7 @@ describe('POST /api/github/webhook: disabled, signature and payload checks', () 
     g = await startGithubHarness();
     const opened = await openPullThroughARun(g);
     const before = await commentsOf(g, opened.issue.id);
-    const jobsBefore = (await g.h.orchestrator.cradle.storage.listJobs()).length;
+    const jobsBefore = (await g.h.orchestrator.cradle.storage.jobs.list()).length;
     const others: Array<[string, unknown]> = [
       ['ping', ping(OWNER, REPO)],
       ['pull_request', pullRequestClosed(opened.pull, false)],
@@ -133,7 +133,7 @@ describe('POST /api/github/webhook: disabled, signature and payload checks', () 
       expect(typeof body.ignored, `${event} ${JSON.stringify(body)}`).toBe('string');
     }
     expect(await commentsOf(g, opened.issue.id)).toEqual(before);
-    expect(await g.h.orchestrator.cradle.storage.listJobs()).toHaveLength(jobsBefore);
+    expect(await g.h.orchestrator.cradle.storage.jobs.list()).toHaveLength(jobsBefore);
     const [row] = await listPulls(g);
     expect(row?.merged).toBe(false);
   });
@@ -145,7 +145,7 @@ describe('POST /api/github/webhook: merged pull requests', () => {
     const opened = await openPullThroughARun(g);
     const { cradle } = g.h.orchestrator;
     expect((await issueNow(g, opened.issue.id)).labels).toEqual(['AI-Implement', 'Ready for Review']);
-    expect((await cradle.storage.listDedup()).map((d) => d.issueId)).toContain(opened.issue.id);
+    expect((await cradle.storage.dedup.list()).map((d) => d.issueId)).toContain(opened.issue.id);
     g.github.mergePull(OWNER, REPO, opened.pull.number);
 
     const res = await deliver(g.h, 'pull_request', pullRequestClosed(opened.pull));
@@ -163,8 +163,8 @@ describe('POST /api/github/webhook: merged pull requests', () => {
       `✅ Pull request #${opened.pull.number} merged (e5bd391): ${opened.url}\n\nAI-Implement's work on this issue is done.`,
     ]);
     expect((await issueNow(g, opened.issue.id)).labels).toEqual(['AI-Implement', 'Ready for Review']);
-    expect((await cradle.storage.listDedup()).map((d) => d.issueId)).not.toContain(opened.issue.id);
-    const record = (await cradle.storage.listRecords<TrackedPull>(PULLS_COLLECTION))[0];
+    expect((await cradle.storage.dedup.list()).map((d) => d.issueId)).not.toContain(opened.issue.id);
+    const record = (await cradle.storage.documents.list(PULLS_COLLECTION))[0];
     expect(record).toMatchObject({
       merged: true,
       mergeCommitSha: 'e5bd3914e2e596debea16f433f57875b5b90bcd6',
@@ -211,7 +211,7 @@ describe('POST /api/github/webhook: reviews asking for changes', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { handled: string; jobId: string; iteration: number; maxIterations: number };
     expect(body).toMatchObject({ ok: true, handled: 'redispatched', iteration: 2, maxIterations: 2 });
-    const second = await cradle.storage.getJob(body.jobId);
+    const second = await cradle.storage.jobs.get(body.jobId);
     expect(second).toMatchObject({
       issueId: opened.issue.id,
       phase: 'implementation',
@@ -244,7 +244,7 @@ describe('POST /api/github/webhook: reviews asking for changes', () => {
     });
     const limit = await deliver(g.h, 'pull_request_review', reviewSubmitted(opened.pull, 'changes_requested', 503));
     expect(await limit.json()).toMatchObject({ ok: true, handled: 'iteration-limit', maxIterations: 2 });
-    const implementations = (await cradle.storage.listJobs()).filter((j) => j.phase === 'implementation');
+    const implementations = (await cradle.storage.jobs.list()).filter((j) => j.phase === 'implementation');
     expect(implementations.map((j) => j.dispatchNumber).sort()).toEqual([1, 2]);
     expect(await commentsOf(g, opened.issue.id)).toContain(
       `⚠️ Changes requested on pull request #${opened.pull.number}, but the iteration limit (2) is reached. A person needs to take it from here.`,
@@ -304,6 +304,6 @@ describe('POST /api/github/webhook: reviews asking for changes', () => {
       reviewSubmitted({ owner: OWNER, repo: REPO, number: 42, branch: 'someone/else' }, 'changes_requested', 1),
     );
     expect(await res.json()).toEqual({ ok: true, ignored: 'pull request not tracked' });
-    expect(await g.h.orchestrator.cradle.storage.listJobs()).toEqual([]);
+    expect(await g.h.orchestrator.cradle.storage.jobs.list()).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
 import { createRunnerRegistry } from '../../../core/app/dispatch/runner-registry.js';
 import type { Runner } from '../../../ports/runner.port.js';
+import { collection } from '../../../ports/storage.port.js';
 import { type FakeLinear, startFakeLinear } from '../../fakes/linear/fake-linear.server.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 
@@ -142,7 +143,7 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     await localMapping(h, token);
     const issue = await createIssue(h, token, { title: 'once', labels: ['AI-Implement'] });
     await h.orchestrator.cradle.reconcile.request();
-    expect(await h.orchestrator.cradle.storage.listJobs()).toHaveLength(1);
+    expect(await h.orchestrator.cradle.storage.jobs.list()).toHaveLength(1);
     // A person puts it back to Triggered while the first job is in flight.
     await h.call('PATCH', `/api/tracker/issues/${issue.identifier}`, { token, body: { labels: ['AI-Implement'] } });
     const second = await h.orchestrator.cradle.reconcile.request();
@@ -152,7 +153,7 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     ]);
 
     // The in-flight job ends; the window still holds the issue for 24 hours.
-    const [job] = await h.orchestrator.cradle.storage.listJobs();
+    const [job] = await h.orchestrator.cradle.storage.jobs.list();
     await h.orchestrator.cradle.jobOutcome.record(job!.id, { type: 'failed', error: 'boom', at: h.clock.now() });
     await h.call('PATCH', `/api/tracker/issues/${issue.identifier}`, { token, body: { labels: ['AI-Implement'] } });
     expect((await h.orchestrator.cradle.reconcile.request()).dispatched).toEqual([]);
@@ -179,9 +180,9 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     const issue = await seedIssue(h, { title: 'doomed', labels: ['AI-Implement'] });
     const report = await h.orchestrator.cradle.reconcile.request();
     expect(report.errors.LOC).toBe('shadow launch failed: runner is down');
-    const [job] = await h.orchestrator.cradle.storage.listJobs();
+    const [job] = await h.orchestrator.cradle.storage.jobs.list();
     expect(job).toMatchObject({ identifier: issue.identifier, status: 'failed', error: 'shadow launch failed: runner is down' });
-    expect(await h.orchestrator.cradle.storage.listDedup()).toEqual([expect.objectContaining({ issueId: issue.id })]);
+    expect(await h.orchestrator.cradle.storage.dedup.list()).toEqual([expect.objectContaining({ issueId: issue.id })]);
     const tracked = await get<{ issue: { labels: string[]; comments: { body: string }[] } }>(
       h,
       token,
@@ -204,7 +205,7 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     await seedIssue(h, { title: 'no env', labels: ['AI-Implement'] });
     const report = await h.orchestrator.cradle.reconcile.request();
     expect(report.errors.LOC).toBe('shadow launch failed: credentials unavailable');
-    expect(await h.orchestrator.cradle.storage.listJobs()).toEqual([expect.objectContaining({ status: 'failed' })]);
+    expect(await h.orchestrator.cradle.storage.jobs.list()).toEqual([expect.objectContaining({ status: 'failed' })]);
   });
 
   it('a mapping whose tracker fails is reported and skipped; the others still dispatch', async () => {
@@ -260,9 +261,9 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     await seedIssue(h, { title: 'hangs', labels: ['AI-Implement'] });
     await h.orchestrator.cradle.reconcile.request();
     const { storage } = h.orchestrator.cradle;
-    const [done, hanging] = await storage.listJobs();
+    const [done, hanging] = await storage.jobs.list();
     await h.orchestrator.cradle.jobOutcome.record(done!.id, { type: 'failed', error: 'boom', at: h.clock.now() });
-    expect(await storage.getRecord('run-credentials', done!.id)).toBeDefined();
+    expect(await storage.documents.get(collection('run-credentials'), done!.id)).toBeDefined();
     await h.orchestrator.cradle.stepHistory.append(done!.id, {
       id: 'clone',
       type: 'git',
@@ -274,15 +275,15 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
 
     h.clock.advance(30 * 24 * 60 * 60 * 1000 - 1);
     await h.orchestrator.cradle.reconcile.request();
-    expect(await storage.getJob(done!.id)).toBeDefined();
+    expect(await storage.jobs.get(done!.id)).toBeDefined();
 
     h.clock.advance(2);
     await h.orchestrator.cradle.reconcile.request();
-    expect(await storage.getJob(done!.id)).toBeUndefined();
-    expect(await storage.getJob(hanging!.id)).toBeDefined();
-    await vi.waitFor(async () => expect(await storage.getRecord('run-credentials', done!.id)).toBeUndefined());
+    expect(await storage.jobs.get(done!.id)).toBeUndefined();
+    expect(await storage.jobs.get(hanging!.id)).toBeDefined();
+    await vi.waitFor(async () => expect(await storage.documents.get(collection('run-credentials'), done!.id)).toBeUndefined());
     await vi.waitFor(async () => expect(await h!.orchestrator.cradle.stepHistory.list(done!.id)).toEqual([]));
-    expect(await storage.getRecord('run-credentials', hanging!.id)).toBeDefined();
+    expect(await storage.documents.get(collection('run-credentials'), hanging!.id)).toBeDefined();
   });
 
   it('coalesces refresh requests: many during a cycle cause at most one more', async () => {
@@ -386,7 +387,7 @@ describe('Linear through its wire-level fake', () => {
     const ok = await harness.call('POST', '/webhooks/linear', { raw, headers: { 'linear-signature': signature } });
     expect(ok.status).toBe(200);
     for (;;) {
-      const log = await harness.orchestrator.cradle.storage.listDispatchLog();
+      const log = await harness.orchestrator.cradle.storage.dispatchLog.list();
       if (log.some((e) => e.identifier === issue.identifier)) break;
       expect(Date.now() - started).toBeLessThan(1000);
       await new Promise((r) => setTimeout(r, 10));

@@ -27,7 +27,7 @@ describe('GET/POST /api/runner-mode', () => {
       body: { mode: 'local', stored: 'local', effective: 'local', source: 'stored', envLocked: false, env: null },
     });
     await h.createMapping({ executionMode: 'github-actions' });
-    const mapping = (await h.orchestrator.cradle.storage.getMapping('ENG')) as Mapping;
+    const mapping = (await h.orchestrator.cradle.storage.mappings.get('ENG')) as Mapping;
     expect(await h.orchestrator.cradle.runnerFor(mapping)).toBe('local');
     await h.api('POST', '/api/runner-mode', { mode: 'default' });
     expect(await h.orchestrator.cradle.runnerFor(mapping)).toBe('github-actions');

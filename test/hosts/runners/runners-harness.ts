@@ -96,7 +96,7 @@ export async function startRunnersHarness(options: RunnersHarnessOptions = {}): 
     },
     async dispatch() {
       const report = await cradle.reconcile.request();
-      const jobs = await Promise.all(report.dispatched.map((d) => cradle.storage.getJob(d.jobId)));
+      const jobs = await Promise.all(report.dispatched.map((d) => cradle.storage.jobs.get(d.jobId)));
       return jobs.filter((j): j is Job => j !== undefined);
     },
     async issue(id) {
@@ -105,7 +105,7 @@ export async function startRunnersHarness(options: RunnersHarnessOptions = {}): 
       return issue;
     },
     async job(id) {
-      const job = await cradle.storage.getJob(id);
+      const job = await cradle.storage.jobs.get(id);
       if (!job) throw new Error(`no job ${id}`);
       return job;
     },

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flyAppSecretReference } from '../../../adapters/secrets/fly/fly-secret-reference.js';
+import { collection } from '../../../ports/storage.port.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 
 let h: RunnersHarness | undefined;
@@ -140,7 +141,10 @@ describe('/api/v1/secrets (local, encrypted at rest)', () => {
       body: { saved: true, key: 'API_KEY' },
     });
     expect(await h.api('GET', '/api/v1/secrets')).toEqual({ status: 200, body: { keys: ['API_KEY'] } });
-    const stored = await h.orchestrator.cradle.storage.getRecord<Record<string, string>>('local-secrets', 'store');
+    const stored = await h.orchestrator.cradle.storage.documents.get(
+      collection<Record<string, string>>('local-secrets'),
+      'store',
+    );
     expect(Object.keys(stored ?? {})).toContain('API_KEY');
     expect(JSON.stringify(stored)).not.toContain('plain-text-value-123');
     expect(await h.api('DELETE', '/api/v1/secrets/API_KEY')).toEqual({ status: 200, body: { deleted: true, key: 'API_KEY' } });

@@ -77,7 +77,7 @@ describe('DELETE /api/sessions/:machineId', () => {
     const [job] = await h.dispatch();
     const machineId = job?.runId as string;
     expect((await h.issue(issue.id)).labels).toEqual(['AI-Implement', 'AI-Working']);
-    expect((await h.orchestrator.cradle.storage.listDedup()).map((d) => d.issueId)).toEqual([issue.id]);
+    expect((await h.orchestrator.cradle.storage.dedup.list()).map((d) => d.issueId)).toEqual([issue.id]);
     // In flight: a poll now dispatches nothing.
     expect(await h.dispatch()).toEqual([]);
 
@@ -98,7 +98,7 @@ describe('DELETE /api/sessions/:machineId', () => {
     expect(reset.labels).toEqual(['AI-Implement']);
     // The job ends as failed (so the issue is no longer in flight), which the ticket is told.
     expect(reset.comments.map((c) => c.body).join('\n')).toContain(DESTROYED_BY_OPERATOR);
-    expect(await h.orchestrator.cradle.storage.listDedup()).toEqual([]);
+    expect(await h.orchestrator.cradle.storage.dedup.list()).toEqual([]);
     expect(await h.job(job?.id as string)).toMatchObject({ status: 'failed' });
     expect((await h.api('GET', '/api/sessions')).body.sessions).toEqual([]);
 
@@ -117,7 +117,7 @@ describe('DELETE /api/sessions/:machineId', () => {
     expect(res.status).toBe(500);
     expect(res.body.error).toContain('machine is locked');
     expect((await h.issue(issue.id)).labels).toContain('AI-Working');
-    expect(await h.orchestrator.cradle.storage.listDedup()).toHaveLength(1);
+    expect(await h.orchestrator.cradle.storage.dedup.list()).toHaveLength(1);
   });
 
   it('succeeds for a machine already gone, without an issue to reset', async () => {

@@ -344,7 +344,7 @@ describe('v1 transitions by hand', () => {
       status: 200,
       body: { ok: true, identifier: issue.identifier, from: 'planning_failed', to: 'triggered', action: 'retry', jobId: null },
     });
-    expect(await h.orchestrator.cradle.storage.listDedup()).toEqual([]);
+    expect(await h.orchestrator.cradle.storage.dedup.list()).toEqual([]);
     await h.orchestrator.cradle.reconcile.request();
     expect(h.launches).toHaveLength(2);
     expect(h.launches[1]!.job).toMatchObject({ issueId: issue.id, phase: 'planning', dispatchNumber: 2 });

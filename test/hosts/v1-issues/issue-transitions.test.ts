@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../../core/domain/model.js';
 import { allowedTransitions, effectiveStage, failedStageOf, inFlightJob } from '../../../core/app/issues/issue-transitions.js';
+import type { Job } from '../../../core/domain/model.js';
 
 const job = (over: Partial<Job>): Job => ({
   id: 'j',

@@ -54,7 +54,7 @@ export async function startIssuesHarness(
       return found;
     },
     async job(id) {
-      const found = await cradle.storage.getJob(id);
+      const found = await cradle.storage.jobs.get(id);
       if (!found) throw new Error(`no job ${id}`);
       return found;
     },
