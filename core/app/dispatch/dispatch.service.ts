@@ -4,9 +4,9 @@ import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import { type DispatchIntent, type DispatchRefusal, decideDispatch } from '../../domain/dispatch-decision.js';
 import { advanceIssue } from '../../domain/lifecycle.js';
-import type { Job, Mapping, Phase, RunnerKind, TicketIssue } from '../../domain/model.js';
-import type { PlannedDispatch } from '../../domain/planner.js';
+import type { Job, Mapping, RunnerKind, TicketIssue } from '../../domain/model.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
 import { describeMissingRunner, type RunnerRegistry } from './runner-registry.js';
 
@@ -33,26 +33,31 @@ export interface DispatchDeps {
   runnerFor: (mapping: Mapping) => Promise<RunnerKind>;
 }
 
-/**
- * A planned dispatch, or one a host asks for directly: a re-run of the implementation after
- * a review asked for changes, a gap analysis of an open pull request. `pullRequest` is the PR
- * the run works on; it is put on the job so the runner can hand it to the session.
- */
-export type DispatchRequest = Omit<PlannedDispatch, 'phase'> & { phase: Phase; pullRequest?: { number: number; url: string } };
-
 export type DispatchFailure =
   | { kind: 'claimed'; message: string }
+  | ({ kind: 'refused' } & DispatchRefusal)
+  | { kind: 'fenced'; message: string }
   | { kind: 'runnerMissing'; message: string }
   | { kind: 'launchFailed'; message: string; job: Job };
 
+/** A lease the dispatch must still hold when it commits (the reconcile cycle's). */
+export type DispatchFence = { lease: string; token: number };
+
 export interface DispatchService {
   /**
-   * Starts one planned dispatch. The decision is recorded (job, dedup entry, dispatch log)
-   * BEFORE the runner is called, behind an atomic claim of the issue's phase and dispatch
-   * number, so two cycles or two replicas never start the same dispatch twice and a crash
-   * after the call never loses the record of it.
+   * Carries out the one dispatch decision (core/domain/dispatch-decision.ts) for any intent.
+   * The decision is recorded — claim, job, dedup entry and dispatch-log entry in ONE storage
+   * transaction — BEFORE the runner is called, so two cycles, two entry points or two
+   * replicas never start the same dispatch twice, and a crash after the commit leaves a job in
+   * `unknown` that `recoverLaunches` finishes.
    */
-  dispatch(request: DispatchRequest): Promise<Result<Job, DispatchFailure>>;
+  dispatch(intent: DispatchIntent, fence?: DispatchFence): Promise<Result<Job, DispatchFailure>>;
+  /**
+   * The launch outbox: jobs recorded at least `olderThanMs` ago whose launch was never
+   * confirmed (the process died between the commit and the runner's answer) are launched now
+   * with the same job id, or failed with the reason. Resolves how many were handled.
+   */
+  recoverLaunches(olderThanMs: number): Promise<number>;
 }
 
 export function createDispatchService(deps: DispatchDeps): DispatchService {
@@ -64,54 +69,82 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
     if (!transition.ignored) await jobOutcome.runIssueEffects(job, mapping, transition.effects);
   }
 
-  return {
-    async dispatch({ issue, mapping, phase, dispatchNumber, pullRequest }) {
-      const runnerKind = await deps.runnerFor(mapping);
-      const runner = runnerRegistry.get(runnerKind);
-      if (!runner) return err({ kind: 'runnerMissing', message: describeMissingRunner(runnerKind) });
+  /** Starts a recorded job on its runner; whatever goes wrong ends the job as failed, never in limbo. */
+  async function launch(job: Job, mapping: Mapping): Promise<Result<Job, DispatchFailure>> {
+    const runner = runnerRegistry.get(job.runner);
+    const launched = runner
+      ? await deps
+          .runEnvironment(job, mapping)
+          .then((env) => runner.launch({ job, mapping, env }))
+          .catch((error: unknown) =>
+            errAsync<never, { message: string }>({ message: error instanceof Error ? error.message : String(error) }),
+          )
+      : err({ message: describeMissingRunner(job.runner) });
+    if (launched.isErr()) {
+      const reason = `${job.runner} launch failed: ${launched.error.message}`;
+      logger.error('launch failed', { jobId: job.id, issue: job.identifier, runner: job.runner, error: launched.error.message });
+      const recorded = await jobOutcome.record(job.id, { type: 'failed', error: reason, at: clock.now() });
+      return err({ kind: 'launchFailed', message: reason, job: recorded?.job ?? job });
+    }
+    const linked = await jobOutcome.record(job.id, { type: 'dispatched', at: clock.now() });
+    let saved = linked?.job ?? job;
+    if (launched.value.handle) {
+      const link: { type: 'run-linked'; runId: string; at: number; runUrl?: string } = {
+        type: 'run-linked',
+        runId: launched.value.handle,
+        at: clock.now(),
+      };
+      if (launched.value.url) link.runUrl = launched.value.url;
+      saved = (await jobOutcome.record(job.id, link))?.job ?? saved;
+    }
+    return ok(saved);
+  }
 
-      const claimed = await storage.claims.claimOnce(`dispatch:${issue.id}:${phase}:${dispatchNumber}`, DISPATCH_CLAIM_TTL_MS);
-      if (!claimed)
-        return err({ kind: 'claimed', message: `${issue.identifier} ${phase} #${dispatchNumber} was already dispatched` });
+  return {
+    async dispatch(intent, fence) {
+      const { issue, mapping } = intent;
+      const runnerKind = await deps.runnerFor(mapping);
+      if (!runnerRegistry.get(runnerKind)) return err({ kind: 'runnerMissing', message: describeMissingRunner(runnerKind) });
 
       const now = clock.now();
-      const job: Job = {
-        id: ids.newId(),
-        issueId: issue.id,
-        identifier: issue.identifier,
-        teamKey: mapping.teamKey,
-        owner: mapping.owner,
-        repo: mapping.repo,
-        phase,
-        status: 'unknown',
-        dispatchNumber,
+      const decision = decideDispatch(intent, {
+        jobs: await storage.jobs.list({ issueId: issue.id }),
+        jobId: ids.newId(),
         runner: runnerKind,
-        dispatchedAt: now,
-        updatedAt: now,
-        ...(pullRequest ? { prNumber: pullRequest.number, prUrl: pullRequest.url } : {}),
-      };
-      await storage.jobs.put(job);
-      await storage.dedup.put({
-        issueId: issue.id,
-        identifier: issue.identifier,
-        title: issue.title,
-        teamKey: mapping.teamKey,
-        phase,
-        dispatchedAt: now,
+        now,
       });
-      await storage.dispatchLog.append({
-        id: ids.newId(),
-        at: now,
-        jobId: job.id,
-        issueId: issue.id,
-        identifier: issue.identifier,
-        teamKey: mapping.teamKey,
-        owner: mapping.owner,
-        repo: mapping.repo,
-        phase,
-        runner: runnerKind,
-        dispatchNumber,
+      if (decision.kind === 'refused') {
+        const { kind: _refused, ...refusal } = decision;
+        return err({ kind: 'refused', ...refusal });
+      }
+      const { job } = decision;
+      const recorded = await storage.recordDispatch({
+        claimKey: decision.claimKey,
+        claimTtlMs: DISPATCH_CLAIM_TTL_MS,
+        job,
+        dedup: decision.dedup,
+        log: {
+          id: ids.newId(),
+          at: now,
+          jobId: job.id,
+          issueId: issue.id,
+          identifier: issue.identifier,
+          teamKey: mapping.teamKey,
+          owner: mapping.owner,
+          repo: mapping.repo,
+          phase: job.phase,
+          runner: runnerKind,
+          dispatchNumber: job.dispatchNumber,
+        },
+        ...(fence ? { fence } : {}),
       });
+      if (recorded === 'claimed')
+        return err({
+          kind: 'claimed',
+          message: `${issue.identifier} ${job.phase} #${job.dispatchNumber} was already dispatched`,
+        });
+      if (recorded === 'fenced') return err({ kind: 'fenced', message: 'the reconcile lease was lost before the dispatch' });
+
       eventBus.publish({
         type: 'job.created',
         at: now,
@@ -119,41 +152,38 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
         issueId: issue.id,
         identifier: issue.identifier,
         teamKey: mapping.teamKey,
-        data: { phase, runner: runnerKind },
+        data: { phase: job.phase, runner: runnerKind },
       });
       await moveTicket(issue, mapping, job);
-
-      // The job is on record now: whatever goes wrong from here ends it as failed, never in limbo.
-      const launched = await deps
-        .runEnvironment(job, mapping)
-        .then((env) => runner.launch({ job, mapping, env }))
-        .catch((error: unknown) =>
-          errAsync<never, { message: string }>({ message: error instanceof Error ? error.message : String(error) }),
-        );
-      if (launched.isErr()) {
-        const reason = `${runnerKind} launch failed: ${launched.error.message}`;
-        logger.error('launch failed', {
+      const launched = await launch(job, mapping);
+      if (launched.isOk())
+        logger.info('dispatched', {
           jobId: job.id,
           issue: issue.identifier,
+          phase: job.phase,
           runner: runnerKind,
-          error: launched.error.message,
+          dispatchNumber: job.dispatchNumber,
         });
-        const recorded = await jobOutcome.record(job.id, { type: 'failed', error: reason, at: clock.now() });
-        return err({ kind: 'launchFailed', message: reason, job: recorded?.job ?? job });
+      return launched;
+    },
+
+    async recoverLaunches(olderThanMs) {
+      const cutoff = clock.now() - olderThanMs;
+      const stranded = await storage.jobs.list({ statuses: ['unknown'], updatedBefore: cutoff });
+      for (const job of stranded) {
+        const mapping = await storage.mappings.get(job.teamKey);
+        if (!mapping) {
+          await jobOutcome.record(job.id, {
+            type: 'failed',
+            error: `launch not confirmed before a restart, and team ${job.teamKey} has no mapping any more`,
+            at: clock.now(),
+          });
+          continue;
+        }
+        logger.warn('launching a job whose launch was never confirmed', { jobId: job.id, issue: job.identifier });
+        await launch(job, mapping);
       }
-      const linked = await jobOutcome.record(job.id, { type: 'dispatched', at: clock.now() });
-      let saved = linked?.job ?? job;
-      if (launched.value.handle) {
-        const link: { type: 'run-linked'; runId: string; at: number; runUrl?: string } = {
-          type: 'run-linked',
-          runId: launched.value.handle,
-          at: clock.now(),
-        };
-        if (launched.value.url) link.runUrl = launched.value.url;
-        saved = (await jobOutcome.record(job.id, link))?.job ?? saved;
-      }
-      logger.info('dispatched', { jobId: job.id, issue: issue.identifier, phase, runner: runnerKind, dispatchNumber });
-      return ok(saved);
+      return stranded.length;
     },
   };
 }

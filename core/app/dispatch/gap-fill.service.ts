@@ -130,23 +130,25 @@ export function createGapFillService(deps: GapFillDeps): GapFillService {
         return err({ kind: 'dispatchFailed', detail: issue.error.message, dispatchStatus: 'issue_unavailable' });
       }
 
-      const previous = (await storage.jobs.list()).filter((j) => j.issueId === issue.value.id && j.phase === 'gap-analysis');
-      const dispatchNumber = Math.max(0, ...previous.map((j) => j.dispatchNumber)) + 1;
       const prUrl = owner.prUrl ?? `${githubWebUrl(config.githubApiUrl)}/${mapping.owner}/${mapping.repo}/pull/${prNumber}`;
       const dispatched = await dispatcher.dispatch({
+        kind: 'gap-fill',
         issue: issue.value,
         mapping,
-        phase: 'gap-analysis',
-        dispatchNumber,
         pullRequest: { number: prNumber, url: prUrl },
       });
       if (dispatched.isErr()) {
         const { kind, message } = dispatched.error;
         const dispatchStatus: GapFillDispatchStatus =
-          kind === 'claimed' ? 'already_dispatched' : kind === 'runnerMissing' ? 'runner_missing' : 'launch_failed';
+          kind === 'claimed' || kind === 'refused'
+            ? 'already_dispatched'
+            : kind === 'runnerMissing'
+              ? 'runner_missing'
+              : 'launch_failed';
         logger.warn('gap-fill dispatch failed', { issue: issueKey, prNumber, dispatchStatus, error: message });
         return err({ kind: 'dispatchFailed', detail: message, dispatchStatus });
       }
+      const { dispatchNumber } = dispatched.value;
       const tracked = await pulls.find(mapping.owner, mapping.repo, prNumber);
       if (tracked) await pulls.noteDispatch(tracked, dispatched.value);
       logger.info('gap-fill dispatched', { issue: issueKey, prNumber, jobId: dispatched.value.id, dispatchNumber });

@@ -2,12 +2,13 @@ import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import { activeDedup, expiredDedup } from '../../domain/dedup.js';
+import { activeDedup, DEDUP_WINDOW_MS } from '../../domain/dedup.js';
 import { advanceIssue, jiraStatusForStage, linearLabelsForStage } from '../../domain/lifecycle.js';
 import type { Mapping, TicketIssue } from '../../domain/model.js';
 import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../domain/planner.js';
-import { jobsToPrune } from '../../domain/retention.js';
+import { JOB_RETENTION_MS } from '../../domain/retention.js';
 import { describeMissingTicketing, type TicketingRegistry } from '../issues/ticketing-registry.js';
+import type { LeaseHold, Singleton } from '../operations/singleton.js';
 import type { DispatchService } from './dispatch.service.js';
 
 export interface ReconcileDeps {
@@ -17,6 +18,7 @@ export interface ReconcileDeps {
   eventBus: EventBus;
   ticketingRegistry: TicketingRegistry;
   dispatcher: DispatchService;
+  singleton: Singleton;
 }
 
 /** What one mapping's fetch gave in the last cycle that covered it. */
@@ -55,8 +57,12 @@ export interface ReconcileService {
 }
 
 /** Two replicas never run a cycle at the same time: the lease lapses if its holder dies. */
-const LEASE_KEY = 'reconcile-lease';
-const LEASE_MS = 5 * 60_000;
+export const RECONCILE_LEASE = 'reconcile';
+/** A recorded job still `unknown` this long after its dispatch lost its launch (see recoverLaunches). */
+const LAUNCH_CONFIRM_MS = 60_000;
+const PRUNE_BATCH = 500;
+const TERMINAL_STATUSES = ['completed', 'review_failed', 'failed', 'timed_out'] as const;
+const IN_FLIGHT_STATUSES = ['unknown', 'dispatched', 'running'] as const;
 const FETCH_CONCURRENCY = 4;
 
 /**
@@ -65,7 +71,7 @@ const FETCH_CONCURRENCY = 4;
  * time in this process, one across replicas (a lease in Storage).
  */
 export function createReconcileService(deps: ReconcileDeps): ReconcileService {
-  const { storage, clock, logger, eventBus, ticketingRegistry, dispatcher } = deps;
+  const { storage, clock, logger, eventBus, ticketingRegistry, dispatcher, singleton } = deps;
   const snapshots = new Map<string, MappingSnapshot>();
   let last: CycleReport | undefined;
 
@@ -127,15 +133,21 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
   /** Retention: the dedup window's lapsed entries, and finished jobs past core/retention.ts. */
   async function prune(now: number) {
-    for (const entry of expiredDedup(await storage.dedup.list(), now)) await storage.dedup.remove(entry.issueId);
-    for (const job of jobsToPrune(await storage.jobs.list(), now)) {
+    await storage.dedup.removeBefore(now - DEDUP_WINDOW_MS + 1);
+    const expired = await storage.jobs.list({
+      statuses: TERMINAL_STATUSES,
+      updatedBefore: now - JOB_RETENTION_MS + 1,
+      limit: PRUNE_BATCH,
+    });
+    for (const job of expired) {
       if (await storage.jobs.delete(job.id))
         eventBus.publish({ type: 'job.pruned', at: now, jobId: job.id, issueId: job.issueId });
     }
   }
 
-  async function cycle(teamKeys: Set<string> | 'all'): Promise<CycleReport> {
+  async function cycle(teamKeys: Set<string> | 'all', hold?: LeaseHold): Promise<CycleReport> {
     const startedAt = clock.now();
+    await dispatcher.recoverLaunches(LAUNCH_CONFIRM_MS);
     const all = await storage.mappings.list();
     const mappings = teamKeys === 'all' ? all : all.filter((m) => teamKeys.has(m.teamKey));
     const errors: Record<string, string> = {};
@@ -166,19 +178,22 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     const plan = planDispatches({
       mappings: mappings.filter((m) => healthy.has(m.teamKey)),
       issues: [...fetched.filter((s) => !s.error).flatMap((s) => s.issues), ...unmapped],
-      jobs: await storage.jobs.list(),
+      // Finished jobs do not change what may run now (dispatch numbers are the decision's).
+      jobs: await storage.jobs.list({ statuses: IN_FLIGHT_STATUSES }),
       dedup: activeDedup(await storage.dedup.list(), now),
       now,
     });
 
     const dispatched: CycleReport['dispatched'] = [];
     for (const planned of plan.dispatch) {
+      if (hold && !hold.held()) break; // the lease lapsed: another replica plans from here
       try {
-        const result = await dispatcher.dispatch(planned);
+        const result = await dispatcher.dispatch({ kind: 'planned', ...planned }, hold?.fence);
         if (result.isOk()) {
           dispatched.push({ jobId: result.value.id, identifier: planned.issue.identifier, phase: planned.phase });
           showDispatched(planned);
-        } else if (result.error.kind !== 'claimed') errors[planned.mapping.teamKey] = result.error.message;
+        } else if (result.error.kind !== 'claimed' && result.error.kind !== 'refused')
+          errors[planned.mapping.teamKey] = result.error.message;
       } catch (error) {
         errors[planned.mapping.teamKey] = error instanceof Error ? error.message : String(error);
         logger.error('dispatch threw', { issue: planned.issue.identifier, error });
@@ -212,17 +227,11 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   }
 
   async function leasedCycle(teamKeys: Set<string> | 'all'): Promise<CycleReport> {
-    const leased = await storage.claims.claimOnce(LEASE_KEY, LEASE_MS);
-    if (!leased) {
-      const now = clock.now();
-      logger.info('reconcile: another replica holds the lease; skipping this cycle');
-      return { startedAt: now, finishedAt: now, teamKeys: [], dispatched: [], skipped: [], inProgress: {}, errors: {} };
-    }
-    try {
-      return await cycle(teamKeys);
-    } finally {
-      await storage.claims.release(LEASE_KEY);
-    }
+    const report = await singleton.run(RECONCILE_LEASE, (hold) => cycle(teamKeys, hold));
+    if (report) return report;
+    const now = clock.now();
+    logger.info('reconcile: another replica holds the lease; skipping this cycle');
+    return { startedAt: now, finishedAt: now, teamKeys: [], dispatched: [], skipped: [], inProgress: {}, errors: {} };
   }
 
   function drain(teamKeys: Set<string> | 'all'): Promise<CycleReport> {

@@ -4,7 +4,6 @@ import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
-import { nextDispatchNumber } from '../../domain/job-status.js';
 import { STAGE_TABLE } from '../../domain/lifecycle.js';
 import type { Job, Mapping, Stage, TicketIssue } from '../../domain/model.js';
 import type { DispatchFailure, DispatchService } from '../dispatch/dispatch.service.js';
@@ -301,12 +300,7 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
   async function dispatchNow(found: Found, phase: 'planning' | 'implementation') {
     if (!found.mapping)
       return err<Job, IssueControlError>({ kind: 'conflict', message: `No mapping for team ${found.issue.teamKey}` });
-    const dispatched = await dispatcher.dispatch({
-      issue: found.issue,
-      mapping: found.mapping,
-      phase,
-      dispatchNumber: nextDispatchNumber(await storage.jobs.list(), found.issue.id, phase),
-    });
+    const dispatched = await dispatcher.dispatch({ kind: 'operator', issue: found.issue, mapping: found.mapping, phase });
     return dispatched.mapErr(dispatchError);
   }
 

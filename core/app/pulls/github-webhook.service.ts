@@ -172,37 +172,35 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
       if (claim) await storage.claims.release(claim);
     };
 
-    const jobs = (await storage.jobs.list()).filter((j) => j.issueId === pull.issueId);
-    if (jobs.some((j) => !isTerminal(j.status))) {
-      await release();
-      return ok({ ignored: 'a run on this issue is still in flight' });
-    }
-    const latest = Math.max(pull.iteration, ...jobs.filter((j) => j.phase === 'implementation').map((j) => j.dispatchNumber));
-    const iteration = latest + 1;
-    const { maxIterations } = resolveRunCaps(mapping);
     const base = { pullRequest: pull.id, identifier: pull.identifier };
-    if (iteration > maxIterations) {
-      await comment(ticketing, pull, iterationLimitComment(number, maxIterations));
-      return ok({ handled: 'iteration-limit', ...base, maxIterations });
-    }
-
     const issue = await ticketing.getIssue(pull.issueId);
     if (issue.isErr()) {
       await release();
       return err({ kind: 'upstream', message: issue.error.message });
     }
     const dispatched = await dispatcher.dispatch({
+      kind: 'review',
       issue: issue.value,
       mapping,
-      phase: 'implementation',
-      dispatchNumber: iteration,
       pullRequest: { number, url: pull.url },
+      pullIteration: pull.iteration,
     });
     if (dispatched.isErr()) {
-      if (dispatched.error.kind === 'claimed') return ok({ ignored: dispatched.error.message });
+      const failure = dispatched.error;
+      if (failure.kind === 'refused' && failure.reason === 'iteration-limit') {
+        await comment(ticketing, pull, iterationLimitComment(number, failure.maxIterations));
+        return ok({ handled: 'iteration-limit', ...base, maxIterations: failure.maxIterations });
+      }
+      if (failure.kind === 'refused') {
+        await release();
+        return ok({ ignored: 'a run on this issue is still in flight' });
+      }
+      if (failure.kind === 'claimed') return ok({ ignored: failure.message });
       await release();
-      return err({ kind: 'upstream', message: dispatched.error.message });
+      return err({ kind: 'upstream', message: failure.message });
     }
+    const iteration = dispatched.value.dispatchNumber;
+    const { maxIterations } = resolveRunCaps(mapping);
     await pulls.noteDispatch(pull, dispatched.value);
     const reviewer = isObj(review.user) ? str(review.user.login) : undefined;
     await comment(ticketing, pull, redispatchComment(number, reviewer, iteration, maxIterations));

@@ -1,8 +1,8 @@
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
-import { applyJobEvent, type JobEvent } from '../../domain/job-status.js';
+import { type Storage, StorageError } from '../../../ports/storage.port.js';
+import { applyJobEvent, type JobEffect, type JobEvent } from '../../domain/job-status.js';
 import { advanceIssue, type IssueEffect, issueEventForFinishedJob } from '../../domain/lifecycle.js';
 import type { Job, Mapping, Stage } from '../../domain/model.js';
 import type { TicketingRegistry } from '../issues/ticketing-registry.js';
@@ -18,6 +18,13 @@ export interface JobOutcomeDeps {
   requestReconcile: (teamKey: string) => void;
 }
 
+/** A job event as applied: the job as saved, and the state machine's effects when it changed. */
+export interface RecordedJobEvent {
+  job: Job;
+  changed: boolean;
+  effects: JobEffect[];
+}
+
 export interface JobOutcomeService {
   /**
    * Applies one event to a job through the core's state machine, saves it, and when the job
@@ -25,7 +32,7 @@ export interface JobOutcomeService {
    * job as saved, or undefined for an unknown job. An event a terminal job ignores changes
    * nothing and posts nothing.
    */
-  record(jobId: string, event: JobEvent): Promise<{ job: Job; changed: boolean } | undefined>;
+  record(jobId: string, event: JobEvent): Promise<RecordedJobEvent | undefined>;
   /** Runs lifecycle effects for an issue (also used when a dispatch itself fails). */
   runIssueEffects(job: Job, mapping: Mapping | undefined, effects: IssueEffect[]): Promise<void>;
 }
@@ -81,23 +88,28 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
     await runIssueEffects(job, mapping, transition.effects);
   }
 
-  // Job updates read, change and write back: one queue, so a late `started` can never
-  // overwrite the terminal status a concurrent result just saved.
+  // Job updates read, change and write back. Within this process one queue orders them; across
+  // processes sharing the store the write is a compare-and-set on the status read, so a late
+  // `started` can never overwrite a terminal status another replica saved — it re-reads instead.
   const jobWrites = createMutex();
+  const applyOnce = (jobId: string, event: JobEvent) =>
+    jobWrites.run(async () => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const job = await storage.jobs.get(jobId);
+        if (!job) return undefined;
+        const transition = applyJobEvent(job, event);
+        if (transition.ignored || (await storage.jobs.updateIf(transition.job, [job.status]))) return { job, transition };
+      }
+      throw new StorageError(`job ${jobId} kept changing under ${event.type}; gave up after ${CAS_ATTEMPTS} attempts`);
+    });
 
   return {
     runIssueEffects,
     async record(jobId, event) {
-      const saved = await jobWrites.run(async () => {
-        const job = await storage.jobs.get(jobId);
-        if (!job) return undefined;
-        const transition = applyJobEvent(job, event);
-        if (!transition.ignored) await storage.jobs.put(transition.job);
-        return { job, transition };
-      });
+      const saved = await applyOnce(jobId, event);
       if (!saved) return undefined;
       const { job, transition } = saved;
-      if (transition.ignored) return { job, changed: false };
+      if (transition.ignored) return { job, changed: false, effects: [] };
       eventBus.publish({
         // A status change is named by the new status; a change within one status (a run linked)
         // by what happened, so a timeline never shows one status twice.
@@ -109,7 +121,9 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
         teamKey: job.teamKey,
       });
       if (transition.effects.some((effect) => effect.kind === 'job-finished')) await finishIssue(transition.job);
-      return { job: transition.job, changed: true };
+      return { job: transition.job, changed: true, effects: transition.effects };
     },
   };
 }
+
+const CAS_ATTEMPTS = 5;

@@ -5,7 +5,7 @@ import type { StepReport } from '../../../ports/pipeline.port.js';
 import { collection, type Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { logExcerptComment, redactSecrets } from '../../domain/comments.js';
-import { applyJobEvent, type JobEvent } from '../../domain/job-status.js';
+import type { JobEvent } from '../../domain/job-status.js';
 import type { Job, JobStatus, Phase, TimedOutReason } from '../../domain/model.js';
 import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
@@ -150,10 +150,10 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       }
 
       const event = outcomeEvent(job, body, secrets, clock.now());
-      // What the transition asks beyond the lifecycle: the labelled log excerpt, if any.
-      const excerpt = applyJobEvent(job, event).effects.find((e) => e.kind === 'post-log-excerpt');
       const recorded = await jobOutcome.record(job.id, event);
-      if (recorded?.changed && excerpt?.kind === 'post-log-excerpt' && body.log) {
+      // What the transition asks beyond the lifecycle: the labelled log excerpt, if any.
+      const excerpt = recorded?.effects.find((e) => e.kind === 'post-log-excerpt');
+      if (excerpt?.kind === 'post-log-excerpt' && body.log) {
         await comment(
           ticketing,
           job,
