@@ -1,33 +1,36 @@
 /**
- * The library entry of AI-Implement, for teams embedding the orchestrator: build it with
- * `createOrchestrator(config, overrides)`, bring your own adapters through the port types,
- * and use the pure core directly (planner, lifecycle, mapping and secret rules).
+ * The library entry of AI-Implement, for teams embedding the engine in their own Node service:
+ * `createCore(deps, settings)` builds it from ports and settings alone (no HTTP framework is
+ * loaded), the port types let you bring your own adapters, and the pure domain (planner,
+ * dispatch decision, lifecycle, mapping and secret rules) is usable directly. The bundled h3
+ * server is `ai-implement/h3`; container helpers are `ai-implement/awilix` and
+ * `ai-implement/tsyringe`; the plugin API is `ai-implement/plugins`.
  *
  * ```ts
- * import { asValue, createOrchestrator, loadConfig } from 'ai-implement';
- * const config = loadConfig(process.env)._unsafeUnwrap();
- * const orchestrator = await createOrchestrator(config, { storage: asValue(myStorage) });
- * const res = await orchestrator.request('/healthz');
+ * import { createCore, loadConfig, createStorage } from 'ai-implement';
+ * const settings = loadConfig({ RUNNER_MODE: 'shadow' })._unsafeUnwrap();
+ * const core = await createCore({ storage: await createStorage({ dataDir: '.', storageUrl: 'memory:' }) }, settings);
+ * const report = await core.cradle.reconcile.request();
  * ```
  */
 
 export { asClass, asFunction, asValue } from 'awilix';
+export { createStorage } from './adapters/storage/create-storage.js';
+export type { CoreSettings } from './core/app/core-settings.js';
 export * from './core/domain/index.js';
+export type { OrchestratorCradle } from './hosts/composition/cradle.js';
+export { type Core, type CoreDeps, type CoreOverrides, createCore } from './hosts/composition/create-core.js';
 export { type Config, describeConnections, loadConfig } from './hosts/config.js';
-export { createOrchestrator, type Orchestrator, type OrchestratorOverrides } from './hosts/container.js';
-export type { OrchestratorCradle } from './hosts/cradle.js';
-export { registerOrchestratorWithAwilix } from './hosts/di/awilix.js';
-export { EXPOSED_SERVICES } from './hosts/di/exposed-services.js';
-export { AiImplementTokens, registerOrchestratorWithTsyringe } from './hosts/di/tsyringe.js';
 export type { Agent } from './ports/agent.port.js';
 export type { Clock } from './ports/clock.port.js';
 export * from './ports/errors.js';
 export type { EventBus, OrchestratorEvent } from './ports/event-bus.port.js';
 export type * from './ports/forge.port.js';
 export type { Ids } from './ports/ids.port.js';
+export type { Logger } from './ports/logger.port.js';
 export type * from './ports/pipeline.port.js';
 export type * from './ports/runner.port.js';
 export type { Secrets } from './ports/secrets.port.js';
 export type { Signer } from './ports/signer.port.js';
-export { DISPATCH_LOG_LIMIT, type Storage } from './ports/storage.port.js';
+export * from './ports/storage.port.js';
 export type * from './ports/ticketing.port.js';

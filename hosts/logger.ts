@@ -2,7 +2,6 @@ import { SECRET_CONFIG_KEYS } from '../core/app/core-settings.js';
 import type { Logger } from '../ports/logger.port.js';
 import type { Config } from './config.js';
 
-
 export interface LoggerOptions {
   /** Values that must never appear in a line (the configured secrets). */
   secrets: readonly string[];

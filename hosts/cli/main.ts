@@ -41,7 +41,7 @@ export async function startServer(
     return undefined;
   }
   const orchestrator = await createOrchestrator(config.value);
-  const app = orchestrator.cradle.httpApp;
+  const app = orchestrator.app;
   const server = serve(app, {
     port: config.value.port,
     hostname: config.value.host,

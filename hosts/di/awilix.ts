@@ -1,6 +1,7 @@
 import { type AwilixContainer, asFunction } from 'awilix';
+import type { Core } from '../composition/create-core.js';
 import type { Orchestrator } from '../container.js';
-import { EXPOSED_SERVICES, exposedName } from './exposed-services.js';
+import { exposedName, exposedServices } from './exposed-services.js';
 
 /**
  * Registers a built orchestrator into a host's own awilix container: the orchestrator itself as
@@ -10,7 +11,7 @@ import { EXPOSED_SERVICES, exposedName } from './exposed-services.js';
  */
 export function registerOrchestratorWithAwilix(
   container: AwilixContainer,
-  orchestrator: Orchestrator,
+  orchestrator: Core | Orchestrator,
   prefix = 'aiImplement',
 ): void {
   container.register(
@@ -19,7 +20,7 @@ export function registerOrchestratorWithAwilix(
       .singleton()
       .disposer((o) => o.dispose()),
   );
-  for (const key of EXPOSED_SERVICES) {
-    container.register(exposedName(prefix, key), asFunction(() => orchestrator.cradle[key]).singleton());
+  for (const [key, get] of exposedServices(orchestrator)) {
+    container.register(exposedName(prefix, key), asFunction(get).singleton());
   }
 }

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { type DependencyContainer, instanceCachingFactory } from 'tsyringe';
+import type { Core } from '../composition/create-core.js';
 import type { Orchestrator } from '../container.js';
-import type { OrchestratorCradle } from '../cradle.js';
-import { EXPOSED_SERVICES, type ExposedService } from './exposed-services.js';
+import { EXPOSED_SERVICES, type ExposedService, exposedServices } from './exposed-services.js';
 
 /**
  * The injection tokens of the orchestrator and its exposed services in a tsyringe container.
@@ -11,7 +11,7 @@ import { EXPOSED_SERVICES, type ExposedService } from './exposed-services.js';
  */
 export const AiImplementTokens = {
   orchestrator: Symbol.for('ai-implement:orchestrator'),
-  ...(Object.fromEntries(EXPOSED_SERVICES.map((key) => [key, Symbol.for(`ai-implement:${key}`)])) as Record<
+  ...(Object.fromEntries([...EXPOSED_SERVICES, 'httpApp'].map((key) => [key, Symbol.for(`ai-implement:${key}`)])) as Record<
     ExposedService,
     symbol
   >),
@@ -22,11 +22,9 @@ export const AiImplementTokens = {
  * instance, each exposed service as a cached factory over the orchestrator's own container.
  * The host disposes the orchestrator itself (`orchestrator.dispose()`): tsyringe has no disposers.
  */
-export function registerOrchestratorWithTsyringe(container: DependencyContainer, orchestrator: Orchestrator): void {
+export function registerOrchestratorWithTsyringe(container: DependencyContainer, orchestrator: Core | Orchestrator): void {
   container.registerInstance(AiImplementTokens.orchestrator, orchestrator);
-  for (const key of EXPOSED_SERVICES) {
-    container.register<OrchestratorCradle[typeof key]>(AiImplementTokens[key], {
-      useFactory: instanceCachingFactory(() => orchestrator.cradle[key]),
-    });
+  for (const [key, get] of exposedServices(orchestrator)) {
+    container.register(AiImplementTokens[key], { useFactory: instanceCachingFactory(get) });
   }
 }

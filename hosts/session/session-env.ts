@@ -3,7 +3,7 @@ import { err, ok, type Result } from 'neverthrow';
 import { parseCommandTemplate } from '../../adapters/agent/agent-command.js';
 import { type RunCaps, resolveRunCaps } from '../../core/domain/caps.js';
 import type { ForgeKind, Phase } from '../../core/domain/model.js';
-import { DEFAULT_CUSTOM_DIR } from '../pipelines-registrations.js';
+import { DEFAULT_CUSTOM_DIR } from '../composition/pipelines-registrations.js';
 
 /**
  * What `ai-implement session` reads from its environment. The run's own variables are the

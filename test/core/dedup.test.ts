@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { activeDedup, DEDUP_WINDOW_MS, expiredDedup, isDeduped, recordDispatch, removeFromDedup } from '../../core/domain/dedup.js';
+import {
+  activeDedup,
+  DEDUP_WINDOW_MS,
+  expiredDedup,
+  isDeduped,
+  recordDispatch,
+  removeFromDedup,
+} from '../../core/domain/dedup.js';
 import { dedupEntry, HOUR, T0 } from './fixtures.js';
 
 describe('dedup window', () => {

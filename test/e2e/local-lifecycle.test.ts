@@ -110,7 +110,7 @@ async function startWorld(sessionEnv: Record<string, string> = {}): Promise<Worl
       .singleton()
       .disposer((runner) => runner.close()),
   });
-  handler = toNodeHandler(orchestrator.cradle.httpApp);
+  handler = toNodeHandler(orchestrator.app);
 
   const forge = createLocalForge({ root: localForgeRoot(dataDir) });
   const bareRepo = (await forge.createRepository({ owner: 'acme', repo: 'app' }, 'main', TARGET_FILES))._unsafeUnwrap();

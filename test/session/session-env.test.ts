@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CUSTOM_DIR } from '../../hosts/pipelines-registrations.js';
+import { DEFAULT_CUSTOM_DIR } from '../../hosts/composition/pipelines-registrations.js';
 import { agentEnvironment, readSessionEnv } from '../../hosts/session/session-env.js';
 
 const RUN = {

@@ -273,6 +273,11 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     });
   }
 
+  // A finished run can ask for its team's next dispatch (job-outcome.service.ts).
+  const unsubscribe = eventBus.subscribe((event) => {
+    if (event.type === 'reconcile.requested' && event.teamKey && !disposed) void request([event.teamKey]).catch(() => undefined);
+  });
+
   function schedule(intervalMs: number) {
     if (stopped) return;
     timer = setTimeout(() => {
@@ -296,6 +301,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     async stop() {
       stopped = true;
       disposed = true;
+      unsubscribe();
       if (timer) clearTimeout(timer);
       await running?.catch(() => undefined);
     },

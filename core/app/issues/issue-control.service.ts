@@ -4,6 +4,15 @@ import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
+import {
+  allowedTransitions,
+  effectiveStage,
+  failedStageOf,
+  inFlightJob,
+  newestFirst,
+  TARGET_ALIASES,
+  type TransitionOption,
+} from '../../domain/issue-transitions.js';
 import { STAGE_TABLE } from '../../domain/lifecycle.js';
 import type { Job, Mapping, Stage, TicketIssue } from '../../domain/model.js';
 import type { DispatchFailure, DispatchService } from '../dispatch/dispatch.service.js';
@@ -13,15 +22,6 @@ import type { JobOutcomeService } from '../runs/job-outcome.service.js';
 import type { SteeringService } from '../runs/steering.service.js';
 import type { StepEntry, StepHistoryService } from '../runs/step-history.service.js';
 import type { IssueEventLog, IssueOverridesStore } from './issue-records.js';
-import {
-  allowedTransitions,
-  effectiveStage,
-  failedStageOf,
-  inFlightJob,
-  newestFirst,
-  TARGET_ALIASES,
-  type TransitionOption,
-} from './issue-transitions.js';
 import type { TicketingRegistry } from './ticketing-registry.js';
 
 export const ABORTED_BY_OPERATOR = 'Aborted by an operator';

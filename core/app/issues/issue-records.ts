@@ -19,6 +19,8 @@ const eventsStream = (issueId: string) => stream<OrchestratorEvent>(`issue-event
 
 export interface IssueOverridesStore {
   get(issueId: string): Promise<IssueOverrides | undefined>;
+  /** What a dispatch of the issue passes to its session: the overrides that are set. */
+  runOverrides(issueId: string): Promise<{ model?: string; template?: string }>;
   /** Sets or clears (undefined) one field; the record goes once both are clear. */
   set(
     issueId: string,
@@ -33,6 +35,10 @@ export function createIssueOverridesStore(storage: Storage): IssueOverridesStore
   const get = (issueId: string) => storage.documents.get(OVERRIDES_COLLECTION, issueId);
   return {
     get,
+    async runOverrides(issueId) {
+      const found = await get(issueId);
+      return { ...(found?.model ? { model: found.model } : {}), ...(found?.template ? { template: found.template } : {}) };
+    },
     async set(issueId, identifier, field, value, at) {
       const next: IssueOverrides = { ...(await get(issueId)), issueId, identifier, updatedAt: at };
       if (value === undefined) delete next[field];

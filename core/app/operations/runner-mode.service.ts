@@ -1,19 +1,17 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { Storage } from '../../../ports/storage.port.js';
 import { isPlainObject } from '../../domain/mappings.js';
-import type { RunnerMode } from '../../domain/model.js';
+import type { Mapping, RunnerKind, RunnerMode } from '../../domain/model.js';
 import {
   INVALID_RUNNER_MODE_MESSAGE,
   isRunnerMode,
   RUNNER_MODE_ENV_LOCKED_MESSAGE,
   resolveRunnerMode,
+  runnerForJob,
 } from '../../domain/runner-mode.js';
 import type { CoreSettings } from '../core-settings.js';
 
-/**
- * The stored setting's key. `runnerFor` (work-registrations.ts, RUNNER_MODE_SETTING) reads the
- * same key when it picks a job's runner; test/hosts/runners proves the two agree.
- */
+/** The stored setting's key. */
 export const RUNNER_MODE_SETTING_KEY = 'runnerMode';
 
 export interface RunnerModeDeps {
@@ -45,6 +43,8 @@ export type RunnerModeError =
 export interface RunnerModeService {
   get(): Promise<RunnerModeView>;
   set(body: unknown): Promise<Result<RunnerModeView, RunnerModeError>>;
+  /** The runner a mapping's jobs go to now: the mode in force applied to the mapping. */
+  runnerFor(mapping: Mapping): Promise<RunnerKind>;
 }
 
 /** The global runner-mode override (admin "Runners" and the Reaper page's toggle). */
@@ -67,6 +67,9 @@ export function createRunnerModeService({ config, storage }: RunnerModeDeps): Ru
 
   return {
     get,
+    async runnerFor(mapping) {
+      return runnerForJob((await get()).mode, mapping);
+    },
     async set(body) {
       if (!isPlainObject(body)) return err({ kind: 'invalidBody' });
       if (!isRunnerMode(body.mode)) return err({ kind: 'invalid', message: INVALID_RUNNER_MODE_MESSAGE });

@@ -14,8 +14,6 @@ export interface JobOutcomeDeps {
   logger: Logger;
   eventBus: EventBus;
   ticketingRegistry: TicketingRegistry;
-  /** Asks for a reconcile of one team soon (an auto-approved plan moves on to implementation). */
-  requestReconcile: (teamKey: string) => void;
 }
 
 /** A job event as applied: the job as saved, and the state machine's effects when it changed. */
@@ -38,13 +36,15 @@ export interface JobOutcomeService {
 }
 
 export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService {
-  const { storage, clock, logger, eventBus, ticketingRegistry, requestReconcile } = deps;
+  const { storage, clock, logger, eventBus, ticketingRegistry } = deps;
 
   async function runIssueEffects(job: Job, mapping: Mapping | undefined, effects: IssueEffect[]) {
     const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
     for (const effect of effects) {
       if (effect.kind === 'dispatch') {
-        requestReconcile(job.teamKey);
+        // An auto-approved plan moves on: the reconcile cycle (which listens) plans it soon,
+        // through the same cap and decision as every other dispatch.
+        eventBus.publish({ type: 'reconcile.requested', at: clock.now(), teamKey: job.teamKey, issueId: job.issueId });
         continue;
       }
       if (!ticketing || !mapping) {

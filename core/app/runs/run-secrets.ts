@@ -1,5 +1,6 @@
 import { secretValues } from '../../../hosts/logger.js';
 import type { Clock } from '../../../ports/clock.port.js';
+import type { Secrets } from '../../../ports/secrets.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { redactSecrets } from '../../domain/comments.js';
 import type { Job } from '../../domain/model.js';
@@ -54,4 +55,12 @@ export function redactDeep(value: unknown, secrets: readonly string[], depth = 0
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [redactSecrets(k, secrets), redactDeep(v, secrets, depth + 1)]),
   );
+}
+
+/** Every value a Secrets store holds (what a session may have been given), [] when it cannot tell. */
+export async function revealAll(secrets: Secrets): Promise<string[]> {
+  const names = await secrets.list();
+  if (names.isErr()) return [];
+  const revealed = await secrets.reveal(names.value);
+  return revealed.isOk() ? Object.values(revealed.value) : [];
 }

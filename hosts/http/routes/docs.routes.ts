@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { getRouterParam, type H3 } from 'h3';
 import { type AdminAssets, createAdminAssets } from '../../admin/admin-assets.js';
-import { packageVersion } from '../../v1-registrations.js';
+import { packageVersion } from '../../composition/v1-registrations.js';
 import { errorResponse, json } from '../errors.js';
 import { buildOpenApiDocument } from '../openapi/openapi-document.js';
 

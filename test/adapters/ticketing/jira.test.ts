@@ -1,8 +1,8 @@
 import type { ResultAsync } from 'neverthrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RetryOptions } from '../../../adapters/shared/retry.js';
-import type { Mapping, TicketIssue } from '../../../core/domain/model.js';
 import { createJiraAdminService } from '../../../adapters/ticketing/jira/jira-admin.service.js';
+import type { Mapping, TicketIssue } from '../../../core/domain/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
 import { ticketingContract } from '../../contracts/ticketing.contract.js';
 import { type FakeJira, type RecordedRequest, startFakeJira } from '../../fakes/jira/jira-fake.js';

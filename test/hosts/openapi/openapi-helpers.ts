@@ -8,7 +8,7 @@ export const toOpenApiPath = (route: string) => route.replace(/\*\*:(\w+)/g, '{$
 
 /** `GET /api/v1/state` for every route the built app registered (h3 2 keeps them in `~routes`). */
 export function registeredRoutes(h: Harness): string[] {
-  const app = h.orchestrator.cradle.httpApp as H3 & { '~routes': { method?: string; route?: string }[] };
+  const app = h.orchestrator.app as H3 & { '~routes': { method?: string; route?: string }[] };
   return app['~routes'].map((r) => `${(r.method ?? 'ALL').toUpperCase()} ${toOpenApiPath(r.route ?? '')}`).sort();
 }
 

@@ -55,7 +55,7 @@ describe('local runner mode, end to end', () => {
       },
     });
     watcher = h.orchestrator.cradle.runWatcher;
-    listener.serve(toNodeHandler(h.orchestrator.container.cradle.httpApp));
+    listener.serve(toNodeHandler(h.orchestrator.app));
     await h.createMapping({ extraEnv: { FAKE_SESSION_MODE: 'callback' } });
     const issue = await h.createIssue();
 

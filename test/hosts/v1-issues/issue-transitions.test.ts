@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedTransitions, effectiveStage, failedStageOf, inFlightJob } from '../../../core/app/issues/issue-transitions.js';
+import { allowedTransitions, effectiveStage, failedStageOf, inFlightJob } from '../../../core/domain/issue-transitions.js';
 import type { Job } from '../../../core/domain/model.js';
 
 const job = (over: Partial<Job>): Job => ({

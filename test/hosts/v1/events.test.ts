@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createInProcessEventBus } from '../../../adapters/event-bus/in-process.adapter.js';
 import { createEventsService } from '../../../core/app/views/events.service.js';
 import { startServer } from '../../../hosts/cli/main.js';
-import type { OrchestratorCradle } from '../../../hosts/cradle.js';
+import type { OrchestratorCradle } from '../../../hosts/composition/cradle.js';
 import { SSE_MAX_PENDING } from '../../../hosts/http/routes/v1-state.routes.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';

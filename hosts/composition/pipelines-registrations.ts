@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { type AwilixContainer, asValue } from 'awilix';
-import { loadPlugins } from '../plugins/plugin-loader.js';
-import { STEP_SERVICE_KEYS } from '../plugins/run-context.js';
+import { loadPlugins } from '../../plugins/plugin-loader.js';
+import { STEP_SERVICE_KEYS } from '../../plugins/run-context.js';
 import type { OrchestratorCradle } from './cradle.js';
 
 /** The custom/ directory of the orchestrator's working tree; the local runner's sessions use the same. */
-export const DEFAULT_CUSTOM_DIR = fileURLToPath(new URL('../custom/', import.meta.url));
+export const DEFAULT_CUSTOM_DIR = fileURLToPath(new URL('../../custom/', import.meta.url));
 
 /**
  * Pipelines and steps: loads the built-ins and `custom/` once at boot (`pluginCatalog`), so a

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { type AwilixContainer, asFunction } from 'awilix';
+import { createEventsService } from '../../core/app/views/events.service.js';
+import { createMetricsService } from '../../core/app/views/metrics.service.js';
+import { createStateService } from '../../core/app/views/state.service.js';
 import type { OrchestratorCradle } from './cradle.js';
-import { createEventsService } from '../core/app/views/events.service.js';
-import { createMetricsService } from '../core/app/views/metrics.service.js';
-import { createStateService } from '../core/app/views/state.service.js';
 
 type Cradle = OrchestratorCradle;
 type StateKeys = 'storage' | 'clock' | 'config' | 'reconcile' | 'runnerMode';
@@ -11,7 +11,7 @@ type StateKeys = 'storage' | 'clock' | 'config' | 'reconcile' | 'runnerMode';
 /** The version in package.json, or `unknown` when the file cannot be read (an unusual bundle). */
 export function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
     return 'unknown';

@@ -1,28 +1,28 @@
 import { fileURLToPath } from 'node:url';
 import { type AwilixContainer, asFunction } from 'awilix';
-import { createGithubActionsRunner } from '../adapters/runners/github-actions/github-actions.runner.js';
-import { createAutoLocalRunner } from '../adapters/runners/local/auto-local.runner.js';
-import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js';
-import { createLocalSecrets } from '../adapters/secrets/local/local.secrets.js';
-import { createRunnerRegistry } from '../core/app/dispatch/runner-registry.js';
-import { createFlySessions, createLazyFlyRunner } from '../core/app/operations/fly-sessions.js';
-import { createReaperService } from '../core/app/operations/reaper.service.js';
-import { createRunnerModeService } from '../core/app/operations/runner-mode.service.js';
-import { createSecretsService, unconfiguredSecrets } from '../core/app/operations/secrets.service.js';
-import { createSettingsService } from '../core/app/operations/settings.service.js';
-import { createRunWatcherService } from '../core/app/runs/run-watcher.service.js';
-import { createSessionsService } from '../core/app/runs/sessions.service.js';
-import { logExcerptComment } from '../core/domain/comments.js';
-import type { RunnerKind } from '../core/domain/model.js';
-import { WORKFLOW_INPUTS } from '../plugins/workflow-templates/workflow-templates.js';
-import type { Runner } from '../ports/runner.port.js';
-import { collection } from '../ports/storage.port.js';
+import { createGithubActionsRunner } from '../../adapters/runners/github-actions/github-actions.runner.js';
+import { createAutoLocalRunner } from '../../adapters/runners/local/auto-local.runner.js';
+import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
+import { createLocalSecrets } from '../../adapters/secrets/local/local.secrets.js';
+import { createRunnerRegistry } from '../../core/app/dispatch/runner-registry.js';
+import { createFlySessions, createLazyFlyRunner } from '../../core/app/operations/fly-sessions.js';
+import { createReaperService } from '../../core/app/operations/reaper.service.js';
+import { createRunnerModeService } from '../../core/app/operations/runner-mode.service.js';
+import { createSecretsService, unconfiguredSecrets } from '../../core/app/operations/secrets.service.js';
+import { createSettingsService } from '../../core/app/operations/settings.service.js';
+import { createLogExcerptPoster } from '../../core/app/runs/log-excerpts.js';
+import { createRunWatcherService } from '../../core/app/runs/run-watcher.service.js';
+import { createSessionsService } from '../../core/app/runs/sessions.service.js';
+import type { RunnerKind } from '../../core/domain/model.js';
+import { WORKFLOW_INPUTS } from '../../plugins/workflow-templates/workflow-templates.js';
+import type { Runner } from '../../ports/runner.port.js';
+import { collection } from '../../ports/storage.port.js';
 import type { OrchestratorCradle } from './cradle.js';
 
 type Cradle = OrchestratorCradle;
 
 /** The orchestrator's checkout: where the local runner starts `hosts/cli/main.ts session`. */
-const CHECKOUT_DIR = fileURLToPath(new URL('..', import.meta.url));
+const CHECKOUT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 /** Where the local secret store is persisted (Storage records). */
 const LOCAL_SECRETS = collection<Record<string, string>>('local-secrets');
 
@@ -142,15 +142,7 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
           jobOutcome,
           githubForge: () => forgeRegistry.get('github'),
           localOutput: (jobId) => localRunner.outputTail(jobId),
-          postLogExcerpt: async (job, label, log) => {
-            const mapping = await storage.mappings.get(job.teamKey);
-            const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
-            if (!ticketing) return;
-            const secretValues = await runSecrets.valuesFor(job);
-            const at = new Date(clock.now()).toISOString();
-            const posted = await ticketing.comment(job.issueId, logExcerptComment({ label, log, secretValues, at }));
-            if (posted.isErr()) logger.warn('log excerpt not posted', { jobId: job.id, error: posted.error.message });
-          },
+          postLogExcerpt: createLogExcerptPoster({ storage, clock, logger, ticketingRegistry, runSecrets }),
         }),
     )
       .singleton()

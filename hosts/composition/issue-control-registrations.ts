@@ -1,7 +1,7 @@
 import { type AwilixContainer, asFunction } from 'awilix';
+import { createIssueControlService } from '../../core/app/issues/issue-control.service.js';
+import { createIssueEventLog, createIssueOverridesStore } from '../../core/app/issues/issue-records.js';
 import type { OrchestratorCradle } from './cradle.js';
-import { createIssueControlService } from '../core/app/issues/issue-control.service.js';
-import { createIssueEventLog, createIssueOverridesStore } from '../core/app/issues/issue-records.js';
 
 type Cradle = OrchestratorCradle;
 
@@ -18,10 +18,9 @@ export function registerIssueControl(container: AwilixContainer<Cradle>): void {
     )
       .singleton()
       .disposer((log) => log.dispose()),
-    issueRunOverrides: asFunction(({ issueOverrides }: Pick<Cradle, 'issueOverrides'>) => async (issueId: string) => {
-      const found = await issueOverrides.get(issueId);
-      return { ...(found?.model ? { model: found.model } : {}), ...(found?.template ? { template: found.template } : {}) };
-    }).singleton(),
+    issueRunOverrides: asFunction(
+      ({ issueOverrides }: Pick<Cradle, 'issueOverrides'>) => issueOverrides.runOverrides,
+    ).singleton(),
     issueControl: asFunction(createIssueControlService).singleton(),
   });
 }

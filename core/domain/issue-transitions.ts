@@ -1,6 +1,6 @@
-import { isTerminal } from '../../domain/job-status.js';
-import { AI_LABELS, issueEventForFinishedJob, TRIGGER_LABEL } from '../../domain/lifecycle.js';
-import type { Job, Stage, TicketingKind } from '../../domain/model.js';
+import { isTerminal } from './job-status.js';
+import { AI_LABELS, issueEventForFinishedJob, TRIGGER_LABEL } from './lifecycle.js';
+import type { Job, Stage, TicketingKind } from './model.js';
 
 /**
  * The operator's view of the issue lifecycle (core/lifecycle.ts) for `GET /api/v1/transitions`

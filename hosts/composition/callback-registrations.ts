@@ -1,0 +1,40 @@
+import { type AwilixContainer, asFunction } from 'awilix';
+import { createRunEnvironment } from '../../core/app/dispatch/run-environment.js';
+import { forgesFromConfig } from '../../core/app/pulls/forge-registry.js';
+import { createRunCallbacksService } from '../../core/app/runs/run-callbacks.service.js';
+import { createRunRecordsJanitor } from '../../core/app/runs/run-records-janitor.js';
+import { createRunSecrets, revealAll } from '../../core/app/runs/run-secrets.js';
+import { createRunTokensService } from '../../core/app/runs/run-tokens.service.js';
+import { createSessionApiService } from '../../core/app/runs/session-api.service.js';
+import { createSteeringService } from '../../core/app/runs/steering.service.js';
+import { createStepHistoryService } from '../../core/app/runs/step-history.service.js';
+import type { Secrets } from '../../ports/secrets.port.js';
+import type { OrchestratorCradle } from './cradle.js';
+
+type Cradle = OrchestratorCradle;
+
+/**
+ * The callback side of a run: the credentials minted at dispatch and the session's
+ * environment, the forges, and the services behind /runner/*, /api/token, /api/status,
+ * /api/step-report and /api/jobs/:jobId/steps.
+ */
+export function registerCallbacks(container: AwilixContainer<Cradle>): void {
+  container.register({
+    runTokens: asFunction(createRunTokensService).singleton(),
+    runEnvironment: asFunction(createRunEnvironment).singleton(),
+    forgeRegistry: asFunction(({ config, clock, logger }: Pick<Cradle, 'config' | 'clock' | 'logger'>) =>
+      forgesFromConfig({ config, clock, logger }),
+    ).singleton(),
+    steering: asFunction(createSteeringService).singleton(),
+    runRecordsJanitor: asFunction(createRunRecordsJanitor)
+      .singleton()
+      .disposer((unsubscribe) => unsubscribe()),
+    stepHistory: asFunction(createStepHistoryService).singleton(),
+    runSecrets: asFunction(
+      ({ config, clock, storage, runTokens, secrets }: Pick<Cradle, 'config' | 'clock' | 'storage' | 'runTokens' | 'secrets'>) =>
+        createRunSecrets({ config, clock, storage, runTokens, storedSecretValues: () => revealAll(secrets) }),
+    ).singleton(),
+    runCallbacks: asFunction(createRunCallbacksService).singleton(),
+    sessionApi: asFunction(createSessionApiService).singleton(),
+  });
+}

@@ -1,0 +1,118 @@
+import type { LocalRunner } from '../../adapters/runners/local/local.runner.js';
+import type { JiraAdminService } from '../../adapters/ticketing/jira/jira-admin.service.js';
+import type { LocalTrackerStore } from '../../adapters/ticketing/local/local-tracker.store.js';
+import type { TrackerService } from '../../adapters/ticketing/local/tracker.service.js';
+import type { DispatchService, RunEnvironmentBuilder } from '../../core/app/dispatch/dispatch.service.js';
+import type { DispatchLogService } from '../../core/app/dispatch/dispatch-log.service.js';
+import type { GapFillService } from '../../core/app/dispatch/gap-fill.service.js';
+import type { ReconcileService } from '../../core/app/dispatch/reconcile.service.js';
+import type { RunnerRegistry } from '../../core/app/dispatch/runner-registry.js';
+import type { IssueControlService } from '../../core/app/issues/issue-control.service.js';
+import type { IssueEventLog, IssueOverridesStore } from '../../core/app/issues/issue-records.js';
+import type { IssuesViewService } from '../../core/app/issues/issues-view.service.js';
+import type { LinearWebhookService } from '../../core/app/issues/linear-webhook.service.js';
+import type { TicketingRegistry } from '../../core/app/issues/ticketing-registry.js';
+import type { ConfigStatusService } from '../../core/app/operations/config-status.service.js';
+import type { FlySessions } from '../../core/app/operations/fly-sessions.js';
+import type { MappingsService } from '../../core/app/operations/mappings.service.js';
+import type { ReaperService } from '../../core/app/operations/reaper.service.js';
+import type { RunnerModeService } from '../../core/app/operations/runner-mode.service.js';
+import type { SecretsService } from '../../core/app/operations/secrets.service.js';
+import type { SettingsService } from '../../core/app/operations/settings.service.js';
+import type { Singleton } from '../../core/app/operations/singleton.js';
+import type { TemplatesService } from '../../core/app/operations/templates.service.js';
+import type { ForgeRegistry } from '../../core/app/pulls/forge-registry.js';
+import type { GithubWebhookService } from '../../core/app/pulls/github-webhook.service.js';
+import type { PullsService } from '../../core/app/pulls/pulls.service.js';
+import type { JobOutcomeService } from '../../core/app/runs/job-outcome.service.js';
+import type { RunCallbacksService } from '../../core/app/runs/run-callbacks.service.js';
+import type { RunSecrets } from '../../core/app/runs/run-secrets.js';
+import type { RunTokensService } from '../../core/app/runs/run-tokens.service.js';
+import type { RunWatcherService } from '../../core/app/runs/run-watcher.service.js';
+import type { SessionApiService } from '../../core/app/runs/session-api.service.js';
+import type { SessionsService } from '../../core/app/runs/sessions.service.js';
+import type { SteeringService } from '../../core/app/runs/steering.service.js';
+import type { StepHistoryService } from '../../core/app/runs/step-history.service.js';
+import type { EventsService } from '../../core/app/views/events.service.js';
+import type { MetricsService } from '../../core/app/views/metrics.service.js';
+import type { StateService } from '../../core/app/views/state.service.js';
+import type { Mapping, RunnerKind } from '../../core/domain/model.js';
+import type { PluginCatalog } from '../../plugins/plugin-loader.js';
+import type { Clock } from '../../ports/clock.port.js';
+import type { EventBus } from '../../ports/event-bus.port.js';
+import type { Ids } from '../../ports/ids.port.js';
+import type { Logger } from '../../ports/logger.port.js';
+import type { Secrets } from '../../ports/secrets.port.js';
+import type { LeaseStore, Storage } from '../../ports/storage.port.js';
+import type { Config } from '../config.js';
+
+/**
+ * Everything the container can resolve. Add a key here when registering a new service in
+ * hosts/container.ts; route modules and services name the keys they need in their own
+ * `XDeps` type instead of taking the whole cradle.
+ */
+export interface OrchestratorCradle {
+  config: Config;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+  storage: Storage;
+  eventBus: EventBus;
+  mappings: MappingsService;
+  trackerStore: LocalTrackerStore;
+  ticketingRegistry: TicketingRegistry;
+  runnerRegistry: RunnerRegistry;
+  runnerFor: (mapping: Mapping) => Promise<RunnerKind>;
+  /** This process's lease owner id (host and port: stable across a restart of the same node). */
+  leaseOwner: string;
+  leases: LeaseStore;
+  /** Runs singleton tasks (reconcile, run watcher, reaper) under a lease across replicas. */
+  singleton: Singleton;
+  runEnvironment: RunEnvironmentBuilder;
+  jobOutcome: JobOutcomeService;
+  dispatcher: DispatchService;
+  reconcile: ReconcileService;
+  issuesView: IssuesViewService;
+  dispatchLog: DispatchLogService;
+  linearWebhook: LinearWebhookService;
+  tracker: TrackerService;
+  jiraAdmin: JiraAdminService;
+  runTokens: RunTokensService;
+  forgeRegistry: ForgeRegistry;
+  steering: SteeringService;
+  /** Unsubscribes the retention listener that drops a pruned job's run records. */
+  runRecordsJanitor: () => void;
+  stepHistory: StepHistoryService;
+  runSecrets: RunSecrets;
+  runCallbacks: RunCallbacksService;
+  sessionApi: SessionApiService;
+  pulls: PullsService;
+  githubWebhook: GithubWebhookService;
+  gapFill: GapFillService;
+  templates: TemplatesService;
+  configStatus: ConfigStatusService;
+  settings: SettingsService;
+  runnerMode: RunnerModeService;
+  flySessions: FlySessions;
+  localRunner: LocalRunner;
+  /** The local secret store (encrypted at rest), behind `/api/v1/secrets`. */
+  secrets: Secrets;
+  secretsService: SecretsService;
+  /** A mapping's team-prefixed secrets for a session's environment (for the runEnvironment builder). */
+  sessionSecrets: SecretsService['sessionSecrets'];
+  sessions: SessionsService;
+  runWatcher: RunWatcherService;
+  reaper: ReaperService;
+  /** The custom/ directory pipelines and steps are loaded from (overridable for tests). */
+  customDir: string;
+  pluginCatalog: PluginCatalog;
+  /** /api/v1/state and /api/v1/runtime, the SSE stream and /metrics (v1-registrations.ts). */
+  stateView: StateService;
+  eventStream: EventsService;
+  metrics: MetricsService;
+  /** Issue control of the v1 API (issue-control-registrations.ts). */
+  issueOverrides: IssueOverridesStore;
+  issueEvents: IssueEventLog;
+  issueRunOverrides: (issueId: string) => Promise<{ model?: string; template?: string }>;
+  issueControl: IssueControlService;
+}

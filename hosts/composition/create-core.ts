@@ -1,0 +1,139 @@
+import { hostname } from 'node:os';
+import { type AwilixContainer, asFunction, asValue, createContainer, InjectionMode, type Resolver } from 'awilix';
+import { createInProcessEventBus } from '../../adapters/event-bus/in-process.adapter.js';
+import { createStorage } from '../../adapters/storage/create-storage.js';
+import { createCryptoIds } from '../../adapters/system/crypto-ids.adapter.js';
+import { createSystemClock } from '../../adapters/system/system-clock.adapter.js';
+import type { CoreSettings } from '../../core/app/core-settings.js';
+import { createMappingsService } from '../../core/app/operations/mappings.service.js';
+import type { Clock } from '../../ports/clock.port.js';
+import type { EventBus } from '../../ports/event-bus.port.js';
+import type { Ids } from '../../ports/ids.port.js';
+import type { Logger } from '../../ports/logger.port.js';
+import type { Storage } from '../../ports/storage.port.js';
+import { createLogger, secretValues } from '../logger.js';
+import { registerCallbacks } from './callback-registrations.js';
+import type { OrchestratorCradle } from './cradle.js';
+import { registerGithub } from './github-registrations.js';
+import { registerIssueControl } from './issue-control-registrations.js';
+import { registerPipelines } from './pipelines-registrations.js';
+import { registerRunners } from './runner-registrations.js';
+import { registerV1 } from './v1-registrations.js';
+import { registerWork } from './work-registrations.js';
+
+/** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
+export type CoreOverrides = { [K in keyof OrchestratorCradle]?: Resolver<OrchestratorCradle[K]> };
+
+/**
+ * The ports an embedder may bring; each one left out is built from the settings (storage from
+ * `dataDir`/`storageUrl`, the system clock, crypto ids, a JSON logger that redacts the settings'
+ * secrets, an in-process event bus). A storage passed in is the embedder's to close.
+ */
+export interface CoreDeps {
+  storage?: Storage;
+  clock?: Clock;
+  ids?: Ids;
+  logger?: Logger;
+  eventBus?: EventBus;
+}
+
+/** The engine without any HTTP host: the use cases in `cradle`, the background work in `start`. */
+export interface Core {
+  readonly container: AwilixContainer<OrchestratorCradle>;
+  readonly cradle: OrchestratorCradle;
+  /** Starts the background work: the reconcile loop, run watcher and reaper every POLL_INTERVAL_MS. */
+  start(): void;
+  /** Stops the background work, then disposes the container (closes what it opened). Safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Builds the engine from ports and settings alone — no HTTP framework is loaded. This is what
+ * teams embed; the bundled server (`ai-implement/h3`) adds its h3 app on top.
+ */
+export async function createCore(deps: CoreDeps, settings: CoreSettings): Promise<Core> {
+  const overrides: CoreOverrides = {};
+  for (const [key, value] of Object.entries(deps)) {
+    if (value !== undefined) (overrides as Record<string, Resolver<unknown>>)[key] = asValue(value);
+  }
+  return buildCore(settings, overrides);
+}
+
+/**
+ * The composition root: one strict awilix container built from validated settings. Storage is
+ * opened here (it is asynchronous) unless an override supplies one. Every registration is
+ * resolved once before returning, so a wiring mistake fails at boot rather than on first use.
+ * `extra` registers a host's own services (the h3 app) before that check.
+ */
+export async function buildCore(
+  settings: CoreSettings,
+  overrides: CoreOverrides,
+  extra?: (container: AwilixContainer<OrchestratorCradle>) => void,
+): Promise<Core> {
+  const container = createContainer<OrchestratorCradle>({ injectionMode: InjectionMode.PROXY, strict: true });
+  container.register({
+    config: asValue(settings),
+    clock: asFunction(createSystemClock).singleton(),
+    ids: asFunction(createCryptoIds).singleton(),
+    logger: asFunction(() => createLogger({ secrets: secretValues(settings) })).singleton(),
+    eventBus: asFunction(({ logger }: Pick<OrchestratorCradle, 'logger'>) =>
+      createInProcessEventBus((error) => logger.error('event listener failed', { error })),
+    ).singleton(),
+    // Stable across a restart of the same node, distinct for two replicas on one host.
+    leaseOwner: asValue(`${hostname()}:${settings.port}`),
+    mappings: asFunction(createMappingsService).singleton(),
+  });
+  registerWork(container);
+  registerIssueControl(container);
+  registerV1(container);
+  registerCallbacks(container);
+  registerGithub(container);
+  registerRunners(container);
+  extra?.(container);
+  for (const [name, resolver] of Object.entries(overrides)) {
+    if (resolver) container.register(name, resolver as Resolver<unknown>);
+  }
+  // After the overrides: it honours an overridden customDir or pluginCatalog.
+  await registerPipelines(container);
+
+  if (!overrides.storage) {
+    const clock = container.resolve('clock');
+    const storage = await createStorage({
+      dataDir: settings.dataDir,
+      ...(settings.storageUrl ? { storageUrl: settings.storageUrl } : {}),
+      now: () => clock.now(),
+    });
+    container.register(
+      'storage',
+      asFunction(() => storage)
+        .singleton()
+        .disposer((s) => s.close()),
+    );
+  }
+
+  try {
+    for (const name of Object.keys(container.registrations)) container.resolve(name);
+  } catch (error) {
+    await container.dispose();
+    throw error;
+  }
+
+  let disposed: Promise<void> | undefined;
+  const { cradle } = container;
+  return {
+    container,
+    cradle,
+    start: () => {
+      cradle.reconcile.start(settings.pollIntervalMs);
+      cradle.runWatcher.start(settings.pollIntervalMs);
+      cradle.reaper.start(settings.pollIntervalMs);
+    },
+    dispose: () => {
+      // Background work stops first, so nothing touches storage while it closes.
+      disposed ??= Promise.all([cradle.reconcile.stop(), cradle.runWatcher.stop(), cradle.reaper.stop()]).then(() =>
+        container.dispose(),
+      );
+      return disposed;
+    },
+  };
+}

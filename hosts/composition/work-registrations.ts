@@ -1,0 +1,66 @@
+import { type AwilixContainer, asFunction } from 'awilix';
+import { createJiraTicketing } from '../../adapters/ticketing/jira/jira.adapter.js';
+import { createJiraAdminService } from '../../adapters/ticketing/jira/jira-admin.service.js';
+import { createLinearTicketing } from '../../adapters/ticketing/linear/linear.adapter.js';
+import { createLocalTicketing } from '../../adapters/ticketing/local/local.adapter.js';
+import { createLocalTrackerStore } from '../../adapters/ticketing/local/local-tracker.store.js';
+import { createTrackerService } from '../../adapters/ticketing/local/tracker.service.js';
+import { createDispatchService } from '../../core/app/dispatch/dispatch.service.js';
+import { createDispatchLogService } from '../../core/app/dispatch/dispatch-log.service.js';
+import { createReconcileService } from '../../core/app/dispatch/reconcile.service.js';
+import { createIssuesViewService } from '../../core/app/issues/issues-view.service.js';
+import { createLinearWebhookService } from '../../core/app/issues/linear-webhook.service.js';
+import { createTicketingRegistry } from '../../core/app/issues/ticketing-registry.js';
+import { createSingleton } from '../../core/app/operations/singleton.js';
+import { createJobOutcomeService } from '../../core/app/runs/job-outcome.service.js';
+import type { TicketingKind } from '../../core/domain/model.js';
+import type { Ticketing } from '../../ports/ticketing.port.js';
+import type { OrchestratorCradle } from './cradle.js';
+
+type Cradle = OrchestratorCradle;
+
+/**
+ * The work side of the container: trackers, runners, the reconcile loop and the services
+ * behind the Issues, Blockers, log and tracker routes. Each adapter is built only when its
+ * connection is configured; the embedded tracker and the shadow runner always are.
+ */
+export function registerWork(container: AwilixContainer<Cradle>): void {
+  container.register({
+    trackerStore: asFunction(createLocalTrackerStore).singleton(),
+
+    ticketingRegistry: asFunction(({ config, trackerStore }: Pick<Cradle, 'config' | 'trackerStore'>) => {
+      const adapters: Partial<Record<TicketingKind, Ticketing>> = {
+        local: createLocalTicketing({ store: trackerStore, publicUrl: config.publicUrl }),
+      };
+      if (config.linearApiKey)
+        adapters.linear = createLinearTicketing({ apiKey: config.linearApiKey, apiUrl: config.linearApiUrl });
+      if (config.jiraHost && config.jiraEmail && config.jiraApiToken) {
+        adapters.jira = createJiraTicketing({ host: config.jiraHost, email: config.jiraEmail, apiToken: config.jiraApiToken });
+      }
+      return createTicketingRegistry(adapters);
+    }).singleton(),
+
+    // runnerRegistry (shadow, local, github-actions, fly-machines) is registered by runner-registrations.ts.
+    runnerFor: asFunction(({ runnerMode }: Pick<Cradle, 'runnerMode'>) => runnerMode.runnerFor).singleton(),
+    // runEnvironment (tokens, nonce, caps) is registered by callback-registrations.ts.
+    jobOutcome: asFunction(createJobOutcomeService).singleton(),
+    singleton: asFunction(createSingleton).singleton(),
+    leases: asFunction(({ storage }: Pick<Cradle, 'storage'>) => storage.leases).singleton(),
+    dispatcher: asFunction(createDispatchService).singleton(),
+    reconcile: asFunction(createReconcileService)
+      .singleton()
+      .disposer((reconcile) => reconcile.stop()),
+    issuesView: asFunction(createIssuesViewService).singleton(),
+    dispatchLog: asFunction(createDispatchLogService).singleton(),
+    linearWebhook: asFunction(createLinearWebhookService).singleton(),
+    tracker: asFunction(createTrackerService).singleton(),
+    jiraAdmin: asFunction(({ config }: Pick<Cradle, 'config'>) =>
+      createJiraAdminService({
+        jira:
+          config.jiraHost && config.jiraEmail && config.jiraApiToken
+            ? { host: config.jiraHost, email: config.jiraEmail, apiToken: config.jiraApiToken }
+            : undefined,
+      }),
+    ).singleton(),
+  });
+}
