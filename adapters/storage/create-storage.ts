@@ -1,52 +1,111 @@
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Storage } from '../../ports/storage.port.js';
+import { importJsonStore } from './json-import.js';
 import { createLowdbStorage } from './lowdb/lowdb.adapter.js';
+import { describeCounts, type SnapshotImport } from './snapshot.js';
+import { openPostgresStorage, openSqliteStorage } from './sql/sql.adapter.js';
 import { createUnstorageStorage, type UnstorageTarget } from './unstorage/unstorage.adapter.js';
 
 export interface CreateStorageOptions {
   /** DATA_DIR: where the embedded store keeps its file. */
   dataDir: string;
-  /** STORAGE_URL: unset for the embedded file store, else `memory:`, `fs://…`, `file://…`, `redis://…`. */
+  /** STORAGE_URL: unset for the embedded SQLite file; see `parseStorageUrl` for the rest. */
   storageUrl?: string;
+  /** The clock for claims and leases. */
   now?: () => number;
+  /** Where the store reports what it did on opening (an import of the old JSON store). */
+  log?: (message: string) => void;
 }
 
-export const EMBEDDED_STORE_FILE = 'ai-implement.json';
+/** The embedded SQLite file under DATA_DIR. */
+export const EMBEDDED_STORE_FILE = 'ai-implement.db';
+/** The JSON file earlier versions kept under DATA_DIR; lowdb's default file. */
+export const LEGACY_STORE_FILE = 'ai-implement.json';
 
-const SUPPORTED = 'memory:, fs://<path>, file://<path>, redis:// or rediss:// (or leave it unset for the embedded file store)';
+export type StorageTarget =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string }
+  | { kind: 'lowdb'; file: string }
+  | { kind: 'unstorage'; target: UnstorageTarget };
 
-/** Picks the storage adapter that STORAGE_URL names; a URL it cannot serve is a startup error. */
-export async function createStorage(options: CreateStorageOptions): Promise<Storage> {
+const SUPPORTED =
+  'postgres://…, postgresql://…, sqlite:<file>, lowdb:[<file>], memory:, fs://<path>, file://<path>, redis:// or rediss:// (or leave it unset for the embedded SQLite file)';
+
+/**
+ * Opens the store STORAGE_URL names; a URL it cannot serve is a startup error. A SQL store
+ * that opens empty beside the JSON file of an earlier version imports that file first (in one
+ * transaction; the file becomes `ai-implement.json.imported`), so nothing is lost on upgrade.
+ */
+export async function createStorage(options: CreateStorageOptions): Promise<Storage & SnapshotImport> {
   const url = options.storageUrl?.trim();
+  const target: StorageTarget = url
+    ? parseStorageUrl(url, options.dataDir)
+    : { kind: 'sqlite', file: join(options.dataDir, EMBEDDED_STORE_FILE) };
   const opts = options.now ? { now: options.now } : {};
-  if (!url) {
-    await mkdir(options.dataDir, { recursive: true });
-    return createLowdbStorage({ file: join(options.dataDir, EMBEDDED_STORE_FILE), ...opts });
+  switch (target.kind) {
+    case 'lowdb':
+      return createLowdbStorage({ file: target.file, ...opts });
+    case 'unstorage':
+      return createUnstorageStorage(target.target, opts);
+    case 'sqlite':
+    case 'postgres': {
+      const storage =
+        target.kind === 'sqlite' ? await openSqliteStorage(target.file, opts) : await openPostgresStorage(target.url, opts);
+      try {
+        await importLegacyStore(storage, join(options.dataDir, LEGACY_STORE_FILE), options.log ?? (() => undefined));
+      } catch (error) {
+        await storage.close();
+        throw error;
+      }
+      return storage;
+    }
   }
-  return createUnstorageStorage(parseStorageUrl(url), opts);
+}
+
+async function importLegacyStore(storage: Storage & SnapshotImport, file: string, log: (message: string) => void): Promise<void> {
+  if (!existsSync(file)) return;
+  if (!(await storage.isEmpty())) {
+    log(`storage: ${file} is left as it is: the store already holds data (import it with "ai-implement storage import")`);
+    return;
+  }
+  const counts = await importJsonStore(storage, file);
+  log(`storage: imported ${file} (${describeCounts(counts)}); it is now ${file}.imported`);
 }
 
 /**
- * The adapter target for a STORAGE_URL. Error messages name the scheme only: the rest of a
- * URL may hold a password.
+ * The store a STORAGE_URL names. Error messages name the scheme only: the rest of a URL may
+ * hold a password.
  */
-export function parseStorageUrl(url: string): UnstorageTarget {
+export function parseStorageUrl(url: string, dataDir = '.'): StorageTarget {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === undefined) throw new Error(`STORAGE_URL must start with a scheme: ${SUPPORTED}`);
+  const rest = url.slice(scheme.length + 1);
   switch (scheme) {
+    case 'postgres':
+    case 'postgresql':
+      return { kind: 'postgres', url };
+    case 'sqlite': {
+      const path = rest.replace(/^\/\//, '');
+      if (!path) throw new Error('STORAGE_URL sqlite: needs a file path after it, e.g. sqlite:/var/lib/ai-implement/store.db');
+      return { kind: 'sqlite', file: resolve(path) };
+    }
+    case 'lowdb': {
+      const path = rest.replace(/^\/\//, '');
+      return { kind: 'lowdb', file: path ? resolve(path) : join(dataDir, LEGACY_STORE_FILE) };
+    }
     case 'memory':
-      return { driver: 'memory' };
+      return { kind: 'unstorage', target: { driver: 'memory' } };
     case 'fs':
     case 'file': {
-      const path = url.slice(scheme.length + 1).replace(/^\/\//, '');
+      const path = rest.replace(/^\/\//, '');
       if (!path)
         throw new Error(`STORAGE_URL ${scheme}:// needs a directory path after it, e.g. ${scheme}:///var/lib/ai-implement`);
-      return { driver: 'fs', base: resolve(path) };
+      return { kind: 'unstorage', target: { driver: 'fs', base: resolve(path) } };
     }
     case 'redis':
     case 'rediss':
-      return { driver: 'redis', url };
+      return { kind: 'unstorage', target: { driver: 'redis', url } };
     default:
       throw new Error(`STORAGE_URL has an unsupported scheme "${scheme}:"; use ${SUPPORTED}`);
   }

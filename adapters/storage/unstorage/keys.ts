@@ -1,3 +1,5 @@
+import type { Table } from '../document/document-backend.js';
+
 /**
  * Where each item lives in the key-value store. unstorage rewrites keys (`/` and `\` become
  * `:`, anything after `?` is cut, `..` segments are refused, a trailing `$` hides a key from
@@ -8,17 +10,23 @@ export function segment(part: string): string {
   return encodeURIComponent(part).replace(/[.!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export const keys = {
-  mappings: 'mappings',
-  mapping: (teamKey: string) => `mappings:${segment(teamKey)}`,
-  jobs: 'jobs',
-  job: (id: string) => `jobs:${segment(id)}`,
-  dedup: 'dedup',
-  dedupEntry: (issueId: string) => `dedup:${segment(issueId)}`,
-  setting: (key: string) => `settings:${segment(key)}`,
-  records: (collection: string) => `records:${segment(collection)}`,
-  record: (collection: string, id: string) => `records:${segment(collection)}:${segment(id)}`,
-  claim: (key: string) => `claims:${segment(key)}`,
-  dispatchLog: 'dispatch-log',
-  recordLog: (stream: string) => `record-logs:${segment(stream)}`,
-};
+/**
+ * The key prefix of a table: the names of earlier versions where the layout is unchanged
+ * (`mappings:ENG`, `jobs:<id>`, `records:<collection>:<id>`); streams and the dispatch log
+ * were redis lists before and are now plain items under new names.
+ */
+export function tablePrefix(table: Table): string {
+  if (table.startsWith('documents:')) return `records:${segment(table.slice('documents:'.length))}`;
+  return table;
+}
+
+export function itemKey(table: Table, id: string): string {
+  return `${tablePrefix(table)}:${segment(id)}`;
+}
+
+/** The id back from a key under `prefix`, or undefined for a key of a deeper table. */
+export function idOf(key: string, prefix: string): string | undefined {
+  if (!key.startsWith(`${prefix}:`)) return undefined;
+  const rest = key.slice(prefix.length + 1);
+  return rest.includes(':') ? undefined : decodeURIComponent(rest);
+}

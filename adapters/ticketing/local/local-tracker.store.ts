@@ -1,4 +1,4 @@
-import { createMutex } from '../../../core/app/shared/mutex.js';
+import { createMutex } from '../../../core/domain/mutex.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
 import type { Storage } from '../../../ports/storage.port.js';

@@ -5,7 +5,7 @@ import { collection, type Storage } from '../../../ports/storage.port.js';
 import { redactSecrets } from '../../domain/comments.js';
 import type { Job, JobStatus, Phase } from '../../domain/model.js';
 import type { TicketingRegistry } from '../issues/ticketing-registry.js';
-import { createMutex } from '../shared/mutex.js';
+import { createMutex } from '../../domain/mutex.js';
 
 /** The Storage collection of tracked pull requests, one record per pull request. */
 export const PULLS_COLLECTION = collection<TrackedPull>('pulls');

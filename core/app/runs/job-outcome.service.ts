@@ -6,7 +6,7 @@ import { applyJobEvent, type JobEffect, type JobEvent } from '../../domain/job-s
 import { advanceIssue, type IssueEffect, issueEventForFinishedJob } from '../../domain/lifecycle.js';
 import type { Job, Mapping, Stage } from '../../domain/model.js';
 import type { TicketingRegistry } from '../issues/ticketing-registry.js';
-import { createMutex } from '../shared/mutex.js';
+import { createMutex } from '../../domain/mutex.js';
 
 export interface JobOutcomeDeps {
   storage: Storage;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
 import { collection, type Storage } from '../../../ports/storage.port.js';
-import { createMutex } from '../shared/mutex.js';
+import { createMutex } from '../../domain/mutex.js';
 
 /**
  * What the answer to `POST /runner/progress` tells the session to do (ARCHITECTURE.md: a

@@ -1,0 +1,57 @@
+import type { DedupEntry, DispatchLogEntry, Job, Mapping } from '../../core/domain/model.js';
+
+/** Everything a store holds, in a form every adapter can write in one go (an import). */
+export interface StoreSnapshot {
+  mappings: Mapping[];
+  jobs: Job[];
+  dedup: DedupEntry[];
+  /** Newest first, as the dispatch log lists. */
+  dispatchLog: DispatchLogEntry[];
+  settings: { key: string; value: string }[];
+  /** `expiresAt` null: held until released. */
+  claims: { key: string; expiresAt: number | null }[];
+  documents: { collection: string; id: string; value: unknown }[];
+  /** Each stream's entries oldest first. */
+  streams: { name: string; entries: unknown[] }[];
+}
+
+/** How many of each kind an import wrote. */
+export interface ImportCounts {
+  mappings: number;
+  jobs: number;
+  dedup: number;
+  dispatchLog: number;
+  settings: number;
+  claims: number;
+  documents: number;
+  streamEntries: number;
+}
+
+/**
+ * What an adapter offers beyond the port so that an old store can be brought in: every adapter
+ * in this folder implements it. `importSnapshot` writes everything or nothing and refuses a
+ * store that already holds data (a merge could silently replace newer rows).
+ */
+export interface SnapshotImport {
+  isEmpty(): Promise<boolean>;
+  importSnapshot(snapshot: StoreSnapshot): Promise<ImportCounts>;
+}
+
+export function countSnapshot(snapshot: StoreSnapshot): ImportCounts {
+  return {
+    mappings: snapshot.mappings.length,
+    jobs: snapshot.jobs.length,
+    dedup: snapshot.dedup.length,
+    dispatchLog: snapshot.dispatchLog.length,
+    settings: snapshot.settings.length,
+    claims: snapshot.claims.length,
+    documents: snapshot.documents.length,
+    streamEntries: snapshot.streams.reduce((n, s) => n + s.entries.length, 0),
+  };
+}
+
+export function describeCounts(counts: ImportCounts): string {
+  return Object.entries(counts)
+    .map(([kind, n]) => `${n} ${kind}`)
+    .join(', ');
+}

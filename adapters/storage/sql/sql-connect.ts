@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { SqlDatabase, SqlKind } from './sql-schema.js';
+
+export interface SqlConnection {
+  db: Kysely<SqlDatabase>;
+  kind: SqlKind;
+}
+
+/**
+ * An embedded SQLite file. WAL lets readers run beside the one writer; synchronous=NORMAL is
+ * durable across a process crash (only an OS crash may lose the last commits) at a fraction
+ * of FULL's cost; busy_timeout makes a second connection on the same file wait for the
+ * writer instead of failing at once.
+ */
+export function connectSqlite(file: string): SqlConnection {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new Database(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  return { db: new Kysely<SqlDatabase>({ dialect: new SqliteDialect({ database }) }), kind: 'sqlite' };
+}
+
+const INT8_OID = 20;
+
+/**
+ * PostgreSQL through a pool. pg hands back bigint (epoch ms, fences, counters, counts) as a
+ * string; this pool alone parses it as a number (all values stay far below 2^53), without
+ * touching pg's process-wide parsers that an embedding application may rely on.
+ */
+export function connectPostgres(url: string, options: { maxConnections?: number } = {}): SqlConnection {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as never,
+    },
+  });
+  // An idle client losing its connection emits on the pool; without a listener that error
+  // would crash the process. The next query reports the problem instead.
+  pool.on('error', () => undefined);
+  return { db: new Kysely<SqlDatabase>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' };
+}

@@ -1,0 +1,113 @@
+import { type Kysely, sql } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import { StorageError } from '../../../ports/storage.port.js';
+import type { SqlKind } from './sql-schema.js';
+
+/**
+ * Forward-only migrations, inline so that nothing is read from disk at run time. A published
+ * migration is never edited: a change of schema is a new entry at the end of the list.
+ * The DDL is the only place the two dialects differ: an auto-incrementing key, and a binary
+ * collation on PostgreSQL so that "in id order" means the same as on SQLite.
+ */
+function migrations(kind: SqlKind): Record<string, Migration> {
+  const pg = kind === 'postgres';
+  const seqType = pg ? 'bigserial' : 'integer';
+  const ordered = sql`collate "C"`;
+  return {
+    '0001-initial': {
+      async up(db: Kysely<unknown>) {
+        const s = db.schema;
+        await s
+          .createTable('mappings')
+          .addColumn('team_key', 'text', (c) => (pg ? c.primaryKey().modifyEnd(ordered) : c.primaryKey()))
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+
+        await s
+          .createTable('jobs')
+          .addColumn('id', 'text', (c) => (pg ? c.primaryKey().modifyEnd(ordered) : c.primaryKey()))
+          .addColumn('issue_id', 'text', (c) => c.notNull())
+          .addColumn('team_key', 'text', (c) => c.notNull())
+          .addColumn('phase', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('dispatched_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        // What jobs.list and jobs.count filter on, each with the listing order behind it.
+        await s.createIndex('jobs_by_status').on('jobs').columns(['status', 'dispatched_at']).execute();
+        await s.createIndex('jobs_by_issue').on('jobs').columns(['issue_id', 'dispatched_at']).execute();
+        await s.createIndex('jobs_by_team').on('jobs').columns(['team_key', 'dispatched_at']).execute();
+        await s.createIndex('jobs_by_updated').on('jobs').column('updated_at').execute();
+        await s.createIndex('jobs_by_dispatched').on('jobs').column('dispatched_at').execute();
+
+        await s
+          .createTable('dedup')
+          .addColumn('issue_id', 'text', (c) => (pg ? c.primaryKey().modifyEnd(ordered) : c.primaryKey()))
+          .addColumn('dispatched_at', 'bigint', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await s.createIndex('dedup_by_dispatched').on('dedup').column('dispatched_at').execute();
+
+        await s
+          .createTable('dispatch_log')
+          .addColumn('seq', seqType, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+
+        await s
+          .createTable('settings')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+
+        await s
+          .createTable('claims')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', 'bigint')
+          .execute();
+        await s.createIndex('claims_by_expiry').on('claims').column('expires_at').execute();
+
+        await s
+          .createTable('leases')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('fence', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await s
+          .createTable('counters')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await s
+          .createTable('documents')
+          .addColumn('collection', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => (pg ? c.notNull().modifyEnd(ordered) : c.notNull()))
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('documents_pk', ['collection', 'id'])
+          .execute();
+
+        await s
+          .createTable('stream_entries')
+          .addColumn('seq', seqType, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn('stream', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await s.createIndex('stream_entries_by_stream').on('stream_entries').columns(['stream', 'seq']).execute();
+      },
+    },
+  };
+}
+
+/** Brings the schema to the latest version; runs at every open (a no-op when current). */
+export async function migrateToLatest(db: Kysely<unknown>, kind: SqlKind): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(kind) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'the migration lock';
+    throw new StorageError(`storage schema migration failed at ${failed}: ${(error as Error).message ?? error}`, error);
+  }
+}

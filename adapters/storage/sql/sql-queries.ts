@@ -1,0 +1,113 @@
+import { type Kysely, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import type { DedupEntry, DispatchLogEntry, Job } from '../../../core/domain/model.js';
+import { DISPATCH_LOG_LIMIT, type JobQuery } from '../../../ports/storage.port.js';
+import type { SqlDatabase } from './sql-schema.js';
+
+/**
+ * The queries more than one operation shares (a dispatch writes a claim, a job, a dedup entry
+ * and a log entry; an import writes all of them too). Each takes the handle to run on, so the
+ * same query runs alone or inside a transaction. One set of queries for both dialects.
+ */
+type Db = Kysely<SqlDatabase>;
+
+export function jobRow(job: Job): SqlDatabase['jobs'] {
+  return {
+    id: job.id,
+    issue_id: job.issueId,
+    team_key: job.teamKey,
+    phase: job.phase,
+    status: job.status,
+    dispatched_at: job.dispatchedAt,
+    updated_at: job.updatedAt,
+    data: JSON.stringify(job),
+  };
+}
+
+export async function upsertJob(db: Db, job: Job): Promise<void> {
+  const row = jobRow(job);
+  const { id: _id, ...changes } = row;
+  await db
+    .insertInto('jobs')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+    .execute();
+}
+
+export async function upsertDedup(db: Db, entry: DedupEntry): Promise<void> {
+  const row = { issue_id: entry.issueId, dispatched_at: entry.dispatchedAt, data: JSON.stringify(entry) };
+  await db
+    .insertInto('dedup')
+    .values(row)
+    .onConflict((oc) => oc.column('issue_id').doUpdateSet({ dispatched_at: row.dispatched_at, data: row.data }))
+    .execute();
+}
+
+/** Appends and drops everything older than the newest DISPATCH_LOG_LIMIT entries. */
+export async function appendDispatchLog(db: Db, entry: DispatchLogEntry): Promise<void> {
+  await db
+    .insertInto('dispatch_log')
+    .values({ data: JSON.stringify(entry) })
+    .execute();
+  await db
+    .deleteFrom('dispatch_log')
+    .where('seq', '<', (eb) =>
+      eb
+        .selectFrom('dispatch_log')
+        .select('seq')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .offset(DISPATCH_LOG_LIMIT - 1),
+    )
+    .execute();
+}
+
+/**
+ * Takes the claim unless it is held: a row that exists and has not lapsed wins the conflict,
+ * a lapsed one is replaced. One statement, so concurrent claimers (on PostgreSQL they queue
+ * on the unique key) see exactly one success.
+ */
+export async function tryClaim(db: Db, key: string, expiresAt: number | null, now: number): Promise<boolean> {
+  const taken = await db
+    .insertInto('claims')
+    .values({ key, expires_at: expiresAt })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet({ expires_at: expiresAt })
+        .where((eb) => eb.and([eb('claims.expires_at', 'is not', null), eb('claims.expires_at', '<=', now)])),
+    )
+    .returning('key')
+    .executeTakeFirst();
+  return taken !== undefined;
+}
+
+/**
+ * True while `lease` is held, not lapsed, with `fence`. Written as an UPDATE that changes
+ * nothing so that PostgreSQL locks the lease row until the transaction ends: a rival cannot
+ * take the lease between this check and the commit.
+ */
+export async function fenceHolds(db: Db, lease: string, fence: number, now: number): Promise<boolean> {
+  const held = await db
+    .updateTable('leases')
+    .set((eb) => ({ fence: eb.ref('fence') }))
+    .where('name', '=', lease)
+    .where('fence', '=', fence)
+    .where('expires_at', '>', now)
+    .returning('name')
+    .executeTakeFirst();
+  return held !== undefined;
+}
+
+/** The filters of a job query, on the listing or the count. An empty `statuses` matches nothing. */
+export function whereJobs<O>(
+  query: SelectQueryBuilder<SqlDatabase, 'jobs', O>,
+  filter: Omit<JobQuery, 'limit'>,
+): SelectQueryBuilder<SqlDatabase, 'jobs', O> {
+  let q = query;
+  if (filter.statuses) q = filter.statuses.length === 0 ? q.where(sql<SqlBool>`1 = 0`) : q.where('status', 'in', filter.statuses);
+  if (filter.issueId !== undefined) q = q.where('issue_id', '=', filter.issueId);
+  if (filter.teamKey !== undefined) q = q.where('team_key', '=', filter.teamKey);
+  if (filter.phase !== undefined) q = q.where('phase', '=', filter.phase);
+  if (filter.updatedBefore !== undefined) q = q.where('updated_at', '<', filter.updatedBefore);
+  return q;
+}

@@ -1,0 +1,35 @@
+import type { Generated } from 'kysely';
+
+/** Which SQL engine a store runs on; only the DDL and the transaction start differ by it. */
+export type SqlKind = 'sqlite' | 'postgres';
+
+/**
+ * The tables as the queries see them. Rows whose shape belongs to the domain (a job, a
+ * mapping) are kept whole as JSON in `data`; the columns beside it are the ones a query
+ * filters, orders or compare-and-sets on. Times are epoch milliseconds (bigint).
+ */
+export interface SqlDatabase {
+  mappings: { team_key: string; data: string };
+  jobs: {
+    id: string;
+    issue_id: string;
+    team_key: string;
+    phase: string;
+    status: string;
+    dispatched_at: number;
+    updated_at: number;
+    data: string;
+  };
+  dedup: { issue_id: string; dispatched_at: number; data: string };
+  /** Insertion order is `seq`: the newest entry has the highest. */
+  dispatch_log: { seq: Generated<number>; data: string };
+  settings: { key: string; value: string };
+  /** `expires_at` null: the claim lives until released. */
+  claims: { key: string; expires_at: number | null };
+  /** A released lease keeps its row (expires_at 0) so that the next holder's fence still grows. */
+  leases: { name: string; owner: string; fence: number; expires_at: number };
+  counters: { name: string; value: number };
+  documents: { collection: string; id: string; data: string };
+  /** One table for every stream; `seq` orders the entries of a stream. */
+  stream_entries: { seq: Generated<number>; stream: string; data: string };
+}

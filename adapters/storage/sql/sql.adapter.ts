@@ -1,0 +1,390 @@
+import { sql } from 'kysely';
+import type { DedupEntry, DispatchLogEntry, Job, Mapping } from '../../../core/domain/model.js';
+import { DISPATCH_LOG_LIMIT, type Lease, type Storage, StorageError } from '../../../ports/storage.port.js';
+import { assertPage, assertPositive } from '../plain.js';
+import type { ImportCounts, SnapshotImport, StoreSnapshot } from '../snapshot.js';
+import { connectPostgres, connectSqlite, type SqlConnection } from './sql-connect.js';
+import { importSnapshot, isEmpty } from './sql-import.js';
+import { migrateToLatest } from './sql-migrations.js';
+import { appendDispatchLog, fenceHolds, jobRow, tryClaim, upsertDedup, upsertJob, whereJobs } from './sql-queries.js';
+import { transact } from './sql-transaction.js';
+
+export interface SqlStorageOptions {
+  /** The clock for claims and leases; injected so tests control lapses. */
+  now?: () => number;
+}
+
+export type SqlStorage = Storage & SnapshotImport;
+
+/** The embedded default: one SQLite file (created with its directory when missing). */
+export function openSqliteStorage(file: string, options: SqlStorageOptions = {}): Promise<SqlStorage> {
+  return openSql(() => connectSqlite(file), options);
+}
+
+/** PostgreSQL, which several replicas can share: every atomic operation holds across them. */
+export function openPostgresStorage(url: string, options: SqlStorageOptions & { maxConnections?: number } = {}) {
+  return openSql(() => connectPostgres(url, options), options);
+}
+
+async function openSql(connect: () => SqlConnection, options: SqlStorageOptions): Promise<SqlStorage> {
+  let connection: SqlConnection;
+  try {
+    connection = connect();
+  } catch (error) {
+    throw new StorageError(`cannot open the SQL store: ${(error as Error).message}`, error);
+  }
+  try {
+    await migrateToLatest(connection.db as never, connection.kind);
+  } catch (error) {
+    await connection.db.destroy().catch(() => undefined);
+    throw error instanceof StorageError
+      ? error
+      : new StorageError(`cannot open the SQL store: ${(error as Error).message}`, error);
+  }
+  return createSqlStorage(connection, options);
+}
+
+/**
+ * Storage on Kysely: the same queries on SQLite and PostgreSQL. Every multi-step write is one
+ * transaction; every compare-and-set, claim, lease and counter is one conditional statement,
+ * so atomicity comes from the database and holds across processes sharing it.
+ */
+export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorageOptions = {}): SqlStorage {
+  const now = options.now ?? Date.now;
+  let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
+  /** Tracks the call so that close() lets it finish, and turns a database failure into a StorageError. */
+  const run = async <T>(what: string, task: () => Promise<T>): Promise<T> => {
+    if (closed) throw new StorageError('storage is closed');
+    const running = task();
+    inFlight.add(running);
+    try {
+      return await running;
+    } catch (error) {
+      if (error instanceof StorageError) throw error;
+      throw new StorageError(`storage ${what} failed: ${(error as Error).message ?? error}`, error);
+    } finally {
+      inFlight.delete(running);
+    }
+  };
+  const parse = <T>(row: { data: string } | undefined): T | undefined =>
+    row === undefined ? undefined : (JSON.parse(row.data) as T);
+  const parseAll = <T>(rows: { data: string }[]): T[] => rows.map((r) => JSON.parse(r.data) as T);
+  const deleted = (result: { numDeletedRows: bigint }) => result.numDeletedRows > 0n;
+
+  const storage: SqlStorage = {
+    mappings: {
+      list: () =>
+        run('mappings.list', async () =>
+          parseAll<Mapping>(await db.selectFrom('mappings').select('data').orderBy('team_key').execute()),
+        ),
+      get: (teamKey) =>
+        run('mappings.get', async () =>
+          parse<Mapping>(await db.selectFrom('mappings').select('data').where('team_key', '=', teamKey).executeTakeFirst()),
+        ),
+      put: (mapping) =>
+        run('mappings.put', async () => {
+          const data = JSON.stringify(mapping);
+          await db
+            .insertInto('mappings')
+            .values({ team_key: mapping.teamKey, data })
+            .onConflict((oc) => oc.column('team_key').doUpdateSet({ data }))
+            .execute();
+        }),
+      delete: (teamKey) =>
+        run('mappings.delete', async () =>
+          deleted(await db.deleteFrom('mappings').where('team_key', '=', teamKey).executeTakeFirstOrThrow()),
+        ),
+    },
+
+    jobs: {
+      get: (id) =>
+        run('jobs.get', async () =>
+          parse<Job>(await db.selectFrom('jobs').select('data').where('id', '=', id).executeTakeFirst()),
+        ),
+      put: (job) => run('jobs.put', () => upsertJob(db, job)),
+      updateIf: (next, expected) =>
+        run('jobs.updateIf', async () => {
+          if (expected.length === 0) return false;
+          const { id, ...changes } = jobRow(next);
+          const result = await db
+            .updateTable('jobs')
+            .set(changes)
+            .where('id', '=', id)
+            .where('status', 'in', expected)
+            .executeTakeFirstOrThrow();
+          return result.numUpdatedRows > 0n;
+        }),
+      delete: (id) =>
+        run('jobs.delete', async () => deleted(await db.deleteFrom('jobs').where('id', '=', id).executeTakeFirstOrThrow())),
+      list: (query = {}) =>
+        run('jobs.list', async () => {
+          let q = whereJobs(db.selectFrom('jobs').select('data'), query).orderBy('dispatched_at', 'desc').orderBy('id');
+          if (query.limit !== undefined) q = q.limit(assertPage('limit', query.limit));
+          return parseAll<Job>(await q.execute());
+        }),
+      count: (query = {}) =>
+        run('jobs.count', async () => {
+          const row = await whereJobs(
+            db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')),
+            query,
+          ).executeTakeFirstOrThrow();
+          return Number(row.n);
+        }),
+    },
+
+    dedup: {
+      list: () =>
+        run('dedup.list', async () =>
+          parseAll<DedupEntry>(await db.selectFrom('dedup').select('data').orderBy('issue_id').execute()),
+        ),
+      put: (entry) => run('dedup.put', () => upsertDedup(db, entry)),
+      remove: (issueId) =>
+        run('dedup.remove', async () =>
+          deleted(await db.deleteFrom('dedup').where('issue_id', '=', issueId).executeTakeFirstOrThrow()),
+        ),
+      removeBefore: (cutoff) =>
+        run('dedup.removeBefore', async () => {
+          const result = await db.deleteFrom('dedup').where('dispatched_at', '<', cutoff).executeTakeFirstOrThrow();
+          return Number(result.numDeletedRows);
+        }),
+    },
+
+    dispatchLog: {
+      append: (entry) => run('dispatchLog.append', () => transact(db, kind, (trx) => appendDispatchLog(trx, entry))),
+      list: (page = {}) =>
+        run('dispatchLog.list', async () => {
+          const limit = assertPage('limit', page.limit ?? DISPATCH_LOG_LIMIT);
+          const offset = assertPage('offset', page.offset ?? 0);
+          const rows = await db
+            .selectFrom('dispatch_log')
+            .select('data')
+            .orderBy('seq', 'desc')
+            .limit(limit)
+            .offset(offset)
+            .execute();
+          return parseAll<DispatchLogEntry>(rows);
+        }),
+    },
+
+    settings: {
+      get: (key) =>
+        run(
+          'settings.get',
+          async () => (await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value,
+        ),
+      set: (key, value) =>
+        run('settings.set', async () => {
+          if (value === undefined) {
+            await db.deleteFrom('settings').where('key', '=', key).execute();
+            return;
+          }
+          await db
+            .insertInto('settings')
+            .values({ key, value })
+            .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+            .execute();
+        }),
+    },
+
+    claims: {
+      claimOnce: async (key, ttlMs) => {
+        if (ttlMs !== undefined) assertPositive('ttlMs', ttlMs);
+        return run('claims.claimOnce', async () => {
+          const at = now();
+          // Lapsed claims go here, so the table does not grow with every token ever used.
+          await db.deleteFrom('claims').where('expires_at', '<=', at).execute();
+          return tryClaim(db, key, ttlMs === undefined ? null : at + ttlMs, at);
+        });
+      },
+      release: (key) =>
+        run('claims.release', async () => {
+          await db.deleteFrom('claims').where('key', '=', key).execute();
+        }),
+    },
+
+    leases: {
+      acquire: async (name, owner, ttlMs) => {
+        assertPositive('ttlMs', ttlMs);
+        return run('leases.acquire', async () => {
+          const at = now();
+          // Free, lapsed or ours: take it. The fence stays only when the live holder acquires
+          // again (that is a renewal); every other acquisition is a new holder and a new fence.
+          const row = await db
+            .insertInto('leases')
+            .values({ name, owner, fence: 1, expires_at: at + ttlMs })
+            .onConflict((oc) =>
+              oc
+                .column('name')
+                .doUpdateSet((eb) => ({
+                  owner: eb.ref('excluded.owner'),
+                  fence: sql<number>`case when leases.owner = excluded.owner and leases.expires_at > ${at} then leases.fence else leases.fence + 1 end`,
+                  expires_at: eb.ref('excluded.expires_at'),
+                }))
+                .where((eb) => eb.or([eb('leases.owner', '=', owner), eb('leases.expires_at', '<=', at)])),
+            )
+            .returningAll()
+            .executeTakeFirst();
+          return row && toLease(row);
+        });
+      },
+      renew: async (lease, ttlMs) => {
+        assertPositive('ttlMs', ttlMs);
+        return run('leases.renew', async () => {
+          const at = now();
+          const row = await db
+            .updateTable('leases')
+            .set({ expires_at: at + ttlMs })
+            .where('name', '=', lease.name)
+            .where('owner', '=', lease.owner)
+            .where('fence', '=', lease.fence)
+            .where('expires_at', '>', at)
+            .returningAll()
+            .executeTakeFirst();
+          return row && toLease(row);
+        });
+      },
+      release: (lease) =>
+        run('leases.release', async () => {
+          // The row stays (expired) so the next holder's fence is still higher than this one.
+          await db
+            .updateTable('leases')
+            .set({ expires_at: 0 })
+            .where('name', '=', lease.name)
+            .where('owner', '=', lease.owner)
+            .where('fence', '=', lease.fence)
+            .execute();
+        }),
+      current: (name) =>
+        run('leases.current', async () => {
+          const row = await db
+            .selectFrom('leases')
+            .selectAll()
+            .where('name', '=', name)
+            .where('expires_at', '>', now())
+            .executeTakeFirst();
+          return row && toLease(row);
+        }),
+    },
+
+    counters: {
+      next: (name) =>
+        run('counters.next', async () => {
+          const row = await db
+            .insertInto('counters')
+            .values({ name, value: 1 })
+            .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql<number>`counters.value + 1` }))
+            .returning('value')
+            .executeTakeFirstOrThrow();
+          return Number(row.value);
+        }),
+    },
+
+    documents: {
+      get: (collection, id) =>
+        run('documents.get', async () =>
+          parse(
+            await db
+              .selectFrom('documents')
+              .select('data')
+              .where('collection', '=', collection.name)
+              .where('id', '=', id)
+              .executeTakeFirst(),
+          ),
+        ),
+      put: (collection, id, value) =>
+        run('documents.put', async () => {
+          const data = JSON.stringify(value);
+          if (data === undefined) throw new RangeError('a document must be a JSON value, got undefined');
+          await db
+            .insertInto('documents')
+            .values({ collection: collection.name, id, data })
+            .onConflict((oc) => oc.columns(['collection', 'id']).doUpdateSet({ data }))
+            .execute();
+        }),
+      list: (collection) =>
+        run('documents.list', async () =>
+          parseAll(
+            await db.selectFrom('documents').select('data').where('collection', '=', collection.name).orderBy('id').execute(),
+          ),
+        ),
+      delete: (collection, id) =>
+        run('documents.delete', async () =>
+          deleted(
+            await db
+              .deleteFrom('documents')
+              .where('collection', '=', collection.name)
+              .where('id', '=', id)
+              .executeTakeFirstOrThrow(),
+          ),
+        ),
+    },
+
+    streams: {
+      append: async (stream, entry, keep) => {
+        assertPositive('keep', keep, true);
+        const data = JSON.stringify(entry);
+        await run('streams.append', () =>
+          transact(db, kind, async (trx) => {
+            await trx.insertInto('stream_entries').values({ stream: stream.name, data }).execute();
+            await trx
+              .deleteFrom('stream_entries')
+              .where('stream', '=', stream.name)
+              .where('seq', '<', (eb) =>
+                eb
+                  .selectFrom('stream_entries')
+                  .select('seq')
+                  .where('stream', '=', stream.name)
+                  .orderBy('seq', 'desc')
+                  .limit(1)
+                  .offset(keep - 1),
+              )
+              .execute();
+          }),
+        );
+      },
+      list: (stream, page = {}) =>
+        run('streams.list', async () => {
+          const q = db.selectFrom('stream_entries').select('data').where('stream', '=', stream.name);
+          if (page.limit === undefined) return parseAll(await q.orderBy('seq').execute());
+          const newest = await q.orderBy('seq', 'desc').limit(assertPage('limit', page.limit)).execute();
+          return parseAll(newest.reverse());
+        }),
+      delete: (stream) =>
+        run('streams.delete', async () =>
+          deleted(await db.deleteFrom('stream_entries').where('stream', '=', stream.name).executeTakeFirstOrThrow()),
+        ),
+    },
+
+    recordDispatch: (dispatch) => {
+      assertPositive('claimTtlMs', dispatch.claimTtlMs);
+      return run('recordDispatch', () =>
+        transact(db, kind, async (trx) => {
+          const at = now();
+          if (dispatch.fence && !(await fenceHolds(trx, dispatch.fence.lease, dispatch.fence.token, at))) return 'fenced';
+          if (!(await tryClaim(trx, dispatch.claimKey, at + dispatch.claimTtlMs, at))) return 'claimed';
+          await upsertJob(trx, dispatch.job);
+          await upsertDedup(trx, dispatch.dedup);
+          await appendDispatchLog(trx, dispatch.log);
+          return 'recorded' as const;
+        }),
+      );
+    },
+
+    isEmpty: () => run('isEmpty', () => isEmpty(db)),
+    importSnapshot: (snapshot: StoreSnapshot): Promise<ImportCounts> =>
+      run('import', () => transact(db, kind, (trx) => importSnapshot(trx, snapshot))),
+
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled(inFlight);
+      await db.destroy();
+    },
+  };
+  return storage;
+}
+
+function toLease(row: { name: string; owner: string; fence: number; expires_at: number }): Lease {
+  return { name: row.name, owner: row.owner, fence: Number(row.fence), expiresAt: Number(row.expires_at) };
+}
