@@ -172,13 +172,22 @@ describe('bad input never yields a 500', () => {
 describe('an unexpected failure', () => {
   it('answers 500 Internal server error and logs without the secret', async () => {
     const lines: string[] = [];
+    // Settings (the admin token salt) work; every other store explodes with a message quoting the secret.
+    const exploding = new Proxy(
+      {},
+      {
+        get: () => async () => {
+          throw new Error(`storage exploded near ${ACCESS_CODE}`);
+        },
+      },
+    );
     const failing = new Proxy({} as Storage, {
       get: (_t, prop) =>
-        prop === 'getSetting' || prop === 'setSetting'
-          ? async () => 'salt-value-for-test'
-          : async () => {
-              throw new Error(`storage exploded near ${ACCESS_CODE}`);
-            },
+        prop === 'settings'
+          ? { get: async () => 'salt-value-for-test', set: async () => undefined }
+          : prop === 'close'
+            ? async () => undefined
+            : exploding,
     });
     const h = await startHarness(
       'memory',

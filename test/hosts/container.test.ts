@@ -17,7 +17,6 @@ describe('createOrchestrator', () => {
         'clock',
         'config',
         'eventBus',
-        'httpApp',
         'ids',
         'logger',
         'mappings',
@@ -26,6 +25,8 @@ describe('createOrchestrator', () => {
       ]),
     );
     for (const name of names) expect(() => o.container.resolve(name), name).not.toThrow();
+    expect(names).not.toContain('httpApp');
+    expect(typeof o.app.fetch).toBe('function');
     expect(typeof o.cradle.clock.now()).toBe('number');
     expect(o.cradle.ids.newId()).not.toBe(o.cradle.ids.newId());
     expect((await o.request('/healthz')).status).toBe(200);

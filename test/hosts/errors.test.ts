@@ -43,15 +43,16 @@ describe('the HTTP error table', () => {
 });
 
 describe('the library entry', () => {
-  it('exports createOrchestrator, loadConfig, the core and awilix helpers', async () => {
+  it('exports createCore, loadConfig, the domain and awilix resolvers; the h3 entry builds the server', async () => {
     const lib = await import('../../index.js');
-    expect(typeof lib.createOrchestrator).toBe('function');
+    const h3 = await import('../../hosts/entries/h3.js');
+    expect(typeof lib.createCore).toBe('function');
     expect(typeof lib.loadConfig).toBe('function');
     expect(typeof lib.validateMappingInput).toBe('function');
     expect(typeof lib.teamSecretName).toBe('function');
     expect(typeof lib.asValue).toBe('function');
     expect(lib.DISPATCH_LOG_LIMIT).toBe(500);
-    const o = await lib.createOrchestrator(lib.loadConfig({ STORAGE_URL: 'memory:' })._unsafeUnwrap());
+    const o = await h3.createOrchestrator(lib.loadConfig({ STORAGE_URL: 'memory:' })._unsafeUnwrap());
     expect((await o.request('/healthz')).status).toBe(200);
     await o.dispose();
   });
