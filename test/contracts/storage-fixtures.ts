@@ -21,7 +21,12 @@ export interface TestClock {
 
 export function testClock(start = 1_700_000_000_000): TestClock {
   let t = start;
-  return { now: () => t, advance: (ms) => void (t += ms) };
+  return {
+    now: () => t,
+    advance(ms) {
+      t += ms;
+    },
+  };
 }
 
 export function mapping(teamKey: string, extra: Partial<Mapping> = {}): Mapping {
