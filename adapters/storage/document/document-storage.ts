@@ -151,7 +151,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
         }),
     },
     claims: {
-      claimOnce: (key, ttlMs) => {
+      claimOnce: async (key, ttlMs) => {
         if (ttlMs !== undefined) assertPositive('ttlMs', ttlMs);
         return run('claims.claimOnce', async () => {
           const at = now();
@@ -167,7 +167,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
         }),
     },
     leases: {
-      acquire: (name, owner, ttlMs) => {
+      acquire: async (name, owner, ttlMs) => {
         assertPositive('ttlMs', ttlMs);
         return run('leases.acquire', async () => {
           const at = now();
@@ -181,7 +181,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
           return lease;
         });
       },
-      renew: (lease, ttlMs) => {
+      renew: async (lease, ttlMs) => {
         assertPositive('ttlMs', ttlMs);
         return run('leases.renew', async () => {
           const at = now();
@@ -215,7 +215,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
     },
     documents: {
       get: (c, id) => run('documents.get', () => get(documentsTable(c.name), id)),
-      put: (c, id, value) => {
+      put: async (c, id, value) => {
         if (value === undefined) throw new RangeError('a document must be a JSON value, got undefined');
         return run('documents.put', () => put(documentsTable(c.name), id, value));
       },
@@ -223,7 +223,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
       delete: (c, id) => run('documents.delete', () => remove(documentsTable(c.name), id)),
     },
     streams: {
-      append: (s, entry, keep) => {
+      append: async (s, entry, keep) => {
         assertPositive('keep', keep, true);
         return run('streams.append', async () => {
           const log = ((await backend.get('streams', s.name)) as unknown[] | undefined) ?? [];
@@ -237,7 +237,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
         }) as never,
       delete: (s) => run('streams.delete', () => remove('streams', s.name)),
     },
-    recordDispatch: (d) => {
+    recordDispatch: async (d) => {
       assertPositive('claimTtlMs', d.claimTtlMs);
       return run('recordDispatch', () => recordDispatch(d));
     },

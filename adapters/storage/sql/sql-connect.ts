@@ -13,15 +13,16 @@ export interface SqlConnection {
 /**
  * An embedded SQLite file. WAL lets readers run beside the one writer; synchronous=NORMAL is
  * durable across a process crash (only an OS crash may lose the last commits) at a fraction
- * of FULL's cost; busy_timeout makes a second connection on the same file wait for the
- * writer instead of failing at once.
+ * of FULL's cost; busy_timeout lets a second connection on the same file (another process,
+ * the import command) wait briefly for the writer before the adapter retries.
  */
 export function connectSqlite(file: string): SqlConnection {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new Database(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 5000');
+  // Short on purpose: the wait blocks the event loop; sql.adapter.ts retries BUSY asynchronously.
+  database.pragma('busy_timeout = 20');
   return { db: new Kysely<SqlDatabase>({ dialect: new SqliteDialect({ database }) }), kind: 'sqlite' };
 }
 

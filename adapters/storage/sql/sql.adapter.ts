@@ -56,7 +56,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
   /** Tracks the call so that close() lets it finish, and turns a database failure into a StorageError. */
   const run = async <T>(what: string, task: () => Promise<T>): Promise<T> => {
     if (closed) throw new StorageError('storage is closed');
-    const running = task();
+    const running = kind === 'sqlite' ? retryWhileBusy(task) : task();
     inFlight.add(running);
     try {
       return await running;
@@ -292,16 +292,17 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
               .executeTakeFirst(),
           ),
         ),
-      put: (collection, id, value) =>
-        run('documents.put', async () => {
+      put: async (collection, id, value) => {
+        if (value === undefined) throw new RangeError('a document must be a JSON value, got undefined');
+        await run('documents.put', async () => {
           const data = JSON.stringify(value);
-          if (data === undefined) throw new RangeError('a document must be a JSON value, got undefined');
           await db
             .insertInto('documents')
             .values({ collection: collection.name, id, data })
             .onConflict((oc) => oc.columns(['collection', 'id']).doUpdateSet({ data }))
             .execute();
-        }),
+        });
+      },
       list: (collection) =>
         run('documents.list', async () =>
           parseAll(
@@ -356,7 +357,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
         ),
     },
 
-    recordDispatch: (dispatch) => {
+    recordDispatch: async (dispatch) => {
       assertPositive('claimTtlMs', dispatch.claimTtlMs);
       return run('recordDispatch', () =>
         transact(db, kind, async (trx) => {
@@ -383,6 +384,25 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
     },
   };
   return storage;
+}
+
+/**
+ * SQLite answers SQLITE_BUSY while another connection holds the write lock beyond the short
+ * busy_timeout. The statement (or the whole transaction, rolled back) did nothing, so it is
+ * retried here, asynchronously: better-sqlite3's own busy wait blocks the event loop, which
+ * would also stall this process's own transaction that holds the lock.
+ */
+async function retryWhileBusy<T>(task: () => Promise<T>, deadlineMs = 15_000): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await task();
+    } catch (error) {
+      const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() - started > deadlineMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** attempt, 50) * (0.5 + Math.random())));
+    }
+  }
 }
 
 function toLease(row: { name: string; owner: string; fence: number; expires_at: number }): Lease {

@@ -5,15 +5,12 @@ import { tempDir } from './temp-dir.js';
 
 storageContract(
   'lowdb',
-  async () => {
+  async (now) => {
     const dir = await tempDir();
     // A nested path: the adapter creates the directory the file lives in.
     const file = join(dir.path, 'data', 'ai-implement.json');
-    return {
-      storage: await createLowdbStorage({ file }),
-      reopen: () => createLowdbStorage({ file }),
-      cleanup: dir.remove,
-    };
+    const open = () => createLowdbStorage({ file, now });
+    return { storage: await open(), reopen: open, cleanup: dir.remove };
   },
   { durable: true },
 );

@@ -4,9 +4,9 @@ import { tempDir } from './temp-dir.js';
 
 storageContract(
   'unstorage fs',
-  async () => {
+  async (now) => {
     const dir = await tempDir();
-    const open = () => createUnstorageStorage({ driver: 'fs', base: dir.path });
+    const open = () => createUnstorageStorage({ driver: 'fs', base: dir.path }, { now });
     return { storage: await open(), reopen: open, cleanup: dir.remove };
   },
   { durable: true },

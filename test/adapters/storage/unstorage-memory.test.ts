@@ -3,4 +3,4 @@ import { storageContract } from '../../contracts/storage.contract.js';
 
 // Memory keeps nothing once closed, so it declares no durability and the close-and-reopen
 // test is not registered for it.
-storageContract('unstorage memory', async () => ({ storage: await createUnstorageStorage({ driver: 'memory' }) }));
+storageContract('unstorage memory', async (now) => ({ storage: await createUnstorageStorage({ driver: 'memory' }, { now }) }));
