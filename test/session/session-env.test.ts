@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CUSTOM_DIR } from '../../hosts/pipelines-registrations.js';
 import { agentEnvironment, readSessionEnv } from '../../hosts/session/session-env.js';
 
 const RUN = {
@@ -32,7 +31,7 @@ describe('the session environment', () => {
       caps: { maxTurns: 50, maxIterations: 3, maxJobMinutes: 90 },
       minuteMs: 60_000,
       pipeline: 'implementation',
-      customDir: DEFAULT_CUSTOM_DIR,
+      customDir: `${process.cwd()}/custom`,
     });
   });
 

@@ -255,7 +255,7 @@ describe('custom steps in a run', () => {
     try {
       await d.write(
         'steps/verify.step.ts',
-        stepSource(d, 'verify', {
+        stepSource('verify', {
           needs: ['status'],
           body: "await services.status({ type: 'verification_started' });\n    return { status: 'failed', message: `custom verify ran at level ${settings.level}` };",
         }),
