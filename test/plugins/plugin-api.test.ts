@@ -140,14 +140,22 @@ describe('custom pipelines in TypeScript', () => {
   });
 });
 
+/** What the child printed (`ok`), or its stderr and exit code. */
+interface ChildResult {
+  cwd: string;
+  ok?: { customDir: string; steps: unknown[]; pipelines: unknown[]; ran?: unknown };
+  error?: string;
+  code?: number | undefined;
+}
+
 describe('a CUSTOM_DIR outside the package, loaded as the CLI loads it (Node and tsx, not vitest)', () => {
   const outside = async (files: Record<string, string>) => {
     const d = await dir(files, { outside: true });
     // The operator's working directory: CUSTOM_DIR unset means its ./custom.
     const cwd = join(d.path, '..');
-    return (env: Record<string, string> = {}, step = 'shout') =>
+    return (env: Record<string, string> = {}, step = 'shout'): Promise<ChildResult> =>
       run(process.execPath, [TSX_CLI, FIXTURE, step], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }).then(
-        ({ stdout }) => ({ ok: JSON.parse(stdout) as Record<string, unknown>, cwd }),
+        ({ stdout }) => ({ ok: JSON.parse(stdout) as ChildResult['ok'], cwd }),
         (error: { stderr?: string; code?: number }) => ({ error: error.stderr ?? '', code: error.code, cwd }),
       );
   };
@@ -190,14 +198,14 @@ export default defineStep({
         ran: { status: 'succeeded', output: 'HEYHEY' },
       },
     });
-    expect((result as { ok: { customDir: string } }).ok.customDir).toBe(join(result.cwd, 'custom'));
+    expect(result.ok?.customDir).toBe(join(result.cwd, 'custom'));
   });
 
   it('honours CUSTOM_DIR against the working directory, and a missing directory is no customization', async () => {
     const start = await outside({ 'steps/shout.step.ts': stepSource('shout') });
     const moved = await start({ CUSTOM_DIR: 'elsewhere' });
     expect(moved).toMatchObject({ ok: { steps: [], pipelines: [] } });
-    expect((moved as { ok: { customDir: string } }).ok.customDir).toBe(join(moved.cwd, 'elsewhere'));
+    expect(moved.ok?.customDir).toBe(join(moved.cwd, 'elsewhere'));
     expect(await start({ CUSTOM_DIR: './custom' })).toMatchObject({
       ok: { steps: [{ name: 'shout', status: 'additive' }], ran: { status: 'succeeded' } },
     });
@@ -207,7 +215,7 @@ export default defineStep({
     const start = await outside({ 'steps/shout.step.ts': stepSource('shout', { needs: ['kubernetes'] }) });
     const result = await start();
     expect(result).toMatchObject({ code: 1 });
-    expect((result as { error: string }).error).toContain(
+    expect(result.error).toContain(
       'custom/steps/shout.step.ts: needs "kubernetes", which the container does not provide and no step provides',
     );
   });
