@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
  * A bundler-driven runner such as vitest resolves with its own resolver; there the specifier
  * works by self-reference only, from inside the package.
  */
-export const PLUGIN_API_SPECIFIER = 'ai-implement/plugins';
+const PLUGIN_API_SPECIFIER = 'ai-implement/plugins';
 
 const MARK = 'ai-implement-custom';
 const PLUGIN_API_URL = new URL('./index.ts', import.meta.url).href;
