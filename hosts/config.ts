@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import type { CoreSettings } from '../core/app/core-settings.js';
@@ -48,6 +49,10 @@ const envSchema = z
     PUBLIC_URL: httpUrl('PUBLIC_URL').optional(),
     DATA_DIR: z.string().default('./.data'),
     STORAGE_URL: text(),
+    CUSTOM_DIR: z
+      .string()
+      .refine((v) => !v.includes('\0'), { error: 'CUSTOM_DIR must be a directory path' })
+      .default('./custom'),
     LINEAR_API_KEY: text(),
     LINEAR_API_URL: httpUrl('LINEAR_API_URL').default('https://api.linear.app/graphql'),
     LINEAR_WEBHOOK_SECRET: text(),
@@ -85,8 +90,11 @@ export type Config = CoreSettings;
 
 export const DEFAULT_PORT = 4000;
 
-/** Validates the environment. The error names each bad variable and what is wrong with it. */
-export function loadConfig(env: Record<string, string | undefined>): Result<Config, string> {
+/**
+ * Validates the environment. The error names each bad variable and what is wrong with it.
+ * Relative paths that must not move with a later `chdir` are resolved against `cwd` now.
+ */
+export function loadConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): Result<Config, string> {
   const present: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (typeof value === 'string' && value.trim() !== '') present[key] = value;
@@ -112,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       publicUrl: e.PUBLIC_URL ?? `http://${hostForUrl(e.HOST)}:${port}`,
       dataDir: e.DATA_DIR,
       storageUrl: e.STORAGE_URL,
+      customDir: resolve(cwd, e.CUSTOM_DIR),
       linearApiKey: e.LINEAR_API_KEY,
       linearApiUrl: e.LINEAR_API_URL,
       linearWebhookSecret: e.LINEAR_WEBHOOK_SECRET,

@@ -1,22 +1,28 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Phase } from '../core/domain/model.js';
 import type { PipelineDefinition } from '../ports/pipeline.port.js';
+import { isDefinedPipeline } from './define-pipeline.js';
 import { type DefinedStep, isDefinedStep } from './define-step.js';
-import { describeZodError, parsePipeline } from './pipeline-definition.js';
+import { describeZodError, parsePipeline, validatePipeline } from './pipeline-definition.js';
+import { customFileUrl, ensurePluginApiResolves } from './plugin-api-resolution.js';
+import { checkStepServices, type ProvidedService } from './step-services-check.js';
 import { BUILT_IN_STEPS } from './steps/index.js';
 
 /**
  * The plugin loader — the one module that reads `custom/`. Built-in pipelines
  * (`plugins/pipelines/*.yml`) and steps (`plugins/steps/*.step.ts`) are resolved by name
- * together with the operator's `custom/pipelines/*.yml` and `custom/steps/*.step.{ts,js,mjs}`:
- * a custom file with a built-in's name overrides it (`override`), a new name is `additive`.
+ * together with the operator's (CUSTOM_DIR) `pipelines/*.yml`, `pipelines/*.pipeline.ts`
+ * (`definePipeline`) and `steps/*.step.ts` (`defineStep`; also `.mts`, `.js`, `.mjs`): a custom
+ * file with a built-in's name overrides it (`override`), a new name is `additive`. Custom files
+ * import the plugin API as `ai-implement/plugins`, wherever the directory lives.
  *
- * Loading is all or nothing: every custom file is checked (YAML and schema, the step module's
- * export, its name, its `needs` against the container, each pipeline's step modules and
- * settings) and any problem fails the load with a message naming each file and its problem.
+ * Loading is all or nothing: every custom file is checked (YAML and schema, the module's
+ * export, its name, each step's `needs` against the container's services and the steps'
+ * `provides`, each pipeline's step modules and settings) and any problem fails the load with
+ * a message naming each file and its problem. A missing directory is no customization.
  */
 
 export type ModuleStatus = 'built-in' | 'override' | 'additive';
@@ -28,6 +34,8 @@ export interface StepModuleInfo {
   builtInPath: string | null;
   customPath: string | null;
   needs: string[];
+  /** The service keys it adds to the run's container. */
+  provides: string[];
 }
 
 export interface PipelineInfo {
@@ -60,14 +68,16 @@ export interface PluginCatalog {
   scanCustomizations(): Promise<CustomizationFile[]>;
   pipeline(name: string): PipelineDefinition | undefined;
   step(name: string): DefinedStep | undefined;
+  /** Every service a step provides, for the session runtime to register beside the built-ins. */
+  providers: readonly ProvidedService[];
   /** A pipeline step's settings, already parsed by its module's schema at load time. */
   settings(pipeline: string, stepId: string): unknown;
 }
 
 export interface LoadPluginsOptions {
-  /** The operator's custom directory (`<cwd>/custom` for the bundled server). */
+  /** The operator's custom directory (CUSTOM_DIR; `<cwd>/custom` by default). */
   customDir: string;
-  /** The container keys steps may need; a step needing anything else fails the load. */
+  /** The built-in container keys; a step needing a key neither these nor a step provides fails the load. */
   services: readonly string[];
   /** Built-in pipelines directory (tests); default `plugins/pipelines`. */
   builtInPipelinesDir?: string;
@@ -85,6 +95,7 @@ export class PluginLoadError extends Error {
 const BUILT_IN_PIPELINES_DIR = fileURLToPath(new URL('./pipelines/', import.meta.url));
 const STEP_FILE = /^([a-z0-9][a-z0-9-]*)\.step\.(ts|mts|js|mjs)$/;
 const PIPELINE_FILE = /^([a-z0-9][a-z0-9-]*)\.ya?ml$/;
+const PIPELINE_MODULE_FILE = /^([a-z0-9][a-z0-9-]*)\.pipeline\.(ts|mts|js|mjs)$/;
 
 const builtInPipelinePath = (name: string) => `plugins/pipelines/${name}.yml`;
 const builtInStepPath = (name: string) => `plugins/steps/${name}.step.ts`;
@@ -97,6 +108,27 @@ async function listFiles(dir: string): Promise<string[]> {
     return [];
   }
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** A custom module's default export, or why it could not be imported (its first line only). */
+async function importDefault(file: string): Promise<{ value: unknown } | { problem: string }> {
+  ensurePluginApiResolves();
+  try {
+    return { value: ((await import(customFileUrl(file))) as { default?: unknown }).default };
+  } catch (error) {
+    return { problem: `failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+  }
+}
+
+/** A `definePipeline` module, checked again by the schema (its export could be hand-made). */
+async function importPipeline(file: string, name: string): Promise<{ ok: PipelineDefinition } | { problem: string }> {
+  const exported = await importDefault(file);
+  if ('problem' in exported) return exported;
+  if (!isDefinedPipeline(exported.value)) {
+    return { problem: 'its default export is not a pipeline made with definePipeline({ name, phase, steps })' };
+  }
+  const { kind: _kind, ...declared } = exported.value;
+  return validatePipeline(declared, name, `the file is named for "${name}"`);
 }
 
 export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCatalog> {
@@ -115,6 +147,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
         builtInPath: builtInStepPath(step.name),
         customPath: null,
         needs: [...step.needs],
+        provides: Object.keys(step.provides),
       },
     });
   }
@@ -124,53 +157,46 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
   );
   for (const file of stepFiles.sort()) {
     const name = STEP_FILE.exec(relative(join(customDir, 'steps'), file))?.[1] ?? '';
-    let exported: unknown;
-    try {
-      exported = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
-    } catch (error) {
-      problems.push({
-        file: display(file),
-        problem: `failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-      });
+    const exported = await importDefault(file);
+    if ('problem' in exported) {
+      problems.push({ file: display(file), problem: exported.problem });
       continue;
     }
-    if (!isDefinedStep(exported)) {
+    if (!isDefinedStep(exported.value)) {
       problems.push({
         file: display(file),
         problem: 'its default export is not a step made with defineStep({ name, needs, config, run })',
       });
       continue;
     }
-    if (exported.name !== name) {
+    const step = exported.value;
+    if (step.name !== name) {
       problems.push({
         file: display(file),
-        problem: `declares name "${exported.name}" but the file is named for "${name}"; they must agree`,
+        problem: `declares name "${step.name}" but the file is named for "${name}"; they must agree`,
       });
       continue;
     }
     const builtIn = steps.get(name);
     steps.set(name, {
-      step: exported,
+      step,
       info: {
         name,
         status: builtIn ? 'override' : 'additive',
         builtInPath: builtIn ? builtIn.info.builtInPath : null,
         customPath: display(file),
-        needs: [...exported.needs],
+        needs: [...step.needs],
+        provides: Object.keys(step.provides),
       },
     });
   }
 
-  // Every module's needs, built-in or custom, against what the container provides.
-  for (const { step, info } of steps.values()) {
-    const missing = step.needs.filter((need) => !services.includes(need));
-    if (missing.length > 0) {
-      problems.push({
-        file: info.customPath ?? info.builtInPath ?? step.name,
-        problem: `needs ${missing.map((m) => `"${m}"`).join(', ')}, which the container does not provide (available: ${services.join(', ')})`,
-      });
-    }
-  }
+  // Every module's needs, built-in or custom, against the built-in services and the steps' provides.
+  const checked = checkStepServices(
+    [...steps.values()].map(({ step, info }) => ({ step, file: info.customPath ?? info.builtInPath ?? step.name })),
+    services,
+  );
+  problems.push(...checked.problems);
 
   // Pipelines: built-ins, then custom files by their file name.
   const pipelines = new Map<string, { definition: PipelineDefinition; info: PipelineInfo; file: string }>();
@@ -194,17 +220,28 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
       },
     });
   }
+  const inPipelines = (f: string) => relative(join(customDir, 'pipelines'), f);
   const pipelineFiles = customFiles.filter(
-    (f) => relative(customDir, f).split(sep)[0] === 'pipelines' && PIPELINE_FILE.test(relative(join(customDir, 'pipelines'), f)),
+    (f) =>
+      relative(customDir, f).split(sep)[0] === 'pipelines' &&
+      (PIPELINE_FILE.test(inPipelines(f)) || PIPELINE_MODULE_FILE.test(inPipelines(f))),
   );
+  const customPipelineFiles = new Map<string, string>();
   for (const file of pipelineFiles.sort()) {
-    const fileName = relative(join(customDir, 'pipelines'), file);
-    const parsed = parsePipeline(await readFile(file, 'utf8'), fileName);
+    const parsed = PIPELINE_FILE.test(inPipelines(file))
+      ? parsePipeline(await readFile(file, 'utf8'), inPipelines(file))
+      : await importPipeline(file, PIPELINE_MODULE_FILE.exec(inPipelines(file))?.[1] ?? '');
     if ('problem' in parsed) {
       problems.push({ file: display(file), problem: parsed.problem });
       continue;
     }
     const name = parsed.ok.name;
+    const twin = customPipelineFiles.get(name);
+    if (twin) {
+      problems.push({ file: display(file), problem: `pipeline "${name}" is also defined by ${twin}; keep one` });
+      continue;
+    }
+    customPipelineFiles.set(name, display(file));
     const builtIn = pipelines.get(name);
     pipelines.set(name, {
       definition: parsed.ok,
@@ -255,6 +292,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
     scanCustomizations: () => describeCustomFiles(customDir, builtInPipelines, builtInStepNames),
     pipeline: (name) => pipelines.get(name)?.definition,
     step: (name) => steps.get(name)?.step,
+    providers: checked.providers,
     settings: (pipeline, stepId) => settings.get(`${pipeline}\u0000${stepId}`),
   };
 }
@@ -280,8 +318,9 @@ export async function describeCustomFiles(
       }
       const [top] = relative(customDir, file).split(sep);
       const stepName = top === 'steps' ? STEP_FILE.exec(relative(join(customDir, 'steps'), file))?.[1] : undefined;
+      const inPipelines = relative(join(customDir, 'pipelines'), file);
       const pipelineName =
-        top === 'pipelines' ? PIPELINE_FILE.exec(relative(join(customDir, 'pipelines'), file))?.[1] : undefined;
+        top === 'pipelines' ? (PIPELINE_FILE.exec(inPipelines)?.[1] ?? PIPELINE_MODULE_FILE.exec(inPipelines)?.[1]) : undefined;
       const base = {
         path: `custom/${relative(customDir, file).split(sep).join('/')}`,
         size: info.size,

@@ -31,8 +31,9 @@ export interface Shell {
 export type StatusReporter = (event: ProgressEvent) => Promise<void>;
 
 /**
- * The services a step may ask for by name in `needs`. The session runtime's container
- * registers exactly these keys; the plugin loader refuses a step that needs anything else.
+ * The built-in services a step may ask for by name in `needs`, typed. The session runtime's
+ * container registers these keys plus every service a loaded step `provides`; the plugin
+ * loader refuses a step that needs a key neither supplies.
  */
 export interface StepServices {
   agent: Agent;
@@ -45,6 +46,18 @@ export interface StepServices {
 export type StepServiceKey = keyof StepServices;
 
 export const STEP_SERVICE_KEYS: readonly StepServiceKey[] = ['agent', 'forge', 'shell', 'status', 'clock'];
+
+/** A key a step may need: one of the typed built-ins, or any key some step `provides`. */
+export type StepNeed = StepServiceKey | (string & {});
+
+/** What `run` receives for its needs: the built-ins typed, a provided service as `unknown` (narrow it). */
+export type ServicesFor<N extends string> = { readonly [K in N]: K extends StepServiceKey ? StepServices[K] : unknown };
+
+/** The session container as a provider factory sees it (awilix PROXY: destructure what you use). */
+export type StepCradle = StepServices & { readonly [key: string]: unknown };
+
+/** Builds a service a step provides; called at most once per run, when a step first needs it. */
+export type ServiceFactory = (cradle: StepCradle) => unknown;
 
 export interface IssueContext {
   id?: string;

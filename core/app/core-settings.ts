@@ -18,6 +18,11 @@ export interface CoreSettings {
   publicUrl: string;
   dataDir: string;
   storageUrl?: string;
+  /**
+   * The operator's custom pipelines and steps, absolute: CUSTOM_DIR against the working
+   * directory (default `./custom`), not a folder inside the package.
+   */
+  customDir: string;
   linearApiKey?: string;
   linearApiUrl: string;
   linearWebhookSecret?: string;

@@ -8,7 +8,6 @@ import { createRunTokensService } from '../../core/app/runs/run-tokens.service.j
 import { createSessionApiService } from '../../core/app/runs/session-api.service.js';
 import { createSteeringService } from '../../core/app/runs/steering.service.js';
 import { createStepHistoryService } from '../../core/app/runs/step-history.service.js';
-import type { Secrets } from '../../ports/secrets.port.js';
 import type { OrchestratorCradle } from './cradle.js';
 
 type Cradle = OrchestratorCradle;

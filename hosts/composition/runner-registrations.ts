@@ -45,9 +45,12 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
       createFlySessions({ config, settings, log: (entry) => logger.info(`fly: ${entry.event}`, { ...entry }) }),
     ).singleton(),
 
-    localRunner: asFunction(({ logger }: Pick<Cradle, 'logger'>) =>
+    localRunner: asFunction(({ config, logger }: Pick<Cradle, 'config' | 'logger'>) =>
       createAutoLocalRunner({
         cwd: CHECKOUT_DIR,
+        // Sessions run in the checkout, not the orchestrator's working directory: hand them
+        // the resolved CUSTOM_DIR, so they load the same custom steps the orchestrator checked.
+        baseEnv: { ...process.env, AI_IMPLEMENT_CUSTOM_DIR: config.customDir },
         // Resolved lazily: the watcher depends on the registry, which holds this runner.
         onExit: (exit) => {
           container.cradle.runWatcher

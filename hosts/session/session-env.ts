@@ -1,9 +1,16 @@
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { err, ok, type Result } from 'neverthrow';
 import { parseCommandTemplate } from '../../adapters/agent/agent-command.js';
 import { type RunCaps, resolveRunCaps } from '../../core/domain/caps.js';
 import type { ForgeKind, Phase } from '../../core/domain/model.js';
-import { DEFAULT_CUSTOM_DIR } from '../composition/pipelines-registrations.js';
+
+/**
+ * Not `./custom` of the working directory, as the orchestrator's CUSTOM_DIR is: a session on
+ * GitHub Actions runs in the target repository's checkout, and code from there must not run
+ * beside the run's credentials. Only the operator says where custom steps are.
+ */
+export const PACKAGE_CUSTOM_DIR = fileURLToPath(new URL('../../custom/', import.meta.url));
 
 /**
  * What `ai-implement session` reads from its environment. The run's own variables are the
@@ -22,7 +29,7 @@ import { DEFAULT_CUSTOM_DIR } from '../composition/pipelines-registrations.js';
  * | `AI_IMPLEMENT_GITHUB_API_URL` | GitHub's API | `GITHUB_API_URL`, else api.github.com |
  * | `AI_IMPLEMENT_AGENT_COMMAND` | the agent's argv template (JSON array or words) | `claude -p …` |
  * | `AI_IMPLEMENT_PIPELINE` | the pipeline to run | the phase's name |
- * | `AI_IMPLEMENT_CUSTOM_DIR` | custom pipelines and steps | this package's `custom/` (as the orchestrator) |
+ * | `AI_IMPLEMENT_CUSTOM_DIR` | custom pipelines and steps (a local session gets the orchestrator's CUSTOM_DIR) | this package's `custom/` |
  * | `AI_IMPLEMENT_WORKSPACE_DIR` | where the run's fresh workspace is made | the OS temp dir |
  * | `AI_IMPLEMENT_MINUTE_MS` | the length of a "minute" of `maxJobMinutes` (tests) | 60000 |
  * | `AI_IMPLEMENT_MODEL` | the issue's model override; beats WORKFLOW.md's and PLANNING.md's model | none |
@@ -169,7 +176,7 @@ export function readSessionEnv(env: Record<string, string | undefined>): Result<
     } as Parameters<typeof resolveRunCaps>[0]),
     minuteMs,
     pipeline: get('AI_IMPLEMENT_PIPELINE') ?? phase,
-    customDir: get('AI_IMPLEMENT_CUSTOM_DIR') ?? DEFAULT_CUSTOM_DIR,
+    customDir: get('AI_IMPLEMENT_CUSTOM_DIR') ?? PACKAGE_CUSTOM_DIR,
     workspaceRoot: get('AI_IMPLEMENT_WORKSPACE_DIR') ?? tmpdir(),
     agentEnv: agentEnvironment(env),
   };

@@ -1,13 +1,13 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { asValue, createContainer, InjectionMode } from 'awilix';
+import { asFunction, asValue, createContainer, InjectionMode } from 'awilix';
 import type { ResultBody } from '../../core/app/runs/run-callback-bodies.js';
 import type { SteeringInstruction } from '../../core/app/runs/steering.service.js';
 import { redactSecrets } from '../../core/domain/comments.js';
 import { PR_NOT_FOUND_ERROR } from '../../core/domain/job-status.js';
 import type { StepOutcome } from '../../plugins/define-step.js';
 import type { PluginCatalog } from '../../plugins/plugin-loader.js';
-import type { RunContext, Shell, StepServices } from '../../plugins/run-context.js';
+import type { RunContext, Shell, StepCradle, StepServices } from '../../plugins/run-context.js';
 import type { Agent } from '../../ports/agent.port.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { StepReport } from '../../ports/pipeline.port.js';
@@ -120,8 +120,8 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
     forge = built;
     secretValues.push(...built.secrets);
 
-    // The steps' container: exactly the services a step may name in `needs`.
-    const container = createContainer<StepServices>({ injectionMode: InjectionMode.PROXY, strict: true });
+    // The steps' container: the built-in services, then what the loaded steps provide.
+    const container = createContainer<StepCradle>({ injectionMode: InjectionMode.PROXY, strict: true });
     const status: StepServices['status'] = (event) => callbacks.status(event);
     container.register({
       agent: asValue(deps.agent),
@@ -136,6 +136,8 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
     } catch (error) {
       throw new RunFailure(error instanceof Error ? error.message : String(error));
     }
+    // Singletons: built on the first step that needs one, then shared by every later step.
+    for (const provided of catalog.providers) container.register(provided.key, asFunction(provided.factory).singleton());
     const pipeline = catalog.pipeline(config.pipeline);
     if (!pipeline) throw new RunFailure(`Pipeline "${config.pipeline}" not found in plugins/pipelines or custom/pipelines`);
     if (pipeline.phase !== config.phase)
@@ -184,9 +186,14 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
       const report: StepReport = { id: step.id, type: step.module, status: 'running', started_at: new Date(began).toISOString() };
       await reportStep(report, ctx);
       log(`step ${step.id} (${step.module}) started`);
-      const services = Object.fromEntries(module.needs.map((need) => [need, container.resolve(need as keyof StepServices)]));
+      // Resolved inside the step, so a provider that throws fails this step, not the session.
       const outcome = await runStep(
-        () => module.run(ctx, services, catalog.settings(pipeline.name, step.id)),
+        async () =>
+          module.run(
+            ctx,
+            Object.fromEntries(module.needs.map((need) => [need, container.resolve(need)])),
+            catalog.settings(pipeline.name, step.id),
+          ),
         controller.signal,
         stopGraceMs,
       );

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       publicUrl: 'http://127.0.0.1:4000',
       dataDir: './.data',
+      customDir: `${process.cwd()}/custom`,
       linearApiUrl: 'https://api.linear.app/graphql',
       githubApiUrl: 'https://api.github.com',
       flyApiUrl: 'https://api.machines.dev',
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
       FLY_API_TOKEN: 'fly',
       FLY_API_URL: 'http://127.0.0.1:4280',
       POLL_INTERVAL_MS: '1000',
+      CUSTOM_DIR: '/etc/ai-implement/custom',
     };
     expect(loadConfig(env)._unsafeUnwrap()).toEqual({
       adminAccessCode: 'a',
@@ -56,6 +58,7 @@ describe('loadConfig', () => {
       publicUrl: 'https://ai.example.com',
       dataDir: '/var/lib/ai',
       storageUrl: 'redis://127.0.0.1:6379',
+      customDir: '/etc/ai-implement/custom',
       linearApiKey: 'lin',
       linearApiUrl: 'http://127.0.0.1:9999/graphql',
       linearWebhookSecret: 'lws',
@@ -70,6 +73,14 @@ describe('loadConfig', () => {
       flyApiUrl: 'http://127.0.0.1:4280',
       pollIntervalMs: 1000,
     });
+  });
+
+  it('resolves CUSTOM_DIR against the working directory, and refuses a path no directory can have', () => {
+    expect(loadConfig({ CUSTOM_DIR: 'ops/custom' }, '/srv/ai')._unsafeUnwrap().customDir).toBe('/srv/ai/ops/custom');
+    expect(loadConfig({}, '/srv/ai')._unsafeUnwrap().customDir).toBe('/srv/ai/custom');
+    expect(loadConfig({ CUSTOM_DIR: 'a\0b' })._unsafeUnwrapErr()).toBe(
+      'Invalid configuration: CUSTOM_DIR must be a directory path',
+    );
   });
 
   it('treats empty and blank variables as unset', () => {

@@ -12,17 +12,7 @@ describe('createOrchestrator', () => {
     expect(o.container.options).toMatchObject({ injectionMode: 'PROXY', strict: true });
     const names = Object.keys(o.container.registrations);
     expect(names).toEqual(
-      expect.arrayContaining([
-        'adminAuth',
-        'clock',
-        'config',
-        'eventBus',
-        'ids',
-        'logger',
-        'mappings',
-        'storage',
-        'reconcile',
-      ]),
+      expect.arrayContaining(['adminAuth', 'clock', 'config', 'eventBus', 'ids', 'logger', 'mappings', 'storage', 'reconcile']),
     );
     for (const name of names) expect(() => o.container.resolve(name), name).not.toThrow();
     expect(names).not.toContain('httpApp');

@@ -12,9 +12,8 @@ afterEach(async () => {
   }
 });
 
-async function boot(files: (d: CustomDir) => Record<string, string>) {
-  const d = await customDir();
-  for (const [file, content] of Object.entries(files(d))) await d.write(file, content);
+async function boot(files: () => Record<string, string>) {
+  const d = await customDir(files());
   const entry: { h?: Harness; d: CustomDir } = { d };
   open.push(entry);
   entry.h = await startHarness('memory', undefined, { customDir: asValue(d.path) });
@@ -29,9 +28,9 @@ describe('GET /api/pipelines-steps and GET /api/customizations', () => {
   });
 
   it('list the pipelines with their steps and module ids, and every module with its status', async () => {
-    const { h, token } = await boot((d) => ({
-      'steps/open-pr.step.ts': stepSource(d, 'open-pr', { needs: ['forge'] }),
-      'steps/notify.step.ts': stepSource(d, 'notify', { needs: ['status'] }),
+    const { h, token } = await boot(() => ({
+      'steps/open-pr.step.ts': stepSource('open-pr', { needs: ['forge'] }),
+      'steps/notify.step.ts': stepSource('notify', { needs: ['status'] }),
       'pipelines/implementation.yml':
         'phase: implementation\nsteps:\n  - { id: clone, module: clone }\n  - { id: open-pr, module: open-pr }\n  - { id: notify, module: notify, settings: { level: 2 } }\n',
     }));
@@ -74,10 +73,10 @@ describe('GET /api/pipelines-steps and GET /api/customizations', () => {
   });
 
   it('list every file under custom/, also one added after boot', async () => {
-    const { h, d, token } = await boot((dir) => ({
+    const { h, d, token } = await boot(() => ({
       'README.md': '# ours\n',
       'pipelines/.gitkeep': '',
-      'steps/verify.step.ts': stepSource(dir, 'verify', { needs: ['shell'] }),
+      'steps/verify.step.ts': stepSource('verify', { needs: ['shell'] }),
     }));
     await d.write('providers/bedrock.json', '{"region":"eu-west-1"}\n');
     const { customizations } = (await jsonOf(await h.call('GET', '/api/customizations', { token }))) as {

@@ -68,7 +68,7 @@ describe('built-in pipelines and steps', () => {
 describe('custom steps and pipelines resolved by name', () => {
   it('a custom step with a built-in name overrides it everywhere', async () => {
     const d = await dir();
-    await d.write('steps/verify.step.ts', stepSource(d, 'verify', { needs: ['shell'] }));
+    await d.write('steps/verify.step.ts', stepSource('verify', { needs: ['shell'] }));
     const catalog = await load(d);
     expect(catalog.steps.find((s) => s.name === 'verify')).toEqual({
       name: 'verify',
@@ -76,6 +76,7 @@ describe('custom steps and pipelines resolved by name', () => {
       builtInPath: 'plugins/steps/verify.step.ts',
       customPath: 'custom/steps/verify.step.ts',
       needs: ['shell'],
+      provides: [],
     });
     // The pipeline's settings now parse with the custom module's schema.
     expect(catalog.settings('implementation', 'verify')).toEqual({ level: 1 });
@@ -88,7 +89,7 @@ describe('custom steps and pipelines resolved by name', () => {
 
   it('a new step name is additive, and a custom pipeline overriding a built-in may use it', async () => {
     const d = await dir();
-    await d.write('steps/lint.step.ts', stepSource(d, 'lint', { needs: ['shell'] }));
+    await d.write('steps/lint.step.ts', stepSource('lint', { needs: ['shell'] }));
     await d.write(
       'pipelines/implementation.yml',
       'phase: implementation\nsteps:\n  - id: clone\n    module: clone\n  - id: lint\n    module: lint\n    settings: { level: 3 }\n',
@@ -168,7 +169,7 @@ describe('a broken custom file stops the load, naming the file and the problem',
 
   it('a step needing a service the container does not provide', async () => {
     const d = await dir();
-    await d.write('steps/deploy.step.ts', stepSource(d, 'deploy', { needs: ['shell', 'kubernetes'] }));
+    await d.write('steps/deploy.step.ts', stepSource('deploy', { needs: ['shell', 'kubernetes'] }));
     expect((await loadError(d)).message).toContain(
       'custom/steps/deploy.step.ts: needs "kubernetes", which the container does not provide',
     );
@@ -178,7 +179,7 @@ describe('a broken custom file stops the load, naming the file and the problem',
     const d = await dir();
     await d.write('steps/boom.step.ts', "throw new Error('kaboom at import');\nexport default 1;\n");
     await d.write('steps/plain.step.ts', 'export default { name: "plain", run() {} };\n');
-    await d.write('steps/misnamed.step.ts', stepSource(d, 'other-name'));
+    await d.write('steps/misnamed.step.ts', stepSource('other-name'));
     const error = await loadError(d);
     expect(error.problems).toEqual([
       { file: 'custom/steps/boom.step.ts', problem: 'failed to load: kaboom at import' },
@@ -189,7 +190,7 @@ describe('a broken custom file stops the load, naming the file and the problem',
 
   it('never half-loads: a good override beside a broken file fails as a whole', async () => {
     const d = await dir();
-    await d.write('steps/verify.step.ts', stepSource(d, 'verify'));
+    await d.write('steps/verify.step.ts', stepSource('verify'));
     await d.write('pipelines/planning.yml', 'phase: planning\nsteps: []\n');
     const error = await loadError(d);
     expect(error.problems).toEqual([

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CUSTOM_DIR } from '../../hosts/composition/pipelines-registrations.js';
-import { agentEnvironment, readSessionEnv } from '../../hosts/session/session-env.js';
+import { agentEnvironment, PACKAGE_CUSTOM_DIR, readSessionEnv } from '../../hosts/session/session-env.js';
 
 const RUN = {
   AI_IMPLEMENT_JOB_ID: 'job-1',
@@ -32,7 +31,7 @@ describe('the session environment', () => {
       caps: { maxTurns: 50, maxIterations: 3, maxJobMinutes: 90 },
       minuteMs: 60_000,
       pipeline: 'implementation',
-      customDir: DEFAULT_CUSTOM_DIR,
+      customDir: PACKAGE_CUSTOM_DIR,
     });
   });
 

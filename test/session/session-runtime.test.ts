@@ -255,7 +255,7 @@ describe('custom steps in a run', () => {
     try {
       await d.write(
         'steps/verify.step.ts',
-        stepSource(d, 'verify', {
+        stepSource('verify', {
           needs: ['status'],
           body: "await services.status({ type: 'verification_started' });\n    return { status: 'failed', message: `custom verify ran at level ${settings.level}` };",
         }),
@@ -263,6 +263,49 @@ describe('custom steps in a run', () => {
       const outcome = await f.run({ customDir: d.path });
       expect(outcome.reason).toBe('custom verify ran at level 1');
       expect(f.server.events()).toContain('verification_started');
+    } finally {
+      await d.remove();
+    }
+  });
+
+  it("gives a step the service another step provides, built once per run from the run's container", async () => {
+    const f = await fixture();
+    const d = await customDir({
+      // The provider is in no pipeline: what a loaded step provides is in every run's container.
+      'steps/counter.step.ts': stepSource('counter', {
+        provides:
+          '(() => { let builds = 0; return { tally: ({ clock }) => ({ builtAt: clock.now(), count: 0, builds: ++builds }) }; })()',
+      }),
+      'steps/bump.step.ts': stepSource('bump', {
+        needs: ['tally', 'status'],
+        body: "services.tally.count += settings.level;\n    return { status: 'succeeded' };",
+      }),
+      'steps/tell.step.ts': stepSource('tell', {
+        needs: ['tally'],
+        body: "const t = services.tally;\n    return { status: 'failed', message: ['count', t.count, 'built', t.builds, typeof t.builtAt].join(' ') };",
+      }),
+      'pipelines/implementation.yml':
+        'phase: implementation\nsteps:\n  - { id: one, module: bump, settings: { level: 2 } }\n  - { id: two, module: bump, settings: { level: 3 } }\n  - { id: tell, module: tell }\n',
+    });
+    try {
+      const outcome = await f.run({ customDir: d.path });
+      expect(outcome.reason).toBe('count 5 built 1 number');
+    } finally {
+      await d.remove();
+    }
+  });
+
+  it('fails the step, not the session, when a provider throws', async () => {
+    const f = await fixture();
+    const d = await customDir({
+      'steps/broken.step.ts': stepSource('broken', { provides: "{ vault: () => { throw new Error('vault sealed'); } }" }),
+      'steps/read.step.ts': stepSource('read', { needs: ['vault'] }),
+      'pipelines/implementation.yml': 'phase: implementation\nsteps:\n  - { id: read, module: read }\n',
+    });
+    try {
+      const outcome = await f.run({ customDir: d.path });
+      expect(outcome.reason).toMatch(/^the step failed unexpectedly: .*vault sealed/);
+      expect(results(f)).toHaveLength(1);
     } finally {
       await d.remove();
     }

@@ -14,9 +14,10 @@ const DEFAULT_TAIL_BYTES = 16 * 1024;
 const KEPT_FINISHED = 100;
 /**
  * What a local session takes from the orchestrator's own environment: PATH and HOME, and the
- * operator's session settings (which agent CLI to run, where workspaces go) — never a credential.
+ * operator's session settings (which agent CLI to run, where workspaces go, where custom steps
+ * are) — never a credential.
  */
-const HOST_KEYS = ['PATH', 'HOME', 'AI_IMPLEMENT_AGENT_COMMAND', 'AI_IMPLEMENT_WORKSPACE_DIR'];
+const HOST_KEYS = ['PATH', 'HOME', 'AI_IMPLEMENT_AGENT_COMMAND', 'AI_IMPLEMENT_WORKSPACE_DIR', 'AI_IMPLEMENT_CUSTOM_DIR'];
 const CONTAINER_CLI_KEYS = ['DOCKER_HOST', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'CONTAINER_HOST'];
 
 export interface LocalRunnerOptions {

@@ -1,4 +1,5 @@
 import type { DedupEntry, DispatchLogEntry, Job, Mapping } from '../../../core/domain/model.js';
+import { createMutex } from '../../../core/domain/mutex.js';
 import {
   DISPATCH_LOG_LIMIT,
   type DispatchRecord,
@@ -8,7 +9,6 @@ import {
   type Storage,
   StorageError,
 } from '../../../ports/storage.port.js';
-import { createMutex } from '../../../core/domain/mutex.js';
 import { assertPage, assertPositive, closedError, plain } from '../plain.js';
 import { countSnapshot, type SnapshotImport, type StoreSnapshot } from '../snapshot.js';
 import { type Change, DISPATCH_LOG_ID, type DocumentBackend, documentsTable, type Table } from './document-backend.js';

@@ -1,6 +1,6 @@
 import { err, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
-import { createJiraCaller, type JiraCaller, type JiraConnection } from './jira-client.js';
 import type { ServiceError } from '../../../ports/errors.js';
+import { createJiraCaller, type JiraCaller, type JiraConnection } from './jira-client.js';
 
 /**
  * What the admin's Jira screens need before a mapping is saved: is this JQL clause valid, which

@@ -5,7 +5,6 @@ import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { resolveRunCaps } from '../../domain/caps.js';
-import { isTerminal } from '../../domain/job-status.js';
 import type { Mapping } from '../../domain/model.js';
 import type { DispatchService } from '../dispatch/dispatch.service.js';
 import type { TicketingRegistry } from '../issues/ticketing-registry.js';

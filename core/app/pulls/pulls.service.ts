@@ -4,8 +4,8 @@ import type { Logger } from '../../../ports/logger.port.js';
 import { collection, type Storage } from '../../../ports/storage.port.js';
 import { redactSecrets } from '../../domain/comments.js';
 import type { Job, JobStatus, Phase } from '../../domain/model.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 import { createMutex } from '../../domain/mutex.js';
+import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 
 /** The Storage collection of tracked pull requests, one record per pull request. */
 export const PULLS_COLLECTION = collection<TrackedPull>('pulls');

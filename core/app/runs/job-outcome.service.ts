@@ -5,8 +5,8 @@ import { type Storage, StorageError } from '../../../ports/storage.port.js';
 import { applyJobEvent, type JobEffect, type JobEvent } from '../../domain/job-status.js';
 import { advanceIssue, type IssueEffect, issueEventForFinishedJob } from '../../domain/lifecycle.js';
 import type { Job, Mapping, Stage } from '../../domain/model.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 import { createMutex } from '../../domain/mutex.js';
+import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 
 export interface JobOutcomeDeps {
   storage: Storage;

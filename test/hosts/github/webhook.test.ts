@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PULLS_COLLECTION, type TrackedPull } from '../../../core/app/pulls/pulls.service.js';
+import { PULLS_COLLECTION } from '../../../core/app/pulls/pulls.service.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 import {
   deliver,
