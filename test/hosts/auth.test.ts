@@ -139,7 +139,7 @@ describe('the admin bearer token', () => {
   });
 
   it('survives a restart on the same storage, and dies with a changed access code', async () => {
-    h = await startHarness('lowdb');
+    h = await startHarness('sqlite');
     const token = await h.login();
     const dataDir = h.dataDir;
     await h.orchestrator.dispose();

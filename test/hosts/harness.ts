@@ -11,8 +11,8 @@ import { createLogger, secretValues } from '../../hosts/logger.js';
 export const ACCESS_CODE = 'correct horse battery staple';
 export const T0 = Date.UTC(2026, 0, 1);
 
-/** The real storages the host tests run against: the embedded lowdb file and unstorage memory. */
-export const STORAGE_KINDS = ['lowdb', 'memory'] as const;
+/** The real storages the host tests run against: the embedded SQLite file and unstorage memory. */
+export const STORAGE_KINDS = ['sqlite', 'memory'] as const;
 export type StorageKind = (typeof STORAGE_KINDS)[number];
 
 export interface Harness {

@@ -190,7 +190,7 @@ describe.each(STORAGE_KINDS)('project mappings end to end (%s storage)', (kind) 
 
 describe('mappings persist in the embedded store', () => {
   it('are still there after a restart on the same DATA_DIR', async () => {
-    const h = await startHarness('lowdb');
+    const h = await startHarness('sqlite');
     const token = await h.login();
     await h.call('POST', '/api/mappings', { body: ENG, token });
     const { loadConfig } = await import('../../hosts/config.js');

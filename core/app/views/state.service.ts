@@ -86,7 +86,7 @@ export interface RuntimeView {
   uptimeSeconds: number;
   dataDir: string;
   /** Which storage adapter STORAGE_URL picked; the URL itself may hold a password and is never shown. */
-  storage: 'lowdb' | 'memory' | 'fs' | 'redis' | 'other';
+  storage: 'sqlite' | 'postgres' | 'lowdb' | 'memory' | 'fs' | 'redis' | 'other';
   pollIntervalMs: number;
   /** Which connections and secrets are configured: booleans only, never values. */
   features: Record<string, boolean>;
@@ -126,8 +126,11 @@ function row(job: Job, now: number): JobRow {
 }
 
 export function storageKind(storageUrl: string | undefined): RuntimeView['storage'] {
-  if (!storageUrl) return 'lowdb';
+  if (!storageUrl) return 'sqlite';
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(storageUrl.trim())?.[1]?.toLowerCase();
+  if (scheme === 'sqlite') return 'sqlite';
+  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
+  if (scheme === 'lowdb') return 'lowdb';
   if (scheme === 'memory') return 'memory';
   if (scheme === 'fs' || scheme === 'file') return 'fs';
   if (scheme === 'redis' || scheme === 'rediss') return 'redis';

@@ -26,7 +26,7 @@ export const v1Paths: Paths = {
             startedAt: millis(),
             uptimeSeconds: { type: 'number' },
             dataDir: str(),
-            storage: { type: 'string', enum: ['lowdb', 'memory', 'fs', 'redis', 'other'] },
+            storage: { type: 'string', enum: ['sqlite', 'postgres', 'lowdb', 'memory', 'fs', 'redis', 'other'] },
             pollIntervalMs: int(),
             features: { type: 'object', additionalProperties: bool() },
             runnerMode: obj({ effective: str(), source: { type: 'string', enum: ['env', 'stored', 'default'] } }),

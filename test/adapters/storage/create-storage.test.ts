@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { createStorage, parseStorageUrl } from '../../../adapters/storage/create-storage.js';
 import { type Storage, StorageError } from '../../../ports/storage.port.js';
 import { job, legacyJsonStore } from '../../contracts/storage-fixtures.js';
-import { createTestDatabase, type TestDatabase } from './postgres-database.js';
+import { createTestDatabase, type TestDatabase } from '../../setup/postgres-database.js';
 import { tempDir } from './temp-dir.js';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import { openPostgresStorage } from '../../../adapters/storage/sql/sql.adapter.js';
 import { storageContract } from '../../contracts/storage.contract.js';
-import { createTestDatabase, type TestDatabase } from './postgres-database.js';
+import { createTestDatabase, type TestDatabase } from '../../setup/postgres-database.js';
 
 let database: TestDatabase;
 beforeAll(async () => {

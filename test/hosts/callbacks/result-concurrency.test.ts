@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
+import { createTestDatabase } from '../../setup/postgres-database.js';
 import { STORAGE_KINDS } from '../harness.js';
 import { type CallbackHarness, resultBody, startCallbackHarness } from './callbacks-harness.js';
 
@@ -40,17 +40,12 @@ describe('one result token, 100 concurrent calls', () => {
     expect(comments.filter((c) => c === 'The plan: spin the widget.')).toHaveLength(1);
   });
 
-  it('two replicas sharing redis: exactly one of 100 calls split between them succeeds', async () => {
-    const url = `${inject('redisUrl')}/13`;
-    const redis = new Redis(url);
-    await redis.flushdb();
-    cleanups.push(async () => {
-      await redis.flushdb();
-      redis.disconnect();
-    });
-    const a = await startCallbackHarness({ kind: 'lowdb', env: { STORAGE_URL: url } });
+  it('two replicas sharing PostgreSQL: exactly one of 100 calls split between them succeeds', async () => {
+    const database = await createTestDatabase(inject('postgresUrl'));
+    cleanups.push(() => database.drop());
+    const a = await startCallbackHarness({ kind: 'sqlite', env: { STORAGE_URL: database.url } });
     open.push(a);
-    const b = await startCallbackHarness({ kind: 'lowdb', env: { STORAGE_URL: url } });
+    const b = await startCallbackHarness({ kind: 'sqlite', env: { STORAGE_URL: database.url } });
     open.push(b);
     await a.createIssue();
     const run = await a.dispatch();

@@ -54,7 +54,7 @@ describe.each(STORAGE_KINDS)('GET /api/pulls (%s storage)', (kind) => {
   });
 
   it('survives a restart of the orchestrator on the same store', async () => {
-    if (kind !== 'lowdb') return;
+    if (kind !== 'sqlite') return;
     g = await startGithubHarness({ kind });
     const opened = await openPullThroughARun(g);
     const { createOrchestrator } = await import('../../../hosts/container.js');

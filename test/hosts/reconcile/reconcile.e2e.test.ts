@@ -138,7 +138,7 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
   });
 
   it('never dispatches one issue twice inside the dedup window, until it is removed from the window', async () => {
-    h = await startHarness('lowdb', SHADOW);
+    h = await startHarness('sqlite', SHADOW);
     const token = await h.login();
     await localMapping(h, token);
     const issue = await createIssue(h, token, { title: 'once', labels: ['AI-Implement'] });
@@ -254,7 +254,7 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
   });
 
   it('prunes finished jobs after 30 days, with their run records, and never a job in flight', async () => {
-    h = await startHarness('lowdb', { ...SHADOW, RUNNER_TOKEN_SECRET: 'runner-secret-for-retention-test' });
+    h = await startHarness('sqlite', { ...SHADOW, RUNNER_TOKEN_SECRET: 'runner-secret-for-retention-test' });
     const token = await h.login();
     await localMapping(h, token, { maxInProgressAiIssues: 2 });
     await seedIssue(h, { title: 'finishes', labels: ['AI-Implement'] });

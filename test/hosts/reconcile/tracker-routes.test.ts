@@ -9,7 +9,7 @@ afterEach(async () => {
 
 describe('the embedded tracker API', () => {
   it('creates, edits, labels, comments and deletes issues, numbering them per team', async () => {
-    h = await startHarness('lowdb');
+    h = await startHarness('sqlite');
     const token = await h.login();
     const a = await h.call('POST', '/api/tracker/issues', { token, body: { teamKey: 'loc', title: 'First', priority: 2 } });
     expect(a.status).toBe(201);

@@ -41,7 +41,7 @@ describe('GET /metrics', () => {
   });
 
   it('counts a shadow dispatch, the cycle, the caps and dedup, and a job outcome — with no ticket text or secret', async () => {
-    h = await startHarness('lowdb', SHADOW);
+    h = await startHarness('sqlite', SHADOW);
     const token = await h.login();
     await localMapping(h, token, { maxInProgressAiIssues: 2 });
     const issue = await seedIssue(h, { title: 'Secret project codename', priority: 1, labels: ['AI-Implement'] });

@@ -138,7 +138,7 @@ describe('GET /api/v1/runtime', () => {
   };
 
   it('says what it runs on, which connections are configured (booleans only) and the runner mode', async () => {
-    h = await startHarness('lowdb', { ADMIN_ACCESS_CODE: ACCESS_CODE, ...SECRETS });
+    h = await startHarness('sqlite', { ADMIN_ACCESS_CODE: ACCESS_CODE, ...SECRETS });
     const token = await h.login();
     h.clock.advance(61_000);
     const res = await h.call('GET', '/api/v1/runtime', { token });
@@ -152,7 +152,7 @@ describe('GET /api/v1/runtime', () => {
       startedAt: T0,
       uptimeSeconds: 61,
       dataDir: resolve(h.dataDir),
-      storage: 'lowdb',
+      storage: 'sqlite',
       runnerMode: { effective: 'default', source: 'default' },
     });
     expect(runtime.features).toMatchObject({
