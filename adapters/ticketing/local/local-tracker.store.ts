@@ -58,14 +58,25 @@ export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerSto
     return out;
   }
 
+  /**
+   * The team's next issue number: an atomic counter of the store, so two replicas never hand
+   * out one identifier twice. Numbers already taken (issues from before the counter, whose
+   * sequence lived in a setting) are skipped.
+   */
+  async function nextNumber(teamKey: string): Promise<number> {
+    const taken = new Set((await all()).filter((i) => i.teamKey === teamKey).map((i) => i.identifier));
+    for (;;) {
+      const number = await storage.counters.next(`local-tracker:${teamKey}`);
+      if (!taken.has(`${teamKey}-${number}`)) return number;
+    }
+  }
+
   async function create(input: NewLocalIssue): Promise<LocalIssue | { missing: string }> {
     const teamKey = input.teamKey.toUpperCase();
     const blockedBy = await resolveRefs(input.blockedBy ?? []);
     if (!Array.isArray(blockedBy)) return blockedBy;
     return writes.run(async () => {
-      const seqKey = `local-tracker:next:${teamKey}`;
-      const number = Number((await storage.settings.get(seqKey)) ?? '1');
-      await storage.settings.set(seqKey, String(number + 1));
+      const number = await nextNumber(teamKey);
       const now = clock.now();
       const issue: LocalIssue = {
         id: ids.newId(),
