@@ -160,8 +160,11 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         ticketingRegistry,
         jobOutcome,
         runnerMode,
-      }: Pick<Cradle, 'storage' | 'clock' | 'logger' | 'runnerRegistry' | 'ticketingRegistry' | 'jobOutcome' | 'runnerMode'>) =>
-        createReaperService({ storage, clock, logger, runnerRegistry, ticketingRegistry, jobOutcome, runnerMode }),
+        singleton,
+      }: Pick<
+        Cradle,
+        'storage' | 'clock' | 'logger' | 'runnerRegistry' | 'ticketingRegistry' | 'jobOutcome' | 'runnerMode' | 'singleton'
+      >) => createReaperService({ storage, clock, logger, runnerRegistry, ticketingRegistry, jobOutcome, runnerMode, singleton }),
     )
       .singleton()
       .disposer((reaper) => reaper.stop()),

@@ -1,4 +1,5 @@
 import type { Logger } from '../../../ports/logger.port.js';
+import type { Singleton } from './singleton.js';
 
 export interface PeriodicTask<T> {
   /** Runs the task now; a call while it runs joins that run instead of starting another. */
@@ -9,8 +10,17 @@ export interface PeriodicTask<T> {
   stop(): Promise<void>;
 }
 
-/** A single-flight task on a timer: the shape of the run watcher's and the reaper's sweeps. */
-export function createPeriodicTask<T>(name: string, task: () => Promise<T>, logger: Logger): PeriodicTask<T> {
+/**
+ * A single-flight task on a timer: the shape of the run watcher's and the reaper's sweeps.
+ * With `lease`, each timed run happens only in the process holding that lease (one replica
+ * sweeps; the others skip the round); a run asked for directly (an operator's) always runs.
+ */
+export function createPeriodicTask<T>(
+  name: string,
+  task: () => Promise<T>,
+  logger: Logger,
+  lease?: { singleton: Singleton; name: string },
+): PeriodicTask<T> {
   let running: Promise<T> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
@@ -25,7 +35,7 @@ export function createPeriodicTask<T>(name: string, task: () => Promise<T>, logg
   function schedule(intervalMs: number) {
     if (stopped) return;
     timer = setTimeout(() => {
-      run()
+      (lease ? lease.singleton.run(lease.name, () => run()) : run())
         .catch((error) => logger.error(`${name} failed`, { error }))
         .finally(() => schedule(intervalMs));
     }, intervalMs);

@@ -11,6 +11,7 @@ import type { TicketingRegistry } from '../issues/ticketing-registry.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
 import { createPeriodicTask } from './periodic-task.js';
 import type { RunnerModeService } from './runner-mode.service.js';
+import type { Singleton } from './singleton.js';
 
 export interface ReaperOptions {
   /** A session older than this is destroyed whatever it does (4 hours). */
@@ -22,6 +23,8 @@ export interface ReaperOptions {
 }
 
 export interface ReaperDeps {
+  /** Timed sweeps run in one replica at a time (the `reaper` lease). */
+  singleton?: Singleton;
   storage: Storage;
   clock: Clock;
   logger: Logger;
@@ -193,7 +196,12 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
     return actions;
   }
 
-  const sweeps = createPeriodicTask('reaper sweep', sweepOnce, logger);
+  const sweeps = createPeriodicTask(
+    'reaper sweep',
+    sweepOnce,
+    logger,
+    deps.singleton ? { singleton: deps.singleton, name: 'reaper' } : undefined,
+  );
 
   return {
     sweep: sweeps.run,
