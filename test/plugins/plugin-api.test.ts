@@ -34,7 +34,7 @@ const loadError = (d: CustomDir) =>
 describe('ai-implement/plugins', () => {
   it('is the package.json `exports` entry, and resolves by self-reference from inside the package', async () => {
     const pkg = createRequire(import.meta.url)('../../package.json') as { exports: Record<string, string> };
-    expect(pkg.exports).toEqual({ '.': './index.ts', './plugins': './plugins/index.ts' });
+    expect(pkg.exports['./plugins']).toBe('./plugins/index.ts');
     const api = await import('ai-implement/plugins');
     expect(api.defineStep).toBe(defineStep);
     expect(api.definePipeline).toBe(definePipeline);
