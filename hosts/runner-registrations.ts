@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createGithubActionsRunner } from '../adapters/runners/github-actions/github-actions.runner.js';
 import { createAutoLocalRunner } from '../adapters/runners/local/auto-local.runner.js';
+import { reportExits } from '../adapters/runners/local/local.runner.js';
 import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js';
 import { createLocalSecrets } from '../adapters/secrets/local/local.secrets.js';
 import { createRunnerRegistry } from '../core/app/dispatch/runner-registry.js';
@@ -49,11 +50,11 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
       createAutoLocalRunner({
         cwd: CHECKOUT_DIR,
         // Resolved lazily: the watcher depends on the registry, which holds this runner.
-        onExit: (exit) => {
+        onExit: reportExits((jobId, seen) =>
           container.cradle.runWatcher
-            .localExit(exit)
-            .catch((error) => logger.error('local session exit not recorded', { error }));
-        },
+            .report(jobId, seen)
+            .catch((error) => logger.error('local session exit not recorded', { error })),
+        ),
       }),
     )
       .singleton()
@@ -118,30 +119,15 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         logger,
         runnerRegistry,
         jobOutcome,
-        forgeRegistry,
-        localRunner,
         runSecrets,
         ticketingRegistry,
-      }: Pick<
-        Cradle,
-        | 'storage'
-        | 'clock'
-        | 'logger'
-        | 'runnerRegistry'
-        | 'jobOutcome'
-        | 'forgeRegistry'
-        | 'localRunner'
-        | 'runSecrets'
-        | 'ticketingRegistry'
-      >) =>
+      }: Pick<Cradle, 'storage' | 'clock' | 'logger' | 'runnerRegistry' | 'jobOutcome' | 'runSecrets' | 'ticketingRegistry'>) =>
         createRunWatcherService({
           storage,
           clock,
           logger,
           runnerRegistry,
           jobOutcome,
-          githubForge: () => forgeRegistry.get('github'),
-          localOutput: (jobId) => localRunner.outputTail(jobId),
           postLogExcerpt: async (job, label, log) => {
             const mapping = await storage.mappings.get(job.teamKey);
             const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;

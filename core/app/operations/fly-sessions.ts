@@ -105,5 +105,6 @@ export function createLazyFlyRunner(fly: Pick<FlySessions, 'runner'>): Runner {
     launch: (run) => withRunner((r) => r.launch(run)),
     listSessions: () => withRunner((r) => r.listSessions()),
     destroy: (id) => withRunner((r) => r.destroy(id)),
+    observe: (job, context) => withRunner((r) => r.observe(job, context)),
   };
 }

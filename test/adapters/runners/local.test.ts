@@ -56,7 +56,25 @@ async function waitFor(check: () => boolean, ms = 5_000) {
 
 runnerContract('local (child process running a fake session)', async () => {
   const runner = runnerWith();
-  return { runner, tracksSessions: true, close: () => runner.close() };
+  return {
+    runner,
+    tracksSessions: true,
+    // The fake session exits at once without calling back.
+    endRun: async () => {
+      const run = sampleLaunch({ env: { FAKE_SESSION_MODE: 'exit' } });
+      const handle = (await runner.launch(run))._unsafeUnwrap().handle;
+      const listed = async () => (await runner.listSessions())._unsafeUnwrap().some((session) => session.id === handle);
+      for (let i = 0; i < 250 && (await listed()); i++) await new Promise((r) => setTimeout(r, 20));
+      return { run, handle };
+    },
+    // Past the mapping's maxJobMinutes since the dispatch: container_timeout.
+    overdueRun: async () => {
+      const run = sampleLaunch({ mapping: { maxJobMinutes: 5 } });
+      const handle = (await runner.launch(run))._unsafeUnwrap().handle;
+      return { run, handle, now: run.job.dispatchedAt + 6 * 60_000, reason: 'container_timeout' };
+    },
+    close: () => runner.close(),
+  };
 });
 
 describe('local runner (process)', () => {
