@@ -1,4 +1,5 @@
 import { type AwilixContainer, asFunction } from 'awilix';
+import { createHmacSigning } from '../adapters/system/hmac-signer.adapter.js';
 import type { Secrets } from '../ports/secrets.port.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { forgesFromConfig } from '../core/app/pulls/forge-registry.js';
@@ -19,6 +20,7 @@ type Cradle = OrchestratorCradle;
  */
 export function registerCallbacks(container: AwilixContainer<Cradle>): void {
   container.register({
+    signing: asFunction(createHmacSigning).singleton(),
     runTokens: asFunction(createRunTokensService).singleton(),
     runEnvironment: asFunction(createRunEnvironment).singleton(),
     forgeRegistry: asFunction(({ config, clock, logger }: Pick<Cradle, 'config' | 'clock' | 'logger'>) =>

@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { Ids } from '../ports/ids.port.js';
 import type { Secrets } from '../ports/secrets.port.js';
+import type { Signing } from '../ports/signer.port.js';
 import type { Storage } from '../ports/storage.port.js';
 import type { Config } from './config.js';
 import type { Logger } from '../ports/logger.port.js';
@@ -75,6 +76,8 @@ export interface OrchestratorCradle {
   linearWebhook: LinearWebhookService;
   tracker: TrackerService;
   jiraAdmin: JiraAdminService;
+  /** HMAC signers by purpose, digests and constant-time comparison (the Signing port). */
+  signing: Signing;
   runTokens: RunTokensService;
   forgeRegistry: ForgeRegistry;
   steering: SteeringService;

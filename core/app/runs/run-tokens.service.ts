@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
-import { createHmacSigner, deriveKey } from '../../../adapters/system/hmac-signer.adapter.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
-import type { Signer } from '../../../ports/signer.port.js';
+import type { Signer, Signing } from '../../../ports/signer.port.js';
 import { collection, type Storage } from '../../../ports/storage.port.js';
 import { jobDeadline, resolveRunCaps } from '../../domain/caps.js';
 import { isTerminal } from '../../domain/job-status.js';
@@ -81,6 +79,7 @@ export interface RunTokensDeps {
   storage: Storage;
   clock: Clock;
   ids: Ids;
+  signing: Signing;
 }
 
 export interface RunTokensService {
@@ -99,8 +98,6 @@ export interface RunTokensService {
   /** Drops a pruned job's credential records (its tokens have long expired). */
   forget(jobId: string): Promise<void>;
 }
-
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('base64url');
 
 function encodeClaims(claims: TokenClaims): string {
   // A fixed key order: a token re-derived from its record is the same string.
@@ -141,14 +138,15 @@ export function bearerOf(header: string | null | undefined): string | undefined 
   return /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header ?? '')?.[1];
 }
 
-export function createRunTokensService({ config, storage, clock, ids }: RunTokensDeps): RunTokensService {
+export function createRunTokensService({ config, storage, clock, ids, signing }: RunTokensDeps): RunTokensService {
   const secret = config.runnerTokenSecret;
-  const tokenSigner: Signer | undefined = secret ? createHmacSigner(deriveKey(secret, 'ai-implement', 'run-token')) : undefined;
+  const tokenSigner: Signer | undefined = secret ? signing.signer(secret, 'ai-implement', 'run-token') : undefined;
+  const sha256 = signing.digest;
   let nonceSigner: Promise<Signer> | undefined;
 
   /** Nonces work without RUNNER_TOKEN_SECRET too (`/api/*` is not `/runner/*`): keyed by a stored salt. */
   const getNonceSigner = () => {
-    nonceSigner ??= loadSalt(storage, ids).then((salt) => createHmacSigner(deriveKey(secret ?? '', salt, 'run-nonce')));
+    nonceSigner ??= loadSalt(storage, ids).then((salt) => signing.signer(secret ?? '', salt, 'run-nonce'));
     nonceSigner.catch(() => {
       nonceSigner = undefined;
     });
