@@ -3,17 +3,17 @@ import { createInProcessEventBus } from '../adapters/event-bus/in-process.adapte
 import { createStorage } from '../adapters/storage/create-storage.js';
 import { createCryptoIds } from '../adapters/system/crypto-ids.adapter.js';
 import { createSystemClock } from '../adapters/system/system-clock.adapter.js';
-import { createMappingsService } from '../core/app/operations/mappings.service.js';
 import { registerCallbacks } from './callback-registrations.js';
 import type { Config } from './config.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { registerGithub } from './github-registrations.js';
-import { createAdminAuthService } from './http/admin-auth.service.js';
 import { createHttpApp } from './http/app.js';
 import { registerIssueControl } from './issue-control-registrations.js';
 import { createLogger, secretValues } from './logger.js';
 import { registerPipelines } from './pipelines-registrations.js';
 import { registerRunners } from './runner-registrations.js';
+import { createAdminAuthService } from './http/admin-auth.service.js';
+import { createMappingsService } from '../core/app/operations/mappings.service.js';
 import { registerV1 } from './v1-registrations.js';
 import { registerWork } from './work-registrations.js';
 

@@ -1,7 +1,7 @@
 import { type AwilixContainer, asFunction } from 'awilix';
+import type { OrchestratorCradle } from './cradle.js';
 import { createIssueControlService } from '../core/app/issues/issue-control.service.js';
 import { createIssueEventLog, createIssueOverridesStore } from '../core/app/issues/issue-records.js';
-import type { OrchestratorCradle } from './cradle.js';
 
 type Cradle = OrchestratorCradle;
 

@@ -1,8 +1,8 @@
+import type { ProgressEvent } from '../../core/domain/comments.js';
+import type { StepReport } from '../../ports/pipeline.port.js';
 import type { ResultBody } from '../../core/app/runs/run-callback-bodies.js';
 import type { PlanningContext } from '../../core/app/runs/run-callbacks.service.js';
 import type { SteeringInstruction } from '../../core/app/runs/steering.service.js';
-import type { ProgressEvent } from '../../core/domain/comments.js';
-import type { StepReport } from '../../ports/pipeline.port.js';
 
 /**
  * The session's side of the callback protocol (ARCHITECTURE.md "Callback protocol"):

@@ -1,8 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asValue, createContainer, InjectionMode } from 'awilix';
-import type { ResultBody } from '../../core/app/runs/run-callback-bodies.js';
-import type { SteeringInstruction } from '../../core/app/runs/steering.service.js';
 import { redactSecrets } from '../../core/domain/comments.js';
 import { PR_NOT_FOUND_ERROR } from '../../core/domain/job-status.js';
 import type { StepOutcome } from '../../plugins/define-step.js';
@@ -11,6 +9,8 @@ import type { RunContext, Shell, StepServices } from '../../plugins/run-context.
 import type { Agent } from '../../ports/agent.port.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { StepReport } from '../../ports/pipeline.port.js';
+import type { ResultBody } from '../../core/app/runs/run-callback-bodies.js';
+import type { SteeringInstruction } from '../../core/app/runs/steering.service.js';
 import type { CallbackClient } from './callback-client.js';
 import type { SessionConfig } from './session-env.js';
 import type { SessionForge } from './session-forge.js';

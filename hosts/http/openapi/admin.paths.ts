@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { JIRA_NOT_CONFIGURED } from '../../../adapters/ticketing/jira/jira-admin.service.js';
 import { FLY_NOT_CONFIGURED } from '../../../core/app/operations/fly-sessions.js';
+import { JIRA_NOT_CONFIGURED } from '../../../adapters/ticketing/jira/jira-admin.service.js';
 import { LoginBody } from '../routes/auth.routes.js';
 import {
   arrayOf,

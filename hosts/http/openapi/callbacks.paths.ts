@@ -1,9 +1,5 @@
 import { GAP_FILL_NOT_CONFIGURED } from '../../../core/app/dispatch/gap-fill.service.js';
-import {
-  INVALID_SIGNATURE,
-  MISSING_PR_FIELDS,
-  WEBHOOK_DISABLED_MESSAGE,
-} from '../../../core/app/pulls/github-webhook.service.js';
+import { INVALID_SIGNATURE, MISSING_PR_FIELDS, WEBHOOK_DISABLED_MESSAGE } from '../../../core/app/pulls/github-webhook.service.js';
 import { RUNNER_TOKENS_NOT_CONFIGURED } from '../../../core/app/runs/run-tokens.service.js';
 import { SESSION_API_MESSAGES } from '../../../core/app/runs/session-api.service.js';
 import { arrayOf, bool, errors, int, jsonBody, jsonResponse, obj, type Paths, ref, str } from './openapi-builders.js';

@@ -1,6 +1,6 @@
 import { getQuery, type H3 } from 'h3';
-import type { JiraAdminService } from '../../../adapters/ticketing/jira/jira-admin.service.js';
 import { isPlainObject } from '../../../core/domain/mappings.js';
+import type { JiraAdminService } from '../../../adapters/ticketing/jira/jira-admin.service.js';
 import { readJson } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 

@@ -1,6 +1,6 @@
 import type { H3 } from 'h3';
-import type { LinearWebhookService } from '../../../core/app/issues/linear-webhook.service.js';
 import type { Clock } from '../../../ports/clock.port.js';
+import type { LinearWebhookService } from '../../../core/app/issues/linear-webhook.service.js';
 import { readRawBody } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 import { createRateLimiter } from '../rate-limit.js';

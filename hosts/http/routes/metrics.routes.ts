@@ -1,8 +1,8 @@
 import type { H3, Middleware } from 'h3';
-import type { MetricsService } from '../../../core/app/views/metrics.service.js';
-import { EXPOSITION_CONTENT_TYPE } from '../../../core/app/views/metrics-exposition.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
+import type { MetricsService } from '../../../core/app/views/metrics.service.js';
+import { EXPOSITION_CONTENT_TYPE } from '../../../core/app/views/metrics-exposition.js';
 
 export interface MetricsRoutesDeps {
   metrics: MetricsService;

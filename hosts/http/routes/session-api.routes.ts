@@ -1,8 +1,8 @@
 import { getRouterParam, type H3 } from 'h3';
-import { parseStep, stepReportMessage } from '../../../core/app/runs/run-callback-bodies.js';
-import { SESSION_API_MESSAGES, type SessionApiService } from '../../../core/app/runs/session-api.service.js';
 import { isProgressEventType, type ProgressEvent } from '../../../core/domain/comments.js';
 import { isPlainObject } from '../../../core/domain/mappings.js';
+import { parseStep, stepReportMessage } from '../../../core/app/runs/run-callback-bodies.js';
+import { SESSION_API_MESSAGES, type SessionApiService } from '../../../core/app/runs/session-api.service.js';
 import { readJson } from '../body.js';
 import { errorResponse, json } from '../errors.js';
 
