@@ -2,7 +2,7 @@ import { type AwilixContainer, asFunction } from 'awilix';
 import { createHmacSigning } from '../adapters/system/hmac-signer.adapter.js';
 import type { Secrets } from '../ports/secrets.port.js';
 import type { OrchestratorCradle } from './cradle.js';
-import { forgesFromConfig } from '../core/app/pulls/forge-registry.js';
+import { forgesFromConfig } from './composition/forges.js';
 import { createRunCallbacksService } from '../core/app/runs/run-callbacks.service.js';
 import { createRunEnvironment } from '../core/app/dispatch/run-environment.js';
 import { createRunSecrets } from '../core/app/runs/run-secrets.js';

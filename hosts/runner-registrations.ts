@@ -6,7 +6,7 @@ import { reportExits } from '../adapters/runners/local/local.runner.js';
 import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js';
 import { createLocalSecrets } from '../adapters/secrets/local/local.secrets.js';
 import { createRunnerRegistry } from '../core/app/dispatch/runner-registry.js';
-import { createFlySessions, createLazyFlyRunner } from '../core/app/operations/fly-sessions.js';
+import { createLazyFlyRunner } from '../core/app/operations/fly-sessions.js';
 import { createReaperService } from '../core/app/operations/reaper.service.js';
 import { createRunnerModeService } from '../core/app/operations/runner-mode.service.js';
 import { createSecretsService, unconfiguredSecrets } from '../core/app/operations/secrets.service.js';
@@ -18,6 +18,7 @@ import type { RunnerKind } from '../core/domain/model.js';
 import { WORKFLOW_INPUTS } from '../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../ports/runner.port.js';
 import { collection } from '../ports/storage.port.js';
+import { createFlySessions } from './composition/fly-sessions.js';
 import type { OrchestratorCradle } from './cradle.js';
 
 type Cradle = OrchestratorCradle;

@@ -65,3 +65,13 @@ export interface Forge {
   putFile(repo: RepoRef, path: string, content: string, message: string, branch: string): ResultAsync<void, ServiceError>;
   checkoutSource(repo: RepoRef): CheckoutSource;
 }
+
+/**
+ * ForgeRegistry — the forges this orchestrator can reach, by kind; a mapping names its own
+ * (`mapping.forge`). A kind without a connection answers undefined. Built by the composition
+ * root from the settings; the use cases never construct a forge.
+ */
+export interface ForgeRegistry {
+  get(kind: ForgeKind): Forge | undefined;
+  kinds(): ForgeKind[];
+}
