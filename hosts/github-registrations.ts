@@ -1,4 +1,5 @@
 import { type AwilixContainer, asFunction } from 'awilix';
+import { createBuiltInWorkflowTemplates } from './composition/workflow-templates.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { secretValues } from './logger.js';
 import { createConfigStatusService } from '../core/app/operations/config-status.service.js';
@@ -24,7 +25,12 @@ export function registerGithub(container: AwilixContainer<Cradle>): void {
     githubWebhook: asFunction(createGithubWebhookService).singleton(),
     gapFill: asFunction(createGapFillService).singleton(),
     templates: asFunction(({ storage, config, forgeRegistry }: Pick<Cradle, 'storage' | 'config' | 'forgeRegistry'>) =>
-      createTemplatesService({ storage, config, forgeFor: (kind) => forgeRegistry.get(kind) }),
+      createTemplatesService({
+        storage,
+        config,
+        forgeFor: (kind) => forgeRegistry.get(kind),
+        workflowTemplates: createBuiltInWorkflowTemplates(),
+      }),
     ).singleton(),
     configStatus: asFunction(createConfigStatusService).singleton(),
   });
