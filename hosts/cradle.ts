@@ -8,6 +8,7 @@ import type { EventBus } from '../ports/event-bus.port.js';
 import type { Ids } from '../ports/ids.port.js';
 import type { Secrets } from '../ports/secrets.port.js';
 import type { Signing } from '../ports/signer.port.js';
+import type { WebhookVerifier } from '../ports/webhook-verifier.port.js';
 import type { Storage } from '../ports/storage.port.js';
 import type { Config } from './config.js';
 import type { Logger } from '../ports/logger.port.js';
@@ -73,6 +74,8 @@ export interface OrchestratorCradle {
   reconcile: ReconcileService;
   issuesView: IssuesViewService;
   dispatchLog: DispatchLogService;
+  /** Checks Linear's webhook signatures (adapters/ticketing/linear). */
+  linearWebhookVerifier: WebhookVerifier;
   linearWebhook: LinearWebhookService;
   tracker: TrackerService;
   jiraAdmin: JiraAdminService;
@@ -88,6 +91,8 @@ export interface OrchestratorCradle {
   runCallbacks: RunCallbacksService;
   sessionApi: SessionApiService;
   pulls: PullsService;
+  /** Checks GitHub's webhook signatures (adapters/forge/github). */
+  githubWebhookVerifier: WebhookVerifier;
   githubWebhook: GithubWebhookService;
   gapFill: GapFillService;
   templates: TemplatesService;

@@ -1,4 +1,5 @@
 import { type AwilixContainer, asFunction } from 'awilix';
+import { createGithubWebhookVerifier } from '../adapters/forge/github/github-webhook.verifier.js';
 import { createBuiltInWorkflowTemplates } from './composition/workflow-templates.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { secretValues } from './logger.js';
@@ -22,6 +23,7 @@ export function registerGithub(container: AwilixContainer<Cradle>): void {
     )
       .singleton()
       .disposer((pulls) => pulls.stop()),
+    githubWebhookVerifier: asFunction(createGithubWebhookVerifier).singleton(),
     githubWebhook: asFunction(createGithubWebhookService).singleton(),
     gapFill: asFunction(createGapFillService).singleton(),
     templates: asFunction(({ storage, config, forgeRegistry }: Pick<Cradle, 'storage' | 'config' | 'forgeRegistry'>) =>

@@ -1,9 +1,9 @@
-import { verify } from '@octokit/webhooks-methods';
 import { err, ok, type Result } from 'neverthrow';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
+import type { WebhookVerifier } from '../../../ports/webhook-verifier.port.js';
 import { resolveRunCaps } from '../../domain/caps.js';
 import { isTerminal } from '../../domain/job-status.js';
 import type { Mapping } from '../../domain/model.js';
@@ -19,6 +19,8 @@ export interface GithubWebhookDeps {
   pulls: PullsService;
   dispatcher: DispatchService;
   ticketingRegistry: TicketingRegistry;
+  /** Checks `x-hub-signature-256` (adapters/forge/github). */
+  githubWebhookVerifier: WebhookVerifier;
 }
 
 /** 503 body when GITHUB_WEBHOOK_SECRET is unset: the endpoint is disabled. */
@@ -47,7 +49,7 @@ export interface WebhookDelivery {
 }
 
 export interface GithubWebhookService {
-  receive(rawBody: Buffer, delivery: WebhookDelivery): Promise<Result<GithubWebhookOutcome, GithubWebhookError>>;
+  receive(rawBody: Uint8Array, delivery: WebhookDelivery): Promise<Result<GithubWebhookOutcome, GithubWebhookError>>;
 }
 
 type Obj = Record<string, unknown>;
@@ -214,7 +216,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
     async receive(rawBody, { event: named, signature }) {
       const secret = config.githubWebhookSecret;
       if (!secret) return err({ kind: 'unavailable', message: WEBHOOK_DISABLED_MESSAGE });
-      const text = rawBody.toString('utf8');
+      const text = new TextDecoder().decode(rawBody);
       // A body that is not a JSON object is refused as such, signed or not (it tells a caller
       // nothing); anything that is one must verify before it is acted on.
       let payload: unknown;
@@ -224,7 +226,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
         return err({ kind: 'invalidPayload' });
       }
       if (!isObj(payload)) return err({ kind: 'invalidPayload' });
-      if (!signature || !(await verify(secret, text, signature))) {
+      if (!signature || (await deps.githubWebhookVerifier.verify(secret, rawBody, signature)).isErr()) {
         return err({ kind: 'badSignature', message: INVALID_SIGNATURE });
       }
       // GitHub always names the event; a signed delivery without the header is judged by its payload.
