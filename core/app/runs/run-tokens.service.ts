@@ -7,6 +7,7 @@ import { jobDeadline, resolveRunCaps } from '../../domain/caps.js';
 import { isTerminal } from '../../domain/job-status.js';
 import type { Job, Mapping, Phase } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
+import { fromBase64Url, toBase64Url } from '../shared/base64url.js';
 
 /**
  * Run credentials — ARCHITECTURE.md "Callback protocol". At dispatch a run gets:
@@ -109,7 +110,7 @@ function encodeClaims(claims: TokenClaims): string {
     aud: claims.aud,
     exp: claims.exp,
   };
-  return Buffer.from(JSON.stringify(ordered), 'utf8').toString('base64url');
+  return toBase64Url(JSON.stringify(ordered));
 }
 
 const PHASES: readonly string[] = ['planning', 'implementation', 'gap-analysis'];
@@ -117,9 +118,11 @@ const AUDIENCES: readonly string[] = [RESULT_AUDIENCE, PROGRESS_AUDIENCE, PLANNI
 
 function decodeClaims(encoded: string): TokenClaims | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(encoded)) return undefined;
+  const text = fromBase64Url(encoded);
+  if (text === undefined) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
