@@ -62,10 +62,10 @@ describe('in-process event bus', () => {
       throw new Error('boom');
     });
     const off = bus.subscribe((e) => seen.push(e.type));
-    bus.publish({ type: 'a', at: 1 });
+    bus.publish({ type: 'mapping.created', at: 1, teamKey: 'ENG' });
     off();
-    bus.publish({ type: 'b', at: 2 });
-    expect(seen).toEqual(['a']);
+    bus.publish({ type: 'mapping.deleted', at: 2, teamKey: 'ENG' });
+    expect(seen).toEqual(['mapping.created']);
     expect(failures).toHaveLength(2);
   });
 
@@ -75,7 +75,7 @@ describe('in-process event bus', () => {
     bus.subscribe((async () => {
       throw new Error('later');
     }) as unknown as () => void);
-    bus.publish({ type: 'x', at: 0 });
+    bus.publish({ type: 'job.pruned', at: 0, jobId: 'j1', issueId: 'i1' });
     expect(onError).not.toHaveBeenCalled();
     await new Promise((r) => setTimeout(r, 0));
     expect(onError).toHaveBeenCalledTimes(1);
