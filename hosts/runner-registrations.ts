@@ -6,6 +6,7 @@ import { reportExits } from '../adapters/runners/local/local.runner.js';
 import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js';
 import { createLocalSecrets } from '../adapters/secrets/local/local.secrets.js';
 import { createRunnerRegistry } from '../core/app/dispatch/runner-registry.js';
+import { ticketingFor } from '../core/app/issues/ticketing-registry.js';
 import { createLazyFlyRunner } from '../core/app/operations/fly-sessions.js';
 import { createReaperService } from '../core/app/operations/reaper.service.js';
 import { createRunnerModeService } from '../core/app/operations/runner-mode.service.js';
@@ -130,8 +131,7 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
           runnerRegistry,
           jobOutcome,
           postLogExcerpt: async (job, label, log) => {
-            const mapping = await storage.mappings.get(job.teamKey);
-            const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
+            const ticketing = (await ticketingFor(storage, ticketingRegistry, job))?.ticketing;
             if (!ticketing) return;
             const secretValues = await runSecrets.valuesFor(job);
             const at = new Date(clock.now()).toISOString();

@@ -8,7 +8,7 @@ import { resolveRunCaps } from '../../domain/caps.js';
 import { isTerminal } from '../../domain/job-status.js';
 import type { Mapping } from '../../domain/model.js';
 import type { DispatchService } from '../dispatch/dispatch.service.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { PullsService, TrackedPull } from './pulls.service.js';
 
 export interface GithubWebhookDeps {
@@ -111,12 +111,6 @@ export function iterationLimitComment(number: number, maxIterations: number): st
 export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebhookService {
   const { config, storage, clock, logger, pulls, dispatcher, ticketingRegistry } = deps;
 
-  async function ticketingFor(pull: TrackedPull): Promise<{ mapping: Mapping; ticketing: Ticketing } | undefined> {
-    const mapping = await storage.mappings.get(pull.teamKey);
-    const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
-    return mapping && ticketing ? { mapping, ticketing } : undefined;
-  }
-
   async function comment(ticketing: Ticketing, pull: TrackedPull, body: string) {
     const posted = await ticketing.comment(pull.issueId, body);
     if (posted.isErr()) logger.warn('could not comment on the issue', { issue: pull.identifier, error: posted.error.message });
@@ -140,7 +134,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
     if (!marked.changed) return ok(outcome);
 
     await storage.dedup.remove(pull.issueId);
-    const target = await ticketingFor(pull);
+    const target = await ticketingFor(storage, ticketingRegistry, pull);
     if (!target) {
       logger.warn('merged pull request: no ticketing for its mapping', { pullRequest: pull.id, teamKey: pull.teamKey });
       return ok(outcome);
@@ -163,7 +157,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
     const pull = await pulls.find(repository.owner, repository.repo, number);
     if (!pull) return ok({ ignored: 'pull request not tracked' });
     if (pull.merged) return ok({ ignored: 'pull request already merged' });
-    const target = await ticketingFor(pull);
+    const target = await ticketingFor(storage, ticketingRegistry, pull);
     if (!target) return ok({ ignored: `no mapping or ticketing for team ${pull.teamKey}` });
     const { mapping, ticketing } = target;
 
