@@ -22,12 +22,14 @@ export { AiImplementTokens, registerOrchestratorWithTsyringe } from './hosts/di/
 export type { Agent } from './ports/agent.port.js';
 export type { Clock } from './ports/clock.port.js';
 export * from './ports/errors.js';
-export type { EventBus, OrchestratorEvent } from './ports/event-bus.port.js';
+export type * from './ports/event-bus.port.js';
 export type * from './ports/forge.port.js';
 export type { Ids } from './ports/ids.port.js';
 export type * from './ports/pipeline.port.js';
 export type * from './ports/runner.port.js';
 export type { Secrets } from './ports/secrets.port.js';
-export type { Signer } from './ports/signer.port.js';
+export type { Signer, Signing } from './ports/signer.port.js';
 export { DISPATCH_LOG_LIMIT, type Storage } from './ports/storage.port.js';
 export type * from './ports/ticketing.port.js';
+export type * from './ports/webhook-verifier.port.js';
+export type * from './ports/workflow-templates.port.js';
