@@ -6,15 +6,14 @@ import { reportExits } from '../adapters/runners/local/local.runner.js';
 import { createShadowRunner } from '../adapters/runners/shadow/shadow.runner.js';
 import { createLocalSecrets } from '../adapters/secrets/local/local.secrets.js';
 import { createRunnerRegistry } from '../core/app/dispatch/runner-registry.js';
-import { ticketingFor } from '../core/app/issues/ticketing-registry.js';
 import { createLazyFlyRunner } from '../core/app/operations/fly-sessions.js';
 import { createReaperService } from '../core/app/operations/reaper.service.js';
 import { createRunnerModeService } from '../core/app/operations/runner-mode.service.js';
 import { createSecretsService, unconfiguredSecrets } from '../core/app/operations/secrets.service.js';
 import { createSettingsService } from '../core/app/operations/settings.service.js';
+import { createLogExcerptPoster } from '../core/app/runs/log-excerpt.js';
 import { createRunWatcherService } from '../core/app/runs/run-watcher.service.js';
 import { createSessionsService } from '../core/app/runs/sessions.service.js';
-import { logExcerptComment } from '../core/domain/comments.js';
 import type { RunnerKind } from '../core/domain/model.js';
 import { WORKFLOW_INPUTS } from '../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../ports/runner.port.js';
@@ -130,14 +129,7 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
           logger,
           runnerRegistry,
           jobOutcome,
-          postLogExcerpt: async (job, label, log) => {
-            const ticketing = (await ticketingFor(storage, ticketingRegistry, job))?.ticketing;
-            if (!ticketing) return;
-            const secretValues = await runSecrets.valuesFor(job);
-            const at = new Date(clock.now()).toISOString();
-            const posted = await ticketing.comment(job.issueId, logExcerptComment({ label, log, secretValues, at }));
-            if (posted.isErr()) logger.warn('log excerpt not posted', { jobId: job.id, error: posted.error.message });
-          },
+          postLogExcerpt: createLogExcerptPoster({ storage, clock, logger, ticketingRegistry, runSecrets }),
         }),
     )
       .singleton()

@@ -8,6 +8,7 @@ import type { Job, Mapping } from '../../domain/model.js';
 import type { RunnerRegistry } from '../dispatch/runner-registry.js';
 import { createPeriodicTask } from '../operations/periodic-task.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
+import type { PostLogExcerpt } from './log-excerpt.js';
 
 export { SESSION_GONE_ERROR };
 
@@ -23,7 +24,7 @@ export interface RunWatcherDeps {
   runnerRegistry: RunnerRegistry;
   jobOutcome: Pick<JobOutcomeService, 'record'>;
   /** Posts the labelled log excerpt of a failed or timed-out run on its ticket (redacted there). */
-  postLogExcerpt?: (job: Job, label: LogLabel, log: string) => Promise<void>;
+  postLogExcerpt?: PostLogExcerpt;
   runWatcherOptions?: RunWatcherOptions;
 }
 
