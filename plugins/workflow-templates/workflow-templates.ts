@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { Mapping } from '../../core/domain/model.js';
 import type { TemplateFile } from '../../core/domain/templates.js';
 import type { TemplateTarget } from '../../ports/workflow-templates.port.js';
 

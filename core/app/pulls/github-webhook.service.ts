@@ -6,7 +6,6 @@ import type { Ticketing } from '../../../ports/ticketing.port.js';
 import type { WebhookVerifier } from '../../../ports/webhook-verifier.port.js';
 import { resolveRunCaps } from '../../domain/caps.js';
 import { isTerminal } from '../../domain/job-status.js';
-import type { Mapping } from '../../domain/model.js';
 import type { DispatchService } from '../dispatch/dispatch.service.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { PullsService, TrackedPull } from './pulls.service.js';

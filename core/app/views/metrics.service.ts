@@ -41,8 +41,6 @@ function createCounter() {
   };
 }
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-
 /**
  * Prometheus metrics. Counters come from the event bus (process lifetime: they restart at 0
  * with the process, which Prometheus' `rate()` handles); gauges are read from storage at
