@@ -1,15 +1,15 @@
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createHmacSigning } from '../adapters/system/hmac-signer.adapter.js';
-import type { Secrets } from '../ports/secrets.port.js';
-import type { OrchestratorCradle } from './cradle.js';
-import { forgesFromConfig } from './composition/forges.js';
-import { createRunCallbacksService } from '../core/app/runs/run-callbacks.service.js';
 import { createRunEnvironment } from '../core/app/dispatch/run-environment.js';
+import { createRunCallbacksService } from '../core/app/runs/run-callbacks.service.js';
 import { createRunSecrets } from '../core/app/runs/run-secrets.js';
 import { createRunTokensService } from '../core/app/runs/run-tokens.service.js';
 import { createSessionApiService } from '../core/app/runs/session-api.service.js';
 import { createSteeringService } from '../core/app/runs/steering.service.js';
 import { createStepHistoryService } from '../core/app/runs/step-history.service.js';
+import type { Secrets } from '../ports/secrets.port.js';
+import { forgesFromConfig } from './composition/forges.js';
+import type { OrchestratorCradle } from './cradle.js';
 
 type Cradle = OrchestratorCradle;
 

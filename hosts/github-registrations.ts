@@ -1,13 +1,13 @@
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createGithubWebhookVerifier } from '../adapters/forge/github/github-webhook.verifier.js';
+import { createGapFillService } from '../core/app/dispatch/gap-fill.service.js';
+import { createConfigStatusService } from '../core/app/operations/config-status.service.js';
+import { createTemplatesService } from '../core/app/operations/templates.service.js';
+import { createGithubWebhookService } from '../core/app/pulls/github-webhook.service.js';
+import { createPullsService } from '../core/app/pulls/pulls.service.js';
 import { createBuiltInWorkflowTemplates } from './composition/workflow-templates.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { secretValues } from './logger.js';
-import { createConfigStatusService } from '../core/app/operations/config-status.service.js';
-import { createGapFillService } from '../core/app/dispatch/gap-fill.service.js';
-import { createGithubWebhookService } from '../core/app/pulls/github-webhook.service.js';
-import { createPullsService } from '../core/app/pulls/pulls.service.js';
-import { createTemplatesService } from '../core/app/operations/templates.service.js';
 
 type Cradle = OrchestratorCradle;
 type PullsKeys = 'config' | 'storage' | 'clock' | 'logger' | 'eventBus' | 'ticketingRegistry';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type AwilixContainer, asFunction } from 'awilix';
-import type { OrchestratorCradle } from './cradle.js';
 import { createEventsService } from '../core/app/views/events.service.js';
 import { createMetricsService } from '../core/app/views/metrics.service.js';
 import { createStateService } from '../core/app/views/state.service.js';
+import type { OrchestratorCradle } from './cradle.js';
 
 type Cradle = OrchestratorCradle;
 type StateKeys = 'storage' | 'clock' | 'config' | 'reconcile' | 'runnerMode';

@@ -1,22 +1,22 @@
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createJiraTicketing } from '../adapters/ticketing/jira/jira.adapter.js';
+import { createJiraAdminService } from '../adapters/ticketing/jira/jira-admin.service.js';
 import { createLinearTicketing } from '../adapters/ticketing/linear/linear.adapter.js';
 import { createLinearWebhookVerifier } from '../adapters/ticketing/linear/linear-webhook.verifier.js';
 import { createLocalTicketing } from '../adapters/ticketing/local/local.adapter.js';
 import { createLocalTrackerStore } from '../adapters/ticketing/local/local-tracker.store.js';
+import { createTrackerService } from '../adapters/ticketing/local/tracker.service.js';
+import { createDispatchService } from '../core/app/dispatch/dispatch.service.js';
+import { createDispatchLogService } from '../core/app/dispatch/dispatch-log.service.js';
+import { createReconcileService } from '../core/app/dispatch/reconcile.service.js';
+import { createIssuesViewService } from '../core/app/issues/issues-view.service.js';
+import { createLinearWebhookService } from '../core/app/issues/linear-webhook.service.js';
+import { createTicketingRegistry } from '../core/app/issues/ticketing-registry.js';
+import { createJobOutcomeService } from '../core/app/runs/job-outcome.service.js';
 import type { Mapping, RunnerKind, TicketingKind } from '../core/domain/model.js';
 import { resolveRunnerMode, runnerForJob } from '../core/domain/runner-mode.js';
 import type { Ticketing } from '../ports/ticketing.port.js';
 import type { OrchestratorCradle } from './cradle.js';
-import { createDispatchService } from '../core/app/dispatch/dispatch.service.js';
-import { createDispatchLogService } from '../core/app/dispatch/dispatch-log.service.js';
-import { createIssuesViewService } from '../core/app/issues/issues-view.service.js';
-import { createJiraAdminService } from '../adapters/ticketing/jira/jira-admin.service.js';
-import { createJobOutcomeService } from '../core/app/runs/job-outcome.service.js';
-import { createLinearWebhookService } from '../core/app/issues/linear-webhook.service.js';
-import { createReconcileService } from '../core/app/dispatch/reconcile.service.js';
-import { createTicketingRegistry } from '../core/app/issues/ticketing-registry.js';
-import { createTrackerService } from '../adapters/ticketing/local/tracker.service.js';
 
 type Cradle = OrchestratorCradle;
 
