@@ -24,13 +24,15 @@ export { type Config, describeConnections, loadConfig } from './hosts/config.js'
 export type { Agent } from './ports/agent.port.js';
 export type { Clock } from './ports/clock.port.js';
 export * from './ports/errors.js';
-export type { EventBus, OrchestratorEvent } from './ports/event-bus.port.js';
+export type * from './ports/event-bus.port.js';
 export type * from './ports/forge.port.js';
 export type { Ids } from './ports/ids.port.js';
 export type { Logger } from './ports/logger.port.js';
 export type * from './ports/pipeline.port.js';
 export type * from './ports/runner.port.js';
 export type { Secrets } from './ports/secrets.port.js';
-export type { Signer } from './ports/signer.port.js';
+export type { Signer, Signing } from './ports/signer.port.js';
 export * from './ports/storage.port.js';
 export type * from './ports/ticketing.port.js';
+export type * from './ports/webhook-verifier.port.js';
+export type * from './ports/workflow-templates.port.js';

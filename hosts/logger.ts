@@ -1,6 +1,7 @@
-import { SECRET_CONFIG_KEYS } from '../core/app/core-settings.js';
 import type { Logger } from '../ports/logger.port.js';
-import type { Config } from './config.js';
+
+/** Where the secret values come from (the settings); re-exported for the hosts that build loggers. */
+export { secretValues } from '../core/app/core-settings.js';
 
 export interface LoggerOptions {
   /** Values that must never appear in a line (the configured secrets). */
@@ -31,18 +32,4 @@ export function createLogger(options: LoggerOptions): Logger {
 
 function errorsAsText(_key: string, value: unknown): unknown {
   return value instanceof Error ? `${value.name}: ${value.message}` : value;
-}
-
-/** The secret values of a config: every secret field, and a password inside STORAGE_URL. */
-export function secretValues(config: Config): string[] {
-  const values: string[] = SECRET_CONFIG_KEYS.map((key) => config[key]).filter((v): v is string => typeof v === 'string');
-  if (config.storageUrl) {
-    try {
-      const url = new URL(config.storageUrl);
-      if (url.password) values.push(url.password, decodeURIComponent(url.password));
-    } catch {
-      // not a URL: nothing inside it to hide
-    }
-  }
-  return values;
 }

@@ -29,6 +29,12 @@ export interface WorkflowRun {
 }
 
 /**
+ * Where a session gets a repository's code: a git URL (or path) it clones and pushes to as it
+ * is, or the forge's API base, through which it asks `/api/token` for a repository token.
+ */
+export type CheckoutSource = { repoUrl: string } | { apiUrl: string };
+
+/**
  * Forge — where the code lives (GitHub, or bare git repositories on disk).
  *
  * Contract (test/contracts/forge.contract.ts):
@@ -39,6 +45,7 @@ export interface WorkflowRun {
  *   for the same branch is returned instead of a second.
  * - `mintRepoToken` returns a short-lived token scoped to that one repository.
  * - `putFile` writes a file on the default branch (workflow templates), idempotently.
+ * - `checkoutSource` says, without I/O, where a session fetches the repository from.
  */
 export interface Forge {
   readonly kind: ForgeKind;
@@ -56,4 +63,15 @@ export interface Forge {
   mintRepoToken(repo: RepoRef): ResultAsync<{ token: string; expiresAt: number }, ServiceError>;
   getFile(repo: RepoRef, path: string, ref: string): ResultAsync<string | undefined, ServiceError>;
   putFile(repo: RepoRef, path: string, content: string, message: string, branch: string): ResultAsync<void, ServiceError>;
+  checkoutSource(repo: RepoRef): CheckoutSource;
+}
+
+/**
+ * ForgeRegistry — the forges this orchestrator can reach, by kind; a mapping names its own
+ * (`mapping.forge`). A kind without a connection answers undefined. Built by the composition
+ * root from the settings; the use cases never construct a forge.
+ */
+export interface ForgeRegistry {
+  get(kind: ForgeKind): Forge | undefined;
+  kinds(): ForgeKind[];
 }

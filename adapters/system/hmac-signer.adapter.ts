@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { Signer } from '../../ports/signer.port.js';
+import type { Signer, Signing } from '../../ports/signer.port.js';
 
 /** HMAC-SHA256 signatures as base64url; verification compares in constant time. */
 export function createHmacSigner(key: string | Buffer): Signer {
@@ -24,4 +24,13 @@ export function constantTimeEqual(a: string, b: string): boolean {
 /** A key for a purpose, derived from a secret and a salt (HMAC-SHA256 as a KDF). */
 export function deriveKey(secret: string, salt: string, purpose: string): Buffer {
   return createHmac('sha256', salt).update(`${purpose}\0${secret}`, 'utf8').digest();
+}
+
+/** The `Signing` port on HMAC-SHA256: purpose keys by `deriveKey`, SHA-256 digests as base64url. */
+export function createHmacSigning(): Signing {
+  return {
+    signer: (secret, salt, purpose) => createHmacSigner(deriveKey(secret, salt, purpose)),
+    digest: (value) => createHash('sha256').update(value, 'utf8').digest('base64url'),
+    equal: constantTimeEqual,
+  };
 }

@@ -51,3 +51,21 @@ export const SECRET_CONFIG_KEYS = [
   'githubAppPrivateKey',
   'flyApiToken',
 ] as const satisfies readonly (keyof CoreSettings)[];
+
+/**
+ * The secret values of the settings, for redaction: every secret field, and a password inside
+ * `storageUrl` (as written and percent-decoded). Pure: hosts, the SSE stream and the run's
+ * redaction list all start from it.
+ */
+export function secretValues(settings: Pick<CoreSettings, (typeof SECRET_CONFIG_KEYS)[number] | 'storageUrl'>): string[] {
+  const values: string[] = SECRET_CONFIG_KEYS.map((key) => settings[key]).filter((v): v is string => typeof v === 'string');
+  if (settings.storageUrl) {
+    try {
+      const url = new URL(settings.storageUrl);
+      if (url.password) values.push(url.password, decodeURIComponent(url.password));
+    } catch {
+      // not a URL: nothing inside it to hide
+    }
+  }
+  return values;
+}

@@ -1,6 +1,6 @@
 import { type AwilixContainer, asFunction } from 'awilix';
+import { createHmacSigning } from '../../adapters/system/hmac-signer.adapter.js';
 import { createRunEnvironment } from '../../core/app/dispatch/run-environment.js';
-import { forgesFromConfig } from '../../core/app/pulls/forge-registry.js';
 import { createRunCallbacksService } from '../../core/app/runs/run-callbacks.service.js';
 import { createRunRecordsJanitor } from '../../core/app/runs/run-records-janitor.js';
 import { createRunSecrets, revealAll } from '../../core/app/runs/run-secrets.js';
@@ -9,6 +9,7 @@ import { createSessionApiService } from '../../core/app/runs/session-api.service
 import { createSteeringService } from '../../core/app/runs/steering.service.js';
 import { createStepHistoryService } from '../../core/app/runs/step-history.service.js';
 import type { OrchestratorCradle } from './cradle.js';
+import { forgesFromConfig } from './forges.js';
 
 type Cradle = OrchestratorCradle;
 
@@ -19,6 +20,7 @@ type Cradle = OrchestratorCradle;
  */
 export function registerCallbacks(container: AwilixContainer<Cradle>): void {
   container.register({
+    signing: asFunction(createHmacSigning).singleton(),
     runTokens: asFunction(createRunTokensService).singleton(),
     runEnvironment: asFunction(createRunEnvironment).singleton(),
     forgeRegistry: asFunction(({ config, clock, logger }: Pick<Cradle, 'config' | 'clock' | 'logger'>) =>

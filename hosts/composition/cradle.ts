@@ -43,7 +43,9 @@ import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Ids } from '../../ports/ids.port.js';
 import type { Logger } from '../../ports/logger.port.js';
 import type { Secrets } from '../../ports/secrets.port.js';
+import type { Signing } from '../../ports/signer.port.js';
 import type { LeaseStore, Storage } from '../../ports/storage.port.js';
+import type { WebhookVerifier } from '../../ports/webhook-verifier.port.js';
 import type { Config } from '../config.js';
 
 /**
@@ -74,9 +76,13 @@ export interface OrchestratorCradle {
   reconcile: ReconcileService;
   issuesView: IssuesViewService;
   dispatchLog: DispatchLogService;
+  /** Checks Linear's webhook signatures (adapters/ticketing/linear). */
+  linearWebhookVerifier: WebhookVerifier;
   linearWebhook: LinearWebhookService;
   tracker: TrackerService;
   jiraAdmin: JiraAdminService;
+  /** HMAC signers by purpose, digests and constant-time comparison (the Signing port). */
+  signing: Signing;
   runTokens: RunTokensService;
   forgeRegistry: ForgeRegistry;
   steering: SteeringService;
@@ -87,6 +93,8 @@ export interface OrchestratorCradle {
   runCallbacks: RunCallbacksService;
   sessionApi: SessionApiService;
   pulls: PullsService;
+  /** Checks GitHub's webhook signatures (adapters/forge/github). */
+  githubWebhookVerifier: WebhookVerifier;
   githubWebhook: GithubWebhookService;
   gapFill: GapFillService;
   templates: TemplatesService;

@@ -1,4 +1,5 @@
 import { type AwilixContainer, asFunction } from 'awilix';
+import { createGithubWebhookVerifier } from '../../adapters/forge/github/github-webhook.verifier.js';
 import { createGapFillService } from '../../core/app/dispatch/gap-fill.service.js';
 import { createConfigStatusService } from '../../core/app/operations/config-status.service.js';
 import { createTemplatesService } from '../../core/app/operations/templates.service.js';
@@ -6,6 +7,7 @@ import { createGithubWebhookService } from '../../core/app/pulls/github-webhook.
 import { createPullsService } from '../../core/app/pulls/pulls.service.js';
 import { secretValues } from '../logger.js';
 import type { OrchestratorCradle } from './cradle.js';
+import { createBuiltInWorkflowTemplates } from './workflow-templates.js';
 
 type Cradle = OrchestratorCradle;
 type PullsKeys = 'config' | 'storage' | 'clock' | 'logger' | 'eventBus' | 'ticketingRegistry';
@@ -21,10 +23,16 @@ export function registerGithub(container: AwilixContainer<Cradle>): void {
     )
       .singleton()
       .disposer((pulls) => pulls.stop()),
+    githubWebhookVerifier: asFunction(createGithubWebhookVerifier).singleton(),
     githubWebhook: asFunction(createGithubWebhookService).singleton(),
     gapFill: asFunction(createGapFillService).singleton(),
     templates: asFunction(({ storage, config, forgeRegistry }: Pick<Cradle, 'storage' | 'config' | 'forgeRegistry'>) =>
-      createTemplatesService({ storage, config, forgeFor: (kind) => forgeRegistry.get(kind) }),
+      createTemplatesService({
+        storage,
+        config,
+        forgeFor: (kind) => forgeRegistry.get(kind),
+        workflowTemplates: createBuiltInWorkflowTemplates(),
+      }),
     ).singleton(),
     configStatus: asFunction(createConfigStatusService).singleton(),
   });

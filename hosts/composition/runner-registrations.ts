@@ -2,15 +2,16 @@ import { fileURLToPath } from 'node:url';
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createGithubActionsRunner } from '../../adapters/runners/github-actions/github-actions.runner.js';
 import { createAutoLocalRunner } from '../../adapters/runners/local/auto-local.runner.js';
+import { reportExits } from '../../adapters/runners/local/local.runner.js';
 import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
 import { createLocalSecrets } from '../../adapters/secrets/local/local.secrets.js';
 import { createRunnerRegistry } from '../../core/app/dispatch/runner-registry.js';
-import { createFlySessions, createLazyFlyRunner } from '../../core/app/operations/fly-sessions.js';
+import { createLazyFlyRunner } from '../../core/app/operations/fly-sessions.js';
 import { createReaperService } from '../../core/app/operations/reaper.service.js';
 import { createRunnerModeService } from '../../core/app/operations/runner-mode.service.js';
 import { createSecretsService, unconfiguredSecrets } from '../../core/app/operations/secrets.service.js';
 import { createSettingsService } from '../../core/app/operations/settings.service.js';
-import { createLogExcerptPoster } from '../../core/app/runs/log-excerpts.js';
+import { createLogExcerptPoster } from '../../core/app/runs/log-excerpt.js';
 import { createRunWatcherService } from '../../core/app/runs/run-watcher.service.js';
 import { createSessionsService } from '../../core/app/runs/sessions.service.js';
 import type { RunnerKind } from '../../core/domain/model.js';
@@ -18,6 +19,7 @@ import { WORKFLOW_INPUTS } from '../../plugins/workflow-templates/workflow-templ
 import type { Runner } from '../../ports/runner.port.js';
 import { collection } from '../../ports/storage.port.js';
 import type { OrchestratorCradle } from './cradle.js';
+import { createFlySessions } from './fly-sessions.js';
 
 type Cradle = OrchestratorCradle;
 
@@ -45,18 +47,14 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
       createFlySessions({ config, settings, log: (entry) => logger.info(`fly: ${entry.event}`, { ...entry }) }),
     ).singleton(),
 
-    localRunner: asFunction(({ config, logger }: Pick<Cradle, 'config' | 'logger'>) =>
+    localRunner: asFunction(({ config, clock, eventBus }: Pick<Cradle, 'config' | 'clock' | 'eventBus'>) =>
       createAutoLocalRunner({
         cwd: CHECKOUT_DIR,
         // Sessions run in the checkout, not the orchestrator's working directory: hand them
         // the resolved CUSTOM_DIR, so they load the same custom steps the orchestrator checked.
         baseEnv: { ...process.env, AI_IMPLEMENT_CUSTOM_DIR: config.customDir },
-        // Resolved lazily: the watcher depends on the registry, which holds this runner.
-        onExit: (exit) => {
-          container.cradle.runWatcher
-            .localExit(exit)
-            .catch((error) => logger.error('local session exit not recorded', { error }));
-        },
+        // The run watcher listens: it depends on the registry, which holds this runner.
+        onExit: reportExits((jobId, seen) => eventBus.publish({ type: 'run.observed', at: clock.now(), jobId, data: seen })),
       }),
     )
       .singleton()
@@ -121,10 +119,10 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         logger,
         runnerRegistry,
         jobOutcome,
-        forgeRegistry,
-        localRunner,
         runSecrets,
         ticketingRegistry,
+        singleton,
+        eventBus,
       }: Pick<
         Cradle,
         | 'storage'
@@ -132,19 +130,19 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         | 'logger'
         | 'runnerRegistry'
         | 'jobOutcome'
-        | 'forgeRegistry'
-        | 'localRunner'
         | 'runSecrets'
         | 'ticketingRegistry'
+        | 'singleton'
+        | 'eventBus'
       >) =>
         createRunWatcherService({
+          singleton,
+          eventBus,
           storage,
           clock,
           logger,
           runnerRegistry,
           jobOutcome,
-          githubForge: () => forgeRegistry.get('github'),
-          localOutput: (jobId) => localRunner.outputTail(jobId),
           postLogExcerpt: createLogExcerptPoster({ storage, clock, logger, ticketingRegistry, runSecrets }),
         }),
     )

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createEventsService } from '../../core/app/views/events.service.js';
 import { createMetricsService } from '../../core/app/views/metrics.service.js';
@@ -27,7 +28,15 @@ export function registerV1(container: AwilixContainer<Cradle>): void {
   const version = packageVersion();
   container.register({
     stateView: asFunction(({ storage, clock, config, reconcile, runnerMode }: Pick<Cradle, StateKeys>) =>
-      createStateService({ storage, clock, config, reconcile, runnerMode, version }),
+      createStateService({
+        storage,
+        clock,
+        config,
+        reconcile,
+        runnerMode,
+        version,
+        host: { node: process.version, dataDir: resolve(config.dataDir) },
+      }),
     ).singleton(),
     metrics: asFunction(({ storage, clock, eventBus }: Pick<Cradle, 'storage' | 'clock' | 'eventBus'>) =>
       createMetricsService({ storage, clock, eventBus }),

@@ -2,6 +2,7 @@ import { type AwilixContainer, asFunction } from 'awilix';
 import { createJiraTicketing } from '../../adapters/ticketing/jira/jira.adapter.js';
 import { createJiraAdminService } from '../../adapters/ticketing/jira/jira-admin.service.js';
 import { createLinearTicketing } from '../../adapters/ticketing/linear/linear.adapter.js';
+import { createLinearWebhookVerifier } from '../../adapters/ticketing/linear/linear-webhook.verifier.js';
 import { createLocalTicketing } from '../../adapters/ticketing/local/local.adapter.js';
 import { createLocalTrackerStore } from '../../adapters/ticketing/local/local-tracker.store.js';
 import { createTrackerService } from '../../adapters/ticketing/local/tracker.service.js';
@@ -52,6 +53,7 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
       .disposer((reconcile) => reconcile.stop()),
     issuesView: asFunction(createIssuesViewService).singleton(),
     dispatchLog: asFunction(createDispatchLogService).singleton(),
+    linearWebhookVerifier: asFunction(createLinearWebhookVerifier).singleton(),
     linearWebhook: asFunction(createLinearWebhookService).singleton(),
     tracker: asFunction(createTrackerService).singleton(),
     jiraAdmin: asFunction(({ config }: Pick<Cradle, 'config'>) =>

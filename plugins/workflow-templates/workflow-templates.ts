@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Mapping } from '../../core/domain/model.js';
 import type { TemplateFile } from '../../core/domain/templates.js';
+import type { TemplateTarget } from '../../ports/workflow-templates.port.js';
 
 /** Bump with any change to a template below, so target repositories show as stale. */
 export const TEMPLATE_VERSION = '1';
@@ -39,10 +39,7 @@ export function templateSource(name: 'claude-implement.yml' | 'claude-plan.yml' 
   return text;
 }
 
-export interface TemplateTarget extends Pick<Mapping, 'workflowFile' | 'planningEnabled' | 'planningWorkflowFile'> {
-  /** `PUBLIC_URL`: where the comment trigger reaches the orchestrator. */
-  orchestratorUrl: string;
-}
+export type { TemplateTarget };
 
 /**
  * The files `sync-workflows` writes into a mapping's repository, and what template-status

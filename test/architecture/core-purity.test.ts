@@ -1,15 +1,18 @@
 /**
- * Fitness function for ARCHITECTURE.md's rule "core/ is pure": every core/*.ts imports only
- * other core modules (and neverthrow, whose Results are how the core reports expected
- * failures), and never reads a clock or a random source. Comments and string contents are
- * skipped, so a doc comment may name what it must not call.
+ * Fitness function for ARCHITECTURE.md's rule "core/domain is pure": every core/domain/*.ts
+ * imports only other domain modules (and neverthrow, whose Results are how the core reports
+ * expected failures), and never reads a clock or a random source. The use cases (core/app)
+ * may format a time they were given, but read the clock, randomness and the process only
+ * through ports, and use no Node-only global. Comments and string contents are skipped, so a
+ * doc comment may name what it must not call.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const CORE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'core');
+const CORE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'core', 'domain');
+const APP = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'core', 'app');
 /** Packages the core may import: only pure libraries. */
 const ALLOWED_PACKAGES = new Set(['neverthrow']);
 const FORBIDDEN_CALLS: [RegExp, string][] = [
@@ -59,8 +62,9 @@ function findViolations(source: string): string[] {
   ].map((m) => m[1]!);
   for (const spec of specifiers) {
     if (spec.startsWith('.')) {
-      const resolved = normalize(join('core', spec));
-      if (!resolved.startsWith('core/') || resolved.slice(5).includes('/')) problems.push(`imports ${spec} (outside core/)`);
+      const resolved = normalize(join('core/domain', spec));
+      if (!resolved.startsWith('core/domain/') || resolved.slice('core/domain/'.length).includes('/'))
+        problems.push(`imports ${spec} (outside core/domain/)`);
     } else if (!ALLOWED_PACKAGES.has(spec)) {
       problems.push(`imports ${spec}`);
     }
@@ -69,7 +73,7 @@ function findViolations(source: string): string[] {
   return problems;
 }
 
-describe('core/ is pure', () => {
+describe('core/domain is pure', () => {
   const files = readdirSync(CORE).filter((f) => f.endsWith('.ts'));
 
   it('has modules to check', () => {
@@ -77,7 +81,7 @@ describe('core/ is pure', () => {
     expect(files).toContain('model.ts');
   });
 
-  it.each(files)('core/%s imports nothing outside core/ and reads no clock or randomness', (file) => {
+  it.each(files)('core/domain/%s imports nothing outside core/domain/ and reads no clock or randomness', (file) => {
     expect(findViolations(readFileSync(join(CORE, file), 'utf8'))).toEqual([]);
   });
 
@@ -96,8 +100,8 @@ describe('core/ is pure', () => {
     expect(findViolations(bad)).toEqual([
       'imports node:fs',
       'imports zod',
-      'imports ../ports/storage.port.js (outside core/)',
-      'imports ./sub/deep.js (outside core/)',
+      'imports ../ports/storage.port.js (outside core/domain/)',
+      'imports ./sub/deep.js (outside core/domain/)',
       'imports node:crypto',
       'calls Date.now(',
       'calls new Date(',
@@ -116,5 +120,46 @@ describe('core/ is pure', () => {
       '// Math.random() would break determinism',
     ].join('\n');
     expect(findViolations(fine)).toEqual([]);
+  });
+});
+
+/** What a use case must get from a port (Clock, Ids, Signing) or its settings, never from the runtime. */
+const APP_FORBIDDEN: [RegExp, string][] = [
+  ...FORBIDDEN_CALLS.filter(([, name]) => name !== 'new Date('),
+  [/\bBuffer\b/, 'Buffer'],
+  [/\bprocess\s*\./, 'process.*'],
+  [/\brequire\s*\(/, 'require('],
+];
+
+function appViolations(source: string): string[] {
+  const text = code(source);
+  return APP_FORBIDDEN.filter(([pattern]) => pattern.test(text)).map(([, name]) => `uses ${name}`);
+}
+
+function tsFilesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? tsFilesUnder(join(dir, entry.name), `${prefix}${entry.name}/`)
+      : entry.name.endsWith('.ts')
+        ? [`${prefix}${entry.name}`]
+        : [],
+  );
+}
+
+describe('core/app reads time, randomness and the process only through ports', () => {
+  const files = tsFilesUnder(APP);
+
+  it('has use cases to check', () => {
+    expect(files).toContain('runs/run-watcher.service.ts');
+  });
+
+  it.each(files)('core/app/%s', (file) => {
+    expect(appViolations(readFileSync(join(APP, file), 'utf8'))).toEqual([]);
+  });
+
+  it('catches each (the check can fail), and lets a given time be formatted', () => {
+    const bad = ['const t = Date.now();', "const b = Buffer.from('x');", 'const v = process.version;'].join('\n');
+    expect(appViolations(bad)).toEqual(['uses Date.now(', 'uses Buffer', 'uses process.*']);
+    expect(appViolations('const iso = (ms: number) => new Date(ms).toISOString();')).toEqual([]);
   });
 });

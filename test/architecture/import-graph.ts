@@ -2,14 +2,25 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
 
 /**
- * The dependency rule of ARCHITECTURE.md as data: which top-level layer may import which.
- * `hosts ─▶ adapters ─▶ ports ─▶ core`, `custom ─▶ plugins ─▶ ports ─▶ core`.
+ * The dependency rule of ARCHITECTURE.md as data: which layer may import which.
+ * `hosts ─▶ adapters ─▶ ports ─▶ core/domain`, `hosts ─▶ core/app ─▶ ports, core/domain`,
+ * `custom ─▶ plugins ─▶ ports ─▶ core/domain`. `core/` holds only `domain/` and `app/`.
  */
-export const LAYERS = ['core', 'ports', 'adapters', 'plugins', 'hosts', 'custom', 'index.ts'] as const;
+export const LAYERS = ['core/domain', 'core/app', 'core', 'ports', 'adapters', 'plugins', 'hosts', 'custom', 'index.ts'] as const;
 export type Layer = (typeof LAYERS)[number];
 
-/** Packages the pure core (and the port contracts) may use: no I/O, no clock, no zod. */
+/** The top-level folders (and the library entry) that hold source. */
+const ROOTS = ['core', 'ports', 'adapters', 'plugins', 'hosts', 'custom', 'index.ts'] as const;
+
+/** Packages the pure domain, the use cases and the port contracts may use: no I/O, no clock, no zod. */
 export const PURE_PACKAGES = ['neverthrow'];
+
+/** What each inner layer may import besides the pure packages. */
+const INNER: Partial<Record<Layer, { may: readonly Layer[]; rule: string }>> = {
+  'core/domain': { may: ['core/domain'], rule: 'core/domain imports only core/domain' },
+  'core/app': { may: ['core/domain', 'core/app', 'ports'], rule: 'core/app imports only core/domain, ports and core/app' },
+  ports: { may: ['core/domain', 'ports'], rule: 'ports import only core/domain and ports' },
+};
 
 export interface ImportEdge {
   file: string;
@@ -30,9 +41,11 @@ export function isPluginLoader(file: string): boolean {
 }
 
 export function layerOf(path: string): Layer | undefined {
-  const top = path.split('/')[0];
   // A relative import names the compiled `.js`; the file on disk is `.ts`.
-  if (top === 'index.js') return 'index.ts';
+  if (path === 'index.js' || path === 'index.ts') return 'index.ts';
+  if (path.startsWith('core/domain/')) return 'core/domain';
+  if (path.startsWith('core/app/')) return 'core/app';
+  const top = path.split('/')[0];
   return LAYERS.find((l) => l === top);
 }
 
@@ -66,15 +79,12 @@ export function check(edge: ImportEdge): Violation | undefined {
   const v = (rule: string): Violation => ({ file: edge.file, specifier: edge.specifier, rule });
   if (edge.target?.startsWith('..')) return v('imports from outside the repository');
   if (to === 'custom' && from !== 'custom' && !isPluginLoader(edge.file)) return v('only the plugin loader imports custom/');
-  if (from === 'core') {
+  if (from === 'core') return v('core/ holds only domain/ and app/');
+  const inner = from ? INNER[from] : undefined;
+  if (inner) {
     if (edge.target === undefined && !PURE_PACKAGES.includes(edge.specifier))
-      return v(`core imports only ${PURE_PACKAGES.join(', ')} among packages`);
-    if (edge.target !== undefined && to !== 'core') return v('core imports nothing outside core');
-  }
-  if (from === 'ports') {
-    if (edge.target === undefined && !PURE_PACKAGES.includes(edge.specifier))
-      return v('ports import only core and pure packages');
-    if (edge.target !== undefined && to !== 'core' && to !== 'ports') return v('ports import only core');
+      return v(`${from} imports only ${PURE_PACKAGES.join(', ')} among packages`);
+    if (edge.target !== undefined && !(to && inner.may.includes(to))) return v(inner.rule);
   }
   if ((from === 'adapters' || from === 'plugins') && to === 'hosts') return v(`${from} never import hosts`);
   if (from === 'adapters' && (to === 'plugins' || to === 'custom')) return v('adapters never import plugins or custom');
@@ -94,7 +104,7 @@ export function sourceFiles(root: string): string[] {
       else if (/\.(ts|mts|cts|js|mjs)$/.test(name)) out.push(relative(root, path).split(sep).join('/'));
     }
   };
-  for (const layer of LAYERS) {
+  for (const layer of ROOTS) {
     const path = join(root, layer);
     try {
       if (statSync(path).isDirectory()) walk(path);

@@ -46,6 +46,20 @@ export function forgeContract(name: string, make: () => Promise<ForgeSubject>): 
 
   describe(`${name} satisfies Forge`, () => {
     it(
+      'tells a session where to get a repository: a URL to clone, or an API base to ask a token for',
+      withSubject(async ({ forge, repo }) => {
+        const source = forge.checkoutSource(repo);
+        const where = 'repoUrl' in source ? source.repoUrl : source.apiUrl;
+        expect(where).toMatch(/\S/);
+        if ('apiUrl' in source) expect(() => new URL(source.apiUrl)).not.toThrow();
+        // Each repository has its own clone URL; an API base is the same for all.
+        const other = forge.checkoutSource({ owner: repo.owner, repo: `${repo.repo}-other` });
+        if ('repoUrl' in source) expect(other).not.toEqual(source);
+        else expect(other).toEqual(source);
+      }),
+    );
+
+    it(
       'accepts a dispatch of the workflow on the default branch without waiting for the run',
       withSubject(async ({ forge, repo, workflowFile, inputsFor }) => {
         const result = await forge.dispatchWorkflow(repo, workflowFile, 'main', inputsFor(unique('job')));

@@ -9,7 +9,7 @@ import { asFunction, asValue } from 'awilix';
 import { toNodeHandler } from 'h3/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalForge, localForgeRoot } from '../../adapters/forge/local/local-forge.adapter.js';
-import { createLocalRunner } from '../../adapters/runners/local/local.runner.js';
+import { createLocalRunner, reportExits } from '../../adapters/runners/local/local.runner.js';
 import type { LocalIssue } from '../../adapters/ticketing/local/local-issue.js';
 import type { Job } from '../../core/domain/model.js';
 import { loadConfig } from '../../hosts/config.js';
@@ -104,7 +104,7 @@ async function startWorld(sessionEnv: Record<string, string> = {}): Promise<Worl
         ],
         cwd: CHECKOUT,
         killGraceMs: 1000,
-        onExit: (exit) => void orchestrator?.cradle.runWatcher.localExit(exit),
+        onExit: reportExits((jobId, seen) => orchestrator?.cradle.runWatcher.report(jobId, seen)),
       }),
     )
       .singleton()

@@ -19,6 +19,7 @@ export function capturingShadowRunner() {
       return shadow.launch(run);
     },
     listSessions: () => okAsync([]),
+    observe: (job, context) => shadow.observe(job, context),
     destroy(id) {
       destroyed.push(id);
       return shadow.destroy(id);

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createInProcessEventBus } from '../../adapters/event-bus/in-process.adapter.js';
 import { createCryptoIds } from '../../adapters/system/crypto-ids.adapter.js';
-import { constantTimeEqual, createHmacSigner, deriveKey } from '../../adapters/system/hmac-signer.adapter.js';
+import { constantTimeEqual, createHmacSigner, createHmacSigning, deriveKey } from '../../adapters/system/hmac-signer.adapter.js';
 import { createLogger } from '../../hosts/logger.js';
 
 describe('hmac signer', () => {
@@ -26,6 +26,23 @@ describe('hmac signer', () => {
     const keys = [deriveKey('s', 'a', 'p'), deriveKey('s', 'b', 'p'), deriveKey('t', 'a', 'p'), deriveKey('s', 'a', 'q')];
     expect(new Set(keys.map((k) => k.toString('hex'))).size).toBe(4);
   });
+
+  it('signs through the Signing port with the key deriveKey gives, so issued tokens stay valid', () => {
+    const signing = createHmacSigning();
+    const signer = signing.signer('secret', 'ai-implement', 'run-token');
+    expect(signer.sign('p')).toBe(createHmacSigner(deriveKey('secret', 'ai-implement', 'run-token')).sign('p'));
+    expect(signing.signer('secret', 'ai-implement', 'run-nonce').verify('p', signer.sign('p'))).toBe(false);
+  });
+
+  it('digests one-way and stably, and compares in constant time through the port', () => {
+    const signing = createHmacSigning();
+    expect(signing.digest('nonce')).toBe(signing.digest('nonce'));
+    expect(signing.digest('nonce')).not.toBe(signing.digest('nonce2'));
+    // SHA-256 of "abc", base64url.
+    expect(signing.digest('abc')).toBe('ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0');
+    expect(signing.equal('abc', 'abc')).toBe(true);
+    expect(signing.equal('abc', 'abcd')).toBe(false);
+  });
 });
 
 describe('crypto ids', () => {
@@ -45,10 +62,10 @@ describe('in-process event bus', () => {
       throw new Error('boom');
     });
     const off = bus.subscribe((e) => seen.push(e.type));
-    bus.publish({ type: 'a', at: 1 });
+    bus.publish({ type: 'mapping.created', at: 1, teamKey: 'ENG' });
     off();
-    bus.publish({ type: 'b', at: 2 });
-    expect(seen).toEqual(['a']);
+    bus.publish({ type: 'mapping.deleted', at: 2, teamKey: 'ENG' });
+    expect(seen).toEqual(['mapping.created']);
     expect(failures).toHaveLength(2);
   });
 
@@ -58,7 +75,7 @@ describe('in-process event bus', () => {
     bus.subscribe((async () => {
       throw new Error('later');
     }) as unknown as () => void);
-    bus.publish({ type: 'x', at: 0 });
+    bus.publish({ type: 'job.pruned', at: 0, jobId: 'j1', issueId: 'i1' });
     expect(onError).not.toHaveBeenCalled();
     await new Promise((r) => setTimeout(r, 0));
     expect(onError).toHaveBeenCalledTimes(1);

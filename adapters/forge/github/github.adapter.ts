@@ -148,6 +148,9 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
   return {
     kind: 'github',
 
+    // A session clones through the API with a repository token it asks /api/token for.
+    checkoutSource: () => ({ apiUrl: options.baseUrl }),
+
     dispatchWorkflow: (repo, workflowFile, ref, inputs) =>
       call(repo, (o) =>
         o.rest.actions.createWorkflowDispatch({ owner: repo.owner, repo: repo.repo, workflow_id: workflowFile, ref, inputs }),

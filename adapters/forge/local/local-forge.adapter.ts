@@ -120,6 +120,7 @@ export function createLocalForge(options: LocalForgeOptions): LocalForge {
     kind: 'local',
     root,
     cloneUrl: (ref) => repoPath(root, ref),
+    checkoutSource: (ref) => ({ repoUrl: repoPath(root, ref) }),
 
     dispatchWorkflow(ref, workflowFile, branch, inputs) {
       return onRepo(ref, async (path) => {

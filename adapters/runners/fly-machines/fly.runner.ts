@@ -1,11 +1,11 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
-import type { RunLaunch, Runner, RunnerSession } from '../../../ports/runner.port.js';
+import type { RunLaunch, Runner, RunnerSession, RunObservation } from '../../../ports/runner.port.js';
 import { isFlyAppSecretReference } from '../../secrets/fly/fly-secret-reference.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
 import { createFlyApi, type FlyApiOptions } from './fly-api.client.js';
 import { type FlyCreateMachineRequest, type FlyMachine, SESSION_METADATA } from './fly-machine.types.js';
-import { DEFAULT_MACHINE_LIFETIME_MINUTES, expiredMachines, type MachineTimeout } from './machine-lifetime.js';
+import { DEFAULT_MACHINE_LIFETIME_MINUTES, expiredMachines, type MachineTimeout, machineTimeout } from './machine-lifetime.js';
 
 export interface FlyRunnerOptions extends FlyApiOptions {
   /** The Fly app that holds session machines (`FLY_SESSIONS_APP`). */
@@ -43,6 +43,9 @@ const ALIVE_STATES = new Set(['created', 'starting', 'started']);
  * Runner on Fly Machines: one machine per run, sized by the mapping, carrying the run's
  * environment and metadata that ties it to its job and issue. The machine destroys itself when
  * the session exits (`auto_destroy`, restart policy `no`).
+ *
+ * `observe` finds the job's machine among the alive ones (by machine id or job metadata): past
+ * its lifetime it is `machine_timeout`; none at all means the session is gone without a result.
  */
 export function createFlyRunner(options: FlyRunnerOptions): FlyRunner {
   const api = createFlyApi(options);
@@ -114,6 +117,15 @@ export function createFlyRunner(options: FlyRunnerOptions): FlyRunner {
         .map(() => false)
         .orElse((error) => (error.kind === 'notFound' ? okAsync(true) : errAsync(error)))
         .map((alreadyGone) => log({ event: 'machine.destroyed', machineId: sessionId, alreadyGone }));
+    },
+
+    observe(job, { now }) {
+      return listSessions().map((sessions): RunObservation => {
+        const session = sessions.find((s) => s.id === job.runId || s.id === job.machineId || s.jobId === job.id);
+        if (!session) return { state: 'gone', logLabel: 'session_failed' };
+        if (machineTimeout(session, now, lifetimeMinutes)) return { state: 'timed_out', reason: 'machine_timeout' };
+        return { state: 'alive' };
+      });
     },
 
     findTimedOut(now) {

@@ -1,6 +1,8 @@
 import { okAsync } from 'neverthrow';
 import type { Forge } from '../../../ports/forge.port.js';
 import type { Runner } from '../../../ports/runner.port.js';
+import { RUN_LINK_TIMEOUT_MS } from '../../forge/github/classify-run.js';
+import { observeWorkflowRun } from './observe-run.js';
 import { type WorkflowInputNames, workflowFileFor, workflowInputs } from './workflow-inputs.js';
 
 export interface GithubActionsRunnerOptions {
@@ -10,6 +12,8 @@ export interface GithubActionsRunnerOptions {
   inputNames: WorkflowInputNames;
   /** Receives what the runner did; input names only, never a value (tokens travel as inputs). */
   log?: (entry: GithubActionsLogEntry) => void;
+  /** A dispatch without a run after this long is `run_not_found` (the spec's ~10 minutes). */
+  runLinkTimeoutMs?: number;
 }
 
 export interface GithubActionsLogEntry {
@@ -31,10 +35,13 @@ export interface GithubActionsLogEntry {
  * templates put in the run name, by which the run watcher links the dispatch to its run later
  * (`Forge.findRun`). Workflow runs are not sessions the orchestrator holds: GitHub ends them by
  * the workflow's own `timeout-minutes`, so `listSessions` is always empty and `destroy` has
- * nothing to do (the run watcher reports a run GitHub timed out as `timed_out`).
+ * nothing to do. `observe` finds the job's run by that marker (`observeWorkflowRun` says what it
+ * means); a job whose mapping is gone has no known workflow, so it can only run out its link
+ * timeout.
  */
 export function createGithubActionsRunner(options: GithubActionsRunnerOptions): Runner {
   const { forge } = options;
+  const linkTimeoutMs = options.runLinkTimeoutMs ?? RUN_LINK_TIMEOUT_MS;
   const log = options.log ?? (() => {});
   return {
     kind: 'github-actions',
@@ -60,5 +67,12 @@ export function createGithubActionsRunner(options: GithubActionsRunnerOptions): 
     listSessions: () => okAsync([]),
 
     destroy: () => okAsync(undefined),
+
+    observe(job, { now, mapping }) {
+      const found = mapping
+        ? forge.findRun({ owner: job.owner, repo: job.repo }, workflowFileFor(job, mapping), job.id)
+        : okAsync(undefined);
+      return found.map((run) => observeWorkflowRun(run, job, now, linkTimeoutMs));
+    },
   };
 }

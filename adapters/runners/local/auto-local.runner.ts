@@ -1,6 +1,6 @@
 import { okAsync, ResultAsync } from 'neverthrow';
 import { detectContainerCli } from './container-cli.js';
-import { createLocalRunner, type LocalRunner, type LocalRunnerOptions } from './local.runner.js';
+import { createLocalRunner, type LocalRunner, type LocalRunnerOptions, observeLocalSession } from './local.runner.js';
 
 /** An image with Node 20, into which the orchestrator's checkout is mounted read-only. */
 export const DEFAULT_LOCAL_SESSION_IMAGE = 'node:20-bookworm-slim';
@@ -50,6 +50,9 @@ export function createAutoLocalRunner(options: AutoLocalRunnerOptions = {}): Loc
     launch: (run) => ResultAsync.fromSafePromise(get()).andThen((runner) => runner.launch(run)),
     listSessions: () => (inner ? inner.listSessions() : okAsync([])),
     destroy: (id) => (inner ? inner.destroy(id) : okAsync(undefined)),
+    // Before the first launch no session exists: a job of an earlier process is gone or timed out.
+    observe: (job, context) =>
+      inner ? inner.observe(job, context) : okAsync(observeLocalSession(job, context, undefined, () => undefined)),
     outputTail: (id) => inner?.outputTail(id),
     close: async () => {
       if (ready) await (await ready).close();

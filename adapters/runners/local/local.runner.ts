@@ -1,8 +1,16 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import type { Job } from '../../../core/domain/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
-import type { RunLaunch, Runner, RunnerSession } from '../../../ports/runner.port.js';
+import {
+  type ObserveContext,
+  type RunLaunch,
+  type Runner,
+  type RunnerSession,
+  type RunObservation,
+  SESSION_GONE_ERROR,
+} from '../../../ports/runner.port.js';
 import { type ContainerSpec, containerRunArgs } from './container-cli.js';
 import { createOutputTail, type OutputTail } from './output-tail.js';
 
@@ -131,6 +139,13 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
     return entry.exited.finally(() => clearTimeout(hard));
   }
 
+  function outputTail(sessionOrJobId: string): string | undefined {
+    const entry = live.get(sessionOrJobId) ?? [...live.values()].find((e) => e.session.jobId === sessionOrJobId);
+    if (entry) return entry.tail.text();
+    const done = finished.get(sessionOrJobId) ?? [...finished.values()].reverse().find((f) => f.jobId === sessionOrJobId);
+    return done?.tail;
+  }
+
   function start(run: RunLaunch): ResultAsync<{ handle: string }, ServiceError> {
     const { job, mapping } = run;
     const id = sessionName(job.identifier, job.phase);
@@ -219,22 +234,69 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
 
     listSessions: () => okAsync([...live.values()].map((entry) => ({ ...entry.session }))),
 
+    observe(job, context) {
+      const entry = [...live.values()].find((e) => e.session.id === job.runId || e.session.jobId === job.id);
+      return okAsync(observeLocalSession(job, context, entry?.session.id, () => outputTail(job.id)));
+    },
+
     destroy(sessionId) {
       const entry = live.get(sessionId);
       if (!entry) return okAsync(undefined);
       return ResultAsync.fromSafePromise(stop(entry, 'destroyed'));
     },
 
-    outputTail(sessionOrJobId) {
-      const entry = live.get(sessionOrJobId) ?? [...live.values()].find((e) => e.session.jobId === sessionOrJobId);
-      if (entry) return entry.tail.text();
-      const done = finished.get(sessionOrJobId) ?? [...finished.values()].reverse().find((f) => f.jobId === sessionOrJobId);
-      return done?.tail;
-    },
+    outputTail,
 
     async close() {
       await Promise.all([...live.values()].map((entry) => stop(entry, 'destroyed')));
     },
+  };
+}
+
+/**
+ * What the local runner sees of a job: past the mapping's `maxJobMinutes` since the dispatch it
+ * is `container_timeout` (with the session to end, if one is alive, and its output's tail);
+ * otherwise alive while its session is, and gone once it is not (its exit was not seen: the
+ * orchestrator restarted since the launch).
+ */
+export function observeLocalSession(
+  job: Pick<Job, 'dispatchedAt'>,
+  { now, mapping }: ObserveContext,
+  sessionId: string | undefined,
+  outputTail: () => string | undefined,
+): RunObservation {
+  const limitMs = (mapping?.maxJobMinutes ?? DEFAULT_LOCAL_LIFETIME_MINUTES) * 60_000;
+  if (now - job.dispatchedAt > limitMs) {
+    const log = outputTail();
+    return {
+      state: 'timed_out',
+      reason: 'container_timeout',
+      ...(sessionId ? { endSession: sessionId } : {}),
+      ...(log ? { log } : {}),
+    };
+  }
+  return sessionId ? { state: 'alive' } : { state: 'gone', logLabel: 'container_failed' };
+}
+
+/**
+ * A session's end as the run watcher takes it (`report`). A destroyed session is left to
+ * whoever destroyed it; a clean exit without a result is `session_failed`, any other exit
+ * `container_failed`; one killed past its lifetime is `container_timeout`.
+ */
+export function exitObservation(exit: LocalSessionExit): RunObservation | undefined {
+  const log = exit.outputTail ? { log: exit.outputTail } : {};
+  if (exit.reason === 'destroyed') return undefined;
+  if (exit.reason === 'timed_out') return { state: 'timed_out', reason: 'container_timeout', ...log };
+  if (exit.code === 0) return { state: 'finished', error: SESSION_GONE_ERROR, logLabel: 'session_failed', ...log };
+  const how = exit.code === null ? `by signal ${exit.signal ?? 'unknown'}` : `with code ${exit.code}`;
+  return { state: 'finished', error: `Local session exited ${how} without a result`, logLabel: 'container_failed', ...log };
+}
+
+/** An `onExit` that hands each session end on to `report` (the run watcher's) as an observation. */
+export function reportExits(report: (jobId: string, seen: RunObservation) => unknown): (exit: LocalSessionExit) => void {
+  return (exit) => {
+    const seen = exitObservation(exit);
+    if (seen) report(exit.jobId, seen);
   };
 }
 

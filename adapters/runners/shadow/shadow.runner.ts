@@ -69,6 +69,11 @@ export function createShadowRunner(options: ShadowRunnerOptions = {}): Runner {
       return okAsync([]);
     },
 
+    // Nothing ran, so there is nothing to follow: a shadow job stays as dispatched.
+    observe() {
+      return okAsync({ state: 'untracked' as const });
+    },
+
     destroy(sessionId) {
       record({
         runner: 'shadow',

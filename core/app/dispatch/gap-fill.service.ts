@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import type { Logger } from '../../../ports/logger.port.js';
+import type { Signing } from '../../../ports/signer.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import type { Mapping } from '../../domain/model.js';
 import { describeMissingTicketing, type TicketingRegistry } from '../issues/ticketing-registry.js';
@@ -14,6 +14,8 @@ export interface GapFillDeps {
   pulls: PullsService;
   dispatcher: DispatchService;
   ticketingRegistry: TicketingRegistry;
+  /** Compares the bearer with the trigger secret in constant time. */
+  signing: Pick<Signing, 'equal'>;
 }
 
 export const GAP_FILL_NOT_CONFIGURED = 'Gap fill trigger not configured';
@@ -48,12 +50,6 @@ export interface GapFillService {
   trigger(authorization: string | null, body: unknown): Promise<Result<GapFillAccepted, GapFillError>>;
 }
 
-/** Constant-time comparison of two strings of any lengths (hashing first evens the lengths). */
-export function secretsEqual(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 /** github.com pages for api.github.com; `https://HOST` for Enterprise Server's `https://HOST/api/v3`. */
 export function githubWebUrl(apiUrl: string): string {
   const url = new URL(apiUrl);
@@ -72,7 +68,7 @@ export function githubWebUrl(apiUrl: string): string {
  * the job (`prNumber`, `prUrl`) so the runner hands it to the session.
  */
 export function createGapFillService(deps: GapFillDeps): GapFillService {
-  const { config, storage, logger, pulls, dispatcher, ticketingRegistry } = deps;
+  const { config, storage, logger, pulls, dispatcher, ticketingRegistry, signing } = deps;
 
   async function owningMapping(
     issueKey: string,
@@ -96,7 +92,7 @@ export function createGapFillService(deps: GapFillDeps): GapFillService {
       const secret = config.gapFillTriggerSecret;
       if (!secret) return err({ kind: 'notConfigured', message: GAP_FILL_NOT_CONFIGURED });
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
-      if (!bearer || !secretsEqual(bearer, secret)) return err({ kind: 'triggerUnauthorized' });
+      if (!bearer || !signing.equal(bearer, secret)) return err({ kind: 'triggerUnauthorized' });
 
       const input = (typeof body === 'object' && body !== null ? body : {}) as { issueKey?: unknown; prNumber?: unknown };
       const issueKey = typeof input.issueKey === 'string' ? input.issueKey.trim() : '';

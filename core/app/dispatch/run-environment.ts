@@ -1,7 +1,7 @@
-import { localForgeRoot, localRepoUrl } from '../../../adapters/forge/local/local-forge.adapter.js';
 import { resolveRunCaps } from '../../domain/caps.js';
 import type { Job, Mapping } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
+import type { ForgeRegistry } from '../pulls/forge-registry.js';
 import type { RunTokensService } from '../runs/run-tokens.service.js';
 import type { RunEnvironmentBuilder } from './dispatch.service.js';
 
@@ -22,8 +22,8 @@ import type { RunEnvironmentBuilder } from './dispatch.service.js';
  * | `AI_IMPLEMENT_MAX_TURNS`, `AI_IMPLEMENT_MAX_ITERATIONS`, `AI_IMPLEMENT_MAX_JOB_MINUTES` | the run caps |
  * | `AI_IMPLEMENT_OWNER`, `AI_IMPLEMENT_REPO`, `AI_IMPLEMENT_FORGE`, `AI_IMPLEMENT_DEFAULT_BRANCH` | where the code lives |
  * | `AI_IMPLEMENT_BRANCH` | the working branch: the mapping's `branchPrefix` + the issue identifier |
- * | `AI_IMPLEMENT_REPO_URL` | local forge: the bare repository to clone (`DATA_DIR/repos/{owner}/{repo}.git`) |
- * | `AI_IMPLEMENT_GITHUB_API_URL` | github forge: `GITHUB_API_URL` |
+ * | `AI_IMPLEMENT_REPO_URL` | a forge cloned directly (local: the bare repository `DATA_DIR/repos/{owner}/{repo}.git`) |
+ * | `AI_IMPLEMENT_GITHUB_API_URL` | a forge cloned through its API (github: `GITHUB_API_URL`) |
  * | `AI_IMPLEMENT_MODEL`, `AI_IMPLEMENT_PROMPT_TEMPLATE` | the issue's model and prompt overrides (`POST /api/v1/:id/model`, `/template`), when set |
  *
  * plus the team's secrets (their stored, team-prefixed names) and the mapping's `extraEnv` (which
@@ -55,8 +55,10 @@ export const RUN_ENV = {
 } as const;
 
 export interface RunEnvironmentDeps {
-  config: Pick<CoreSettings, 'publicUrl' | 'dataDir' | 'githubApiUrl'>;
+  config: Pick<CoreSettings, 'publicUrl' | 'githubApiUrl'>;
   runTokens: Pick<RunTokensService, 'issue'>;
+  /** The mapping's forge says where the session gets the code (`Forge.checkoutSource`). */
+  forgeRegistry: Pick<ForgeRegistry, 'get'>;
   /** The team's secrets (stored team-prefixed, `ENG_MY_TOKEN`) as the session receives them. */
   sessionSecrets: (mapping: Mapping, runner: Job['runner']) => Promise<Record<string, string>>;
   /** The issue's operator overrides (issue-control-registrations.ts); none when absent. */
@@ -67,6 +69,7 @@ export interface RunEnvironmentDeps {
 export function createRunEnvironment({
   config,
   runTokens,
+  forgeRegistry,
   sessionSecrets,
   issueRunOverrides,
 }: RunEnvironmentDeps): RunEnvironmentBuilder {
@@ -96,8 +99,11 @@ export function createRunEnvironment({
     env[RUN_ENV.forge] = mapping.forge;
     env[RUN_ENV.defaultBranch] = mapping.defaultBranch;
     env[RUN_ENV.branch] = `${mapping.branchPrefix}${job.identifier}`;
-    if (mapping.forge === 'local') env[RUN_ENV.repoUrl] = localRepoUrl(localForgeRoot(config.dataDir), mapping);
-    else env[RUN_ENV.githubApiUrl] = config.githubApiUrl;
+    // Only GitHub can lack a connection (the local forge is always there): its API base still
+    // comes from the settings, so the session's environment does not depend on credentials.
+    const source = forgeRegistry.get(mapping.forge)?.checkoutSource(mapping) ?? { apiUrl: config.githubApiUrl };
+    if ('repoUrl' in source) env[RUN_ENV.repoUrl] = source.repoUrl;
+    else env[RUN_ENV.githubApiUrl] = source.apiUrl;
     const overrides = (await issueRunOverrides?.(job.issueId)) ?? {};
     if (overrides.model) env[RUN_ENV.model] = overrides.model;
     if (overrides.template) env[RUN_ENV.promptTemplate] = overrides.template;

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { Clock } from '../../../ports/clock.port.js';
-import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
+import type { EventBus, IssueControlEvent, IssueControlEventType, OrchestratorEvent } from '../../../ports/event-bus.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
@@ -175,7 +175,7 @@ function eventRow(event: OrchestratorEvent): EventRow {
     at: iso(event.at),
     jobId: event.jobId ?? null,
     message: event.message ?? null,
-    data: event.data ?? null,
+    data: (event.data as Record<string, unknown> | undefined) ?? null,
   };
 }
 
@@ -196,7 +196,7 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
 
   const ticketingOf = (mapping: Mapping | undefined) => (mapping ? ticketingRegistry.get(mapping.ticketing) : undefined);
 
-  function publish(type: string, found: Found, extra: Partial<OrchestratorEvent> = {}) {
+  function publish(type: IssueControlEventType, found: Found, extra: Pick<IssueControlEvent, 'jobId' | 'message' | 'data'> = {}) {
     eventBus.publish({
       type,
       at: clock.now(),

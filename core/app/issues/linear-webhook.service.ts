@@ -1,7 +1,7 @@
-import { LinearWebhookClient } from '@linear/sdk/webhooks';
 import { err, ok, type Result } from 'neverthrow';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import type { WebhookVerifier } from '../../../ports/webhook-verifier.port.js';
 import type { ReconcileService } from '../dispatch/reconcile.service.js';
 
 export interface LinearWebhookDeps {
@@ -9,6 +9,8 @@ export interface LinearWebhookDeps {
   logger: Logger;
   reconcile: ReconcileService;
   config: { linearWebhookSecret?: string };
+  /** Checks `linear-signature` and the timestamp's freshness (adapters/ticketing/linear). */
+  linearWebhookVerifier: WebhookVerifier;
 }
 
 export type LinearWebhookError =
@@ -26,25 +28,26 @@ export interface LinearWebhookService {
    * or every Linear mapping when it names none. Resolves before the reconcile finishes.
    */
   receive(
-    rawBody: Buffer,
+    rawBody: Uint8Array,
     signature: string | null,
   ): Promise<Result<{ reconciling: string[] | 'all' | 'none' }, LinearWebhookError>>;
 }
 
-export function createLinearWebhookService({ storage, logger, reconcile, config }: LinearWebhookDeps): LinearWebhookService {
-  const client = config.linearWebhookSecret ? new LinearWebhookClient(config.linearWebhookSecret) : undefined;
-
+export function createLinearWebhookService({
+  storage,
+  logger,
+  reconcile,
+  config,
+  linearWebhookVerifier,
+}: LinearWebhookDeps): LinearWebhookService {
   return {
     async receive(rawBody, signature) {
-      if (!client) return err({ kind: 'notConfigured', message: 'Linear webhook not configured' });
+      const secret = config.linearWebhookSecret;
+      if (!secret) return err({ kind: 'notConfigured', message: 'Linear webhook not configured' });
       if (!signature) return err({ kind: 'badSignature', message: 'Missing webhook signature' });
-      let payload: { type?: unknown; data?: { team?: { key?: unknown }; teamId?: unknown } };
-      try {
-        payload = client.parseData(rawBody, signature) as typeof payload;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : 'Invalid webhook signature';
-        return message.includes('JSON') ? err({ kind: 'invalidPayload' }) : err({ kind: 'badSignature', message });
-      }
+      const verified = await linearWebhookVerifier.verify(secret, rawBody, signature);
+      if (verified.isErr()) return err(verified.error);
+      const payload = (verified.value ?? {}) as { type?: unknown; data?: { team?: { key?: unknown }; teamId?: unknown } };
       if (typeof payload.type !== 'string' || !RECONCILING_TYPES.has(payload.type)) return ok({ reconciling: 'none' });
 
       const linearMappings = (await storage.mappings.list()).filter((m) => m.ticketing === 'linear');

@@ -1,5 +1,6 @@
+import type { Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
-import type { TicketingKind } from '../../domain/model.js';
+import type { Mapping, TicketingKind } from '../../domain/model.js';
 
 /**
  * The ticketing adapters this orchestrator has connections for, by kind. A mapping whose
@@ -25,4 +26,26 @@ export function createTicketingRegistry(adapters: Partial<Record<TicketingKind, 
     get: (kind) => adapters[kind],
     kinds: () => Object.keys(adapters) as TicketingKind[],
   };
+}
+
+/** Where a team's issues live: its mapping, and the adapter for the mapping's tracker. */
+export interface TeamTicketing {
+  mapping: Mapping;
+  ticketing: Ticketing;
+}
+
+/**
+ * The ticketing adapter that holds the issue of a job (or of a tracked pull request, or of any
+ * record of a team), with the mapping that names it: undefined when the mapping is gone or its
+ * tracker has no connection configured. The one lookup every use case makes before it reads,
+ * comments on or moves a job's ticket.
+ */
+export async function ticketingFor(
+  storage: Pick<Storage, 'mappings'>,
+  registry: Pick<TicketingRegistry, 'get'>,
+  of: { teamKey: string },
+): Promise<TeamTicketing | undefined> {
+  const mapping = await storage.mappings.get(of.teamKey);
+  const ticketing = mapping ? registry.get(mapping.ticketing) : undefined;
+  return mapping && ticketing ? { mapping, ticketing } : undefined;
 }

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { Clock } from '../../../ports/clock.port.js';
-import type { EventBus } from '../../../ports/event-bus.port.js';
+import type { EventBus, MappingEventType } from '../../../ports/event-bus.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { applyMappingPatch, validateMappingInput, validateMappingPatch } from '../../domain/mappings.js';
 import type { Mapping } from '../../domain/model.js';
@@ -27,7 +27,7 @@ export interface MappingsService {
 
 /** Project mappings: the core's rules (core/mappings.ts) applied to what storage holds. */
 export function createMappingsService({ storage, clock, eventBus }: MappingsDeps): MappingsService {
-  const announce = (type: string, teamKey: string) => eventBus.publish({ type, at: clock.now(), teamKey });
+  const announce = (type: MappingEventType, teamKey: string) => eventBus.publish({ type, at: clock.now(), teamKey });
 
   return {
     async list() {

@@ -7,7 +7,7 @@ import { isTerminal } from '../../domain/job-status.js';
 import type { Job, RunnerKind, TicketIssue } from '../../domain/model.js';
 import { planReaping, REAPER_RULES, type ReaperRule, type SessionSnapshot } from '../../domain/reaper.js';
 import type { RunnerRegistry } from '../dispatch/runner-registry.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
 import { createPeriodicTask } from './periodic-task.js';
 import type { RunnerModeService } from './runner-mode.service.js';
@@ -101,8 +101,7 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
     }
     const issues: Pick<TicketIssue, 'id' | 'identifier' | 'stateType'>[] = [];
     for (const job of wanted.values()) {
-      const mapping = await storage.mappings.get(job.teamKey);
-      const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
+      const ticketing = (await ticketingFor(storage, ticketingRegistry, job))?.ticketing;
       if (!ticketing) continue;
       const issue = await ticketing.getIssue(job.issueId);
       if (issue.isOk()) issues.push({ id: issue.value.id, identifier: issue.value.identifier, stateType: issue.value.stateType });

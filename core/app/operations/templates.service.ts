@@ -1,8 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
-import { readTemplateStatus, syncWorkflowTemplates } from '../../../plugins/workflow-templates/template-sync.js';
-import { renderWorkflowTemplates, TEMPLATE_VERSION } from '../../../plugins/workflow-templates/workflow-templates.js';
 import type { Forge } from '../../../ports/forge.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import type { WorkflowTemplates } from '../../../ports/workflow-templates.port.js';
 import type { ForgeKind, Mapping } from '../../domain/model.js';
 import { overallTemplateStatus, type TemplateFile, type TemplateStatusEntry } from '../../domain/templates.js';
 import { describeMissingForge } from '../pulls/forge-registry.js';
@@ -12,6 +11,8 @@ export interface TemplatesDeps {
   config: { publicUrl: string };
   /** The forge adapter for a mapping's `forge`, or undefined when it has no connection configured. */
   forgeFor: (kind: ForgeKind) => Forge | undefined;
+  /** What the repositories should hold (the built-in templates unless an embedder brings others). */
+  workflowTemplates: WorkflowTemplates;
 }
 
 export type TemplatesError = { kind: 'teamNotFound' } | { kind: 'requestFailed'; message: string };
@@ -56,14 +57,9 @@ export interface TemplatesService {
  * Workflow templates in the mappings' repositories. Rendering needs `PUBLIC_URL` (the comment
  * trigger calls it back), so a changed URL shows every repository as stale until re-synced.
  */
-export function createTemplatesService({ storage, config, forgeFor }: TemplatesDeps): TemplatesService {
-  const render = (mapping: Mapping): Result<TemplateFile[], string> => {
-    try {
-      return ok(renderWorkflowTemplates({ ...mapping, orchestratorUrl: config.publicUrl }));
-    } catch (error) {
-      return err(error instanceof Error ? error.message : String(error));
-    }
-  };
+export function createTemplatesService({ storage, config, forgeFor, workflowTemplates }: TemplatesDeps): TemplatesService {
+  const render = (mapping: Mapping): Result<TemplateFile[], string> =>
+    workflowTemplates.render({ ...mapping, orchestratorUrl: config.publicUrl });
 
   async function statusOf(mapping: Mapping): Promise<RepositoryTemplateStatus> {
     const base = {
@@ -83,7 +79,7 @@ export function createTemplatesService({ storage, config, forgeFor }: TemplatesD
         error: forge ? files._unsafeUnwrapErr() : describeMissingForge(mapping.forge),
       };
     }
-    const read = await readTemplateStatus(
+    const read = await workflowTemplates.read(
       forge,
       { owner: mapping.owner, repo: mapping.repo },
       files.value,
@@ -104,14 +100,14 @@ export function createTemplatesService({ storage, config, forgeFor }: TemplatesD
       const files = render(mapping);
       if (files.isErr()) return err({ kind: 'requestFailed', message: files.error });
       const repo = { owner: mapping.owner, repo: mapping.repo };
-      const synced = await syncWorkflowTemplates(forge, repo, files.value, mapping.defaultBranch);
+      const synced = await workflowTemplates.sync(forge, repo, files.value, mapping.defaultBranch);
       if (synced.isErr()) return err({ kind: 'requestFailed', message: synced.error.message });
       return ok({
         teamKey: mapping.teamKey,
         repository: `${mapping.owner}/${mapping.repo}`,
         branch: mapping.defaultBranch,
         files: files.value.map((f) => f.path),
-        templateVersion: TEMPLATE_VERSION,
+        templateVersion: workflowTemplates.version,
       });
     },
 
@@ -119,7 +115,7 @@ export function createTemplatesService({ storage, config, forgeFor }: TemplatesD
       const mappings = (await storage.mappings.list()).sort((a, b) => a.teamKey.localeCompare(b.teamKey));
       const repositories = await Promise.all(mappings.map(statusOf));
       return {
-        templateVersion: TEMPLATE_VERSION,
+        templateVersion: workflowTemplates.version,
         stale: repositories.filter((r) => r.status === 'stale' || r.status === 'missing').length,
         unknown: repositories.filter((r) => r.status === 'unknown').length,
         repositories,

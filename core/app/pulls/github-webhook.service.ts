@@ -1,13 +1,12 @@
-import { verify } from '@octokit/webhooks-methods';
 import { err, ok, type Result } from 'neverthrow';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
+import type { WebhookVerifier } from '../../../ports/webhook-verifier.port.js';
 import { resolveRunCaps } from '../../domain/caps.js';
-import type { Mapping } from '../../domain/model.js';
 import type { DispatchService } from '../dispatch/dispatch.service.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { PullsService, TrackedPull } from './pulls.service.js';
 
 export interface GithubWebhookDeps {
@@ -18,6 +17,8 @@ export interface GithubWebhookDeps {
   pulls: PullsService;
   dispatcher: DispatchService;
   ticketingRegistry: TicketingRegistry;
+  /** Checks `x-hub-signature-256` (adapters/forge/github). */
+  githubWebhookVerifier: WebhookVerifier;
 }
 
 /** 503 body when GITHUB_WEBHOOK_SECRET is unset: the endpoint is disabled. */
@@ -46,7 +47,7 @@ export interface WebhookDelivery {
 }
 
 export interface GithubWebhookService {
-  receive(rawBody: Buffer, delivery: WebhookDelivery): Promise<Result<GithubWebhookOutcome, GithubWebhookError>>;
+  receive(rawBody: Uint8Array, delivery: WebhookDelivery): Promise<Result<GithubWebhookOutcome, GithubWebhookError>>;
 }
 
 type Obj = Record<string, unknown>;
@@ -108,12 +109,6 @@ export function iterationLimitComment(number: number, maxIterations: number): st
 export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebhookService {
   const { config, storage, clock, logger, pulls, dispatcher, ticketingRegistry } = deps;
 
-  async function ticketingFor(pull: TrackedPull): Promise<{ mapping: Mapping; ticketing: Ticketing } | undefined> {
-    const mapping = await storage.mappings.get(pull.teamKey);
-    const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
-    return mapping && ticketing ? { mapping, ticketing } : undefined;
-  }
-
   async function comment(ticketing: Ticketing, pull: TrackedPull, body: string) {
     const posted = await ticketing.comment(pull.issueId, body);
     if (posted.isErr()) logger.warn('could not comment on the issue', { issue: pull.identifier, error: posted.error.message });
@@ -137,7 +132,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
     if (!marked.changed) return ok(outcome);
 
     await storage.dedup.remove(pull.issueId);
-    const target = await ticketingFor(pull);
+    const target = await ticketingFor(storage, ticketingRegistry, pull);
     if (!target) {
       logger.warn('merged pull request: no ticketing for its mapping', { pullRequest: pull.id, teamKey: pull.teamKey });
       return ok(outcome);
@@ -160,7 +155,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
     const pull = await pulls.find(repository.owner, repository.repo, number);
     if (!pull) return ok({ ignored: 'pull request not tracked' });
     if (pull.merged) return ok({ ignored: 'pull request already merged' });
-    const target = await ticketingFor(pull);
+    const target = await ticketingFor(storage, ticketingRegistry, pull);
     if (!target) return ok({ ignored: `no mapping or ticketing for team ${pull.teamKey}` });
     const { mapping, ticketing } = target;
 
@@ -211,7 +206,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
     async receive(rawBody, { event: named, signature }) {
       const secret = config.githubWebhookSecret;
       if (!secret) return err({ kind: 'unavailable', message: WEBHOOK_DISABLED_MESSAGE });
-      const text = rawBody.toString('utf8');
+      const text = new TextDecoder().decode(rawBody);
       // A body that is not a JSON object is refused as such, signed or not (it tells a caller
       // nothing); anything that is one must verify before it is acted on.
       let payload: unknown;
@@ -221,7 +216,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
         return err({ kind: 'invalidPayload' });
       }
       if (!isObj(payload)) return err({ kind: 'invalidPayload' });
-      if (!signature || !(await verify(secret, text, signature))) {
+      if (!signature || (await deps.githubWebhookVerifier.verify(secret, rawBody, signature)).isErr()) {
         return err({ kind: 'badSignature', message: INVALID_SIGNATURE });
       }
       // GitHub always names the event; a signed delivery without the header is judged by its payload.

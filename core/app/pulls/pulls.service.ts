@@ -5,7 +5,7 @@ import { collection, type Storage } from '../../../ports/storage.port.js';
 import { redactSecrets } from '../../domain/comments.js';
 import type { Job, JobStatus, Phase } from '../../domain/model.js';
 import { createMutex } from '../../domain/mutex.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 
 /** The Storage collection of tracked pull requests, one record per pull request. */
 export const PULLS_COLLECTION = collection<TrackedPull>('pulls');
@@ -154,8 +154,7 @@ export function createPullsService({
   };
 
   async function issueUrlOf(job: Job): Promise<string | undefined> {
-    const mapping = await storage.mappings.get(job.teamKey);
-    const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
+    const ticketing = (await ticketingFor(storage, ticketingRegistry, job))?.ticketing;
     if (!ticketing) return undefined;
     const issue = await ticketing.getIssue(job.issueId);
     return issue.isOk() ? issue.value.url : undefined;
@@ -212,8 +211,7 @@ export function createPullsService({
     if (job.prNumber === undefined) return;
     const pull = await storage.documents.get(PULLS_COLLECTION, pullId(job.owner, job.repo, job.prNumber));
     if (!pull || pull.jobId !== job.id) return;
-    const mapping = await storage.mappings.get(job.teamKey);
-    const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
+    const ticketing = (await ticketingFor(storage, ticketingRegistry, job))?.ticketing;
     if (!ticketing) return;
     const posted = await ticketing.comment(job.issueId, redactSecrets(pullRunFailedComment(job, pull.number), secrets));
     if (posted.isErr()) logger.warn('could not comment on the issue', { issue: job.identifier, error: posted.error.message });

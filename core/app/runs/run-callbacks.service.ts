@@ -7,7 +7,7 @@ import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { logExcerptComment, redactSecrets } from '../../domain/comments.js';
 import type { JobEvent } from '../../domain/job-status.js';
 import type { Job, JobStatus, Phase, TimedOutReason } from '../../domain/model.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
 import type { ResultBody } from './run-callback-bodies.js';
 import { type RunSecrets, redactDeep } from './run-secrets.js';
@@ -76,8 +76,7 @@ export async function markStarted(jobOutcome: JobOutcomeService, clock: Clock, j
 
 /** The ticketing adapter that holds a job's issue, if its mapping and connection still exist. */
 export async function ticketingForJob(storage: Storage, registry: TicketingRegistry, job: Job): Promise<Ticketing | undefined> {
-  const mapping = await storage.mappings.get(job.teamKey);
-  return mapping ? registry.get(mapping.ticketing) : undefined;
+  return (await ticketingFor(storage, registry, job))?.ticketing;
 }
 
 /**

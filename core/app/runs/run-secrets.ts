@@ -1,10 +1,9 @@
-import { secretValues } from '../../../hosts/logger.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Secrets } from '../../../ports/secrets.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { redactSecrets } from '../../domain/comments.js';
 import type { Job } from '../../domain/model.js';
-import type { CoreSettings } from '../core-settings.js';
+import { type CoreSettings, secretValues } from '../core-settings.js';
 import type { RunTokensService } from './run-tokens.service.js';
 
 export interface RunSecretsDeps {

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
-import { createHmacSigner, deriveKey } from '../../../adapters/system/hmac-signer.adapter.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
-import type { Signer } from '../../../ports/signer.port.js';
+import type { Signer, Signing } from '../../../ports/signer.port.js';
 import { collection, type Storage } from '../../../ports/storage.port.js';
+import { fromBase64Url, toBase64Url } from '../../domain/base64url.js';
 import { jobDeadline, resolveRunCaps } from '../../domain/caps.js';
 import { isTerminal } from '../../domain/job-status.js';
 import type { Job, Mapping, Phase } from '../../domain/model.js';
@@ -81,6 +80,7 @@ export interface RunTokensDeps {
   storage: Storage;
   clock: Clock;
   ids: Ids;
+  signing: Signing;
 }
 
 export interface RunTokensService {
@@ -100,8 +100,6 @@ export interface RunTokensService {
   forget(jobId: string): Promise<void>;
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('base64url');
-
 function encodeClaims(claims: TokenClaims): string {
   // A fixed key order: a token re-derived from its record is the same string.
   const ordered = {
@@ -112,7 +110,7 @@ function encodeClaims(claims: TokenClaims): string {
     aud: claims.aud,
     exp: claims.exp,
   };
-  return Buffer.from(JSON.stringify(ordered), 'utf8').toString('base64url');
+  return toBase64Url(JSON.stringify(ordered));
 }
 
 const PHASES: readonly string[] = ['planning', 'implementation', 'gap-analysis'];
@@ -120,9 +118,11 @@ const AUDIENCES: readonly string[] = [RESULT_AUDIENCE, PROGRESS_AUDIENCE, PLANNI
 
 function decodeClaims(encoded: string): TokenClaims | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(encoded)) return undefined;
+  const text = fromBase64Url(encoded);
+  if (text === undefined) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
@@ -141,14 +141,15 @@ export function bearerOf(header: string | null | undefined): string | undefined 
   return /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header ?? '')?.[1];
 }
 
-export function createRunTokensService({ config, storage, clock, ids }: RunTokensDeps): RunTokensService {
+export function createRunTokensService({ config, storage, clock, ids, signing }: RunTokensDeps): RunTokensService {
   const secret = config.runnerTokenSecret;
-  const tokenSigner: Signer | undefined = secret ? createHmacSigner(deriveKey(secret, 'ai-implement', 'run-token')) : undefined;
+  const tokenSigner: Signer | undefined = secret ? signing.signer(secret, 'ai-implement', 'run-token') : undefined;
+  const sha256 = signing.digest;
   let nonceSigner: Promise<Signer> | undefined;
 
   /** Nonces work without RUNNER_TOKEN_SECRET too (`/api/*` is not `/runner/*`): keyed by a stored salt. */
   const getNonceSigner = () => {
-    nonceSigner ??= loadSalt(storage, ids).then((salt) => createHmacSigner(deriveKey(secret ?? '', salt, 'run-nonce')));
+    nonceSigner ??= loadSalt(storage, ids).then((salt) => signing.signer(secret ?? '', salt, 'run-nonce'));
     nonceSigner.catch(() => {
       nonceSigner = undefined;
     });

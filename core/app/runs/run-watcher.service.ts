@@ -1,210 +1,154 @@
-import { classifyRun, RUN_LINK_TIMEOUT_MS } from '../../../adapters/forge/github/classify-run.js';
-import { DEFAULT_MACHINE_LIFETIME_MINUTES, machineTimeout } from '../../../adapters/runners/fly-machines/machine-lifetime.js';
-import { workflowFileFor } from '../../../adapters/runners/github-actions/workflow-inputs.js';
-import { DEFAULT_LOCAL_LIFETIME_MINUTES, type LocalSessionExit } from '../../../adapters/runners/local/local.runner.js';
 import type { Clock } from '../../../ports/clock.port.js';
-import type { Forge, WorkflowRun } from '../../../ports/forge.port.js';
+import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
-import type { RunnerSession } from '../../../ports/runner.port.js';
+import { type RunObservation, SESSION_GONE_ERROR } from '../../../ports/runner.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import type { LogLabel } from '../../domain/comments.js';
+import { LOG_LABELS, type LogLabel } from '../../domain/comments.js';
 import { isTerminal, type JobEvent } from '../../domain/job-status.js';
-import type { Job } from '../../domain/model.js';
+import type { Job, Mapping } from '../../domain/model.js';
 import type { RunnerRegistry } from '../dispatch/runner-registry.js';
 import { createPeriodicTask } from '../operations/periodic-task.js';
+import type { Singleton } from '../operations/singleton.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
+import type { PostLogExcerpt } from './log-excerpt.js';
+
+export { SESSION_GONE_ERROR };
 
 export interface RunWatcherOptions {
-  /** A dispatch without a run after this long is `run_not_found` (the spec's ~10 minutes). */
-  runLinkTimeoutMs?: number;
-  /** Fly machine lifetime (the spec's ~60 minutes) before `machine_timeout`. */
-  machineLifetimeMinutes?: number;
   /** A session may be missing from its runner's listing this long after dispatch (2 minutes). */
   sessionGoneGraceMs?: number;
 }
 
 export interface RunWatcherDeps {
+  /** Timed sweeps run in one replica at a time (the `run-watcher` lease). */
+  singleton?: Singleton;
+  /** What runners see on their own (`run.observed`: a local session's exit) arrives here. */
+  eventBus?: EventBus;
   storage: Storage;
   clock: Clock;
   logger: Logger;
   runnerRegistry: RunnerRegistry;
   jobOutcome: Pick<JobOutcomeService, 'record'>;
-  /** The GitHub forge, when GitHub credentials are configured. */
-  githubForge: () => Forge | undefined;
-  /** The end of a local session's output, by job id (the local runner's tail). */
-  localOutput?: (jobId: string) => string | undefined;
   /** Posts the labelled log excerpt of a failed or timed-out run on its ticket (redacted there). */
-  postLogExcerpt?: (job: Job, label: LogLabel, log: string) => Promise<void>;
+  postLogExcerpt?: PostLogExcerpt;
   runWatcherOptions?: RunWatcherOptions;
 }
 
 export interface RunWatcherService {
   /** One pass over every job still in flight; resolves when its events are recorded. */
   sweep(): Promise<void>;
-  /** What the local runner reports when a session ends (wired as its `onExit`). */
-  localExit(exit: LocalSessionExit): Promise<void>;
+  /** What a runner saw on its own (a local session's exit), recorded as a sweep would. */
+  report(jobId: string, seen: RunObservation): Promise<void>;
   start(intervalMs: number): void;
   stop(): Promise<void>;
 }
 
-export const SESSION_GONE_ERROR = 'Session ended without reporting a result';
+const IN_FLIGHT = ['unknown', 'dispatched', 'running'] as const;
+
+const isLogLabel = (value: string): value is LogLabel => (LOG_LABELS as readonly string[]).includes(value);
 
 /**
- * Follows the jobs that were dispatched but have not finished, on runners that can be asked
- * (spec "Job status values", `timed_out` reasons):
- * - GitHub Actions: links the dispatch to its workflow run by the job id in the run name
- *   (`run-linked`); no run within 10 minutes → `run_not_found`; a run GitHub timed out →
- *   `timed_out`; a run that finished while the job still waits for its result → failed
- *   (`session_failed`): the session never reported.
- * - Fly: a machine past its lifetime → `machine_timeout`; a machine gone without a result →
- *   failed (`session_failed`).
- * - Local: past the mapping's `maxJobMinutes` → `container_timeout` (and the session is
- *   destroyed); a session that exited without a result → failed (`container_failed` for a
- *   non-zero exit).
- * Every change goes through `jobOutcome.record`, so a job that finished meanwhile ignores it.
+ * Follows the jobs that were dispatched but have not finished, by asking each job's runner what
+ * it sees (`Runner.observe`; spec "Job status values", `timed_out` reasons). What a runner sees
+ * is recorded the same way whatever the runner: a newly linked run as `run-linked`, a run seen
+ * starting as `started`, a run over without a result as failed, a timeout with its reason (after
+ * ending the session the runner names), and a session gone for longer than the grace period as
+ * failed. Every change goes through `jobOutcome.record`, so a job that finished meanwhile
+ * ignores it; a failure that carries the session's output posts it as the log excerpt.
  */
 export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService {
   const { storage, clock, logger, runnerRegistry, jobOutcome } = deps;
-  const linkTimeoutMs = deps.runWatcherOptions?.runLinkTimeoutMs ?? RUN_LINK_TIMEOUT_MS;
-  const lifetimeMinutes = deps.runWatcherOptions?.machineLifetimeMinutes ?? DEFAULT_MACHINE_LIFETIME_MINUTES;
   const goneGraceMs = deps.runWatcherOptions?.sessionGoneGraceMs ?? 2 * 60_000;
 
-  const record = (job: Job, event: JobEvent) => jobOutcome.record(job.id, event);
-
-  /** Records a local session's end; when that finished the job, posts the output's tail. */
-  async function recordLocal(jobId: string, event: JobEvent, label: LogLabel, log: string | undefined) {
-    const recorded = await jobOutcome.record(jobId, event);
+  /** Records an ending; when it finished the job and the runner had output, posts its tail. */
+  async function end(job: Job, event: JobEvent, label: LogLabel, log: string | undefined) {
+    const recorded = await jobOutcome.record(job.id, event);
     if (!recorded?.changed || !log?.trim() || !deps.postLogExcerpt) return;
-    await deps.postLogExcerpt(recorded.job, label, log).catch((error) => logger.warn('log excerpt not posted', { jobId, error }));
+    await deps
+      .postLogExcerpt(recorded.job, label, log)
+      .catch((error) => logger.warn('log excerpt not posted', { jobId: job.id, error }));
   }
 
-  async function watchGithub(job: Job, now: number) {
-    const forge = deps.githubForge();
-    if (!forge) return;
-    const mapping = await storage.mappings.get(job.teamKey);
-    // Without its mapping the workflow is unknown: the job can only run out its link timeout.
-    let run: WorkflowRun | undefined;
-    if (mapping) {
-      const found = await forge.findRun({ owner: job.owner, repo: job.repo }, workflowFileFor(job, mapping), job.id);
-      if (found.isErr()) {
-        logger.warn('run watcher: could not look for the workflow run', { jobId: job.id, error: found.error.message });
+  async function settle(job: Job, seen: RunObservation, now: number) {
+    if (seen.state === 'untracked') return;
+    const { run, log } = seen;
+    if (run && (job.runId !== run.runId || job.runUrl !== run.runUrl)) {
+      await jobOutcome.record(job.id, { type: 'run-linked', runId: run.runId, runUrl: run.runUrl, at: now });
+    }
+    switch (seen.state) {
+      case 'running':
+        await jobOutcome.record(job.id, { type: 'started', at: now });
+        return;
+      case 'finished':
+        await end(job, { type: 'failed', error: seen.error, logLabel: seen.logLabel, at: now }, seen.logLabel, log);
+        return;
+      case 'timed_out': {
+        if (seen.endSession) {
+          const ended = await runnerRegistry.get(job.runner)?.destroy(seen.endSession);
+          if (ended?.isErr())
+            logger.warn('run watcher: could not end a timed-out session', { jobId: job.id, error: ended.error.message });
+        }
+        const label = isLogLabel(seen.reason) ? seen.reason : 'session_failed';
+        await end(job, { type: 'timed-out', reason: seen.reason, at: now }, label, log);
         return;
       }
-      run = found.value;
-    }
-    const seen = classifyRun(run, job.dispatchedAt, now, linkTimeoutMs);
-    if (seen.runId && seen.runUrl && (job.runId !== seen.runId || job.runUrl !== seen.runUrl)) {
-      await record(job, { type: 'run-linked', runId: seen.runId, runUrl: seen.runUrl, at: now });
-    }
-    switch (seen.status) {
-      case 'running':
-        await record(job, { type: 'started', at: now });
-        return;
-      case 'timed_out':
-        await record(job, { type: 'timed-out', reason: seen.timedOutReason ?? 'timed_out', at: now });
-        return;
-      case 'completed':
-      case 'failed':
-        // The run is over and the job still has no result: the session never sent one.
-        await record(job, {
-          type: 'failed',
-          error: `GitHub Actions run finished (${seen.conclusion ?? 'unknown'}) without a result from the session`,
-          logLabel: 'session_failed',
-          at: now,
-        });
+      case 'gone':
+        if (now - job.dispatchedAt > goneGraceMs) {
+          await end(job, { type: 'failed', error: SESSION_GONE_ERROR, logLabel: seen.logLabel, at: now }, seen.logLabel, log);
+        }
         return;
       default:
         return;
     }
   }
 
-  const sessionOf = (job: Job, sessions: RunnerSession[]) =>
-    sessions.find((s) => s.id === job.runId || s.id === job.machineId || s.jobId === job.id);
-
-  async function watchFly(jobs: Job[], now: number) {
-    const runner = runnerRegistry.get('fly-machines');
-    if (!runner || jobs.length === 0) return;
-    const listed = await runner.listSessions();
-    if (listed.isErr()) {
-      if (listed.error.kind !== 'notConfigured')
-        logger.warn('run watcher: could not list Fly sessions', { error: listed.error.message });
+  async function observe(job: Job, now: number, mappings: Map<string, Mapping | undefined>) {
+    const runner = runnerRegistry.get(job.runner);
+    if (!runner) return;
+    if (!mappings.has(job.teamKey)) mappings.set(job.teamKey, await storage.mappings.get(job.teamKey));
+    const mapping = mappings.get(job.teamKey);
+    const seen = await runner.observe(job, { now, ...(mapping ? { mapping } : {}) });
+    if (seen.isErr()) {
+      // A runner not configured yet (Fly without a sessions app) has nothing to say.
+      if (seen.error.kind !== 'notConfigured')
+        logger.warn('run watcher: could not observe the run', { jobId: job.id, runner: job.runner, error: seen.error.message });
       return;
     }
-    for (const job of jobs) {
-      const session = sessionOf(job, listed.value);
-      if (session && machineTimeout(session, now, lifetimeMinutes)) {
-        await record(job, { type: 'timed-out', reason: 'machine_timeout', at: now });
-      } else if (!session && now - job.dispatchedAt > goneGraceMs) {
-        await record(job, { type: 'failed', error: SESSION_GONE_ERROR, logLabel: 'session_failed', at: now });
-      }
-    }
-  }
-
-  async function watchLocal(jobs: Job[], now: number) {
-    const runner = runnerRegistry.get('local');
-    if (!runner || jobs.length === 0) return;
-    const listed = await runner.listSessions();
-    if (listed.isErr()) return;
-    for (const job of jobs) {
-      const session = sessionOf(job, listed.value);
-      const mapping = await storage.mappings.get(job.teamKey);
-      const limitMs = (mapping?.maxJobMinutes ?? DEFAULT_LOCAL_LIFETIME_MINUTES) * 60_000;
-      if (now - job.dispatchedAt > limitMs) {
-        if (session) await runner.destroy(session.id);
-        const log = deps.localOutput?.(job.id);
-        await recordLocal(job.id, { type: 'timed-out', reason: 'container_timeout', at: now }, 'container_timeout', log);
-      } else if (!session && now - job.dispatchedAt > goneGraceMs) {
-        // Its exit was not seen (the orchestrator restarted since the launch).
-        await record(job, { type: 'failed', error: SESSION_GONE_ERROR, logLabel: 'container_failed', at: now });
-      }
-    }
+    await settle(job, seen.value, now);
   }
 
   async function sweepOnce() {
     const now = clock.now();
-    const live = (await storage.jobs.list()).filter((job) => !isTerminal(job.status));
-    for (const job of live.filter((j) => j.runner === 'github-actions')) await watchGithub(job, now);
-    await watchFly(
-      live.filter((j) => j.runner === 'fly-machines'),
-      now,
-    );
-    await watchLocal(
-      live.filter((j) => j.runner === 'local'),
-      now,
-    );
+    const live = await storage.jobs.list({ statuses: IN_FLIGHT });
+    // One mapping read per team and sweep (a job's workflow file and lifetime come from it).
+    const mappings = new Map<string, Mapping | undefined>();
+    for (const job of live) await observe(job, now, mappings);
   }
 
-  const sweeps = createPeriodicTask('run watcher sweep', sweepOnce, logger);
+  const sweeps = createPeriodicTask(
+    'run watcher sweep',
+    sweepOnce,
+    logger,
+    deps.singleton ? { singleton: deps.singleton, name: 'run-watcher' } : undefined,
+  );
+
+  async function report(jobId: string, seen: RunObservation) {
+    const job = await storage.jobs.get(jobId);
+    if (!job || isTerminal(job.status)) return;
+    await settle(job, seen, clock.now());
+  }
+  const unsubscribe = deps.eventBus?.subscribe((event) => {
+    if (event.type === 'run.observed')
+      void report(event.jobId, event.data).catch((error) => logger.error('run observation not recorded', { error }));
+  });
 
   return {
     sweep: sweeps.run,
-
-    async localExit(exit) {
-      const at = clock.now();
-      if (exit.reason === 'destroyed') return; // whoever destroyed it settles the job
-      const log = exit.outputTail;
-      if (exit.reason === 'timed_out') {
-        await recordLocal(exit.jobId, { type: 'timed-out', reason: 'container_timeout', at }, 'container_timeout', log);
-        return;
-      }
-      const job = await storage.jobs.get(exit.jobId);
-      if (!job || isTerminal(job.status)) return;
-      if (exit.code === 0) {
-        const event: JobEvent = { type: 'failed', error: SESSION_GONE_ERROR, logLabel: 'session_failed', at };
-        await recordLocal(exit.jobId, event, 'session_failed', log);
-      } else {
-        const how = exit.code === null ? `by signal ${exit.signal ?? 'unknown'}` : `with code ${exit.code}`;
-        const event: JobEvent = {
-          type: 'failed',
-          error: `Local session exited ${how} without a result`,
-          logLabel: 'container_failed',
-          at,
-        };
-        await recordLocal(exit.jobId, event, 'container_failed', log);
-      }
-    },
-
+    report,
     start: sweeps.start,
-    stop: sweeps.stop,
+    async stop() {
+      unsubscribe?.();
+      await sweeps.stop();
+    },
   };
 }

@@ -5,10 +5,10 @@ import type { StepReport } from '../../../ports/pipeline.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { type ProgressEvent, progressComment } from '../../domain/comments.js';
 import type { Job } from '../../domain/model.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { ForgeRegistry } from '../pulls/forge-registry.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
-import { markStarted, ticketingForJob } from './run-callbacks.service.js';
+import { markStarted } from './run-callbacks.service.js';
 import { type RunSecrets, redactDeep } from './run-secrets.js';
 import type { RunTokensService } from './run-tokens.service.js';
 import type { StepEntry, StepHistoryService } from './step-history.service.js';
@@ -93,7 +93,7 @@ export function createSessionApiService(deps: SessionApiDeps): SessionApiService
       const job = found.value;
       try {
         await markStarted(jobOutcome, clock, job);
-        const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
+        const ticketing = (await ticketingFor(storage, ticketingRegistry, job))?.ticketing;
         if (!ticketing) throw new Error(`no ticketing for ${job.teamKey}`);
         const link = logsUrl ?? job.runUrl;
         const body = progressComment(event, {

@@ -5,7 +5,7 @@ import type { Runner, RunnerSession } from '../../../ports/runner.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { isTerminal } from '../../domain/job-status.js';
 import type { Job } from '../../domain/model.js';
-import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import { FLY_NOT_CONFIGURED } from '../operations/fly-sessions.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
 
@@ -88,9 +88,9 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
 
   /** Moves the issue back to Triggered; false when the tracker could not be reached. */
   async function resetIssue(job: Job): Promise<boolean> {
-    const mapping = await storage.mappings.get(job.teamKey);
-    const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
-    if (!mapping || !ticketing) return false;
+    const target = await ticketingFor(storage, ticketingRegistry, job);
+    if (!target) return false;
+    const { mapping, ticketing } = target;
     const moved = await ticketing.getIssue(job.issueId).andThen((issue) => ticketing.moveToStage(issue, 'triggered', mapping));
     if (moved.isErr()) logger.warn('sessions: could not reset the issue', { issue: job.identifier, error: moved.error.message });
     return moved.isOk();

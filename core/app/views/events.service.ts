@@ -1,7 +1,6 @@
-import { secretValues } from '../../../hosts/logger.js';
 import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
 import { redactSecrets } from '../../domain/comments.js';
-import type { CoreSettings } from '../core-settings.js';
+import { type CoreSettings, secretValues } from '../core-settings.js';
 
 export interface EventsDeps {
   eventBus: EventBus;

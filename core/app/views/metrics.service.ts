@@ -41,8 +41,6 @@ function createCounter() {
   };
 }
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-
 /**
  * Prometheus metrics. Counters come from the event bus (process lifetime: they restart at 0
  * with the process, which Prometheus' `rate()` handles); gauges are read from storage at
@@ -61,19 +59,17 @@ export function createMetricsService({ storage, clock, eventBus }: MetricsDeps):
   for (const status of TERMINAL_STATUSES) outcomes.inc({ status }, 0);
 
   function count(event: OrchestratorEvent): void {
-    const data = event.data ?? {};
     if (event.type === 'job.created') {
-      dispatches.inc({ phase: text(data.phase) ?? 'unknown', runner: text(data.runner) ?? 'unknown' });
+      dispatches.inc({ phase: event.data.phase, runner: event.data.runner });
     } else if (event.type === 'reconcile.finished') {
       cycles.inc();
-      const teams = Array.isArray(data.errorTeams) ? data.errorTeams : [];
-      for (const team of teams) if (typeof team === 'string') reconcileErrors.inc({ team_key: team });
-      if (typeof data.durationMs === 'number' && data.durationMs >= 0) cycleDuration.observe(data.durationMs / 1000);
+      for (const team of event.data.errorTeams) reconcileErrors.inc({ team_key: team });
+      if (event.data.durationMs >= 0) cycleDuration.observe(event.data.durationMs / 1000);
     } else if (event.type.startsWith('job.')) {
       const status = event.type.slice('job.'.length);
       if ((TERMINAL_STATUSES as readonly string[]).includes(status)) outcomes.inc({ status });
     } else if (event.type === 'webhook.received') {
-      webhooks.inc({ source: text(data.source) ?? 'unknown', code: String(data.status ?? 'unknown') });
+      webhooks.inc({ source: event.data.source, code: String(event.data.status) });
     }
   }
   const unsubscribe = eventBus.subscribe(count);

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { isTerminal } from '../../domain/job-status.js';
@@ -16,6 +15,8 @@ export interface StateDeps {
   runnerMode: Pick<RunnerModeService, 'get'>;
   /** The package version (package.json), read once by the registration. */
   version: string;
+  /** What the host knows of its own process: the Node version and DATA_DIR as an absolute path. */
+  host: { node: string; dataDir: string };
 }
 
 export interface QueuedIssue {
@@ -155,7 +156,7 @@ function features(config: CoreSettings): Record<string, boolean> {
 }
 
 /** The orchestrator at a glance (`/api/v1/state`) and what it runs on (`/api/v1/runtime`). */
-export function createStateService({ storage, clock, config, reconcile, runnerMode, version }: StateDeps): StateService {
+export function createStateService({ storage, clock, config, reconcile, runnerMode, version, host }: StateDeps): StateService {
   const startedAt = clock.now();
 
   return {
@@ -220,10 +221,10 @@ export function createStateService({ storage, clock, config, reconcile, runnerMo
       const now = clock.now();
       return {
         version,
-        node: process.version,
+        node: host.node,
         startedAt,
         uptimeSeconds: Math.max(0, Math.floor((now - startedAt) / 1000)),
-        dataDir: resolve(config.dataDir),
+        dataDir: host.dataDir,
         storage: storageKind(config.storageUrl),
         pollIntervalMs: config.pollIntervalMs,
         features: features(config),

@@ -20,7 +20,24 @@ function runnerOn(fake: FakeFly, extra: Partial<Parameters<typeof createFlyRunne
 
 runnerContract('fly-machines (fake Machines API)', async () => {
   const fake = await startFakeFly();
-  return { runner: runnerOn(fake), tracksSessions: true, close: fake.close };
+  const runner = runnerOn(fake);
+  const launch = async () => {
+    const run = sampleLaunch();
+    return { run, handle: (await runner.launch(run))._unsafeUnwrap().handle };
+  };
+  return {
+    runner,
+    tracksSessions: true,
+    // The machine stops on its own (the session exited) and Fly destroys it.
+    endRun: async () => {
+      const launched = await launch();
+      fake.exit(launched.handle);
+      return launched;
+    },
+    // Machine ages follow the fake's clock (the wall clock here): 61 minutes on, past 60.
+    overdueRun: async () => ({ ...(await launch()), now: Date.now() + 61 * 60_000, reason: 'machine_timeout' }),
+    close: fake.close,
+  };
 });
 
 describe('fly-machines runner against the fake Machines API', () => {

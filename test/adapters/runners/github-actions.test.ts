@@ -60,9 +60,25 @@ function withCallbackEnv(runner: Runner): Runner {
 
 runnerContract('github-actions (fake GitHub, tracksSessions: false)', async () => {
   const fake = await fakeGithub();
+  const runner = withCallbackEnv(createGithubActionsRunner({ forge: forgeOn(fake), inputNames: WORKFLOW_INPUTS }));
+  /** Launches one run whose dispatch the fake answers as `hook` says. */
+  const launchWith = async (outcome: Parameters<FakeGithub['onDispatch']>[0]) => {
+    const off = fake.onDispatch(outcome);
+    const run = sampleLaunch();
+    const handle = (await runner.launch(run))._unsafeUnwrap().handle;
+    off();
+    return { run, handle };
+  };
   return {
-    runner: withCallbackEnv(createGithubActionsRunner({ forge: forgeOn(fake), inputNames: WORKFLOW_INPUTS })),
+    runner,
     tracksSessions: false,
+    // The workflow run failed before the session could report.
+    endRun: () => launchWith(() => ({ status: 'completed', conclusion: 'failure' })),
+    // GitHub accepted the dispatch but no run ever showed up: 10 minutes on, run_not_found.
+    overdueRun: async () => {
+      const launched = await launchWith(() => ({ createRun: false }));
+      return { ...launched, now: launched.run.job.dispatchedAt + 10 * 60_000, reason: 'run_not_found' };
+    },
     close: fake.close,
   };
 });

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAutoLocalRunner } from '../../../adapters/runners/local/auto-local.runner.js';
 import { containerRunArgs, detectContainerCli } from '../../../adapters/runners/local/container-cli.js';
 import { createLocalRunner, type LocalRunner, type LocalSessionExit } from '../../../adapters/runners/local/local.runner.js';
 import { createOutputTail } from '../../../adapters/runners/local/output-tail.js';
-import { runnerContract, sampleLaunch } from '../../contracts/runner.contract.js';
+import { type RunnerSubject, runnerContract, sampleLaunch } from '../../contracts/runner.contract.js';
 
 const FAKE_SESSION = fileURLToPath(new URL('../../hosts/runners/fixtures/fake-session.mjs', import.meta.url));
 const FAKE_CLI = fileURLToPath(new URL('../../hosts/runners/fixtures/fake-container-cli.mjs', import.meta.url));
@@ -54,9 +55,57 @@ async function waitFor(check: () => boolean, ms = 5_000) {
   }
 }
 
-runnerContract('local (child process running a fake session)', async () => {
-  const runner = runnerWith();
-  return { runner, tracksSessions: true, close: () => runner.close() };
+/** A local runner as a contract subject: sessions end by the fake exiting, time out by maxJobMinutes. */
+function localSubject(runner: LocalRunner): RunnerSubject {
+  return {
+    runner,
+    tracksSessions: true,
+    // The fake session exits at once without calling back.
+    endRun: async () => {
+      const run = sampleLaunch({ env: { FAKE_SESSION_MODE: 'exit' } });
+      const handle = (await runner.launch(run))._unsafeUnwrap().handle;
+      const listed = async () => (await runner.listSessions())._unsafeUnwrap().some((session) => session.id === handle);
+      for (let i = 0; i < 250 && (await listed()); i++) await new Promise((r) => setTimeout(r, 20));
+      return { run, handle };
+    },
+    // Past the mapping's maxJobMinutes since the dispatch: container_timeout.
+    overdueRun: async () => {
+      const run = sampleLaunch({ mapping: { maxJobMinutes: 5 } });
+      const handle = (await runner.launch(run))._unsafeUnwrap().handle;
+      return { run, handle, now: run.job.dispatchedAt + 6 * 60_000, reason: 'container_timeout' };
+    },
+    close: () => runner.close(),
+  };
+}
+
+runnerContract('local (child process running a fake session)', async () => localSubject(runnerWith()));
+
+runnerContract('local, auto-detected (no container CLI: a child process)', async () =>
+  localSubject(createAutoLocalRunner({ command, baseEnv: hostEnv, killGraceMs: 500, detect: async () => undefined })),
+);
+
+describe('auto-local runner before its first launch', () => {
+  // Built at boot, it has no inner runner yet: a job of an earlier process is already gone,
+  // or past its lifetime, without detecting a container CLI for it.
+  it('observes a job of an earlier process as gone, or timed out past maxJobMinutes, without detecting anything', async () => {
+    let detected = 0;
+    const runner = createAutoLocalRunner({
+      command,
+      detect: async () => {
+        detected += 1;
+        return undefined;
+      },
+    });
+    const run = sampleLaunch({ mapping: { maxJobMinutes: 5 } });
+    const early = (await runner.observe(run.job, { now: run.job.dispatchedAt, mapping: run.mapping }))._unsafeUnwrap();
+    expect(early).toEqual({ state: 'gone', logLabel: 'container_failed' });
+    const late = (
+      await runner.observe(run.job, { now: run.job.dispatchedAt + 6 * 60_000, mapping: run.mapping })
+    )._unsafeUnwrap();
+    expect(late).toEqual({ state: 'timed_out', reason: 'container_timeout' });
+    expect(detected).toBe(0);
+    await runner.close();
+  });
 });
 
 describe('local runner (process)', () => {

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createShadowRunner, type ShadowEntry } from '../../../adapters/runners/shadow/shadow.runner.js';
 import { runnerContract, sampleLaunch } from '../../contracts/runner.contract.js';
 
-runnerContract('shadow (tracksSessions: false)', async () => ({ runner: createShadowRunner(), tracksSessions: false }));
+runnerContract('shadow (tracksSessions: false, observes: false)', async () => ({
+  runner: createShadowRunner(),
+  tracksSessions: false,
+  observes: false,
+}));
 
 describe('shadow runner', () => {
   it('answers shadow-<jobId> and records what it would have launched, keys only', async () => {

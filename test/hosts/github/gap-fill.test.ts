@@ -2,7 +2,8 @@ import { asValue } from 'awilix';
 import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
-import { githubWebUrl, secretsEqual } from '../../../core/app/dispatch/gap-fill.service.js';
+import { createHmacSigning } from '../../../adapters/system/hmac-signer.adapter.js';
+import { githubWebUrl } from '../../../core/app/dispatch/gap-fill.service.js';
 import { createRunnerRegistry } from '../../../core/app/dispatch/runner-registry.js';
 import type { Runner } from '../../../ports/runner.port.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
@@ -189,6 +190,7 @@ describe('POST /trigger/gap-fill success', () => {
 
 describe('gap-fill helpers', () => {
   it('compares secrets of any length without throwing', () => {
+    const secretsEqual = createHmacSigning().equal;
     expect(secretsEqual('abc', 'abc')).toBe(true);
     expect(secretsEqual('abc', 'abd')).toBe(false);
     expect(secretsEqual('', 'abc')).toBe(false);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { asFunction } from 'awilix';
 import { toNodeHandler } from 'h3/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalRunner } from '../../../adapters/runners/local/local.runner.js';
+import { createLocalRunner, reportExits } from '../../../adapters/runners/local/local.runner.js';
 import type { RunWatcherService } from '../../../core/app/runs/run-watcher.service.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 
@@ -48,7 +48,10 @@ describe('local runner mode, end to end', () => {
       env: { RUNNER_MODE: 'local', PUBLIC_URL: listener.url },
       overrides: {
         localRunner: asFunction(() =>
-          createLocalRunner({ command: [process.execPath, FAKE_SESSION], onExit: (exit) => void watcher?.localExit(exit) }),
+          createLocalRunner({
+            command: [process.execPath, FAKE_SESSION],
+            onExit: reportExits((jobId, seen) => watcher?.report(jobId, seen)),
+          }),
         )
           .singleton()
           .disposer((runner) => runner.close()),

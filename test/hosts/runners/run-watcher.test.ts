@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { asFunction } from 'awilix';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalRunner } from '../../../adapters/runners/local/local.runner.js';
+import { createLocalRunner, reportExits } from '../../../adapters/runners/local/local.runner.js';
 import { type RunWatcherService, SESSION_GONE_ERROR } from '../../../core/app/runs/run-watcher.service.js';
 import type { Job } from '../../../core/domain/model.js';
 import { OWNER, REPO } from '../../fakes/github/seed.js';
@@ -140,7 +140,7 @@ describe('run watcher: local sessions', () => {
           createLocalRunner({
             command: [process.execPath, FAKE_SESSION],
             killGraceMs: 500,
-            onExit: (exit) => void watcher?.localExit(exit),
+            onExit: reportExits((jobId, seen) => watcher?.report(jobId, seen)),
           }),
         )
           .singleton()

@@ -111,17 +111,21 @@ describe('GET /api/v1/events (SSE)', () => {
     const reader = res.body!.getReader();
     const seen = { text: '' };
     await readUntil(reader, seen, /: connected/);
+    // Any event that carries free text; issue control's carry a message and data.
     h.orchestrator.cradle.eventBus.publish({
-      type: 'test.leak',
+      type: 'issue.steered',
       at: 1,
+      issueId: 'i1',
+      identifier: 'ENG-1',
+      teamKey: 'ENG',
       message: `token ghp_a_secret_that_must_not_stream and code ${ACCESS_CODE}`,
       data: { nested: 'ghp_a_secret_that_must_not_stream' },
     });
-    await readUntil(reader, seen, /event: test\.leak\n/);
+    await readUntil(reader, seen, /event: issue\.steered\n/);
     await readUntil(reader, seen, /\n\n$/);
     expect(seen.text).not.toContain('ghp_a_secret_that_must_not_stream');
     expect(seen.text).not.toContain(ACCESS_CODE);
-    expect(frame(seen.text, 'test.leak')).toMatchObject({ message: 'token [REDACTED] and code [REDACTED]' });
+    expect(frame(seen.text, 'issue.steered')).toMatchObject({ message: 'token [REDACTED] and code [REDACTED]' });
     await reader.cancel();
   });
 
@@ -174,9 +178,11 @@ describe('GET /api/v1/events (SSE)', () => {
     expect(res.status).toBe(200);
     expect(h.orchestrator.cradle.eventStream.clients()).toBe(1);
     // Nobody reads res.body.
-    for (let i = 0; i < SSE_MAX_PENDING - 10; i++) h.orchestrator.cradle.eventBus.publish({ type: 'test.flood', at: i });
+    for (let i = 0; i < SSE_MAX_PENDING - 10; i++)
+      h.orchestrator.cradle.eventBus.publish({ type: 'job.pruned', at: i, jobId: `j${i}`, issueId: 'i1' });
     expect(h.orchestrator.cradle.eventStream.clients()).toBe(1);
-    for (let i = 0; i < 20; i++) h.orchestrator.cradle.eventBus.publish({ type: 'test.flood', at: i });
+    for (let i = 0; i < 20; i++)
+      h.orchestrator.cradle.eventBus.publish({ type: 'job.pruned', at: i, jobId: `j${i}`, issueId: 'i1' });
     expect(h.orchestrator.cradle.eventStream.clients()).toBe(0);
     await res.body?.cancel();
   });

@@ -1,0 +1,75 @@
+import { createFlyRunner, type FlyRunner, type FlyRunnerLogEntry } from '../../adapters/runners/fly-machines/fly.runner.js';
+import { createFlySecrets } from '../../adapters/secrets/fly/fly.secrets.js';
+import type { RetryOptions } from '../../adapters/shared/retry.js';
+import type { CoreSettings } from '../../core/app/core-settings.js';
+import type { FlySessions, FlySessionsTarget } from '../../core/app/operations/fly-sessions.js';
+import type { SettingsService } from '../../core/app/operations/settings.service.js';
+import type { Secrets } from '../../ports/secrets.port.js';
+
+/**
+ * The session image Fly machines run. Configuration has no variable for it yet; this is the
+ * image the session runtime is published as.
+ */
+export const DEFAULT_FLY_SESSION_IMAGE = 'registry.fly.io/ai-implement-session:latest';
+
+export interface FlySessionsDeps {
+  config: Pick<CoreSettings, 'flyApiToken' | 'flyApiUrl'>;
+  settings: Pick<SettingsService, 'value'>;
+  image?: string;
+  retry?: RetryOptions;
+  log?: (entry: FlyRunnerLogEntry) => void;
+}
+
+/**
+ * Fly sessions on the Machines API: `FLY_API_TOKEN` plus a sessions app, where
+ * `FLY_SESSIONS_APP` beats the stored `flySessionsApp` setting (and the same for the region).
+ * The app is read on every use, so a setting saved from the admin applies at once; the runner
+ * and secrets clients are cached per app and region.
+ */
+export function createFlySessions(deps: FlySessionsDeps): FlySessions {
+  const { config, settings } = deps;
+  const runners = new Map<string, FlyRunner>();
+  const stores = new Map<string, Secrets>();
+  const api = { apiUrl: config.flyApiUrl, token: config.flyApiToken ?? '', ...(deps.retry ? { retry: deps.retry } : {}) };
+
+  async function target(): Promise<FlySessionsTarget | undefined> {
+    if (!config.flyApiToken) return undefined;
+    const app = await settings.value('flySessionsApp');
+    if (!app) return undefined;
+    const region = await settings.value('flySessionsRegion');
+    return region ? { app, region } : { app };
+  }
+
+  return {
+    target,
+
+    async runner() {
+      const t = await target();
+      if (!t) return undefined;
+      const key = `${t.app}\n${t.region ?? ''}`;
+      let runner = runners.get(key);
+      if (!runner) {
+        runner = createFlyRunner({
+          ...api,
+          app: t.app,
+          ...(t.region ? { region: t.region } : {}),
+          image: deps.image ?? DEFAULT_FLY_SESSION_IMAGE,
+          ...(deps.log ? { log: deps.log } : {}),
+        });
+        runners.set(key, runner);
+      }
+      return runner;
+    },
+
+    async secrets() {
+      const t = await target();
+      if (!t) return undefined;
+      let store = stores.get(t.app);
+      if (!store) {
+        store = createFlySecrets({ ...api, app: t.app });
+        stores.set(t.app, store);
+      }
+      return store;
+    },
+  };
+}
