@@ -63,7 +63,8 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
   const logChange = async (entry: DispatchLogEntry): Promise<Change> => ({
     table: 'meta',
     id: DISPATCH_LOG_ID,
-    value: [plain(entry), ...(await dispatchLog())].slice(0, DISPATCH_LOG_LIMIT).map((e) => plain(e)),
+    // Stored entries are never mutated in place, so the older ones need no copy.
+    value: [plain(entry), ...(await dispatchLog())].slice(0, DISPATCH_LOG_LIMIT),
   });
   const claimFree = async (key: string, at: number) => {
     const held = (await backend.get('claims', key)) as StoredClaim | undefined;
