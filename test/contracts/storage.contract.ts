@@ -619,6 +619,7 @@ export function storageContract(
             claims: 2,
             documents: 2,
             streamEntries: 2,
+            counters: 0,
           });
           expect(existsSync(file)).toBe(false);
           expect(existsSync(`${file}.imported`)).toBe(true);
@@ -638,6 +639,22 @@ export function storageContract(
           await storage.dispatchLog.append(logEntry(4));
           expect((await storage.dispatchLog.list()).map((e) => e.at)).toEqual([4, 3, 2, 1]);
           expect(await storage.isEmpty()).toBe(false);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }),
+    );
+
+    it(
+      'imports a lowdb file of this version too, counters included',
+      withSubject(async ({ storage }) => {
+        const dir = await mkdtemp(join(tmpdir(), 'ai-implement-import-'));
+        try {
+          const file = join(dir, 'store.json');
+          await writeFile(file, JSON.stringify({ version: 2, counters: { dispatch: 41 }, settings: { a: 'b' } }));
+          expect(await importJsonStore(storage, file)).toMatchObject({ counters: 1, settings: 1, jobs: 0 });
+          expect(await storage.counters.next('dispatch')).toBe(42);
+          expect(await storage.settings.get('a')).toBe('b');
         } finally {
           await rm(dir, { recursive: true, force: true });
         }

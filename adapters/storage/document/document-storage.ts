@@ -284,5 +284,6 @@ function snapshotChanges(s: StoreSnapshot): Change[] {
     ...s.claims.map((c): Change => ({ table: 'claims', id: c.key, value: { expiresAt: c.expiresAt } })),
     ...s.documents.map((d): Change => ({ table: documentsTable(d.collection), id: d.id, value: d.value })),
     ...s.streams.map((st): Change => ({ table: 'streams', id: st.name, value: st.entries })),
+    ...(s.counters ?? []).map((c): Change => ({ table: 'counters', id: c.name, value: c.value })),
   ];
 }
