@@ -52,7 +52,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
   };
   const get = async <T>(table: Table, id: string) => plain((await backend.get(table, id)) as T | undefined);
   const values = async <T>(table: Table): Promise<T[]> =>
-    (await backend.entries(table)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => plain(v as T));
+    (await backend.entries(table)).sort(([a], [b]) => byCodePoint(a, b)).map(([, v]) => plain(v as T));
   const put = (table: Table, id: string, value: unknown) => backend.write([{ table, id, value: plain(value) }]);
   const remove = async (table: Table, id: string) => {
     if ((await backend.get(table, id)) === undefined) return false;
@@ -271,7 +271,12 @@ function matchJobs(jobs: Job[], q: Omit<JobQuery, 'limit'>): Job[] {
 
 /** The port's listing order: newest dispatchedAt first, then id. */
 function newestFirst(a: Job, b: Job): number {
-  return b.dispatchedAt - a.dispatchedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return b.dispatchedAt - a.dispatchedAt || byCodePoint(a.id, b.id);
+}
+
+/** The order SQL gives ids (SQLite's binary collation, PostgreSQL's "C"): UTF-8 bytes, i.e. code points. */
+function byCodePoint(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 function snapshotChanges(s: StoreSnapshot): Change[] {
