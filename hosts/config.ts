@@ -200,7 +200,7 @@ export function describeConnections(config: Config): { name: string; configured:
     {
       name: 'Storage',
       configured: true,
-      detail: config.storageUrl ? `STORAGE_URL ${redactUrl(config.storageUrl)}` : `lowdb in ${config.dataDir}`,
+      detail: config.storageUrl ? `STORAGE_URL ${redactUrl(config.storageUrl)}` : `SQLite file in ${config.dataDir}`,
     },
   ];
 }

@@ -13,9 +13,13 @@ export const DISPATCH_LOG_LIMIT = 500;
  * - Nothing returned is a live reference: mutating a returned object changes nothing.
  * - A failure of the store itself (disk, connection) rejects with a `StorageError`; every
  *   expected outcome (not found, already claimed, lost a compare-and-set, fenced) is a value.
+ *   A programming error in the arguments (a ttl or `keep` <= 0, a negative limit) rejects
+ *   with a RangeError.
+ * - Claims and leases lapse by the store's injected clock (`now`), not the database's.
  * - Atomicity holds across every process sharing the store (`claims`, `leases`, `counters`,
- *   `jobs.updateIf`, `recordDispatch`) for adapters that offer sharing (SQL on PostgreSQL);
- *   single-process adapters (lowdb, unstorage memory/fs) guarantee it within one process.
+ *   `jobs.updateIf`, `recordDispatch`) for adapters that offer sharing (SQL on PostgreSQL, and
+ *   on one SQLite file); single-process adapters (lowdb, unstorage memory/fs/redis) guarantee
+ *   it within one process.
  * - `close()` flushes and releases every resource; the store is unusable afterwards.
  */
 export interface Storage {
@@ -54,7 +58,7 @@ export interface MappingStore {
   delete(teamKey: string): Promise<boolean>;
 }
 
-/** Which jobs to list; every field narrows. Newest `dispatchedAt` first. */
+/** Which jobs to list; every field narrows. Newest `dispatchedAt` first, ties by ascending `id`. */
 export interface JobQuery {
   statuses?: readonly JobStatus[];
   issueId?: string;
@@ -62,6 +66,7 @@ export interface JobQuery {
   phase?: Phase;
   /** Only jobs last changed before this time. */
   updatedBefore?: number;
+  /** At most this many (a whole number >= 0). An empty `statuses` matches nothing. */
   limit?: number;
 }
 
@@ -93,7 +98,7 @@ export interface DedupStore {
 export interface DispatchLogStore {
   /** Keeps only the newest `DISPATCH_LOG_LIMIT` entries. */
   append(entry: DispatchLogEntry): Promise<void>;
-  /** Newest first. */
+  /** Newest first; `limit` defaults to DISPATCH_LOG_LIMIT. */
   list(page?: { limit?: number; offset?: number }): Promise<DispatchLogEntry[]>;
 }
 
@@ -124,11 +129,14 @@ export interface LeaseStore {
   /**
    * Takes the lease when it is free, lapsed, or already held by `owner` (a restarted node
    * takes its own dead lease at once); undefined while another owner holds it.
+   * Fence: the live holder acquiring again keeps its fence (that is a renewal); every other
+   * acquisition (free, lapsed, released, even by the same owner) gets a fence higher than any
+   * before. A released lease is kept as lapsed so that fences never go back.
    */
   acquire(name: string, owner: string, ttlMs: number): Promise<Lease | undefined>;
   /** Extends a lease still held with the same fence; undefined when it was lost. */
   renew(lease: Lease, ttlMs: number): Promise<Lease | undefined>;
-  /** Gives it up if still held with that fence. */
+  /** Gives it up if still held by that owner with that fence; otherwise does nothing. */
   release(lease: Lease): Promise<void>;
   /** The current holder, if the lease is held and not lapsed. */
   current(name: string): Promise<Lease | undefined>;
@@ -153,8 +161,9 @@ export function collection<T>(name: string): Collection<T> {
 /** Keyed documents in typed collections (tracker issues, pulls, steering, overrides, …). Ids are opaque. */
 export interface DocumentStore {
   get<T>(collection: Collection<T>, id: string): Promise<T | undefined>;
+  /** `value` must be a JSON value; `undefined` rejects with a RangeError (use `delete`). */
   put<T>(collection: Collection<T>, id: string, value: T): Promise<void>;
-  /** Every document of the collection, in id order. */
+  /** Every document of the collection, in id order (code-point order of the ids). */
   list<T>(collection: Collection<T>): Promise<T[]>;
   /** False when there was no such document. */
   delete<T>(collection: Collection<T>, id: string): Promise<boolean>;
@@ -185,7 +194,7 @@ export interface DispatchRecord {
   job: Job;
   dedup: DedupEntry;
   log: DispatchLogEntry;
-  /** When set, the dispatch commits only while this lease still carries this fence. */
+  /** When set, the dispatch commits only while this lease is held, not lapsed, with this fence. */
   fence?: { lease: string; token: number };
 }
 

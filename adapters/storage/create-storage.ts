@@ -16,6 +16,8 @@ export interface CreateStorageOptions {
   now?: () => number;
   /** Where the store reports what it did on opening (an import of the old JSON store). */
   log?: (message: string) => void;
+  /** False: do not import DATA_DIR/ai-implement.json on opening (the import command does it itself). */
+  importLegacy?: boolean;
 }
 
 /** The embedded SQLite file under DATA_DIR. */
@@ -52,6 +54,7 @@ export async function createStorage(options: CreateStorageOptions): Promise<Stor
     case 'postgres': {
       const storage =
         target.kind === 'sqlite' ? await openSqliteStorage(target.file, opts) : await openPostgresStorage(target.url, opts);
+      if (options.importLegacy === false) return storage;
       try {
         await importLegacyStore(storage, join(options.dataDir, LEGACY_STORE_FILE), options.log ?? (() => undefined));
       } catch (error) {

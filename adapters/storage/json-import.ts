@@ -77,7 +77,12 @@ function toSnapshot(raw: unknown): StoreSnapshot {
     if (!Array.isArray(entries)) throw new Error(`recordLogs.${name} is not a list`);
     return { name, entries };
   });
+  const counters = Object.entries(table(data, 'counters')).map(([name, value]) => {
+    if (!Number.isInteger(value)) throw new Error(`counters.${name} is not a whole number`);
+    return { name, value: value as number };
+  });
   return {
+    counters,
     mappings: mappings as never,
     jobs: jobs as never,
     dedup: dedup as never,

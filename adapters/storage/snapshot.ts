@@ -13,6 +13,8 @@ export interface StoreSnapshot {
   documents: { collection: string; id: string; value: unknown }[];
   /** Each stream's entries oldest first. */
   streams: { name: string; entries: unknown[] }[];
+  /** Absent in files of version 1, which had no counters. */
+  counters?: { name: string; value: number }[];
 }
 
 /** How many of each kind an import wrote. */
@@ -25,6 +27,7 @@ export interface ImportCounts {
   claims: number;
   documents: number;
   streamEntries: number;
+  counters: number;
 }
 
 /**
@@ -47,6 +50,7 @@ export function countSnapshot(snapshot: StoreSnapshot): ImportCounts {
     claims: snapshot.claims.length,
     documents: snapshot.documents.length,
     streamEntries: snapshot.streams.reduce((n, s) => n + s.entries.length, 0),
+    counters: snapshot.counters?.length ?? 0,
   };
 }
 

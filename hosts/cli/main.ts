@@ -3,9 +3,10 @@ import { serve } from 'h3';
 import { describeConnections, loadConfig } from '../config.js';
 import { createOrchestrator, type Orchestrator } from '../container.js';
 import { sessionCommand } from '../session/session-command.js';
+import { storageCommand } from './storage-command.js';
 
 /**
- * `ai-implement [serve|doctor|help]`. Output goes to stdout/stderr as plain lines; no line
+ * `ai-implement [serve|session|doctor|storage|help]`. Output goes to stdout/stderr as plain lines; no line
  * ever carries a configured secret (config errors name variables, never values).
  */
 
@@ -15,6 +16,8 @@ Commands:
   serve    run the orchestrator (default)
   session  run one job's pipeline (inside a runner; reads AI_IMPLEMENT_* from the environment)
   doctor   show which connections are configured (never their values)
+  storage import FILE
+           import a JSON store of an earlier version into the (empty) configured store
   help     show this text`;
 
 export interface CliIo {
@@ -102,6 +105,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return sessionCommand(env);
     case 'doctor':
       return doctor(env);
+    case 'storage':
+      return storageCommand(argv.slice(1), env, consoleIo);
     case 'help':
     case '--help':
     case '-h':

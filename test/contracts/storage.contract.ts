@@ -264,7 +264,22 @@ export function storageContract(
         expect(await storage.documents.list(pulls)).toEqual([]);
         expect(await storage.documents.get(pulls, 'x')).toBeUndefined();
         // Ids a key-value store might rewrite: slashes, dots, queries, a trailing `$`, unicode.
-        const ids = ['ENG-1', 'a/b\\c', '..', '.', 'q?x=1', 'end$', 'with space', 'ünï', '*', '%41', 'a:b'];
+        // The last two sort one way by UTF-16 code units and the other by code points (the port's order).
+        const ids = [
+          'ENG-1',
+          'a/b\\c',
+          '..',
+          '.',
+          'q?x=1',
+          'end$',
+          'with space',
+          'ünï',
+          '*',
+          '%41',
+          'a:b',
+          '\u{ff01}',
+          '\u{1f600}',
+        ];
         const pull = (n: number): Pull => ({ number: n, state: n % 2 ? 'open' : 'merged', labels: [`l${n}`] });
         for (const [n, id] of ids.entries()) await storage.documents.put(pulls, id, pull(n));
         const other = collection<string>('pulls-other');
@@ -274,7 +289,9 @@ export function storageContract(
         await storage.documents.put(numbers, 'text', '42');
 
         for (const [n, id] of ids.entries()) expect(await storage.documents.get(pulls, id)).toEqual(pull(n));
-        const inIdOrder = [...ids.entries()].sort(([, a], [, b]) => (a < b ? -1 : 1)).map(([n]) => pull(n));
+        const inIdOrder = [...ids.entries()]
+          .sort(([, a], [, b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+          .map(([n]) => pull(n));
         expect(await storage.documents.list(pulls)).toEqual(inIdOrder);
         expect(await storage.documents.list(other)).toEqual(['other collection']);
         expect(await storage.documents.get(numbers, 'one')).toBe(1);
@@ -619,6 +636,7 @@ export function storageContract(
             claims: 2,
             documents: 2,
             streamEntries: 2,
+            counters: 0,
           });
           expect(existsSync(file)).toBe(false);
           expect(existsSync(`${file}.imported`)).toBe(true);
@@ -638,6 +656,22 @@ export function storageContract(
           await storage.dispatchLog.append(logEntry(4));
           expect((await storage.dispatchLog.list()).map((e) => e.at)).toEqual([4, 3, 2, 1]);
           expect(await storage.isEmpty()).toBe(false);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }),
+    );
+
+    it(
+      'imports a lowdb file of this version too, counters included',
+      withSubject(async ({ storage }) => {
+        const dir = await mkdtemp(join(tmpdir(), 'ai-implement-import-'));
+        try {
+          const file = join(dir, 'store.json');
+          await writeFile(file, JSON.stringify({ version: 2, counters: { dispatch: 41 }, settings: { a: 'b' } }));
+          expect(await importJsonStore(storage, file)).toMatchObject({ counters: 1, settings: 1, jobs: 0 });
+          expect(await storage.counters.next('dispatch')).toBe(42);
+          expect(await storage.settings.get('a')).toBe('b');
         } finally {
           await rm(dir, { recursive: true, force: true });
         }

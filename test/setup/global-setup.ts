@@ -13,18 +13,32 @@ declare module 'vitest' {
 
 /** Starts the real services the suite needs once for the whole run, and stops them after. */
 export default async function setup(project: TestProject): Promise<() => void> {
-  const redis = await startRedis();
-  let postgres: Awaited<ReturnType<typeof startPostgres>>;
+  const stops: (() => void)[] = [];
+  let stopped = false;
+  const stopAll = () => {
+    if (stopped) return;
+    stopped = true;
+    for (const stop of stops.reverse()) {
+      try {
+        stop();
+      } catch {
+        // Stop the others all the same.
+      }
+    }
+  };
+  // Both servers daemonize: should vitest exit without running the teardown (an interrupt,
+  // an error), the servers must not outlive it. The stops are synchronous, as 'exit' needs.
+  process.once('exit', stopAll);
   try {
-    postgres = await startPostgres();
+    const redis = await startRedis();
+    stops.push(() => redis.stop());
+    project.provide('redisUrl', redis.url);
+    const postgres = await startPostgres();
+    stops.push(() => postgres.stop());
+    project.provide('postgresUrl', postgres.url);
   } catch (error) {
-    redis.stop();
+    stopAll();
     throw error;
   }
-  project.provide('redisUrl', redis.url);
-  project.provide('postgresUrl', postgres.url);
-  return () => {
-    postgres.stop();
-    redis.stop();
-  };
+  return stopAll;
 }

@@ -52,7 +52,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
   };
   const get = async <T>(table: Table, id: string) => plain((await backend.get(table, id)) as T | undefined);
   const values = async <T>(table: Table): Promise<T[]> =>
-    (await backend.entries(table)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => plain(v as T));
+    (await backend.entries(table)).sort(([a], [b]) => byCodePoint(a, b)).map(([, v]) => plain(v as T));
   const put = (table: Table, id: string, value: unknown) => backend.write([{ table, id, value: plain(value) }]);
   const remove = async (table: Table, id: string) => {
     if ((await backend.get(table, id)) === undefined) return false;
@@ -63,7 +63,8 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
   const logChange = async (entry: DispatchLogEntry): Promise<Change> => ({
     table: 'meta',
     id: DISPATCH_LOG_ID,
-    value: [plain(entry), ...(await dispatchLog())].slice(0, DISPATCH_LOG_LIMIT).map((e) => plain(e)),
+    // Stored entries are never mutated in place, so the older ones need no copy.
+    value: [plain(entry), ...(await dispatchLog())].slice(0, DISPATCH_LOG_LIMIT),
   });
   const claimFree = async (key: string, at: number) => {
     const held = (await backend.get('claims', key)) as StoredClaim | undefined;
@@ -270,7 +271,12 @@ function matchJobs(jobs: Job[], q: Omit<JobQuery, 'limit'>): Job[] {
 
 /** The port's listing order: newest dispatchedAt first, then id. */
 function newestFirst(a: Job, b: Job): number {
-  return b.dispatchedAt - a.dispatchedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return b.dispatchedAt - a.dispatchedAt || byCodePoint(a.id, b.id);
+}
+
+/** The order SQL gives ids (SQLite's binary collation, PostgreSQL's "C"): UTF-8 bytes, i.e. code points. */
+function byCodePoint(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 function snapshotChanges(s: StoreSnapshot): Change[] {
@@ -283,5 +289,6 @@ function snapshotChanges(s: StoreSnapshot): Change[] {
     ...s.claims.map((c): Change => ({ table: 'claims', id: c.key, value: { expiresAt: c.expiresAt } })),
     ...s.documents.map((d): Change => ({ table: documentsTable(d.collection), id: d.id, value: d.value })),
     ...s.streams.map((st): Change => ({ table: 'streams', id: st.name, value: st.entries })),
+    ...(s.counters ?? []).map((c): Change => ({ table: 'counters', id: c.name, value: c.value })),
   ];
 }

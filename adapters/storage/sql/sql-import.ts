@@ -83,5 +83,6 @@ export async function importSnapshot(db: Db, snapshot: StoreSnapshot): Promise<I
         .execute(),
     );
   }
+  await insertChunked(snapshot.counters ?? [], (c) => db.insertInto('counters').values(c).execute());
   return countSnapshot(snapshot);
 }

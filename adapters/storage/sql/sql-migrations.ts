@@ -102,10 +102,27 @@ function migrations(kind: SqlKind): Record<string, Migration> {
   };
 }
 
-/** Brings the schema to the latest version; runs at every open (a no-op when current). */
+/**
+ * Brings the schema to the latest version; runs at every open (a no-op when current). The
+ * bookkeeping tables have names of their own so that an application keeping its own Kysely
+ * migrations in the same database never meets ours. On PostgreSQL they are pinned to the
+ * connection's current schema: Kysely looks for them in every schema otherwise, and another
+ * installation in a neighbouring schema would make it believe they exist here.
+ */
 export async function migrateToLatest(db: Kysely<unknown>, kind: SqlKind): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(kind) };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const schema =
+    kind === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'ai_implement_migration',
+    migrationLockTableName: 'ai_implement_migration_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'the migration lock';
     throw new StorageError(`storage schema migration failed at ${failed}: ${(error as Error).message ?? error}`, error);

@@ -16,12 +16,19 @@ export interface SqlStorageOptions {
 
 export type SqlStorage = Storage & SnapshotImport;
 
+/** Lapsed claims are swept once per this many claims (a lapsed claim is replaced anyway). */
+const SWEEP_EVERY = 100;
+
 /** The embedded default: one SQLite file (created with its directory when missing). */
 export function openSqliteStorage(file: string, options: SqlStorageOptions = {}): Promise<SqlStorage> {
   return openSql(() => connectSqlite(file), options);
 }
 
-/** PostgreSQL, which several replicas can share: every atomic operation holds across them. */
+/**
+ * PostgreSQL, which several replicas can share: every atomic operation holds across them.
+ * Give it a database (or a schema, through `?options=-c search_path=…`) of its own: the table
+ * names (jobs, settings, …) are plain.
+ */
 export function openPostgresStorage(url: string, options: SqlStorageOptions & { maxConnections?: number } = {}) {
   return openSql(() => connectPostgres(url, options), options);
 }
@@ -71,6 +78,13 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
     row === undefined ? undefined : (JSON.parse(row.data) as T);
   const parseAll = <T>(rows: { data: string }[]): T[] => rows.map((r) => JSON.parse(r.data) as T);
   const deleted = (result: { numDeletedRows: bigint }) => result.numDeletedRows > 0n;
+  let claimsSinceSweep = 0;
+  /** Drops lapsed claims now and then, so the table does not grow with every token ever used. */
+  const sweepClaims = async (at: number) => {
+    if (++claimsSinceSweep < SWEEP_EVERY) return;
+    claimsSinceSweep = 0;
+    await db.deleteFrom('claims').where('expires_at', '<=', at).execute();
+  };
 
   const storage: SqlStorage = {
     mappings: {
@@ -192,8 +206,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
         if (ttlMs !== undefined) assertPositive('ttlMs', ttlMs);
         return run('claims.claimOnce', async () => {
           const at = now();
-          // Lapsed claims go here, so the table does not grow with every token ever used.
-          await db.deleteFrom('claims').where('expires_at', '<=', at).execute();
+          await sweepClaims(at);
           return tryClaim(db, key, ttlMs === undefined ? null : at + ttlMs, at);
         });
       },
@@ -364,6 +377,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
           const at = now();
           if (dispatch.fence && !(await fenceHolds(trx, dispatch.fence.lease, dispatch.fence.token, at))) return 'fenced';
           if (!(await tryClaim(trx, dispatch.claimKey, at + dispatch.claimTtlMs, at))) return 'claimed';
+          claimsSinceSweep++;
           await upsertJob(trx, dispatch.job);
           await upsertDedup(trx, dispatch.dedup);
           await appendDispatchLog(trx, dispatch.log);
