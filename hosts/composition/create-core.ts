@@ -98,10 +98,12 @@ export async function buildCore(
 
   if (!overrides.storage) {
     const clock = container.resolve('clock');
+    const logger = container.resolve('logger');
     const storage = await createStorage({
       dataDir: settings.dataDir,
       ...(settings.storageUrl ? { storageUrl: settings.storageUrl } : {}),
       now: () => clock.now(),
+      log: (message) => logger.info(message),
     });
     container.register(
       'storage',
