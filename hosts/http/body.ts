@@ -9,10 +9,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * Reads the body as JSON without ever buffering more than `limit` bytes: a declared
  * Content-Length over the limit is refused before reading, and a streamed body is cut off
- * as soon as it passes the limit (413 `tooLarge`). Empty, non-UTF-8 and unparsable bodies
- * are `invalidBody`; a route that must say "Invalid JSON body" maps that itself.
+ * as soon as it passes the limit (413 `tooLarge`). Empty (unless `optional`: then undefined),
+ * non-UTF-8 and unparsable bodies are `invalidBody`; a route's spec says what that answers.
  */
-export async function readJson(event: H3Event, limit = MAX_BODY_BYTES): Promise<Result<unknown, HttpError>> {
+export async function readJson(
+  event: H3Event,
+  limit = MAX_BODY_BYTES,
+  { optional = false }: { optional?: boolean } = {},
+): Promise<Result<unknown, HttpError>> {
   const raw = await readRawBody(event, limit);
   if (raw.isErr()) return err(raw.error);
   let text: string;
@@ -21,7 +25,7 @@ export async function readJson(event: H3Event, limit = MAX_BODY_BYTES): Promise<
   } catch {
     return err({ kind: 'invalidBody' });
   }
-  if (text.trim() === '') return err({ kind: 'invalidBody' });
+  if (text.trim() === '') return optional ? ok(undefined) : err({ kind: 'invalidBody' });
   try {
     return ok(JSON.parse(text) as unknown);
   } catch {
