@@ -16,7 +16,8 @@ export async function readRouteBody(event: H3Event, spec: BodySpec | undefined):
   if (read === 'raw') return readRawBody(event);
 
   const raw = await readJson(event, undefined, { optional: read === 'optional' });
-  const value = raw.isOk() && read === 'object' && !isPlainObject(raw.value) ? err<unknown, HttpError>({ kind: 'invalidBody' }) : raw;
+  const value =
+    raw.isOk() && read === 'object' && !isPlainObject(raw.value) ? err<unknown, HttpError>({ kind: 'invalidBody' }) : raw;
   if (value.isErr()) {
     if (value.error.kind === 'tooLarge') return err(value.error);
     if (spec.notJson === 'undefined') return ok(undefined);

@@ -2,8 +2,8 @@ import type { H3, H3Event, HTTPResponse } from 'h3';
 import { getQuery } from 'h3';
 import { Err, Ok, type Result } from 'neverthrow';
 import type { z } from 'zod';
-import { readRouteBody } from './route-input.js';
 import { errorResponse, type HttpError, json } from './errors.js';
+import { readRouteBody } from './route-input.js';
 
 export type RouteMethod = 'get' | 'post' | 'patch' | 'delete';
 

@@ -74,7 +74,9 @@ export function addErrors(responses: Record<string, ResponseObject>, status: num
   if (!existing) {
     responses[String(status)] = {
       description: messages.join('; '),
-      content: { 'application/json': { schema: { $ref: ERROR_REF }, examples: errorExamples(messages.map((error) => ({ error }))) } },
+      content: {
+        'application/json': { schema: { $ref: ERROR_REF }, examples: errorExamples(messages.map((error) => ({ error }))) },
+      },
     };
     return;
   }
@@ -86,6 +88,12 @@ export function addErrors(responses: Record<string, ResponseObject>, status: num
   const fresh = messages.filter((m) => !known.has(m));
   if (fresh.length === 0) return;
   const taken = new Set(Object.keys(media.examples ?? {}));
-  media.examples = { ...media.examples, ...errorExamples(fresh.map((error) => ({ error })), taken) };
+  media.examples = {
+    ...media.examples,
+    ...errorExamples(
+      fresh.map((error) => ({ error })),
+      taken,
+    ),
+  };
   existing.description = `${existing.description}; ${fresh.join('; ')}`;
 }

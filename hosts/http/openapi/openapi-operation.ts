@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { describeError, type HttpError } from '../errors.js';
-import type { BodySpec, RouteDefinition, RouteSecurity, ResponseSpec } from '../route.js';
+import type { BodySpec, ResponseSpec, RouteDefinition, RouteSecurity } from '../route.js';
 import { addErrors, errorExamples, type Operation, type Parameter, type ResponseObject } from './openapi-builders.js';
 import { descriptionOf, ref } from './openapi-schemas.js';
 
@@ -56,7 +56,7 @@ function queryParameters(query: z.ZodObject | undefined, convert: Convert): Para
 
 /** A parameter's schema, its description moved onto the parameter. */
 function plainSchema(field: z.ZodType, convert: Convert): Record<string, unknown> {
-  const { description: _, default: __, ...schema } = convert(field);
+  const { description: _, ...schema } = convert(field);
   return schema;
 }
 

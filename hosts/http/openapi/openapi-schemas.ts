@@ -51,7 +51,8 @@ function tidy(node: unknown): unknown {
   for (const [key, value] of Object.entries(node)) {
     if (key === '$schema') continue;
     if ((key === 'maximum' || key === 'minimum') && NOISE.has(value as number)) continue;
-    out[key] = key === '$ref' && typeof value === 'string' ? value.replace('#/definitions/', '#/components/schemas/') : tidy(value);
+    out[key] =
+      key === '$ref' && typeof value === 'string' ? value.replace('#/definitions/', '#/components/schemas/') : tidy(value);
   }
   return out;
 }

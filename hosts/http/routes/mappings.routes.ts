@@ -71,11 +71,7 @@ export const mappingsRoutes = [
       judgedByUseCase: true,
     },
     responses: { 200: answer },
-    errors: [
-      { kind: 'invalidBody' },
-      ...[maxInProgress, patchBoth, patchNeither, paused].map(invalid),
-      { kind: 'teamNotFound' },
-    ],
+    errors: [{ kind: 'invalidBody' }, ...[maxInProgress, patchBoth, patchNeither, paused].map(invalid), { kind: 'teamNotFound' }],
     handler: async ({ params, body }, { mappings }) =>
       (await mappings.patch(params.teamKey, body)).map((mapping) => ({ mapping })),
   }),

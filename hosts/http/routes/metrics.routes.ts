@@ -1,6 +1,6 @@
 import type { Middleware } from 'h3';
-import { EXPOSITION_CONTENT_TYPE } from '../../../core/app/views/metrics-exposition.js';
 import type { MetricsService } from '../../../core/app/views/metrics.service.js';
+import { EXPOSITION_CONTENT_TYPE } from '../../../core/app/views/metrics-exposition.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import { routesFor } from '../route.js';

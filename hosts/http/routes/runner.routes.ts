@@ -1,3 +1,4 @@
+import type { H3Event } from 'h3';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import { progressStepCode } from '../../../core/app/runs/run-callback-bodies.js';
@@ -11,7 +12,6 @@ import {
   type RunTokensService,
   type TokenClaims,
 } from '../../../core/app/runs/run-tokens.service.js';
-import type { H3Event } from 'h3';
 import type { HttpError } from '../errors.js';
 import { type BodySpec, routesFor } from '../route.js';
 import { ResultBodySchema, stepSchema } from '../schemas/run-callbacks.schema.js';

@@ -1,13 +1,9 @@
 import { ok } from 'neverthrow';
 import { z } from 'zod';
-import type { RunnerModeService } from '../../../core/app/operations/runner-mode.service.js';
 import { FLY_NOT_CONFIGURED } from '../../../core/app/operations/fly-sessions.js';
+import type { RunnerModeService } from '../../../core/app/operations/runner-mode.service.js';
 import type { SessionsService } from '../../../core/app/runs/sessions.service.js';
-import {
-  INVALID_RUNNER_MODE_MESSAGE,
-  RUNNER_MODE_ENV_LOCKED_MESSAGE,
-  RUNNER_MODES,
-} from '../../../core/domain/runner-mode.js';
+import { INVALID_RUNNER_MODE_MESSAGE, RUNNER_MODE_ENV_LOCKED_MESSAGE, RUNNER_MODES } from '../../../core/domain/runner-mode.js';
 import { routesFor } from '../route.js';
 import { millis } from '../schemas/components.schema.js';
 import { pathParam } from '../schemas/params.schema.js';
@@ -60,10 +56,7 @@ export const runnersRoutes = [
     tag: 'Runners',
     summary: 'Override the global runner execution mode',
     body: {
-      schema: z.object(
-        { mode: z.enum(RUNNER_MODES, { error: INVALID_RUNNER_MODE_MESSAGE }) },
-        { error: 'Invalid request body' },
-      ),
+      schema: z.object({ mode: z.enum(RUNNER_MODES, { error: INVALID_RUNNER_MODE_MESSAGE }) }, { error: 'Invalid request body' }),
     },
     responses: { 200: RunnerModeView },
     errors: [

@@ -36,7 +36,11 @@ const SET_ERRORS: HttpError[] = [
   invalid(SECRET_MESSAGES.nameFormat),
   invalid(SECRET_MESSAGES.nameLength),
 ];
-const NAME_ERRORS = [invalid(SECRET_MESSAGES.nameFormat), invalid(SECRET_MESSAGES.nameLength), { kind: 'secretNotFound' }] as const;
+const NAME_ERRORS = [
+  invalid(SECRET_MESSAGES.nameFormat),
+  invalid(SECRET_MESSAGES.nameLength),
+  { kind: 'secretNotFound' },
+] as const;
 const route = routesFor<SecretsRoutesDeps>();
 
 /**

@@ -1,4 +1,4 @@
-import { ok, err } from 'neverthrow';
+import { err, ok } from 'neverthrow';
 import { z } from 'zod';
 import type { TrackerService } from '../../../adapters/ticketing/local/tracker.service.js';
 import { LOCAL_STATE_TYPES } from '../../../adapters/ticketing/local/tracker.service.js';
@@ -136,8 +136,7 @@ export const trackerRoutes = [
     params: refParams.extend({ label: pathParam('The label name') }),
     responses: { 200: issueAnswer },
     errors: [...VALIDATION, NOT_FOUND],
-    handler: async ({ params }, { tracker }) =>
-      (await tracker.removeLabel(params.ref, params.label)).map((issue) => ({ issue })),
+    handler: async ({ params }, { tracker }) => (await tracker.removeLabel(params.ref, params.label)).map((issue) => ({ issue })),
   }),
   route({
     method: 'post',

@@ -98,7 +98,12 @@ export const JobRow = z
 export const StateView = z
   .object({
     generatedAt: millis(),
-    counts: z.object({ queued: z.number().int(), running: z.number().int(), completed: z.number().int(), failed: z.number().int() }),
+    counts: z.object({
+      queued: z.number().int(),
+      running: z.number().int(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+    }),
     queued: z.array(z.looseObject({})),
     running: z.array(JobRow),
     completed: z.array(JobRow),
