@@ -66,10 +66,15 @@ export interface RouteInput<B, Q, P, A> {
   admitted: A;
 }
 
-/** A use case's outcome (mapped once: the first 2xx of `responses`, or the error table), or a response made by hand. */
-export type RouteAnswer = Result<unknown, HttpError> | Response | HTTPResponse;
+/**
+ * A use case's outcome, mapped once (the 2xx of `responses`, or the error table), or a response
+ * made by hand. The outcome's type must fit the documented answer's schema, so the document
+ * cannot promise a field the use case does not give.
+ */
+export type RouteAnswer<T = unknown> = Result<T, HttpError> | Response | HTTPResponse;
+type Success<R> = R[Extract<keyof R, 200 | 201 | 202>] extends infer S ? (S extends z.ZodType ? z.input<S> : never) : never;
 
-export interface RouteSpec<Deps, B, Q, P, A> {
+export interface RouteSpec<Deps, B, Q, P, A, R extends Record<number, ResponseSpec> = Record<number, ResponseSpec>> {
   method: RouteMethod;
   /** h3 syntax: `/api/mappings/:teamKey`, `/admin/assets/**:path`. */
   path: string;
@@ -84,10 +89,10 @@ export interface RouteSpec<Deps, B, Q, P, A> {
   /** What the spec checks before the body is read (a run token, a rate limit): its refusal answers first. */
   admit?: (event: H3Event, deps: Deps) => Result<A, HttpError>;
   /** Every answer but the errors, by status; the first 2xx is the status of a successful result. */
-  responses: Record<number, ResponseSpec>;
+  responses: R;
   /** The failures it answers, as the error table's kinds; `(…)` and `{…}` in a message mark passed-through text. */
   errors?: readonly HttpError[];
-  handler: (input: RouteInput<B, Q, P, A>, deps: Deps) => Promise<RouteAnswer> | RouteAnswer;
+  handler: (input: RouteInput<B, Q, P, A>, deps: Deps) => Promise<RouteAnswer<Success<R>>> | RouteAnswer<Success<R>>;
 }
 
 /** A route as the document sees it (no deps), and how to mount it. */
@@ -107,8 +112,9 @@ export function routesFor<Deps>() {
     Q extends ObjectSchema | undefined = undefined,
     P extends ObjectSchema | undefined = undefined,
     A = undefined,
+    R extends Record<number, ResponseSpec> = Record<number, ResponseSpec>,
   >(
-    spec: RouteSpec<Deps, B, Q, P, A>,
+    spec: RouteSpec<Deps, B, Q, P, A, R>,
   ): RouteDefinition<Deps> => ({
     spec: spec as unknown as RouteDefinition<Deps>['spec'],
     register: (app, deps) => {
@@ -117,7 +123,11 @@ export function routesFor<Deps>() {
   });
 }
 
-async function answer<Deps, B, Q, P, A>(spec: RouteSpec<Deps, B, Q, P, A>, event: H3Event, deps: Deps) {
+async function answer<Deps, B, Q, P, A, R extends Record<number, ResponseSpec>>(
+  spec: RouteSpec<Deps, B, Q, P, A, R>,
+  event: H3Event,
+  deps: Deps,
+) {
   let admitted = undefined as A;
   if (spec.admit) {
     const granted = spec.admit(event, deps);

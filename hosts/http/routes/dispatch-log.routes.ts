@@ -2,13 +2,14 @@ import { err, ok } from 'neverthrow';
 import { z } from 'zod';
 import type { DispatchLogService } from '../../../core/app/dispatch/dispatch-log.service.js';
 import { routesFor } from '../route.js';
+import { someObject } from '../schemas/components.schema.js';
 import { pathParam } from '../schemas/params.schema.js';
 
 export interface DispatchLogRoutesDeps {
   dispatchLog: DispatchLogService;
 }
 
-const entries = z.object({ entries: z.array(z.looseObject({})) });
+const entries = z.object({ entries: z.array(someObject()) });
 const route = routesFor<DispatchLogRoutesDeps>();
 
 /** The dispatch log and the 24-hour dedup window (admin "Pipelines (jobs)", "Audit log"). */
@@ -41,6 +42,6 @@ export const dispatchLogRoutes = [
     responses: { 200: z.object({ removed: z.literal(true) }) },
     errors: [{ kind: 'notFound' }],
     handler: async ({ params }, { dispatchLog }) =>
-      (await dispatchLog.removeDedup(params.issueId)) ? ok({ removed: true }) : err({ kind: 'notFound' as const }),
+      (await dispatchLog.removeDedup(params.issueId)) ? ok({ removed: true as const }) : err({ kind: 'notFound' as const }),
   }),
 ];

@@ -47,6 +47,6 @@ export const gapFillRoutes = [
       { kind: 'dispatchFailed', detail: 'workflow dispatch failed', dispatchStatus: 'launch_failed' },
     ],
     handler: async ({ event, body }, { gapFill }) =>
-      (await gapFill.trigger(event.req.headers.get('authorization'), body)).map((run) => ({ accepted: true, ...run })),
+      (await gapFill.trigger(event.req.headers.get('authorization'), body)).map((run) => ({ accepted: true as const, ...run })),
   }),
 ];

@@ -6,6 +6,7 @@ import {
   WEBHOOK_DISABLED_MESSAGE,
 } from '../../../core/app/pulls/github-webhook.service.js';
 import { routesFor } from '../route.js';
+import { someObject } from '../schemas/components.schema.js';
 
 export interface GithubWebhookRoutesDeps {
   githubWebhook: GithubWebhookService;
@@ -24,10 +25,10 @@ export const githubWebhookRoutes = [
     operationId: 'githubWebhook',
     tag: 'Webhooks',
     summary: 'GitHub notifies the orchestrator of pull-request events',
-    description: 'Events that do not match a merged pull request answer 200 `{ ok: true, ignored }`.',
+    description: 'Events that do not match a merged pull request answer 200 `{ ok: true as const, ignored }`.',
     security: 'githubSignature',
     body: {
-      schema: z.looseObject({}).describe('A GitHub webhook payload (X-GitHub-Event names its kind)'),
+      schema: someObject('A GitHub webhook payload (X-GitHub-Event names its kind)'),
       read: 'raw',
     },
     responses: { 200: z.looseObject({ ok: z.literal(true) }) },
@@ -44,6 +45,6 @@ export const githubWebhookRoutes = [
           event: event.req.headers.get('x-github-event'),
           signature: event.req.headers.get('x-hub-signature-256'),
         })
-      ).map((outcome) => ({ ok: true, ...outcome })),
+      ).map((outcome) => ({ ok: true as const, ...outcome })),
   }),
 ];

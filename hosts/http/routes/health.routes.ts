@@ -14,6 +14,6 @@ export const healthRoutes = [
     summary: 'The process is up and serving (never guarded, never touches storage)',
     security: 'public',
     responses: { 200: z.object({ status: z.enum(['ok']) }) },
-    handler: () => ok({ status: 'ok' }),
+    handler: () => ok({ status: 'ok' as const }),
   }),
 ];

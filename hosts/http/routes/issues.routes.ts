@@ -35,7 +35,7 @@ const BlockerRow = z.object({
   title: z.string(),
   teamKey: z.string(),
   mapping: z.string(),
-  reason: z.enum(['concurrency', 'dedup', 'no-mapping']),
+  reason: z.string().describe('Why the planner holds it back: concurrency, dedup, no-mapping, …'),
   message: z.string(),
   url: z.string(),
 });

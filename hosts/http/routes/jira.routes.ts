@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JIRA_NOT_CONFIGURED, type JiraAdminService } from '../../../adapters/ticketing/jira/jira-admin.service.js';
 import { routesFor } from '../route.js';
+import { someObject } from '../schemas/components.schema.js';
 
 export interface JiraRoutesDeps {
   jiraAdmin: JiraAdminService;
@@ -44,7 +45,7 @@ export const jiraRoutes = [
     operationId: 'jiraFields',
     tag: 'Jira',
     summary: 'List Jira fields',
-    responses: { 200: z.object({ fields: z.array(z.looseObject({})) }) },
+    responses: { 200: z.object({ fields: z.array(someObject()) }) },
     errors: FAILED,
     handler: async (_input, { jiraAdmin }) => (await jiraAdmin.listFields()).map((fields) => ({ fields })),
   }),
@@ -55,7 +56,7 @@ export const jiraRoutes = [
     tag: 'Jira',
     summary: 'The options of a Jira field (an empty list when it has none)',
     query: z.object({ fieldId: required(FIELD_ID_REQUIRED).trim().describe('The Jira field id') }),
-    responses: { 200: z.object({ options: z.array(z.looseObject({})) }) },
+    responses: { 200: z.object({ options: z.array(someObject()) }) },
     errors: [{ kind: 'invalid', message: FIELD_ID_REQUIRED }, ...FAILED],
     handler: async ({ query }, { jiraAdmin }) =>
       (await jiraAdmin.listFieldOptions(query.fieldId)).map((options) => ({ options })),

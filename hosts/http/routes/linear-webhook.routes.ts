@@ -4,6 +4,7 @@ import type { LinearWebhookService } from '../../../core/app/issues/linear-webho
 import type { Clock } from '../../../ports/clock.port.js';
 import { createRateLimiter } from '../rate-limit.js';
 import { routesFor } from '../route.js';
+import { someObject } from '../schemas/components.schema.js';
 
 export interface LinearWebhookRoutesDeps {
   linearWebhook: LinearWebhookService;
@@ -40,7 +41,7 @@ export const linearWebhookRoutes = [
       return slot.allowed ? ok(undefined) : err({ kind: 'rateLimited', retryAfterMs: slot.retryAfterMs });
     },
     body: {
-      schema: z.looseObject({}).describe('A Linear webhook payload, signed with its webhookTimestamp'),
+      schema: someObject('A Linear webhook payload, signed with its webhookTimestamp'),
       read: 'raw',
     },
     responses: {
@@ -55,7 +56,7 @@ export const linearWebhookRoutes = [
     ],
     handler: async ({ event, body }, { linearWebhook }) =>
       (await linearWebhook.receive(body, event.req.headers.get('linear-signature'))).map((outcome) => ({
-        ok: true,
+        ok: true as const,
         ...outcome,
       })),
   }),

@@ -85,6 +85,6 @@ export const mappingsRoutes = [
     responses: { 200: z.object({ deleted: z.literal(true) }) },
     errors: [{ kind: 'notDeleted' }],
     handler: async ({ params }, { mappings }) =>
-      (await mappings.remove(params.teamKey)) ? ok({ deleted: true }) : err({ kind: 'notDeleted' as const }),
+      (await mappings.remove(params.teamKey)) ? ok({ deleted: true as const }) : err({ kind: 'notDeleted' as const }),
   }),
 ];

@@ -23,7 +23,7 @@ export const reconcileRoutes = [
     responses: { 202: z.object({ queued: z.literal(true) }).describe('Accepted: the cycle runs in the background') },
     handler: (_input, { reconcile }) => {
       void reconcile.request().catch(() => undefined);
-      return ok({ queued: true });
+      return ok({ queued: true as const });
     },
   }),
 ];

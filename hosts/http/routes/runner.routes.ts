@@ -14,6 +14,7 @@ import {
 } from '../../../core/app/runs/run-tokens.service.js';
 import type { HttpError } from '../errors.js';
 import { type BodySpec, routesFor } from '../route.js';
+import { someObject } from '../schemas/components.schema.js';
 import { ResultBodySchema, stepSchema } from '../schemas/run-callbacks.schema.js';
 
 export interface RunnerRoutesDeps {
@@ -86,7 +87,7 @@ export const runnerRoutes = [
     body: objectBody(z.object({ step: stepSchema(progressStepCode) })),
     responses: {
       200: z
-        .object({ ok: z.literal(true), instructions: z.array(z.looseObject({})) })
+        .object({ ok: z.literal(true), instructions: z.array(someObject()) })
         .describe('The session’s instructions (steering messages, an abort)'),
     },
     errors: [
@@ -111,7 +112,7 @@ export const runnerRoutes = [
     summary: 'A runner fetches the planning context for its run',
     security: 'runToken',
     admit: runToken(PLANNING_CONTEXT_AUDIENCE),
-    responses: { 200: z.looseObject({}).describe('The issue, its mapping and the plan inputs') },
+    responses: { 200: someObject('The issue, its mapping and the plan inputs') },
     errors: REFUSED,
     handler: ({ admitted }, { runCallbacks }) => runCallbacks.planningContext(admitted),
   }),

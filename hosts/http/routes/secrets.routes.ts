@@ -71,7 +71,7 @@ export const secretsRoutes = [
     responses: { 200: saved },
     errors: [...SET_ERRORS, { kind: 'teamNotFound' }, ...FAILED],
     handler: async ({ params, body }, { secretsService }) =>
-      (await secretsService.setTeam(params.teamKey, body)).map(({ name }) => ({ saved: true, name })),
+      (await secretsService.setTeam(params.teamKey, body)).map(({ name }) => ({ saved: true as const, name })),
   }),
   route({
     method: 'delete',
@@ -83,7 +83,7 @@ export const secretsRoutes = [
     responses: { 200: deleted },
     errors: [...NAME_ERRORS, { kind: 'teamNotFound' }, ...FAILED],
     handler: async ({ params }, { secretsService }) =>
-      (await secretsService.removeTeam(params.teamKey, params.name)).map(({ name }) => ({ deleted: true, name })),
+      (await secretsService.removeTeam(params.teamKey, params.name)).map(({ name }) => ({ deleted: true as const, name })),
   }),
   route({
     method: 'get',
@@ -105,7 +105,7 @@ export const secretsRoutes = [
     responses: { 200: saved },
     errors: [...SET_ERRORS, invalid('Secret name must not start with a team key prefix (...)'), ...FAILED],
     handler: async ({ body }, { secretsService }) =>
-      (await secretsService.setGlobal(body)).map(({ name }) => ({ saved: true, name })),
+      (await secretsService.setGlobal(body)).map(({ name }) => ({ saved: true as const, name })),
   }),
   route({
     method: 'delete',
@@ -117,7 +117,7 @@ export const secretsRoutes = [
     responses: { 200: deleted },
     errors: [...NAME_ERRORS, ...FAILED],
     handler: async ({ params }, { secretsService }) =>
-      (await secretsService.removeGlobal(params.name)).map(({ name }) => ({ deleted: true, name })),
+      (await secretsService.removeGlobal(params.name)).map(({ name }) => ({ deleted: true as const, name })),
   }),
   route({
     method: 'get',
@@ -149,7 +149,7 @@ export const secretsRoutes = [
       FAILED[0] as HttpError,
     ],
     handler: async ({ params, body }, { secretsService }) =>
-      (await secretsService.setLocal(params.key, body)).map(({ key }) => ({ saved: true, key })),
+      (await secretsService.setLocal(params.key, body)).map(({ key }) => ({ saved: true as const, key })),
   }),
   route({
     method: 'delete',
@@ -161,6 +161,6 @@ export const secretsRoutes = [
     responses: { 200: z.object({ deleted: z.literal(true), key: z.string() }) },
     errors: [...NAME_ERRORS, FAILED[0] as HttpError],
     handler: async ({ params }, { secretsService }) =>
-      (await secretsService.removeLocal(params.key)).map(({ key }) => ({ deleted: true, key })),
+      (await secretsService.removeLocal(params.key)).map(({ key }) => ({ deleted: true as const, key })),
   }),
 ];

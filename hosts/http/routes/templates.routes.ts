@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ConfigStatusService } from '../../../core/app/operations/config-status.service.js';
 import type { TemplatesService } from '../../../core/app/operations/templates.service.js';
 import { routesFor } from '../route.js';
+import { someObject } from '../schemas/components.schema.js';
 import { teamKeyParams } from './mappings.routes.js';
 
 export interface TemplatesRoutesDeps {
@@ -24,7 +25,7 @@ export const templatesRoutes = [
     responses: { 200: z.looseObject({ synced: z.literal(true) }) },
     errors: [{ kind: 'teamNotFound' }, { kind: 'requestFailed', message: '(underlying error message)' }],
     handler: async ({ params }, { templates }) =>
-      (await templates.sync(params.teamKey)).map((result) => ({ synced: true, ...result })),
+      (await templates.sync(params.teamKey)).map((result) => ({ synced: true as const, ...result })),
   }),
   route({
     method: 'get',
@@ -32,7 +33,7 @@ export const templatesRoutes = [
     operationId: 'templateStatus',
     tag: 'Overview',
     summary: 'Whether each mapped repository’s workflow templates are current',
-    responses: { 200: z.looseObject({}) },
+    responses: { 200: someObject() },
     handler: async (_input, { templates }) => ok(await templates.status()),
   }),
   route({

@@ -112,7 +112,8 @@ export const trackerRoutes = [
     params: refParams,
     responses: { 200: z.object({ deleted: z.literal(true) }) },
     errors: [NOT_FOUND],
-    handler: async ({ params }, { tracker }) => ((await tracker.remove(params.ref)) ? ok({ deleted: true }) : err(NOT_FOUND)),
+    handler: async ({ params }, { tracker }) =>
+      (await tracker.remove(params.ref)) ? ok({ deleted: true as const }) : err(NOT_FOUND),
   }),
   route({
     method: 'post',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { IssueControlService } from '../../../core/app/issues/issue-control.service.js';
 import type { HttpError } from '../errors.js';
 import { routesFor } from '../route.js';
+import { someObject } from '../schemas/components.schema.js';
 import { pathParam } from '../schemas/params.schema.js';
 
 export interface V1IssuesRoutesDeps {
@@ -42,7 +43,7 @@ export const v1IssuesRoutes = [
     operationId: 'v1Transitions',
     tag: TAG,
     summary: 'Available state machine transitions per issue',
-    responses: { 200: z.looseObject({ issues: z.array(z.looseObject({})) }) },
+    responses: { 200: z.looseObject({ issues: z.array(someObject()) }) },
     handler: async (_input, { issueControl }) => ok(await issueControl.transitions()),
   }),
   route({
@@ -52,7 +53,7 @@ export const v1IssuesRoutes = [
     tag: 'Attempts',
     summary: 'Detail for a specific attempt including its event timeline',
     params: z.object({ aid: pathParam('The attempt (job) id') }),
-    responses: { 200: z.looseObject({}) },
+    responses: { 200: someObject() },
     errors: [{ kind: 'attemptNotFound' }],
     handler: ({ params }, { issueControl }) => issueControl.attempt(params.aid),
   }),
@@ -63,7 +64,7 @@ export const v1IssuesRoutes = [
     tag: TAG,
     summary: 'Issue detail with recent events and attempts',
     params: idParams,
-    responses: { 200: z.looseObject({}) },
+    responses: { 200: someObject() },
     errors: [{ kind: 'issueNotFound' }, UPSTREAM],
     handler: ({ params }, { issueControl }) => issueControl.detail(params.id),
   }),
@@ -74,7 +75,7 @@ export const v1IssuesRoutes = [
     tag: 'Attempts',
     summary: 'List all attempts for an issue',
     params: idParams,
-    responses: { 200: z.object({ identifier: z.string(), attempts: z.array(z.looseObject({})) }) },
+    responses: { 200: z.object({ identifier: z.string(), attempts: z.array(someObject()) }) },
     errors: [{ kind: 'issueNotFound' }, UPSTREAM],
     handler: ({ params }, { issueControl }) => issueControl.attempts(params.id),
   }),
@@ -159,7 +160,7 @@ export const v1IssuesRoutes = [
     body: judged(
       z.object({ to: z.string().describe('Target state; see GET /api/v1/transitions'), reason: z.string().optional() }),
     ),
-    responses: { 200: z.looseObject({}) },
+    responses: { 200: someObject() },
     errors: CONTROL_ERRORS,
     handler: ({ params, body }, { issueControl }) => issueControl.transition(params.id, body.to, body.reason),
   }),

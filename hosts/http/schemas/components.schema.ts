@@ -10,6 +10,15 @@ import type { ExecutionMode, Provider, SessionMode, TicketingKind } from '../../
 export const millis = () => z.number().int().describe('Epoch milliseconds');
 export const isoTime = () => z.string().describe('ISO 8601');
 
+/**
+ * An object the document does not detail. Typed as any object, so a use case's interface fits
+ * it (an interface has no index signature for `looseObject({})`'s input type to accept).
+ */
+export const someObject = (description?: string): z.ZodType<object> => {
+  const schema = z.looseObject({});
+  return description ? schema.describe(description) : schema;
+};
+
 export const ErrorBody = z
   .object({ error: z.string().describe('The spec’s exact message, or a slug code for /runner/* and /trigger/gap-fill') })
   .meta({ id: 'Error' });
@@ -104,7 +113,7 @@ export const StateView = z
       completed: z.number().int(),
       failed: z.number().int(),
     }),
-    queued: z.array(z.looseObject({})),
+    queued: z.array(someObject()),
     running: z.array(JobRow),
     completed: z.array(JobRow),
     failed: z.array(JobRow),

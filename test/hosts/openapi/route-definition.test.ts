@@ -51,7 +51,7 @@ const judged = route({
   responses: { 200: z.object({ ok: z.literal(true) }) },
   handler: ({ body }, { seen }) => {
     seen.push(body);
-    return ok({ ok: true });
+    return ok({ ok: true as const });
   },
 });
 
