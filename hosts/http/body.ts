@@ -1,6 +1,5 @@
 import type { H3Event } from 'h3';
 import { err, ok, type Result } from 'neverthrow';
-import { isPlainObject } from '../../core/domain/mappings.js';
 import type { HttpError } from './errors.js';
 
 /** The largest request body any route reads. */
@@ -62,14 +61,4 @@ export async function readRawBody(event: H3Event, limit = MAX_BODY_BYTES): Promi
     return err(status === 413 ? { kind: 'tooLarge' } : { kind: 'invalidBody' });
   }
   return ok(Buffer.concat(chunks));
-}
-
-/** `readJson`, then insists on a JSON object (not an array, string, number or null). */
-export async function readJsonObject(
-  event: H3Event,
-  limit = MAX_BODY_BYTES,
-): Promise<Result<Record<string, unknown>, HttpError>> {
-  const body = await readJson(event, limit);
-  if (body.isErr()) return err(body.error);
-  return isPlainObject(body.value) ? ok(body.value) : err({ kind: 'invalidBody' });
 }

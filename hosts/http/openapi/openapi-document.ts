@@ -2,7 +2,7 @@ import { classifyPath } from '../admin-guard.js';
 import type { RouteDefinition } from '../route.js';
 import { ROUTES } from '../routes/all-routes.js';
 import { COMPONENTS } from '../schemas/components.schema.js';
-import { addErrors, type Method, type Operation, type Paths, type Schema } from './openapi-builders.js';
+import { addErrors, type Operation, type Paths, type Schema } from './openapi-builders.js';
 import { openApiPath, operationOf } from './openapi-operation.js';
 import { createSchemaConverter } from './openapi-schemas.js';
 
@@ -24,8 +24,6 @@ export interface OpenApiDocument {
   paths: Paths;
   components: { schemas: Record<string, Schema>; securitySchemes: Record<string, Schema> };
 }
-
-export const METHODS: readonly Method[] = ['get', 'post', 'put', 'patch', 'delete'];
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
   'Docs & Spec': 'This document and the interactive explorer at /api/docs.',

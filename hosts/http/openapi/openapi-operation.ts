@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { describeError, type HttpError } from '../errors.js';
 import type { BodySpec, ResponseSpec, RouteDefinition, RouteSecurity } from '../route.js';
+import { COMPONENTS } from '../schemas/components.schema.js';
 import { addErrors, errorExamples, type Operation, type Parameter, type ResponseObject } from './openapi-builders.js';
-import { descriptionOf, ref } from './openapi-schemas.js';
+import { descriptionOf, idOf, ref } from './openapi-schemas.js';
 
 type Convert = (schema: z.ZodType) => Record<string, unknown>;
 
@@ -93,8 +94,9 @@ export function errorResponses(errors: readonly HttpError[]): Record<string, Res
     }
     const existing = out[String(status)];
     if (existing) throw new Error(`openapi: status ${status} mixes ${component} with another body`);
+    const named = COMPONENTS.find((schema) => idOf(schema) === component);
     out[String(status)] = {
-      description: message ?? `\`${JSON.stringify(body)}\``,
+      description: message ?? (named && descriptionOf(named)) ?? `\`${JSON.stringify(body)}\``,
       content: {
         'application/json': {
           schema: ref(component ?? 'Error'),
