@@ -3,7 +3,8 @@ import { stepReportMessage } from '../../../core/app/runs/run-callback-bodies.js
 import { SESSION_API_MESSAGES, type SessionApiService } from '../../../core/app/runs/session-api.service.js';
 import type { ProgressEvent } from '../../../core/domain/comments.js';
 import { routesFor } from '../route.js';
-import { isoTime, someObject } from '../schemas/components.schema.js';
+import { isoTime } from '../schemas/components.schema.js';
+import { StepEntry } from '../schemas/issue-control.schema.js';
 import { pathParam } from '../schemas/params.schema.js';
 import { StatusBodySchema, stepSchema } from '../schemas/run-callbacks.schema.js';
 
@@ -123,7 +124,7 @@ export const sessionApiRoutes = [
     responses: {
       200: z.object({
         jobId: z.string(),
-        steps: z.array(someObject('A step report as the runner sent it')),
+        steps: z.array(StepEntry),
       }),
     },
     errors: [{ kind: 'jobNotFound' }],

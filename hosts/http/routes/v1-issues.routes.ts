@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { IssueControlService } from '../../../core/app/issues/issue-control.service.js';
 import type { HttpError } from '../errors.js';
 import { routesFor } from '../route.js';
-import { someObject } from '../schemas/components.schema.js';
+import { AttemptDetail, AttemptRow, IssueDetail, TransitionOutcome, TransitionsRow } from '../schemas/issue-control.schema.js';
 import { pathParam } from '../schemas/params.schema.js';
 
 export interface V1IssuesRoutesDeps {
@@ -43,7 +43,7 @@ export const v1IssuesRoutes = [
     operationId: 'v1Transitions',
     tag: TAG,
     summary: 'Available state machine transitions per issue',
-    responses: { 200: z.looseObject({ issues: z.array(someObject()) }) },
+    responses: { 200: z.object({ issues: z.array(TransitionsRow) }) },
     handler: async (_input, { issueControl }) => ok(await issueControl.transitions()),
   }),
   route({
@@ -53,7 +53,7 @@ export const v1IssuesRoutes = [
     tag: 'Attempts',
     summary: 'Detail for a specific attempt including its event timeline',
     params: z.object({ aid: pathParam('The attempt (job) id') }),
-    responses: { 200: someObject() },
+    responses: { 200: AttemptDetail },
     errors: [{ kind: 'attemptNotFound' }],
     handler: ({ params }, { issueControl }) => issueControl.attempt(params.aid),
   }),
@@ -64,7 +64,7 @@ export const v1IssuesRoutes = [
     tag: TAG,
     summary: 'Issue detail with recent events and attempts',
     params: idParams,
-    responses: { 200: someObject() },
+    responses: { 200: IssueDetail },
     errors: [{ kind: 'issueNotFound' }, UPSTREAM],
     handler: ({ params }, { issueControl }) => issueControl.detail(params.id),
   }),
@@ -75,7 +75,7 @@ export const v1IssuesRoutes = [
     tag: 'Attempts',
     summary: 'List all attempts for an issue',
     params: idParams,
-    responses: { 200: z.object({ identifier: z.string(), attempts: z.array(someObject()) }) },
+    responses: { 200: z.object({ identifier: z.string(), attempts: z.array(AttemptRow) }) },
     errors: [{ kind: 'issueNotFound' }, UPSTREAM],
     handler: ({ params }, { issueControl }) => issueControl.attempts(params.id),
   }),
@@ -160,7 +160,7 @@ export const v1IssuesRoutes = [
     body: judged(
       z.object({ to: z.string().describe('Target state; see GET /api/v1/transitions'), reason: z.string().optional() }),
     ),
-    responses: { 200: someObject() },
+    responses: { 200: TransitionOutcome },
     errors: CONTROL_ERRORS,
     handler: ({ params, body }, { issueControl }) => issueControl.transition(params.id, body.to, body.reason),
   }),
