@@ -14,7 +14,7 @@ import {
 } from '../../../core/app/runs/run-tokens.service.js';
 import type { HttpError } from '../errors.js';
 import { type BodySpec, routesFor } from '../route.js';
-import { someObject } from '../schemas/components.schema.js';
+import { millis } from '../schemas/components.schema.js';
 import { ResultBodySchema, stepSchema } from '../schemas/run-callbacks.schema.js';
 
 export interface RunnerRoutesDeps {
@@ -87,7 +87,15 @@ export const runnerRoutes = [
     body: objectBody(z.object({ step: stepSchema(progressStepCode) })),
     responses: {
       200: z
-        .object({ ok: z.literal(true), instructions: z.array(someObject()) })
+        .object({
+          ok: z.literal(true),
+          instructions: z.array(
+            z.discriminatedUnion('type', [
+              z.object({ type: z.literal('message'), id: z.string(), message: z.string(), at: millis() }),
+              z.object({ type: z.literal('abort'), reason: z.string().optional(), at: millis() }),
+            ]),
+          ),
+        })
         .describe('The session’s instructions (steering messages, an abort)'),
     },
     errors: [
@@ -112,7 +120,14 @@ export const runnerRoutes = [
     summary: 'A runner fetches the planning context for its run',
     security: 'runToken',
     admit: runToken(PLANNING_CONTEXT_AUDIENCE),
-    responses: { 200: someObject('The issue, its mapping and the plan inputs') },
+    responses: {
+      200: z.object({
+        jobId: z.string(),
+        phase: z.string(),
+        issue: z.object({ id: z.string(), identifier: z.string(), title: z.string(), description: z.string(), url: z.string() }),
+        plan: z.string().nullable().describe('The plan of the issue’s latest successful planning run; null before there is one'),
+      }),
+    },
     errors: REFUSED,
     handler: ({ admitted }, { runCallbacks }) => runCallbacks.planningContext(admitted),
   }),

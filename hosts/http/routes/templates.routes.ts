@@ -3,13 +3,38 @@ import { z } from 'zod';
 import type { ConfigStatusService } from '../../../core/app/operations/config-status.service.js';
 import type { TemplatesService } from '../../../core/app/operations/templates.service.js';
 import { routesFor } from '../route.js';
-import { someObject } from '../schemas/components.schema.js';
 import { teamKeyParams } from './mappings.routes.js';
 
 export interface TemplatesRoutesDeps {
   templates: TemplatesService;
   configStatus: ConfigStatusService;
 }
+
+/** One template file of a repository (core/domain/templates.ts `TemplateStatusEntry`). */
+const TemplateFile = z.object({
+  path: z.string(),
+  status: z.string(),
+  expectedVersion: z.string().nullable(),
+  actualVersion: z.string().nullable().optional().describe('Absent when the file is missing'),
+});
+/** `TemplateStatusReport` of core/app/operations/templates.service.ts. */
+const TemplateStatusReport = z.object({
+  templateVersion: z.string(),
+  stale: z.number().int().describe('Mappings whose repository needs a sync'),
+  unknown: z.number().int().describe('Mappings whose repository could not be read'),
+  repositories: z.array(
+    z.object({
+      teamKey: z.string(),
+      owner: z.string(),
+      repo: z.string(),
+      repository: z.string(),
+      branch: z.string(),
+      status: z.string().describe('current, stale or missing for the repository as a whole; unknown when unreadable'),
+      files: z.array(TemplateFile),
+      error: z.string().optional(),
+    }),
+  ),
+});
 
 const route = routesFor<TemplatesRoutesDeps>();
 
@@ -33,7 +58,7 @@ export const templatesRoutes = [
     operationId: 'templateStatus',
     tag: 'Overview',
     summary: 'Whether each mapped repository’s workflow templates are current',
-    responses: { 200: someObject() },
+    responses: { 200: TemplateStatusReport },
     handler: async (_input, { templates }) => ok(await templates.status()),
   }),
   route({
