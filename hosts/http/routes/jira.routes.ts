@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { JIRA_NOT_CONFIGURED, type JiraAdminService } from '../../../adapters/ticketing/jira/jira-admin.service.js';
 import { routesFor } from '../route.js';
-import { someObject } from '../schemas/components.schema.js';
 
 export interface JiraRoutesDeps {
   jiraAdmin: JiraAdminService;
@@ -45,7 +44,19 @@ export const jiraRoutes = [
     operationId: 'jiraFields',
     tag: 'Jira',
     summary: 'List Jira fields',
-    responses: { 200: z.object({ fields: z.array(someObject()) }) },
+    responses: {
+      200: z.object({
+        fields: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            type: z.string().describe('Jira’s schema type: option, array, number, string, …'),
+            customType: z.string().optional(),
+            clauseNames: z.array(z.string()).describe('The names JQL accepts for the field'),
+          }),
+        ),
+      }),
+    },
     errors: FAILED,
     handler: async (_input, { jiraAdmin }) => (await jiraAdmin.listFields()).map((fields) => ({ fields })),
   }),
@@ -56,7 +67,9 @@ export const jiraRoutes = [
     tag: 'Jira',
     summary: 'The options of a Jira field (an empty list when it has none)',
     query: z.object({ fieldId: required(FIELD_ID_REQUIRED).trim().describe('The Jira field id') }),
-    responses: { 200: z.object({ options: z.array(someObject()) }) },
+    responses: {
+      200: z.object({ options: z.array(z.object({ id: z.string(), value: z.string(), disabled: z.boolean() })) }),
+    },
     errors: [{ kind: 'invalid', message: FIELD_ID_REQUIRED }, ...FAILED],
     handler: async ({ query }, { jiraAdmin }) =>
       (await jiraAdmin.listFieldOptions(query.fieldId)).map((options) => ({ options })),

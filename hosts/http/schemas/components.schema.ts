@@ -113,7 +113,20 @@ export const StateView = z
       completed: z.number().int(),
       failed: z.number().int(),
     }),
-    queued: z.array(someObject()),
+    queued: z
+      .array(
+        z.object({
+          issueId: z.string(),
+          identifier: z.string(),
+          title: z.string(),
+          teamKey: z.string(),
+          priority: z.number().int(),
+          url: z.string(),
+          reason: z.string(),
+          message: z.string(),
+        }),
+      )
+      .describe('Eligible issues the last reconcile plan held back, with the planner’s reason'),
     running: z.array(JobRow),
     completed: z.array(JobRow),
     failed: z.array(JobRow),
