@@ -2,7 +2,7 @@ import { ok } from 'neverthrow';
 import { z } from 'zod';
 import type { PullsService } from '../../../core/app/pulls/pulls.service.js';
 import { routesFor } from '../route.js';
-import { isoTime, someObject } from '../schemas/components.schema.js';
+import { isoTime } from '../schemas/components.schema.js';
 
 export interface PullsRoutesDeps {
   pulls: PullsService;
@@ -26,7 +26,7 @@ const PullRow = z.object({
   secondsSinceLastDispatch: z.number().optional(),
   merged: z.boolean(),
   mergedAt: nullableText.optional(),
-  links: someObject().optional(),
+  links: z.object({ pullRequest: z.string(), issue: nullableText, run: nullableText, repository: z.string() }).optional(),
 });
 
 const route = routesFor<PullsRoutesDeps>();
