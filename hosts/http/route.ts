@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { errorResponse, type HttpError, json } from './errors.js';
 import { readRouteBody } from './route-input.js';
 
-export type RouteMethod = 'get' | 'post' | 'patch' | 'delete';
+type RouteMethod = 'get' | 'post' | 'patch' | 'delete';
 
 /**
  * Who may call a route outside the admin guard's reach (openapi-document.ts states the guard's
@@ -19,7 +19,7 @@ export type RouteSecurity = 'public' | 'runToken' | 'gapFillBearer' | 'githubSig
  * (any other value answers as a body that is not JSON); `optional` JSON or nothing (undefined);
  * `raw` the exact bytes, for signature checks (the schema then documents the payload only).
  */
-export type BodyRead = 'json' | 'object' | 'optional' | 'raw';
+type BodyRead = 'json' | 'object' | 'optional' | 'raw';
 
 export interface BodySpec<S extends z.ZodType = z.ZodType> {
   schema: S;
@@ -57,7 +57,7 @@ type BodyOf<B> = B extends { read: 'raw' }
       : undefined;
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface RouteInput<B, Q, P, A> {
+interface RouteInput<B, Q, P, A> {
   event: H3Event;
   body: BodyOf<B>;
   query: Parsed<Q>;
@@ -71,7 +71,7 @@ export interface RouteInput<B, Q, P, A> {
  * made by hand. The outcome's type must fit the documented answer's schema, so the document
  * cannot promise a field the use case does not give.
  */
-export type RouteAnswer<T = unknown> = Result<T, HttpError> | Response | HTTPResponse;
+type RouteAnswer<T = unknown> = Result<T, HttpError> | Response | HTTPResponse;
 type Success<R> = R[Extract<keyof R, 200 | 201 | 202>] extends infer S ? (S extends z.ZodType ? z.input<S> : never) : never;
 
 export interface RouteSpec<Deps, B, Q, P, A, R extends Record<number, ResponseSpec> = Record<number, ResponseSpec>> {
@@ -154,6 +154,6 @@ function parseOrInvalid(schema: ObjectSchema | undefined, value: unknown): Resul
   return new Err({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'Bad request' });
 }
 
-export function successStatus(responses: Record<number, ResponseSpec>): number {
+function successStatus(responses: Record<number, ResponseSpec>): number {
   return Number(Object.keys(responses).find((status) => status.startsWith('2')) ?? 200);
 }

@@ -83,7 +83,7 @@ function responseOf(status: string, response: ResponseSpec, convert: Convert): R
  * the `Error` body, a body with more fields names its component, a body with no `error` (the
  * mapping's `{ deleted: false }`) is described by its component alone.
  */
-export function errorResponses(errors: readonly HttpError[]): Record<string, ResponseObject> {
+function errorResponses(errors: readonly HttpError[]): Record<string, ResponseObject> {
   const out: Record<string, ResponseObject> = {};
   for (const error of errors) {
     const { status, body, component } = describeError(error);
