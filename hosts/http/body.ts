@@ -1,6 +1,5 @@
 import type { H3Event } from 'h3';
 import { err, ok, type Result } from 'neverthrow';
-import { isPlainObject } from '../../core/domain/mappings.js';
 import type { HttpError } from './errors.js';
 
 /** The largest request body any route reads. */
@@ -9,10 +8,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * Reads the body as JSON without ever buffering more than `limit` bytes: a declared
  * Content-Length over the limit is refused before reading, and a streamed body is cut off
- * as soon as it passes the limit (413 `tooLarge`). Empty, non-UTF-8 and unparsable bodies
- * are `invalidBody`; a route that must say "Invalid JSON body" maps that itself.
+ * as soon as it passes the limit (413 `tooLarge`). Empty (unless `optional`: then undefined),
+ * non-UTF-8 and unparsable bodies are `invalidBody`; a route's spec says what that answers.
  */
-export async function readJson(event: H3Event, limit = MAX_BODY_BYTES): Promise<Result<unknown, HttpError>> {
+export async function readJson(
+  event: H3Event,
+  limit = MAX_BODY_BYTES,
+  { optional = false }: { optional?: boolean } = {},
+): Promise<Result<unknown, HttpError>> {
   const raw = await readRawBody(event, limit);
   if (raw.isErr()) return err(raw.error);
   let text: string;
@@ -21,7 +24,7 @@ export async function readJson(event: H3Event, limit = MAX_BODY_BYTES): Promise<
   } catch {
     return err({ kind: 'invalidBody' });
   }
-  if (text.trim() === '') return err({ kind: 'invalidBody' });
+  if (text.trim() === '') return optional ? ok(undefined) : err({ kind: 'invalidBody' });
   try {
     return ok(JSON.parse(text) as unknown);
   } catch {
@@ -58,14 +61,4 @@ export async function readRawBody(event: H3Event, limit = MAX_BODY_BYTES): Promi
     return err(status === 413 ? { kind: 'tooLarge' } : { kind: 'invalidBody' });
   }
   return ok(Buffer.concat(chunks));
-}
-
-/** `readJson`, then insists on a JSON object (not an array, string, number or null). */
-export async function readJsonObject(
-  event: H3Event,
-  limit = MAX_BODY_BYTES,
-): Promise<Result<Record<string, unknown>, HttpError>> {
-  const body = await readJson(event, limit);
-  if (body.isErr()) return err(body.error);
-  return isPlainObject(body.value) ? ok(body.value) : err({ kind: 'invalidBody' });
 }

@@ -57,6 +57,8 @@ type Entry<K extends HttpError['kind']> = {
   status: number;
   body: (error: Extract<HttpError, { kind: K }>) => Record<string, unknown>;
   headers?: (error: Extract<HttpError, { kind: K }>) => Record<string, string>;
+  /** The OpenAPI component describing a body that is more than `{ error }` (openapi/components.schema.ts). */
+  component?: string;
 };
 
 const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
@@ -66,7 +68,7 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
   badAccessCode: { status: 403, body: () => ({ error: 'Invalid access code' }) },
   notFound: { status: 404, body: () => ({ error: 'Not found' }) },
   teamNotFound: { status: 404, body: () => ({ error: 'Team not found' }) },
-  notDeleted: { status: 404, body: () => ({ deleted: false }) },
+  notDeleted: { status: 404, body: () => ({ deleted: false }), component: 'NotDeleted' },
   issueNotFound: { status: 404, body: () => ({ error: 'Issue not found' }) },
   methodNotAllowed: { status: 405, body: () => ({ error: 'Method not allowed' }) },
   tooLarge: { status: 413, body: () => ({ error: 'Request body too large' }) },
@@ -83,9 +85,14 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
   unavailable: { status: 503, body: (e) => ({ error: e.message }) },
   triggerUnauthorized: { status: 401, body: () => ({ error: 'unauthorized' }) },
   mappingNotFound: { status: 404, body: () => ({ error: 'mapping_not_found' }) },
-  projectPaused: { status: 423, body: (e) => ({ error: 'project_paused', teamKey: e.teamKey }) },
+  projectPaused: {
+    status: 423,
+    body: (e) => ({ error: 'project_paused', teamKey: e.teamKey }),
+    component: 'ProjectPausedError',
+  },
   dispatchFailed: {
     status: 502,
+    component: 'DispatchFailedError',
     body: (e) => ({ error: 'dispatch_failed', detail: e.detail, dispatchStatus: e.dispatchStatus }),
   },
   runTokenRejected: { status: 401, body: (e) => ({ error: e.code }) },
@@ -101,6 +108,12 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
 
 export function httpStatusOf(error: HttpError): number {
   return TABLE[error.kind].status;
+}
+
+/** What the table answers for `error`: the OpenAPI document describes each route's failures with this too. */
+export function describeError(error: HttpError): { status: number; body: Record<string, unknown>; component?: string } {
+  const entry = TABLE[error.kind] as Entry<typeof error.kind>;
+  return { status: entry.status, body: entry.body(error as never), ...(entry.component ? { component: entry.component } : {}) };
 }
 
 export function errorResponse(error: HttpError): Response {

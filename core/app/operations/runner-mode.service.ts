@@ -1,14 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { Storage } from '../../../ports/storage.port.js';
-import { isPlainObject } from '../../domain/mappings.js';
 import type { Mapping, RunnerKind, RunnerMode } from '../../domain/model.js';
-import {
-  INVALID_RUNNER_MODE_MESSAGE,
-  isRunnerMode,
-  RUNNER_MODE_ENV_LOCKED_MESSAGE,
-  resolveRunnerMode,
-  runnerForJob,
-} from '../../domain/runner-mode.js';
+import { RUNNER_MODE_ENV_LOCKED_MESSAGE, resolveRunnerMode, runnerForJob } from '../../domain/runner-mode.js';
 import type { CoreSettings } from '../core-settings.js';
 
 /** The stored setting's key. */
@@ -34,15 +27,13 @@ export interface RunnerModeView {
   env: RunnerMode | null;
 }
 
-export type RunnerModeError =
-  | { kind: 'invalidBody' }
-  | { kind: 'invalid'; message: string }
-  /** Saved, but `RUNNER_MODE` wins at runtime (409 with the spec's message). */
-  | { kind: 'conflict'; message: string };
+/** Saved, but `RUNNER_MODE` wins at runtime (409 with the spec's message). */
+export type RunnerModeError = { kind: 'conflict'; message: string };
 
 export interface RunnerModeService {
   get(): Promise<RunnerModeView>;
-  set(body: unknown): Promise<Result<RunnerModeView, RunnerModeError>>;
+  /** The mode arrives checked (the route's schema answers a body without a valid `mode`). */
+  set(body: { mode: RunnerMode }): Promise<Result<RunnerModeView, RunnerModeError>>;
   /** The runner a mapping's jobs go to now: the mode in force applied to the mapping. */
   runnerFor(mapping: Mapping): Promise<RunnerKind>;
 }
@@ -71,8 +62,6 @@ export function createRunnerModeService({ config, storage }: RunnerModeDeps): Ru
       return runnerForJob((await get()).mode, mapping);
     },
     async set(body) {
-      if (!isPlainObject(body)) return err({ kind: 'invalidBody' });
-      if (!isRunnerMode(body.mode)) return err({ kind: 'invalid', message: INVALID_RUNNER_MODE_MESSAGE });
       await storage.settings.set(RUNNER_MODE_SETTING_KEY, body.mode);
       if (config.runnerMode) return err({ kind: 'conflict', message: RUNNER_MODE_ENV_LOCKED_MESSAGE });
       return ok(await get());

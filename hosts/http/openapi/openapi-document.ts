@@ -1,31 +1,18 @@
 import { classifyPath } from '../admin-guard.js';
-import { adminPaths } from './admin.paths.js';
-import { callbackPaths } from './callbacks.paths.js';
-import {
-  addErrors,
-  arrayOf,
-  bool,
-  int,
-  type Method,
-  millis,
-  type Operation,
-  obj,
-  type Paths,
-  type Schema,
-  str,
-} from './openapi-builders.js';
-import { pagesPaths } from './pages.paths.js';
-import { secretsPaths } from './secrets.paths.js';
-import { trackerPaths } from './tracker.paths.js';
-import { jobRowSchema, stateViewSchema, v1Paths } from './v1.paths.js';
-import { v1IssuesPaths } from './v1-issues.paths.js';
+import type { RouteDefinition } from '../route.js';
+import { ROUTES } from '../routes/all-routes.js';
+import { COMPONENTS } from '../schemas/components.schema.js';
+import { addErrors, type Operation, type Paths, type Schema } from './openapi-builders.js';
+import { openApiPath, operationOf } from './openapi-operation.js';
+import { createSchemaConverter } from './openapi-schemas.js';
 
 /**
- * `GET /api/v1/openapi.json`: the whole HTTP surface as OpenAPI 3.0.3, assembled from the area
- * files. Who may call what is not repeated per route: it follows the admin guard's own
- * `classifyPath`, so an admin route always carries the guard's 401 and its 404 while the admin
- * is disabled, and the document cannot disagree with the guard. test/hosts/openapi checks that
- * every registered route is here and nothing else is.
+ * `GET /api/v1/openapi.json`: the whole HTTP surface as OpenAPI 3.0.3, generated from the route
+ * definitions themselves (their zod schemas and their errors, through the error table), so the
+ * document describes exactly what the routes parse and answer. Who may call what is not
+ * repeated per route: it follows the admin guard's own `classifyPath`, so an admin route always
+ * carries the guard's 401 and its 404 while the admin is disabled. test/hosts/openapi checks
+ * that every registered route is here and nothing else is, and calls every operation.
  */
 
 export interface OpenApiDocument {
@@ -37,18 +24,6 @@ export interface OpenApiDocument {
   paths: Paths;
   components: { schemas: Record<string, Schema>; securitySchemes: Record<string, Schema> };
 }
-
-export const AREAS: readonly Paths[] = [
-  pagesPaths,
-  v1Paths,
-  v1IssuesPaths,
-  adminPaths,
-  secretsPaths,
-  trackerPaths,
-  callbackPaths,
-];
-
-export const METHODS: readonly Method[] = ['get', 'post', 'put', 'patch', 'delete'];
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
   'Docs & Spec': 'This document and the interactive explorer at /api/docs.',
@@ -106,54 +81,6 @@ const SECURITY_SCHEMES: Record<string, Schema> = {
   },
 };
 
-const SCHEMAS: Record<string, Schema> = {
-  Error: obj({ error: str('The spec’s exact message, or a slug code for /runner/* and /trigger/gap-fill') }),
-  ProjectPausedError: obj({ error: { type: 'string', enum: ['project_paused'] }, teamKey: str() }),
-  DispatchFailedError: obj({
-    error: { type: 'string', enum: ['dispatch_failed'] },
-    detail: str(),
-    dispatchStatus: { type: 'string', enum: ['issue_unavailable', 'already_dispatched', 'runner_missing', 'launch_failed'] },
-  }),
-  Mapping: obj(
-    {
-      teamKey: str('Linear team key, Jira project key, or local tracker team key'),
-      ticketing: { type: 'string', enum: ['linear', 'jira', 'local'] },
-      jql: str('Jira only'),
-      repoFieldValue: str('Jira only'),
-      forge: str(),
-      owner: str(),
-      repo: str(),
-      workflowFile: str(),
-      defaultBranch: str(),
-      branchPrefix: str(),
-      maxInProgressAiIssues: { type: 'integer', minimum: 1 },
-      executionMode: { type: 'string', enum: ['github-actions', 'fly-machines'] },
-      sessionMode: { type: 'string', enum: ['autonomous', 'interactive', 'hybrid'] },
-      machineCpus: { type: 'integer', minimum: 1 },
-      machineMemoryMb: { type: 'integer', minimum: 256 },
-      planningEnabled: bool(),
-      planningWorkflowFile: str(),
-      autoApprovePlans: bool(),
-      provider: { type: 'string', enum: ['anthropic', 'bedrock'] },
-      awsRegion: str(),
-      extraEnv: { type: 'object', additionalProperties: str() },
-      paused: bool(),
-      maxTurns: int(),
-      maxIterations: int(),
-      maxJobMinutes: int(),
-      createdAt: millis(),
-      updatedAt: millis(),
-    },
-    ['teamKey', 'owner', 'repo'],
-  ),
-  StateView: stateViewSchema,
-  JobRow: jobRowSchema,
-  TrackerIssue: obj(
-    { id: str(), identifier: str(), title: str(), description: str(), priority: int(), labels: arrayOf(str()), url: str() },
-    ['identifier', 'title'],
-  ),
-};
-
 /** An OpenAPI path as the guard sees a request for it: every `{param}` filled in. */
 const samplePath = (path: string) => path.replace(/\{[^}]+\}/g, 'x');
 
@@ -171,28 +98,27 @@ function applyGuard(path: string, op: Operation): void {
       addErrors(op.responses, 404, ['Not found']);
       return;
     default:
-      // Public and self-authenticated routes state their own credential in their area file.
+      // Public and self-authenticated routes state their own credential in their definition.
       if (!op.security) throw new Error(`openapi: ${path} names no security requirement`);
   }
 }
 
-export function buildOpenApiDocument(version: string): OpenApiDocument {
+export function buildOpenApiDocument(version: string, routes: readonly RouteDefinition<never>[] = ROUTES): OpenApiDocument {
+  const { convert, components } = createSchemaConverter();
+  for (const schema of COMPONENTS) convert(schema);
   const paths: Paths = {};
   const tags: string[] = [];
-  for (const area of AREAS) {
-    for (const [path, item] of Object.entries(structuredClone(area))) {
-      paths[path] ??= {};
-      const target = paths[path];
-      for (const method of METHODS) {
-        const op = item[method];
-        if (!op) continue;
-        if (target[method]) throw new Error(`openapi: ${method.toUpperCase()} ${path} is described twice`);
-        applyGuard(path, op);
-        if (op.requestBody) addErrors(op.responses, 413, ['Request body too large']);
-        for (const tag of op.tags) if (!tags.includes(tag)) tags.push(tag);
-        target[method] = op;
-      }
-    }
+  for (const route of routes) {
+    const path = openApiPath(route.spec.path);
+    const method = route.spec.method;
+    paths[path] ??= {};
+    const target = paths[path];
+    if (target[method]) throw new Error(`openapi: ${method.toUpperCase()} ${path} is described twice`);
+    const op = operationOf(route, convert);
+    applyGuard(path, op);
+    if (op.requestBody) addErrors(op.responses, 413, ['Request body too large']);
+    for (const tag of op.tags) if (!tags.includes(tag)) tags.push(tag);
+    target[method] = op;
   }
   return {
     openapi: '3.0.3',
@@ -201,6 +127,6 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
     security: [{ adminBearer: [] }],
     tags: tags.map((name) => ({ name, ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}) })),
     paths,
-    components: { schemas: SCHEMAS, securitySchemes: SECURITY_SCHEMES },
+    components: { schemas: components, securitySchemes: SECURITY_SCHEMES },
   };
 }

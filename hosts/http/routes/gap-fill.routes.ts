@@ -1,21 +1,52 @@
-import type { H3 } from 'h3';
-import type { GapFillService } from '../../../core/app/dispatch/gap-fill.service.js';
-import { readJson } from '../body.js';
-import { errorResponse, json } from '../errors.js';
+import { z } from 'zod';
+import { GAP_FILL_BAD_BODY, GAP_FILL_NOT_CONFIGURED, type GapFillService } from '../../../core/app/dispatch/gap-fill.service.js';
+import { routesFor } from '../route.js';
 
 export interface GapFillRoutesDeps {
   gapFill: GapFillService;
 }
 
+const route = routesFor<GapFillRoutesDeps>();
+
 /**
- * `POST /trigger/gap-fill` (outside /api: its own bearer, slug error codes). A body that is
- * not JSON is left to the service, so an unauthenticated caller learns nothing about it.
+ * `POST /trigger/gap-fill` (outside /api: its own bearer, slug error codes). The use case checks
+ * the bearer before the body, so an unauthenticated caller learns nothing about it; a body that
+ * is not JSON reaches it as nothing.
  */
-export function gapFillRoutes(app: H3, { gapFill }: GapFillRoutesDeps): void {
-  app.post('/trigger/gap-fill', async (event) => {
-    const body = await readJson(event);
-    if (body.isErr() && body.error.kind === 'tooLarge') return errorResponse(body.error);
-    const accepted = await gapFill.trigger(event.req.headers.get('authorization'), body.isOk() ? body.value : undefined);
-    return accepted.match((run) => json({ accepted: true, ...run }, 202), errorResponse);
-  });
-}
+export const gapFillRoutes = [
+  route({
+    method: 'post',
+    path: '/trigger/gap-fill',
+    operationId: 'triggerGapFill',
+    tag: 'Triggers',
+    summary: 'Outside automation triggers a gap-fill run on an existing pull request',
+    security: 'gapFillBearer',
+    body: {
+      schema: z.object({ issueKey: z.string().min(1).max(200), prNumber: z.number().int().min(1) }),
+      notJson: 'undefined',
+      judgedByUseCase: true,
+    },
+    responses: {
+      202: z
+        .object({
+          accepted: z.literal(true),
+          jobId: z.string(),
+          issueKey: z.string(),
+          prNumber: z.number().int(),
+          teamKey: z.string(),
+          dispatchNumber: z.number().int(),
+        })
+        .describe('Accepted: the gap-fill run was dispatched'),
+    },
+    errors: [
+      { kind: 'invalid', message: GAP_FILL_BAD_BODY },
+      { kind: 'triggerUnauthorized' },
+      { kind: 'mappingNotFound' },
+      { kind: 'projectPaused', teamKey: 'ENG' },
+      { kind: 'notConfigured', message: GAP_FILL_NOT_CONFIGURED },
+      { kind: 'dispatchFailed', detail: 'workflow dispatch failed', dispatchStatus: 'launch_failed' },
+    ],
+    handler: async ({ event, body }, { gapFill }) =>
+      (await gapFill.trigger(event.req.headers.get('authorization'), body)).map((run) => ({ accepted: true as const, ...run })),
+  }),
+];

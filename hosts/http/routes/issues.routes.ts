@@ -1,13 +1,83 @@
-import type { H3 } from 'h3';
+import { z } from 'zod';
 import type { IssuesViewService } from '../../../core/app/issues/issues-view.service.js';
-import { errorResponse, json } from '../errors.js';
+import { routesFor } from '../route.js';
+import { isoTime } from '../schemas/components.schema.js';
 
 export interface IssuesRoutesDeps {
   issuesView: IssuesViewService;
 }
 
+const nullableText = z.string().nullable();
+
+/** An `IssueRow` of core/app/issues/issues-view.service.ts. */
+const IssueRow = z.object({
+  id: z.string(),
+  identifier: z.string(),
+  title: z.string(),
+  teamKey: z.string(),
+  url: z.string().optional(),
+  stage: z.string().optional(),
+  stageName: z.string().optional(),
+  state: nullableText.optional(),
+  stateName: nullableText.optional(),
+  labels: z.array(z.string()),
+  priority: z.number().int().optional(),
+  createdAt: isoTime().optional(),
+  planningPending: z.boolean().optional(),
+  readyForImplementation: z.boolean().optional(),
+  activeJob: z.object({ id: z.string(), phase: z.string(), status: z.string() }).nullable(),
+});
+
+/** A `BlockerRow`: why the planner holds an issue back. */
+const BlockerRow = z.object({
+  issueId: z.string(),
+  identifier: z.string(),
+  title: z.string(),
+  teamKey: z.string(),
+  mapping: z.string(),
+  reason: z.string().describe('Why the planner holds it back: concurrency, dedup, no-mapping, …'),
+  message: z.string(),
+  url: z.string(),
+});
+
+const UPSTREAM = { kind: 'upstream', message: '(underlying error message)' } as const;
+const route = routesFor<IssuesRoutesDeps>();
+
 /** The Issues and Blockers views (admin-ui-and-api.txt "Issues", "Blockers"). */
-export function issuesRoutes(app: H3, { issuesView }: IssuesRoutesDeps): void {
-  app.get('/api/issues', async () => (await issuesView.issues()).match((view) => json(view), errorResponse));
-  app.get('/api/blockers', async () => (await issuesView.blockers()).match((view) => json(view), errorResponse));
-}
+export const issuesRoutes = [
+  route({
+    method: 'get',
+    path: '/api/issues',
+    operationId: 'listIssues',
+    tag: 'Issues',
+    summary: 'List tracked issues',
+    responses: {
+      200: z.object({
+        issues: z.array(IssueRow),
+        inProgress: z.array(z.object({ teamKey: z.string(), count: z.number().int(), cap: z.number().int() })),
+      }),
+    },
+    errors: [UPSTREAM],
+    handler: async (_input, { issuesView }) => issuesView.issues(),
+  }),
+  route({
+    method: 'get',
+    path: '/api/blockers',
+    operationId: 'listBlockers',
+    tag: 'Issues',
+    summary: 'List issues currently blocked from dispatch, with the reason',
+    responses: {
+      200: z.object({
+        kpis: z.object({
+          totalBlocked: z.number().int(),
+          teamsAffected: z.number().int(),
+          blockedByConcurrency: z.number().int(),
+          blockedByDedup: z.number().int(),
+        }),
+        blockers: z.array(BlockerRow),
+      }),
+    },
+    errors: [UPSTREAM],
+    handler: async (_input, { issuesView }) => issuesView.blockers(),
+  }),
+];

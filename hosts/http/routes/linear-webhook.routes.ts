@@ -1,9 +1,10 @@
-import type { H3 } from 'h3';
+import { err, ok } from 'neverthrow';
+import { z } from 'zod';
 import type { LinearWebhookService } from '../../../core/app/issues/linear-webhook.service.js';
 import type { Clock } from '../../../ports/clock.port.js';
-import { readRawBody } from '../body.js';
-import { errorResponse, json } from '../errors.js';
 import { createRateLimiter } from '../rate-limit.js';
+import { routesFor } from '../route.js';
+import { someObject } from '../schemas/components.schema.js';
 
 export interface LinearWebhookRoutesDeps {
   linearWebhook: LinearWebhookService;
@@ -13,16 +14,50 @@ export interface LinearWebhookRoutesDeps {
 /** Linear's webhooks may arrive at most this often (v1 API "Webhooks"). */
 export const WEBHOOK_LIMIT_PER_MINUTE = 600;
 
-/** `POST /webhooks/linear`: verified, rate-limited, and answered before the reconcile runs. */
-export function linearWebhookRoutes(app: H3, { linearWebhook, clock }: LinearWebhookRoutesDeps): void {
-  const limiter = createRateLimiter({ limit: WEBHOOK_LIMIT_PER_MINUTE, windowMs: 60_000, now: () => clock.now() });
-
-  app.post('/webhooks/linear', async (event) => {
-    const slot = limiter.take();
-    if (!slot.allowed) return errorResponse({ kind: 'rateLimited', retryAfterMs: slot.retryAfterMs });
-    const raw = await readRawBody(event);
-    if (raw.isErr()) return errorResponse(raw.error);
-    const received = await linearWebhook.receive(raw.value, event.req.headers.get('linear-signature'));
-    return received.match((outcome) => json({ ok: true, ...outcome }), errorResponse);
-  });
+/** One window per orchestrator (its webhook service), not per process. */
+const limiters = new WeakMap<LinearWebhookService, ReturnType<typeof createRateLimiter>>();
+function limiterOf({ linearWebhook, clock }: LinearWebhookRoutesDeps) {
+  let limiter = limiters.get(linearWebhook);
+  if (!limiter) {
+    limiter = createRateLimiter({ limit: WEBHOOK_LIMIT_PER_MINUTE, windowMs: 60_000, now: () => clock.now() });
+    limiters.set(linearWebhook, limiter);
+  }
+  return limiter;
 }
+
+const route = routesFor<LinearWebhookRoutesDeps>();
+
+/** `POST /webhooks/linear`: rate-limited before the body is read, verified, and answered before the reconcile runs. */
+export const linearWebhookRoutes = [
+  route({
+    method: 'post',
+    path: '/webhooks/linear',
+    operationId: 'linearWebhook',
+    tag: 'Webhooks',
+    summary: 'Linear webhook receiver: processes issue and comment events (600 a minute)',
+    security: 'linearSignature',
+    admit: (_event, deps) => {
+      const slot = limiterOf(deps).take();
+      return slot.allowed ? ok(undefined) : err({ kind: 'rateLimited', retryAfterMs: slot.retryAfterMs });
+    },
+    body: {
+      schema: someObject('A Linear webhook payload, signed with its webhookTimestamp'),
+      read: 'raw',
+    },
+    responses: {
+      200: z.object({ ok: z.literal(true), reconciling: z.union([z.array(z.string()), z.enum(['all', 'none'])]) }),
+    },
+    errors: [
+      { kind: 'invalidPayload' },
+      { kind: 'badSignature', message: 'Missing webhook signature' },
+      { kind: 'badSignature', message: '(signature verification message)' },
+      { kind: 'rateLimited', retryAfterMs: 1000 },
+      { kind: 'notConfigured', message: 'Linear webhook not configured' },
+    ],
+    handler: async ({ event, body }, { linearWebhook }) =>
+      (await linearWebhook.receive(body, event.req.headers.get('linear-signature'))).map((outcome) => ({
+        ok: true as const,
+        ...outcome,
+      })),
+  }),
+];

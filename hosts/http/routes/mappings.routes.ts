@@ -1,36 +1,90 @@
-import { getRouterParam, type H3 } from 'h3';
+import { err, ok } from 'neverthrow';
+import { z } from 'zod';
 import type { MappingsService } from '../../../core/app/operations/mappings.service.js';
-import { readJsonObject } from '../body.js';
-import { errorResponse, json } from '../errors.js';
+import { MAPPING_MESSAGES } from '../../../core/domain/mappings.js';
+import type { HttpError } from '../errors.js';
+import { routesFor } from '../route.js';
+import { MappingSchema } from '../schemas/components.schema.js';
+import { pathParam } from '../schemas/params.schema.js';
 
 export interface MappingsRoutesDeps {
   mappings: MappingsService;
 }
 
-/** Project mappings: list, create-or-update, cap-or-pause, delete (admin-ui-and-api.txt). */
-export function mappingsRoutes(app: H3, { mappings }: MappingsRoutesDeps): void {
-  app.get('/api/mappings', async () => json({ mappings: await mappings.list() }));
+const { patchBoth, patchNeither, paused, maxInProgress, invalidBody: _, ...saveMessages } = MAPPING_MESSAGES;
+const invalid = (message: string): HttpError => ({ kind: 'invalid', message });
+const SAVE_ERRORS: HttpError[] = [
+  { kind: 'invalidBody' },
+  ...Object.values(saveMessages).map(invalid),
+  invalid(maxInProgress),
+  invalid('branchPrefix invalid: {detail}'),
+  invalid('(ticketing validation message)'),
+];
 
-  app.post('/api/mappings', async (event) => {
-    const body = await readJsonObject(event);
-    if (body.isErr()) return errorResponse(body.error);
-    const saved = await mappings.save(body.value);
-    return saved.match(({ mapping }) => json({ mapping }), errorResponse);
-  });
+export const teamKeyParams = z.object({
+  teamKey: pathParam('The mapping’s team key (Linear team, Jira project or local team)'),
+});
+const answer = z.object({ mapping: MappingSchema });
+const route = routesFor<MappingsRoutesDeps>();
 
-  app.patch('/api/mappings/:teamKey', async (event) => {
-    const body = await readJsonObject(event);
-    if (body.isErr()) return errorResponse(body.error);
-    const updated = await mappings.patch(teamKeyOf(event), body.value);
-    return updated.match((mapping) => json({ mapping }), errorResponse);
-  });
-
-  app.delete('/api/mappings/:teamKey', async (event) => {
-    const deleted = await mappings.remove(teamKeyOf(event));
-    return deleted ? json({ deleted: true }) : errorResponse({ kind: 'notDeleted' });
-  });
-}
-
-function teamKeyOf(event: Parameters<typeof getRouterParam>[0]): string {
-  return getRouterParam(event, 'teamKey') ?? '';
-}
+/**
+ * Project mappings: list, create-or-update, cap-or-pause, delete (admin-ui-and-api.txt). The
+ * bodies are judged by the use case: a create needs what an update may keep from the stored
+ * mapping, so no schema here can tell a missing field from a kept one.
+ */
+export const mappingsRoutes = [
+  route({
+    method: 'get',
+    path: '/api/mappings',
+    operationId: 'listMappings',
+    tag: 'Projects',
+    summary: 'List project mappings',
+    responses: { 200: z.object({ mappings: z.array(MappingSchema) }) },
+    handler: async (_input, { mappings }) => ok({ mappings: await mappings.list() }),
+  }),
+  route({
+    method: 'post',
+    path: '/api/mappings',
+    operationId: 'saveMapping',
+    tag: 'Projects',
+    summary: 'Create or update a project mapping',
+    body: {
+      schema: MappingSchema,
+      read: 'object',
+      judgedByUseCase: true,
+      description: 'teamKey, owner and repo are required; the rest default (an update keeps what it does not name)',
+    },
+    responses: { 200: answer },
+    errors: SAVE_ERRORS,
+    handler: async ({ body }, { mappings }) => (await mappings.save(body)).map(({ mapping }) => ({ mapping })),
+  }),
+  route({
+    method: 'patch',
+    path: '/api/mappings/:teamKey',
+    operationId: 'patchMapping',
+    tag: 'Projects',
+    summary: 'Change a mapping’s concurrency cap or paused state (one of them)',
+    params: teamKeyParams,
+    body: {
+      schema: z.object({ paused: z.boolean().optional(), maxInProgressAiIssues: z.number().int().min(1).optional() }),
+      read: 'object',
+      judgedByUseCase: true,
+    },
+    responses: { 200: answer },
+    errors: [{ kind: 'invalidBody' }, ...[maxInProgress, patchBoth, patchNeither, paused].map(invalid), { kind: 'teamNotFound' }],
+    handler: async ({ params, body }, { mappings }) =>
+      (await mappings.patch(params.teamKey, body)).map((mapping) => ({ mapping })),
+  }),
+  route({
+    method: 'delete',
+    path: '/api/mappings/:teamKey',
+    operationId: 'deleteMapping',
+    tag: 'Projects',
+    summary: 'Remove a mapping',
+    params: teamKeyParams,
+    responses: { 200: z.object({ deleted: z.literal(true) }) },
+    errors: [{ kind: 'notDeleted' }],
+    handler: async ({ params }, { mappings }) =>
+      (await mappings.remove(params.teamKey)) ? ok({ deleted: true as const }) : err({ kind: 'notDeleted' as const }),
+  }),
+];

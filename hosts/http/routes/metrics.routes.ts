@@ -1,8 +1,9 @@
-import type { H3, Middleware } from 'h3';
+import type { Middleware } from 'h3';
 import type { MetricsService } from '../../../core/app/views/metrics.service.js';
 import { EXPOSITION_CONTENT_TYPE } from '../../../core/app/views/metrics-exposition.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
+import { routesFor } from '../route.js';
 
 export interface MetricsRoutesDeps {
   metrics: MetricsService;
@@ -21,7 +22,7 @@ const WEBHOOK_SOURCES: Readonly<Record<string, string>> = {
  * webhook endpoint, refused ones included, so `/metrics` and the SSE stream see them; the
  * webhook services themselves publish nothing on receipt.
  */
-function webhookReceipts({ eventBus, clock }: Pick<MetricsRoutesDeps, 'eventBus' | 'clock'>): Middleware {
+export function webhookReceipts({ eventBus, clock }: Pick<MetricsRoutesDeps, 'eventBus' | 'clock'>): Middleware {
   return async (event, next) => {
     const source = WEBHOOK_SOURCES[event.url.pathname];
     if (!source || event.req.method !== 'POST') return next();
@@ -37,18 +38,25 @@ function webhookReceipts({ eventBus, clock }: Pick<MetricsRoutesDeps, 'eventBus'
   };
 }
 
+const route = routesFor<MetricsRoutesDeps>();
+
 /**
  * `GET /metrics`: Prometheus text exposition 0.0.4. Public on purpose — a Prometheus scraper
  * cannot log in to the admin — so the page holds only counts, statuses, phases, runner kinds
  * and team keys: no issue text, identifier, URL or secret.
  */
-export function metricsRoutes(app: H3, { metrics, eventBus, clock }: MetricsRoutesDeps): void {
-  app.use(webhookReceipts({ eventBus, clock }));
-  app.get(
-    '/metrics',
-    async () =>
+export const metricsRoutes = [
+  route({
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    tag: 'State & Metrics',
+    summary: 'Prometheus-format service metrics (public: a scraper cannot log in)',
+    security: 'public',
+    responses: { 200: { contentType: 'text/plain', description: 'Prometheus text exposition 0.0.4' } },
+    handler: async (_input, { metrics }) =>
       new Response(await metrics.render(), {
         headers: { 'content-type': EXPOSITION_CONTENT_TYPE, 'cache-control': 'no-store' },
       }),
-  );
-}
+  }),
+];

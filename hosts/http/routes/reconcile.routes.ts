@@ -1,18 +1,29 @@
-import type { H3 } from 'h3';
+import { ok } from 'neverthrow';
+import { z } from 'zod';
 import type { ReconcileService } from '../../../core/app/dispatch/reconcile.service.js';
-import { json } from '../errors.js';
+import { routesFor } from '../route.js';
 
 export interface ReconcileRoutesDeps {
   reconcile: ReconcileService;
 }
 
+const route = routesFor<ReconcileRoutesDeps>();
+
 /**
  * `POST /api/v1/refresh`: 202 at once; the cycle runs in the background, coalesced with any
  * cycle already running (v1-api-state-issues-config.txt).
  */
-export function reconcileRoutes(app: H3, { reconcile }: ReconcileRoutesDeps): void {
-  app.post('/api/v1/refresh', () => {
-    void reconcile.request().catch(() => undefined);
-    return json({ queued: true }, 202);
-  });
-}
+export const reconcileRoutes = [
+  route({
+    method: 'post',
+    path: '/api/v1/refresh',
+    operationId: 'v1Refresh',
+    tag: 'State & Metrics',
+    summary: 'Trigger an immediate poll/reconciliation cycle (runs asynchronously)',
+    responses: { 202: z.object({ queued: z.literal(true) }).describe('Accepted: the cycle runs in the background') },
+    handler: (_input, { reconcile }) => {
+      void reconcile.request().catch(() => undefined);
+      return ok({ queued: true as const });
+    },
+  }),
+];

@@ -1,6 +1,7 @@
-import type { H3, H3Event } from 'h3';
+import type { H3Event } from 'h3';
 import { err, ok, type Result } from 'neverthrow';
-import { parseResultBody, parseStep, progressStepCode } from '../../../core/app/runs/run-callback-bodies.js';
+import { z } from 'zod';
+import { progressStepCode } from '../../../core/app/runs/run-callback-bodies.js';
 import type { RunCallbacksService } from '../../../core/app/runs/run-callbacks.service.js';
 import {
   PLANNING_CONTEXT_AUDIENCE,
@@ -11,13 +12,37 @@ import {
   type RunTokensService,
   type TokenClaims,
 } from '../../../core/app/runs/run-tokens.service.js';
-import { readJsonObject } from '../body.js';
-import { errorResponse, type HttpError, json } from '../errors.js';
+import type { HttpError } from '../errors.js';
+import { type BodySpec, routesFor } from '../route.js';
+import { millis } from '../schemas/components.schema.js';
+import { ResultBodySchema, stepSchema } from '../schemas/run-callbacks.schema.js';
 
 export interface RunnerRoutesDeps {
   runTokens: Pick<RunTokensService, 'configured' | 'verify'>;
   runCallbacks: RunCallbacksService;
 }
+
+/** 501 while RUNNER_TOKEN_SECRET is unset, then the bearer run token of `audience` (401 with its code). */
+const runToken =
+  (audience: RunAudience) =>
+  (event: H3Event, { runTokens }: RunnerRoutesDeps): Result<TokenClaims, HttpError> => {
+    if (!runTokens.configured) return err({ kind: 'notConfigured', message: RUNNER_TOKENS_NOT_CONFIGURED });
+    const claims = runTokens.verify(event.req.headers.get('authorization'), audience);
+    return claims.isErr() ? err({ kind: 'runTokenRejected', code: claims.error }) : ok(claims.value);
+  };
+
+/** A body that is not a JSON object is `invalid_body` (an oversized one stays 413). */
+const objectBody = <S extends z.ZodType>(schema: S) =>
+  ({ schema, read: 'object', notJson: { kind: 'invalid', message: 'invalid_body' } }) satisfies BodySpec<S>;
+
+const REFUSED: HttpError[] = [
+  ...['bad_signature', 'expired', 'malformed', 'wrong_audience', 'missing_bearer'].map(
+    (code): HttpError => ({ kind: 'runTokenRejected', code }),
+  ),
+  { kind: 'notConfigured', message: RUNNER_TOKENS_NOT_CONFIGURED },
+];
+const invalid = (...codes: string[]) => codes.map((message): HttpError => ({ kind: 'invalid', message }));
+const route = routesFor<RunnerRoutesDeps>();
 
 /**
  * The runner callbacks (ARCHITECTURE.md "Callback protocol"; error tables of POST
@@ -25,43 +50,85 @@ export interface RunnerRoutesDeps {
  * order: 501 `runner_tokens_not_configured` while RUNNER_TOKEN_SECRET is unset, 401 for the
  * bearer token, 400 for the body, then the endpoint's own outcome.
  */
-export function runnerRoutes(app: H3, { runTokens, runCallbacks }: RunnerRoutesDeps): void {
-  const authorize = (event: H3Event, audience: RunAudience): Result<TokenClaims, HttpError> => {
-    if (!runTokens.configured) return err({ kind: 'notConfigured', message: RUNNER_TOKENS_NOT_CONFIGURED });
-    const claims = runTokens.verify(event.req.headers.get('authorization'), audience);
-    return claims.isErr() ? err({ kind: 'runTokenRejected', code: claims.error }) : ok(claims.value);
-  };
-
-  /** The body as a JSON object; anything else is `invalid_body` (an oversized one stays 413). */
-  const readBody = async (event: H3Event): Promise<Result<Record<string, unknown>, HttpError>> => {
-    const body = await readJsonObject(event);
-    if (body.isOk()) return ok(body.value);
-    return err(body.error.kind === 'tooLarge' ? body.error : { kind: 'invalid', message: 'invalid_body' });
-  };
-
-  app.post('/runner/result', async (event) => {
-    const claims = authorize(event, RESULT_AUDIENCE);
-    if (claims.isErr()) return errorResponse(claims.error);
-    const raw = await readBody(event);
-    if (raw.isErr()) return errorResponse(raw.error);
-    const body = parseResultBody(raw.value);
-    if (body.isErr()) return errorResponse({ kind: 'invalid', message: body.error });
-    return (await runCallbacks.result(claims.value, body.value)).match((answer) => json(answer), errorResponse);
-  });
-
-  app.post('/runner/progress', async (event) => {
-    const claims = authorize(event, PROGRESS_AUDIENCE);
-    if (claims.isErr()) return errorResponse(claims.error);
-    const raw = await readBody(event);
-    if (raw.isErr()) return errorResponse(raw.error);
-    const step = parseStep(raw.value.step);
-    if (step.isErr()) return errorResponse({ kind: 'invalid', message: progressStepCode(step.error) });
-    return (await runCallbacks.progress(claims.value, step.value)).match((answer) => json(answer), errorResponse);
-  });
-
-  app.get('/runner/planning-context', async (event) => {
-    const claims = authorize(event, PLANNING_CONTEXT_AUDIENCE);
-    if (claims.isErr()) return errorResponse(claims.error);
-    return (await runCallbacks.planningContext(claims.value)).match((context) => json(context), errorResponse);
-  });
-}
+export const runnerRoutes = [
+  route({
+    method: 'post',
+    path: '/runner/result',
+    operationId: 'runnerResult',
+    tag: 'Runner callbacks',
+    summary: 'A runner reports the final outcome of a dispatch (single-use run token)',
+    security: 'runToken',
+    admit: runToken(RESULT_AUDIENCE),
+    body: objectBody(ResultBodySchema),
+    responses: { 200: z.object({ ok: z.literal(true), jobId: z.string(), status: z.string() }).describe('The recorded outcome') },
+    errors: [
+      ...invalid(
+        'invalid_body',
+        'invalid_comment_shape',
+        'invalid_comments',
+        'invalid_outcome',
+        'invalid_phase',
+        'missing_prUrl',
+        'phase_mismatch',
+      ),
+      ...REFUSED,
+      { kind: 'alreadyConsumed' },
+    ],
+    handler: ({ admitted, body }, { runCallbacks }) => runCallbacks.result(admitted, body),
+  }),
+  route({
+    method: 'post',
+    path: '/runner/progress',
+    operationId: 'runnerProgress',
+    tag: 'Runner callbacks',
+    summary: 'A runner streams step-by-step progress during a run',
+    security: 'runToken',
+    admit: runToken(PROGRESS_AUDIENCE),
+    body: objectBody(z.object({ step: stepSchema(progressStepCode) })),
+    responses: {
+      200: z
+        .object({
+          ok: z.literal(true),
+          instructions: z.array(
+            z.discriminatedUnion('type', [
+              z.object({ type: z.literal('message'), id: z.string(), message: z.string(), at: millis() }),
+              z.object({ type: z.literal('abort'), reason: z.string().optional(), at: millis() }),
+            ]),
+          ),
+        })
+        .describe('The session’s instructions (steering messages, an abort)'),
+    },
+    errors: [
+      ...invalid(
+        'invalid_body',
+        'invalid_step_id',
+        'invalid_step_started_at',
+        'invalid_step_status',
+        'invalid_step_type',
+        'step_required',
+      ),
+      ...REFUSED,
+      { kind: 'runJobNotFound' },
+    ],
+    handler: ({ admitted, body }, { runCallbacks }) => runCallbacks.progress(admitted, body.step),
+  }),
+  route({
+    method: 'get',
+    path: '/runner/planning-context',
+    operationId: 'runnerPlanningContext',
+    tag: 'Runner callbacks',
+    summary: 'A runner fetches the planning context for its run',
+    security: 'runToken',
+    admit: runToken(PLANNING_CONTEXT_AUDIENCE),
+    responses: {
+      200: z.object({
+        jobId: z.string(),
+        phase: z.string(),
+        issue: z.object({ id: z.string(), identifier: z.string(), title: z.string(), description: z.string(), url: z.string() }),
+        plan: z.string().nullable().describe('The plan of the issue’s latest successful planning run; null before there is one'),
+      }),
+    },
+    errors: REFUSED,
+    handler: ({ admitted }, { runCallbacks }) => runCallbacks.planningContext(admitted),
+  }),
+];

@@ -1,7 +1,10 @@
-import { createEventStream, type H3 } from 'h3';
+import { createEventStream } from 'h3';
+import { ok } from 'neverthrow';
+import { z } from 'zod';
 import type { EventsService } from '../../../core/app/views/events.service.js';
 import type { StateService } from '../../../core/app/views/state.service.js';
-import { json } from '../errors.js';
+import { routesFor } from '../route.js';
+import { millis, StateView } from '../schemas/components.schema.js';
 
 export interface V1StateRoutesDeps {
   stateView: StateService;
@@ -14,38 +17,79 @@ export interface V1StateRoutesDeps {
  */
 export const SSE_MAX_PENDING = 1000;
 
+/** The `RuntimeView` of core/app/views/state.service.ts. */
+const RuntimeView = z.object({
+  version: z.string(),
+  node: z.string(),
+  startedAt: millis(),
+  uptimeSeconds: z.number(),
+  dataDir: z.string(),
+  storage: z.enum(['sqlite', 'postgres', 'lowdb', 'memory', 'fs', 'redis', 'other']),
+  pollIntervalMs: z.number().int(),
+  features: z.record(z.string(), z.boolean()),
+  runnerMode: z.object({ effective: z.string(), source: z.enum(['env', 'stored', 'default']) }),
+});
+
+const TAG = 'State & Metrics';
+const route = routesFor<V1StateRoutesDeps>();
+
 /**
  * `GET /api/v1/state`, `GET /api/v1/runtime` and the SSE stream `GET /api/v1/events`
  * (v1-api-state-issues-config.txt, "State & Metrics"). All three sit under /api, so the
  * admin guard has already checked the bearer token.
  */
-export function v1StateRoutes(app: H3, { stateView, eventStream }: V1StateRoutesDeps): void {
-  app.get('/api/v1/state', async () => json(await stateView.snapshot()));
-  app.get('/api/v1/runtime', async () => json(await stateView.runtime()));
-
-  app.get('/api/v1/events', (event) => {
-    const stream = createEventStream(event);
-    let pending = 0;
-    const unsubscribe = eventStream.subscribe((message) => {
-      if (pending >= SSE_MAX_PENDING) {
-        stop();
-        void stream.close();
-        return;
-      }
-      pending += 1;
-      void stream.push(message).finally(() => {
-        pending -= 1;
+export const v1StateRoutes = [
+  route({
+    method: 'get',
+    path: '/api/v1/state',
+    operationId: 'v1State',
+    tag: TAG,
+    summary: 'Full orchestrator snapshot: queued, running, completed issues and token totals',
+    responses: { 200: StateView },
+    handler: async (_input, { stateView }) => ok(await stateView.snapshot()),
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/runtime',
+    operationId: 'v1Runtime',
+    tag: TAG,
+    summary: 'Runtime info: version, data directory, feature flags',
+    responses: { 200: RuntimeView },
+    handler: async (_input, { stateView }) => ok(await stateView.runtime()),
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/events',
+    operationId: 'v1Events',
+    tag: TAG,
+    summary: 'SSE stream of real-time orchestrator events',
+    description:
+      'Each event is a `data:` line holding `{ type, at, data }` JSON; comment lines are heartbeats. A client that leaves 1000 events unread is dropped and reconnects.',
+    responses: { 200: { contentType: 'text/event-stream', description: 'An event stream' } },
+    handler: ({ event }, { eventStream }) => {
+      const stream = createEventStream(event);
+      let pending = 0;
+      const unsubscribe = eventStream.subscribe((message) => {
+        if (pending >= SSE_MAX_PENDING) {
+          stop();
+          void stream.close();
+          return;
+        }
+        pending += 1;
+        void stream.push(message).finally(() => {
+          pending -= 1;
+        });
       });
-    });
-    // A comment line keeps proxies from closing an idle stream and lets the client notice a dead one.
-    const heartbeat = setInterval(() => void stream.pushComment('heartbeat'), eventStream.heartbeatMs);
-    heartbeat.unref?.();
-    function stop() {
-      clearInterval(heartbeat);
-      unsubscribe();
-    }
-    stream.onClosed(stop);
-    void stream.pushComment('connected');
-    return stream;
-  });
-}
+      // A comment line keeps proxies from closing an idle stream and lets the client notice a dead one.
+      const heartbeat = setInterval(() => void stream.pushComment('heartbeat'), eventStream.heartbeatMs);
+      heartbeat.unref?.();
+      function stop() {
+        clearInterval(heartbeat);
+        unsubscribe();
+      }
+      stream.onClosed(stop);
+      void stream.pushComment('connected');
+      return stream;
+    },
+  }),
+];

@@ -1,0 +1,33 @@
+import type { H3Event } from 'h3';
+import { err, ok, type Result } from 'neverthrow';
+import { isPlainObject } from '../../core/domain/mappings.js';
+import { readJson, readRawBody } from './body.js';
+import type { HttpError } from './errors.js';
+import type { BodySpec } from './route.js';
+
+/**
+ * A route's body, read as its spec says and parsed by its schema: 413 for an oversized body
+ * always; the route's `notJson` answer for one that is not JSON (or not an object, for
+ * `read: 'object'`); the route's `invalid` answer for zod's first issue.
+ */
+export async function readRouteBody(event: H3Event, spec: BodySpec | undefined): Promise<Result<unknown, HttpError>> {
+  if (!spec) return ok(undefined);
+  const read = spec.read ?? 'json';
+  if (read === 'raw') return readRawBody(event);
+
+  const raw = await readJson(event, undefined, { optional: read === 'optional' });
+  const value =
+    raw.isOk() && read === 'object' && !isPlainObject(raw.value) ? err<unknown, HttpError>({ kind: 'invalidBody' }) : raw;
+  if (value.isErr()) {
+    if (value.error.kind === 'tooLarge') return err(value.error);
+    if (spec.notJson === 'undefined') return ok(undefined);
+    return err(spec.notJson ?? { kind: 'invalidBody' });
+  }
+  if (spec.judgedByUseCase) return ok(value.value);
+
+  const parsed = spec.schema.safeParse(value.value);
+  if (parsed.success) return ok(parsed.data);
+  const issue = parsed.error.issues[0];
+  if (!issue) return err({ kind: 'invalidBody' });
+  return err(spec.invalid ? spec.invalid(issue) : { kind: 'invalid', message: issue.message });
+}

@@ -1,0 +1,85 @@
+import type { RouteDefinition } from '../route.js';
+import { type AdminPageDeps, adminPageRoutes } from './admin-page.routes.js';
+import { type AuthRoutesDeps, authRoutes } from './auth.routes.js';
+import { type DispatchLogRoutesDeps, dispatchLogRoutes } from './dispatch-log.routes.js';
+import { type DocsDeps, docsRoutes } from './docs.routes.js';
+import { type GapFillRoutesDeps, gapFillRoutes } from './gap-fill.routes.js';
+import { type GithubWebhookRoutesDeps, githubWebhookRoutes } from './github-webhook.routes.js';
+import { healthRoutes } from './health.routes.js';
+import { type IssuesRoutesDeps, issuesRoutes } from './issues.routes.js';
+import { type JiraRoutesDeps, jiraRoutes } from './jira.routes.js';
+import { type LinearWebhookRoutesDeps, linearWebhookRoutes } from './linear-webhook.routes.js';
+import { type MappingsRoutesDeps, mappingsRoutes } from './mappings.routes.js';
+import { type MetricsRoutesDeps, metricsRoutes } from './metrics.routes.js';
+import { type PipelinesRoutesDeps, pipelinesRoutes } from './pipelines.routes.js';
+import { type PullsRoutesDeps, pullsRoutes } from './pulls.routes.js';
+import { type ReaperRoutesDeps, reaperRoutes } from './reaper.routes.js';
+import { type ReconcileRoutesDeps, reconcileRoutes } from './reconcile.routes.js';
+import { type RunnerRoutesDeps, runnerRoutes } from './runner.routes.js';
+import { type RunnersRoutesDeps, runnersRoutes } from './runners.routes.js';
+import { type SecretsRoutesDeps, secretsRoutes } from './secrets.routes.js';
+import { type SessionApiRoutesDeps, sessionApiRoutes } from './session-api.routes.js';
+import { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.js';
+import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
+import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
+import { type V1IssuesRoutesDeps, v1IssuesRoutes } from './v1-issues.routes.js';
+import { type V1StateRoutesDeps, v1StateRoutes } from './v1-state.routes.js';
+
+/** What the route modules need from the container. Extend with each new module's deps. */
+export type RoutesDeps = AuthRoutesDeps &
+  MappingsRoutesDeps &
+  IssuesRoutesDeps &
+  DispatchLogRoutesDeps &
+  ReconcileRoutesDeps &
+  LinearWebhookRoutesDeps &
+  TrackerRoutesDeps &
+  JiraRoutesDeps &
+  RunnerRoutesDeps &
+  SessionApiRoutesDeps &
+  GithubWebhookRoutesDeps &
+  GapFillRoutesDeps &
+  PullsRoutesDeps &
+  TemplatesRoutesDeps &
+  PipelinesRoutesDeps &
+  RunnersRoutesDeps &
+  SettingsRoutesDeps &
+  SecretsRoutesDeps &
+  ReaperRoutesDeps &
+  V1StateRoutesDeps &
+  V1IssuesRoutesDeps &
+  MetricsRoutesDeps;
+
+/** What routes/index.ts makes per app for the pages: their file tables and the document. */
+export type PagesDeps = AdminPageDeps & DocsDeps;
+
+/**
+ * Every route, in registration order. A new area is one file `routes/<area>.routes.ts`
+ * exporting its definitions and one line here; the document follows by itself.
+ */
+export const ROUTES: readonly RouteDefinition<RoutesDeps & PagesDeps>[] = [
+  ...healthRoutes,
+  ...adminPageRoutes,
+  ...authRoutes,
+  ...mappingsRoutes,
+  ...issuesRoutes,
+  ...dispatchLogRoutes,
+  ...reconcileRoutes,
+  ...linearWebhookRoutes,
+  ...trackerRoutes,
+  ...jiraRoutes,
+  ...runnerRoutes,
+  ...sessionApiRoutes,
+  ...githubWebhookRoutes,
+  ...gapFillRoutes,
+  ...pullsRoutes,
+  ...templatesRoutes,
+  ...pipelinesRoutes,
+  ...runnersRoutes,
+  ...settingsRoutes,
+  ...secretsRoutes,
+  ...reaperRoutes,
+  ...v1StateRoutes,
+  ...v1IssuesRoutes,
+  ...metricsRoutes,
+  ...docsRoutes,
+];

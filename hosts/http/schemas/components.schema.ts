@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import type { ExecutionMode, Provider, SessionMode, TicketingKind } from '../../../core/domain/model.js';
+
+/**
+ * Schemas several routes answer with, each named once (`meta({ id })`): the document lists them
+ * under components and the routes `$ref` them. The error bodies are the table's (errors.ts).
+ */
+
+/** Epoch milliseconds, as every timestamp of the JSON API. */
+export const millis = () => z.number().int().describe('Epoch milliseconds');
+export const isoTime = () => z.string().describe('ISO 8601');
+
+/**
+ * An object the document does not detail. Typed as any object, so a use case's interface fits
+ * it (an interface has no index signature for `looseObject({})`'s input type to accept).
+ */
+export const someObject = (description?: string): z.ZodType<object> => {
+  const schema = z.looseObject({});
+  return description ? schema.describe(description) : schema;
+};
+
+export const ErrorBody = z
+  .object({ error: z.string().describe('The spec’s exact message, or a slug code for /runner/* and /trigger/gap-fill') })
+  .meta({ id: 'Error' });
+
+export const ProjectPausedError = z
+  .object({ error: z.enum(['project_paused']), teamKey: z.string() })
+  .meta({ id: 'ProjectPausedError' });
+
+export const DispatchFailedError = z
+  .object({
+    error: z.enum(['dispatch_failed']),
+    detail: z.string(),
+    dispatchStatus: z.enum(['issue_unavailable', 'already_dispatched', 'runner_missing', 'launch_failed']),
+  })
+  .meta({ id: 'DispatchFailedError' });
+
+export const NotDeleted = z
+  .object({ deleted: z.literal(false) })
+  .meta({ id: 'NotDeleted', description: 'No such mapping: `{ "deleted": false }`, no error field' });
+
+const TICKETING: readonly TicketingKind[] = ['linear', 'jira', 'local'];
+const EXECUTION: readonly ExecutionMode[] = ['github-actions', 'fly-machines'];
+const SESSION: readonly SessionMode[] = ['autonomous', 'interactive', 'hybrid'];
+const PROVIDER: readonly Provider[] = ['anthropic', 'bedrock'];
+
+/**
+ * A project mapping (core/domain/model.ts `Mapping`). Only teamKey, owner and repo are required:
+ * the same shape is the body of `POST /api/mappings`, where the rest default.
+ */
+export const MappingSchema = z
+  .object({
+    teamKey: z.string().describe('Linear team key, Jira project key, or local tracker team key'),
+    ticketing: z.enum(TICKETING as [TicketingKind, ...TicketingKind[]]).optional(),
+    jql: z.string().describe('Jira only').optional(),
+    repoFieldValue: z.string().describe('Jira only').optional(),
+    forge: z.string().optional(),
+    owner: z.string(),
+    repo: z.string(),
+    workflowFile: z.string().optional(),
+    defaultBranch: z.string().optional(),
+    branchPrefix: z.string().optional(),
+    maxInProgressAiIssues: z.number().int().min(1).optional(),
+    executionMode: z.enum(EXECUTION as [ExecutionMode, ...ExecutionMode[]]).optional(),
+    sessionMode: z.enum(SESSION as [SessionMode, ...SessionMode[]]).optional(),
+    machineCpus: z.number().int().min(1).optional(),
+    machineMemoryMb: z.number().int().min(256).optional(),
+    planningEnabled: z.boolean().optional(),
+    planningWorkflowFile: z.string().optional(),
+    autoApprovePlans: z.boolean().optional(),
+    provider: z.enum(PROVIDER as [Provider, ...Provider[]]).optional(),
+    awsRegion: z.string().optional(),
+    extraEnv: z.record(z.string(), z.string()).optional(),
+    paused: z.boolean().optional(),
+    maxTurns: z.number().int().optional(),
+    maxIterations: z.number().int().optional(),
+    maxJobMinutes: z.number().int().optional(),
+    createdAt: millis().optional(),
+    updatedAt: millis().optional(),
+  })
+  .meta({ id: 'Mapping' });
+
+/** A job as the state views list it (core/app/views/state.service.ts). */
+export const JobRow = z
+  .object({
+    jobId: z.string(),
+    issueId: z.string(),
+    identifier: z.string(),
+    teamKey: z.string(),
+    owner: z.string().optional(),
+    repo: z.string().optional(),
+    phase: z.string().optional(),
+    status: z.string(),
+    runner: z.string().optional(),
+    dispatchNumber: z.number().int().optional(),
+    dispatchedAt: millis(),
+    durationSeconds: z.number().optional(),
+    finishedAt: millis().optional(),
+    runUrl: z.string().optional(),
+    prUrl: z.string().optional(),
+    prNumber: z.number().int().optional(),
+    error: z.string().optional(),
+    timedOutReason: z.string().optional(),
+  })
+  .meta({ id: 'JobRow' });
+
+export const StateView = z
+  .object({
+    generatedAt: millis(),
+    counts: z.object({
+      queued: z.number().int(),
+      running: z.number().int(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+    }),
+    queued: z
+      .array(
+        z.object({
+          issueId: z.string(),
+          identifier: z.string(),
+          title: z.string(),
+          teamKey: z.string(),
+          priority: z.number().int(),
+          url: z.string(),
+          reason: z.string(),
+          message: z.string(),
+        }),
+      )
+      .describe('Eligible issues the last reconcile plan held back, with the planner’s reason'),
+    running: z.array(JobRow),
+    completed: z.array(JobRow),
+    failed: z.array(JobRow),
+    mappings: z.array(
+      z.object({
+        teamKey: z.string(),
+        ticketing: z.string(),
+        paused: z.boolean(),
+        inProgress: z.number().int(),
+        cap: z.number().int(),
+      }),
+    ),
+    lastReconcile: z
+      .object({
+        startedAt: millis().optional(),
+        finishedAt: millis().optional(),
+        durationMs: z.number().int().optional(),
+        dispatched: z.number().int().optional(),
+        errors: z.record(z.string(), z.string()).optional(),
+      })
+      .nullable(),
+    tokens: z.object({ input: z.number().int(), output: z.number().int(), total: z.number().int(), reported: z.boolean() }),
+  })
+  .meta({ id: 'StateView' });
+
+/** An issue of the embedded tracker (adapters/ticketing/local). */
+export const TrackerIssue = z
+  .object({
+    id: z.string().optional(),
+    identifier: z.string(),
+    title: z.string(),
+    description: z.string().optional(),
+    priority: z.number().int().optional(),
+    labels: z.array(z.string()).optional(),
+    url: z.string().optional(),
+  })
+  .meta({ id: 'TrackerIssue' });
+
+/** Every component the document lists even when no route names it (the error table's bodies). */
+export const COMPONENTS: readonly z.ZodType[] = [ErrorBody, ProjectPausedError, DispatchFailedError, NotDeleted];
