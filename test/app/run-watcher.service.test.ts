@@ -46,7 +46,8 @@ function world(options: { now?: number; mappings?: Mapping[] } = {}) {
 
   const storage = {
     jobs: {
-      list: async () => [...jobs.values()],
+      list: async (query?: { statuses?: readonly string[] }) =>
+        [...jobs.values()].filter((job) => !query?.statuses || query.statuses.includes(job.status)),
       get: async (id: string) => jobs.get(id),
     },
     mappings: {
