@@ -16,7 +16,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Runs a service call again while it fails in a retryable way: `rateLimited` waits its
- * `retryAfterMs`, `unavailable` backs off exponentially with jitter. `auth`, `invalid`,
+ * `retryAfterMs`, `unavailable` backs off exponentially with jitter (or waits its `retryAfterMs`,
+ * when a request governor named one). `auth`, `invalid`,
  * `notFound` and `notConfigured` return at once, never retried.
  */
 export function retryServiceCall<T>(
@@ -33,7 +34,9 @@ export function retryServiceCall<T>(
     call().orElse((error) => {
       if (!isRetryable(error) || n >= maxAttempts) return errAsync(error);
       const delay =
-        error.kind === 'rateLimited' ? error.retryAfterMs : Math.round(baseDelayMs * 2 ** (n - 1) * (0.5 + random() / 2));
+        error.kind === 'rateLimited'
+          ? error.retryAfterMs
+          : ((error.kind === 'unavailable' ? error.retryAfterMs : undefined) ?? Math.round(baseDelayMs * 2 ** (n - 1) * (0.5 + random() / 2)));
       if (delay > maxDelayMs) return errAsync(error);
       return ResultAsync.fromSafePromise(sleep(delay)).andThen(() => attempt(n + 1));
     });
