@@ -102,8 +102,7 @@ export function createGovernorRegistry(options: GovernorRegistryOptions = {}): G
         const at = now();
         const admitted = admit(entry().state, at, policy);
         entry().state = admitted.state;
-        if (admitted.admission.kind === 'wait')
-          return errAsync(refusal(admitted.admission.reason, admitted.admission.until, at));
+        if (admitted.admission.kind === 'wait') return errAsync(refusal(admitted.admission.reason, admitted.admission.until, at));
         return request()
           .map((value) => {
             entry().state = record(entry().state, { type: 'answered', at: now() }, policy);

@@ -36,7 +36,8 @@ export function retryServiceCall<T>(
       const delay =
         error.kind === 'rateLimited'
           ? error.retryAfterMs
-          : ((error.kind === 'unavailable' ? error.retryAfterMs : undefined) ?? Math.round(baseDelayMs * 2 ** (n - 1) * (0.5 + random() / 2)));
+          : ((error.kind === 'unavailable' ? error.retryAfterMs : undefined) ??
+            Math.round(baseDelayMs * 2 ** (n - 1) * (0.5 + random() / 2)));
       if (delay > maxDelayMs) return errAsync(error);
       return ResultAsync.fromSafePromise(sleep(delay)).andThen(() => attempt(n + 1));
     });

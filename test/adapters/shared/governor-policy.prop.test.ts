@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   admit,
   backoffMs,
-  DEFAULT_GOVERNOR_POLICY as P,
   type GovernorState,
   INITIAL_GOVERNOR_STATE,
+  DEFAULT_GOVERNOR_POLICY as P,
   record,
 } from '../../../adapters/shared/governor-policy.js';
 
@@ -16,7 +16,14 @@ import {
  */
 type Step =
   | { kind: 'tick'; ms: number }
-  | { kind: 'request'; answer: 'ok' | 'refused' | 'failed' | 'limited'; retryAfterMs: number; jitter: number; remaining?: number; resetInMs: number };
+  | {
+      kind: 'request';
+      answer: 'ok' | 'refused' | 'failed' | 'limited';
+      retryAfterMs: number;
+      jitter: number;
+      remaining?: number;
+      resetInMs: number;
+    };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 40_000 }) }),
