@@ -46,6 +46,17 @@ export interface GovernorRegistryOptions {
   policy?: Partial<GovernorPolicy>;
 }
 
+/** The errors a governor answered itself, without a request. */
+const refusals = new WeakSet<object>();
+
+/**
+ * True for an error a governor answered without sending anything. A rate-limit refusal is not
+ * worth sleeping on inside one call: the window is the service's, and the next poll asks again.
+ */
+export function isGovernorRefusal(error: ServiceError): boolean {
+  return refusals.has(error);
+}
+
 const LABELS: Record<string, string> = { linear: 'Linear', jira: 'Jira', github: 'GitHub', fly: 'Fly' };
 const labelOf = (service: string) => LABELS[service] ?? service;
 /** "17:42:05 UTC": the operator reads it next to a UTC clock. */
@@ -102,7 +113,11 @@ export function createGovernorRegistry(options: GovernorRegistryOptions = {}): G
         const at = now();
         const admitted = admit(entry().state, at, policy);
         entry().state = admitted.state;
-        if (admitted.admission.kind === 'wait') return errAsync(refusal(admitted.admission.reason, admitted.admission.until, at));
+        if (admitted.admission.kind === 'wait') {
+          const error = refusal(admitted.admission.reason, admitted.admission.until, at);
+          refusals.add(error);
+          return errAsync(error);
+        }
         return request()
           .map((value) => {
             entry().state = record(entry().state, { type: 'answered', at: now() }, policy);

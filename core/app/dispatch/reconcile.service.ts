@@ -19,6 +19,11 @@ export interface ReconcileDeps {
   ticketingRegistry: TicketingRegistry;
   dispatcher: DispatchService;
   singleton: Singleton;
+  /**
+   * How long one mapping's fetch may take in a cycle (default 10 s). Past it the mapping is
+   * reported and left out of this cycle's plan, and the others are planned without waiting.
+   */
+  fetchDeadlineMs?: number;
 }
 
 /** What one mapping's fetch gave in the last cycle that covered it. */
@@ -63,7 +68,9 @@ const LAUNCH_CONFIRM_MS = 60_000;
 const PRUNE_BATCH = 500;
 const TERMINAL_STATUSES = ['completed', 'review_failed', 'failed', 'timed_out'] as const;
 const IN_FLIGHT_STATUSES = ['unknown', 'dispatched', 'running'] as const;
+/** Concurrent fetches per tracker kind: a hung tracker holds its own lanes, never another's. */
 const FETCH_CONCURRENCY = 4;
+export const DEFAULT_FETCH_DEADLINE_MS = 10_000;
 
 /**
  * The reconcile loop: fetch each mapping's candidates, run the core planner, and start what
@@ -72,7 +79,10 @@ const FETCH_CONCURRENCY = 4;
  */
 export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   const { storage, clock, logger, eventBus, ticketingRegistry, dispatcher, singleton } = deps;
+  const fetchDeadlineMs = deps.fetchDeadlineMs ?? DEFAULT_FETCH_DEADLINE_MS;
   const snapshots = new Map<string, MappingSnapshot>();
+  /** A fetch that outlived its cycle's deadline: the next cycle waits on it rather than sending another. */
+  const inFlight = new Map<string, Promise<MappingSnapshot>>();
   let last: CycleReport | undefined;
 
   let running: Promise<CycleReport> | undefined;
@@ -103,6 +113,42 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       else logger.warn('reconcile: could not list unmapped issues', { tracker: kind, error: listed.error.message });
     }
     return out;
+  }
+
+  /**
+   * One mapping's fetch, bounded by the deadline. A fetch that outlives it stays in `inFlight`:
+   * the next cycle takes its result (or waits on it again) instead of sending another, so a
+   * slow tracker's answer is planned one cycle late rather than never, and a hung tracker
+   * never gets a pile of requests.
+   */
+  async function fetchWithDeadline(mapping: Mapping): Promise<MappingSnapshot> {
+    let pending = inFlight.get(mapping.teamKey);
+    const carried = pending !== undefined;
+    if (!pending) {
+      pending = fetchCandidates(mapping).catch((error: unknown) => ({
+        teamKey: mapping.teamKey,
+        fetchedAt: clock.now(),
+        issues: [],
+        error: error instanceof Error ? error.message : String(error),
+      }));
+      inFlight.set(mapping.teamKey, pending);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), fetchDeadlineMs);
+      timer.unref?.();
+    });
+    try {
+      const snap = await Promise.race([pending, deadline]);
+      if (snap) {
+        inFlight.delete(mapping.teamKey);
+        return snap;
+      }
+      const what = carried ? 'still fetching since an earlier cycle' : `no answer within ${formatMs(fetchDeadlineMs)}`;
+      return { teamKey: mapping.teamKey, fetchedAt: clock.now(), issues: [], error: `${trackerName(mapping)}: ${what}` };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -152,23 +198,20 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     const mappings = teamKeys === 'all' ? all : all.filter((m) => teamKeys.has(m.teamKey));
     const errors: Record<string, string> = {};
 
-    const fetched = await mapLimited(mappings, FETCH_CONCURRENCY, async (mapping) => {
-      try {
-        return await fetchCandidates(mapping);
-      } catch (error) {
-        return {
-          teamKey: mapping.teamKey,
-          fetchedAt: clock.now(),
-          issues: [],
-          error: error instanceof Error ? error.message : String(error),
-        };
-      }
-    });
+    // Lanes per tracker kind, each fetch with its own deadline: a hung Linear delays no local or Jira mapping.
+    const byKind = new Map<string, Mapping[]>();
+    for (const m of mappings) byKind.set(m.ticketing, [...(byKind.get(m.ticketing) ?? []), m]);
+    const settled = await Promise.all(
+      [...byKind.values()].map((group) => mapLimited(group, FETCH_CONCURRENCY, fetchWithDeadline)),
+    );
+    const byTeam = new Map(settled.flat().map((snap) => [snap.teamKey, snap]));
+    const fetched = mappings.map((m) => byTeam.get(m.teamKey)!);
     for (const snap of fetched) {
       snapshots.set(snap.teamKey, snap);
       if (snap.error) errors[snap.teamKey] = snap.error;
     }
     for (const key of snapshots.keys()) if (!all.some((m) => m.teamKey === key)) snapshots.delete(key);
+    for (const key of inFlight.keys()) if (!all.some((m) => m.teamKey === key)) inFlight.delete(key);
 
     // A mapping whose fetch failed is left out of the plan: nothing is known of its issues.
     const healthy = new Set(fetched.filter((s) => !s.error).map((s) => s.teamKey));
@@ -306,6 +349,15 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       await running?.catch(() => undefined);
     },
   };
+}
+
+const TRACKER_NAMES: Record<string, string> = { linear: 'Linear', jira: 'Jira', local: 'Embedded tracker' };
+const trackerName = (mapping: Mapping) => TRACKER_NAMES[mapping.ticketing] ?? mapping.ticketing;
+const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
+
+/** The fetch deadline for a poll interval: half of it, between 0.5 s and the 10 s default. */
+export function fetchDeadlineFor(pollIntervalMs: number): number {
+  return Math.min(DEFAULT_FETCH_DEADLINE_MS, Math.max(500, Math.round(pollIntervalMs / 2)));
 }
 
 /** A partial cycle's report replaces only its own teams' part of the last full one. */
