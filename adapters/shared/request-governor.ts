@@ -46,15 +46,16 @@ export interface GovernorRegistryOptions {
   policy?: Partial<GovernorPolicy>;
 }
 
-/** The errors a governor answered itself, without a request. */
-const refusals = new WeakSet<object>();
+/** The errors a governor answered itself, without a request, with the reason it held the request back. */
+const refusals = new WeakMap<object, 'rateLimited' | 'backoff' | 'circuitOpen'>();
 
 /**
- * True for an error a governor answered without sending anything. A rate-limit refusal is not
- * worth sleeping on inside one call: the window is the service's, and the next poll asks again.
+ * Why a governor answered `error` itself without sending anything, or undefined for an error
+ * that came from the service. A rate-limit window or an open circuit is not worth sleeping on
+ * inside one call: the next poll asks again.
  */
-export function isGovernorRefusal(error: ServiceError): boolean {
-  return refusals.has(error);
+export function governorRefusal(error: ServiceError): 'rateLimited' | 'backoff' | 'circuitOpen' | undefined {
+  return refusals.get(error);
 }
 
 const LABELS: Record<string, string> = { linear: 'Linear', jira: 'Jira', github: 'GitHub', fly: 'Fly' };
@@ -115,7 +116,7 @@ export function createGovernorRegistry(options: GovernorRegistryOptions = {}): G
         entry().state = admitted.state;
         if (admitted.admission.kind === 'wait') {
           const error = refusal(admitted.admission.reason, admitted.admission.until, at);
-          refusals.add(error);
+          refusals.set(error, admitted.admission.reason);
           return errAsync(error);
         }
         return request()

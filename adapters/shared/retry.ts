@@ -1,6 +1,6 @@
 import { errAsync, ResultAsync } from 'neverthrow';
 import { isRetryable, type ServiceError } from '../../ports/errors.js';
-import { isGovernorRefusal } from './request-governor.js';
+import { governorRefusal } from './request-governor.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. */
@@ -42,8 +42,10 @@ export function retryServiceCall<T>(
   const attempt = (n: number): ResultAsync<T, ServiceError> =>
     call().orElse((error) => {
       if (!isRetryable(error) || n >= maxAttempts) return errAsync(error);
-      // The connection's governor holds a rate-limit window: no sleeping through it inside one call.
-      if (error.kind === 'rateLimited' && isGovernorRefusal(error)) return errAsync(error);
+      // The connection's governor holds a rate-limit window or an open circuit: no sleeping
+      // through it inside one call (a short backoff after a 5xx is still waited out).
+      const refusal = governorRefusal(error);
+      if (refusal === 'rateLimited' || refusal === 'circuitOpen') return errAsync(error);
       const delay =
         error.kind === 'rateLimited'
           ? error.retryAfterMs

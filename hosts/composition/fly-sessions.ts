@@ -1,6 +1,5 @@
 import { createFlyRunner, type FlyRunner, type FlyRunnerLogEntry } from '../../adapters/runners/fly-machines/fly.runner.js';
 import { createFlySecrets } from '../../adapters/secrets/fly/fly.secrets.js';
-import type { GovernorRegistry } from '../../adapters/shared/request-governor.js';
 import type { RetryOptions } from '../../adapters/shared/retry.js';
 import type { CoreSettings } from '../../core/app/core-settings.js';
 import type { FlySessions, FlySessionsTarget } from '../../core/app/operations/fly-sessions.js';
@@ -18,8 +17,6 @@ export interface FlySessionsDeps {
   settings: Pick<SettingsService, 'value'>;
   image?: string;
   retry?: RetryOptions;
-  /** Fly's calls go through the connection's governor when given. */
-  governors?: GovernorRegistry;
   log?: (entry: FlyRunnerLogEntry) => void;
 }
 
@@ -33,16 +30,7 @@ export function createFlySessions(deps: FlySessionsDeps): FlySessions {
   const { config, settings } = deps;
   const runners = new Map<string, FlyRunner>();
   const stores = new Map<string, Secrets>();
-  const token = config.flyApiToken ?? '';
-  const governor = token
-    ? deps.governors?.forConnection({ service: 'fly', baseUrl: config.flyApiUrl, credential: token })
-    : undefined;
-  const api = {
-    apiUrl: config.flyApiUrl,
-    token,
-    ...(deps.retry ? { retry: deps.retry } : {}),
-    ...(governor ? { governor } : {}),
-  };
+  const api = { apiUrl: config.flyApiUrl, token: config.flyApiToken ?? '', ...(deps.retry ? { retry: deps.retry } : {}) };
 
   async function target(): Promise<FlySessionsTarget | undefined> {
     if (!config.flyApiToken) return undefined;

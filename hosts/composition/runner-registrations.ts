@@ -43,9 +43,8 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
   container.register({
     settings: asFunction(createSettingsService).singleton(),
     runnerMode: asFunction(createRunnerModeService).singleton(),
-    flySessions: asFunction(
-      ({ config, settings, logger, governors }: Pick<Cradle, 'config' | 'settings' | 'logger' | 'governors'>) =>
-        createFlySessions({ config, settings, governors, log: (entry) => logger.info(`fly: ${entry.event}`, { ...entry }) }),
+    flySessions: asFunction(({ config, settings, logger }: Pick<Cradle, 'config' | 'settings' | 'logger'>) =>
+      createFlySessions({ config, settings, log: (entry) => logger.info(`fly: ${entry.event}`, { ...entry }) }),
     ).singleton(),
 
     localRunner: asFunction(({ config, clock, eventBus }: Pick<Cradle, 'config' | 'clock' | 'eventBus'>) =>

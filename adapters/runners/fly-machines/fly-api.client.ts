@@ -1,6 +1,5 @@
 import { errAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
-import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../shared/timed-fetch.js';
 
 /**
@@ -18,8 +17,6 @@ export interface FlyApiOptions {
   /** Per-request timeout (default 15 s); a request past it is `unavailable`. */
   timeoutMs?: number;
   fetch?: typeof fetch;
-  /** The connection's request governor (shared per API URL and token); none: every request goes. */
-  governor?: RequestGovernor;
 }
 
 export interface FlyRequest {
@@ -38,7 +35,6 @@ export function createFlyApi(options: FlyApiOptions): FlyApi {
   const base = options.apiUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const governor = options.governor ?? UNGOVERNED;
   const authorization = options.token.startsWith('FlyV1 ') ? options.token : `Bearer ${options.token}`;
 
   return {
@@ -50,32 +46,28 @@ export function createFlyApi(options: FlyApiOptions): FlyApi {
       }
       const headers: Record<string, string> = { authorization, accept: 'application/json' };
       if (init.body !== undefined) headers['content-type'] = 'application/json';
-      const exchange = () => {
-        const sent = ResultAsync.fromPromise(
-          doFetch(url, {
-            method,
-            headers,
-            body: init.body === undefined ? undefined : JSON.stringify(init.body),
-            signal: AbortSignal.timeout(timeoutMs),
+      const sent = ResultAsync.fromPromise(
+        doFetch(url, {
+          method,
+          headers,
+          body: init.body === undefined ? undefined : JSON.stringify(init.body),
+          signal: AbortSignal.timeout(timeoutMs),
+        }),
+        (cause): ServiceError => ({ kind: 'unavailable', message: `Fly API ${method} ${path} failed: ${describe(cause)}` }),
+      );
+      return sent.andThen((response) =>
+        ResultAsync.fromPromise(
+          response.text(),
+          (cause): ServiceError => ({
+            kind: 'unavailable',
+            message: `Fly API ${method} ${path} response unreadable: ${describe(cause)}`,
+            status: response.status,
           }),
-          (cause): ServiceError => ({ kind: 'unavailable', message: `Fly API ${method} ${path} failed: ${describe(cause)}` }),
-        );
-        return sent.andThen((response) =>
-          ResultAsync.fromPromise(
-            response.text(),
-            (cause): ServiceError => ({
-              kind: 'unavailable',
-              message: `Fly API ${method} ${path} response unreadable: ${describe(cause)}`,
-              status: response.status,
-            }),
-          ).andThen((text) => {
-            if (!response.ok) return errAsync(toServiceError(response.status, text, response.headers, `${method} ${path}`));
-            return parseJson<T>(text, `${method} ${path}`);
-          }),
-        );
-      };
-      // Held back without a request while Fly's Retry-After window, a backoff or an open circuit lasts.
-      return governor.run(exchange);
+        ).andThen((text) => {
+          if (!response.ok) return errAsync(toServiceError(response.status, text, response.headers, `${method} ${path}`));
+          return parseJson<T>(text, `${method} ${path}`);
+        }),
+      );
     },
   };
 }

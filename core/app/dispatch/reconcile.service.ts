@@ -32,6 +32,8 @@ export interface MappingSnapshot {
   fetchedAt: number;
   issues: TicketIssue[];
   error?: string;
+  /** When the tracker (or its request governor) said to wait: no request for this mapping before then. */
+  limitedUntil?: number;
 }
 
 export interface CycleReport {
@@ -99,7 +101,11 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     if (!ticketing)
       return { teamKey: mapping.teamKey, fetchedAt, issues: [], error: describeMissingTicketing(mapping.ticketing) };
     const listed = await ticketing.listCandidates(mapping);
-    if (listed.isErr()) return { teamKey: mapping.teamKey, fetchedAt, issues: [], error: listed.error.message };
+    if (listed.isErr()) {
+      const { error } = listed;
+      const limited = error.kind === 'rateLimited' ? { limitedUntil: clock.now() + error.retryAfterMs } : {};
+      return { teamKey: mapping.teamKey, fetchedAt, issues: [], error: error.message, ...limited };
+    }
     return { teamKey: mapping.teamKey, fetchedAt, issues: listed.value };
   }
 
@@ -352,7 +358,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 }
 
 const TRACKER_NAMES: Record<string, string> = { linear: 'Linear', jira: 'Jira', local: 'Embedded tracker' };
-const trackerName = (mapping: Mapping) => TRACKER_NAMES[mapping.ticketing] ?? mapping.ticketing;
+export const trackerName = (mapping: Pick<Mapping, 'ticketing'>) => TRACKER_NAMES[mapping.ticketing] ?? mapping.ticketing;
 const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
 /** The fetch deadline for a poll interval: half of it, between 0.5 s and the 10 s default. */

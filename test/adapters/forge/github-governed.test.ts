@@ -25,7 +25,13 @@ async function governed(timeoutMs?: number) {
     now,
     ...(timeoutMs ? { timeoutMs } : {}),
     governor: governors.forConnection({ service: 'github', baseUrl: fake.url, credential: TOKEN }),
-    retry: { maxDelayMs: 5_000, random: () => 0.5, sleep: async (ms) => void (clock.t += ms) },
+    retry: {
+      maxDelayMs: 5_000,
+      random: () => 0.5,
+      sleep: async (ms) => {
+        clock.t += ms;
+      },
+    },
   });
   return { fake, clock, governors, forge };
 }

@@ -8,6 +8,7 @@ import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
  * request governors on the harness's manual clock.
  */
 const CANDIDATES = 'AiImplementCandidates';
+type Connection = { id: string; service: string; state: string; until?: number };
 let h: Harness | undefined;
 let linear: FakeLinear | undefined;
 afterEach(async () => {
@@ -95,5 +96,42 @@ describe('no outside service stalls the engine', () => {
     }
     expect(dispatchedLocal).toBe(1);
     expect(sentAt).toEqual([0, 30_000, 60_000, 90_000]);
+  });
+
+  it('what the operator sees of a rate-limited Linear: config-status, /api/v1/state, /metrics and the Blockers view', async () => {
+    const { h, linear, token } = await start();
+    linear.failEvery({ kind: 'rateLimited', retryAfterSeconds: 150, resetInMs: 150_000 });
+    await h.orchestrator.cradle.reconcile.request();
+    h.clock.advance(1_000);
+    await h.orchestrator.cradle.reconcile.request();
+    const until = h.clock.now() - 1_000 + 150_000; // the harness clock: 00:00:00 UTC + 150 s
+
+    const status = (await (await h.call('GET', '/api/admin/config-status', { token })).json()) as { connections: Connection[] };
+    expect(status.connections).toEqual([
+      expect.objectContaining({ service: 'linear', baseUrl: linear.url, state: 'limited', until, remaining: 0 }),
+    ]);
+    expect(JSON.stringify(status)).not.toContain(linear.apiKey);
+
+    const state = (await (await h.call('GET', '/api/v1/state', { token })).json()) as {
+      connections: Connection[];
+      lastReconcile: { errors: Record<string, string> };
+    };
+    expect(state.connections).toEqual([expect.objectContaining({ service: 'linear', state: 'limited', until })]);
+    expect(state.lastReconcile.errors.ENG).toBe('Linear rate limited until 00:02:30 UTC');
+
+    const metrics = await (await h.call('GET', '/metrics', { token })).text();
+    const id = status.connections[0]!.id;
+    expect(metrics).toContain(`ai_implement_connection_state{service="linear",connection="${id}",state="limited"} 1`);
+    expect(metrics).toContain(`ai_implement_connection_state{service="linear",connection="${id}",state="ok"} 0`);
+    expect(metrics).toContain(
+      `ai_implement_connection_blocked_until_seconds{service="linear",connection="${id}"} ${until / 1000}`,
+    );
+    expect(metrics).toContain(`ai_implement_connection_requests_remaining{service="linear",connection="${id}"} 0`);
+
+    const blockers = (await (await h.call('GET', '/api/blockers', { token })).json()) as { mappings: unknown[] };
+    expect(blockers.mappings).toEqual([
+      { mapping: 'ENG', teamKey: 'ENG', reason: 'rate-limited', message: 'Linear rate limited until 00:03 UTC', until },
+    ]);
+    expect(linear.requests).toHaveLength(1);
   });
 });
