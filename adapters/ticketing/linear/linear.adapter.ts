@@ -27,6 +27,7 @@ import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, deadlineSignal } from '../../shared/timed-fetch.js';
+import { createCandidateReader } from './linear-candidates.js';
 import { toServiceError } from './linear-errors.js';
 import {
   CANDIDATES_QUERY,
@@ -36,6 +37,7 @@ import {
   ISSUE_QUERY,
   type IssueData,
   TEAM_LABELS_QUERY,
+  TEAMS_CANDIDATES_QUERY,
   type TeamLabelsData,
   toTicketIssue,
 } from './linear-queries.js';
@@ -53,6 +55,8 @@ export interface LinearTicketingOptions {
   timeoutMs?: number;
   /** The connection's request governor (shared per API URL and key); none: every request goes. */
   governor?: RequestGovernor;
+  /** How often `listCandidatesOf` reads everything rather than what changed (default 15 min). */
+  fullReadEveryMs?: number;
 }
 
 const MANAGED_LABELS: readonly string[] = [TRIGGER_LABEL, ...AI_LABELS];
@@ -117,6 +121,13 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
     });
   }
 
+  const candidates = createCandidateReader({
+    page: (filter, after) => call(() => query<CandidatesData>(TEAMS_CANDIDATES_QUERY, { filter, first: pageSize, after })),
+    managedLabels: MANAGED_LABELS,
+    now,
+    ...(options.fullReadEveryMs !== undefined ? { fullReadEveryMs: options.fullReadEveryMs } : {}),
+  });
+
   function writeLabels(issue: TicketIssue, teamKey: string, add: string[], remove: string[]) {
     return labels.ensure(teamKey, add).andThen((addedLabelIds) =>
       labels.existing(teamKey, remove).andThen((removedLabelIds) =>
@@ -164,6 +175,7 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
   return {
     kind: 'linear',
     listCandidates: (mapping) => listFrom(mapping.teamKey, null, []),
+    listCandidatesOf: (mappings) => candidates.read(mappings.map((m) => m.teamKey)),
     getIssue: (id) => call(async () => toTicketIssue((await query<IssueData>(ISSUE_QUERY, { id })).issue)),
     moveToStage,
     comment,

@@ -2,6 +2,7 @@ import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { activeDedup, DEDUP_WINDOW_MS } from '../../domain/dedup.js';
 import { advanceIssue, jiraStatusForStage, linearLabelsForStage } from '../../domain/lifecycle.js';
 import type { Mapping, TicketIssue } from '../../domain/model.js';
@@ -84,7 +85,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   const fetchDeadlineMs = deps.fetchDeadlineMs ?? DEFAULT_FETCH_DEADLINE_MS;
   const snapshots = new Map<string, MappingSnapshot>();
   /** A fetch that outlived its cycle's deadline: the next cycle waits on it rather than sending another. */
-  const inFlight = new Map<string, Promise<MappingSnapshot>>();
+  const inFlight = new Map<string, Promise<unknown>>();
   let last: CycleReport | undefined;
 
   let running: Promise<CycleReport> | undefined;
@@ -122,39 +123,76 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   }
 
   /**
-   * One mapping's fetch, bounded by the deadline. A fetch that outlives it stays in `inFlight`:
-   * the next cycle takes its result (or waits on it again) instead of sending another, so a
-   * slow tracker's answer is planned one cycle late rather than never, and a hung tracker
-   * never gets a pile of requests.
+   * A fetch bounded by the deadline. One that outlives it stays in `inFlight`: the next cycle
+   * takes its result (or waits on it again) instead of sending another, so a slow tracker's
+   * answer is planned one cycle late rather than never, and a hung tracker never gets a pile
+   * of requests.
    */
-  async function fetchWithDeadline(mapping: Mapping): Promise<MappingSnapshot> {
-    let pending = inFlight.get(mapping.teamKey);
+  async function withDeadline<T>(key: string, start: () => Promise<T>, late: (what: string) => T, name: string): Promise<T> {
+    let pending = inFlight.get(key) as Promise<T> | undefined;
     const carried = pending !== undefined;
     if (!pending) {
-      pending = fetchCandidates(mapping).catch((error: unknown) => ({
-        teamKey: mapping.teamKey,
-        fetchedAt: clock.now(),
-        issues: [],
-        error: error instanceof Error ? error.message : String(error),
-      }));
-      inFlight.set(mapping.teamKey, pending);
+      pending = start();
+      inFlight.set(key, pending);
     }
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), fetchDeadlineMs);
+    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), fetchDeadlineMs);
       timer.unref?.();
     });
     try {
-      const snap = await Promise.race([pending, deadline]);
-      if (snap) {
-        inFlight.delete(mapping.teamKey);
-        return snap;
+      const result = await Promise.race([pending, deadline]);
+      if (result !== TIMED_OUT) {
+        inFlight.delete(key);
+        return result;
       }
-      const what = carried ? 'still fetching since an earlier cycle' : `no answer within ${formatMs(fetchDeadlineMs)}`;
-      return { teamKey: mapping.teamKey, fetchedAt: clock.now(), issues: [], error: `${trackerName(mapping)}: ${what}` };
+      return late(
+        `${name}: ${carried ? 'still fetching since an earlier cycle' : `no answer within ${formatMs(fetchDeadlineMs)}`}`,
+      );
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  const failed = (mapping: Mapping, error: unknown): MappingSnapshot => ({
+    teamKey: mapping.teamKey,
+    fetchedAt: clock.now(),
+    issues: [],
+    error: error instanceof Error ? error.message : String(error),
+  });
+
+  function fetchWithDeadline(mapping: Mapping): Promise<MappingSnapshot> {
+    return withDeadline(
+      mapping.teamKey,
+      () => fetchCandidates(mapping).catch((error: unknown) => failed(mapping, error)),
+      (error) => ({ teamKey: mapping.teamKey, fetchedAt: clock.now(), issues: [], error }),
+      trackerName(mapping),
+    );
+  }
+
+  /** Every mapping of a tracker that lists many at once: one request stream, one deadline. */
+  async function fetchTogether(ticketing: Ticketing, group: Mapping[]): Promise<MappingSnapshot[]> {
+    const key = `batch:${ticketing.kind}:${group.map((m) => m.teamKey).join(',')}`;
+    const start = async (): Promise<MappingSnapshot[]> => {
+      const fetchedAt = clock.now();
+      const listed = await ticketing.listCandidatesOf!(group);
+      if (listed.isOk()) return group.map((m) => ({ teamKey: m.teamKey, fetchedAt, issues: listed.value.get(m.teamKey) ?? [] }));
+      const { error } = listed;
+      const limited = error.kind === 'rateLimited' ? { limitedUntil: clock.now() + error.retryAfterMs } : {};
+      return group.map((m) => ({ teamKey: m.teamKey, fetchedAt, issues: [], error: error.message, ...limited }));
+    };
+    return withDeadline(
+      key,
+      () => start().catch((error: unknown) => group.map((m) => failed(m, error))),
+      (error) => group.map((m) => ({ teamKey: m.teamKey, fetchedAt: clock.now(), issues: [], error })),
+      trackerName(group[0]!),
+    );
+  }
+
+  function fetchGroup(group: Mapping[]): Promise<MappingSnapshot[]> {
+    const ticketing = ticketingRegistry.get(group[0]!.ticketing);
+    if (ticketing?.listCandidatesOf) return fetchTogether(ticketing, group);
+    return mapLimited(group, FETCH_CONCURRENCY, fetchWithDeadline);
   }
 
   async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -207,9 +245,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     // Lanes per tracker kind, each fetch with its own deadline: a hung Linear delays no local or Jira mapping.
     const byKind = new Map<string, Mapping[]>();
     for (const m of mappings) byKind.set(m.ticketing, [...(byKind.get(m.ticketing) ?? []), m]);
-    const settled = await Promise.all(
-      [...byKind.values()].map((group) => mapLimited(group, FETCH_CONCURRENCY, fetchWithDeadline)),
-    );
+    const settled = await Promise.all([...byKind.values()].map(fetchGroup));
     const byTeam = new Map(settled.flat().map((snap) => [snap.teamKey, snap]));
     const fetched = mappings.map((m) => byTeam.get(m.teamKey)!);
     for (const snap of fetched) {
@@ -217,7 +253,8 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       if (snap.error) errors[snap.teamKey] = snap.error;
     }
     for (const key of snapshots.keys()) if (!all.some((m) => m.teamKey === key)) snapshots.delete(key);
-    for (const key of inFlight.keys()) if (!all.some((m) => m.teamKey === key)) inFlight.delete(key);
+    // A fetch for a mapping since removed is not carried (batched keys are dropped when taken).
+    for (const key of inFlight.keys()) if (!key.startsWith('batch:') && !all.some((m) => m.teamKey === key)) inFlight.delete(key);
 
     // A mapping whose fetch failed is left out of the plan: nothing is known of its issues.
     const healthy = new Set(fetched.filter((s) => !s.error).map((s) => s.teamKey));
@@ -359,6 +396,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
 const TRACKER_NAMES: Record<string, string> = { linear: 'Linear', jira: 'Jira', local: 'Embedded tracker' };
 export const trackerName = (mapping: Pick<Mapping, 'ticketing'>) => TRACKER_NAMES[mapping.ticketing] ?? mapping.ticketing;
+const TIMED_OUT = Symbol('timed out');
 const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
 /** The fetch deadline for a poll interval: half of it, between 0.5 s and the 10 s default. */

@@ -7,7 +7,7 @@ import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
  * wire-level fake Linear, the embedded tracker, the shadow runner, and the composition root's
  * request governors on the harness's manual clock.
  */
-const CANDIDATES = 'AiImplementCandidates';
+const CANDIDATES = 'AiImplementTeamsCandidates';
 type Connection = { id: string; service: string; state: string; until?: number };
 let h: Harness | undefined;
 let linear: FakeLinear | undefined;
