@@ -51,10 +51,14 @@ function createCounter() {
  */
 const CONNECTION_STATES: readonly ConnectionStateKind[] = ['ok', 'limited', 'backoff', 'open'];
 
-/** The outside connections as their request governors see them (labels: service and connection id, never a credential). */
+/** The outside connections as their request governors see them (labels: service and a credential digest). */
 function connectionFamilies(health: ConnectionHealth, now: number): MetricFamily[] {
   const connections = health.list(now);
-  const labels = (c: { service: string; id: string }) => ({ service: c.service, connection: c.id });
+  // /metrics is public: the connection is named by its credential digest only, never its URL (a Jira site names the company).
+  const labels = (c: { service: string; id: string }) => ({
+    service: c.service,
+    connection: c.id.slice(c.id.lastIndexOf('#') + 1),
+  });
   return [
     {
       name: `${PREFIX}_connection_state`,

@@ -120,7 +120,9 @@ describe('no outside service stalls the engine', () => {
     expect(state.lastReconcile.errors.ENG).toBe('Linear rate limited until 00:02:30 UTC');
 
     const metrics = await (await h.call('GET', '/metrics', { token })).text();
-    const id = status.connections[0]!.id;
+    const id = status.connections[0]!.id.split('#')[1]!;
+    expect(id).toMatch(/^[0-9a-f]{8}$/);
+    expect(metrics).not.toContain(linear.url);
     expect(metrics).toContain(`ai_implement_connection_state{service="linear",connection="${id}",state="limited"} 1`);
     expect(metrics).toContain(`ai_implement_connection_state{service="linear",connection="${id}",state="ok"} 0`);
     expect(metrics).toContain(
