@@ -5,7 +5,7 @@
  * of N triggered issues each, runs a first cycle (which dispatches up to each cap) and then a
  * steady-state cycle (everything at its cap: listing only), then a quiet cycle (nothing changed
  * since the last), and prints requests per cycle and cycle time, and for Linear the share of an
- * API key's 2,500 requests an hour that polling every 30 s spends (full reads every 15 min included). The target: requests grow with mappings and pages, never with issues — so the
+ * API key's 2,500 requests an hour that polling every 30 s spends (the hourly full read included). The target: requests grow with mappings and pages, never with issues — so the
  * ratio column for 5x the issues should be about the page ratio, not 5.
  *
  *   npx tsx bench/poll/poll.bench.ts            # 20 mappings x 500 issues, plus baselines
@@ -97,8 +97,8 @@ for (const tracker of ['linear', 'jira'] as const) {
     'mappings x issues | first cycle: requests, ms | steady cycle: requests, ms | quiet cycle: requests, ms | hourly budget at a 30 s poll',
   );
   for (const row of [baseline, scaledIssues, scaledMappings]) {
-    // 120 cycles an hour, 4 of them full reads (every 15 min); Linear allows 2,500 requests an hour per API key.
-    const hourly = row.quietCycle.requests * 116 + Math.max(row.fullReadRequests, row.quietCycle.requests) * 4;
+    // 120 cycles an hour, one of them a full read (hourly); Linear allows 2,500 requests an hour per API key.
+    const hourly = row.quietCycle.requests * 119 + Math.max(row.fullReadRequests, row.quietCycle.requests);
     const share = tracker === 'linear' ? `${hourly} req/h = ${((hourly / 2500) * 100).toFixed(1)} %` : 'n/a';
     console.log(
       `${row.mappings} x ${row.issuesPerMapping} | ${row.firstCycle.requests}, ${row.firstCycle.ms} (${row.firstCycle.cycles} cycle(s)) | ${row.steadyCycle.requests}, ${row.steadyCycle.ms} | ${row.quietCycle.requests}, ${row.quietCycle.ms} | ${share}`,

@@ -55,7 +55,7 @@ export interface LinearTicketingOptions {
   timeoutMs?: number;
   /** The connection's request governor (shared per API URL and key); none: every request goes. */
   governor?: RequestGovernor;
-  /** How often `listCandidatesOf` reads everything rather than what changed (default 15 min). */
+  /** How often `listCandidatesOf` reads everything rather than what changed (default 1 hour). */
   fullReadEveryMs?: number;
 }
 
