@@ -30,4 +30,11 @@ export interface Ticketing {
    * `No mapping for team X`. Same shape and cost rules as `listCandidates`.
    */
   listUnmapped?(mappedTeamKeys: readonly string[]): ResultAsync<TicketIssue[], ServiceError>;
+  /**
+   * Optional, for trackers that can list many mappings' candidates in one request (Linear):
+   * what `listCandidates` would return for each mapping, keyed by team key, for all of them
+   * together. It may answer from what it read before plus what changed since, provided a
+   * change made in the tracker shows in the next call.
+   */
+  listCandidatesOf?(mappings: readonly Mapping[]): ResultAsync<Map<string, TicketIssue[]>, ServiceError>;
 }

@@ -1,5 +1,6 @@
 import { errAsync, ResultAsync } from 'neverthrow';
 import { isRetryable, type ServiceError } from '../../ports/errors.js';
+import { governorRefusal } from './request-governor.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. */
@@ -12,12 +13,21 @@ export interface RetryOptions {
   random?: () => number;
 }
 
+/**
+ * What the composition root gives every adapter: a service's wait longer than 5 s is returned
+ * rather than slept through inside one call, so no reconcile cycle or watcher sweep stalls on
+ * it; the connection's governor keeps the window and the next poll asks again after it.
+ */
+export const UNATTENDED_RETRY: RetryOptions = { maxDelayMs: 5_000 };
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs a service call again while it fails in a retryable way: `rateLimited` waits its
- * `retryAfterMs`, `unavailable` backs off exponentially with jitter. `auth`, `invalid`,
- * `notFound` and `notConfigured` return at once, never retried.
+ * `retryAfterMs`, `unavailable` backs off exponentially with jitter (or waits its `retryAfterMs`,
+ * when a request governor named one). `auth`, `invalid`,
+ * `notFound` and `notConfigured` return at once, never retried; so does a rate-limit window a
+ * request governor is holding (the caller's next poll asks again).
  */
 export function retryServiceCall<T>(
   call: () => ResultAsync<T, ServiceError>,
@@ -32,8 +42,15 @@ export function retryServiceCall<T>(
   const attempt = (n: number): ResultAsync<T, ServiceError> =>
     call().orElse((error) => {
       if (!isRetryable(error) || n >= maxAttempts) return errAsync(error);
+      // The connection's governor holds a rate-limit window or an open circuit: no sleeping
+      // through it inside one call (a short backoff after a 5xx is still waited out).
+      const refusal = governorRefusal(error);
+      if (refusal === 'rateLimited' || refusal === 'circuitOpen') return errAsync(error);
       const delay =
-        error.kind === 'rateLimited' ? error.retryAfterMs : Math.round(baseDelayMs * 2 ** (n - 1) * (0.5 + random() / 2));
+        error.kind === 'rateLimited'
+          ? error.retryAfterMs
+          : ((error.kind === 'unavailable' ? error.retryAfterMs : undefined) ??
+            Math.round(baseDelayMs * 2 ** (n - 1) * (0.5 + random() / 2)));
       if (delay > maxDelayMs) return errAsync(error);
       return ResultAsync.fromSafePromise(sleep(delay)).andThen(() => attempt(n + 1));
     });

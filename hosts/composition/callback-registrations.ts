@@ -23,8 +23,8 @@ export function registerCallbacks(container: AwilixContainer<Cradle>): void {
     signing: asFunction(createHmacSigning).singleton(),
     runTokens: asFunction(createRunTokensService).singleton(),
     runEnvironment: asFunction(createRunEnvironment).singleton(),
-    forgeRegistry: asFunction(({ config, clock, logger }: Pick<Cradle, 'config' | 'clock' | 'logger'>) =>
-      forgesFromConfig({ config, clock, logger }),
+    forgeRegistry: asFunction(({ config, clock, logger, governors }: Pick<Cradle, 'config' | 'clock' | 'logger' | 'governors'>) =>
+      forgesFromConfig({ config, clock, logger, governors }),
     ).singleton(),
     steering: asFunction(createSteeringService).singleton(),
     runRecordsJanitor: asFunction(createRunRecordsJanitor)

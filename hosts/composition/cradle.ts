@@ -1,4 +1,5 @@
 import type { LocalRunner } from '../../adapters/runners/local/local.runner.js';
+import type { GovernorRegistry } from '../../adapters/shared/request-governor.js';
 import type { JiraAdminService } from '../../adapters/ticketing/jira/jira-admin.service.js';
 import type { LocalTrackerStore } from '../../adapters/ticketing/local/local-tracker.store.js';
 import type { TrackerService } from '../../adapters/ticketing/local/tracker.service.js';
@@ -39,6 +40,7 @@ import type { StateService } from '../../core/app/views/state.service.js';
 import type { Mapping, RunnerKind } from '../../core/domain/model.js';
 import type { PluginCatalog } from '../../plugins/plugin-loader.js';
 import type { Clock } from '../../ports/clock.port.js';
+import type { ConnectionHealth } from '../../ports/connection-health.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Ids } from '../../ports/ids.port.js';
 import type { Logger } from '../../ports/logger.port.js';
@@ -63,6 +65,10 @@ export interface OrchestratorCradle {
   mappings: MappingsService;
   trackerStore: LocalTrackerStore;
   ticketingRegistry: TicketingRegistry;
+  /** One request governor per outside connection (base URL + credential), shared by every adapter on it. */
+  governors: GovernorRegistry;
+  /** The governors' state, read-only, for the operator's views (the ConnectionHealth port). */
+  connectionHealth: ConnectionHealth;
   runnerRegistry: RunnerRegistry;
   runnerFor: (mapping: Mapping) => Promise<RunnerKind>;
   /** This process's lease owner id (host and port: stable across a restart of the same node). */

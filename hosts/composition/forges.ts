@@ -1,6 +1,8 @@
 import { createGithubForge } from '../../adapters/forge/github/github.adapter.js';
 import type { GithubAuthConfig } from '../../adapters/forge/github/github-auth.js';
 import { createLocalForge, localForgeRoot } from '../../adapters/forge/local/local-forge.adapter.js';
+import type { GovernorRegistry } from '../../adapters/shared/request-governor.js';
+import { UNATTENDED_RETRY } from '../../adapters/shared/retry.js';
 import type { CoreSettings } from '../../core/app/core-settings.js';
 import { createForgeRegistry } from '../../core/app/pulls/forge-registry.js';
 import type { ForgeKind } from '../../core/domain/model.js';
@@ -22,6 +24,8 @@ export interface ForgesFromConfigDeps {
   config: Pick<CoreSettings, 'githubToken' | 'githubAppId' | 'githubAppPrivateKey' | 'githubApiUrl' | 'dataDir' | 'publicUrl'>;
   clock: Clock;
   logger: Logger;
+  /** GitHub's calls go through the connection's governor when given. */
+  governors?: GovernorRegistry;
 }
 
 /**
@@ -31,7 +35,7 @@ export interface ForgesFromConfigDeps {
  * `extra`.
  */
 export function forgesFromConfig(
-  { config, clock, logger }: ForgesFromConfigDeps,
+  { config, clock, logger, governors }: ForgesFromConfigDeps,
   extra: Partial<Record<ForgeKind, Forge>> = {},
 ): ForgeRegistry {
   const forges: Partial<Record<ForgeKind, Forge>> = { ...extra };
@@ -42,9 +46,14 @@ export function forgesFromConfig(
   });
   const auth = githubAuthFrom(config);
   if (auth) {
+    const credential = 'token' in auth ? auth.token : `app:${auth.appId}`;
     forges.github = createGithubForge({
       baseUrl: config.githubApiUrl,
       auth,
+      retry: UNATTENDED_RETRY,
+      ...(governors
+        ? { governor: governors.forConnection({ service: 'github', baseUrl: config.githubApiUrl, credential }) }
+        : {}),
       now: () => clock.now(),
       warn: (message) => logger.warn(message, { forge: 'github' }),
     });

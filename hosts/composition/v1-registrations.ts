@@ -7,7 +7,7 @@ import { createStateService } from '../../core/app/views/state.service.js';
 import type { OrchestratorCradle } from './cradle.js';
 
 type Cradle = OrchestratorCradle;
-type StateKeys = 'storage' | 'clock' | 'config' | 'reconcile' | 'runnerMode';
+type StateKeys = 'storage' | 'clock' | 'config' | 'reconcile' | 'runnerMode' | 'connectionHealth';
 
 /** The version in package.json, or `unknown` when the file cannot be read (an unusual bundle). */
 export function packageVersion(): string {
@@ -27,19 +27,21 @@ export function packageVersion(): string {
 export function registerV1(container: AwilixContainer<Cradle>): void {
   const version = packageVersion();
   container.register({
-    stateView: asFunction(({ storage, clock, config, reconcile, runnerMode }: Pick<Cradle, StateKeys>) =>
+    stateView: asFunction(({ storage, clock, config, reconcile, runnerMode, connectionHealth }: Pick<Cradle, StateKeys>) =>
       createStateService({
         storage,
         clock,
         config,
         reconcile,
         runnerMode,
+        connectionHealth,
         version,
         host: { node: process.version, dataDir: resolve(config.dataDir) },
       }),
     ).singleton(),
-    metrics: asFunction(({ storage, clock, eventBus }: Pick<Cradle, 'storage' | 'clock' | 'eventBus'>) =>
-      createMetricsService({ storage, clock, eventBus }),
+    metrics: asFunction(
+      ({ storage, clock, eventBus, connectionHealth }: Pick<Cradle, 'storage' | 'clock' | 'eventBus' | 'connectionHealth'>) =>
+        createMetricsService({ storage, clock, eventBus, connectionHealth }),
     )
       .singleton()
       .disposer((metrics) => metrics.dispose()),

@@ -1,4 +1,6 @@
 import { type AwilixContainer, asFunction } from 'awilix';
+import { createGovernorRegistry } from '../../adapters/shared/request-governor.js';
+import { UNATTENDED_RETRY } from '../../adapters/shared/retry.js';
 import { createJiraTicketing } from '../../adapters/ticketing/jira/jira.adapter.js';
 import { createJiraAdminService } from '../../adapters/ticketing/jira/jira-admin.service.js';
 import { createLinearTicketing } from '../../adapters/ticketing/linear/linear.adapter.js';
@@ -8,7 +10,7 @@ import { createLocalTrackerStore } from '../../adapters/ticketing/local/local-tr
 import { createTrackerService } from '../../adapters/ticketing/local/tracker.service.js';
 import { createDispatchService } from '../../core/app/dispatch/dispatch.service.js';
 import { createDispatchLogService } from '../../core/app/dispatch/dispatch-log.service.js';
-import { createReconcileService } from '../../core/app/dispatch/reconcile.service.js';
+import { createReconcileService, fetchDeadlineFor } from '../../core/app/dispatch/reconcile.service.js';
 import { createIssuesViewService } from '../../core/app/issues/issues-view.service.js';
 import { createLinearWebhookService } from '../../core/app/issues/linear-webhook.service.js';
 import { createTicketingRegistry } from '../../core/app/issues/ticketing-registry.js';
@@ -29,17 +31,30 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
   container.register({
     trackerStore: asFunction(createLocalTrackerStore).singleton(),
 
-    ticketingRegistry: asFunction(({ config, trackerStore }: Pick<Cradle, 'config' | 'trackerStore'>) => {
-      const adapters: Partial<Record<TicketingKind, Ticketing>> = {
-        local: createLocalTicketing({ store: trackerStore, publicUrl: config.publicUrl }),
-      };
-      if (config.linearApiKey)
-        adapters.linear = createLinearTicketing({ apiKey: config.linearApiKey, apiUrl: config.linearApiUrl });
-      if (config.jiraHost && config.jiraEmail && config.jiraApiToken) {
-        adapters.jira = createJiraTicketing({ host: config.jiraHost, email: config.jiraEmail, apiToken: config.jiraApiToken });
-      }
-      return createTicketingRegistry(adapters);
-    }).singleton(),
+    // The clock's time, so a manual clock in tests moves the windows too.
+    governors: asFunction(({ clock }: Pick<Cradle, 'clock'>) => createGovernorRegistry({ now: () => clock.now() })).singleton(),
+    connectionHealth: asFunction(({ governors }: Pick<Cradle, 'governors'>) => governors).singleton(),
+
+    ticketingRegistry: asFunction(
+      ({ config, trackerStore, governors, clock }: Pick<Cradle, 'config' | 'trackerStore' | 'governors' | 'clock'>) => {
+        const adapters: Partial<Record<TicketingKind, Ticketing>> = {
+          local: createLocalTicketing({ store: trackerStore, publicUrl: config.publicUrl }),
+        };
+        if (config.linearApiKey) {
+          const connection = { service: 'linear', baseUrl: config.linearApiUrl, credential: config.linearApiKey };
+          adapters.linear = createLinearTicketing({
+            apiKey: config.linearApiKey,
+            apiUrl: config.linearApiUrl,
+            now: () => clock.now(),
+            retry: UNATTENDED_RETRY,
+            governor: governors.forConnection(connection),
+          });
+        }
+        const jira = jiraConnection(config, governors);
+        if (jira) adapters.jira = createJiraTicketing(jira);
+        return createTicketingRegistry(adapters);
+      },
+    ).singleton(),
 
     // runnerRegistry (shadow, local, github-actions, fly-machines) is registered by runner-registrations.ts.
     runnerFor: asFunction(({ runnerMode }: Pick<Cradle, 'runnerMode'>) => runnerMode.runnerFor).singleton(),
@@ -48,7 +63,18 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
     singleton: asFunction(createSingleton).singleton(),
     leases: asFunction(({ storage }: Pick<Cradle, 'storage'>) => storage.leases).singleton(),
     dispatcher: asFunction(createDispatchService).singleton(),
-    reconcile: asFunction(createReconcileService)
+    reconcile: asFunction((c: Cradle) =>
+      createReconcileService({
+        storage: c.storage,
+        clock: c.clock,
+        logger: c.logger,
+        eventBus: c.eventBus,
+        ticketingRegistry: c.ticketingRegistry,
+        dispatcher: c.dispatcher,
+        singleton: c.singleton,
+        fetchDeadlineMs: fetchDeadlineFor(c.config.pollIntervalMs),
+      }),
+    )
       .singleton()
       .disposer((reconcile) => reconcile.stop()),
     issuesView: asFunction(createIssuesViewService).singleton(),
@@ -56,13 +82,21 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
     linearWebhookVerifier: asFunction(createLinearWebhookVerifier).singleton(),
     linearWebhook: asFunction(createLinearWebhookService).singleton(),
     tracker: asFunction(createTrackerService).singleton(),
-    jiraAdmin: asFunction(({ config }: Pick<Cradle, 'config'>) =>
-      createJiraAdminService({
-        jira:
-          config.jiraHost && config.jiraEmail && config.jiraApiToken
-            ? { host: config.jiraHost, email: config.jiraEmail, apiToken: config.jiraApiToken }
-            : undefined,
-      }),
+    jiraAdmin: asFunction(({ config, governors }: Pick<Cradle, 'config' | 'governors'>) =>
+      createJiraAdminService({ jira: jiraConnection(config, governors) }),
     ).singleton(),
   });
+}
+
+/** Jira's connection from config, with its governor (the site and account: one budget). */
+function jiraConnection(config: Cradle['config'], governors: Cradle['governors']) {
+  if (!config.jiraHost || !config.jiraEmail || !config.jiraApiToken) return undefined;
+  const credential = `${config.jiraEmail}:${config.jiraApiToken}`;
+  return {
+    host: config.jiraHost,
+    email: config.jiraEmail,
+    apiToken: config.jiraApiToken,
+    retry: UNATTENDED_RETRY,
+    governor: governors.forConnection({ service: 'jira', baseUrl: config.jiraHost, credential }),
+  };
 }

@@ -16,6 +16,8 @@ export interface GithubAuthOptions {
   /** A repository token is handed out only with at least this much life left (30 minutes). */
   repoTokenMinLifetimeMs?: number;
   warn?: (message: string) => void;
+  /** Every Octokit here sends through this fetch (a per-request deadline, rate-limit headers seen). */
+  fetch?: typeof fetch;
 }
 
 export interface RepoToken {
@@ -44,14 +46,19 @@ const TOKEN_NOMINAL_LIFETIME_MS = 60 * 60_000;
 const noop = () => {};
 const key = (repo: RepoRef) => `${repo.owner}/${repo.repo}`.toLowerCase();
 
-function octokit(baseUrl: string, auth: string, warn: (m: string) => void): Octokit {
+function octokit(baseUrl: string, auth: string, warn: (m: string) => void, fetch?: typeof globalThis.fetch): Octokit {
   // Failures come back as Results, so Octokit's own error logging would only duplicate them.
-  return new Octokit({ baseUrl, auth, log: { debug: noop, info: noop, warn, error: noop } });
+  return new Octokit({
+    baseUrl,
+    auth,
+    log: { debug: noop, info: noop, warn, error: noop },
+    ...(fetch ? { request: { fetch } } : {}),
+  });
 }
 
 export function createGithubAuth(options: GithubAuthOptions): GithubAuth {
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  if ('token' in options.auth) return tokenAuth(options.baseUrl, options.auth.token, options.now, warn);
+  if ('token' in options.auth) return tokenAuth(options.baseUrl, options.auth.token, options.now, warn, options.fetch);
   return appAuth({ ...options, auth: options.auth, warn });
 }
 
@@ -60,8 +67,14 @@ export function createGithubAuth(options: GithubAuthOptions): GithubAuth {
  * see the repository: it is NOT narrowed to that repository, and GitHub does not tell how long
  * it lives (`expiresAt` is nominal, an hour ahead). Use App auth for narrowed tokens.
  */
-function tokenAuth(baseUrl: string, token: string, now: () => number, warn: (m: string) => void): GithubAuth {
-  const client = octokit(baseUrl, token, warn);
+function tokenAuth(
+  baseUrl: string,
+  token: string,
+  now: () => number,
+  warn: (m: string) => void,
+  fetch?: typeof globalThis.fetch,
+): GithubAuth {
+  const client = octokit(baseUrl, token, warn, fetch);
   return {
     client: () => okAsync(client),
     repoToken: (repo) =>
@@ -98,6 +111,7 @@ function appAuth(
     authStrategy: createAppAuth,
     auth: { appId: options.auth.appId, privateKey: options.auth.privateKey },
     log: { debug: noop, info: noop, warn, error: noop },
+    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
   });
   const installations = new Map<string, number>();
   const installationTokens = new Map<number, CachedToken>();
@@ -129,7 +143,11 @@ function appAuth(
         ...(narrowTo ? { repositoryNames: [narrowTo.repo], permissions: { ...REPO_TOKEN_PERMISSIONS } } : {}),
       }) as Promise<{ token: string; expiresAt: string }>,
       convert,
-    ).map(({ token, expiresAt }) => ({ token, expiresAt: Date.parse(expiresAt), client: octokit(baseUrl, token, warn) }));
+    ).map(({ token, expiresAt }) => ({
+      token,
+      expiresAt: Date.parse(expiresAt),
+      client: octokit(baseUrl, token, warn, options.fetch),
+    }));
 
   const fresh = (t: CachedToken | undefined, margin: number) => t !== undefined && now() < t.expiresAt - margin;
 

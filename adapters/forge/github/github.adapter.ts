@@ -2,7 +2,9 @@ import type { Octokit } from '@octokit/rest';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Forge, PullRequest, RepoRef, WorkflowRun } from '../../../ports/forge.port.js';
+import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
+import { createTimedFetch, numericHeader } from '../../shared/timed-fetch.js';
 import { createGithubAuth, type GithubAuthConfig } from './github-auth.js';
 import { toServiceError } from './github-errors.js';
 
@@ -21,6 +23,11 @@ export interface GithubForgeOptions {
   /** Pages of 100 runs `findRun` reads at most before saying "not found" (3). */
   runPages?: number;
   warn?: (message: string) => void;
+  /** The deadline of one request (default 15 s); past it the request is aborted and `unavailable`. */
+  timeoutMs?: number;
+  /** The connection's request governor (shared per API URL and credential); none: every request goes. */
+  governor?: RequestGovernor;
+  fetch?: typeof fetch;
 }
 
 type Content = { content: string; sha: string };
@@ -109,15 +116,35 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
   const now = options.now ?? Date.now;
   const lookbackMs = options.runLookbackMs ?? 2 * 86_400_000;
   const maxPages = options.runPages ?? 3;
-  const auth = createGithubAuth({ baseUrl: options.baseUrl.replace(/\/+$/, ''), auth: options.auth, now, warn: options.warn });
+  const governor = options.governor ?? UNGOVERNED;
+  const fetch = createTimedFetch({
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    // The primary limit: `x-ratelimit-remaining: 0` holds every request until `x-ratelimit-reset` (seconds).
+    observe: (headers) => {
+      const remaining = numericHeader(headers, 'x-ratelimit-remaining');
+      const reset = numericHeader(headers, 'x-ratelimit-reset');
+      governor.observe({
+        ...(remaining !== undefined ? { remaining } : {}),
+        ...(reset !== undefined ? { resetAt: reset * 1000 } : {}),
+      });
+    },
+  });
+  const auth = createGithubAuth({
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    auth: options.auth,
+    now,
+    warn: options.warn,
+    fetch,
+  });
 
-  /** One retried request about `repo`; an auth failure drops cached App tokens for it. */
+  /** One retried request about `repo`, each attempt through the governor; an auth failure drops cached App tokens for it. */
   const call = <T>(repo: RepoRef, request: (o: Octokit) => Promise<T>): ResultAsync<T, ServiceError> =>
     retryServiceCall(
       () =>
         auth
           .client(repo)
-          .andThen((o) => ResultAsync.fromPromise(request(o), (e) => toServiceError(e, now())))
+          .andThen((o) => governor.run(() => ResultAsync.fromPromise(request(o), (e) => toServiceError(e, now()))))
           .mapErr((e) => {
             if (e.kind === 'auth') auth.forget(repo);
             return e;

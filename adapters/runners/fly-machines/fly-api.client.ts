@@ -1,5 +1,6 @@
 import { errAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../shared/timed-fetch.js';
 
 /**
  * A thin client for Fly's Machines REST API (`https://api.machines.dev`, or `FLY_API_URL`).
@@ -13,7 +14,7 @@ export interface FlyApiOptions {
   apiUrl: string;
   /** A Fly API token; a macaroon given as `FlyV1 fm2_…` is sent as is, anything else as a bearer. */
   token: string;
-  /** Per-request timeout; a request past it is `unavailable`. */
+  /** Per-request timeout (default 15 s); a request past it is `unavailable`. */
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
@@ -33,7 +34,7 @@ const DEFAULT_RETRY_AFTER_MS = 1_000;
 export function createFlyApi(options: FlyApiOptions): FlyApi {
   const base = options.apiUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
   const doFetch = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const authorization = options.token.startsWith('FlyV1 ') ? options.token : `Bearer ${options.token}`;
 
   return {

@@ -1,7 +1,9 @@
 import { Version3Client } from 'jira.js';
 import { ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
+import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../shared/timed-fetch.js';
 import { toServiceError } from './jira-errors.js';
 
 /** A Jira Cloud connection: the site URL and an account's email with its API token. */
@@ -10,14 +12,16 @@ export interface JiraConnection {
   host: string;
   email: string;
   apiToken: string;
-  /** Per-request timeout; a timeout is `unavailable` and retried. Default 30 s. */
+  /** Per-request timeout (axios'); a timeout is `unavailable` and retried. Default 15 s. */
   timeoutMs?: number;
   retry?: RetryOptions;
+  /** The connection's request governor (shared per site and account); none: every request goes. */
+  governor?: RequestGovernor;
 }
 
 export interface JiraCaller {
   readonly client: Version3Client;
-  /** One request, its failure converted to a `ServiceError` at this boundary; never retried. */
+  /** One request through the governor, its failure converted to a `ServiceError` at this boundary; never retried. */
   once<T>(request: (client: Version3Client) => Promise<T>): ResultAsync<T, ServiceError>;
   /** One request, retried while it fails in a retryable way (`retryServiceCall`). */
   call<T>(request: (client: Version3Client) => Promise<T>): ResultAsync<T, ServiceError>;
@@ -30,12 +34,15 @@ export function createJiraCaller(connection: JiraConnection): JiraCaller {
   const client = new Version3Client({
     host: connection.host,
     authentication: { basic: { email: connection.email, apiToken: connection.apiToken } },
-    baseRequestConfig: { timeout: connection.timeoutMs ?? 30_000 },
+    baseRequestConfig: { timeout: connection.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS },
   });
+  const governor = connection.governor ?? UNGOVERNED;
   const once = <T>(request: (c: Version3Client) => Promise<T>) =>
-    ResultAsync.fromPromise(
-      Promise.resolve().then(() => request(client)),
-      toServiceError,
+    governor.run(() =>
+      ResultAsync.fromPromise(
+        Promise.resolve().then(() => request(client)),
+        toServiceError,
+      ),
     );
   const retrying = <T>(operation: () => ResultAsync<T, ServiceError>) => retryServiceCall(operation, connection.retry);
   return { client, once, retrying, call: (request) => retrying(() => once(request)) };

@@ -21,6 +21,7 @@ const ISSUE_FIELDS = /* GraphQL */ `
     url
     priority
     createdAt
+    updatedAt
     team { key }
     state { name type }
     labels(first: 20) { nodes { id name } }
@@ -36,6 +37,22 @@ export const CANDIDATES_QUERY = /* GraphQL */ `
       first: $first
       after: $after
     ) {
+      nodes { ...AiImplementIssue }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  ${ISSUE_FIELDS}
+`;
+
+/**
+ * Candidates of many teams in one query (one request per page for every Linear mapping).
+ * A full read filters by label; an incremental read asks for every issue of those teams
+ * updated since `since`, labelled or not, so an issue whose trigger a human removed is seen
+ * leaving the candidates.
+ */
+export const TEAMS_CANDIDATES_QUERY = /* GraphQL */ `
+  query AiImplementTeamsCandidates($filter: IssueFilter!, $first: Int!, $after: String) {
+    issues(filter: $filter, first: $first, after: $after) {
       nodes { ...AiImplementIssue }
       pageInfo { hasNextPage endCursor }
     }
@@ -78,6 +95,7 @@ export interface IssueNode {
   url: string;
   priority: number;
   createdAt: string;
+  updatedAt: string;
   team: { key: string };
   state: { name: string; type: string };
   labels: { nodes: { id: string; name: string }[] };

@@ -24,7 +24,10 @@ import { AI_LABELS, isFailedStage, linearLabelsForStage, TRIGGER_LABEL } from '.
 import type { Mapping, Stage, TicketIssue } from '../../../core/domain/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
+import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, deadlineSignal } from '../../shared/timed-fetch.js';
+import { createCandidateReader } from './linear-candidates.js';
 import { toServiceError } from './linear-errors.js';
 import {
   CANDIDATES_QUERY,
@@ -34,6 +37,7 @@ import {
   ISSUE_QUERY,
   type IssueData,
   TEAM_LABELS_QUERY,
+  TEAMS_CANDIDATES_QUERY,
   type TeamLabelsData,
   toTicketIssue,
 } from './linear-queries.js';
@@ -47,23 +51,32 @@ export interface LinearTicketingOptions {
   /** Issues per listing request; Linear allows up to 250. */
   pageSize?: number;
   now?: () => number;
+  /** The deadline of one request (default 15 s); past it the request is aborted and `unavailable`. */
+  timeoutMs?: number;
+  /** The connection's request governor (shared per API URL and key); none: every request goes. */
+  governor?: RequestGovernor;
+  /** How often `listCandidatesOf` reads everything rather than what changed (default 1 hour). */
+  fullReadEveryMs?: number;
 }
 
 const MANAGED_LABELS: readonly string[] = [TRIGGER_LABEL, ...AI_LABELS];
 
 export function createLinearTicketing(options: LinearTicketingOptions): Ticketing {
   const client = new LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
+  withRequestDeadline(client, options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   const now = options.now ?? Date.now;
   const pageSize = options.pageSize ?? ISSUE_PAGE_SIZE;
+  const governor = options.governor ?? UNGOVERNED;
 
-  /** One request, its failure converted at the boundary. */
+  /** One request, held back by the governor when the connection may not send, its failure converted at the boundary. */
   const once = <T>(run: () => Promise<T>): ResultAsync<T, ServiceError> =>
-    ResultAsync.fromPromise(Promise.resolve().then(run), (error) => toServiceError(error, now()));
+    governor.run(() => ResultAsync.fromPromise(Promise.resolve().then(run), (error) => toServiceError(error, now())));
   /** One request, retried while it fails in a retryable way. */
   const call = <T>(run: () => Promise<T>): ResultAsync<T, ServiceError> => retryServiceCall(() => once(run), options.retry);
 
   async function query<Data>(text: string, variables: Record<string, unknown>): Promise<Data> {
     const response = await client.client.rawRequest<Data, Record<string, unknown>>(text, variables);
+    if (response.headers) governor.observe(linearBudget(response.headers));
     if (!response.data) throw new Error('Linear answered without data');
     return response.data;
   }
@@ -107,6 +120,13 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
       return next ? listFrom(teamKey, next, acc) : okAsync(acc);
     });
   }
+
+  const candidates = createCandidateReader({
+    page: (filter, after) => call(() => query<CandidatesData>(TEAMS_CANDIDATES_QUERY, { filter, first: pageSize, after })),
+    managedLabels: MANAGED_LABELS,
+    now,
+    ...(options.fullReadEveryMs !== undefined ? { fullReadEveryMs: options.fullReadEveryMs } : {}),
+  });
 
   function writeLabels(issue: TicketIssue, teamKey: string, add: string[], remove: string[]) {
     return labels.ensure(teamKey, add).andThen((addedLabelIds) =>
@@ -155,8 +175,29 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
   return {
     kind: 'linear',
     listCandidates: (mapping) => listFrom(mapping.teamKey, null, []),
+    listCandidatesOf: (mappings) => candidates.read(mappings.map((m) => m.teamKey)),
     getIssue: (id) => call(async () => toTicketIssue((await query<IssueData>(ISSUE_QUERY, { id })).issue)),
     moveToStage,
     comment,
+  };
+}
+
+/**
+ * The SDK sends every request with `fetch(url, { ...client.options })` and takes no per-call
+ * signal, so a getter on those options gives each request its own deadline signal, created
+ * when the request is sent (a signal made once would expire once, for every later call).
+ */
+function withRequestDeadline(client: LinearClient, timeoutMs: number): void {
+  const graphql = client.client as unknown as { options: Record<string, unknown> };
+  Object.defineProperty(graphql.options, 'signal', { enumerable: true, get: () => deadlineSignal(timeoutMs) });
+}
+
+/** Linear's request budget from an answer's `X-RateLimit-Requests-*` headers (reset in epoch ms). */
+function linearBudget(headers: Headers): { remaining?: number; resetAt?: number } {
+  const remaining = Number(headers.get('x-ratelimit-requests-remaining') ?? Number.NaN);
+  const reset = Number(headers.get('x-ratelimit-requests-reset') ?? Number.NaN);
+  return {
+    ...(Number.isFinite(remaining) ? { remaining } : {}),
+    ...(Number.isFinite(reset) ? { resetAt: reset < 1e12 ? reset * 1000 : reset } : {}),
   };
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { activeDedup, DEDUP_WINDOW_MS } from '../../domain/dedup.js';
 import { advanceIssue, jiraStatusForStage, linearLabelsForStage } from '../../domain/lifecycle.js';
 import type { Mapping, TicketIssue } from '../../domain/model.js';
@@ -19,6 +20,11 @@ export interface ReconcileDeps {
   ticketingRegistry: TicketingRegistry;
   dispatcher: DispatchService;
   singleton: Singleton;
+  /**
+   * How long one mapping's fetch may take in a cycle (default 10 s). Past it the mapping is
+   * reported and left out of this cycle's plan, and the others are planned without waiting.
+   */
+  fetchDeadlineMs?: number;
 }
 
 /** What one mapping's fetch gave in the last cycle that covered it. */
@@ -27,6 +33,8 @@ export interface MappingSnapshot {
   fetchedAt: number;
   issues: TicketIssue[];
   error?: string;
+  /** When the tracker (or its request governor) said to wait: no request for this mapping before then. */
+  limitedUntil?: number;
 }
 
 export interface CycleReport {
@@ -63,7 +71,9 @@ const LAUNCH_CONFIRM_MS = 60_000;
 const PRUNE_BATCH = 500;
 const TERMINAL_STATUSES = ['completed', 'review_failed', 'failed', 'timed_out'] as const;
 const IN_FLIGHT_STATUSES = ['unknown', 'dispatched', 'running'] as const;
+/** Concurrent fetches per tracker kind: a hung tracker holds its own lanes, never another's. */
 const FETCH_CONCURRENCY = 4;
+export const DEFAULT_FETCH_DEADLINE_MS = 10_000;
 
 /**
  * The reconcile loop: fetch each mapping's candidates, run the core planner, and start what
@@ -72,7 +82,10 @@ const FETCH_CONCURRENCY = 4;
  */
 export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   const { storage, clock, logger, eventBus, ticketingRegistry, dispatcher, singleton } = deps;
+  const fetchDeadlineMs = deps.fetchDeadlineMs ?? DEFAULT_FETCH_DEADLINE_MS;
   const snapshots = new Map<string, MappingSnapshot>();
+  /** A fetch that outlived its cycle's deadline: the next cycle waits on it rather than sending another. */
+  const inFlight = new Map<string, Promise<unknown>>();
   let last: CycleReport | undefined;
 
   let running: Promise<CycleReport> | undefined;
@@ -89,7 +102,11 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     if (!ticketing)
       return { teamKey: mapping.teamKey, fetchedAt, issues: [], error: describeMissingTicketing(mapping.ticketing) };
     const listed = await ticketing.listCandidates(mapping);
-    if (listed.isErr()) return { teamKey: mapping.teamKey, fetchedAt, issues: [], error: listed.error.message };
+    if (listed.isErr()) {
+      const { error } = listed;
+      const limited = error.kind === 'rateLimited' ? { limitedUntil: clock.now() + error.retryAfterMs } : {};
+      return { teamKey: mapping.teamKey, fetchedAt, issues: [], error: error.message, ...limited };
+    }
     return { teamKey: mapping.teamKey, fetchedAt, issues: listed.value };
   }
 
@@ -103,6 +120,79 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       else logger.warn('reconcile: could not list unmapped issues', { tracker: kind, error: listed.error.message });
     }
     return out;
+  }
+
+  /**
+   * A fetch bounded by the deadline. One that outlives it stays in `inFlight`: the next cycle
+   * takes its result (or waits on it again) instead of sending another, so a slow tracker's
+   * answer is planned one cycle late rather than never, and a hung tracker never gets a pile
+   * of requests.
+   */
+  async function withDeadline<T>(key: string, start: () => Promise<T>, late: (what: string) => T, name: string): Promise<T> {
+    let pending = inFlight.get(key) as Promise<T> | undefined;
+    const carried = pending !== undefined;
+    if (!pending) {
+      pending = start();
+      inFlight.set(key, pending);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), fetchDeadlineMs);
+      timer.unref?.();
+    });
+    try {
+      const result = await Promise.race([pending, deadline]);
+      if (result !== TIMED_OUT) {
+        inFlight.delete(key);
+        return result;
+      }
+      return late(
+        `${name}: ${carried ? 'still fetching since an earlier cycle' : `no answer within ${formatMs(fetchDeadlineMs)}`}`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const failed = (mapping: Mapping, error: unknown): MappingSnapshot => ({
+    teamKey: mapping.teamKey,
+    fetchedAt: clock.now(),
+    issues: [],
+    error: error instanceof Error ? error.message : String(error),
+  });
+
+  function fetchWithDeadline(mapping: Mapping): Promise<MappingSnapshot> {
+    return withDeadline(
+      mapping.teamKey,
+      () => fetchCandidates(mapping).catch((error: unknown) => failed(mapping, error)),
+      (error) => ({ teamKey: mapping.teamKey, fetchedAt: clock.now(), issues: [], error }),
+      trackerName(mapping),
+    );
+  }
+
+  /** Every mapping of a tracker that lists many at once: one request stream, one deadline. */
+  async function fetchTogether(ticketing: Ticketing, group: Mapping[]): Promise<MappingSnapshot[]> {
+    const key = `batch:${ticketing.kind}:${group.map((m) => m.teamKey).join(',')}`;
+    const start = async (): Promise<MappingSnapshot[]> => {
+      const fetchedAt = clock.now();
+      const listed = await ticketing.listCandidatesOf!(group);
+      if (listed.isOk()) return group.map((m) => ({ teamKey: m.teamKey, fetchedAt, issues: listed.value.get(m.teamKey) ?? [] }));
+      const { error } = listed;
+      const limited = error.kind === 'rateLimited' ? { limitedUntil: clock.now() + error.retryAfterMs } : {};
+      return group.map((m) => ({ teamKey: m.teamKey, fetchedAt, issues: [], error: error.message, ...limited }));
+    };
+    return withDeadline(
+      key,
+      () => start().catch((error: unknown) => group.map((m) => failed(m, error))),
+      (error) => group.map((m) => ({ teamKey: m.teamKey, fetchedAt: clock.now(), issues: [], error })),
+      trackerName(group[0]!),
+    );
+  }
+
+  function fetchGroup(group: Mapping[]): Promise<MappingSnapshot[]> {
+    const ticketing = ticketingRegistry.get(group[0]!.ticketing);
+    if (ticketing?.listCandidatesOf) return fetchTogether(ticketing, group);
+    return mapLimited(group, FETCH_CONCURRENCY, fetchWithDeadline);
   }
 
   async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -152,23 +242,19 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     const mappings = teamKeys === 'all' ? all : all.filter((m) => teamKeys.has(m.teamKey));
     const errors: Record<string, string> = {};
 
-    const fetched = await mapLimited(mappings, FETCH_CONCURRENCY, async (mapping) => {
-      try {
-        return await fetchCandidates(mapping);
-      } catch (error) {
-        return {
-          teamKey: mapping.teamKey,
-          fetchedAt: clock.now(),
-          issues: [],
-          error: error instanceof Error ? error.message : String(error),
-        };
-      }
-    });
+    // Lanes per tracker kind, each fetch with its own deadline: a hung Linear delays no local or Jira mapping.
+    const byKind = new Map<string, Mapping[]>();
+    for (const m of mappings) byKind.set(m.ticketing, [...(byKind.get(m.ticketing) ?? []), m]);
+    const settled = await Promise.all([...byKind.values()].map(fetchGroup));
+    const byTeam = new Map(settled.flat().map((snap) => [snap.teamKey, snap]));
+    const fetched = mappings.map((m) => byTeam.get(m.teamKey)!);
     for (const snap of fetched) {
       snapshots.set(snap.teamKey, snap);
       if (snap.error) errors[snap.teamKey] = snap.error;
     }
     for (const key of snapshots.keys()) if (!all.some((m) => m.teamKey === key)) snapshots.delete(key);
+    // A fetch for a mapping since removed is not carried (batched keys are dropped when taken).
+    for (const key of inFlight.keys()) if (!key.startsWith('batch:') && !all.some((m) => m.teamKey === key)) inFlight.delete(key);
 
     // A mapping whose fetch failed is left out of the plan: nothing is known of its issues.
     const healthy = new Set(fetched.filter((s) => !s.error).map((s) => s.teamKey));
@@ -306,6 +392,16 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       await running?.catch(() => undefined);
     },
   };
+}
+
+const TRACKER_NAMES: Record<string, string> = { linear: 'Linear', jira: 'Jira', local: 'Embedded tracker' };
+export const trackerName = (mapping: Pick<Mapping, 'ticketing'>) => TRACKER_NAMES[mapping.ticketing] ?? mapping.ticketing;
+const TIMED_OUT = Symbol('timed out');
+const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
+
+/** The fetch deadline for a poll interval: half of it, between 0.5 s and the 10 s default. */
+export function fetchDeadlineFor(pollIntervalMs: number): number {
+  return Math.min(DEFAULT_FETCH_DEADLINE_MS, Math.max(500, Math.round(pollIntervalMs / 2)));
 }
 
 /** A partial cycle's report replaces only its own teams' part of the last full one. */

@@ -3,7 +3,7 @@ import type { Storage } from '../../../ports/storage.port.js';
 import { isTerminal } from '../../domain/job-status.js';
 import { STAGE_TABLE } from '../../domain/lifecycle.js';
 import type { Job, TicketIssue } from '../../domain/model.js';
-import type { MappingSnapshot, ReconcileService } from '../dispatch/reconcile.service.js';
+import { type MappingSnapshot, type ReconcileService, trackerName } from '../dispatch/reconcile.service.js';
 
 export interface IssuesViewDeps {
   storage: Storage;
@@ -42,6 +42,18 @@ export interface BlockerRow {
   url: string;
 }
 
+/**
+ * A mapping none of whose issues could be looked at this cycle: its tracker is rate limited
+ * (`rate-limited`, until when) or failed or did not answer in time (`tracker-unavailable`).
+ */
+export interface MappingBlockerRow {
+  mapping: string;
+  teamKey: string;
+  reason: 'rate-limited' | 'tracker-unavailable';
+  message: string;
+  until?: number;
+}
+
 export type IssuesViewError = { kind: 'upstream'; message: string };
 
 export interface IssuesViewService {
@@ -53,6 +65,7 @@ export interface IssuesViewService {
       {
         kpis: { totalBlocked: number; teamsAffected: number; blockedByConcurrency: number; blockedByDedup: number };
         blockers: BlockerRow[];
+        mappings: MappingBlockerRow[];
       },
       IssuesViewError
     >
@@ -147,7 +160,22 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
           message: s.message,
           url: s.issue.url,
         }));
+      const kinds = new Map((await storage.mappings.list()).map((m) => [m.teamKey, m]));
+      const mappings = [...view.mappings.values()]
+        .filter((s) => s.error)
+        .map((s): MappingBlockerRow => {
+          const tracker = trackerName(kinds.get(s.teamKey) ?? { ticketing: 'local' });
+          const base = { mapping: s.teamKey, teamKey: s.teamKey };
+          if (s.limitedUntil === undefined) return { ...base, reason: 'tracker-unavailable', message: s.error! };
+          return {
+            ...base,
+            reason: 'rate-limited',
+            message: `${tracker} rate limited until ${utcMinute(s.limitedUntil)}`,
+            until: s.limitedUntil,
+          };
+        });
       return ok({
+        mappings,
         kpis: {
           totalBlocked: rows.length,
           teamsAffected: new Set(rows.map((r) => r.teamKey)).size,
@@ -158,4 +186,9 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
       });
     },
   };
+}
+
+/** "17:42 UTC", rounded up: the operator should not look again before it. */
+function utcMinute(ms: number): string {
+  return `${new Date(Math.ceil(ms / 60_000) * 60_000).toISOString().slice(11, 16)} UTC`;
 }

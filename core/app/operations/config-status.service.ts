@@ -1,3 +1,5 @@
+import type { Clock } from '../../../ports/clock.port.js';
+import type { ConnectionHealth, ConnectionStatus } from '../../../ports/connection-health.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import type { TicketingKind } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
@@ -10,6 +12,8 @@ export interface ConfigStatusDeps {
   >;
   storage: Storage;
   ticketingRegistry: TicketingRegistry;
+  connectionHealth: ConnectionHealth;
+  clock: Clock;
 }
 
 export type ConfigCheckKey = 'ticketing' | 'runnerCallback' | 'gapFillTrigger' | 'githubWebhook' | 'github';
@@ -26,6 +30,12 @@ export interface ConfigStatus {
   ok: boolean;
   checks: ConfigCheck[];
   ticketing: Record<TicketingKind, { configured: boolean; mappings: number }>;
+  /**
+   * Every outside connection's state as its request governor sees it (ok, limited until T,
+   * backing off, circuit open since T; requests left when the service says). Not part of `ok`:
+   * a rate limit is the service's weather, not a configuration problem.
+   */
+  connections: ConnectionStatus[];
 }
 
 export interface ConfigStatusService {
@@ -56,7 +66,13 @@ export function isLocalOnlyUrl(url: string): boolean {
  * connections the mappings need, the runner callback, the gap-fill trigger, the GitHub webhook
  * and GitHub credentials. Booleans and short details naming variables, never their values.
  */
-export function createConfigStatusService({ config, storage, ticketingRegistry }: ConfigStatusDeps): ConfigStatusService {
+export function createConfigStatusService({
+  config,
+  storage,
+  ticketingRegistry,
+  connectionHealth,
+  clock,
+}: ConfigStatusDeps): ConfigStatusService {
   return {
     async status() {
       const mappings = await storage.mappings.list();
@@ -120,7 +136,7 @@ export function createConfigStatusService({ config, storage, ticketingRegistry }
             : 'Neither GITHUB_TOKEN nor GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY set: GitHub Actions runs and template sync are unavailable',
         },
       ];
-      return { ok: checks.every((c) => c.ok), checks, ticketing };
+      return { ok: checks.every((c) => c.ok), checks, ticketing, connections: connectionHealth.list(clock.now()) };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../../../ports/clock.port.js';
+import type { ConnectionHealth, ConnectionStateKind } from '../../../ports/connection-health.port.js';
 import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { activeDedup } from '../../domain/dedup.js';
@@ -10,6 +11,7 @@ export interface MetricsDeps {
   storage: Storage;
   clock: Clock;
   eventBus: EventBus;
+  connectionHealth: ConnectionHealth;
 }
 
 export interface MetricsService {
@@ -47,7 +49,47 @@ function createCounter() {
  * scrape time. Labels are team keys, phases, statuses and runner kinds only — never issue
  * text, identifiers or anything secret — so the page can be scraped without the admin token.
  */
-export function createMetricsService({ storage, clock, eventBus }: MetricsDeps): MetricsService {
+const CONNECTION_STATES: readonly ConnectionStateKind[] = ['ok', 'limited', 'backoff', 'open'];
+
+/** The outside connections as their request governors see them (labels: service and a credential digest). */
+function connectionFamilies(health: ConnectionHealth, now: number): MetricFamily[] {
+  const connections = health.list(now);
+  // /metrics is public: the connection is named by its credential digest only, never its URL (a Jira site names the company).
+  const labels = (c: { service: string; id: string }) => ({
+    service: c.service,
+    connection: c.id.slice(c.id.lastIndexOf('#') + 1),
+  });
+  return [
+    {
+      name: `${PREFIX}_connection_state`,
+      help: 'Each outside connection: 1 for its current state (ok, limited, backoff, open), 0 for the others.',
+      type: 'gauge',
+      samples: connections.flatMap((c) =>
+        CONNECTION_STATES.map((state) => ({ labels: { ...labels(c), state }, value: c.state === state ? 1 : 0 })),
+      ),
+    },
+    {
+      name: `${PREFIX}_connection_blocked_until_seconds`,
+      help: 'Unix time before which no request goes to the connection (rate-limit window, backoff or open circuit); 0 when none.',
+      type: 'gauge',
+      samples: connections.map((c) => ({ labels: labels(c), value: c.until !== undefined ? Math.ceil(c.until / 1000) : 0 })),
+    },
+    {
+      name: `${PREFIX}_connection_consecutive_failures`,
+      help: 'Consecutive failed requests (5xx, timeouts) on the connection.',
+      type: 'gauge',
+      samples: connections.map((c) => ({ labels: labels(c), value: c.consecutiveFailures })),
+    },
+    {
+      name: `${PREFIX}_connection_requests_remaining`,
+      help: "Requests left in the service's rate-limit window, as its last answer said (only connections whose service says).",
+      type: 'gauge',
+      samples: connections.flatMap((c) => (c.remaining !== undefined ? [{ labels: labels(c), value: c.remaining }] : [])),
+    },
+  ];
+}
+
+export function createMetricsService({ storage, clock, eventBus, connectionHealth }: MetricsDeps): MetricsService {
   const dispatches = createCounter();
   const cycles = createCounter();
   const reconcileErrors = createCounter();
@@ -166,7 +208,7 @@ export function createMetricsService({ storage, clock, eventBus }: MetricsDeps):
 
   return {
     async render() {
-      return renderExposition([...(await gauges()), ...counters()]);
+      return renderExposition([...(await gauges()), ...connectionFamilies(connectionHealth, clock.now()), ...counters()]);
     },
     dispose: unsubscribe,
   };

@@ -1,4 +1,5 @@
 import type { Clock } from '../../../ports/clock.port.js';
+import type { ConnectionHealth, ConnectionStatus } from '../../../ports/connection-health.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { isTerminal } from '../../domain/job-status.js';
 import type { Job, RunnerMode } from '../../domain/model.js';
@@ -13,6 +14,7 @@ export interface StateDeps {
   config: CoreSettings;
   reconcile: Pick<ReconcileService, 'snapshot'>;
   runnerMode: Pick<RunnerModeService, 'get'>;
+  connectionHealth: ConnectionHealth;
   /** The package version (package.json), read once by the registration. */
   version: string;
   /** What the host knows of its own process: the Node version and DATA_DIR as an absolute path. */
@@ -77,6 +79,8 @@ export interface StateView {
    * are zeros and `reported` is false: they are never estimated.
    */
   tokens: { input: number; output: number; total: number; reported: boolean };
+  /** Every outside connection: ok, limited until T, backing off, or circuit open since T; requests left when known. */
+  connections: ConnectionStatus[];
 }
 
 /** `GET /api/v1/runtime`. */
@@ -156,7 +160,16 @@ function features(config: CoreSettings): Record<string, boolean> {
 }
 
 /** The orchestrator at a glance (`/api/v1/state`) and what it runs on (`/api/v1/runtime`). */
-export function createStateService({ storage, clock, config, reconcile, runnerMode, version, host }: StateDeps): StateService {
+export function createStateService({
+  storage,
+  clock,
+  config,
+  reconcile,
+  runnerMode,
+  connectionHealth,
+  version,
+  host,
+}: StateDeps): StateService {
   const startedAt = clock.now();
 
   return {
@@ -213,6 +226,7 @@ export function createStateService({ storage, clock, config, reconcile, runnerMo
             }
           : null,
         tokens: { input: 0, output: 0, total: 0, reported: false },
+        connections: connectionHealth.list(now),
       };
     },
 

@@ -39,6 +39,8 @@ export interface FaultRule {
   headers?: Record<string, string>;
   /** How many matching requests get this answer; 1 unless told. */
   times?: number;
+  /** The request is read and never answered (until the fake closes): a hung GitHub. */
+  hang?: boolean;
 }
 
 export interface FakeGithubOptions {
@@ -188,6 +190,7 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     );
     if (fault) {
       fault.left -= 1;
+      if (fault.hang) return new Promise<never>(() => {});
       return {
         status: fault.status,
         body: fault.body ?? { message: 'Server Error', status: String(fault.status) },

@@ -28,7 +28,9 @@ export type LinearFault =
   | { kind: 'serverError'; status?: number; afterExecuting?: boolean }
   | { kind: 'auth' }
   /** The connection is cut before any answer. */
-  | { kind: 'network' };
+  | { kind: 'network' }
+  /** The request is read and never answered (until the fake closes): a hung Linear. */
+  | { kind: 'hang' };
 
 export interface RecordedRequest {
   /** The name after `query`/`mutation` (the SDK sends no `operationName`). */
@@ -55,6 +57,8 @@ export interface FakeLinear {
   readonly requests: RecordedRequest[];
   /** Queues faults: the next requests (one per fault) get them instead of an answer. */
   fail(...faults: LinearFault[]): void;
+  /** A fault every request gets once the queue is empty, until set to undefined. */
+  failEvery(fault: LinearFault | undefined): void;
   /** Requests whose operation has this name. */
   requestsNamed(operationName: string): RecordedRequest[];
   close(): Promise<void>;
@@ -116,6 +120,7 @@ export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<
   const root = createRoot(store);
   const requests: RecordedRequest[] = [];
   const faults: LinearFault[] = [];
+  let standing: LinearFault | undefined;
   const budget = options.rateLimit;
   let windowStart = Date.now();
   let used = 0;
@@ -135,7 +140,8 @@ export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<
   }
 
   async function answer(body: string, authorization: string | undefined): Promise<Answer | 'cut'> {
-    const fault = faults.shift();
+    const fault = faults.shift() ?? standing;
+    if (fault?.kind === 'hang') return new Promise<never>(() => {});
     if (fault?.kind === 'network') return 'cut';
     if (fault?.kind === 'serverError') {
       if (fault.afterExecuting) await serve(body, authorization);
@@ -241,6 +247,9 @@ export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<
     requests,
     fail: (...more) => {
       faults.push(...more);
+    },
+    failEvery: (fault) => {
+      standing = fault;
     },
     requestsNamed: (operationName) => requests.filter((r) => r.operationName === operationName),
     close: () =>

@@ -45,6 +45,7 @@ describe('GET /api/v1/state', () => {
       mappings: [],
       lastReconcile: null,
       tokens: { input: 0, output: 0, total: 0, reported: false },
+      connections: [],
     });
   });
 

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGovernorRegistry } from '../../../adapters/shared/request-governor.js';
+import { type JiraSubject, jiraSubject } from '../../fakes/jira/jira-subject.js';
+
+/** jira.js against the wire-level fake Jira, behind the connection's governor, on a manual clock. */
+let subject: JiraSubject | undefined;
+afterEach(async () => {
+  await subject?.close();
+  subject = undefined;
+});
+
+describe('Jira behind its request governor', () => {
+  it("holds every request for Jira's Retry-After, then asks again", async () => {
+    const clock = { t: Date.UTC(2026, 0, 1, 9, 0, 0) };
+    const governors = createGovernorRegistry({ now: () => clock.t });
+    // The fake's URL is known only once it runs; the governor's key needs none, only its identity.
+    const governor = governors.forConnection({ service: 'jira', baseUrl: 'https://fake-jira.test', credential: 'x' });
+    subject = await jiraSubject({ retry: { maxAttempts: 1 }, governor });
+    const { fake, ticketing, mapping } = subject;
+    fake.failNext('rateLimited', { retryAfterSeconds: 20, times: 100 });
+    expect((await ticketing.listCandidates(mapping))._unsafeUnwrapErr()).toMatchObject({
+      kind: 'rateLimited',
+      retryAfterMs: 20_000,
+    });
+    fake.resetRequests();
+    for (let s = 0; s < 19; s++) {
+      clock.t += 1_000;
+      expect((await ticketing.listCandidates(mapping))._unsafeUnwrapErr()).toMatchObject({
+        kind: 'rateLimited',
+        message: 'Jira rate limited until 09:00:20 UTC',
+      });
+    }
+    expect(fake.requestCount()).toBe(0);
+    clock.t += 1_000;
+    await ticketing.listCandidates(mapping);
+    expect(fake.requestCount()).toBe(1);
+    expect(governors.list(clock.t)[0]).toMatchObject({ service: 'jira', state: 'limited' });
+  });
+});
