@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { IssuesViewService } from '../../../core/app/issues/issues-view.service.js';
 import { routesFor } from '../route.js';
-import { isoTime } from '../schemas/components.schema.js';
+import { isoTime, millis } from '../schemas/components.schema.js';
 
 export interface IssuesRoutesDeps {
   issuesView: IssuesViewService;
@@ -75,6 +75,17 @@ export const issuesRoutes = [
           blockedByDedup: z.number().int(),
         }),
         blockers: z.array(BlockerRow),
+        mappings: z
+          .array(
+            z.object({
+              mapping: z.string(),
+              teamKey: z.string(),
+              reason: z.enum(['rate-limited', 'tracker-unavailable']),
+              message: z.string(),
+              until: millis().optional(),
+            }),
+          )
+          .describe('Mappings whose tracker is rate limited or unavailable, and until when'),
       }),
     },
     errors: [UPSTREAM],

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ConfigStatusService } from '../../../core/app/operations/config-status.service.js';
 import type { TemplatesService } from '../../../core/app/operations/templates.service.js';
 import { routesFor } from '../route.js';
+import { ConnectionStatusSchema } from '../schemas/components.schema.js';
 import { teamKeyParams } from './mappings.routes.js';
 
 export interface TemplatesRoutesDeps {
@@ -79,6 +80,7 @@ export const templatesRoutes = [
           }),
         ),
         ticketing: z.record(z.string(), z.object({ configured: z.boolean(), mappings: z.number().int() })),
+        connections: z.array(ConnectionStatusSchema),
       }),
     },
     handler: async (_input, { configStatus }) => ok(await configStatus.status()),

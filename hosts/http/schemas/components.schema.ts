@@ -104,6 +104,21 @@ export const JobRow = z
   })
   .meta({ id: 'JobRow' });
 
+/** One outside connection as its request governor sees it (ports/connection-health.port.ts). */
+export const ConnectionStatusSchema = z
+  .object({
+    service: z.string(),
+    id: z.string().describe('The base URL and a digest of the credential, never the credential'),
+    baseUrl: z.string(),
+    state: z.enum(['ok', 'limited', 'backoff', 'open']),
+    until: millis().optional().describe('limited/backoff: no request before this; open: the next probe'),
+    since: millis().optional().describe('open: since when'),
+    consecutiveFailures: z.number().int(),
+    remaining: z.number().int().optional(),
+    resetAt: millis().optional(),
+  })
+  .meta({ id: 'ConnectionStatus' });
+
 export const StateView = z
   .object({
     generatedAt: millis(),
@@ -130,6 +145,9 @@ export const StateView = z
     running: z.array(JobRow),
     completed: z.array(JobRow),
     failed: z.array(JobRow),
+    connections: z
+      .array(ConnectionStatusSchema)
+      .describe('Every outside connection: ok, limited until T, backing off, or circuit open since T'),
     mappings: z.array(
       z.object({
         teamKey: z.string(),
