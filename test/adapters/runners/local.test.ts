@@ -127,6 +127,25 @@ describe('local runner (process)', () => {
     expect(exit).toMatchObject({ reason: 'exited', code: 0, jobId: run.job.id, issueIdentifier: run.job.identifier });
   });
 
+  it('hands the run credentials over in a file, never in the child environment', async () => {
+    const ended = exits();
+    const runner = runnerWith({ onExit: ended.onExit });
+    const run = sampleLaunch({
+      env: {
+        AI_IMPLEMENT_JOB_ID: 'j-creds',
+        AI_IMPLEMENT_RESULT_TOKEN: 'result-token-value',
+        AI_IMPLEMENT_PROGRESS_TOKEN: 'progress-token-value',
+        AI_IMPLEMENT_NONCE: 'nonce-value',
+        FAKE_SESSION_MODE: 'exit',
+      },
+    });
+    await runner.launch(run);
+    const exit = await ended.next();
+    const keys = JSON.parse(/env-keys (.*)/.exec(exit.outputTail)?.[1] ?? '[]') as string[];
+    expect(keys).toContain('AI_IMPLEMENT_CREDENTIALS_FILE');
+    expect(keys.filter((k) => /TOKEN|NONCE/.test(k))).toEqual([]);
+  });
+
   it('reports a non-zero exit with the end of the output, and stops listing the session', async () => {
     const ended = exits();
     const runner = runnerWith({ onExit: ended.onExit });
