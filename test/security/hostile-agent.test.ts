@@ -172,11 +172,15 @@ describe('a hostile agent in the sandbox', () => {
   it('let no form of any secret reach the ticket, the step history, the result or the log', () => {
     const everything = [...Object.values(secrets), apiKey];
     for (const call of server.calls) {
-      const texts = [JSON.stringify(call.body), ...stringLeaves(call.body)];
+      // The nonce field is the callback's own authentication, for the orchestrator only.
+      const { nonce: _auth, ...body } = (call.body ?? {}) as Record<string, unknown>;
+      const texts = [JSON.stringify(body), ...stringLeaves(body)];
       for (const text of texts)
         expect({ path: call.path, leaked: leakedIn(text, everything) }).toEqual({ path: call.path, leaked: [] });
     }
     expect(leakedIn(sessionOutput, everything)).toEqual([]);
+    // And they did carry the agent's key, in its many encodings, redacted.
+    expect(JSON.stringify(server.calls.map((c) => c.body))).toContain('[REDACTED]');
     // The attack did reach them: the verify failure and the agent's answers were reported.
     expect(server.events().join('\n')).toMatch(/verification/i);
   });

@@ -1,7 +1,6 @@
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Secrets } from '../../../ports/secrets.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import { redactSecrets } from '../../domain/comments.js';
 import type { Job } from '../../domain/model.js';
 import { type CoreSettings, secretValues } from '../core-settings.js';
 import type { RunTokensService } from './run-tokens.service.js';
@@ -46,15 +45,7 @@ export function createRunSecrets({ config, clock, storage, runTokens, storedSecr
   };
 }
 
-/** `redactSecrets` over every string inside a JSON value (keys included), for step outputs. */
-export function redactDeep(value: unknown, secrets: readonly string[], depth = 0): unknown {
-  if (typeof value === 'string') return redactSecrets(value, secrets);
-  if (depth > 20 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [redactSecrets(k, secrets), redactDeep(v, secrets, depth + 1)]),
-  );
-}
+export { redactDeep } from '../../domain/redaction.js';
 
 /** Every value a Secrets store holds (what a session may have been given), [] when it cannot tell. */
 export async function revealAll(secrets: Secrets): Promise<string[]> {
