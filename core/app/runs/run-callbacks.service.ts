@@ -5,7 +5,7 @@ import type { StepReport } from '../../../ports/pipeline.port.js';
 import { collection, type Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { logExcerptComment, redactSecrets } from '../../domain/comments.js';
-import type { JobEvent } from '../../domain/job-status.js';
+import { isTerminal, type JobEvent } from '../../domain/job-status.js';
 import type { Job, JobStatus, Phase, TimedOutReason } from '../../domain/model.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
@@ -42,7 +42,7 @@ export interface RunCallbacksDeps {
   storage: Storage;
   clock: Clock;
   logger: Logger;
-  runTokens: Pick<RunTokensService, 'consume'>;
+  runTokens: Pick<RunTokensService, 'consume' | 'isCurrent'>;
   jobOutcome: JobOutcomeService;
   ticketingRegistry: TicketingRegistry;
   steering: Pick<SteeringService, 'take'>;
@@ -130,6 +130,17 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     return event;
   }
 
+  /**
+   * The job a progress token still speaks for: not once the job is terminal, and not for a run
+   * that is no longer the job's current one. An ended run's token is refused as if its job
+   * were gone, so a stolen token can neither take the operator's steering nor post a step.
+   */
+  const liveJob = async (claims: TokenClaims): Promise<Job | undefined> => {
+    const job = await storage.jobs.get(claims.jobId);
+    if (!job || isTerminal(job.status) || !(await runTokens.isCurrent(claims))) return undefined;
+    return job;
+  };
+
   return {
     async result(claims, body) {
       if (claims.phase !== body.phase) return err({ kind: 'invalid', message: 'phase_mismatch' });
@@ -170,7 +181,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     },
 
     async progress(claims, step) {
-      const job = await storage.jobs.get(claims.jobId);
+      const job = await liveJob(claims);
       if (!job) return err({ kind: 'runJobNotFound' });
       const secrets = await runSecrets.valuesFor(job);
       await stepHistory.append(job.id, {
@@ -183,7 +194,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     },
 
     async planningContext(claims) {
-      const job = await storage.jobs.get(claims.jobId);
+      const job = await liveJob(claims);
       if (!job) return err({ kind: 'runJobNotFound' });
       const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
       const found = ticketing ? await ticketing.getIssue(job.issueId) : undefined;
