@@ -131,14 +131,13 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
   }
 
   /**
-   * The job a progress token still speaks for: not once the job is terminal, and not for a run
-   * that is no longer the job's current one. An ended run's token is refused as if its job
-   * were gone, so a stolen token can neither take the operator's steering nor post a step.
+   * The job a progress token still speaks for: not a run that is no longer the job's current
+   * one (a re-dispatch mints new tokens), so an old run's stolen token is refused as if its
+   * job were gone.
    */
-  const liveJob = async (claims: TokenClaims): Promise<Job | undefined> => {
+  const currentJob = async (claims: TokenClaims): Promise<Job | undefined> => {
     const job = await storage.jobs.get(claims.jobId);
-    if (!job || isTerminal(job.status) || !(await runTokens.isCurrent(claims))) return undefined;
-    return job;
+    return job && (await runTokens.isCurrent(claims)) ? job : undefined;
   };
 
   return {
@@ -181,8 +180,15 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     },
 
     async progress(claims, step) {
-      const job = await liveJob(claims);
+      const job = await currentJob(claims);
       if (!job) return err({ kind: 'runJobNotFound' });
+      if (isTerminal(job.status)) {
+        // The run is over: its session may still be told to stop (an operator's abort on a
+        // runner that cannot kill it), but a token that outlived it posts no step and takes
+        // no operator message.
+        const aborts = (await steering.take(job.id)).filter((i) => i.type === 'abort');
+        return ok({ ok: true, instructions: aborts });
+      }
       const secrets = await runSecrets.valuesFor(job);
       await stepHistory.append(job.id, {
         ...(redactDeep(step, secrets) as StepReport),
@@ -194,8 +200,8 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     },
 
     async planningContext(claims) {
-      const job = await liveJob(claims);
-      if (!job) return err({ kind: 'runJobNotFound' });
+      const job = await currentJob(claims);
+      if (!job || isTerminal(job.status)) return err({ kind: 'runJobNotFound' });
       const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
       const found = ticketing ? await ticketing.getIssue(job.issueId) : undefined;
       let issue: PlanningContext['issue'] = { id: job.issueId, identifier: job.identifier, title: '', description: '', url: '' };

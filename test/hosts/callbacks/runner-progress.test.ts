@@ -142,8 +142,11 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
     for (let i = 0; i < 3; i++) expect((await progress({ step: validStep({ id: `s${i}` }) })).status).toBe(200);
     expect((await h.runner('POST', '/runner/result', run.env[RUN_ENV.resultToken], resultBody('planning'))).status).toBe(200);
     expect((await h.job(run.job.id)).status).toBe('completed');
-    // A stolen token of an ended run posts no step and takes no steering message.
-    expect((await progress({ step: validStep({ id: 'late' }) })).status).toBe(404);
+    // A stolen token of an ended run posts no step and gets nothing but a stop.
+    const late = await progress({ step: validStep({ id: 'late' }) });
+    expect(late.status).toBe(200);
+    expect(await late.json()).toEqual({ ok: true, instructions: [] });
+    expect(JSON.stringify(await h.orchestrator.cradle.stepHistory.list(run.job.id))).not.toContain('"late"');
     expect((await h.runner('GET', '/runner/planning-context', progressToken)).status).toBe(404);
   });
 
