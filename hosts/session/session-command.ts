@@ -1,4 +1,6 @@
+import { CLAUDE_COMMAND } from '../../adapters/agent/agent-command.js';
 import { createCliAgent } from '../../adapters/agent/claude-cli.agent.js';
+import { agentInstallDirs } from '../../adapters/sandbox/agent-install.js';
 import { createBwrapSandbox, createNoSandbox, findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { createSystemClock } from '../../adapters/system/system-clock.adapter.js';
 import { loadPlugins } from '../../plugins/plugin-loader.js';
@@ -36,7 +38,7 @@ export async function sessionCommand(
     return 2;
   }
   const c = config.value;
-  const sandbox = sandboxFor(c.sandbox, taken.env.PATH);
+  const sandbox = sandboxFor(c.sandbox, taken.env.PATH ?? '', (c.agentCommand ?? CLAUDE_COMMAND)[0]);
   if ('error' in sandbox) {
     io.err(sandbox.error);
     return 2;
@@ -78,13 +80,15 @@ export async function sessionCommand(
 }
 
 /** The sandbox the settings ask for; no agent runs unconfined unless the operator said `off`. */
-function sandboxFor(settings: SandboxSettings, path: string | undefined) {
+function sandboxFor(settings: SandboxSettings, path: string, agentProgram: string | undefined) {
   if (settings.mode === 'off') return createNoSandbox();
-  const bwrap = findBwrap(path);
+  const bwrap = findBwrap(path || undefined);
   if (!bwrap)
     return {
       error:
         "session: bubblewrap (bwrap) is not installed, so the agent cannot be sandboxed: install Debian's bubblewrap, or set AI_IMPLEMENT_SANDBOX=off to run it unconfined",
     };
-  return createBwrapSandbox({ bwrap, readOnly: settings.readOnly, readWrite: settings.readWrite });
+  // The agent CLI's own install, when it is not a system program, is shown read-only too.
+  const readOnly = [...new Set([...settings.readOnly, ...agentInstallDirs(agentProgram, path)])];
+  return createBwrapSandbox({ bwrap, readOnly, readWrite: settings.readWrite });
 }
