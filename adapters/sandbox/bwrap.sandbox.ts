@@ -21,7 +21,7 @@ export const SANDBOX_HOME = '/tmp/home';
 /** The bwrap binary on PATH, or undefined when bubblewrap is not installed. */
 export function findBwrap(path = process.env.PATH ?? '/usr/bin:/bin'): string | undefined {
   try {
-    return execFileSync('sh', ['-c', 'command -v bwrap'], { env: { PATH: path }, encoding: 'utf8' }).trim() || undefined;
+    return execFileSync('/bin/sh', ['-c', 'command -v bwrap'], { env: { PATH: path }, encoding: 'utf8' }).trim() || undefined;
   } catch {
     return undefined;
   }
