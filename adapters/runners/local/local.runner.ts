@@ -39,6 +39,18 @@ const HOST_KEYS = [
 const CONTAINER_CLI_KEYS = ['DOCKER_HOST', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'CONTAINER_HOST'];
 
 /**
+ * Variables a run's environment (a mapping's extraEnv) may not set on a process session: they
+ * would run code in the session itself, beside its credentials (`NODE_OPTIONS=--require`,
+ * `LD_PRELOAD`), or choose which `git` and config it runs (`PATH`, `HOME`, `GIT_*`).
+ */
+const UNSAFE_RUN_KEY = /^(?:NODE_OPTIONS|NODE_PATH|PATH|HOME|LD_\w*|DYLD_\w*|GIT_\w*|BASH_ENV|ENV)$/;
+
+/** The run's environment without the variables above. */
+export function safeRunEnv(runEnv: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(runEnv).filter(([key]) => !UNSAFE_RUN_KEY.test(key)));
+}
+
+/**
  * The part of an environment a local runner may pass on (`baseEnv`): the allow-list above and
  * nothing else, so the orchestrator's own secrets are not even handed to the runner.
  */
@@ -135,7 +147,7 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
   }
 
   /** The container gets only the `-e` keys, i.e. the run env; the CLI keys stay with the CLI. */
-  const childEnv = (runEnv: Record<string, string>): NodeJS.ProcessEnv => ({ ...hostEnv(), ...runEnv });
+  const childEnv = (runEnv: Record<string, string>): NodeJS.ProcessEnv => ({ ...hostEnv(), ...safeRunEnv(runEnv) });
 
   function signal(entry: Live, sig: NodeJS.Signals) {
     const pid = entry.child.pid;
