@@ -1,3 +1,4 @@
+import { redactDeep, redactSecrets } from '../core/domain/redaction.js';
 import type { Logger } from '../ports/logger.port.js';
 
 /** Where the secret values come from (the settings); re-exported for the hosts that build loggers. */
@@ -13,19 +14,19 @@ export interface LoggerOptions {
 const REDACTED = '[redacted]';
 
 /**
- * One JSON line per entry on stderr. Every line passes through redaction of the configured
- * secret values, so an error message that happens to quote one cannot leak it.
+ * One JSON line per entry on stderr. The entry's values are redacted of the configured secret
+ * values (in every encoding) before they are serialised, so a value with `"`, `\` or line
+ * breaks (a PEM key) is matched as itself; the line is redacted once more after.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const now = options.now ?? Date.now;
-  // Longest first, so a secret that contains another is replaced whole. Values under 4
-  // characters are skipped: replacing them would shred ordinary words in every line.
-  const secrets = [...new Set(options.secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
-  const redact = (text: string) => secrets.reduce((acc, secret) => acc.split(secret).join(REDACTED), text);
+  const secrets = [...new Set(options.secrets)];
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
     const entry = { at: new Date(now()).toISOString(), level, message, ...fields };
-    write(redact(JSON.stringify(entry, errorsAsText)));
+    // Errors become text first, so their messages are redacted like any other value.
+    const plain = JSON.parse(JSON.stringify(entry, errorsAsText)) as unknown;
+    write(redactSecrets(JSON.stringify(redactDeep(plain, secrets, REDACTED)), secrets, REDACTED));
   };
   return { info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -20,6 +20,16 @@ export interface ShellCommand {
   env: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Directories the command may write; `[cwd]` unless told. Everything the shell runs is
+   * sandboxed (the repository controls scripts, hooks and git config), seeing only these.
+   */
+  writable?: string[];
+  /**
+   * Runs outside the sandbox: only for the session's own credentialed git (clone, push), which
+   * must then not read anything the repository controls (`plugins/steps/shared/git.ts`).
+   */
+  unsandboxed?: boolean;
 }
 
 /** Runs programs in the workspace (git, the package manager, the verification script). */

@@ -2,7 +2,8 @@
 # Installs what the test suite needs from Debian's packages when it is missing:
 # redis-server (storage adapter on redis), postgresql (the SQL storage adapter on PostgreSQL:
 # the tests run initdb/pg_ctl in a temp dir; Debian's own cluster is not created, or stopped),
-# chromium (admin UI browser tests), and promtool
+# chromium (admin UI browser tests), bubblewrap (the session's sandbox: `bwrap` confines the agent,
+# the verify script and git on the working tree; its tests run the real one), and promtool
 # (validates /metrics; only the binary is taken out of Debian's prometheus package, into
 # .tools/bin, so no Prometheus service is installed). A tool that cannot be had stops the run
 # with its name; nothing is skipped silently.
@@ -21,6 +22,7 @@ need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 have_initdb || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 want_promtool=0
 command -v promtool >/dev/null 2>&1 || [ -x .tools/bin/promtool ] || want_promtool=1
 [ ${#need[@]} -eq 0 ] && [ $want_promtool -eq 0 ] && exit 0
@@ -49,6 +51,10 @@ if [ ${#need[@]} -gt 0 ]; then
   if [ -x /etc/init.d/redis-server ]; then $sudo /etc/init.d/redis-server stop >/dev/null 2>&1 || true; fi
   # Likewise any PostgreSQL cluster the package may have started.
   if [ -x /etc/init.d/postgresql ]; then $sudo /etc/init.d/postgresql stop >/dev/null 2>&1 || true; fi
+  if [[ " ${need[*]} " == *" bubblewrap "* ]] && ! command -v bwrap >/dev/null 2>&1; then
+    echo "missing test tool: bubblewrap (bwrap not found after installing it)" >&2
+    exit 1
+  fi
   if ! have_initdb; then
     echo "missing test tool: postgresql (initdb not found after installing it)" >&2
     exit 1

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Agent, AgentInvocation, AgentOutcome } from '../../ports/agent.port.js';
+import type { Sandbox } from '../../ports/sandbox.port.js';
 import { signalProcessGroup } from '../shared/process-group.js';
 import { CLAUDE_COMMAND, renderCommand } from './agent-command.js';
 import { createTurnCounter } from './stream-turns.js';
@@ -11,6 +12,8 @@ export interface CliAgentOptions {
   turnPattern?: RegExp;
   /** SIGTERM first, SIGKILL this long after (2 s). */
   killGraceMs?: number;
+  /** Where the agent runs: confined to its working directory (bubblewrap), unless `none`. */
+  sandbox: Sandbox;
 }
 
 const STDERR_KEPT = 16 * 1024;
@@ -19,9 +22,10 @@ const STDERR_KEPT = 16 * 1024;
  * Agent port over a coding-agent CLI. The caps are enforced here, not only passed as flags:
  * the turn count is read from the streamed output and the process group is killed as soon as
  * it passes `maxTurns`; past `timeoutMs`, or when the invocation's signal aborts, it is killed
- * too. The child's environment is exactly `invocation.env` — nothing of this process leaks in.
+ * too. The child's environment is exactly `invocation.env` — nothing of this process leaks in —
+ * and it runs in `options.sandbox`.
  */
-export function createCliAgent(options: CliAgentOptions = {}): Agent {
+export function createCliAgent(options: CliAgentOptions): Agent {
   const template = options.command ?? CLAUDE_COMMAND;
   const killGraceMs = options.killGraceMs ?? 2_000;
 
@@ -32,8 +36,11 @@ export function createCliAgent(options: CliAgentOptions = {}): Agent {
         maxTurns: invocation.maxTurns,
         ...(invocation.model ? { model: invocation.model } : {}),
       });
-      const [file, ...args] = argv;
-      if (!file) throw new Error('agent command template is empty');
+      if (!argv[0]) throw new Error('agent command template is empty');
+      // The agent may write its working tree only; it never sees the session or its credentials.
+      const confined = options.sandbox.wrap({ argv, cwd: invocation.cwd, env: invocation.env, writable: [invocation.cwd] });
+      const [file, ...args] = confined.argv as [string, ...string[]];
+      const shown = argv[0];
 
       return new Promise<AgentOutcome>((resolve) => {
         const counter = createTurnCounter(options.turnPattern);
@@ -41,8 +48,8 @@ export function createCliAgent(options: CliAgentOptions = {}): Agent {
         let stopped: 'maxTurns' | 'timedOut' | undefined;
         let settled = false;
         const child = spawn(file, args, {
-          cwd: invocation.cwd,
-          env: invocation.env,
+          cwd: confined.cwd,
+          env: confined.env,
           stdio: ['ignore', 'pipe', 'pipe'],
           // Its own process group, so a kill also ends whatever the agent started.
           detached: true,
@@ -82,7 +89,7 @@ export function createCliAgent(options: CliAgentOptions = {}): Agent {
 
         child.once('error', (error) => {
           // The CLI is not installed or not executable: the shell's "command not found" code.
-          finish({ kind: 'failed', exitCode: 127, output: `${file}: ${error.message}` });
+          finish({ kind: 'failed', exitCode: 127, output: `${shown}: ${error.message}` });
         });
         child.once('close', (code) => {
           if (counter.end() > invocation.maxTurns && !stopped) stopped = 'maxTurns';

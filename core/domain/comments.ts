@@ -6,6 +6,7 @@
  * Builders are pure: the time arrives as an ISO string, and secret values arrive as a list so
  * that every excerpt is redacted before it can reach a ticket.
  */
+import { redactSecrets } from './redaction.js';
 
 /** The labels a log excerpt carries (spec table "Log label"). */
 export const LOG_LABELS = [
@@ -147,48 +148,5 @@ export function logExcerptComment(input: {
   return `${head}${time}\n\n${fence}\n${excerpt}\n${fence}`;
 }
 
-export const REDACTED = '[REDACTED]';
-/** Shorter values are not redacted: they would blank out ordinary words and numbers. */
-export const MIN_REDACTED_LENGTH = 4;
-
-/**
- * Replaces every occurrence of every secret value (of at least 4 characters) with
- * `[REDACTED]`. Longest values win: every character covered by any occurrence of any value is
- * hidden, and each maximal covered run becomes one `[REDACTED]`, so overlapping or nested
- * secrets leave no fragment behind and a replacement is never itself searched again.
- * A value with surrounding whitespace is also redacted in its trimmed form.
- */
-export function redactSecrets(text: string, secretValues: readonly string[]): string {
-  const values = new Set<string>();
-  for (const value of secretValues) {
-    if (typeof value !== 'string') continue;
-    if (value.length >= MIN_REDACTED_LENGTH) values.add(value);
-    const trimmed = value.trim();
-    if (trimmed.length >= MIN_REDACTED_LENGTH) values.add(trimmed);
-  }
-  if (values.size === 0 || text.length === 0) return text;
-
-  const covered = new Uint8Array(text.length);
-  let any = false;
-  for (const value of [...values].sort((a, b) => b.length - a.length)) {
-    for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
-      covered.fill(1, at, at + value.length);
-      any = true;
-    }
-  }
-  if (!any) return text;
-
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    if (covered[i]) {
-      while (i < text.length && covered[i]) i++;
-      out += REDACTED;
-    } else {
-      const start = i;
-      while (i < text.length && !covered[i]) i++;
-      out += text.slice(start, i);
-    }
-  }
-  return out;
-}
+// One redaction for every outlet, in every encoding (core/domain/redaction.ts).
+export { MIN_REDACTED_LENGTH, REDACTED, redactSecrets } from './redaction.js';

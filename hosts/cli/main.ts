@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { serve } from 'h3';
+import { findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { describeConnections, loadConfig } from '../config.js';
 import { createOrchestrator, type Orchestrator } from '../container.js';
 import { sessionCommand } from '../session/session-command.js';
@@ -78,7 +79,17 @@ export function doctor(env: Record<string, string | undefined>, io: CliIo = cons
   for (const c of describeConnections(config.value)) {
     io.out(`${c.configured ? '✓' : '·'} ${c.name}: ${c.detail}`);
   }
+  io.out(sandboxStatus(env));
   return 0;
+}
+
+/** Whether a local session can sandbox its agent (bubblewrap), or was told not to. */
+function sandboxStatus(env: Record<string, string | undefined>): string {
+  if (env.AI_IMPLEMENT_SANDBOX === 'off') return '· Agent sandbox: off (AI_IMPLEMENT_SANDBOX=off): the agent runs unconfined';
+  const bwrap = findBwrap(env.PATH);
+  return bwrap
+    ? `✓ Agent sandbox: bubblewrap (${bwrap})`
+    : "· Agent sandbox: bubblewrap (bwrap) not found: local sessions refuse to run the agent; install Debian's bubblewrap or set AI_IMPLEMENT_SANDBOX=off";
 }
 
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number | 'running'> {

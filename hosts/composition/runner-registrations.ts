@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createGithubActionsRunner } from '../../adapters/runners/github-actions/github-actions.runner.js';
 import { createAutoLocalRunner } from '../../adapters/runners/local/auto-local.runner.js';
-import { reportExits } from '../../adapters/runners/local/local.runner.js';
+import { reportExits, sessionHostEnv } from '../../adapters/runners/local/local.runner.js';
 import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
 import { createLocalSecrets } from '../../adapters/secrets/local/local.secrets.js';
 import { createRunnerRegistry } from '../../core/app/dispatch/runner-registry.js';
@@ -52,7 +52,7 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         cwd: CHECKOUT_DIR,
         // Sessions run in the checkout, not the orchestrator's working directory: hand them
         // the resolved CUSTOM_DIR, so they load the same custom steps the orchestrator checked.
-        baseEnv: { ...process.env, AI_IMPLEMENT_CUSTOM_DIR: config.customDir },
+        baseEnv: { ...sessionHostEnv(process.env), AI_IMPLEMENT_CUSTOM_DIR: config.customDir },
         // The run watcher listens: it depends on the registry, which holds this runner.
         onExit: reportExits((jobId, seen) => eventBus.publish({ type: 'run.observed', at: clock.now(), jobId, data: seen })),
       }),

@@ -34,6 +34,9 @@ export const PACKAGE_CUSTOM_DIR = fileURLToPath(new URL('../../custom/', import.
  * | `AI_IMPLEMENT_MINUTE_MS` | the length of a "minute" of `maxJobMinutes` (tests) | 60000 |
  * | `AI_IMPLEMENT_MODEL` | the issue's model override; beats WORKFLOW.md's and PLANNING.md's model | none |
  * | `AI_IMPLEMENT_PROMPT_TEMPLATE` | the issue's implementation prompt override; beats WORKFLOW.md's body | none |
+ * | `AI_IMPLEMENT_SANDBOX` | `bwrap`, or `off` to run the agent and the repository's scripts unconfined | `bwrap` |
+ * | `AI_IMPLEMENT_SANDBOX_READ_ONLY`, `…_READ_WRITE` | extra directories (`:`-separated) the sandbox shows | none |
+ * | `AI_IMPLEMENT_CREDENTIALS_FILE` | a 0600 JSON file with the run's tokens and nonce, read and deleted at start | none |
  *
  * Everything else in the environment — the mapping's extraEnv and secrets — is the agent's,
  * minus anything that is a credential of the session itself (`agentEnvironment`).
@@ -62,9 +65,17 @@ export interface SessionConfig {
   customDir: string;
   workspaceRoot: string;
   agentEnv: Record<string, string>;
+  /** How the agent and the repository's commands are confined (`adapters/sandbox`). */
+  sandbox: SandboxSettings;
   /** The operator's per-issue overrides (`POST /api/v1/:id/model`, `/template`). */
   model?: string;
   promptTemplate?: string;
+}
+
+export interface SandboxSettings {
+  mode: 'bwrap' | 'off';
+  readOnly: string[];
+  readWrite: string[];
 }
 
 const PHASES: readonly Phase[] = ['planning', 'implementation', 'gap-analysis'];
@@ -145,6 +156,10 @@ export function readSessionEnv(env: Record<string, string | undefined>): Result<
   if (agentCommandText && !agentCommand)
     return err('session: AI_IMPLEMENT_AGENT_COMMAND must be a JSON array of strings or words');
 
+  const sandboxMode = get('AI_IMPLEMENT_SANDBOX') ?? 'bwrap';
+  if (sandboxMode !== 'bwrap' && sandboxMode !== 'off') return err('session: AI_IMPLEMENT_SANDBOX must be bwrap or off');
+  const dirs = (name: string) => (get(name) ?? '').split(':').filter((d) => d.startsWith('/'));
+
   const issueIdentifier = get('AI_IMPLEMENT_ISSUE') ?? '';
   const githubApiUrl = get('AI_IMPLEMENT_GITHUB_API_URL') ?? get('GITHUB_API_URL') ?? 'https://api.github.com';
   const prNumber = positiveInt(get('AI_IMPLEMENT_PR_NUMBER'));
@@ -179,6 +194,11 @@ export function readSessionEnv(env: Record<string, string | undefined>): Result<
     customDir: get('AI_IMPLEMENT_CUSTOM_DIR') ?? PACKAGE_CUSTOM_DIR,
     workspaceRoot: get('AI_IMPLEMENT_WORKSPACE_DIR') ?? tmpdir(),
     agentEnv: agentEnvironment(env),
+    sandbox: {
+      mode: sandboxMode,
+      readOnly: dirs('AI_IMPLEMENT_SANDBOX_READ_ONLY'),
+      readWrite: dirs('AI_IMPLEMENT_SANDBOX_READ_WRITE'),
+    },
   };
   if (prNumber !== undefined) config.prNumber = prNumber;
   if (repoUrl) config.repoUrl = repoUrl;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { asFunction, asValue, createContainer, InjectionMode } from 'awilix';
 import type { ResultBody } from '../../core/app/runs/run-callback-bodies.js';
 import type { SteeringInstruction } from '../../core/app/runs/steering.service.js';
-import { redactSecrets } from '../../core/domain/comments.js';
 import { PR_NOT_FOUND_ERROR } from '../../core/domain/job-status.js';
+import { redactDeep, redactSecrets } from '../../core/domain/redaction.js';
 import type { StepOutcome } from '../../plugins/define-step.js';
 import type { PluginCatalog } from '../../plugins/plugin-loader.js';
 import type { RunContext, Shell, StepCradle, StepServices } from '../../plugins/run-context.js';
@@ -103,7 +103,9 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
       }
     }
   };
-  const reportStep = async (step: StepReport, ctx?: RunContext) => {
+  const reportStep = async (report: StepReport, ctx?: RunContext) => {
+    // The step history is readable by whoever reads the ticket: nothing secret, in any encoding.
+    const step = redactDeep(report, secretValues) as StepReport;
     const [instructions] = await Promise.all([callbacks.progress(step), callbacks.stepReport(step)]);
     obey(instructions, ctx);
   };
@@ -122,7 +124,8 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
 
     // The steps' container: the built-in services, then what the loaded steps provide.
     const container = createContainer<StepCradle>({ injectionMode: InjectionMode.PROXY, strict: true });
-    const status: StepServices['status'] = (event) => callbacks.status(event);
+    const status: StepServices['status'] = (event) =>
+      callbacks.status(redactDeep(event, secretValues) as Parameters<CallbackClient['status']>[0]);
     container.register({
       agent: asValue(deps.agent),
       forge: asValue(built.forge),
@@ -265,7 +268,7 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
     body.log = redactSecrets(logText, secretValues);
   }
   if (timedOut && outcome === 'failure') body.timedOut = true;
-  const sent = await callbacks.result(body);
+  const sent = await callbacks.result(redactDeep(body, secretValues) as ResultBody);
   log(
     `result ${outcome}${reason ? `: ${reason}` : ''} — ${sent.delivered ? 'delivered' : `NOT delivered (${sent.error ?? 'unknown'})`}`,
   );

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { signalProcessGroup } from '../../adapters/shared/process-group.js';
 import type { Shell, ShellResult } from '../../plugins/run-context.js';
+import type { Sandbox } from '../../ports/sandbox.port.js';
 
 const KEPT = 64 * 1024;
 
@@ -8,13 +9,18 @@ const KEPT = 64 * 1024;
  * The steps' Shell: runs a program in its own process group with exactly the environment it
  * is given. Past its timeout, or when the run's signal aborts, the whole group is stopped
  * (SIGTERM, then SIGKILL). Output is stdout and stderr interleaved, its last 64 KiB.
+ * Every command runs in `sandbox` unless it says `unsandboxed` (the session's own git).
  */
-export function createShell(options: { killGraceMs?: number } = {}): Shell {
+export function createShell(options: { killGraceMs?: number; sandbox: Sandbox }): Shell {
   const grace = options.killGraceMs ?? 2_000;
   return {
-    run({ argv, cwd, env, timeoutMs, signal }) {
-      const [file, ...args] = argv;
-      if (!file) throw new Error('shell: empty argv');
+    run(command) {
+      const { timeoutMs, signal } = command;
+      if (!command.argv[0]) throw new Error('shell: empty argv');
+      const { argv, cwd, env } = command.unsandboxed
+        ? command
+        : options.sandbox.wrap({ ...command, writable: command.writable ?? [command.cwd] });
+      const [file, ...args] = argv as [string, ...string[]];
       return new Promise<ShellResult>((resolve) => {
         let output = '';
         let killed = false;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { defineStep } from '../define-step.js';
 import { modelOf, readFrontMatter } from './shared/front-matter.js';
-import { git, RUN_IDENTITY } from './shared/git.js';
+import { cloneRepository, git, RUN_IDENTITY } from './shared/git.js';
 import { safeTail } from './shared/text.js';
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -31,7 +31,7 @@ export default defineStep({
   }),
   async run(ctx, { shell }, settings) {
     const depth = settings.depth > 0 ? ['--depth', String(settings.depth), '--no-single-branch'] : [];
-    const cloned = await git(ctx, shell, ['clone', '--quiet', ...depth, '--', ctx.repo.cloneUrl, ctx.repoDir], ctx.workspace);
+    const cloned = await cloneRepository(ctx, shell, depth);
     if (cloned.exitCode !== 0) {
       return {
         status: 'failed',

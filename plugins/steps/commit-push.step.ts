@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineStep } from '../define-step.js';
-import { changedPaths, git } from './shared/git.js';
+import { changedPaths, git, pushBranch } from './shared/git.js';
 import { safeTail } from './shared/text.js';
 
 export const NOTHING_TO_COMMIT = 'Nothing to commit: Claude left no file changes in the working tree';
@@ -39,7 +39,7 @@ export default defineStep({
           message: `git ${args[0]} failed (exit ${r.exitCode}): ${safeTail(r.output, ctx.secretValues, 1000)}`,
         };
     }
-    const pushed = await git(ctx, shell, ['push', '--quiet', 'origin', `HEAD:refs/heads/${ctx.branch}`]);
+    const pushed = await pushBranch(ctx, shell, ctx.branch);
     if (pushed.exitCode !== 0) {
       return {
         status: 'failed',

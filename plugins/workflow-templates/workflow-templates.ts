@@ -3,7 +3,7 @@ import type { TemplateFile } from '../../core/domain/templates.js';
 import type { TemplateTarget } from '../../ports/workflow-templates.port.js';
 
 /** Bump with any change to a template below, so target repositories show as stale. */
-export const TEMPLATE_VERSION = '1';
+export const TEMPLATE_VERSION = '2';
 
 export const WORKFLOWS_DIR = '.github/workflows';
 export const COMMENT_TRIGGER_FILE = 'comment-trigger.yml';

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asFunction, asValue } from 'awilix';
 import { toNodeHandler } from 'h3/node';
@@ -82,9 +82,13 @@ async function startWorld(sessionEnv: Record<string, string> = {}): Promise<Worl
   })._unsafeUnwrap();
 
   // The session's own settings travel on its command line (AI_IMPLEMENT_* never comes from extraEnv).
+  // The sandbox shows the fake agent's directory and its log's, nothing else of the checkout or DATA_DIR.
+  await mkdir(join(dataDir, 'agent-log'));
   const settings = {
     AI_IMPLEMENT_AGENT_COMMAND: JSON.stringify(AGENT_COMMAND),
     AI_IMPLEMENT_WORKSPACE_DIR: join(dataDir, 'workspaces'),
+    AI_IMPLEMENT_SANDBOX_READ_ONLY: dirname(FAKE_AGENT),
+    AI_IMPLEMENT_SANDBOX_READ_WRITE: join(dataDir, 'agent-log'),
     ...sessionEnv,
   };
   const logs: string[] = [];
@@ -131,7 +135,7 @@ async function startWorld(sessionEnv: Record<string, string> = {}): Promise<Worl
     orchestrator,
     logs,
     dataDir,
-    agentLog: join(dataDir, 'agent.log'),
+    agentLog: join(dataDir, 'agent-log', 'agent.log'),
     admin,
     bareRepo,
     call: (method, path, body) => request(method, path, body, admin),

@@ -87,6 +87,15 @@ describe('doctor', () => {
     expect(out.join('\n')).not.toMatch(/verysecret/);
   });
 
+  it('says whether the agent can be sandboxed', () => {
+    const { io, out } = capture();
+    expect(doctor({ PATH: process.env.PATH }, io)).toBe(0);
+    expect(out.join('\n')).toMatch(/✓ Agent sandbox: bubblewrap \(\/.*bwrap\)/);
+    const none = capture();
+    doctor({ PATH: '/nonexistent' }, none.io);
+    expect(none.out.join('\n')).toContain('· Agent sandbox: bubblewrap (bwrap) not found');
+  });
+
   it('exits 1 on a bad configuration', () => {
     const { io, err } = capture();
     expect(doctor({ RUNNER_MODE: 'warp' }, io)).toBe(1);

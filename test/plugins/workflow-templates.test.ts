@@ -48,6 +48,12 @@ const FINGERPRINTS: Record<string, Record<string, string>> = {
     'claude-plan.yml': 'e5631142f132f751ed26c219436fd0d1f572e5b5f14ea6bf068ad0f8a0b9bd22',
     'comment-trigger.yml': '23088ae89376872c91397a49bacf4106ba09117be22ff488f1f990063a8412fd',
   },
+  // Issue 13: the session templates install bubblewrap, the agent's sandbox.
+  '2': {
+    'claude-implement.yml': '434be60ef0185b91f3c95bdb7ae52917c41ddd074f319e27cd937848c6de7edc',
+    'claude-plan.yml': 'e7ed26d96e44d038aae52f150d2b374b95962d6fe3efb1c18c2d1ad687659973',
+    'comment-trigger.yml': '82e27edb4e85a72b05a8170c08e4f9a44d741d3535545647f5bd4987c53b5315',
+  },
 };
 
 /** Runs a step's script the way a GitHub-hosted runner runs `shell: bash`. */

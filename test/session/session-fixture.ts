@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createCliAgent } from '../../adapters/agent/claude-cli.agent.js';
 import { createLocalForge, type LocalForge } from '../../adapters/forge/local/local-forge.adapter.js';
+import { createBwrapSandbox } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { createSystemClock } from '../../adapters/system/system-clock.adapter.js';
 import type { Phase } from '../../core/domain/model.js';
 import { createCallbackClient } from '../../hosts/session/callback-client.js';
@@ -74,7 +75,12 @@ export async function sessionFixture(serverOptions: FakeCallbackOptions = {}): P
   const forge = createLocalForge({ root: join(root, 'repos') });
   (await forge.createRepository({ owner: 'acme', repo: 'app' }, 'main', TARGET_FILES))._unsafeUnwrap();
   const server = await startFakeCallbackServer(serverOptions);
-  const agentLog = join(root, 'agent.log');
+  // In a directory of its own: the sandbox shows the agent that directory, not the forge's repositories.
+  const agentLogDir = join(root, 'agent-log');
+  await mkdir(agentLogDir);
+  const agentLog = join(agentLogDir, 'agent.log');
+  const sandboxSettings = { mode: 'bwrap' as const, readOnly: [dirname(FAKE_AGENT)], readWrite: [agentLogDir] };
+  const sandbox = createBwrapSandbox(sandboxSettings);
   const workspaceRoot = join(root, 'workspaces');
   const lines: string[] = [];
   return {
@@ -106,6 +112,7 @@ export async function sessionFixture(serverOptions: FakeCallbackOptions = {}): P
         pipeline: options.phase ?? 'implementation',
         customDir: options.customDir ?? join(root, 'no-custom'),
         workspaceRoot,
+        sandbox: sandboxSettings,
         agentEnv: {
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? root,
@@ -126,8 +133,8 @@ export async function sessionFixture(serverOptions: FakeCallbackOptions = {}): P
       return runSession({
         config,
         callbacks,
-        agent: createCliAgent({ command: FAKE_AGENT_COMMAND, killGraceMs: 300 }),
-        shell: createShell({ killGraceMs: 300 }),
+        agent: createCliAgent({ command: FAKE_AGENT_COMMAND, killGraceMs: 300, sandbox }),
+        shell: createShell({ killGraceMs: 300, sandbox }),
         clock: createSystemClock(),
         loadCatalog: (services) => loadPlugins({ customDir: config.customDir, services }),
         forge: options.forge ? (c) => options.forge!(c) : sessionForge,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createNoSandbox } from '../../adapters/sandbox/bwrap.sandbox.js';
 import type { SessionConfig } from '../../hosts/session/session-env.js';
 import { sessionForge } from '../../hosts/session/session-forge.js';
 import { createShell } from '../../hosts/session/shell.js';
@@ -33,7 +34,7 @@ describe('the session forge for GitHub', () => {
       expect(made.repo.cloneUrl).not.toContain('ghs_');
       expect(made.secrets).toContain('ghs_session_token_42');
 
-      const result = await createShell().run({
+      const result = await createShell({ sandbox: createNoSandbox() }).run({
         argv: ['git', 'clone', '--quiet', made.repo.cloneUrl, join(dir, 'repo')],
         cwd: dir,
         env: { PATH: process.env.PATH ?? '', HOME: dir, GIT_TERMINAL_PROMPT: '0', ...made.repo.gitEnv },

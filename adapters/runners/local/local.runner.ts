@@ -12,6 +12,7 @@ import {
   SESSION_GONE_ERROR,
 } from '../../../ports/runner.port.js';
 import { type ContainerSpec, containerRunArgs } from './container-cli.js';
+import { handOffCredentials } from './credentials-file.js';
 import { createOutputTail, type OutputTail } from './output-tail.js';
 
 /** The session runtime of this checkout (`ai-implement session`). */
@@ -25,8 +26,39 @@ const KEPT_FINISHED = 100;
  * operator's session settings (which agent CLI to run, where workspaces go, where custom steps
  * are) — never a credential.
  */
-const HOST_KEYS = ['PATH', 'HOME', 'AI_IMPLEMENT_AGENT_COMMAND', 'AI_IMPLEMENT_WORKSPACE_DIR', 'AI_IMPLEMENT_CUSTOM_DIR'];
+const HOST_KEYS = [
+  'PATH',
+  'HOME',
+  'AI_IMPLEMENT_AGENT_COMMAND',
+  'AI_IMPLEMENT_WORKSPACE_DIR',
+  'AI_IMPLEMENT_CUSTOM_DIR',
+  'AI_IMPLEMENT_SANDBOX',
+  'AI_IMPLEMENT_SANDBOX_READ_ONLY',
+  'AI_IMPLEMENT_SANDBOX_READ_WRITE',
+];
 const CONTAINER_CLI_KEYS = ['DOCKER_HOST', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'CONTAINER_HOST'];
+
+/**
+ * Variables a run's environment (a mapping's extraEnv) may not set on a process session: they
+ * would run code in the session itself, beside its credentials (`NODE_OPTIONS=--require`,
+ * `LD_PRELOAD`), or choose which `git` and config it runs (`PATH`, `HOME`, `GIT_*`).
+ */
+const UNSAFE_RUN_KEY = /^(?:NODE_OPTIONS|NODE_PATH|PATH|HOME|LD_\w*|DYLD_\w*|GIT_\w*|BASH_ENV|ENV)$/;
+
+/** The run's environment without the variables above. */
+export function safeRunEnv(runEnv: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(runEnv).filter(([key]) => !UNSAFE_RUN_KEY.test(key)));
+}
+
+/**
+ * The part of an environment a local runner may pass on (`baseEnv`): the allow-list above and
+ * nothing else, so the orchestrator's own secrets are not even handed to the runner.
+ */
+export function sessionHostEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const key of [...HOST_KEYS, ...CONTAINER_CLI_KEYS]) if (env[key] !== undefined) out[key] = env[key];
+  return out;
+}
 
 export interface LocalRunnerOptions {
   /** argv of the session runtime; `DEFAULT_SESSION_COMMAND` unless told. */
@@ -115,7 +147,7 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
   }
 
   /** The container gets only the `-e` keys, i.e. the run env; the CLI keys stay with the CLI. */
-  const childEnv = (run: RunLaunch): NodeJS.ProcessEnv => ({ ...hostEnv(), ...run.env });
+  const childEnv = (runEnv: Record<string, string>): NodeJS.ProcessEnv => ({ ...hostEnv(), ...safeRunEnv(runEnv) });
 
   function signal(entry: Live, sig: NodeJS.Signals) {
     const pid = entry.child.pid;
@@ -161,9 +193,14 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
         ]
       : command;
     let child: ChildProcess;
+    // A process session takes its credentials from a 0600 file, not its environment; a
+    // container's `-e` keys are outside any environment of this machine's processes.
+    let handOff: ReturnType<typeof handOffCredentials> = { env: run.env, cleanup: () => undefined };
     try {
-      child = spawn(file!, args, { cwd, env: childEnv(run), stdio: ['ignore', 'pipe', 'pipe'], detached: !container });
+      if (!container) handOff = handOffCredentials(run.env);
+      child = spawn(file!, args, { cwd, env: childEnv(handOff.env), stdio: ['ignore', 'pipe', 'pipe'], detached: !container });
     } catch (error) {
+      handOff.cleanup();
       return errAsync({ kind: 'unavailable', message: `local session could not start: ${describe(error)}` });
     }
     const tail = createOutputTail(tailBytes);
@@ -190,6 +227,7 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
     let entry: Live | undefined;
     const exited = new Promise<void>((resolve) => {
       child.once('close', (code, sig) => {
+        handOff.cleanup();
         if (entry?.timer) clearTimeout(entry.timer);
         const current = live.get(id);
         if (current === entry) live.delete(id);

@@ -5,7 +5,7 @@ import type { StepReport } from '../../../ports/pipeline.port.js';
 import { collection, type Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { logExcerptComment, redactSecrets } from '../../domain/comments.js';
-import type { JobEvent } from '../../domain/job-status.js';
+import { isTerminal, type JobEvent } from '../../domain/job-status.js';
 import type { Job, JobStatus, Phase, TimedOutReason } from '../../domain/model.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
@@ -42,7 +42,7 @@ export interface RunCallbacksDeps {
   storage: Storage;
   clock: Clock;
   logger: Logger;
-  runTokens: Pick<RunTokensService, 'consume'>;
+  runTokens: Pick<RunTokensService, 'consume' | 'isCurrent'>;
   jobOutcome: JobOutcomeService;
   ticketingRegistry: TicketingRegistry;
   steering: Pick<SteeringService, 'take'>;
@@ -130,6 +130,16 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     return event;
   }
 
+  /**
+   * The job a progress token still speaks for: not a run that is no longer the job's current
+   * one (a re-dispatch mints new tokens), so an old run's stolen token is refused as if its
+   * job were gone.
+   */
+  const currentJob = async (claims: TokenClaims): Promise<Job | undefined> => {
+    const job = await storage.jobs.get(claims.jobId);
+    return job && (await runTokens.isCurrent(claims)) ? job : undefined;
+  };
+
   return {
     async result(claims, body) {
       if (claims.phase !== body.phase) return err({ kind: 'invalid', message: 'phase_mismatch' });
@@ -170,8 +180,15 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     },
 
     async progress(claims, step) {
-      const job = await storage.jobs.get(claims.jobId);
+      const job = await currentJob(claims);
       if (!job) return err({ kind: 'runJobNotFound' });
+      if (isTerminal(job.status)) {
+        // The run is over: its session may still be told to stop (an operator's abort on a
+        // runner that cannot kill it), but a token that outlived it posts no step and takes
+        // no operator message.
+        const aborts = (await steering.take(job.id)).filter((i) => i.type === 'abort');
+        return ok({ ok: true, instructions: aborts });
+      }
       const secrets = await runSecrets.valuesFor(job);
       await stepHistory.append(job.id, {
         ...(redactDeep(step, secrets) as StepReport),
@@ -183,8 +200,8 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     },
 
     async planningContext(claims) {
-      const job = await storage.jobs.get(claims.jobId);
-      if (!job) return err({ kind: 'runJobNotFound' });
+      const job = await currentJob(claims);
+      if (!job || isTerminal(job.status)) return err({ kind: 'runJobNotFound' });
       const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
       const found = ticketing ? await ticketing.getIssue(job.issueId) : undefined;
       let issue: PlanningContext['issue'] = { id: job.issueId, identifier: job.identifier, title: '', description: '', url: '' };

@@ -1,7 +1,6 @@
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Secrets } from '../../../ports/secrets.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import { redactSecrets } from '../../domain/comments.js';
 import type { Job } from '../../domain/model.js';
 import { type CoreSettings, secretValues } from '../core-settings.js';
 import type { RunTokensService } from './run-tokens.service.js';
@@ -22,7 +21,16 @@ export interface RunSecrets {
    * `extraEnv` values and any stored secret values.
    */
   valuesFor(job: Pick<Job, 'id' | 'teamKey'>): Promise<string[]>;
+  /**
+   * Adds a value minted for the run after dispatch (the repository token `/api/token` gave
+   * it), so it is redacted from whatever the run sends back. Kept in this process only:
+   * a minted token is never written to the store.
+   */
+  remember(jobId: string, value: string): void;
 }
+
+/** Runs whose minted values are kept: the latest ones (a token lives an hour at most). */
+const REMEMBERED_RUNS = 1000;
 
 /** Stored secret values are read at most this often (they may live behind an API). */
 export const STORED_SECRETS_CACHE_MS = 60_000;
@@ -37,24 +45,24 @@ export function createRunSecrets({ config, clock, storage, runTokens, storedSecr
     }
     return cached.values;
   };
+  const minted = new Map<string, Set<string>>();
   return {
+    remember(jobId, value) {
+      const values = minted.get(jobId) ?? new Set<string>();
+      values.add(value);
+      minted.delete(jobId);
+      minted.set(jobId, values);
+      while (minted.size > REMEMBERED_RUNS) minted.delete(minted.keys().next().value as string);
+    },
     async valuesFor(job) {
       const mapping = await storage.mappings.get(job.teamKey);
       const [credentials, storedValues] = await Promise.all([runTokens.credentialValues(job.id), stored()]);
-      return [...own, ...credentials, ...Object.values(mapping?.extraEnv ?? {}), ...storedValues];
+      return [...own, ...credentials, ...(minted.get(job.id) ?? []), ...Object.values(mapping?.extraEnv ?? {}), ...storedValues];
     },
   };
 }
 
-/** `redactSecrets` over every string inside a JSON value (keys included), for step outputs. */
-export function redactDeep(value: unknown, secrets: readonly string[], depth = 0): unknown {
-  if (typeof value === 'string') return redactSecrets(value, secrets);
-  if (depth > 20 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [redactSecrets(k, secrets), redactDeep(v, secrets, depth + 1)]),
-  );
-}
+export { redactDeep } from '../../domain/redaction.js';
 
 /** Every value a Secrets store holds (what a session may have been given), [] when it cannot tell. */
 export async function revealAll(secrets: Secrets): Promise<string[]> {

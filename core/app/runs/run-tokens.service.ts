@@ -92,8 +92,16 @@ export interface RunTokensService {
   verify(authorization: string | null | undefined, audience: RunAudience): Result<TokenClaims, TokenErrorCode>;
   /** Consumes a single-use token; false when it was consumed before (by any caller). */
   consume(claims: TokenClaims): Promise<boolean>;
-  /** The job a nonce belongs to, while that job exists and is not terminal. */
+  /**
+   * The job a nonce belongs to, while that job exists and is not terminal, the nonce is the
+   * one of its current run record (a later dispatch gets a new one) and it has not expired.
+   */
   jobForNonce(nonce: string): Promise<Job | undefined>;
+  /**
+   * Whether a token belongs to the job's current run (its id is the record's; a re-dispatch
+   * mints new ones) and that run has not passed its expiry: an old run's token is dead.
+   */
+  isCurrent(claims: TokenClaims): Promise<boolean>;
   /** Every credential the run of `jobId` received, re-derived, for redaction. */
   credentialValues(jobId: string): Promise<string[]>;
   /** Drops a pruned job's credential records (its tokens have long expired). */
@@ -234,8 +242,18 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
       if (nonce === '') return undefined;
       const entry = await storage.documents.get(NONCES, sha256(nonce));
       if (!entry) return undefined;
+      const record = await storage.documents.get(RUNS, entry.jobId);
+      if (!record || record.expiresAt <= clock.now()) return undefined;
+      // The nonce of an earlier dispatch of the same job still has its entry: only the current one counts.
+      if (sha256(nonceFor(await getNonceSigner(), record)) !== sha256(nonce)) return undefined;
       const job = await storage.jobs.get(entry.jobId);
       return job && !isTerminal(job.status) ? job : undefined;
+    },
+
+    async isCurrent(claims) {
+      const record = await storage.documents.get(RUNS, claims.jobId);
+      if (!record || record.expiresAt <= clock.now()) return false;
+      return claims.jti === (claims.kind === 'result' ? record.resultJti : record.progressJti);
     },
 
     async credentialValues(jobId) {

@@ -79,6 +79,8 @@ export function createSessionApiService(deps: SessionApiDeps): SessionApiService
         logger.warn('repo token failed', { jobId: job.id, repo: `${job.owner}/${job.repo}`, error: minted.error.message });
         return err({ kind: 'requestFailed', message: SESSION_API_MESSAGES.tokenFailed });
       }
+      // App installation tokens are not among the configured secrets: redact this one too.
+      runSecrets.remember(job.id, minted.value.token);
       return ok({
         token: minted.value.token,
         expiresAt: new Date(minted.value.expiresAt).toISOString(),

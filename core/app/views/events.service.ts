@@ -1,5 +1,5 @@
 import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
-import { redactSecrets } from '../../domain/comments.js';
+import { redactDeep, redactSecrets } from '../../domain/redaction.js';
 import { type CoreSettings, secretValues } from '../core-settings.js';
 
 export interface EventsDeps {
@@ -27,8 +27,9 @@ export const HEARTBEAT_MS = 15_000;
 
 /**
  * The event bus as Server-Sent Events (`GET /api/v1/events`). Only the event's own fields
- * travel, and the serialised event is redacted of every configured secret value, so a
- * publisher that one day puts a credential in `message` or `data` does not leak it.
+ * travel, redacted of every configured secret value (in every encoding) before and after it
+ * is serialised, so a publisher that one day puts a credential in `message` or `data` does
+ * not leak it, not even one with quotes, backslashes or line breaks in it.
  */
 export function createEventsService({ eventBus, config, heartbeatMs = HEARTBEAT_MS }: EventsDeps): EventsService {
   const secrets = secretValues(config);
@@ -46,7 +47,8 @@ export function createEventsService({ eventBus, config, heartbeatMs = HEARTBEAT_
       ...(event.data ? { data: event.data } : {}),
     };
     // The event name is one line of the SSE frame: a newline in it would forge another field.
-    return { event: event.type.replace(/[\r\n]/g, ' '), data: redactSecrets(JSON.stringify(safe), secrets) };
+    const data = redactSecrets(JSON.stringify(redactDeep(safe, secrets)), secrets);
+    return { event: event.type.replace(/[\r\n]/g, ' '), data };
   }
 
   return {

@@ -1,25 +1,92 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunContext, Shell, ShellResult } from '../../run-context.js';
 
 /** The identity of the commits a run makes. */
 export const RUN_IDENTITY = { name: 'AI-Implement', email: 'ai-implement@users.noreply.github.com' };
 
-/** git's environment: PATH and HOME, no prompts, no system config, and the repository credential if any. */
+/**
+ * Settings on every git call of the session that may win over what the repository says: no
+ * hooks, no fsmonitor, no `ext::` transport (each runs a program of the repository's choice).
+ */
+export const PROTECTED_GIT_ARGS = [
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'protocol.ext.allow=never',
+] as const;
+
+/** git's environment for the working tree: PATH, no prompts, no system or user config, no credential. */
 export function gitEnv(ctx: RunContext): Record<string, string> {
-  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', ...ctx.repo.gitEnv };
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
   if (ctx.agentEnv.PATH) env.PATH = ctx.agentEnv.PATH;
-  if (ctx.agentEnv.HOME) env.HOME = ctx.agentEnv.HOME;
   return env;
 }
 
-/** Runs git in the repository (or `cwd`), bounded by the run's deadline and abort. */
+/**
+ * Runs git on the working tree, sandboxed like the agent: the repository's config, hooks and
+ * fsmonitor are the agent's to edit, so whatever they run sees no credential and no session.
+ */
 export function git(ctx: RunContext, shell: Shell, args: string[], cwd = ctx.repoDir): Promise<ShellResult> {
   return shell.run({
-    argv: ['git', ...args],
+    argv: ['git', ...PROTECTED_GIT_ARGS, ...args],
     cwd,
     env: gitEnv(ctx),
     timeoutMs: Math.max(1000, ctx.remainingMs()),
     signal: ctx.signal,
   });
+}
+
+/**
+ * Runs git with the repository credential, outside the sandbox. Only for commands that read
+ * no repository the agent has touched: the first clone (nothing of the agent exists yet) and
+ * the push from a bare repository of the session's own (`pushBranch`).
+ */
+function credentialedGit(ctx: RunContext, shell: Shell, args: string[], cwd: string): Promise<ShellResult> {
+  return shell.run({
+    argv: ['git', ...PROTECTED_GIT_ARGS, ...args],
+    cwd,
+    env: { ...gitEnv(ctx), ...ctx.repo.gitEnv },
+    timeoutMs: Math.max(1000, ctx.remainingMs()),
+    signal: ctx.signal,
+    unsandboxed: true,
+  });
+}
+
+/** Clones the repository into `ctx.repoDir` with the credential, before any agent ran. */
+export function cloneRepository(ctx: RunContext, shell: Shell, extra: string[]): Promise<ShellResult> {
+  return credentialedGit(ctx, shell, ['clone', '--quiet', ...extra, '--', ctx.repo.cloneUrl, ctx.repoDir], ctx.workspace);
+}
+
+/**
+ * Pushes HEAD of the working tree to `branch` without running git in it with the credential:
+ * the sandbox bundles HEAD's history into a file, a fresh bare repository of the session's
+ * (outside the sandbox's reach) fetches the bundle, and pushes from there to the clone URL.
+ * So neither `.git/config` (pushurl, proxy, insteadOf, includes) nor a hook of the working
+ * tree takes part in a command that holds the credential.
+ */
+export async function pushBranch(ctx: RunContext, shell: Shell, branch: string): Promise<ShellResult> {
+  const bundle = join(ctx.repoDir, '.git', 'ai-implement-push.bundle');
+  const bundled = await git(ctx, shell, ['bundle', 'create', bundle, 'HEAD']);
+  if (bundled.exitCode !== 0) return bundled;
+  const bare = await mkdtemp(join(tmpdir(), 'ai-implement-push-'));
+  try {
+    for (const args of [
+      ['init', '--quiet', '--bare', bare],
+      ['-C', bare, 'fetch', '--quiet', '--no-tags', bundle, `HEAD:refs/heads/${branch}`],
+      ['-C', bare, 'push', '--quiet', ctx.repo.cloneUrl, `refs/heads/${branch}:refs/heads/${branch}`],
+    ]) {
+      const r = await credentialedGit(ctx, shell, args, bare);
+      if (r.exitCode !== 0) return r;
+    }
+    return { exitCode: 0, output: '', killed: false };
+  } finally {
+    await rm(bare, { recursive: true, force: true });
+    await rm(bundle, { force: true });
+  }
 }
 
 /** Paths changed in the working tree (tracked changes and untracked files, ignores respected). */

@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommandTemplate, renderCommand } from '../../../adapters/agent/agent-command.js';
 import { createCliAgent } from '../../../adapters/agent/claude-cli.agent.js';
+import { createBwrapSandbox } from '../../../adapters/sandbox/bwrap.sandbox.js';
 import type { AgentInvocation } from '../../../ports/agent.port.js';
 
 const FAKE = resolve('test/fakes/agent/fake-agent.mjs');
@@ -20,6 +21,9 @@ const FAKE_COMMAND = [
   '--output-format',
   'stream-json',
 ];
+
+/** The real sandbox, showing the fake agent's directory read-only. */
+const sandbox = createBwrapSandbox({ readOnly: [dirname(FAKE)] });
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -38,21 +42,29 @@ const base = (cwd: string, env: Record<string, string>, extra: Partial<AgentInvo
   env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
   ...extra,
 });
-/** Running, not a zombie waiting for a parent that may never reap it (PID 1 in a container). */
-const alive = async (pid: number) => {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    return !/^State:\s+Z/m.test(status);
-  } catch {
-    return false;
+/**
+ * A live process whose command line holds `marker`, found from outside: inside the sandbox
+ * the agent has PID numbers of its own namespace, so its `$!` means nothing here.
+ */
+const running = async (marker: string) => {
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      if (cmdline.includes(marker) && !/^State:\s+Z/m.test(status)) return true;
+    } catch {
+      // Gone meanwhile.
+    }
   }
+  return false;
 };
 
 describe('the CLI agent', () => {
   it('runs the command with exactly the given environment, counts turns, returns the final result', async () => {
     const cwd = await workspace();
     const log = join(cwd, 'agent.log');
-    const agent = createCliAgent({ command: FAKE_COMMAND });
+    const agent = createCliAgent({ command: FAKE_COMMAND, sandbox });
     const outcome = await agent.run(base(cwd, { FAKE_AGENT_TURNS: '3', FAKE_AGENT_LOG: log }, { model: 'claude-test-1' }));
     expect(outcome).toEqual({ kind: 'finished', turns: 3, output: 'Wrote AGENT_CHANGE.md.' });
     expect(await readFile(join(cwd, 'AGENT_CHANGE.md'), 'utf8')).toContain('Implement ENG-1');
@@ -74,7 +86,7 @@ describe('the CLI agent', () => {
   it('stops the agent as soon as it passes maxTurns, however long it would go on', async () => {
     const cwd = await workspace();
     const started = Date.now();
-    const outcome = await createCliAgent({ command: FAKE_COMMAND, killGraceMs: 500 }).run(
+    const outcome = await createCliAgent({ command: FAKE_COMMAND, killGraceMs: 500, sandbox }).run(
       base(cwd, { FAKE_AGENT_MODE: 'loop' }, { maxTurns: 3 }),
     );
     expect(outcome.kind).toBe('maxTurns');
@@ -84,25 +96,26 @@ describe('the CLI agent', () => {
 
   it('kills the whole process group, so what the agent started dies with it', async () => {
     const cwd = await workspace();
-    const pidFile = join(cwd, 'child.pid');
-    const script = `sleep 30 & echo $! > ${pidFile}; while true; do echo '{"type":"assistant"}'; sleep 0.02; done`;
-    const outcome = await createCliAgent({ command: ['sh', '-c', script], killGraceMs: 300 }).run(base(cwd, {}, { maxTurns: 2 }));
+    const marker = `30.${process.pid}${Date.now() % 1000}`;
+    const script = `sleep ${marker} & while true; do echo '{"type":"assistant"}'; sleep 0.02; done`;
+    const outcome = await createCliAgent({ command: ['sh', '-c', script], killGraceMs: 300, sandbox }).run(
+      base(cwd, {}, { maxTurns: 2 }),
+    );
     expect(outcome.kind).toBe('maxTurns');
-    const pid = Number((await readFile(pidFile, 'utf8')).trim());
     await new Promise((r) => setTimeout(r, 200));
-    expect(await alive(pid)).toBe(false);
+    expect(await running(`sleep ${marker}`)).toBe(false);
   });
 
   it("takes the CLI's own stop at its turn limit as maxTurns", async () => {
     const cwd = await workspace();
     const script = `echo '{"type":"assistant"}'; echo '{"type":"result","subtype":"error_max_turns","is_error":true,"num_turns":1}'; exit 1`;
-    const outcome = await createCliAgent({ command: ['sh', '-c', script] }).run(base(cwd, {}));
+    const outcome = await createCliAgent({ command: ['sh', '-c', script], sandbox }).run(base(cwd, {}));
     expect(outcome).toMatchObject({ kind: 'maxTurns', turns: 1 });
   });
 
   it('reports a failing CLI with its exit code and the end of its error output', async () => {
     const cwd = await workspace();
-    const outcome = await createCliAgent({ command: FAKE_COMMAND }).run(base(cwd, { FAKE_AGENT_MODE: 'crash' }));
+    const outcome = await createCliAgent({ command: FAKE_COMMAND, sandbox }).run(base(cwd, { FAKE_AGENT_MODE: 'crash' }));
     expect(outcome).toMatchObject({ kind: 'failed', exitCode: 1 });
     expect(outcome.kind === 'failed' && outcome.output).toContain('overloaded_error');
   });
@@ -110,7 +123,7 @@ describe('the CLI agent', () => {
   it('kills an agent past timeoutMs', async () => {
     const cwd = await workspace();
     const started = Date.now();
-    const outcome = await createCliAgent({ command: FAKE_COMMAND, killGraceMs: 300 }).run(
+    const outcome = await createCliAgent({ command: FAKE_COMMAND, killGraceMs: 300, sandbox }).run(
       base(cwd, { FAKE_AGENT_MODE: 'hang' }, { timeoutMs: 300 }),
     );
     expect(outcome.kind).toBe('timedOut');
@@ -121,7 +134,7 @@ describe('the CLI agent', () => {
     const cwd = await workspace();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const outcome = await createCliAgent({ command: FAKE_COMMAND, killGraceMs: 300 }).run(
+    const outcome = await createCliAgent({ command: FAKE_COMMAND, killGraceMs: 300, sandbox }).run(
       base(cwd, { FAKE_AGENT_MODE: 'hang' }, { signal: controller.signal }),
     );
     expect(outcome.kind).toBe('timedOut');
@@ -129,14 +142,14 @@ describe('the CLI agent', () => {
 
   it('fails with 127 when the CLI is not installed', async () => {
     const cwd = await workspace();
-    const outcome = await createCliAgent({ command: ['no-such-agent-cli-xyz', '{prompt}'] }).run(base(cwd, {}));
+    const outcome = await createCliAgent({ command: ['no-such-agent-cli-xyz', '{prompt}'], sandbox }).run(base(cwd, {}));
     expect(outcome).toMatchObject({ kind: 'failed', exitCode: 127 });
   });
 
   it('counts plain-text turns by a pattern for agents without JSON output', async () => {
     const cwd = await workspace();
     const script = 'for i in 1 2 3 4 5 6; do echo "> step $i"; done; echo done';
-    const outcome = await createCliAgent({ command: ['sh', '-c', script], turnPattern: /^> step/ }).run(
+    const outcome = await createCliAgent({ command: ['sh', '-c', script], turnPattern: /^> step/, sandbox }).run(
       base(cwd, {}, { maxTurns: 10 }),
     );
     expect(outcome).toMatchObject({ kind: 'finished', turns: 6 });

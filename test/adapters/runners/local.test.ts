@@ -127,6 +127,44 @@ describe('local runner (process)', () => {
     expect(exit).toMatchObject({ reason: 'exited', code: 0, jobId: run.job.id, issueIdentifier: run.job.identifier });
   });
 
+  it('lets no run variable load code into the session or choose its git (NODE_OPTIONS, LD_*, PATH, GIT_*)', async () => {
+    const ended = exits();
+    const runner = runnerWith({ onExit: ended.onExit });
+    const env = {
+      FAKE_SESSION_MODE: 'exit',
+      NODE_OPTIONS: '--require /tmp/evil.js',
+      LD_PRELOAD: '/tmp/evil.so',
+      PATH: '/tmp/evil-bin',
+      GIT_CONFIG_GLOBAL: '/tmp/evil.gitconfig',
+      KEPT_VARIABLE: 'yes',
+    };
+    await runner.launch(sampleLaunch({ env }));
+    const exit = await ended.next();
+    const keys = JSON.parse(/env-keys (.*)/.exec(exit.outputTail)?.[1] ?? '[]') as string[];
+    expect(keys).toContain('KEPT_VARIABLE');
+    expect(keys.filter((k) => ['NODE_OPTIONS', 'LD_PRELOAD', 'GIT_CONFIG_GLOBAL'].includes(k))).toEqual([]);
+    expect(exit.code).toBe(0);
+  });
+
+  it('hands the run credentials over in a file, never in the child environment', async () => {
+    const ended = exits();
+    const runner = runnerWith({ onExit: ended.onExit });
+    const run = sampleLaunch({
+      env: {
+        AI_IMPLEMENT_JOB_ID: 'j-creds',
+        AI_IMPLEMENT_RESULT_TOKEN: 'result-token-value',
+        AI_IMPLEMENT_PROGRESS_TOKEN: 'progress-token-value',
+        AI_IMPLEMENT_NONCE: 'nonce-value',
+        FAKE_SESSION_MODE: 'exit',
+      },
+    });
+    await runner.launch(run);
+    const exit = await ended.next();
+    const keys = JSON.parse(/env-keys (.*)/.exec(exit.outputTail)?.[1] ?? '[]') as string[];
+    expect(keys).toContain('AI_IMPLEMENT_CREDENTIALS_FILE');
+    expect(keys.filter((k) => /TOKEN|NONCE/.test(k))).toEqual([]);
+  });
+
   it('reports a non-zero exit with the end of the output, and stops listing the session', async () => {
     const ended = exits();
     const runner = runnerWith({ onExit: ended.onExit });

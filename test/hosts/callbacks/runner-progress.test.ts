@@ -138,11 +138,16 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
     });
   });
 
-  it('the progress token stays usable after the result (multi-use), the result token does not', async () => {
+  it('the progress token is multi-use while the run lives, and dies with it (issue 13)', async () => {
     for (let i = 0; i < 3; i++) expect((await progress({ step: validStep({ id: `s${i}` }) })).status).toBe(200);
     expect((await h.runner('POST', '/runner/result', run.env[RUN_ENV.resultToken], resultBody('planning'))).status).toBe(200);
-    expect((await progress({ step: validStep({ id: 'late' }) })).status).toBe(200);
     expect((await h.job(run.job.id)).status).toBe('completed');
+    // A stolen token of an ended run posts no step and gets nothing but a stop.
+    const late = await progress({ step: validStep({ id: 'late' }) });
+    expect(late.status).toBe(200);
+    expect(await late.json()).toEqual({ ok: true, instructions: [] });
+    expect(JSON.stringify(await h.orchestrator.cradle.stepHistory.list(run.job.id))).not.toContain('"late"');
+    expect((await h.runner('GET', '/runner/planning-context', progressToken)).status).toBe(404);
   });
 
   it('planning context: the issue, and the plan once a planning run stored one', async () => {

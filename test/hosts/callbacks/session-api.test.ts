@@ -63,6 +63,20 @@ describe('POST /api/token', () => {
     expect(Date.parse(body.expiresAt)).toBe(Math.floor((issued?.expiresAt ?? 0) / 1000) * 1000);
   });
 
+  it('App credentials: the minted token is redacted from what the run posts after (issue 13)', async () => {
+    const fake = await fakeGithub();
+    const { h, run, nonce } = await started({
+      env: { GITHUB_APP_ID: String(APP_ID), GITHUB_APP_PRIVATE_KEY: keys.privateKey, GITHUB_API_URL: fake.url },
+    });
+    const { token } = (await (await h.call('POST', '/api/token', { body: { nonce, owner: OWNER } })).json()) as { token: string };
+    const reason = `push failed: ${Buffer.from(`x-access-token:${token}`).toString('base64')} / ${token}`;
+    expect((await h.call('POST', '/api/status', { body: { nonce, event: 'session_failed', reason } })).status).toBe(200);
+    const body = (await h.issue(run.job.issueId)).comments.at(-1)?.body ?? '';
+    expect(body).not.toContain(token);
+    expect(body).not.toContain(Buffer.from(`x-access-token:${token}`).toString('base64').slice(8, 40));
+    expect(body).toContain('[REDACTED]');
+  });
+
   it('token credentials: the configured token, after GitHub confirmed the repository', async () => {
     const fake = await fakeGithub();
     const { h, nonce } = await started({ env: { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url } });

@@ -222,8 +222,15 @@ describe('run watcher: local sessions', () => {
     expect(output).toContain(`job ${job.id}`);
     const keys = JSON.parse(/env-keys (.*)/.exec(output)?.[1] ?? '[]') as string[];
     expect(keys).toEqual(
-      expect.arrayContaining(['AI_IMPLEMENT_JOB_ID', 'AI_IMPLEMENT_CALLBACK_URL', 'AI_IMPLEMENT_NONCE', 'PATH']),
+      expect.arrayContaining(['AI_IMPLEMENT_JOB_ID', 'AI_IMPLEMENT_CALLBACK_URL', 'AI_IMPLEMENT_CREDENTIALS_FILE', 'PATH']),
     );
+    // The callback credentials arrive in a file, never in the session's environment.
+    expect(keys.filter((k) => /TOKEN|NONCE/.test(k))).toEqual([]);
+    expect(JSON.parse(/credential-keys (.*)/.exec(output)?.[1] ?? '[]')).toEqual([
+      'AI_IMPLEMENT_NONCE',
+      'AI_IMPLEMENT_PROGRESS_TOKEN',
+      'AI_IMPLEMENT_RESULT_TOKEN',
+    ]);
     expect(keys).not.toContain('ADMIN_ACCESS_CODE');
     expect(keys).not.toContain('RUNNER_TOKEN_SECRET');
   });

@@ -1,0 +1,160 @@
+/**
+ * Redaction of secret values in every form they can leave in: plain, JSON-escaped (once and
+ * twice), URL-encoded, hex, and base64 / base64url at each of the three byte alignments, each
+ * also when split across lines (a log excerpt, a PEM block, a wrapped base64 dump). Pure: the
+ * one function every outlet (comments, step outputs, logs, SSE) redacts with.
+ */
+
+export const REDACTED = '[REDACTED]';
+/** Shorter values are not redacted: they would blank out ordinary words and numbers. */
+export const MIN_REDACTED_LENGTH = 4;
+/** A base64 core shorter than this would match ordinary text too often. */
+const MIN_ENCODED_LENGTH = 6;
+const BASE64_CHAR = /[A-Za-z0-9+/=_-]/;
+/** Between two characters of a form: any line breaks, raw or JSON-escaped. */
+const BREAKS = '(?:\\r|\\n|\\\\r|\\\\n)*';
+
+interface Form {
+  text: string;
+  /** Hex digits and percent-escapes may be written in either case. */
+  anyCase?: boolean;
+  /** A base64 core: the partial groups around it (a byte or two of the secret) go too. */
+  base64?: boolean;
+}
+
+const bytesOf = (text: string) => new TextEncoder().encode(text);
+
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/**
+ * The base64 of the value wherever it sits in a larger text: at byte offset 0, 1 or 2 of a
+ * three-byte group the encoding differs, but the characters that encode only the value's own
+ * bytes are fixed for each offset. Those three cores, in both alphabets.
+ */
+function base64Cores(bytes: Uint8Array): string[] {
+  const out: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const padded = new Uint8Array(offset + bytes.length);
+    padded.set(bytes, offset);
+    const full = Math.floor(padded.length / 3) * 4;
+    const core = base64(padded).slice(offset === 0 ? 0 : 4, full);
+    if (core.length >= MIN_ENCODED_LENGTH) out.push(core, core.replaceAll('+', '-').replaceAll('/', '_'));
+  }
+  return out;
+}
+
+function formsOf(value: string): Form[] {
+  // Line breaks are matched between any two characters, so the value is looked for without its own.
+  const flat = value.replace(/[\r\n]+/g, '');
+  const bytes = bytesOf(value);
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const once = JSON.stringify(value).slice(1, -1);
+  const twice = JSON.stringify(once).slice(1, -1);
+  const forms: Form[] = [
+    { text: flat },
+    { text: once },
+    { text: twice },
+    { text: encodeURIComponent(value), anyCase: true },
+    { text: new URLSearchParams({ v: value }).toString().slice(2), anyCase: true },
+    { text: hex, anyCase: true },
+    ...base64Cores(bytes).map((text) => ({ text, base64: true })),
+  ];
+  if (flat !== value) forms.push(...base64Cores(bytesOf(flat)).map((text) => ({ text, base64: true })));
+  const seen = new Set<string>();
+  return forms.filter((f) => f.text.length >= MIN_REDACTED_LENGTH && !seen.has(f.text) && seen.add(f.text));
+}
+
+const escapeChar = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/** A form as a pattern that tolerates line breaks between its characters. */
+function patternOf(form: Form): RegExp {
+  const chars = [...form.text].map(escapeChar).join(BREAKS);
+  return new RegExp(chars, form.anyCase ? 'gi' : 'g');
+}
+
+/** Patterns per value, kept: the same few secrets are redacted from every line. */
+const compiled = new Map<string, { pattern: RegExp; base64: boolean }[]>();
+function patternsFor(value: string) {
+  let patterns = compiled.get(value);
+  if (!patterns) {
+    patterns = formsOf(value).map((form) => ({ pattern: patternOf(form), base64: form.base64 === true }));
+    if (compiled.size >= 500) compiled.clear();
+    compiled.set(value, patterns);
+  }
+  return patterns;
+}
+
+/** The distinct values worth redacting, with their trimmed forms, longest first. */
+function valuesOf(secretValues: readonly string[]): string[] {
+  const values = new Set<string>();
+  for (const value of secretValues) {
+    if (typeof value !== 'string') continue;
+    if (value.length >= MIN_REDACTED_LENGTH) values.add(value);
+    const trimmed = value.trim();
+    if (trimmed.length >= MIN_REDACTED_LENGTH) values.add(trimmed);
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Replaces every occurrence of every secret value (of at least 4 characters), in any of its
+ * forms, with `marker`. Every character covered by any occurrence is hidden and each maximal
+ * covered run becomes one marker, so overlapping or nested secrets leave no fragment behind
+ * and a replacement is never itself searched again. A value with surrounding whitespace is
+ * also redacted in its trimmed form.
+ */
+export function redactSecrets(text: string, secretValues: readonly string[], marker = REDACTED): string {
+  if (typeof text !== 'string' || text.length === 0) return text;
+  const values = valuesOf(secretValues);
+  if (values.length === 0) return text;
+
+  const covered = new Uint8Array(text.length);
+  let any = false;
+  for (const value of values) {
+    for (const form of patternsFor(value)) {
+      for (const match of text.matchAll(form.pattern)) {
+        let start = match.index;
+        let end = start + match[0].length;
+        if (form.base64) {
+          // The partial groups at either end hold a byte or two of the value as well.
+          for (let n = 0; n < 4 && start > 0 && BASE64_CHAR.test(text[start - 1] ?? ''); n++) start--;
+          for (let n = 0; n < 4 && end < text.length && BASE64_CHAR.test(text[end] ?? ''); n++) end++;
+        }
+        covered.fill(1, start, end);
+        any = true;
+      }
+    }
+  }
+  if (!any) return text;
+
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    if (covered[i]) {
+      while (i < text.length && covered[i]) i++;
+      out += marker;
+    } else {
+      const start = i;
+      while (i < text.length && !covered[i]) i++;
+      out += text.slice(start, i);
+    }
+  }
+  return out;
+}
+
+/**
+ * `redactSecrets` over every string inside a structured value (keys included), before it is
+ * serialised: a value with `"`, `\` or line breaks is matched as itself, not as its escaping.
+ */
+export function redactDeep(value: unknown, secrets: readonly string[], marker = REDACTED, depth = 0): unknown {
+  if (typeof value === 'string') return redactSecrets(value, secrets, marker);
+  if (depth > 20 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets, marker, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [redactSecrets(k, secrets, marker), redactDeep(v, secrets, marker, depth + 1)]),
+  );
+}

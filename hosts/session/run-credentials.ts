@@ -1,0 +1,38 @@
+import { readFileSync, unlinkSync } from 'node:fs';
+
+/** The run's callback credentials: what must never sit in an environment a child can read. */
+export const CREDENTIAL_KEYS = ['AI_IMPLEMENT_RESULT_TOKEN', 'AI_IMPLEMENT_PROGRESS_TOKEN', 'AI_IMPLEMENT_NONCE'] as const;
+export const CREDENTIALS_FILE_KEY = 'AI_IMPLEMENT_CREDENTIALS_FILE';
+
+/**
+ * Takes the run's credentials into this process only. The local runner hands them over in a
+ * 0600 file (`AI_IMPLEMENT_CREDENTIALS_FILE`, a JSON object keyed like the variables), which
+ * is read and deleted here, so they are in no `/proc/<pid>/environ`; credentials that came as
+ * variables (Actions, containers) are taken out of `process.env` too, so nothing started later
+ * inherits them. Returns the environment to read the session's settings from.
+ */
+export function takeRunCredentials(
+  env: Record<string, string | undefined>,
+): { env: Record<string, string | undefined> } | { error: string } {
+  const out: Record<string, string | undefined> = { ...env };
+  const file = env[CREDENTIALS_FILE_KEY];
+  delete out[CREDENTIALS_FILE_KEY];
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      return { error: `session: cannot read ${CREDENTIALS_FILE_KEY}: ${error instanceof Error ? error.message : String(error)}` };
+    } finally {
+      try {
+        unlinkSync(file);
+      } catch {
+        // Already gone: nothing to leave behind.
+      }
+    }
+    const values = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+    for (const key of CREDENTIAL_KEYS) if (typeof values[key] === 'string') out[key] = values[key] as string;
+  }
+  for (const key of [...CREDENTIAL_KEYS, CREDENTIALS_FILE_KEY]) delete process.env[key];
+  return { env: out };
+}

@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { REDACTED, redactDeep, redactSecrets } from '../../core/domain/redaction.js';
+import { leakedIn } from '../security/leak-detector.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+/** Every way the attacker of issue 13 got a secret past literal matching. */
+const ENCODINGS: Record<string, (text: string, secret: string) => string> = {
+  plain: (t) => t,
+  base64: (t) => b64(t),
+  'base64 unpadded': (t) => b64(t).replace(/=+$/, ''),
+  base64url: (t) => Buffer.from(t).toString('base64url'),
+  'base64 wrapped at 64 (PEM)': (t) => b64(t).replace(/.{64}/g, '$&\n'),
+  hex: (t) => Buffer.from(t).toString('hex'),
+  'HEX upper': (t) => Buffer.from(t).toString('hex').toUpperCase(),
+  'URL-encoded': (t) => encodeURIComponent(t),
+  'JSON-escaped': (t) => JSON.stringify(t),
+  'JSON-escaped twice': (t) => JSON.stringify(JSON.stringify({ t })),
+  // Split between characters (code points: a break inside a UTF-16 pair is no text at all).
+  'split across lines': (t, s) => {
+    const c = [...s];
+    return t.replace(s, () => `${c.slice(0, 3).join('')}\n${c.slice(3, 9).join('')}\r\n${c.slice(9).join('')}`);
+  },
+};
+
+const secretArb = fc.string({ minLength: 8, maxLength: 48 }).filter((s) => s.trim().length >= 8 && !/[\r\n]/.test(s));
+const textArb = fc.string({ maxLength: 40 });
+
+describe('redactSecrets', () => {
+  for (const [name, encode] of Object.entries(ENCODINGS)) {
+    it(`leaves no trace of a secret ${name}, at any offset in any text (property)`, () => {
+      fc.assert(
+        fc.property(secretArb, textArb, textArb, (secret, before, after) => {
+          const text = `log: ${encode(`${before}${secret}${after}`, secret)} :end`;
+          const redacted = redactSecrets(text, [secret]);
+          expect(leakedIn(redacted, [secret])).toEqual([]);
+          expect(redacted).toContain(REDACTED);
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('keeps a unicode secret out in every encoding (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', minLength: 6, maxLength: 20 }).filter((s) => s.trim().length >= 6),
+        (secret) => {
+          for (const encode of Object.values(ENCODINGS)) {
+            const text = encode(`a ${secret} b`, secret);
+            expect(leakedIn(redactSecrets(text, [secret]), [secret])).toEqual([]);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('redacts a multi-line PEM key whether its lines are raw, escaped or joined', () => {
+    const pem =
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----';
+    for (const text of [pem, JSON.stringify({ key: pem }), pem.replaceAll('\n', ''), pem.replaceAll('\n', '\r\n')]) {
+      const out = redactSecrets(text, [pem]);
+      expect(out).not.toContain('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC');
+      expect(out).not.toContain('BKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj');
+    }
+  });
+
+  it('leaves ordinary text alone and short values unredacted', () => {
+    expect(redactSecrets('nothing to see here', ['s3cr3t-value-xyz'])).toBe('nothing to see here');
+    expect(redactSecrets('a b c', ['b'])).toBe('a b c');
+  });
+
+  it('redacts structured values before they are serialised, keys included', () => {
+    const secret = 'va"lue\\with-quote';
+    const out = redactDeep({ [secret]: [`x ${secret} y`, 3] }, [secret]);
+    expect(JSON.stringify(out)).not.toContain('with-quote');
+    expect(out).toEqual({ [REDACTED]: [`x ${REDACTED} y`, 3] });
+  });
+});

@@ -1,0 +1,187 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalForge } from '../../adapters/forge/local/local-forge.adapter.js';
+import { handOffCredentials } from '../../adapters/runners/local/credentials-file.js';
+import { findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
+import { type FakeCallbackServer, startFakeCallbackServer } from '../session/fake-callback-server.js';
+import { TARGET_FILES } from '../session/session-fixture.js';
+import { leakedIn } from './leak-detector.js';
+
+/**
+ * The attack of issue 13, end to end: the real session runtime (`hosts/cli/main.ts session`),
+ * started the way the local runner starts it (credentials in a 0600 file), runs a hostile
+ * agent in the real bubblewrap sandbox against a real git repository. The agent reads every
+ * /proc it can, DATA_DIR and the checkout, rewires .git/config (fsmonitor, hooks, pushurl,
+ * insteadOf) and the verify script, and prints its key in every encoding. Nothing it collects
+ * may be a credential, its bare repository must receive nothing, and no form of any secret
+ * may reach the ticket, the step history or the session's log.
+ */
+
+const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
+const HOSTILE = fileURLToPath(new URL('../fakes/agent/hostile-agent.mjs', import.meta.url));
+const token = (label: string) => `${label}-${randomBytes(18).toString('hex')}`;
+
+const secrets = {
+  resultToken: token('result'),
+  progressToken: token('progress'),
+  nonce: token('nonce'),
+  // What a leaky ancestor put in the session's own environment: the orchestrator's secrets.
+  runnerSecret: token('runner-secret'),
+  adminCode: token('admin-code'),
+  // What sits in DATA_DIR, which the sandbox must not show.
+  dataSecret: token('data-secret'),
+};
+const apiKey = `sk-ant-${randomBytes(20).toString('hex')}`;
+
+let root = '';
+let loot = '';
+let server: FakeCallbackServer;
+let exitCode: number | null = null;
+let sessionOutput = '';
+let bare = '';
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
+
+function stringLeaves(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringLeaves(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) stringLeaves(v, out);
+  return out;
+}
+
+beforeAll(async () => {
+  if (!findBwrap())
+    throw new Error("bubblewrap (bwrap) is not installed: run scripts/ensure-test-tools.sh (Debian's bubblewrap)");
+  root = await mkdtemp(join(tmpdir(), 'ai-implement-security-'));
+  loot = join(root, 'loot');
+  const dataDir = join(root, 'data');
+  await mkdir(loot);
+  await mkdir(dataDir);
+  await writeFile(join(dataDir, 'store.json'), JSON.stringify({ secret: secrets.dataSecret }), { mode: 0o600 });
+  const forge = createLocalForge({ root: join(root, 'repos') });
+  bare = (await forge.createRepository({ owner: 'acme', repo: 'app' }, 'main', TARGET_FILES))._unsafeUnwrap();
+  await forge.close();
+  server = await startFakeCallbackServer({
+    resultToken: secrets.resultToken,
+    progressToken: secrets.progressToken,
+    nonce: secrets.nonce,
+  });
+
+  const handed = handOffCredentials({
+    AI_IMPLEMENT_RESULT_TOKEN: secrets.resultToken,
+    AI_IMPLEMENT_PROGRESS_TOKEN: secrets.progressToken,
+    AI_IMPLEMENT_NONCE: secrets.nonce,
+  });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? root,
+    ...handed.env,
+    AI_IMPLEMENT_JOB_ID: 'job-hostile',
+    AI_IMPLEMENT_PHASE: 'implementation',
+    AI_IMPLEMENT_ISSUE: 'ENG-13',
+    AI_IMPLEMENT_CALLBACK_URL: server.url,
+    AI_IMPLEMENT_OWNER: 'acme',
+    AI_IMPLEMENT_REPO: 'app',
+    AI_IMPLEMENT_FORGE: 'local',
+    AI_IMPLEMENT_REPO_URL: bare,
+    AI_IMPLEMENT_WORKSPACE_DIR: join(root, 'workspaces'),
+    AI_IMPLEMENT_AGENT_COMMAND: JSON.stringify([process.execPath, HOSTILE, '-p', '{prompt}']),
+    AI_IMPLEMENT_SANDBOX_READ_ONLY: dirname(HOSTILE),
+    AI_IMPLEMENT_SANDBOX_READ_WRITE: loot,
+    RUNNER_TOKEN_SECRET: secrets.runnerSecret,
+    ADMIN_ACCESS_CODE: secrets.adminCode,
+    ANTHROPIC_API_KEY: apiKey,
+    HOSTILE_LOOT: loot,
+    HOSTILE_PROBES: JSON.stringify([
+      join(dataDir, 'store.json'),
+      dataDir,
+      root,
+      join(root, 'repos'),
+      join(CHECKOUT, 'package.json'),
+      CHECKOUT,
+      process.env.HOME ?? '/root',
+      handed.env.AI_IMPLEMENT_CREDENTIALS_FILE ?? '',
+      '/proc/1/environ',
+    ]),
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'hosts/cli/main.ts', 'session'], {
+    cwd: CHECKOUT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (c: Buffer) => (sessionOutput += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (sessionOutput += c.toString()));
+  exitCode = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  handed.cleanup();
+}, 180_000);
+
+afterAll(async () => {
+  await server?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe('a hostile agent in the sandbox', () => {
+  it('ran, tried everything, and the run still finished', async () => {
+    expect(sessionOutput).toContain('result success');
+    expect(exitCode).toBe(0);
+    const files = (await readdir(loot)).sort();
+    // The agent ran (more than once: implement, fix, review) and the hostile verify script ran too.
+    expect(files.filter((f) => f.startsWith('agent-')).length).toBeGreaterThanOrEqual(2);
+    expect(files.some((f) => f.startsWith('dump.sh-'))).toBe(true);
+  });
+
+  it('collected no credential: not from /proc, the environment, DATA_DIR, the checkout or git', async () => {
+    const stolen = await Promise.all((await filesUnder(loot)).map((f) => readFile(f, 'latin1')));
+    expect(stolen.length).toBeGreaterThan(0);
+    const all = stolen.join('\n');
+    expect(leakedIn(all, Object.values(secrets))).toEqual([]);
+    const agent = JSON.parse(stolen.find((s) => s.startsWith('{"env"')) ?? '{}') as {
+      env: Record<string, string>;
+      parentEnviron: string;
+      proc: Record<string, { environ: string }>;
+    };
+    // Its parent is the sandbox's own init, which holds the agent's environment and no more.
+    expect(agent.parentEnviron).not.toContain('AI_IMPLEMENT_');
+    expect(Object.keys(agent.proc).every((pid) => Number(pid) < 10)).toBe(true);
+    expect(Object.keys(agent.env).filter((k) => k.startsWith('AI_IMPLEMENT_') || k.startsWith('GIT_CONFIG'))).toEqual([]);
+    expect(agent.env.ANTHROPIC_API_KEY).toBe(apiKey);
+  });
+
+  it("pushed to the real remote, never to the agent's pushurl or insteadOf", async () => {
+    const attacker = join(loot, 'attacker.git');
+    expect((await stat(attacker)).isDirectory()).toBe(true);
+    expect(execFileSync('git', ['-C', attacker, 'for-each-ref'], { encoding: 'utf8' }).trim()).toBe('');
+    expect(execFileSync('git', ['-C', bare, 'for-each-ref', '--format=%(refname)'], { encoding: 'utf8' })).toContain(
+      'refs/heads/ai-implement/ENG-13',
+    );
+  });
+
+  it('let no form of any secret reach the ticket, the step history, the result or the log', () => {
+    const everything = [...Object.values(secrets), apiKey];
+    for (const call of server.calls) {
+      // The nonce field is the callback's own authentication, for the orchestrator only.
+      const { nonce: _auth, ...body } = (call.body ?? {}) as Record<string, unknown>;
+      const texts = [JSON.stringify(body), ...stringLeaves(body)];
+      for (const text of texts)
+        expect({ path: call.path, leaked: leakedIn(text, everything) }).toEqual({ path: call.path, leaked: [] });
+    }
+    expect(leakedIn(sessionOutput, everything)).toEqual([]);
+    // And they did carry the agent's key, in its many encodings, redacted.
+    expect(JSON.stringify(server.calls.map((c) => c.body))).toContain('[REDACTED]');
+    // The attack did reach them: the verify failure and the agent's answers were reported.
+    expect(server.events().join('\n')).toMatch(/verification/i);
+  });
+});
