@@ -1,10 +1,12 @@
 /**
  * bench/chaos — kill -9 during dispatch storms, then count what went wrong.
  *
- * (a) SQLite: one server (RUNNER_MODE=shadow, POLL_INTERVAL_MS=1000) on one DATA_DIR. Each
- *     round creates 300 issues labelled AI-Implement through POST /api/tracker/issues (12
- *     concurrent clients) under a new mapping with a cap that never limits, SIGKILLs the server
- *     at a random moment of the storm and restarts it at once on the same DATA_DIR and port.
+ * One storm of 300 issues labelled AI-Implement, created through POST /api/tracker/issues by 12
+ * concurrent clients under one mapping whose cap never limits, released in 20 bursts of 15;
+ * after each burst the server is SIGKILLed at a random moment (0–2 s) while creates and
+ * dispatches are in flight, and the clients retry what failed.
+ * (a) SQLite: one server (RUNNER_MODE=shadow, POLL_INTERVAL_MS=1000) on one DATA_DIR,
+ *     restarted at once on the same DATA_DIR and port.
  * (b) PostgreSQL: two replicas (two processes, two ports) on one real PostgreSQL; the storm
  *     goes to both; each round SIGKILLs the holder of the `reconcile` lease (read from the
  *     leases table; a random replica when none holds it) and restarts it after a random 0–16 s,
@@ -33,7 +35,7 @@ import { freePort, type ServerProcess, sleep, spawnOrchestrator } from '../lib/s
 
 const SCENARIOS = (process.env.CHAOS_SCENARIOS ?? 'sqlite,postgres').split(',');
 const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 20);
-const ISSUES_PER_ROUND = Number(process.env.CHAOS_ISSUES ?? 300);
+const ISSUES = Number(process.env.CHAOS_ISSUES ?? 300);
 const CLIENTS = 12;
 const POLL_MS = 1000;
 const LEASE_TTL_MS = 15_000;
@@ -131,45 +133,54 @@ async function scenario(name: 'sqlite' | 'postgres'): Promise<Outcome> {
   const started = Date.now();
   try {
     for (const r of replicas) await start(r, storageUrl, restartMs);
-    let stormMs = 3000;
-    for (let round = 1; round <= ROUNDS; round++) {
-      const team = `R${round}`;
-      const live = replicas.find((r) => r.server && !r.starting);
-      await createLocalMapping(live!.admin!, team, 100_000);
-      const queue = Array.from({ length: ISSUES_PER_ROUND }, (_, n) => `chaos ${team} issue ${n}`);
-      let next = 0;
-      const stormStarted = Date.now();
-      const creator = async (lane: number) => {
-        for (;;) {
-          const title = queue.shift();
-          if (title === undefined) return;
-          const up = replicas.filter((r) => r.server && !r.starting && r.admin);
-          const replica = up[(next++ + lane) % Math.max(1, up.length)];
-          let ok = false;
-          if (replica?.admin) {
-            try {
-              const { status } = await replica.admin.call('POST', '/api/tracker/issues', {
-                teamKey: team,
-                title,
-                labels: ['AI-Implement'],
-              });
-              ok = status === 201;
-            } catch {
-              ok = false;
-            }
-          }
-          if (!ok) {
-            failedCreates++;
-            queue.push(title); // retried: a create that committed before the kill leaves one more issue, never fewer
-            await sleep(50);
+    const team = 'STORM';
+    await createLocalMapping(replicas[0]!.admin!, team, 100_000);
+    // One storm: ROUNDS bursts of ISSUES / ROUNDS creates released into one queue that CLIENTS
+    // concurrent clients drain, never waiting for dispatch; a kill lands at a random moment
+    // after each burst is released, so the backlog carries across kills.
+    const perRound = Math.ceil(ISSUES / ROUNDS);
+    const queue: string[] = [];
+    let released = 0;
+    let allReleased = false;
+    let next = 0;
+    const creator = async (lane: number) => {
+      for (;;) {
+        const title = queue.shift();
+        if (title === undefined) {
+          if (allReleased) return;
+          await sleep(20);
+          continue;
+        }
+        const up = replicas.filter((r) => r.server && !r.starting && r.admin);
+        const replica = up[(next++ + lane) % Math.max(1, up.length)];
+        let ok = false;
+        if (replica?.admin) {
+          try {
+            const { status } = await replica.admin.call('POST', '/api/tracker/issues', {
+              teamKey: team,
+              title,
+              labels: ['AI-Implement'],
+            });
+            ok = status === 201;
+          } catch {
+            ok = false;
           }
         }
-      };
-      const storm = Promise.all(Array.from({ length: CLIENTS }, (_, lane) => creator(lane)));
-
-      // The kill, at a random moment of the storm.
-      const killDelay = Math.random() * stormMs;
-      await Promise.race([sleep(killDelay), storm]);
+        if (!ok) {
+          failedCreates++;
+          queue.push(title); // retried: a create that committed before the kill leaves one more issue, never fewer
+          await sleep(50);
+        }
+      }
+    };
+    const storm = Promise.all(Array.from({ length: CLIENTS }, (_, lane) => creator(lane)));
+    const stormStarted = Date.now();
+    for (let round = 1; round <= ROUNDS; round++) {
+      const batch = Math.min(perRound, ISSUES - released);
+      for (let n = 0; n < batch; n++) queue.push(`chaos issue ${released + n + 1}`);
+      released += batch;
+      if (released >= ISSUES) allReleased = true;
+      await sleep(Math.random() * 2000); // a random point of the burst and the dispatches behind it
       let victim: Replica;
       let leader = false;
       if (replicas.length === 1) victim = replicas[0]!;
@@ -186,6 +197,7 @@ async function scenario(name: 'sqlite' | 'postgres'): Promise<Outcome> {
       }
       const restartDelayMs = replicas.length === 1 ? 0 : Math.round(Math.random() * 16_000);
       const server = victim.server!;
+      const backlog = queue.length;
       victim.starting = (async () => {
         const at = Date.now();
         await server.kill9();
@@ -198,27 +210,27 @@ async function scenario(name: 'sqlite' | 'postgres'): Promise<Outcome> {
         victim.starting = undefined;
       });
       await victim.starting;
-      await storm;
-      stormMs = Math.max(500, Date.now() - stormStarted);
-
-      // Settle this round: every issue of the team has a job, or the deadline.
-      const deadline = Date.now() + SETTLE_DEADLINE_MS;
-      for (;;) {
-        const issues = (await readIssues(inspector.db)).filter((i) => i.teamKey === team);
-        const dispatched = new Set((await readJobs(inspector.db)).filter((j) => j.team_key === team).map((j) => j.issue_id));
-        const waiting = issues.filter((i) => !dispatched.has(i.id)).length;
-        if (issues.length >= ISSUES_PER_ROUND && waiting === 0) break;
-        if (Date.now() > deadline) {
-          console.log(`  round ${round}: ${waiting} of ${issues.length} issues undispatched at the deadline`);
-          break;
-        }
-        await sleep(250);
-      }
       const k = kills[kills.length - 1]!;
       console.log(
-        `  ${name} round ${round}: killed ${k.leader ? 'the leader' : replicas.length > 1 ? 'a follower' : 'the server'} at +${f((k.at - stormStarted) / 1000, 2)} s of the storm, restarted after ${f(k.restartDelayMs / 1000)} s; round settled at +${f((Date.now() - stormStarted) / 1000)} s`,
+        `  ${name} round ${round}: killed ${k.leader ? 'the lease holder' : replicas.length > 1 ? 'a follower' : 'the server'} at +${f((k.at - stormStarted) / 1000, 1)} s (${backlog} creates queued), back after ${f((Date.now() - k.at) / 1000, 1)} s`,
       );
     }
+    await storm;
+
+    // Settle: every issue has a job, or the deadline.
+    const deadline = Date.now() + SETTLE_DEADLINE_MS;
+    for (;;) {
+      const issues = await readIssues(inspector.db);
+      const dispatched = new Set((await readJobs(inspector.db)).map((j) => j.issue_id));
+      const waiting = issues.filter((i) => !dispatched.has(i.id)).length;
+      if (waiting === 0) break;
+      if (Date.now() > deadline) {
+        console.log(`  ${waiting} of ${issues.length} issues undispatched at the deadline`);
+        break;
+      }
+      await sleep(250);
+    }
+    console.log(`  storm settled at +${f((Date.now() - stormStarted) / 1000)} s`);
 
     // Launch recovery runs for jobs `unknown` 60 s after their dispatch: wait it out.
     const lastKill = kills[kills.length - 1]?.at ?? Date.now();
@@ -285,7 +297,7 @@ async function scenario(name: 'sqlite' | 'postgres'): Promise<Outcome> {
 
 function print(outcomes: Outcome[]): void {
   const goalStall = LEASE_TTL_MS + POLL_MS;
-  console.log(`\nchaos: ${ROUNDS} rounds x ${ISSUES_PER_ROUND} issues, kill -9 once a round, POLL_INTERVAL_MS=${POLL_MS}`);
+  console.log(`\nchaos: one storm of ${ISSUES} issues, ${ROUNDS} kill -9 rounds, POLL_INTERVAL_MS=${POLL_MS}`);
   console.log(
     'scenario                 issues   jobs  duplicates  lost  unknown  max stall s  p50 stall s  collisions  restart ms (max)',
   );

@@ -25,7 +25,8 @@ import { freePort, RUNNER_SECRET, type ServerProcess, sleep, spawnOrchestrator, 
 const SIZES = (process.env.BENCH_SIZES ?? '0,10000,100000').split(',').map(Number);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const LOAD_MS = Number(process.env.BENCH_LOAD_MS ?? 5000);
+const LOAD_MS = Number(process.env.BENCH_LOAD_MS ?? 3000);
+const REPEATS = 3;
 const RATE = 500;
 const LIVE_JOBS = 20;
 const ISSUES = Number(process.env.BENCH_ISSUES ?? 40);
@@ -49,6 +50,7 @@ interface Row {
   jobs: number;
   seedS: number;
   startMs: number;
+  bareStartMs: number;
   rssStartMb: number;
   rssAfterMb: number;
   bare: LoadResult;
@@ -89,7 +91,8 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number, pg: PostgresP
     const admin = await adminClient(server.url);
     await createLocalMapping(admin, SEED_TEAM, 10_000);
 
-    // The baseline, in the same run and conditions.
+    // The baseline, in the same run and conditions: bare h3 and /runner/progress alternate,
+    // REPEATS times each, and the best of each counts (other work on the machine comes in bursts).
     const barePort = await freePort();
     const bare = await spawnServer({
       script: join('bench', 'storage', 'bare-h3.ts'),
@@ -102,18 +105,24 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number, pg: PostgresP
       step: { id: 'bench-step', type: 'command', status: 'running', started_at: new Date().toISOString(), output: 'npm test' },
     });
     const bareTarget: Target = { port: barePort, path: '/bare', method: 'POST', request: () => ({ body: step }) };
-    await closedLoop(bareTarget, CONCURRENCY, 1000);
-    const bareResult = await closedLoop(bareTarget, CONCURRENCY, LOAD_MS);
-    await bare.stop();
-
     const progressTarget: Target = {
       port,
       path: '/runner/progress',
       method: 'POST',
       request: (n) => ({ body: step, headers: { authorization: `Bearer ${tokens[n % tokens.length]}` } }),
     };
+    await closedLoop(bareTarget, CONCURRENCY, 1000);
     await closedLoop(progressTarget, CONCURRENCY, 1000);
-    const progress = await closedLoop(progressTarget, CONCURRENCY, LOAD_MS);
+    const bareRuns: LoadResult[] = [];
+    const progressRuns: LoadResult[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      bareRuns.push(await closedLoop(bareTarget, CONCURRENCY, LOAD_MS));
+      progressRuns.push(await closedLoop(progressTarget, CONCURRENCY, LOAD_MS));
+    }
+    await bare.stop();
+    const best = (runs: LoadResult[]) => runs.reduce((a, b) => (b.rps > a.rps ? b : a));
+    const bareResult = best(bareRuns);
+    const progress = best(progressRuns);
     const progressAt500 = await openLoop(progressTarget, RATE, LOAD_MS);
 
     const adminResults: Record<string, LoadResult> = {};
@@ -121,7 +130,7 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number, pg: PostgresP
       adminResults[path] = await sequential(
         { port, path, request: () => ({ headers: { authorization: `Bearer ${admin.token}` } }) },
         100,
-        10_000,
+        8000,
       );
     }
 
@@ -149,6 +158,7 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number, pg: PostgresP
       jobs,
       seedS,
       startMs: server.startMs,
+      bareStartMs: bare.startMs,
       rssStartMb,
       rssAfterMb,
       bare: bareResult,
@@ -177,7 +187,7 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number, pg: PostgresP
 
 function print(rows: Row[]): void {
   console.log(
-    '\n/runner/progress (closed loop, %d workers, %d s) vs bare h3; open loop at %d req/s',
+    '\n/runner/progress (closed loop, %d workers, best of 3 x %d s) vs bare h3; open loop at %d req/s',
     CONCURRENCY,
     LOAD_MS / 1000,
     RATE,
@@ -196,7 +206,7 @@ function print(rows: Row[]): void {
       );
     }
   }
-  console.log('\nadmin reads, p99 ms (sequential, up to 100 requests or 10 s each)   goal: <= 50 at 100k jobs');
+  console.log('\nadmin reads, p99 ms (sequential, up to 100 requests or 8 s each)   goal: <= 50 at 100k jobs');
   console.log(`store     jobs  ${ADMIN_PATHS.map((p) => p.padStart(14)).join('')}`);
   for (const r of rows) {
     const cells = ADMIN_PATHS.map((p) => {
@@ -209,13 +219,13 @@ function print(rows: Row[]): void {
   console.log('  (n) = requests measured; * = misses the goal; ! = non-2xx answers');
   console.log('\nissue → dispatch (POST /api/tracker/issues → job.created; in /api/log), start-up and RSS');
   console.log(
-    'store     jobs  seed s  p50 ms  p99 ms  max ms  in log  start ms  RSS start MB  RSS after MB   goals: 50/250 ms, start<=1500, RSS<=250',
+    'store     jobs  seed s  p50 ms  p99 ms  max ms  in log  start ms  (bare h3)  RSS start MB  RSS after MB   goals: 50/250 ms, start<=1500, RSS<=250',
   );
   for (const r of rows) {
     const d = r.dispatch;
     const ok = d.p50 <= GOALS.dispatchP50 && d.p99 <= GOALS.dispatchP99;
     console.log(
-      `${r.store.padEnd(9)} ${String(r.jobs).padStart(6)}  ${f(r.seedS).padStart(6)}  ${f(d.p50).padStart(6)}  ${f(d.p99).padStart(6)}  ${f(d.max).padStart(6)}  ${`${d.inLog}/${d.n}`.padStart(6)}  ${f(r.startMs, 0).padStart(8)}  ${f(r.rssStartMb, 0).padStart(12)}  ${f(r.rssAfterMb, 0).padStart(12)}   dispatch ${mark(ok)}, start ${mark(r.startMs <= GOALS.startMs)}, RSS ${mark(Math.max(r.rssStartMb, r.rssAfterMb) <= GOALS.rssMb)}`,
+      `${r.store.padEnd(9)} ${String(r.jobs).padStart(6)}  ${f(r.seedS).padStart(6)}  ${f(d.p50).padStart(6)}  ${f(d.p99).padStart(6)}  ${f(d.max).padStart(6)}  ${`${d.inLog}/${d.n}`.padStart(6)}  ${f(r.startMs, 0).padStart(8)}  ${`(${f(r.bareStartMs, 0)})`.padStart(9)}  ${f(r.rssStartMb, 0).padStart(12)}  ${f(r.rssAfterMb, 0).padStart(12)}   dispatch ${mark(ok)}, start ${mark(r.startMs <= GOALS.startMs)}, RSS ${mark(Math.max(r.rssStartMb, r.rssAfterMb) <= GOALS.rssMb)}`,
     );
   }
 }
