@@ -57,6 +57,10 @@ interface Kill {
   at: number;
   leader: boolean;
   restartDelayMs: number;
+  /** Kill → the restarted process answered /healthz. */
+  backMs?: number;
+  /** Kill → the next new dispatch, where work was waiting at the kill. */
+  stallMs?: number;
 }
 
 interface Outcome {
@@ -213,6 +217,7 @@ async function scenario(name: 'sqlite' | 'postgres'): Promise<Outcome> {
       });
       await victim.starting;
       const k = kills[kills.length - 1]!;
+      k.backMs = Date.now() - k.at;
       console.log(
         `  ${name} round ${round}: killed ${k.leader ? 'the lease holder' : replicas.length > 1 ? 'a follower' : 'the server'} at +${f((k.at - stormStarted) / 1000, 1)} s (${backlog} creates queued), back after ${f((Date.now() - k.at) / 1000, 1)} s`,
       );
@@ -276,7 +281,10 @@ async function scenario(name: 'sqlite' | 'postgres'): Promise<Outcome> {
         (i) => i.createdAt <= kill.at && (firstDispatch.get(i.id) ?? Number.POSITIVE_INFINITY) > kill.at,
       );
       const nextDispatch = dispatchTimes.find((t) => t > kill.at);
-      if (waiting && nextDispatch !== undefined) stalls.push(nextDispatch - kill.at);
+      if (waiting && nextDispatch !== undefined) {
+        kill.stallMs = nextDispatch - kill.at;
+        stalls.push(kill.stallMs);
+      }
     }
     return {
       scenario: name === 'sqlite' ? 'SQLite, 1 server' : 'PostgreSQL, 2 replicas',
@@ -322,6 +330,11 @@ function print(outcomes: Outcome[]): void {
     console.log(
       `  ${o.kills.length} kills (${leaderKills} of the lease holder), ${o.stalls.length} with work waiting at the kill (the stalls); ${o.failedCreates} creates failed and were retried; ${f(o.settledMs / 1000, 0)} s in all`,
     );
+    const slow = o.kills.filter((k) => (k.stallMs ?? 0) > goalStall);
+    for (const k of slow)
+      console.log(
+        `  round ${k.round}: stall ${f(k.stallMs! / 1000)} s after killing ${k.leader ? 'the lease holder' : 'a replica'}; restart delayed ${f(k.restartDelayMs / 1000)} s, back after ${f((k.backMs ?? 0) / 1000)} s`,
+      );
     const ok = o.duplicates === 0 && o.lost === 0 && o.unknown === 0 && o.collisions === 0 && max <= goalStall;
     console.log(`  goals 0 / 0 / 0 / <= ${goalStall / 1000} s / 0: ${ok ? 'ok' : 'MISS'}`);
   }
