@@ -328,7 +328,7 @@ function print(outcomes: Outcome[]): void {
     );
     const leaderKills = o.kills.filter((k) => k.leader).length;
     console.log(
-      `  ${o.kills.length} kills (${leaderKills} of the lease holder), ${o.stalls.length} with work waiting at the kill (the stalls); ${o.failedCreates} creates failed and were retried; ${f(o.settledMs / 1000, 0)} s in all`,
+      `  ${o.kills.length} kills (${leaderKills} of the lease holder), ${o.stalls.length} with work waiting at the kill (the stalls); ${o.failedCreates} create attempts failed (server down) and were retried; ${f(o.settledMs / 1000, 0)} s in all`,
     );
     const slow = o.kills.filter((k) => (k.stallMs ?? 0) > goalStall);
     for (const k of slow)
