@@ -3,7 +3,7 @@
  *
  * One storm of 300 issues labelled AI-Implement, created through POST /api/tracker/issues by 12
  * concurrent clients under one mapping whose cap never limits, released in 20 bursts of 15;
- * after each burst the server is SIGKILLed at a random moment (0–2 s) while creates and
+ * after each burst the server is SIGKILLed at a random moment (0–0.7 s) while creates and
  * dispatches are in flight, and the clients retry what failed.
  * (a) SQLite: one server (RUNNER_MODE=shadow, POLL_INTERVAL_MS=1000) on one DATA_DIR,
  *     restarted at once on the same DATA_DIR and port.
@@ -186,7 +186,7 @@ async function scenario(name: 'sqlite' | 'postgres'): Promise<Outcome> {
       for (let n = 0; n < batch; n++) queue.push(`chaos issue ${released + n + 1}`);
       released += batch;
       if (released >= ISSUES) allReleased = true;
-      await sleep(Math.random() * 2000); // a random point of the burst and the dispatches behind it
+      await sleep(Math.random() * 700); // a random point of the burst (creates and dispatches in flight)
       let victim: Replica;
       let leader = false;
       if (replicas.length === 1) victim = replicas[0]!;
