@@ -3,6 +3,7 @@ import { migrateToLatest } from '../../adapters/storage/sql/sql-migrations.js';
 import { jobRow } from '../../adapters/storage/sql/sql-queries.js';
 import { transact } from '../../adapters/storage/sql/sql-transaction.js';
 import { createCryptoIds } from '../../adapters/system/crypto-ids.adapter.js';
+import { createHmacSigning } from '../../adapters/system/hmac-signer.adapter.js';
 import { createRunTokensService } from '../../core/app/runs/run-tokens.service.js';
 import type { Job, Mapping } from '../../core/domain/model.js';
 import type { Storage } from '../../ports/storage.port.js';
@@ -101,6 +102,7 @@ export async function runningJobsWithTokens(storage: Storage, count: number, sec
     storage,
     clock: { now: () => Date.now() },
     ids: createCryptoIds(),
+    signing: createHmacSigning(),
   });
   const mapping = { provider: 'anthropic', maxJobMinutes: 120 } as Mapping;
   const out: string[] = [];
