@@ -66,6 +66,10 @@ export interface JobQuery {
   phase?: Phase;
   /** Only jobs last changed before this time. */
   updatedBefore?: number;
+  /** Only jobs last changed after this time. */
+  updatedAfter?: number;
+  /** Only these jobs (an empty list matches nothing). */
+  ids?: readonly string[];
   /** At most this many (a whole number >= 0). An empty `statuses` matches nothing. */
   limit?: number;
 }

@@ -28,6 +28,9 @@ export const TERMINAL_STATUSES = [
   'timed_out',
 ] as const satisfies readonly TerminalStatus[];
 
+/** The statuses of a job still in flight (not terminal): what the watcher and the planner ask for. */
+export const IN_FLIGHT_STATUSES = ['unknown', 'dispatched', 'running'] as const satisfies readonly JobStatus[];
+
 export const TIMED_OUT_REASONS = [
   'container_timeout',
   'machine_timeout',

@@ -265,7 +265,9 @@ function matchJobs(jobs: Job[], q: Omit<JobQuery, 'limit'>): Job[] {
       (q.issueId === undefined || j.issueId === q.issueId) &&
       (q.teamKey === undefined || j.teamKey === q.teamKey) &&
       (q.phase === undefined || j.phase === q.phase) &&
-      (q.updatedBefore === undefined || j.updatedAt < q.updatedBefore),
+      (q.updatedBefore === undefined || j.updatedAt < q.updatedBefore) &&
+      (q.updatedAfter === undefined || j.updatedAt > q.updatedAfter) &&
+      (q.ids === undefined || q.ids.includes(j.id)),
   );
 }
 

@@ -99,6 +99,13 @@ function migrations(kind: SqlKind): Record<string, Migration> {
         await s.createIndex('stream_entries_by_stream').on('stream_entries').columns(['stream', 'seq']).execute();
       },
     },
+    '0002-jobs-by-status-and-update': {
+      // Retention and the recent-jobs views ask "finished, changed before/after T": with only
+      // (status, dispatched_at) that walked every finished job of the status.
+      async up(db: Kysely<unknown>) {
+        await db.schema.createIndex('jobs_by_status_updated').on('jobs').columns(['status', 'updated_at']).execute();
+      },
+    },
   };
 }
 

@@ -109,5 +109,7 @@ export function whereJobs<O>(
   if (filter.teamKey !== undefined) q = q.where('team_key', '=', filter.teamKey);
   if (filter.phase !== undefined) q = q.where('phase', '=', filter.phase);
   if (filter.updatedBefore !== undefined) q = q.where('updated_at', '<', filter.updatedBefore);
+  if (filter.updatedAfter !== undefined) q = q.where('updated_at', '>', filter.updatedAfter);
+  if (filter.ids) q = filter.ids.length === 0 ? q.where(sql<SqlBool>`1 = 0`) : q.where('id', 'in', filter.ids);
   return q;
 }

@@ -22,7 +22,8 @@ export interface DispatchLogService {
 export function createDispatchLogService({ storage, clock }: DispatchLogDeps): DispatchLogService {
   return {
     async log() {
-      const [entries, jobs] = await Promise.all([storage.dispatchLog.list(), storage.jobs.list()]);
+      const entries = await storage.dispatchLog.list();
+      const jobs = await storage.jobs.list({ ids: [...new Set(entries.map((entry) => entry.jobId))] });
       const byId = new Map<string, Job>(jobs.map((job) => [job.id, job]));
       return entries.map((entry) => {
         const job = byId.get(entry.jobId);

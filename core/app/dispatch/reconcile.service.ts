@@ -4,6 +4,7 @@ import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { activeDedup, DEDUP_WINDOW_MS } from '../../domain/dedup.js';
+import { IN_FLIGHT_STATUSES, TERMINAL_STATUSES } from '../../domain/job-status.js';
 import { advanceIssue, jiraStatusForStage, linearLabelsForStage } from '../../domain/lifecycle.js';
 import type { Mapping, TicketIssue } from '../../domain/model.js';
 import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../domain/planner.js';
@@ -69,8 +70,6 @@ export const RECONCILE_LEASE = 'reconcile';
 /** A recorded job still `unknown` this long after its dispatch lost its launch (see recoverLaunches). */
 const LAUNCH_CONFIRM_MS = 60_000;
 const PRUNE_BATCH = 500;
-const TERMINAL_STATUSES = ['completed', 'review_failed', 'failed', 'timed_out'] as const;
-const IN_FLIGHT_STATUSES = ['unknown', 'dispatched', 'running'] as const;
 /** Concurrent fetches per tracker kind: a hung tracker holds its own lanes, never another's. */
 const FETCH_CONCURRENCY = 4;
 export const DEFAULT_FETCH_DEADLINE_MS = 10_000;

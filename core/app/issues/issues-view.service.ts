@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { Storage } from '../../../ports/storage.port.js';
-import { isTerminal } from '../../domain/job-status.js';
+import { IN_FLIGHT_STATUSES } from '../../domain/job-status.js';
 import { STAGE_TABLE } from '../../domain/lifecycle.js';
 import type { Job, TicketIssue } from '../../domain/model.js';
 import { type MappingSnapshot, type ReconcileService, trackerName } from '../dispatch/reconcile.service.js';
@@ -107,7 +107,7 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
       if (failure) return err(failure);
       const mappings = new Map((await storage.mappings.list()).map((m) => [m.teamKey, m]));
       const activeJobs = new Map<string, Job>();
-      for (const job of await storage.jobs.list()) if (!isTerminal(job.status)) activeJobs.set(job.issueId, job);
+      for (const job of await storage.jobs.list({ statuses: IN_FLIGHT_STATUSES })) activeJobs.set(job.issueId, job);
 
       const issues = snapshots.flatMap((snapshot) =>
         snapshot.issues.map((issue): IssueRow => {

@@ -119,7 +119,7 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
     return undefined;
   }
 
-  async function sweepRunner(kind: RunnerKind, jobs: Job[], dryRun: boolean): Promise<ReaperAction[]> {
+  async function sweepRunner(kind: RunnerKind, dryRun: boolean): Promise<ReaperAction[]> {
     const runner = runnerRegistry.get(kind);
     if (!runner) return [];
     const listed = await runner.listSessions();
@@ -130,6 +130,7 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
     }
     const sessions = listed.value;
     if (sessions.length === 0) return [];
+    const jobs = await storage.jobs.list({ ids: sessions.flatMap((s) => (s.jobId ? [s.jobId] : [])) });
     const jobsById = new Map(jobs.map((j) => [j.id, j]));
     const snapshots: SessionSnapshot[] = sessions.map((s) => ({
       id: s.id,
@@ -189,9 +190,8 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
 
   async function sweepOnce(): Promise<ReaperAction[]> {
     const dryRun = (await runnerMode.get()).mode === 'shadow';
-    const jobs = await storage.jobs.list();
     const actions: ReaperAction[] = [];
-    for (const kind of SESSION_RUNNERS) actions.push(...(await sweepRunner(kind, jobs, dryRun)));
+    for (const kind of SESSION_RUNNERS) actions.push(...(await sweepRunner(kind, dryRun)));
     return actions;
   }
 

@@ -2,8 +2,8 @@ import type { Logger } from '../../../ports/logger.port.js';
 import type { Lease, LeaseStore } from '../../../ports/storage.port.js';
 
 /** Short, so a surviving replica takes over quickly; renewed while the holder works. */
-export const LEASE_TTL_MS = 15_000;
-const RENEW_EVERY_MS = 5_000;
+export const LEASE_TTL_MS = 10_000;
+const RENEW_EVERY_MS = 3_000;
 
 export interface SingletonDeps {
   leases: LeaseStore;

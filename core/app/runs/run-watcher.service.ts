@@ -4,7 +4,7 @@ import type { Logger } from '../../../ports/logger.port.js';
 import { type RunObservation, SESSION_GONE_ERROR } from '../../../ports/runner.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { LOG_LABELS, type LogLabel } from '../../domain/comments.js';
-import { isTerminal, type JobEvent } from '../../domain/job-status.js';
+import { IN_FLIGHT_STATUSES, isTerminal, type JobEvent } from '../../domain/job-status.js';
 import type { Job, Mapping } from '../../domain/model.js';
 import type { RunnerRegistry } from '../dispatch/runner-registry.js';
 import { createPeriodicTask } from '../operations/periodic-task.js';
@@ -42,8 +42,6 @@ export interface RunWatcherService {
   start(intervalMs: number): void;
   stop(): Promise<void>;
 }
-
-const IN_FLIGHT = ['unknown', 'dispatched', 'running'] as const;
 
 const isLogLabel = (value: string): value is LogLabel => (LOG_LABELS as readonly string[]).includes(value);
 
@@ -119,7 +117,7 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
 
   async function sweepOnce() {
     const now = clock.now();
-    const live = await storage.jobs.list({ statuses: IN_FLIGHT });
+    const live = await storage.jobs.list({ statuses: IN_FLIGHT_STATUSES });
     // One mapping read per team and sweep (a job's workflow file and lifetime come from it).
     const mappings = new Map<string, Mapping | undefined>();
     for (const job of live) await observe(job, now, mappings);

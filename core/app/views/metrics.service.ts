@@ -3,7 +3,7 @@ import type { ConnectionHealth, ConnectionStateKind } from '../../../ports/conne
 import type { EventBus, OrchestratorEvent } from '../../../ports/event-bus.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { activeDedup } from '../../domain/dedup.js';
-import { isTerminal, JOB_STATUSES, TERMINAL_STATUSES } from '../../domain/job-status.js';
+import { IN_FLIGHT_STATUSES, isTerminal, JOB_STATUSES, TERMINAL_STATUSES } from '../../domain/job-status.js';
 import type { Job, Phase } from '../../domain/model.js';
 import { createHistogram, type MetricFamily, renderExposition, type Sample } from './metrics-exposition.js';
 
@@ -117,11 +117,16 @@ export function createMetricsService({ storage, clock, eventBus, connectionHealt
   const unsubscribe = eventBus.subscribe(count);
 
   async function gauges(): Promise<MetricFamily[]> {
-    const [jobs, mappings, dedup] = await Promise.all([storage.jobs.list(), storage.mappings.list(), storage.dedup.list()]);
-    const byPhaseStatus = new Map<string, number>();
-    for (const job of jobs)
-      byPhaseStatus.set(`${job.phase}/${job.status}`, (byPhaseStatus.get(`${job.phase}/${job.status}`) ?? 0) + 1);
-    const inFlight = inFlightIssues(jobs);
+    // Counted in the store (one indexed count per phase and status), never by loading history.
+    const counts = PHASES.flatMap((phase) => JOB_STATUSES.map((status) => ({ phase, status })));
+    const [live, mappings, dedup, tallies] = await Promise.all([
+      storage.jobs.list({ statuses: IN_FLIGHT_STATUSES }),
+      storage.mappings.list(),
+      storage.dedup.list(),
+      Promise.all(counts.map(({ phase, status }) => storage.jobs.count({ phase, statuses: [status] }))),
+    ]);
+    const byPhaseStatus = new Map<string, number>(counts.map(({ phase, status }, i) => [`${phase}/${status}`, tallies[i] ?? 0]));
+    const inFlight = inFlightIssues(live);
     const sortedMappings = [...mappings].sort((a, b) => (a.teamKey < b.teamKey ? -1 : 1));
     return [
       {

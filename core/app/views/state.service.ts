@@ -1,7 +1,7 @@
 import type { Clock } from '../../../ports/clock.port.js';
 import type { ConnectionHealth, ConnectionStatus } from '../../../ports/connection-health.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import { isTerminal } from '../../domain/job-status.js';
+import { IN_FLIGHT_STATUSES, isTerminal, TERMINAL_STATUSES } from '../../domain/job-status.js';
 import type { Job, RunnerMode } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
 import type { ReconcileService } from '../dispatch/reconcile.service.js';
@@ -175,7 +175,13 @@ export function createStateService({
   return {
     async snapshot() {
       const now = clock.now();
-      const [jobs, mappings] = await Promise.all([storage.jobs.list(), storage.mappings.list()]);
+      // In flight, and finished within the recent window: never the whole history.
+      const [live, finished, mappings] = await Promise.all([
+        storage.jobs.list({ statuses: IN_FLIGHT_STATUSES }),
+        storage.jobs.list({ statuses: TERMINAL_STATUSES, updatedAfter: now - RECENT_MS }),
+        storage.mappings.list(),
+      ]);
+      const jobs = [...live, ...finished];
       const { last } = reconcile.snapshot();
 
       const queued: QueuedIssue[] = (last?.skipped ?? []).map((s) => ({
