@@ -88,6 +88,8 @@ export interface JobStore {
   delete(id: string): Promise<boolean>;
   list(query?: JobQuery): Promise<Job[]>;
   count(query?: Omit<JobQuery, 'limit'>): Promise<number>;
+  /** How many jobs there are of each phase and status (one grouped count; absent pairs are 0). */
+  tally(): Promise<{ phase: Phase; status: JobStatus; count: number }[]>;
 }
 
 export interface DedupStore {

@@ -168,6 +168,9 @@ export function storageContract(
         expect(await storage.jobs.count({ statuses: ['running'] })).toBe(2);
         expect(await storage.jobs.count({ teamKey: 'ENG', updatedBefore: t + 25 })).toBe(2);
         expect(await storage.jobs.count({ issueId: 'nobody' })).toBe(0);
+        const tally = await storage.jobs.tally();
+        expect(tally.reduce((sum, row) => sum + row.count, 0)).toBe(5);
+        for (const row of tally) expect(row.count).toBe(await storage.jobs.count({ phase: row.phase, statuses: [row.status] }));
       }),
     );
 

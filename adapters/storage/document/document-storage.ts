@@ -122,6 +122,17 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
           return limit === undefined ? found : found.slice(0, limit);
         }),
       count: (query = {}) => run('jobs.count', async () => matchJobs(await values<Job>('jobs'), query).length),
+      tally: () =>
+        run('jobs.tally', async () => {
+          const counts = new Map<string, { phase: Job['phase']; status: Job['status']; count: number }>();
+          for (const job of await values<Job>('jobs')) {
+            const key = `${job.phase}/${job.status}`;
+            const entry = counts.get(key) ?? { phase: job.phase, status: job.status, count: 0 };
+            entry.count++;
+            counts.set(key, entry);
+          }
+          return [...counts.values()];
+        }),
     },
     dedup: {
       list: () => run('dedup.list', () => values<DedupEntry>('dedup')),

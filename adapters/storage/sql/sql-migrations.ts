@@ -104,6 +104,8 @@ function migrations(kind: SqlKind): Record<string, Migration> {
       // (status, dispatched_at) that walked every finished job of the status.
       async up(db: Kysely<unknown>) {
         await db.schema.createIndex('jobs_by_status_updated').on('jobs').columns(['status', 'updated_at']).execute();
+        // The metrics gauges' grouped count reads this index alone.
+        await db.schema.createIndex('jobs_by_phase_status').on('jobs').columns(['phase', 'status']).execute();
       },
     },
   };

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DedupEntry, DispatchLogEntry, Job, Mapping } from '../../../core/domain/model.js';
+import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } from '../../../core/domain/model.js';
 import { DISPATCH_LOG_LIMIT, type Lease, type Storage, StorageError } from '../../../ports/storage.port.js';
 import { assertPage, assertPositive } from '../plain.js';
 import type { ImportCounts, SnapshotImport, StoreSnapshot } from '../snapshot.js';
@@ -144,6 +144,15 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
             query,
           ).executeTakeFirstOrThrow();
           return Number(row.n);
+        }),
+      tally: () =>
+        run('jobs.tally', async () => {
+          const rows = await db
+            .selectFrom('jobs')
+            .select(['phase', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+            .groupBy(['phase', 'status'])
+            .execute();
+          return rows.map((r) => ({ phase: r.phase as Phase, status: r.status as JobStatus, count: Number(r.n) }));
         }),
     },
 

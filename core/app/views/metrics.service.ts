@@ -117,15 +117,14 @@ export function createMetricsService({ storage, clock, eventBus, connectionHealt
   const unsubscribe = eventBus.subscribe(count);
 
   async function gauges(): Promise<MetricFamily[]> {
-    // Counted in the store (one indexed count per phase and status), never by loading history.
-    const counts = PHASES.flatMap((phase) => JOB_STATUSES.map((status) => ({ phase, status })));
-    const [live, mappings, dedup, tallies] = await Promise.all([
+    // Counted in the store (one grouped count), never by loading history.
+    const [live, mappings, dedup, tally] = await Promise.all([
       storage.jobs.list({ statuses: IN_FLIGHT_STATUSES }),
       storage.mappings.list(),
       storage.dedup.list(),
-      Promise.all(counts.map(({ phase, status }) => storage.jobs.count({ phase, statuses: [status] }))),
+      storage.jobs.tally(),
     ]);
-    const byPhaseStatus = new Map<string, number>(counts.map(({ phase, status }, i) => [`${phase}/${status}`, tallies[i] ?? 0]));
+    const byPhaseStatus = new Map<string, number>(tally.map((row) => [`${row.phase}/${row.status}`, row.count]));
     const inFlight = inFlightIssues(live);
     const sortedMappings = [...mappings].sort((a, b) => (a.teamKey < b.teamKey ? -1 : 1));
     return [
