@@ -22,11 +22,13 @@
  *   npm run bench:chaos
  *   CHAOS_SCENARIOS=sqlite CHAOS_ROUNDS=5 npm run bench:chaos
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { SqlDatabase } from '../../adapters/storage/sql/sql-schema.js';
+import { LEASE_TTL_MS } from '../../core/app/operations/singleton.js';
 import { createTestDatabase } from '../../test/setup/postgres-database.js';
 import { startPostgres } from '../../test/setup/postgres-server.js';
 import { type AdminClient, adminClient, createLocalMapping } from '../lib/admin.js';
@@ -38,7 +40,6 @@ const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 20);
 const ISSUES = Number(process.env.CHAOS_ISSUES ?? 300);
 const CLIENTS = 12;
 const POLL_MS = 1000;
-const LEASE_TTL_MS = 15_000;
 const LAUNCH_CONFIRM_MS = 60_000;
 const SETTLE_DEADLINE_MS = 60_000;
 
