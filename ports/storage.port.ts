@@ -37,7 +37,8 @@ export interface Storage {
    * One dispatch, all or nothing: the claim of `claimKey`, the job, the dedup entry and the
    * dispatch-log entry commit together. `claimed` when the claim is held (nothing written);
    * `fenced` when `fence` is given and the lease no longer carries that token (a lapsed holder
-   * woke up; nothing written).
+   * woke up; nothing written); `in-flight` when a job of the same issue and phase has not
+   * finished (nothing written).
    */
   recordDispatch(dispatch: DispatchRecord): Promise<DispatchRecordResult>;
   close(): Promise<void>;
@@ -204,4 +205,9 @@ export interface DispatchRecord {
   fence?: { lease: string; token: number };
 }
 
-export type DispatchRecordResult = 'recorded' | 'claimed' | 'fenced';
+/**
+ * `in-flight`: a job of the same issue and phase is still in flight (`unknown`, `dispatched`,
+ * `running`) — two entry points that decided different dispatch numbers at once never both
+ * start a run; nothing written.
+ */
+export type DispatchRecordResult = 'recorded' | 'claimed' | 'fenced' | 'in-flight';

@@ -271,7 +271,30 @@ describe('core/app under generated sequences of work, outcomes and crashes', () 
           await world.storage.close();
         }
       }),
-      { numRuns: 60 },
+      {
+        numRuns: 60,
+        examples: [
+          // Found by this test: a reconcile an outcome asked for (an event) dispatched the issue's
+          // implementation while a review re-run of it was being decided, each with its own
+          // dispatch number — the store's one-in-flight check in recordDispatch now refuses one.
+          [
+            [
+              { t: 'label', team: 'A' },
+              { t: 'label', team: 'A' },
+              { t: 'operator', pick: 0, phase: 'implementation' },
+              { t: 'outcome', pick: 0, outcome: 'failed' },
+              { t: 'label', team: 'A' },
+              { t: 'gap-fill', pick: 0 },
+              { t: 'outcome', pick: 0, outcome: 'timed-out' },
+              { t: 'outcome', pick: 0, outcome: 'failed' },
+              { t: 'outcome', pick: 0, outcome: 'timed-out' },
+              { t: 'poll' },
+              { t: 'outcome', pick: 0, outcome: 'succeeded' },
+              { t: 'review', pick: 1755516500, iteration: 1 },
+            ],
+          ],
+        ],
+      },
     );
   }, 120_000);
 });

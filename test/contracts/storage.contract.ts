@@ -536,6 +536,28 @@ export function storageContract(
     );
 
     it(
+      'refuses a dispatch while a job of the same issue and phase is in flight, whatever its claim',
+      withSubject(async ({ storage }) => {
+        const first = dispatch('job-1', 'dispatch:issue-1:implementation:1', {
+          job: job('job-1', { issueId: 'issue-1', phase: 'implementation', status: 'running' }),
+        });
+        expect(await storage.recordDispatch(first)).toBe('recorded');
+        const second = dispatch('job-2', 'dispatch:issue-1:implementation:2', {
+          job: job('job-2', { issueId: 'issue-1', phase: 'implementation', dispatchNumber: 2 }),
+        });
+        expect(await storage.recordDispatch(second)).toBe('in-flight');
+        expect(await storage.jobs.get('job-2')).toBeUndefined();
+        expect(await storage.claims.claimOnce(second.claimKey)).toBe(true);
+        await storage.claims.release(second.claimKey);
+        // Another phase of the issue is not held back by it; a finished job holds back nothing.
+        const planning = dispatch('job-3', 'dispatch:issue-1:planning:1', { job: job('job-3', { issueId: 'issue-1' }) });
+        expect(await storage.recordDispatch(planning)).toBe('recorded');
+        expect(await storage.jobs.updateIf({ ...first.job, status: 'failed' }, ['running'])).toBe(true);
+        expect(await storage.recordDispatch(second)).toBe('recorded');
+      }),
+    );
+
+    it(
       'lets exactly one of 50 concurrent dispatches under one claim record, and the others write nothing',
       withSubject(async ({ storage }) => {
         const attempts = range(0, 50).map((i) => dispatch(`job-${i}`, 'dispatch:one'));

@@ -87,6 +87,12 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
   const recordDispatch = async (d: DispatchRecord): Promise<DispatchRecordResult> => {
     const at = now();
     if (d.fence && (await liveLease(d.fence.lease, at))?.fence !== d.fence.token) return 'fenced';
+    const running = matchJobs(await values<Job>('jobs'), {
+      issueId: d.job.issueId,
+      phase: d.job.phase,
+      statuses: ['unknown', 'dispatched', 'running'],
+    });
+    if (running.length > 0) return 'in-flight';
     if (!(await claimFree(d.claimKey, at))) return 'claimed';
     await backend.write([
       { table: 'claims', id: d.claimKey, value: { expiresAt: at + d.claimTtlMs } },

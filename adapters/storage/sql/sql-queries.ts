@@ -98,6 +98,19 @@ export async function fenceHolds(db: Db, lease: string, fence: number, now: numb
   return held !== undefined;
 }
 
+/** True while a job of this issue and phase has not finished. */
+export async function jobInFlight(db: Kysely<SqlDatabase>, issueId: string, phase: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('issue_id', '=', issueId)
+    .where('phase', '=', phase)
+    .where('status', 'in', ['unknown', 'dispatched', 'running'])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The filters of a job query, on the listing or the count. An empty `statuses` matches nothing. */
 export function whereJobs<O>(
   query: SelectQueryBuilder<SqlDatabase, 'jobs', O>,

@@ -6,7 +6,16 @@ import type { ImportCounts, SnapshotImport, StoreSnapshot } from '../snapshot.js
 import { connectPostgres, connectSqlite, type SqlConnection } from './sql-connect.js';
 import { importSnapshot, isEmpty } from './sql-import.js';
 import { migrateToLatest } from './sql-migrations.js';
-import { appendDispatchLog, fenceHolds, jobRow, tryClaim, upsertDedup, upsertJob, whereJobs } from './sql-queries.js';
+import {
+  appendDispatchLog,
+  fenceHolds,
+  jobInFlight,
+  jobRow,
+  tryClaim,
+  upsertDedup,
+  upsertJob,
+  whereJobs,
+} from './sql-queries.js';
 import { transact } from './sql-transaction.js';
 
 export interface SqlStorageOptions {
@@ -385,6 +394,10 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
         transact(db, kind, async (trx) => {
           const at = now();
           if (dispatch.fence && !(await fenceHolds(trx, dispatch.fence.lease, dispatch.fence.token, at))) return 'fenced';
+          // SQLite's BEGIN IMMEDIATE already serializes writers; on PostgreSQL two replicas
+          // dispatching one issue at once queue on this lock, so the check below sees the other.
+          if (kind === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${dispatch.job.issueId}))`.execute(trx);
+          if (await jobInFlight(trx, dispatch.job.issueId, dispatch.job.phase)) return 'in-flight';
           if (!(await tryClaim(trx, dispatch.claimKey, at + dispatch.claimTtlMs, at))) return 'claimed';
           claimsSinceSweep++;
           await upsertJob(trx, dispatch.job);

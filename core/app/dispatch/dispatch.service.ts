@@ -4,7 +4,7 @@ import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import { type DispatchIntent, type DispatchRefusal, decideDispatch } from '../../domain/dispatch-decision.js';
+import { type DispatchIntent, type DispatchRefusal, decideDispatch, inFlightMessage } from '../../domain/dispatch-decision.js';
 import { advanceIssue } from '../../domain/lifecycle.js';
 import type { Job, Mapping, RunnerKind, TicketIssue } from '../../domain/model.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
@@ -144,6 +144,8 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
           message: `${issue.identifier} ${job.phase} #${job.dispatchNumber} was already dispatched`,
         });
       if (recorded === 'fenced') return err({ kind: 'fenced', message: 'the reconcile lease was lost before the dispatch' });
+      if (recorded === 'in-flight')
+        return err({ kind: 'refused', reason: 'in-flight', message: inFlightMessage(issue.identifier, job.phase) });
 
       eventBus.publish({
         type: 'job.created',
