@@ -82,16 +82,7 @@ interface Outcome {
 
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 
-interface JobRow {
-  id: string;
-  issue_id: string;
-  team_key: string;
-  phase: string;
-  status: string;
-  dispatched_at: number;
-  updated_at: number;
-  data: string;
-}
+type JobRow = SqlDatabase['jobs'];
 
 async function readJobs(db: Kysely<SqlDatabase>): Promise<JobRow[]> {
   return (await db.selectFrom('jobs').selectAll().execute()).map((r) => ({
