@@ -76,16 +76,50 @@ function patternOf(form: Form): RegExp {
   return new RegExp(chars, form.anyCase ? 'gi' : 'g');
 }
 
+interface CompiledForm {
+  pattern: RegExp;
+  base64: boolean;
+  /** The form's text, lower-cased when its case does not matter: what the quick check looks for. */
+  literal: string;
+  anyCase: boolean;
+}
+
 /** Patterns per value, kept: the same few secrets are redacted from every line. */
-const compiled = new Map<string, { pattern: RegExp; base64: boolean }[]>();
-function patternsFor(value: string) {
+const compiled = new Map<string, CompiledForm[]>();
+function patternsFor(value: string): CompiledForm[] {
   let patterns = compiled.get(value);
   if (!patterns) {
-    patterns = formsOf(value).map((form) => ({ pattern: patternOf(form), base64: form.base64 === true }));
+    patterns = formsOf(value).map((form) => ({
+      pattern: patternOf(form),
+      base64: form.base64 === true,
+      literal: form.anyCase ? form.text.toLowerCase() : form.text,
+      anyCase: form.anyCase === true,
+    }));
     if (compiled.size >= 500) compiled.clear();
     compiled.set(value, patterns);
   }
   return patterns;
+}
+
+/**
+ * Whether some form may occur in `text`, decided without the patterns when that is exact:
+ * in a text without a backslash the escaped breaks cannot occur, so a pattern matches exactly
+ * where its form's text occurs once raw line breaks are taken out (no form holds one). A form
+ * written in either case is ASCII, which only ASCII letters match case-insensitively.
+ */
+function mayOccur(text: string, forms: readonly CompiledForm[][]): boolean {
+  if (text.includes('\\')) return true;
+  const flat = /[\r\n]/.test(text) ? text.replace(/[\r\n]+/g, '') : text;
+  let lower: string | undefined;
+  for (const patterns of forms) {
+    for (const form of patterns) {
+      if (form.anyCase) {
+        lower ??= flat.toLowerCase();
+        if (lower.includes(form.literal)) return true;
+      } else if (flat.includes(form.literal)) return true;
+    }
+  }
+  return false;
 }
 
 /** The distinct values worth redacting, with their trimmed forms, longest first. */
@@ -109,14 +143,23 @@ function valuesOf(secretValues: readonly string[]): string[] {
  */
 export function redactSecrets(text: string, secretValues: readonly string[], marker = REDACTED): string {
   if (typeof text !== 'string' || text.length === 0) return text;
-  const values = valuesOf(secretValues);
-  if (values.length === 0) return text;
+  return redactForms(text, formsFor(secretValues), marker);
+}
+
+/** The compiled forms of every value worth redacting, longest value first. */
+const formsFor = (secretValues: readonly string[]): CompiledForm[][] => valuesOf(secretValues).map(patternsFor);
+
+function redactForms(text: string, forms: readonly CompiledForm[][], marker: string): string {
+  if (forms.length === 0 || text.length === 0 || !mayOccur(text, forms)) return text;
 
   const covered = new Uint8Array(text.length);
   let any = false;
-  for (const value of values) {
-    for (const form of patternsFor(value)) {
-      for (const match of text.matchAll(form.pattern)) {
+  for (const patterns of forms) {
+    for (const form of patterns) {
+      // exec on the kept pattern, not matchAll: matchAll clones the pattern on every call, and
+      // a clone starts again in the slow regexp interpreter.
+      form.pattern.lastIndex = 0;
+      for (let match = form.pattern.exec(text); match !== null; match = form.pattern.exec(text)) {
         let start = match.index;
         let end = start + match[0].length;
         if (form.base64) {
@@ -150,11 +193,15 @@ export function redactSecrets(text: string, secretValues: readonly string[], mar
  * `redactSecrets` over every string inside a structured value (keys included), before it is
  * serialised: a value with `"`, `\` or line breaks is matched as itself, not as its escaping.
  */
-export function redactDeep(value: unknown, secrets: readonly string[], marker = REDACTED, depth = 0): unknown {
-  if (typeof value === 'string') return redactSecrets(value, secrets, marker);
+export function redactDeep(value: unknown, secrets: readonly string[], marker = REDACTED): unknown {
+  return redactDeepWith(value, formsFor(secrets), marker, 0);
+}
+
+function redactDeepWith(value: unknown, forms: readonly CompiledForm[][], marker: string, depth: number): unknown {
+  if (typeof value === 'string') return redactForms(value, forms, marker);
   if (depth > 20 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets, marker, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => redactDeepWith(v, forms, marker, depth + 1));
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [redactSecrets(k, secrets, marker), redactDeep(v, secrets, marker, depth + 1)]),
+    Object.entries(value).map(([k, v]) => [redactForms(k, forms, marker), redactDeepWith(v, forms, marker, depth + 1)]),
   );
 }

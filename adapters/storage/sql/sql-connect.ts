@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { SqlDatabase, SqlKind } from './sql-schema.js';
 
@@ -23,7 +23,35 @@ export function connectSqlite(file: string): SqlConnection {
   database.pragma('synchronous = NORMAL');
   // Short on purpose: the wait blocks the event loop; sql.adapter.ts retries BUSY asynchronously.
   database.pragma('busy_timeout = 20');
-  return { db: new Kysely<SqlDatabase>({ dialect: new SqliteDialect({ database }) }), kind: 'sqlite' };
+  return {
+    db: new Kysely<SqlDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
+    kind: 'sqlite',
+  };
+}
+
+/** Prepared statements kept per SQL text; the queries are parameterised, so the texts are few. */
+const STATEMENT_CACHE_SIZE = 200;
+
+/**
+ * The database as Kysely's SQLite driver sees it, preparing each SQL text once: the driver
+ * prepares every query anew, which costs as much as running a point read. Kysely runs one
+ * query at a time on the one connection and reads each statement to its end at once (all or
+ * run; this store never streams), so a kept statement is never in use twice. The least
+ * recently used one is dropped past the limit (a list of ids makes a text of its own).
+ */
+function withStatementCache(database: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (statement) statements.delete(sql);
+      else statement = database.prepare(sql);
+      statements.set(sql, statement);
+      if (statements.size > STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+      return statement;
+    },
+  };
 }
 
 const INT8_OID = 20;

@@ -8,6 +8,7 @@ import { importSnapshot, isEmpty } from './sql-import.js';
 import { migrateToLatest } from './sql-migrations.js';
 import {
   appendDispatchLog,
+  appendTrimmedPostgres,
   fenceHolds,
   jobInFlight,
   jobRow,
@@ -356,6 +357,10 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
       append: async (stream, entry, keep) => {
         assertPositive('keep', keep, true);
         const data = JSON.stringify(entry);
+        if (kind === 'postgres') {
+          await run('streams.append', () => appendTrimmedPostgres(db, stream.name, data, keep));
+          return;
+        }
         await run('streams.append', () =>
           transact(db, kind, async (trx) => {
             await trx.insertInto('stream_entries').values({ stream: stream.name, data }).execute();

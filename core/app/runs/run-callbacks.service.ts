@@ -42,7 +42,7 @@ export interface RunCallbacksDeps {
   storage: Storage;
   clock: Clock;
   logger: Logger;
-  runTokens: Pick<RunTokensService, 'consume' | 'isCurrent'>;
+  runTokens: Pick<RunTokensService, 'consume' | 'isCurrent' | 'currentCredentials'>;
   jobOutcome: JobOutcomeService;
   ticketingRegistry: TicketingRegistry;
   steering: Pick<SteeringService, 'take'>;
@@ -180,8 +180,9 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     },
 
     async progress(claims, step) {
-      const job = await currentJob(claims);
-      if (!job) return err({ kind: 'runJobNotFound' });
+      // One read each, side by side: the job, and the run record (current? its credentials).
+      const [job, credentials] = await Promise.all([storage.jobs.get(claims.jobId), runTokens.currentCredentials(claims)]);
+      if (!job || !credentials) return err({ kind: 'runJobNotFound' });
       if (isTerminal(job.status)) {
         // The run is over: its session may still be told to stop (an operator's abort on a
         // runner that cannot kill it), but a token that outlived it posts no step and takes
@@ -189,7 +190,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
         const aborts = (await steering.take(job.id)).filter((i) => i.type === 'abort');
         return ok({ ok: true, instructions: aborts });
       }
-      const secrets = await runSecrets.valuesFor(job);
+      const secrets = await runSecrets.valuesFor(job, credentials);
       await stepHistory.append(job.id, {
         ...(redactDeep(step, secrets) as StepReport),
         source: 'progress',

@@ -40,6 +40,8 @@ const TOKEN_PREFIX = 'ait1';
 const RUNS = collection<RunRecord>('run-credentials');
 const NONCES = collection<{ jobId: string }>('run-nonces');
 const NONCE_SALT_SETTING = 'runNonceSalt';
+/** Runs whose re-derived credentials are kept in memory (a running job's are asked for on every progress call). */
+const DERIVED_RUNS = 1000;
 
 export type TokenKind = 'result' | 'progress';
 
@@ -102,6 +104,11 @@ export interface RunTokensService {
    * mints new ones) and that run has not passed its expiry: an old run's token is dead.
    */
   isCurrent(claims: TokenClaims): Promise<boolean>;
+  /**
+   * `isCurrent` and `credentialValues` from one read of the run record: the credentials of
+   * the job's current run when the token belongs to it, undefined when it does not.
+   */
+  currentCredentials(claims: TokenClaims): Promise<string[] | undefined>;
   /** Every credential the run of `jobId` received, re-derived, for redaction. */
   credentialValues(jobId: string): Promise<string[]>;
   /** Drops a pruned job's credential records (its tokens have long expired). */
@@ -186,6 +193,25 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
   });
   const nonceFor = (signer: Signer, r: RunRecord) => signer.sign(`nonce.${r.jobId}.${r.nonceId}`);
 
+  /** Credentials re-derived per run record (three HMACs each time otherwise), the latest runs'. */
+  const derived = new Map<string, string[]>();
+  const credentialsOf = async (r: RunRecord): Promise<string[]> => {
+    const key = [r.jobId, r.phase, r.expiresAt, r.resultJti, r.progressJti, r.nonceId].join('\0');
+    const known = derived.get(key);
+    if (known) return [...known];
+    const values = [nonceFor(await getNonceSigner(), r)];
+    if (tokenSigner) values.push(tokenFor(tokenSigner, resultClaims(r)), tokenFor(tokenSigner, progressClaims(r)));
+    derived.set(key, values);
+    if (derived.size > DERIVED_RUNS) derived.delete(derived.keys().next().value as string);
+    return [...values];
+  };
+  /** The job's run record when `claims` are of its current run and it has not expired. */
+  const currentRecord = async (claims: TokenClaims): Promise<RunRecord | undefined> => {
+    const record = await storage.documents.get(RUNS, claims.jobId);
+    if (!record || record.expiresAt <= clock.now()) return undefined;
+    return claims.jti === (claims.kind === 'result' ? record.resultJti : record.progressJti) ? record : undefined;
+  };
+
   return {
     configured: tokenSigner !== undefined,
 
@@ -251,17 +277,17 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
     },
 
     async isCurrent(claims) {
-      const record = await storage.documents.get(RUNS, claims.jobId);
-      if (!record || record.expiresAt <= clock.now()) return false;
-      return claims.jti === (claims.kind === 'result' ? record.resultJti : record.progressJti);
+      return (await currentRecord(claims)) !== undefined;
+    },
+
+    async currentCredentials(claims) {
+      const record = await currentRecord(claims);
+      return record && credentialsOf(record);
     },
 
     async credentialValues(jobId) {
       const record = await storage.documents.get(RUNS, jobId);
-      if (!record) return [];
-      const values = [nonceFor(await getNonceSigner(), record)];
-      if (tokenSigner) values.push(tokenFor(tokenSigner, resultClaims(record)), tokenFor(tokenSigner, progressClaims(record)));
-      return values;
+      return record ? credentialsOf(record) : [];
     },
   };
 }

@@ -38,6 +38,13 @@ export interface SteeringService {
   forget(jobId: string): Promise<void>;
 }
 
+/** The pending messages, oldest first, then the abort if any. */
+function instructionsOf(state: SteeringState): SteeringInstruction[] {
+  const out: SteeringInstruction[] = state.messages.map((m) => ({ type: 'message', ...m }));
+  if (state.abort) out.push({ type: 'abort', ...state.abort });
+  return out;
+}
+
 /** Kept in Storage so that any replica answering the progress call delivers what any other queued. */
 export function createSteeringService({ storage, clock, ids }: SteeringDeps): SteeringService {
   const writes = createMutex();
@@ -63,14 +70,17 @@ export function createSteeringService({ storage, clock, ids }: SteeringDeps): St
     forget: async (jobId) => {
       await writes.run(() => storage.documents.delete(COLLECTION, jobId));
     },
-    take: (jobId) =>
-      writes.run(async () => {
+    take: async (jobId) => {
+      // Most calls find nothing to take: that read needs no lock. Messages are taken under it.
+      const seen = await storage.documents.get(COLLECTION, jobId);
+      if (!seen) return [];
+      if (seen.messages.length === 0) return instructionsOf(seen);
+      return writes.run(async () => {
         const state = await storage.documents.get(COLLECTION, jobId);
         if (!state) return [];
-        const out: SteeringInstruction[] = state.messages.map((m) => ({ type: 'message', ...m }));
         if (state.messages.length > 0) await storage.documents.put(COLLECTION, jobId, { ...state, messages: [] });
-        if (state.abort) out.push({ type: 'abort', ...state.abort });
-        return out;
-      }),
+        return instructionsOf(state);
+      });
+    },
   };
 }
