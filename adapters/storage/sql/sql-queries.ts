@@ -126,27 +126,3 @@ export function whereJobs<O>(
   if (filter.ids) q = filter.ids.length === 0 ? q.where(sql<SqlBool>`1 = 0`) : q.where('id', 'in', filter.ids);
   return q;
 }
-
-/**
- * A stream append and its trim to the newest `keep` as one PostgreSQL statement (one round
- * trip, atomic without a transaction). The DELETE sees the table as it was before the INSERT
- * of the same statement, so it keeps the newest `keep - 1` entries that were there.
- */
-export async function appendTrimmedPostgres(db: Db, stream: string, data: string, keep: number): Promise<void> {
-  await db
-    .with('added', (q) => q.insertInto('stream_entries').values({ stream, data }).returning('seq'))
-    .deleteFrom('stream_entries')
-    .where('stream', '=', stream)
-    .$if(keep > 1, (q) =>
-      q.where('seq', '<', (eb) =>
-        eb
-          .selectFrom('stream_entries')
-          .select('seq')
-          .where('stream', '=', stream)
-          .orderBy('seq', 'desc')
-          .limit(1)
-          .offset(keep - 2),
-      ),
-    )
-    .execute();
-}

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { SqlDatabase, SqlKind } from './sql-schema.js';
 
 /**
@@ -9,6 +9,10 @@ import type { SqlDatabase, SqlKind } from './sql-schema.js';
  * (SQLITE_BUSY, which busy_timeout cannot resolve for a deferred transaction). `work` must use
  * only the handle it is given: on SQLite that handle holds the one connection.
  */
+const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
+
 export async function transact<T>(
   db: Kysely<SqlDatabase>,
   kind: SqlKind,
@@ -16,15 +20,15 @@ export async function transact<T>(
 ): Promise<T> {
   if (kind === 'postgres') return db.transaction().execute(work);
   return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
+    await conn.executeQuery(BEGIN_IMMEDIATE);
     let result: T;
     try {
       result = await work(conn);
     } catch (error) {
-      await sql`rollback`.execute(conn).catch(() => undefined);
+      await conn.executeQuery(ROLLBACK).catch(() => undefined);
       throw error;
     }
-    await sql`commit`.execute(conn);
+    await conn.executeQuery(COMMIT);
     return result;
   });
 }

@@ -3,12 +3,13 @@ import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } fro
 import { DISPATCH_LOG_LIMIT, type Lease, type Storage, StorageError } from '../../../ports/storage.port.js';
 import { assertPage, assertPositive } from '../plain.js';
 import type { ImportCounts, SnapshotImport, StoreSnapshot } from '../snapshot.js';
+import { groupCommit } from './group-commit.js';
 import { connectPostgres, connectSqlite, type SqlConnection } from './sql-connect.js';
+import { createHotQueries } from './sql-hot-queries.js';
 import { importSnapshot, isEmpty } from './sql-import.js';
 import { migrateToLatest } from './sql-migrations.js';
 import {
   appendDispatchLog,
-  appendTrimmedPostgres,
   fenceHolds,
   jobInFlight,
   jobRow,
@@ -88,6 +89,17 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
     row === undefined ? undefined : (JSON.parse(row.data) as T);
   const parseAll = <T>(rows: { data: string }[]): T[] => rows.map((r) => JSON.parse(r.data) as T);
   const deleted = (result: { numDeletedRows: bigint }) => result.numDeletedRows > 0n;
+  const hot = createHotQueries();
+  const first = <R>(result: { rows: R[] }) => result.rows[0];
+  /** SQLite: appends queued together share one transaction, each still trimmed after its own insert. */
+  const appendGrouped = groupCommit<{ stream: string; data: string; keep: number }>((appends) =>
+    transact(db, kind, async (trx) => {
+      for (const { stream, data, keep } of appends) {
+        await hot.streamInsert(trx, stream, data);
+        await hot.streamTrim(trx, stream, keep - 1);
+      }
+    }),
+  );
   let claimsSinceSweep = 0;
   /** Drops lapsed claims now and then, so the table does not grow with every token ever used. */
   const sweepClaims = async (at: number) => {
@@ -102,10 +114,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
         run('mappings.list', async () =>
           parseAll<Mapping>(await db.selectFrom('mappings').select('data').orderBy('team_key').execute()),
         ),
-      get: (teamKey) =>
-        run('mappings.get', async () =>
-          parse<Mapping>(await db.selectFrom('mappings').select('data').where('team_key', '=', teamKey).executeTakeFirst()),
-        ),
+      get: (teamKey) => run('mappings.get', async () => parse<Mapping>(first(await hot.mappingByKey(db, teamKey)))),
       put: (mapping) =>
         run('mappings.put', async () => {
           const data = JSON.stringify(mapping);
@@ -122,10 +131,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
     },
 
     jobs: {
-      get: (id) =>
-        run('jobs.get', async () =>
-          parse<Job>(await db.selectFrom('jobs').select('data').where('id', '=', id).executeTakeFirst()),
-        ),
+      get: (id) => run('jobs.get', async () => parse<Job>(first(await hot.jobById(db, id)))),
       put: (job) => run('jobs.put', () => upsertJob(db, job)),
       updateIf: (next, expected) =>
         run('jobs.updateIf', async () => {
@@ -313,17 +319,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
     },
 
     documents: {
-      get: (collection, id) =>
-        run('documents.get', async () =>
-          parse(
-            await db
-              .selectFrom('documents')
-              .select('data')
-              .where('collection', '=', collection.name)
-              .where('id', '=', id)
-              .executeTakeFirst(),
-          ),
-        ),
+      get: (collection, id) => run('documents.get', async () => parse(first(await hot.documentById(db, collection.name, id)))),
       put: async (collection, id, value) => {
         if (value === undefined) throw new RangeError('a document must be a JSON value, got undefined');
         await run('documents.put', async () => {
@@ -357,28 +353,11 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
       append: async (stream, entry, keep) => {
         assertPositive('keep', keep, true);
         const data = JSON.stringify(entry);
-        if (kind === 'postgres') {
-          await run('streams.append', () => appendTrimmedPostgres(db, stream.name, data, keep));
+        if (kind === 'postgres' && keep > 1) {
+          await run('streams.append', () => hot.streamAppendTrimmed(db, stream.name, data, keep - 2));
           return;
         }
-        await run('streams.append', () =>
-          transact(db, kind, async (trx) => {
-            await trx.insertInto('stream_entries').values({ stream: stream.name, data }).execute();
-            await trx
-              .deleteFrom('stream_entries')
-              .where('stream', '=', stream.name)
-              .where('seq', '<', (eb) =>
-                eb
-                  .selectFrom('stream_entries')
-                  .select('seq')
-                  .where('stream', '=', stream.name)
-                  .orderBy('seq', 'desc')
-                  .limit(1)
-                  .offset(keep - 1),
-              )
-              .execute();
-          }),
-        );
+        await run('streams.append', () => appendGrouped({ stream: stream.name, data, keep }));
       },
       list: (stream, page = {}) =>
         run('streams.list', async () => {

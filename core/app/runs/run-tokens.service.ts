@@ -42,6 +42,8 @@ const NONCES = collection<{ jobId: string }>('run-nonces');
 const NONCE_SALT_SETTING = 'runNonceSalt';
 /** Runs whose re-derived credentials are kept in memory (a running job's are asked for on every progress call). */
 const DERIVED_RUNS = 1000;
+/** Signature-checked tokens kept in memory (each running job's progress token, mostly). */
+const VERIFIED_TOKENS = 1000;
 
 export type TokenKind = 'result' | 'progress';
 
@@ -193,6 +195,12 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
   });
   const nonceFor = (signer: Signer, r: RunRecord) => signer.sign(`nonce.${r.jobId}.${r.nonceId}`);
 
+  /**
+   * Tokens whose signature checked out, with their claims: a progress token comes back on
+   * every call of its run, and the check (decode, parse, HMAC, compare) is the same each time.
+   * Audience and expiry are still checked per call.
+   */
+  const verified = new Map<string, TokenClaims>();
   /** Credentials re-derived per run record (three HMACs each time otherwise), the latest runs'. */
   const derived = new Map<string, string[]>();
   const credentialsOf = async (r: RunRecord): Promise<string[]> => {
@@ -248,11 +256,17 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
       const token = bearerOf(authorization);
       if (!token) return err('missing_bearer');
       if (!tokenSigner) return err('bad_signature');
-      const parts = token.split('.');
-      if (parts.length !== 3 || parts[0] !== TOKEN_PREFIX || !parts[2]) return err('malformed');
-      const claims = decodeClaims(parts[1] ?? '');
-      if (!claims) return err('malformed');
-      if (!tokenSigner.verify(`${parts[0]}.${parts[1]}`, parts[2])) return err('bad_signature');
+      let claims = verified.get(token);
+      if (!claims) {
+        const parts = token.split('.');
+        if (parts.length !== 3 || parts[0] !== TOKEN_PREFIX || !parts[2]) return err('malformed');
+        claims = decodeClaims(parts[1] ?? '');
+        if (!claims) return err('malformed');
+        if (!tokenSigner.verify(`${parts[0]}.${parts[1]}`, parts[2])) return err('bad_signature');
+        verified.set(token, claims);
+        if (verified.size > VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string);
+      }
+      claims = { ...claims, aud: [...claims.aud] };
       if (!claims.aud.includes(audience)) return err('wrong_audience');
       if (claims.exp <= clock.now()) return err('expired');
       return ok(claims);
