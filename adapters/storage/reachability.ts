@@ -99,12 +99,16 @@ async function pingRedis(url: string, timeoutMs: number): Promise<void> {
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  client.on('error', () => undefined);
+  // The connection's own error (ECONNREFUSED, a DNS failure) says more than "Connection is closed.".
+  let connectionError: unknown;
+  client.on('error', (error) => {
+    connectionError ??= error;
+  });
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
-    throw new Error(reasonOf(error));
+    throw new Error(reasonOf(connectionError ?? error));
   } finally {
     client.disconnect();
   }
