@@ -42,7 +42,7 @@ function unwritableDir(): string {
     throw new Error('chattr (e2fsprogs) is required by this test when it runs as root, and was not found');
   }
   execFileSync('chattr', ['+i', dir]);
-  cleanups.push(() => execFileSync('chattr', ['-i', dir]));
+  cleanups.push(() => void execFileSync('chattr', ['-i', dir]));
   return dir;
 }
 
@@ -72,7 +72,9 @@ describe('start-up checks', () => {
     const dir = unwritableDir();
     const failure = await start({ DATA_DIR: dir }).catch((e: Error) => e);
     expect((failure as Error).message).toMatch(
-      new RegExp(`^DATA_DIR ${dir} cannot be written: (EPERM|EACCES|EROFS): (operation not permitted|permission denied|read-only file system)`),
+      new RegExp(
+        `^DATA_DIR ${dir} cannot be written: (EPERM|EACCES|EROFS): (operation not permitted|permission denied|read-only file system)`,
+      ),
     );
     // Whatever the store: DATA_DIR also holds the local forge's repositories.
     const withMemory = await start({ DATA_DIR: dir, STORAGE_URL: 'memory:' }).catch((e: Error) => e);
