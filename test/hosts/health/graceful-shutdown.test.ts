@@ -26,7 +26,7 @@ afterEach(() => {
   child = dataDir = undefined;
 });
 
-/** A paused-free local mapping with room for the whole backlog, and BACKLOG triggered issues, straight into the store. */
+/** A local mapping with room for the whole backlog, and BACKLOG triggered issues, straight into the store. */
 async function seedBacklog(dir: string): Promise<void> {
   const storage = await createStorage({ dataDir: dir });
   const clock = createSystemClock();
@@ -99,12 +99,11 @@ function get(url: string, token: string): Promise<string> {
 /** A POST whose body arrives in two parts: in flight from the first byte until `finish()`. */
 function slowPost(url: string, path: string, token: string, body: string) {
   const target = new URL(path, url);
-  let answer!: Promise<{ status: number; body: string }>;
   const req = httpRequest(target, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
   });
-  answer = new Promise((resolve, reject) => {
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
       let text = '';
       res.on('data', (d) => (text += String(d)));
