@@ -43,12 +43,12 @@ export const healthRoutes = [
     security: 'public',
     responses: {
       200: readinessBody,
-      503: readinessBody.extend({ error: z.enum(['Not ready']) }),
+      503: readinessBody,
     },
     handler: async (_input, { readiness }) => {
       const report = await readiness.check();
       const { ready, ...rest } = report;
-      return ready ? json({ status: 'ready', ...rest }) : json({ error: 'Not ready', status: 'not ready', ...rest }, 503);
+      return ready ? json({ status: 'ready', ...rest }) : json({ status: 'not ready', ...rest }, 503);
     },
   }),
 ];
