@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
-import type { CoreSettings } from '../core/app/core-settings.js';
+import type { CoreSettings, LogLevel } from '../core/app/core-settings.js';
 import type { RunnerMode } from '../core/domain/model.js';
 
 /**
@@ -11,6 +11,7 @@ import type { RunnerMode } from '../core/domain/model.js';
  */
 
 const RUNNER_MODES = ['default', 'gha', 'fly', 'local', 'shadow'] as const satisfies readonly RunnerMode[];
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const satisfies readonly LogLevel[];
 
 const text = () => z.string().optional();
 const httpUrl = (name: string) =>
@@ -66,6 +67,8 @@ const envSchema = z
     FLY_API_TOKEN: text(),
     FLY_API_URL: httpUrl('FLY_API_URL').default('https://api.machines.dev'),
     POLL_INTERVAL_MS: integer('POLL_INTERVAL_MS', 1000, 86_400_000).default(30_000),
+    STORAGE_WAIT: z.enum(['0', '1', 'true', 'false'], { error: 'STORAGE_WAIT must be 1 or 0' }).optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` }).default('info'),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.GITHUB_APP_ID) !== Boolean(env.GITHUB_APP_PRIVATE_KEY)) {
@@ -134,6 +137,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       flyApiToken: e.FLY_API_TOKEN,
       flyApiUrl: e.FLY_API_URL,
       pollIntervalMs: e.POLL_INTERVAL_MS,
+      storageWait: e.STORAGE_WAIT === '1' || e.STORAGE_WAIT === 'true' ? true : undefined,
+      logLevel: e.LOG_LEVEL,
     }),
   );
 }

@@ -40,10 +40,7 @@ const SUPPORTED =
  * transaction; the file becomes `ai-implement.json.imported`), so nothing is lost on upgrade.
  */
 export async function createStorage(options: CreateStorageOptions): Promise<Storage & SnapshotImport> {
-  const url = options.storageUrl?.trim();
-  const target: StorageTarget = url
-    ? parseStorageUrl(url, options.dataDir)
-    : { kind: 'sqlite', file: join(options.dataDir, EMBEDDED_STORE_FILE) };
+  const target = storageTargetOf(options);
   const opts = options.now ? { now: options.now } : {};
   switch (target.kind) {
     case 'lowdb':
@@ -64,6 +61,12 @@ export async function createStorage(options: CreateStorageOptions): Promise<Stor
       return storage;
     }
   }
+}
+
+/** The store the options name: STORAGE_URL's, or the embedded SQLite file under DATA_DIR. */
+export function storageTargetOf(options: Pick<CreateStorageOptions, 'dataDir' | 'storageUrl'>): StorageTarget {
+  const url = options.storageUrl?.trim();
+  return url ? parseStorageUrl(url, options.dataDir) : { kind: 'sqlite', file: join(options.dataDir, EMBEDDED_STORE_FILE) };
 }
 
 async function importLegacyStore(storage: Storage & SnapshotImport, file: string, log: (message: string) => void): Promise<void> {

@@ -36,7 +36,13 @@ export interface CoreSettings {
   flyApiToken?: string;
   flyApiUrl: string;
   pollIntervalMs: number;
+  /** STORAGE_WAIT=1: at start, wait for an unreachable store instead of stopping. */
+  storageWait?: boolean;
+  /** LOG_LEVEL: the least severe level written (default info). */
+  logLevel?: LogLevel;
 }
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** Every config field that holds a secret; their values must never reach a response or a log. */
 export const SECRET_CONFIG_KEYS = [

@@ -3,6 +3,7 @@ import { serve } from 'h3';
 import { findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { describeConnections, loadConfig } from '../config.js';
 import { createOrchestrator, type Orchestrator } from '../container.js';
+import { shutdownServer } from '../server-shutdown.js';
 import { sessionCommand } from '../session/session-command.js';
 import { storageCommand } from './storage-command.js';
 
@@ -63,7 +64,8 @@ export async function startServer(
     url,
     orchestrator,
     close: () => {
-      closing ??= server.close(true).then(() => orchestrator.dispose());
+      // No new work at once; requests in flight get up to 10 s; then storage closes (server-shutdown.ts).
+      closing ??= shutdownServer(server, orchestrator, { log: io.err });
       return closing;
     },
   };

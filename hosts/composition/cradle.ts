@@ -1,5 +1,6 @@
 import type { LocalRunner } from '../../adapters/runners/local/local.runner.js';
 import type { GovernorRegistry } from '../../adapters/shared/request-governor.js';
+import type { StorageAvailability } from '../../adapters/storage/storage-availability.js';
 import type { JiraAdminService } from '../../adapters/ticketing/jira/jira-admin.service.js';
 import type { LocalTrackerStore } from '../../adapters/ticketing/local/local-tracker.store.js';
 import type { TrackerService } from '../../adapters/ticketing/local/tracker.service.js';
@@ -49,6 +50,7 @@ import type { Signing } from '../../ports/signer.port.js';
 import type { LeaseStore, Storage } from '../../ports/storage.port.js';
 import type { WebhookVerifier } from '../../ports/webhook-verifier.port.js';
 import type { Config } from '../config.js';
+import type { Readiness } from '../readiness.js';
 
 /**
  * Everything the container can resolve. Add a key here when registering a new service in
@@ -61,6 +63,10 @@ export interface OrchestratorCradle {
   ids: Ids;
   logger: Logger;
   storage: Storage;
+  /** Whether the store answers (watched on every operation), for /readyz and the 503s. */
+  storageAvailability: StorageAvailability;
+  /** What /readyz answers: the store answers and reconcile cycles complete. */
+  readiness: Readiness;
   eventBus: EventBus;
   mappings: MappingsService;
   trackerStore: LocalTrackerStore;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { type AwilixContainer, asFunction, asValue, createContainer, InjectionMode, type Resolver } from 'awilix';
 import { createInProcessEventBus } from '../../adapters/event-bus/in-process.adapter.js';
-import { createStorage } from '../../adapters/storage/create-storage.js';
+import { watchStorage } from '../../adapters/storage/storage-availability.js';
 import { createCryptoIds } from '../../adapters/system/crypto-ids.adapter.js';
 import { createSystemClock } from '../../adapters/system/system-clock.adapter.js';
 import type { CoreSettings } from '../../core/app/core-settings.js';
@@ -12,10 +12,12 @@ import type { Ids } from '../../ports/ids.port.js';
 import type { Logger } from '../../ports/logger.port.js';
 import type { Storage } from '../../ports/storage.port.js';
 import { createLogger, secretValues } from '../logger.js';
+import { createReadiness } from '../readiness.js';
 import { registerCallbacks } from './callback-registrations.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { registerGithub } from './github-registrations.js';
 import { registerIssueControl } from './issue-control-registrations.js';
+import { openStorage } from './open-storage.js';
 import { registerPipelines } from './pipelines-registrations.js';
 import { registerRunners } from './runner-registrations.js';
 import { registerV1 } from './v1-registrations.js';
@@ -43,6 +45,12 @@ export interface Core {
   readonly cradle: OrchestratorCradle;
   /** Starts the background work: the reconcile loop, run watcher and reaper every POLL_INTERVAL_MS. */
   start(): void;
+  /**
+   * Stops starting new work at once (no new cycle, sweep or dispatch; readiness says so) and
+   * resolves when the work already running has ended and its leases are released. Storage stays
+   * open for requests still in flight. Safe to call twice.
+   */
+  stop(): Promise<void>;
   /** Stops the background work, then disposes the container (closes what it opened). Safe to call twice. */
   dispose(): Promise<void>;
 }
@@ -75,13 +83,16 @@ export async function buildCore(
     config: asValue(settings),
     clock: asFunction(createSystemClock).singleton(),
     ids: asFunction(createCryptoIds).singleton(),
-    logger: asFunction(() => createLogger({ secrets: secretValues(settings) })).singleton(),
+    logger: asFunction(() =>
+      createLogger({ secrets: secretValues(settings), ...(settings.logLevel ? { level: settings.logLevel } : {}) }),
+    ).singleton(),
     eventBus: asFunction(({ logger }: Pick<OrchestratorCradle, 'logger'>) =>
       createInProcessEventBus((error) => logger.error('event listener failed', { error })),
     ).singleton(),
     // Stable across a restart of the same node, distinct for two replicas on one host.
     leaseOwner: asValue(`${hostname()}:${settings.port}`),
     mappings: asFunction(createMappingsService).singleton(),
+    readiness: asFunction(createReadiness).singleton(),
   });
   registerWork(container);
   registerIssueControl(container);
@@ -96,22 +107,7 @@ export async function buildCore(
   // After the overrides: it honours an overridden customDir or pluginCatalog.
   await registerPipelines(container);
 
-  if (!overrides.storage) {
-    const clock = container.resolve('clock');
-    const logger = container.resolve('logger');
-    const storage = await createStorage({
-      dataDir: settings.dataDir,
-      ...(settings.storageUrl ? { storageUrl: settings.storageUrl } : {}),
-      now: () => clock.now(),
-      log: (message) => logger.info(message),
-    });
-    container.register(
-      'storage',
-      asFunction(() => storage)
-        .singleton()
-        .disposer((s) => s.close()),
-    );
-  }
+  await registerStorage(container, settings, Boolean(overrides.storage));
 
   try {
     for (const name of Object.keys(container.registrations)) container.resolve(name);
@@ -120,22 +116,62 @@ export async function buildCore(
     throw error;
   }
 
+  let stopped: Promise<void> | undefined;
   let disposed: Promise<void> | undefined;
   const { cradle } = container;
+  const stop = () => {
+    stopped ??= (async () => {
+      cradle.readiness.stopping();
+      await Promise.all([cradle.reconcile.stop(), cradle.runWatcher.stop(), cradle.reaper.stop()]);
+    })();
+    return stopped;
+  };
   return {
     container,
     cradle,
     start: () => {
+      cradle.readiness.started();
       cradle.reconcile.start(settings.pollIntervalMs);
       cradle.runWatcher.start(settings.pollIntervalMs);
       cradle.reaper.start(settings.pollIntervalMs);
     },
+    stop,
     dispose: () => {
       // Background work stops first, so nothing touches storage while it closes.
-      disposed ??= Promise.all([cradle.reconcile.stop(), cradle.runWatcher.stop(), cradle.reaper.stop()]).then(() =>
-        container.dispose(),
-      );
+      disposed ??= stop().then(() => container.dispose());
       return disposed;
     },
   };
+}
+
+/**
+ * Registers `storage` watched for availability (`storageAvailability`): the one opened from the
+ * settings (DATA_DIR and the store checked first; closed with the container), or the one an
+ * override supplies (the embedder's to close).
+ */
+async function registerStorage(
+  container: AwilixContainer<OrchestratorCradle>,
+  settings: CoreSettings,
+  overridden: boolean,
+): Promise<void> {
+  const clock = container.resolve('clock');
+  const logger = container.resolve('logger');
+  const now = () => clock.now();
+  const opened = overridden
+    ? { storage: container.resolve('storage'), description: 'the storage passed in', kind: 'embedded' }
+    : await openStorage(settings, { logger, now });
+  const { storage, availability } = watchStorage(opened.storage, {
+    description: opened.description,
+    kind: opened.kind,
+    logger,
+    now,
+  });
+  container.register({
+    storage: overridden
+      ? asValue(storage)
+      : asFunction(() => storage)
+          .singleton()
+          .disposer((s) => s.close()),
+    storageAvailability: asValue(availability),
+  });
 }

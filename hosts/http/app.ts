@@ -1,23 +1,67 @@
-import { H3 } from 'h3';
-import type { Logger } from '../../ports/logger.port.js';
+import { randomUUID } from 'node:crypto';
+import { H3, type H3Event } from 'h3';
+import { isStorageUnavailable } from '../../adapters/storage/storage-availability.js';
+import { type Logger, withFields } from '../../ports/logger.port.js';
 import { type AdminGuardDeps, createAdminGuard } from './admin-guard.js';
 import { errorResponse, fromFrameworkStatus } from './errors.js';
+import { type HttpMetrics, UNMATCHED_ROUTE } from './http-metrics.js';
 import { type RoutesDeps, registerRoutes } from './routes/index.js';
 
-export type HttpAppDeps = AdminGuardDeps & RoutesDeps & { logger: Logger };
+export type HttpAppDeps = AdminGuardDeps & RoutesDeps & { logger: Logger; httpMetrics: HttpMetrics };
+
+/** A caller's `x-request-id` is kept when it is a plain token; otherwise one is made. */
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+interface RequestContext {
+  id: string;
+  startedAt: number;
+  logger: Logger;
+}
+const requests = new WeakMap<H3Event, RequestContext>();
 
 /**
  * The h3 application: the admin guard, then every route module. Anything a route throws
  * becomes a JSON `{ error }`: h3's own errors by their status (unknown route → 404
- * `Not found`), anything else a logged 500 that says no more than `Internal server error`.
+ * `Not found`), a failed store 503 `Storage unavailable` (the store's watch logs the change of
+ * state once, not each request), anything else a logged 500 that says no more than
+ * `Internal server error`. Each request gets an id (`x-request-id`, echoed on the answer) that
+ * its log lines carry, and is counted by method, route pattern and status for `/metrics`.
  */
 export function createHttpApp(deps: HttpAppDeps): H3 {
+  const contextOf = (event: H3Event): RequestContext => {
+    let context = requests.get(event);
+    if (!context) {
+      const given = event.req.headers.get('x-request-id');
+      const id = given && REQUEST_ID.test(given) ? given : randomUUID();
+      context = { id, startedAt: performance.now(), logger: withFields(deps.logger, { requestId: id }) };
+      requests.set(event, context);
+    }
+    return context;
+  };
   const app = new H3({
     silent: true,
+    onRequest(event) {
+      contextOf(event);
+    },
+    onResponse(response, event) {
+      const context = contextOf(event);
+      const route = event.context.matchedRoute?.route ?? UNMATCHED_ROUTE;
+      deps.httpMetrics.observe(event.req.method, route, response.status, (performance.now() - context.startedAt) / 1000);
+      try {
+        response.headers.set('x-request-id', context.id);
+      } catch {
+        // A response with immutable headers goes out as it is.
+      }
+    },
     onError(error, event) {
+      if (isStorageUnavailable(error)) return errorResponse({ kind: 'storageUnavailable' });
       const status = error.unhandled ? 500 : error.status;
       if (status >= 500) {
-        deps.logger.error('request failed', { method: event.req.method, path: event.url.pathname, error: error.cause ?? error });
+        contextOf(event).logger.error('request failed', {
+          method: event.req.method,
+          path: event.url.pathname,
+          error: error.cause ?? error,
+        });
       }
       return errorResponse(fromFrameworkStatus(status));
     },

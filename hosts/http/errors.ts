@@ -31,6 +31,8 @@ export type HttpError =
   | { kind: 'upstream'; message: string }
   /** 503: the endpoint is disabled because its secret is unset (the GitHub webhook). */
   | { kind: 'unavailable'; message: string }
+  /** 503: the store failed the request (down, unreachable, full); nothing it was asked to write happened. */
+  | { kind: 'storageUnavailable' }
   /** /trigger/gap-fill (slug codes): 401 `unauthorized`, 404 `mapping_not_found`, 423, 502. */
   | { kind: 'triggerUnauthorized' }
   | { kind: 'mappingNotFound' }
@@ -83,6 +85,7 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
   notConfigured: { status: 501, body: (e) => ({ error: e.message ?? 'Not configured' }) },
   upstream: { status: 502, body: (e) => ({ error: e.message }) },
   unavailable: { status: 503, body: (e) => ({ error: e.message }) },
+  storageUnavailable: { status: 503, body: () => ({ error: 'Storage unavailable' }), headers: () => ({ 'retry-after': '5' }) },
   triggerUnauthorized: { status: 401, body: () => ({ error: 'unauthorized' }) },
   mappingNotFound: { status: 404, body: () => ({ error: 'mapping_not_found' }) },
   projectPaused: {

@@ -48,7 +48,8 @@ describe('createOrchestrator', () => {
     const storage = real.cradle.storage;
     const close = vi.spyOn(storage, 'close');
     const o = await createOrchestrator(loadConfig({ ADMIN_ACCESS_CODE: 'x' })._unsafeUnwrap(), { storage: asValue(storage) });
-    expect(o.cradle.storage).toBe(storage);
+    // Used as it is, behind the availability watch every store gets.
+    expect(o.cradle.storageAvailability.description).toBe('the storage passed in');
     await o.cradle.mappings.save({ teamKey: 'ENG', owner: 'a', repo: 'b', defaultBranch: 'main' });
     expect(await storage.mappings.get('ENG')).toBeDefined();
     await o.dispose();

@@ -93,7 +93,7 @@ describe('logger', () => {
       at: '1970-01-01T00:00:00.000Z',
       level: 'error',
       message: 'failed with [redacted] and [redacted]',
-      error: 'Error: token=[redacted]',
+      error: { type: 'Error', message: 'token=[redacted]', stack: expect.stringMatching(/^Error: token=\[redacted\]\n\s+at /) },
     });
   });
 });

@@ -10,12 +10,13 @@ export interface RedisProcess {
   stop(): void;
 }
 
-export async function startRedis(): Promise<RedisProcess> {
+/** On `port` when given (a test that restarts "the same" redis), else on a free one. */
+export async function startRedis(port?: number): Promise<RedisProcess> {
   const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (found.error || found.status !== 0) {
     throw new Error('redis-server is required by the storage tests and was not found (run scripts/ensure-test-tools.sh)');
   }
-  const port = await freePort();
+  port ??= await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'ai-implement-redis-'));
   const pidFile = join(dir, 'redis.pid');
   const started = spawn(

@@ -73,5 +73,9 @@ export function connectPostgres(url: string, options: { maxConnections?: number 
   // An idle client losing its connection emits on the pool; without a listener that error
   // would crash the process. The next query reports the problem instead.
   pool.on('error', () => undefined);
+  // A client checked out of the pool has no listener of the pool's: the server going away while
+  // it is held (between a transaction's statements) would throw an uncaught error and end the
+  // process. Its next query fails instead, and the store reports that.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return { db: new Kysely<SqlDatabase>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' };
 }

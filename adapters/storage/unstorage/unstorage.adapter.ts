@@ -42,8 +42,22 @@ function driverFor(target: UnstorageTarget): Driver {
       return memoryDriver();
     case 'fs':
       return fsDriver({ base: target.base });
-    case 'redis':
+    case 'redis': {
       // SCAN's default of 10 keys a round trip makes listing slow once jobs number in thousands.
-      return redisDriver({ url: target.url, base: target.base ?? DEFAULT_REDIS_BASE, scanCount: 1000 });
+      const driver = redisDriver({
+        url: target.url,
+        base: target.base ?? DEFAULT_REDIS_BASE,
+        scanCount: 1000,
+        // While redis is down a command fails within a reconnect attempt (at most ~0.5 s apart)
+        // instead of queueing through 20 retries; the store's callers answer "unavailable".
+        maxRetriesPerRequest: 0,
+        connectTimeout: 1_000,
+        retryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
+      });
+      // Connection errors surface as failed commands (and the availability watch logs them once);
+      // without a listener ioredis prints every reconnect failure as an unhandled error event.
+      driver.getInstance?.().on('error', () => undefined);
+      return driver;
+    }
   }
 }

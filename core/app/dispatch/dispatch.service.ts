@@ -2,7 +2,7 @@ import { err, errAsync, ok, type Result } from 'neverthrow';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
+import { jobLogger, type Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { type DispatchIntent, type DispatchRefusal, decideDispatch, inFlightMessage } from '../../domain/dispatch-decision.js';
 import { advanceIssue } from '../../domain/lifecycle.js';
@@ -82,7 +82,7 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
       : err({ message: describeMissingRunner(job.runner) });
     if (launched.isErr()) {
       const reason = `${job.runner} launch failed: ${launched.error.message}`;
-      logger.error('launch failed', { jobId: job.id, issue: job.identifier, runner: job.runner, error: launched.error.message });
+      jobLogger(logger, job).error('launch failed', { runner: job.runner, error: launched.error.message });
       const recorded = await jobOutcome.record(job.id, { type: 'failed', error: reason, at: clock.now() });
       return err({ kind: 'launchFailed', message: reason, job: recorded?.job ?? job });
     }
@@ -159,9 +159,7 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
       await moveTicket(issue, mapping, job);
       const launched = await launch(job, mapping);
       if (launched.isOk())
-        logger.info('dispatched', {
-          jobId: job.id,
-          issue: issue.identifier,
+        jobLogger(logger, job).info('dispatched', {
           phase: job.phase,
           runner: runnerKind,
           dispatchNumber: job.dispatchNumber,

@@ -58,7 +58,7 @@ export interface ReconcileService {
    */
   request(teamKeys?: string[]): Promise<CycleReport>;
   /** The latest fetch per mapping and the latest plan, for the issue and blocker views. */
-  snapshot(): { mappings: Map<string, MappingSnapshot>; last?: CycleReport };
+  snapshot(): { mappings: Map<string, MappingSnapshot>; last?: CycleReport; completedAt?: number };
   /** Starts polling every `intervalMs` (the first cycle at once). */
   start(intervalMs: number): void;
   /** Stops for good: no more polling or requests; waits for a running cycle to finish. */
@@ -86,6 +86,8 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   /** A fetch that outlived its cycle's deadline: the next cycle waits on it rather than sending another. */
   const inFlight = new Map<string, Promise<unknown>>();
   let last: CycleReport | undefined;
+  /** When the last cycle ended without throwing, led here or skipped for another replica's lease (readiness). */
+  let completedAt: number | undefined;
 
   let running: Promise<CycleReport> | undefined;
   let pending:
@@ -271,6 +273,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
     const dispatched: CycleReport['dispatched'] = [];
     for (const planned of plan.dispatch) {
+      if (disposed) break; // shutting down: nothing new starts
       if (hold && !hold.held()) break; // the lease lapsed: another replica plans from here
       try {
         const result = await dispatcher.dispatch({ kind: 'planned', ...planned }, hold?.fence);
@@ -313,8 +316,9 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
   async function leasedCycle(teamKeys: Set<string> | 'all'): Promise<CycleReport> {
     const report = await singleton.run(RECONCILE_LEASE, (hold) => cycle(teamKeys, hold));
-    if (report) return report;
     const now = clock.now();
+    completedAt = now;
+    if (report) return report;
     logger.info('reconcile: another replica holds the lease; skipping this cycle');
     return { startedAt: now, finishedAt: now, teamKeys: [], dispatched: [], skipped: [], inProgress: {}, errors: {} };
   }
@@ -375,7 +379,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
   return {
     request,
-    snapshot: () => ({ mappings: snapshots, ...(last ? { last } : {}) }),
+    snapshot: () => ({ mappings: snapshots, ...(last ? { last } : {}), ...(completedAt === undefined ? {} : { completedAt }) }),
     start(intervalMs) {
       if (!stopped) return;
       stopped = false;

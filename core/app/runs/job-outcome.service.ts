@@ -1,6 +1,6 @@
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
-import type { Logger } from '../../../ports/logger.port.js';
+import { jobLogger, type Logger } from '../../../ports/logger.port.js';
 import { type Storage, StorageError } from '../../../ports/storage.port.js';
 import { applyJobEvent, type JobEffect, type JobEvent } from '../../domain/job-status.js';
 import { advanceIssue, type IssueEffect, issueEventForFinishedJob } from '../../domain/lifecycle.js';
@@ -40,6 +40,7 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
 
   async function runIssueEffects(job: Job, mapping: Mapping | undefined, effects: IssueEffect[]) {
     const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
+    const log = jobLogger(logger, job);
     for (const effect of effects) {
       if (effect.kind === 'dispatch') {
         // An auto-approved plan moves on: the reconcile cycle (which listens) plans it soon,
@@ -48,29 +49,20 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
         continue;
       }
       if (!ticketing || !mapping) {
-        logger.warn('lifecycle effect skipped: no ticketing for the mapping', {
-          jobId: job.id,
-          teamKey: job.teamKey,
-          effect: effect.kind,
-        });
+        log.warn('lifecycle effect skipped: no ticketing for the mapping', { effect: effect.kind });
         continue;
       }
       if (effect.kind === 'move-stage') {
         const issue = await ticketing.getIssue(job.issueId);
         if (issue.isErr()) {
-          logger.warn('could not read the issue to move it', {
-            jobId: job.id,
-            issue: job.identifier,
-            error: issue.error.message,
-          });
+          log.warn('could not read the issue to move it', { error: issue.error.message });
           continue;
         }
         const moved = await ticketing.moveToStage(issue.value, effect.stage, mapping);
-        if (moved.isErr())
-          logger.warn('could not move the issue', { issue: job.identifier, stage: effect.stage, error: moved.error.message });
+        if (moved.isErr()) log.warn('could not move the issue', { stage: effect.stage, error: moved.error.message });
       } else {
         const posted = await ticketing.comment(job.issueId, effect.body);
-        if (posted.isErr()) logger.warn('could not comment on the issue', { issue: job.identifier, error: posted.error.message });
+        if (posted.isErr()) log.warn('could not comment on the issue', { error: posted.error.message });
       }
     }
   }

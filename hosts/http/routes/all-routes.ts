@@ -5,7 +5,7 @@ import { type DispatchLogRoutesDeps, dispatchLogRoutes } from './dispatch-log.ro
 import { type DocsDeps, docsRoutes } from './docs.routes.js';
 import { type GapFillRoutesDeps, gapFillRoutes } from './gap-fill.routes.js';
 import { type GithubWebhookRoutesDeps, githubWebhookRoutes } from './github-webhook.routes.js';
-import { healthRoutes } from './health.routes.js';
+import { type HealthRoutesDeps, healthRoutes } from './health.routes.js';
 import { type IssuesRoutesDeps, issuesRoutes } from './issues.routes.js';
 import { type JiraRoutesDeps, jiraRoutes } from './jira.routes.js';
 import { type LinearWebhookRoutesDeps, linearWebhookRoutes } from './linear-webhook.routes.js';
@@ -26,7 +26,8 @@ import { type V1IssuesRoutesDeps, v1IssuesRoutes } from './v1-issues.routes.js';
 import { type V1StateRoutesDeps, v1StateRoutes } from './v1-state.routes.js';
 
 /** What the route modules need from the container. Extend with each new module's deps. */
-export type RoutesDeps = AuthRoutesDeps &
+export type RoutesDeps = HealthRoutesDeps &
+  AuthRoutesDeps &
   MappingsRoutesDeps &
   IssuesRoutesDeps &
   DispatchLogRoutesDeps &

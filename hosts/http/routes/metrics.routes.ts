@@ -3,10 +3,12 @@ import type { MetricsService } from '../../../core/app/views/metrics.service.js'
 import { EXPOSITION_CONTENT_TYPE } from '../../../core/app/views/metrics-exposition.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
+import type { HttpMetrics } from '../http-metrics.js';
 import { routesFor } from '../route.js';
 
 export interface MetricsRoutesDeps {
   metrics: MetricsService;
+  httpMetrics: HttpMetrics;
   eventBus: EventBus;
   clock: Clock;
 }
@@ -42,8 +44,9 @@ const route = routesFor<MetricsRoutesDeps>();
 
 /**
  * `GET /metrics`: Prometheus text exposition 0.0.4. Public on purpose — a Prometheus scraper
- * cannot log in to the admin — so the page holds only counts, statuses, phases, runner kinds
- * and team keys: no issue text, identifier, URL or secret.
+ * cannot log in to the admin — so the page holds only counts, statuses, phases, runner kinds,
+ * team keys and route patterns: no issue text, identifier, URL or secret. The engine's own
+ * families come first, then the process's (memory, event-loop lag, GC) and the HTTP histogram.
  */
 export const metricsRoutes = [
   route({
@@ -54,8 +57,8 @@ export const metricsRoutes = [
     summary: 'Prometheus-format service metrics (public: a scraper cannot log in)',
     security: 'public',
     responses: { 200: { contentType: 'text/plain', description: 'Prometheus text exposition 0.0.4' } },
-    handler: async (_input, { metrics }) =>
-      new Response(await metrics.render(), {
+    handler: async (_input, { metrics, httpMetrics }) =>
+      new Response(`${await metrics.render()}${await httpMetrics.render()}`, {
         headers: { 'content-type': EXPOSITION_CONTENT_TYPE, 'cache-control': 'no-store' },
       }),
   }),

@@ -1,0 +1,43 @@
+import type { Core } from './composition/create-core.js';
+
+/** How long in-flight requests may take to finish once a shutdown begins. */
+export const DRAIN_TIMEOUT_MS = 10_000;
+
+/** The part of an srvx server a shutdown needs: `close(false)` waits for requests, `close(true)` cuts them. */
+export interface ClosableServer {
+  close(closeActiveConnections?: boolean): Promise<void>;
+}
+
+export interface ShutdownOptions {
+  drainMs?: number;
+  log?: (message: string) => void;
+}
+
+/**
+ * The server's shutdown, in order: no new work starts (reconcile cycles, the run watcher and the
+ * reaper stop at once and release their leases; readiness turns 503), the listener stops taking
+ * connections while requests in flight finish — for up to `drainMs`, after which the rest are
+ * cut — then the running background work is awaited and the container (storage) closed.
+ */
+export async function shutdownServer(
+  server: ClosableServer,
+  orchestrator: Pick<Core, 'stop' | 'dispose'>,
+  options: ShutdownOptions = {},
+): Promise<void> {
+  const drainMs = options.drainMs ?? DRAIN_TIMEOUT_MS;
+  const stopping = orchestrator.stop();
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    server.close(false).then(() => true),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), drainMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!drained) {
+    options.log?.(`requests still in flight after ${drainMs / 1000} s; closing their connections`);
+    await server.close(true);
+  }
+  await stopping;
+  await orchestrator.dispose();
+}
