@@ -18,6 +18,7 @@ import { registerGithub } from './github-registrations.js';
 import { registerIssueControl } from './issue-control-registrations.js';
 import { registerPipelines } from './pipelines-registrations.js';
 import { registerRunners } from './runner-registrations.js';
+import { applyStoredOverlay, registerV1Operations } from './v1-operations-registrations.js';
 import { registerV1 } from './v1-registrations.js';
 import { registerWork } from './work-registrations.js';
 
@@ -86,6 +87,7 @@ export async function buildCore(
   registerWork(container);
   registerIssueControl(container);
   registerV1(container);
+  registerV1Operations(container, settings);
   registerCallbacks(container);
   registerGithub(container);
   registerRunners(container);
@@ -114,6 +116,7 @@ export async function buildCore(
   }
 
   try {
+    await applyStoredOverlay(container, settings);
     for (const name of Object.keys(container.registrations)) container.resolve(name);
   } catch (error) {
     await container.dispose();
