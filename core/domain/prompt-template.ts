@@ -53,3 +53,14 @@ export const SAMPLE_TEMPLATE_VARIABLES = {
   attempt: { number: 1 },
   pullRequest: { url: 'https://github.com/example/app/pull/7', number: 7 },
 };
+
+/** The templates API's messages (400 and 409). */
+export const TEMPLATE_MESSAGES = {
+  idFormat: `id must be lowercase letters, digits, dashes or underscores (at most 64), not starting with ${BUILT_IN_PREFIX}`,
+  nameRequired: 'name is required',
+  bodyRequired: 'body is required',
+  descriptionType: 'description must be a string',
+  syntax: (engineMessage: string) => `Template syntax error: ${engineMessage}`,
+  exists: (id: string) => `Template ${id} already exists`,
+  readOnly: 'Built-in templates are read-only: copy one into a new template',
+} as const;

@@ -57,8 +57,21 @@ export function registerV1Operations(container: AwilixContainer<Cradle>, setting
       .disposer((audit) => audit.dispose()),
     configOverlay: asFunction(createConfigOverlayService).singleton(),
     templateEngine: asFunction(createLiquidEngine).singleton(),
-    promptTemplates: asFunction((deps: Pick<Cradle, 'storage' | 'clock' | 'templateEngine' | 'audit' | 'pluginCatalog'>) =>
-      createPromptTemplatesService({ ...deps, builtInPrompts: builtInPrompts(deps) }),
+    promptTemplates: asFunction(
+      ({
+        storage,
+        clock,
+        templateEngine,
+        audit,
+        pluginCatalog,
+      }: Pick<Cradle, 'storage' | 'clock' | 'templateEngine' | 'audit' | 'pluginCatalog'>) =>
+        createPromptTemplatesService({
+          storage,
+          clock,
+          templateEngine,
+          audit,
+          builtInPrompts: builtInPrompts({ pluginCatalog }),
+        }),
     ).singleton(),
     modelCatalog: asFunction(() =>
       createModelCatalog(process.env.ANTHROPIC_BASE_URL ? { anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL } : {}),

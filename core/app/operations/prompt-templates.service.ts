@@ -7,6 +7,7 @@ import {
   type PromptTemplate,
   SAMPLE_TEMPLATE_VARIABLES,
   TEMPLATE_ID_PATTERN,
+  TEMPLATE_MESSAGES,
   TEMPLATE_VARIABLES,
 } from '../../domain/prompt-template.js';
 import type { AuditService } from './audit.service.js';
@@ -47,10 +48,7 @@ export interface PromptTemplatesService {
   preview(id: string, variables: Record<string, unknown> | undefined): Promise<Result<TemplatePreview, PromptTemplateError>>;
 }
 
-const READ_ONLY: PromptTemplateError = {
-  kind: 'conflict',
-  message: 'Built-in templates are read-only: copy one into a new template',
-};
+const READ_ONLY: PromptTemplateError = { kind: 'conflict', message: TEMPLATE_MESSAGES.readOnly };
 
 /** Deep merge of plain objects: the caller's variables over the samples. */
 function over(base: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> {
@@ -84,11 +82,11 @@ export function createPromptTemplatesService({
     const name = input.name ?? existing?.name;
     const body = input.body ?? existing?.body;
     const description = input.description ?? existing?.description ?? '';
-    if (typeof name !== 'string' || name.trim() === '') return err({ kind: 'invalid', message: 'name is required' });
-    if (typeof body !== 'string' || body.trim() === '') return err({ kind: 'invalid', message: 'body is required' });
-    if (typeof description !== 'string') return err({ kind: 'invalid', message: 'description must be a string' });
+    if (typeof name !== 'string' || name.trim() === '') return err({ kind: 'invalid', message: TEMPLATE_MESSAGES.nameRequired });
+    if (typeof body !== 'string' || body.trim() === '') return err({ kind: 'invalid', message: TEMPLATE_MESSAGES.bodyRequired });
+    if (typeof description !== 'string') return err({ kind: 'invalid', message: TEMPLATE_MESSAGES.descriptionType });
     const problem = templateEngine.check(body);
-    if (problem) return err({ kind: 'invalid', message: `Template syntax error: ${problem}` });
+    if (problem) return err({ kind: 'invalid', message: TEMPLATE_MESSAGES.syntax(problem) });
     const now = clock.now();
     return ok({
       name: name.trim(),
@@ -114,12 +112,9 @@ export function createPromptTemplatesService({
     async create(input) {
       const id = typeof input.id === 'string' ? input.id : '';
       if (!TEMPLATE_ID_PATTERN.test(id) || id.startsWith(BUILT_IN_PREFIX)) {
-        return err({
-          kind: 'invalid',
-          message: `id must be lowercase letters, digits, dashes or underscores (at most 64), not starting with ${BUILT_IN_PREFIX}`,
-        });
+        return err({ kind: 'invalid', message: TEMPLATE_MESSAGES.idFormat });
       }
-      if (await find(id)) return err({ kind: 'conflict', message: `Template ${id} already exists` });
+      if (await find(id)) return err({ kind: 'conflict', message: TEMPLATE_MESSAGES.exists(id) });
       const fields = checked(input);
       if (fields.isErr()) return err(fields.error);
       const template = { id, ...fields.value };

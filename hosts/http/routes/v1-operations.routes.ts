@@ -48,7 +48,7 @@ export const v1OperationsRoutes = [
     summary: 'Remove a workspace and free disk',
     params: z.object({ key: pathParam('The workspace key (its directory name)') }),
     responses: { 200: z.object({ deleted: z.literal(true), key: z.string(), freedBytes: z.number().int() }) },
-    errors: [{ kind: 'workspaceNotFound' }, { kind: 'conflict', message: 'Workspace in use by (identifier) (job (id))' }],
+    errors: [{ kind: 'workspaceNotFound' }, { kind: 'conflict', message: 'Workspace in use by {identifier} (job {jobId})' }],
     handler: ({ params }, { workspaces }) => workspaces.remove(params.key),
   }),
   route({

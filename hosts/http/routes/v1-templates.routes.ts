@@ -1,6 +1,7 @@
 import { ok } from 'neverthrow';
 import { z } from 'zod';
 import type { PromptTemplatesService } from '../../../core/app/operations/prompt-templates.service.js';
+import { TEMPLATE_MESSAGES } from '../../../core/domain/prompt-template.js';
 import type { HttpError } from '../errors.js';
 import { routesFor } from '../route.js';
 import { pathParam } from '../schemas/params.schema.js';
@@ -13,11 +14,15 @@ export interface V1TemplatesRoutesDeps {
 const TAG = 'Templates';
 const idParams = z.object({ id: pathParam('The template id') });
 const judged = { schema: TemplateBody, read: 'object', judgedByUseCase: true } as const;
+const invalid = (message: string): HttpError => ({ kind: 'invalid', message });
 const INVALID: HttpError[] = [
   { kind: 'invalidBody' },
-  { kind: 'invalid', message: '(validation message, or Template syntax error: (engine message))' },
+  invalid(TEMPLATE_MESSAGES.nameRequired),
+  invalid(TEMPLATE_MESSAGES.bodyRequired),
+  invalid(TEMPLATE_MESSAGES.descriptionType),
+  invalid(TEMPLATE_MESSAGES.syntax('(the engine’s message)')),
 ];
-const READ_ONLY: HttpError = { kind: 'conflict', message: 'Built-in templates are read-only: copy one into a new template' };
+const READ_ONLY: HttpError = { kind: 'conflict', message: TEMPLATE_MESSAGES.readOnly };
 const route = routesFor<V1TemplatesRoutesDeps>();
 
 /** Prompt templates (v1-api-state-issues-config.txt "Templates"): Liquid, strict, no file access. */
@@ -50,7 +55,7 @@ export const v1TemplatesRoutes = [
     summary: 'Create a new template',
     body: judged,
     responses: { 201: PromptTemplate },
-    errors: [...INVALID, { kind: 'conflict', message: 'Template (id) already exists' }],
+    errors: [...INVALID, invalid(TEMPLATE_MESSAGES.idFormat), { kind: 'conflict', message: TEMPLATE_MESSAGES.exists('{id}') }],
     handler: ({ body }, { promptTemplates }) => promptTemplates.create(body),
   }),
   route({
