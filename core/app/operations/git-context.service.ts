@@ -2,11 +2,14 @@ import type { CheckoutSource, ForgeRegistry } from '../../../ports/forge.port.js
 import type { Storage } from '../../../ports/storage.port.js';
 import { IN_FLIGHT_STATUSES } from '../../domain/job-status.js';
 import type { ForgeKind, TicketingKind } from '../../domain/model.js';
+import type { CoreSettings } from '../core-settings.js';
 import { PULLS_COLLECTION } from '../pulls/pulls.service.js';
 
 export interface GitContextDeps {
   storage: Storage;
   forgeRegistry: ForgeRegistry;
+  /** Where a GitHub mapping's code is when no GitHub connection is configured (as the run environment does). */
+  config: Pick<CoreSettings, 'githubApiUrl'>;
 }
 
 export interface RepositoryContext {
@@ -45,7 +48,7 @@ function remoteOf(source: CheckoutSource | undefined, owner: string, repo: strin
  * `GET /api/v1/git/context`: per mapping, its repository, branches and routing rules. The
  * branches and pull requests are the orchestrator's own (its jobs and tracked pull requests).
  */
-export function createGitContextService({ storage, forgeRegistry }: GitContextDeps): GitContextService {
+export function createGitContextService({ storage, forgeRegistry, config }: GitContextDeps): GitContextService {
   return {
     async context() {
       const [mappings, pulls, inFlight] = await Promise.all([
@@ -75,7 +78,9 @@ export function createGitContextService({ storage, forgeRegistry }: GitContextDe
           }
           let remote: string | null = null;
           try {
-            remote = remoteOf(forgeRegistry.get(m.forge)?.checkoutSource({ owner: m.owner, repo: m.repo }), m.owner, m.repo);
+            const fallback = m.forge === 'github' ? { apiUrl: config.githubApiUrl } : undefined;
+            const source = forgeRegistry.get(m.forge)?.checkoutSource({ owner: m.owner, repo: m.repo }) ?? fallback;
+            remote = remoteOf(source, m.owner, m.repo);
           } catch {
             remote = null;
           }
