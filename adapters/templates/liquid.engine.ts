@@ -41,8 +41,8 @@ function resolves(variables: Record<string, unknown>, path: string): boolean {
  * with the engine's message (a typo never becomes an empty string), only own properties are
  * read, and no template reaches the file system.
  */
-export function createLiquidEngine(): TemplateEngine {
-  const liquid = new Liquid({
+function strictLiquid(): Liquid {
+  return new Liquid({
     strictVariables: true,
     strictFilters: true,
     ownPropertyOnly: true,
@@ -52,6 +52,26 @@ export function createLiquidEngine(): TemplateEngine {
     layouts: [],
     relativeReference: false,
   });
+}
+
+/** The variables (dot paths) `source` reads; throws the engine's error when it does not parse. */
+export function liquidVariables(source: string): string[] {
+  return [...new Set(shared().globalFullVariablesSync(source))].sort();
+}
+
+/** Renders `source` at once (the session's prompts); throws the engine's error (a syntax error, an unknown variable). */
+export function renderLiquidSync(source: string, variables: Record<string, unknown>): string {
+  return String(shared().parseAndRenderSync(source, variables));
+}
+
+let sharedLiquid: Liquid | undefined;
+function shared(): Liquid {
+  sharedLiquid ??= strictLiquid();
+  return sharedLiquid;
+}
+
+export function createLiquidEngine(): TemplateEngine {
+  const liquid = strictLiquid();
 
   function variablesOf(source: string, variables: Record<string, unknown>): TemplateVariablesUse {
     const used = [...new Set(liquid.globalFullVariablesSync(source))].sort();

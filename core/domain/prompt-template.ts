@@ -16,7 +16,8 @@ export const BUILT_IN_PREFIX = 'builtin-';
 
 /**
  * The variables a template may use, for the schema and the preview's defaults: an issue,
- * its mapping, the plan, the attempt and the pull request.
+ * its mapping, the plan, the verification feedback, operator messages and the pull request
+ * (plugins/steps/shared/prompts.ts gives the session's run the same ones).
  */
 export const TEMPLATE_VARIABLES: Record<string, string> = {
   'issue.identifier': 'The issue key, e.g. ENG-123',
@@ -31,7 +32,6 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
   steering: 'Messages from the operator',
   branch: 'The working branch',
   diff: 'The change under review (review template)',
-  'attempt.number': 'Which attempt this is (1 for the first)',
   'pullRequest.url': 'The pull request, once opened',
   'pullRequest.number': 'The pull request number, once opened',
 };
@@ -50,7 +50,6 @@ export const SAMPLE_TEMPLATE_VARIABLES = {
   steering: '',
   branch: 'ai-implement/eng-123',
   diff: '',
-  attempt: { number: 1 },
   pullRequest: { url: 'https://github.com/example/app/pull/7', number: 7 },
 };
 

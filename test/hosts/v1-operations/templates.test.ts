@@ -24,7 +24,7 @@ describe.each(STORAGE_KINDS)('/api/v1/templates* on %s storage', (kind) => {
     ]);
     expect(list.templates.every((t) => t.builtIn)).toBe(true);
     expect(Object.keys(list.variables)).toEqual(
-      expect.arrayContaining(['issue.identifier', 'mapping.repository', 'plan', 'attempt.number', 'pullRequest.url']),
+      expect.arrayContaining(['issue.identifier', 'mapping.repository', 'plan', 'pullRequest.url']),
     );
     const builtIn = await getJson<Template>(h, token, '/api/v1/templates/builtin-implementation');
     expect(builtIn.body).toContain('{{ issue.identifier }}');
