@@ -44,6 +44,11 @@ export interface PromptTemplatesService {
   create(input: TemplateInput): Promise<Result<PromptTemplate, PromptTemplateError>>;
   update(id: string, input: TemplateInput): Promise<Result<PromptTemplate, PromptTemplateError>>;
   remove(id: string): Promise<Result<{ deleted: true; id: string }, PromptTemplateError>>;
+  /**
+   * What a session receives for a template override (`POST /api/v1/:id/template`): the body of
+   * the template with that id, or the text itself when no template has it.
+   */
+  resolve(idOrText: string): Promise<string>;
   /** Renders with `variables` over the sample values. */
   preview(id: string, variables: Record<string, unknown> | undefined): Promise<Result<TemplatePreview, PromptTemplateError>>;
 }
@@ -143,6 +148,11 @@ export function createPromptTemplatesService({
       await storage.documents.delete(PROMPT_TEMPLATES, id);
       await audit.record({ actor: 'operator', action: 'template.deleted', target: id, detail: { name: existing.name } });
       return ok({ deleted: true as const, id });
+    },
+
+    async resolve(idOrText) {
+      if (!TEMPLATE_ID_PATTERN.test(idOrText)) return idOrText;
+      return (await find(idOrText))?.body ?? idOrText;
     },
 
     async preview(id, variables) {
