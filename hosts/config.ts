@@ -36,7 +36,7 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-const envSchema = z
+export const envSchema = z
   .object({
     ADMIN_ACCESS_CODE: text(),
     RUNNER_TOKEN_SECRET: text(),
@@ -144,7 +144,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
 }
 
 /** zod's own messages may quote the input; only messages written here (which never do) are shown. */
-function describeIssue(issue: z.core.$ZodIssue): string {
+export function describeIssue(issue: z.core.$ZodIssue): string {
   const name = String(issue.path[0] ?? 'configuration');
   return issue.code === 'custom' || issue.message.startsWith(name) ? issue.message : `${name} is invalid`;
 }

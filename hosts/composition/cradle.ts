@@ -14,15 +14,21 @@ import type { IssueEventLog, IssueOverridesStore } from '../../core/app/issues/i
 import type { IssuesViewService } from '../../core/app/issues/issues-view.service.js';
 import type { LinearWebhookService } from '../../core/app/issues/linear-webhook.service.js';
 import type { TicketingRegistry } from '../../core/app/issues/ticketing-registry.js';
+import type { AuditService } from '../../core/app/operations/audit.service.js';
+import type { ConfigOverlayService } from '../../core/app/operations/config-overlay.service.js';
 import type { ConfigStatusService } from '../../core/app/operations/config-status.service.js';
 import type { FlySessions } from '../../core/app/operations/fly-sessions.js';
+import type { GitContextService } from '../../core/app/operations/git-context.service.js';
 import type { MappingsService } from '../../core/app/operations/mappings.service.js';
+import type { ModelsService } from '../../core/app/operations/models.service.js';
+import type { PromptTemplatesService } from '../../core/app/operations/prompt-templates.service.js';
 import type { ReaperService } from '../../core/app/operations/reaper.service.js';
 import type { RunnerModeService } from '../../core/app/operations/runner-mode.service.js';
 import type { SecretsService } from '../../core/app/operations/secrets.service.js';
 import type { SettingsService } from '../../core/app/operations/settings.service.js';
 import type { Singleton } from '../../core/app/operations/singleton.js';
 import type { TemplatesService } from '../../core/app/operations/templates.service.js';
+import type { WorkspacesService } from '../../core/app/operations/workspaces.service.js';
 import type { ForgeRegistry } from '../../core/app/pulls/forge-registry.js';
 import type { GithubWebhookService } from '../../core/app/pulls/github-webhook.service.js';
 import type { PullsService } from '../../core/app/pulls/pulls.service.js';
@@ -41,14 +47,18 @@ import type { StateService } from '../../core/app/views/state.service.js';
 import type { Mapping, RunnerKind } from '../../core/domain/model.js';
 import type { PluginCatalog } from '../../plugins/plugin-loader.js';
 import type { Clock } from '../../ports/clock.port.js';
+import type { ConfigCatalog } from '../../ports/config-catalog.port.js';
 import type { ConnectionHealth } from '../../ports/connection-health.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Ids } from '../../ports/ids.port.js';
 import type { Logger } from '../../ports/logger.port.js';
+import type { ModelCatalog } from '../../ports/model-catalog.port.js';
 import type { Secrets } from '../../ports/secrets.port.js';
 import type { Signing } from '../../ports/signer.port.js';
 import type { LeaseStore, Storage } from '../../ports/storage.port.js';
+import type { TemplateEngine } from '../../ports/template-engine.port.js';
 import type { WebhookVerifier } from '../../ports/webhook-verifier.port.js';
+import type { WorkspacePool } from '../../ports/workspace-pool.port.js';
 import type { Config } from '../config.js';
 import type { Readiness } from '../readiness.js';
 
@@ -135,4 +145,15 @@ export interface OrchestratorCradle {
   issueEvents: IssueEventLog;
   issueRunOverrides: (issueId: string) => Promise<{ model?: string; template?: string }>;
   issueControl: IssueControlService;
+  /** The rest of /api/v1 (v1-operations-registrations.ts). */
+  configCatalog: ConfigCatalog;
+  configOverlay: ConfigOverlayService;
+  audit: AuditService;
+  templateEngine: TemplateEngine;
+  promptTemplates: PromptTemplatesService;
+  modelCatalog: ModelCatalog;
+  models: ModelsService;
+  workspacePool: WorkspacePool;
+  workspaces: WorkspacesService;
+  gitContext: GitContextService;
 }

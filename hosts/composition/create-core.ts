@@ -20,6 +20,7 @@ import { registerIssueControl } from './issue-control-registrations.js';
 import { openStorage } from './open-storage.js';
 import { registerPipelines } from './pipelines-registrations.js';
 import { registerRunners } from './runner-registrations.js';
+import { applyStoredOverlay, registerV1Operations } from './v1-operations-registrations.js';
 import { registerV1 } from './v1-registrations.js';
 import { registerWork } from './work-registrations.js';
 
@@ -97,6 +98,7 @@ export async function buildCore(
   registerWork(container);
   registerIssueControl(container);
   registerV1(container);
+  registerV1Operations(container, settings);
   registerCallbacks(container);
   registerGithub(container);
   registerRunners(container);
@@ -110,6 +112,7 @@ export async function buildCore(
   await registerStorage(container, settings, Boolean(overrides.storage));
 
   try {
+    await applyStoredOverlay(container, settings);
     for (const name of Object.keys(container.registrations)) container.resolve(name);
   } catch (error) {
     await container.dispose();

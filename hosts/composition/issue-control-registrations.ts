@@ -18,8 +18,13 @@ export function registerIssueControl(container: AwilixContainer<Cradle>): void {
     )
       .singleton()
       .disposer((log) => log.dispose()),
+    // A template override names a stored template by id (or is the text itself): the session gets the body.
     issueRunOverrides: asFunction(
-      ({ issueOverrides }: Pick<Cradle, 'issueOverrides'>) => issueOverrides.runOverrides,
+      ({ issueOverrides, promptTemplates }: Pick<Cradle, 'issueOverrides' | 'promptTemplates'>) =>
+        async (issueId: string) => {
+          const overrides = await issueOverrides.runOverrides(issueId);
+          return overrides.template ? { ...overrides, template: await promptTemplates.resolve(overrides.template) } : overrides;
+        },
     ).singleton(),
     issueControl: asFunction(createIssueControlService).singleton(),
   });

@@ -47,6 +47,8 @@ export function registerV1(container: AwilixContainer<Cradle>): void {
       .disposer((metrics) => metrics.dispose()),
     eventStream: asFunction(({ eventBus, config }: Pick<Cradle, 'eventBus' | 'config'>) =>
       createEventsService({ eventBus, config }),
-    ).singleton(),
+    )
+      .singleton()
+      .disposer((events) => events.dispose()),
   });
 }

@@ -53,6 +53,10 @@ export type HttpError =
   | { kind: 'secretNotFound' }
   /** GET /api/v1/attempts/:aid of an unknown job. */
   | { kind: 'attemptNotFound' }
+  /** /api/v1/templates/:id, /api/v1/workspaces/:key, /api/v1/config/overlay/:path of nothing there. */
+  | { kind: 'templateNotFound' }
+  | { kind: 'workspaceNotFound' }
+  | { kind: 'overlayPathNotFound' }
   | { kind: 'internal' };
 
 type Entry<K extends HttpError['kind']> = {
@@ -106,6 +110,9 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
   conflict: { status: 409, body: (e) => ({ error: e.message }) },
   secretNotFound: { status: 404, body: () => ({ error: 'Secret not found' }) },
   attemptNotFound: { status: 404, body: () => ({ error: 'Attempt not found' }) },
+  templateNotFound: { status: 404, body: () => ({ error: 'Template not found' }) },
+  workspaceNotFound: { status: 404, body: () => ({ error: 'Workspace not found' }) },
+  overlayPathNotFound: { status: 404, body: () => ({ error: 'Overlay path not found' }) },
   internal: { status: 500, body: () => ({ error: 'Internal server error' }) },
 };
 

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { errorResponse, type HttpError, json } from './errors.js';
 import { readRouteBody } from './route-input.js';
 
-type RouteMethod = 'get' | 'post' | 'patch' | 'delete';
+type RouteMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /**
  * Who may call a route outside the admin guard's reach (openapi-document.ts states the guard's

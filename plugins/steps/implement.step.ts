@@ -5,7 +5,7 @@ import type { RunContext } from '../run-context.js';
 import { NOTHING_TO_COMMIT } from './commit-push.step.js';
 import { agentFailure, runAgent } from './shared/agent-outcome.js';
 import { changedPaths } from './shared/git.js';
-import { DEFAULT_IMPLEMENTATION_TEMPLATE, renderPrompt } from './shared/prompts.js';
+import { DEFAULT_IMPLEMENTATION_TEMPLATE, promptOrFailure, renderPrompt } from './shared/prompts.js';
 
 /**
  * One implementation pass of the coding agent; the verify step calls it again with the
@@ -17,11 +17,10 @@ export async function runImplementation(
   template: string | undefined,
   feedback?: string,
 ): Promise<StepOutcome> {
-  const prompt = renderPrompt(
-    template ?? ctx.templates.implementation ?? DEFAULT_IMPLEMENTATION_TEMPLATE,
-    ctx,
-    feedback ? { feedback } : {},
+  const prompt = promptOrFailure(() =>
+    renderPrompt(template ?? ctx.templates.implementation ?? DEFAULT_IMPLEMENTATION_TEMPLATE, ctx, feedback ? { feedback } : {}),
   );
+  if (typeof prompt !== 'string') return prompt;
   const outcome = await runAgent(ctx, agent, prompt, ctx.models.implementation);
   if (outcome.kind !== 'finished') return agentFailure(ctx, outcome);
   if (outcome.output.trim()) ctx.result.summary = outcome.output.trim();

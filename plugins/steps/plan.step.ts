@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineStep } from '../define-step.js';
 import { agentFailure, runAgent } from './shared/agent-outcome.js';
-import { DEFAULT_PLANNING_TEMPLATE, renderPrompt } from './shared/prompts.js';
+import { DEFAULT_PLANNING_TEMPLATE, promptOrFailure, renderPrompt } from './shared/prompts.js';
 
 /**
  * The planning run's work: the coding agent reads the repository and writes a plan (the
@@ -16,7 +16,10 @@ export default defineStep({
     template: z.string().optional(),
   }),
   async run(ctx, { agent }, settings) {
-    const prompt = renderPrompt(settings.template ?? ctx.templates.planning ?? DEFAULT_PLANNING_TEMPLATE, ctx);
+    const prompt = promptOrFailure(() =>
+      renderPrompt(settings.template ?? ctx.templates.planning ?? DEFAULT_PLANNING_TEMPLATE, ctx),
+    );
+    if (typeof prompt !== 'string') return prompt;
     const outcome = await runAgent(ctx, agent, prompt, ctx.models.planning);
     if (outcome.kind !== 'finished') return agentFailure(ctx, outcome);
     const plan = outcome.output.trim();

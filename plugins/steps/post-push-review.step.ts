@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineStep } from '../define-step.js';
 import { runAgent } from './shared/agent-outcome.js';
 import { git } from './shared/git.js';
-import { REVIEW_TEMPLATE, renderPrompt } from './shared/prompts.js';
+import { promptOrFailure, REVIEW_TEMPLATE, renderPrompt } from './shared/prompts.js';
 import { safeTail } from './shared/text.js';
 
 const MAX_DIFF = 60_000;
@@ -25,7 +25,10 @@ export default defineStep({
     if (!ctx.pullRequest) return { status: 'skipped', output: { reason: 'no pull request' } };
     const diff = await git(ctx, shell, ['diff', `origin/${ctx.repo.defaultBranch}...HEAD`]);
     const text = diff.output.length > MAX_DIFF ? `${diff.output.slice(0, MAX_DIFF)}\n… (diff cut)` : diff.output;
-    const prompt = renderPrompt(settings.template ?? REVIEW_TEMPLATE, ctx, { diff: `\`\`\`diff\n${text}\n\`\`\`` });
+    const prompt = promptOrFailure(() =>
+      renderPrompt(settings.template ?? REVIEW_TEMPLATE, ctx, { diff: `\`\`\`diff\n${text}\n\`\`\`` }),
+    );
+    if (typeof prompt !== 'string') return prompt;
     const outcome = await runAgent(ctx, agent, prompt, ctx.models.implementation);
     if (outcome.kind !== 'finished') {
       if (ctx.signal.aborted) return { status: 'failed', message: 'Post-push review stopped: the run was stopped' };

@@ -15,6 +15,10 @@
  * writes that commit while a read pages; entries are keyed by id, so an overlap costs nothing.
  * Only Linear's times move it, never our clock, so clock skew can never hide a change; until
  * a team has one (nothing labelled seen yet), its reads stay full ones, which are then cheap.
+ *
+ * The reads carry no team filter (a full read filters by label only, an incremental one by
+ * time only), so the same request also sees triggered issues of teams no mapping covers:
+ * `unmapped` answers them for the Blockers view (`No mapping for team X`) at no extra request.
  */
 import { okAsync, type ResultAsync } from 'neverthrow';
 import type { TicketIssue } from '../../../core/domain/model.js';
@@ -26,6 +30,8 @@ export interface CandidateReaderDeps {
   /** One page of TEAMS_CANDIDATES_QUERY with this filter (retried, governed by the caller). */
   page(filter: Record<string, unknown>, after: string | null): ResultAsync<CandidatesData, ServiceError>;
   managedLabels: readonly string[];
+  /** The label that asks for work (`AI-Implement`): an unmapped team's issue carrying it is a blocker. */
+  triggerLabel: string;
   now: () => number;
   fullReadEveryMs?: number;
 }
@@ -33,6 +39,8 @@ export interface CandidateReaderDeps {
 export interface CandidateReader {
   /** The candidates of each team key asked for (a team with none maps to []). */
   read(teamKeys: readonly string[]): ResultAsync<Map<string, TicketIssue[]>, ServiceError>;
+  /** Triggered issues of the teams outside `mappedTeamKeys`, as the last read saw them (no request). */
+  unmapped(mappedTeamKeys: readonly string[]): TicketIssue[];
 }
 
 /**
@@ -53,6 +61,8 @@ export function createCandidateReader(deps: CandidateReaderDeps): CandidateReade
   const fullReadEveryMs = deps.fullReadEveryMs ?? FULL_READ_EVERY_MS;
   const managed = new Set(deps.managedLabels);
   const teams = new Map<string, TeamCache>();
+  /** Triggered issues of teams outside the last read's keys, by id. */
+  let outside = new Map<string, TicketIssue>();
 
   function collect(filter: Record<string, unknown>, after: string | null, acc: CandidatesData['issues']['nodes']) {
     return deps.page(filter, after).andThen((data): ResultAsync<CandidatesData['issues']['nodes'], ServiceError> => {
@@ -71,11 +81,10 @@ export function createCandidateReader(deps: CandidateReaderDeps): CandidateReade
       // No watermark yet (nothing labelled seen): a labelled read is the cheaper one.
       const full = known.some((t) => t === undefined || t.watermark === 0 || now - t.fullReadAt >= fullReadEveryMs);
       const since = full ? undefined : Math.min(...known.map((t) => t!.watermark));
-      const team = { key: { in: keys } };
       const filter =
         since === undefined
-          ? { team, labels: { some: { name: { in: deps.managedLabels } } } }
-          : { team, updatedAt: { gt: new Date(since).toISOString() } };
+          ? { labels: { some: { name: { in: deps.managedLabels } } } }
+          : { updatedAt: { gt: new Date(since).toISOString() } };
       return collect(filter, null, []).map((nodes) => {
         const newest = nodes.reduce((max, n) => Math.max(max, Date.parse(n.updatedAt) || 0), 0);
         for (const key of keys) {
@@ -87,10 +96,18 @@ export function createCandidateReader(deps: CandidateReaderDeps): CandidateReade
           if (newest > 0) cache.watermark = Math.max(cache.watermark, since ?? 0, newest - WATERMARK_MARGIN_MS);
           teams.set(key, cache);
         }
+        if (full) outside = new Map();
         for (const node of nodes) {
-          const cache = teams.get(node.team.key);
-          if (!cache) continue; // a team moved out of the set asked for
           const issue = toTicketIssue(node);
+          if (!keys.includes(node.team.key)) {
+            // A team outside the set asked for: only whether it waits for a mapping matters.
+            if (issue.labels.includes(deps.triggerLabel) && issue.stage === 'triggered') outside.set(issue.id, issue);
+            else outside.delete(issue.id);
+            continue;
+          }
+          outside.delete(issue.id);
+          const cache = teams.get(node.team.key);
+          if (!cache) continue;
           // An issue moved between teams leaves the team it was in.
           for (const [key, other] of teams) if (key !== node.team.key) other.issues.delete(issue.id);
           if (issue.labels.some((l) => managed.has(l))) cache.issues.set(issue.id, issue);
@@ -98,6 +115,9 @@ export function createCandidateReader(deps: CandidateReaderDeps): CandidateReade
         }
         return new Map(keys.map((k) => [k, [...(teams.get(k)?.issues.values() ?? [])]]));
       });
+    },
+    unmapped(mappedTeamKeys) {
+      return [...outside.values()].filter((issue) => !mappedTeamKeys.includes(issue.teamKey));
     },
   };
 }

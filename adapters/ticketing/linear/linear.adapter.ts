@@ -124,6 +124,7 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
   const candidates = createCandidateReader({
     page: (filter, after) => call(() => query<CandidatesData>(TEAMS_CANDIDATES_QUERY, { filter, first: pageSize, after })),
     managedLabels: MANAGED_LABELS,
+    triggerLabel: TRIGGER_LABEL,
     now,
     ...(options.fullReadEveryMs !== undefined ? { fullReadEveryMs: options.fullReadEveryMs } : {}),
   });
@@ -176,6 +177,7 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
     kind: 'linear',
     listCandidates: (mapping) => listFrom(mapping.teamKey, null, []),
     listCandidatesOf: (mappings) => candidates.read(mappings.map((m) => m.teamKey)),
+    listUnmapped: (mappedTeamKeys) => okAsync(candidates.unmapped(mappedTeamKeys)),
     getIssue: (id) => call(async () => toTicketIssue((await query<IssueData>(ISSUE_QUERY, { id })).issue)),
     moveToStage,
     comment,

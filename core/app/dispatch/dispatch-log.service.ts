@@ -2,10 +2,13 @@ import type { Clock } from '../../../ports/clock.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { activeDedup, DEDUP_WINDOW_MS } from '../../domain/dedup.js';
 import type { Job } from '../../domain/model.js';
+import type { AuditService } from '../operations/audit.service.js';
 
 export interface DispatchLogDeps {
   storage: Storage;
   clock: Clock;
+  /** Where a removal from the dedup window is recorded (the audit trail), when there is one. */
+  audit?: Pick<AuditService, 'record'>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -19,7 +22,7 @@ export interface DispatchLogService {
   removeDedup(ref: string): Promise<boolean>;
 }
 
-export function createDispatchLogService({ storage, clock }: DispatchLogDeps): DispatchLogService {
+export function createDispatchLogService({ storage, clock, audit }: DispatchLogDeps): DispatchLogService {
   return {
     async log() {
       const entries = await storage.dispatchLog.list();
@@ -49,10 +52,17 @@ export function createDispatchLogService({ storage, clock }: DispatchLogDeps): D
     },
 
     async removeDedup(ref) {
-      if (await storage.dedup.remove(ref)) return true;
       const wanted = ref.toUpperCase();
-      const match = (await storage.dedup.list()).find((entry) => entry.identifier.toUpperCase() === wanted);
-      return match ? storage.dedup.remove(match.issueId) : false;
+      const entry = (await storage.dedup.list()).find((e) => e.issueId === ref || e.identifier.toUpperCase() === wanted);
+      if (!entry || !(await storage.dedup.remove(entry.issueId))) return false;
+      await audit?.record({
+        actor: 'operator',
+        action: 'dedup.removed',
+        teamKey: entry.teamKey,
+        target: entry.identifier,
+        detail: { issueId: entry.issueId },
+      });
+      return true;
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Storage } from '../../../ports/storage.port.js';
 import type { Mapping, RunnerKind, RunnerMode } from '../../domain/model.js';
 import { RUNNER_MODE_ENV_LOCKED_MESSAGE, resolveRunnerMode, runnerForJob } from '../../domain/runner-mode.js';
 import type { CoreSettings } from '../core-settings.js';
+import type { AuditService } from './audit.service.js';
 
 /** The stored setting's key. */
 export const RUNNER_MODE_SETTING_KEY = 'runnerMode';
@@ -10,6 +11,8 @@ export const RUNNER_MODE_SETTING_KEY = 'runnerMode';
 export interface RunnerModeDeps {
   config: Pick<CoreSettings, 'runnerMode'>;
   storage: Storage;
+  /** Where each change is recorded (the audit trail), when there is one. */
+  audit?: Pick<AuditService, 'record'>;
 }
 
 /** `GET /api/runner-mode`. */
@@ -39,7 +42,7 @@ export interface RunnerModeService {
 }
 
 /** The global runner-mode override (admin "Runners" and the Reaper page's toggle). */
-export function createRunnerModeService({ config, storage }: RunnerModeDeps): RunnerModeService {
+export function createRunnerModeService({ config, storage, audit }: RunnerModeDeps): RunnerModeService {
   async function get(): Promise<RunnerModeView> {
     const stored = await storage.settings.get(RUNNER_MODE_SETTING_KEY);
     const resolved = resolveRunnerMode({
@@ -63,6 +66,11 @@ export function createRunnerModeService({ config, storage }: RunnerModeDeps): Ru
     },
     async set(body) {
       await storage.settings.set(RUNNER_MODE_SETTING_KEY, body.mode);
+      await audit?.record({
+        actor: 'operator',
+        action: 'runner_mode.set',
+        detail: { mode: body.mode, envLocked: Boolean(config.runnerMode) },
+      });
       if (config.runnerMode) return err({ kind: 'conflict', message: RUNNER_MODE_ENV_LOCKED_MESSAGE });
       return ok(await get());
     },

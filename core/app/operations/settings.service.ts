@@ -3,10 +3,13 @@ import type { Storage } from '../../../ports/storage.port.js';
 import { isPlainObject } from '../../domain/mappings.js';
 import { resolveSetting, SETTINGS, type SettingKey } from '../../domain/runner-mode.js';
 import type { CoreSettings } from '../core-settings.js';
+import type { AuditService } from './audit.service.js';
 
 export interface SettingsDeps {
   config: Pick<CoreSettings, 'flySessionsApp' | 'flySessionsRegion'>;
   storage: Storage;
+  /** Where each change is recorded (the audit trail), when there is one. */
+  audit?: Pick<AuditService, 'record'>;
 }
 
 /** One setting as the admin shows it: the value in force beside the stored one, and who wins. */
@@ -55,7 +58,7 @@ const RULES: Record<SettingKey, { pattern: RegExp; message: string }> = {
  * read where it is used, on every use, so a saved value takes effect at once without a
  * restart; the environment variable (`FLY_SESSIONS_APP`, `FLY_SESSIONS_REGION`) still beats it.
  */
-export function createSettingsService({ config, storage }: SettingsDeps): SettingsService {
+export function createSettingsService({ config, storage, audit }: SettingsDeps): SettingsService {
   const envOf = (key: SettingKey) => config[key];
 
   async function view(key: SettingKey): Promise<SettingView> {
@@ -94,6 +97,11 @@ export function createSettingsService({ config, storage }: SettingsDeps): Settin
         changes.push([key, raw.trim()]);
       }
       for (const [key, value] of changes) await storage.settings.set(key, value);
+      await audit?.record({
+        actor: 'operator',
+        action: 'settings.updated',
+        detail: Object.fromEntries(changes.map(([key, value]) => [key, value ?? null])),
+      });
       return ok(await get());
     },
 

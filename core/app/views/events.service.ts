@@ -9,15 +9,25 @@ export interface EventsDeps {
   heartbeatMs?: number;
 }
 
-/** One SSE message: `event: <type>` and a JSON `data` line. */
+/** One SSE message: `id: <n>`, `event: <type>` and a JSON `data` line. */
 export interface WireEvent {
+  id?: string;
   event: string;
   data: string;
 }
 
+/** Events kept for clients that reconnect with `Last-Event-ID`. */
+export const SSE_REPLAY_BUFFER = 500;
+
 export interface EventsService {
-  /** Subscribes one client to the bus; returns its unsubscribe (call it once the client has gone). */
-  subscribe(send: (message: WireEvent) => void): () => void;
+  /**
+   * Subscribes one client to the bus; returns its unsubscribe (call it once the client has gone).
+   * With `lastEventId` (the client's `Last-Event-ID`) it first receives what it missed from the
+   * replay buffer, or one `reset` event when that id is no longer (or never was) in it.
+   */
+  subscribe(send: (message: WireEvent) => void, lastEventId?: string): () => void;
+  /** Stops filling the replay buffer (container disposal). */
+  dispose(): void;
   /** Clients subscribed now. */
   clients(): number;
   readonly heartbeatMs: number;
@@ -34,6 +44,38 @@ export const HEARTBEAT_MS = 15_000;
 export function createEventsService({ eventBus, config, heartbeatMs = HEARTBEAT_MS }: EventsDeps): EventsService {
   const secrets = secretValues(config);
   let clients = 0;
+  let lastId = 0;
+  const buffer: (WireEvent & { id: string })[] = [];
+  const stamped = new WeakMap<OrchestratorEvent, WireEvent & { id: string }>();
+
+  /** Every event gets one id, whichever listener sees it first, and a place in the buffer. */
+  function stamp(event: OrchestratorEvent): WireEvent & { id: string } {
+    const known = stamped.get(event);
+    if (known) return known;
+    lastId += 1;
+    const wire = { id: String(lastId), ...toWire(event) };
+    stamped.set(event, wire);
+    buffer.push(wire);
+    if (buffer.length > SSE_REPLAY_BUFFER) buffer.shift();
+    return wire;
+  }
+
+  /** What a client resuming after `lastEventId` missed, or a `reset` when the buffer cannot tell. */
+  function missed(lastEventId: string): WireEvent[] {
+    const after = /^\d+$/.test(lastEventId.trim()) ? Number(lastEventId) : Number.NaN;
+    const oldest = buffer.length > 0 ? Number(buffer[0]?.id) : lastId + 1;
+    if (Number.isNaN(after) || after > lastId || after < oldest - 1) {
+      const data = {
+        type: 'reset',
+        reason: 'Last-Event-ID is not in the replay buffer: reload the state',
+        lastEventId: String(lastId),
+      };
+      return [{ id: String(lastId), event: 'reset', data: JSON.stringify(data) }];
+    }
+    return buffer.filter((wire) => Number(wire.id) > after);
+  }
+
+  const unfollow = eventBus.subscribe((event) => void stamp(event));
 
   function toWire(event: OrchestratorEvent): WireEvent {
     const safe = {
@@ -54,9 +96,11 @@ export function createEventsService({ eventBus, config, heartbeatMs = HEARTBEAT_
   return {
     heartbeatMs,
     clients: () => clients,
-    subscribe(send) {
+    dispose: unfollow,
+    subscribe(send, lastEventId) {
       clients += 1;
-      const unsubscribe = eventBus.subscribe((event) => send(toWire(event)));
+      if (lastEventId !== undefined) for (const wire of missed(lastEventId)) send(wire);
+      const unsubscribe = eventBus.subscribe((event) => send(stamp(event)));
       let done = false;
       return () => {
         if (done) return;

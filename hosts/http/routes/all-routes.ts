@@ -22,8 +22,11 @@ import { type SessionApiRoutesDeps, sessionApiRoutes } from './session-api.route
 import { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.js';
 import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
 import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
+import { type V1ConfigRoutesDeps, v1ConfigRoutes } from './v1-config.routes.js';
 import { type V1IssuesRoutesDeps, v1IssuesRoutes } from './v1-issues.routes.js';
+import { type V1OperationsRoutesDeps, v1OperationsRoutes } from './v1-operations.routes.js';
 import { type V1StateRoutesDeps, v1StateRoutes } from './v1-state.routes.js';
+import { type V1TemplatesRoutesDeps, v1TemplatesRoutes } from './v1-templates.routes.js';
 
 /** What the route modules need from the container. Extend with each new module's deps. */
 export type RoutesDeps = HealthRoutesDeps &
@@ -48,6 +51,9 @@ export type RoutesDeps = HealthRoutesDeps &
   ReaperRoutesDeps &
   V1StateRoutesDeps &
   V1IssuesRoutesDeps &
+  V1ConfigRoutesDeps &
+  V1TemplatesRoutesDeps &
+  V1OperationsRoutesDeps &
   MetricsRoutesDeps;
 
 /** What routes/index.ts makes per app for the pages: their file tables and the document. */
@@ -80,6 +86,10 @@ export const ROUTES: readonly RouteDefinition<RoutesDeps & PagesDeps>[] = [
   ...secretsRoutes,
   ...reaperRoutes,
   ...v1StateRoutes,
+  // Before /api/v1/:id, so the document lists them first (the router prefers static segments anyway).
+  ...v1ConfigRoutes,
+  ...v1TemplatesRoutes,
+  ...v1OperationsRoutes,
   ...v1IssuesRoutes,
   ...metricsRoutes,
   ...docsRoutes,

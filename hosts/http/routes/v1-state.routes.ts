@@ -64,11 +64,12 @@ export const v1StateRoutes = [
     tag: TAG,
     summary: 'SSE stream of real-time orchestrator events',
     description:
-      'Each event is a `data:` line holding `{ type, at, data }` JSON; comment lines are heartbeats. A client that leaves 1000 events unread is dropped and reconnects.',
+      'Each event has an `id:` line and a `data:` line holding `{ type, at, data }` JSON; comment lines are heartbeats. A client reconnecting with `Last-Event-ID` first receives the events it missed (the last 500 are kept), or one `reset` event when that id is too old. A client that leaves 1000 events unread is dropped and reconnects.',
     responses: { 200: { contentType: 'text/event-stream', description: 'An event stream' } },
     handler: ({ event }, { eventStream }) => {
       const stream = createEventStream(event);
       let pending = 0;
+      const lastEventId = event.req.headers.get('last-event-id') ?? undefined;
       const unsubscribe = eventStream.subscribe((message) => {
         if (pending >= SSE_MAX_PENDING) {
           stop();
@@ -79,7 +80,7 @@ export const v1StateRoutes = [
         void stream.push(message).finally(() => {
           pending -= 1;
         });
-      });
+      }, lastEventId);
       // A comment line keeps proxies from closing an idle stream and lets the client notice a dead one.
       const heartbeat = setInterval(() => void stream.pushComment('heartbeat'), eventStream.heartbeatMs);
       heartbeat.unref?.();

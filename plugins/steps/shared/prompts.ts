@@ -1,11 +1,12 @@
+import { liquidVariables, renderLiquidSync } from '../../../adapters/templates/liquid.engine.js';
 import type { RunContext } from '../../run-context.js';
 
 /**
- * Prompt templates. `{{ issue.identifier }}`, `{{ issue.title }}`, `{{ issue.description }}`,
- * `{{ issue.url }}`, `{{ plan }}`, `{{ feedback }}`, `{{ steering }}` and `{{ branch }}` are
- * replaced; a repository's WORKFLOW.md / PLANNING.md body replaces the default template.
- * Whatever the template does not mention (the plan, a verification failure, operator
- * messages) is appended under its own heading, so a short custom template loses nothing.
+ * Prompt templates, in Liquid: `{{ issue.identifier }}`, `{{ issue.title }}`,
+ * `{{ issue.description }}`, `{{ issue.url }}`, `{{ mapping.repository }}`, `{{ plan }}`,
+ * `{{ feedback }}`, `{{ steering }}`, `{{ branch }}`, `{{ pullRequest.url }}`, …; a repository's WORKFLOW.md / PLANNING.md body replaces the
+ * default template. Whatever the template does not mention (the plan, a verification failure,
+ * operator messages) is appended under its own heading, so a short custom template loses nothing.
  */
 export const DEFAULT_IMPLEMENTATION_TEMPLATE = `You are implementing {{ issue.identifier }}: {{ issue.title }}
 
@@ -40,30 +41,68 @@ export interface PromptValues {
   diff?: string;
 }
 
-export function renderPrompt(template: string, ctx: RunContext, values: PromptValues = {}): string {
-  const fields: Record<string, string> = {
-    'issue.identifier': ctx.issue.identifier,
-    'issue.title': ctx.issue.title,
-    'issue.description': ctx.issue.description || '(no description)',
-    'issue.url': ctx.issue.url,
+/** A prompt template the engine refused (a syntax error, an unknown variable or filter). */
+export class PromptTemplateError extends Error {
+  override readonly name = 'PromptTemplateError';
+}
+
+/** The variables a prompt template may use (core/domain/prompt-template.ts lists them for the API). */
+export function promptVariables(ctx: RunContext, values: PromptValues = {}): Record<string, unknown> {
+  return {
+    issue: {
+      identifier: ctx.issue.identifier,
+      title: ctx.issue.title,
+      description: ctx.issue.description || '(no description)',
+      url: ctx.issue.url,
+    },
+    mapping: {
+      teamKey: ctx.issue.identifier.split('-')[0] ?? '',
+      // A context built by hand (a custom step's test) may carry no repository.
+      repository: ctx.repo ? `${ctx.repo.owner}/${ctx.repo.repo}` : '',
+      defaultBranch: ctx.repo?.defaultBranch ?? '',
+    },
     plan: ctx.plan ?? '',
     feedback: values.feedback ?? '',
     steering: ctx.steering.join('\n\n'),
     branch: ctx.branch,
     diff: values.diff ?? '',
+    pullRequest: { url: ctx.pullRequest?.url ?? '', number: ctx.pullRequest?.number ?? null },
   };
-  const used = new Set<string>();
-  let text = template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => {
-    used.add(name);
-    return fields[name] ?? '';
-  });
+}
+
+/**
+ * Renders a prompt template with Liquid in strict mode (the same engine and variables as
+ * `/api/v1/templates`): a typo in a variable fails with the engine's message rather than
+ * becoming an empty string. Whatever the template does not mention (the plan, a verification
+ * failure, operator messages) is appended under its own heading. Throws PromptTemplateError.
+ */
+export function renderPrompt(template: string, ctx: RunContext, values: PromptValues = {}): string {
+  const variables = promptVariables(ctx, values);
+  let used: Set<string>;
+  let text: string;
+  try {
+    used = new Set(liquidVariables(template).map((path) => path.split('.')[0] ?? path));
+    text = renderLiquidSync(template, variables);
+  } catch (error) {
+    throw new PromptTemplateError(`Prompt template error: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const extra: [string, string, string][] = [
-    ['plan', '## Implementation plan', fields.plan ?? ''],
-    ['feedback', '## Verification failed — fix this', fields.feedback ?? ''],
-    ['steering', '## Messages from the operator', fields.steering ?? ''],
+    ['plan', '## Implementation plan', String(variables.plan)],
+    ['feedback', '## Verification failed — fix this', String(variables.feedback)],
+    ['steering', '## Messages from the operator', String(variables.steering)],
   ];
   for (const [name, heading, value] of extra) {
     if (!used.has(name) && value.trim() !== '') text += `\n\n${heading}\n\n${value.trim()}`;
   }
   return text;
+}
+
+/** The rendered prompt, or the failed step outcome carrying the engine's message. */
+export function promptOrFailure(render: () => string): string | { status: 'failed'; message: string } {
+  try {
+    return render();
+  } catch (error) {
+    if (error instanceof PromptTemplateError) return { status: 'failed', message: error.message };
+    throw error;
+  }
 }

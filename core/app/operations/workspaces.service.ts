@@ -1,0 +1,60 @@
+import { err, ok, type Result } from 'neverthrow';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { WorkspaceInfo, WorkspacePool } from '../../../ports/workspace-pool.port.js';
+import { IN_FLIGHT_STATUSES } from '../../domain/job-status.js';
+import type { AuditService } from './audit.service.js';
+
+export interface WorkspacesDeps {
+  storage: Storage;
+  workspacePool: WorkspacePool;
+  audit: Pick<AuditService, 'record'>;
+}
+
+export interface WorkspaceView extends WorkspaceInfo {
+  /** The team of the issue's newest job, when one is known. */
+  teamKey: string | null;
+  /** A run of the owning issue is in flight: the workspace may be in use. */
+  inUse: boolean;
+  /** The in-flight job, when there is one. */
+  jobId: string | null;
+}
+
+export type WorkspacesError = { kind: 'workspaceNotFound' } | { kind: 'conflict'; message: string };
+
+export interface WorkspacesService {
+  list(): Promise<{ workspaces: WorkspaceView[]; totalBytes: number }>;
+  remove(key: string): Promise<Result<{ deleted: true; key: string; freedBytes: number }, WorkspacesError>>;
+}
+
+/** The local runs' working directories (`/api/v1/workspaces`), with the issue and run that own each. */
+export function createWorkspacesService({ storage, workspacePool, audit }: WorkspacesDeps): WorkspacesService {
+  async function views(): Promise<WorkspaceView[]> {
+    const [found, inFlight] = await Promise.all([workspacePool.list(), storage.jobs.list({ statuses: IN_FLIGHT_STATUSES })]);
+    return found.map((w) => {
+      const job = inFlight.find((j) => w.identifier !== undefined && j.identifier.toUpperCase() === w.identifier.toUpperCase());
+      return { ...w, teamKey: job?.teamKey ?? null, inUse: Boolean(job), jobId: job?.id ?? null };
+    });
+  }
+
+  return {
+    async list() {
+      const workspaces = (await views()).sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+      return { workspaces, totalBytes: workspaces.reduce((sum, w) => sum + w.sizeBytes, 0) };
+    },
+    async remove(key) {
+      const workspace = (await views()).find((w) => w.key === key);
+      if (!workspace) return err({ kind: 'workspaceNotFound' });
+      if (workspace.inUse) {
+        return err({ kind: 'conflict', message: `Workspace in use by ${workspace.identifier} (job ${workspace.jobId})` });
+      }
+      if (!(await workspacePool.remove(key))) return err({ kind: 'workspaceNotFound' });
+      await audit.record({
+        actor: 'operator',
+        action: 'workspace.deleted',
+        target: key,
+        detail: { identifier: workspace.identifier ?? null, freedBytes: workspace.sizeBytes },
+      });
+      return ok({ deleted: true as const, key, freedBytes: workspace.sizeBytes });
+    },
+  };
+}
