@@ -93,7 +93,12 @@ describe('validateMappingInput', () => {
       { ...base, planningWorkflowFile: null },
       'planningWorkflowFile is required when planningEnabled is true',
     ],
-    ['bad ticketing', { ...base, ticketing: 'github' }, "ticketing must be 'linear', 'jira' or 'local'"],
+    ['bad ticketing', { ...base, ticketing: 'trello' }, "ticketing must be 'linear', 'jira', 'github' or 'local'"],
+    [
+      'bad issuesRepo',
+      { ...base, ticketing: 'github', issuesRepo: 'a/b' },
+      "issuesRepo must be a repository name (letters, digits, '.', '-' and '_')",
+    ],
     ['jira without jql', { ...base, ticketing: 'jira', repoFieldValue: 'web' }, "jql is required when ticketing is 'jira'"],
     [
       'jira without repo field',
