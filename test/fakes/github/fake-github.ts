@@ -279,6 +279,7 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
       });
       send(res, reply, {
         ...rateHeaders(),
+        date: new Date(now()).toUTCString(), // GitHub's clock: the fake's
         'x-github-request-id': randomSha().slice(0, 16),
         'x-github-api-version-selected': '2022-11-28',
       });
