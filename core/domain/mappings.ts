@@ -290,6 +290,11 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
   return ok(mapping);
 }
 
+/** The repository a GitHub Issues mapping takes its issues from: `issuesRepo` of the owner, else the mapped repository. */
+export function githubIssuesRepo(mapping: Pick<Mapping, 'owner' | 'repo' | 'issuesRepo'>): { owner: string; repo: string } {
+  return { owner: mapping.owner, repo: mapping.issuesRepo ?? mapping.repo };
+}
+
 /** An optional string field: absent keeps the stored value, null or blank clears it. */
 function optionalString(body: Body, key: string, existing: string | undefined): Result<string | undefined, string> {
   if (!(key in body) || body[key] === undefined) return ok(existing);

@@ -1,5 +1,6 @@
 import { okAsync, ResultAsync } from 'neverthrow';
 import { TRIGGER_LABEL } from '../../../core/domain/lifecycle.js';
+import { githubIssuesRepo } from '../../../core/domain/mappings.js';
 import type { Mapping, TicketIssue } from '../../../core/domain/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
 import { type RawIssue, type RepoRef, scopeKey, toTicketIssue } from './github-issue.js';
@@ -24,11 +25,7 @@ interface RepoRow {
   open_issues_count?: number;
 }
 
-/** The repository a GitHub Issues mapping takes its issues from. */
-export const issuesScope = (m: Pick<Mapping, 'owner' | 'repo' | 'issuesRepo'>): RepoRef => ({
-  owner: m.owner,
-  repo: m.issuesRepo ?? m.repo,
-});
+export const issuesScope = githubIssuesRepo;
 
 /**
  * The triggered issues of repositories the credential can see but no mapping covers, for the
