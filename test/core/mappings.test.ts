@@ -130,6 +130,16 @@ describe('validateMappingInput', () => {
     expect([jira.ticketing, jira.jql, jira.repoFieldValue]).toEqual(['jira', 'project = WEB', 'web']);
   });
 
+  it('accepts GitHub Issues, with or without another repository of the owner for the issues', () => {
+    expect(valid({ ...base, ticketing: 'github' })).not.toHaveProperty('issuesRepo');
+    const tracker = valid({ ...base, ticketing: 'github', issuesRepo: ' web-issues ' });
+    expect([tracker.ticketing, tracker.issuesRepo]).toEqual(['github', 'web-issues']);
+    const cleared = validateMappingInput({ ...base, issuesRepo: null }, tracker, 1);
+    expect(cleared._unsafeUnwrap()).not.toHaveProperty('issuesRepo');
+    const kept = validateMappingInput({ ...base }, tracker, 1);
+    expect(kept._unsafeUnwrap().issuesRepo).toBe('web-issues');
+  });
+
   it('allows planning off without a planning workflow file', () => {
     const m = valid({ ...base, planningEnabled: false, planningWorkflowFile: '' });
     expect([m.planningEnabled, m.planningWorkflowFile]).toEqual([false, '']);

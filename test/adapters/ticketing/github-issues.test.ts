@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GithubTicketingOptions } from '../../../adapters/ticketing/github/github-issues.adapter.js';
+import { createGithubTicketing } from '../../../adapters/ticketing/github/github-issues.adapter.js';
 import type { Mapping } from '../../../core/domain/model.js';
 import type { FakeGithub } from '../../fakes/github/fake-github.js';
 import { githubIssuesSubject, githubMapping as mapping } from '../../fakes/github/github-issues-subject.js';
-import { OWNER, REPO } from '../../fakes/github/seed.js';
+import { APP_ID, APP_PERMISSIONS, appKeys, INSTALLATION_ID, OWNER, REPO } from '../../fakes/github/seed.js';
 
 /** The GitHub Issues adapter's own behaviour, over the fake GitHub (acme/widgets, a personal token). */
 
@@ -263,6 +264,28 @@ describe('the no-mapping scan', () => {
     t += 60_000;
     const second = ok(await ticketing.listUnmapped!([mapping.teamKey]));
     expect(second.map((i) => i.teamKey).sort()).toEqual([`${OWNER}/one`, `${OWNER}/three`, `${OWNER}/two`]);
+  });
+
+  it('as a GitHub App: the installation’s repositories, read with its installation token', async () => {
+    const made = await start();
+    const keys = appKeys();
+    made.fake.addApp({ appId: APP_ID, publicKey: keys.publicKey });
+    made.fake.addInstallation({ id: INSTALLATION_ID, appId: APP_ID, account: OWNER, permissions: { ...APP_PERMISSIONS } });
+    made.fake.addRepo({ owner: OWNER, repo: 'other' });
+    made.fake.addIssue({ owner: OWNER, repo: 'other', title: 'stray', labels: ['AI-Implement'] });
+    made.fake.addIssue({ owner: OWNER, repo: REPO, title: 'mine', labels: ['AI-Implement'] });
+    const app = createGithubTicketing({
+      baseUrl: made.fake.url,
+      auth: { appId: APP_ID, privateKey: keys.privateKey },
+      retry: { maxAttempts: 1 },
+      mappings: async () => [mapping],
+    });
+    expect(ok(await app.listCandidates(mapping)).map((i) => i.title)).toEqual(['mine']);
+    expect(ok(await app.listUnmapped!([mapping.teamKey])).map((i) => [i.teamKey, i.title])).toEqual([
+      [`${OWNER}/other`, 'stray'],
+    ]);
+    expect(made.fake.requests.map((r) => r.path)).toContain('/installation/repositories');
+    expect(made.fake.requests.map((r) => r.path)).not.toContain('/user/repos');
   });
 
   it('sends nothing while no mapping uses GitHub Issues', async () => {
