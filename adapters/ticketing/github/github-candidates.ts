@@ -41,6 +41,8 @@ const SINCE_OVERLAP_MS = 1_000;
  */
 export interface CandidateReader {
   read(scope: RepoRef): ResultAsync<RawWithBlockers[], ServiceError>;
+  /** Drops an issue GitHub no longer has (deleted, transferred away) until a read sees it again. */
+  forget(scope: RepoRef, number: number): void;
 }
 
 export interface RawWithBlockers {
@@ -156,6 +158,11 @@ export function createCandidateReader(options: CandidateReaderOptions): Candidat
           raws.map((raw) => blockedBy(scope, state, raw).map((relations) => ({ raw, blockedBy: relations }))),
         );
       });
+    },
+    forget(scope, number) {
+      const state = scopes.get(scopeKey(scope));
+      state?.issues.delete(number);
+      state?.blockers.delete(number);
     },
   };
 }

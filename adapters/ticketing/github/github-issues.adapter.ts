@@ -76,6 +76,7 @@ export function createGithubTicketing(options: GithubTicketingOptions): Ticketin
       .sort()[0];
   }
 
+  /** The issue now; one GitHub no longer has (404, 410 deleted) also leaves the listing at once. */
   const readIssue = (ref: IssueRef): ResultAsync<RawIssue, ServiceError> =>
     github
       .call(ref, (o) => o.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number }))
@@ -83,6 +84,10 @@ export function createGithubTicketing(options: GithubTicketingOptions): Ticketin
         const raw = data as unknown as RawIssue;
         // The issues API answers for a pull request too: it is not an issue here.
         return raw.pull_request === undefined ? okAsync(raw) : errAsync(notFound(`${ref.owner}/${ref.repo}#${ref.number}`));
+      })
+      .mapErr((error) => {
+        if (error.kind === 'notFound') candidates.forget(ref, ref.number);
+        return error;
       });
 
   const getIssue = (id: string): ResultAsync<TicketIssue, ServiceError> => {

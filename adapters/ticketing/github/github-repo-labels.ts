@@ -1,7 +1,7 @@
 import { errAsync, okAsync, type Result, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
 import { MANAGED_LABELS, type RepoRef, scopeKey } from './github-issue.js';
-import type { GithubCaller } from './github-issues-client.js';
+import { type GithubCaller, hasNextPage } from './github-issues-client.js';
 
 /** How the lifecycle labels look when AI-Implement creates them. */
 const LABEL_LOOK: Record<string, { color: string; description: string }> = {
@@ -28,7 +28,7 @@ export function createRepoLabels(github: GithubCaller): RepoLabels {
       .call(repo, (o) => o.rest.issues.listLabelsForRepo({ owner: repo.owner, repo: repo.repo, per_page: 100, page }))
       .andThen(({ data, headers }) => {
         for (const label of data) acc.add(label.name.toLowerCase());
-        return /rel="next"/.test(headers.link ?? '') && page < MAX_LABEL_PAGES ? existing(repo, page + 1, acc) : okAsync(acc);
+        return hasNextPage(headers) && page < MAX_LABEL_PAGES ? existing(repo, page + 1, acc) : okAsync(acc);
       });
 
   const create = (repo: RepoRef, name: string): ResultAsync<void, ServiceError> => {

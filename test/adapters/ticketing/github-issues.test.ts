@@ -118,6 +118,19 @@ describe('listing', () => {
     expect(after.blockedBy).toEqual([{ identifier: `${OWNER}/${REPO}#3`, open: false }]);
   });
 
+  it('drops an issue GitHub no longer has from the listing once a read of it says so', async () => {
+    const { subject, ticketing } = await start();
+    const [a, b] = await subject.seed([
+      { title: 'a', triggered: true },
+      { title: 'b', triggered: true },
+    ]);
+    expect(ok(await ticketing.listCandidates(mapping))).toHaveLength(2);
+    const repo = fake!.state.repo(OWNER, REPO)!;
+    repo.issues = repo.issues.filter((i) => i.number !== 2); // deleted: no later read lists it
+    expect((await ticketing.getIssue(b!))._unsafeUnwrapErr().kind).toBe('notFound');
+    expect(ok(await ticketing.listCandidates(mapping)).map((i) => i.id)).toEqual([a]);
+  });
+
   it('reads a mapping’s issues from issuesRepo, another repository of the owner', async () => {
     const tracker: Mapping = { ...mapping, issuesRepo: 'tracker' };
     const { ticketing } = await start({}, [tracker]);
