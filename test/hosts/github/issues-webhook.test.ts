@@ -101,3 +101,21 @@ describe('POST /api/github/webhook: issues events for GitHub Issues mappings', (
     expect(await res.json()).toEqual({ ok: true, ignored: 'issue_comment.created on a pull request' });
   });
 });
+
+describe('the no-mapping blocker for GitHub Issues', () => {
+  it('shows a labelled issue of a repository the token sees but no mapping covers, in the Blockers view', async () => {
+    g = await start();
+    g.github.addRepo({ owner: OWNER, repo: 'unmapped' });
+    g.github.addIssue({ owner: OWNER, repo: 'unmapped', title: 'Orphan', labels: ['AI-Implement'] });
+    await g.h.orchestrator.cradle.reconcile.request();
+    const res = await g.h.call('GET', '/api/blockers', { token: g.token });
+    expect(res.status).toBe(200);
+    const { blockers } = (await res.json()) as {
+      blockers: { identifier: string; reason: string; message: string; url?: string }[];
+    };
+    expect(blockers.find((b) => b.identifier === `${OWNER}/unmapped#1`)).toMatchObject({
+      reason: 'no-mapping',
+      message: `No mapping for team ${OWNER}/unmapped. Add one in Projects.`,
+    });
+  });
+});
