@@ -128,7 +128,9 @@ export function record(
         backoffUntil: 0,
         limitedUntil: Math.max(state.limitedUntil, until),
         remaining: event.remaining ?? 0,
-        resetAt: event.resetAt ?? until,
+        // A budget already known spent (GitHub's `x-ratelimit-remaining: 0` beside a shorter
+        // `retry-after`) still holds until its own reset: the longer of the two windows wins.
+        resetAt: event.resetAt ?? Math.max(until, state.remaining === 0 ? (state.resetAt ?? 0) : 0),
       };
     }
     case 'failed': {

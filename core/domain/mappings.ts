@@ -39,7 +39,8 @@ export const MAPPING_MESSAGES = {
   ownerFormat: "owner must be a GitHub user or organization name (letters, digits and '-')",
   repoFormat: "repo must be a repository name (letters, digits, '.', '-' and '_')",
   defaultBranchRequired: 'defaultBranch is required',
-  ticketing: "ticketing must be 'linear', 'jira' or 'local'",
+  ticketing: "ticketing must be 'linear', 'jira', 'github' or 'local'",
+  issuesRepoFormat: "issuesRepo must be a repository name (letters, digits, '.', '-' and '_')",
   jiraJql: "jql is required when ticketing is 'jira'",
   jiraRepoField: "repoFieldValue is required when ticketing is 'jira'",
   forge: "forge must be 'github' or 'local'",
@@ -60,7 +61,7 @@ export const MAPPING_MESSAGES = {
   paused: 'paused must be a boolean',
 } as const;
 
-const TICKETING: readonly TicketingKind[] = ['linear', 'jira', 'local'];
+const TICKETING: readonly TicketingKind[] = ['linear', 'jira', 'github', 'local'];
 const FORGES: readonly ForgeKind[] = ['github', 'local'];
 const PROVIDERS: readonly Provider[] = ['anthropic', 'bedrock'];
 const EXECUTION_MODES: readonly ExecutionMode[] = ['github-actions', 'fly-machines'];
@@ -183,6 +184,10 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
   if (repoFieldValue.isErr()) return err(repoFieldValue.error);
   if (ticketing === 'jira' && !jql.value) return err(MAPPING_MESSAGES.jiraJql);
   if (ticketing === 'jira' && !repoFieldValue.value) return err(MAPPING_MESSAGES.jiraRepoField);
+  const issuesRepo = optionalString(body, 'issuesRepo', existing?.issuesRepo);
+  if (issuesRepo.isErr()) return err(issuesRepo.error);
+  if (issuesRepo.value && (!REPO.test(issuesRepo.value) || issuesRepo.value === '.' || issuesRepo.value === '..'))
+    return err(MAPPING_MESSAGES.issuesRepoFormat);
 
   const forge = pick(body, 'forge', existing?.forge, d.forge);
   if (!oneOf(forge, FORGES)) return err(MAPPING_MESSAGES.forge);
@@ -280,8 +285,14 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
   };
   if (jql.value) mapping.jql = jql.value;
   if (repoFieldValue.value) mapping.repoFieldValue = repoFieldValue.value;
+  if (issuesRepo.value) mapping.issuesRepo = issuesRepo.value;
   if (awsRegion.value) mapping.awsRegion = awsRegion.value;
   return ok(mapping);
+}
+
+/** The repository a GitHub Issues mapping takes its issues from: `issuesRepo` of the owner, else the mapped repository. */
+export function githubIssuesRepo(mapping: Pick<Mapping, 'owner' | 'repo' | 'issuesRepo'>): { owner: string; repo: string } {
+  return { owner: mapping.owner, repo: mapping.issuesRepo ?? mapping.repo };
 }
 
 /** An optional string field: absent keeps the stored value, null or blank clears it. */

@@ -26,7 +26,7 @@ export type SessionMode = 'autonomous' | 'interactive' | 'hybrid';
 export type RunnerMode = 'default' | 'gha' | 'fly' | 'local' | 'shadow';
 /** The runner that actually executes a job once the override is applied. */
 export type RunnerKind = 'github-actions' | 'fly-machines' | 'local' | 'shadow';
-export type TicketingKind = 'linear' | 'jira' | 'local';
+export type TicketingKind = 'linear' | 'jira' | 'github' | 'local';
 export type ForgeKind = 'github' | 'local';
 
 /** A project mapping: one ticketing scope connected to one repository. */
@@ -38,6 +38,8 @@ export interface Mapping {
   jql?: string;
   /** Jira only: the value of the repo field that selects this repository. */
   repoFieldValue?: string;
+  /** GitHub Issues only: another repository of `owner` that holds the issues (default: `repo` itself). */
+  issuesRepo?: string;
   forge: ForgeKind;
   owner: string;
   repo: string;

@@ -9,6 +9,7 @@ import type { DispatchLogService } from '../../core/app/dispatch/dispatch-log.se
 import type { GapFillService } from '../../core/app/dispatch/gap-fill.service.js';
 import type { ReconcileService } from '../../core/app/dispatch/reconcile.service.js';
 import type { RunnerRegistry } from '../../core/app/dispatch/runner-registry.js';
+import type { GithubIssuesWebhookService } from '../../core/app/issues/github-issues-webhook.service.js';
 import type { IssueControlService } from '../../core/app/issues/issue-control.service.js';
 import type { IssueEventLog, IssueOverridesStore } from '../../core/app/issues/issue-records.js';
 import type { IssuesViewService } from '../../core/app/issues/issues-view.service.js';
@@ -118,6 +119,7 @@ export interface OrchestratorCradle {
   /** Checks GitHub's webhook signatures (adapters/forge/github). */
   githubWebhookVerifier: WebhookVerifier;
   githubWebhook: GithubWebhookService;
+  githubIssuesWebhook: GithubIssuesWebhookService;
   gapFill: GapFillService;
   templates: TemplatesService;
   configStatus: ConfigStatusService;

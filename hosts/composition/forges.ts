@@ -20,6 +20,11 @@ export function githubAuthFrom(
   return undefined;
 }
 
+/** What the GitHub governor is keyed on: one API URL and one credential (token or App) is one budget. */
+export function githubCredential(auth: GithubAuthConfig): string {
+  return 'token' in auth ? auth.token : `app:${auth.appId}`;
+}
+
 export interface ForgesFromConfigDeps {
   config: Pick<CoreSettings, 'githubToken' | 'githubAppId' | 'githubAppPrivateKey' | 'githubApiUrl' | 'dataDir' | 'publicUrl'>;
   clock: Clock;
@@ -46,7 +51,7 @@ export function forgesFromConfig(
   });
   const auth = githubAuthFrom(config);
   if (auth) {
-    const credential = 'token' in auth ? auth.token : `app:${auth.appId}`;
+    const credential = githubCredential(auth);
     forges.github = createGithubForge({
       baseUrl: config.githubApiUrl,
       auth,

@@ -1,6 +1,7 @@
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createGithubWebhookVerifier } from '../../adapters/forge/github/github-webhook.verifier.js';
 import { createGapFillService } from '../../core/app/dispatch/gap-fill.service.js';
+import { createGithubIssuesWebhookService } from '../../core/app/issues/github-issues-webhook.service.js';
 import { createConfigStatusService } from '../../core/app/operations/config-status.service.js';
 import { createTemplatesService } from '../../core/app/operations/templates.service.js';
 import { createGithubWebhookService } from '../../core/app/pulls/github-webhook.service.js';
@@ -25,6 +26,7 @@ export function registerGithub(container: AwilixContainer<Cradle>): void {
       .disposer((pulls) => pulls.stop()),
     githubWebhookVerifier: asFunction(createGithubWebhookVerifier).singleton(),
     githubWebhook: asFunction(createGithubWebhookService).singleton(),
+    githubIssuesWebhook: asFunction(createGithubIssuesWebhookService).singleton(),
     gapFill: asFunction(createGapFillService).singleton(),
     templates: asFunction(({ storage, config, forgeRegistry }: Pick<Cradle, 'storage' | 'config' | 'forgeRegistry'>) =>
       createTemplatesService({

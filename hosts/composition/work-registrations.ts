@@ -1,6 +1,7 @@
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createGovernorRegistry } from '../../adapters/shared/request-governor.js';
 import { UNATTENDED_RETRY } from '../../adapters/shared/retry.js';
+import { createGithubTicketing } from '../../adapters/ticketing/github/github-issues.adapter.js';
 import { createJiraTicketing } from '../../adapters/ticketing/jira/jira.adapter.js';
 import { createJiraAdminService } from '../../adapters/ticketing/jira/jira-admin.service.js';
 import { createLinearTicketing } from '../../adapters/ticketing/linear/linear.adapter.js';
@@ -19,6 +20,7 @@ import { createJobOutcomeService } from '../../core/app/runs/job-outcome.service
 import type { TicketingKind } from '../../core/domain/model.js';
 import type { Ticketing } from '../../ports/ticketing.port.js';
 import type { OrchestratorCradle } from './cradle.js';
+import { githubAuthFrom, githubCredential } from './forges.js';
 
 type Cradle = OrchestratorCradle;
 
@@ -36,7 +38,14 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
     connectionHealth: asFunction(({ governors }: Pick<Cradle, 'governors'>) => governors).singleton(),
 
     ticketingRegistry: asFunction(
-      ({ config, trackerStore, governors, clock }: Pick<Cradle, 'config' | 'trackerStore' | 'governors' | 'clock'>) => {
+      ({
+        config,
+        trackerStore,
+        governors,
+        clock,
+        storage,
+        logger,
+      }: Pick<Cradle, 'config' | 'trackerStore' | 'governors' | 'clock' | 'storage' | 'logger'>) => {
         const adapters: Partial<Record<TicketingKind, Ticketing>> = {
           local: createLocalTicketing({ store: trackerStore, publicUrl: config.publicUrl }),
         };
@@ -52,6 +61,20 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
         }
         const jira = jiraConnection(config, governors);
         if (jira) adapters.jira = createJiraTicketing(jira);
+        // GitHub Issues rides on the forge's credentials and governor: one GitHub budget.
+        const github = githubAuthFrom(config);
+        if (github) {
+          const connection = { service: 'github', baseUrl: config.githubApiUrl, credential: githubCredential(github) };
+          adapters.github = createGithubTicketing({
+            baseUrl: config.githubApiUrl,
+            auth: github,
+            retry: UNATTENDED_RETRY,
+            now: () => clock.now(),
+            governor: governors.forConnection(connection),
+            mappings: () => storage.mappings.list(),
+            warn: (message) => logger.warn(message, { ticketing: 'github' }),
+          });
+        }
         return createTicketingRegistry(adapters);
       },
     ).singleton(),

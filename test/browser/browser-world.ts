@@ -30,7 +30,11 @@ export interface BrowserWorld {
  * The real server in-process (shadow runner, memory storage, no background polling), an admin
  * token for it, and Debian's chromium on a fresh profile. Fails naming chromium when it is missing.
  */
-export async function startBrowserWorld(accessCode: string, viewport?: { width: number; height: number }): Promise<BrowserWorld> {
+export async function startBrowserWorld(
+  accessCode: string,
+  viewport?: { width: number; height: number },
+  env: Record<string, string> = {},
+): Promise<BrowserWorld> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y --no-install-recommends chromium)`,
@@ -47,6 +51,7 @@ export async function startBrowserWorld(accessCode: string, viewport?: { width: 
       STORAGE_URL: 'memory:',
       DATA_DIR: dataDir,
       POLL_INTERVAL_MS: '86400000', // only an explicit refresh runs a cycle
+      ...env,
     },
     { out: () => undefined, err: () => undefined },
   );

@@ -29,6 +29,8 @@ export interface TicketingSubject {
   requestCount(): number;
   /** The adapter's listing page size; the paging bound is computed from it (default 50). */
   pageSize?: number;
+  /** How finely the backend keeps times (GitHub: whole seconds); seeded times are compared at it (default 1 ms). */
+  timeResolutionMs?: number;
   /** Makes the next backend call fail like the real service. Optional. */
   failNext?(kind: 'rateLimited' | 'serverError' | 'auth'): void;
   close(): Promise<void>;
@@ -157,17 +159,18 @@ export function ticketingContract(
       ]);
       const listed = await ok(s.ticketing.listCandidates(s.mapping));
       expect(sorted(listed.map((i) => i.id))).toEqual(sorted([ids[0]!, ids[2]!, ids[3]!]));
+      const at = (ms: number) => ms - (ms % (s.timeResolutionMs ?? 1));
 
       const byId = new Map(listed.map((i) => [i.id, i]));
       const urgent = byId.get(ids[0]!)!;
-      expect(urgent).toMatchObject({ title: 'urgent one', stage: 'triggered', priority: 1, createdAt: t0, blockedBy: [] });
+      expect(urgent).toMatchObject({ title: 'urgent one', stage: 'triggered', priority: 1, createdAt: at(t0), blockedBy: [] });
       expect(urgent.teamKey).toBe(s.mapping.teamKey);
       expect(urgent.identifier).toMatch(/\S/);
       expect(urgent.url).toMatch(/\S/);
-      expect(byId.get(ids[3]!)).toMatchObject({ priority: 0, createdAt: t0 + 120_000 });
+      expect(byId.get(ids[3]!)).toMatchObject({ priority: 0, createdAt: at(t0 + 120_000) });
 
       const blocked = byId.get(ids[2]!)!;
-      expect(blocked).toMatchObject({ priority: 3, createdAt: t0 + 60_000, stage: 'triggered' });
+      expect(blocked).toMatchObject({ priority: 3, createdAt: at(t0 + 60_000), stage: 'triggered' });
       expect(blocked.blockedBy.map((b) => b.open).sort()).toEqual([false, true]);
       for (const b of blocked.blockedBy) expect(b.identifier).toMatch(/\S/);
       expect(new Set(blocked.blockedBy.map((b) => b.identifier)).size).toBe(2);

@@ -93,7 +93,12 @@ describe('validateMappingInput', () => {
       { ...base, planningWorkflowFile: null },
       'planningWorkflowFile is required when planningEnabled is true',
     ],
-    ['bad ticketing', { ...base, ticketing: 'github' }, "ticketing must be 'linear', 'jira' or 'local'"],
+    ['bad ticketing', { ...base, ticketing: 'trello' }, "ticketing must be 'linear', 'jira', 'github' or 'local'"],
+    [
+      'bad issuesRepo',
+      { ...base, ticketing: 'github', issuesRepo: 'a/b' },
+      "issuesRepo must be a repository name (letters, digits, '.', '-' and '_')",
+    ],
     ['jira without jql', { ...base, ticketing: 'jira', repoFieldValue: 'web' }, "jql is required when ticketing is 'jira'"],
     [
       'jira without repo field',
@@ -123,6 +128,16 @@ describe('validateMappingInput', () => {
     expect(valid({ ...base, provider: 'bedrock', awsRegion: 'eu-west-1' }).awsRegion).toBe('eu-west-1');
     const jira = valid({ ...base, ticketing: 'jira', jql: 'project = WEB', repoFieldValue: 'web' });
     expect([jira.ticketing, jira.jql, jira.repoFieldValue]).toEqual(['jira', 'project = WEB', 'web']);
+  });
+
+  it('accepts GitHub Issues, with or without another repository of the owner for the issues', () => {
+    expect(valid({ ...base, ticketing: 'github' })).not.toHaveProperty('issuesRepo');
+    const tracker = valid({ ...base, ticketing: 'github', issuesRepo: ' web-issues ' });
+    expect([tracker.ticketing, tracker.issuesRepo]).toEqual(['github', 'web-issues']);
+    const cleared = validateMappingInput({ ...base, issuesRepo: null }, tracker, 1);
+    expect(cleared._unsafeUnwrap()).not.toHaveProperty('issuesRepo');
+    const kept = validateMappingInput({ ...base }, tracker, 1);
+    expect(kept._unsafeUnwrap().issuesRepo).toBe('web-issues');
   });
 
   it('allows planning off without a planning workflow file', () => {

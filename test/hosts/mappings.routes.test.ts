@@ -95,7 +95,7 @@ describe.each(STORAGE_KINDS)('project mappings end to end (%s storage)', (kind) 
       { ...ENG, planningEnabled: true, planningWorkflowFile: '' },
       'planningWorkflowFile is required when planningEnabled is true',
     ],
-    ['an unknown ticketing system', { ...ENG, ticketing: 'trello' }, "ticketing must be 'linear', 'jira' or 'local'"],
+    ['an unknown ticketing system', { ...ENG, ticketing: 'trello' }, "ticketing must be 'linear', 'jira', 'github' or 'local'"],
     ['jira without jql', { ...ENG, ticketing: 'jira', repoFieldValue: 'web' }, "jql is required when ticketing is 'jira'"],
   ])('answers 400 for %s with the spec message, storing nothing', async (_name, body, message) => {
     const res = await post(body);

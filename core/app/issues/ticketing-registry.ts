@@ -14,6 +14,7 @@ export interface TicketingRegistry {
 const HOW_TO_CONFIGURE: Record<TicketingKind, string> = {
   linear: 'set LINEAR_API_KEY',
   jira: 'set JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN',
+  github: 'set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY',
   local: 'the embedded tracker is always available',
 };
 

@@ -42,7 +42,7 @@ export interface ConfigStatusService {
   status(): Promise<ConfigStatus>;
 }
 
-const TICKETING_KINDS: readonly TicketingKind[] = ['linear', 'jira', 'local'];
+const TICKETING_KINDS: readonly TicketingKind[] = ['linear', 'jira', 'github', 'local'];
 
 /** A URL a runner elsewhere cannot reach: loopback or the unspecified address. */
 export function isLocalOnlyUrl(url: string): boolean {
@@ -103,7 +103,7 @@ export function createConfigStatusService({
           detail:
             unserved.length > 0
               ? unserved.map((kind) => `${ticketing[kind].mappings} mapping(s) use ${describeMissingTicketing(kind)}`).join('; ')
-              : `${connected.length > 0 ? `${connected.join(' and ')} connected` : 'no Linear or Jira connection'}; the local tracker is embedded`,
+              : `${connected.length > 0 ? `${connected.join(' and ')} connected` : 'no Linear, Jira or GitHub connection'}; the local tracker is embedded`,
         },
         {
           key: 'runnerCallback',

@@ -6,6 +6,7 @@ import type { Ticketing } from '../../../ports/ticketing.port.js';
 import type { WebhookVerifier } from '../../../ports/webhook-verifier.port.js';
 import { resolveRunCaps } from '../../domain/caps.js';
 import type { DispatchService } from '../dispatch/dispatch.service.js';
+import type { GithubIssuesWebhookOutcome, GithubIssuesWebhookService } from '../issues/github-issues-webhook.service.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { PullsService, TrackedPull } from './pulls.service.js';
 
@@ -19,6 +20,8 @@ export interface GithubWebhookDeps {
   ticketingRegistry: TicketingRegistry;
   /** Checks `x-hub-signature-256` (adapters/forge/github). */
   githubWebhookVerifier: WebhookVerifier;
+  /** `issues` and `issue_comment` deliveries, for mappings on GitHub Issues; without it they are ignored. */
+  githubIssuesWebhook?: GithubIssuesWebhookService;
 }
 
 /** 503 body when GITHUB_WEBHOOK_SECRET is unset: the endpoint is disabled. */
@@ -37,6 +40,7 @@ export type GithubWebhookOutcome =
   | { handled: 'merged'; pullRequest: string; identifier: string; duplicate: boolean }
   | { handled: 'redispatched'; pullRequest: string; identifier: string; jobId: string; iteration: number; maxIterations: number }
   | { handled: 'iteration-limit'; pullRequest: string; identifier: string; maxIterations: number }
+  | GithubIssuesWebhookOutcome
   | { ignored: string };
 
 export interface WebhookDelivery {
@@ -230,6 +234,9 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
         payload.pull_request.merged === true
       ) {
         return merged(payload);
+      }
+      if ((event === 'issues' || event === 'issue_comment') && deps.githubIssuesWebhook) {
+        return ok(await deps.githubIssuesWebhook.receive(event, payload));
       }
       if (event === 'pull_request_review' && payload.action === 'submitted' && isObj(payload.review)) {
         const state = str(payload.review.state)?.toLowerCase();

@@ -25,7 +25,8 @@ export const githubWebhookRoutes = [
     operationId: 'githubWebhook',
     tag: 'Webhooks',
     summary: 'GitHub notifies the orchestrator of pull-request events',
-    description: 'Events that do not match a merged pull request answer 200 `{ ok: true as const, ignored }`.',
+    description:
+      'Merged pull requests and requested changes; `issues` and `issue_comment` events reconcile the GitHub Issues mappings of their repository at once (`{ ok, handled, reconciling }`). Anything else answers 200 `{ ok: true, ignored }`.',
     security: 'githubSignature',
     body: {
       schema: someObject('A GitHub webhook payload (X-GitHub-Event names its kind)'),

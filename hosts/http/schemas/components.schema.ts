@@ -39,7 +39,7 @@ export const NotDeleted = z
   .object({ deleted: z.literal(false) })
   .meta({ id: 'NotDeleted', description: 'No such mapping: `{ "deleted": false }`, no error field' });
 
-const TICKETING: readonly TicketingKind[] = ['linear', 'jira', 'local'];
+const TICKETING: readonly TicketingKind[] = ['linear', 'jira', 'github', 'local'];
 const EXECUTION: readonly ExecutionMode[] = ['github-actions', 'fly-machines'];
 const SESSION: readonly SessionMode[] = ['autonomous', 'interactive', 'hybrid'];
 const PROVIDER: readonly Provider[] = ['anthropic', 'bedrock'];
@@ -54,6 +54,7 @@ export const MappingSchema = z
     ticketing: z.enum(TICKETING as [TicketingKind, ...TicketingKind[]]).optional(),
     jql: z.string().describe('Jira only').optional(),
     repoFieldValue: z.string().describe('Jira only').optional(),
+    issuesRepo: z.string().describe('GitHub Issues only: another repository of the owner that holds the issues').optional(),
     forge: z.string().optional(),
     owner: z.string(),
     repo: z.string(),

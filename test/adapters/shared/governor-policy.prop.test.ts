@@ -127,6 +127,16 @@ describe('the request governor rule', () => {
     expect(admit(state, 10).admission.kind).toBe('go');
   });
 
+  it('a short Retry-After beside a budget already spent holds until the budget resets (GitHub sends both)', () => {
+    const spent: GovernorState = { ...INITIAL_GOVERNOR_STATE, remaining: 0, resetAt: 600_000 };
+    const state = record(spent, { type: 'rateLimited', at: 0, retryAfterMs: 30_000 });
+    expect(admit(state, 31_000).admission).toEqual({ kind: 'wait', reason: 'rateLimited', until: 600_000 });
+    expect(admit(state, 600_000).admission.kind).toBe('go');
+    // With budget left, the Retry-After alone sets the window.
+    const limited = record({ ...spent, remaining: 12 }, { type: 'rateLimited', at: 0, retryAfterMs: 30_000 });
+    expect(admit(limited, 30_000).admission.kind).toBe('go');
+  });
+
   it('backs off exponentially, jittered between half and all of the step, capped', () => {
     expect(backoffMs(1, 0)).toBe(P.baseBackoffMs / 2);
     expect(backoffMs(3, 0.999_999)).toBe(P.baseBackoffMs * 4);

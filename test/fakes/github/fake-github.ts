@@ -6,9 +6,11 @@ import { isJwt, publicKeyFrom, verifyAppJwt } from './app-jwt.js';
 import { accessTokensRoute, appRoute, repoInstallationRoute } from './apps.routes.js';
 import { contentsRoutes } from './contents.routes.js';
 import { fail, notAccessible, notFound, type Reply, readBody, send } from './http.js';
+import { issuesRoutes, repositoryListRoutes } from './issues.routes.js';
 import { pullsRoutes } from './pulls.routes.js';
 import { type Ctx, compile, type DispatchHook, type DispatchRecord, type Principal, type Route } from './route.js';
 import {
+  type FakeIssue,
   type FakePull,
   type FakeRepo,
   type FakeRun,
@@ -19,7 +21,7 @@ import {
 } from './state.js';
 
 export type { DispatchHook, DispatchOutcome, DispatchRecord } from './route.js';
-export type { FakePull, FakeRun, IssuedToken } from './state.js';
+export type { FakeComment, FakeIssue, FakePull, FakeRun, IssuedToken } from './state.js';
 
 export interface RecordedRequest {
   method: string;
@@ -55,6 +57,8 @@ export interface FakeGithubOptions {
 export interface FakeGithub {
   /** The API base URL, e.g. `http://127.0.0.1:PORT` (what `GITHUB_API_URL` would be). */
   url: string;
+  /** What stands in for https://github.com in the fake's `html_url`s. */
+  htmlUrl: string;
   /** Every request, in order, with the status it got. */
   requests: RecordedRequest[];
   /** Every accepted workflow dispatch. */
@@ -92,6 +96,27 @@ export interface FakeGithub {
   runs(owner: string, repo: string): FakeRun[];
   pulls(owner: string, repo: string): FakePull[];
   mergePull(owner: string, repo: string, number: number): void;
+  /** An issue, numbered after the repository's issues and pull requests; labels are created on the repository. */
+  addIssue(issue: {
+    owner: string;
+    repo: string;
+    title: string;
+    body?: string;
+    labels?: string[];
+    /** The `Priority` issue field's option (`Urgent`, `High`, `Medium`, `Low`). */
+    priority?: string;
+    state?: 'open' | 'closed';
+    stateReason?: FakeIssue['stateReason'];
+    createdAt?: number;
+  }): FakeIssue;
+  issue(owner: string, repo: string, number: number): FakeIssue | undefined;
+  /** `issue` is blocked by `blocker` (GitHub's issue dependencies). */
+  addBlockedBy(issue: FakeIssue, blocker: FakeIssue): void;
+  /** Changes an issue as a person would in GitHub's UI (its `updated_at` moves). */
+  editIssue(
+    issue: FakeIssue,
+    patch: { labels?: string[]; state?: 'open' | 'closed'; stateReason?: FakeIssue['stateReason'] },
+  ): void;
   /** The next matching request(s) get this answer instead, before auth. */
   failNext(rule: FaultRule): void;
   /** Primary rate limit: every authenticated call fails until `resetInSeconds` pass on the fake's clock. */
@@ -126,6 +151,8 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     ...actionsRoutes,
     ...pullsRoutes,
     ...contentsRoutes,
+    ...issuesRoutes,
+    ...repositoryListRoutes,
     accessTokensRoute(() => options.tokenLifetimeMs ?? 3_600_000),
     repoInstallationRoute,
     appRoute,
@@ -222,6 +249,7 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
 
     const ctx: Ctx = { state, params, query, body, principal, now: now(), urls, dispatches, dispatchHooks: hooks };
     if (route.auth === 'app') return route.handle(ctx, (principal as { appId: string }).appId);
+    if (route.auth === 'user') return route.handle(ctx);
     const repo = state.repo(params.owner ?? '', params.repo ?? '');
     if (!repo) return notFound();
     const denied = authorize(principal, repo, route.permissions(ctx));
@@ -251,6 +279,7 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
       });
       send(res, reply, {
         ...rateHeaders(),
+        date: new Date(now()).toUTCString(), // GitHub's clock: the fake's
         'x-github-request-id': randomSha().slice(0, 16),
         'x-github-api-version-selected': '2022-11-28',
       });
@@ -267,6 +296,7 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
 
   return {
     url: urls.api,
+    htmlUrl: urls.html,
     requests,
     dispatches,
     state,
@@ -351,6 +381,43 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
       const pr = repoOf(owner, name).pulls.find((p) => p.number === number);
       if (!pr) throw new Error(`fake github: no pull ${number}`);
       Object.assign(pr, { state: 'closed', mergedAt: now(), closedAt: now(), updatedAt: now() });
+    },
+    addIssue: ({ owner, repo: name, title, body = '', labels = [], priority, state: open = 'open', stateReason, createdAt }) => {
+      const repo = repoOf(owner, name);
+      const at = createdAt ?? now();
+      const issue: FakeIssue = {
+        id: state.id(),
+        number: repo.nextIssueNumber++,
+        title,
+        body,
+        state: open,
+        stateReason: open === 'closed' ? (stateReason ?? 'completed') : null,
+        labels: labels.map((l) => state.label(repo, l).name),
+        ...(priority !== undefined ? { priority } : {}),
+        comments: [],
+        blockedBy: [],
+        createdAt: at,
+        updatedAt: Math.max(at, now()),
+        closedAt: open === 'closed' ? now() : null,
+      };
+      repo.issues.push(issue);
+      return issue;
+    },
+    issue: (owner, name, number) => repoOf(owner, name).issues.find((i) => i.number === number),
+    addBlockedBy: (issue, blocker) => {
+      if (!issue.blockedBy.includes(blocker.id)) issue.blockedBy.push(blocker.id);
+      issue.updatedAt = now();
+    },
+    editIssue: (issue, patch) => {
+      const found = state.issueById(issue.id);
+      if (!found) throw new Error(`fake github: no issue ${issue.id}`);
+      if (patch.labels) issue.labels = patch.labels.map((l) => state.label(found.repo, l).name);
+      if (patch.state === 'closed') {
+        Object.assign(issue, { state: 'closed', stateReason: patch.stateReason ?? 'completed', closedAt: now() });
+      } else if (patch.state === 'open') {
+        Object.assign(issue, { state: 'open', stateReason: 'reopened', closedAt: null });
+      }
+      issue.updatedAt = now();
     },
     failNext: (rule) => void faults.push({ ...rule, left: rule.times ?? 1 }),
     exhaustRateLimit: ({ resetInSeconds, status = 403 }) => {

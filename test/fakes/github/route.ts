@@ -55,7 +55,15 @@ export interface AppRoute {
   handle: (ctx: Ctx, appId: string) => Reply;
 }
 
-export type Route = RepoRoute | AppRoute;
+/** A route about the caller rather than one repository (`/user/repos`, `/installation/repositories`). */
+export interface UserRoute {
+  method: string;
+  pattern: string;
+  auth: 'user';
+  handle: (ctx: Ctx) => Reply;
+}
+
+export type Route = RepoRoute | AppRoute | UserRoute;
 
 /** Compiles `/repos/:owner/:repo/contents/*path` into a matcher of an already decoded path. */
 export function compile(pattern: string): (path: string) => Record<string, string> | undefined {

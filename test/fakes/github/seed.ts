@@ -16,6 +16,7 @@ export const APP_PERMISSIONS = {
   contents: 'write',
   pull_requests: 'write',
   workflows: 'write',
+  issues: 'write',
   metadata: 'read',
 } as const;
 

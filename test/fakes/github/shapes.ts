@@ -1,5 +1,15 @@
 import { isoSeconds } from './http.js';
-import { blobSha, type FakeInstallation, type FakePull, type FakeRepo, type FakeRun } from './state.js';
+import {
+  blobSha,
+  type FakeComment,
+  type FakeInstallation,
+  type FakeIssue,
+  type FakeLabel,
+  type FakePull,
+  type FakeRepo,
+  type FakeRun,
+  type GithubState,
+} from './state.js';
 
 /** Where the fake says things live: `api` is its own URL, `html` stands in for github.com. */
 export interface Urls {
@@ -32,6 +42,8 @@ export function repoJson(repo: FakeRepo, u: Urls) {
     visibility: repo.private ? 'private' : 'public',
     archived: false,
     disabled: false,
+    has_issues: true,
+    open_issues_count: repo.issues.filter((i) => i.state === 'open').length + repo.pulls.filter((p) => p.state === 'open').length,
   };
 }
 
@@ -160,5 +172,120 @@ export function installationJson(inst: FakeInstallation, u: Urls) {
     updated_at: '2024-01-01T00:00:00Z',
     single_file_name: null,
     suspended_at: null,
+  };
+}
+
+export function labelJson(label: FakeLabel, repo: FakeRepo, u: Urls) {
+  return {
+    id: label.id,
+    node_id: `LA_${label.id}`,
+    url: `${u.api}/repos/${repo.owner}/${repo.name}/labels/${encodeURIComponent(label.name)}`,
+    name: label.name,
+    color: label.color,
+    default: false,
+    description: label.description,
+  };
+}
+
+/** GitHub's issue object (REST, `application/vnd.github+json`), with the dependency summary and issue fields. */
+export function issueJson(issue: FakeIssue, repo: FakeRepo, state: GithubState, u: Urls) {
+  const full = `${repo.owner}/${repo.name}`;
+  const api = `${u.api}/repos/${full}/issues/${issue.number}`;
+  const blockers = issue.blockedBy.map((id) => state.issueById(id)?.issue).filter((b): b is FakeIssue => b !== undefined);
+  return {
+    url: api,
+    repository_url: `${u.api}/repos/${full}`,
+    labels_url: `${api}/labels{/name}`,
+    comments_url: `${api}/comments`,
+    events_url: `${api}/events`,
+    html_url: `${u.html}/${full}/issues/${issue.number}`,
+    id: issue.id,
+    node_id: `I_${issue.id}`,
+    number: issue.number,
+    title: issue.title,
+    user: user('octocat', u),
+    labels: issue.labels.map((name) => labelJson(state.label(repo, name), repo, u)),
+    state: issue.state,
+    state_reason: issue.stateReason,
+    locked: false,
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    comments: issue.comments.length,
+    created_at: isoSeconds(issue.createdAt),
+    updated_at: isoSeconds(issue.updatedAt),
+    closed_at: issue.closedAt === null ? null : isoSeconds(issue.closedAt),
+    author_association: 'OWNER',
+    active_lock_reason: null,
+    body: issue.body,
+    reactions: { url: `${api}/reactions`, total_count: 0 },
+    timeline_url: `${api}/timeline`,
+    issue_dependencies_summary: {
+      blocked_by: blockers.filter((b) => b.state === 'open').length,
+      blocking: 0,
+      total_blocked_by: blockers.length,
+      total_blocking: 0,
+    },
+    issue_field_values:
+      issue.priority === undefined
+        ? []
+        : [
+            {
+              issue_field_id: 1,
+              issue_field_name: 'Priority',
+              node_id: 'IFSS_priority',
+              data_type: 'single_select',
+              value: issue.priority,
+              single_select_option: { id: 1, name: issue.priority, color: 'red' },
+            },
+          ],
+  };
+}
+
+/** A pull request as the issues API lists it: an issue with a `pull_request` key. */
+export function pullAsIssueJson(pr: FakePull, repo: FakeRepo, u: Urls) {
+  const full = `${repo.owner}/${repo.name}`;
+  const api = `${u.api}/repos/${full}/issues/${pr.number}`;
+  return {
+    url: api,
+    repository_url: `${u.api}/repos/${full}`,
+    html_url: `${u.html}/${full}/pull/${pr.number}`,
+    id: pr.id,
+    node_id: `PR_${pr.id}`,
+    number: pr.number,
+    title: pr.title,
+    user: user('ai-implement[bot]', u),
+    labels: (pr.labels ?? []).map((name) => ({ name, color: 'ededed', default: false, description: null })),
+    state: pr.state,
+    locked: false,
+    comments: 0,
+    created_at: isoSeconds(pr.createdAt),
+    updated_at: isoSeconds(pr.updatedAt),
+    closed_at: pr.closedAt === null ? null : isoSeconds(pr.closedAt),
+    body: pr.body,
+    draft: pr.draft,
+    pull_request: {
+      url: `${u.api}/repos/${full}/pulls/${pr.number}`,
+      html_url: `${u.html}/${full}/pull/${pr.number}`,
+      diff_url: `${u.html}/${full}/pull/${pr.number}.diff`,
+      patch_url: `${u.html}/${full}/pull/${pr.number}.patch`,
+      merged_at: pr.mergedAt === null ? null : isoSeconds(pr.mergedAt),
+    },
+  };
+}
+
+export function commentJson(comment: FakeComment, issue: FakeIssue, repo: FakeRepo, u: Urls) {
+  const full = `${repo.owner}/${repo.name}`;
+  return {
+    url: `${u.api}/repos/${full}/issues/comments/${comment.id}`,
+    html_url: `${u.html}/${full}/issues/${issue.number}#issuecomment-${comment.id}`,
+    issue_url: `${u.api}/repos/${full}/issues/${issue.number}`,
+    id: comment.id,
+    node_id: `IC_${comment.id}`,
+    user: user(comment.user, u),
+    created_at: isoSeconds(comment.createdAt),
+    updated_at: isoSeconds(comment.updatedAt),
+    author_association: 'NONE',
+    body: comment.body,
   };
 }

@@ -37,10 +37,48 @@ export interface FakePull {
   baseSha: string;
   draft: boolean;
   state: 'open' | 'closed';
+  /** Label names (a pull request can carry labels like an issue). */
+  labels?: string[];
   mergedAt: number | null;
   closedAt: number | null;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface FakeLabel {
+  id: number;
+  name: string;
+  color: string;
+  description: string | null;
+}
+
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** An issue (never a pull request: those live in `pulls` and share the numbering). */
+export interface FakeIssue {
+  id: number;
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  /** Why it was closed: GitHub's `completed`, `not_planned` or `duplicate`. */
+  stateReason: 'completed' | 'not_planned' | 'duplicate' | 'reopened' | null;
+  /** Label names, in the order they were added. */
+  labels: string[];
+  /** The single-select option of the issue's `Priority` field (GitHub issue fields), if set. */
+  priority?: string;
+  comments: FakeComment[];
+  /** Issue ids (`id`, not number) of the issues that block this one, in this or another repository. */
+  blockedBy: number[];
+  createdAt: number;
+  updatedAt: number;
+  closedAt: number | null;
 }
 
 export interface FakeRepo {
@@ -52,6 +90,9 @@ export interface FakeRepo {
   branches: Map<string, Branch>;
   runs: FakeRun[];
   pulls: FakePull[];
+  issues: FakeIssue[];
+  /** Repository labels by lower-cased name (GitHub's label names are case-insensitive). */
+  labels: Map<string, FakeLabel>;
   nextIssueNumber: number;
 }
 
@@ -120,6 +161,8 @@ export class GithubState {
       branches: new Map([[defaultBranch, { sha: randomSha(), files: new Map(Object.entries(files)) }]]),
       runs: [],
       pulls: [],
+      issues: [],
+      labels: new Map(),
       nextIssueNumber: 1,
     };
     this.repos.set(repoKey(owner, name), repo);
@@ -131,6 +174,25 @@ export class GithubState {
     for (const inst of this.installations.values()) {
       if (inst.appId !== appId || inst.account.toLowerCase() !== owner.toLowerCase()) continue;
       if (inst.repositories === 'all' || inst.repositories.some((r) => r.toLowerCase() === repo.toLowerCase())) return inst;
+    }
+    return undefined;
+  }
+
+  /** The repository label named `name` (any case), created with GitHub's default colour when missing. */
+  label(repo: FakeRepo, name: string): FakeLabel {
+    let label = repo.labels.get(name.toLowerCase());
+    if (!label) {
+      label = { id: this.id(), name, color: 'ededed', description: null };
+      repo.labels.set(name.toLowerCase(), label);
+    }
+    return label;
+  }
+
+  /** The issue with this id, in whatever repository it lives. */
+  issueById(id: number): { repo: FakeRepo; issue: FakeIssue } | undefined {
+    for (const repo of this.repos.values()) {
+      const issue = repo.issues.find((i) => i.id === id);
+      if (issue) return { repo, issue };
     }
     return undefined;
   }

@@ -169,6 +169,7 @@ describe('GET /api/admin/config-status', () => {
     expect(body.ticketing).toEqual({
       linear: { configured: false, mappings: 0 },
       jira: { configured: false, mappings: 0 },
+      github: { configured: true, mappings: 0 },
       local: { configured: true, mappings: 1 },
     });
   });

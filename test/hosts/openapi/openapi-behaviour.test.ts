@@ -83,7 +83,7 @@ describe('the document matches what the app answers', () => {
     expect(checkValue(doc as never, mapping, { owner: 'a', repo: 'b', paused: 'no', ticketing: 'trello' })).toEqual([
       '$: teamKey is required',
       '$.paused: "no" is not boolean',
-      '$.ticketing: trello not in linear|jira|local',
+      '$.ticketing: trello not in linear|jira|github|local',
     ]);
     expect(checkValue(doc as never, mapping, { teamKey: 'T', owner: 'a', repo: 'b' })).toEqual([]);
   });

@@ -81,6 +81,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
   const ticketingChoices = [
     ['linear', 'Linear', 'A Linear team'],
     ['jira', 'Jira', 'A JQL clause on Jira Cloud'],
+    ['github', 'GitHub Issues', "The repository's own issues (or another repository of the same owner)"],
     ['local', 'Local tracker', 'The embedded tracker of this orchestrator'],
   ].map(([value, label, hint]) => {
     const id = `${uid}-ticketing-${value}`;
@@ -120,11 +121,19 @@ export function projectForm({ existing, onSaved, onCancel }) {
     }),
   );
 
+  const githubFields = h(
+    'div',
+    {},
+    field('issuesRepo', 'Issues repository', input('web-app-issues'), {
+      hint: 'Blank: the issues of the repository itself. Otherwise another repository of the same owner that holds them. Labelling an issue AI-Implement starts a run.',
+    }),
+  );
+
   const planningEnabled = checkbox('planningEnabled', 'Run the planning phase before implementation');
   /** @type {Node[][]} */
   const steps = [
     [h('p', { class: 'hint' }, 'Where the tickets come from.'), ...ticketingChoices],
-    [...sourceFields, jiraFields],
+    [...sourceFields, jiraFields, githubFields],
     [
       field(
         'forge',
@@ -292,6 +301,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
     const kind = ticketing();
     teamKeyLabel.textContent = kind === 'linear' ? 'Linear team key' : kind === 'jira' ? 'Jira project key' : 'Team key';
     jiraFields.hidden = kind !== 'jira';
+    githubFields.hidden = kind !== 'github';
     const fly = controls.executionMode?.value === 'fly-machines';
     for (const name of ['machineCpus', 'machineMemoryMb'])
       form.querySelector(`[data-field="${name}"]`)?.toggleAttribute('hidden', !fly);
@@ -329,6 +339,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
       out.jql = text('jql');
       out.repoFieldValue = text('repoFieldValue');
     }
+    if (out.ticketing === 'github') out.issuesRepo = text('issuesRepo') === '' ? null : text('issuesRepo');
     for (const name of ['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues']) {
       if (text(name) !== '') out[name] = Number(text(name));
     }
@@ -426,6 +437,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
     'awsRegion',
     'jql',
     'repoFieldValue',
+    'issuesRepo',
   ]) {
     if (typeof m[name] === 'string') /** @type {Control} */ (controls[name]).value = m[name];
   }

@@ -69,7 +69,15 @@ export async function render(root, ctx) {
           { label: 'Project', cell: (m) => h('strong', {}, m.teamKey) },
           {
             label: 'Ticketing',
-            cell: (m) => stack(m.ticketing, m.jql ? h('code', { class: 'muted' }, m.jql) : null),
+            cell: (m) =>
+              stack(
+                m.ticketing === 'github' ? 'GitHub Issues' : m.ticketing,
+                m.jql
+                  ? h('code', { class: 'muted' }, m.jql)
+                  : m.ticketing === 'github'
+                    ? h('span', { class: 'muted' }, `${m.owner}/${m.issuesRepo ?? m.repo}`)
+                    : null,
+              ),
           },
           {
             label: 'Repository',
