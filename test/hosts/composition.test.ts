@@ -50,7 +50,7 @@ describe('composition root: Fly sessions', () => {
 
 describe('composition root: the built-in workflow templates behind their port', () => {
   it('renders a mapping’s files at the shipped version, and says why a bad URL cannot be rendered', () => {
-    const templates = createBuiltInWorkflowTemplates();
+    const templates = createBuiltInWorkflowTemplates({ sessionBundleSha256: () => 'd'.repeat(64) });
     expect(templates.version).toBe(TEMPLATE_VERSION);
     const target = { workflowFile: 'ai.yml', planningEnabled: true, planningWorkflowFile: 'plan.yml' };
     const files = templates.render({ ...target, orchestratorUrl: 'https://ai.example' })._unsafeUnwrap();
@@ -60,5 +60,10 @@ describe('composition root: the built-in workflow templates behind their port', 
       '.github/workflows/comment-trigger.yml',
     ]);
     expect(templates.render({ ...target, orchestratorUrl: 'ftp://nope' })._unsafeUnwrapErr()).toMatch(/not an http\(s\) URL/);
+    expect(files[0]?.content).toContain(`AI_IMPLEMENT_SESSION_SHA256: ${'d'.repeat(64)}`);
+    const unbuilt = createBuiltInWorkflowTemplates({ sessionBundleSha256: () => undefined });
+    expect(unbuilt.render({ ...target, orchestratorUrl: 'https://ai.example' })._unsafeUnwrapErr()).toBe(
+      'Session bundle not built',
+    );
   });
 });
