@@ -100,6 +100,18 @@ const NOT_FOR_THE_AGENT = new Set([
 ]);
 
 /**
+ * Variables the machine or the runner sets, whose values are not secrets: GitHub Actions' own
+ * (`GITHUB_REPOSITORY`, `GITHUB_REF_NAME`, `RUNNER_OS`, `CI`, …; never `GITHUB_TOKEN`) and the
+ * shell's. The session redacts every other value of the agent's environment from what it
+ * reports; redacting these would blank `owner/repo` out of a PR URL or every word `main`.
+ */
+const RUNNER_VARIABLE =
+  /^(?:PATH|HOME|USER|LOGNAME|SHELL|PWD|OLDPWD|SHLVL|LANG|LANGUAGE|LC_\w+|TERM|TMPDIR|HOSTNAME|TZ|CI|_|ImageOS|ImageVersion|RUNNER_\w+|GITHUB_(?!TOKEN$)\w+)$/;
+
+/** Whether a variable of the agent's environment is the machine's or the runner's (`RUNNER_VARIABLE`). */
+export const isRunnerVariable = (name: string) => RUNNER_VARIABLE.test(name);
+
+/**
  * The agent's environment: what the run was given (extraEnv, secrets, PATH, HOME) without
  * any `AI_IMPLEMENT_*` variable (tokens, nonce, session settings) or other credential.
  */
