@@ -8,13 +8,15 @@ import { parse } from 'yaml';
  * steps this machine can run: the job's and each step's `env` evaluated (`inputs.*`,
  * `secrets.*`, `github.token`; any other expression is an error), `shell: bash` as
  * `bash --noprofile --norc -eo pipefail`, `$GITHUB_ENV` carried to later steps, the event
- * payload at `$GITHUB_EVENT_PATH`, `$RUNNER_TEMP`, `::add-mask::` collected, and the first
- * failing step ending the job.
+ * payload at `$GITHUB_EVENT_PATH`, `$RUNNER_TEMP`, `::add-mask::` collected, and after the
+ * first failing step only the steps whose `if` asks for it (`failure()`, `always()`,
+ * `steps.<id>.outcome == '…'`, joined by `&&`; anything else is an error).
  */
 
 export interface WorkflowStep {
   id?: string;
   name?: string;
+  if?: string;
   uses?: string;
   run?: string;
   env?: Record<string, string>;
@@ -96,7 +98,8 @@ export async function playJob(options: PlayOptions): Promise<JobPlay> {
   let failed = false;
   for (const [index, step] of job.steps.entries()) {
     const id = step.id ?? `step-${index}`;
-    if (failed || step.uses || options.skip.includes(id)) {
+    const wanted = step.if === undefined ? !failed : condition(step.if, failed, played);
+    if (!wanted || step.uses || options.skip.includes(id)) {
       played.push({ id, outcome: 'skipped', output: '' });
       continue;
     }
@@ -126,9 +129,22 @@ export async function playJob(options: PlayOptions): Promise<JobPlay> {
     }
     Object.assign(carried, parseGithubEnv(await readFile(githubEnvFile, 'utf8')));
     played.push({ id, outcome: code === 0 ? 'success' : 'failure', code, output });
-    failed = code !== 0;
+    failed ||= code !== 0;
   }
   return { steps: played, masks, eventAfter: await readFile(eventPath, 'utf8'), runnerTemp: temp };
+}
+
+/** A step's `if`, in the few forms the templates use. */
+function condition(expression: string, failed: boolean, played: readonly PlayedStep[]): boolean {
+  return expression.split('&&').every((term) => {
+    const t = term.trim();
+    if (t === 'failure()') return failed;
+    if (t === 'success()') return !failed;
+    if (t === 'always()') return true;
+    const outcome = /^steps\.([\w-]+)\.outcome == '(\w+)'$/.exec(t);
+    if (outcome) return played.find((s) => s.id === outcome[1])?.outcome === outcome[2];
+    throw new Error(`the player cannot evaluate if: ${expression}`);
+  });
 }
 
 /** `NAME=value` lines and `NAME<<DELIMITER` blocks, as the runner reads `$GITHUB_ENV`. */

@@ -214,6 +214,7 @@ describe('the GitHub Actions session job, played against a running orchestrator'
       ['agent-cli', 'skipped'],
       ['bundle', 'success'],
       ['session', 'success'],
+      ['refused', 'skipped'],
     ]);
     expect(step(play, 'bundle').output).toContain(`Session bundle ${bundle.sha256} verified`);
 
@@ -231,7 +232,9 @@ describe('the GitHub Actions session job, played against a running orchestrator'
     expect(git(w.bareRepo, 'show', `ai-implement/${job.identifier}:AGENT_CHANGE.md`)).toBeTruthy();
   });
 
-  it('refuses a bundle that is not the pinned one, and runs nothing of it', { timeout: 90_000 }, async () => {
+  it('refuses a bundle that is not the pinned one, runs nothing of it, and tells the orchestrator why', {
+    timeout: 90_000,
+  }, async () => {
     // A man in the middle between the job and the orchestrator: it passes every call on, but
     // serves an altered bundle (with a matching hash header, which the job does not trust).
     let tamperedServed = 0;
@@ -239,9 +242,15 @@ describe('the GitHub Actions session job, played against a running orchestrator'
     const w = await startWorld({
       callbackUrl: async (orchestratorUrl) =>
         listen(async (req, res) => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of req) chunks.push(chunk as Buffer);
           const upstream = await fetch(`${orchestratorUrl}${req.url}`, {
             method: req.method ?? 'GET',
-            headers: { authorization: req.headers.authorization ?? '' },
+            headers: {
+              authorization: req.headers.authorization ?? '',
+              ...(req.headers['content-type'] ? { 'content-type': req.headers['content-type'] } : {}),
+            },
+            ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
           });
           let body = Buffer.from(await upstream.arrayBuffer());
           const headers: Record<string, string> = { 'content-type': upstream.headers.get('content-type') ?? '' };
@@ -265,10 +274,14 @@ describe('the GitHub Actions session job, played against a running orchestrator'
       ['agent-cli', 'skipped'],
       ['bundle', 'failure'],
       ['session', 'skipped'],
+      ['refused', 'success'],
     ]);
     expect(step(play, 'bundle').output).toContain('Refused the session bundle');
     expect(existsSync(marker)).toBe(false);
-    // Nothing reported back: the session never started.
-    expect((await w.orchestrator.cradle.storage.jobs.get(job.id))?.status).toBe('dispatched');
+    // The session never started; the job says why, and what to do.
+    const failed = await w.orchestrator.cradle.storage.jobs.get(job.id);
+    expect(failed?.status).toBe('failed');
+    expect(failed?.error).toContain('sync the workflow templates again');
+    expect(existsSync(join(play.runnerTemp, 'ai-implement-credentials.json'))).toBe(false);
   });
 });

@@ -69,6 +69,7 @@ describe('Dockerfile', () => {
     }
     const claude = args.get('CLAUDE_CODE_VERSION') ?? '';
     expect(claude).toMatch(/^\d+\.\d+\.\d+$/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable in the Dockerfile, not JavaScript.
     expect(runs.join('\n')).toContain('"@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}"');
     for (const template of ['claude-implement.yml', 'claude-plan.yml'] as const) {
       expect(templateSource(template)).toContain(`AI_IMPLEMENT_AGENT_CLI: "@anthropic-ai/claude-code@${claude}"`);

@@ -23,7 +23,14 @@ import {
 import { type FakeGithub, startFakeGithub } from '../fakes/github/fake-github.js';
 import { OWNER, REPO, TOKEN, templateFiles } from '../fakes/github/seed.js';
 
-type Step = { name?: string; run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, unknown> };
+type Step = {
+  id?: string;
+  name?: string;
+  run?: string;
+  uses?: string;
+  env?: Record<string, string>;
+  with?: Record<string, unknown>;
+};
 type Workflow = {
   name: string;
   'run-name'?: string;
@@ -57,8 +64,8 @@ const FINGERPRINTS: Record<string, Record<string, string>> = {
   // Issue 14: the session is the orchestrator's own bundle, pinned by SHA-256; actions pinned by
   // commit; the run credentials leave the event payload for a 0600 file.
   '3': {
-    'claude-implement.yml': 'c5497e321f7f886fcd14e2f34860c183b82f077a4df49f849a567cf6df214c30',
-    'claude-plan.yml': '06f807d796299aa6b756a432b6711ef61f0ae618034147bede1dc1de37f50338',
+    'claude-implement.yml': '774fd34ea1f3a495673c521875d068a68cc3a6f72b857ed8a97b727de2830900',
+    'claude-plan.yml': '7afa8414800f54bc6a3653b18cfd7f27174baddab40784fef3986f592b8ede67',
     'comment-trigger.yml': '04af43c33d695d3b04cd603a3770ffc9428d1390e87aab5c8f9d0c98f3ccd710',
   },
 };
@@ -115,7 +122,7 @@ describe('workflow templates', () => {
     expect(Object.keys(inputs).length).toBeLessThanOrEqual(10);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not JavaScript.
     expect(wf['run-name']).toContain('${{ inputs.job_id }}');
-    expect(steps(wf).at(-1)?.run).toBe('node "$RUNNER_TEMP/ai-implement/dist/session/session.mjs"');
+    expect(steps(wf).find((s) => s.id === 'session')?.run).toBe('node "$RUNNER_TEMP/ai-implement/dist/session/session.mjs"');
   });
 
   it.each(ALL)('%s pins every action by commit SHA and persists no credential of a checkout', (name) => {
