@@ -12,7 +12,11 @@ export interface AutoLocalRunnerOptions extends Omit<LocalRunnerOptions, 'contai
   detect?: () => Promise<string | undefined>;
   /** The session image, `ai-implement:<this package's version>` from the host; `ai-implement:latest` unless told. */
   image?: string;
-  /** `--network host` unless told, so a session reaches a loopback PUBLIC_URL. */
+  /**
+   * `--network host --pull never` unless told: a session reaches a loopback PUBLIC_URL, and runs
+   * the image built on this machine (`docker build -t ai-implement:<version> .`), never one a
+   * registry answers for that name.
+   */
   extraArgs?: readonly string[];
 }
 
@@ -37,7 +41,7 @@ export function createAutoLocalRunner(options: AutoLocalRunnerOptions = {}): Loc
                   cli,
                   image: options.image ?? `${SESSION_IMAGE_NAME}:latest`,
                   command: IMAGE_SESSION_COMMAND,
-                  extraArgs: options.extraArgs ?? ['--network', 'host'],
+                  extraArgs: options.extraArgs ?? ['--network', 'host', '--pull', 'never'],
                 },
               }
             : {}),

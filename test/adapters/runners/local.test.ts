@@ -312,6 +312,7 @@ describe('local runner (container)', () => {
       expect(runCall.args.slice(image)).toEqual(['ai-implement:9.9.9', ...IMAGE_SESSION_COMMAND]);
       expect(runCall.args).toContain(handle);
       expect(runCall.args.filter((a) => a === '-v' || a === '--volume' || a === '-w')).toEqual([]);
+      expect(runCall.args.join(' ')).toContain('--network host --pull never');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
