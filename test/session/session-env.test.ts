@@ -106,6 +106,8 @@ describe('the session environment', () => {
       expect(isRunnerVariable(name), name).toBe(true);
     for (const name of [
       'GITHUB_TOKEN',
+      'GITHUB_PAT',
+      'RUNNER_TOKEN_SECRET',
       'ANTHROPIC_API_KEY',
       'DEPLOY_KEY',
       'ACTIONS_RUNTIME_TOKEN',
