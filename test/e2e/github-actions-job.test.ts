@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -201,6 +201,9 @@ describe('the GitHub Actions session job, played against a running orchestrator'
     timeout: 150_000,
   }, async () => {
     expect(findBwrap(process.env.PATH), 'bubblewrap (bwrap) must be installed for this test').toBeTruthy();
+    // What a GitHub-hosted runner has and the job's scripts use.
+    for (const tool of ['jq', 'curl', 'sha256sum', 'bash', 'git'])
+      expect(spawnSync('sh', ['-c', `command -v ${tool}`]).status, `${tool} must be installed for this test`).toBe(0);
     const w = await startWorld();
     const workflowText = git(w.bareRepo, 'show', 'main:.github/workflows/claude-implement.yml');
     const bundle = w.orchestrator.cradle.sessionBundle.current()!;
