@@ -93,6 +93,11 @@ export class PluginLoadError extends Error {
 }
 
 const BUILT_IN_PIPELINES_DIR = fileURLToPath(new URL('./pipelines/', import.meta.url));
+/**
+ * The built-in pipelines' text by file name, when this code runs as the session bundle: its build
+ * (hosts/session-bundle/build.ts) embeds them, since the bundle is one file without plugins/.
+ */
+declare const AI_IMPLEMENT_EMBEDDED_PIPELINES: Readonly<Record<string, string>> | undefined;
 const STEP_FILE = /^([a-z0-9][a-z0-9-]*)\.step\.(ts|mts|js|mjs)$/;
 const PIPELINE_FILE = /^([a-z0-9][a-z0-9-]*)\.ya?ml$/;
 const PIPELINE_MODULE_FILE = /^([a-z0-9][a-z0-9-]*)\.pipeline\.(ts|mts|js|mjs)$/;
@@ -129,6 +134,18 @@ async function importPipeline(file: string, name: string): Promise<{ ok: Pipelin
   }
   const { kind: _kind, ...declared } = exported.value;
   return validatePipeline(declared, name, `the file is named for "${name}"`);
+}
+
+/** The built-in pipeline files, by file name: embedded in the session bundle, else read from `dir`. */
+async function builtInPipelineFiles(dir: string | undefined): Promise<{ fileName: string; text: string }[]> {
+  if (dir === undefined && typeof AI_IMPLEMENT_EMBEDDED_PIPELINES !== 'undefined') {
+    return Object.entries(AI_IMPLEMENT_EMBEDDED_PIPELINES)
+      .map(([fileName, text]) => ({ fileName, text }))
+      .sort((a, b) => a.fileName.localeCompare(b.fileName));
+  }
+  const root = dir ?? BUILT_IN_PIPELINES_DIR;
+  const files = (await listFiles(root)).filter((f) => PIPELINE_FILE.test(relative(root, f))).sort();
+  return Promise.all(files.map(async (file) => ({ fileName: relative(root, file), text: await readFile(file, 'utf8') })));
 }
 
 export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCatalog> {
@@ -200,10 +217,8 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
 
   // Pipelines: built-ins, then custom files by their file name.
   const pipelines = new Map<string, { definition: PipelineDefinition; info: PipelineInfo; file: string }>();
-  const builtInDir = options.builtInPipelinesDir ?? BUILT_IN_PIPELINES_DIR;
-  for (const file of (await listFiles(builtInDir)).filter((f) => PIPELINE_FILE.test(relative(builtInDir, f))).sort()) {
-    const fileName = relative(builtInDir, file);
-    const parsed = parsePipeline(await readFile(file, 'utf8'), fileName);
+  for (const { fileName, text } of await builtInPipelineFiles(options.builtInPipelinesDir)) {
+    const parsed = parsePipeline(text, fileName);
     const name = fileName.replace(/\.ya?ml$/, '');
     // A broken built-in is a bug in this package, not an operator's mistake.
     if ('problem' in parsed) throw new Error(`built-in pipeline ${builtInPipelinePath(name)}: ${parsed.problem}`);

@@ -12,6 +12,8 @@ export interface CoreSettings {
   runnerMode?: RunnerMode;
   flySessionsApp?: string;
   flySessionsRegion?: string;
+  /** The image Fly session machines run (`FLY_SESSION_IMAGE`); `registry.fly.io/<sessions app>:<version>` unless set. */
+  flySessionImage?: string;
   port: number;
   host: string;
   /** Base URL runners call back, without a trailing slash. */

@@ -8,6 +8,7 @@ import { createRunTokensService } from '../../core/app/runs/run-tokens.service.j
 import { createSessionApiService } from '../../core/app/runs/session-api.service.js';
 import { createSteeringService } from '../../core/app/runs/steering.service.js';
 import { createStepHistoryService } from '../../core/app/runs/step-history.service.js';
+import { createSessionBundleSource } from '../session-bundle/session-bundle-source.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { forgesFromConfig } from './forges.js';
 
@@ -37,5 +38,8 @@ export function registerCallbacks(container: AwilixContainer<Cradle>): void {
     ).singleton(),
     runCallbacks: asFunction(createRunCallbacksService).singleton(),
     sessionApi: asFunction(createSessionApiService).singleton(),
+    sessionBundle: asFunction(({ logger }: Pick<Cradle, 'logger'>) =>
+      createSessionBundleSource({ onProblem: (message) => logger.warn(message) }),
+    ).singleton(),
   });
 }

@@ -62,6 +62,7 @@ import type { WebhookVerifier } from '../../ports/webhook-verifier.port.js';
 import type { WorkspacePool } from '../../ports/workspace-pool.port.js';
 import type { Config } from '../config.js';
 import type { Readiness } from '../readiness.js';
+import type { SessionBundleSource } from '../session-bundle/session-bundle-source.js';
 
 /**
  * Everything the container can resolve. Add a key here when registering a new service in
@@ -114,6 +115,8 @@ export interface OrchestratorCradle {
   stepHistory: StepHistoryService;
   runSecrets: RunSecrets;
   runCallbacks: RunCallbacksService;
+  /** The session runtime GitHub Actions jobs download (`GET /runner/session-bundle`) and the templates pin. */
+  sessionBundle: SessionBundleSource;
   sessionApi: SessionApiService;
   pulls: PullsService;
   /** Checks GitHub's webhook signatures (adapters/forge/github). */

@@ -1,4 +1,5 @@
 import { createFlyRunner, type FlyRunner, type FlyRunnerLogEntry } from '../../adapters/runners/fly-machines/fly.runner.js';
+import { IMAGE_SESSION_COMMAND } from '../../adapters/runners/local/auto-local.runner.js';
 import { createFlySecrets } from '../../adapters/secrets/fly/fly.secrets.js';
 import type { RetryOptions } from '../../adapters/shared/retry.js';
 import type { CoreSettings } from '../../core/app/core-settings.js';
@@ -7,15 +8,17 @@ import type { SettingsService } from '../../core/app/operations/settings.service
 import type { Secrets } from '../../ports/secrets.port.js';
 
 /**
- * The session image Fly machines run. Configuration has no variable for it yet; this is the
- * image the session runtime is published as.
+ * The image Fly session machines run unless `FLY_SESSION_IMAGE` says otherwise: this package's
+ * image (the Dockerfile), pushed to the sessions app's own registry at this package's version
+ * (`docker tag ai-implement:<version> registry.fly.io/<app>:<version>`, then `docker push`).
  */
-export const DEFAULT_FLY_SESSION_IMAGE = 'registry.fly.io/ai-implement-session:latest';
+export const defaultFlySessionImage = (app: string, version: string) => `registry.fly.io/${app}:${version}`;
 
 export interface FlySessionsDeps {
-  config: Pick<CoreSettings, 'flyApiToken' | 'flyApiUrl'>;
+  config: Pick<CoreSettings, 'flyApiToken' | 'flyApiUrl' | 'flySessionImage'>;
   settings: Pick<SettingsService, 'value'>;
-  image?: string;
+  /** This package's version: the default image's tag. */
+  version: string;
   retry?: RetryOptions;
   log?: (entry: FlyRunnerLogEntry) => void;
 }
@@ -53,7 +56,8 @@ export function createFlySessions(deps: FlySessionsDeps): FlySessions {
           ...api,
           app: t.app,
           ...(t.region ? { region: t.region } : {}),
-          image: deps.image ?? DEFAULT_FLY_SESSION_IMAGE,
+          image: config.flySessionImage ?? defaultFlySessionImage(t.app, deps.version),
+          command: IMAGE_SESSION_COMMAND,
           ...(deps.log ? { log: deps.log } : {}),
         });
         runners.set(key, runner);

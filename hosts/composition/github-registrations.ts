@@ -28,13 +28,19 @@ export function registerGithub(container: AwilixContainer<Cradle>): void {
     githubWebhook: asFunction(createGithubWebhookService).singleton(),
     githubIssuesWebhook: asFunction(createGithubIssuesWebhookService).singleton(),
     gapFill: asFunction(createGapFillService).singleton(),
-    templates: asFunction(({ storage, config, forgeRegistry }: Pick<Cradle, 'storage' | 'config' | 'forgeRegistry'>) =>
-      createTemplatesService({
+    templates: asFunction(
+      ({
         storage,
         config,
-        forgeFor: (kind) => forgeRegistry.get(kind),
-        workflowTemplates: createBuiltInWorkflowTemplates(),
-      }),
+        forgeRegistry,
+        sessionBundle,
+      }: Pick<Cradle, 'storage' | 'config' | 'forgeRegistry' | 'sessionBundle'>) =>
+        createTemplatesService({
+          storage,
+          config,
+          forgeFor: (kind) => forgeRegistry.get(kind),
+          workflowTemplates: createBuiltInWorkflowTemplates({ sessionBundleSha256: () => sessionBundle.current()?.sha256 }),
+        }),
     ).singleton(),
     configStatus: asFunction(createConfigStatusService).singleton(),
   });

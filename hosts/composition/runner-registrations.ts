@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createGithubActionsRunner } from '../../adapters/runners/github-actions/github-actions.runner.js';
-import { createAutoLocalRunner } from '../../adapters/runners/local/auto-local.runner.js';
+import { createAutoLocalRunner, SESSION_IMAGE_NAME } from '../../adapters/runners/local/auto-local.runner.js';
 import { reportExits, sessionHostEnv } from '../../adapters/runners/local/local.runner.js';
 import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
 import { createLocalSecrets } from '../../adapters/secrets/local/local.secrets.js';
@@ -20,6 +20,7 @@ import type { Runner } from '../../ports/runner.port.js';
 import { collection } from '../../ports/storage.port.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createFlySessions } from './fly-sessions.js';
+import { packageVersion } from './v1-registrations.js';
 
 type Cradle = OrchestratorCradle;
 
@@ -44,12 +45,19 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
     settings: asFunction(createSettingsService).singleton(),
     runnerMode: asFunction(createRunnerModeService).singleton(),
     flySessions: asFunction(({ config, settings, logger }: Pick<Cradle, 'config' | 'settings' | 'logger'>) =>
-      createFlySessions({ config, settings, log: (entry) => logger.info(`fly: ${entry.event}`, { ...entry }) }),
+      createFlySessions({
+        config,
+        settings,
+        version: packageVersion(),
+        log: (entry) => logger.info(`fly: ${entry.event}`, { ...entry }),
+      }),
     ).singleton(),
 
     localRunner: asFunction(({ config, clock, eventBus }: Pick<Cradle, 'config' | 'clock' | 'eventBus'>) =>
       createAutoLocalRunner({
         cwd: CHECKOUT_DIR,
+        // In container mode: this package's image at this package's version (the Dockerfile).
+        image: `${SESSION_IMAGE_NAME}:${packageVersion()}`,
         // Sessions run in the checkout, not the orchestrator's working directory: hand them
         // the resolved CUSTOM_DIR, so they load the same custom steps the orchestrator checked.
         baseEnv: { ...sessionHostEnv(process.env), AI_IMPLEMENT_CUSTOM_DIR: config.customDir },

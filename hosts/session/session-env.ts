@@ -100,6 +100,31 @@ const NOT_FOR_THE_AGENT = new Set([
 ]);
 
 /**
+ * Variables the machine or GitHub Actions sets, whose values are not secrets (GitHub's list of
+ * default variables, by name: a prefix would also cover an operator's `GITHUB_PAT` or
+ * `RUNNER_TOKEN_SECRET`). The session redacts every other value of the agent's environment from
+ * what it reports; redacting these would blank `owner/repo` out of a PR URL, or every `main`.
+ */
+const RUNNER_VARIABLES = new Set(
+  [
+    'PATH HOME USER LOGNAME SHELL PWD OLDPWD SHLVL LANG LANGUAGE TERM TMPDIR HOSTNAME TZ CI _ ImageOS ImageVersion',
+    'GITHUB_ACTION GITHUB_ACTION_PATH GITHUB_ACTION_REPOSITORY GITHUB_ACTIONS GITHUB_ACTOR GITHUB_ACTOR_ID',
+    'GITHUB_API_URL GITHUB_BASE_REF GITHUB_ENV GITHUB_EVENT_NAME GITHUB_EVENT_PATH GITHUB_GRAPHQL_URL',
+    'GITHUB_HEAD_REF GITHUB_JOB GITHUB_OUTPUT GITHUB_PATH GITHUB_REF GITHUB_REF_NAME GITHUB_REF_PROTECTED',
+    'GITHUB_REF_TYPE GITHUB_REPOSITORY GITHUB_REPOSITORY_ID GITHUB_REPOSITORY_OWNER GITHUB_REPOSITORY_OWNER_ID',
+    'GITHUB_RETENTION_DAYS GITHUB_RUN_ATTEMPT GITHUB_RUN_ID GITHUB_RUN_NUMBER GITHUB_SERVER_URL GITHUB_SHA',
+    'GITHUB_STATE GITHUB_STEP_SUMMARY GITHUB_TRIGGERING_ACTOR GITHUB_WORKFLOW GITHUB_WORKFLOW_REF',
+    'GITHUB_WORKFLOW_SHA GITHUB_WORKSPACE RUNNER_ARCH RUNNER_DEBUG RUNNER_ENVIRONMENT RUNNER_NAME RUNNER_OS',
+    'RUNNER_TEMP RUNNER_TOOL_CACHE',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+/** Whether a variable of the agent's environment is the machine's or the runner's (`RUNNER_VARIABLES`). */
+export const isRunnerVariable = (name: string) => RUNNER_VARIABLES.has(name) || /^LC_[A-Z]+$/.test(name);
+
+/**
  * The agent's environment: what the run was given (extraEnv, secrets, PATH, HOME) without
  * any `AI_IMPLEMENT_*` variable (tokens, nonce, session settings) or other credential.
  */

@@ -12,7 +12,7 @@ import type { Agent } from '../../ports/agent.port.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { StepReport } from '../../ports/pipeline.port.js';
 import type { CallbackClient } from './callback-client.js';
-import type { SessionConfig } from './session-env.js';
+import { isRunnerVariable, type SessionConfig } from './session-env.js';
 import type { SessionForge } from './session-forge.js';
 
 export interface SessionRuntimeDeps {
@@ -59,7 +59,7 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
     config.progressToken,
     config.nonce,
     ...Object.entries(config.agentEnv)
-      .filter(([k]) => k !== 'PATH' && k !== 'HOME')
+      .filter(([k]) => !isRunnerVariable(k))
       .map(([, v]) => v),
   ];
   let logText = '';

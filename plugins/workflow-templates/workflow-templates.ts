@@ -3,7 +3,7 @@ import type { TemplateFile } from '../../core/domain/templates.js';
 import type { TemplateTarget } from '../../ports/workflow-templates.port.js';
 
 /** Bump with any change to a template below, so target repositories show as stale. */
-export const TEMPLATE_VERSION = '2';
+export const TEMPLATE_VERSION = '3';
 
 export const WORKFLOWS_DIR = '.github/workflows';
 export const COMMENT_TRIGGER_FILE = 'comment-trigger.yml';
@@ -27,6 +27,7 @@ export const WORKFLOW_INPUTS = {
 } as const;
 
 const URL_PLACEHOLDER = '__AI_IMPLEMENT_URL__';
+const SESSION_SHA256_PLACEHOLDER = '__AI_IMPLEMENT_SESSION_SHA256__';
 const cache = new Map<string, string>();
 
 /** The template as shipped, before rendering. */
@@ -41,22 +42,33 @@ export function templateSource(name: 'claude-implement.yml' | 'claude-plan.yml' 
 
 export type { TemplateTarget };
 
+/** What a rendering pins besides the mapping: the session bundle the dispatched jobs may run. */
+export interface TemplatePins {
+  /** Hex SHA-256 of the session bundle (`GET /runner/session-bundle`); a job refuses any other. */
+  sessionBundleSha256: string;
+}
+
 /**
  * The files `sync-workflows` writes into a mapping's repository, and what template-status
  * compares against: the implementation template at the mapping's `workflowFile`, the planning
  * template at its `planningWorkflowFile` when planning is on, and `comment-trigger.yml` with
- * the orchestrator's URL filled in.
+ * the orchestrator's URL filled in. The dispatched templates carry the session bundle's
+ * SHA-256, so a new bundle makes them stale.
  */
-export function renderWorkflowTemplates(target: TemplateTarget): TemplateFile[] {
+export function renderWorkflowTemplates(target: TemplateTarget, pins: TemplatePins): TemplateFile[] {
   const url = target.orchestratorUrl.replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s"'#]+$/.test(url)) throw new Error(`orchestrator URL is not an http(s) URL: ${target.orchestratorUrl}`);
+  if (!/^[0-9a-f]{64}$/.test(pins.sessionBundleSha256))
+    throw new Error(`session bundle SHA-256 is not 64 hex digits: ${pins.sessionBundleSha256}`);
+  const dispatched = (name: 'claude-implement.yml' | 'claude-plan.yml') =>
+    templateSource(name).replace(SESSION_SHA256_PLACEHOLDER, pins.sessionBundleSha256);
   const files: TemplateFile[] = [
-    { path: `${WORKFLOWS_DIR}/${target.workflowFile}`, content: templateSource('claude-implement.yml') },
+    { path: `${WORKFLOWS_DIR}/${target.workflowFile}`, content: dispatched('claude-implement.yml') },
   ];
   const planPath = `${WORKFLOWS_DIR}/${target.planningWorkflowFile}`;
   // One file cannot hold both; the implementation template also takes `phase: planning`.
   if (target.planningEnabled && target.planningWorkflowFile && !files.some((f) => f.path === planPath)) {
-    files.push({ path: planPath, content: templateSource('claude-plan.yml') });
+    files.push({ path: planPath, content: dispatched('claude-plan.yml') });
   }
   files.push({
     path: `${WORKFLOWS_DIR}/${COMMENT_TRIGGER_FILE}`,

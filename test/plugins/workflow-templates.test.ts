@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,14 @@ import {
 import { type FakeGithub, startFakeGithub } from '../fakes/github/fake-github.js';
 import { OWNER, REPO, TOKEN, templateFiles } from '../fakes/github/seed.js';
 
-type Step = { name?: string; run?: string; uses?: string; env?: Record<string, string> };
+type Step = {
+  id?: string;
+  name?: string;
+  run?: string;
+  uses?: string;
+  env?: Record<string, string>;
+  with?: Record<string, unknown>;
+};
 type Workflow = {
   name: string;
   'run-name'?: string;
@@ -54,7 +61,15 @@ const FINGERPRINTS: Record<string, Record<string, string>> = {
     'claude-plan.yml': 'e7ed26d96e44d038aae52f150d2b374b95962d6fe3efb1c18c2d1ad687659973',
     'comment-trigger.yml': '82e27edb4e85a72b05a8170c08e4f9a44d741d3535545647f5bd4987c53b5315',
   },
+  // Issue 14: the session is the orchestrator's own bundle, pinned by SHA-256; actions pinned by
+  // commit; the run credentials leave the event payload for a 0600 file.
+  '3': {
+    'claude-implement.yml': '774fd34ea1f3a495673c521875d068a68cc3a6f72b857ed8a97b727de2830900',
+    'claude-plan.yml': '7afa8414800f54bc6a3653b18cfd7f27174baddab40784fef3986f592b8ede67',
+    'comment-trigger.yml': '04af43c33d695d3b04cd603a3770ffc9428d1390e87aab5c8f9d0c98f3ccd710',
+  },
 };
+const PINS = { sessionBundleSha256: 'e'.repeat(64) };
 
 /** Runs a step's script the way a GitHub-hosted runner runs `shell: bash`. */
 async function runScript(script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -107,24 +122,61 @@ describe('workflow templates', () => {
     expect(Object.keys(inputs).length).toBeLessThanOrEqual(10);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not JavaScript.
     expect(wf['run-name']).toContain('${{ inputs.job_id }}');
-    expect(steps(wf).at(-1)?.run).toBe('npx --yes ai-implement session');
+    expect(steps(wf).find((s) => s.id === 'session')?.run).toBe('node "$RUNNER_TEMP/ai-implement/dist/session/session.mjs"');
   });
 
-  it.each(DISPATCHED)('%s masks the token inputs in its first step, without interpolating them into the script', async (name) => {
-    const [first] = steps(workflow(name));
-    expect(first?.run).toContain('::add-mask::');
-    expect(first?.run).not.toContain('${{');
-    const dir = await mkdtemp(join(tmpdir(), 'wf-event-'));
-    const event = join(dir, 'event.json');
-    await writeFile(
-      event,
-      JSON.stringify({ inputs: { job_id: 'job-1', result_token: 'r.sec ret', progress_token: 'p-secret', nonce: 'n-secret' } }),
-    );
-    const result = await runScript(first?.run ?? '', { GITHUB_EVENT_PATH: event });
-    await rm(dir, { recursive: true, force: true });
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout.trim().split('\n')).toEqual(['::add-mask::r.sec ret', '::add-mask::p-secret', '::add-mask::n-secret']);
+  it.each(ALL)('%s pins every action by commit SHA and persists no credential of a checkout', (name) => {
+    for (const step of steps(workflow(name))) {
+      if (!step.uses) continue;
+      expect(step.uses, `${name}: ${step.name}`).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+      expect(templateSource(name), 'a pinned action names its version').toMatch(
+        new RegExp(`uses: ${step.uses.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} # v\\d`),
+      );
+      if (step.uses.startsWith('actions/checkout@')) expect(step.with?.['persist-credentials']).toBe(false);
+    }
   });
+
+  it.each(DISPATCHED)('%s hands no run credential to a step through its environment', (name) => {
+    for (const step of steps(workflow(name))) {
+      const env = JSON.stringify(step.env ?? {});
+      for (const input of ['result_token', 'progress_token', 'nonce']) expect(env, `${name}: ${step.name}`).not.toContain(input);
+    }
+  });
+
+  it.each(DISPATCHED)(
+    '%s masks the token inputs in its first step, moves them to a 0600 file and out of the event payload',
+    async (name) => {
+      const [first] = steps(workflow(name));
+      expect(first?.run).toContain('::add-mask::');
+      expect(first?.run).not.toContain('${{');
+      const dir = await mkdtemp(join(tmpdir(), 'wf-event-'));
+      const event = join(dir, 'event.json');
+      const githubEnv = join(dir, 'github-env');
+      await writeFile(githubEnv, '');
+      const inputs = { job_id: 'job-1', result_token: 'r.sec ret', progress_token: 'p-secret', nonce: 'n-secret' };
+      await writeFile(event, JSON.stringify({ inputs }));
+      const result = await runScript(first?.run ?? '', { GITHUB_EVENT_PATH: event, GITHUB_ENV: githubEnv, RUNNER_TEMP: dir });
+      try {
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stdout.trim().split('\n')).toEqual([
+          '::add-mask::r.sec ret',
+          '::add-mask::p-secret',
+          '::add-mask::n-secret',
+        ]);
+        expect(JSON.parse(await readFile(event, 'utf8'))).toEqual({ inputs: { job_id: 'job-1' } });
+        const file = join(dir, 'ai-implement-credentials.json');
+        expect(await readFile(githubEnv, 'utf8')).toBe(`AI_IMPLEMENT_CREDENTIALS_FILE=${file}\n`);
+        expect((await stat(file)).mode & 0o777).toBe(0o600);
+        expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+          AI_IMPLEMENT_RESULT_TOKEN: 'r.sec ret',
+          AI_IMPLEMENT_PROGRESS_TOKEN: 'p-secret',
+          AI_IMPLEMENT_NONCE: 'n-secret',
+        });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('no run script interpolates an expression (event text reaches scripts through env only)', () => {
     for (const name of ALL)
@@ -141,29 +193,34 @@ describe('renderWorkflowTemplates', () => {
   const base = { workflowFile: 'impl.yml', planningWorkflowFile: 'plan.yml', orchestratorUrl: 'https://ai.example.com/' };
 
   it('places each template at the mapping’s workflow files, with the orchestrator URL in the comment trigger', () => {
-    const files = renderWorkflowTemplates({ ...base, planningEnabled: true });
+    const files = renderWorkflowTemplates({ ...base, planningEnabled: true }, PINS);
     expect(files.map((f) => f.path)).toEqual([
       '.github/workflows/impl.yml',
       '.github/workflows/plan.yml',
       '.github/workflows/comment-trigger.yml',
     ]);
-    expect(files[0]?.content).toBe(templateSource('claude-implement.yml'));
+    expect(files[0]?.content).toBe(
+      templateSource('claude-implement.yml').replace('__AI_IMPLEMENT_SESSION_SHA256__', 'e'.repeat(64)),
+    );
     const trigger = parse(files[2]?.content ?? '') as Workflow;
     expect(steps(trigger)[0]?.env?.ORCHESTRATOR_URL).toBe('https://ai.example.com');
     expect(files[2]?.content).not.toContain('__AI_IMPLEMENT_URL__');
   });
 
   it('leaves out the planning template when planning is off, or when it shares the implementation file', () => {
-    expect(renderWorkflowTemplates({ ...base, planningEnabled: false }).map((f) => f.path)).not.toContain(
+    expect(renderWorkflowTemplates({ ...base, planningEnabled: false }, PINS).map((f) => f.path)).not.toContain(
       '.github/workflows/plan.yml',
     );
-    const shared = renderWorkflowTemplates({ ...base, planningEnabled: true, planningWorkflowFile: 'impl.yml' });
+    const shared = renderWorkflowTemplates({ ...base, planningEnabled: true, planningWorkflowFile: 'impl.yml' }, PINS);
     expect(shared.map((f) => f.path)).toEqual(['.github/workflows/impl.yml', '.github/workflows/comment-trigger.yml']);
   });
 
   it('refuses an orchestrator URL that is not http(s)', () => {
-    expect(() => renderWorkflowTemplates({ ...base, planningEnabled: true, orchestratorUrl: 'javascript:alert(1)' })).toThrow(
-      /not an http/,
+    expect(() =>
+      renderWorkflowTemplates({ ...base, planningEnabled: true, orchestratorUrl: 'javascript:alert(1)' }, PINS),
+    ).toThrow(/not an http/);
+    expect(() => renderWorkflowTemplates({ ...base, planningEnabled: true }, { sessionBundleSha256: 'abc' })).toThrow(
+      /not 64 hex digits/,
     );
   });
 });
@@ -218,12 +275,10 @@ describe('comment-trigger.yml', () => {
     pr: { number: number; title: string; body?: string },
     secret = 's3cret',
   ) {
-    const files = renderWorkflowTemplates({
-      workflowFile: 'i.yml',
-      planningEnabled: false,
-      planningWorkflowFile: '',
-      orchestratorUrl,
-    });
+    const files = renderWorkflowTemplates(
+      { workflowFile: 'i.yml', planningEnabled: false, planningWorkflowFile: '', orchestratorUrl },
+      PINS,
+    );
     const wf = parse(files.find((f) => f.path.endsWith('comment-trigger.yml'))?.content ?? '') as Workflow;
     const step = steps(wf)[0];
     return runScript(step?.run ?? '', {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentEnvironment, PACKAGE_CUSTOM_DIR, readSessionEnv } from '../../hosts/session/session-env.js';
+import { agentEnvironment, isRunnerVariable, PACKAGE_CUSTOM_DIR, readSessionEnv } from '../../hosts/session/session-env.js';
 
 const RUN = {
   AI_IMPLEMENT_JOB_ID: 'job-1',
@@ -99,5 +99,21 @@ describe('the session environment', () => {
       AI_IMPLEMENT_AGENT_COMMAND: 'claude',
     });
     expect(env).toEqual({ PATH: '/bin', HOME: '/home/x', ANTHROPIC_API_KEY: 'sk-ant-1', DEPLOY_KEY: 'k' });
+  });
+
+  it('tells the runner’s own variables (not redacted) from the run’s (redacted as secrets)', () => {
+    for (const name of ['GITHUB_REPOSITORY', 'GITHUB_REF_NAME', 'GITHUB_SERVER_URL', 'RUNNER_OS', 'CI', 'PATH', 'HOME', 'LC_ALL'])
+      expect(isRunnerVariable(name), name).toBe(true);
+    for (const name of [
+      'GITHUB_TOKEN',
+      'GITHUB_PAT',
+      'RUNNER_TOKEN_SECRET',
+      'ANTHROPIC_API_KEY',
+      'DEPLOY_KEY',
+      'ACTIONS_RUNTIME_TOKEN',
+      'GITHUB',
+      'XGITHUB_REPOSITORY',
+    ])
+      expect(isRunnerVariable(name), name).toBe(false);
   });
 });

@@ -26,6 +26,8 @@ export interface FlyMachineGuest {
 
 export interface FlyMachineConfig {
   image?: string;
+  /** What the machine runs instead of the image's own command. */
+  init?: { cmd?: string[]; entrypoint?: string[] };
   env?: Record<string, string>;
   guest?: FlyMachineGuest;
   metadata?: Record<string, string>;

@@ -14,6 +14,8 @@ export interface FlyRunnerOptions extends FlyApiOptions {
   region?: string;
   /** The session runtime image. */
   image: string;
+  /** The session inside the image, when it is not the image's own command (the Dockerfile's is `serve`). */
+  command?: readonly string[];
   /** `shared` unless told otherwise; `performance` for dedicated CPUs. */
   cpuKind?: 'shared' | 'performance';
   /** How long a session machine may live before it counts as `machine_timeout` (default 60). */
@@ -137,7 +139,7 @@ export function createFlyRunner(options: FlyRunnerOptions): FlyRunner {
 /** The body of `POST /v1/apps/{app}/machines` for one run. */
 export function createRequest(
   run: RunLaunch,
-  options: Pick<FlyRunnerOptions, 'image' | 'region' | 'cpuKind'>,
+  options: Pick<FlyRunnerOptions, 'image' | 'command' | 'region' | 'cpuKind'>,
 ): FlyCreateMachineRequest {
   const { job, mapping } = run;
   return {
@@ -145,6 +147,7 @@ export function createRequest(
     ...(options.region ? { region: options.region } : {}),
     config: {
       image: options.image,
+      ...(options.command ? { init: { cmd: [...options.command] } } : {}),
       env: sessionEnv(run.env),
       guest: { cpu_kind: options.cpuKind ?? 'shared', cpus: mapping.machineCpus, memory_mb: mapping.machineMemoryMb },
       metadata: {

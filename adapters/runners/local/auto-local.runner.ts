@@ -2,14 +2,21 @@ import { okAsync, ResultAsync } from 'neverthrow';
 import { detectContainerCli } from './container-cli.js';
 import { createLocalRunner, type LocalRunner, type LocalRunnerOptions, observeLocalSession } from './local.runner.js';
 
-/** An image with Node 20, into which the orchestrator's checkout is mounted read-only. */
-export const DEFAULT_LOCAL_SESSION_IMAGE = 'node:20-bookworm-slim';
+/** The session image's name (the Dockerfile's, `docker build -t ai-implement:<version> .`); the host adds the version. */
+export const SESSION_IMAGE_NAME = 'ai-implement';
+/** The session inside that image: its bundle under plain node (the Dockerfile puts the package at /app). */
+export const IMAGE_SESSION_COMMAND = ['node', '/app/dist/session/session.mjs'] as const;
 
 export interface AutoLocalRunnerOptions extends Omit<LocalRunnerOptions, 'container'> {
   /** Finds a usable container CLI; `detectContainerCli` unless told. */
   detect?: () => Promise<string | undefined>;
+  /** The session image, `ai-implement:<this package's version>` from the host; `ai-implement:latest` unless told. */
   image?: string;
-  /** `--network host` unless told, so a session reaches a loopback PUBLIC_URL. */
+  /**
+   * `--network host --pull never` unless told: a session reaches a loopback PUBLIC_URL, and runs
+   * the image built on this machine (`docker build -t ai-implement:<version> .`), never one a
+   * registry answers for that name.
+   */
   extraArgs?: readonly string[];
 }
 
@@ -32,8 +39,9 @@ export function createAutoLocalRunner(options: AutoLocalRunnerOptions = {}): Loc
             ? {
                 container: {
                   cli,
-                  image: options.image ?? DEFAULT_LOCAL_SESSION_IMAGE,
-                  extraArgs: options.extraArgs ?? ['--network', 'host'],
+                  image: options.image ?? `${SESSION_IMAGE_NAME}:latest`,
+                  command: IMAGE_SESSION_COMMAND,
+                  extraArgs: options.extraArgs ?? ['--network', 'host', '--pull', 'never'],
                 },
               }
             : {}),

@@ -63,10 +63,10 @@ export function sessionHostEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export interface LocalRunnerOptions {
   /** argv of the session runtime; `DEFAULT_SESSION_COMMAND` unless told. */
   command?: readonly string[];
-  /** Working directory of the child (process mode), and what a container mounts. */
+  /** Working directory of the child (process mode). */
   cwd?: string;
   /** Run each session in a container with this CLI and image instead of as a plain child. */
-  container?: Omit<ContainerSpec, 'mountDir'>;
+  container?: ContainerSpec;
   /** How long a session may live before it is killed as `container_timeout`. */
   lifetimeMs?: (run: RunLaunch) => number;
   /** How much of the end of the output is kept for the log excerpt (16 KiB). */
@@ -129,7 +129,7 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
   const killGraceMs = options.killGraceMs ?? 5_000;
   const lifetimeMs = options.lifetimeMs ?? ((run) => (run.mapping.maxJobMinutes ?? DEFAULT_LOCAL_LIFETIME_MINUTES) * 60_000);
   const baseEnv = options.baseEnv ?? process.env;
-  const container = options.container ? { ...options.container, mountDir: cwd } : undefined;
+  const container = options.container;
   const live = new Map<string, Live>();
   const finished = new Map<string, { jobId: string; tail: string }>();
 
@@ -188,7 +188,7 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
             container,
             { name: id, jobId: job.id, cpus: mapping.machineCpus, memoryMb: mapping.machineMemoryMb },
             Object.keys(run.env),
-            command,
+            container.command ?? command,
           ),
         ]
       : command;

@@ -63,6 +63,8 @@ export interface RunCallbacksService {
   ): Promise<Result<{ ok: true; instructions: SteeringInstruction[] }, RunCallbackError>>;
   /** `GET /runner/planning-context`. */
   planningContext(claims: TokenClaims): Promise<Result<PlanningContext, RunCallbackError>>;
+  /** The job a progress token speaks for while its run is the current one and not over (`GET /runner/session-bundle`). */
+  liveRun(claims: TokenClaims): Promise<Result<Job, RunCallbackError>>;
 }
 
 /**
@@ -198,6 +200,11 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       });
       await markStarted(jobOutcome, clock, job);
       return ok({ ok: true, instructions: await steering.take(job.id) });
+    },
+
+    async liveRun(claims) {
+      const job = await currentJob(claims);
+      return job && !isTerminal(job.status) ? ok(job) : err({ kind: 'runJobNotFound' });
     },
 
     async planningContext(claims) {

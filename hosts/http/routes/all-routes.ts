@@ -19,6 +19,7 @@ import { type RunnerRoutesDeps, runnerRoutes } from './runner.routes.js';
 import { type RunnersRoutesDeps, runnersRoutes } from './runners.routes.js';
 import { type SecretsRoutesDeps, secretsRoutes } from './secrets.routes.js';
 import { type SessionApiRoutesDeps, sessionApiRoutes } from './session-api.routes.js';
+import { type SessionBundleRoutesDeps, sessionBundleRoutes } from './session-bundle.routes.js';
 import { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.js';
 import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
 import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
@@ -39,6 +40,7 @@ export type RoutesDeps = HealthRoutesDeps &
   TrackerRoutesDeps &
   JiraRoutesDeps &
   RunnerRoutesDeps &
+  SessionBundleRoutesDeps &
   SessionApiRoutesDeps &
   GithubWebhookRoutesDeps &
   GapFillRoutesDeps &
@@ -75,6 +77,7 @@ export const ROUTES: readonly RouteDefinition<RoutesDeps & PagesDeps>[] = [
   ...trackerRoutes,
   ...jiraRoutes,
   ...runnerRoutes,
+  ...sessionBundleRoutes,
   ...sessionApiRoutes,
   ...githubWebhookRoutes,
   ...gapFillRoutes,

@@ -23,9 +23,9 @@ export interface RunnerRoutesDeps {
 }
 
 /** 501 while RUNNER_TOKEN_SECRET is unset, then the bearer run token of `audience` (401 with its code). */
-const runToken =
+export const runToken =
   (audience: RunAudience) =>
-  (event: H3Event, { runTokens }: RunnerRoutesDeps): Result<TokenClaims, HttpError> => {
+  (event: H3Event, { runTokens }: Pick<RunnerRoutesDeps, 'runTokens'>): Result<TokenClaims, HttpError> => {
     if (!runTokens.configured) return err({ kind: 'notConfigured', message: RUNNER_TOKENS_NOT_CONFIGURED });
     const claims = runTokens.verify(event.req.headers.get('authorization'), audience);
     return claims.isErr() ? err({ kind: 'runTokenRejected', code: claims.error }) : ok(claims.value);
@@ -35,7 +35,8 @@ const runToken =
 const objectBody = <S extends z.ZodType>(schema: S) =>
   ({ schema, read: 'object', notJson: { kind: 'invalid', message: 'invalid_body' } }) satisfies BodySpec<S>;
 
-const REFUSED: HttpError[] = [
+/** The refusals of `runToken`, for the error tables. */
+export const REFUSED: HttpError[] = [
   ...['bad_signature', 'expired', 'malformed', 'wrong_audience', 'missing_bearer'].map(
     (code): HttpError => ({ kind: 'runTokenRejected', code }),
   ),

@@ -19,12 +19,10 @@ async function fakeGithub(): Promise<FakeGithub> {
   const fake = await startFakeGithub();
   fake.addToken(TOKEN);
   const files: Record<string, string> = { 'README.md': '# widgets\n' };
-  for (const f of renderWorkflowTemplates({
-    workflowFile: IMPLEMENT,
-    planningEnabled: true,
-    planningWorkflowFile: PLAN,
-    orchestratorUrl: 'http://127.0.0.1:4000',
-  })) {
+  for (const f of renderWorkflowTemplates(
+    { workflowFile: IMPLEMENT, planningEnabled: true, planningWorkflowFile: PLAN, orchestratorUrl: 'http://127.0.0.1:4000' },
+    { sessionBundleSha256: 'a'.repeat(64) },
+  )) {
     files[f.path] = f.content;
   }
   fake.addRepo({ owner: OWNER, repo: REPO, files });

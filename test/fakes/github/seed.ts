@@ -29,14 +29,15 @@ export function appKeys(): { privateKey: string; publicKey: string } {
   });
 }
 
+/** The session bundle hash the seeded templates pin (a stand-in: nothing downloads it here). */
+export const SEEDED_BUNDLE_SHA256 = 'b'.repeat(64);
+
 /** The orchestrator's own templates, as sync-workflows would write them. */
 export const templateFiles = (orchestratorUrl = 'http://127.0.0.1:4000') =>
-  renderWorkflowTemplates({
-    workflowFile: IMPLEMENT_FILE,
-    planningEnabled: true,
-    planningWorkflowFile: PLAN_FILE,
-    orchestratorUrl,
-  });
+  renderWorkflowTemplates(
+    { workflowFile: IMPLEMENT_FILE, planningEnabled: true, planningWorkflowFile: PLAN_FILE, orchestratorUrl },
+    { sessionBundleSha256: SEEDED_BUNDLE_SHA256 },
+  );
 
 /** acme/widgets on `main` with a README and the synced workflow templates. */
 export function seedAcme(fake: FakeGithub, repo = REPO): void {

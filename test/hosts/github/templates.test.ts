@@ -1,4 +1,6 @@
+import { asValue } from 'awilix';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SessionBundle } from '../../../hosts/session-bundle/build-session-bundle.js';
 import { renderWorkflowTemplates } from '../../../plugins/workflow-templates/workflow-templates.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 import { type GithubHarness, OWNER, REPO, startGithubHarness, TEAM } from './github-harness.js';
@@ -48,7 +50,14 @@ describe('POST /api/mappings/:teamKey/sync-workflows', () => {
       templateVersion: expect.any(String),
     });
     const mapping = (await g.h.orchestrator.cradle.storage.mappings.get(TEAM))!;
-    const expected = renderWorkflowTemplates({ ...mapping, orchestratorUrl: 'https://orchestrator.example.com' });
+    const sessionBundleSha256 = g.h.orchestrator.cradle.sessionBundle.current()?.sha256 ?? '';
+    const expected = renderWorkflowTemplates(
+      { ...mapping, orchestratorUrl: 'https://orchestrator.example.com' },
+      { sessionBundleSha256 },
+    );
+    expect(g.github.readFile(OWNER, REPO, '.github/workflows/claude-implement.yml')).toContain(
+      `AI_IMPLEMENT_SESSION_SHA256: ${sessionBundleSha256}`,
+    );
     for (const file of expected) expect(g.github.readFile(OWNER, REPO, file.path)).toBe(file.content);
     expect(g.github.readFile(OWNER, REPO, '.github/workflows/comment-trigger.yml')).toContain(
       'ORCHESTRATOR_URL: "https://orchestrator.example.com"',
@@ -124,6 +133,28 @@ describe('GET /api/admin/template-status', () => {
       expect.objectContaining({ path, status: 'stale' }),
     ]);
     expect(stale.stale).toBe(1);
+  });
+
+  it('a new session bundle makes the dispatched templates stale; without a bundle nothing renders', async () => {
+    let bundle: SessionBundle | undefined = { bytes: Buffer.from('one'), sha256: 'a'.repeat(64) };
+    g = await startGithubHarness({ overrides: { sessionBundle: asValue({ current: () => bundle }) } });
+    await g.h.call('POST', `/api/mappings/${TEAM}/sync-workflows`, { token: g.token });
+    expect((await status(g)).repositories[0]?.status).toBe('current');
+
+    bundle = { bytes: Buffer.from('two'), sha256: 'c'.repeat(64) };
+    const stale = await status(g);
+    expect(stale.repositories[0]?.files).toEqual([
+      expect.objectContaining({ path: '.github/workflows/claude-implement.yml', status: 'stale' }),
+      expect.objectContaining({ path: '.github/workflows/comment-trigger.yml', status: 'current' }),
+    ]);
+    await g.h.call('POST', `/api/mappings/${TEAM}/sync-workflows`, { token: g.token });
+    expect(g.github.readFile(OWNER, REPO, '.github/workflows/claude-implement.yml')).toContain('c'.repeat(64));
+    expect((await status(g)).repositories[0]?.status).toBe('current');
+
+    bundle = undefined;
+    const unbuilt = await g.h.call('POST', `/api/mappings/${TEAM}/sync-workflows`, { token: g.token });
+    expect(await unbuilt.json()).toMatchObject({ error: expect.stringContaining('Session bundle not built') });
+    expect((await status(g)).repositories[0]).toMatchObject({ status: 'unknown', error: 'Session bundle not built' });
   });
 
   it('reports a repository it cannot read as unknown with the reason, and the others still', async () => {
