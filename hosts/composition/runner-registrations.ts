@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createGithubActionsRunner } from '../../adapters/runners/github-actions/github-actions.runner.js';
 import { createAutoLocalRunner } from '../../adapters/runners/local/auto-local.runner.js';
@@ -18,13 +17,12 @@ import type { RunnerKind } from '../../core/domain/model.js';
 import { WORKFLOW_INPUTS } from '../../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../../ports/runner.port.js';
 import { collection } from '../../ports/storage.port.js';
+import { PACKAGE_ROOT, sessionEntryCommand } from '../package-layout.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createFlySessions } from './fly-sessions.js';
 
 type Cradle = OrchestratorCradle;
 
-/** The orchestrator's checkout: where the local runner starts `hosts/cli/main.ts session`. */
-const CHECKOUT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 /** Where the local secret store is persisted (Storage records). */
 const LOCAL_SECRETS = collection<Record<string, string>>('local-secrets');
 
@@ -49,7 +47,9 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
 
     localRunner: asFunction(({ config, clock, eventBus }: Pick<Cradle, 'config' | 'clock' | 'eventBus'>) =>
       createAutoLocalRunner({
-        cwd: CHECKOUT_DIR,
+        // The package's own session entry, compiled or from source, run in the package's root.
+        cwd: PACKAGE_ROOT,
+        command: sessionEntryCommand(),
         // Sessions run in the checkout, not the orchestrator's working directory: hand them
         // the resolved CUSTOM_DIR, so they load the same custom steps the orchestrator checked.
         baseEnv: { ...sessionHostEnv(process.env), AI_IMPLEMENT_CUSTOM_DIR: config.customDir },
