@@ -17,7 +17,7 @@ import { storageCommand } from './storage-command.js';
  * `ai-implement [serve|session|init|doctor|storage] [--help] [--version]`, parsed with citty.
  * Output goes to stdout/stderr as plain lines; no line ever carries a configured secret
  * (config errors name variables, never values). `serve`, `doctor` and `storage` read `.env`
- * of the working directory under the environment (`--env-file` names another); `session`
+ * of the working directory under the environment (`--dotenv` names another); `session`
  * never does: a run's environment is exactly what its runner gave it.
  */
 
@@ -99,7 +99,7 @@ async function runServe(env: Env, io: CliIo): Promise<number | 'running'> {
 }
 
 const envFileArg = {
-  'env-file': {
+  dotenv: {
     type: 'string',
     description: 'variables to read under the environment (optional file)',
     valueHint: 'path',
@@ -119,7 +119,7 @@ function cliCommands(env: Env, io: CliIo, done: (code: number | 'running') => vo
       serve: defineCommand({
         meta: { name: 'serve', description: 'run the orchestrator (the default command)' },
         args: envFileArg,
-        run: async ({ args }) => done(await runServe(fileEnv(args['env-file']), io)),
+        run: async ({ args }) => done(await runServe(fileEnv(args.dotenv), io)),
       }),
       session: defineCommand({
         meta: {
@@ -142,7 +142,7 @@ function cliCommands(env: Env, io: CliIo, done: (code: number | 'running') => vo
           ...envFileArg,
           runner: { type: 'string', description: 'check this runner instead of RUNNER_MODE', valueHint: 'local|gha|fly|shadow' },
         },
-        run: async ({ args }) => done(await doctor(fileEnv(args['env-file']), io, args.runner ? { runner: args.runner } : {})),
+        run: async ({ args }) => done(await doctor(fileEnv(args.dotenv), io, args.runner ? { runner: args.runner } : {})),
       }),
       storage: defineCommand({
         meta: { name: 'storage', description: 'storage tools' },
@@ -150,7 +150,7 @@ function cliCommands(env: Env, io: CliIo, done: (code: number | 'running') => vo
           import: defineCommand({
             meta: { name: 'import', description: 'import a JSON store of an earlier version into the (empty) configured store' },
             args: { ...envFileArg, file: { type: 'positional', description: 'the JSON store', required: true } },
-            run: async ({ args }) => done(await storageCommand(['import', args.file], fileEnv(args['env-file']), io)),
+            run: async ({ args }) => done(await storageCommand(['import', args.file], fileEnv(args.dotenv), io)),
           }),
         },
       }),
