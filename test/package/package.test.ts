@@ -49,7 +49,7 @@ beforeAll(async () => {
   );
   // What a consumer brings besides (npm prunes them as extraneous when installing): its types
   // for Node, and vitest for the conformance kit.
-  for (const name of ['@types/node', 'vitest']) link(name);
+  for (const name of ['@types/node', 'vitest', 'graphql']) link(name);
 }, 300_000);
 
 describe('the packed tarball', () => {
@@ -143,6 +143,43 @@ export const used = [core, jobs, step, createOrchestrator, registerOrchestratorW
     const tsc = join(ROOT, 'node_modules/.bin/tsc');
     const result = await run(tsc, ['-p', 'tsconfig.json'], { cwd: consumer }).catch((e: { stdout: string }) => e);
     expect(result.stdout).toBe('');
+  });
+
+  it("runs the conformance kit from ai-implement/testing in the consumer's own vitest (README's three lines)", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const lines = /## Conformance kit[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    if (!lines) throw new Error('README.md has no ts block under "## Conformance kit"');
+    expect(lines.trim().split('\n')).toHaveLength(3);
+    writeFileSync(
+      join(consumer, 'kit.test.ts'),
+      `${lines}
+import { startFakeFly, startFakeGithub, startFakeJira, startFakeLinear } from 'ai-implement/testing';
+import { expect, it } from 'vitest';
+it('starts and stops every wire-level fake', async () => {
+  for (const start of [startFakeLinear, startFakeJira, startFakeGithub, startFakeFly]) {
+    const fake = await start();
+    expect(fake.url).toMatch(/^http:\\/\\/127\\.0\\.0\\.1:\\d+/);
+    await fake.close();
+  }
+});
+`,
+    );
+    const vitest = join(consumer, 'node_modules/vitest/vitest.mjs');
+    const { stdout } = await run(process.execPath, [vitest, 'run', 'kit.test.ts', '--reporter=json'], { cwd: consumer });
+    const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { numPassedTests: number; numFailedTests: number };
+    expect(report.numFailedTests).toBe(0);
+    expect(report.numPassedTests).toBeGreaterThan(40);
+  });
+
+  it("resolves the local runner's session entry to the compiled one, which runs", async () => {
+    const layout = join(installed, 'dist/hosts/package-layout.js');
+    const program = `const l = await import(${JSON.stringify(layout)}); console.log(JSON.stringify({ root: l.PACKAGE_ROOT, command: l.sessionEntryCommand() }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', program], { cwd: consumer });
+    const { root, command } = JSON.parse(stdout) as { root: string; command: string[] };
+    expect(root).toBe(installed);
+    expect(command).toEqual(['node', 'dist/hosts/cli/bin.js', 'session']);
+    const help = await run(command[0] ?? 'node', [...command.slice(1), '--help'], { cwd: root });
+    expect(help.stdout).toContain('USAGE ai-implement session');
   });
 
   it('a TypeScript custom step without tsx stops the start with a clear message', async () => {
