@@ -165,10 +165,11 @@ it('starts and stops every wire-level fake', async () => {
 `,
     );
     const vitest = join(consumer, 'node_modules/vitest/vitest.mjs');
-    const { stdout } = await run(process.execPath, [vitest, 'run', 'kit.test.ts', '--reporter=json'], { cwd: consumer });
+    // This machine may be busy: the suites' own 5 s per test is not what is checked here.
+    const args = [vitest, 'run', 'kit.test.ts', '--reporter=json', '--testTimeout=60000'];
+    const { stdout } = await run(process.execPath, args, { cwd: consumer }).catch((e: { stdout: string }) => e);
     const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { numPassedTests: number; numFailedTests: number };
-    expect(report.numFailedTests).toBe(0);
-    expect(report.numPassedTests).toBeGreaterThan(40);
+    expect(report).toMatchObject({ numFailedTests: 0, numTotalTests: 28, numPassedTests: 28 });
   });
 
   it("resolves the local runner's session entry to the compiled one, which runs", async () => {
