@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { CLAUDE_COMMAND, parseCommandTemplate } from '../../adapters/agent/agent-command.js';
 import { detectContainerCli } from '../../adapters/runners/local/container-cli.js';
+import { sessionHostEnv } from '../../adapters/runners/local/local.runner.js';
 import { findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { createStorage } from '../../adapters/storage/create-storage.js';
 import type { RunnerMode } from '../../core/domain/model.js';
@@ -55,7 +56,8 @@ export async function doctor(env: Env, io: CliIo, options: DoctorOptions = {}): 
   const checks = [
     await storageCheck(config.value),
     ...runnerChecks(mode, config.value, env),
-    await containerCheck(env, options.detectContainer ?? ((e) => detectContainerCli(['docker'], { env: e }))),
+    // `docker info` gets PATH, HOME and the container CLI's own variables, never a secret.
+    await containerCheck(env, options.detectContainer ?? ((e) => detectContainerCli(['docker'], { env: sessionHostEnv(e) }))),
   ];
   for (const check of checks) io.out(`${MARK[check.status]} ${check.line}`);
   io.out(

@@ -22,7 +22,6 @@ import { storageCommand } from './storage-command.js';
  */
 
 export type { CliIo } from './cli-io.js';
-export { doctor } from './doctor-command.js';
 
 export interface RunningServer {
   url: string;

@@ -232,8 +232,10 @@ const alive = (pid: number) => {
 
 describe('npm start', () => {
   let child: ChildProcess | undefined;
+  let started: { pid: number }[] = [];
   afterAll(() => {
-    if (child?.pid && alive(child.pid)) child.kill('SIGKILL');
+    // Whatever an assertion left running: the server first, then npm.
+    for (const { pid } of started.reverse()) if (alive(pid)) process.kill(pid, 'SIGKILL');
   });
 
   it('runs the compiled server, says where the admin is, and SIGTERM leaves no process behind', async () => {
@@ -259,7 +261,7 @@ describe('npm start', () => {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no URL printed: ${output}`)), 120_000);
       child?.stdout?.on('data', () => {
-        const match = /listening on (http:\/\/\S+)/.exec(output);
+        const match = /listening on (http:\/\/\S+)[\s\S]*Next: /.exec(output);
         if (match?.[1]) {
           clearTimeout(timer);
           resolve(match[1]);
@@ -270,6 +272,7 @@ describe('npm start', () => {
     expect(output).toContain(`Admin: ${url}/admin`);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const tree = await processTree(child.pid ?? 0);
+    started = tree;
     // npm, perhaps its shell, and one server process: the compiled entry, no tsx.
     const servers = tree.filter((p) => p.args.includes('dist/hosts/cli/bin.js serve'));
     expect(servers.filter((p) => p.args.startsWith(process.execPath) || p.args.startsWith('node '))).toHaveLength(1);
