@@ -1,5 +1,6 @@
 import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { extname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Lets a custom file live anywhere (CUSTOM_DIR), and still `import … from 'ai-implement/plugins'`.
@@ -20,7 +21,10 @@ import { pathToFileURL } from 'node:url';
 const PLUGIN_API_SPECIFIER = 'ai-implement/plugins';
 
 const MARK = 'ai-implement-custom';
-const PLUGIN_API_URL = new URL('./index.ts', import.meta.url).href;
+// `./index.ts` from source, `./index.js` once compiled: the entry beside this very file.
+const PLUGIN_API_URL = new URL(`./index${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+const RUNS_BUILT = import.meta.url.endsWith('.js');
+const TYPESCRIPT_FILE = /\.m?ts$/;
 
 // Runs on Node's loader thread: plain JavaScript, with its settings handed over as `data`.
 const HOOKS = `
@@ -41,9 +45,36 @@ export async function resolve(specifier, context, next) {
 `;
 
 let registered = false;
+/** Whether a `.ts` custom file can be imported: always from source; from dist/, once tsx registered. */
+let typescriptLoads = !RUNS_BUILT;
+
+/**
+ * Makes custom files importable, once per process: TypeScript ones too when any is there, then
+ * the hooks above. From source (tsx, vitest) TypeScript already loads; the compiled package does
+ * not depend on tsx, and loads a `.ts` custom file through tsx only when it is installed (a
+ * checkout's `npm install` has it) — registered first, so the hooks above run before its own.
+ */
+export async function prepareCustomImports(files: readonly string[]): Promise<void> {
+  if (!typescriptLoads && !registered && files.some((f) => TYPESCRIPT_FILE.test(f))) {
+    typescriptLoads = await import('tsx/esm/api').then(
+      (tsx) => {
+        tsx.register();
+        return true;
+      },
+      () => false,
+    );
+  }
+  ensurePluginApiResolves();
+}
+
+/** Why a custom file cannot be imported, known before trying: TypeScript with nothing to load it. */
+export function customImportProblem(file: string): string | undefined {
+  if (typescriptLoads || !TYPESCRIPT_FILE.test(file)) return undefined;
+  return 'a TypeScript file needs tsx to load (npm install tsx beside the orchestrator), or write it as .js';
+}
 
 /** Registers the hooks once per process; later calls are no-ops. */
-export function ensurePluginApiResolves(): void {
+function ensurePluginApiResolves(): void {
   if (registered) return;
   registered = true;
   register(`data:text/javascript,${encodeURIComponent(HOOKS)}`, {

@@ -7,7 +7,7 @@ import type { PipelineDefinition } from '../ports/pipeline.port.js';
 import { isDefinedPipeline } from './define-pipeline.js';
 import { type DefinedStep, isDefinedStep } from './define-step.js';
 import { describeZodError, parsePipeline, validatePipeline } from './pipeline-definition.js';
-import { customFileUrl, ensurePluginApiResolves } from './plugin-api-resolution.js';
+import { customFileUrl, customImportProblem, prepareCustomImports } from './plugin-api-resolution.js';
 import { checkStepServices, type ProvidedService } from './step-services-check.js';
 import { BUILT_IN_STEPS } from './steps/index.js';
 
@@ -117,7 +117,8 @@ async function listFiles(dir: string): Promise<string[]> {
 
 /** A custom module's default export, or why it could not be imported (its first line only). */
 async function importDefault(file: string): Promise<{ value: unknown } | { problem: string }> {
-  ensurePluginApiResolves();
+  const problem = customImportProblem(file);
+  if (problem) return { problem };
   try {
     return { value: ((await import(customFileUrl(file))) as { default?: unknown }).default };
   } catch (error) {
@@ -169,6 +170,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
     });
   }
   const customFiles = await listFiles(customDir);
+  await prepareCustomImports(customFiles);
   const stepFiles = customFiles.filter(
     (f) => relative(customDir, f).split(sep)[0] === 'steps' && STEP_FILE.test(relative(join(customDir, 'steps'), f)),
   );

@@ -37,7 +37,7 @@ export type CheckoutSource = { repoUrl: string } | { apiUrl: string };
 /**
  * Forge — where the code lives (GitHub, or bare git repositories on disk).
  *
- * Contract (test/contracts/forge.contract.ts):
+ * Contract (testing/contracts/forge.contract.ts):
  * - `dispatchWorkflow` starts the named workflow on `ref` with `inputs` and resolves once the
  *   forge has accepted it; it does not wait for the run.
  * - `findRun` finds the run whose name contains `marker` (the job id), or resolves undefined.

@@ -75,7 +75,7 @@ export interface ObserveContext {
  * Runner — starts a session that runs one job's pipeline and reports back over the
  * callback protocol.
  *
- * Contract (test/contracts/runner.contract.ts):
+ * Contract (testing/contracts/runner.contract.ts):
  * - `launch` resolves once the runner accepted the run, with the runner's own handle
  *   (workflow run marker, machine id, pid); it never waits for the run to finish.
  * - `listSessions` returns the sessions still alive (Fly: `started`, `starting`, `created`).

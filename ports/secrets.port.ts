@@ -5,7 +5,7 @@ import type { ServiceError } from './errors.js';
  * Secrets — named secret values the sessions receive (Fly app secrets, or the local store
  * encrypted at rest).
  *
- * Contract (test/contracts/secrets.contract.ts):
+ * Contract (testing/contracts/secrets.contract.ts):
  * - `list` returns names only, never values.
  * - `set` then `list` shows the name; `remove` of an unknown name resolves `notFound`.
  * - `reveal` is only for building a session's environment; no host route calls it.

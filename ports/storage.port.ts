@@ -7,7 +7,7 @@ export const DISPATCH_LOG_LIMIT = 500;
  * Storage — everything the orchestrator must not lose across a restart, as typed stores
  * shaped by the use cases' questions (not generic CRUD).
  *
- * Contract (checked by test/contracts/storage.contract.ts against every adapter):
+ * Contract (checked by testing/contracts/storage.contract.ts against every adapter):
  * - Every write is durable once its promise resolves: closing and reopening the same
  *   location returns the same data. Values round-trip structurally (plain JSON).
  * - Nothing returned is a live reference: mutating a returned object changes nothing.

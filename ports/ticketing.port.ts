@@ -6,7 +6,7 @@ import type { ServiceError } from './errors.js';
  * Ticketing — one tracker (Linear, Jira, the embedded local tracker) seen through what the
  * orchestrator needs of it.
  *
- * Contract (test/contracts/ticketing.contract.ts, run against every adapter):
+ * Contract (testing/contracts/ticketing.contract.ts, run against every adapter):
  * - `listCandidates(mapping)` returns every issue in the mapping's scope that carries the
  *   trigger (Linear/local: the `AI-Implement` label; Jira: the `Ready` status or a later
  *   lifecycle status), with its stage, labels, priority, creation time and blocking

@@ -121,7 +121,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
   };
 }
 
-/** The orchestrator itself (`npm start` = `tsx hosts/cli/main.ts serve`). */
+/** The orchestrator itself, from source (`tsx hosts/cli/main.ts serve`; `npm start` runs the compiled one). */
 export function spawnOrchestrator(options: {
   port: number;
   dataDir: string;
@@ -142,7 +142,7 @@ export function spawnOrchestrator(options: {
   };
   return spawnServer({
     script: join('hosts', 'cli', 'main.ts'),
-    args: ['serve'],
+    args: ['serve', '--dotenv', join(options.dataDir, 'absent.env')],
     env,
     port: options.port,
     logFile: options.logFile,

@@ -14,8 +14,8 @@ import { asValue } from 'awilix';
 import { loadConfig } from '../../hosts/config.js';
 import { createOrchestrator } from '../../hosts/container.js';
 import type { Logger } from '../../ports/logger.port.js';
-import { startFakeJira } from '../../test/fakes/jira/jira-fake.js';
-import { startFakeLinear } from '../../test/fakes/linear/fake-linear.server.js';
+import { startFakeJira } from '../../testing/fakes/jira/jira-fake.js';
+import { startFakeLinear } from '../../testing/fakes/linear/fake-linear.server.js';
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 

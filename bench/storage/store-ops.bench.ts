@@ -17,7 +17,7 @@ import { createLowdbStorage } from '../../adapters/storage/lowdb/lowdb.adapter.j
 import { openPostgresStorage, openSqliteStorage } from '../../adapters/storage/sql/sql.adapter.js';
 import { createUnstorageStorage } from '../../adapters/storage/unstorage/unstorage.adapter.js';
 import type { Storage } from '../../ports/storage.port.js';
-import { dispatch, job } from '../../test/contracts/storage-fixtures.js';
+import { dispatch, job } from '../../testing/contracts/storage-fixtures.js';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 

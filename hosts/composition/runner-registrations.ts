@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createGithubActionsRunner } from '../../adapters/runners/github-actions/github-actions.runner.js';
 import { createAutoLocalRunner, SESSION_IMAGE_NAME } from '../../adapters/runners/local/auto-local.runner.js';
@@ -18,14 +17,12 @@ import type { RunnerKind } from '../../core/domain/model.js';
 import { WORKFLOW_INPUTS } from '../../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../../ports/runner.port.js';
 import { collection } from '../../ports/storage.port.js';
+import { PACKAGE_ROOT, packageVersion, sessionEntryCommand } from '../package-layout.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createFlySessions } from './fly-sessions.js';
-import { packageVersion } from './v1-registrations.js';
 
 type Cradle = OrchestratorCradle;
 
-/** The orchestrator's checkout: where the local runner starts `hosts/cli/main.ts session`. */
-const CHECKOUT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 /** Where the local secret store is persisted (Storage records). */
 const LOCAL_SECRETS = collection<Record<string, string>>('local-secrets');
 
@@ -55,7 +52,9 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
 
     localRunner: asFunction(({ config, clock, eventBus }: Pick<Cradle, 'config' | 'clock' | 'eventBus'>) =>
       createAutoLocalRunner({
-        cwd: CHECKOUT_DIR,
+        // The package's own session entry, compiled or from source, run in the package's root.
+        cwd: PACKAGE_ROOT,
+        command: sessionEntryCommand(),
         // In container mode: this package's image at this package's version (the Dockerfile).
         image: `${SESSION_IMAGE_NAME}:${packageVersion()}`,
         // Sessions run in the checkout, not the orchestrator's working directory: hand them

@@ -1,23 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createEventsService } from '../../core/app/views/events.service.js';
 import { createMetricsService } from '../../core/app/views/metrics.service.js';
 import { createStateService } from '../../core/app/views/state.service.js';
+import { packageVersion } from '../package-layout.js';
 import type { OrchestratorCradle } from './cradle.js';
 
 type Cradle = OrchestratorCradle;
 type StateKeys = 'storage' | 'clock' | 'config' | 'reconcile' | 'runnerMode' | 'connectionHealth';
-
-/** The version in package.json, or `unknown` when the file cannot be read (an unusual bundle). */
-export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 /**
  * Observability: `/api/v1/state`, `/api/v1/runtime`, the SSE stream and `/metrics`. The

@@ -1,16 +1,17 @@
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { parseCommandTemplate } from '../../adapters/agent/agent-command.js';
 import { type RunCaps, resolveRunCaps } from '../../core/domain/caps.js';
 import type { ForgeKind, Phase } from '../../core/domain/model.js';
+import { PACKAGE_ROOT } from '../package-layout.js';
 
 /**
  * Not `./custom` of the working directory, as the orchestrator's CUSTOM_DIR is: a session on
  * GitHub Actions runs in the target repository's checkout, and code from there must not run
  * beside the run's credentials. Only the operator says where custom steps are.
  */
-export const PACKAGE_CUSTOM_DIR = fileURLToPath(new URL('../../custom/', import.meta.url));
+export const PACKAGE_CUSTOM_DIR = join(PACKAGE_ROOT, 'custom/');
 
 /**
  * What `ai-implement session` reads from its environment. The run's own variables are the

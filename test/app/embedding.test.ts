@@ -44,7 +44,10 @@ export async function resolve(specifier, context, next) {
   );
   const register = join(work, 'register.mjs');
   writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--import', pathToFileURL(register).href, program], {
+  // From the checkout's sources: the `ai-implement-source` condition of package.json `exports`
+  // (an installed package resolves to dist/; test/package covers that).
+  const args = ['--conditions=ai-implement-source', '--import', 'tsx', '--import', pathToFileURL(register).href, program];
+  const run = spawnSync(process.execPath, args, {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeGithub, startFakeGithub } from '../fakes/github/fake-github.js';
-import { OWNER, TOKEN } from '../fakes/github/seed.js';
+import { type FakeGithub, startFakeGithub } from '../../testing/fakes/github/fake-github.js';
+import { OWNER, TOKEN } from '../../testing/fakes/github/seed.js';
 import { type BrowserWorld, startBrowserWorld } from './browser-world.js';
 
 /**

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeJira, startFakeJira } from '../fakes/jira/jira-fake.js';
+import { type FakeJira, startFakeJira } from '../../testing/fakes/jira/jira-fake.js';
 import { type Answer, type CallOptions, expectClientError } from './server.js';
 import { GAP_FILL_SECRET, startWorld, WEBHOOK_SECRET, type World } from './world.js';
 

@@ -1,6 +1,6 @@
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWNER, REPO } from '../fakes/github/seed.js';
+import { OWNER, REPO } from '../../testing/fakes/github/seed.js';
 import { ping, pullRequestClosed, reviewSubmitted } from '../hosts/github/payloads.js';
 import { ACCESS_CODE, expectAnswer, type ServerProcess, startServerProcess } from './server.js';
 import { GAP_FILL_SECRET, startWorld, TEAM, WEBHOOK_SECRET, type World } from './world.js';

@@ -1,8 +1,8 @@
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeIssue } from '../fakes/github/fake-github.js';
-import { OWNER, REPO } from '../fakes/github/seed.js';
-import { issuesPayload } from '../fakes/github/webhooks.js';
+import type { FakeIssue } from '../../testing/fakes/github/fake-github.js';
+import { OWNER, REPO } from '../../testing/fakes/github/seed.js';
+import { issuesPayload } from '../../testing/fakes/github/webhooks.js';
 import type { ServerProcess } from './server.js';
 import { startWorld, TEAM, WEBHOOK_SECRET, type World, waitFor } from './world.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeLinear } from '../fakes/linear/fake-linear.server.js';
+import { startFakeLinear } from '../../testing/fakes/linear/fake-linear.server.js';
 import { ACCESS_CODE, type ServerProcess, startServerProcess } from './server.js';
 import { startWorld, TEAM, type World, waitFor } from './world.js';
 

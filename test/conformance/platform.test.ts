@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../fakes/fly/fake-fly.server.js';
-import { type FakeJira, startFakeJira } from '../fakes/jira/jira-fake.js';
-import { REPO_FIELD_ID } from '../fakes/jira/jira-store.js';
+import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../testing/fakes/fly/fake-fly.server.js';
+import { type FakeJira, startFakeJira } from '../../testing/fakes/jira/jira-fake.js';
+import { REPO_FIELD_ID } from '../../testing/fakes/jira/jira-store.js';
 import { ACCESS_CODE, expectAnswer, type ServerProcess, startServerProcess } from './server.js';
 
 /**

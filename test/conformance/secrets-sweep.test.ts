@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../fakes/fly/fake-fly.server.js';
-import { type FakeGithub, startFakeGithub } from '../fakes/github/fake-github.js';
-import { seedAcme, TOKEN } from '../fakes/github/seed.js';
-import { type FakeJira, startFakeJira } from '../fakes/jira/jira-fake.js';
-import { type FakeLinear, startFakeLinear } from '../fakes/linear/fake-linear.server.js';
+import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../testing/fakes/fly/fake-fly.server.js';
+import { type FakeGithub, startFakeGithub } from '../../testing/fakes/github/fake-github.js';
+import { seedAcme, TOKEN } from '../../testing/fakes/github/seed.js';
+import { type FakeJira, startFakeJira } from '../../testing/fakes/jira/jira-fake.js';
+import { type FakeLinear, startFakeLinear } from '../../testing/fakes/linear/fake-linear.server.js';
 import { ADMIN_ENDPOINTS } from './endpoints.js';
 import { ACCESS_CODE, RUNNER_SECRET, type ServerProcess, startServerProcess } from './server.js';
 

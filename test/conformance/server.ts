@@ -79,7 +79,9 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     DATA_DIR: dataDir,
     ...env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'hosts/cli/main.ts', 'serve'], {
+  // `--dotenv` names a file that is not there: a `.env` in the checkout (`ai-implement init`) stays out.
+  const args = ['--import', 'tsx', 'hosts/cli/main.ts', 'serve', '--dotenv', join(dataDir, 'absent.env')];
+  const child = spawn(process.execPath, args, {
     cwd: process.cwd(),
     env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWNER } from '../fakes/github/seed.js';
+import { OWNER } from '../../testing/fakes/github/seed.js';
 import { expectAnswer, type ServerProcess } from './server.js';
 import { startWorld, type World } from './world.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../fakes/fly/fake-fly.server.js';
-import { type FakeGithub, startFakeGithub } from '../fakes/github/fake-github.js';
-import { APP_ID, APP_PERMISSIONS, appKeys, INSTALLATION_ID, OWNER, REPO, seedAcme } from '../fakes/github/seed.js';
+import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../testing/fakes/fly/fake-fly.server.js';
+import { type FakeGithub, startFakeGithub } from '../../testing/fakes/github/fake-github.js';
+import { APP_ID, APP_PERMISSIONS, appKeys, INSTALLATION_ID, OWNER, REPO, seedAcme } from '../../testing/fakes/github/seed.js';
 import { ACCESS_CODE, RUNNER_SECRET, type ServerProcess, startServerProcess } from './server.js';
 
 export const WEBHOOK_SECRET = 'conformance-webhook-secret-5b8e01';

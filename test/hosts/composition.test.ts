@@ -3,8 +3,8 @@ import { createFlySessions } from '../../hosts/composition/fly-sessions.js';
 import { forgesFromConfig, githubAuthFrom } from '../../hosts/composition/forges.js';
 import { createBuiltInWorkflowTemplates } from '../../hosts/composition/workflow-templates.js';
 import { TEMPLATE_VERSION } from '../../plugins/workflow-templates/workflow-templates.js';
-import { sampleLaunch } from '../contracts/runner.contract.js';
-import { FAKE_FLY_APP, startFakeFly } from '../fakes/fly/fake-fly.server.js';
+import { sampleLaunch } from '../../testing/contracts/runner.contract.js';
+import { FAKE_FLY_APP, startFakeFly } from '../../testing/fakes/fly/fake-fly.server.js';
 
 const clock = { now: () => 0 };
 const logger = { info() {}, warn() {}, error() {} };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStorage } from '../../adapters/storage/create-storage.js';
 import { storageCommand } from '../../hosts/cli/storage-command.js';
-import { legacyJsonStore } from '../contracts/storage-fixtures.js';
+import { legacyJsonStore } from '../../testing/contracts/storage-fixtures.js';
 
 const dirs: string[] = [];
 afterEach(async () => {

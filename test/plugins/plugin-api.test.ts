@@ -33,8 +33,12 @@ const loadError = (d: CustomDir) =>
 
 describe('ai-implement/plugins', () => {
   it('is the package.json `exports` entry, and resolves by self-reference from inside the package', async () => {
-    const pkg = createRequire(import.meta.url)('../../package.json') as { exports: Record<string, string> };
-    expect(pkg.exports['./plugins']).toBe('./plugins/index.ts');
+    const pkg = createRequire(import.meta.url)('../../package.json') as { exports: Record<string, Record<string, string>> };
+    expect(pkg.exports['./plugins']).toEqual({
+      'ai-implement-source': './plugins/index.ts',
+      types: './dist/plugins/index.d.ts',
+      default: './dist/plugins/index.js',
+    });
     const api = await import('ai-implement/plugins');
     expect(api.defineStep).toBe(defineStep);
     expect(api.definePipeline).toBe(definePipeline);

@@ -20,8 +20,8 @@ import {
   templateSource,
   WORKFLOW_INPUTS,
 } from '../../plugins/workflow-templates/workflow-templates.js';
-import { type FakeGithub, startFakeGithub } from '../fakes/github/fake-github.js';
-import { OWNER, REPO, TOKEN, templateFiles } from '../fakes/github/seed.js';
+import { type FakeGithub, startFakeGithub } from '../../testing/fakes/github/fake-github.js';
+import { OWNER, REPO, TOKEN, templateFiles } from '../../testing/fakes/github/seed.js';
 
 type Step = {
   id?: string;

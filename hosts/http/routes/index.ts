@@ -1,6 +1,6 @@
 import type { H3 } from 'h3';
 import { createAdminAssets } from '../../admin/admin-assets.js';
-import { packageVersion } from '../../composition/v1-registrations.js';
+import { packageVersion } from '../../package-layout.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../openapi/openapi-document.js';
 import { type PagesDeps, ROUTES, type RoutesDeps } from './all-routes.js';
 import { DOCS_PAGE_DIR } from './docs.routes.js';

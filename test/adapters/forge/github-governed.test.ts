@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGithubForge } from '../../../adapters/forge/github/github.adapter.js';
 import { createGovernorRegistry } from '../../../adapters/shared/request-governor.js';
-import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';
-import { OWNER, REPO, seedAcme, TOKEN } from '../../fakes/github/seed.js';
+import { type FakeGithub, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
+import { OWNER, REPO, seedAcme, TOKEN } from '../../../testing/fakes/github/seed.js';
 
 /** The real Octokit against the wire-level fake GitHub, behind the connection's governor, on one shared clock. */
 const acme = { owner: OWNER, repo: REPO };

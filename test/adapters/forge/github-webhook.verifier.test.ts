@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createGithubWebhookVerifier } from '../../../adapters/forge/github/github-webhook.verifier.js';
-import { webhookVerifierContract } from '../../contracts/webhook-verifier.contract.js';
+import { webhookVerifierContract } from '../../../testing/contracts/webhook-verifier.contract.js';
 
 /** `x-hub-signature-256` as GitHub computes it. */
 const signText = (secret: string, text: string) => `sha256=${createHmac('sha256', secret).update(text).digest('hex')}`;

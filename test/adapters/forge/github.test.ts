@@ -6,8 +6,8 @@ import {
   hasMarker,
 } from '../../../adapters/forge/github/github.adapter.js';
 import type { WorkflowRun } from '../../../ports/forge.port.js';
-import { forgeContract } from '../../contracts/forge.contract.js';
-import { type FakeGithub, type FakeGithubOptions, startFakeGithub } from '../../fakes/github/fake-github.js';
+import { forgeContract } from '../../../testing/contracts/forge.contract.js';
+import { type FakeGithub, type FakeGithubOptions, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
 import {
   APP_ID,
   APP_PERMISSIONS,
@@ -19,8 +19,8 @@ import {
   REPO,
   seedAcme,
   TOKEN,
-} from '../../fakes/github/seed.js';
-import { blobSha } from '../../fakes/github/state.js';
+} from '../../../testing/fakes/github/seed.js';
+import { blobSha } from '../../../testing/fakes/github/state.js';
 
 const acme = { owner: OWNER, repo: REPO };
 let keys: { privateKey: string; publicKey: string };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalForge, type LocalForge } from '../../../adapters/forge/local/local-forge.adapter.js';
-import { forgeContract } from '../../contracts/forge.contract.js';
+import { forgeContract } from '../../../testing/contracts/forge.contract.js';
 
 const IDENTITY = {
   GIT_AUTHOR_NAME: 'Test',

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFlyRunner, type FlyRunnerLogEntry } from '../../../adapters/runners/fly-machines/fly.runner.js';
 import { flyAppSecretReference } from '../../../adapters/secrets/fly/fly-secret-reference.js';
-import { runnerContract, sampleLaunch } from '../../contracts/runner.contract.js';
-import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../fakes/fly/fake-fly.server.js';
+import { runnerContract, sampleLaunch } from '../../../testing/contracts/runner.contract.js';
+import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../../testing/fakes/fly/fake-fly.server.js';
 
 const noWait = { sleep: async () => {}, random: () => 0.5 };
 

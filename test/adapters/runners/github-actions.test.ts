@@ -7,9 +7,9 @@ import {
 import { workflowInputs } from '../../../adapters/runners/github-actions/workflow-inputs.js';
 import { renderWorkflowTemplates, WORKFLOW_INPUTS } from '../../../plugins/workflow-templates/workflow-templates.js';
 import type { RunLaunch, Runner } from '../../../ports/runner.port.js';
-import { runnerContract, sampleLaunch } from '../../contracts/runner.contract.js';
-import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';
-import { OWNER, REPO, TOKEN } from '../../fakes/github/seed.js';
+import { runnerContract, sampleLaunch } from '../../../testing/contracts/runner.contract.js';
+import { type FakeGithub, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
+import { OWNER, REPO, TOKEN } from '../../../testing/fakes/github/seed.js';
 
 /** The mapping of `sampleLaunch` names these files; the repository holds our rendered templates. */
 const IMPLEMENT = 'ai-implement.yml';

@@ -7,7 +7,7 @@ import { createAutoLocalRunner, IMAGE_SESSION_COMMAND } from '../../../adapters/
 import { containerRunArgs, detectContainerCli } from '../../../adapters/runners/local/container-cli.js';
 import { createLocalRunner, type LocalRunner, type LocalSessionExit } from '../../../adapters/runners/local/local.runner.js';
 import { createOutputTail } from '../../../adapters/runners/local/output-tail.js';
-import { type RunnerSubject, runnerContract, sampleLaunch } from '../../contracts/runner.contract.js';
+import { type RunnerSubject, runnerContract, sampleLaunch } from '../../../testing/contracts/runner.contract.js';
 
 const FAKE_SESSION = fileURLToPath(new URL('../../hosts/runners/fixtures/fake-session.mjs', import.meta.url));
 const FAKE_CLI = fileURLToPath(new URL('../../hosts/runners/fixtures/fake-container-cli.mjs', import.meta.url));

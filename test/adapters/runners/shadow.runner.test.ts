@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createShadowRunner, type ShadowEntry } from '../../../adapters/runners/shadow/shadow.runner.js';
-import { runnerContract, sampleLaunch } from '../../contracts/runner.contract.js';
+import { runnerContract, sampleLaunch } from '../../../testing/contracts/runner.contract.js';
 
 runnerContract('shadow (tracksSessions: false, observes: false)', async () => ({
   runner: createShadowRunner(),

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFlySecrets } from '../../../adapters/secrets/fly/fly.secrets.js';
 import { flyAppSecretReference } from '../../../adapters/secrets/fly/fly-secret-reference.js';
-import { secretsContract } from '../../contracts/secrets.contract.js';
-import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../fakes/fly/fake-fly.server.js';
+import { secretsContract } from '../../../testing/contracts/secrets.contract.js';
+import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../../testing/fakes/fly/fake-fly.server.js';
 
 const noWait = { sleep: async () => {}, random: () => 0.5 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalSecrets } from '../../../adapters/secrets/local/local.secrets.js';
-import { secretsContract } from '../../contracts/secrets.contract.js';
+import { secretsContract } from '../../../testing/contracts/secrets.contract.js';
 
 /** An in-memory stand-in for the Storage port: keeps exactly what `save` was given, as JSON text. */
 function memoryStore(initial?: string) {

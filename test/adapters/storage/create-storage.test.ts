@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createStorage, parseStorageUrl } from '../../../adapters/storage/create-storage.js';
 import { type Storage, StorageError } from '../../../ports/storage.port.js';
-import { job, legacyJsonStore } from '../../contracts/storage-fixtures.js';
+import { job, legacyJsonStore } from '../../../testing/contracts/storage-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../setup/postgres-database.js';
 import { tempDir } from './temp-dir.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createLowdbStorage } from '../../../adapters/storage/lowdb/lowdb.adapter.js';
-import { storageContract } from '../../contracts/storage.contract.js';
+import { storageContract } from '../../../testing/contracts/storage.contract.js';
 import { tempDir } from './temp-dir.js';
 
 storageContract(

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openPostgresStorage } from '../../../adapters/storage/sql/sql.adapter.js';
-import { storageContract } from '../../contracts/storage.contract.js';
-import { range } from '../../contracts/storage-fixtures.js';
+import { storageContract } from '../../../testing/contracts/storage.contract.js';
+import { range } from '../../../testing/contracts/storage-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../setup/postgres-database.js';
 
 let database: TestDatabase;

@@ -1,5 +1,5 @@
 import { createUnstorageStorage } from '../../../adapters/storage/unstorage/unstorage.adapter.js';
-import { storageContract } from '../../contracts/storage.contract.js';
+import { storageContract } from '../../../testing/contracts/storage.contract.js';
 import { tempDir } from './temp-dir.js';
 
 storageContract(

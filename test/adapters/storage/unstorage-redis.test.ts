@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { createUnstorageStorage } from '../../../adapters/storage/unstorage/unstorage.adapter.js';
-import { storageContract } from '../../contracts/storage.contract.js';
+import { storageContract } from '../../../testing/contracts/storage.contract.js';
 
 const url = inject('redisUrl');
 const run = promisify(execFile);

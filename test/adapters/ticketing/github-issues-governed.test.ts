@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGovernorRegistry } from '../../../adapters/shared/request-governor.js';
-import type { FakeGithub } from '../../fakes/github/fake-github.js';
+import type { FakeGithub } from '../../../testing/fakes/github/fake-github.js';
 import { githubIssuesSubject, githubMapping as mapping } from '../../fakes/github/github-issues-subject.js';
 
 /**

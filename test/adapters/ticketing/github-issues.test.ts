@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GithubTicketingOptions } from '../../../adapters/ticketing/github/github-issues.adapter.js';
 import { createGithubTicketing } from '../../../adapters/ticketing/github/github-issues.adapter.js';
 import type { Mapping } from '../../../core/domain/model.js';
-import type { FakeGithub } from '../../fakes/github/fake-github.js';
+import type { FakeGithub } from '../../../testing/fakes/github/fake-github.js';
+import { APP_ID, APP_PERMISSIONS, appKeys, INSTALLATION_ID, OWNER, REPO } from '../../../testing/fakes/github/seed.js';
 import { githubIssuesSubject, githubMapping as mapping } from '../../fakes/github/github-issues-subject.js';
-import { APP_ID, APP_PERMISSIONS, appKeys, INSTALLATION_ID, OWNER, REPO } from '../../fakes/github/seed.js';
 
 /** The GitHub Issues adapter's own behaviour, over the fake GitHub (acme/widgets, a personal token). */
 

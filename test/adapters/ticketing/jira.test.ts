@@ -4,8 +4,8 @@ import type { RetryOptions } from '../../../adapters/shared/retry.js';
 import { createJiraAdminService } from '../../../adapters/ticketing/jira/jira-admin.service.js';
 import type { Mapping, TicketIssue } from '../../../core/domain/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
-import { ticketingContract } from '../../contracts/ticketing.contract.js';
-import { type FakeJira, type RecordedRequest, startFakeJira } from '../../fakes/jira/jira-fake.js';
+import { ticketingContract } from '../../../testing/contracts/ticketing.contract.js';
+import { type FakeJira, type RecordedRequest, startFakeJira } from '../../../testing/fakes/jira/jira-fake.js';
 import { type JiraSubject, jiraSubject } from '../../fakes/jira/jira-subject.js';
 
 ticketingContract('jira', () => jiraSubject());

@@ -4,7 +4,7 @@ import { createManualClock } from '../../../adapters/system/system-clock.adapter
 import { createLinearTicketing } from '../../../adapters/ticketing/linear/linear.adapter.js';
 import { MAPPING_DEFAULTS } from '../../../core/domain/mappings.js';
 import type { Mapping } from '../../../core/domain/model.js';
-import { type FakeLinear, startFakeLinear } from '../../fakes/linear/fake-linear.server.js';
+import { type FakeLinear, startFakeLinear } from '../../../testing/fakes/linear/fake-linear.server.js';
 
 /** The real SDK against the wire-level fake, with the connection's governor and a manual clock. */
 const mapping: Mapping = {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLinearWebhookVerifier } from '../../../adapters/ticketing/linear/linear-webhook.verifier.js';
-import { webhookVerifierContract } from '../../contracts/webhook-verifier.contract.js';
+import { webhookVerifierContract } from '../../../testing/contracts/webhook-verifier.contract.js';
 
 /** `linear-signature` as Linear computes it: hex HMAC-SHA256 of the raw body. */
 const signText = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex');

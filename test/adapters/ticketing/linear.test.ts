@@ -10,9 +10,9 @@ import {
 import { linearLabelsForStage } from '../../../core/domain/lifecycle.js';
 import { MAPPING_DEFAULTS } from '../../../core/domain/mappings.js';
 import type { Mapping } from '../../../core/domain/model.js';
-import { type TicketingSubject, ticketingContract } from '../../contracts/ticketing.contract.js';
-import { type FakeLinear, type FakeLinearOptions, startFakeLinear } from '../../fakes/linear/fake-linear.server.js';
-import { linearSchema } from '../../fakes/linear/schema.js';
+import { type TicketingSubject, ticketingContract } from '../../../testing/contracts/ticketing.contract.js';
+import { type FakeLinear, type FakeLinearOptions, startFakeLinear } from '../../../testing/fakes/linear/fake-linear.server.js';
+import { linearSchema } from '../../../testing/fakes/linear/schema.js';
 
 const TEAM = 'ENG';
 const mapping: Mapping = {

@@ -5,7 +5,7 @@ import { createLocalTicketing } from '../../../adapters/ticketing/local/local.ad
 import { createLocalTrackerStore } from '../../../adapters/ticketing/local/local-tracker.store.js';
 import { linearLabelsForStage, TRIGGER_LABEL } from '../../../core/domain/lifecycle.js';
 import { validateMappingInput } from '../../../core/domain/mappings.js';
-import { ticketingContract } from '../../contracts/ticketing.contract.js';
+import { ticketingContract } from '../../../testing/contracts/ticketing.contract.js';
 
 ticketingContract(
   'local',

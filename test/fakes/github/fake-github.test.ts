@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { sign } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeGithub, type FakeGithubOptions, startFakeGithub } from './fake-github.js';
+import { type FakeGithub, type FakeGithubOptions, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
 import {
   APP_ID,
   APP_PERMISSIONS,
@@ -13,7 +13,7 @@ import {
   REPO,
   seedAcme,
   TOKEN,
-} from './seed.js';
+} from '../../../testing/fakes/github/seed.js';
 
 /** Raw HTTP against the fake: the shapes and codes GitHub documents, without Octokit in between. */
 let keys: { privateKey: string; publicKey: string };

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeGithub, startFakeGithub } from './fake-github.js';
-import { OWNER, REPO, TOKEN } from './seed.js';
-import { issueCommentPayload, issuesPayload } from './webhooks.js';
+import { type FakeGithub, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
+import { OWNER, REPO, TOKEN } from '../../../testing/fakes/github/seed.js';
+import { issueCommentPayload, issuesPayload } from '../../../testing/fakes/github/webhooks.js';
 
 /** Raw HTTP against the fake's issues side: the shapes and codes GitHub documents. */
 let f: FakeGithub | undefined;

@@ -3,9 +3,9 @@ import { createGithubTicketing, type GithubTicketingOptions } from '../../../ada
 import { linearLabelsForStage } from '../../../core/domain/lifecycle.js';
 import { MAPPING_DEFAULTS } from '../../../core/domain/mappings.js';
 import type { Mapping } from '../../../core/domain/model.js';
-import type { TicketingSubject } from '../../contracts/ticketing.contract.js';
-import { type FakeGithub, type FakeGithubOptions, startFakeGithub } from './fake-github.js';
-import { OWNER, REPO, TOKEN } from './seed.js';
+import type { TicketingSubject } from '../../../testing/contracts/ticketing.contract.js';
+import { type FakeGithub, type FakeGithubOptions, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
+import { OWNER, REPO, TOKEN } from '../../../testing/fakes/github/seed.js';
 
 export const GH_TEAM = 'WID';
 

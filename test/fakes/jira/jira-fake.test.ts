@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeJira, startFakeJira } from './jira-fake.js';
+import { type FakeJira, startFakeJira } from '../../../testing/fakes/jira/jira-fake.js';
 
 /** The fake itself, over raw HTTP: what it answers must be what Jira answers. */
 

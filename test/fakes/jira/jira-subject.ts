@@ -1,8 +1,8 @@
 import { createJiraTicketing, type JiraTicketingConfig } from '../../../adapters/ticketing/jira/jira.adapter.js';
 import { JIRA_PRIORITY_NAME } from '../../../adapters/ticketing/jira/jira-issue.js';
 import { validateMappingInput } from '../../../core/domain/mappings.js';
-import type { TicketingSubject } from '../../contracts/ticketing.contract.js';
-import { type FakeJira, type FakeJiraOptions, startFakeJira } from './jira-fake.js';
+import type { TicketingSubject } from '../../../testing/contracts/ticketing.contract.js';
+import { type FakeJira, type FakeJiraOptions, startFakeJira } from '../../../testing/fakes/jira/jira-fake.js';
 
 /** The spec's lifecycle table, written out (not imported) so seeding follows the spec. */
 const STATUS_OF_STAGE = {

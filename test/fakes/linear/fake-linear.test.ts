@@ -11,7 +11,7 @@ import {
   RatelimitedLinearError,
 } from '@linear/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeLinear, startFakeLinear } from './fake-linear.server.js';
+import { type FakeLinear, startFakeLinear } from '../../../testing/fakes/linear/fake-linear.server.js';
 
 describe('fake Linear', () => {
   let fake: FakeLinear;

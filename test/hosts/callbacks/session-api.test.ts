@@ -3,8 +3,17 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
 import type { StepHistoryService } from '../../../core/app/runs/step-history.service.js';
 import type { RunLaunch } from '../../../ports/runner.port.js';
-import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';
-import { APP_ID, APP_PERMISSIONS, appKeys, INSTALLATION_ID, OWNER, REPO, seedAcme, TOKEN } from '../../fakes/github/seed.js';
+import { type FakeGithub, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
+import {
+  APP_ID,
+  APP_PERMISSIONS,
+  appKeys,
+  INSTALLATION_ID,
+  OWNER,
+  REPO,
+  seedAcme,
+  TOKEN,
+} from '../../../testing/fakes/github/seed.js';
 import { T0 } from '../harness.js';
 import {
   type CallbackHarness,

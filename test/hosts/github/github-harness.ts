@@ -4,7 +4,7 @@ import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.j
 import type { PullRow } from '../../../core/app/pulls/pulls.service.js';
 import type { Job } from '../../../core/domain/model.js';
 import type { OrchestratorOverrides } from '../../../hosts/container.js';
-import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';
+import { type FakeGithub, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
 import { ACCESS_CODE, type Harness, type StorageKind, startHarness } from '../harness.js';
 import type { PullFixture } from './payloads.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { issueCommentPayload, issuesPayload } from '../../../testing/fakes/github/webhooks.js';
 import { waitFor } from '../../conformance/world.js';
-import { issueCommentPayload, issuesPayload } from '../../fakes/github/webhooks.js';
 import { deliver, type GithubHarness, OWNER, REPO, startGithubHarness, TEAM } from './github-harness.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeJira, startFakeJira } from '../../fakes/jira/jira-fake.js';
+import { type FakeJira, startFakeJira } from '../../../testing/fakes/jira/jira-fake.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 
 let h: Harness | undefined;

@@ -6,7 +6,7 @@ import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runn
 import { createRunnerRegistry } from '../../../core/app/dispatch/runner-registry.js';
 import type { Runner } from '../../../ports/runner.port.js';
 import { collection } from '../../../ports/storage.port.js';
-import { type FakeLinear, startFakeLinear } from '../../fakes/linear/fake-linear.server.js';
+import { type FakeLinear, startFakeLinear } from '../../../testing/fakes/linear/fake-linear.server.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 
 const WEBHOOK_SECRET = 'linear-webhook-secret-for-tests';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeLinear, type FakeLinearOptions, startFakeLinear } from '../../fakes/linear/fake-linear.server.js';
+import { type FakeLinear, type FakeLinearOptions, startFakeLinear } from '../../../testing/fakes/linear/fake-linear.server.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 
 /**

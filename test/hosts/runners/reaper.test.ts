@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReaperAction } from '../../../core/app/operations/reaper.service.js';
-import { FAKE_FLY_APP } from '../../fakes/fly/fake-fly.server.js';
+import { FAKE_FLY_APP } from '../../../testing/fakes/fly/fake-fly.server.js';
 import { T0 } from '../harness.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../core/domain/model.js';
-import { OWNER, REPO } from '../../fakes/github/seed.js';
+import { OWNER, REPO } from '../../../testing/fakes/github/seed.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 
 let h: RunnersHarness | undefined;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalRunner, reportExits } from '../../../adapters/runners/local/local.runner.js';
 import { type RunWatcherService, SESSION_GONE_ERROR } from '../../../core/app/runs/run-watcher.service.js';
 import type { Job } from '../../../core/domain/model.js';
-import { OWNER, REPO } from '../../fakes/github/seed.js';
+import { OWNER, REPO } from '../../../testing/fakes/github/seed.js';
 import { T0 } from '../harness.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 

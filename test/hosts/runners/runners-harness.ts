@@ -2,9 +2,9 @@ import { expect } from 'vitest';
 import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.js';
 import type { Job } from '../../../core/domain/model.js';
 import type { OrchestratorOverrides } from '../../../hosts/container.js';
-import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../fakes/fly/fake-fly.server.js';
-import { type FakeGithub, startFakeGithub } from '../../fakes/github/fake-github.js';
-import { seedAcme, TOKEN } from '../../fakes/github/seed.js';
+import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../../testing/fakes/fly/fake-fly.server.js';
+import { type FakeGithub, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
+import { seedAcme, TOKEN } from '../../../testing/fakes/github/seed.js';
 import { ACCESS_CODE, type Harness, startHarness, T0 } from '../harness.js';
 
 export const TEAM = 'ENG';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DESTROYED_BY_OPERATOR } from '../../../core/app/runs/sessions.service.js';
-import { FAKE_FLY_APP } from '../../fakes/fly/fake-fly.server.js';
+import { FAKE_FLY_APP } from '../../../testing/fakes/fly/fake-fly.server.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 
 let h: RunnersHarness | undefined;

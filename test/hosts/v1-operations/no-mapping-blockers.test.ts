@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLinearTicketing } from '../../../adapters/ticketing/linear/linear.adapter.js';
 import { MAPPING_DEFAULTS } from '../../../core/domain/mappings.js';
 import type { Mapping } from '../../../core/domain/model.js';
-import { type FakeLinear, startFakeLinear } from '../../fakes/linear/fake-linear.server.js';
+import { type FakeLinear, startFakeLinear } from '../../../testing/fakes/linear/fake-linear.server.js';
 import { type Harness, STORAGE_KINDS, startHarness } from '../harness.js';
 import { SHADOW } from '../v1/v1-helpers.js';
 

@@ -3,13 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doctor, main, startServer } from '../../hosts/cli/main.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
-}
+import { startServer } from '../../../hosts/cli/main.js';
+import { capture } from './capture.js';
 
 describe('serve', () => {
   it('listens on HOST:PORT, answers /healthz over a socket, and says /admin is disabled', async () => {
@@ -18,7 +13,11 @@ describe('serve', () => {
     const running = await startServer({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir }, io);
     if (!running) throw new Error('did not start');
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(out).toEqual([`AI-Implement listening on ${running.url}`, '/admin is disabled until ADMIN_ACCESS_CODE is set']);
+    expect(out).toEqual([
+      `AI-Implement listening on ${running.url}`,
+      '/admin is disabled until ADMIN_ACCESS_CODE is set',
+      'Next: ai-implement init (npx ai-implement init) writes a .env with an access code; then start again',
+    ]);
     const res = await fetch(`${running.url}/healthz`);
     expect([res.status, await res.json()]).toEqual([200, { status: 'ok' }]);
     expect((await fetch(`${running.url}/api/mappings`)).status).toBe(404);
@@ -44,9 +43,10 @@ describe('serve', () => {
     expect(err).toEqual(['Invalid configuration: PORT must be an integer from 0 to 65535']);
   });
 
-  it('runs as `npm start` does, and shuts down cleanly on SIGTERM', async () => {
+  it('runs from source as `ai-implement serve`, says where the admin is, and shuts down cleanly on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ai-implement-cli-'));
-    const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['hosts/cli/main.ts', 'serve'], {
+    const noEnvFile = join(dir, 'absent.env');
+    const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['hosts/cli/main.ts', 'serve', '--dotenv', noEnvFile], {
       env: { ...process.env, PORT: '0', DATA_DIR: dir, ADMIN_ACCESS_CODE: 'a-long-access-code' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -66,6 +66,7 @@ describe('serve', () => {
       child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
     });
     expect(stdout).not.toContain('/admin is disabled');
+    expect(stdout).toContain(`Admin: ${url}/admin (sign in with ADMIN_ACCESS_CODE)`);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -73,46 +74,5 @@ describe('serve', () => {
     expect(stdout).toContain('SIGTERM received, shutting down');
     expect(stdout).not.toContain('a-long-access-code');
     rmSync(dir, { recursive: true, force: true });
-  });
-});
-
-describe('doctor', () => {
-  it('lists connections without values', () => {
-    const { io, out } = capture();
-    expect(doctor({ GITHUB_TOKEN: 'ghp_verysecret', LINEAR_API_KEY: 'lin_verysecret' }, io)).toBe(0);
-    expect(out[0]).toBe('Configuration is valid.');
-    expect(out.join('\n')).toContain('✓ GitHub: token; https://api.github.com');
-    expect(out.join('\n')).toContain('✓ Linear: API key set');
-    expect(out.join('\n')).toContain('· Jira: no JIRA_HOST');
-    expect(out.join('\n')).not.toMatch(/verysecret/);
-  });
-
-  it('says whether the agent can be sandboxed', () => {
-    const { io, out } = capture();
-    expect(doctor({ PATH: process.env.PATH }, io)).toBe(0);
-    expect(out.join('\n')).toMatch(/✓ Agent sandbox: bubblewrap \(\/.*bwrap\)/);
-    const none = capture();
-    doctor({ PATH: '/nonexistent' }, none.io);
-    expect(none.out.join('\n')).toContain('· Agent sandbox: bubblewrap (bwrap) not found');
-  });
-
-  it('exits 1 on a bad configuration', () => {
-    const { io, err } = capture();
-    expect(doctor({ RUNNER_MODE: 'warp' }, io)).toBe(1);
-    expect(err[0]).toContain('RUNNER_MODE');
-  });
-
-  it('rejects an unknown command', async () => {
-    const spy = { calls: 0 };
-    const original = console.error;
-    console.error = () => {
-      spy.calls++;
-    };
-    try {
-      expect(await main(['frobnicate'], {})).toBe(2);
-    } finally {
-      console.error = original;
-    }
-    expect(spy.calls).toBe(1);
   });
 });
