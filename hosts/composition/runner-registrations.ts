@@ -4,7 +4,6 @@ import { createGithubActionsRunner } from '../../adapters/runners/github-actions
 import { createAutoLocalRunner } from '../../adapters/runners/local/auto-local.runner.js';
 import { reportExits, sessionHostEnv } from '../../adapters/runners/local/local.runner.js';
 import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
-import { createLocalSecrets } from '../../adapters/secrets/local/local.secrets.js';
 import { createRunnerRegistry } from '../../core/app/dispatch/runner-registry.js';
 import { createLazyFlyRunner } from '../../core/app/operations/fly-sessions.js';
 import { createReaperService } from '../../core/app/operations/reaper.service.js';
@@ -17,16 +16,14 @@ import { createSessionsService } from '../../core/app/runs/sessions.service.js';
 import type { RunnerKind } from '../../core/domain/model.js';
 import { WORKFLOW_INPUTS } from '../../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../../ports/runner.port.js';
-import { collection } from '../../ports/storage.port.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createFlySessions } from './fly-sessions.js';
+import { createConfiguredLocalSecrets } from './local-secrets.js';
 
 type Cradle = OrchestratorCradle;
 
 /** The orchestrator's checkout: where the local runner starts `hosts/cli/main.ts session`. */
 const CHECKOUT_DIR = fileURLToPath(new URL('../..', import.meta.url));
-/** Where the local secret store is persisted (Storage records). */
-const LOCAL_SECRETS = collection<Record<string, string>>('local-secrets');
 
 /**
  * The runner side of the container: which runners exist, the runner-mode override and the
@@ -36,8 +33,7 @@ const LOCAL_SECRETS = collection<Record<string, string>>('local-secrets');
  * `fly-machines` when `FLY_API_TOKEN` is set — it answers "Fly sessions config not set" until a
  * sessions app is set too (`FLY_SESSIONS_APP`, or the stored `flySessionsApp`, read on each use).
  *
- * The local secret store's master key is `RUNNER_TOKEN_SECRET`, or `ADMIN_ACCESS_CODE` when that
- * is unset; changing the one in use makes the stored secrets unreadable (they must be set again).
+ * The local secret store opens with `RUNNER_TOKEN_SECRET` or `ADMIN_ACCESS_CODE` (local-secrets.ts).
  */
 export function registerRunners(container: AwilixContainer<Cradle>): void {
   container.register({
@@ -86,13 +82,10 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
     ).singleton(),
 
     secrets: asFunction(({ config, storage }: Pick<Cradle, 'config' | 'storage'>) => {
-      const masterKey = config.runnerTokenSecret ?? config.adminAccessCode;
-      if (!masterKey) return unconfiguredSecrets('Local secrets need RUNNER_TOKEN_SECRET or ADMIN_ACCESS_CODE');
-      return createLocalSecrets({
-        masterKey,
-        load: () => storage.documents.get(LOCAL_SECRETS, 'store'),
-        save: (data) => storage.documents.put(LOCAL_SECRETS, 'store', data),
-      });
+      return (
+        createConfiguredLocalSecrets(config, storage) ??
+        unconfiguredSecrets('Local secrets need RUNNER_TOKEN_SECRET or ADMIN_ACCESS_CODE')
+      );
     }).singleton(),
     secretsService: asFunction(
       ({ storage, logger, flySessions, secrets }: Pick<Cradle, 'storage' | 'logger' | 'flySessions' | 'secrets'>) =>
