@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Storage } from '../../ports/storage.port.js';
+import { ensurePrivateDir, ensurePrivateFile, restrictExisting } from '../system/private-files.js';
 import { importJsonStore } from './json-import.js';
 import { createLowdbStorage } from './lowdb/lowdb.adapter.js';
 import { describeCounts, type SnapshotImport } from './snapshot.js';
@@ -45,6 +46,7 @@ export async function createStorage(options: CreateStorageOptions): Promise<Stor
     ? parseStorageUrl(url, options.dataDir)
     : { kind: 'sqlite', file: join(options.dataDir, EMBEDDED_STORE_FILE) };
   const opts = options.now ? { now: options.now } : {};
+  protectFiles(options.dataDir, target);
   switch (target.kind) {
     case 'lowdb':
       return createLowdbStorage({ file: target.file, ...opts });
@@ -64,6 +66,21 @@ export async function createStorage(options: CreateStorageOptions): Promise<Stor
       return storage;
     }
   }
+}
+
+/** DATA_DIR 0700 (it also holds the local forge's repositories), an embedded store's file 0600. */
+function protectFiles(dataDir: string, target: StorageTarget): void {
+  ensurePrivateDir(dataDir);
+  if (target.kind === 'sqlite') {
+    ensurePrivateDir(dirname(target.file));
+    ensurePrivateFile(target.file);
+    restrictExisting([`${target.file}-wal`, `${target.file}-shm`]);
+  }
+  if (target.kind === 'lowdb') {
+    ensurePrivateDir(dirname(target.file));
+    restrictExisting([target.file]);
+  }
+  if (target.kind === 'unstorage' && target.target.driver === 'fs') ensurePrivateDir(target.target.base);
 }
 
 async function importLegacyStore(storage: Storage & SnapshotImport, file: string, log: (message: string) => void): Promise<void> {

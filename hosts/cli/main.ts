@@ -4,6 +4,7 @@ import { findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { describeConnections, loadConfig } from '../config.js';
 import { createOrchestrator, type Orchestrator } from '../container.js';
 import { sessionCommand } from '../session/session-command.js';
+import { secretsCommand } from './secrets-command.js';
 import { storageCommand } from './storage-command.js';
 
 /**
@@ -19,6 +20,8 @@ Commands:
   doctor   show which connections are configured (never their values)
   storage import FILE
            import a JSON store of an earlier version into the (empty) configured store
+  secrets rotate
+           re-encrypt every stored secret under a new key (run with the server stopped)
   help     show this text`;
 
 export interface CliIo {
@@ -118,6 +121,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return doctor(env);
     case 'storage':
       return storageCommand(argv.slice(1), env, consoleIo);
+    case 'secrets':
+      return secretsCommand(argv.slice(1), env, consoleIo);
     case 'help':
     case '--help':
     case '-h':

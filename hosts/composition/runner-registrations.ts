@@ -4,7 +4,7 @@ import { createGithubActionsRunner } from '../../adapters/runners/github-actions
 import { createAutoLocalRunner } from '../../adapters/runners/local/auto-local.runner.js';
 import { reportExits, sessionHostEnv } from '../../adapters/runners/local/local.runner.js';
 import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
-import { createRunnerRegistry } from '../../core/app/dispatch/runner-registry.js';
+import { createRunnerRegistry, RUNNER_TOKEN_SECRET_REQUIRED } from '../../core/app/dispatch/runner-registry.js';
 import { createLazyFlyRunner } from '../../core/app/operations/fly-sessions.js';
 import { createReaperService } from '../../core/app/operations/reaper.service.js';
 import { createRunnerModeService } from '../../core/app/operations/runner-mode.service.js';
@@ -29,7 +29,7 @@ const CHECKOUT_DIR = fileURLToPath(new URL('../..', import.meta.url));
  * The runner side of the container: which runners exist, the runner-mode override and the
  * settings, Fly sessions, secrets, the run watcher and the reaper.
  *
- * Runners: `shadow` and `local` always; `github-actions` when GitHub credentials are set;
+ * Runners: `shadow` always; with RUNNER_TOKEN_SECRET, `local`; `github-actions` when GitHub credentials are set;
  * `fly-machines` when `FLY_API_TOKEN` is set — it answers "Fly sessions config not set" until a
  * sessions app is set too (`FLY_SESSIONS_APP`, or the stored `flySessionsApp`, read on each use).
  *
@@ -64,10 +64,10 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         flySessions,
         forgeRegistry,
       }: Pick<Cradle, 'config' | 'logger' | 'localRunner' | 'flySessions' | 'forgeRegistry'>) => {
-        const runners: Partial<Record<RunnerKind, Runner>> = {
-          shadow: createShadowRunner({ record: (entry) => logger.info(entry.message, { dryRun: true, shadow: entry }) }),
-          local: localRunner,
-        };
+        const shadow = createShadowRunner({ record: (entry) => logger.info(entry.message, { dryRun: true, shadow: entry }) });
+        // A run reports back with tokens RUNNER_TOKEN_SECRET signs: without it only shadow runs.
+        if (!config.runnerTokenSecret) return createRunnerRegistry({ shadow }, RUNNER_TOKEN_SECRET_REQUIRED);
+        const runners: Partial<Record<RunnerKind, Runner>> = { shadow, local: localRunner };
         const github = forgeRegistry.get('github');
         if (github) {
           runners['github-actions'] = createGithubActionsRunner({
