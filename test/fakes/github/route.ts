@@ -55,7 +55,15 @@ export interface AppRoute {
   handle: (ctx: Ctx, appId: string) => Reply;
 }
 
-export type Route = RepoRoute | AppRoute;
+/** A route an installation token calls about itself (`DELETE /installation/token`). */
+export interface InstallationRoute {
+  method: string;
+  pattern: string;
+  auth: 'installation';
+  handle: (ctx: Ctx, issued: IssuedToken) => Reply;
+}
+
+export type Route = RepoRoute | AppRoute | InstallationRoute;
 
 /** Compiles `/repos/:owner/:repo/contents/*path` into a matcher of an already decoded path. */
 export function compile(pattern: string): (path: string) => Record<string, string> | undefined {
