@@ -49,6 +49,8 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         // Sessions run in the checkout, not the orchestrator's working directory: hand them
         // the resolved CUSTOM_DIR, so they load the same custom steps the orchestrator checked.
         baseEnv: { ...sessionHostEnv(process.env), AI_IMPLEMENT_CUSTOM_DIR: config.customDir },
+        // A container does not share the host network: a loopback PUBLIC_URL means process sessions.
+        callbackUrl: config.publicUrl,
         // The run watcher listens: it depends on the registry, which holds this runner.
         onExit: reportExits((jobId, seen) => eventBus.publish({ type: 'run.observed', at: clock.now(), jobId, data: seen })),
       }),

@@ -2,15 +2,23 @@ import { okAsync, ResultAsync } from 'neverthrow';
 import { detectContainerCli } from './container-cli.js';
 import { createLocalRunner, type LocalRunner, type LocalRunnerOptions, observeLocalSession } from './local.runner.js';
 
-/** An image with Node 20, into which the orchestrator's checkout is mounted read-only. */
-export const DEFAULT_LOCAL_SESSION_IMAGE = 'node:20-bookworm-slim';
+/** The session image's name (the Dockerfile's, `docker build -t ai-implement:<version> .`); the host adds the version. */
+export const SESSION_IMAGE_NAME = 'ai-implement';
+/** The session inside that image: its bundle under plain node (the Dockerfile puts the package at /app). */
+export const IMAGE_SESSION_COMMAND = ['node', '/app/dist/session/session.mjs'] as const;
 
 export interface AutoLocalRunnerOptions extends Omit<LocalRunnerOptions, 'container'> {
   /** Finds a usable container CLI; `detectContainerCli` unless told. */
   detect?: () => Promise<string | undefined>;
+  /** The session image, `ai-implement:<this package's version>` from the host; `ai-implement:latest` unless told. */
   image?: string;
-  /** `--network host` unless told, so a session reaches a loopback PUBLIC_URL. */
+  /** Extra `run` flags; never `--network host` (the local runner refuses it). */
   extraArgs?: readonly string[];
+  /**
+   * Where sessions call back (PUBLIC_URL). A loopback one cannot be reached from a container on
+   * its own network, so sessions then run as sandboxed processes instead.
+   */
+  callbackUrl?: string;
 }
 
 /**
@@ -19,7 +27,10 @@ export interface AutoLocalRunnerOptions extends Omit<LocalRunnerOptions, 'contai
  * launch, so building an orchestrator never spawns a CLI.
  */
 export function createAutoLocalRunner(options: AutoLocalRunnerOptions = {}): LocalRunner {
-  const detect = options.detect ?? (() => detectContainerCli());
+  const detect =
+    options.callbackUrl !== undefined && isLoopbackUrl(options.callbackUrl)
+      ? async () => undefined
+      : (options.detect ?? (() => detectContainerCli()));
   let inner: LocalRunner | undefined;
   let ready: Promise<LocalRunner> | undefined;
   const get = () => {
@@ -32,8 +43,9 @@ export function createAutoLocalRunner(options: AutoLocalRunnerOptions = {}): Loc
             ? {
                 container: {
                   cli,
-                  image: options.image ?? DEFAULT_LOCAL_SESSION_IMAGE,
-                  extraArgs: options.extraArgs ?? ['--network', 'host'],
+                  image: options.image ?? `${SESSION_IMAGE_NAME}:latest`,
+                  command: IMAGE_SESSION_COMMAND,
+                  extraArgs: options.extraArgs ?? [],
                 },
               }
             : {}),
@@ -58,4 +70,14 @@ export function createAutoLocalRunner(options: AutoLocalRunnerOptions = {}): Loc
       if (ready) await (await ready).close();
     },
   };
+}
+
+/** 127.0.0.0/8, ::1 or localhost: a URL only this machine's own network namespace reaches. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
 }

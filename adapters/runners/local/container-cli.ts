@@ -26,17 +26,22 @@ function succeeds(file: string, args: string[], timeoutMs: number, env: NodeJS.P
 
 export interface ContainerSpec {
   cli: string;
-  /** An image with Node 20 (the default runs the orchestrator's own checkout inside it). */
+  /** The session image (the Dockerfile's): git, bubblewrap, the agent CLI and the session bundle. */
   image: string;
-  /** The host directory mounted read-only at `/app`, the container's working directory. */
-  mountDir: string;
+  /** The session inside the image; the local runner's own command when unset. */
+  command?: readonly string[];
   /** Extra `run` flags, e.g. `--network host` so the session reaches a loopback PUBLIC_URL. */
   extraArgs?: readonly string[];
 }
 
+/** Where a session container keeps its workspace: a volume of its own, removed with the container. */
+export const CONTAINER_WORKSPACE = '/workspace';
+
 /**
  * `<cli> run` for one session. Variables are passed as `-e NAME` without a value, so the CLI
  * takes each from its own environment and no token ever appears on a command line (`ps`).
+ * Nothing of this machine is mounted — not the orchestrator's checkout, not DATA_DIR: the only
+ * mount is the session's workspace, an anonymous volume that `--rm` deletes with the container.
  */
 export function containerRunArgs(
   spec: ContainerSpec,
@@ -47,7 +52,7 @@ export function containerRunArgs(
   const args = ['run', '--rm', '--name', session.name, '--label', `ai-implement.job_id=${session.jobId}`];
   if (session.cpus) args.push('--cpus', String(session.cpus));
   if (session.memoryMb) args.push('--memory', `${session.memoryMb}m`);
-  args.push('-v', `${spec.mountDir}:/app:ro`, '-w', '/app', ...(spec.extraArgs ?? []));
+  args.push('--mount', `type=volume,destination=${CONTAINER_WORKSPACE}`, ...(spec.extraArgs ?? []));
   for (const key of envKeys) args.push('-e', key);
   args.push(spec.image, ...command);
   return args;

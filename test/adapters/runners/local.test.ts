@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAutoLocalRunner } from '../../../adapters/runners/local/auto-local.runner.js';
+import { createAutoLocalRunner, IMAGE_SESSION_COMMAND } from '../../../adapters/runners/local/auto-local.runner.js';
 import { containerRunArgs, detectContainerCli } from '../../../adapters/runners/local/container-cli.js';
 import { createLocalRunner, type LocalRunner, type LocalSessionExit } from '../../../adapters/runners/local/local.runner.js';
 import { createOutputTail } from '../../../adapters/runners/local/output-tail.js';
@@ -244,7 +244,7 @@ describe('local runner (container)', () => {
     try {
       const ended = exits();
       const runner = runnerWith({
-        container: { cli: FAKE_CLI, image: 'node:20-slim', extraArgs: ['--network', 'host'] },
+        container: { cli: FAKE_CLI, image: 'node:20-slim' },
         baseEnv: { ...hostEnv, HOME: dir },
         onExit: ended.onExit,
       });
@@ -279,15 +279,47 @@ describe('local runner (container)', () => {
           'node:20-slim',
         ]),
       );
+      // Nothing of this machine is mounted: no checkout, no DATA_DIR; the workspace is a volume.
+      expect(runCall.args.filter((a) => a === '-v' || a === '--volume')).toEqual([]);
+      expect(runCall.args.filter((a, i) => runCall.args[i - 1] === '--mount')).toEqual(['type=volume,destination=/workspace']);
       expect(calls.some((c) => c.args.join(' ') === `rm -f ${handle}`)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('builds run args with the job label, the mount and the command after the image', () => {
+  it('auto-detected: runs the session image’s own bundle, with nothing of the host mounted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fake-cli-'));
+    try {
+      const ended = exits();
+      const runner = createAutoLocalRunner({
+        command,
+        image: 'ai-implement:9.9.9',
+        detect: async () => FAKE_CLI,
+        baseEnv: { ...hostEnv, HOME: dir },
+        killGraceMs: 500,
+        onExit: ended.onExit,
+      });
+      const { handle } = (await runner.launch(sampleLaunch()))._unsafeUnwrap();
+      await ended.next();
+      expect(runner.mode).toBe('container');
+      const runCall = readFileSync(join(dir, 'fake-cli.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { args: string[] })
+        .find((c) => c.args[0] === 'run')!;
+      const image = runCall.args.indexOf('ai-implement:9.9.9');
+      expect(runCall.args.slice(image)).toEqual(['ai-implement:9.9.9', ...IMAGE_SESSION_COMMAND]);
+      expect(runCall.args).toContain(handle);
+      expect(runCall.args.filter((a) => a === '-v' || a === '--volume' || a === '-w')).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('builds run args with the job label, the workspace volume (no host mount) and the command after the image', () => {
     const args = containerRunArgs(
-      { cli: 'docker', image: 'img:1', mountDir: '/srv/ai' },
+      { cli: 'docker', image: 'img:1' },
       { name: 'ai-eng-1-implementation-abc', jobId: 'job-1' },
       ['A', 'B'],
       ['node', 'x.js'],
@@ -299,10 +331,8 @@ describe('local runner (container)', () => {
       'ai-eng-1-implementation-abc',
       '--label',
       'ai-implement.job_id=job-1',
-      '-v',
-      '/srv/ai:/app:ro',
-      '-w',
-      '/app',
+      '--mount',
+      'type=volume,destination=/workspace',
       '-e',
       'A',
       '-e',
