@@ -79,6 +79,13 @@ export const envSchema = z
         message: 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY must be set together',
       });
     }
+    if (env.RUNNER_MODE && env.RUNNER_MODE !== 'shadow' && !env.RUNNER_TOKEN_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RUNNER_TOKEN_SECRET'],
+        message: `RUNNER_TOKEN_SECRET is required with RUNNER_MODE=${env.RUNNER_MODE}: runs report back with tokens signed by it (only shadow runs without it)`,
+      });
+    }
     const jira = [env.JIRA_HOST, env.JIRA_EMAIL, env.JIRA_API_TOKEN].filter(Boolean).length;
     if (jira !== 0 && jira !== 3) {
       ctx.addIssue({
@@ -171,7 +178,9 @@ export function describeConnections(config: Config): { name: string; configured:
     {
       name: 'Runner callbacks',
       configured: Boolean(config.runnerTokenSecret),
-      detail: config.runnerTokenSecret ? 'RUNNER_TOKEN_SECRET set' : 'RUNNER_TOKEN_SECRET unset: /runner/* answer 501',
+      detail: config.runnerTokenSecret
+        ? 'RUNNER_TOKEN_SECRET set'
+        : 'RUNNER_TOKEN_SECRET unset: /runner/* answer 501 and only the shadow runner runs',
     },
     {
       name: 'GitHub webhook',

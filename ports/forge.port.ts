@@ -43,10 +43,17 @@ export type CheckoutSource = { repoUrl: string } | { apiUrl: string };
  * - `findRun` finds the run whose name contains `marker` (the job id), or resolves undefined.
  * - `openPullRequest` opens one pull request for `branch` onto `base`; an existing open one
  *   for the same branch is returned instead of a second.
- * - `mintRepoToken` returns a short-lived token scoped to that one repository.
+ * - `mintRepoToken` returns a short-lived token scoped to that one repository, with the least
+ *   permissions `access` needs (`read`: clone; `write`: push a branch and open a pull request),
+ *   minted for the caller alone (never a shared or cached one); a forge that cannot mint such a
+ *   token (a personal access token) answers `notConfigured`.
+ * - `revokeRepoToken` ends a token `mintRepoToken` gave, before its expiry.
  * - `putFile` writes a file on the default branch (workflow templates), idempotently.
  * - `checkoutSource` says, without I/O, where a session fetches the repository from.
  */
+/** What a session's repository token may do: `read` clones; `write` also pushes and opens a pull request. */
+export type RepoTokenAccess = 'read' | 'write';
+
 export interface Forge {
   readonly kind: ForgeKind;
   dispatchWorkflow(
@@ -60,7 +67,8 @@ export interface Forge {
     repo: RepoRef,
     pr: { branch: string; base: string; title: string; body: string },
   ): ResultAsync<PullRequest, ServiceError>;
-  mintRepoToken(repo: RepoRef): ResultAsync<{ token: string; expiresAt: number }, ServiceError>;
+  mintRepoToken(repo: RepoRef, access: RepoTokenAccess): ResultAsync<{ token: string; expiresAt: number }, ServiceError>;
+  revokeRepoToken(token: string): ResultAsync<void, ServiceError>;
   getFile(repo: RepoRef, path: string, ref: string): ResultAsync<string | undefined, ServiceError>;
   putFile(repo: RepoRef, path: string, content: string, message: string, branch: string): ResultAsync<void, ServiceError>;
   checkoutSource(repo: RepoRef): CheckoutSource;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Storage } from '../../ports/storage.port.js';
+import { ensurePrivateDir, ensurePrivateFile, restrictExisting } from '../system/private-files.js';
 import { importJsonStore } from './json-import.js';
 import { createLowdbStorage } from './lowdb/lowdb.adapter.js';
 import { describeCounts, type SnapshotImport } from './snapshot.js';
@@ -42,6 +43,7 @@ const SUPPORTED =
 export async function createStorage(options: CreateStorageOptions): Promise<Storage & SnapshotImport> {
   const target = storageTargetOf(options);
   const opts = options.now ? { now: options.now } : {};
+  protectFiles(options.dataDir, target);
   switch (target.kind) {
     case 'lowdb':
       return createLowdbStorage({ file: target.file, ...opts });
@@ -67,6 +69,21 @@ export async function createStorage(options: CreateStorageOptions): Promise<Stor
 export function storageTargetOf(options: Pick<CreateStorageOptions, 'dataDir' | 'storageUrl'>): StorageTarget {
   const url = options.storageUrl?.trim();
   return url ? parseStorageUrl(url, options.dataDir) : { kind: 'sqlite', file: join(options.dataDir, EMBEDDED_STORE_FILE) };
+}
+
+/** DATA_DIR 0700 (it also holds the local forge's repositories), an embedded store's file 0600. */
+function protectFiles(dataDir: string, target: StorageTarget): void {
+  ensurePrivateDir(dataDir);
+  if (target.kind === 'sqlite') {
+    ensurePrivateDir(dirname(target.file));
+    ensurePrivateFile(target.file);
+    restrictExisting([`${target.file}-wal`, `${target.file}-shm`]);
+  }
+  if (target.kind === 'lowdb') {
+    ensurePrivateDir(dirname(target.file));
+    restrictExisting([target.file]);
+  }
+  if (target.kind === 'unstorage' && target.target.driver === 'fs') ensurePrivateDir(target.target.base);
 }
 
 async function importLegacyStore(storage: Storage & SnapshotImport, file: string, log: (message: string) => void): Promise<void> {

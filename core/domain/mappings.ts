@@ -222,6 +222,8 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
   if (!isPlainObject(extraEnv)) return err(MAPPING_MESSAGES.extraEnvObject);
   if (!Object.values(extraEnv).every((v) => typeof v === 'string')) return err(MAPPING_MESSAGES.extraEnvValues);
   if (!Object.keys(extraEnv).every((k) => ENV_NAME.test(k))) return err(MAPPING_MESSAGES.extraEnvKeys);
+  const refused = Object.keys(extraEnv).find(isRefusedEnvName);
+  if (refused !== undefined) return err(refusedEnvMessage(refused));
 
   const maxInProgressAiIssues = pick(body, 'maxInProgressAiIssues', existing?.maxInProgressAiIssues, d.maxInProgressAiIssues);
   if (!isPositiveInteger(maxInProgressAiIssues)) return err(MAPPING_MESSAGES.maxInProgress);
@@ -324,4 +326,17 @@ export function validateMappingPatch(body: unknown): Result<MappingPatch, string
 
 export function applyMappingPatch(mapping: Mapping, patch: MappingPatch, now: number): Mapping {
   return { ...mapping, ...patch, updatedAt: now };
+}
+
+/**
+ * Variables a mapping's `extraEnv` may not set: they change what code the session, the agent or
+ * git load and run (`NODE_OPTIONS`, the dynamic loader's `LD_*`/`DYLD_*`, `PATH`, `GIT_*`), so
+ * whoever edits a mapping would run code with the session's credentials.
+ */
+export function isRefusedEnvName(name: string): boolean {
+  return name === 'NODE_OPTIONS' || name === 'PATH' || /^(LD_|DYLD_|GIT_)/.test(name);
+}
+
+export function refusedEnvMessage(name: string): string {
+  return `extraEnv must not set ${name} (NODE_OPTIONS, PATH, LD_*, DYLD_* and GIT_* are refused)`;
 }

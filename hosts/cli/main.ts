@@ -12,6 +12,7 @@ import { type CliIo, consoleIo } from './cli-io.js';
 import { doctor } from './doctor-command.js';
 import { type Env, withEnvFile } from './env-file.js';
 import { initCommand } from './init-command.js';
+import { secretsCommand } from './secrets-command.js';
 import { storageCommand } from './storage-command.js';
 
 /**
@@ -110,7 +111,7 @@ const envFileArg = {
 
 /**
  * The command tree. Each command's run hands its exit code to `done` (citty keeps no result
- * of a sub-command). `secrets` (hosts/cli/secrets-command.ts) joins `subCommands` here.
+ * of a sub-command).
  */
 function cliCommands(env: Env, io: CliIo, done: (code: number | 'running') => void): CommandDef {
   const fileEnv = (file: string | undefined) => withEnvFile(env, resolve(file ?? '.env'));
@@ -152,6 +153,19 @@ function cliCommands(env: Env, io: CliIo, done: (code: number | 'running') => vo
             meta: { name: 'import', description: 'import a JSON store of an earlier version into the (empty) configured store' },
             args: { ...envFileArg, file: { type: 'positional', description: 'the JSON store', required: true } },
             run: async ({ args }) => done(await storageCommand(['import', args.file], fileEnv(args.dotenv), io)),
+          }),
+        },
+      }),
+      secrets: defineCommand({
+        meta: { name: 'secrets', description: 'secret store tools' },
+        subCommands: {
+          rotate: defineCommand({
+            meta: {
+              name: 'rotate',
+              description: 're-encrypt every stored secret under a new key (run with the server stopped)',
+            },
+            args: envFileArg,
+            run: async ({ args }) => done(await secretsCommand(['rotate'], fileEnv(args.dotenv), io)),
           }),
         },
       }),

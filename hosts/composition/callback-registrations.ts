@@ -1,6 +1,7 @@
 import { type AwilixContainer, asFunction } from 'awilix';
 import { createHmacSigning } from '../../adapters/system/hmac-signer.adapter.js';
 import { createRunEnvironment } from '../../core/app/dispatch/run-environment.js';
+import { createRepoTokenLeases } from '../../core/app/runs/repo-token-leases.js';
 import { createRunCallbacksService } from '../../core/app/runs/run-callbacks.service.js';
 import { createRunRecordsJanitor } from '../../core/app/runs/run-records-janitor.js';
 import { createRunSecrets, revealAll } from '../../core/app/runs/run-secrets.js';
@@ -37,6 +38,9 @@ export function registerCallbacks(container: AwilixContainer<Cradle>): void {
         createRunSecrets({ config, clock, storage, runTokens, storedSecretValues: () => revealAll(secrets) }),
     ).singleton(),
     runCallbacks: asFunction(createRunCallbacksService).singleton(),
+    repoTokenLeases: asFunction(createRepoTokenLeases)
+      .singleton()
+      .disposer((leases) => leases.stop()),
     sessionApi: asFunction(createSessionApiService).singleton(),
     sessionBundle: asFunction(({ logger }: Pick<Cradle, 'logger'>) =>
       createSessionBundleSource({ onProblem: (message) => logger.warn(message) }),

@@ -34,6 +34,7 @@ import type { ForgeRegistry } from '../../core/app/pulls/forge-registry.js';
 import type { GithubWebhookService } from '../../core/app/pulls/github-webhook.service.js';
 import type { PullsService } from '../../core/app/pulls/pulls.service.js';
 import type { JobOutcomeService } from '../../core/app/runs/job-outcome.service.js';
+import type { RepoTokenLeases } from '../../core/app/runs/repo-token-leases.js';
 import type { RunCallbacksService } from '../../core/app/runs/run-callbacks.service.js';
 import type { RunSecrets } from '../../core/app/runs/run-secrets.js';
 import type { RunTokensService } from '../../core/app/runs/run-tokens.service.js';
@@ -112,6 +113,7 @@ export interface OrchestratorCradle {
   steering: SteeringService;
   /** Unsubscribes the retention listener that drops a pruned job's run records. */
   runRecordsJanitor: () => void;
+  repoTokenLeases: RepoTokenLeases;
   stepHistory: StepHistoryService;
   runSecrets: RunSecrets;
   runCallbacks: RunCallbacksService;

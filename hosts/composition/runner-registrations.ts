@@ -3,8 +3,7 @@ import { createGithubActionsRunner } from '../../adapters/runners/github-actions
 import { createAutoLocalRunner, SESSION_IMAGE_NAME } from '../../adapters/runners/local/auto-local.runner.js';
 import { reportExits, sessionHostEnv } from '../../adapters/runners/local/local.runner.js';
 import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
-import { createLocalSecrets } from '../../adapters/secrets/local/local.secrets.js';
-import { createRunnerRegistry } from '../../core/app/dispatch/runner-registry.js';
+import { createRunnerRegistry, RUNNER_TOKEN_SECRET_REQUIRED } from '../../core/app/dispatch/runner-registry.js';
 import { createLazyFlyRunner } from '../../core/app/operations/fly-sessions.js';
 import { createReaperService } from '../../core/app/operations/reaper.service.js';
 import { createRunnerModeService } from '../../core/app/operations/runner-mode.service.js';
@@ -16,26 +15,22 @@ import { createSessionsService } from '../../core/app/runs/sessions.service.js';
 import type { RunnerKind } from '../../core/domain/model.js';
 import { WORKFLOW_INPUTS } from '../../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../../ports/runner.port.js';
-import { collection } from '../../ports/storage.port.js';
 import { PACKAGE_ROOT, packageVersion, sessionEntryCommand } from '../package-layout.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createFlySessions } from './fly-sessions.js';
+import { createConfiguredLocalSecrets } from './local-secrets.js';
 
 type Cradle = OrchestratorCradle;
-
-/** Where the local secret store is persisted (Storage records). */
-const LOCAL_SECRETS = collection<Record<string, string>>('local-secrets');
 
 /**
  * The runner side of the container: which runners exist, the runner-mode override and the
  * settings, Fly sessions, secrets, the run watcher and the reaper.
  *
- * Runners: `shadow` and `local` always; `github-actions` when GitHub credentials are set;
+ * Runners: `shadow` always; with RUNNER_TOKEN_SECRET, `local`; `github-actions` when GitHub credentials are set;
  * `fly-machines` when `FLY_API_TOKEN` is set — it answers "Fly sessions config not set" until a
  * sessions app is set too (`FLY_SESSIONS_APP`, or the stored `flySessionsApp`, read on each use).
  *
- * The local secret store's master key is `RUNNER_TOKEN_SECRET`, or `ADMIN_ACCESS_CODE` when that
- * is unset; changing the one in use makes the stored secrets unreadable (they must be set again).
+ * The local secret store opens with `RUNNER_TOKEN_SECRET` or `ADMIN_ACCESS_CODE` (local-secrets.ts).
  */
 export function registerRunners(container: AwilixContainer<Cradle>): void {
   container.register({
@@ -60,6 +55,8 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         // Sessions run in the checkout, not the orchestrator's working directory: hand them
         // the resolved CUSTOM_DIR, so they load the same custom steps the orchestrator checked.
         baseEnv: { ...sessionHostEnv(process.env), AI_IMPLEMENT_CUSTOM_DIR: config.customDir },
+        // A container does not share the host network: a loopback PUBLIC_URL means process sessions.
+        callbackUrl: config.publicUrl,
         // The run watcher listens: it depends on the registry, which holds this runner.
         onExit: reportExits((jobId, seen) => eventBus.publish({ type: 'run.observed', at: clock.now(), jobId, data: seen })),
       }),
@@ -75,10 +72,10 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         flySessions,
         forgeRegistry,
       }: Pick<Cradle, 'config' | 'logger' | 'localRunner' | 'flySessions' | 'forgeRegistry'>) => {
-        const runners: Partial<Record<RunnerKind, Runner>> = {
-          shadow: createShadowRunner({ record: (entry) => logger.info(entry.message, { dryRun: true, shadow: entry }) }),
-          local: localRunner,
-        };
+        const shadow = createShadowRunner({ record: (entry) => logger.info(entry.message, { dryRun: true, shadow: entry }) });
+        // A run reports back with tokens RUNNER_TOKEN_SECRET signs: without it only shadow runs.
+        if (!config.runnerTokenSecret) return createRunnerRegistry({ shadow }, RUNNER_TOKEN_SECRET_REQUIRED);
+        const runners: Partial<Record<RunnerKind, Runner>> = { shadow, local: localRunner };
         const github = forgeRegistry.get('github');
         if (github) {
           runners['github-actions'] = createGithubActionsRunner({
@@ -93,13 +90,10 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
     ).singleton(),
 
     secrets: asFunction(({ config, storage }: Pick<Cradle, 'config' | 'storage'>) => {
-      const masterKey = config.runnerTokenSecret ?? config.adminAccessCode;
-      if (!masterKey) return unconfiguredSecrets('Local secrets need RUNNER_TOKEN_SECRET or ADMIN_ACCESS_CODE');
-      return createLocalSecrets({
-        masterKey,
-        load: () => storage.documents.get(LOCAL_SECRETS, 'store'),
-        save: (data) => storage.documents.put(LOCAL_SECRETS, 'store', data),
-      });
+      return (
+        createConfiguredLocalSecrets(config, storage) ??
+        unconfiguredSecrets('Local secrets need RUNNER_TOKEN_SECRET or ADMIN_ACCESS_CODE')
+      );
     }).singleton(),
     secretsService: asFunction(
       ({ storage, logger, flySessions, secrets }: Pick<Cradle, 'storage' | 'logger' | 'flySessions' | 'secrets'>) =>

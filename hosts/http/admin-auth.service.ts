@@ -1,22 +1,35 @@
+import { createHash } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import { constantTimeEqual, createHmacSigner, deriveKey } from '../../adapters/system/hmac-signer.adapter.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { Ids } from '../../ports/ids.port.js';
+import type { Logger } from '../../ports/logger.port.js';
 import type { Signer } from '../../ports/signer.port.js';
-import type { Storage } from '../../ports/storage.port.js';
+import { collection, type Storage } from '../../ports/storage.port.js';
 import type { Config } from '../config.js';
 
 /** Admin bearer tokens last 24 hours (admin-ui-and-api.txt, "Tokens expire after 24 hours"). */
 export const ADMIN_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 /** The settings key of the random salt that, with the access code, keys token signatures. */
 export const ADMIN_TOKEN_SALT_SETTING = 'adminTokenSalt';
-const TOKEN_PREFIX = 'v1';
+const TOKEN_PREFIX = 'v2';
+
+/** One admin session: what the store keeps (never the token, never the access code). */
+export interface AdminSessionRecord {
+  id: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** The server-side admin sessions, on every store kind (documents of the Storage port). */
+export const ADMIN_SESSIONS = collection<AdminSessionRecord>('admin-sessions');
 
 export interface AdminAuthDeps {
   config: Pick<Config, 'adminAccessCode'>;
   storage: Storage;
   clock: Clock;
   ids: Ids;
+  logger: Logger;
 }
 
 export interface AdminSession {
@@ -30,18 +43,26 @@ export type AdminAuthError = { kind: 'notFound' } | { kind: 'badAccessCode' };
 export interface AdminAuthService {
   /** False when ADMIN_ACCESS_CODE is unset: the admin surface then does not exist. */
   readonly enabled: boolean;
+  /** A new session for the right code. */
   login(code: string): Promise<Result<AdminSession, AdminAuthError>>;
-  /** True for a token this orchestrator (or one sharing its storage and code) issued and that has not expired. */
+  /** True for the token of a session that exists in the store, has not expired and was signed under the current code. */
   verify(token: string): Promise<boolean>;
+  /** Ends the token's session on the server; false when it was not a live session. */
+  logout(token: string): Promise<boolean>;
+  /** Ends every session; the number ended. */
+  revokeAll(): Promise<number>;
 }
 
 /**
- * Stateless admin sessions: a token is `v1.<expiresAt>.<nonce>.<hmac>`. The HMAC key is
- * derived from the access code and a random salt kept in storage settings, so tokens
- * survive a restart, replicas sharing storage accept each other's tokens, and changing the
- * access code revokes every token at once.
+ * Admin sessions held on the server: a token is `v2.<session id>.<hmac>`, and the session id is
+ * a document of `admin-sessions` with its 24-hour expiry. Signing out deletes the document,
+ * revoke-all deletes them all, and replicas sharing the storage see both at once. The HMAC key
+ * is derived from the access code and a random salt kept in settings, so a changed access code
+ * ends every session (a token presented under the new code is refused and its record dropped);
+ * the store alone holds nothing that makes a token. Sign-in, sign-out and revocation are logged
+ * with a short reference to the session, never the token.
  */
-export function createAdminAuthService({ config, storage, clock, ids }: AdminAuthDeps): AdminAuthService {
+export function createAdminAuthService({ config, storage, clock, ids, logger }: AdminAuthDeps): AdminAuthService {
   const accessCode = config.adminAccessCode;
   let signer: Promise<Signer> | undefined;
 
@@ -54,29 +75,75 @@ export function createAdminAuthService({ config, storage, clock, ids }: AdminAut
     return signer;
   };
 
+  /** The session id of a well-formed token, and whether its signature holds under the current code. */
+  const parse = async (token: string): Promise<{ id: string; signed: boolean } | undefined> => {
+    if (accessCode === undefined) return undefined;
+    const parts = token.split('.');
+    if (parts.length !== 3 || parts[0] !== TOKEN_PREFIX) return undefined;
+    const [, id, signature] = parts as [string, string, string];
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(id) || signature === '') return undefined;
+    const s = await getSigner(accessCode);
+    return { id, signed: s.verify(`${TOKEN_PREFIX}.${id}`, signature) };
+  };
+
+  const pruneExpired = async () => {
+    const now = clock.now();
+    for (const session of await storage.documents.list(ADMIN_SESSIONS)) {
+      if (session.expiresAt <= now) await storage.documents.delete(ADMIN_SESSIONS, session.id);
+    }
+  };
+
   return {
     enabled: accessCode !== undefined,
 
     async login(code) {
       if (accessCode === undefined) return err({ kind: 'notFound' });
       if (!constantTimeEqual(code, accessCode)) return err({ kind: 'badAccessCode' });
-      const expiresAt = clock.now() + ADMIN_TOKEN_TTL_MS;
-      const payload = `${TOKEN_PREFIX}.${expiresAt}.${ids.randomToken(16)}`;
+      await pruneExpired();
+      const now = clock.now();
+      const session: AdminSessionRecord = { id: ids.randomToken(24), createdAt: now, expiresAt: now + ADMIN_TOKEN_TTL_MS };
+      await storage.documents.put(ADMIN_SESSIONS, session.id, session);
+      const payload = `${TOKEN_PREFIX}.${session.id}`;
       const s = await getSigner(accessCode);
-      return ok({ token: `${payload}.${s.sign(payload)}`, expiresAt });
+      logger.info('admin signed in', { session: sessionRef(session.id), expiresAt: new Date(session.expiresAt).toISOString() });
+      return ok({ token: `${payload}.${s.sign(payload)}`, expiresAt: session.expiresAt });
     },
 
     async verify(token) {
-      if (accessCode === undefined) return false;
-      const parts = token.split('.');
-      if (parts.length !== 4 || parts[0] !== TOKEN_PREFIX) return false;
-      const [, expires, nonce, signature] = parts as [string, string, string, string];
-      if (!/^\d{1,16}$/.test(expires) || nonce === '' || signature === '') return false;
-      const s = await getSigner(accessCode);
-      if (!s.verify(`${TOKEN_PREFIX}.${expires}.${nonce}`, signature)) return false;
-      return Number(expires) > clock.now();
+      const parsed = await parse(token);
+      if (!parsed) return false;
+      const session = await storage.documents.get(ADMIN_SESSIONS, parsed.id);
+      if (!session) return false;
+      if (!parsed.signed) {
+        // The session's token was signed under another access code: that code changed.
+        await storage.documents.delete(ADMIN_SESSIONS, parsed.id);
+        return false;
+      }
+      return session.expiresAt > clock.now();
+    },
+
+    async logout(token) {
+      const parsed = await parse(token);
+      if (!parsed?.signed) return false;
+      const session = await storage.documents.get(ADMIN_SESSIONS, parsed.id);
+      const live = session !== undefined && session.expiresAt > clock.now();
+      await storage.documents.delete(ADMIN_SESSIONS, parsed.id);
+      if (live) logger.info('admin signed out', { session: sessionRef(parsed.id) });
+      return live;
+    },
+
+    async revokeAll() {
+      const sessions = await storage.documents.list(ADMIN_SESSIONS);
+      for (const session of sessions) await storage.documents.delete(ADMIN_SESSIONS, session.id);
+      logger.info('admin sessions revoked', { count: sessions.length });
+      return sessions.length;
     },
   };
+}
+
+/** A short, one-way reference to a session for the logs: enough to follow it, nothing to use. */
+function sessionRef(id: string): string {
+  return createHash('sha256').update(id).digest('base64url').slice(0, 12);
 }
 
 async function loadSalt(storage: Storage, ids: Ids): Promise<string> {

@@ -3,6 +3,8 @@ import { readFileSync, unlinkSync } from 'node:fs';
 /** The run's callback credentials: what must never sit in an environment a child can read. */
 export const CREDENTIAL_KEYS = ['AI_IMPLEMENT_RESULT_TOKEN', 'AI_IMPLEMENT_PROGRESS_TOKEN', 'AI_IMPLEMENT_NONCE'] as const;
 export const CREDENTIALS_FILE_KEY = 'AI_IMPLEMENT_CREDENTIALS_FILE';
+/** The value of CREDENTIALS_FILE_KEY for a container session: the credentials arrive on its standard input. */
+export const STDIN_CREDENTIALS = '/dev/stdin';
 
 /**
  * Takes the run's credentials into this process only. The local runner hands them over in a
@@ -19,13 +21,16 @@ export function takeRunCredentials(
   delete out[CREDENTIALS_FILE_KEY];
   if (file) {
     let parsed: unknown;
+    // A container session gets them on its standard input (`/dev/stdin`): read fd 0 itself,
+    // which also works when it is a socket, and there is no file to remove.
+    const fromStdin = file === STDIN_CREDENTIALS;
     try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
+      parsed = JSON.parse(readFileSync(fromStdin ? 0 : file, 'utf8'));
     } catch (error) {
       return { error: `session: cannot read ${CREDENTIALS_FILE_KEY}: ${error instanceof Error ? error.message : String(error)}` };
     } finally {
       try {
-        unlinkSync(file);
+        if (!fromStdin) unlinkSync(file);
       } catch {
         // Already gone: nothing to leave behind.
       }

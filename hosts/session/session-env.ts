@@ -66,6 +66,8 @@ export interface SessionConfig {
   customDir: string;
   workspaceRoot: string;
   agentEnv: Record<string, string>;
+  /** The token the runner itself holds (Actions' `github.token`), used when `/api/token` hands out none (token mode). */
+  runnerGithubToken?: string;
   /** How the agent and the repository's commands are confined (`adapters/sandbox`). */
   sandbox: SandboxSettings;
   /** The operator's per-issue overrides (`POST /api/v1/:id/model`, `/template`). */
@@ -220,6 +222,7 @@ export function readSessionEnv(env: Record<string, string | undefined>): Result<
     customDir: get('AI_IMPLEMENT_CUSTOM_DIR') ?? PACKAGE_CUSTOM_DIR,
     workspaceRoot: get('AI_IMPLEMENT_WORKSPACE_DIR') ?? tmpdir(),
     agentEnv: agentEnvironment(env),
+    ...(get('GITHUB_TOKEN') ? { runnerGithubToken: get('GITHUB_TOKEN') } : {}),
     sandbox: {
       mode: sandboxMode,
       readOnly: dirs('AI_IMPLEMENT_SANDBOX_READ_ONLY'),

@@ -33,8 +33,9 @@ export async function sessionForge(config: SessionConfig, callbacks: CallbackCli
     };
   }
   const minted = await callbacks.repoToken(config.owner);
-  if ('error' in minted) return { error: `could not get a repository token from /api/token: ${minted.error}` };
-  const { token } = minted.ok;
+  // In token (PAT) mode the orchestrator hands out none: the runner's own token (Actions') pushes.
+  const token = 'error' in minted ? config.runnerGithubToken : minted.ok.token;
+  if (!token) return { error: `could not get a repository token from /api/token: ${'error' in minted ? minted.error : ''}` };
   const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
   return {
     forge: createGithubForge({ baseUrl: config.githubApiUrl, auth: { token } }),

@@ -67,17 +67,17 @@ describe('the admin bearer token', () => {
     const token = await h.login();
     expect((await h.call('GET', '/api/mappings', { token })).status).toBe(200);
 
-    const [prefix, expires, nonce, signature] = token.split('.') as [string, string, string, string];
+    const [prefix, id, signature] = token.split('.') as [string, string, string];
     const flip = (s: string) => (s[0] === 'A' ? `B${s.slice(1)}` : `A${s.slice(1)}`);
     const rejected = [
       undefined,
       '',
       'garbage',
-      `${prefix}.${Number(expires) + 1000}.${nonce}.${signature}`, // extended expiry
-      `${prefix}.${expires}.${flip(nonce)}.${signature}`,
-      `${prefix}.${expires}.${nonce}.${flip(signature)}`,
-      `${prefix}.${expires}.${nonce}`,
+      `${prefix}.${flip(id)}.${signature}`, // another session id
+      `v1.${Date.now() + 1000}.${id}.${signature}`, // the earlier, stateless format
+      `${prefix}.${id}`,
       `${token}.extra`,
+      `${prefix}.${id}.${flip(signature)}`, // last: a bad signature on a live id ends that session
     ];
     for (const bad of rejected) {
       const res = await h.call('GET', '/api/mappings', bad === undefined ? {} : { headers: { authorization: `Bearer ${bad}` } });

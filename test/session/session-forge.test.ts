@@ -55,4 +55,23 @@ describe('the session forge for GitHub', () => {
     );
     expect(made).toEqual({ error: 'could not get a repository token from /api/token: HTTP 403 Owner mismatch' });
   });
+
+  it('pushes with the runner’s own GITHUB_TOKEN when /api/token hands out none (token mode, issue 13)', async () => {
+    const made = await sessionForge(
+      {
+        forge: 'github',
+        owner: 'acme',
+        repo: 'app',
+        githubApiUrl: 'http://127.0.0.1:9',
+        githubServerUrl: 'http://127.0.0.1:9',
+        runnerGithubToken: 'ghs_actions_own_token',
+      } as SessionConfig,
+      { repoToken: async () => ({ error: 'HTTP 500 Failed to generate token' }) } as never,
+    );
+    if ('error' in made) throw new Error(made.error);
+    expect(made.secrets).toContain('ghs_actions_own_token');
+    expect(made.repo.gitEnv?.GIT_CONFIG_VALUE_0).toContain(
+      Buffer.from('x-access-token:ghs_actions_own_token').toString('base64'),
+    );
+  });
 });

@@ -13,6 +13,8 @@ export interface ForgeSubject {
   inputsFor(marker: string): Record<string, string>;
   /** Creates `branch` off `main` with one commit that writes `files`, ready for a pull request. */
   pushBranch(branch: string, files: Record<string, string>): Promise<void>;
+  /** False for a forge that can only hand out its own credential (token/PAT mode): it refuses `notConfigured`. */
+  mintsRepoTokens?: false;
   cleanup?: () => Promise<void>;
 }
 
@@ -129,10 +131,18 @@ export function forgeContract(name: string, make: () => Promise<ForgeSubject>): 
 
     it(
       'mints a token for one repository that has not expired',
-      withSubject(async ({ forge, repo }) => {
-        const minted = (await forge.mintRepoToken(repo))._unsafeUnwrap();
-        expect(minted.token.length).toBeGreaterThan(0);
-        expect(minted.expiresAt).toBeGreaterThan(Date.now());
+      withSubject(async ({ forge, repo, mintsRepoTokens }) => {
+        for (const access of ['read', 'write'] as const) {
+          const result = await forge.mintRepoToken(repo, access);
+          if (mintsRepoTokens === false) {
+            expect(errorKind(result)).toBe('notConfigured');
+            continue;
+          }
+          const minted = result._unsafeUnwrap();
+          expect(minted.token.length).toBeGreaterThan(0);
+          expect(minted.expiresAt).toBeGreaterThan(Date.now());
+          expect((await forge.revokeRepoToken(minted.token)).isOk()).toBe(true);
+        }
       }),
     );
 
@@ -146,7 +156,7 @@ export function forgeContract(name: string, make: () => Promise<ForgeSubject>): 
 
     it(
       'answers notFound for every operation on a repository that does not exist',
-      withSubject(async ({ forge, repo, workflowFile, inputsFor }) => {
+      withSubject(async ({ forge, repo, workflowFile, inputsFor, mintsRepoTokens }) => {
         const missing = { owner: repo.owner, repo: unique('no-such-repo') };
         expect(errorKind(await forge.dispatchWorkflow(missing, workflowFile, 'main', inputsFor(unique('job'))))).toBe('notFound');
         expect(errorKind(await forge.findRun(missing, workflowFile, 'job'))).toBe('notFound');
@@ -155,7 +165,9 @@ export function forgeContract(name: string, make: () => Promise<ForgeSubject>): 
         );
         expect(errorKind(await forge.getFile(missing, 'README.md', 'main'))).toBe('notFound');
         expect(errorKind(await forge.putFile(missing, 'README.md', 'x', 'm', 'main'))).toBe('notFound');
-        expect(errorKind(await forge.mintRepoToken(missing))).toBe('notFound');
+        expect(errorKind(await forge.mintRepoToken(missing, 'write'))).toBe(
+          mintsRepoTokens === false ? 'notConfigured' : 'notFound',
+        );
       }),
     );
   });

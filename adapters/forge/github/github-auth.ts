@@ -2,7 +2,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
-import type { RepoRef } from '../../../ports/forge.port.js';
+import type { RepoRef, RepoTokenAccess } from '../../../ports/forge.port.js';
 import { isHttpError, toServiceError } from './github-errors.js';
 
 export type GithubAuthConfig = { token: string } | { appId: string | number; privateKey: string };
@@ -13,8 +13,6 @@ export interface GithubAuthOptions {
   now: () => number;
   /** An installation token is reused until this long before it expires (5 minutes). */
   refreshMarginMs?: number;
-  /** A repository token is handed out only with at least this much life left (30 minutes). */
-  repoTokenMinLifetimeMs?: number;
   warn?: (message: string) => void;
   /** Every Octokit here sends through this fetch (a per-request deadline, rate-limit headers seen). */
   fetch?: typeof fetch;
@@ -29,19 +27,29 @@ export interface RepoToken {
  * How the adapter authenticates, one object for both modes.
  * - `client(repo)`: an Octokit that may act on `repo` (the configured token; or the token of
  *   the App installation that covers the repository, cached until shortly before it expires).
- * - `repoToken(repo)`: a token for the session working on `repo` (see below).
+ * - `repoToken(repo, access)`: a token for one session working on `repo` (see below).
+ * - `revokeRepoToken(token)`: ends such a token (`DELETE /installation/token`).
  * - `forget(repo)`: drops cached App tokens for `repo` after GitHub rejected one.
  */
 export interface GithubAuth {
   client(repo: RepoRef): ResultAsync<Octokit, ServiceError>;
-  repoToken(repo: RepoRef): ResultAsync<RepoToken, ServiceError>;
+  repoToken(repo: RepoRef, access: RepoTokenAccess): ResultAsync<RepoToken, ServiceError>;
+  revokeRepoToken(token: string): ResultAsync<void, ServiceError>;
   forget(repo: RepoRef): void;
 }
 
-/** The permissions a session needs: push its branch and open its pull request. */
-export const REPO_TOKEN_PERMISSIONS = { contents: 'write', pull_requests: 'write' } as const;
-/** What a personal access token is reported to be good for; GitHub does not say. */
-const TOKEN_NOMINAL_LIFETIME_MS = 60 * 60_000;
+/**
+ * The least permissions a session needs: `read` clones (planning, gap analysis); `write` pushes
+ * its branch and opens its pull request (implementation). Metadata read comes with every token.
+ */
+export const REPO_TOKEN_PERMISSIONS: Record<RepoTokenAccess, Record<string, 'read' | 'write'>> = {
+  read: { contents: 'read' },
+  write: { contents: 'write', pull_requests: 'write' },
+};
+
+/** Why token (PAT) mode answers no `/api/token`: the token would be the orchestrator's own, unscoped. */
+export const PAT_REPO_TOKEN_REFUSED =
+  'GITHUB_TOKEN (token mode) hands out no repository tokens: the session would hold the orchestrator’s own unscoped token. Use a GitHub App, or let the session push with its runner’s own token';
 
 const noop = () => {};
 const key = (repo: RepoRef) => `${repo.owner}/${repo.repo}`.toLowerCase();
@@ -58,32 +66,20 @@ function octokit(baseUrl: string, auth: string, warn: (m: string) => void, fetch
 
 export function createGithubAuth(options: GithubAuthOptions): GithubAuth {
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  if ('token' in options.auth) return tokenAuth(options.baseUrl, options.auth.token, options.now, warn, options.fetch);
+  if ('token' in options.auth) return tokenAuth(options.baseUrl, options.auth.token, warn, options.fetch);
   return appAuth({ ...options, auth: options.auth, warn });
 }
 
 /**
- * Token mode. `repoToken` answers with the configured token itself after checking that it can
- * see the repository: it is NOT narrowed to that repository, and GitHub does not tell how long
- * it lives (`expiresAt` is nominal, an hour ahead). Use App auth for narrowed tokens.
+ * Token mode. `repoToken` refuses (`notConfigured`): the only token there is the orchestrator's
+ * own, which reaches every repository it can and does not expire with the run.
  */
-function tokenAuth(
-  baseUrl: string,
-  token: string,
-  now: () => number,
-  warn: (m: string) => void,
-  fetch?: typeof globalThis.fetch,
-): GithubAuth {
+function tokenAuth(baseUrl: string, token: string, warn: (m: string) => void, fetch?: typeof globalThis.fetch): GithubAuth {
   const client = octokit(baseUrl, token, warn, fetch);
   return {
     client: () => okAsync(client),
-    repoToken: (repo) =>
-      ResultAsync.fromPromise(client.rest.repos.get({ owner: repo.owner, repo: repo.repo }), (e) => toServiceError(e, now())).map(
-        () => ({
-          token,
-          expiresAt: now() + TOKEN_NOMINAL_LIFETIME_MS,
-        }),
-      ),
+    repoToken: () => errAsync({ kind: 'notConfigured', message: PAT_REPO_TOKEN_REFUSED }),
+    revokeRepoToken: () => okAsync(undefined),
     forget: noop,
   };
 }
@@ -96,16 +92,16 @@ interface CachedToken extends RepoToken {
  * App mode: the App's JWT finds the installation that covers a repository
  * (`GET /repos/{owner}/{repo}/installation`) and mints installation tokens with
  * `POST /app/installations/{id}/access_tokens`. The orchestrator's own calls use one token per
- * installation; a session's token names only its repository and asks only for
- * REPO_TOKEN_PERMISSIONS. Both are cached here (auth-app's own cache keeps tokens 59 minutes
- * whatever their expiry, so it is bypassed with `refresh`).
+ * installation, cached here (auth-app's own cache keeps tokens 59 minutes whatever their
+ * expiry, so it is bypassed with `refresh`). A session's token is minted for it alone, names
+ * only its repository, asks only for REPO_TOKEN_PERMISSIONS[access], is never cached or shared,
+ * and is revoked when its job ends (`DELETE /installation/token`, authenticated by itself).
  */
 function appAuth(
   options: GithubAuthOptions & { auth: { appId: string | number; privateKey: string }; warn: (m: string) => void },
 ): GithubAuth {
   const { baseUrl, now, warn } = options;
   const refreshMarginMs = options.refreshMarginMs ?? 5 * 60_000;
-  const repoTokenMinLifetimeMs = options.repoTokenMinLifetimeMs ?? 30 * 60_000;
   const app = new Octokit({
     baseUrl,
     authStrategy: createAppAuth,
@@ -115,7 +111,6 @@ function appAuth(
   });
   const installations = new Map<string, number>();
   const installationTokens = new Map<number, CachedToken>();
-  const repoTokens = new Map<string, CachedToken>();
 
   // A thrown error without an HTTP status comes from signing the JWT: the key is unusable.
   const convert = (e: unknown): ServiceError =>
@@ -134,13 +129,15 @@ function appAuth(
     );
   };
 
-  const mint = (id: number, narrowTo?: RepoRef): ResultAsync<CachedToken, ServiceError> =>
+  const mint = (id: number, narrowTo?: { repo: RepoRef; access: RepoTokenAccess }): ResultAsync<CachedToken, ServiceError> =>
     ResultAsync.fromPromise(
       app.auth({
         type: 'installation',
         installationId: id,
         refresh: true,
-        ...(narrowTo ? { repositoryNames: [narrowTo.repo], permissions: { ...REPO_TOKEN_PERMISSIONS } } : {}),
+        ...(narrowTo
+          ? { repositoryNames: [narrowTo.repo.repo], permissions: { ...REPO_TOKEN_PERMISSIONS[narrowTo.access] } }
+          : {}),
       }) as Promise<{ token: string; expiresAt: string }>,
       convert,
     ).map(({ token, expiresAt }) => ({
@@ -161,25 +158,24 @@ function appAuth(
           return t.client;
         });
       }),
-    repoToken: (repo) => {
-      const cached = repoTokens.get(key(repo));
-      if (cached && fresh(cached, repoTokenMinLifetimeMs)) return okAsync({ token: cached.token, expiresAt: cached.expiresAt });
-      return installationId(repo)
-        .andThen((id) => mint(id, repo))
-        .andThen((t) => {
-          if (!fresh(t, 0))
-            return errAsync<RepoToken, ServiceError>({
-              kind: 'auth',
-              message: 'GitHub minted an installation token that has already expired',
-            });
-          repoTokens.set(key(repo), t);
-          return okAsync({ token: t.token, expiresAt: t.expiresAt });
-        });
-    },
+    repoToken: (repo, access) =>
+      installationId(repo)
+        .andThen((id) => mint(id, { repo, access }))
+        .andThen((t) =>
+          fresh(t, 0)
+            ? okAsync({ token: t.token, expiresAt: t.expiresAt })
+            : errAsync<RepoToken, ServiceError>({
+                kind: 'auth',
+                message: 'GitHub minted an installation token that has already expired',
+              }),
+        ),
+    revokeRepoToken: (token) =>
+      ResultAsync.fromPromise(octokit(baseUrl, token, warn, options.fetch).rest.apps.revokeInstallationAccessToken(), (e) =>
+        toServiceError(e, now()),
+      ).map(() => undefined),
     forget: (repo) => {
       const id = installations.get(key(repo));
       installations.delete(key(repo));
-      repoTokens.delete(key(repo));
       if (id !== undefined) installationTokens.delete(id);
     },
   };

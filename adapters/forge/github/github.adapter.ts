@@ -226,7 +226,8 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
           });
       }),
 
-    mintRepoToken: (repo) => retryServiceCall(() => auth.repoToken(repo), options.retry),
+    mintRepoToken: (repo, access) => retryServiceCall(() => auth.repoToken(repo, access), options.retry),
+    revokeRepoToken: (token) => retryServiceCall(() => auth.revokeRepoToken(token), options.retry),
 
     getFile: (repo, path, ref) => readFile(repo, path, ref).map((file) => file?.content),
 

@@ -195,6 +195,10 @@ export function createLocalForge(options: LocalForgeOptions): LocalForge {
       );
     },
 
+    revokeRepoToken() {
+      return okAsync(undefined);
+    },
+
     mintRepoToken(ref) {
       // Nothing on disk checks it; a session on this machine needs no credential to push.
       return onRepo(ref, async () => ({ token: `local-${randomBytes(16).toString('hex')}`, expiresAt: now() + 60 * 60_000 }));

@@ -13,11 +13,15 @@ export interface AutoLocalRunnerOptions extends Omit<LocalRunnerOptions, 'contai
   /** The session image, `ai-implement:<this package's version>` from the host; `ai-implement:latest` unless told. */
   image?: string;
   /**
-   * `--network host --pull never` unless told: a session reaches a loopback PUBLIC_URL, and runs
-   * the image built on this machine (`docker build -t ai-implement:<version> .`), never one a
-   * registry answers for that name.
+   * Extra `run` flags; `--pull never` unless told (the image built on this machine, never one a
+   * registry answers for that name); never `--network host` (the local runner refuses it).
    */
   extraArgs?: readonly string[];
+  /**
+   * Where sessions call back (PUBLIC_URL). A loopback one cannot be reached from a container on
+   * its own network, so sessions then run as sandboxed processes instead.
+   */
+  callbackUrl?: string;
 }
 
 /**
@@ -26,7 +30,10 @@ export interface AutoLocalRunnerOptions extends Omit<LocalRunnerOptions, 'contai
  * launch, so building an orchestrator never spawns a CLI.
  */
 export function createAutoLocalRunner(options: AutoLocalRunnerOptions = {}): LocalRunner {
-  const detect = options.detect ?? (() => detectContainerCli());
+  const detect =
+    options.callbackUrl !== undefined && isLoopbackUrl(options.callbackUrl)
+      ? async () => undefined
+      : (options.detect ?? (() => detectContainerCli()));
   let inner: LocalRunner | undefined;
   let ready: Promise<LocalRunner> | undefined;
   const get = () => {
@@ -41,7 +48,7 @@ export function createAutoLocalRunner(options: AutoLocalRunnerOptions = {}): Loc
                   cli,
                   image: options.image ?? `${SESSION_IMAGE_NAME}:latest`,
                   command: IMAGE_SESSION_COMMAND,
-                  extraArgs: options.extraArgs ?? ['--network', 'host', '--pull', 'never'],
+                  extraArgs: options.extraArgs ?? ['--pull', 'never'],
                 },
               }
             : {}),
@@ -66,4 +73,14 @@ export function createAutoLocalRunner(options: AutoLocalRunnerOptions = {}): Loc
       if (ready) await (await ready).close();
     },
   };
+}
+
+/** 127.0.0.0/8, ::1 or localhost: a URL only this machine's own network namespace reaches. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
 }

@@ -32,3 +32,25 @@ export function handOffCredentials(runEnv: Record<string, string>): CredentialsH
   env.AI_IMPLEMENT_CREDENTIALS_FILE = file;
   return { env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Where a container session reads its credentials: its standard input, which the runner writes once and closes. */
+export const CONTAINER_CREDENTIALS_PATH = '/dev/stdin';
+
+/**
+ * A container session's credentials go over its standard input (a pipe from this process):
+ * never `-e` on the CLI's argv or in the CLI's environment (where `/proc/<cli>/environ` and
+ * `docker inspect` would show them), and no file of this machine is mounted. The session reads
+ * `AI_IMPLEMENT_CREDENTIALS_FILE=/dev/stdin` as it reads the process runner's file.
+ */
+export function credentialsOverStdin(runEnv: Record<string, string>): { env: Record<string, string>; input?: string } {
+  const present = CREDENTIAL_KEYS.filter((k) => runEnv[k] !== undefined);
+  if (present.length === 0) return { env: runEnv };
+  const env: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(runEnv)) {
+    if (present.includes(key)) secrets[key] = value;
+    else env[key] = value;
+  }
+  env.AI_IMPLEMENT_CREDENTIALS_FILE = CONTAINER_CREDENTIALS_PATH;
+  return { env, input: JSON.stringify(secrets) };
+}

@@ -12,7 +12,7 @@ import {
   SESSION_GONE_ERROR,
 } from '../../../ports/runner.port.js';
 import { type ContainerSpec, containerRunArgs } from './container-cli.js';
-import { handOffCredentials } from './credentials-file.js';
+import { credentialsOverStdin, handOffCredentials } from './credentials-file.js';
 import { createOutputTail, type OutputTail } from './output-tail.js';
 
 /** The session runtime of this checkout (`ai-implement session`). */
@@ -130,6 +130,8 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
   const lifetimeMs = options.lifetimeMs ?? ((run) => (run.mapping.maxJobMinutes ?? DEFAULT_LOCAL_LIFETIME_MINUTES) * 60_000);
   const baseEnv = options.baseEnv ?? process.env;
   const container = options.container;
+  if (container && sharesHostNetwork(container.extraArgs ?? []))
+    throw new Error('createLocalRunner: a session container never shares the host network (--network host)');
   const live = new Map<string, Live>();
   const finished = new Map<string, { jobId: string; tail: string }>();
 
@@ -181,24 +183,34 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
   function start(run: RunLaunch): ResultAsync<{ handle: string }, ServiceError> {
     const { job, mapping } = run;
     const id = sessionName(job.identifier, job.phase);
-    const [file, ...args] = container
-      ? [
-          container.cli,
-          ...containerRunArgs(
-            container,
-            { name: id, jobId: job.id, cpus: mapping.machineCpus, memoryMb: mapping.machineMemoryMb },
-            Object.keys(run.env),
-            container.command ?? command,
-          ),
-        ]
-      : command;
     let child: ChildProcess;
-    // A process session takes its credentials from a 0600 file, not its environment; a
-    // container's `-e` keys are outside any environment of this machine's processes.
+    // A process session takes its credentials from a 0600 file, a container session from its
+    // standard input: never from an environment or an argv of this machine's processes.
     let handOff: ReturnType<typeof handOffCredentials> = { env: run.env, cleanup: () => undefined };
+    let input: string | undefined;
     try {
-      if (!container) handOff = handOffCredentials(run.env);
-      child = spawn(file!, args, { cwd, env: childEnv(handOff.env), stdio: ['ignore', 'pipe', 'pipe'], detached: !container });
+      if (container) {
+        const piped = credentialsOverStdin(run.env);
+        handOff = { env: piped.env, cleanup: () => undefined };
+        input = piped.input;
+      } else {
+        handOff = handOffCredentials(run.env);
+      }
+      const [file, ...args] = container
+        ? [
+            container.cli,
+            ...containerRunArgs(
+              { ...container, extraArgs: [...(container.extraArgs ?? []), ...(input === undefined ? [] : ['-i'])] },
+              { name: id, jobId: job.id, cpus: mapping.machineCpus, memoryMb: mapping.machineMemoryMb },
+              Object.keys(handOff.env),
+              container.command ?? command,
+            ),
+          ]
+        : command;
+      const stdin = input === undefined ? 'ignore' : 'pipe';
+      child = spawn(file!, args, { cwd, env: childEnv(handOff.env), stdio: [stdin, 'pipe', 'pipe'], detached: !container });
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(input);
     } catch (error) {
       handOff.cleanup();
       return errAsync({ kind: 'unavailable', message: `local session could not start: ${describe(error)}` });
@@ -350,4 +362,12 @@ function sessionName(identifier: string, phase: string): string {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** True for `--network host`, `--network=host`, `--net host` or `--net=host`. */
+function sharesHostNetwork(args: readonly string[]): boolean {
+  return args.some((arg, i) => {
+    const [flag, value] = arg.includes('=') ? arg.split('=', 2) : [arg, args[i + 1]];
+    return (flag === '--network' || flag === '--net') && value === 'host';
+  });
 }

@@ -1,102 +1,222 @@
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Secrets } from '../../../ports/secrets.port.js';
-import { deriveKey, keyMatches, newHeader, newSalt, open, SCRYPT_PARAMS, type StoreHeader, seal } from './secret-cipher.js';
+import {
+  deriveKek,
+  freshKdf,
+  type KdfParams,
+  type KeyDerivation,
+  newDataKey,
+  newKeyId,
+  open,
+  openBytes,
+  seal,
+  wrapAad,
+} from './secret-cipher.js';
+import {
+  HEADER_KEY,
+  type HeaderV1,
+  type HeaderV2,
+  parseHeader,
+  parseSealedValue,
+  type Slot,
+  sealedValue,
+  V1_CHECK_AAD,
+  V1_CHECK_PLAINTEXT,
+} from './secret-store-format.js';
+
+/** One operator secret that may open the store: its data key is wrapped once per unlocker. */
+export interface SecretUnlocker {
+  /** The slot's name, shown in errors (the variable's name, e.g. `RUNNER_TOKEN_SECRET`); never the value. */
+  slot: string;
+  secret: string | Uint8Array;
+  /** `scrypt` for a human-chosen secret, `hkdf` for a random machine secret (secret-cipher.ts). */
+  kdf: KeyDerivation;
+}
 
 export interface LocalSecretsOptions {
-  /** The operator's master secret; the encryption key is derived from it with scrypt. */
-  masterKey: string | Uint8Array;
+  /** Every operator secret that may open the store; at least one. */
+  unlockers: readonly SecretUnlocker[];
   /** Reads the persisted record; `undefined` when nothing was saved yet. */
   load(): Promise<Record<string, string> | undefined>;
-  /** Replaces the persisted record. Only ciphertext and names reach it, never a plaintext value. */
+  /** Replaces the persisted record. Only ciphertext, wrapped keys and names reach it, never a plaintext value. */
   save(data: Record<string, string>): Promise<void>;
 }
 
-/** The header entry's key; `$` cannot occur in a secret name (letters, digits, underscores). */
-const HEADER_KEY = '$store';
-
-interface Opened {
-  header: StoreHeader;
-  key: Buffer;
-  entries: Record<string, string>;
+export interface LocalSecrets extends Secrets {
+  /**
+   * Re-encrypts every value under a new random data key (a new key id) and wraps that key under
+   * the current unlockers only, in one save: a leaked data key, or an operator secret no longer
+   * configured, opens nothing afterwards.
+   */
+  rotate(): ResultAsync<{ keyId: string; count: number }, ServiceError>;
 }
 
+interface Opened {
+  header: HeaderV2;
+  dek: Buffer;
+  entries: Record<string, string>;
+  /** The header changed while opening (a slot re-wrapped, a v1 store upgraded): save it. */
+  dirty: boolean;
+}
+
+const failure = (kind: 'auth' | 'invalid' | 'notFound' | 'unavailable', message: string): Result<never, ServiceError> =>
+  err({ kind, message } as ServiceError);
+
 /**
- * Secrets kept by the orchestrator itself, encrypted at rest (AES-256-GCM, scrypt-derived key).
- * The persisted record maps each name to its sealed value, plus one header entry holding the
- * salt and a check value; it sits on any key-value persistence through `load`/`save` (the Storage
- * port, a file). A master key that did not create the store is refused with `auth` before any
- * read or write. Operations of one instance run one after another, so concurrent `set`s do not
- * lose each other.
+ * Secrets kept by the orchestrator itself, encrypted at rest (secret-cipher.ts: AES-256-GCM under
+ * a random data key, wrapped under each unlocker's derived key; secret-store-format.ts for the
+ * record). The record sits on any key-value persistence through `load`/`save` (the Storage port).
+ * Any one unlocker opens the store; an unlocker whose slot is missing or no longer opens (its
+ * secret changed) is wrapped again on that open, so changing one operator secret at a time never
+ * loses the store. When none opens it, every operation answers `auth` and nothing is written.
+ * Operations of one instance run one after another, so concurrent `set`s do not lose each other.
  */
-export function createLocalSecrets(options: LocalSecretsOptions): Secrets {
-  if (options.masterKey.length === 0) throw new Error('createLocalSecrets: masterKey must not be empty');
-  const keys = new Map<string, Promise<Buffer>>();
+export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
+  const unlockers = options.unlockers.filter((u) => u.secret.length > 0);
+  if (unlockers.length === 0) throw new Error('createLocalSecrets: at least one non-empty unlocker is needed');
+  const keks = new Map<string, Promise<Buffer>>();
   let queue: Promise<unknown> = Promise.resolve();
-  // One salt for a store not yet saved, so reading an empty store does not derive a key each time.
-  const freshSalt = newSalt();
+  // One fresh key and slot set for a store not yet saved, so reading an empty store derives once.
+  let fresh: Promise<Opened> | undefined;
 
-  /** Runs `work` after every earlier operation of this instance has settled. */
-  const serial = <T>(work: () => ResultAsync<T, ServiceError>): ResultAsync<T, ServiceError> => {
-    const run = queue.then(() => work());
+  const serial = <T>(work: () => Promise<Result<T, ServiceError>>): ResultAsync<T, ServiceError> => {
+    const run = queue.then(work);
     queue = run.catch(() => undefined);
-    return new ResultAsync(run.then((result) => result));
+    return new ResultAsync(
+      run.catch((cause: unknown) => err<T, ServiceError>({ kind: 'invalid', message: `secret store: ${describe(cause)}` })),
+    );
   };
 
-  const keyFor = (header: Pick<StoreHeader, 'salt' | 'N' | 'r' | 'p'>) => {
-    const cacheKey = `${header.salt}:${header.N}:${header.r}:${header.p}`;
-    let key = keys.get(cacheKey);
-    if (!key) {
-      key = deriveKey(options.masterKey, header);
-      keys.set(cacheKey, key);
+  const kekFor = (unlocker: SecretUnlocker, params: KdfParams): Promise<Buffer> => {
+    const cacheKey = JSON.stringify([unlocker.slot, params.kdf, params.salt, params.N, params.r, params.p]);
+    let kek = keks.get(cacheKey);
+    if (!kek) {
+      kek = deriveKek(unlocker.secret, params);
+      keks.set(cacheKey, kek);
+      kek.catch(() => keks.delete(cacheKey));
     }
-    return ResultAsync.fromPromise(
-      key,
-      (cause): ServiceError => ({ kind: 'invalid', message: `secret store key derivation failed: ${String(cause)}` }),
-    );
+    return kek;
   };
 
-  /** Loads and unlocks the store; a fresh store gets a header (saved with its first write). */
-  const openStore = (): ResultAsync<Opened, ServiceError> =>
-    ResultAsync.fromPromise(
-      options.load(),
-      (cause): ServiceError => ({ kind: 'unavailable', message: `secret store load failed: ${String(cause)}` }),
-    ).andThen((data) => {
-      const { [HEADER_KEY]: rawHeader, ...entries } = data ?? {};
-      if (rawHeader === undefined) {
-        if (Object.keys(entries).length > 0)
-          return errAsync<Opened, ServiceError>({ kind: 'invalid', message: 'secret store has entries but no header' });
-        return keyFor({ salt: freshSalt, ...SCRYPT_PARAMS }).map((key) => ({ header: newHeader(key, freshSalt), key, entries }));
-      }
-      const header = parseHeader(rawHeader);
-      if (!header) return errAsync<Opened, ServiceError>({ kind: 'invalid', message: 'secret store header is damaged' });
-      return keyFor(header).andThen((key) =>
-        keyMatches(key, header)
-          ? okAsync({ header, key, entries })
-          : errAsync<Opened, ServiceError>({ kind: 'auth', message: 'the master key does not open this secret store' }),
-      );
-    });
+  const wrapFor = async (unlocker: SecretUnlocker, keyId: string, dek: Buffer): Promise<Slot> => {
+    const params = freshKdf(unlocker.kdf);
+    return { ...params, wrapped: seal(await kekFor(unlocker, params), wrapAad(unlocker.slot, keyId), dek) };
+  };
 
-  const persist = (store: Opened) =>
-    ResultAsync.fromPromise(
-      options.save({ [HEADER_KEY]: JSON.stringify(store.header), ...store.entries }),
-      (cause): ServiceError => ({ kind: 'unavailable', message: `secret store save failed: ${String(cause)}` }),
-    );
+  const newStore = async (entries: Record<string, string>): Promise<Opened> => {
+    const dek = newDataKey();
+    const keyId = newKeyId();
+    const slots: Record<string, Slot> = {};
+    for (const unlocker of unlockers) slots[unlocker.slot] = await wrapFor(unlocker, keyId, dek);
+    return { header: { v: 2, keyId, slots }, dek, entries, dirty: true };
+  };
+
+  const unwrap = async (header: HeaderV2): Promise<Buffer | undefined> => {
+    for (const unlocker of unlockers) {
+      const slot = header.slots[unlocker.slot];
+      if (!slot) continue;
+      const dek = openBytes(await kekFor(unlocker, slot), wrapAad(unlocker.slot, header.keyId), slot.wrapped);
+      if (dek?.length === 32) return dek;
+    }
+    return undefined;
+  };
+
+  const openV2 = async (header: HeaderV2, entries: Record<string, string>): Promise<Result<Opened, ServiceError>> => {
+    const dek = await unwrap(header);
+    if (!dek) return failure('auth', `none of the configured keys (${slotNames(unlockers)}) opens this secret store`);
+    const slots = { ...header.slots };
+    let dirty = false;
+    for (const unlocker of unlockers) {
+      const slot = slots[unlocker.slot];
+      const opens = slot && openBytes(await kekFor(unlocker, slot), wrapAad(unlocker.slot, header.keyId), slot.wrapped);
+      if (!opens) {
+        slots[unlocker.slot] = await wrapFor(unlocker, header.keyId, dek);
+        dirty = true;
+      }
+    }
+    return ok({ header: { ...header, slots }, dek, entries, dirty });
+  };
+
+  /** A store of an earlier version: opened with the v1 key of whichever unlocker made it, then rewritten as v2. */
+  const upgradeV1 = async (header: HeaderV1, entries: Record<string, string>): Promise<Result<Opened, ServiceError>> => {
+    let key: Buffer | undefined;
+    for (const unlocker of unlockers) {
+      const candidate = await kekFor(unlocker, { kdf: 'scrypt', salt: header.salt, N: header.N, r: header.r, p: header.p });
+      if (open(candidate, V1_CHECK_AAD, header.check) === V1_CHECK_PLAINTEXT) key = candidate;
+      if (key) break;
+    }
+    if (!key) return failure('auth', `none of the configured keys (${slotNames(unlockers)}) opens this secret store`);
+    const plain: Record<string, string> = {};
+    for (const [name, value] of Object.entries(entries)) {
+      const opened = value.startsWith('v1.') ? open(key, name, value.slice(3)) : undefined;
+      if (opened === undefined) return failure('invalid', `secret ${name} is damaged and cannot be opened`);
+      plain[name] = opened;
+    }
+    const store = await newStore({});
+    for (const [name, value] of Object.entries(plain)) store.entries[name] = sealWith(store, name, value);
+    return ok(store);
+  };
+
+  const openStore = async (): Promise<Result<Opened, ServiceError>> => {
+    let data: Record<string, string> | undefined;
+    try {
+      data = await options.load();
+    } catch (cause) {
+      return failure('unavailable', `secret store load failed: ${describe(cause)}`);
+    }
+    const { [HEADER_KEY]: rawHeader, ...entries } = data ?? {};
+    if (rawHeader === undefined) {
+      if (Object.keys(entries).length > 0) return failure('invalid', 'secret store has entries but no header');
+      fresh ??= newStore({});
+      const store = await fresh;
+      return ok({ ...store, entries: {} });
+    }
+    const header = parseHeader(rawHeader);
+    if (!header) return failure('invalid', 'secret store header is damaged');
+    return header.v === 1 ? upgradeV1(header, entries) : openV2(header, entries);
+  };
+
+  const persist = async (store: Opened): Promise<Result<void, ServiceError>> => {
+    try {
+      await options.save({ [HEADER_KEY]: JSON.stringify(store.header), ...store.entries });
+      fresh = undefined;
+      return ok(undefined);
+    } catch (cause) {
+      return failure('unavailable', `secret store save failed: ${describe(cause)}`);
+    }
+  };
+
+  /** Opens the store and saves a changed header before `work` reads it (a re-wrapped slot, an upgrade). */
+  const withStore = async <T>(work: (store: Opened) => Promise<Result<T, ServiceError>> | Result<T, ServiceError>) => {
+    const opened = await openStore();
+    if (opened.isErr()) return err<T, ServiceError>(opened.error);
+    const store = opened.value;
+    if (store.dirty && Object.keys(store.entries).length > 0) {
+      const saved = await persist(store);
+      if (saved.isErr()) return err<T, ServiceError>(saved.error);
+    }
+    return work(store);
+  };
+
+  const openValue = (store: Opened, name: string): Result<string, ServiceError> => {
+    const parsed = parseSealedValue(store.entries[name] ?? '');
+    const value = parsed?.keyId === store.header.keyId ? open(store.dek, name, parsed.sealed) : undefined;
+    return value === undefined ? failure('invalid', `secret ${name} is damaged and cannot be opened`) : ok(value);
+  };
 
   return {
-    list: () => serial(() => openStore().map((store) => Object.keys(store.entries).sort())),
+    list: () => serial(() => withStore((store) => ok(Object.keys(store.entries).sort()))),
 
     set: (name, value) =>
       serial(() =>
-        openStore().andThen((store) =>
-          persist({ ...store, entries: { ...store.entries, [name]: seal(store.key, name, value) } }),
-        ),
+        withStore((store) => persist({ ...store, entries: { ...store.entries, [name]: sealWith(store, name, value) } })),
       ),
 
     remove: (name) =>
       serial(() =>
-        openStore().andThen((store) => {
-          if (!(name in store.entries)) return errAsync<void, ServiceError>({ kind: 'notFound', message: 'Secret not found' });
+        withStore((store) => {
+          if (!(name in store.entries)) return failure('notFound', 'Secret not found');
           const { [name]: _removed, ...rest } = store.entries;
           return persist({ ...store, entries: rest });
         }),
@@ -104,36 +224,42 @@ export function createLocalSecrets(options: LocalSecretsOptions): Secrets {
 
     reveal: (names) =>
       serial(() =>
-        openStore().andThen((store) => {
+        withStore((store) => {
           const revealed: Record<string, string> = {};
           for (const name of names) {
-            const sealed = store.entries[name];
-            if (sealed === undefined) continue;
-            const value = open(store.key, name, sealed);
-            if (value === undefined)
-              return errAsync<Record<string, string>, ServiceError>({
-                kind: 'invalid',
-                message: `secret ${name} is damaged and cannot be opened`,
-              });
-            revealed[name] = value;
+            if (!(name in store.entries)) continue;
+            const value = openValue(store, name);
+            if (value.isErr()) return err(value.error);
+            revealed[name] = value.value;
           }
-          return okAsync(revealed);
+          return ok(revealed);
+        }),
+      ),
+
+    rotate: () =>
+      serial(() =>
+        withStore(async (store) => {
+          const rotated = await newStore({});
+          for (const name of Object.keys(store.entries)) {
+            const value = openValue(store, name);
+            if (value.isErr()) return err(value.error);
+            rotated.entries[name] = sealWith(rotated, name, value.value);
+          }
+          const saved = await persist(rotated);
+          return saved.map(() => ({ keyId: rotated.header.keyId, count: Object.keys(rotated.entries).length }));
         }),
       ),
   };
 }
 
-function parseHeader(raw: string): StoreHeader | undefined {
-  try {
-    const header = JSON.parse(raw) as Partial<StoreHeader>;
-    const valid =
-      header.v === 1 &&
-      header.kdf === 'scrypt' &&
-      typeof header.salt === 'string' &&
-      typeof header.check === 'string' &&
-      [header.N, header.r, header.p].every((n) => Number.isInteger(n) && (n as number) > 0);
-    return valid ? (header as StoreHeader) : undefined;
-  } catch {
-    return undefined;
-  }
+function sealWith(store: Pick<Opened, 'header' | 'dek'>, name: string, value: string): string {
+  return sealedValue(store.header.keyId, seal(store.dek, name, value));
+}
+
+function slotNames(unlockers: readonly SecretUnlocker[]): string {
+  return unlockers.map((u) => u.slot).join(', ');
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -1,73 +1,96 @@
-import { createCipheriv, createDecipheriv, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdf, randomBytes, scrypt } from 'node:crypto';
 
 /**
- * AES-256-GCM with a key derived by scrypt from the operator's master secret. Each value is sealed
- * with a fresh 96-bit IV and bound to its secret name as additional data, so a ciphertext moved
- * to another name does not open. The store keeps the scrypt salt and a sealed check value, so a
- * wrong master key is told apart from a damaged entry before anything is written.
+ * The local secret store's cryptography. Values are sealed with AES-256-GCM under a random
+ * data-encryption key (DEK); the DEK is kept only wrapped (sealed the same way) under a
+ * key-encryption key (KEK) derived from an operator secret. Every seal uses a fresh 96-bit IV,
+ * binds its additional data (the secret's name, or the wrapping slot) and carries a full
+ * 16-byte tag; a shorter tag is refused, never checked as a prefix.
  */
 
-/** scrypt cost: N=2^14, r=8 (16 MiB, tens of milliseconds), derived once per store. */
-export const SCRYPT_PARAMS = { N: 2 ** 14, r: 8, p: 1 } as const;
-const CHECK_PLAINTEXT = 'ai-implement local secrets v1';
-const CHECK_AAD = '$check';
+/** The GCM tag length, the only one `open` accepts. */
+export const GCM_TAG_BYTES = 16;
+const IV_BYTES = 12;
+const KEY_BYTES = 32;
 
-export interface StoreHeader {
-  v: 1;
-  kdf: 'scrypt';
-  N: number;
-  r: number;
-  p: number;
+/**
+ * How an operator secret becomes a KEK. `scrypt` stretches a human-chosen secret (the admin
+ * access code): N=2^17, r=8 (128 MiB, a few hundred ms, once per process and slot). `hkdf`
+ * (HKDF-SHA256) is for a machine-generated secret (RUNNER_TOKEN_SECRET), where stretching buys
+ * nothing: whoever can guess it can forge the run tokens it signs anyway.
+ */
+export type KeyDerivation = 'scrypt' | 'hkdf';
+export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
+const SCRYPT_MAXMEM = 256 * 1024 * 1024;
+const HKDF_INFO = 'ai-implement local secrets kek v2';
+
+export interface KdfParams {
+  kdf: KeyDerivation;
   salt: string;
-  check: string;
+  N?: number;
+  r?: number;
+  p?: number;
 }
 
 export function newSalt(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export function deriveKey(master: string | Uint8Array, header: Pick<StoreHeader, 'salt' | 'N' | 'r' | 'p'>): Promise<Buffer> {
+export function newDataKey(): Buffer {
+  return randomBytes(KEY_BYTES);
+}
+
+/** A short random key id, written beside every value sealed under that key. */
+export function newKeyId(): string {
+  return randomBytes(6).toString('base64url');
+}
+
+export function freshKdf(kdf: KeyDerivation): KdfParams {
+  return kdf === 'scrypt' ? { kdf, salt: newSalt(), ...SCRYPT_PARAMS } : { kdf, salt: newSalt() };
+}
+
+export function deriveKek(secret: string | Uint8Array, params: KdfParams): Promise<Buffer> {
+  const salt = Buffer.from(params.salt, 'base64url');
   return new Promise((resolve, reject) => {
-    scrypt(master, Buffer.from(header.salt, 'base64url'), 32, { N: header.N, r: header.r, p: header.p }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
+    if (params.kdf === 'hkdf') {
+      hkdf('sha256', secret, salt, HKDF_INFO, KEY_BYTES, (error, key) => (error ? reject(error) : resolve(Buffer.from(key))));
+      return;
+    }
+    const cost = { N: params.N ?? SCRYPT_PARAMS.N, r: params.r ?? SCRYPT_PARAMS.r, p: params.p ?? SCRYPT_PARAMS.p };
+    scrypt(secret, salt, KEY_BYTES, { ...cost, maxmem: SCRYPT_MAXMEM }, (error, key) => (error ? reject(error) : resolve(key)));
   });
 }
 
-export function newHeader(key: Buffer, salt: string): StoreHeader {
-  return { v: 1, kdf: 'scrypt', ...SCRYPT_PARAMS, salt, check: seal(key, CHECK_AAD, CHECK_PLAINTEXT) };
+/** `<iv>.<tag>.<ciphertext>`, each part base64url. */
+export function seal(key: Buffer, aad: string, plaintext: string | Buffer): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_BYTES });
+  cipher.setAAD(Buffer.from(aad));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return [iv, cipher.getAuthTag(), body].map((part) => part.toString('base64url')).join('.');
 }
 
-/** True when `key` opens the header's check value: the master key is the one the store was made with. */
-export function keyMatches(key: Buffer, header: StoreHeader): boolean {
-  const opened = open(key, CHECK_AAD, header.check);
-  if (opened === undefined) return false;
-  const expected = Buffer.from(CHECK_PLAINTEXT);
-  const actual = Buffer.from(opened);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
-
-/** `v1.<iv>.<tag>.<ciphertext>`, each part base64url. */
-export function seal(key: Buffer, name: string, plaintext: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(name));
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v1', iv, cipher.getAuthTag(), body]
-    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
-    .join('.');
-}
-
-/** The plaintext, or undefined when the key, the name or the bytes do not match. */
-export function open(key: Buffer, name: string, sealed: string): string | undefined {
-  const [version, iv, tag, body] = sealed.split('.');
-  if (version !== 'v1' || iv === undefined || tag === undefined || body === undefined) return undefined;
+/** The plaintext bytes, or undefined when the key, the additional data, the tag or the bytes do not match. */
+export function openBytes(key: Buffer, aad: string, sealed: string): Buffer | undefined {
+  const parts = sealed.split('.');
+  if (parts.length !== 3) return undefined;
+  const [iv, tag, body] = parts.map((part) => Buffer.from(part ?? '', 'base64url')) as [Buffer, Buffer, Buffer];
+  if (iv.length !== IV_BYTES || tag.length !== GCM_TAG_BYTES) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(name));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_BYTES });
+    decipher.setAAD(Buffer.from(aad));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(body), decipher.final()]);
   } catch {
     return undefined;
   }
+}
+
+export function open(key: Buffer, aad: string, sealed: string): string | undefined {
+  return openBytes(key, aad, sealed)?.toString('utf8');
+}
+
+/** The additional data a wrapped DEK is bound to: its slot and its key id. */
+export function wrapAad(slot: string, keyId: string): string {
+  return `$key:${slot}:${keyId}`;
 }

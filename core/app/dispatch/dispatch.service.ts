@@ -8,7 +8,7 @@ import { type DispatchIntent, type DispatchRefusal, decideDispatch, inFlightMess
 import { advanceIssue } from '../../domain/lifecycle.js';
 import type { Job, Mapping, RunnerKind, TicketIssue } from '../../domain/model.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
-import { describeMissingRunner, type RunnerRegistry } from './runner-registry.js';
+import type { RunnerRegistry } from './runner-registry.js';
 
 /** Builds the environment a session receives: callback URL, tokens, nonce, extraEnv, secrets. */
 export type RunEnvironmentBuilder = (job: Job, mapping: Mapping) => Promise<Record<string, string>>;
@@ -79,7 +79,7 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
           .catch((error: unknown) =>
             errAsync<never, { message: string }>({ message: error instanceof Error ? error.message : String(error) }),
           )
-      : err({ message: describeMissingRunner(job.runner) });
+      : err({ message: runnerRegistry.describeMissing(job.runner) });
     if (launched.isErr()) {
       const reason = `${job.runner} launch failed: ${launched.error.message}`;
       jobLogger(logger, job).error('launch failed', { runner: job.runner, error: launched.error.message });
@@ -104,7 +104,8 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
     async dispatch(intent, fence) {
       const { issue, mapping } = intent;
       const runnerKind = await deps.runnerFor(mapping);
-      if (!runnerRegistry.get(runnerKind)) return err({ kind: 'runnerMissing', message: describeMissingRunner(runnerKind) });
+      if (!runnerRegistry.get(runnerKind))
+        return err({ kind: 'runnerMissing', message: runnerRegistry.describeMissing(runnerKind) });
 
       const now = clock.now();
       const decision = decideDispatch(intent, {

@@ -1,4 +1,5 @@
 import { resolveRunCaps } from '../../domain/caps.js';
+import { isRefusedEnvName } from '../../domain/mappings.js';
 import type { Job, Mapping } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
 import type { ForgeRegistry } from '../pulls/forge-registry.js';
@@ -73,7 +74,8 @@ export function createRunEnvironment({
   sessionSecrets,
   issueRunOverrides,
 }: RunEnvironmentDeps): RunEnvironmentBuilder {
-  const notRunOwn = ([name]: [string, string]) => !name.startsWith('AI_IMPLEMENT_');
+  // A mapping stored before extraEnv refused loader and path variables does not pass them on either.
+  const notRunOwn = ([name]: [string, string]) => !name.startsWith('AI_IMPLEMENT_') && !isRefusedEnvName(name);
   return async (job: Job, mapping: Mapping) => {
     const credentials = await runTokens.issue(job, mapping);
     const caps = resolveRunCaps(mapping);

@@ -5,6 +5,8 @@ import type { RunnerKind } from '../../domain/model.js';
 export interface RunnerRegistry {
   get(kind: RunnerKind): Runner | undefined;
   kinds(): RunnerKind[];
+  /** Why `kind` cannot run here (when `get` answers undefined), for the dispatch refusal. */
+  describeMissing(kind: RunnerKind): string;
 }
 
 const HOW_TO_CONFIGURE: Record<RunnerKind, string> = {
@@ -14,13 +16,18 @@ const HOW_TO_CONFIGURE: Record<RunnerKind, string> = {
   shadow: 'always available',
 };
 
-export function describeMissingRunner(kind: RunnerKind): string {
-  return `${kind} runner is not configured (${HOW_TO_CONFIGURE[kind]})`;
-}
+/** Why no runner but shadow is registered while RUNNER_TOKEN_SECRET is unset. */
+export const RUNNER_TOKEN_SECRET_REQUIRED =
+  'set RUNNER_TOKEN_SECRET: a run reports back with tokens signed by it; only shadow runs without it';
 
-export function createRunnerRegistry(runners: Partial<Record<RunnerKind, Runner>>): RunnerRegistry {
+/**
+ * `requirement`, when given, is what every runner missing here lacks (RUNNER_TOKEN_SECRET);
+ * otherwise each kind names its own configuration.
+ */
+export function createRunnerRegistry(runners: Partial<Record<RunnerKind, Runner>>, requirement?: string): RunnerRegistry {
   return {
     get: (kind) => runners[kind],
     kinds: () => Object.keys(runners) as RunnerKind[],
+    describeMissing: (kind) => `${kind} runner is not configured (${requirement ?? HOW_TO_CONFIGURE[kind]})`,
   };
 }

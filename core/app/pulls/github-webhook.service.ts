@@ -108,8 +108,16 @@ export function iterationLimitComment(number: number, maxIterations: number): st
  *   the mapping's `maxIterations` (core/caps.ts; iteration = dispatch number). Past the limit
  *   the ticket gets a comment instead. While a run on the issue is still in flight the review
  *   is left for that run (ignored). One review is acted on once (redeliveries are ignored).
+ *   Only a reviewer with write permission (REVIEW_DISPATCH_ASSOCIATIONS) starts a run.
  * - Everything else: 200, ignored, with the reason in the body.
  */
+/**
+ * Who may start a run by asking for changes: a user with write permission on the repository, as
+ * GitHub states it on the review (`author_association`). A review by anyone else (a contributor,
+ * a first-time commenter on a public repository) is ignored.
+ */
+export const REVIEW_DISPATCH_ASSOCIATIONS: readonly string[] = ['OWNER', 'MEMBER', 'COLLABORATOR'];
+
 export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebhookService {
   const { config, storage, clock, logger, pulls, dispatcher, ticketingRegistry } = deps;
 
@@ -162,6 +170,17 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
     const target = await ticketingFor(storage, ticketingRegistry, pull);
     if (!target) return ok({ ignored: `no mapping or ticketing for team ${pull.teamKey}` });
     const { mapping, ticketing } = target;
+
+    const association = str(review.author_association) ?? 'NONE';
+    if (!REVIEW_DISPATCH_ASSOCIATIONS.includes(association)) {
+      const reviewer = isObj(review.user) ? str(review.user.login) : undefined;
+      logger.warn('review asking for changes ignored: the reviewer has no write permission', {
+        pullRequest: pull.id,
+        reviewer,
+        authorAssociation: association,
+      });
+      return ok({ ignored: `review by a user without write permission (author_association ${association})` });
+    }
 
     const reviewId = posInt(review.id);
     const claim = reviewId === undefined ? undefined : `github-review:${pull.id}:${reviewId}`;

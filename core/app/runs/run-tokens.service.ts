@@ -164,9 +164,15 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
   const sha256 = signing.digest;
   let nonceSigner: Promise<Signer> | undefined;
 
-  /** Nonces work without RUNNER_TOKEN_SECRET too (`/api/*` is not `/runner/*`): keyed by a stored salt. */
+  /**
+   * The nonce key: RUNNER_TOKEN_SECRET with a stored salt (shared by replicas). Without the
+   * secret only shadow runs (which never call back) exist, and the key is a random one of this
+   * process: nothing in the store alone can re-derive a nonce.
+   */
   const getNonceSigner = () => {
-    nonceSigner ??= loadSalt(storage, ids).then((salt) => signing.signer(secret ?? '', salt, 'run-nonce'));
+    nonceSigner ??= secret
+      ? loadSalt(storage, ids).then((salt) => signing.signer(secret, salt, 'run-nonce'))
+      : Promise.resolve(signing.signer(ids.randomToken(32), ids.randomToken(16), 'run-nonce'));
     nonceSigner.catch(() => {
       nonceSigner = undefined;
     });

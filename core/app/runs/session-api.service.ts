@@ -8,6 +8,7 @@ import type { Job } from '../../domain/model.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { ForgeRegistry } from '../pulls/forge-registry.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
+import { type RepoTokenLeases, repoTokenAccess } from './repo-token-leases.js';
 import { markStarted } from './run-callbacks.service.js';
 import { type RunSecrets, redactDeep } from './run-secrets.js';
 import type { RunTokensService } from './run-tokens.service.js';
@@ -36,10 +37,15 @@ export interface SessionApiDeps {
   forgeRegistry: ForgeRegistry;
   stepHistory: StepHistoryService;
   runSecrets: RunSecrets;
+  repoTokenLeases: Pick<RepoTokenLeases, 'hold'>;
 }
 
 export interface SessionApiService {
-  /** `POST /api/token`: a short-lived token for the nonce's job repository, and only that one. */
+  /**
+   * `POST /api/token`: a token minted for this job alone, for its repository only, with the least
+   * permissions its phase needs, revoked when the job ends. A forge that can only hand out the
+   * orchestrator's own token (token/PAT mode) refuses.
+   */
   repoToken(
     nonce: string,
     owner: string,
@@ -53,7 +59,18 @@ export interface SessionApiService {
 }
 
 export function createSessionApiService(deps: SessionApiDeps): SessionApiService {
-  const { storage, clock, logger, runTokens, jobOutcome, ticketingRegistry, forgeRegistry, stepHistory, runSecrets } = deps;
+  const {
+    storage,
+    clock,
+    logger,
+    runTokens,
+    jobOutcome,
+    ticketingRegistry,
+    forgeRegistry,
+    stepHistory,
+    runSecrets,
+    repoTokenLeases,
+  } = deps;
   const badNonce = { kind: 'forbidden', message: SESSION_API_MESSAGES.badNonce } as const;
 
   const activeJob = async (nonce: string): Promise<Result<Job, SessionApiError>> => {
@@ -74,13 +91,14 @@ export function createSessionApiService(deps: SessionApiDeps): SessionApiService
         logger.warn('repo token refused: no forge configured', { jobId: job.id, forge: mapping?.forge ?? 'github' });
         return err({ kind: 'requestFailed', message: SESSION_API_MESSAGES.tokenFailed });
       }
-      const minted = await forge.mintRepoToken({ owner: job.owner, repo: job.repo });
+      const minted = await forge.mintRepoToken({ owner: job.owner, repo: job.repo }, repoTokenAccess(job.phase));
       if (minted.isErr()) {
         logger.warn('repo token failed', { jobId: job.id, repo: `${job.owner}/${job.repo}`, error: minted.error.message });
         return err({ kind: 'requestFailed', message: SESSION_API_MESSAGES.tokenFailed });
       }
       // App installation tokens are not among the configured secrets: redact this one too.
       runSecrets.remember(job.id, minted.value.token);
+      repoTokenLeases.hold(job.id, forge.kind, minted.value.token);
       return ok({
         token: minted.value.token,
         expiresAt: new Date(minted.value.expiresAt).toISOString(),

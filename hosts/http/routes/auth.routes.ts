@@ -1,5 +1,6 @@
+import { err, ok } from 'neverthrow';
 import { z } from 'zod';
-import type { AdminAuthService } from '../admin-auth.service.js';
+import { type AdminAuthService, bearerToken } from '../admin-auth.service.js';
 import { routesFor } from '../route.js';
 import { isoTime } from '../schemas/components.schema.js';
 
@@ -19,7 +20,10 @@ export const LoginBody = z.object({
 
 const route = routesFor<AuthRoutesDeps>();
 
-/** `POST /api/auth`: the access code for a bearer token valid 24 hours. */
+/**
+ * `POST /api/auth`: the access code for a bearer token valid 24 hours; `DELETE /api/auth` ends
+ * the bearer's own session on the server; `POST /api/auth/revoke-all` ends every session.
+ */
 export const authRoutes = [
   route({
     method: 'post',
@@ -36,5 +40,29 @@ export const authRoutes = [
         token,
         expiresAt: new Date(expiresAt).toISOString(),
       })),
+  }),
+  route({
+    method: 'delete',
+    path: '/api/auth',
+    operationId: 'logout',
+    tag: 'Admin auth',
+    summary: 'Sign out: end the bearer token’s session on the server',
+    description: 'The token stops working at once, on every replica. 401 when it is not a live session.',
+    responses: { 200: z.object({ signedOut: z.literal(true) }) },
+    errors: [{ kind: 'unauthorized' }],
+    handler: async ({ event }, { adminAuth }) => {
+      const token = bearerToken(event.req.headers.get('authorization'));
+      return token && (await adminAuth.logout(token)) ? ok({ signedOut: true as const }) : err({ kind: 'unauthorized' as const });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/auth/revoke-all',
+    operationId: 'revokeAllSessions',
+    tag: 'Admin auth',
+    summary: 'End every admin session, this one included',
+    responses: { 200: z.object({ revoked: z.number().int() }) },
+    errors: [],
+    handler: async (_input, { adminAuth }) => ok({ revoked: await adminAuth.revokeAll() }),
   }),
 ];

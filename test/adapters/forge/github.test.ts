@@ -63,8 +63,10 @@ const appAuth = () => ({ appId: APP_ID, privateKey: keys.privateKey });
 function subjectFor(authOf: () => GithubForgeOptions['auth']) {
   return async () => {
     const fake = await fakeGithub();
+    const auth = authOf();
     return {
-      forge: forgeOn(fake, authOf()).forge,
+      ...('token' in auth ? { mintsRepoTokens: false as const } : {}),
+      forge: forgeOn(fake, auth).forge,
       repo: acme,
       workflowFile: IMPLEMENT_FILE,
       inputsFor: (marker: string) => dispatchInputs(marker),
@@ -149,7 +151,7 @@ describe('github forge: authentication', () => {
     const fake = await fakeGithub();
     fake.addRepo({ owner: 'other-org', repo: 'tools' });
     const { forge } = forgeOn(fake, appAuth());
-    expect((await forge.mintRepoToken({ owner: 'other-org', repo: 'tools' }))._unsafeUnwrapErr().kind).toBe('notFound');
+    expect((await forge.mintRepoToken({ owner: 'other-org', repo: 'tools' }, 'write'))._unsafeUnwrapErr().kind).toBe('notFound');
   });
 });
 
@@ -158,7 +160,7 @@ describe('github forge: repository tokens', () => {
     const fake = await fakeGithub();
     seedAcme(fake, 'gadgets');
     const { forge } = forgeOn(fake, appAuth());
-    const minted = (await forge.mintRepoToken(acme))._unsafeUnwrap();
+    const minted = (await forge.mintRepoToken(acme, 'write'))._unsafeUnwrap();
 
     const [mint] = calls(fake, 'POST', `/app/installations/${INSTALLATION_ID}/access_tokens`);
     expect(mint?.body).toEqual({ repositories: [REPO], permissions: { contents: 'write', pull_requests: 'write' } });
@@ -181,23 +183,38 @@ describe('github forge: repository tokens', () => {
     expect(dispatch.status).toBe(403);
   });
 
-  it('as an App: hands out the cached repository token while it has half an hour left', async () => {
+  it('as an App: a read token asks for contents read only', async () => {
     const fake = await fakeGithub();
     const { forge } = forgeOn(fake, appAuth());
-    const first = (await forge.mintRepoToken(acme))._unsafeUnwrap();
-    const second = (await forge.mintRepoToken(acme))._unsafeUnwrap();
-    expect(second).toEqual(first);
-    expect(fake.issuedTokens()).toHaveLength(1);
+    const minted = (await forge.mintRepoToken(acme, 'read'))._unsafeUnwrap();
+    const [mint] = calls(fake, 'POST', `/app/installations/${INSTALLATION_ID}/access_tokens`);
+    expect(mint?.body).toEqual({ repositories: [REPO], permissions: { contents: 'read' } });
+    expect(fake.issuedTokens().find((t) => t.token === minted.token)?.permissions).toEqual({ contents: 'read' });
   });
 
-  it('with a token: returns the configured token after checking it can see the repository', async () => {
+  it('as an App: mints a token per call, never a cached or shared one, and revokes it', async () => {
     const fake = await fakeGithub();
-    const before = Date.now();
+    const { forge } = forgeOn(fake, appAuth());
+    const first = (await forge.mintRepoToken(acme, 'write'))._unsafeUnwrap();
+    const second = (await forge.mintRepoToken(acme, 'write'))._unsafeUnwrap();
+    expect(second.token).not.toBe(first.token);
+    expect((await forge.revokeRepoToken(first.token)).isOk()).toBe(true);
+    expect(calls(fake, 'DELETE', '/installation/token')).toHaveLength(1);
+    const status = async (token: string) =>
+      (await fetch(`${fake.url}/repos/${OWNER}/${REPO}/contents/README.md`, { headers: { authorization: `token ${token}` } }))
+        .status;
+    expect(await status(first.token)).toBe(401);
+    expect(await status(second.token)).toBe(200);
+  });
+
+  it('with a token (PAT): refuses to hand out the orchestrator’s own token', async () => {
+    const fake = await fakeGithub();
     const { forge } = forgeOn(fake, tokenAuth);
-    const minted = (await forge.mintRepoToken(acme))._unsafeUnwrap();
-    expect(minted.token).toBe(TOKEN);
-    expect(minted.expiresAt).toBeGreaterThanOrEqual(before + 60 * 60_000);
-    expect(calls(fake, 'GET', `/repos/${OWNER}/${REPO}`)).toHaveLength(1);
+    const refused = (await forge.mintRepoToken(acme, 'write'))._unsafeUnwrapErr();
+    expect(refused.kind).toBe('notConfigured');
+    expect(refused.message).toContain('hands out no repository tokens');
+    expect(refused.message).not.toContain(TOKEN);
+    expect(fake.requests).toHaveLength(0);
   });
 });
 

@@ -244,7 +244,7 @@ describe('local runner (container)', () => {
     try {
       const ended = exits();
       const runner = runnerWith({
-        container: { cli: FAKE_CLI, image: 'node:20-slim', extraArgs: ['--network', 'host'] },
+        container: { cli: FAKE_CLI, image: 'node:20-slim' },
         baseEnv: { ...hostEnv, HOME: dir },
         onExit: ended.onExit,
       });
@@ -312,7 +312,7 @@ describe('local runner (container)', () => {
       expect(runCall.args.slice(image)).toEqual(['ai-implement:9.9.9', ...IMAGE_SESSION_COMMAND]);
       expect(runCall.args).toContain(handle);
       expect(runCall.args.filter((a) => a === '-v' || a === '--volume' || a === '-w')).toEqual([]);
-      expect(runCall.args.join(' ')).toContain('--network host --pull never');
+      expect(runCall.args.join(' ')).toContain('--pull never');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

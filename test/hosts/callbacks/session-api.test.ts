@@ -67,7 +67,8 @@ describe('POST /api/token', () => {
     expect(body).toMatchObject({ owner: OWNER, repo: REPO });
     const issued = fake.issuedTokens().find((t) => t.token === body.token);
     expect(issued?.repositories).toEqual([REPO]);
-    expect(issued?.permissions).toEqual({ contents: 'write', pull_requests: 'write' });
+    // A planning run only clones: contents read is all its token gets (issue 13).
+    expect(issued?.permissions).toEqual({ contents: 'read' });
     // GitHub states the expiry in whole seconds.
     expect(Date.parse(body.expiresAt)).toBe(Math.floor((issued?.expiresAt ?? 0) / 1000) * 1000);
   });
@@ -86,13 +87,12 @@ describe('POST /api/token', () => {
     expect(body).toContain('[REDACTED]');
   });
 
-  it('token credentials: the configured token, after GitHub confirmed the repository', async () => {
+  it('token (PAT) credentials: refused with 500, the orchestrator’s own token never handed out (issue 13)', async () => {
     const fake = await fakeGithub();
     const { h, nonce } = await started({ env: { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url } });
     const res = await h.call('POST', '/api/token', { body: { nonce, owner: OWNER } });
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as { token: string }).token).toBe(TOKEN);
-    expect(fake.requests.some((r) => r.method === 'GET' && r.path === `/repos/${OWNER}/${REPO}` && r.status === 200)).toBe(true);
+    expect(await errorOf(res)).toEqual({ status: 500, error: 'Failed to generate token' });
+    expect(fake.requests).toHaveLength(0);
   });
 
   it('400 nonce and owner are required', async () => {

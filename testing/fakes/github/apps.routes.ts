@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { fail, isoSeconds, notFound, ok, type Reply } from './http.js';
-import type { AppRoute, Ctx } from './route.js';
+import { fail, isoSeconds, noContent, notFound, ok, type Reply } from './http.js';
+import type { AppRoute, Ctx, InstallationRoute } from './route.js';
 import { installationJson, repoJson } from './shapes.js';
 import type { IssuedToken, Permission, Permissions } from './state.js';
 
@@ -94,4 +94,15 @@ export const appRoute: AppRoute = {
   auth: 'app',
   handle: (ctx, appId) =>
     ok({ id: Number(appId), slug: ctx.state.apps.get(appId)?.slug ?? `app-${appId}`, name: `App ${appId}` }),
+};
+
+/** `DELETE /installation/token`: an installation token revokes itself (204); it is refused from then on. */
+export const revokeInstallationTokenRoute: InstallationRoute = {
+  method: 'DELETE',
+  pattern: '/installation/token',
+  auth: 'installation',
+  handle: (_ctx, issued) => {
+    issued.revoked = true;
+    return noContent();
+  },
 };

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { actionsRoutes } from './actions.routes.js';
 import { isJwt, publicKeyFrom, verifyAppJwt } from './app-jwt.js';
-import { accessTokensRoute, appRoute, repoInstallationRoute } from './apps.routes.js';
+import { accessTokensRoute, appRoute, repoInstallationRoute, revokeInstallationTokenRoute } from './apps.routes.js';
 import { contentsRoutes } from './contents.routes.js';
 import { fail, notAccessible, notFound, type Reply, readBody, send } from './http.js';
 import { issuesRoutes, repositoryListRoutes } from './issues.routes.js';
@@ -156,6 +156,7 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     accessTokensRoute(() => options.tokenLifetimeMs ?? 3_600_000),
     repoInstallationRoute,
     appRoute,
+    revokeInstallationTokenRoute,
   ];
   const compiled = routes.map((route) => ({ route, match: compile(route.pattern) }));
 
@@ -186,7 +187,8 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     }
     if (state.tokens.has(credential)) return { kind: 'token', token: credential };
     const issued = state.issuedTokens.get(credential);
-    if (issued) return issued.expiresAt > now() ? { kind: 'installation', issued } : fail(401, 'Bad credentials');
+    if (issued)
+      return issued.expiresAt > now() && !issued.revoked ? { kind: 'installation', issued } : fail(401, 'Bad credentials');
     if (isJwt(credential) && verifyAppJwt(credential, publicKeys, now()).ok) return notAccessible();
     return fail(401, 'Bad credentials');
   };
@@ -250,6 +252,10 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     const ctx: Ctx = { state, params, query, body, principal, now: now(), urls, dispatches, dispatchHooks: hooks };
     if (route.auth === 'app') return route.handle(ctx, (principal as { appId: string }).appId);
     if (route.auth === 'user') return route.handle(ctx);
+    if (route.auth === 'installation')
+      return principal.kind === 'installation'
+        ? route.handle(ctx, principal.issued)
+        : fail(403, 'Resource not accessible by personal access token');
     const repo = state.repo(params.owner ?? '', params.repo ?? '');
     if (!repo) return notFound();
     const denied = authorize(principal, repo, route.permissions(ctx));

@@ -63,7 +63,15 @@ export interface UserRoute {
   handle: (ctx: Ctx) => Reply;
 }
 
-export type Route = RepoRoute | AppRoute | UserRoute;
+/** A route an installation token calls about itself (`DELETE /installation/token`). */
+export interface InstallationRoute {
+  method: string;
+  pattern: string;
+  auth: 'installation';
+  handle: (ctx: Ctx, issued: IssuedToken) => Reply;
+}
+
+export type Route = RepoRoute | AppRoute | UserRoute | InstallationRoute;
 
 /** Compiles `/repos/:owner/:repo/contents/*path` into a matcher of an already decoded path. */
 export function compile(pattern: string): (path: string) => Record<string, string> | undefined {

@@ -121,6 +121,8 @@ export interface IssuedToken {
   expiresAt: number;
   /** The body of the request that minted it, as sent. */
   requested: unknown;
+  /** Set by `DELETE /installation/token`: the token is refused from then on. */
+  revoked?: boolean;
 }
 
 export const repoKey = (owner: string, repo: string) => `${owner}/${repo}`.toLowerCase();
