@@ -1,7 +1,8 @@
 import { asValue } from 'awilix';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OrchestratorOverrides } from '../../hosts/container.js';
-import { AUTH_THROTTLE_POLICY, clientKey, createAuthThrottle } from '../../hosts/http/auth-throttle.js';
+import { AUTH_THROTTLE_POLICY, createAuthThrottle } from '../../hosts/http/auth-throttle.js';
+import { clientKey } from '../../hosts/http/client-address.js';
 import { ACCESS_CODE, type Harness, jsonOf, startHarness } from './harness.js';
 
 let h: Harness | undefined;

@@ -1,8 +1,8 @@
-import { getRequestIP } from 'h3';
 import { err } from 'neverthrow';
 import { z } from 'zod';
 import type { AdminAuthService } from '../admin-auth.service.js';
-import { type AuthThrottle, clientKey } from '../auth-throttle.js';
+import type { AuthThrottle } from '../auth-throttle.js';
+import { clientOf } from '../client-address.js';
 import { routesFor } from '../route.js';
 import { isoTime } from '../schemas/components.schema.js';
 
@@ -41,7 +41,7 @@ export const authRoutes = [
     responses: { 200: z.object({ token: z.string(), expiresAt: isoTime() }) },
     errors: [{ kind: 'invalidBody' }, { kind: 'badAccessCode' }, { kind: 'tooManyAttempts', retryAfterMs: 60_000 }],
     handler: async ({ event, body }, { adminAuth, authThrottle }) => {
-      const client = clientKey(getRequestIP(event));
+      const client = clientOf(event);
       const waitMs = await authThrottle.lockedFor(client);
       if (waitMs !== undefined) return err({ kind: 'tooManyAttempts' as const, retryAfterMs: waitMs });
       const login = await adminAuth.login(body.code ?? body.accessCode ?? '');
