@@ -31,7 +31,7 @@ export const DispatchFailedError = z
   .object({
     error: z.enum(['dispatch_failed']),
     detail: z.string(),
-    dispatchStatus: z.enum(['issue_unavailable', 'already_dispatched', 'runner_missing', 'launch_failed']),
+    dispatchStatus: z.enum(['issue_unavailable', 'runner_missing', 'launch_failed']),
   })
   .meta({ id: 'DispatchFailedError' });
 
