@@ -101,6 +101,7 @@ export const JobRow = z
     prNumber: z.number().int().optional(),
     error: z.string().optional(),
     timedOutReason: z.string().optional(),
+    note: z.string().optional().describe('A dry run (shadow mode) says so here'),
   })
   .meta({ id: 'JobRow' });
 
