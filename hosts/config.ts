@@ -27,6 +27,9 @@ const integer = (name: string, min: number, max: number) =>
     })
     .transform((v) => Number(v));
 
+/** The admin access code is the admin surface's only guard: anything shorter falls to guessing. */
+export const ADMIN_ACCESS_CODE_MIN_LENGTH = 12;
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -38,7 +41,12 @@ function isHttpUrl(value: string): boolean {
 
 export const envSchema = z
   .object({
-    ADMIN_ACCESS_CODE: text(),
+    ADMIN_ACCESS_CODE: z
+      .string()
+      .refine((v) => v.length >= ADMIN_ACCESS_CODE_MIN_LENGTH, {
+        error: `ADMIN_ACCESS_CODE must be at least ${ADMIN_ACCESS_CODE_MIN_LENGTH} characters long`,
+      })
+      .optional(),
     RUNNER_TOKEN_SECRET: text(),
     GITHUB_WEBHOOK_SECRET: text(),
     GAP_FILL_TRIGGER_SECRET: text(),

@@ -5,13 +5,18 @@ import { buildCore, type Core, type CoreOverrides } from './composition/create-c
 import type { Config } from './config.js';
 import { type AdminAuthService, createAdminAuthService } from './http/admin-auth.service.js';
 import { createHttpApp } from './http/app.js';
+import { type AuthThrottle, createAuthThrottle, throttleStoreFor } from './http/auth-throttle.js';
 import { createHttpMetrics, type HttpMetrics } from './http/http-metrics.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
 export type OrchestratorOverrides = CoreOverrides;
 
 /** The core's services plus what only the HTTP host has. */
-export type HostCradle = OrchestratorCradle & { adminAuth: AdminAuthService; httpMetrics: HttpMetrics };
+export type HostCradle = OrchestratorCradle & {
+  adminAuth: AdminAuthService;
+  httpMetrics: HttpMetrics;
+  authThrottle: AuthThrottle;
+};
 
 /** The engine with its h3 app: what `ai-implement serve` runs. */
 export interface Orchestrator extends Core {
@@ -28,6 +33,12 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
   const core = await buildCore(config, overrides, (container) => {
     container.register('adminAuth' as keyof OrchestratorCradle, asFunction(createAdminAuthService).singleton());
     container.register('httpMetrics' as keyof OrchestratorCradle, asFunction(createHttpMetrics).singleton());
+    container.register(
+      'authThrottle' as keyof OrchestratorCradle,
+      asFunction(({ config, logger }: OrchestratorCradle) => createAuthThrottle({ logger, store: throttleStoreFor(config) }))
+        .singleton()
+        .disposer((throttle) => (throttle as AuthThrottle).close()),
+    );
   });
   const http = createHttpApp(core.cradle as HostCradle);
   return {

@@ -87,6 +87,11 @@ export interface ObserveContext {
  */
 export interface Runner {
   readonly kind: RunnerKind;
+  /**
+   * A dry-run runner (shadow) starts nothing: a dispatch on it leaves the ticket alone and its
+   * job settles as `completed` with `DRY_RUN_NOTE` right after the launch, freeing its slot.
+   */
+  readonly dryRun?: true;
   launch(run: RunLaunch): ResultAsync<{ handle: string; url?: string }, ServiceError>;
   listSessions(): ResultAsync<RunnerSession[], ServiceError>;
   destroy(sessionId: string): ResultAsync<void, ServiceError>;

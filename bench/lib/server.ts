@@ -149,5 +149,5 @@ export function spawnOrchestrator(options: {
   });
 }
 
-export const ADMIN_CODE = 'bench-admin-code';
+export const ADMIN_CODE = 'bench-admin-access-code';
 export const RUNNER_SECRET = 'bench-runner-token-secret-0123456789abcdef0123456789abcdef';

@@ -38,6 +38,9 @@ export const TIMED_OUT_REASONS = [
   'timed_out',
 ] as const satisfies readonly TimedOutReason[];
 
+/** The note of a job a dry-run runner (shadow) settled: it is `completed`, and nothing ran. */
+export const DRY_RUN_NOTE = 'Dry run (shadow mode): nothing ran and nothing was changed';
+
 /** The error a job gets when an implementation run reports success without a PR. */
 export const PR_NOT_FOUND_ERROR = 'Run finished without opening a PR';
 
@@ -84,7 +87,12 @@ export type JobEvent =
   | { type: 'review-failed'; prUrl: string; prNumber?: number; at: number }
   | { type: 'failed'; error: string; logLabel?: 'container_failed' | 'session_failed' | 'pr_not_found'; at: number }
   /** `error` keeps the run's own account of the timeout, for the failure comment. */
-  | { type: 'timed-out'; reason: TimedOutReason; error?: string; at: number };
+  | { type: 'timed-out'; reason: TimedOutReason; error?: string; at: number }
+  /**
+   * A dry-run runner accepted the launch and ran nothing: the job is `completed` with the note
+   * at once (freeing its slot), and the issue lifecycle is left alone — there is no outcome.
+   */
+  | { type: 'dry-run-settled'; note: string; at: number };
 
 /**
  * What the shell must do after a transition.
@@ -175,6 +183,9 @@ export function applyJobEvent(job: Job, event: JobEvent): JobTransition {
       const label = event.logLabel ?? (job.runner === 'local' ? 'container_failed' : 'session_failed');
       return finish(job, { status: 'failed', error: event.error }, event.at, label);
     }
+
+    case 'dry-run-settled':
+      return { job: { ...job, status: 'completed', note: event.note, updatedAt: event.at }, effects: [], ignored: false };
 
     case 'timed-out':
       return finish(

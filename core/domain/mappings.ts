@@ -146,7 +146,8 @@ function workflowFileProblem(field: string, value: string): string | undefined {
  *
  * `existing` is the stored mapping with the body's teamKey, if any: the body is merged onto
  * it (a field absent, null or blank keeps its stored value), so POST both creates and
- * updates. Fields the spec does not name are ignored. The first problem found is returned
+ * updates. Fields the spec does not name are ignored here (the HTTP route refuses them first:
+ * `Unknown field: <name>`). The first problem found is returned
  * as the spec's exact message.
  */
 export function validateMappingInput(body: unknown, existing: Mapping | undefined, now: number): Result<Mapping, string> {

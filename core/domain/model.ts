@@ -118,6 +118,8 @@ export interface Job {
   prUrl?: string;
   prNumber?: number;
   error?: string;
+  /** What a run that did nothing says of itself (a shadow dry run: `DRY_RUN_NOTE`). */
+  note?: string;
 }
 
 /** One issue in the 24-hour dedup window. */

@@ -23,6 +23,8 @@ export type HttpError =
   | { kind: 'invalidPayload' }
   /** 429 with Retry-After in whole seconds. */
   | { kind: 'rateLimited'; retryAfterMs: number }
+  /** POST /api/auth from a client locked out after wrong codes: 429 with Retry-After. */
+  | { kind: 'tooManyAttempts'; retryAfterMs: number }
   /** 500 carrying the underlying message, where the spec says "(underlying error message)". */
   | { kind: 'requestFailed'; message: string }
   /** 501: the feature has no connection configured (e.g. "Jira not configured"). */
@@ -37,6 +39,8 @@ export type HttpError =
   | { kind: 'triggerUnauthorized' }
   | { kind: 'mappingNotFound' }
   | { kind: 'projectPaused'; teamKey: string }
+  /** 409 `gap_fill_in_progress`: the pull request's issue has a gap-fill run in flight. */
+  | { kind: 'gapFillInProgress' }
   | { kind: 'dispatchFailed'; detail: string; dispatchStatus: string }
   /** /runner/* (slug codes): 401 a run token was refused (`missing_bearer`, `expired`, …). */
   | { kind: 'runTokenRejected'; code: string }
@@ -49,6 +53,8 @@ export type HttpError =
   | { kind: 'jobNotFound' }
   /** 409 with the spec's message (POST /api/runner-mode while RUNNER_MODE is set). */
   | { kind: 'conflict'; message: string }
+  /** DELETE /api/sessions/:machineId of a machine that is neither alive nor a job's. */
+  | { kind: 'sessionNotFound' }
   /** Secrets: 404 `Secret not found`. */
   | { kind: 'secretNotFound' }
   /** GET /api/v1/attempts/:aid of an unknown job. */
@@ -85,6 +91,11 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
     body: () => ({ error: 'Too many requests' }),
     headers: (e) => ({ 'retry-after': String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) }),
   },
+  tooManyAttempts: {
+    status: 429,
+    body: () => ({ error: 'Too many attempts' }),
+    headers: (e) => ({ 'retry-after': String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) }),
+  },
   requestFailed: { status: 500, body: (e) => ({ error: e.message }) },
   notConfigured: { status: 501, body: (e) => ({ error: e.message ?? 'Not configured' }) },
   upstream: { status: 502, body: (e) => ({ error: e.message }) },
@@ -97,6 +108,7 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
     body: (e) => ({ error: 'project_paused', teamKey: e.teamKey }),
     component: 'ProjectPausedError',
   },
+  gapFillInProgress: { status: 409, body: () => ({ error: 'gap_fill_in_progress' }) },
   dispatchFailed: {
     status: 502,
     component: 'DispatchFailedError',
@@ -108,6 +120,7 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
   forbidden: { status: 403, body: (e) => ({ error: e.message }) },
   jobNotFound: { status: 404, body: () => ({ error: 'job not found' }) },
   conflict: { status: 409, body: (e) => ({ error: e.message }) },
+  sessionNotFound: { status: 404, body: () => ({ error: 'Session not found' }) },
   secretNotFound: { status: 404, body: () => ({ error: 'Secret not found' }) },
   attemptNotFound: { status: 404, body: () => ({ error: 'Attempt not found' }) },
   templateNotFound: { status: 404, body: () => ({ error: 'Template not found' }) },

@@ -34,6 +34,11 @@ export interface BodySpec<S extends z.ZodType = z.ZodType> {
    * schema documents the body and the JSON goes on as read.
    */
   judgedByUseCase?: true;
+  /**
+   * A field the schema (an object) does not name answers 400 `Unknown field: <name>` instead of
+   * being dropped unseen — checked with a zod strict object even when the use case judges the values.
+   */
+  rejectUnknownFields?: true;
   description?: string;
 }
 

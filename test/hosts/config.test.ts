@@ -18,7 +18,7 @@ describe('loadConfig', () => {
 
   it('reads every variable of the configuration contract', () => {
     const env = {
-      ADMIN_ACCESS_CODE: 'a',
+      ADMIN_ACCESS_CODE: 'a-long-admin-code',
       RUNNER_TOKEN_SECRET: 'b',
       GITHUB_WEBHOOK_SECRET: 'c',
       GAP_FILL_TRIGGER_SECRET: 'd',
@@ -46,7 +46,7 @@ describe('loadConfig', () => {
       CUSTOM_DIR: '/etc/ai-implement/custom',
     };
     expect(loadConfig(env)._unsafeUnwrap()).toEqual({
-      adminAccessCode: 'a',
+      adminAccessCode: 'a-long-admin-code',
       runnerTokenSecret: 'b',
       githubWebhookSecret: 'c',
       gapFillTriggerSecret: 'd',
@@ -91,6 +91,10 @@ describe('loadConfig', () => {
     expect(config.linearApiUrl).toBe('https://api.linear.app/graphql');
   });
 
+  it('accepts an ADMIN_ACCESS_CODE of 12 characters', () => {
+    expect(loadConfig({ ADMIN_ACCESS_CODE: '123456789012' })._unsafeUnwrap().adminAccessCode).toBe('123456789012');
+  });
+
   it('derives PUBLIC_URL from HOST and PORT', () => {
     expect(loadConfig({ HOST: 'localhost', PORT: '5000' })._unsafeUnwrap().publicUrl).toBe('http://localhost:5000');
     expect(loadConfig({ HOST: '::1', PORT: '5000' })._unsafeUnwrap().publicUrl).toBe('http://[::1]:5000');
@@ -110,6 +114,8 @@ describe('loadConfig', () => {
     [{ JIRA_HOST: 'https://acme.atlassian.net' }, 'JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN must be set together'],
     [{ GITHUB_APP_ID: '12' }, 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY must be set together'],
     [{ GITHUB_APP_ID: 'abc', GITHUB_APP_PRIVATE_KEY: 'k' }, 'GITHUB_APP_ID must be a number'],
+    [{ ADMIN_ACCESS_CODE: 'letmein' }, 'ADMIN_ACCESS_CODE must be at least 12 characters long'],
+    [{ ADMIN_ACCESS_CODE: '12345678901' }, 'ADMIN_ACCESS_CODE must be at least 12 characters long'],
   ])('refuses %j naming the variable', (env, message) => {
     expect(loadConfig(env)._unsafeUnwrapErr()).toBe(`Invalid configuration: ${message}`);
   });
@@ -143,14 +149,14 @@ describe('loadConfig', () => {
 describe('describeConnections', () => {
   it('says what is configured without any secret value', () => {
     const config = loadConfig({
-      ADMIN_ACCESS_CODE: 'code-123456',
+      ADMIN_ACCESS_CODE: 'code-123456789',
       GITHUB_TOKEN: 'ghp_abcdef',
       LINEAR_API_KEY: 'lin_api_xyz',
       STORAGE_URL: 'redis://:p4ssw0rd@127.0.0.1:6379/0',
     })._unsafeUnwrap();
     const lines = describeConnections(config);
     const text = JSON.stringify(lines);
-    for (const secret of ['code-123456', 'ghp_abcdef', 'lin_api_xyz', 'p4ssw0rd']) expect(text).not.toContain(secret);
+    for (const secret of ['code-123456789', 'ghp_abcdef', 'lin_api_xyz', 'p4ssw0rd']) expect(text).not.toContain(secret);
     expect(lines.find((l) => l.name === 'GitHub')?.configured).toBe(true);
     expect(lines.find((l) => l.name === 'Jira')?.configured).toBe(false);
     expect(lines.find((l) => l.name === 'Admin UI and API')?.configured).toBe(true);

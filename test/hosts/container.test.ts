@@ -47,7 +47,9 @@ describe('createOrchestrator', () => {
     const real = await createOrchestrator(memoryConfig());
     const storage = real.cradle.storage;
     const close = vi.spyOn(storage, 'close');
-    const o = await createOrchestrator(loadConfig({ ADMIN_ACCESS_CODE: 'x' })._unsafeUnwrap(), { storage: asValue(storage) });
+    const o = await createOrchestrator(loadConfig({ ADMIN_ACCESS_CODE: 'x'.repeat(12) })._unsafeUnwrap(), {
+      storage: asValue(storage),
+    });
     // Used as it is, behind the availability watch every store gets.
     expect(o.cradle.storageAvailability.description).toBe('the storage passed in');
     await o.cradle.mappings.save({ teamKey: 'ENG', owner: 'a', repo: 'b', defaultBranch: 'main' });

@@ -21,11 +21,11 @@ export interface Harness {
   dataDir: string;
   /** Every log line the orchestrator wrote (redacted as in production), instead of stderr. */
   logs: string[];
-  /** A request with JSON content type; `token` adds the bearer header. */
+  /** A request with JSON content type; `token` adds the bearer header; `ip` is the client address the server sees. */
   call(
     method: string,
     path: string,
-    options?: { body?: unknown; raw?: RequestInit['body']; token?: string; headers?: Record<string, string> },
+    options?: { body?: unknown; raw?: RequestInit['body']; token?: string; headers?: Record<string, string>; ip?: string },
   ): Promise<Response>;
   login(): Promise<string>;
   close(): Promise<void>;
@@ -53,7 +53,11 @@ export async function startHarness(
       method === 'GET' || method === 'HEAD'
         ? undefined
         : (options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)));
-    return orchestrator.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
+    const init = { method, headers, ...(body === undefined ? {} : { body }) };
+    if (options.ip === undefined) return orchestrator.request(path, init);
+    // What srvx gives a request that came over a socket: the peer's address as `ip`.
+    const request = Object.defineProperty(new Request(`http://localhost${path}`, init), 'ip', { value: options.ip });
+    return orchestrator.fetch(request);
   };
   return {
     orchestrator,

@@ -104,6 +104,28 @@ describe.each(STORAGE_KINDS)('project mappings end to end (%s storage)', (kind) 
     expect(await list()).toEqual([]);
   });
 
+  it('answers 400 Unknown field for a field no mapping has, on create and on update, changing nothing', async () => {
+    const typo = await post({ ...ENG, maxInProgressAiIssue: 5 });
+    expect(typo.status).toBe(400);
+    expect(await jsonOf(typo)).toEqual({ error: 'Unknown field: maxInProgressAiIssue' });
+    expect(await list()).toEqual([]);
+
+    await post(ENG);
+    const update = await post({ teamKey: 'ENG', maxInProgressAiIssues: 2, machine_cpus: 4 });
+    expect(await jsonOf(update)).toEqual({ error: 'Unknown field: machine_cpus' });
+    const patch = await h.call('PATCH', '/api/mappings/ENG', { body: { maxInProgressAiIssue: 5 }, token });
+    expect(patch.status).toBe(400);
+    expect(await jsonOf(patch)).toEqual({ error: 'Unknown field: maxInProgressAiIssue' });
+    expect((await list())[0]).toMatchObject({ maxInProgressAiIssues: 3 });
+  });
+
+  it('takes back a mapping as GET listed it (every answered field is a known one)', async () => {
+    await post({ ...ENG, ticketing: 'jira', jql: 'project = ENG', repoFieldValue: 'web', maxTurns: 40 });
+    const [stored] = await list();
+    const res = await post(stored);
+    expect(res.status).toBe(200);
+  });
+
   it.each(['{"teamKey":', '[]', '"ENG"', '42', 'null', ''])('answers 400 Invalid request body for POST %j', async (raw) => {
     const res = await h.call('POST', '/api/mappings', { raw, token });
     expect(res.status).toBe(400);

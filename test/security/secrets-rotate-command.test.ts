@@ -45,12 +45,15 @@ describe('ai-implement secrets rotate', () => {
       .then((r) => (JSON.parse(r?.$store ?? '{}') as { keyId: string }).keyId);
 
   it('re-encrypts every secret under a new key after the signing secret changed, and they all still open', async () => {
-    const before = await withStore({ runnerTokenSecret: 'signing-secret-1', adminAccessCode: 'code' }, async (s, storage) => {
-      for (const [name, value] of Object.entries(values)) (await s.set(name, value))._unsafeUnwrap();
-      return keyIdOf(storage);
-    });
+    const before = await withStore(
+      { runnerTokenSecret: 'signing-secret-1', adminAccessCode: 'code-long-enough' },
+      async (s, storage) => {
+        for (const [name, value] of Object.entries(values)) (await s.set(name, value))._unsafeUnwrap();
+        return keyIdOf(storage);
+      },
+    );
     // RUNNER_TOKEN_SECRET changed; ADMIN_ACCESS_CODE still opens the store.
-    expect(await secretsCommand(['rotate'], { ...env(), ADMIN_ACCESS_CODE: 'code' }, io)).toBe(0);
+    expect(await secretsCommand(['rotate'], { ...env(), ADMIN_ACCESS_CODE: 'code-long-enough' }, io)).toBe(0);
     expect(errors).toEqual([]);
     expect(out[0]).toMatch(/^rotated 2 secret\(s\) to key [A-Za-z0-9_-]+$/);
     await withStore({ runnerTokenSecret: 'signing-secret-2' }, async (s, storage) => {

@@ -35,13 +35,16 @@ export interface ShadowRunnerOptions {
 
 /**
  * The dry-run runner (`RUNNER_MODE=shadow`): accepts every launch without starting anything, so
- * the whole dispatch path can be exercised against real tickets without side effects. It tracks no
- * sessions, because none exist.
+ * the whole dispatch path can be exercised against real tickets without side effects. The
+ * dispatch leaves the ticket alone and settles the job as `completed` with a dry-run note at once
+ * (`dryRun`, dispatch.service.ts), so shadow jobs never hold a slot. It tracks no sessions,
+ * because none exist.
  */
 export function createShadowRunner(options: ShadowRunnerOptions = {}): Runner {
   const record = options.record ?? (() => {});
   return {
     kind: 'shadow',
+    dryRun: true,
 
     launch({ job, mapping, env }) {
       const handle = `shadow-${job.id}`;
@@ -69,7 +72,7 @@ export function createShadowRunner(options: ShadowRunnerOptions = {}): Runner {
       return okAsync([]);
     },
 
-    // Nothing ran, so there is nothing to follow: a shadow job stays as dispatched.
+    // Nothing ran, so there is nothing to follow (the dispatch has settled the job already).
     observe() {
       return okAsync({ state: 'untracked' as const });
     },

@@ -5,6 +5,7 @@ import type { Ids } from '../../../ports/ids.port.js';
 import { jobLogger, type Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { type DispatchIntent, type DispatchRefusal, decideDispatch, inFlightMessage } from '../../domain/dispatch-decision.js';
+import { DRY_RUN_NOTE } from '../../domain/job-status.js';
 import { advanceIssue } from '../../domain/lifecycle.js';
 import type { Job, Mapping, RunnerKind, TicketIssue } from '../../domain/model.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
@@ -88,6 +89,10 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
     }
     const linked = await jobOutcome.record(job.id, { type: 'dispatched', at: clock.now() });
     let saved = linked?.job ?? job;
+    if (runner?.dryRun) {
+      const settled = await jobOutcome.record(job.id, { type: 'dry-run-settled', note: DRY_RUN_NOTE, at: clock.now() });
+      return ok(settled?.job ?? saved);
+    }
     if (launched.value.handle) {
       const link: { type: 'run-linked'; runId: string; at: number; runUrl?: string } = {
         type: 'run-linked',
@@ -157,7 +162,8 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
         teamKey: mapping.teamKey,
         data: { phase: job.phase, runner: runnerKind },
       });
-      await moveTicket(issue, mapping, job);
+      // A dry run changes nothing outside: the ticket stays where it is.
+      if (!runnerRegistry.get(runnerKind)?.dryRun) await moveTicket(issue, mapping, job);
       const launched = await launch(job, mapping);
       if (launched.isOk())
         jobLogger(logger, job).info('dispatched', {

@@ -28,14 +28,16 @@ export type GapFillError =
   | { kind: 'invalid'; message: string }
   | { kind: 'mappingNotFound' }
   | { kind: 'projectPaused'; teamKey: string }
+  | { kind: 'gapFillInProgress' }
   | { kind: 'dispatchFailed'; detail: string; dispatchStatus: GapFillDispatchStatus };
 
 /**
  * Why a gap-fill dispatch failed (`dispatchStatus` of the 502): the issue could not be read
- * from its tracker, the run was already dispatched, no runner is configured for the mapping,
- * or the runner refused the launch (for GitHub Actions: the workflow dispatch failed).
+ * from its tracker, no runner is configured for the mapping, or the runner refused the launch
+ * (for GitHub Actions: the workflow dispatch failed). A run already in flight is no failure of
+ * the dispatch: it answers 409 `gap_fill_in_progress`.
  */
-export type GapFillDispatchStatus = 'issue_unavailable' | 'already_dispatched' | 'runner_missing' | 'launch_failed';
+export type GapFillDispatchStatus = 'issue_unavailable' | 'runner_missing' | 'launch_failed';
 
 export interface GapFillAccepted {
   jobId: string;
@@ -46,7 +48,7 @@ export interface GapFillAccepted {
 }
 
 export interface GapFillService {
-  /** The check order is the table's: configured, bearer, body, mapping, paused, dispatch. */
+  /** The check order is the table's: configured, bearer, body, mapping, paused, in flight, dispatch. */
   trigger(authorization: string | null, body: unknown): Promise<Result<GapFillAccepted, GapFillError>>;
 }
 
@@ -135,12 +137,13 @@ export function createGapFillService(deps: GapFillDeps): GapFillService {
       });
       if (dispatched.isErr()) {
         const { kind, message } = dispatched.error;
-        const dispatchStatus: GapFillDispatchStatus =
-          kind === 'claimed' || kind === 'refused'
-            ? 'already_dispatched'
-            : kind === 'runnerMissing'
-              ? 'runner_missing'
-              : 'launch_failed';
+        // One gap-fill run in flight per issue (so per pull request), across replicas: the
+        // store's dispatch claim and in-flight check refuse every other one (dispatch-decision.ts).
+        if (kind === 'claimed' || kind === 'refused') {
+          logger.info('gap-fill already in flight', { issue: issueKey, prNumber });
+          return err({ kind: 'gapFillInProgress' });
+        }
+        const dispatchStatus: GapFillDispatchStatus = kind === 'runnerMissing' ? 'runner_missing' : 'launch_failed';
         logger.warn('gap-fill dispatch failed', { issue: issueKey, prNumber, dispatchStatus, error: message });
         return err({ kind: 'dispatchFailed', detail: message, dispatchStatus });
       }

@@ -14,7 +14,7 @@ import {
   type TransitionOption,
 } from '../../domain/issue-transitions.js';
 import { STAGE_TABLE } from '../../domain/lifecycle.js';
-import type { Job, Mapping, Stage, TicketIssue } from '../../domain/model.js';
+import type { Job, Mapping, Stage, TicketIssue, TicketingKind } from '../../domain/model.js';
 import type { DispatchFailure, DispatchService } from '../dispatch/dispatch.service.js';
 import type { ReconcileService } from '../dispatch/reconcile.service.js';
 import type { RunnerRegistry } from '../dispatch/runner-registry.js';
@@ -179,6 +179,21 @@ function eventRow(event: OrchestratorEvent): EventRow {
   };
 }
 
+const TRACKERS: readonly TicketingKind[] = ['linear', 'jira', 'local'];
+
+/** `jira:ENG-1` → the tracker and the key; a plain `ENG-1` (or an issue id) names no tracker. */
+export function parseIssueRef(id: string): { tracker?: TicketingKind; key: string } {
+  const trimmed = id.trim();
+  const colon = trimmed.indexOf(':');
+  const tracker = trimmed.slice(0, colon).toLowerCase() as TicketingKind;
+  return colon > 0 && TRACKERS.includes(tracker) ? { tracker, key: trimmed.slice(colon + 1).trim() } : { key: trimmed };
+}
+
+/** The 409 of an identifier two trackers share: it names each issue as the caller can ask for it. */
+export function ambiguousMessage(id: string, candidates: string[]): string {
+  return `${id.trim()} names more than one issue: ${candidates.join(', ')}; ask for one by its tracker, e.g. ${candidates[0]}`;
+}
+
 function dispatchError(failure: DispatchFailure): IssueControlError {
   if (failure.kind === 'claimed') return { kind: 'conflict', message: failure.message };
   if (failure.kind === 'runnerMissing') return { kind: 'notConfigured', message: failure.message };
@@ -219,43 +234,62 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
     return { issue, mapping, ticketing: ticketingOf(mapping), jobs: sorted, stage, inFlight, transitions };
   }
 
-  /** The snapshot first (no request); then the jobs on record; then the trackers of the mappings. */
-  async function find(id: string): Promise<Found | undefined> {
-    const wanted = id.trim().toUpperCase();
-    const matches = (identifier: string, issueId: string) => identifier.toUpperCase() === wanted || issueId === id;
-    let fromSnapshot: TicketIssue | undefined;
+  /**
+   * What `:id` names: an issue id, or an identifier (`ENG-123`), optionally qualified by its
+   * tracker (`jira:ENG-123`) — a Linear team and a Jira project may share a key, so one
+   * identifier can name two issues. The snapshot first (no request), then the jobs on record,
+   * then the trackers of the mappings. Two issues for one unqualified identifier: `ambiguous`,
+   * naming them qualified.
+   */
+  async function find(id: string): Promise<Found | { ambiguous: string[] } | undefined> {
+    const { tracker, key } = parseIssueRef(id);
+    const wanted = key.toUpperCase();
+    const matches = (identifier: string, issueId: string) => identifier.toUpperCase() === wanted || issueId === key;
+    const mappings = await storage.mappings.list();
+    const trackerOf = (teamKey: string) => mappings.find((m) => m.teamKey === teamKey)?.ticketing;
+
+    /** By tracker and issue id: the same issue seen in the snapshot and on a job counts once. */
+    const candidates = new Map<string, { issueId: string; teamKey: string; identifier: string; issue?: TicketIssue }>();
+    const consider = (issueId: string, teamKey: string, identifier: string, issue?: TicketIssue) => {
+      const kind = trackerOf(teamKey);
+      if (tracker && kind !== tracker) return;
+      const ref = `${kind ?? teamKey}:${issueId}`;
+      if (!candidates.has(ref) || issue) candidates.set(ref, { issueId, teamKey, identifier, ...(issue ? { issue } : {}) });
+    };
     for (const snap of reconcile.snapshot().mappings.values()) {
-      fromSnapshot = snap.issues.find((issue) => matches(issue.identifier, issue.id));
-      if (fromSnapshot) break;
+      for (const issue of snap.issues)
+        if (matches(issue.identifier, issue.id)) consider(issue.id, issue.teamKey, issue.identifier, issue);
     }
     const allJobs = await storage.jobs.list();
-    const ofJob = allJobs.find((job) => matches(job.identifier, job.issueId));
-    const issueId = fromSnapshot?.id ?? ofJob?.issueId;
-    const teamKey = fromSnapshot?.teamKey ?? ofJob?.teamKey;
-    const mappings = await storage.mappings.list();
+    for (const job of allJobs) if (matches(job.identifier, job.issueId)) consider(job.issueId, job.teamKey, job.identifier);
 
     let issue: TicketIssue | undefined;
-    let mapping = teamKey ? mappings.find((m) => m.teamKey === teamKey) : undefined;
-    if (issueId) {
+    let mapping: Mapping | undefined;
+    if (candidates.size > 1) return { ambiguous: [...candidates.values()].map((c) => qualified(c.teamKey, c.identifier)) };
+    const known = [...candidates.values()][0];
+    if (known) {
+      mapping = mappings.find((m) => m.teamKey === known.teamKey);
       // Fresh from the tracker: the snapshot may be a poll interval old.
-      const fresh = await ticketingOf(mapping)?.getIssue(issueId);
-      issue = fresh?.isOk() ? fresh.value : fromSnapshot;
-      if (!issue && ofJob) {
+      const fresh = await ticketingOf(mapping)?.getIssue(known.issueId);
+      // The tracker may not know the mapping's scope (a Jira issue read alone carries its project key).
+      issue = fresh?.isOk() ? { ...fresh.value, teamKey: known.teamKey } : known.issue;
+      if (!issue) {
         if (fresh?.isErr() && fresh.error.kind !== 'notFound')
-          logger.warn('issue control: could not read the issue', { issue: ofJob.identifier, error: fresh.error.message });
+          logger.warn('issue control: could not read the issue', { issue: known.identifier, error: fresh.error.message });
         return undefined;
       }
     } else {
+      const found: { issue: TicketIssue; mapping: Mapping }[] = [];
       for (const kind of new Set(mappings.map((m) => m.ticketing))) {
-        const got = await ticketingRegistry.get(kind)?.getIssue(id.trim());
+        if (tracker && kind !== tracker) continue;
+        const got = await ticketingRegistry.get(kind)?.getIssue(key);
         if (!got?.isOk()) continue;
-        const candidate = got.value;
-        mapping = mappings.find((m) => m.teamKey === candidate.teamKey && m.ticketing === kind);
-        if (mapping) {
-          issue = candidate;
-          break;
-        }
+        const owner = mappings.find((m) => m.teamKey === got.value.teamKey && m.ticketing === kind);
+        if (owner) found.push({ issue: got.value, mapping: owner });
       }
+      if (found.length > 1) return { ambiguous: found.map((f) => qualified(f.mapping.teamKey, f.issue.identifier)) };
+      issue = found[0]?.issue;
+      mapping = found[0]?.mapping;
     }
     if (!issue) return undefined;
     const issueKey = issue.id;
@@ -264,11 +298,18 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
       mapping,
       allJobs.filter((job) => job.issueId === issueKey),
     );
+
+    function qualified(teamKey: string, identifier: string): string {
+      return `${trackerOf(teamKey) ?? teamKey}:${identifier}`;
+    }
   }
 
   async function withIssue<T>(id: string, work: (found: Found) => Promise<Result<T, IssueControlError>>) {
     const found = await find(id);
-    return found ? work(found) : err<T, IssueControlError>({ kind: 'issueNotFound' });
+    if (!found) return err<T, IssueControlError>({ kind: 'issueNotFound' });
+    if ('ambiguous' in found)
+      return err<T, IssueControlError>({ kind: 'conflict', message: ambiguousMessage(id, found.ambiguous) });
+    return work(found);
   }
 
   const nothingInFlight = (found: Found): IssueControlError => ({

@@ -44,7 +44,10 @@ export interface DestroyedSession {
   dedupCleared: boolean;
 }
 
-export type SessionsError = { kind: 'unavailable'; message: string } | { kind: 'requestFailed'; message: string };
+export type SessionsError =
+  | { kind: 'unavailable'; message: string }
+  | { kind: 'requestFailed'; message: string }
+  | { kind: 'sessionNotFound' };
 
 export interface SessionsService {
   /** Live Fly sessions; an empty list when Fly sessions are not configured. */
@@ -52,7 +55,8 @@ export interface SessionsService {
   /**
    * Destroys a session and resets its issue: the job ends (`failed`, so the issue no longer
    * counts as in flight), the issue goes back to Triggered, and leaves the dedup window, so the
-   * next poll may dispatch it again.
+   * next poll may dispatch it again. A machine that is neither alive nor any job's is
+   * `sessionNotFound`, and nothing is destroyed.
    */
   destroy(machineId: string): Promise<Result<DestroyedSession, SessionsError>>;
 }
@@ -112,10 +116,11 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       const sessions = await runner.listSessions();
       if (sessions.isErr()) return err({ kind: 'requestFailed', message: sessions.error.message });
       const session = sessions.value.find((s) => s.id === machineId);
+      const job = await jobOf(machineId, session);
+      if (!session && !job) return err({ kind: 'sessionNotFound' });
       const destroyed = await runner.destroy(machineId);
       if (destroyed.isErr()) return err({ kind: 'requestFailed', message: destroyed.error.message });
 
-      const job = await jobOf(machineId, session);
       let issueReset = false;
       let dedupCleared = false;
       if (job) {

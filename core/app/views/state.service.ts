@@ -52,6 +52,8 @@ export interface JobRow {
   prNumber?: number;
   error?: string;
   timedOutReason?: string;
+  /** A dry run's note (shadow mode). */
+  note?: string;
 }
 
 /** `GET /api/v1/state`. */
@@ -127,6 +129,7 @@ function row(job: Job, now: number): JobRow {
     ...(job.prNumber !== undefined ? { prNumber: job.prNumber } : {}),
     ...(job.error ? { error: job.error } : {}),
     ...(job.timedOutReason ? { timedOutReason: job.timedOutReason } : {}),
+    ...(job.note ? { note: job.note } : {}),
   };
 }
 

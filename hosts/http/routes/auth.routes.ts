@@ -1,11 +1,14 @@
 import { err, ok } from 'neverthrow';
 import { z } from 'zod';
 import { type AdminAuthService, bearerToken } from '../admin-auth.service.js';
+import type { AuthThrottle } from '../auth-throttle.js';
+import { clientOf } from '../client-address.js';
 import { routesFor } from '../route.js';
 import { isoTime } from '../schemas/components.schema.js';
 
 export interface AuthRoutesDeps {
   adminAuth: AdminAuthService;
+  authThrottle: AuthThrottle;
 }
 
 /**
@@ -21,8 +24,10 @@ export const LoginBody = z.object({
 const route = routesFor<AuthRoutesDeps>();
 
 /**
- * `POST /api/auth`: the access code for a bearer token valid 24 hours; `DELETE /api/auth` ends
- * the bearer's own session on the server; `POST /api/auth/revoke-all` ends every session.
+ * `POST /api/auth`: the access code for a bearer token valid 24 hours. A client (by address)
+ * that sent 5 wrong codes within a minute is locked out (429 `Too many attempts` with
+ * Retry-After) before its code is even looked at, for longer at each lockout (auth-throttle.ts).
+ * `DELETE /api/auth` ends the bearer's own session on the server; `POST /api/auth/revoke-all` ends every session.
  */
 export const authRoutes = [
   route({
@@ -31,15 +36,23 @@ export const authRoutes = [
     operationId: 'login',
     tag: 'Admin auth',
     summary: 'Exchange the admin access code for a bearer token valid 24 hours',
-    description: 'The only admin endpoint without a bearer token. `accessCode` is accepted for earlier clients.',
+    description:
+      'The only admin endpoint without a bearer token. `accessCode` is accepted for earlier clients. Five wrong codes from one address within a minute lock that address out (429 with Retry-After), longer at each lockout.',
     body: { schema: LoginBody, read: 'object' },
     responses: { 200: z.object({ token: z.string(), expiresAt: isoTime() }) },
-    errors: [{ kind: 'invalidBody' }, { kind: 'badAccessCode' }],
-    handler: async ({ body }, { adminAuth }) =>
-      (await adminAuth.login(body.code ?? body.accessCode ?? '')).map(({ token, expiresAt }) => ({
-        token,
-        expiresAt: new Date(expiresAt).toISOString(),
-      })),
+    errors: [{ kind: 'invalidBody' }, { kind: 'badAccessCode' }, { kind: 'tooManyAttempts', retryAfterMs: 60_000 }],
+    handler: async ({ event, body }, { adminAuth, authThrottle }) => {
+      const client = clientOf(event);
+      const waitMs = await authThrottle.lockedFor(client);
+      if (waitMs !== undefined) return err({ kind: 'tooManyAttempts' as const, retryAfterMs: waitMs });
+      const login = await adminAuth.login(body.code ?? body.accessCode ?? '');
+      if (login.isOk()) await authThrottle.succeeded(client);
+      else if (login.error.kind === 'badAccessCode') {
+        const refusedMs = await authThrottle.failed(client);
+        if (refusedMs !== undefined) return err({ kind: 'tooManyAttempts' as const, retryAfterMs: refusedMs });
+      }
+      return login.map(({ token, expiresAt }) => ({ token, expiresAt: new Date(expiresAt).toISOString() }));
+    },
   }),
   route({
     method: 'delete',

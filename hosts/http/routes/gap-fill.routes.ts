@@ -43,6 +43,7 @@ export const gapFillRoutes = [
       { kind: 'triggerUnauthorized' },
       { kind: 'mappingNotFound' },
       { kind: 'projectPaused', teamKey: 'ENG' },
+      { kind: 'gapFillInProgress' },
       { kind: 'notConfigured', message: GAP_FILL_NOT_CONFIGURED },
       { kind: 'dispatchFailed', detail: 'workflow dispatch failed', dispatchStatus: 'launch_failed' },
     ],

@@ -2,7 +2,8 @@ import { err, ok } from 'neverthrow';
 import { z } from 'zod';
 import type { LinearWebhookService } from '../../../core/app/issues/linear-webhook.service.js';
 import type { Clock } from '../../../ports/clock.port.js';
-import { createRateLimiter } from '../rate-limit.js';
+import { clientOf } from '../client-address.js';
+import { createRateLimiter, type RateLimiter } from '../rate-limit.js';
 import { routesFor } from '../route.js';
 import { someObject } from '../schemas/components.schema.js';
 
@@ -14,20 +15,33 @@ export interface LinearWebhookRoutesDeps {
 /** Linear's webhooks may arrive at most this often (v1 API "Webhooks"). */
 export const WEBHOOK_LIMIT_PER_MINUTE = 600;
 
-/** One window per orchestrator (its webhook service), not per process. */
-const limiters = new WeakMap<LinearWebhookService, ReturnType<typeof createRateLimiter>>();
-function limiterOf({ linearWebhook, clock }: LinearWebhookRoutesDeps) {
-  let limiter = limiters.get(linearWebhook);
-  if (!limiter) {
-    limiter = createRateLimiter({ limit: WEBHOOK_LIMIT_PER_MINUTE, windowMs: 60_000, now: () => clock.now() });
-    limiters.set(linearWebhook, limiter);
+/**
+ * Two windows per orchestrator (its webhook service), not per process: verified deliveries
+ * share one — the spec's 600 a minute, which only Linear's signature can spend — and every
+ * source address has its own for deliveries that do not verify, so no flood of unsigned posts
+ * can starve a signed delivery (issue 12 item 7).
+ */
+const limiters = new WeakMap<LinearWebhookService, { verified: RateLimiter; unverified: RateLimiter }>();
+function limitersOf({ linearWebhook, clock }: LinearWebhookRoutesDeps) {
+  let pair = limiters.get(linearWebhook);
+  if (!pair) {
+    const window = { limit: WEBHOOK_LIMIT_PER_MINUTE, windowMs: 60_000, now: () => clock.now() };
+    pair = { verified: createRateLimiter(window), unverified: createRateLimiter(window) };
+    limiters.set(linearWebhook, pair);
   }
-  return limiter;
+  return pair;
 }
+
+const VERIFIED = 'verified';
+const limited = (retryAfterMs: number) => err({ kind: 'rateLimited' as const, retryAfterMs });
 
 const route = routesFor<LinearWebhookRoutesDeps>();
 
-/** `POST /webhooks/linear`: rate-limited before the body is read, verified, and answered before the reconcile runs. */
+/**
+ * `POST /webhooks/linear`: an address past its limit of unverified deliveries is refused
+ * before the body is read; a delivery is verified before it counts, and answered before the
+ * reconcile runs.
+ */
 export const linearWebhookRoutes = [
   route({
     method: 'post',
@@ -35,10 +49,12 @@ export const linearWebhookRoutes = [
     operationId: 'linearWebhook',
     tag: 'Webhooks',
     summary: 'Linear webhook receiver: processes issue and comment events (600 a minute)',
+    description:
+      'Verified deliveries may arrive 600 times a minute; deliveries that do not verify count against their source address, 600 a minute each, never against verified ones.',
     security: 'linearSignature',
-    admit: (_event, deps) => {
-      const slot = limiterOf(deps).take();
-      return slot.allowed ? ok(undefined) : err({ kind: 'rateLimited', retryAfterMs: slot.retryAfterMs });
+    admit: (event, deps) => {
+      const waitMs = limitersOf(deps).unverified.waitFor(clientOf(event));
+      return waitMs === undefined ? ok(undefined) : limited(waitMs);
     },
     body: {
       schema: someObject('A Linear webhook payload, signed with its webhookTimestamp'),
@@ -54,10 +70,13 @@ export const linearWebhookRoutes = [
       { kind: 'rateLimited', retryAfterMs: 1000 },
       { kind: 'notConfigured', message: 'Linear webhook not configured' },
     ],
-    handler: async ({ event, body }, { linearWebhook }) =>
-      (await linearWebhook.receive(body, event.req.headers.get('linear-signature'))).map((outcome) => ({
-        ok: true as const,
-        ...outcome,
-      })),
+    handler: async ({ event, body }, deps) => {
+      const windows = limitersOf(deps);
+      const verified = await deps.linearWebhook.verify(body, event.req.headers.get('linear-signature'));
+      const slot = verified.isOk() ? windows.verified.take(VERIFIED) : windows.unverified.take(clientOf(event));
+      if (!slot.allowed) return limited(slot.retryAfterMs);
+      if (verified.isErr()) return err(verified.error);
+      return ok({ ok: true as const, ...(await deps.linearWebhook.act(verified.value)) });
+    },
   }),
 ];

@@ -4,6 +4,7 @@ import type { MappingsService } from '../../../core/app/operations/mappings.serv
 import { MAPPING_MESSAGES } from '../../../core/domain/mappings.js';
 import type { HttpError } from '../errors.js';
 import { routesFor } from '../route.js';
+import { UNKNOWN_FIELD } from '../route-input.js';
 import { MappingSchema } from '../schemas/components.schema.js';
 import { pathParam } from '../schemas/params.schema.js';
 
@@ -19,6 +20,7 @@ const SAVE_ERRORS: HttpError[] = [
   invalid(maxInProgress),
   invalid('branchPrefix invalid: {detail}'),
   invalid('(ticketing validation message)'),
+  invalid(`${UNKNOWN_FIELD}{name}`),
 ];
 
 export const teamKeyParams = z.object({
@@ -52,7 +54,9 @@ export const mappingsRoutes = [
       schema: MappingSchema,
       read: 'object',
       judgedByUseCase: true,
-      description: 'teamKey, owner and repo are required; the rest default (an update keeps what it does not name)',
+      rejectUnknownFields: true,
+      description:
+        'teamKey, owner and repo are required; the rest default (an update keeps what it does not name); any other field answers 400 `Unknown field: <name>`',
     },
     responses: { 200: answer },
     errors: SAVE_ERRORS,
@@ -69,9 +73,14 @@ export const mappingsRoutes = [
       schema: z.object({ paused: z.boolean().optional(), maxInProgressAiIssues: z.number().int().min(1).optional() }),
       read: 'object',
       judgedByUseCase: true,
+      rejectUnknownFields: true,
     },
     responses: { 200: answer },
-    errors: [{ kind: 'invalidBody' }, ...[maxInProgress, patchBoth, patchNeither, paused].map(invalid), { kind: 'teamNotFound' }],
+    errors: [
+      { kind: 'invalidBody' },
+      ...[maxInProgress, patchBoth, patchNeither, paused, `${UNKNOWN_FIELD}{name}`].map(invalid),
+      { kind: 'teamNotFound' },
+    ],
     handler: async ({ params, body }, { mappings }) =>
       (await mappings.patch(params.teamKey, body)).map((mapping) => ({ mapping })),
   }),

@@ -93,7 +93,7 @@ export const runnersRoutes = [
         dedupCleared: z.boolean().describe('The issue left the dedup window'),
       }),
     },
-    errors: [FAILED, { kind: 'unavailable', message: FLY_NOT_CONFIGURED }],
+    errors: [FAILED, { kind: 'sessionNotFound' }, { kind: 'unavailable', message: FLY_NOT_CONFIGURED }],
     handler: ({ params }, { sessions }) => sessions.destroy(params.machineId),
   }),
 ];

@@ -31,7 +31,7 @@ export const DispatchFailedError = z
   .object({
     error: z.enum(['dispatch_failed']),
     detail: z.string(),
-    dispatchStatus: z.enum(['issue_unavailable', 'already_dispatched', 'runner_missing', 'launch_failed']),
+    dispatchStatus: z.enum(['issue_unavailable', 'runner_missing', 'launch_failed']),
   })
   .meta({ id: 'DispatchFailedError' });
 
@@ -102,6 +102,7 @@ export const JobRow = z
     prNumber: z.number().int().optional(),
     error: z.string().optional(),
     timedOutReason: z.string().optional(),
+    note: z.string().optional().describe('A dry run (shadow mode) says so here'),
   })
   .meta({ id: 'JobRow' });
 

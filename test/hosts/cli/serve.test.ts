@@ -28,7 +28,7 @@ describe('serve', () => {
 
   it('refuses a bad body over a real socket with 413', async () => {
     const { io } = capture();
-    const running = await startServer({ PORT: '0', ADMIN_ACCESS_CODE: 'code', STORAGE_URL: 'memory:' }, io);
+    const running = await startServer({ PORT: '0', ADMIN_ACCESS_CODE: 'cli-test-access-code', STORAGE_URL: 'memory:' }, io);
     if (!running) throw new Error('did not start');
     const res = await fetch(`${running.url}/api/auth`, { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024) });
     expect(res.status).toBe(413);
@@ -38,9 +38,17 @@ describe('serve', () => {
 
   it('prints the configuration problem and starts nothing on a bad value', async () => {
     const { io, out, err } = capture();
-    expect(await startServer({ PORT: 'abc', ADMIN_ACCESS_CODE: 'topsecret' }, io)).toBeUndefined();
+    expect(await startServer({ PORT: 'abc', ADMIN_ACCESS_CODE: 'top-secret-code' }, io)).toBeUndefined();
     expect(out).toEqual([]);
     expect(err).toEqual(['Invalid configuration: PORT must be an integer from 0 to 65535']);
+  });
+
+  it('refuses to start with an ADMIN_ACCESS_CODE shorter than 12 characters, and says so', async () => {
+    const { io, out, err } = capture();
+    expect(await startServer({ PORT: '0', ADMIN_ACCESS_CODE: 'letmein', STORAGE_URL: 'memory:' }, io)).toBeUndefined();
+    expect(out).toEqual([]);
+    expect(err).toEqual(['Invalid configuration: ADMIN_ACCESS_CODE must be at least 12 characters long']);
+    expect(err.join('')).not.toContain('letmein');
   });
 
   it('runs from source as `ai-implement serve`, says where the admin is, and shuts down cleanly on SIGTERM', async () => {

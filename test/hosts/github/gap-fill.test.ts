@@ -174,6 +174,30 @@ describe('POST /trigger/gap-fill success', () => {
     ]);
   });
 
+  it.each(['memory', 'sqlite'] as const)(
+    'ten concurrent triggers on one pull request start one run; the others answer 409 gap_fill_in_progress (%s)',
+    async (kind) => {
+      g = await startGithubHarness({ kind });
+      const opened = await openPullThroughARun(g);
+      const body = { issueKey: opened.issue.identifier, prNumber: opened.pull.number };
+      const answers = await Promise.all(Array.from({ length: 10 }, () => trigger(g!.h, body)));
+      const statuses = answers.map((res) => res.status).sort();
+      expect(statuses).toEqual([202, ...Array(9).fill(409)]);
+      for (const res of answers.filter((r) => r.status === 409))
+        expect(await res.json()).toEqual({ error: 'gap_fill_in_progress' });
+      const runs = (await g.h.orchestrator.cradle.storage.jobs.list()).filter((j) => j.phase === 'gap-analysis');
+      expect(runs).toHaveLength(1);
+
+      // Once that run has finished, the next trigger starts the next one.
+      await g.h.orchestrator.cradle.jobOutcome.record(runs[0]!.id, {
+        type: 'succeeded',
+        prUrl: opened.url,
+        at: g.h.clock.now(),
+      });
+      expect((await trigger(g.h, body)).status).toBe(202);
+    },
+  );
+
   it('works for a pull request it does not track, with a github.com link to it', async () => {
     g = await startGithubHarness();
     const issue = (await g.h.orchestrator.cradle.tracker.create({ teamKey: TEAM, title: 'human PR' }))._unsafeUnwrap();

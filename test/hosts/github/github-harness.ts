@@ -5,6 +5,7 @@ import type { PullRow } from '../../../core/app/pulls/pulls.service.js';
 import type { Job } from '../../../core/domain/model.js';
 import type { OrchestratorOverrides } from '../../../hosts/container.js';
 import { type FakeGithub, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
+import { heldShadowRunner } from '../capturing-runner.js';
 import { ACCESS_CODE, type Harness, type StorageKind, startHarness } from '../harness.js';
 import type { PullFixture } from './payloads.js';
 
@@ -23,8 +24,10 @@ export interface GithubHarness {
 }
 
 /**
- * A real orchestrator (shadow runner, embedded tracker) next to the wire-level fake GitHub,
+ * A real orchestrator (shadow mode, embedded tracker) next to the wire-level fake GitHub,
  * with a GitHub token, both secrets and one mapping `ENG` → acme/widgets on the local tracker.
+ * Its shadow runner holds jobs in flight (capturing-runner.ts) so that a test can play the run's
+ * outcome, unless `overrides` bring another registry.
  */
 export async function startGithubHarness(
   options: {
@@ -49,7 +52,7 @@ export async function startGithubHarness(
       PUBLIC_URL: 'https://orchestrator.example.com',
       ...options.env,
     },
-    options.overrides,
+    { ...heldShadowRunner(), ...options.overrides },
   );
   const token = await h.login();
   const res = await h.call('POST', '/api/mappings', {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../../hosts/http/openapi/openapi-document.js';
+import { heldShadowRunner } from '../capturing-runner.js';
 import { type Harness, startHarness } from '../harness.js';
 import { localMapping, SHADOW, seedIssue } from '../v1/v1-helpers.js';
 import { checkValue } from './schema-check.js';
@@ -19,7 +20,7 @@ describe('the documented answers of one issue and its job', () => {
   let job: { jobId: string; identifier: string };
 
   beforeAll(async () => {
-    h = await startHarness('memory', SHADOW);
+    h = await startHarness('memory', SHADOW, heldShadowRunner());
     token = await h.login();
     await localMapping(h, token);
     await seedIssue(h, { title: 'urgent', priority: 1, labels: ['AI-Implement'] });

@@ -4,9 +4,11 @@ import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
 import { createRunnerRegistry } from '../../../core/app/dispatch/runner-registry.js';
+import { DRY_RUN_NOTE } from '../../../core/domain/job-status.js';
 import type { Runner } from '../../../ports/runner.port.js';
 import { collection } from '../../../ports/storage.port.js';
 import { type FakeLinear, startFakeLinear } from '../../../testing/fakes/linear/fake-linear.server.js';
+import { heldShadowRunner } from '../capturing-runner.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 
 const WEBHOOK_SECRET = 'linear-webhook-secret-for-tests';
@@ -51,7 +53,7 @@ async function get<T>(harness: Harness, token: string, path: string): Promise<T>
 
 describe('the reconcile loop on the embedded tracker and the shadow runner', () => {
   it('dispatches by priority up to the cap, and explains every issue it holds back', async () => {
-    h = await startHarness('memory', SHADOW);
+    h = await startHarness('memory', SHADOW, heldShadowRunner());
     const token = await h.login();
     await localMapping(h, token, { maxInProgressAiIssues: 1 });
     await seedIssue(h, { title: 'low', priority: 4, labels: ['AI-Implement'] });
@@ -106,10 +108,37 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
 
     const dedup = await get<{ entries: { identifier: string; phase: string; expiresAt: string }[] }>(h, token, '/api/dedup');
     expect(dedup.entries).toEqual([expect.objectContaining({ identifier: urgent.identifier, phase: 'planning' })]);
+  });
 
-    // Shadow mode does everything but the outside effect, and the log says so.
+  it('settles a shadow dispatch as completed with a dry-run note at once, leaving the ticket alone and freeing its slot', async () => {
+    h = await startHarness('memory', SHADOW);
+    const token = await h.login();
+    await localMapping(h, token, { maxInProgressAiIssues: 1 });
+    const urgent = await seedIssue(h, { title: 'urgent', priority: 1, labels: ['AI-Implement'] });
+    const next = await seedIssue(h, { title: 'next', priority: 2, labels: ['AI-Implement'] });
+
+    const first = await h.orchestrator.cradle.reconcile.request();
+    expect(first.dispatched).toEqual([expect.objectContaining({ identifier: urgent.identifier, phase: 'planning' })]);
+    const [job] = await h.orchestrator.cradle.storage.jobs.list();
+    expect(job).toMatchObject({ identifier: urgent.identifier, runner: 'shadow', status: 'completed', note: DRY_RUN_NOTE });
+    expect(job).not.toHaveProperty('error');
+    // A dry run changes nothing outside: no label moved, no comment.
+    const tracked = await get<{ issue: { labels: string[]; comments: unknown[] } }>(
+      h,
+      token,
+      `/api/tracker/issues/${urgent.identifier}`,
+    );
+    expect(tracked.issue.labels).toEqual(['AI-Implement']);
+    expect(tracked.issue.comments).toEqual([]);
+    const state = await get<{ completed: { identifier: string; note?: string }[] }>(h, token, '/api/v1/state');
+    expect(state.completed).toEqual([expect.objectContaining({ identifier: urgent.identifier, note: DRY_RUN_NOTE })]);
+
+    // The slot is free: the next cycle dispatches the next issue, and the first stays deduplicated.
+    const second = await h.orchestrator.cradle.reconcile.request();
+    expect(second.dispatched).toEqual([expect.objectContaining({ identifier: next.identifier })]);
+    // The log says what would have run.
     const shadowLines = h.logs.filter((line) => line.includes('[shadow] nothing ran'));
-    expect(shadowLines).toHaveLength(1);
+    expect(shadowLines).toHaveLength(2);
     expect(shadowLines[0]).toContain(urgent.identifier);
     expect(JSON.parse(shadowLines[0]!).shadow).toMatchObject({ dryRun: true, effect: 'none' });
   });
@@ -254,7 +283,7 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
   });
 
   it('prunes finished jobs after 30 days, with their run records, and never a job in flight', async () => {
-    h = await startHarness('sqlite', { ...SHADOW, RUNNER_TOKEN_SECRET: 'runner-secret-for-retention-test' });
+    h = await startHarness('sqlite', { ...SHADOW, RUNNER_TOKEN_SECRET: 'runner-secret-for-retention-test' }, heldShadowRunner());
     const token = await h.login();
     await localMapping(h, token, { maxInProgressAiIssues: 2 });
     await seedIssue(h, { title: 'finishes', labels: ['AI-Implement'] });
@@ -325,12 +354,12 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
 describe('Linear through its wire-level fake', () => {
   async function linearHarness() {
     linear = await startFakeLinear({ apiKey: 'lin_api_test' });
-    h = await startHarness('memory', {
-      ...SHADOW,
-      LINEAR_API_KEY: linear.apiKey,
-      LINEAR_API_URL: linear.url,
-      LINEAR_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    });
+    // Jobs held in flight, so that the labels a dispatch moves stay where it put them.
+    h = await startHarness(
+      'memory',
+      { ...SHADOW, LINEAR_API_KEY: linear.apiKey, LINEAR_API_URL: linear.url, LINEAR_WEBHOOK_SECRET: WEBHOOK_SECRET },
+      heldShadowRunner(),
+    );
     const token = await h.login();
     const res = await h.call('POST', '/api/mappings', {
       token,

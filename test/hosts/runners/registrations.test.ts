@@ -1,5 +1,6 @@
 import { asValue } from 'awilix';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DRY_RUN_NOTE } from '../../../core/domain/job-status.js';
 import { createLogger } from '../../../hosts/logger.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 
@@ -28,7 +29,8 @@ describe('the runner registry', () => {
     await h.createMapping();
     await h.createIssue();
     const [job] = await h.dispatch();
-    expect(job).toMatchObject({ runner: 'shadow', status: 'dispatched' });
+    // Nothing ran: the dry run is settled at once, and says so.
+    expect(job).toMatchObject({ runner: 'shadow', status: 'completed', note: DRY_RUN_NOTE });
     const shadow = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.dryRun === true);
     expect(shadow?.message).toMatch(/^\[shadow\] nothing ran: would launch implementation for ENG-1/);
     expect(JSON.stringify(shadow)).toContain('AI_IMPLEMENT_RESULT_TOKEN');

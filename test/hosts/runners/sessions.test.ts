@@ -120,19 +120,27 @@ describe('DELETE /api/sessions/:machineId', () => {
     expect(await h.orchestrator.cradle.storage.dedup.list()).toHaveLength(1);
   });
 
-  it('succeeds for a machine already gone, without an issue to reset', async () => {
+  it('answers 404 Session not found for a machine that is neither alive nor any job’s, and destroys nothing', async () => {
     h = await startRunnersHarness();
-    const res = await h.api('DELETE', '/api/sessions/0000deadbeef00');
-    expect(res).toEqual({
+    const before = h.fly.requests.length;
+    expect(await h.api('DELETE', '/api/sessions/0000deadbeef00')).toEqual({
+      status: 404,
+      body: { error: 'Session not found' },
+    });
+    expect(h.fly.requests.slice(before).filter((r) => r.method === 'DELETE')).toEqual([]);
+  });
+
+  it('succeeds for a job’s machine that is already gone, and resets its issue', async () => {
+    h = await startRunnersHarness();
+    await h.createMapping();
+    const issue = await h.createIssue();
+    const [job] = await h.dispatch();
+    const machineId = job?.runId as string;
+    h.fly.exit(machineId);
+    const res = await h.api('DELETE', `/api/sessions/${machineId}`);
+    expect(res).toMatchObject({
       status: 200,
-      body: {
-        destroyed: true,
-        machineId: '0000deadbeef00',
-        jobId: null,
-        issueIdentifier: null,
-        issueReset: false,
-        dedupCleared: false,
-      },
+      body: { destroyed: true, machineId, jobId: job?.id, issueIdentifier: issue.identifier, issueReset: true },
     });
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { heldShadowRunner } from '../capturing-runner.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 import { type ParsedFamily, parseExposition, sampleValue } from './prometheus-parser.js';
 import { localMapping, SHADOW, seedIssue } from './v1-helpers.js';
@@ -41,7 +42,7 @@ describe('GET /metrics', () => {
   });
 
   it('counts a shadow dispatch, the cycle, the caps and dedup, and a job outcome — with no ticket text or secret', async () => {
-    h = await startHarness('sqlite', SHADOW);
+    h = await startHarness('sqlite', SHADOW, heldShadowRunner());
     const token = await h.login();
     await localMapping(h, token, { maxInProgressAiIssues: 2 });
     const issue = await seedIssue(h, { title: 'Secret project codename', priority: 1, labels: ['AI-Implement'] });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RuntimeView, StateView } from '../../../core/app/views/state.service.js';
+import { heldShadowRunner } from '../capturing-runner.js';
 import { ACCESS_CODE, type Harness, STORAGE_KINDS, startHarness, T0 } from '../harness.js';
 import { getJson, localMapping, SHADOW, seedIssue } from './v1-helpers.js';
 
@@ -51,7 +52,7 @@ describe('GET /api/v1/state', () => {
 
   for (const kind of STORAGE_KINDS) {
     it(`shows the queue, the running job, the caps and the last cycle, then the finished job for 24 hours (${kind})`, async () => {
-      h = await startHarness(kind, SHADOW);
+      h = await startHarness(kind, SHADOW, heldShadowRunner());
       const token = await h.login();
       await localMapping(h, token, { maxInProgressAiIssues: 1 });
       const urgent = await seedIssue(h, { title: 'urgent', priority: 1, labels: ['AI-Implement'] });
