@@ -271,6 +271,10 @@ describe('npm start', () => {
     });
     expect(output).toContain(`Admin: ${url}/admin`);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    // The copied assets are served: the admin page and its modules, the API explorer.
+    for (const path of ['/admin', '/admin/assets/app.js', '/api/docs/assets/docs.js']) {
+      expect([path, (await fetch(`${url}${path}`)).status]).toEqual([path, 200]);
+    }
     const tree = await processTree(child.pid ?? 0);
     started = tree;
     // npm, perhaps its shell, and one server process: the compiled entry, no tsx.
