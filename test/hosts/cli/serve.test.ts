@@ -16,7 +16,7 @@ describe('serve', () => {
     expect(out).toEqual([
       `AI-Implement listening on ${running.url}`,
       '/admin is disabled until ADMIN_ACCESS_CODE is set',
-      'Next: ai-implement init (npx ai-implement init) writes a .env with an access code; then start again',
+      'Next: ai-implement init (npm run cli -- init in a checkout) writes a .env with an access code; then start again',
     ]);
     const res = await fetch(`${running.url}/healthz`);
     expect([res.status, await res.json()]).toEqual([200, { status: 'ok' }]);
