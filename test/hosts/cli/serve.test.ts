@@ -55,7 +55,7 @@ describe('serve', () => {
       stdout += String(d);
     });
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout}`)), 15_000);
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout}`)), 50_000);
       child.stdout.on('data', () => {
         const match = /listening on (http:\/\/\S+)/.exec(stdout);
         if (match?.[1]) {
@@ -74,5 +74,5 @@ describe('serve', () => {
     expect(stdout).toContain('SIGTERM received, shutting down');
     expect(stdout).not.toContain('a-long-access-code');
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 });
