@@ -63,7 +63,7 @@ export function initCommand(file: string, options: { force: boolean }, io: CliIo
   writeFileSync(file, envFileText(generateAccessCode(), generateTokenSecret()), { mode: 0o600 });
   io.out(`Wrote ${file} with a new ADMIN_ACCESS_CODE and RUNNER_TOKEN_SECRET (the file only; keep it private).`);
   io.out('Next:');
-  io.out('  1. ai-implement doctor   checks what the chosen runner needs (npx ai-implement doctor in a project)');
+  io.out('  1. ai-implement doctor   checks what the chosen runner needs (npm run cli -- doctor in a checkout)');
   io.out('  2. ai-implement serve    starts the orchestrator (npm start in a checkout)');
   io.out('  3. open the admin URL it prints and sign in with the ADMIN_ACCESS_CODE from the file');
   return 0;

@@ -72,7 +72,7 @@ function nextSteps(config: Config, url: string): string[] {
   if (!config.adminAccessCode) {
     return [
       '/admin is disabled until ADMIN_ACCESS_CODE is set',
-      'Next: ai-implement init (npx ai-implement init) writes a .env with an access code; then start again',
+      'Next: ai-implement init (npm run cli -- init in a checkout) writes a .env with an access code; then start again',
     ];
   }
   return [

@@ -183,7 +183,7 @@ it('starts and stops every wire-level fake', async () => {
     expect(help.stdout).toContain('USAGE ai-implement session');
   });
 
-  it('a TypeScript custom step without tsx stops the start with a clear message', async () => {
+  it('a TypeScript custom step stops the start with a clear message without tsx, and loads with it', async () => {
     const custom = join(consumer, 'custom/steps');
     mkdirSync(custom, { recursive: true });
     writeFileSync(
@@ -199,6 +199,16 @@ it('starts and stops every wire-level fake', async () => {
     );
     expect(failed?.code).toBe(1);
     expect(failed?.stderr).toContain('custom/steps/lint.step.ts: a TypeScript file needs tsx to load');
+
+    // With tsx installed beside it, the compiled loader takes it up and the step loads.
+    link('tsx');
+    const loader = join(installed, 'dist/plugins/plugin-loader.js');
+    const program = `const { loadPlugins } = await import(${JSON.stringify(loader)});
+const catalog = await loadPlugins({ customDir: 'custom', services: ['agent', 'forge', 'shell', 'status', 'clock'] });
+console.log(JSON.stringify(catalog.steps.filter((s) => s.status !== 'built-in').map((s) => s.customPath)));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', program], { cwd: consumer });
+    expect(JSON.parse(stdout)).toEqual(['custom/steps/lint.step.ts']);
+    rmSync(join(consumer, 'node_modules/tsx'));
     rmSync(join(consumer, 'custom'), { recursive: true });
   });
 });
@@ -271,6 +281,10 @@ describe('npm start', () => {
     });
     expect(output).toContain(`Admin: ${url}/admin`);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    // The copied assets are served: the admin page and its modules, the API explorer.
+    for (const path of ['/admin', '/admin/assets/app.js', '/api/docs/assets/docs.js']) {
+      expect([path, (await fetch(`${url}${path}`)).status]).toEqual([path, 200]);
+    }
     const tree = await processTree(child.pid ?? 0);
     started = tree;
     // npm, perhaps its shell, and one server process: the compiled entry, no tsx.

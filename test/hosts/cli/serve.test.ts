@@ -16,7 +16,7 @@ describe('serve', () => {
     expect(out).toEqual([
       `AI-Implement listening on ${running.url}`,
       '/admin is disabled until ADMIN_ACCESS_CODE is set',
-      'Next: ai-implement init (npx ai-implement init) writes a .env with an access code; then start again',
+      'Next: ai-implement init (npm run cli -- init in a checkout) writes a .env with an access code; then start again',
     ]);
     const res = await fetch(`${running.url}/healthz`);
     expect([res.status, await res.json()]).toEqual([200, { status: 'ok' }]);
@@ -63,7 +63,7 @@ describe('serve', () => {
       stdout += String(d);
     });
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout}`)), 15_000);
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout}`)), 50_000);
       child.stdout.on('data', () => {
         const match = /listening on (http:\/\/\S+)/.exec(stdout);
         if (match?.[1]) {
@@ -82,5 +82,5 @@ describe('serve', () => {
     expect(stdout).toContain('SIGTERM received, shutting down');
     expect(stdout).not.toContain('a-long-access-code');
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 });
