@@ -68,6 +68,12 @@ function build() {
       copied++;
     }
   }
+  // The session bundle (dist/session/session.mjs + .sha256) that every runner runs.
+  const bundled = spawnSync(process.execPath, [join(ROOT, 'scripts/build-session-bundle.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (bundled.status !== 0) {
+    console.error('build: the session bundle failed');
+    process.exit(bundled.status ?? 1);
+  }
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
   console.log(`build: dist/ compiled and ${copied} run-time files copied in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-layout.js';
 import { buildSessionBundle, SESSION_BUNDLE_FILE, type SessionBundle, sha256Hex } from './build-session-bundle.js';
-import { packageRoot } from './package-root.js';
 
 /** The 503 of `GET /runner/session-bundle` and the templates' render error while there is no bundle. */
 export const SESSION_BUNDLE_NOT_BUILT = 'Session bundle not built';
@@ -31,7 +31,7 @@ const built = new Map<string, SessionBundle | Error>();
  * built) on first use, then kept: a new bundle needs a restart, as new code does.
  */
 export function createSessionBundleSource(options: SessionBundleSourceOptions = {}): SessionBundleSource {
-  const root = options.root ?? packageRoot();
+  const root = options.root ?? PACKAGE_ROOT;
   const fromSource = options.fromSource ?? import.meta.url.endsWith('.ts');
   let told = false;
 

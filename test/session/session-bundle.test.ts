@@ -7,11 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../hosts/package-layout.js';
 import { buildSessionBundle } from '../../hosts/session-bundle/build-session-bundle.js';
-import { packageRoot } from '../../hosts/session-bundle/package-root.js';
 import { createSessionBundleSource } from '../../hosts/session-bundle/session-bundle-source.js';
 
-const ROOT = packageRoot();
+const ROOT = PACKAGE_ROOT;
 const dirs: string[] = [];
 const tempDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'ai-implement-bundle-'));
