@@ -21,6 +21,7 @@
  */
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { isFailedStage, linearLabelsForStage, TRIGGER_LABEL } from '../../../core/domain/lifecycle.js';
+import { githubIssuesRepo } from '../../../core/domain/mappings.js';
 import type { Mapping, Stage, TicketIssue } from '../../../core/domain/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
@@ -37,7 +38,7 @@ import {
 } from './github-issue.js';
 import { createGithubCaller, type GithubIssuesConnection } from './github-issues-client.js';
 import { createRepoLabels } from './github-repo-labels.js';
-import { createUnmappedLister, issuesScope } from './github-unmapped.js';
+import { createUnmappedLister } from './github-unmapped.js';
 
 export interface GithubTicketingOptions extends GithubIssuesConnection {
   /** The mappings, read when an issue's team must be found from its repository (getIssue, the no-mapping scan). */
@@ -71,7 +72,7 @@ export function createGithubTicketing(options: GithubTicketingOptions): Ticketin
     const key = scopeKey(ref);
     const mappings = await options.mappings().catch(() => []);
     return mappings
-      .filter((m) => m.ticketing === 'github' && scopeKey(issuesScope(m)) === key)
+      .filter((m) => m.ticketing === 'github' && scopeKey(githubIssuesRepo(m)) === key)
       .map((m) => m.teamKey)
       .sort()[0];
   }
@@ -103,7 +104,7 @@ export function createGithubTicketing(options: GithubTicketingOptions): Ticketin
   };
 
   const listCandidates = (mapping: Mapping): ResultAsync<TicketIssue[], ServiceError> => {
-    const scope = issuesScope(mapping);
+    const scope = githubIssuesRepo(mapping);
     return candidates
       .read(scope)
       .map((rows) => rows.map(({ raw, blockedBy }) => toTicketIssue(raw, scope, mapping.teamKey, blockedBy)));

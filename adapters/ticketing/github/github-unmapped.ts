@@ -25,8 +25,6 @@ interface RepoRow {
   open_issues_count?: number;
 }
 
-export const issuesScope = githubIssuesRepo;
-
 /**
  * The triggered issues of repositories the credential can see but no mapping covers, for the
  * Blockers view's `no-mapping` reason (`teamKey` is `owner/repo`). Within a request budget:
@@ -46,7 +44,7 @@ export function createUnmappedLister(options: UnmappedOptions) {
   let turn = 0;
 
   function repositories(mapped: Mapping[]): ResultAsync<RepoRef[], ServiceError> {
-    const first = issuesScope(mapped[0]!);
+    const first = githubIssuesRepo(mapped[0]!);
     const toRefs = (rows: RepoRow[]) =>
       rows
         .filter((r) => !r.archived && r.has_issues !== false && (r.open_issues_count ?? 1) > 0)
@@ -56,7 +54,7 @@ export function createUnmappedLister(options: UnmappedOptions) {
         .call(first, (o) => o.rest.repos.listForAuthenticatedUser({ per_page: 100, sort: 'pushed' }))
         .map(({ data }) => toRefs(data as RepoRow[]));
     }
-    const byOwner = new Map(mapped.map((m) => [m.owner.toLowerCase(), issuesScope(m)]));
+    const byOwner = new Map(mapped.map((m) => [m.owner.toLowerCase(), githubIssuesRepo(m)]));
     const out: RepoRef[] = [];
     const next = (owners: RepoRef[]): ResultAsync<RepoRef[], ServiceError> => {
       const [scope, ...rest] = owners;
@@ -101,7 +99,7 @@ export function createUnmappedLister(options: UnmappedOptions) {
         const mapped = all.filter((m) => m.ticketing === 'github' && keys.has(m.teamKey));
         if (mapped.length === 0) return okAsync([]);
         if (lastScan && now() - lastScan.at < everyMs) return okAsync(lastScan.issues);
-        const covered = new Set(mapped.map((m) => scopeKey(issuesScope(m))));
+        const covered = new Set(mapped.map((m) => scopeKey(githubIssuesRepo(m))));
         return repositories(mapped).andThen((repos) => {
           const open = repos.filter((r) => !covered.has(scopeKey(r)));
           const listed = new Set(open.map(scopeKey));
