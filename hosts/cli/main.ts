@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { serve } from 'h3';
 import { findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { describeConnections, loadConfig } from '../config.js';
-import { createOrchestrator, type Orchestrator } from '../container.js';
+import { createOrchestrator, type Orchestrator, type OrchestratorOverrides } from '../container.js';
 import { sessionCommand } from '../session/session-command.js';
 import { storageCommand } from './storage-command.js';
 
@@ -38,13 +38,15 @@ export interface RunningServer {
 export async function startServer(
   env: Record<string, string | undefined>,
   io: CliIo = consoleIo,
+  /** Replacements for registrations (tests: a runner that holds its jobs in flight). */
+  overrides: OrchestratorOverrides = {},
 ): Promise<RunningServer | undefined> {
   const config = loadConfig(env);
   if (config.isErr()) {
     io.err(config.error);
     return undefined;
   }
-  const orchestrator = await createOrchestrator(config.value);
+  const orchestrator = await createOrchestrator(config.value, overrides);
   const app = orchestrator.app;
   const server = serve(app, {
     port: config.value.port,
