@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { type CommandDef, defineCommand, renderUsage, runCommand } from 'citty';
 import { serve } from 'h3';
 import { type Config, loadConfig } from '../config.js';
-import { createOrchestrator, type Orchestrator } from '../container.js';
+import { createOrchestrator, type Orchestrator, type OrchestratorOverrides } from '../container.js';
 import { packageVersion } from '../package-layout.js';
 import { shutdownServer } from '../server-shutdown.js';
 import { sessionCommand } from '../session/session-command.js';
@@ -35,13 +35,15 @@ export interface RunningServer {
 export async function startServer(
   env: Record<string, string | undefined>,
   io: CliIo = consoleIo,
+  /** Replacements for registrations (tests: a runner that holds its jobs in flight). */
+  overrides: OrchestratorOverrides = {},
 ): Promise<RunningServer | undefined> {
   const config = loadConfig(env);
   if (config.isErr()) {
     io.err(config.error);
     return undefined;
   }
-  const orchestrator = await createOrchestrator(config.value);
+  const orchestrator = await createOrchestrator(config.value, overrides);
   const app = orchestrator.app;
   const server = serve(app, {
     port: config.value.port,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { type RunningServer, startServer } from '../../hosts/cli/main.js';
+import { heldShadowRunner } from '../hosts/capturing-runner.js';
 
 /** Debian's chromium (never a downloaded browser): the test tools script installs it. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -27,7 +28,7 @@ export interface BrowserWorld {
 }
 
 /**
- * The real server in-process (shadow runner, memory storage, no background polling), an admin
+ * The real server in-process (a shadow runner holding its jobs in flight, memory storage, no background polling), an admin
  * token for it, and Debian's chromium on a fresh profile. Fails naming chromium when it is missing.
  */
 export async function startBrowserWorld(
@@ -54,6 +55,8 @@ export async function startBrowserWorld(
       ...env,
     },
     { out: () => undefined, err: () => undefined },
+    // Shadow jobs held in flight, so that the panels have running work, caps and blockers to show.
+    heldShadowRunner(),
   );
   if (!server) throw new Error('the server did not start');
   const auth = await fetch(`${server.url}/api/auth`, { method: 'POST', body: JSON.stringify({ code: accessCode }) });

@@ -10,7 +10,16 @@ export interface V1IssuesRoutesDeps {
   issueControl: IssueControlService;
 }
 
-const idParams = z.object({ id: pathParam('The issue identifier (e.g. ENG-123)') });
+const idParams = z.object({
+  id: pathParam(
+    'The issue identifier (e.g. ENG-123), qualified by its tracker where two trackers share it (linear:ENG-123, jira:ENG-123, local:ENG-123), or the issue id',
+  ),
+});
+/** An identifier two trackers share, asked for without its tracker. */
+const AMBIGUOUS: HttpError = {
+  kind: 'conflict',
+  message: 'ENG-1 names more than one issue: linear:ENG-1, jira:ENG-1; ask for one by its tracker, e.g. linear:ENG-1',
+};
 const TAG = 'Issue Management';
 const UPSTREAM: HttpError = { kind: 'upstream', message: '(underlying error message)' };
 const CONTROL_ERRORS: HttpError[] = [
@@ -65,7 +74,7 @@ export const v1IssuesRoutes = [
     summary: 'Issue detail with recent events and attempts',
     params: idParams,
     responses: { 200: IssueDetail },
-    errors: [{ kind: 'issueNotFound' }, UPSTREAM],
+    errors: [{ kind: 'issueNotFound' }, AMBIGUOUS, UPSTREAM],
     handler: ({ params }, { issueControl }) => issueControl.detail(params.id),
   }),
   route({
@@ -76,7 +85,7 @@ export const v1IssuesRoutes = [
     summary: 'List all attempts for an issue',
     params: idParams,
     responses: { 200: z.object({ identifier: z.string(), attempts: z.array(AttemptRow) }) },
-    errors: [{ kind: 'issueNotFound' }, UPSTREAM],
+    errors: [{ kind: 'issueNotFound' }, AMBIGUOUS, UPSTREAM],
     handler: ({ params }, { issueControl }) => issueControl.attempts(params.id),
   }),
   route({
