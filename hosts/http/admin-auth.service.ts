@@ -58,8 +58,9 @@ export interface AdminAuthService {
  * a document of `admin-sessions` with its 24-hour expiry. Signing out deletes the document,
  * revoke-all deletes them all, and replicas sharing the storage see both at once. The HMAC key
  * is derived from the access code and a random salt kept in settings, so a changed access code
- * ends every session (a token presented under the new code is refused and its record dropped);
- * the store alone holds nothing that makes a token. Sign-in, sign-out and revocation are logged
+ * ends every session (every token was signed under the old one) and the store alone holds
+ * nothing that makes a token. Records of sessions ended that way stay until their expiry, so
+ * changing the code back within 24 hours would revive them: revoke-all ends them for good. Sign-in, sign-out and revocation are logged
  * with a short reference to the session, never the token.
  */
 export function createAdminAuthService({ config, storage, clock, ids, logger }: AdminAuthDeps): AdminAuthService {
@@ -111,15 +112,10 @@ export function createAdminAuthService({ config, storage, clock, ids, logger }: 
 
     async verify(token) {
       const parsed = await parse(token);
-      if (!parsed) return false;
+      // A token signed under another access code (the code changed) is refused, whatever the store holds.
+      if (!parsed?.signed) return false;
       const session = await storage.documents.get(ADMIN_SESSIONS, parsed.id);
-      if (!session) return false;
-      if (!parsed.signed) {
-        // The session's token was signed under another access code: that code changed.
-        await storage.documents.delete(ADMIN_SESSIONS, parsed.id);
-        return false;
-      }
-      return session.expiresAt > clock.now();
+      return session !== undefined && session.expiresAt > clock.now();
     },
 
     async logout(token) {

@@ -330,7 +330,7 @@ describe('odd paths and parameters', () => {
   it('methods a route does not have → 4xx with an error field', async () => {
     for (const [method, path] of [
       ['PUT', '/api/mappings'],
-      ['DELETE', '/api/auth'],
+      ['PATCH', '/api/auth'],
       ['GET', '/runner/result'],
       ['PUT', '/api/github/webhook'],
       ['GET', '/trigger/gap-fill'],

@@ -77,7 +77,7 @@ describe('the admin bearer token', () => {
       `v1.${Date.now() + 1000}.${id}.${signature}`, // the earlier, stateless format
       `${prefix}.${id}`,
       `${token}.extra`,
-      `${prefix}.${id}.${flip(signature)}`, // last: a bad signature on a live id ends that session
+      `${prefix}.${id}.${flip(signature)}`,
     ];
     for (const bad of rejected) {
       const res = await h.call('GET', '/api/mappings', bad === undefined ? {} : { headers: { authorization: `Bearer ${bad}` } });

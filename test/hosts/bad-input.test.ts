@@ -174,7 +174,7 @@ describe('bad input never yields a 500', () => {
 describe('an unexpected failure', () => {
   it('answers 500 Internal server error and logs without the secret', async () => {
     const lines: string[] = [];
-    // Settings (the admin token salt) work; every other store explodes with a message quoting the secret.
+    // Settings (the admin token salt) and documents (admin sessions) work; every other store explodes with a message quoting the secret.
     const exploding = new Proxy(
       {},
       {
@@ -183,13 +183,23 @@ describe('an unexpected failure', () => {
         },
       },
     );
+    // Admin sessions are documents: those work too, so the login succeeds.
+    const sessions = new Map<string, unknown>();
+    const documents = {
+      get: async (_c: unknown, id: string) => sessions.get(id),
+      put: async (_c: unknown, id: string, value: unknown) => void sessions.set(id, value),
+      list: async () => [...sessions.values()],
+      delete: async (_c: unknown, id: string) => sessions.delete(id),
+    };
     const failing = new Proxy({} as Storage, {
       get: (_t, prop) =>
         prop === 'settings'
           ? { get: async () => 'salt-value-for-test', set: async () => undefined }
-          : prop === 'close'
-            ? async () => undefined
-            : exploding,
+          : prop === 'documents'
+            ? documents
+            : prop === 'close'
+              ? async () => undefined
+              : exploding,
     });
     const h = await startHarness(
       'memory',
@@ -203,9 +213,11 @@ describe('an unexpected failure', () => {
     const res = await h.call('GET', '/api/mappings', { token });
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ error: 'Internal server error' });
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('storage exploded near [redacted]');
-    expect(lines[0]).not.toContain(ACCESS_CODE);
+    // The sign-in line, then the failure.
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('admin signed in');
+    expect(lines[1]).toContain('storage exploded near [redacted]');
+    expect(lines.join('\n')).not.toContain(ACCESS_CODE);
     await h.close();
   });
 });

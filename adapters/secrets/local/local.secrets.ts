@@ -60,6 +60,9 @@ interface Opened {
   dirty: boolean;
 }
 
+/** A store nothing was ever saved in: no entries, so no key is needed to read it. */
+const EMPTY: Opened = { header: { v: 2, keyId: '', slots: {} }, dek: Buffer.alloc(0), entries: {}, dirty: false };
+
 const failure = (kind: 'auth' | 'invalid' | 'notFound' | 'unavailable', message: string): Result<never, ServiceError> =>
   err({ kind, message } as ServiceError);
 
@@ -158,7 +161,8 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
     return ok(store);
   };
 
-  const openStore = async (): Promise<Result<Opened, ServiceError>> => {
+  /** Opens the store; a store never saved opens as `EMPTY` (no key derived) unless `create`, for a first `set`. */
+  const openStore = async (create: boolean): Promise<Result<Opened, ServiceError>> => {
     let data: Record<string, string> | undefined;
     try {
       data = await options.load();
@@ -168,6 +172,8 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
     const { [HEADER_KEY]: rawHeader, ...entries } = data ?? {};
     if (rawHeader === undefined) {
       if (Object.keys(entries).length > 0) return failure('invalid', 'secret store has entries but no header');
+      // Reading a store nothing was ever set in needs no key: no scrypt on every first dispatch.
+      if (!create) return ok(EMPTY);
       fresh ??= newStore({});
       const store = await fresh;
       return ok({ ...store, entries: {} });
@@ -188,8 +194,11 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
   };
 
   /** Opens the store and saves a changed header before `work` reads it (a re-wrapped slot, an upgrade). */
-  const withStore = async <T>(work: (store: Opened) => Promise<Result<T, ServiceError>> | Result<T, ServiceError>) => {
-    const opened = await openStore();
+  const withStore = async <T>(
+    work: (store: Opened) => Promise<Result<T, ServiceError>> | Result<T, ServiceError>,
+    create = false,
+  ) => {
+    const opened = await openStore(create);
     if (opened.isErr()) return err<T, ServiceError>(opened.error);
     const store = opened.value;
     if (store.dirty && Object.keys(store.entries).length > 0) {
@@ -210,7 +219,7 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
 
     set: (name, value) =>
       serial(() =>
-        withStore((store) => persist({ ...store, entries: { ...store.entries, [name]: sealWith(store, name, value) } })),
+        withStore((store) => persist({ ...store, entries: { ...store.entries, [name]: sealWith(store, name, value) } }), true),
       ),
 
     remove: (name) =>

@@ -166,7 +166,9 @@ loginForm.addEventListener('submit', async (event) => {
 });
 
 refreshButton.addEventListener('click', () => void refresh());
-$('logout-button').addEventListener('click', () => {
+$('logout-button').addEventListener('click', async () => {
+  // End the session on the server too: a copied token stops working at once.
+  if (token.get()) await api.del('/api/auth');
   token.clear();
   showLogin('Signed out.');
 });
