@@ -25,11 +25,12 @@ export interface Ticketing {
   moveToStage(issue: TicketIssue, stage: Stage, mapping: Mapping): ResultAsync<void, ServiceError>;
   comment(issueId: string, body: string): ResultAsync<void, ServiceError>;
   /**
-   * Optional, for trackers that see across teams at no extra cost (the embedded tracker): the
-   * triggered issues of teams that none of `mappedTeamKeys` covers, so the Blockers view can say
-   * `No mapping for team X`. Same shape and cost rules as `listCandidates`.
+   * Optional: the triggered issues that none of the `mapped` mappings covers (a team or project
+   * without a mapping), so the Blockers view can say `No mapping for team X`. Within the request
+   * budget: the embedded tracker reads its store, Linear answers from its cycle query, Jira asks
+   * at most once every few minutes.
    */
-  listUnmapped?(mappedTeamKeys: readonly string[]): ResultAsync<TicketIssue[], ServiceError>;
+  listUnmapped?(mapped: readonly Mapping[]): ResultAsync<TicketIssue[], ServiceError>;
   /**
    * Optional, for trackers that can list many mappings' candidates in one request (Linear):
    * what `listCandidates` would return for each mapping, keyed by team key, for all of them

@@ -1,4 +1,3 @@
-import Anthropic from '@anthropic-ai/sdk';
 import type { ModelCatalog, ModelInfo, ProviderModels } from '../../ports/model-catalog.port.js';
 
 /** What is shown when a provider's API cannot be asked (no key, or it failed). */
@@ -43,6 +42,8 @@ export function createModelCatalog(options: ModelCatalogOptions = {}): ModelCata
       });
       if (provider === 'bedrock') return builtIn('Bedrock’s model list is not asked yet: the built-in list');
       if (!apiKey) return builtIn('No ANTHROPIC_API_KEY secret configured: the built-in list');
+      // Loaded on first use: the SDK is not worth its start-up cost for a process that never lists models.
+      const { default: Anthropic } = await import('@anthropic-ai/sdk');
       const client = new Anthropic({
         apiKey,
         ...(options.anthropicBaseUrl ? { baseURL: options.anthropicBaseUrl } : {}),

@@ -41,6 +41,7 @@ function resolves(variables: Record<string, unknown>, path: string): boolean {
  * with the engine's message (a typo never becomes an empty string), only own properties are
  * read, and no template reaches the file system.
  */
+/** Kept in step with plugins/steps/shared/liquid.ts (the session's), which may not import adapters. */
 function strictLiquid(): Liquid {
   return new Liquid({
     strictVariables: true,
@@ -52,22 +53,6 @@ function strictLiquid(): Liquid {
     layouts: [],
     relativeReference: false,
   });
-}
-
-/** The variables (dot paths) `source` reads; throws the engine's error when it does not parse. */
-export function liquidVariables(source: string): string[] {
-  return [...new Set(shared().globalFullVariablesSync(source))].sort();
-}
-
-/** Renders `source` at once (the session's prompts); throws the engine's error (a syntax error, an unknown variable). */
-export function renderLiquidSync(source: string, variables: Record<string, unknown>): string {
-  return String(shared().parseAndRenderSync(source, variables));
-}
-
-let sharedLiquid: Liquid | undefined;
-function shared(): Liquid {
-  sharedLiquid ??= strictLiquid();
-  return sharedLiquid;
 }
 
 export function createLiquidEngine(): TemplateEngine {

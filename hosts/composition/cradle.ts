@@ -22,6 +22,7 @@ import type { FlySessions } from '../../core/app/operations/fly-sessions.js';
 import type { GitContextService } from '../../core/app/operations/git-context.service.js';
 import type { MappingsService } from '../../core/app/operations/mappings.service.js';
 import type { ModelsService } from '../../core/app/operations/models.service.js';
+import type { PeriodicTask } from '../../core/app/operations/periodic-task.js';
 import type { PromptTemplatesService } from '../../core/app/operations/prompt-templates.service.js';
 import type { ReaperService } from '../../core/app/operations/reaper.service.js';
 import type { RunnerModeService } from '../../core/app/operations/runner-mode.service.js';
@@ -162,5 +163,7 @@ export interface OrchestratorCradle {
   models: ModelsService;
   workspacePool: WorkspacePool;
   workspaces: WorkspacesService;
+  /** The retention sweep of this node's workspaces (started with the core). */
+  workspaceSweep: PeriodicTask<{ freed: string[]; freedBytes: number }>;
   gitContext: GitContextService;
 }

@@ -6,6 +6,7 @@ import { createCryptoIds } from '../../adapters/system/crypto-ids.adapter.js';
 import { createSystemClock } from '../../adapters/system/system-clock.adapter.js';
 import type { CoreSettings } from '../../core/app/core-settings.js';
 import { createMappingsService } from '../../core/app/operations/mappings.service.js';
+import { WORKSPACE_SWEEP_MS } from '../../core/app/operations/workspaces.service.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Ids } from '../../ports/ids.port.js';
@@ -125,7 +126,7 @@ export async function buildCore(
   const stop = () => {
     stopped ??= (async () => {
       cradle.readiness.stopping();
-      await Promise.all([cradle.reconcile.stop(), cradle.runWatcher.stop(), cradle.reaper.stop()]);
+      await Promise.all([cradle.reconcile.stop(), cradle.runWatcher.stop(), cradle.reaper.stop(), cradle.workspaceSweep.stop()]);
     })();
     return stopped;
   };
@@ -137,6 +138,7 @@ export async function buildCore(
       cradle.reconcile.start(settings.pollIntervalMs);
       cradle.runWatcher.start(settings.pollIntervalMs);
       cradle.reaper.start(settings.pollIntervalMs);
+      cradle.workspaceSweep.start(WORKSPACE_SWEEP_MS);
     },
     stop,
     dispose: () => {

@@ -8,6 +8,7 @@ import { createAuditService } from '../../core/app/operations/audit.service.js';
 import { createConfigOverlayService } from '../../core/app/operations/config-overlay.service.js';
 import { createGitContextService } from '../../core/app/operations/git-context.service.js';
 import { createModelsService } from '../../core/app/operations/models.service.js';
+import { createPeriodicTask } from '../../core/app/operations/periodic-task.js';
 import { createPromptTemplatesService } from '../../core/app/operations/prompt-templates.service.js';
 import { createWorkspacesService } from '../../core/app/operations/workspaces.service.js';
 import {
@@ -79,6 +80,10 @@ export function registerV1Operations(container: AwilixContainer<Cradle>, setting
     models: asFunction(createModelsService).singleton(),
     workspacePool: asFunction(() => createFsWorkspacePool(process.env.AI_IMPLEMENT_WORKSPACE_DIR || tmpdir())).singleton(),
     workspaces: asFunction(createWorkspacesService).singleton(),
+    // Each node frees its own disk (no lease: workspaces are local).
+    workspaceSweep: asFunction(({ workspaces, logger }: Pick<Cradle, 'workspaces' | 'logger'>) =>
+      createPeriodicTask('workspace sweep', () => workspaces.sweep(), logger),
+    ).singleton(),
     gitContext: asFunction(createGitContextService).singleton(),
   });
 }

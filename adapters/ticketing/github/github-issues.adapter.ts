@@ -189,6 +189,6 @@ export function createGithubTicketing(options: GithubTicketingOptions): Ticketin
     getIssue,
     moveToStage,
     comment,
-    listUnmapped: (mappedTeamKeys) => unmapped.list(mappedTeamKeys),
+    listUnmapped: (mapped) => unmapped.list(mapped.map((m) => m.teamKey)),
   };
 }

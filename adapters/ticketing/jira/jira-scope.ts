@@ -49,10 +49,21 @@ export function withoutOrderBy(jql: string): string {
   return jql.trim();
 }
 
-export function candidatesJql(mapping: Mapping, repoField: string): string {
+/** Which issues a mapping covers, whatever their status. */
+function scopeJql(mapping: Mapping, repoField: string): string {
   const clause = withoutOrderBy(mapping.jql ?? '');
   const parts = [clause ? `(${clause})` : `project = ${jqlString(mapping.teamKey)}`];
   if (mapping.repoFieldValue) parts.push(`${repoFieldClause(repoField)} = ${jqlString(mapping.repoFieldValue)}`);
-  parts.push(`status in (${LIFECYCLE_STATUSES.map(jqlString).join(', ')})`);
-  return `${parts.join(' AND ')} ORDER BY created ASC, key ASC`;
+  return parts.join(' AND ');
+}
+
+export function candidatesJql(mapping: Mapping, repoField: string): string {
+  return `${scopeJql(mapping, repoField)} AND status in (${LIFECYCLE_STATUSES.map(jqlString).join(', ')}) ORDER BY created ASC, key ASC`;
+}
+
+/** Issues in the trigger status (`Ready`) that no mapping's scope covers: the Blockers view's `no-mapping`. */
+export function unmappedJql(mappings: readonly Mapping[], repoField: string): string {
+  const trigger = `status = ${jqlString(jiraStatusForStage('triggered'))}`;
+  const outside = mappings.map((m) => `NOT (${scopeJql(m, repoField)})`);
+  return `${[trigger, ...outside].join(' AND ')} ORDER BY created DESC, key DESC`;
 }

@@ -6,7 +6,7 @@ import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { adfToText, textToAdf } from './jira-adf.js';
 import { createJiraCaller, type JiraCaller, type JiraConnection } from './jira-client.js';
 import { ISSUE_FIELDS, type RawIssue, toTicketIssue } from './jira-issue.js';
-import { candidatesJql, DEFAULT_REPO_FIELD } from './jira-scope.js';
+import { candidatesJql, DEFAULT_REPO_FIELD, unmappedJql } from './jira-scope.js';
 
 /**
  * The `Ticketing` port on Jira Cloud (REST v3 through jira.js 5.4's `Version3Client`).
@@ -29,7 +29,15 @@ import { candidatesJql, DEFAULT_REPO_FIELD } from './jira-scope.js';
 export interface JiraTicketingConfig extends JiraConnection {
   /** How JQL names the repo field: a name (`Repo`, the default) or an id (`customfield_10050`). */
   repoField?: string;
+  /** How often the issues no mapping covers are asked for (default 5 minutes; the answer is kept between). */
+  unmappedEveryMs?: number;
+  now?: () => number;
 }
+
+/** One search every 5 minutes is 12 requests an hour: the Blockers view's `no-mapping` within the request budget. */
+export const UNMAPPED_EVERY_MS = 5 * 60_000;
+/** The newest this many unmapped issues are shown. */
+const UNMAPPED_PAGE = 50;
 
 const PAGE_SIZE = 100;
 /** A backstop against a server that never stops paging: 1,000 pages is 100,000 issues. */
@@ -88,6 +96,32 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
           return collect(next, issues, pages + 1);
         });
     return collect(undefined, [], 1);
+  };
+
+  const now = config.now ?? Date.now;
+  let unmapped: { jql: string; at: number; issues: TicketIssue[] } | undefined;
+  /** The Ready issues outside every Jira mapping's scope: asked at most once per `unmappedEveryMs` (and when the mappings change). */
+  const listUnmapped = (mappings: readonly Mapping[]): ResultAsync<TicketIssue[], ServiceError> => {
+    const jql = unmappedJql(
+      mappings.filter((m) => m.ticketing === 'jira'),
+      repoField,
+    );
+    if (unmapped && unmapped.jql === jql && now() - unmapped.at < (config.unmappedEveryMs ?? UNMAPPED_EVERY_MS)) {
+      return okAsync(unmapped.issues);
+    }
+    return jira
+      .call((c) =>
+        c.issueSearch.searchForIssuesUsingJqlEnhancedSearch<SearchPage>({
+          jql,
+          maxResults: UNMAPPED_PAGE,
+          fields: [...ISSUE_FIELDS, 'project'],
+        }),
+      )
+      .map((page) => {
+        const issues = (page.issues ?? []).map((raw) => toTicketIssue(raw, config.host));
+        unmapped = { jql, at: now(), issues };
+        return issues;
+      });
   };
 
   const getIssue = (id: string): ResultAsync<TicketIssue, ServiceError> =>
@@ -151,5 +185,5 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
     );
   };
 
-  return { kind: 'jira', listCandidates, getIssue, moveToStage, comment };
+  return { kind: 'jira', listCandidates, listUnmapped, getIssue, moveToStage, comment };
 }

@@ -177,7 +177,7 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
     kind: 'linear',
     listCandidates: (mapping) => listFrom(mapping.teamKey, null, []),
     listCandidatesOf: (mappings) => candidates.read(mappings.map((m) => m.teamKey)),
-    listUnmapped: (mappedTeamKeys) => okAsync(candidates.unmapped(mappedTeamKeys)),
+    listUnmapped: (mapped) => okAsync(candidates.unmapped(mapped.map((m) => m.teamKey))),
     getIssue: (id) => call(async () => toTicketIssue((await query<IssueData>(ISSUE_QUERY, { id })).issue)),
     moveToStage,
     comment,

@@ -40,8 +40,8 @@ export function createLocalTicketing({ store, publicUrl }: LocalTicketingDeps): 
       );
     },
 
-    listUnmapped(mappedTeamKeys: readonly string[]) {
-      const mapped = new Set(mappedTeamKeys.map((key) => key.toUpperCase()));
+    listUnmapped(mappings) {
+      const mapped = new Set(mappings.map((m) => m.teamKey.toUpperCase()));
       return ResultAsync.fromPromise(store.all(), storageFailure).map((all) =>
         all
           .filter((issue) => !mapped.has(issue.teamKey) && issue.labels.includes(TRIGGER_LABEL))

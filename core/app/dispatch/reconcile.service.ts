@@ -112,10 +112,10 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   }
 
   /** Triggered issues of teams without a mapping, from trackers that can list them cheaply. */
-  async function fetchUnmapped(mappedTeamKeys: string[]): Promise<TicketIssue[]> {
+  async function fetchUnmapped(mapped: readonly Mapping[]): Promise<TicketIssue[]> {
     const out: TicketIssue[] = [];
     for (const kind of ticketingRegistry.kinds()) {
-      const listed = await ticketingRegistry.get(kind)?.listUnmapped?.(mappedTeamKeys);
+      const listed = await ticketingRegistry.get(kind)?.listUnmapped?.(mapped);
       if (!listed) continue;
       if (listed.isOk()) out.push(...listed.value);
       else logger.warn('reconcile: could not list unmapped issues', { tracker: kind, error: listed.error.message });
@@ -259,7 +259,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
     // A mapping whose fetch failed is left out of the plan: nothing is known of its issues.
     const healthy = new Set(fetched.filter((s) => !s.error).map((s) => s.teamKey));
-    const unmapped = teamKeys === 'all' ? await fetchUnmapped(all.map((m) => m.teamKey)) : [];
+    const unmapped = teamKeys === 'all' ? await fetchUnmapped(all) : [];
     const now = clock.now();
     await prune(now);
     const plan = planDispatches({

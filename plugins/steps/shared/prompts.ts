@@ -1,5 +1,5 @@
-import { liquidVariables, renderLiquidSync } from '../../../adapters/templates/liquid.engine.js';
 import type { RunContext } from '../../run-context.js';
+import { liquidVariables, renderLiquidSync } from './liquid.js';
 
 /**
  * Prompt templates, in Liquid: `{{ issue.identifier }}`, `{{ issue.title }}`,

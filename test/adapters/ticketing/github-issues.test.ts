@@ -261,7 +261,7 @@ describe('the no-mapping scan', () => {
       fake!.addIssue({ owner: OWNER, repo: name, title: `in ${name}`, labels: ['AI-Implement'] });
     }
     fake!.addRepo({ owner: OWNER, repo: 'quiet' }); // no open issues: never read
-    const first = ok(await ticketing.listUnmapped!([mapping.teamKey]));
+    const first = ok(await ticketing.listUnmapped!([mapping]));
     expect(first.map((i) => [i.teamKey, i.identifier])).toEqual([
       [`${OWNER}/one`, `${OWNER}/one#1`],
       [`${OWNER}/two`, `${OWNER}/two#1`],
@@ -272,10 +272,10 @@ describe('the no-mapping scan', () => {
       `/repos/${OWNER}/two/issues`,
     ]);
 
-    ok(await ticketing.listUnmapped!([mapping.teamKey]));
+    ok(await ticketing.listUnmapped!([mapping]));
     expect(fake!.requests).toHaveLength(3);
     t += 60_000;
-    const second = ok(await ticketing.listUnmapped!([mapping.teamKey]));
+    const second = ok(await ticketing.listUnmapped!([mapping]));
     expect(second.map((i) => i.teamKey).sort()).toEqual([`${OWNER}/one`, `${OWNER}/three`, `${OWNER}/two`]);
   });
 
@@ -294,16 +294,14 @@ describe('the no-mapping scan', () => {
       mappings: async () => [mapping],
     });
     expect(ok(await app.listCandidates(mapping)).map((i) => i.title)).toEqual(['mine']);
-    expect(ok(await app.listUnmapped!([mapping.teamKey])).map((i) => [i.teamKey, i.title])).toEqual([
-      [`${OWNER}/other`, 'stray'],
-    ]);
+    expect(ok(await app.listUnmapped!([mapping])).map((i) => [i.teamKey, i.title])).toEqual([[`${OWNER}/other`, 'stray']]);
     expect(made.fake.requests.map((r) => r.path)).toContain('/installation/repositories');
     expect(made.fake.requests.map((r) => r.path)).not.toContain('/user/repos');
   });
 
   it('sends nothing while no mapping uses GitHub Issues', async () => {
     const { ticketing } = await start({}, [{ ...mapping, ticketing: 'linear' }]);
-    expect(ok(await ticketing.listUnmapped!([mapping.teamKey]))).toEqual([]);
+    expect(ok(await ticketing.listUnmapped!([mapping]))).toEqual([]);
     expect(fake!.requests).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { createLinearTicketing } from '../../../adapters/ticketing/linear/linear
 import { MAPPING_DEFAULTS } from '../../../core/domain/mappings.js';
 import type { Mapping } from '../../../core/domain/model.js';
 import { type FakeLinear, startFakeLinear } from '../../../testing/fakes/linear/fake-linear.server.js';
+import { jiraSubject } from '../../fakes/jira/jira-subject.js';
 import { type Harness, STORAGE_KINDS, startHarness } from '../harness.js';
 import { SHADOW } from '../v1/v1-helpers.js';
 
@@ -41,10 +42,10 @@ describe('Linear: triggered issues of teams no mapping covers, from the same cyc
     });
     const byTeam = (await ticketing.listCandidatesOf!([mappingOf('ENG')]))._unsafeUnwrap();
     expect(byTeam.get('ENG')?.map((i) => i.title)).toEqual(['mapped']);
-    const unmapped = (await ticketing.listUnmapped!(['ENG']))._unsafeUnwrap();
+    const unmapped = (await ticketing.listUnmapped!([mappingOf('ENG')]))._unsafeUnwrap();
     expect(unmapped.map((i) => [i.teamKey, i.title, i.stage])).toEqual([['OPS', 'nobody maps OPS', 'triggered']]);
     expect(linear.requests).toHaveLength(1);
-    expect((await ticketing.listUnmapped!(['ENG', 'OPS']))._unsafeUnwrap()).toEqual([]);
+    expect((await ticketing.listUnmapped!([mappingOf('ENG'), mappingOf('OPS')]))._unsafeUnwrap()).toEqual([]);
 
     // A human takes the trigger off: the next (incremental) cycle query sees it.
     const issue = linear.store.issue(lost.identifier)!;
@@ -53,7 +54,7 @@ describe('Linear: triggered issues of teams no mapping covers, from the same cyc
     clock.t += 1_000;
     await ticketing.listCandidatesOf!([mappingOf('ENG')]);
     expect(linear.requests).toHaveLength(2);
-    expect((await ticketing.listUnmapped!(['ENG']))._unsafeUnwrap()).toEqual([]);
+    expect((await ticketing.listUnmapped!([mappingOf('ENG')]))._unsafeUnwrap()).toEqual([]);
   });
 });
 
@@ -81,5 +82,35 @@ describe.each(STORAGE_KINDS)('GET /api/blockers with Linear on %s storage', (kin
         message: 'No mapping for team OPS. Add one in Projects.',
       }),
     ]);
+  });
+});
+
+describe('Jira: Ready issues outside every mapping’s scope', () => {
+  it('are one search at most every five minutes (or when the mappings change)', async () => {
+    const clock = { t: 0 };
+    const s = await jiraSubject({ retry: { maxAttempts: 1 }, now: () => clock.t });
+    try {
+      const searches = () => s.fake.requests.filter((r) => /search\/jql/.test(r.path)).length;
+      const first = (await s.ticketing.listUnmapped!([s.mapping]))._unsafeUnwrap();
+      expect(first.map((i) => [i.teamKey, i.title, i.stage]).sort()).toEqual([
+        ['ENG', 'other repo', 'triggered'],
+        ['OPS', 'other project', 'triggered'],
+      ]);
+      expect(searches()).toBe(1);
+      expect(s.fake.requests.at(-1)?.query.jql).toBe(
+        'status = "Ready" AND NOT ((project = ENG) AND "Repo" = "api") ORDER BY created DESC, key DESC',
+      );
+      clock.t += 60_000;
+      expect((await s.ticketing.listUnmapped!([s.mapping]))._unsafeUnwrap()).toHaveLength(2);
+      expect(searches()).toBe(1);
+      const ops = { ...s.mapping, teamKey: 'OPS', jql: 'project = OPS' };
+      expect((await s.ticketing.listUnmapped!([s.mapping, ops]))._unsafeUnwrap().map((i) => i.title)).toEqual(['other repo']);
+      expect(searches()).toBe(2);
+      clock.t += 5 * 60_000;
+      await s.ticketing.listUnmapped!([s.mapping, ops]);
+      expect(searches()).toBe(3);
+    } finally {
+      await s.close();
+    }
   });
 });

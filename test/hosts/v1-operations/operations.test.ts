@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asValue } from 'awilix';
@@ -9,6 +9,7 @@ import { startFakeAnthropic } from '../../fakes/anthropic/fake-anthropic.js';
 import { type Harness, STORAGE_KINDS, startHarness } from '../harness.js';
 import { getJson, localMapping, SHADOW, seedIssue } from '../v1/v1-helpers.js';
 
+type Entry = { actor: string; action: string; detail?: Record<string, unknown> };
 type Models = { providers: { provider: string; source: string; region?: string; models: { id: string }[]; note?: string }[] };
 
 const cleanup: (() => unknown)[] = [];
@@ -105,6 +106,39 @@ describe.each(STORAGE_KINDS)('models, workspaces, git context and audit on %s st
     const audit = await getJson<{ entries: { action: string; target: string }[] }>(h, token, '/api/v1/audit?action=workspace');
     expect(audit.entries).toEqual([
       expect.objectContaining({ action: 'workspace.deleted', target: 'ai-implement-OLD-7-zz9yx8' }),
+    ]);
+  });
+
+  it('the retention sweep frees workspaces unused for three days, never one in use', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ai-implement-ws-sweep-'));
+    cleanup.push(() => rmSync(root, { recursive: true, force: true }));
+    h = await startHarness(kind, SHADOW, { workspacePool: asValue(createFsWorkspacePool(root)) });
+    const token = await h.login();
+    await localMapping(h, token);
+    const issue = await seedIssue(h, { title: 'busy', labels: ['AI-Implement'] });
+    await h.orchestrator.cradle.reconcile.request();
+    const fourDaysAgo = new Date(h.clock.now() - 4 * 24 * 60 * 60_000);
+    const now = new Date(h.clock.now());
+    for (const key of [`ai-implement-${issue.identifier}-aaaaaa`, 'ai-implement-OLD-1-bbbbbb', 'ai-implement-NEW-2-cccccc']) {
+      mkdirSync(join(root, key));
+      writeFileSync(join(root, key, 'f'), 'z'.repeat(100));
+      const at = key.includes('NEW') ? now : fourDaysAgo;
+      utimesSync(join(root, key, 'f'), at, at);
+      utimesSync(join(root, key), at, at);
+    }
+    const swept = await h.orchestrator.cradle.workspaceSweep.run();
+    expect(swept).toMatchObject({ freed: ['ai-implement-OLD-1-bbbbbb'] });
+    const left = await getJson<{ workspaces: { key: string }[] }>(h, token, '/api/v1/workspaces');
+    expect(left.workspaces.map((w) => w.key).sort()).toEqual([
+      `ai-implement-${issue.identifier}-aaaaaa`,
+      'ai-implement-NEW-2-cccccc',
+    ]);
+    const audit = await getJson<{ entries: Entry[] }>(h, token, '/api/v1/audit?action=workspace.swept');
+    expect(audit.entries).toEqual([
+      expect.objectContaining({
+        actor: 'orchestrator',
+        detail: expect.objectContaining({ keys: ['ai-implement-OLD-1-bbbbbb'] }),
+      }),
     ]);
   });
 
