@@ -33,11 +33,14 @@ export interface WatchStorageOptions {
 /** The setting a probe reads: any key will do; reading a missing one is cheap on every store. */
 const PROBE_KEY = 'storage-availability-probe';
 const DEFAULT_PROBE_TIMEOUT_MS = 1_000;
+/** After a failure, the store counts as available again on a success at least this long after it. */
+export const RECOVERY_QUIET_MS = 5_000;
 
 /**
- * Wraps every operation of `storage`: a failure of the store itself (not a RangeError, which is
- * a caller's bug) is rethrown as a `StorageUnavailableError`, and the status turns unavailable;
- * the next success turns it available again. The log says it once per change of state, never
+ * Wraps every operation of `storage`: a failure of the store itself (a StorageError) is rethrown
+ * as a `StorageUnavailableError`, and the status turns unavailable; a success at least
+ * `RECOVERY_QUIET_MS` after the last failure turns it available again (so a full disk, where
+ * reads work and writes fail, does not flap). The log says it once per change of state, never
  * once per failed operation. Closing is passed through untouched.
  */
 export function watchStorage(
@@ -48,13 +51,19 @@ export function watchStorage(
   let status: StorageStatus = { available: true, since: now() };
   let closing = false;
 
+  let lastFailureAt = Number.NEGATIVE_INFINITY;
   const succeeded = () => {
     if (status.available) return;
-    status = { available: true, since: now() };
+    // A read that works between writes that fail (a full disk) is no recovery: the store is
+    // available again only once it has not failed for a while.
+    const at = now();
+    if (at - lastFailureAt < RECOVERY_QUIET_MS) return;
+    status = { available: true, since: at };
     logger.info('storage available again', { store: description });
   };
   const failed = (reason: string) => {
     if (closing) return;
+    lastFailureAt = now();
     if (!status.available) {
       status = { ...status, reason };
       return;
