@@ -5,13 +5,12 @@ import { buildCore, type Core, type CoreOverrides } from './composition/create-c
 import type { Config } from './config.js';
 import { type AdminAuthService, createAdminAuthService } from './http/admin-auth.service.js';
 import { createHttpApp } from './http/app.js';
-import { createHttpMetrics, type HttpMetrics } from './http/http-metrics.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
 export type OrchestratorOverrides = CoreOverrides;
 
 /** The core's services plus what only the HTTP host has. */
-export type HostCradle = OrchestratorCradle & { adminAuth: AdminAuthService; httpMetrics: HttpMetrics };
+export type HostCradle = OrchestratorCradle & { adminAuth: AdminAuthService };
 
 /** The engine with its h3 app: what `ai-implement serve` runs. */
 export interface Orchestrator extends Core {
@@ -27,7 +26,6 @@ export interface Orchestrator extends Core {
 export async function createOrchestrator(config: Config, overrides: OrchestratorOverrides = {}): Promise<Orchestrator> {
   const core = await buildCore(config, overrides, (container) => {
     container.register('adminAuth' as keyof OrchestratorCradle, asFunction(createAdminAuthService).singleton());
-    container.register('httpMetrics' as keyof OrchestratorCradle, asFunction(createHttpMetrics).singleton());
   });
   const http = createHttpApp(core.cradle as HostCradle);
   return {
