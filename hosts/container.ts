@@ -6,7 +6,6 @@ import type { Config } from './config.js';
 import { type AdminAuthService, createAdminAuthService } from './http/admin-auth.service.js';
 import { createHttpApp } from './http/app.js';
 import { type AuthThrottle, createAuthThrottle, throttleStoreFor } from './http/auth-throttle.js';
-import { createHttpMetrics, type HttpMetrics } from './http/http-metrics.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
 export type OrchestratorOverrides = CoreOverrides;
@@ -14,7 +13,6 @@ export type OrchestratorOverrides = CoreOverrides;
 /** The core's services plus what only the HTTP host has. */
 export type HostCradle = OrchestratorCradle & {
   adminAuth: AdminAuthService;
-  httpMetrics: HttpMetrics;
   authThrottle: AuthThrottle;
 };
 
@@ -32,7 +30,6 @@ export interface Orchestrator extends Core {
 export async function createOrchestrator(config: Config, overrides: OrchestratorOverrides = {}): Promise<Orchestrator> {
   const core = await buildCore(config, overrides, (container) => {
     container.register('adminAuth' as keyof OrchestratorCradle, asFunction(createAdminAuthService).singleton());
-    container.register('httpMetrics' as keyof OrchestratorCradle, asFunction(createHttpMetrics).singleton());
     container.register(
       'authThrottle' as keyof OrchestratorCradle,
       asFunction(({ config, logger }: OrchestratorCradle) => createAuthThrottle({ logger, store: throttleStoreFor(config) }))

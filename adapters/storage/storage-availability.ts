@@ -33,11 +33,14 @@ export interface WatchStorageOptions {
 /** The setting a probe reads: any key will do; reading a missing one is cheap on every store. */
 const PROBE_KEY = 'storage-availability-probe';
 const DEFAULT_PROBE_TIMEOUT_MS = 1_000;
+/** After a failure, the store counts as available again on a success at least this long after it. */
+export const RECOVERY_QUIET_MS = 5_000;
 
 /**
- * Wraps every operation of `storage`: a failure of the store itself (not a RangeError, which is
- * a caller's bug) is rethrown as a `StorageUnavailableError`, and the status turns unavailable;
- * the next success turns it available again. The log says it once per change of state, never
+ * Wraps every operation of `storage`: a failure of the store itself (a StorageError) is rethrown
+ * as a `StorageUnavailableError`, and the status turns unavailable; a success at least
+ * `RECOVERY_QUIET_MS` after the last failure turns it available again (so a full disk, where
+ * reads work and writes fail, does not flap). The log says it once per change of state, never
  * once per failed operation. Closing is passed through untouched.
  */
 export function watchStorage(
@@ -48,13 +51,19 @@ export function watchStorage(
   let status: StorageStatus = { available: true, since: now() };
   let closing = false;
 
+  let lastFailureAt = Number.NEGATIVE_INFINITY;
   const succeeded = () => {
     if (status.available) return;
-    status = { available: true, since: now() };
+    // A read that works between writes that fail (a full disk) is no recovery: the store is
+    // available again only once it has not failed for a while.
+    const at = now();
+    if (at - lastFailureAt < RECOVERY_QUIET_MS) return;
+    status = { available: true, since: at };
     logger.info('storage available again', { store: description });
   };
   const failed = (reason: string) => {
     if (closing) return;
+    lastFailureAt = now();
     if (!status.available) {
       status = { ...status, reason };
       return;
@@ -70,19 +79,20 @@ export function watchStorage(
         return value;
       },
       (error: unknown) => {
-        if (error instanceof RangeError || closing) throw error;
+        // Only the store's own failures (a StorageError, per the port) say it is unavailable;
+        // anything else is a bug and goes on as it is (a logged 500).
+        if (!(error instanceof StorageError) || closing) throw error;
         const reason = messageOf(error);
         failed(reason);
         throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(reason, error);
       },
     );
 
-  const wrapped = wrapMethods(storage, guarded, (sub) => wrapMethods(sub, guarded)) as unknown as Storage;
-  const close = storage.close.bind(storage);
-  (wrapped as { close: Storage['close'] }).close = () => {
+  const close = () => {
     closing = true;
-    return close();
+    return storage.close();
   };
+  const wrapped = guardMethods(storage, guarded, { close }) as Storage;
 
   const availability: StorageAvailability = {
     description,
@@ -109,36 +119,31 @@ export function watchStorage(
 }
 
 /**
- * A copy of `target` whose function properties run through `guard` (bound to `target`) and
- * whose object properties (the sub-stores) go through `nested`. Other properties and the
- * prototype's extras (a snapshot import) are carried over as they are.
+ * `source` seen through a proxy: its methods run through `guard` (bound to `source`), its object
+ * properties (the sub-stores) are guarded the same way. The proxy's own properties (`own`: the
+ * close that marks closing; whatever a caller defines on it) come first. A proxy rather than a
+ * copy, so a store whose methods are found only on access (a prototype, a proxy of its own) is
+ * guarded all the same.
  */
-function wrapMethods(
-  target: object,
-  guard: <T>(call: () => Promise<T>) => Promise<T>,
-  nested?: (sub: object) => object,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of allKeys(target)) {
-    const value = (target as Record<string, unknown>)[key];
-    if (typeof value === 'function') {
-      out[key] = (...args: unknown[]) => guard(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
-    } else if (nested && value !== null && typeof value === 'object') {
-      out[key] = nested(value);
-    } else {
-      out[key] = value;
-    }
-  }
-  return out;
-}
-
-/** Own and inherited enumerable-or-method keys, without Object's own. */
-function allKeys(target: object): string[] {
-  const keys = new Set<string>();
-  for (let o: object | null = target; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    for (const key of Object.getOwnPropertyNames(o)) if (key !== 'constructor') keys.add(key);
-  }
-  return [...keys];
+function guardMethods(source: object, guard: <R>(call: () => Promise<R>) => Promise<R>, own: object = {}): object {
+  // Per property: the value it had and its guarded form, remade only if the value changes.
+  const cache = new Map<PropertyKey, { value: unknown; wrapped: unknown }>();
+  return new Proxy(own, {
+    has: (shell, key) => key in shell || key in source,
+    get(shell, key) {
+      if (Object.hasOwn(shell, key)) return Reflect.get(shell, key);
+      const value = Reflect.get(source, key) as unknown;
+      if (typeof value !== 'function' && (value === null || typeof value !== 'object')) return value;
+      const cached = cache.get(key);
+      if (cached?.value === value) return cached.wrapped;
+      const wrapped =
+        typeof value === 'function'
+          ? (...args: unknown[]) => guard(() => (value as (...a: unknown[]) => Promise<unknown>).apply(source, args))
+          : guardMethods(value as object, guard);
+      cache.set(key, { value, wrapped });
+      return wrapped;
+    },
+  });
 }
 
 function messageOf(error: unknown): string {

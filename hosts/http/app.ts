@@ -4,10 +4,11 @@ import { isStorageUnavailable } from '../../adapters/storage/storage-availabilit
 import { type Logger, withFields } from '../../ports/logger.port.js';
 import { type AdminGuardDeps, createAdminGuard } from './admin-guard.js';
 import { errorResponse, fromFrameworkStatus } from './errors.js';
-import { type HttpMetrics, UNMATCHED_ROUTE } from './http-metrics.js';
+import { createHttpMetrics, type HttpMetrics, UNMATCHED_ROUTE } from './http-metrics.js';
 import { type RoutesDeps, registerRoutes } from './routes/index.js';
 
-export type HttpAppDeps = AdminGuardDeps & RoutesDeps & { logger: Logger; httpMetrics: HttpMetrics };
+/** Without `httpMetrics` (the container's cradle) the app makes its own: the histogram of its requests. */
+export type HttpAppDeps = AdminGuardDeps & Omit<RoutesDeps, 'httpMetrics'> & { logger: Logger; httpMetrics?: HttpMetrics };
 
 /** A caller's `x-request-id` is kept when it is a plain token; otherwise one is made. */
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
@@ -27,7 +28,12 @@ const requests = new WeakMap<H3Event, RequestContext>();
  * `Internal server error`. Each request gets an id (`x-request-id`, echoed on the answer) that
  * its log lines carry, and is counted by method, route pattern and status for `/metrics`.
  */
-export function createHttpApp(deps: HttpAppDeps): H3 {
+export function createHttpApp(given: HttpAppDeps): H3 {
+  // `given` may be the container's strict cradle: asked whether it has the key (it says no), never read for it.
+  const httpMetrics = ('httpMetrics' in given ? given.httpMetrics : undefined) ?? createHttpMetrics();
+  const deps = new Proxy(given, {
+    get: (target, key) => (key === 'httpMetrics' ? httpMetrics : Reflect.get(target, key)),
+  }) as RoutesDeps & AdminGuardDeps & { logger: Logger; httpMetrics: HttpMetrics };
   const contextOf = (event: H3Event): RequestContext => {
     let context = requests.get(event);
     if (!context) {

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       githubApiUrl: 'https://api.github.com',
       flyApiUrl: 'https://api.machines.dev',
       pollIntervalMs: 30000,
+      logLevel: 'info',
     });
   });
 
@@ -44,6 +45,8 @@ describe('loadConfig', () => {
       FLY_API_URL: 'http://127.0.0.1:4280',
       POLL_INTERVAL_MS: '1000',
       CUSTOM_DIR: '/etc/ai-implement/custom',
+      STORAGE_WAIT: '1',
+      LOG_LEVEL: 'debug',
     };
     expect(loadConfig(env)._unsafeUnwrap()).toEqual({
       adminAccessCode: 'a-long-admin-code',
@@ -72,6 +75,8 @@ describe('loadConfig', () => {
       flyApiToken: 'fly',
       flyApiUrl: 'http://127.0.0.1:4280',
       pollIntervalMs: 1000,
+      storageWait: true,
+      logLevel: 'debug',
     });
   });
 

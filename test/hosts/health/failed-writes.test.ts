@@ -39,6 +39,9 @@ describe.each(STORAGE_KINDS)('with the disk full (%s)', (kind) => {
     const res = await h.call('POST', '/api/mappings', { token, body: MAPPING });
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ error: 'Storage unavailable' });
+    expect((await h.call('POST', '/api/mappings', { token, body: MAPPING })).status).toBe(503);
+    // Said once for the change of state, not once per failed request.
+    expect(h.logs.filter((l) => l.includes('"storage unavailable"'))).toHaveLength(1);
     disk.full = false;
     const listed = await h.call('GET', '/api/mappings', { token });
     expect(listed.status).toBe(200);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { asValue } from 'awilix';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStorage } from '../../../adapters/storage/create-storage.js';
+import { RECOVERY_QUIET_MS } from '../../../adapters/storage/storage-availability.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { type Harness, startHarness } from '../harness.js';
 import { SHADOW } from '../v1/v1-helpers.js';
@@ -87,6 +88,9 @@ describe('GET /readyz (and /healthz stays liveness)', () => {
     expect(await login.json()).toEqual({ error: 'Storage unavailable' });
 
     store.down = false;
+    // Available again once it has not failed for RECOVERY_QUIET_MS (a full disk would otherwise flap).
+    expect((await readyz(h)).status).toBe(503);
+    h.clock.advance(RECOVERY_QUIET_MS);
     expect((await readyz(h)).status).toBe(200);
     // One line per change of state, however many requests failed in between.
     expect(h.logs.filter((l) => l.includes('"storage unavailable"'))).toHaveLength(1);

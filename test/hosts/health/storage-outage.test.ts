@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asValue } from 'awilix';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createManualClock } from '../../../adapters/system/system-clock.adapter.js';
 import { loadConfig } from '../../../hosts/config.js';
 import { createOrchestrator, type Orchestrator } from '../../../hosts/container.js';
 import { createLogger } from '../../../hosts/logger.js';
@@ -29,7 +28,6 @@ async function orchestratorOn(storageUrl: string): Promise<{ o: Orchestrator; lo
   const config = loadConfig({ ADMIN_ACCESS_CODE: ACCESS_CODE, DATA_DIR: dataDir, STORAGE_URL: storageUrl })._unsafeUnwrap();
   const o = await createOrchestrator(config, {
     logger: asValue(createLogger({ secrets: [ACCESS_CODE], write: (line) => logs.push(line) })),
-    clock: asValue(createManualClock(Date.now())),
   });
   cleanups.push(async () => {
     await o.dispose();
@@ -120,7 +118,14 @@ describe('storage going down mid-run', () => {
     redis = await startRedis(port);
     const list = () => o.request('/api/mappings', { headers: { authorization: `Bearer ${token}` } });
     await vi.waitFor(async () => expect((await list()).status).toBe(200), { timeout: 5_000, interval: 200 });
-    expect(logs.filter((l) => l.includes('"storage available again"'))).toHaveLength(1);
+    // Said once it has answered for RECOVERY_QUIET_MS without a failure.
+    await vi.waitFor(
+      async () => {
+        expect((await list()).status).toBe(200);
+        expect(logs.filter((l) => l.includes('"storage available again"'))).toHaveLength(1);
+      },
+      { timeout: 15_000, interval: 500 },
+    );
     expect(logs.filter((l) => l.includes('"storage unavailable"'))).toHaveLength(1);
   });
 });
