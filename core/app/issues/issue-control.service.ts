@@ -228,8 +228,12 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
       fromSnapshot = snap.issues.find((issue) => matches(issue.identifier, issue.id));
       if (fromSnapshot) break;
     }
-    const allJobs = await storage.jobs.list();
-    const ofJob = allJobs.find((job) => matches(job.identifier, job.issueId));
+    // The newest job of the issue, by its id or its identifier (both indexed): not every job.
+    const [byIssueId, byIdentifier] = await Promise.all([
+      storage.jobs.list({ issueId: id, limit: 1 }),
+      storage.jobs.list({ identifier: wanted, limit: 1 }),
+    ]);
+    const ofJob = [...byIssueId, ...byIdentifier].sort((a, b) => b.dispatchedAt - a.dispatchedAt)[0];
     const issueId = fromSnapshot?.id ?? ofJob?.issueId;
     const teamKey = fromSnapshot?.teamKey ?? ofJob?.teamKey;
     const mappings = await storage.mappings.list();
@@ -258,12 +262,7 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
       }
     }
     if (!issue) return undefined;
-    const issueKey = issue.id;
-    return describe(
-      issue,
-      mapping,
-      allJobs.filter((job) => job.issueId === issueKey),
-    );
+    return describe(issue, mapping, await storage.jobs.list({ issueId: issue.id }));
   }
 
   async function withIssue<T>(id: string, work: (found: Found) => Promise<Result<T, IssueControlError>>) {
