@@ -63,6 +63,8 @@ export interface MappingStore {
 export interface JobQuery {
   statuses?: readonly JobStatus[];
   issueId?: string;
+  /** Only jobs of the issue with this identifier (`ENG-12`; case-insensitive). */
+  identifier?: string;
   teamKey?: string;
   phase?: Phase;
   /** Only jobs last changed before this time. */

@@ -3,10 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { Storage } from '../../ports/storage.port.js';
 import { ensurePrivateDir, ensurePrivateFile, restrictExisting } from '../system/private-files.js';
 import { importJsonStore } from './json-import.js';
-import { createLowdbStorage } from './lowdb/lowdb.adapter.js';
 import { describeCounts, type SnapshotImport } from './snapshot.js';
-import { openPostgresStorage, openSqliteStorage } from './sql/sql.adapter.js';
-import { createUnstorageStorage, type UnstorageTarget } from './unstorage/unstorage.adapter.js';
+import type { UnstorageTarget } from './unstorage/unstorage.adapter.js';
 
 export interface CreateStorageOptions {
   /** DATA_DIR: where the embedded store keeps its file. */
@@ -44,15 +42,19 @@ export async function createStorage(options: CreateStorageOptions): Promise<Stor
   const target = storageTargetOf(options);
   const opts = options.now ? { now: options.now } : {};
   protectFiles(options.dataDir, target);
+  // Only the adapter STORAGE_URL names is loaded (unstorage's redis driver brings ioredis, the SQL one pg).
   switch (target.kind) {
     case 'lowdb':
-      return createLowdbStorage({ file: target.file, ...opts });
+      return (await import('./lowdb/lowdb.adapter.js')).createLowdbStorage({ file: target.file, ...opts });
     case 'unstorage':
-      return createUnstorageStorage(target.target, opts);
+      return (await import('./unstorage/unstorage.adapter.js')).createUnstorageStorage(target.target, opts);
     case 'sqlite':
     case 'postgres': {
+      const sql = await import('./sql/sql.adapter.js');
       const storage =
-        target.kind === 'sqlite' ? await openSqliteStorage(target.file, opts) : await openPostgresStorage(target.url, opts);
+        target.kind === 'sqlite'
+          ? await sql.openSqliteStorage(target.file, opts)
+          : await sql.openPostgresStorage(target.url, opts);
       if (options.importLegacy === false) return storage;
       try {
         await importLegacyStore(storage, join(options.dataDir, LEGACY_STORE_FILE), options.log ?? (() => undefined));

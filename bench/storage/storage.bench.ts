@@ -57,6 +57,8 @@ interface Row {
   bare: LoadResult;
   progress: LoadResult;
   progressAt500: LoadResult;
+  /** Server CPU time per request (bare h3 process, orchestrator), µs: the ratio survives a loaded machine. */
+  cpuUsPerRequest: { bare: number; progress: number };
   admin: Record<string, LoadResult>;
   dispatch: { n: number; p50: number; p99: number; max: number; inLog: number };
 }
@@ -116,9 +118,16 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number, pg: PostgresP
     await closedLoop(progressTarget, CONCURRENCY, 3000);
     const bareRuns: LoadResult[] = [];
     const progressRuns: LoadResult[] = [];
+    const cpu = { bareMs: 0, bareRequests: 0, progressMs: 0, progressRequests: 0 };
     for (let i = 0; i < REPEATS; i++) {
+      let before = bare.cpuMs();
       bareRuns.push(await closedLoop(bareTarget, CONCURRENCY, LOAD_MS));
+      cpu.bareMs += bare.cpuMs() - before;
+      cpu.bareRequests += bareRuns[i]!.requests;
+      before = server.cpuMs();
       progressRuns.push(await closedLoop(progressTarget, CONCURRENCY, LOAD_MS));
+      cpu.progressMs += server.cpuMs() - before;
+      cpu.progressRequests += progressRuns[i]!.requests;
     }
     const bareRssMb = bare.rssMb();
     await bare.stop();
@@ -167,6 +176,7 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number, pg: PostgresP
       bare: bareResult,
       progress,
       progressAt500,
+      cpuUsPerRequest: { bare: (cpu.bareMs * 1000) / cpu.bareRequests, progress: (cpu.progressMs * 1000) / cpu.progressRequests },
       admin: adminResults,
       dispatch: {
         n: latencies.length,
@@ -208,6 +218,13 @@ function print(rows: Row[]): void {
         `${r.store.padEnd(9)} ${String(r.jobs).padStart(6)}  ${f(r.bare.rps, 0).padStart(10)}  ${f(r.progress.rps, 0).padStart(14)}  ${f(ratio, 2).padStart(5)}  ${f(r.progress.p99).padStart(6)}  ${f(r.progressAt500.p99).padStart(10)}  ${String(r.progress.errors + r.progressAt500.errors).padStart(6)}   ratio ${mark(ratio >= GOALS.progressRatio)}, vs 0 jobs ${f(drift * 100, 0)}% ${mark(Math.abs(drift) <= GOALS.progressFlat)}, p99@500 ${mark(r.progressAt500.p99 <= GOALS.progressP99At500)} (${f(r.progressAt500.rps, 0)} req/s done)`,
       );
     }
+  }
+  console.log('\nserver CPU per request (user + system, closed loops above), µs: bare h3, /runner/progress, bare ÷ progress');
+  for (const r of rows) {
+    const c = r.cpuUsPerRequest;
+    console.log(
+      `${r.store.padEnd(9)} ${String(r.jobs).padStart(6)}  ${f(c.bare, 0).padStart(8)}  ${f(c.progress, 0).padStart(8)}  ${f(c.bare / c.progress, 2).padStart(6)}`,
+    );
   }
   console.log('\nadmin reads, p99 ms (sequential, up to 100 requests or 8 s each)   goal: <= 50 at 100k jobs');
   console.log(`store     jobs  ${ADMIN_PATHS.map((p) => p.padStart(14)).join('')}`);

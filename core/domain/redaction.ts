@@ -77,7 +77,8 @@ function patternOf(form: Form): RegExp {
 }
 
 interface CompiledForm {
-  pattern: RegExp;
+  /** Built at the first text that may hold the form: most forms never need one. */
+  pattern(): RegExp;
   base64: boolean;
   /** The form's text, lower-cased when its case does not matter: what the quick check looks for. */
   literal: string;
@@ -89,12 +90,15 @@ const compiled = new Map<string, CompiledForm[]>();
 function patternsFor(value: string): CompiledForm[] {
   let patterns = compiled.get(value);
   if (!patterns) {
-    patterns = formsOf(value).map((form) => ({
-      pattern: patternOf(form),
-      base64: form.base64 === true,
-      literal: form.anyCase ? form.text.toLowerCase() : form.text,
-      anyCase: form.anyCase === true,
-    }));
+    patterns = formsOf(value).map((form) => {
+      let pattern: RegExp | undefined;
+      return {
+        pattern: () => (pattern ??= patternOf(form)),
+        base64: form.base64 === true,
+        literal: form.anyCase ? form.text.toLowerCase() : form.text,
+        anyCase: form.anyCase === true,
+      };
+    });
     if (compiled.size >= 500) compiled.clear();
     compiled.set(value, patterns);
   }
@@ -102,24 +106,24 @@ function patternsFor(value: string): CompiledForm[] {
 }
 
 /**
- * Whether some form may occur in `text`, decided without the patterns when that is exact:
- * in a text without a backslash the escaped breaks cannot occur, so a pattern matches exactly
+ * The forms that may occur in `text`, told apart without the patterns where that is exact: in
+ * a text without a backslash the escaped breaks cannot occur, so a pattern matches exactly
  * where its form's text occurs once raw line breaks are taken out (no form holds one). A form
- * written in either case is ASCII, which only ASCII letters match case-insensitively.
+ * written in either case is ASCII, which only ASCII letters match case-insensitively. A text
+ * with a backslash keeps every form.
  */
-function mayOccur(text: string, forms: readonly CompiledForm[][]): boolean {
-  if (text.includes('\\')) return true;
+function formsThatMayOccur(text: string, forms: readonly CompiledForm[][]): readonly CompiledForm[] {
+  if (text.includes('\\')) return forms.flat();
   const flat = /[\r\n]/.test(text) ? text.replace(/[\r\n]+/g, '') : text;
   let lower: string | undefined;
+  const out: CompiledForm[] = [];
   for (const patterns of forms) {
     for (const form of patterns) {
-      if (form.anyCase) {
-        lower ??= flat.toLowerCase();
-        if (lower.includes(form.literal)) return true;
-      } else if (flat.includes(form.literal)) return true;
+      if (form.anyCase) lower ??= flat.toLowerCase();
+      if ((form.anyCase ? (lower as string) : flat).includes(form.literal)) out.push(form);
     }
   }
-  return false;
+  return out;
 }
 
 /** The distinct values worth redacting, with their trimmed forms, longest first. */
@@ -150,26 +154,27 @@ export function redactSecrets(text: string, secretValues: readonly string[], mar
 const formsFor = (secretValues: readonly string[]): CompiledForm[][] => valuesOf(secretValues).map(patternsFor);
 
 function redactForms(text: string, forms: readonly CompiledForm[][], marker: string): string {
-  if (forms.length === 0 || text.length === 0 || !mayOccur(text, forms)) return text;
+  if (forms.length === 0 || text.length === 0) return text;
+  const candidates = formsThatMayOccur(text, forms);
+  if (candidates.length === 0) return text;
 
   const covered = new Uint8Array(text.length);
   let any = false;
-  for (const patterns of forms) {
-    for (const form of patterns) {
-      // exec on the kept pattern, not matchAll: matchAll clones the pattern on every call, and
-      // a clone starts again in the slow regexp interpreter.
-      form.pattern.lastIndex = 0;
-      for (let match = form.pattern.exec(text); match !== null; match = form.pattern.exec(text)) {
-        let start = match.index;
-        let end = start + match[0].length;
-        if (form.base64) {
-          // The partial groups at either end hold a byte or two of the value as well.
-          for (let n = 0; n < 4 && start > 0 && BASE64_CHAR.test(text[start - 1] ?? ''); n++) start--;
-          for (let n = 0; n < 4 && end < text.length && BASE64_CHAR.test(text[end] ?? ''); n++) end++;
-        }
-        covered.fill(1, start, end);
-        any = true;
+  for (const form of candidates) {
+    // exec on the kept pattern, not matchAll: matchAll clones the pattern on every call, and
+    // a clone starts again in the slow regexp interpreter.
+    const pattern = form.pattern();
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      let start = match.index;
+      let end = start + match[0].length;
+      if (form.base64) {
+        // The partial groups at either end hold a byte or two of the value as well.
+        for (let n = 0; n < 4 && start > 0 && BASE64_CHAR.test(text[start - 1] ?? ''); n++) start--;
+        for (let n = 0; n < 4 && end < text.length && BASE64_CHAR.test(text[end] ?? ''); n++) end++;
       }
+      covered.fill(1, start, end);
+      any = true;
     }
   }
   if (!any) return text;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStorage } from '../../adapters/storage/create-storage.js';
 import { createHmacSigning } from '../../adapters/system/hmac-signer.adapter.js';
-import { createRunTokensService, PROGRESS_AUDIENCE } from '../../core/app/runs/run-tokens.service.js';
+import { createRunTokensService, PROGRESS_AUDIENCE, RESULT_AUDIENCE } from '../../core/app/runs/run-tokens.service.js';
 import type { Job, Mapping } from '../../core/domain/model.js';
 import type { Storage } from '../../ports/storage.port.js';
 
@@ -50,5 +50,24 @@ describe('run credentials that die with their run', () => {
     expect(await tokens.isCurrent(firstClaims)).toBe(false);
     const secondClaims = tokens.verify(`Bearer ${second.progressToken}`, PROGRESS_AUDIENCE)._unsafeUnwrap();
     expect(await tokens.isCurrent(secondClaims)).toBe(true);
+  });
+
+  it('checks a token it has seen again for audience and expiry, and a tampered copy afresh', async () => {
+    const { tokens, job, mapping, advance } = await world();
+    const { progressToken, expiresAt } = await tokens.issue(job, mapping);
+    const header = `Bearer ${progressToken}`;
+    expect(tokens.verify(header, PROGRESS_AUDIENCE).isOk()).toBe(true);
+    expect(tokens.verify(header, RESULT_AUDIENCE)._unsafeUnwrapErr()).toBe('wrong_audience');
+    const tampered = `${header.slice(0, -2)}${header.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect(tokens.verify(tampered, PROGRESS_AUDIENCE)._unsafeUnwrapErr()).toBe('bad_signature');
+    // The claims handed out are copies: changing them does not change the next answer.
+    const claims = tokens.verify(header, PROGRESS_AUDIENCE)._unsafeUnwrap();
+    claims.aud.push(RESULT_AUDIENCE);
+    expect(tokens.verify(header, RESULT_AUDIENCE)._unsafeUnwrapErr()).toBe('wrong_audience');
+    // Credentials for redaction come with the current-run check, and only for the current run.
+    expect(await tokens.currentCredentials(claims)).toEqual(await tokens.credentialValues(job.id));
+    advance(expiresAt - 1_700_000_000_000 + 1);
+    expect(tokens.verify(header, PROGRESS_AUDIENCE)._unsafeUnwrapErr()).toBe('expired');
+    expect(await tokens.currentCredentials(claims)).toBeUndefined();
   });
 });

@@ -137,7 +137,14 @@ export function storageContract(
         const jobs: Job[] = [
           job('a', { status: 'running', dispatchedAt: t + 3, updatedAt: t + 30, issueId: 'i1', teamKey: 'ENG' }),
           job('b', { status: 'completed', dispatchedAt: t + 1, updatedAt: t + 10, issueId: 'i1', teamKey: 'ENG' }),
-          job('c', { status: 'failed', dispatchedAt: t + 5, updatedAt: t + 50, issueId: 'i2', teamKey: 'OPS' }),
+          job('c', {
+            status: 'failed',
+            dispatchedAt: t + 5,
+            updatedAt: t + 50,
+            issueId: 'i2',
+            teamKey: 'OPS',
+            identifier: 'OPS-7',
+          }),
           job('d', {
             status: 'running',
             dispatchedAt: t + 4,
@@ -159,6 +166,9 @@ export function storageContract(
         expect(await ids({ statuses: ['running', 'dispatched'] })).toEqual(['d', 'e', 'a']);
         expect(await ids({ statuses: [] })).toEqual([]);
         expect(await ids({ issueId: 'i1' })).toEqual(['a', 'b']);
+        expect(await ids({ identifier: 'ops-7' })).toEqual(['c']);
+        expect(await ids({ identifier: 'ENG-1', limit: 1 })).toEqual(['d']);
+        expect(await ids({ identifier: 'ENG-2' })).toEqual([]);
         expect(await ids({ teamKey: 'OPS' })).toEqual(['c', 'd']);
         expect(await ids({ phase: 'implementation' })).toEqual(['d']);
         expect(await ids({ updatedBefore: t + 30 })).toEqual(['e', 'b']);

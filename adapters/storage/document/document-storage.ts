@@ -280,6 +280,7 @@ function matchJobs(jobs: Job[], q: Omit<JobQuery, 'limit'>): Job[] {
     (j) =>
       (q.statuses === undefined || q.statuses.includes(j.status)) &&
       (q.issueId === undefined || j.issueId === q.issueId) &&
+      (q.identifier === undefined || j.identifier.toUpperCase() === q.identifier.toUpperCase()) &&
       (q.teamKey === undefined || j.teamKey === q.teamKey) &&
       (q.phase === undefined || j.phase === q.phase) &&
       (q.updatedBefore === undefined || j.updatedAt < q.updatedBefore) &&

@@ -23,7 +23,7 @@ export function compiledOnce<A extends (string | number)[], R>(
       throw new Error(`a compiled-once query must take every argument as a parameter: ${query.sql}`);
     return { query, slots };
   };
-  return (db, ...args) => {
+  return async (db, ...args) => {
     compiled ??= compile(db);
     const { query, slots } = compiled;
     const parameters = query.parameters.map((p, i) => {

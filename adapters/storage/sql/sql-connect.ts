@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type { Pool } from 'pg';
 import type { SqlDatabase, SqlKind } from './sql-schema.js';
 
 export interface SqlConnection {
@@ -59,23 +59,28 @@ const INT8_OID = 20;
 /**
  * PostgreSQL through a pool. pg hands back bigint (epoch ms, fences, counters, counts) as a
  * string; this pool alone parses it as a number (all values stay far below 2^53), without
- * touching pg's process-wide parsers that an embedding application may rely on.
+ * touching pg's process-wide parsers that an embedding application may rely on. pg itself is
+ * loaded with the first query, so a process on another store never loads it.
  */
 export function connectPostgres(url: string, options: { maxConnections?: number } = {}): SqlConnection {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.maxConnections ?? 10,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as never,
-    },
-  });
-  // An idle client losing its connection emits on the pool; without a listener that error
-  // would crash the process. The next query reports the problem instead.
-  pool.on('error', () => undefined);
-  // A client checked out of the pool has no listener of the pool's: the server going away while
-  // it is held (between a transaction's statements) would throw an uncaught error and end the
-  // process. Its next query fails instead, and the store reports that.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  const pool = async (): Promise<Pool> => {
+    const { default: pg } = await import('pg');
+    const created = new pg.Pool({
+      connectionString: url,
+      max: options.maxConnections ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as never,
+      },
+    });
+    // An idle client losing its connection emits on the pool; without a listener that error
+    // would crash the process. The next query reports the problem instead.
+    created.on('error', () => undefined);
+    // A client checked out of the pool has no listener of the pool's: the server going away while
+    // it is held (between a transaction's statements) would throw an uncaught error and end the
+    // process. Its next query fails instead, and the store reports that.
+    created.on('connect', (client) => client.on('error', () => undefined));
+    return created;
+  };
   return { db: new Kysely<SqlDatabase>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' };
 }

@@ -108,6 +108,18 @@ function migrations(kind: SqlKind): Record<string, Migration> {
         await db.schema.createIndex('jobs_by_phase_status').on('jobs').columns(['phase', 'status']).execute();
       },
     },
+    '0003-jobs-by-identifier': {
+      // An issue looked up by its identifier (ENG-12) found its jobs by reading every job.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('jobs')
+          .addColumn('identifier', 'text', (c) => c.notNull().defaultTo(''))
+          .execute();
+        const fromData = pg ? sql`upper(data::json->>'identifier')` : sql`upper(json_extract(data, '$.identifier'))`;
+        await sql`update jobs set identifier = coalesce(${fromData}, '')`.execute(db);
+        await db.schema.createIndex('jobs_by_identifier').on('jobs').columns(['identifier', 'dispatched_at']).execute();
+      },
+    },
   };
 }
 

@@ -14,6 +14,7 @@ export function jobRow(job: Job): SqlDatabase['jobs'] {
   return {
     id: job.id,
     issue_id: job.issueId,
+    identifier: job.identifier.toUpperCase(),
     team_key: job.teamKey,
     phase: job.phase,
     status: job.status,
@@ -119,6 +120,7 @@ export function whereJobs<O>(
   let q = query;
   if (filter.statuses) q = filter.statuses.length === 0 ? q.where(sql<SqlBool>`1 = 0`) : q.where('status', 'in', filter.statuses);
   if (filter.issueId !== undefined) q = q.where('issue_id', '=', filter.issueId);
+  if (filter.identifier !== undefined) q = q.where('identifier', '=', filter.identifier.toUpperCase());
   if (filter.teamKey !== undefined) q = q.where('team_key', '=', filter.teamKey);
   if (filter.phase !== undefined) q = q.where('phase', '=', filter.phase);
   if (filter.updatedBefore !== undefined) q = q.where('updated_at', '<', filter.updatedBefore);

@@ -13,6 +13,8 @@ export interface SqlDatabase {
   jobs: {
     id: string;
     issue_id: string;
+    /** The issue's identifier in upper case: the identifier lookup is case-insensitive. */
+    identifier: string;
     team_key: string;
     phase: string;
     status: string;

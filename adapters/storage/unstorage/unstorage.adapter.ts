@@ -1,7 +1,4 @@
 import { createStorage as createKeyValueStore, type Driver } from 'unstorage';
-import fsDriver from 'unstorage/drivers/fs';
-import memoryDriver from 'unstorage/drivers/memory';
-import redisDriver from 'unstorage/drivers/redis';
 import type { Storage } from '../../../ports/storage.port.js';
 import { createDocumentStorage } from '../document/document-storage.js';
 import type { SnapshotImport } from '../snapshot.js';
@@ -33,18 +30,19 @@ export async function createUnstorageStorage(
   target: UnstorageTarget,
   options: UnstorageOptions = {},
 ): Promise<Storage & SnapshotImport> {
-  return createDocumentStorage(createUnstorageBackend(createKeyValueStore({ driver: driverFor(target) })), options);
+  return createDocumentStorage(createUnstorageBackend(createKeyValueStore({ driver: await driverFor(target) })), options);
 }
 
-function driverFor(target: UnstorageTarget): Driver {
+/** Each driver is loaded when a store asks for it: the redis one brings ioredis. */
+async function driverFor(target: UnstorageTarget): Promise<Driver> {
   switch (target.driver) {
     case 'memory':
-      return memoryDriver();
+      return (await import('unstorage/drivers/memory')).default();
     case 'fs':
-      return fsDriver({ base: target.base });
+      return (await import('unstorage/drivers/fs')).default({ base: target.base });
     case 'redis': {
       // SCAN's default of 10 keys a round trip makes listing slow once jobs number in thousands.
-      const driver = redisDriver({
+      const driver = (await import('unstorage/drivers/redis')).default({
         url: target.url,
         base: target.base ?? DEFAULT_REDIS_BASE,
         scanCount: 1000,

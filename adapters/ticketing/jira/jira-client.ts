@@ -1,4 +1,4 @@
-import { Version3Client } from 'jira.js';
+import type { Version3Client } from 'jira.js';
 import { ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
 import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
@@ -20,7 +20,6 @@ export interface JiraConnection {
 }
 
 export interface JiraCaller {
-  readonly client: Version3Client;
   /** One request through the governor, its failure converted to a `ServiceError` at this boundary; never retried. */
   once<T>(request: (client: Version3Client) => Promise<T>): ResultAsync<T, ServiceError>;
   /** One request, retried while it fails in a retryable way (`retryServiceCall`). */
@@ -29,21 +28,25 @@ export interface JiraCaller {
   retrying<T>(operation: () => ResultAsync<T, ServiceError>): ResultAsync<T, ServiceError>;
 }
 
-/** A jira.js v3 client for one connection; one per adapter or service, never module-level. */
+/**
+ * A jira.js v3 client for one connection; one per adapter or service, never module-level.
+ * jira.js (with axios, some 300 modules) is loaded at the first request, so a process
+ * without Jira never loads it.
+ */
 export function createJiraCaller(connection: JiraConnection): JiraCaller {
-  const client = new Version3Client({
-    host: connection.host,
-    authentication: { basic: { email: connection.email, apiToken: connection.apiToken } },
-    baseRequestConfig: { timeout: connection.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS },
-  });
+  let client: Promise<Version3Client> | undefined;
+  const clientOf = () =>
+    (client ??= import('jira.js').then(
+      ({ Version3Client }) =>
+        new Version3Client({
+          host: connection.host,
+          authentication: { basic: { email: connection.email, apiToken: connection.apiToken } },
+          baseRequestConfig: { timeout: connection.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS },
+        }),
+    ));
   const governor = connection.governor ?? UNGOVERNED;
   const once = <T>(request: (c: Version3Client) => Promise<T>) =>
-    governor.run(() =>
-      ResultAsync.fromPromise(
-        Promise.resolve().then(() => request(client)),
-        toServiceError,
-      ),
-    );
+    governor.run(() => ResultAsync.fromPromise(clientOf().then(request), toServiceError));
   const retrying = <T>(operation: () => ResultAsync<T, ServiceError>) => retryServiceCall(operation, connection.retry);
-  return { client, once, retrying, call: (request) => retrying(() => once(request)) };
+  return { once, retrying, call: (request) => retrying(() => once(request)) };
 }

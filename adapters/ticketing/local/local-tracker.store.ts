@@ -1,8 +1,11 @@
 import { createMutex } from '../../../core/domain/mutex.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
-import type { Storage } from '../../../ports/storage.port.js';
+import { collection, type Storage } from '../../../ports/storage.port.js';
 import { LOCAL_ISSUES, type LocalComment, type LocalIssue, type LocalStateType } from './local-issue.js';
+
+/** Issue ids by identifier (upper case): finding `ENG-12` without reading every issue. */
+const LOCAL_IDENTIFIERS = collection<{ id: string }>('local-issue-identifiers');
 
 export interface NewLocalIssue {
   teamKey: string;
@@ -40,11 +43,17 @@ export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerSto
     return storage.documents.list(LOCAL_ISSUES);
   }
 
-  /** Finds an issue by id or by identifier (case-insensitive). */
+  /**
+   * Finds an issue by id or by identifier (case-insensitive): by the identifier index this
+   * store writes with each issue, else (an issue from before the index) by reading them all.
+   */
   async function find(ref: string): Promise<LocalIssue | undefined> {
     const byId = await storage.documents.get(LOCAL_ISSUES, ref);
     if (byId) return byId;
     const wanted = ref.toUpperCase();
+    const indexed = await storage.documents.get(LOCAL_IDENTIFIERS, wanted);
+    const byIndex = indexed && (await storage.documents.get(LOCAL_ISSUES, indexed.id));
+    if (byIndex && byIndex.identifier.toUpperCase() === wanted) return byIndex;
     return (await all()).find((issue) => issue.identifier.toUpperCase() === wanted);
   }
 
@@ -64,11 +73,26 @@ export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerSto
    * sequence lived in a setting) are skipped.
    */
   async function nextNumber(teamKey: string): Promise<number> {
-    const taken = new Set((await all()).filter((i) => i.teamKey === teamKey).map((i) => i.identifier));
+    const taken = await takenBefore(teamKey);
     for (;;) {
       const number = await storage.counters.next(`local-tracker:${teamKey}`);
       if (!taken.has(`${teamKey}-${number}`)) return number;
     }
+  }
+
+  /**
+   * The team's identifiers in the store when this process first numbered one of its issues:
+   * read once, since every later identifier comes from the counter, which never repeats one.
+   */
+  const takenByTeam = new Map<string, Promise<Set<string>>>();
+  function takenBefore(teamKey: string): Promise<Set<string>> {
+    let taken = takenByTeam.get(teamKey);
+    if (!taken) {
+      taken = all().then((issues) => new Set(issues.filter((i) => i.teamKey === teamKey).map((i) => i.identifier)));
+      taken.catch(() => takenByTeam.delete(teamKey));
+      takenByTeam.set(teamKey, taken);
+    }
+    return taken;
   }
 
   async function create(input: NewLocalIssue): Promise<LocalIssue | { missing: string }> {
@@ -93,6 +117,7 @@ export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerSto
         comments: [],
       };
       await storage.documents.put(LOCAL_ISSUES, issue.id, issue);
+      await storage.documents.put(LOCAL_IDENTIFIERS, issue.identifier.toUpperCase(), { id: issue.id });
       return issue;
     });
   }
@@ -139,7 +164,9 @@ export function createLocalTrackerStore({ storage, clock, ids }: LocalTrackerSto
 
   async function remove(ref: string): Promise<boolean> {
     const found = await find(ref);
-    return found ? storage.documents.delete(LOCAL_ISSUES, found.id) : false;
+    if (!found) return false;
+    await storage.documents.delete(LOCAL_IDENTIFIERS, found.identifier.toUpperCase());
+    return storage.documents.delete(LOCAL_ISSUES, found.id);
   }
 
   return { all, find, create, update, patch, addComment, remove };

@@ -67,6 +67,8 @@ export interface ReconcileService {
 
 /** Two replicas never run a cycle at the same time: the lease lapses if its holder dies. */
 export const RECONCILE_LEASE = 'reconcile';
+/** A replica waiting for the lease tries this long after it lapses (the holder's clock may run a little ahead). */
+const LEASE_LAPSE_MARGIN_MS = 50;
 /** A recorded job still `unknown` this long after its dispatch lost its launch (see recoverLaunches). */
 const LAUNCH_CONFIRM_MS = 60_000;
 const PRUNE_BATCH = 500;
@@ -95,6 +97,8 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
+  /** When the reconcile lease that another replica held at the last try lapses. */
+  let heldElsewhereUntil: number | undefined;
   let disposed = false;
 
   async function fetchCandidates(mapping: Mapping): Promise<MappingSnapshot> {
@@ -319,6 +323,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     const now = clock.now();
     completedAt = now;
     if (report) return report;
+    heldElsewhereUntil = await singleton.lapsesAt(RECONCILE_LEASE).catch(() => undefined);
     logger.info('reconcile: another replica holds the lease; skipping this cycle');
     return { startedAt: now, finishedAt: now, teamKeys: [], dispatched: [], skipped: [], inProgress: {}, errors: {} };
   }
@@ -369,11 +374,16 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
   function schedule(intervalMs: number) {
     if (stopped) return;
+    // Another replica held the lease at the last try: try again as it lapses, if that is sooner.
+    const lapse = heldElsewhereUntil;
+    heldElsewhereUntil = undefined;
+    const left = lapse === undefined ? 0 : lapse - clock.now();
+    const delay = left > 0 ? Math.min(intervalMs, left + LEASE_LAPSE_MARGIN_MS) : intervalMs;
     timer = setTimeout(() => {
       request()
         .catch(() => undefined)
         .finally(() => schedule(intervalMs));
-    }, intervalMs);
+    }, delay);
     timer.unref?.();
   }
 

@@ -260,8 +260,13 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
       for (const issue of snap.issues)
         if (matches(issue.identifier, issue.id)) consider(issue.id, issue.teamKey, issue.identifier, issue);
     }
-    const allJobs = await storage.jobs.list();
-    for (const job of allJobs) if (matches(job.identifier, job.issueId)) consider(job.issueId, job.teamKey, job.identifier);
+    // The jobs of the issue, by its id or its identifier (both indexed): not every job.
+    const [byIssueId, byIdentifier] = await Promise.all([
+      storage.jobs.list({ issueId: key }),
+      storage.jobs.list({ identifier: wanted }),
+    ]);
+    for (const job of [...byIssueId, ...byIdentifier])
+      if (matches(job.identifier, job.issueId)) consider(job.issueId, job.teamKey, job.identifier);
 
     let issue: TicketIssue | undefined;
     let mapping: Mapping | undefined;
@@ -292,12 +297,7 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
       mapping = found[0]?.mapping;
     }
     if (!issue) return undefined;
-    const issueKey = issue.id;
-    return describe(
-      issue,
-      mapping,
-      allJobs.filter((job) => job.issueId === issueKey),
-    );
+    return describe(issue, mapping, await storage.jobs.list({ issueId: issue.id }));
 
     function qualified(teamKey: string, identifier: string): string {
       return `${trackerOf(teamKey) ?? teamKey}:${identifier}`;

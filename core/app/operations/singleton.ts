@@ -26,10 +26,21 @@ export interface Singleton {
    * frees it at once and a dead holder's lease lapses after `LEASE_TTL_MS`.
    */
   run<T>(name: string, work: (hold: LeaseHold) => Promise<T>): Promise<T | undefined>;
+  /**
+   * When the lease `name`, held by another owner, lapses (epoch ms, the store's clock);
+   * undefined when nobody else holds it. A process that found it held tries again then,
+   * rather than at its next poll, so a dead holder's work moves over within the TTL.
+   */
+  lapsesAt(name: string): Promise<number | undefined>;
 }
 
 export function createSingleton({ leases, logger, leaseOwner }: SingletonDeps): Singleton {
   return {
+    async lapsesAt(name) {
+      const lease = await leases.current(name);
+      return lease && lease.owner !== leaseOwner ? lease.expiresAt : undefined;
+    },
+
     async run(name, work) {
       let lease: Lease | undefined = await leases.acquire(name, leaseOwner, LEASE_TTL_MS);
       if (!lease) return undefined;

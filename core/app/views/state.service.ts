@@ -64,7 +64,10 @@ export interface StateView {
   queued: QueuedIssue[];
   /** Jobs not yet finished, oldest dispatch first. */
   running: JobRow[];
-  /** Jobs finished in the last 24 hours, newest first: `completed`, and every other end. */
+  /**
+   * Jobs finished in the last 24 hours, newest first: `completed`, and every other end; of
+   * the latest RECENT_ROWS dispatches among them (`counts` counts them all).
+   */
   completed: JobRow[];
   failed: JobRow[];
   mappings: { teamKey: string; ticketing: string; paused: boolean; inProgress: number; cap: number }[];
@@ -106,6 +109,9 @@ export interface StateService {
 }
 
 const RECENT_MS = 24 * 60 * 60 * 1000;
+/** The finished jobs listed: the latest this many of the window (the counts cover all of them). */
+export const RECENT_ROWS = 200;
+const FAILED_STATUSES = TERMINAL_STATUSES.filter((s) => s !== 'completed');
 
 function row(job: Job, now: number): JobRow {
   const finished = isTerminal(job.status);
@@ -178,10 +184,14 @@ export function createStateService({
   return {
     async snapshot() {
       const now = clock.now();
-      // In flight, and finished within the recent window: never the whole history.
-      const [live, finished, mappings] = await Promise.all([
+      // In flight, and the latest of those finished within the recent window with indexed
+      // counts of them all: never the whole history, nor a whole busy day of it.
+      const recentlyEnded = (statuses: readonly Job['status'][]) => ({ statuses, updatedAfter: now - RECENT_MS });
+      const [live, finished, completedCount, failedCount, mappings] = await Promise.all([
         storage.jobs.list({ statuses: IN_FLIGHT_STATUSES }),
-        storage.jobs.list({ statuses: TERMINAL_STATUSES, updatedAfter: now - RECENT_MS }),
+        storage.jobs.list({ ...recentlyEnded(TERMINAL_STATUSES), limit: RECENT_ROWS }),
+        storage.jobs.count(recentlyEnded(['completed'])),
+        storage.jobs.count(recentlyEnded(FAILED_STATUSES)),
         storage.mappings.list(),
       ]);
       const jobs = [...live, ...finished];
@@ -211,7 +221,7 @@ export function createStateService({
 
       return {
         generatedAt: now,
-        counts: { queued: queued.length, running: running.length, completed: completed.length, failed: failed.length },
+        counts: { queued: queued.length, running: running.length, completed: completedCount, failed: failedCount },
         queued,
         running,
         completed,
