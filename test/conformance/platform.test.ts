@@ -30,6 +30,7 @@ beforeAll(async () => {
       ADMIN_ACCESS_CODE: ACCESS_CODE,
       STORAGE_URL: 'memory:',
       RUNNER_MODE: 'fly',
+      RUNNER_TOKEN_SECRET: 'conformance-runner-secret-0123',
       FLY_API_TOKEN: fly.token,
       FLY_API_URL: fly.url,
       FLY_SESSIONS_APP: FAKE_FLY_APP,

@@ -277,6 +277,9 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
     const dispatched: CycleReport['dispatched'] = [];
     for (const planned of plan.dispatch) {
+      // Let timers and requests in between dispatches: a synchronous store (SQLite) would otherwise
+      // hold the event loop for a whole backlog — no lease renewal, no shutdown signal, no answer.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (disposed) break; // shutting down: nothing new starts
       if (hold && !hold.held()) break; // the lease lapsed: another replica plans from here
       try {

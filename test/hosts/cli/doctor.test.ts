@@ -29,7 +29,7 @@ const real = (program: string) => {
   return found;
 };
 const noDocker = { detectContainer: async () => undefined };
-const base = { STORAGE_URL: 'memory:' };
+const base = { STORAGE_URL: 'memory:', RUNNER_TOKEN_SECRET: 'doctor-runner-secret-0123' };
 
 describe('doctor', () => {
   it('lists connections without values, and prints the admin URL', async () => {

@@ -116,8 +116,18 @@ describe('storage going down mid-run', () => {
     expect(logs.filter((l) => l.includes('"storage unavailable"'))).toHaveLength(1);
 
     redis = await startRedis(port);
-    const list = () => o.request('/api/mappings', { headers: { authorization: `Bearer ${token}` } });
-    await vi.waitFor(async () => expect((await list()).status).toBe(200), { timeout: 5_000, interval: 200 });
+    // The restarted redis starts empty (no persistence here): the admin session went with it.
+    let current = token;
+    const list = () => o.request('/api/mappings', { headers: { authorization: `Bearer ${current}` } });
+    await vi.waitFor(
+      async () => {
+        const again = await login(o);
+        expect(again.status).toBe(200);
+        current = ((await again.json()) as { token: string }).token;
+        expect((await list()).status).toBe(200);
+      },
+      { timeout: 5_000, interval: 200 },
+    );
     // Said once it has answered for RECOVERY_QUIET_MS without a failure.
     await vi.waitFor(
       async () => {

@@ -138,7 +138,11 @@ describe.each(STORAGE_KINDS)('/api/v1/config* on %s storage', (kind) => {
   });
 
   it('keeps the environment’s precedence for env-locked keys, and says so', async () => {
-    h = await startHarness(kind, { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_MODE: 'shadow' });
+    h = await startHarness(kind, {
+      ADMIN_ACCESS_CODE: ACCESS_CODE,
+      RUNNER_MODE: 'shadow',
+      RUNNER_TOKEN_SECRET: 'runner-secret-0123456789',
+    });
     const token = await h.login();
     const put = await h.call('PUT', '/api/v1/config/overlay', {
       token,
@@ -162,7 +166,8 @@ describe.each(STORAGE_KINDS)('/api/v1/config* on %s storage', (kind) => {
   });
 
   it('a live key applies at once: the runner mode in force follows the overlay', async () => {
-    h = await startHarness(kind);
+    // A non-shadow runner needs the token secret its runs report back with.
+    h = await startHarness(kind, { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_TOKEN_SECRET: 'runner-secret-0123456789' });
     const token = await h.login();
     await h.call('PUT', '/api/v1/config/overlay', { token, body: { RUNNER_MODE: 'local' } });
     expect(await getJson(h, token, '/api/runner-mode')).toMatchObject({ mode: 'local', source: 'stored' });

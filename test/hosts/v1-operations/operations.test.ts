@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createModelCatalog } from '../../../adapters/models/model-catalog.js';
 import { createFsWorkspacePool } from '../../../adapters/workspaces/fs-workspace-pool.js';
 import { startFakeAnthropic } from '../../fakes/anthropic/fake-anthropic.js';
+import { heldShadowRunner } from '../capturing-runner.js';
 import { type Harness, STORAGE_KINDS, startHarness } from '../harness.js';
 import { getJson, localMapping, SHADOW, seedIssue } from '../v1/v1-helpers.js';
 
@@ -70,7 +71,7 @@ describe.each(STORAGE_KINDS)('models, workspaces, git context and audit on %s st
   it('GET|DELETE /api/v1/workspaces: disk usage, owner, in use while a run is in flight; 404 and 409', async () => {
     const root = mkdtempSync(join(tmpdir(), 'ai-implement-ws-root-'));
     cleanup.push(() => rmSync(root, { recursive: true, force: true }));
-    h = await startHarness(kind, SHADOW, { workspacePool: asValue(createFsWorkspacePool(root)) });
+    h = await startHarness(kind, SHADOW, { ...heldShadowRunner(), workspacePool: asValue(createFsWorkspacePool(root)) });
     const token = await h.login();
     await localMapping(h, token);
     const issue = await seedIssue(h, { title: 'busy', labels: ['AI-Implement'] });
@@ -112,7 +113,7 @@ describe.each(STORAGE_KINDS)('models, workspaces, git context and audit on %s st
   it('the retention sweep frees workspaces unused for three days, never one in use', async () => {
     const root = mkdtempSync(join(tmpdir(), 'ai-implement-ws-sweep-'));
     cleanup.push(() => rmSync(root, { recursive: true, force: true }));
-    h = await startHarness(kind, SHADOW, { workspacePool: asValue(createFsWorkspacePool(root)) });
+    h = await startHarness(kind, SHADOW, { ...heldShadowRunner(), workspacePool: asValue(createFsWorkspacePool(root)) });
     const token = await h.login();
     await localMapping(h, token);
     const issue = await seedIssue(h, { title: 'busy', labels: ['AI-Implement'] });
@@ -143,7 +144,7 @@ describe.each(STORAGE_KINDS)('models, workspaces, git context and audit on %s st
   });
 
   it('GET /api/v1/git/context: per mapping the remote, branches, prefix and routing; the bot’s branch in flight', async () => {
-    h = await startHarness(kind, SHADOW);
+    h = await startHarness(kind, SHADOW, heldShadowRunner());
     const token = await h.login();
     expect(await getJson(h, token, '/api/v1/git/context')).toEqual({ repositories: [] });
     await localMapping(h, token, { branchPrefix: 'bot/' });
@@ -165,7 +166,7 @@ describe.each(STORAGE_KINDS)('models, workspaces, git context and audit on %s st
   });
 
   it('GET /api/v1/audit: operator actions and dispatch decisions, newest first, paged and filtered; bad paging is 400', async () => {
-    h = await startHarness(kind, SHADOW);
+    h = await startHarness(kind, SHADOW, heldShadowRunner());
     const token = await h.login();
     await localMapping(h, token);
     await seedIssue(h, { title: 'audit me', labels: ['AI-Implement'] });
