@@ -196,6 +196,8 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
   const provider = pick(body, 'provider', existing?.provider, d.provider);
   if (!oneOf(provider, PROVIDERS)) return err(MAPPING_MESSAGES.provider);
   const awsRegion = optionalString(body, 'awsRegion', existing?.awsRegion);
+  const promptTemplate = optionalString(body, 'promptTemplate', existing?.promptTemplate);
+  if (promptTemplate.isErr()) return err(promptTemplate.error);
   if (awsRegion.isErr()) return err(awsRegion.error);
   if (provider === 'bedrock' && !awsRegion.value) return err(MAPPING_MESSAGES.awsRegion);
   const executionMode = pick(body, 'executionMode', existing?.executionMode, d.executionMode);
@@ -290,6 +292,7 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
   if (repoFieldValue.value) mapping.repoFieldValue = repoFieldValue.value;
   if (issuesRepo.value) mapping.issuesRepo = issuesRepo.value;
   if (awsRegion.value) mapping.awsRegion = awsRegion.value;
+  if (promptTemplate.value) mapping.promptTemplate = promptTemplate.value;
   return ok(mapping);
 }
 
@@ -307,15 +310,22 @@ function optionalString(body: Body, key: string, existing: string | undefined): 
   return ok(value.trim() === '' ? undefined : value.trim());
 }
 
-/** The one change `PATCH /api/mappings/:teamKey` makes. */
-export type MappingPatch = { paused: boolean } | { maxInProgressAiIssues: number };
+/** The one change `PATCH /api/mappings/:teamKey` makes (a null `promptTemplate` clears it). */
+export type MappingPatch = { paused: boolean } | { maxInProgressAiIssues: number } | { promptTemplate: string | null };
 
-/** Validates a PATCH body: exactly one of `paused` (boolean) or `maxInProgressAiIssues`. */
+/**
+ * Validates a PATCH body: exactly one of `paused` (boolean) or `maxInProgressAiIssues`, or else
+ * `promptTemplate` alone (a template id, or null or blank to clear it).
+ */
 export function validateMappingPatch(body: unknown): Result<MappingPatch, string> {
   if (!isPlainObject(body)) return err(MAPPING_MESSAGES.invalidBody);
   const hasPaused = body.paused !== undefined;
   const hasCap = body.maxInProgressAiIssues !== undefined;
   if (hasPaused && hasCap) return err(MAPPING_MESSAGES.patchBoth);
+  if (!hasPaused && !hasCap && body.promptTemplate !== undefined) {
+    const template = optionalString(body, 'promptTemplate', undefined);
+    return template.map((id) => ({ promptTemplate: id ?? null }));
+  }
   if (hasCap) {
     return isPositiveInteger(body.maxInProgressAiIssues)
       ? ok({ maxInProgressAiIssues: body.maxInProgressAiIssues })
@@ -326,7 +336,9 @@ export function validateMappingPatch(body: unknown): Result<MappingPatch, string
 }
 
 export function applyMappingPatch(mapping: Mapping, patch: MappingPatch, now: number): Mapping {
-  return { ...mapping, ...patch, updatedAt: now };
+  if (!('promptTemplate' in patch)) return { ...mapping, ...patch, updatedAt: now };
+  const { promptTemplate: _, ...rest } = mapping;
+  return { ...rest, ...(patch.promptTemplate ? { promptTemplate: patch.promptTemplate } : {}), updatedAt: now };
 }
 
 /**

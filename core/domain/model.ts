@@ -57,6 +57,8 @@ export interface Mapping {
   provider: Provider;
   awsRegion?: string;
   extraEnv: Record<string, string>;
+  /** A stored prompt template's id (`/api/v1/templates`): the session's prompt unless the issue overrides it. */
+  promptTemplate?: string;
   paused: boolean;
   maxTurns?: number;
   maxIterations?: number;

@@ -55,6 +55,7 @@ export const SAMPLE_TEMPLATE_VARIABLES = {
 
 /** The templates API's messages (400 and 409). */
 export const TEMPLATE_MESSAGES = {
+  notFound: 'Template not found',
   idFormat: `id must be lowercase letters, digits, dashes or underscores (at most 64), not starting with ${BUILT_IN_PREFIX}`,
   nameRequired: 'name is required',
   bodyRequired: 'body is required',

@@ -151,7 +151,7 @@ export interface OrchestratorCradle {
   /** Issue control of the v1 API (issue-control-registrations.ts). */
   issueOverrides: IssueOverridesStore;
   issueEvents: IssueEventLog;
-  issueRunOverrides: (issueId: string) => Promise<{ model?: string; template?: string }>;
+  issueRunOverrides: (issueId: string, mappingTemplate?: string) => Promise<{ model?: string; template?: string }>;
   issueControl: IssueControlService;
   /** The rest of /api/v1 (v1-operations-registrations.ts). */
   configCatalog: ConfigCatalog;

@@ -34,10 +34,12 @@ export function registerGithub(container: AwilixContainer<Cradle>): void {
         config,
         forgeRegistry,
         sessionBundle,
-      }: Pick<Cradle, 'storage' | 'config' | 'forgeRegistry' | 'sessionBundle'>) =>
+        audit,
+      }: Pick<Cradle, 'storage' | 'config' | 'forgeRegistry' | 'sessionBundle' | 'audit'>) =>
         createTemplatesService({
           storage,
           config,
+          audit,
           forgeFor: (kind) => forgeRegistry.get(kind),
           workflowTemplates: createBuiltInWorkflowTemplates({ sessionBundleSha256: () => sessionBundle.current()?.sha256 }),
         }),

@@ -19,11 +19,13 @@ export function registerIssueControl(container: AwilixContainer<Cradle>): void {
       .singleton()
       .disposer((log) => log.dispose()),
     // A template override names a stored template by id (or is the text itself): the session gets the body.
+    // The issue's override wins over the mapping's `promptTemplate`.
     issueRunOverrides: asFunction(
       ({ issueOverrides, promptTemplates }: Pick<Cradle, 'issueOverrides' | 'promptTemplates'>) =>
-        async (issueId: string) => {
+        async (issueId: string, mappingTemplate?: string) => {
           const overrides = await issueOverrides.runOverrides(issueId);
-          return overrides.template ? { ...overrides, template: await promptTemplates.resolve(overrides.template) } : overrides;
+          const template = overrides.template ?? mappingTemplate;
+          return template ? { ...overrides, template: await promptTemplates.resolve(template) } : overrides;
         },
     ).singleton(),
     issueControl: asFunction(createIssueControlService).singleton(),

@@ -96,8 +96,14 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
       );
     }).singleton(),
     secretsService: asFunction(
-      ({ storage, logger, flySessions, secrets }: Pick<Cradle, 'storage' | 'logger' | 'flySessions' | 'secrets'>) =>
-        createSecretsService({ storage, logger, flySecrets: () => flySessions.secrets(), localSecrets: secrets }),
+      ({
+        storage,
+        logger,
+        flySessions,
+        secrets,
+        audit,
+      }: Pick<Cradle, 'storage' | 'logger' | 'flySessions' | 'secrets' | 'audit'>) =>
+        createSecretsService({ storage, logger, flySecrets: () => flySessions.secrets(), localSecrets: secrets, audit }),
     ).singleton(),
     sessionSecrets: asFunction(({ secretsService }: Pick<Cradle, 'secretsService'>) => secretsService.sessionSecrets).singleton(),
 
@@ -109,8 +115,17 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         ticketingRegistry,
         jobOutcome,
         flySessions,
-      }: Pick<Cradle, 'storage' | 'clock' | 'logger' | 'ticketingRegistry' | 'jobOutcome' | 'flySessions'>) =>
-        createSessionsService({ storage, clock, logger, ticketingRegistry, jobOutcome, flyRunner: () => flySessions.runner() }),
+        audit,
+      }: Pick<Cradle, 'storage' | 'clock' | 'logger' | 'ticketingRegistry' | 'jobOutcome' | 'flySessions' | 'audit'>) =>
+        createSessionsService({
+          storage,
+          clock,
+          logger,
+          ticketingRegistry,
+          jobOutcome,
+          flyRunner: () => flySessions.runner(),
+          audit,
+        }),
     ).singleton(),
 
     runWatcher: asFunction(

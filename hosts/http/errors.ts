@@ -1,3 +1,5 @@
+import { TEMPLATE_MESSAGES } from '../../core/domain/prompt-template.js';
+
 /**
  * The one place where an outcome becomes an HTTP status and body. Services return these
  * kinds in their `Result`s; routes hand them to `errorResponse` untouched. Messages are the
@@ -123,7 +125,7 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
   sessionNotFound: { status: 404, body: () => ({ error: 'Session not found' }) },
   secretNotFound: { status: 404, body: () => ({ error: 'Secret not found' }) },
   attemptNotFound: { status: 404, body: () => ({ error: 'Attempt not found' }) },
-  templateNotFound: { status: 404, body: () => ({ error: 'Template not found' }) },
+  templateNotFound: { status: 404, body: () => ({ error: TEMPLATE_MESSAGES.notFound }) },
   workspaceNotFound: { status: 404, body: () => ({ error: 'Workspace not found' }) },
   overlayPathNotFound: { status: 404, body: () => ({ error: 'Overlay path not found' }) },
   internal: { status: 500, body: () => ({ error: 'Internal server error' }) },

@@ -25,7 +25,7 @@ import type { RunEnvironmentBuilder } from './dispatch.service.js';
  * | `AI_IMPLEMENT_BRANCH` | the working branch: the mapping's `branchPrefix` + the issue identifier |
  * | `AI_IMPLEMENT_REPO_URL` | a forge cloned directly (local: the bare repository `DATA_DIR/repos/{owner}/{repo}.git`) |
  * | `AI_IMPLEMENT_GITHUB_API_URL` | a forge cloned through its API (github: `GITHUB_API_URL`) |
- * | `AI_IMPLEMENT_MODEL`, `AI_IMPLEMENT_PROMPT_TEMPLATE` | the issue's model and prompt overrides (`POST /api/v1/:id/model`, `/template`), when set |
+ * | `AI_IMPLEMENT_MODEL`, `AI_IMPLEMENT_PROMPT_TEMPLATE` | the issue's model and prompt overrides (`POST /api/v1/:id/model`, `/template`; else the mapping's `promptTemplate`), when set |
  *
  * plus the team's secrets (their stored, team-prefixed names) and the mapping's `extraEnv` (which
  * wins over a secret of the same name), minus any `AI_IMPLEMENT_*` name (those are the run's own). No orchestrator
@@ -62,8 +62,11 @@ export interface RunEnvironmentDeps {
   forgeRegistry: Pick<ForgeRegistry, 'get'>;
   /** The team's secrets (stored team-prefixed, `ENG_MY_TOKEN`) as the session receives them. */
   sessionSecrets: (mapping: Mapping, runner: Job['runner']) => Promise<Record<string, string>>;
-  /** The issue's operator overrides (issue-control-registrations.ts); none when absent. */
-  issueRunOverrides?: (issueId: string) => Promise<{ model?: string; template?: string }>;
+  /**
+   * The issue's operator overrides (issue-control-registrations.ts), the template falling back to
+   * the mapping's `promptTemplate`; none when absent.
+   */
+  issueRunOverrides?: (issueId: string, mappingTemplate?: string) => Promise<{ model?: string; template?: string }>;
 }
 
 /** Mints the run's credentials (once per dispatch) and builds the session's environment. */
@@ -106,7 +109,7 @@ export function createRunEnvironment({
     const source = forgeRegistry.get(mapping.forge)?.checkoutSource(mapping) ?? { apiUrl: config.githubApiUrl };
     if ('repoUrl' in source) env[RUN_ENV.repoUrl] = source.repoUrl;
     else env[RUN_ENV.githubApiUrl] = source.apiUrl;
-    const overrides = (await issueRunOverrides?.(job.issueId)) ?? {};
+    const overrides = (await issueRunOverrides?.(job.issueId, mapping.promptTemplate)) ?? {};
     if (overrides.model) env[RUN_ENV.model] = overrides.model;
     if (overrides.template) env[RUN_ENV.promptTemplate] = overrides.template;
     return env;

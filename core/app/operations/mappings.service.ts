@@ -4,11 +4,15 @@ import type { EventBus, MappingEventType } from '../../../ports/event-bus.port.j
 import type { Storage } from '../../../ports/storage.port.js';
 import { applyMappingPatch, validateMappingInput, validateMappingPatch } from '../../domain/mappings.js';
 import type { Mapping } from '../../domain/model.js';
+import { TEMPLATE_MESSAGES } from '../../domain/prompt-template.js';
+import type { PromptTemplatesService } from './prompt-templates.service.js';
 
 export interface MappingsDeps {
   storage: Storage;
   clock: Clock;
   eventBus: EventBus;
+  /** A mapping's `promptTemplate` must name a stored (or built-in) template. */
+  promptTemplates: Pick<PromptTemplatesService, 'get'>;
 }
 
 export type MappingsError = { kind: 'invalid'; message: string } | { kind: 'invalidBody' } | { kind: 'teamNotFound' };
@@ -26,8 +30,11 @@ export interface MappingsService {
 }
 
 /** Project mappings: the core's rules (core/mappings.ts) applied to what storage holds. */
-export function createMappingsService({ storage, clock, eventBus }: MappingsDeps): MappingsService {
+export function createMappingsService({ storage, clock, eventBus, promptTemplates }: MappingsDeps): MappingsService {
   const announce = (type: MappingEventType, teamKey: string) => eventBus.publish({ type, at: clock.now(), teamKey });
+  const missingTemplate = async (id: string | null | undefined): Promise<boolean> =>
+    typeof id === 'string' && (await promptTemplates.get(id)).isErr();
+  const templateNotFound = { kind: 'invalid', message: TEMPLATE_MESSAGES.notFound } as const;
 
   return {
     async list() {
@@ -42,6 +49,9 @@ export function createMappingsService({ storage, clock, eventBus }: MappingsDeps
       const existing = teamKey ? await storage.mappings.get(teamKey) : undefined;
       const result = validateMappingInput(body, existing, clock.now());
       if (result.isErr()) return err({ kind: 'invalid', message: result.error });
+      // Only a newly named template is checked: one deleted since does not block other changes.
+      const named = result.value.promptTemplate;
+      if (named !== existing?.promptTemplate && (await missingTemplate(named))) return err(templateNotFound);
       await storage.mappings.put(result.value);
       announce(existing ? 'mapping.updated' : 'mapping.created', result.value.teamKey);
       return ok({ mapping: result.value, created: existing === undefined });
@@ -50,6 +60,7 @@ export function createMappingsService({ storage, clock, eventBus }: MappingsDeps
     async patch(teamKey, body) {
       const patch = validateMappingPatch(body);
       if (patch.isErr()) return err({ kind: 'invalid', message: patch.error });
+      if ('promptTemplate' in patch.value && (await missingTemplate(patch.value.promptTemplate))) return err(templateNotFound);
       const existing = await storage.mappings.get(teamKey);
       if (!existing) return err({ kind: 'teamNotFound' });
       const updated = applyMappingPatch(existing, patch.value, clock.now());

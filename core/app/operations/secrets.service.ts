@@ -16,6 +16,7 @@ import {
   validateSecretInput,
   validateSecretName,
 } from '../../domain/secrets.js';
+import type { AuditService } from './audit.service.js';
 import { FLY_NOT_CONFIGURED } from './fly-sessions.js';
 
 export interface SecretsServiceDeps {
@@ -25,6 +26,8 @@ export interface SecretsServiceDeps {
   flySecrets: () => Promise<Secrets | undefined>;
   /** The orchestrator's own store, encrypted at rest (`/api/v1/secrets`). */
   localSecrets: Secrets;
+  /** Each secret set or deleted is an audit entry: its name and scope, never its value. */
+  audit: Pick<AuditService, 'record'>;
 }
 
 export type SecretsError =
@@ -73,7 +76,19 @@ function fromService(error: ServiceError): SecretsError {
  * only ever written, never returned.
  */
 export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
-  const { storage, logger, localSecrets } = deps;
+  const { storage, logger, localSecrets, audit } = deps;
+
+  /** Records a change that succeeded (the name only), and hands the outcome back. */
+  async function audited<T>(
+    outcome: Result<T, SecretsError>,
+    change: { action: 'secret.set' | 'secret.deleted'; scope: 'team' | 'global' | 'local'; name: string; teamKey?: string },
+  ): Promise<Result<T, SecretsError>> {
+    if (outcome.isOk()) {
+      const { action, scope, name, teamKey } = change;
+      await audit.record({ actor: 'operator', action, target: name, ...(teamKey ? { teamKey } : {}), detail: { scope } });
+    }
+    return outcome;
+  }
 
   async function fly(): Promise<Result<Secrets, SecretsError>> {
     const secrets = await deps.flySecrets();
@@ -115,7 +130,8 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
           input.error === SECRET_MESSAGES.invalidBody ? { kind: 'invalidBody' } : { kind: 'invalid', message: input.error },
         );
       const set = await secrets.value.set(teamSecretName(teamKey, input.value.name), input.value.value);
-      return set.map(() => ({ name: input.value.name })).mapErr(fromService);
+      const outcome = set.map(() => ({ name: input.value.name })).mapErr(fromService);
+      return audited(outcome, { action: 'secret.set', scope: 'team', name: input.value.name, teamKey });
     },
 
     async removeTeam(teamKey, name) {
@@ -123,7 +139,8 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
       if (secrets.isErr()) return err(secrets.error);
       const valid = validateSecretName(name);
       if (valid.isErr()) return err({ kind: 'invalid', message: valid.error });
-      return (await remove(secrets.value, teamSecretName(teamKey, name))).map(() => ({ name }));
+      const outcome = (await remove(secrets.value, teamSecretName(teamKey, name))).map(() => ({ name }));
+      return audited(outcome, { action: 'secret.deleted', scope: 'team', name, teamKey });
     },
 
     async listGlobal() {
@@ -145,7 +162,8 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
       const name = validateGlobalSecretName(input.value.name, await teamKeys());
       if (name.isErr()) return err({ kind: 'invalid', message: name.error });
       const set = await secrets.value.set(name.value, input.value.value);
-      return set.map(() => ({ name: name.value })).mapErr(fromService);
+      const outcome = set.map(() => ({ name: name.value })).mapErr(fromService);
+      return audited(outcome, { action: 'secret.set', scope: 'global', name: name.value });
     },
 
     async removeGlobal(name) {
@@ -155,7 +173,10 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
       if (valid.isErr()) return err({ kind: 'invalid', message: valid.error });
       // A team's secret is not a global one: the global API neither shows nor deletes it.
       if (collidingTeamPrefix(name, await teamKeys())) return err({ kind: 'secretNotFound' });
-      return (await remove(secrets.value, name)).map(() => ({ name }));
+      return audited(
+        (await remove(secrets.value, name)).map(() => ({ name })),
+        { action: 'secret.deleted', scope: 'global', name },
+      );
     },
 
     async listLocal() {
@@ -167,13 +188,17 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
       const valid = validateSecretName(key);
       if (valid.isErr()) return err({ kind: 'invalid', message: valid.error });
       if (typeof body.value !== 'string' || body.value === '') return err({ kind: 'invalid', message: LOCAL_VALUE_REQUIRED });
-      return (await localSecrets.set(key, body.value)).map(() => ({ key })).mapErr(fromService);
+      const outcome = (await localSecrets.set(key, body.value)).map(() => ({ key })).mapErr(fromService);
+      return audited(outcome, { action: 'secret.set', scope: 'local', name: key });
     },
 
     async removeLocal(key) {
       const valid = validateSecretName(key);
       if (valid.isErr()) return err({ kind: 'invalid', message: valid.error });
-      return (await remove(localSecrets, key)).map(() => ({ key }));
+      return audited(
+        (await remove(localSecrets, key)).map(() => ({ key })),
+        { action: 'secret.deleted', scope: 'local', name: key },
+      );
     },
 
     async sessionSecrets(mapping, runner) {

@@ -5,6 +5,7 @@ import type { WorkflowTemplates } from '../../../ports/workflow-templates.port.j
 import type { ForgeKind, Mapping } from '../../domain/model.js';
 import { overallTemplateStatus, type TemplateFile, type TemplateStatusEntry } from '../../domain/templates.js';
 import { describeMissingForge } from '../pulls/forge-registry.js';
+import type { AuditService } from './audit.service.js';
 
 export interface TemplatesDeps {
   storage: Storage;
@@ -13,6 +14,8 @@ export interface TemplatesDeps {
   forgeFor: (kind: ForgeKind) => Forge | undefined;
   /** What the repositories should hold (the built-in templates unless an embedder brings others). */
   workflowTemplates: WorkflowTemplates;
+  /** Each sync is an audit entry. */
+  audit: Pick<AuditService, 'record'>;
 }
 
 export type TemplatesError = { kind: 'teamNotFound' } | { kind: 'requestFailed'; message: string };
@@ -57,7 +60,7 @@ export interface TemplatesService {
  * Workflow templates in the mappings' repositories. Rendering needs `PUBLIC_URL` (the comment
  * trigger calls it back), so a changed URL shows every repository as stale until re-synced.
  */
-export function createTemplatesService({ storage, config, forgeFor, workflowTemplates }: TemplatesDeps): TemplatesService {
+export function createTemplatesService({ storage, config, forgeFor, workflowTemplates, audit }: TemplatesDeps): TemplatesService {
   const render = (mapping: Mapping): Result<TemplateFile[], string> =>
     workflowTemplates.render({ ...mapping, orchestratorUrl: config.publicUrl });
 
@@ -102,13 +105,16 @@ export function createTemplatesService({ storage, config, forgeFor, workflowTemp
       const repo = { owner: mapping.owner, repo: mapping.repo };
       const synced = await workflowTemplates.sync(forge, repo, files.value, mapping.defaultBranch);
       if (synced.isErr()) return err({ kind: 'requestFailed', message: synced.error.message });
-      return ok({
+      const result = {
         teamKey: mapping.teamKey,
         repository: `${mapping.owner}/${mapping.repo}`,
         branch: mapping.defaultBranch,
         files: files.value.map((f) => f.path),
         templateVersion: workflowTemplates.version,
-      });
+      };
+      const { repository, ...detail } = result;
+      await audit.record({ actor: 'operator', action: 'workflows.synced', teamKey, target: repository, detail });
+      return ok(result);
     },
 
     async status() {

@@ -6,6 +6,7 @@ import type { Storage } from '../../../ports/storage.port.js';
 import { isTerminal } from '../../domain/job-status.js';
 import type { Job } from '../../domain/model.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
+import type { AuditService } from '../operations/audit.service.js';
 import { FLY_NOT_CONFIGURED } from '../operations/fly-sessions.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
 
@@ -17,6 +18,8 @@ export interface SessionsDeps {
   jobOutcome: Pick<JobOutcomeService, 'record'>;
   /** The Fly sessions runner in force, or undefined when Fly sessions are not configured. */
   flyRunner: () => Promise<Runner | undefined>;
+  /** Each destroy is an audit entry. */
+  audit: Pick<AuditService, 'record'>;
 }
 
 /** One row of the admin's Sessions panel. */
@@ -142,6 +145,13 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
         issue: job?.identifier,
         issueReset,
         dedupCleared,
+      });
+      await deps.audit.record({
+        actor: 'operator',
+        action: 'session.destroyed',
+        target: machineId,
+        ...(job ? { teamKey: job.teamKey } : {}),
+        detail: { jobId: job?.id ?? null, issue: job?.identifier ?? session?.issueIdentifier ?? null, issueReset, dedupCleared },
       });
       return ok({
         destroyed: true,

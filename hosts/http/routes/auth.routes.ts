@@ -1,5 +1,6 @@
 import { err, ok } from 'neverthrow';
 import { z } from 'zod';
+import type { AuditService } from '../../../core/app/operations/audit.service.js';
 import { type AdminAuthService, bearerToken } from '../admin-auth.service.js';
 import type { AuthThrottle } from '../auth-throttle.js';
 import { clientOf } from '../client-address.js';
@@ -9,6 +10,7 @@ import { isoTime } from '../schemas/components.schema.js';
 export interface AuthRoutesDeps {
   adminAuth: AdminAuthService;
   authThrottle: AuthThrottle;
+  audit: Pick<AuditService, 'record'>;
 }
 
 /**
@@ -41,11 +43,14 @@ export const authRoutes = [
     body: { schema: LoginBody, read: 'object' },
     responses: { 200: z.object({ token: z.string(), expiresAt: isoTime() }) },
     errors: [{ kind: 'invalidBody' }, { kind: 'badAccessCode' }, { kind: 'tooManyAttempts', retryAfterMs: 60_000 }],
-    handler: async ({ event, body }, { adminAuth, authThrottle }) => {
+    handler: async ({ event, body }, { adminAuth, authThrottle, audit }) => {
       const client = clientOf(event);
       const waitMs = await authThrottle.lockedFor(client);
       if (waitMs !== undefined) return err({ kind: 'tooManyAttempts' as const, retryAfterMs: waitMs });
       const login = await adminAuth.login(body.code ?? body.accessCode ?? '');
+      // The address only: never the code sent nor the token given.
+      const action = login.isOk() ? 'auth.signed_in' : 'auth.sign_in_failed';
+      await audit.record({ actor: 'operator', action, detail: { client } });
       if (login.isOk()) await authThrottle.succeeded(client);
       else if (login.error.kind === 'badAccessCode') {
         const refusedMs = await authThrottle.failed(client);

@@ -2,6 +2,7 @@ import { err, ok } from 'neverthrow';
 import { z } from 'zod';
 import type { MappingsService } from '../../../core/app/operations/mappings.service.js';
 import { MAPPING_MESSAGES } from '../../../core/domain/mappings.js';
+import { TEMPLATE_MESSAGES } from '../../../core/domain/prompt-template.js';
 import type { HttpError } from '../errors.js';
 import { routesFor } from '../route.js';
 import { UNKNOWN_FIELD } from '../route-input.js';
@@ -21,6 +22,7 @@ const SAVE_ERRORS: HttpError[] = [
   invalid('branchPrefix invalid: {detail}'),
   invalid('(ticketing validation message)'),
   invalid(`${UNKNOWN_FIELD}{name}`),
+  invalid(TEMPLATE_MESSAGES.notFound),
 ];
 
 export const teamKeyParams = z.object({
@@ -67,10 +69,14 @@ export const mappingsRoutes = [
     path: '/api/mappings/:teamKey',
     operationId: 'patchMapping',
     tag: 'Projects',
-    summary: 'Change a mapping’s concurrency cap or paused state (one of them)',
+    summary: 'Change a mapping’s concurrency cap or paused state (one of them), or else its prompt template',
     params: teamKeyParams,
     body: {
-      schema: z.object({ paused: z.boolean().optional(), maxInProgressAiIssues: z.number().int().min(1).optional() }),
+      schema: z.object({
+        paused: z.boolean().optional(),
+        maxInProgressAiIssues: z.number().int().min(1).optional(),
+        promptTemplate: z.string().nullable().optional().describe('A template id; null or blank clears it'),
+      }),
       read: 'object',
       judgedByUseCase: true,
       rejectUnknownFields: true,
@@ -78,7 +84,15 @@ export const mappingsRoutes = [
     responses: { 200: answer },
     errors: [
       { kind: 'invalidBody' },
-      ...[maxInProgress, patchBoth, patchNeither, paused, `${UNKNOWN_FIELD}{name}`].map(invalid),
+      ...[
+        maxInProgress,
+        patchBoth,
+        patchNeither,
+        paused,
+        `${UNKNOWN_FIELD}{name}`,
+        TEMPLATE_MESSAGES.notFound,
+        'promptTemplate must be a string',
+      ].map(invalid),
       { kind: 'teamNotFound' },
     ],
     handler: async ({ params, body }, { mappings }) =>

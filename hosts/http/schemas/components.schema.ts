@@ -72,6 +72,13 @@ export const MappingSchema = z
     provider: z.enum(PROVIDER as [Provider, ...Provider[]]).optional(),
     awsRegion: z.string().optional(),
     extraEnv: z.record(z.string(), z.string()).optional(),
+    promptTemplate: z
+      .string()
+      .describe(
+        'A prompt template id (`/api/v1/templates`): the session’s prompt unless the issue overrides it; null or blank clears it',
+      )
+      .nullable()
+      .optional(),
     paused: z.boolean().optional(),
     maxTurns: z.number().int().optional(),
     maxIterations: z.number().int().optional(),

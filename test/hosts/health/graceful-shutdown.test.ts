@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { err } from 'neverthrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInProcessEventBus } from '../../../adapters/event-bus/in-process.adapter.js';
 import { createStorage } from '../../../adapters/storage/create-storage.js';
@@ -30,7 +31,8 @@ afterEach(() => {
 async function seedBacklog(dir: string): Promise<void> {
   const storage = await createStorage({ dataDir: dir });
   const clock = createSystemClock();
-  const mappings = createMappingsService({ storage, clock, eventBus: createInProcessEventBus() });
+  const noTemplates = { get: async () => err({ kind: 'templateNotFound' as const }) };
+  const mappings = createMappingsService({ storage, clock, eventBus: createInProcessEventBus(), promptTemplates: noTemplates });
   const saved = await mappings.save({
     teamKey: 'LOC',
     ticketing: 'local',

@@ -94,6 +94,18 @@ describe('DELETE /api/sessions/:machineId', () => {
       },
     });
     expect(h.fly.machine(machineId)?.state).toBe('destroyed');
+    expect((await h.api('GET', '/api/v1/audit?action=session.destroyed')).body).toMatchObject({
+      total: 1,
+      entries: [
+        {
+          actor: 'operator',
+          action: 'session.destroyed',
+          target: machineId,
+          teamKey: job?.teamKey,
+          detail: { jobId: job?.id, issue: issue.identifier, issueReset: true, dedupCleared: true },
+        },
+      ],
+    });
     const reset = await h.issue(issue.id);
     expect(reset.labels).toEqual(['AI-Implement']);
     // The job ends as failed (so the issue is no longer in flight), which the ticket is told.

@@ -134,7 +134,7 @@ describe.each(STORAGE_KINDS)('/api/v1/config* on %s storage', (kind) => {
       expect(await res.json()).toEqual({ error: 'Invalid request body' });
     }
     expect(await getJson<Overlay>(h, token, '/api/v1/config/overlay')).toMatchObject({ overlay: {} });
-    expect((await getJson<AuditPage>(h, token, '/api/v1/audit')).total).toBe(0);
+    expect((await getJson<AuditPage>(h, token, '/api/v1/audit?action=config')).total).toBe(0);
   });
 
   it('keeps the environment’s precedence for env-locked keys, and says so', async () => {
@@ -217,7 +217,7 @@ describe('the overlay across a restart (SQLite file)', () => {
         ).toBe(60000);
         const config = (await (await call(second, t2, 'GET', '/api/v1/config')).json()) as Effective;
         expect(keyOf(config, 'POLL_INTERVAL_MS')).toMatchObject({ value: '60000', source: 'overlay', restartRequired: false });
-        const audit = (await (await call(second, t2, 'GET', '/api/v1/audit')).json()) as AuditPage;
+        const audit = (await (await call(second, t2, 'GET', '/api/v1/audit?action=config')).json()) as AuditPage;
         expect(audit.entries.map((e) => e.action)).toEqual(['config.overlay_replaced']);
       } finally {
         await second.dispose();

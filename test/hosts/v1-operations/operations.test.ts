@@ -171,6 +171,8 @@ describe.each(STORAGE_KINDS)('models, workspaces, git context and audit on %s st
     await localMapping(h, token);
     await seedIssue(h, { title: 'audit me', labels: ['AI-Implement'] });
     await h.orchestrator.cradle.reconcile.request();
+    // The dispatch's entry comes from the event bus: stored before the overlay changes that follow.
+    await h.orchestrator.cradle.audit.idle();
     for (const ms of ['1000', '2000', '3000']) {
       h.clock.advance(1000);
       await h.call('PUT', '/api/v1/config/overlay', { token, body: { POLL_INTERVAL_MS: ms === '1000' ? '10000' : `${ms}0` } });
@@ -188,14 +190,15 @@ describe.each(STORAGE_KINDS)('models, workspaces, git context and audit on %s st
       'config.overlay_replaced',
       'dispatch.created',
       'mapping.created',
+      'auth.signed_in',
     ]);
-    expect(all.total).toBe(5);
+    expect(all.total).toBe(6);
     const page = await getJson<{ entries: { action: string }[]; total: number; limit: number; offset: number }>(
       h,
       token,
       '/api/v1/audit?limit=2&offset=2',
     );
-    expect(page).toMatchObject({ total: 5, limit: 2, offset: 2 });
+    expect(page).toMatchObject({ total: 6, limit: 2, offset: 2 });
     expect(page.entries.map((e) => e.action)).toEqual(['config.overlay_replaced', 'dispatch.created']);
     const byActor = await getJson<{ entries: { action: string; teamKey?: string }[] }>(
       h,
