@@ -174,7 +174,7 @@ describe('bad input never yields a 500', () => {
 describe('an unexpected failure', () => {
   it('answers 500 Internal server error and logs without the secret', async () => {
     const lines: string[] = [];
-    // Settings (the admin token salt) and documents (admin sessions) work; every other store explodes with a message quoting the secret.
+    // Settings (the admin token salt), documents (admin sessions) and streams (audit) work; every other store explodes with a message quoting the secret.
     const exploding = new Proxy(
       {},
       {
@@ -191,15 +191,24 @@ describe('an unexpected failure', () => {
       list: async () => [...sessions.values()],
       delete: async (_c: unknown, id: string) => sessions.delete(id),
     };
+    // The audit trail (a stream) works too: the sign-in is recorded there.
+    const appended: unknown[] = [];
+    const streams = {
+      append: async (_s: unknown, entry: unknown) => void appended.push(entry),
+      list: async () => [...appended],
+      delete: async () => true,
+    };
     const failing = new Proxy({} as Storage, {
       get: (_t, prop) =>
         prop === 'settings'
           ? { get: async () => 'salt-value-for-test', set: async () => undefined }
           : prop === 'documents'
             ? documents
-            : prop === 'close'
-              ? async () => undefined
-              : exploding,
+            : prop === 'streams'
+              ? streams
+              : prop === 'close'
+                ? async () => undefined
+                : exploding,
     });
     const h = await startHarness(
       'memory',
