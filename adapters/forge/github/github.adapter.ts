@@ -4,8 +4,8 @@ import type { ServiceError } from '../../../ports/errors.js';
 import type { Forge, PullRequest, RepoRef, WorkflowRun } from '../../../ports/forge.port.js';
 import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
-import { createTimedFetch, numericHeader } from '../../shared/timed-fetch.js';
-import { createGithubAuth, type GithubAuthConfig } from './github-auth.js';
+import type { GithubAuthConfig } from './github-auth.js';
+import { connectGithub } from './github-connection.js';
 import { toServiceError } from './github-errors.js';
 
 export { classifyRun, RUN_LINK_TIMEOUT_MS, type RunClassification } from './classify-run.js';
@@ -117,25 +117,14 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
   const lookbackMs = options.runLookbackMs ?? 2 * 86_400_000;
   const maxPages = options.runPages ?? 3;
   const governor = options.governor ?? UNGOVERNED;
-  const fetch = createTimedFetch({
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    // The primary limit: `x-ratelimit-remaining: 0` holds every request until `x-ratelimit-reset` (seconds).
-    observe: (headers) => {
-      const remaining = numericHeader(headers, 'x-ratelimit-remaining');
-      const reset = numericHeader(headers, 'x-ratelimit-reset');
-      governor.observe({
-        ...(remaining !== undefined ? { remaining } : {}),
-        ...(reset !== undefined ? { resetAt: reset * 1000 } : {}),
-      });
-    },
-  });
-  const auth = createGithubAuth({
-    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+  const auth = connectGithub({
+    baseUrl: options.baseUrl,
     auth: options.auth,
     now,
+    governor,
     warn: options.warn,
-    fetch,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
   });
 
   /** One retried request about `repo`, each attempt through the governor; an auth failure drops cached App tokens for it. */

@@ -1,11 +1,11 @@
 import type { Octokit } from '@octokit/rest';
 import { ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
-import { createGithubAuth, type GithubAuthConfig } from '../../forge/github/github-auth.js';
+import type { GithubAuthConfig } from '../../forge/github/github-auth.js';
+import { connectGithub } from '../../forge/github/github-connection.js';
 import { toServiceError } from '../../forge/github/github-errors.js';
 import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
-import { createTimedFetch, numericHeader } from '../../shared/timed-fetch.js';
 import type { RepoRef } from './github-issue.js';
 
 /** A GitHub connection for the issues adapter: the same credentials, base URL and governor as the forge's. */
@@ -43,24 +43,14 @@ export interface GithubCaller {
 export function createGithubCaller(connection: GithubIssuesConnection): GithubCaller {
   const now = connection.now ?? Date.now;
   const governor = connection.governor ?? UNGOVERNED;
-  const fetch = createTimedFetch({
-    ...(connection.timeoutMs ? { timeoutMs: connection.timeoutMs } : {}),
-    ...(connection.fetch ? { fetch: connection.fetch } : {}),
-    observe: (headers) => {
-      const remaining = numericHeader(headers, 'x-ratelimit-remaining');
-      const reset = numericHeader(headers, 'x-ratelimit-reset');
-      governor.observe({
-        ...(remaining !== undefined ? { remaining } : {}),
-        ...(reset !== undefined ? { resetAt: reset * 1000 } : {}),
-      });
-    },
-  });
-  const auth = createGithubAuth({
-    baseUrl: connection.baseUrl.replace(/\/+$/, ''),
+  const auth = connectGithub({
+    baseUrl: connection.baseUrl,
     auth: connection.auth,
     now,
+    governor,
     warn: connection.warn,
-    fetch,
+    timeoutMs: connection.timeoutMs,
+    fetch: connection.fetch,
   });
   const once = <T>(repo: RepoRef, request: (o: Octokit) => Promise<T>): ResultAsync<T, ServiceError> =>
     auth
