@@ -110,24 +110,29 @@ function openLimiters(store: ThrottleStore, policy: AuthThrottlePolicy): Limiter
   const pool = new pg.Pool({ connectionString: store.url, max: 2 });
   pool.on('error', () => undefined);
   const tableName = store.tableName ?? 'auth_throttle';
-  const created: Promise<void>[] = [];
-  const on = (options: typeof failures) => {
-    let limiter: RateLimiterPostgres | undefined;
-    created.push(
-      new Promise<void>((resolve) => {
-        // A table that cannot be created (the store is down) leaves the counting to the insurance.
-        limiter = new RateLimiterPostgres(
-          insured({ ...options, storeClient: pool, storeType: 'pool', tableName, clearExpiredByTimeout: true }),
-          () => resolve(),
-        );
-      }),
+  // Replicas starting together would race rate-limiter-flexible's own CREATE TABLE IF NOT EXISTS
+  // (PostgreSQL can fail one of two concurrent creates), leaving the loser counting in memory:
+  // the table is created here once, under an advisory lock, with the library's own columns.
+  const tableReady = (async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [tableName]);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS "${tableName.replace(/"/g, '""')}" (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`,
+      );
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [tableName]);
+    } finally {
+      client.release();
+    }
+  })().catch(() => undefined); // the store is down: the insurance limiter counts until it is back
+  const on = (options: typeof failures) =>
+    new RateLimiterPostgres(
+      insured({ ...options, storeClient: pool, storeType: 'pool', tableName, tableCreated: true, clearExpiredByTimeout: true }),
     );
-    return limiter!;
-  };
   return {
     failures: on(failures),
     lockouts: on(lockouts),
-    ready: Promise.all(created).then(() => undefined),
+    ready: tableReady,
     close: () => pool.end(),
   };
 }
