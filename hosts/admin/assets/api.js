@@ -70,9 +70,44 @@ export async function request(method, path, body) {
   return { ok: false, status: res.status, error, data };
 }
 
+/**
+ * Reads that are slow and rarely change (template status reads every mapped repository from
+ * its forge): a live redraw reuses an answer younger than a minute instead of asking again.
+ */
+const SLOW_READS = new Set(['/api/admin/template-status']);
+const SLOW_READ_MAX_AGE_MS = 60_000;
+/** @type {Map<string, { at: number, result: ApiResult }>} */
+const slowReads = new Map();
+let reusingSlowReads = 0;
+
+/**
+ * Runs `work` (a live redraw) with slow reads answered from the last minute's answers.
+ * @template T
+ * @param {() => Promise<T>} work
+ * @returns {Promise<T>}
+ */
+export async function reuseSlowReads(work) {
+  reusingSlowReads += 1;
+  try {
+    return await work();
+  } finally {
+    reusingSlowReads -= 1;
+  }
+}
+
+/** @param {string} path */
+async function get(path) {
+  if (!SLOW_READS.has(path)) return request('GET', path);
+  const kept = slowReads.get(path);
+  if (reusingSlowReads > 0 && kept && Date.now() - kept.at < SLOW_READ_MAX_AGE_MS) return kept.result;
+  const result = await request('GET', path);
+  if (result.ok) slowReads.set(path, { at: Date.now(), result });
+  return result;
+}
+
 export const api = {
   /** @param {string} path */
-  get: (path) => request('GET', path),
+  get,
   /** @param {string} path @param {unknown} [body] */
   post: (path, body) => request('POST', path, body ?? {}),
   /** @param {string} path @param {unknown} body */

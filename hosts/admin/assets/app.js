@@ -1,7 +1,10 @@
 // @ts-check
-import { api, onSessionExpired, token } from './api.js';
+import { api, onSessionExpired, reuseSlowReads, token } from './api.js';
 import { errorBox, h } from './dom.js';
+import { startLive } from './live.js';
+import { liveIndicator, panelBusy, swapPanel } from './live-panel.js';
 import { GROUPS, PANELS } from './panels/index.js';
+import { VIEWS } from './panels/views.js';
 
 /**
  * The admin shell: the login form, the sidebar, hash routing (`#/issues`), the Refresh button
@@ -10,6 +13,8 @@ import { GROUPS, PANELS } from './panels/index.js';
 
 /** @typedef {import('./panels/index.js').Panel} Panel */
 /** @typedef {import('./panels/index.js').PanelContext} PanelContext */
+/** @typedef {import('./panels/views.js').View} View */
+/** @typedef {import('./panels/views.js').ViewContext} ViewContext */
 
 const $ = /** @param {string} id */ (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -27,6 +32,10 @@ const refreshButton = /** @type {HTMLButtonElement} */ ($('refresh-button'));
 /** @type {(() => Promise<void>) | undefined} */
 let panelRefresh;
 let renderCount = 0;
+/** The live event stream while signed in. @type {ReturnType<typeof startLive> | undefined} */
+let live;
+const indicator = liveIndicator();
+refreshButton.before(indicator.element);
 
 /** @param {string} message @param {'good' | 'bad' | 'info'} [tone] */
 function setStatus(message, tone = 'info') {
@@ -49,6 +58,77 @@ function showApp() {
   appShell.hidden = false;
   if (!sidebar.hasChildNodes()) buildSidebar();
   void renderRoute(false);
+  startLiveUpdates();
+}
+
+/** Any change the orchestrator announces re-reads the open panel, at most about once a second. */
+function startLiveUpdates() {
+  live?.stop();
+  live = startLive({
+    onEvent: () => scheduleLiveReload(),
+    onState: (state, detail) => {
+      const recovered = state === 'live' && indicator.state() !== 'live' && indicator.everLive();
+      indicator.set(state, detail);
+      // Back after an outage: the replay covers what was missed, but a `reset` or a long gap may not.
+      if (recovered) scheduleLiveReload();
+    },
+    onFallbackTick: () => void liveReload(),
+  });
+}
+
+function stopLiveUpdates() {
+  live?.stop();
+  live = undefined;
+  indicator.set('offline', 'Signed out');
+}
+
+/** Events come in bursts (a dispatch is several): wait for a short lull, but never more than 700 ms. */
+const LULL_MS = 200;
+const MAX_WAIT_MS = 700;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let lullTimer;
+let firstPendingAt = 0;
+
+function scheduleLiveReload() {
+  const now = Date.now();
+  if (lullTimer === undefined) firstPendingAt = now;
+  else clearTimeout(lullTimer);
+  const wait = Math.max(0, Math.min(LULL_MS, firstPendingAt + MAX_WAIT_MS - now));
+  lullTimer = setTimeout(() => {
+    lullTimer = undefined;
+    void liveReload();
+  }, wait);
+}
+
+let liveReloading = false;
+let liveReloadAgain = false;
+
+/**
+ * Re-reads the open panel in place: no "Loading…", the filter text and the scroll position kept.
+ * A reload asked for while one runs happens once more when it ends.
+ */
+async function liveReload() {
+  if (appShell.hidden) return;
+  if (liveReloading) {
+    liveReloadAgain = true;
+    return;
+  }
+  // Never redraw under the operator's hands: try again once they are done.
+  if (panelBusy(main)) {
+    if (lullTimer === undefined) lullTimer = setTimeout(() => ((lullTimer = undefined), void liveReload()), 2_000);
+    return;
+  }
+  liveReloading = true;
+  try {
+    if (panelRefresh) await panelRefresh();
+    else await reuseSlowReads(() => renderRoute(false, true));
+  } finally {
+    liveReloading = false;
+  }
+  if (liveReloadAgain) {
+    liveReloadAgain = false;
+    scheduleLiveReload();
+  }
 }
 
 function buildSidebar() {
@@ -71,31 +151,66 @@ function buildSidebar() {
   }
 }
 
-/** @returns {Panel} */
-function currentPanel() {
-  const id = window.location.hash.replace(/^#\/?/, '');
-  return PANELS.find((p) => p.id === id) ?? /** @type {Panel} */ (PANELS[0]);
+/**
+ * The panel of `#/issues`, or a drill-down view and its parameter (`#/job/<id>`, `#/issue/<ref>`).
+ * @returns {{ panel: Panel | View, param: string | undefined }}
+ */
+function currentRoute() {
+  const path = window.location.hash.replace(/^#\/?/, '');
+  const slash = path.indexOf('/');
+  if (slash > 0) {
+    const view = VIEWS.find((v) => v.id === path.slice(0, slash));
+    const param = safeDecode(path.slice(slash + 1));
+    if (view && param) return { panel: view, param };
+  }
+  return { panel: PANELS.find((p) => p.id === path) ?? /** @type {Panel} */ (PANELS[0]), param: undefined };
 }
 
-/** @param {boolean} moveFocus move focus to the new panel's heading (after a navigation) */
-async function renderRoute(moveFocus) {
-  const panel = currentPanel();
-  const heading = panel.heading ?? panel.title;
-  document.title = `${heading} · AI-Implement admin`;
-  for (const link of sidebar.querySelectorAll('a[data-panel]')) {
-    if (link.getAttribute('data-panel') === panel.id) link.setAttribute('aria-current', 'page');
-    else link.removeAttribute('aria-current');
+/** @param {string} text */
+function safeDecode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
   }
-  const title = h('h1', { tabindex: -1 }, heading);
-  const body = h('div', { class: 'panel', 'aria-busy': 'true' }, h('p', { class: 'muted loading' }, 'Loading…'));
-  main.replaceChildren(
-    h('div', { class: 'panel-head' }, title, panel.intro ? h('p', { class: 'muted' }, panel.intro) : null),
-    body,
-  );
-  if (moveFocus) title.focus();
+}
+
+/**
+ * @param {boolean} moveFocus move focus to the new panel's heading (after a navigation)
+ * @param {boolean} [inPlace] a live update: keep what is on screen until the new content is ready
+ */
+async function renderRoute(moveFocus, inPlace = false) {
+  const { panel, param } = currentRoute();
+  const sameRoute = inPlace && main.dataset.route === window.location.hash;
+  const heading = panel.heading ?? panel.title;
+  const parent = 'parent' in panel ? panel.parent : panel.id;
+  /** @type {HTMLElement} */
+  let title;
+  /** @type {HTMLElement} */
+  let body;
+  const oldBody = /** @type {HTMLElement | null} */ (main.querySelector(':scope > .panel'));
+  const oldTitle = /** @type {HTMLElement | null} */ (main.querySelector(':scope > .panel-head h1'));
+  if (sameRoute && oldBody && oldTitle) {
+    title = oldTitle;
+    body = oldBody;
+  } else {
+    document.title = `${heading} · AI-Implement admin`;
+    for (const link of sidebar.querySelectorAll('a[data-panel]')) {
+      if (link.getAttribute('data-panel') === parent) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+    title = h('h1', { tabindex: -1 }, heading);
+    body = h('div', { class: 'panel', 'aria-busy': 'true' }, h('p', { class: 'muted loading' }, 'Loading…'));
+    main.dataset.route = window.location.hash;
+    main.replaceChildren(
+      h('div', { class: 'panel-head' }, title, panel.intro ? h('p', { class: 'muted' }, panel.intro) : null),
+      body,
+    );
+    if (moveFocus) title.focus();
+  }
   panelRefresh = undefined;
   const mine = ++renderCount;
-  /** @type {PanelContext} */
+  /** @type {ViewContext} */
   const ctx = {
     status: (message, tone) => {
       if (mine === renderCount) setStatus(message, tone);
@@ -106,16 +221,22 @@ async function renderRoute(moveFocus) {
     rerender: () => {
       if (mine === renderCount) void renderRoute(false);
     },
+    setHeading: (text) => {
+      if (mine !== renderCount) return;
+      title.textContent = text;
+      document.title = `${text} · AI-Implement admin`;
+    },
   };
   const content = h('div', { class: 'panel' });
   try {
-    await panel.render(content, ctx);
+    await panel.render(content, ctx, /** @type {string} */ (param));
   } catch (error) {
     content.replaceChildren(errorBox(`This panel could not be shown: ${error instanceof Error ? error.message : String(error)}`));
   }
   // A newer navigation (or a sign-out) replaced this panel while it loaded.
   if (mine !== renderCount || !body.isConnected) return;
-  body.replaceWith(content);
+  if (body === oldBody) swapPanel(body, content);
+  else body.replaceWith(content);
 }
 
 async function refresh() {
@@ -170,6 +291,7 @@ $('logout-button').addEventListener('click', async () => {
   // End the session on the server too: a copied token stops working at once.
   if (token.get()) await api.del('/api/auth');
   token.clear();
+  stopLiveUpdates();
   showLogin('Signed out.');
 });
 $('skip-link').addEventListener('click', (event) => {
@@ -180,6 +302,7 @@ window.addEventListener('hashchange', () => {
   if (!appShell.hidden) void renderRoute(true);
 });
 onSessionExpired(() => {
+  stopLiveUpdates();
   if (!appShell.hidden) showLogin('Your session has expired. Sign in again.');
 });
 

@@ -1,6 +1,7 @@
 // @ts-check
 import { api } from '../api.js';
-import { badge, capacityMeter, errorBox, extLink, h, orDash, section, statusBadge, table } from '../dom.js';
+import { badge, capacityMeter, errorBox, h, orDash, section, statusBadge, table } from '../dom.js';
+import { issueLink, jobLink } from '../links.js';
 
 /**
  * Work → Issues: every issue the project mappings match, its tracker state and whether it is
@@ -31,7 +32,7 @@ export async function render(root) {
         rows: issues,
         empty: 'No issue carries the trigger label in any mapped scope.',
         columns: [
-          { label: 'Issue', cell: (i) => extLink(i.url, i.identifier) },
+          { label: 'Issue', cell: (i) => issueLink(i.id, i.identifier) },
           { label: 'Title', class: 'wrap', cell: (i) => i.title },
           { label: 'Team', cell: (i) => i.teamKey },
           {
@@ -52,7 +53,7 @@ export async function render(root) {
             label: 'Active job',
             cell: (i) =>
               i.activeJob
-                ? h('span', { class: 'inline' }, `${i.activeJob.phase} `, statusBadge(i.activeJob.status))
+                ? h('span', { class: 'inline' }, jobLink(i.activeJob.id, i.activeJob.phase), statusBadge(i.activeJob.status))
                 : orDash(null),
           },
         ],

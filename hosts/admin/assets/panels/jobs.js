@@ -1,6 +1,7 @@
 // @ts-check
 import { api } from '../api.js';
 import { errorBox, extLink, h, orDash, runnerName, stack, statusBadge, table, time } from '../dom.js';
+import { issueLink, jobLink } from '../links.js';
 
 /**
  * Work → Pipelines (jobs): the dispatch log, newest first (the API keeps the last 500), with
@@ -50,12 +51,12 @@ export async function render(root) {
         empty: q ? 'No dispatch matches the filter.' : 'Nothing has been dispatched yet.',
         columns: [
           { label: 'When', cell: (e) => time(e.at) },
-          { label: 'Issue', cell: (e) => e.identifier },
+          { label: 'Issue', cell: (e) => issueLink(e.issueId, e.identifier) },
           { label: 'Repo', cell: (e) => `${e.owner}/${e.repo}` },
           { label: 'Team', cell: (e) => e.teamKey },
           { label: 'Runner', cell: (e) => (e.runUrl ? extLink(e.runUrl, runnerName(e.runner)) : runnerName(e.runner)) },
           { label: 'Image', cell: (e) => orDash(e.sessionImage) },
-          { label: 'Job', cell: (e) => h('span', { class: 'inline' }, `${e.phase} `, statusBadge(e.status)) },
+          { label: 'Job', cell: (e) => h('span', { class: 'inline' }, jobLink(e.jobId, `${e.phase} #${e.dispatchNumber}`), statusBadge(e.status)) },
           { label: 'Issue statuses', cell: (e) => combined(latest.get(e.issueId) ?? {}) },
           { label: 'PR', cell: (e) => (e.prUrl ? extLink(e.prUrl, prLabel(e.prUrl)) : orDash(null)) },
           { label: 'Dispatch', numeric: true, cell: (e) => `#${e.dispatchNumber}` },

@@ -15,6 +15,7 @@ import {
   table,
   time,
 } from '../dom.js';
+import { jobLink } from '../links.js';
 
 /**
  * Work → Overview: running jobs with their duration, failures in the last 24 hours, capacity
@@ -115,7 +116,7 @@ export async function render(root) {
             rows: running,
             empty: 'Nothing is running.',
             columns: [
-              { label: 'Issue', cell: (e) => e.identifier },
+              { label: 'Issue', cell: (e) => jobLink(e.jobId, e.identifier) },
               { label: 'Phase', cell: (e) => e.phase },
               { label: 'Repo', cell: (e) => `${e.owner}/${e.repo}` },
               { label: 'Runner', cell: (e) => (e.runUrl ? extLink(e.runUrl, runnerName(e.runner)) : runnerName(e.runner)) },

@@ -1,6 +1,7 @@
 // @ts-check
 import { api } from '../api.js';
 import { badge, duration, errorBox, extLink, h, orDash, statusBadge, table } from '../dom.js';
+import { jobLink, ticketLink } from '../links.js';
 
 /** Work → Pull requests: every bot-opened pull request the orchestrator tracks. */
 
@@ -18,7 +19,7 @@ export async function render(root) {
       rows: /** @type {any[]} */ (res.data.pulls),
       empty: 'No pull requests yet.',
       columns: [
-        { label: 'Issue', cell: (p) => extLink(p.links.issue ?? p.issue.url, p.issue.identifier) },
+        { label: 'Issue', cell: (p) => ticketLink(p.links?.issue ?? p.issue.url, p.issue.id, p.issue.identifier) },
         { label: 'Repo', cell: (p) => extLink(p.links.repository, p.repository) },
         { label: 'Pull request', cell: (p) => extLink(p.links.pullRequest ?? p.url, `#${p.number}`) },
         {
@@ -27,6 +28,7 @@ export async function render(root) {
         },
         { label: 'Iteration', numeric: true, cell: (p) => p.iteration },
         { label: 'Since last dispatch', numeric: true, cell: (p) => duration(p.secondsSinceLastDispatch) },
+        { label: 'Job', cell: (p) => (p.job ? jobLink(p.job.id, `${p.job.phase} job`) : orDash(null)) },
         { label: 'Run', cell: (p) => (p.links.run ? extLink(p.links.run, 'run') : orDash(null)) },
       ],
     }),
