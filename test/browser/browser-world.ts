@@ -35,6 +35,8 @@ export async function startBrowserWorld(
   accessCode: string,
   viewport?: { width: number; height: number },
   env: Record<string, string> = {},
+  /** Registrations to replace (default: a shadow runner holding its jobs in flight). */
+  overrides: Parameters<typeof startServer>[2] = heldShadowRunner(),
 ): Promise<BrowserWorld> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
@@ -56,7 +58,7 @@ export async function startBrowserWorld(
     },
     { out: () => undefined, err: () => undefined },
     // Shadow jobs held in flight, so that the panels have running work, caps and blockers to show.
-    heldShadowRunner(),
+    overrides,
   );
   if (!server) throw new Error('the server did not start');
   const auth = await fetch(`${server.url}/api/auth`, { method: 'POST', body: JSON.stringify({ code: accessCode }) });

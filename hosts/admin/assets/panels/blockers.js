@@ -1,7 +1,7 @@
 // @ts-check
 import { api } from '../api.js';
 import { badge, errorBox, kpiGrid, table } from '../dom.js';
-import { issueLink } from '../links.js';
+import { ticketLink } from '../links.js';
 
 /** Work → Blockers: eligible issues that are not being picked up, and why. */
 
@@ -31,7 +31,7 @@ export async function render(root) {
       rows: /** @type {any[]} */ (blockers),
       empty: 'Nothing is blocked.',
       columns: [
-        { label: 'Issue', cell: (b) => issueLink(b.issueId, b.identifier) },
+        { label: 'Issue', cell: (b) => ticketLink(b.url, b.issueId, b.identifier) },
         { label: 'Title', class: 'wrap', cell: (b) => b.title },
         { label: 'Project mapping', cell: (b) => b.mapping },
         { label: 'Reason', cell: (b) => badge(b.reason, REASON_TONES[b.reason] ?? 'neutral') },

@@ -1,7 +1,7 @@
 // @ts-check
 import { api } from '../api.js';
 import { badge, capacityMeter, errorBox, h, orDash, section, statusBadge, table } from '../dom.js';
-import { issueLink, jobLink } from '../links.js';
+import { issueLink, jobLink, ticketLink } from '../links.js';
 
 /**
  * Work → Issues: every issue the project mappings match, its tracker state and whether it is
@@ -32,8 +32,8 @@ export async function render(root) {
         rows: issues,
         empty: 'No issue carries the trigger label in any mapped scope.',
         columns: [
-          { label: 'Issue', cell: (i) => issueLink(i.id, i.identifier) },
-          { label: 'Title', class: 'wrap', cell: (i) => i.title },
+          { label: 'Issue', cell: (i) => ticketLink(i.url, i.id, i.identifier) },
+          { label: 'Title', class: 'wrap', cell: (i) => issueLink(i.id, i.title) },
           { label: 'Team', cell: (i) => i.teamKey },
           {
             label: 'State',
