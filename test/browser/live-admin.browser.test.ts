@@ -89,7 +89,7 @@ describe('the live admin in chromium', () => {
       { runnerRegistry: runner.runnerRegistry },
     );
     page = world.context.pages()[0] ?? (await world.context.newPage());
-    page.setDefaultTimeout(5_000);
+    page.setDefaultTimeout(10_000);
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
       else if (message.type() === 'error') consoleErrors.push(message.text());
@@ -102,6 +102,7 @@ describe('the live admin in chromium', () => {
       owner: 'acme',
       repo: 'web',
       defaultBranch: 'main',
+      autoApprovePlans: false, // a finished plan waits for an operator's approval
     });
     expect(mapping.status).toBe(200);
   });
@@ -240,6 +241,26 @@ describe('the live admin in chromium', () => {
     await screenshots('pulls');
     await openPanel('Blockers');
     await screenshots('blockers');
+  });
+
+  it('approves a waiting plan from the job view (autoApprovePlans: false) and shows the answer', async () => {
+    const launch = launches.find((l) => l.job.identifier === 'WEB-2')!;
+    const result = await fetch(`${world!.server.url}/runner/result`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${launch.env[RUN_ENV.resultToken]}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ phase: 'planning', outcome: 'success', comments: [] }),
+    });
+    expect(result.status).toBe(200);
+    await openPanel('Pipelines', 'Pipelines (jobs)');
+    await rowWith('WEB-2').getByRole('link', { name: 'planning #1' }).click();
+    await page.locator('main h1', { hasText: 'WEB-2 · planning #1' }).waitFor();
+    const approve = page.getByRole('button', { name: 'Approve plan and implement' });
+    await approve.waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await approve.click();
+    await page.locator('.action-answer .callout-good', { hasText: 'WEB-2: plan_complete → implementing (approve), job ' }).waitFor();
+    const attempts = (await call('GET', `/api/v1/${launch.job.issueId}/attempts`)).json.attempts;
+    expect(attempts.map((a: { phase: string }) => a.phase)).toEqual(['implementation', 'planning']);
   });
 
   it('shows the stream going down and resumes it with Last-Event-ID', async () => {

@@ -189,6 +189,10 @@ export const TrackerIssue = z
     priority: z.number().int().optional(),
     labels: z.array(z.string()).optional(),
     url: z.string().optional(),
+    comments: z
+      .array(z.object({ id: z.string(), body: z.string(), createdAt: z.number().int().describe('Epoch milliseconds') }))
+      .optional()
+      .describe('The ticket’s comments, oldest first (the admin’s issue view reads them here)'),
   })
   .meta({ id: 'TrackerIssue' });
 
