@@ -258,7 +258,9 @@ describe('the live admin in chromium', () => {
     await approve.waitFor();
     page.once('dialog', (dialog) => void dialog.accept());
     await approve.click();
-    await page.locator('.action-answer .callout-good', { hasText: 'WEB-2: plan_complete → implementing (approve), job ' }).waitFor();
+    await page
+      .locator('.action-answer .callout-good', { hasText: 'WEB-2: plan_complete → implementing (approve), job ' })
+      .waitFor();
     const attempts = (await call('GET', `/api/v1/${launch.job.issueId}/attempts`)).json.attempts;
     expect(attempts.map((a: { phase: string }) => a.phase)).toEqual(['implementation', 'planning']);
   });

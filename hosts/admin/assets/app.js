@@ -115,7 +115,12 @@ async function liveReload() {
   }
   // Never redraw under the operator's hands: try again once they are done.
   if (panelBusy(main)) {
-    if (lullTimer === undefined) lullTimer = setTimeout(() => ((lullTimer = undefined), void liveReload()), 2_000);
+    if (lullTimer === undefined) {
+      lullTimer = setTimeout(() => {
+        lullTimer = undefined;
+        void liveReload();
+      }, 2_000);
+    }
     return;
   }
   liveReloading = true;

@@ -82,9 +82,7 @@ export function swapPanel(old, next) {
     }
     if (active === before) refocus = after;
   }
-  const openSummaries = new Set(
-    [...old.querySelectorAll('details[open] > summary')].map((summary) => summary.textContent ?? ''),
-  );
+  const openSummaries = new Set([...old.querySelectorAll('details[open] > summary')].map((summary) => summary.textContent ?? ''));
   for (const summary of next.querySelectorAll('details > summary')) {
     if (openSummaries.has(summary.textContent ?? '')) summary.parentElement?.setAttribute('open', '');
   }

@@ -142,7 +142,8 @@ export function actionsSection({ issueRef, identifier, detail, job, ctx }) {
               act(
                 `${button.textContent} for ${identifier}?`,
                 () => api.post(`${base}/transition`, { to: t.to }),
-                (d) => `${d.identifier}: ${d.from ?? 'outside the lifecycle'} → ${d.to} (${d.action})${d.jobId ? `, job ${d.jobId}` : ''}.`,
+                (d) =>
+                  `${d.identifier}: ${d.from ?? 'outside the lifecycle'} → ${d.to} (${d.action})${d.jobId ? `, job ${d.jobId}` : ''}.`,
                 button,
               ),
             );
@@ -178,12 +179,21 @@ function overrideForm(field, current, base, identifier, act) {
   const id = `override-${field}`;
   const input =
     field === 'model'
-      ? h('input', { id, type: 'text', value: current ?? '', autocomplete: 'off', maxlength: 200, placeholder: 'the mapping default' })
+      ? h('input', {
+          id,
+          type: 'text',
+          value: current ?? '',
+          autocomplete: 'off',
+          maxlength: 200,
+          placeholder: 'the mapping default',
+        })
       : h('textarea', { id, rows: 4, maxlength: 32_000, placeholder: 'the mapping default' }, current ?? '');
   const save = h('button', { type: 'button' }, `Set ${field}`);
   const clear = h('button', { type: 'button', class: 'quiet', disabled: current === null }, `Clear ${field}`);
   const shown = (/** @type {any} */ d) =>
-    d[field] === null ? `${d.identifier}: ${field} override cleared.` : `${d.identifier}: ${field} set${field === 'model' ? ` to ${d.model}` : ''}.`;
+    d[field] === null
+      ? `${d.identifier}: ${field} override cleared.`
+      : `${d.identifier}: ${field} set${field === 'model' ? ` to ${d.model}` : ''}.`;
   save.addEventListener('click', () => {
     const value = input.value;
     void act(

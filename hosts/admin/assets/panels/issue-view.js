@@ -41,7 +41,12 @@ export async function render(root, ctx, ref) {
         h('dt', {}, 'Labels'),
         h('dd', { class: 'inline' }, d.labels.length ? d.labels.map((/** @type {string} */ l) => badge(l)) : orDash(null)),
       ),
-      h('div', {}, h('dt', {}, 'Ticket'), h('dd', {}, embedded ? 'embedded tracker (comments below)' : extLink(d.url, `open in the tracker`))),
+      h(
+        'div',
+        {},
+        h('dt', {}, 'Ticket'),
+        h('dd', {}, embedded ? 'embedded tracker (comments below)' : extLink(d.url, `open in the tracker`)),
+      ),
     ),
     actionsSection({ issueRef: d.id, identifier: d.identifier, detail: d, ctx }),
     section(

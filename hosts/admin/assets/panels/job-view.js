@@ -1,6 +1,19 @@
 // @ts-check
 import { api, seg, serverNow } from '../api.js';
-import { append, badge, callout, duration, errorBox, extLink, h, orDash, runnerName, section, statusBadge, time } from '../dom.js';
+import {
+  append,
+  badge,
+  callout,
+  duration,
+  errorBox,
+  extLink,
+  h,
+  orDash,
+  runnerName,
+  section,
+  statusBadge,
+  time,
+} from '../dom.js';
 import { isEmbeddedTicket, issueLink } from '../links.js';
 import { actionsSection } from './issue-actions.js';
 import { eventTimeline, logExcerpts, stepTimeline } from './timelines.js';
@@ -40,7 +53,10 @@ export async function render(root, ctx, jobId) {
     h(
       'dl',
       { class: 'facts' },
-      fact('Status', h('span', { class: 'inline' }, statusBadge(job.status), job.timedOutReason ? badge(job.timedOutReason, 'bad') : null)),
+      fact(
+        'Status',
+        h('span', { class: 'inline' }, statusBadge(job.status), job.timedOutReason ? badge(job.timedOutReason, 'bad') : null),
+      ),
       fact('Issue', issueLink(job.issueId, job.identifier)),
       fact('Repository', `${job.owner}/${job.repo}`),
       fact('Runner', job.runUrl ? extLink(job.runUrl, runnerName(job.runner)) : runnerName(job.runner)),

@@ -56,7 +56,11 @@ export async function render(root) {
           { label: 'Team', cell: (e) => e.teamKey },
           { label: 'Runner', cell: (e) => (e.runUrl ? extLink(e.runUrl, runnerName(e.runner)) : runnerName(e.runner)) },
           { label: 'Image', cell: (e) => orDash(e.sessionImage) },
-          { label: 'Job', cell: (e) => h('span', { class: 'inline' }, jobLink(e.jobId, `${e.phase} #${e.dispatchNumber}`), statusBadge(e.status)) },
+          {
+            label: 'Job',
+            cell: (e) =>
+              h('span', { class: 'inline' }, jobLink(e.jobId, `${e.phase} #${e.dispatchNumber}`), statusBadge(e.status)),
+          },
           { label: 'Issue statuses', cell: (e) => combined(latest.get(e.issueId) ?? {}) },
           { label: 'PR', cell: (e) => (e.prUrl ? extLink(e.prUrl, prLabel(e.prUrl)) : orDash(null)) },
           { label: 'Dispatch', numeric: true, cell: (e) => `#${e.dispatchNumber}` },

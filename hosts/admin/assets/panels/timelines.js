@@ -37,7 +37,11 @@ export function stepTimeline(steps, jobRunning) {
     { class: 'timeline steps', 'aria-label': 'Step timeline' },
     [...latest.values()].map((step) => {
       const start = Date.parse(step.started_at);
-      const end = step.finished_at ? Date.parse(step.finished_at) : jobRunning && step.status === 'running' ? serverNow() : Number.NaN;
+      const end = step.finished_at
+        ? Date.parse(step.finished_at)
+        : jobRunning && step.status === 'running'
+          ? serverNow()
+          : Number.NaN;
       const took = Number.isFinite(start) && Number.isFinite(end) ? duration((end - start) / 1000) : '—';
       return h(
         'li',
@@ -108,7 +112,12 @@ export function commentList(comments) {
     'ol',
     { class: 'timeline comments', 'aria-label': 'Ticket comments' },
     comments.map((c) =>
-      h('li', { class: 'timeline-item' }, h('div', { class: 'timeline-head' }, time(c.createdAt)), h('pre', { class: 'comment' }, c.body)),
+      h(
+        'li',
+        { class: 'timeline-item' },
+        h('div', { class: 'timeline-head' }, time(c.createdAt)),
+        h('pre', { class: 'comment' }, c.body),
+      ),
     ),
   );
 }
