@@ -263,6 +263,13 @@ describe('the live admin in chromium', () => {
       .waitFor();
     const attempts = (await call('GET', `/api/v1/${launch.job.issueId}/attempts`)).json.attempts;
     expect(attempts.map((a: { phase: string }) => a.phase)).toEqual(['implementation', 'planning']);
+
+    await page.getByLabel('Model for the next runs').fill('o4-mini');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Set model' }).click();
+    await page.locator('.action-answer .callout-good', { hasText: 'WEB-2: model set to o4-mini.' }).waitFor();
+    expect((await call('GET', `/api/v1/${launch.job.issueId}`)).json.overrides.model).toBe('o4-mini');
+    expect(await page.getByLabel('Model for the next runs').inputValue()).toBe('o4-mini');
   });
 
   it('shows the stream going down and resumes it with Last-Event-ID', async () => {

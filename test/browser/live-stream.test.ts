@@ -23,6 +23,8 @@ interface LiveModule {
     onState: (state: LiveState, detail: string) => void;
     onFallbackTick: () => void;
     path?: string;
+    fallbackMs?: number;
+    backoffMs?: number[];
   }): { stop(): void; lastEventId(): string | undefined };
   parseFrame(frame: string): { id: string | undefined; type: string; data: string | undefined };
 }
@@ -135,6 +137,38 @@ describe('the admin event-stream client', () => {
         'the missed event, replayed',
       );
       expect(Number(client.lastEventId())).toBeGreaterThan(Number(seen));
+    } finally {
+      client.stop();
+      globalThis.fetch = realFetch;
+    }
+  });
+
+  it('refreshes on a timer while the stream is down, and stops once it is back', async () => {
+    g.sessionStorage = { getItem: () => token, setItem: () => undefined, removeItem: () => undefined };
+    let down = true;
+    globalThis.fetch = ((input: string, init?: RequestInit) =>
+      down ? Promise.reject(new TypeError('connection refused')) : realFetch(input, init)) as typeof fetch;
+    const states: LiveState[] = [];
+    let ticks = 0;
+    const client = live.startLive({
+      onEvent: () => undefined,
+      onState: (state) => states.push(state),
+      onFallbackTick: () => {
+        ticks += 1;
+      },
+      path: `${server.url}/api/v1/events`,
+      fallbackMs: 100,
+      backoffMs: [150],
+    });
+    try {
+      await until(() => ticks >= 3, 'three fallback refreshes');
+      expect(states).toContain('reconnecting');
+      expect(states).not.toContain('live');
+      down = false;
+      await until(() => states.at(-1) === 'live', 'the stream back');
+      const after = ticks;
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(ticks).toBe(after);
     } finally {
       client.stop();
       globalThis.fetch = realFetch;

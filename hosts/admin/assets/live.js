@@ -28,9 +28,18 @@ export const FALLBACK_REFRESH_MS = 15_000;
  *   onState: (state: LiveState, detail: string) => void,
  *   onFallbackTick: () => void,
  *   path?: string,
+ *   fallbackMs?: number,
+ *   backoffMs?: number[],
  * }} handlers
  */
-export function startLive({ onEvent, onState, onFallbackTick, path = '/api/v1/events' }) {
+export function startLive({
+  onEvent,
+  onState,
+  onFallbackTick,
+  path = '/api/v1/events',
+  fallbackMs = FALLBACK_REFRESH_MS,
+  backoffMs = BACKOFF_MS,
+}) {
   /** @type {string | undefined} */
   let lastEventId;
   let failures = 0;
@@ -49,7 +58,7 @@ export function startLive({ onEvent, onState, onFallbackTick, path = '/api/v1/ev
       if (fallbackTimer !== undefined) clearInterval(fallbackTimer);
       fallbackTimer = undefined;
     } else if (fallbackTimer === undefined && state !== 'connecting') {
-      fallbackTimer = setInterval(onFallbackTick, FALLBACK_REFRESH_MS);
+      fallbackTimer = setInterval(onFallbackTick, fallbackMs);
     }
     onState(state, detail);
   };
@@ -112,11 +121,11 @@ export function startLive({ onEvent, onState, onFallbackTick, path = '/api/v1/ev
     } catch (error) {
       if (stopped) return;
       failures += 1;
-      const wait = BACKOFF_MS[Math.min(failures - 1, BACKOFF_MS.length - 1)] ?? 20_000;
+      const wait = backoffMs[Math.min(failures - 1, backoffMs.length - 1)] ?? 20_000;
       const why = error instanceof Error && error.name !== 'AbortError' ? error.message : 'no heartbeat';
       setState(
         failures > 2 ? 'offline' : 'reconnecting',
-        `Event stream down (${why}); retrying in ${Math.round(wait / 1000)} s, refreshing every ${FALLBACK_REFRESH_MS / 1000} s`,
+        `Event stream down (${why}); retrying in ${Math.round(wait / 1000)} s, refreshing every ${Math.round(fallbackMs / 1000)} s`,
       );
       retryTimer = setTimeout(() => void connect(), wait);
     } finally {
