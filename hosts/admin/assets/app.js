@@ -1,8 +1,8 @@
 // @ts-check
 import { api, onSessionExpired, reuseSlowReads, token } from './api.js';
 import { errorBox, h } from './dom.js';
-import { startLive } from './live.js';
-import { liveIndicator, panelBusy, swapPanel } from './live-panel.js';
+import { swapPanel } from './live-panel.js';
+import { createLiveUpdates } from './live-updates.js';
 import { GROUPS, PANELS } from './panels/index.js';
 import { VIEWS } from './panels/views.js';
 
@@ -32,10 +32,13 @@ const refreshButton = /** @type {HTMLButtonElement} */ ($('refresh-button'));
 /** @type {(() => Promise<void>) | undefined} */
 let panelRefresh;
 let renderCount = 0;
-/** The live event stream while signed in. @type {ReturnType<typeof startLive> | undefined} */
-let live;
-const indicator = liveIndicator();
-refreshButton.before(indicator.element);
+/** Redraws the open panel in place as the orchestrator announces changes (live-updates.js). */
+const liveUpdates = createLiveUpdates({
+  main,
+  badgeBefore: refreshButton,
+  isShown: () => !appShell.hidden,
+  reload: () => (panelRefresh ? panelRefresh() : reuseSlowReads(() => renderRoute(false, true))),
+});
 
 /** @param {string} message @param {'good' | 'bad' | 'info'} [tone] */
 function setStatus(message, tone = 'info') {
@@ -58,82 +61,7 @@ function showApp() {
   appShell.hidden = false;
   if (!sidebar.hasChildNodes()) buildSidebar();
   void renderRoute(false);
-  startLiveUpdates();
-}
-
-/** Any change the orchestrator announces re-reads the open panel, at most about once a second. */
-function startLiveUpdates() {
-  live?.stop();
-  live = startLive({
-    onEvent: () => scheduleLiveReload(),
-    onState: (state, detail) => {
-      const recovered = state === 'live' && indicator.state() !== 'live' && indicator.everLive();
-      indicator.set(state, detail);
-      // Back after an outage: the replay covers what was missed, but a `reset` or a long gap may not.
-      if (recovered) scheduleLiveReload();
-    },
-    onFallbackTick: () => void liveReload(),
-  });
-}
-
-function stopLiveUpdates() {
-  live?.stop();
-  live = undefined;
-  indicator.set('offline', 'Signed out');
-}
-
-/** Events come in bursts (a dispatch is several): wait for a short lull, but never more than 700 ms. */
-const LULL_MS = 200;
-const MAX_WAIT_MS = 700;
-/** @type {ReturnType<typeof setTimeout> | undefined} */
-let lullTimer;
-let firstPendingAt = 0;
-
-function scheduleLiveReload() {
-  const now = Date.now();
-  if (lullTimer === undefined) firstPendingAt = now;
-  else clearTimeout(lullTimer);
-  const wait = Math.max(0, Math.min(LULL_MS, firstPendingAt + MAX_WAIT_MS - now));
-  lullTimer = setTimeout(() => {
-    lullTimer = undefined;
-    void liveReload();
-  }, wait);
-}
-
-let liveReloading = false;
-let liveReloadAgain = false;
-
-/**
- * Re-reads the open panel in place: no "Loading…", the filter text and the scroll position kept.
- * A reload asked for while one runs happens once more when it ends.
- */
-async function liveReload() {
-  if (appShell.hidden) return;
-  if (liveReloading) {
-    liveReloadAgain = true;
-    return;
-  }
-  // Never redraw under the operator's hands: try again once they are done.
-  if (panelBusy(main)) {
-    if (lullTimer === undefined) {
-      lullTimer = setTimeout(() => {
-        lullTimer = undefined;
-        void liveReload();
-      }, 2_000);
-    }
-    return;
-  }
-  liveReloading = true;
-  try {
-    if (panelRefresh) await panelRefresh();
-    else await reuseSlowReads(() => renderRoute(false, true));
-  } finally {
-    liveReloading = false;
-  }
-  if (liveReloadAgain) {
-    liveReloadAgain = false;
-    scheduleLiveReload();
-  }
+  liveUpdates.start();
 }
 
 function buildSidebar() {
@@ -296,7 +224,7 @@ $('logout-button').addEventListener('click', async () => {
   // End the session on the server too: a copied token stops working at once.
   if (token.get()) await api.del('/api/auth');
   token.clear();
-  stopLiveUpdates();
+  liveUpdates.stop();
   showLogin('Signed out.');
 });
 $('skip-link').addEventListener('click', (event) => {
@@ -307,7 +235,7 @@ window.addEventListener('hashchange', () => {
   if (!appShell.hidden) void renderRoute(true);
 });
 onSessionExpired(() => {
-  stopLiveUpdates();
+  liveUpdates.stop();
   if (!appShell.hidden) showLogin('Your session has expired. Sign in again.');
 });
 
