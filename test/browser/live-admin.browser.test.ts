@@ -28,7 +28,7 @@ const consoleErrors: string[] = [];
 const cspViolations: string[] = [];
 
 // Browser globals used inside page.evaluate callbacks: this file is type-checked without the DOM lib.
-declare const document: { documentElement: { scrollWidth: number } };
+declare const document: { documentElement: { scrollWidth: number }; activeElement: { id: string } | null };
 declare const sessionStorage: { setItem(key: string, value: string): void };
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read the API's JSON answers loosely
@@ -142,6 +142,7 @@ describe('the live admin in chromium', () => {
     console.info(`Pipelines showed the dispatch ${took} ms after the API call`);
     expect(took).toBeLessThan(LIVE_BUDGET_MS);
     expect(await page.getByLabel('Filter').inputValue()).toBe('WEB');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('jobs-filter'); // focus stays where it was
     expect(await page.evaluate(() => (globalThis as Record<string, unknown>).notReloaded)).toBe(true);
     await screenshots('pipelines');
   });

@@ -61,8 +61,8 @@ export function panelBusy(root) {
 
 /**
  * Replaces `old` by `next` in place, carrying over search-box text (by id, re-applied with an
- * `input` event so the panel filters again), which `<details>` were open, focus on a search box,
- * and the scroll position.
+ * `input` event so the panel filters again), which `<details>` were open, focus (a search box,
+ * or the same link or button), and the scroll position.
  * @param {HTMLElement} old
  * @param {HTMLElement} next
  */
@@ -86,11 +86,32 @@ export function swapPanel(old, next) {
   for (const summary of next.querySelectorAll('details > summary')) {
     if (openSummaries.has(summary.textContent ?? '')) summary.parentElement?.setAttribute('open', '');
   }
+  // A keyboard user on a link or button keeps their place: the same control in the new panel.
+  const twin = active && !refocus ? sameControl(active, next) : undefined;
   old.replaceWith(next);
   if (refocus) {
     const start = active?.selectionStart ?? refocus.value.length;
     refocus.focus();
     refocus.setSelectionRange(start, start);
+  } else if (twin) {
+    twin.focus();
   }
   if (scroller) scroller.scrollTop = scrollTop;
+}
+
+/**
+ * The link or button in `root` that matches `control` (same tag, href and text), if any.
+ * @param {Element} control
+ * @param {HTMLElement} root
+ * @returns {HTMLElement | undefined}
+ */
+function sameControl(control, root) {
+  if (control.tagName !== 'A' && control.tagName !== 'BUTTON') return undefined;
+  const href = control.getAttribute('href');
+  for (const candidate of root.querySelectorAll(control.tagName)) {
+    if (candidate.getAttribute('href') === href && candidate.textContent === control.textContent) {
+      return /** @type {HTMLElement} */ (candidate);
+    }
+  }
+  return undefined;
 }
