@@ -210,6 +210,10 @@ describe('the live admin in chromium', () => {
     expect(await page.getByRole('button', { name: 'Abort run' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Retry (back to the queue)' }).waitFor();
     expect(await page.locator('#main').textContent()).toContain('Aborted by an operator: wrong repository');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Retry (back to the queue)' }).click();
+    await page.locator('.action-answer .callout-good', { hasText: 'WEB-1: planning_failed → triggered (retry).' }).waitFor();
   });
 
   it('opens the issue view from the job: stage, attempts, events, and the ticket comments in the page', async () => {
@@ -224,6 +228,7 @@ describe('the live admin in chromium', () => {
     expect(await comments.allTextContents()).toContain('Looked at it: **spin** clockwise');
     expect(await rowWith('planning #1').textContent()).toContain('failed');
     expect(await page.locator('ol.events').textContent()).toContain('issue.aborted');
+    expect(await page.locator('ul.transitions').textContent()).toContain('abort · by an operator');
     await screenshots('issue-view');
   });
 

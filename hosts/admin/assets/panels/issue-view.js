@@ -49,6 +49,7 @@ export async function render(root, ctx, ref) {
       ),
     ),
     actionsSection({ issueRef: d.id, identifier: d.identifier, detail: d, ctx }),
+    section('Transitions from here', transitionList(d.transitions)),
     section(
       `Attempts (${d.attempts.length})`,
       table({
@@ -77,6 +78,28 @@ export async function render(root, ctx, ref) {
           : errorBox(`The ticket could not be read: ${ticket?.ok === false ? ticket.error : 'unknown error'}`),
     ),
     backLink(),
+  );
+}
+
+/**
+ * Every move the lifecycle allows from the issue's stage: those an operator makes (the buttons
+ * above) and those a run's outcome makes.
+ * @param {any[]} transitions `{ to, action, manual }`
+ */
+function transitionList(transitions) {
+  if (transitions.length === 0) return callout('None: the issue is outside the lifecycle or at its end.');
+  return h(
+    'ul',
+    { class: 'transitions' },
+    transitions.map((t) =>
+      h(
+        'li',
+        {},
+        h('code', {}, t.to),
+        ' ',
+        h('span', { class: 'muted' }, `${t.action} · ${t.manual ? 'by an operator' : 'when the run ends'}`),
+      ),
+    ),
   );
 }
 
