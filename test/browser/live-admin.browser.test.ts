@@ -232,7 +232,7 @@ describe('the live admin in chromium', () => {
     await screenshots('issue-view');
   });
 
-  it('links issues to the in-app issue view instead of the 401 API route, and jobs from Issues, Overview and Pull requests', async () => {
+  it('links issues to the in-app issue view instead of the 401 API route, and jobs from Issues and Overview', async () => {
     await openPanel('Issues');
     const href = await rowWith('WEB-2').getByRole('link', { name: 'WEB-2' }).getAttribute('href');
     expect(href).toMatch(/^#\/issue\/./);
@@ -243,8 +243,6 @@ describe('the live admin in chromium', () => {
     await rowWith('WEB-2').getByRole('link', { name: 'WEB-2' }).click();
     await page.locator('main h1', { hasText: 'WEB-2 · planning #1' }).waitFor();
     await loaded();
-    await openPanel('Pull requests');
-    await screenshots('pulls');
     await openPanel('Blockers');
     await screenshots('blockers');
   });
@@ -276,6 +274,34 @@ describe('the live admin in chromium', () => {
     await page.locator('.action-answer .callout-good', { hasText: 'WEB-2: model set to o4-mini.' }).waitFor();
     expect((await call('GET', `/api/v1/${launch.job.issueId}`)).json.overrides.model).toBe('o4-mini');
     expect(await page.getByLabel('Model for the next runs').inputValue()).toBe('o4-mini');
+  });
+
+  it('opens the job and the issue of a pull request from its row', async () => {
+    const launch = launches.find((l) => l.job.identifier === 'WEB-2' && l.job.phase === 'implementation');
+    if (!launch) throw new Error('the approved plan dispatched no implementation');
+    const result = await fetch(`${world!.server.url}/runner/result`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${launch.env[RUN_ENV.resultToken]}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        phase: 'implementation',
+        outcome: 'success',
+        comments: [],
+        prUrl: 'https://forge.example/acme/web/pull/1',
+        prNumber: 1,
+      }),
+    });
+    expect(result.status).toBe(200);
+    await openPanel('Pull requests');
+    const row = rowWith('#1');
+    await row.waitFor();
+    expect(await row.getByRole('link', { name: 'WEB-2' }).getAttribute('href')).toMatch(/^#\/issue\/./);
+    await screenshots('pulls');
+    await row.getByRole('link', { name: 'implementation job' }).click();
+    await page.locator('main h1', { hasText: 'WEB-2 · implementation #1' }).waitFor();
+    await loaded();
+    expect(await page.locator('main .facts').getByRole('link', { name: '#1' }).getAttribute('href')).toBe(
+      'https://forge.example/acme/web/pull/1',
+    );
   });
 
   it('shows the stream going down and resumes it with Last-Event-ID', async () => {
