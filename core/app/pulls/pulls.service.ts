@@ -18,7 +18,7 @@ export interface TrackedPull {
   repo: string;
   number: number;
   url: string;
-  /** The head branch, once a webhook has told it (a job's result carries only the URL). */
+  /** The head branch: the run's (mapping's branchPrefix + identifier), or what a webhook told. */
   branch?: string;
   issueId: string;
   identifier: string;
@@ -175,6 +175,9 @@ export function createPullsService({
     // Only an implementation opens a pull request the bot owns; other phases update one it opened.
     if (!existing && job.phase !== 'implementation') return undefined;
     const issueUrl = existing?.issueUrl ?? (await issueUrlOf(job));
+    // The run pushes `branchPrefix + identifier` (run-environment.ts); a webhook may tell it later.
+    const mapping = existing?.branch ? undefined : await storage.mappings.get(job.teamKey);
+    const branch = existing?.branch ?? (mapping ? `${mapping.branchPrefix}${job.identifier}` : undefined);
     return writes.run(async () => {
       const current = (await storage.documents.get(PULLS_COLLECTION, id)) ?? existing;
       const pull: TrackedPull = {
@@ -202,6 +205,7 @@ export function createPullsService({
         pull.iteration = current.iteration;
       }
       if (issueUrl) pull.issueUrl = issueUrl;
+      if (!pull.branch && branch) pull.branch = branch;
       return put(pull);
     });
   }
