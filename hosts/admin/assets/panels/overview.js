@@ -56,7 +56,9 @@ export async function render(root) {
   const forgeOf = new Map(projects.map((m) => [m.teamKey, m.forge ?? 'github']));
   // Workflow templates matter only where GitHub Actions reads them: a GitHub repository.
   /** @type {any[]} */
-  const githubRepos = templates.ok ? templates.data.repositories.filter((/** @type {any} */ r) => forgeOf.get(r.teamKey) === 'github') : [];
+  const githubRepos = templates.ok
+    ? templates.data.repositories.filter((/** @type {any} */ r) => forgeOf.get(r.teamKey) === 'github')
+    : [];
   const staleCount = githubRepos.filter((r) => r.status === 'stale' || r.status === 'missing').length;
   const unreadable = githubRepos.filter((r) => r.status === 'unknown').length;
   const templateOf = new Map(githubRepos.map((r) => [r.teamKey, r]));
@@ -162,7 +164,13 @@ export async function render(root) {
               cell: (m) => {
                 const runner = runnerName(runnerForMapping(mode, m));
                 if (!runnerMode.ok) return `${runner} (runner mode unknown)`;
-                return mode && mode !== 'default' ? h('span', { title: `runner mode ${mode} overrides ${runnerName(runnerForMapping('default', m))}` }, `${runner} (override)`) : runner;
+                return mode && mode !== 'default'
+                  ? h(
+                      'span',
+                      { title: `runner mode ${mode} overrides ${runnerName(runnerForMapping('default', m))}` },
+                      `${runner} (override)`,
+                    )
+                  : runner;
               },
             },
             {
