@@ -28,7 +28,7 @@ let pullNumber = 0;
 const problems: string[] = [];
 
 function watch(p: Page): void {
-  p.setDefaultTimeout(8_000);
+  p.setDefaultTimeout(15_000); // two cores shared with other work
   p.on('console', (message: ConsoleMessage) => {
     if (message.type() === 'error' || /Content Security Policy/i.test(message.text()))
       problems.push(`${p.url()}: ${message.text()}`);
@@ -39,8 +39,8 @@ function watch(p: Page): void {
 
 /** Opens a panel by its route on a fresh load of the page and waits until it has loaded. */
 async function openPanel(id: string): Promise<void> {
-  await page.goto(`${world?.server.url}/admin#/${id}`);
-  await page.reload(); // a change of the hash alone is no new load
+  await page.goto(`${world?.server.url}/admin#/${id}`, { waitUntil: 'domcontentloaded' });
+  await page.reload({ waitUntil: 'domcontentloaded' }); // a change of the hash alone is no new load
   await page.locator('main .panel-head h1').waitFor();
   await page.locator('main [aria-busy="true"]').waitFor({ state: 'detached' });
 }
@@ -171,9 +171,38 @@ describe('issue 16 in chromium: local-forge pull requests, the stepper, the oper
     expect(review).toContain('default (ai-implement/)');
     expect(review).toContain('default (90)');
     await screenshots('projects-stepper');
+
+    // A refusal only the server makes (here faked on the wire, once) takes the operator back to the field's own step.
+    await page.route(
+      '**/api/mappings',
+      (route) =>
+        route.request().method() === 'POST'
+          ? route.fulfill({
+              status: 400,
+              contentType: 'application/json',
+              body: JSON.stringify({ error: "defaultBranch invalid: must not contain '~'" }),
+            })
+          : route.continue(),
+      { times: 1 },
+    );
+    await page.locator('form.stepper').getByRole('button', { name: 'Create project' }).click();
+    await expect.poll(() => legend.textContent()).toBe('Step 3 of 8: Repository');
+    expect(await page.locator('[data-field="defaultBranch"] .field-error').textContent()).toBe(
+      "defaultBranch invalid: must not contain '~'",
+    );
+    expect(await page.evaluate(() => (document as unknown as { activeElement: { name?: string } }).activeElement.name)).toBe(
+      'defaultBranch',
+    );
+
+    await page
+      .locator('.steps')
+      .getByRole('button', { name: /Review/ })
+      .click();
     await page.locator('form.stepper').getByRole('button', { name: 'Create project' }).click();
     await page.locator('main table tbody tr', { hasText: 'LOC' }).first().waitFor();
-    expect(problems).toEqual([]);
+    // The one console line is chromium's report of the faked 400.
+    expect(problems.filter((p) => !/status of 400/.test(p))).toEqual([]);
+    expect(problems.filter((p) => /status of 400/.test(p))).toHaveLength(1);
   });
 
   const PANELS: [id: string, ready: (p: Page) => Promise<unknown>][] = [

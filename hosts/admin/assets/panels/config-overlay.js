@@ -9,6 +9,13 @@ import { badge, callout, errorBox, h, section, table, time } from '../dom.js';
  * overlay's value is saved but has no effect while the variable is set.
  */
 
+/**
+ * The environment beats the overlay only for the live settings (RUNNER_MODE, FLY_SESSIONS_*),
+ * and only while their variable is set; elsewhere the overlay beats the environment.
+ * @param {any} k
+ */
+const lockedByEnv = (k) => k.envLocked && k.source === 'env';
+
 /** @param {any} key @param {any} property */
 function help(key, property) {
   const parts = [];
@@ -61,7 +68,7 @@ export async function render(root, ctx) {
       'aria-label': `Overlay value of ${k.key}`,
       autocomplete: 'off',
       spellcheck: 'false',
-      placeholder: k.envLocked ? 'the environment wins' : 'not set',
+      placeholder: lockedByEnv(k) ? 'the environment wins' : 'not set',
     });
     input.value = stored[k.key] ?? '';
     inputs.set(k.key, input);
@@ -100,7 +107,10 @@ export async function render(root, ctx) {
           { label: 'Overlay', cell: (k) => k.cell },
           {
             label: 'Lock',
-            cell: (k) => (k.envLocked ? badge(`${k.key} is set in the environment`, 'warn') : h('span', { class: 'muted' }, '—')),
+            cell: (k) =>
+              lockedByEnv(k)
+                ? badge(`${k.key} is set in the environment`, 'warn')
+                : h('span', { class: 'muted' }, k.envLocked ? 'the variable would win' : '—'),
           },
           { label: 'Applies', cell: (k) => (k.apply === 'live' ? badge('live', 'good') : badge('at restart', 'neutral')) },
           {
@@ -140,7 +150,7 @@ export async function render(root, ctx) {
   const save = h('button', { type: 'submit', class: 'primary' }, 'Save overlay');
   const form = h(
     'form',
-    { class: 'block', 'aria-label': 'Configuration overlay', novalidate: true },
+    { 'aria-label': 'Configuration overlay', novalidate: true },
     h(
       'div',
       { class: 'panel-filters' },
