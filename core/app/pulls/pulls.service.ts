@@ -291,6 +291,15 @@ export function createPullsService({
       const [pulls, now] = [await storage.documents.list(PULLS_COLLECTION), clock.now()];
       const jobs = new Map<string, Job | undefined>();
       await Promise.all(pulls.map(async (p) => jobs.set(p.jobId, await storage.jobs.get(p.jobId))));
+      // Records made before the branch was kept: the run's branch from the mapping, when it still exists.
+      const prefixes = pulls.some((p) => !p.branch)
+        ? new Map((await storage.mappings.list()).map((m) => [m.teamKey, m.branchPrefix]))
+        : new Map<string, string>();
+      const branchOf = (p: TrackedPull) => {
+        if (p.branch) return p.branch;
+        const prefix = prefixes.get(p.teamKey);
+        return prefix === undefined ? null : `${prefix}${p.identifier}`;
+      };
       return pulls
         .sort((a, b) => b.lastDispatchAt - a.lastDispatchAt || a.id.localeCompare(b.id))
         .map((p): PullRow => {
@@ -301,7 +310,7 @@ export function createPullsService({
             repository: `${p.owner}/${p.repo}`,
             number: p.number,
             url: p.url,
-            branch: p.branch ?? null,
+            branch: branchOf(p),
             issue: { id: p.issueId, identifier: p.identifier, url: p.issueUrl ?? null },
             teamKey: p.teamKey,
             job: { id: p.jobId, phase: p.phase, status: job?.status ?? null, runUrl: job?.runUrl ?? null },
