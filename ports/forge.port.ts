@@ -19,6 +19,27 @@ export interface PullRequest {
   createdAt: number;
 }
 
+/** One commit of a pull request, oldest first. */
+export interface PullRequestCommit {
+  sha: string;
+  subject: string;
+  author: string;
+  /** Epoch milliseconds. */
+  authoredAt: number;
+}
+
+/** What a forge that has no web UI of its own shows of a pull request: its record, commits and diff. */
+export interface PullRequestDetail extends PullRequest {
+  body: string;
+  /** The head commit the page shows, or null when the branch is gone. */
+  headSha: string | null;
+  commits: PullRequestCommit[];
+  /** The unified diff of the head against its merge base with the base branch (plain text). */
+  diff: string;
+  /** True when the diff was cut at the forge's limit. */
+  diffTruncated: boolean;
+}
+
 export interface WorkflowRun {
   id: string;
   url: string;
@@ -72,6 +93,11 @@ export interface Forge {
   getFile(repo: RepoRef, path: string, ref: string): ResultAsync<string | undefined, ServiceError>;
   putFile(repo: RepoRef, path: string, content: string, message: string, branch: string): ResultAsync<void, ServiceError>;
   checkoutSource(repo: RepoRef): CheckoutSource;
+  /**
+   * Optional, for a forge without a web UI of its own (the local forge): a pull request with its
+   * body, commits and diff against the base, or undefined when there is no such pull request.
+   */
+  describePullRequest?(repo: RepoRef, number: number): ResultAsync<PullRequestDetail | undefined, ServiceError>;
 }
 
 /**

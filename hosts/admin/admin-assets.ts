@@ -40,6 +40,9 @@ const SECURITY_HEADERS: Record<string, string> = {
   'cache-control': 'no-cache',
 };
 
+/** The HTML pages beside assets/ that exist in a directory (the admin's; the docs page has index.html only). */
+const PAGE_NAMES = ['index.html', 'local-forge-pull.html'];
+
 interface Asset {
   body: Uint8Array;
   contentType: string;
@@ -58,7 +61,8 @@ export function createAdminAssets(dir: string = ADMIN_DIR): AdminAssets {
 
   async function load(): Promise<Map<string, Asset>> {
     const files = new Map<string, Asset>();
-    const names = ['index.html', ...(await readdir(join(dir, 'assets'), { recursive: true })).map((n) => join('assets', n))];
+    const pages = (await readdir(dir)).filter((n) => PAGE_NAMES.includes(n));
+    const names = [...pages, ...(await readdir(join(dir, 'assets'), { recursive: true })).map((n) => join('assets', n))];
     for (const name of names) {
       const contentType = CONTENT_TYPES[extname(name)];
       if (!contentType) continue;

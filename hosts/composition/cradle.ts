@@ -33,6 +33,7 @@ import type { TemplatesService } from '../../core/app/operations/templates.servi
 import type { WorkspacesService } from '../../core/app/operations/workspaces.service.js';
 import type { ForgeRegistry } from '../../core/app/pulls/forge-registry.js';
 import type { GithubWebhookService } from '../../core/app/pulls/github-webhook.service.js';
+import type { PullViewService } from '../../core/app/pulls/pull-view.service.js';
 import type { PullsService } from '../../core/app/pulls/pulls.service.js';
 import type { JobOutcomeService } from '../../core/app/runs/job-outcome.service.js';
 import type { RepoTokenLeases } from '../../core/app/runs/repo-token-leases.js';
@@ -122,6 +123,8 @@ export interface OrchestratorCradle {
   sessionBundle: SessionBundleSource;
   sessionApi: SessionApiService;
   pulls: PullsService;
+  /** The local forge's pull requests as their page shows them. */
+  pullView: PullViewService;
   /** Checks GitHub's webhook signatures (adapters/forge/github). */
   githubWebhookVerifier: WebhookVerifier;
   githubWebhook: GithubWebhookService;

@@ -5,6 +5,7 @@ import { createGithubIssuesWebhookService } from '../../core/app/issues/github-i
 import { createConfigStatusService } from '../../core/app/operations/config-status.service.js';
 import { createTemplatesService } from '../../core/app/operations/templates.service.js';
 import { createGithubWebhookService } from '../../core/app/pulls/github-webhook.service.js';
+import { createPullViewService } from '../../core/app/pulls/pull-view.service.js';
 import { createPullsService } from '../../core/app/pulls/pulls.service.js';
 import { secretValues } from '../logger.js';
 import type { OrchestratorCradle } from './cradle.js';
@@ -24,6 +25,7 @@ export function registerGithub(container: AwilixContainer<Cradle>): void {
     )
       .singleton()
       .disposer((pulls) => pulls.stop()),
+    pullView: asFunction(createPullViewService).singleton(),
     githubWebhookVerifier: asFunction(createGithubWebhookVerifier).singleton(),
     githubWebhook: asFunction(createGithubWebhookService).singleton(),
     githubIssuesWebhook: asFunction(createGithubIssuesWebhookService).singleton(),

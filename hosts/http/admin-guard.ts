@@ -21,6 +21,9 @@ export const SELF_AUTHENTICATED_PATHS: readonly string[] = [
  */
 export const DOCS_PAGE_PATH = '/api/docs';
 
+/** Where the local forge's pull requests link to (PUBLIC_URL + this + /:owner/:repo/pull/:n). */
+export const LOCAL_FORGE_PAGES = '/local-forge';
+
 export type PathClass = 'public' | 'selfAuthenticated' | 'login' | 'adminPage' | 'adminApi';
 
 /**
@@ -34,6 +37,8 @@ export function classifyPath(pathname: string): PathClass {
   if (path === DOCS_PAGE_PATH || path.startsWith(`${DOCS_PAGE_PATH}/assets/`)) return 'adminPage';
   if (path === '/api' || path.startsWith('/api/')) return 'adminApi';
   if (path === '/admin' || path.startsWith('/admin/')) return 'adminPage';
+  // The local forge's pull-request pages: static pages of the admin that read /api with its token.
+  if (path.startsWith(`${LOCAL_FORGE_PAGES}/`)) return 'adminPage';
   return 'public';
 }
 

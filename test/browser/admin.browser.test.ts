@@ -182,7 +182,7 @@ describe('the /admin page in chromium', () => {
     expect(json.mappings[0]).not.toHaveProperty('maxIterations');
   });
 
-  it("shows the API's exact 400 message for a bad project", async () => {
+  it("refuses a bad project on the step that owns the field, with the spec's exact message beside it", async () => {
     await page.getByRole('button', { name: '+ New project' }).click();
     await page.getByLabel('Linear', { exact: true }).check();
     await page.getByRole('button', { name: 'Source' }).click();
@@ -190,19 +190,21 @@ describe('the /admin page in chromium', () => {
     await page.getByRole('button', { name: 'Repository', exact: true }).click();
     await page.getByLabel('Owner').fill('acme');
     await page.getByLabel('Repository name').fill('web');
+    // Skipping ahead to Review with the default branch blank stays on Repository and says why.
     await page.getByRole('button', { name: 'Review' }).click();
-    await page.getByRole('button', { name: 'Create project' }).click();
-    const message = page.locator('form.stepper [role="alert"]');
+    const message = page.locator('form.stepper > [role="alert"]');
     await message.filter({ hasText: MAPPING_MESSAGES.defaultBranchRequired }).waitFor();
-    expect(await message.textContent()).toBe(MAPPING_MESSAGES.defaultBranchRequired);
+    expect(await page.locator('fieldset.step:not([hidden]) legend').textContent()).toBe('Step 3 of 8: Repository');
+    expect(await page.locator('[data-field="defaultBranch"] .field-error').textContent()).toBe(
+      MAPPING_MESSAGES.defaultBranchRequired,
+    );
+    expect(await page.getByRole('button', { name: 'Create project' }).count()).toBe(0);
 
-    await page.getByRole('button', { name: 'Repository', exact: true }).click();
     await page.getByLabel('Owner').fill('bad owner!');
     await page.getByLabel('Default branch').fill('main');
     await page.getByRole('button', { name: 'Review' }).click();
-    await page.getByRole('button', { name: 'Create project' }).click();
     await message.filter({ hasText: MAPPING_MESSAGES.ownerFormat }).waitFor();
-    expect(await message.textContent()).toBe(MAPPING_MESSAGES.ownerFormat);
+    expect(await page.locator('[data-field="owner"] .field-error').textContent()).toBe(MAPPING_MESSAGES.ownerFormat);
 
     await page.getByRole('button', { name: 'Cancel' }).click();
     expect((await call('GET', '/api/mappings')).json.mappings.map((m: { teamKey: string }) => m.teamKey)).toEqual(['WEB']);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
-import type { Forge, PullRequest, RepoRef, WorkflowRun } from '../../../ports/forge.port.js';
+import type { Forge, PullRequest, PullRequestDetail, RepoRef, WorkflowRun } from '../../../ports/forge.port.js';
 import { collection, type Storage } from '../../../ports/storage.port.js';
 import { createUnstorageStorage } from '../../storage/unstorage/unstorage.adapter.js';
 import {
@@ -16,6 +16,7 @@ import {
   repoPath,
   resolveRef,
 } from './local-repos.js';
+import { pullDiff } from './pull-detail.js';
 
 /** Where the local forge keeps the records that are not git objects (pull requests, runs). */
 export type LocalForgeRecords = Storage['documents'];
@@ -46,6 +47,7 @@ export interface LocalForge extends Forge {
   createRepository(ref: RepoRef, defaultBranch: string, files: Record<string, string>): ResultAsync<string, ServiceError>;
   /** Every pull request of a repository, oldest first. */
   listPullRequests(ref: RepoRef): ResultAsync<PullRequest[], ServiceError>;
+  describePullRequest(ref: RepoRef, number: number): ResultAsync<PullRequestDetail | undefined, ServiceError>;
   close(): Promise<void>;
 }
 
@@ -222,6 +224,15 @@ export function createLocalForge(options: LocalForgeOptions): LocalForge {
 
     listPullRequests(ref) {
       return onRepo(ref, async () => (await pullsOf(ref)).map((pr) => stripBody(pr)));
+    },
+
+    describePullRequest(ref, number) {
+      return onRepo(ref, async (path) => {
+        const stored = await (await records()).get(PULLS, key(ref, String(number)));
+        if (!stored) return undefined;
+        const { body = '', ...pr } = stored;
+        return { ...pr, body, ...(await pullDiff(path, pr.number, pr.branch, pr.baseBranch)) };
+      });
     },
 
     async close() {

@@ -18,7 +18,7 @@ export interface TrackedPull {
   repo: string;
   number: number;
   url: string;
-  /** The head branch, once a webhook has told it (a job's result carries only the URL). */
+  /** The head branch: the run's (mapping's branchPrefix + identifier), or what a webhook told. */
   branch?: string;
   issueId: string;
   identifier: string;
@@ -175,6 +175,9 @@ export function createPullsService({
     // Only an implementation opens a pull request the bot owns; other phases update one it opened.
     if (!existing && job.phase !== 'implementation') return undefined;
     const issueUrl = existing?.issueUrl ?? (await issueUrlOf(job));
+    // The run pushes `branchPrefix + identifier` (run-environment.ts); a webhook may tell it later.
+    const mapping = existing?.branch ? undefined : await storage.mappings.get(job.teamKey);
+    const branch = existing?.branch ?? (mapping ? `${mapping.branchPrefix}${job.identifier}` : undefined);
     return writes.run(async () => {
       const current = (await storage.documents.get(PULLS_COLLECTION, id)) ?? existing;
       const pull: TrackedPull = {
@@ -202,6 +205,7 @@ export function createPullsService({
         pull.iteration = current.iteration;
       }
       if (issueUrl) pull.issueUrl = issueUrl;
+      if (!pull.branch && branch) pull.branch = branch;
       return put(pull);
     });
   }
@@ -287,6 +291,15 @@ export function createPullsService({
       const [pulls, now] = [await storage.documents.list(PULLS_COLLECTION), clock.now()];
       const jobs = new Map<string, Job | undefined>();
       await Promise.all(pulls.map(async (p) => jobs.set(p.jobId, await storage.jobs.get(p.jobId))));
+      // Records made before the branch was kept: the run's branch from the mapping, when it still exists.
+      const prefixes = pulls.some((p) => !p.branch)
+        ? new Map((await storage.mappings.list()).map((m) => [m.teamKey, m.branchPrefix]))
+        : new Map<string, string>();
+      const branchOf = (p: TrackedPull) => {
+        if (p.branch) return p.branch;
+        const prefix = prefixes.get(p.teamKey);
+        return prefix === undefined ? null : `${prefix}${p.identifier}`;
+      };
       return pulls
         .sort((a, b) => b.lastDispatchAt - a.lastDispatchAt || a.id.localeCompare(b.id))
         .map((p): PullRow => {
@@ -297,7 +310,7 @@ export function createPullsService({
             repository: `${p.owner}/${p.repo}`,
             number: p.number,
             url: p.url,
-            branch: p.branch ?? null,
+            branch: branchOf(p),
             issue: { id: p.issueId, identifier: p.identifier, url: p.issueUrl ?? null },
             teamKey: p.teamKey,
             job: { id: p.jobId, phase: p.phase, status: job?.status ?? null, runUrl: job?.runUrl ?? null },

@@ -9,6 +9,7 @@ import { type HealthRoutesDeps, healthRoutes } from './health.routes.js';
 import { type IssuesRoutesDeps, issuesRoutes } from './issues.routes.js';
 import { type JiraRoutesDeps, jiraRoutes } from './jira.routes.js';
 import { type LinearWebhookRoutesDeps, linearWebhookRoutes } from './linear-webhook.routes.js';
+import { type LocalForgeRoutesDeps, localForgeRoutes } from './local-forge.routes.js';
 import { type MappingsRoutesDeps, mappingsRoutes } from './mappings.routes.js';
 import { type MetricsRoutesDeps, metricsRoutes } from './metrics.routes.js';
 import { type PipelinesRoutesDeps, pipelinesRoutes } from './pipelines.routes.js';
@@ -45,6 +46,7 @@ export type RoutesDeps = HealthRoutesDeps &
   GithubWebhookRoutesDeps &
   GapFillRoutesDeps &
   PullsRoutesDeps &
+  LocalForgeRoutesDeps &
   TemplatesRoutesDeps &
   PipelinesRoutesDeps &
   RunnersRoutesDeps &
@@ -82,6 +84,7 @@ export const ROUTES: readonly RouteDefinition<RoutesDeps & PagesDeps>[] = [
   ...githubWebhookRoutes,
   ...gapFillRoutes,
   ...pullsRoutes,
+  ...localForgeRoutes,
   ...templatesRoutes,
   ...pipelinesRoutes,
   ...runnersRoutes,

@@ -31,7 +31,8 @@ describe.each(STORAGE_KINDS)('GET /api/pulls (%s storage)', (kind) => {
         repository: `${OWNER}/${REPO}`,
         number: opened.pull.number,
         url: opened.url,
-        branch: null,
+        // The run's branch: the mapping's branchPrefix and the identifier.
+        branch: opened.pull.branch,
         issue: { id: opened.issue.id, identifier: opened.issue.identifier, url: issueUrl },
         teamKey: TEAM,
         job: { id: opened.job.id, phase: 'implementation', status: 'completed', runUrl: opened.job.runUrl ?? null },

@@ -1,8 +1,12 @@
 // @ts-check
 import { api, seg } from '../api.js';
-import { errorBox, h, table, time } from '../dom.js';
+import { errorBox, h, section, table, time } from '../dom.js';
+import { auditTrail } from './audit-trail.js';
 
-/** Developer → Audit log: the 24-hour dispatch dedup window, with removal. */
+/**
+ * Developer → Audit log: the audit trail (operator actions and dispatch decisions, paged and
+ * filtered) and the 24-hour dispatch dedup window, with removal.
+ */
 
 /** @param {HTMLElement} root @param {import('./index.js').PanelContext} ctx */
 export async function render(root, ctx) {
@@ -57,15 +61,22 @@ export async function render(root, ctx) {
     );
   }
 
+  const trail = auditTrail();
   root.append(
-    h(
-      'p',
-      { class: 'muted' },
-      'Issues dispatched in the last 24 hours are not dispatched again until they leave this window. Remove one to allow a re-dispatch on the next poll.',
+    section('Audit trail', trail.element),
+    section(
+      'Dedup window',
+      h(
+        'p',
+        { class: 'muted' },
+        'Issues dispatched in the last 24 hours are not dispatched again until they leave this window. Remove one to allow a re-dispatch on the next poll.',
+      ),
+      messages,
+      list,
     ),
-    messages,
-    list,
   );
-  ctx.onRefresh(load);
-  await load();
+  ctx.onRefresh(async () => {
+    await Promise.all([trail.load(), load()]);
+  });
+  await Promise.all([trail.load(), load()]);
 }

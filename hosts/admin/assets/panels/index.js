@@ -1,19 +1,23 @@
 // @ts-check
 import * as audit from './audit.js';
 import * as blockers from './blockers.js';
+import * as configOverlay from './config-overlay.js';
 import * as customizations from './customizations.js';
 import * as issues from './issues.js';
 import * as jobs from './jobs.js';
+import * as localSecrets from './local-secrets.js';
 import * as models from './models.js';
 import * as overview from './overview.js';
 import * as pipelinesSteps from './pipelines-steps.js';
 import * as projects from './projects.js';
+import * as promptTemplates from './prompt-templates.js';
 import * as pulls from './pulls.js';
 import * as reaper from './reaper.js';
 import * as runners from './runners.js';
 import * as secrets from './secrets.js';
 import * as sessions from './sessions.js';
 import * as settings from './settings.js';
+import * as workspaces from './workspaces.js';
 
 /**
  * @typedef {{
@@ -90,6 +94,21 @@ export const PANELS = [
     render: models.render,
   },
   {
+    id: 'templates',
+    title: 'Prompt templates',
+    intro: 'The Liquid templates runs are prompted with: edit, preview with sample variables, copy a built-in.',
+    group: 'Configure',
+    render: promptTemplates.render,
+  },
+  {
+    id: 'config',
+    title: 'Configuration',
+    intro:
+      'Every configuration key in force, where it comes from, and the stored overlay. An environment variable beats the overlay.',
+    group: 'Configure',
+    render: configOverlay.render,
+  },
+  {
     id: 'runners',
     title: 'Runners',
     intro: 'Runner mode, live sessions, capacity and reaper activity.',
@@ -118,6 +137,20 @@ export const PANELS = [
     render: secrets.render,
   },
   {
+    id: 'local-secrets',
+    title: 'Local secrets',
+    intro: 'The orchestrator’s own secret store, encrypted at rest. Names only; values are write-only.',
+    group: 'Platform',
+    render: localSecrets.render,
+  },
+  {
+    id: 'workspaces',
+    title: 'Workspaces',
+    intro: 'Working copies of runs on this machine: disk use, owning issue, last use.',
+    group: 'Platform',
+    render: workspaces.render,
+  },
+  {
     id: 'settings',
     title: 'Settings',
     intro: 'Orchestrator-level settings. An environment variable beats the stored value.',
@@ -127,7 +160,7 @@ export const PANELS = [
   {
     id: 'audit',
     title: 'Audit log',
-    intro: 'The dispatch-deduplication ledger for the last 24 hours.',
+    intro: 'Operator actions and dispatch decisions, and the dispatch-deduplication ledger for the last 24 hours.',
     group: 'Developer',
     render: audit.render,
   },

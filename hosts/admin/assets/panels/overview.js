@@ -16,11 +16,14 @@ import {
   time,
 } from '../dom.js';
 import { jobLink } from '../links.js';
+import { plural, runnerForMapping } from './effective-runner.js';
 
 /**
  * Work → Overview: running jobs with their duration, failures in the last 24 hours, capacity
  * across projects, projects at their cap, stale workflow templates, and the 24-hour dispatch
  * trend. Each source is fetched on its own so one failing endpoint blanks only its own card.
+ * Per project: the runner its next job goes to (after the runner-mode override) and, for GitHub
+ * repositories only, whether its workflow templates are current (the local forge runs none).
  */
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -29,11 +32,13 @@ const FAILED = new Set(['failed', 'timed_out', 'review_failed']);
 
 /** @param {HTMLElement} root */
 export async function render(root) {
-  const [log, issues, templates, config] = await Promise.all([
+  const [log, issues, templates, config, mappings, runnerMode] = await Promise.all([
     api.get('/api/log'),
     api.get('/api/issues'),
     api.get('/api/admin/template-status'),
     api.get('/api/admin/config-status'),
+    api.get('/api/mappings'),
+    api.get('/api/runner-mode'),
   ]);
   const now = serverNow();
 
@@ -46,6 +51,19 @@ export async function render(root) {
   const used = inProgress.reduce((sum, m) => sum + m.count, 0);
   const cap = inProgress.reduce((sum, m) => sum + m.cap, 0);
   const atCap = inProgress.filter((m) => m.count >= m.cap);
+
+  /** @type {any[]} */
+  const projects = mappings.ok ? mappings.data.mappings : [];
+  const forgeOf = new Map(projects.map((m) => [m.teamKey, m.forge ?? 'github']));
+  // Workflow templates matter only where GitHub Actions reads them: a GitHub repository.
+  /** @type {any[]} */
+  const githubRepos = templates.ok
+    ? templates.data.repositories.filter((/** @type {any} */ r) => forgeOf.get(r.teamKey) === 'github')
+    : [];
+  const staleCount = githubRepos.filter((r) => r.status === 'stale' || r.status === 'missing').length;
+  const unreadable = githubRepos.filter((r) => r.status === 'unknown').length;
+  const templateOf = new Map(githubRepos.map((r) => [r.teamKey, r]));
+  const mode = runnerMode.ok ? runnerMode.data.effective : undefined;
 
   const unavailable = (/** @type {{ ok: boolean, error?: string }} */ r) => (r.ok ? undefined : (r.error ?? 'unavailable'));
 
@@ -79,13 +97,13 @@ export async function render(root) {
         },
         {
           label: 'Stale templates',
-          value: templates.ok ? templates.data.stale : '—',
+          value: templates.ok ? staleCount : '—',
           hint:
             unavailable(templates) ??
-            (templates.data.unknown > 0
-              ? `${templates.data.unknown} repository could not be read`
-              : 'repositories needing a workflow sync'),
-          tone: templates.ok && templates.data.stale > 0 ? 'warn' : undefined,
+            (unreadable > 0
+              ? `${plural(unreadable, 'repository', 'repositories')} could not be read`
+              : 'GitHub repositories needing a workflow sync'),
+          tone: templates.ok && staleCount > 0 ? 'warn' : undefined,
         },
       ],
       'Orchestrator health',
@@ -129,13 +147,56 @@ export async function render(root) {
     ),
   );
 
-  if (templates.ok && templates.data.repositories.length > 0) {
+  if (mappings.ok && projects.length > 0) {
+    root.append(
+      section(
+        'Projects',
+        table({
+          caption: 'Each project: where its tickets and code are, and the runner its next job goes to',
+          captionHidden: true,
+          rows: projects,
+          empty: 'No projects.',
+          columns: [
+            { label: 'Project', cell: (m) => m.teamKey },
+            { label: 'Tracker', cell: (m) => m.ticketing ?? 'linear' },
+            { label: 'Repository', cell: (m) => `${m.owner}/${m.repo} (${m.forge === 'local' ? 'local forge' : 'GitHub'})` },
+            {
+              label: 'Runs on',
+              cell: (m) => {
+                const runner = runnerName(runnerForMapping(mode, m));
+                if (!runnerMode.ok) return `${runner} (runner mode unknown)`;
+                return mode && mode !== 'default'
+                  ? h(
+                      'span',
+                      { title: `runner mode ${mode} overrides ${runnerName(runnerForMapping('default', m))}` },
+                      `${runner} (override)`,
+                    )
+                  : runner;
+              },
+            },
+            {
+              label: 'Templates',
+              cell: (m) => {
+                if ((m.forge ?? 'github') !== 'github') return h('span', { class: 'muted' }, 'not used (local forge)');
+                const t = templateOf.get(m.teamKey);
+                if (!t) return h('span', { class: 'muted' }, templates.ok ? '—' : 'unavailable');
+                return badge(t.status, t.status === 'current' ? 'good' : t.status === 'unknown' ? 'neutral' : 'warn');
+              },
+            },
+            { label: 'State', cell: (m) => (m.paused ? badge('paused', 'warn') : badge('active', 'good')) },
+          ],
+        }),
+      ),
+    );
+  }
+
+  if (githubRepos.length > 0) {
     root.append(
       section(
         'Workflow templates',
         table({
-          caption: `Workflow templates per repository (version ${templates.data.templateVersion})`,
-          rows: templates.data.repositories,
+          caption: `Workflow templates per GitHub repository (version ${templates.data.templateVersion})`,
+          rows: githubRepos,
           empty: 'No repositories.',
           columns: [
             { label: 'Project', cell: (r) => r.teamKey },

@@ -1,18 +1,35 @@
 // @ts-check
 import { api, seg } from '../api.js';
 import { h } from '../dom.js';
+import { checkStep, FIELD_STEP, fieldOfMessage, firstFailingStep, parseExtraEnv, STEPS } from './project-form-checks.js';
 
 /**
  * The Projects stepper: eight steps (ticketing system, source, repository, runner, provider,
- * capacity, secrets, review) over one form. The API validates; its 400 message is shown as it
- * is. Blank optional fields are left out so the API applies its defaults (or, when editing,
- * keeps the stored value); blank run caps are sent as null, which clears them.
+ * capacity, secrets, review) over one form. Next checks the step with the spec's rules and shows
+ * each problem beside its field (project-form-checks.js); the API checks again, and a 400 takes
+ * the operator back to the step that owns the field it names. Blank optional fields are left out
+ * so the API applies its defaults (or, when editing, keeps the stored value); blank run caps are
+ * sent as null, which clears them.
  */
 
 /** Run caps: blank means the default (maxTurns 50, maxIterations Bedrock 2 / Anthropic 3, maxJobMinutes 90). */
 const CAPS = ['maxTurns', 'maxIterations', 'maxJobMinutes'];
 
-const STEPS = ['Ticketing system', 'Source', 'Repository', 'Runner', 'Provider', 'Capacity', 'Secrets', 'Review'];
+/** What a blank field becomes (MAPPING_DEFAULTS of core/domain/mappings.ts), for the Review step. */
+/** @type {Record<string, string>} */
+const DEFAULTS = {
+  branchPrefix: 'ai-implement/',
+  workflowFile: 'claude-implement.yml',
+  planningWorkflowFile: 'claude-plan.yml',
+  machineCpus: '2',
+  machineMemoryMb: '4096',
+  maxInProgressAiIssues: '3',
+  maxTurns: '50',
+  maxIterations: 'Bedrock 2, Anthropic 3',
+  maxJobMinutes: '90',
+  issuesRepo: 'the repository itself',
+  extraEnv: 'none',
+};
 
 /** @typedef {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} Control */
 
@@ -42,15 +59,18 @@ export function projectForm({ existing, onSaved, onCancel }) {
     if (opts.required) control.setAttribute('aria-required', 'true');
     controls[name] = control;
     const hintId = `${id}-hint`;
-    if (opts.hint) control.setAttribute('aria-describedby', hintId);
+    control.setAttribute('aria-describedby', [opts.hint ? hintId : '', `${id}-error`].filter(Boolean).join(' '));
     return h(
       'div',
       { class: 'field', 'data-field': name },
       h('label', { for: id }, label, opts.required ? h('span', { class: 'required' }, ' (required)') : null),
       control,
+      fieldError(id),
       opts.hint ? h('p', { class: 'hint', id: hintId }, opts.hint) : null,
     );
   };
+  /** Where a field's own problem is shown, beside it. @param {string} id the control's id */
+  const fieldError = (id) => h('p', { class: 'field-error', id: `${id}-error`, 'aria-live': 'polite' });
   /** @param {string} placeholder @param {string} [type] */
   const input = (placeholder = '', type = 'text') => h('input', { type, placeholder, autocomplete: 'off', spellcheck: 'false' });
   /** @param {string} placeholder */
@@ -99,6 +119,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
       { class: 'field', 'data-field': 'teamKey' },
       h('label', { for: `${uid}-teamKey` }, teamKeyLabel, h('span', { class: 'required' }, ' (required)')),
       teamKey,
+      fieldError(`${uid}-teamKey`),
       h(
         'p',
         { class: 'hint', id: `${uid}-teamKey-hint` },
@@ -107,7 +128,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
     ),
   ];
   teamKey.id = `${uid}-teamKey`;
-  teamKey.setAttribute('aria-describedby', `${uid}-teamKey-hint`);
+  teamKey.setAttribute('aria-describedby', `${uid}-teamKey-hint ${uid}-teamKey-error`);
   teamKey.setAttribute('aria-required', 'true');
   controls.teamKey = teamKey;
   const jiraFields = h(
@@ -259,7 +280,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
       {},
       h(
         'button',
-        { type: 'button', class: 'step-button', on: { click: () => go(i) } },
+        { type: 'button', class: 'step-button', on: { click: () => jump(i) } },
         h('span', { class: 'step-no', 'aria-hidden': 'true' }, String(i + 1)),
         title,
       ),
@@ -267,7 +288,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
   );
   const message = h('p', { class: 'form-message', role: 'alert' });
   const back = h('button', { type: 'button', on: { click: () => go(current - 1) } }, 'Back');
-  const next = h('button', { type: 'submit', class: 'primary' }, 'Next');
+  const nextButton = h('button', { type: 'submit', class: 'primary' }, 'Next');
   const cancel = h('button', { type: 'button', class: 'quiet', on: { click: onCancel } }, 'Cancel');
   const heading = h('h2', { tabindex: -1 }, editing ? `Edit project ${existing.teamKey}` : 'New project');
   const form = h(
@@ -276,7 +297,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
     h('ol', { class: 'steps', 'aria-label': 'Steps' }, stepButtons),
     fieldsets,
     message,
-    h('div', { class: 'form-actions' }, back, next, cancel),
+    h('div', { class: 'form-actions' }, back, nextButton, cancel),
   );
 
   let current = 0;
@@ -292,7 +313,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
       else b.removeAttribute('aria-current');
     });
     back.disabled = current === 0;
-    next.textContent = current === STEPS.length - 1 ? (editing ? 'Save changes' : 'Create project') : 'Next';
+    nextButton.textContent = current === STEPS.length - 1 ? (editing ? 'Save changes' : 'Create project') : 'Next';
     if (current === STEPS.length - 1) fillReview();
     syncVisibility();
   }
@@ -311,6 +332,94 @@ export function projectForm({ existing, onSaved, onCancel }) {
       ?.toggleAttribute('hidden', !(/** @type {HTMLInputElement} */ (controls.planningEnabled).checked));
   }
   form.addEventListener('change', syncVisibility);
+
+  /** The form as text, as the checks read it. @returns {import('./project-form-checks.js').FormValues} */
+  function values() {
+    const text = (/** @type {string} */ name) => controls[name]?.value.trim() ?? '';
+    const checked = (/** @type {string} */ name) => /** @type {HTMLInputElement} */ (controls[name]).checked;
+    return {
+      ticketing: ticketing(),
+      teamKey: text('teamKey'),
+      jql: text('jql'),
+      repoFieldValue: text('repoFieldValue'),
+      issuesRepo: text('issuesRepo'),
+      forge: text('forge'),
+      owner: text('owner'),
+      repo: text('repo'),
+      defaultBranch: text('defaultBranch'),
+      branchPrefix: text('branchPrefix'),
+      executionMode: text('executionMode'),
+      sessionMode: text('sessionMode'),
+      machineCpus: text('machineCpus'),
+      machineMemoryMb: text('machineMemoryMb'),
+      workflowFile: text('workflowFile'),
+      planningEnabled: checked('planningEnabled'),
+      planningWorkflowFile: text('planningWorkflowFile'),
+      autoApprovePlans: checked('autoApprovePlans'),
+      extraEnv: controls.extraEnv?.value ?? '',
+      provider: text('provider'),
+      awsRegion: text('awsRegion'),
+      maxInProgressAiIssues: text('maxInProgressAiIssues'),
+      maxTurns: text('maxTurns'),
+      maxIterations: text('maxIterations'),
+      maxJobMinutes: text('maxJobMinutes'),
+      paused: checked('paused'),
+    };
+  }
+
+  /** Clears every field's problem (all steps). */
+  function clearProblems() {
+    for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
+    for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  }
+
+  /**
+   * Shows each problem beside its field, on its step, and moves focus to the first.
+   * @param {number} step @param {import('./project-form-checks.js').Problem[]} problems
+   */
+  function showProblems(step, problems) {
+    if (step !== current) go(step);
+    clearProblems();
+    for (const p of problems) {
+      const control = controls[p.field];
+      if (!control) continue;
+      control.setAttribute('aria-invalid', 'true');
+      const error = document.getElementById(`${control.id}-error`);
+      if (error) error.textContent = p.message;
+    }
+    message.textContent =
+      problems.length === 1
+        ? `Step ${step + 1} (${STEPS[step]}): ${problems[0]?.message}`
+        : `Step ${step + 1} (${STEPS[step]}) has ${problems.length} problems; each is shown beside its field.`;
+    controls[problems[0]?.field ?? '']?.focus();
+  }
+
+  /** Next: the step must pass its checks first. */
+  function next() {
+    const problems = checkStep(current, values());
+    if (problems.length > 0) {
+      showProblems(current, problems);
+      return;
+    }
+    clearProblems();
+    message.textContent = '';
+    go(current + 1);
+  }
+
+  /** A step button: back freely; forward only past steps that pass (else to the first that fails). */
+  function jump(/** @type {number} */ step) {
+    if (step <= current) {
+      go(step);
+      return;
+    }
+    const failing = firstFailingStep(values(), step);
+    if (failing) showProblems(failing.step, failing.problems);
+    else {
+      clearProblems();
+      message.textContent = '';
+      go(step);
+    }
+  }
 
   /** The request body, or a message when the form cannot be turned into one. */
   function body() {
@@ -346,18 +455,9 @@ export function projectForm({ existing, onSaved, onCancel }) {
     for (const name of CAPS) out[name] = text(name) === '' ? null : Number(text(name));
     for (const name of ['planningEnabled', 'autoApprovePlans', 'paused'])
       out[name] = /** @type {HTMLInputElement} */ (controls[name]).checked;
-    /** @type {Record<string, string>} */
-    const env = {};
-    const lines = text('extraEnv')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean);
-    for (const [i, line] of lines.entries()) {
-      const eq = line.indexOf('=');
-      if (eq <= 0) return { error: `Extra environment line ${i + 1} must look like KEY=value` };
-      env[line.slice(0, eq).trim()] = line.slice(eq + 1);
-    }
-    out.extraEnv = env;
+    const env = parseExtraEnv(controls.extraEnv?.value ?? '');
+    if ('message' in env) return { error: env.message };
+    out.extraEnv = env.env;
     return { body: out };
   }
 
@@ -370,39 +470,66 @@ export function projectForm({ existing, onSaved, onCancel }) {
       .filter((s) => s.name !== '' || s.value !== '');
   }
 
+  /** Review: every field that applies, with its value or the default a blank one takes. */
   function fillReview() {
-    const built = body();
+    const v = values();
     review.replaceChildren();
-    if ('error' in built) {
-      message.textContent = built.error ?? '';
-      return;
+    /** @param {string} name @param {string} shown @param {boolean} [isDefault] */
+    const row = (name, shown, isDefault = false) =>
+      review.append(h('dt', {}, name), h('dd', { class: isDefault ? 'default' : undefined }, shown));
+    /** @param {string} name */
+    const textRow = (name) => {
+      const value = /** @type {string} */ (v[/** @type {keyof typeof v} */ (name)]);
+      if (value !== '') row(name, value);
+      else if (editing && typeof existing[name] !== 'undefined') row(name, 'unchanged', true);
+      else row(name, DEFAULTS[name] ? `default (${DEFAULTS[name]})` : 'none', true);
+    };
+    row('ticketing', v.ticketing);
+    textRow('teamKey');
+    if (v.ticketing === 'jira') for (const name of ['jql', 'repoFieldValue']) textRow(name);
+    if (v.ticketing === 'github') textRow('issuesRepo');
+    for (const name of ['forge', 'owner', 'repo', 'defaultBranch', 'branchPrefix', 'executionMode', 'sessionMode']) textRow(name);
+    if (v.executionMode === 'fly-machines') for (const name of ['machineCpus', 'machineMemoryMb']) textRow(name);
+    textRow('workflowFile');
+    row('planningEnabled', String(v.planningEnabled));
+    if (v.planningEnabled) textRow('planningWorkflowFile');
+    row('autoApprovePlans', String(v.autoApprovePlans));
+    const env = parseExtraEnv(v.extraEnv);
+    if ('message' in env) row('extraEnv', env.message);
+    else if (Object.keys(env.env).length === 0) row('extraEnv', 'none', true);
+    else row('extraEnv', Object.keys(env.env).join(', '));
+    textRow('provider');
+    if (v.provider === 'bedrock') textRow('awsRegion');
+    for (const name of ['maxInProgressAiIssues', ...CAPS]) {
+      const value = /** @type {string} */ (v[/** @type {keyof typeof v} */ (name)]);
+      row(name, value !== '' ? value : `default (${DEFAULTS[name]})`, value === '');
     }
-    for (const [key, value] of Object.entries(built.body)) {
-      const blank = CAPS.includes(key) ? 'default' : '—';
-      const shown =
-        value === null || value === ''
-          ? blank
-          : typeof value === 'object'
-            ? Object.keys(value).join(', ') || 'none'
-            : String(value);
-      review.append(h('dt', {}, key), h('dd', {}, shown));
-    }
+    row('paused', String(v.paused));
     const secrets = secretsToSet();
-    if (secrets.length) review.append(h('dt', {}, 'secrets'), h('dd', {}, secrets.map((s) => s.name).join(', ')));
+    row('secrets', secrets.length ? secrets.map((s) => s.name || '(no name)').join(', ') : 'none', secrets.length === 0);
   }
 
   async function save() {
+    const failing = firstFailingStep(values(), STEPS.length - 1);
+    if (failing) {
+      showProblems(failing.step, failing.problems);
+      return;
+    }
     const built = body();
     if ('error' in built) {
       message.textContent = built.error ?? '';
       return;
     }
     message.textContent = '';
-    next.disabled = true;
+    nextButton.disabled = true;
     const res = await api.post('/api/mappings', built.body);
     if (!res.ok) {
-      next.disabled = false;
-      message.textContent = res.error; // the API's own text, e.g. "defaultBranch is required"
+      nextButton.disabled = false;
+      // The API's own text, e.g. "defaultBranch is required", beside the field on its step.
+      const field = fieldOfMessage(res.error, values());
+      const step = field === undefined ? undefined : FIELD_STEP[field];
+      if (field !== undefined && step !== undefined && controls[field]) showProblems(step, [{ field, message: res.error }]);
+      else message.textContent = res.error;
       return;
     }
     const mapping = res.data.mapping;
@@ -411,14 +538,14 @@ export function projectForm({ existing, onSaved, onCancel }) {
       const set = await api.post(`/api/mappings/${seg(mapping.teamKey)}/secrets`, secret);
       if (!set.ok) failures.push(`${secret.name || '(no name)'}: ${set.error}`);
     }
-    next.disabled = false;
+    nextButton.disabled = false;
     const saved = `Project ${mapping.teamKey} ${editing ? 'saved' : 'created'}`;
     onSaved(mapping, failures.length ? `${saved}, but secrets were not set — ${failures.join('; ')}` : `${saved}.`);
   }
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (current < STEPS.length - 1) go(current + 1);
+    if (current < STEPS.length - 1) next();
     else void save();
   });
 

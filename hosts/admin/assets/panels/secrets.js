@@ -10,6 +10,31 @@ import { callout, errorBox, h, section, table } from '../dom.js';
 let managerCount = 0;
 
 /**
+ * The API's 503 text, and what to do about it: Fly app secrets need FLY_API_TOKEN and a
+ * sessions app; without Fly, the local encrypted store holds secrets instead.
+ * @param {string} error
+ */
+function flyHint(error) {
+  return callout(
+    h(
+      'span',
+      { class: 'stack' },
+      h('strong', {}, error),
+      h(
+        'span',
+        {},
+        'Fly app secrets need FLY_API_TOKEN in the orchestrator’s environment and a sessions app: set FLY_SESSIONS_APP, or the ',
+        h('a', { href: '#/settings' }, 'Fly sessions app in Settings'),
+        '. Without Fly, keep secrets in the ',
+        h('a', { href: '#/local-secrets' }, 'local encrypted store'),
+        '.',
+      ),
+    ),
+    'warn',
+  );
+}
+
+/**
  * @param {{ label: string, path: string, note: string }} spec
  * `path` lists (GET) and sets (POST); `${path}/:name` deletes.
  */
@@ -36,7 +61,7 @@ function secretManager({ label, path, note }) {
     const res = await api.get(path);
     if (!res.ok) {
       // 503 "Fly sessions config not set": nothing can be listed or set until Fly is configured.
-      list.replaceChildren(res.status === 503 ? callout(res.error, 'warn') : errorBox(res.error));
+      list.replaceChildren(res.status === 503 ? flyHint(res.error) : errorBox(res.error));
       form.hidden = res.status === 503;
       return;
     }
