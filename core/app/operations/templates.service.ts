@@ -118,7 +118,10 @@ export function createTemplatesService({ storage, config, forgeFor, workflowTemp
     },
 
     async status() {
-      const mappings = (await storage.mappings.list()).sort((a, b) => a.teamKey.localeCompare(b.teamKey));
+      // Only GitHub Actions reads workflow templates: a local-forge repository has none to be stale.
+      const mappings = (await storage.mappings.list())
+        .filter((m) => m.forge === 'github')
+        .sort((a, b) => a.teamKey.localeCompare(b.teamKey));
       const repositories = await Promise.all(mappings.map(statusOf));
       return {
         templateVersion: workflowTemplates.version,
