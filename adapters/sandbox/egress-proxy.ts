@@ -161,7 +161,9 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       timeout: connectTimeoutMs,
     });
     upstream.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      const back = { ...answer.headers };
+      for (const name of HOP_BY_HOP) delete back[name];
+      res.writeHead(answer.statusCode ?? 502, back);
       answer.pipe(res);
     });
     upstream.on('timeout', () => upstream.destroy(new Error('timeout')));

@@ -123,9 +123,9 @@ export const BLOCKED_LOG_CAP = 100;
 
 /** `host:port` of a request as the comment shows it: only a host name's characters, at most 200 of them. */
 export function blockedTarget(host: string, port: number | string): string {
-  const safe = (s: string, max: number) => s.replace(/[^A-Za-z0-9._\-:[\]]/g, '?').slice(0, max);
-  const h = safe(host, 200) || '?';
-  return `${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${safe(String(port), 5) || '?'}`;
+  const safe = (s: string, max: number) => s.replace(/[^A-Za-z0-9._\-:]/g, '?').slice(0, max);
+  const h = safe(host.replace(/^\[(.*)\]$/, '$1'), 200) || '?';
+  return `${h.includes(':') ? `[${h}]` : h}:${safe(String(port), 5) || '?'}`;
 }
 
 /** Adds one refused request; `first` says whether its destination is new to the log. */

@@ -166,6 +166,6 @@ describe('the sandbox hides what only its owner may read', () => {
     } catch {
       hostShadow = '';
     }
-    if (hostShadow) expect(r.output).not.toContain(hostShadow.split(':')[0] + ':');
+    if (hostShadow) expect(r.output).not.toContain(`${hostShadow.split(':')[0]}:`);
   });
 });
