@@ -138,7 +138,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     } catch {
       url = undefined;
     }
-    if (!url || url.protocol !== 'http:') {
+    if (url?.protocol !== 'http:') {
       res
         .writeHead(400, { 'content-type': 'text/plain' })
         .end('the egress proxy takes absolute http:// URLs, and CONNECT for https\n');
