@@ -1,4 +1,4 @@
-import { type AwilixContainer, asFunction } from 'awilix';
+import { type AwilixContainer, asFunction, asValue } from 'awilix';
 import { createGithubWebhookVerifier } from '../../adapters/forge/github/github-webhook.verifier.js';
 import { createGapFillService } from '../../core/app/dispatch/gap-fill.service.js';
 import { createGithubIssuesWebhookService } from '../../core/app/issues/github-issues-webhook.service.js';
@@ -7,6 +7,7 @@ import { createTemplatesService } from '../../core/app/operations/templates.serv
 import { createGithubWebhookService } from '../../core/app/pulls/github-webhook.service.js';
 import { createPullsService } from '../../core/app/pulls/pulls.service.js';
 import { secretValues } from '../logger.js';
+import { agentSandboxStatus } from './agent-sandbox-status.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createBuiltInWorkflowTemplates } from './workflow-templates.js';
 
@@ -44,6 +45,7 @@ export function registerGithub(container: AwilixContainer<Cradle>): void {
           workflowTemplates: createBuiltInWorkflowTemplates({ sessionBundleSha256: () => sessionBundle.current()?.sha256 }),
         }),
     ).singleton(),
+    agentSandboxStatus: asValue(() => agentSandboxStatus()),
     configStatus: asFunction(createConfigStatusService).singleton(),
   });
 }
