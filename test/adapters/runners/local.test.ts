@@ -284,7 +284,7 @@ describe('local runner (container)', () => {
       expect(runCall.args).not.toContain('RESULT_TOKEN');
       // Nothing of this machine is mounted: no checkout, no DATA_DIR; the workspace is a volume.
       expect(runCall.args.filter((a) => a === '-v' || a === '--volume')).toEqual([]);
-      expect(runCall.args.filter((a, i) => runCall.args[i - 1] === '--mount')).toEqual(['type=volume,destination=/workspace']);
+      expect(runCall.args.filter((_a, i) => runCall.args[i - 1] === '--mount')).toEqual(['type=volume,destination=/workspace']);
       expect(calls.some((c) => c.args.join(' ') === `rm -f ${handle}`)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
