@@ -25,6 +25,8 @@ export interface ShellCommand {
    * sandboxed (the repository controls scripts, hooks and git config), seeing only these.
    */
   writable?: string[];
+  /** Needs no network (git on the working tree): the sandbox gives it none, not even the egress proxy. */
+  offline?: boolean;
   /**
    * Runs outside the sandbox: only for the session's own credentialed git (clone, push), which
    * must then not read anything the repository controls (`plugins/steps/shared/git.ts`).

@@ -8,6 +8,12 @@ export interface SandboxCommand {
 export interface SandboxRequest extends SandboxCommand {
   /** Directories the command may write (the workspace); everything else it sees is read-only or absent. */
   writable: string[];
+  /**
+   * Needs no network (git on the working tree): the sandbox gives it none at all, not even
+   * the egress proxy. Without it, a sandbox with an egress allow-list shows the command only
+   * the proxy (`HTTP(S)_PROXY`), which lets allow-listed hosts through.
+   */
+  offline?: boolean;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readlinkSync } from 'node:fs';
 import type { Sandbox, SandboxCommand, SandboxRequest } from '../../ports/sandbox.port.js';
+import { EGRESS_FORWARDER, EGRESS_SOCKET } from './egress-proxy.js';
+import { privateSystemPaths } from './private-paths.js';
 
 export interface BwrapOptions {
   /** The bwrap binary (`bwrap` on PATH unless told). */
@@ -9,6 +11,14 @@ export interface BwrapOptions {
   readOnly?: readonly string[];
   /** Extra directories visible read-write (never DATA_DIR or the orchestrator's checkout). */
   readWrite?: readonly string[];
+  /**
+   * No network but the session's egress proxy (`startEgressProxy`): its directory (socket and
+   * forwarder) and the node binary that runs the forwarder inside. Without it the sandbox
+   * shares the host's network.
+   */
+  egress?: { dir: string; node: string };
+  /** Host paths to hide besides what `privateSystemPaths` finds (the operator's own secrets). */
+  mask?: readonly string[];
 }
 
 /** The system, read-only: programs, libraries and configuration, nothing of any user's. */
@@ -17,6 +27,27 @@ const SYSTEM_DIRS = ['/usr', '/etc', '/opt'];
 const ROOT_LINKS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 /** HOME inside the sandbox: on its private tmpfs, so nothing of the real HOME is reachable. */
 export const SANDBOX_HOME = '/tmp/home';
+/** Where the egress proxy's directory appears inside, and where the forwarder listens. */
+export const SANDBOX_EGRESS_DIR = '/run/ai-implement-egress';
+export const SANDBOX_PROXY_URL = 'http://127.0.0.1:3128';
+const FORWARDER_READY = '/tmp/.ai-implement-egress-ready';
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The variables that point HTTP clients (Claude Code, npm, pip, git, curl) at the forwarder;
+ * the sandbox's own loopback (a test server the verify script starts) stays direct.
+ */
+export const PROXY_ENV: Record<string, string> = {
+  HTTPS_PROXY: SANDBOX_PROXY_URL,
+  HTTP_PROXY: SANDBOX_PROXY_URL,
+  ALL_PROXY: SANDBOX_PROXY_URL,
+  https_proxy: SANDBOX_PROXY_URL,
+  http_proxy: SANDBOX_PROXY_URL,
+  all_proxy: SANDBOX_PROXY_URL,
+  NO_PROXY: 'localhost,127.0.0.1,::1',
+  no_proxy: 'localhost,127.0.0.1,::1',
+};
 
 /** The bwrap binary on PATH, or undefined when bubblewrap is not installed. */
 export function findBwrap(path = process.env.PATH ?? '/usr/bin:/bin'): string | undefined {
@@ -56,6 +87,7 @@ function rootArgs(): string[] {
  */
 export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
   const bwrap = options.bwrap ?? 'bwrap';
+  const egress = options.egress;
   const base = [
     '--unshare-pid',
     '--unshare-ipc',
@@ -73,23 +105,54 @@ export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
     ...rootArgs(),
   ];
   for (const dir of options.readOnly ?? []) base.push('--ro-bind', dir, dir);
+  // What only its owner or group may read (/etc/shadow, /etc/ssl/private…) is not shown: a
+  // session running as root would otherwise read it as the owner, capabilities or not. A
+  // hidden file is the host's /dev/null, which a user-namespaced sandbox cannot even open.
+  const masks: string[] = [];
+  for (const { path, kind } of privateSystemPaths(
+    SYSTEM_DIRS.filter((d) => d !== '/usr'),
+    options.mask ?? [],
+  )) {
+    if (kind === 'dir') masks.push('--tmpfs', path, '--remount-ro', path);
+    else masks.push('--ro-bind', '/dev/null', path);
+  }
   for (const dir of options.readWrite ?? []) base.push('--bind', dir, dir);
   return {
     kind: 'bwrap',
     wrap(request: SandboxRequest): SandboxCommand {
       const args = [...base];
       for (const dir of request.writable) args.push('--bind', dir, dir);
+      const proxied = egress !== undefined && !request.offline;
+      // With an allow-list, the command's network is its own loopback only: offline, or with
+      // the forwarder to the session's proxy started (and listening) before the command.
+      if (egress) args.push('--unshare-net');
+      if (proxied) args.push('--ro-bind', egress.dir, SANDBOX_EGRESS_DIR);
+      // Last, so no bind above shows again what is hidden.
+      args.push(...masks);
       // Through sh, so a program that is not installed is the shell's 127, as it is unconfined
       // (sh's own PWD is dropped: the command gets exactly the environment it was given).
-      args.push('--chdir', request.cwd, '--', '/bin/sh', '-c', 'unset PWD; exec "$0" "$@"', ...request.argv);
+      const script = `unset PWD; ${proxied ? startForwarder(egress.node) : ''}exec "$0" "$@"`;
+      args.push('--chdir', request.cwd, '--', '/bin/sh', '-c', script, ...request.argv);
       return {
         argv: [bwrap, ...args],
         // Spawned from `/`: bwrap itself needs no working directory of the host.
         cwd: '/',
-        env: { ...request.env, HOME: SANDBOX_HOME },
+        env: { ...request.env, HOME: SANDBOX_HOME, ...(proxied ? PROXY_ENV : {}) },
       };
     },
   };
+}
+
+/**
+ * The forwarder, in the background with an empty environment, then a wait (10 s at most) until
+ * it listens: the command's first request must not find the port closed.
+ */
+function startForwarder(node: string): string {
+  const dir = SANDBOX_EGRESS_DIR;
+  return [
+    `env -i ${shellQuote(node)} ${dir}/${EGRESS_FORWARDER} ${dir}/${EGRESS_SOCKET} ${new URL(SANDBOX_PROXY_URL).port} ${FORWARDER_READY} </dev/null >/dev/null 2>&1 &`,
+    `n=0; while [ ! -e ${FORWARDER_READY} ]; do n=$((n+1)); if [ "$n" -gt 1000 ]; then echo "sandbox: the egress proxy's forwarder did not start" >&2; exit 125; fi; sleep 0.01; done; `,
+  ].join(' ');
 }
 
 /** No confinement: only when the operator set `AI_IMPLEMENT_SANDBOX=off` (or a test says so). */

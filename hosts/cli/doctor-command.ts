@@ -5,6 +5,7 @@ import { detectContainerCli } from '../../adapters/runners/local/container-cli.j
 import { sessionHostEnv } from '../../adapters/runners/local/local.runner.js';
 import { findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { createStorage } from '../../adapters/storage/create-storage.js';
+import { parseEgressAllow } from '../../core/domain/egress.js';
 import type { RunnerMode } from '../../core/domain/model.js';
 import { isRunnerMode } from '../../core/domain/runner-mode.js';
 import { type Config, describeConnections, loadConfig } from '../config.js';
@@ -99,7 +100,7 @@ function runnerChecks(mode: RunnerMode, config: Config, env: Env): Check[] {
   const path = env.PATH ?? '';
   switch (mode) {
     case 'local':
-      return [agentCheck(env, 'fail'), gitCheck(path, 'fail'), sandboxCheck(env, 'fail')];
+      return [agentCheck(env, 'fail'), gitCheck(path, 'fail'), sandboxCheck(env, 'fail'), ...egressCheck(env)];
     case 'gha':
       return [githubCheck(config, 'fail')];
     case 'fly':
@@ -144,6 +145,30 @@ function sandboxCheck(env: Env, missing: Check['status']): Check {
         status: missing,
         line: "Agent sandbox: bubblewrap (bwrap) not found: local sessions refuse to run the agent; install Debian's bubblewrap or set AI_IMPLEMENT_SANDBOX=off",
       };
+}
+
+/** What a local session's sandbox may reach (`AI_IMPLEMENT_EGRESS`, `…_ALLOW`); nothing to say when it is off. */
+function egressCheck(env: Env): Check[] {
+  if (env.AI_IMPLEMENT_SANDBOX === 'off') return [];
+  const mode = env.AI_IMPLEMENT_EGRESS?.trim() || 'allow-list';
+  if (mode === 'open')
+    return [{ status: 'info', line: "Agent egress: open (AI_IMPLEMENT_EGRESS=open): the sandbox shares this machine's network" }];
+  if (mode !== 'allow-list') return [{ status: 'fail', line: 'Agent egress: AI_IMPLEMENT_EGRESS must be allow-list or open' }];
+  const extra = parseEgressAllow(env.AI_IMPLEMENT_EGRESS_ALLOW ?? '');
+  if (extra.invalid.length > 0)
+    return [
+      {
+        status: 'fail',
+        line: `Agent egress: AI_IMPLEMENT_EGRESS_ALLOW has entries that are no host: ${extra.invalid.join(', ')}`,
+      },
+    ];
+  const more = extra.rules.length > 0 ? `, and ${extra.rules.length} from AI_IMPLEMENT_EGRESS_ALLOW` : '';
+  return [
+    {
+      status: 'ok',
+      line: `Agent egress: allow-list (the model provider, the package registries, the forge${more}); refused requests are listed on the ticket`,
+    },
+  ];
 }
 
 function githubCheck(config: Config, missing: Check['status']): Check {

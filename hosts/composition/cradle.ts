@@ -132,6 +132,8 @@ export interface OrchestratorCradle {
   gapFill: GapFillService;
   templates: TemplatesService;
   configStatus: ConfigStatusService;
+  /** What config-status says of the agent sandbox on this machine (hosts/composition/agent-sandbox-status.ts). */
+  agentSandboxStatus: () => { ok: boolean; detail: string };
   settings: SettingsService;
   runnerMode: RunnerModeService;
   flySessions: FlySessions;

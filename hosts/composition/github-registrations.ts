@@ -1,4 +1,4 @@
-import { type AwilixContainer, asFunction } from 'awilix';
+import { type AwilixContainer, asFunction, asValue } from 'awilix';
 import { createGithubWebhookVerifier } from '../../adapters/forge/github/github-webhook.verifier.js';
 import { createGapFillService } from '../../core/app/dispatch/gap-fill.service.js';
 import { createGithubIssuesWebhookService } from '../../core/app/issues/github-issues-webhook.service.js';
@@ -8,6 +8,7 @@ import { createGithubWebhookService } from '../../core/app/pulls/github-webhook.
 import { createPullViewService } from '../../core/app/pulls/pull-view.service.js';
 import { createPullsService } from '../../core/app/pulls/pulls.service.js';
 import { secretValues } from '../logger.js';
+import { agentSandboxStatus } from './agent-sandbox-status.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createBuiltInWorkflowTemplates } from './workflow-templates.js';
 
@@ -46,6 +47,7 @@ export function registerGithub(container: AwilixContainer<Cradle>): void {
           workflowTemplates: createBuiltInWorkflowTemplates({ sessionBundleSha256: () => sessionBundle.current()?.sha256 }),
         }),
     ).singleton(),
+    agentSandboxStatus: asValue(() => agentSandboxStatus()),
     configStatus: asFunction(createConfigStatusService).singleton(),
   });
 }

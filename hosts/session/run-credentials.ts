@@ -1,4 +1,5 @@
 import { readFileSync, unlinkSync } from 'node:fs';
+import { isRefusedEnvName } from '../../core/domain/mappings.js';
 
 /** The run's callback credentials: what must never sit in an environment a child can read. */
 export const CREDENTIAL_KEYS = ['AI_IMPLEMENT_RESULT_TOKEN', 'AI_IMPLEMENT_PROGRESS_TOKEN', 'AI_IMPLEMENT_NONCE'] as const;
@@ -7,8 +8,18 @@ export const CREDENTIALS_FILE_KEY = 'AI_IMPLEMENT_CREDENTIALS_FILE';
 export const STDIN_CREDENTIALS = '/dev/stdin';
 
 /**
- * Takes the run's credentials into this process only. The local runner hands them over in a
- * 0600 file (`AI_IMPLEMENT_CREDENTIALS_FILE`, a JSON object keyed like the variables), which
+ * What the file may carry: the credentials, and the run's secrets (the team's, the mapping's
+ * extraEnv) — never one of the session's own settings, nor a variable that changes what code
+ * runs (`PATH`, `NODE_OPTIONS`, `LD_*`…), which a run's environment may not set.
+ */
+function handedOff(key: string): boolean {
+  if ((CREDENTIAL_KEYS as readonly string[]).includes(key)) return true;
+  return !key.startsWith('AI_IMPLEMENT_') && key !== 'HOME' && !isRefusedEnvName(key);
+}
+
+/**
+ * Takes the run's credentials and secrets into this process only. The local runner hands them
+ * over in a 0600 file (`AI_IMPLEMENT_CREDENTIALS_FILE`, a JSON object keyed like the variables), which
  * is read and deleted here, so they are in no `/proc/<pid>/environ`; credentials that came as
  * variables (Actions, containers) are taken out of `process.env` too, so nothing started later
  * inherits them. Returns the environment to read the session's settings from.
@@ -36,7 +47,7 @@ export function takeRunCredentials(
       }
     }
     const values = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
-    for (const key of CREDENTIAL_KEYS) if (typeof values[key] === 'string') out[key] = values[key] as string;
+    for (const [key, value] of Object.entries(values)) if (typeof value === 'string' && handedOff(key)) out[key] = value;
   }
   for (const key of [...CREDENTIAL_KEYS, CREDENTIALS_FILE_KEY]) delete process.env[key];
   return { env: out };

@@ -2,10 +2,12 @@ import { CLAUDE_COMMAND } from '../../adapters/agent/agent-command.js';
 import { createCliAgent } from '../../adapters/agent/claude-cli.agent.js';
 import { agentInstallDirs } from '../../adapters/sandbox/agent-install.js';
 import { createBwrapSandbox, createNoSandbox, findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
+import type { EgressProxy } from '../../adapters/sandbox/egress-proxy.js';
 import { createSystemClock } from '../../adapters/system/system-clock.adapter.js';
 import { loadPlugins } from '../../plugins/plugin-loader.js';
 import { createCallbackClient } from './callback-client.js';
 import { takeRunCredentials } from './run-credentials.js';
+import { startSessionEgress } from './session-egress.js';
 import { readSessionEnv, type SandboxSettings } from './session-env.js';
 import { sessionForge } from './session-forge.js';
 import { runSession } from './session-runtime.js';
@@ -38,11 +40,22 @@ export async function sessionCommand(
     return 2;
   }
   const c = config.value;
-  const sandbox = sandboxFor(c.sandbox, taken.env.PATH ?? '', (c.agentCommand ?? CLAUDE_COMMAND)[0]);
-  if ('error' in sandbox) {
-    io.err(sandbox.error);
+  const path = taken.env.PATH ?? '';
+  const bwrap = c.sandbox.mode === 'off' ? undefined : findBwrap(path || undefined);
+  if (c.sandbox.mode !== 'off' && !bwrap) {
+    io.err(
+      "session: bubblewrap (bwrap) is not installed, so the agent cannot be sandboxed: install Debian's bubblewrap, or set AI_IMPLEMENT_SANDBOX=off to run it unconfined",
+    );
     return 2;
   }
+  let egress: EgressProxy | undefined;
+  try {
+    egress = await startSessionEgress(c);
+  } catch (error) {
+    io.err(`session: the egress proxy could not start: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  const sandbox = bwrap ? confined(c.sandbox, bwrap, path, (c.agentCommand ?? CLAUDE_COMMAND)[0], egress) : createNoSandbox();
   const log = (line: string) => io.out(`[session ${c.issueIdentifier}] ${line}`);
   const callbacks = createCallbackClient({
     callbackUrl: c.callbackUrl,
@@ -64,6 +77,7 @@ export async function sessionCommand(
       loadCatalog: (services) => loadPlugins({ customDir: c.customDir, services }),
       forge: sessionForge,
       log,
+      ...(egress ? { egress } : {}),
       onStopRequest: (stop) => {
         for (const signal of signals) {
           const handler = () => stop(signal);
@@ -76,19 +90,31 @@ export async function sessionCommand(
     return outcome.outcome === 'success' ? 0 : 1;
   } finally {
     for (const off of handlers) off();
+    await egress?.close().catch(() => undefined);
   }
 }
 
-/** The sandbox the settings ask for; no agent runs unconfined unless the operator said `off`. */
-function sandboxFor(settings: SandboxSettings, path: string, agentProgram: string | undefined) {
-  if (settings.mode === 'off') return createNoSandbox();
-  const bwrap = findBwrap(path || undefined);
-  if (!bwrap)
-    return {
-      error:
-        "session: bubblewrap (bwrap) is not installed, so the agent cannot be sandboxed: install Debian's bubblewrap, or set AI_IMPLEMENT_SANDBOX=off to run it unconfined",
-    };
-  // The agent CLI's own install, when it is not a system program, is shown read-only too.
-  const readOnly = [...new Set([...settings.readOnly, ...agentInstallDirs(agentProgram, path)])];
-  return createBwrapSandbox({ bwrap, readOnly, readWrite: settings.readWrite });
+/**
+ * The bubblewrap sandbox the settings ask for. The agent CLI's own install, when it is not a
+ * system program, is shown read-only; with an egress proxy, so is the node that runs its
+ * forwarder inside.
+ */
+function confined(
+  settings: SandboxSettings,
+  bwrap: string,
+  path: string,
+  agentProgram: string | undefined,
+  egress?: EgressProxy,
+) {
+  const node = process.execPath;
+  const readOnly = [
+    ...new Set([...settings.readOnly, ...agentInstallDirs(agentProgram, path), ...(egress ? agentInstallDirs(node, path) : [])]),
+  ];
+  return createBwrapSandbox({
+    bwrap,
+    readOnly,
+    readWrite: settings.readWrite,
+    mask: settings.mask,
+    ...(egress ? { egress: { dir: egress.dir, node } } : {}),
+  });
 }

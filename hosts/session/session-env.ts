@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { parseCommandTemplate } from '../../adapters/agent/agent-command.js';
 import { type RunCaps, resolveRunCaps } from '../../core/domain/caps.js';
+import { type EgressRule, parseEgressAllow } from '../../core/domain/egress.js';
 import type { ForgeKind, Phase } from '../../core/domain/model.js';
 import { PACKAGE_ROOT } from '../package-layout.js';
 
@@ -37,6 +38,9 @@ export const PACKAGE_CUSTOM_DIR = join(PACKAGE_ROOT, 'custom/');
  * | `AI_IMPLEMENT_PROMPT_TEMPLATE` | the issue's implementation prompt override; beats WORKFLOW.md's body | none |
  * | `AI_IMPLEMENT_SANDBOX` | `bwrap`, or `off` to run the agent and the repository's scripts unconfined | `bwrap` |
  * | `AI_IMPLEMENT_SANDBOX_READ_ONLY`, `…_READ_WRITE` | extra directories (`:`-separated) the sandbox shows | none |
+ * | `AI_IMPLEMENT_SANDBOX_MASK` | host paths (`:`-separated) the sandbox hides besides the non-world-readable ones of /etc and /opt | none |
+ * | `AI_IMPLEMENT_EGRESS` | `allow-list`: the sandbox has no network but the session's proxy, which lets only allow-listed hosts through; `open`: the host's network | `allow-list` |
+ * | `AI_IMPLEMENT_EGRESS_ALLOW` | more hosts the proxy lets through (`host`, `*.host`, `host:port`, a URL; comma- or space-separated), besides the model provider, the forge and the public package registries | none |
  * | `AI_IMPLEMENT_CREDENTIALS_FILE` | a 0600 JSON file with the run's tokens and nonce, read and deleted at start | none |
  *
  * Everything else in the environment — the mapping's extraEnv and secrets — is the agent's,
@@ -79,6 +83,12 @@ export interface SandboxSettings {
   mode: 'bwrap' | 'off';
   readOnly: string[];
   readWrite: string[];
+  /** Host paths the sandbox hides (`AI_IMPLEMENT_SANDBOX_MASK`). */
+  mask: string[];
+  /** `allow-list` (no network but the egress proxy) or `open` (the host's network). */
+  egress: 'allow-list' | 'open';
+  /** The operator's extra allowed hosts (`AI_IMPLEMENT_EGRESS_ALLOW`), parsed. */
+  egressAllow: EgressRule[];
 }
 
 const PHASES: readonly Phase[] = ['planning', 'implementation', 'gap-analysis'];
@@ -187,6 +197,11 @@ export function readSessionEnv(env: Record<string, string | undefined>): Result<
   const sandboxMode = get('AI_IMPLEMENT_SANDBOX') ?? 'bwrap';
   if (sandboxMode !== 'bwrap' && sandboxMode !== 'off') return err('session: AI_IMPLEMENT_SANDBOX must be bwrap or off');
   const dirs = (name: string) => (get(name) ?? '').split(':').filter((d) => d.startsWith('/'));
+  const egress = get('AI_IMPLEMENT_EGRESS') ?? 'allow-list';
+  if (egress !== 'allow-list' && egress !== 'open') return err('session: AI_IMPLEMENT_EGRESS must be allow-list or open');
+  const egressAllow = parseEgressAllow(get('AI_IMPLEMENT_EGRESS_ALLOW') ?? '');
+  if (egressAllow.invalid.length > 0)
+    return err(`session: AI_IMPLEMENT_EGRESS_ALLOW has entries that are no host: ${egressAllow.invalid.join(', ')}`);
 
   const issueIdentifier = get('AI_IMPLEMENT_ISSUE') ?? '';
   const githubApiUrl = get('AI_IMPLEMENT_GITHUB_API_URL') ?? get('GITHUB_API_URL') ?? 'https://api.github.com';
@@ -227,6 +242,9 @@ export function readSessionEnv(env: Record<string, string | undefined>): Result<
       mode: sandboxMode,
       readOnly: dirs('AI_IMPLEMENT_SANDBOX_READ_ONLY'),
       readWrite: dirs('AI_IMPLEMENT_SANDBOX_READ_WRITE'),
+      mask: dirs('AI_IMPLEMENT_SANDBOX_MASK'),
+      egress,
+      egressAllow: egressAllow.rules,
     },
   };
   if (prNumber !== undefined) config.prNumber = prNumber;

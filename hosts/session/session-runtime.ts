@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { asFunction, asValue, createContainer, InjectionMode } from 'awilix';
 import type { ResultBody } from '../../core/app/runs/run-callback-bodies.js';
 import type { SteeringInstruction } from '../../core/app/runs/steering.service.js';
+import { type BlockedLog, blockedRequestsComment } from '../../core/domain/egress.js';
 import { PR_NOT_FOUND_ERROR } from '../../core/domain/job-status.js';
 import { redactDeep, redactSecrets } from '../../core/domain/redaction.js';
 import type { StepOutcome } from '../../plugins/define-step.js';
@@ -29,6 +30,11 @@ export interface SessionRuntimeDeps {
   onStopRequest?: (stop: (why: string) => void) => void;
   /** How long a step gets to notice a stop before the run reports without it (10 s). */
   stopGraceMs?: number;
+  /** The sandbox's egress proxy: each newly refused destination is logged, and all of them are the run's comment. */
+  egress?: {
+    blocked(): BlockedLog;
+    onBlocked(listener: (request: { method: string; target: string }) => void): void;
+  };
 }
 
 export interface SessionOutcome {
@@ -68,6 +74,7 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
     logText = `${logText}${safe}\n`.slice(-LOG_TAIL);
     deps.log(safe);
   };
+  deps.egress?.onBlocked((r) => log(`egress blocked: ${r.method} ${r.target} (not on the allow-list)`));
 
   // The watchdog: the budget is maxJobMinutes, less a margin to report in before a runner
   // that enforces the same lifetime kills the whole session.
@@ -254,6 +261,8 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
   }
   await callbacks.status({ type: 'session_cleaned_up', durationMs: clock.now() - startedAt });
 
+  const blocked = deps.egress ? blockedRequestsComment(deps.egress.blocked()) : undefined;
+  if (blocked) draft.comments.push({ body: blocked });
   const body: ResultBody = {
     phase: config.phase,
     outcome,

@@ -10,6 +10,7 @@ import { toNodeHandler } from 'h3/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalForge, localForgeRoot } from '../../adapters/forge/local/local-forge.adapter.js';
 import { createLocalRunner, reportExits } from '../../adapters/runners/local/local.runner.js';
+import { PROXY_ENV } from '../../adapters/sandbox/bwrap.sandbox.js';
 import type { LocalIssue } from '../../adapters/ticketing/local/local-issue.js';
 import type { Job } from '../../core/domain/model.js';
 import { loadConfig } from '../../hosts/config.js';
@@ -264,7 +265,9 @@ describe('end to end on this machine: local tracker, local forge, local runner, 
     expect(calls.map((c) => c.kind)).toEqual(['plan', 'implement', 'review']);
     expect(calls[1]?.argv[calls[1].argv.indexOf('-p') + 1]).toContain('## Implementation plan\n\n1. Add AGENT_CHANGE.md');
     for (const call of calls) {
-      expect(call.env).toEqual(['FAKE_AGENT_LOG', 'HOME', 'PATH']);
+      // Its own variables, and where the sandbox's egress proxy is (the sandbox has no other way out).
+      expect(call.env).toEqual(['FAKE_AGENT_LOG', 'HOME', 'PATH', ...Object.keys(PROXY_ENV)].sort());
+      expect(call.envValues.HTTPS_PROXY).toBe('http://127.0.0.1:3128');
       expect(JSON.stringify(call.envValues)).not.toMatch(/ait1\.|AI_IMPLEMENT|e2e-runner-token-secret/);
     }
 

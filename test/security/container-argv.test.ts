@@ -39,7 +39,7 @@ function oneExit() {
 }
 
 describe('the local container path', () => {
-  it('runs exactly this argv: credentials over stdin, -e names of the rest, no host network, no host mount', async () => {
+  it('runs exactly this argv: credentials and secrets over stdin, -e names of the settings, no host network, no host mount', async () => {
     const home = mkdtempSync(join(tmpdir(), 'ai-implement-argv-'));
     dirs.push(home);
     const dataDir = join(home, '.data');
@@ -59,9 +59,11 @@ describe('the local container path', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { args: string[]; env: string[] });
+    // Only the run's own settings are variables; the team's secret travels with the credentials.
     const envNames = Object.keys({ ...run.env })
-      .filter((k) => !(k in CREDENTIALS))
+      .filter((k) => !(k in CREDENTIALS) && k.startsWith('AI_IMPLEMENT_'))
       .concat('AI_IMPLEMENT_CREDENTIALS_FILE');
+    expect(envNames).not.toContain('ENG_API_KEY');
     expect(call?.args).toEqual([
       'run',
       '--rm',
@@ -88,12 +90,13 @@ describe('the local container path', () => {
     expect(flags).not.toContain(home);
     expect(flags).not.toMatch(/--network|--net\b|--net=|host|-v |--volume|type=bind/);
     // The CLI's own environment holds no credential either: `-e` names take their values from it.
-    for (const name of [...Object.keys(CREDENTIALS), 'RUNNER_TOKEN_SECRET', 'DATA_DIR']) expect(call?.env).not.toContain(name);
+    for (const name of [...Object.keys(CREDENTIALS), 'ENG_API_KEY', 'RUNNER_TOKEN_SECRET', 'DATA_DIR'])
+      expect(call?.env).not.toContain(name);
 
     // The session got every credential from its standard input, none in its environment.
     const tail = exit.outputTail;
     expect(tail).toContain(
-      'creds-file /dev/stdin keys ["AI_IMPLEMENT_NONCE","AI_IMPLEMENT_PROGRESS_TOKEN","AI_IMPLEMENT_RESULT_TOKEN"] nonce-ok true',
+      'creds-file /dev/stdin keys ["AI_IMPLEMENT_NONCE","AI_IMPLEMENT_PROGRESS_TOKEN","AI_IMPLEMENT_RESULT_TOKEN","ENG_API_KEY"] nonce-ok true',
     );
     expect(tail).toContain('env-credentials []');
   });

@@ -1,6 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +22,14 @@ import { leakedIn } from './leak-detector.js';
  * /proc it can, DATA_DIR and the checkout, rewires .git/config (fsmonitor, hooks, pushurl,
  * insteadOf) and the verify script, and prints its key in every encoding. Nothing it collects
  * may be a credential, its bare repository must receive nothing, and no form of any secret
- * may reach the ticket, the step history or the session's log.
+ * may reach the ticket, the step history or the session's log. It also tries the network: a
+ * loopback server of this machine that is not on the egress allow-list (directly, through the
+ * proxy, through a CONNECT tunnel, and by a host name carrying its key), and one that is.
  */
 
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
 const HOSTILE = fileURLToPath(new URL('../fakes/agent/hostile-agent.mjs', import.meta.url));
+const PROBE = fileURLToPath(new URL('../fakes/network/egress-probe.mjs', import.meta.url));
 const token = (label: string) => `${label}-${randomBytes(18).toString('hex')}`;
 
 const secrets = {
@@ -44,6 +50,20 @@ let server: FakeCallbackServer;
 let exitCode: number | null = null;
 let sessionOutput = '';
 let bare = '';
+/** Loopback servers of this machine: one the allow-list names, one it does not. */
+const reached = { allowed: [] as string[], blocked: [] as string[] };
+const servers: Server[] = [];
+const ports = { allowed: 0, blocked: 0 };
+
+async function recordingServer(paths: string[]): Promise<number> {
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    res.end('hello');
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -80,6 +100,9 @@ beforeAll(async () => {
     nonce: secrets.nonce,
   });
 
+  ports.allowed = await recordingServer(reached.allowed);
+  ports.blocked = await recordingServer(reached.blocked);
+
   const handed = handOffCredentials({
     AI_IMPLEMENT_RESULT_TOKEN: secrets.resultToken,
     AI_IMPLEMENT_PROGRESS_TOKEN: secrets.progressToken,
@@ -99,7 +122,9 @@ beforeAll(async () => {
     AI_IMPLEMENT_REPO_URL: bare,
     AI_IMPLEMENT_WORKSPACE_DIR: join(root, 'workspaces'),
     AI_IMPLEMENT_AGENT_COMMAND: JSON.stringify([process.execPath, HOSTILE, '-p', '{prompt}']),
-    AI_IMPLEMENT_SANDBOX_READ_ONLY: dirname(HOSTILE),
+    AI_IMPLEMENT_SANDBOX_READ_ONLY: `${dirname(HOSTILE)}:${dirname(PROBE)}`,
+    AI_IMPLEMENT_EGRESS_ALLOW: `127.0.0.1:${ports.allowed}`,
+    HOSTILE_NET: JSON.stringify({ blocked: `127.0.0.1:${ports.blocked}`, allowed: `127.0.0.1:${ports.allowed}` }),
     AI_IMPLEMENT_SANDBOX_READ_WRITE: loot,
     RUNNER_TOKEN_SECRET: secrets.runnerSecret,
     ADMIN_ACCESS_CODE: secrets.adminCode,
@@ -130,6 +155,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  for (const s of servers) await new Promise((resolve) => s.close(resolve));
   if (root) await rm(root, { recursive: true, force: true });
 });
 
@@ -183,5 +209,32 @@ describe('a hostile agent in the sandbox', () => {
     expect(JSON.stringify(server.calls.map((c) => c.body))).toContain('[REDACTED]');
     // The attack did reach them: the verify failure and the agent's answers were reported.
     expect(server.events().join('\n')).toMatch(/verification/i);
+  });
+
+  it('reached the allow-listed host through the proxy and nothing else, and the ticket says what was blocked', async () => {
+    const tries = (await readdir(loot)).filter((f) => f.startsWith('net-')).map((f) => readFileSync(join(loot, f), 'utf8'));
+    expect(tries.length).toBeGreaterThanOrEqual(2);
+    const results = tries.flatMap((t) =>
+      t
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { how: string; target: string; ok: boolean; status?: number; error?: string }),
+    );
+    const blocked = `127.0.0.1:${ports.blocked}`;
+    for (const r of results.filter((r) => r.target !== `127.0.0.1:${ports.allowed}`)) expect(r.ok, JSON.stringify(r)).toBe(false);
+    expect(results.find((r) => r.how === 'direct')?.error).toBe('ECONNREFUSED');
+    expect(results.filter((r) => r.how !== 'direct' && r.target === blocked).every((r) => r.status === 403)).toBe(true);
+    expect(results.filter((r) => r.target === `127.0.0.1:${ports.allowed}`).every((r) => r.ok)).toBe(true);
+    expect(reached.blocked).toEqual([]);
+    expect(reached.allowed).toContain('/via-proxy');
+    expect(reached.allowed).toContain('/tunnel');
+
+    const result = server.to('/runner/result')[0]?.body as { comments: { body: string }[] };
+    const comment = result.comments.map((c) => c.body).find((b) => b.startsWith('🚧 Blocked network requests')) ?? '';
+    expect(comment).toContain(`\`GET ${blocked}\``);
+    expect(comment).toContain(`\`CONNECT ${blocked}\``);
+    // The host name that carried the key is named too, with the key redacted.
+    expect(comment).toMatch(/`CONNECT \S*\.evil\.example:443`/);
+    expect(sessionOutput).toContain(`egress blocked: CONNECT ${blocked}`);
   });
 });

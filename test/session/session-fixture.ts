@@ -79,8 +79,15 @@ export async function sessionFixture(serverOptions: FakeCallbackOptions = {}): P
   const agentLogDir = join(root, 'agent-log');
   await mkdir(agentLogDir);
   const agentLog = join(agentLogDir, 'agent.log');
-  const sandboxSettings = { mode: 'bwrap' as const, readOnly: [dirname(FAKE_AGENT)], readWrite: [agentLogDir] };
-  const sandbox = createBwrapSandbox(sandboxSettings);
+  const sandboxSettings: SessionConfig['sandbox'] = {
+    mode: 'bwrap',
+    readOnly: [dirname(FAKE_AGENT)],
+    readWrite: [agentLogDir],
+    mask: [],
+    egress: 'open',
+    egressAllow: [],
+  };
+  const sandbox = createBwrapSandbox({ readOnly: sandboxSettings.readOnly, readWrite: sandboxSettings.readWrite });
   const workspaceRoot = join(root, 'workspaces');
   const lines: string[] = [];
   return {

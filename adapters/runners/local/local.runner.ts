@@ -35,6 +35,9 @@ const HOST_KEYS = [
   'AI_IMPLEMENT_SANDBOX',
   'AI_IMPLEMENT_SANDBOX_READ_ONLY',
   'AI_IMPLEMENT_SANDBOX_READ_WRITE',
+  'AI_IMPLEMENT_SANDBOX_MASK',
+  'AI_IMPLEMENT_EGRESS',
+  'AI_IMPLEMENT_EGRESS_ALLOW',
 ];
 const CONTAINER_CLI_KEYS = ['DOCKER_HOST', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'CONTAINER_HOST'];
 
@@ -184,17 +187,18 @@ export function createLocalRunner(options: LocalRunnerOptions = {}): LocalRunner
     const { job, mapping } = run;
     const id = sessionName(job.identifier, job.phase);
     let child: ChildProcess;
-    // A process session takes its credentials from a 0600 file, a container session from its
-    // standard input: never from an environment or an argv of this machine's processes.
+    // A process session takes its credentials and secrets (the team's, the mapping's extraEnv)
+    // from a 0600 file, a container session from its standard input: never from an environment
+    // or an argv of this machine's processes, nor from `docker inspect`.
     let handOff: ReturnType<typeof handOffCredentials> = { env: run.env, cleanup: () => undefined };
     let input: string | undefined;
     try {
       if (container) {
-        const piped = credentialsOverStdin(run.env);
+        const piped = credentialsOverStdin(safeRunEnv(run.env));
         handOff = { env: piped.env, cleanup: () => undefined };
         input = piped.input;
       } else {
-        handOff = handOffCredentials(run.env);
+        handOff = handOffCredentials(safeRunEnv(run.env));
       }
       const [file, ...args] = container
         ? [

@@ -14,9 +14,14 @@ export interface ConfigStatusDeps {
   ticketingRegistry: TicketingRegistry;
   connectionHealth: ConnectionHealth;
   clock: Clock;
+  /**
+   * Whether a session on this machine can confine its agent, and what it may reach
+   * (hosts/composition/agent-sandbox-status.ts): the host looks, the core only reports.
+   */
+  agentSandboxStatus: () => { ok: boolean; detail: string };
 }
 
-export type ConfigCheckKey = 'ticketing' | 'runnerCallback' | 'gapFillTrigger' | 'githubWebhook' | 'github';
+export type ConfigCheckKey = 'ticketing' | 'runnerCallback' | 'gapFillTrigger' | 'githubWebhook' | 'github' | 'agentSandbox';
 
 export interface ConfigCheck {
   key: ConfigCheckKey;
@@ -63,8 +68,9 @@ export function isLocalOnlyUrl(url: string): boolean {
 
 /**
  * `GET /api/admin/config-status`: the environment checks of the Overview — the ticketing
- * connections the mappings need, the runner callback, the gap-fill trigger, the GitHub webhook
- * and GitHub credentials. Booleans and short details naming variables, never their values.
+ * connections the mappings need, the runner callback, the gap-fill trigger, the GitHub webhook,
+ * GitHub credentials and the agent's sandbox. Booleans and short details naming variables, never
+ * their values.
  */
 export function createConfigStatusService({
   config,
@@ -72,6 +78,7 @@ export function createConfigStatusService({
   ticketingRegistry,
   connectionHealth,
   clock,
+  agentSandboxStatus,
 }: ConfigStatusDeps): ConfigStatusService {
   return {
     async status() {
@@ -135,6 +142,7 @@ export function createConfigStatusService({
             ? `${github} set: workflow dispatch and template sync can reach GitHub`
             : 'Neither GITHUB_TOKEN nor GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY set: GitHub Actions runs and template sync are unavailable',
         },
+        { key: 'agentSandbox', name: 'Agent sandbox', ...agentSandboxStatus() },
       ];
       return { ok: checks.every((c) => c.ok), checks, ticketing, connections: connectionHealth.list(clock.now()) };
     },

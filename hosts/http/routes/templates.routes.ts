@@ -67,7 +67,8 @@ export const templatesRoutes = [
     path: '/api/admin/config-status',
     operationId: 'configStatus',
     tag: 'Overview',
-    summary: 'Which connections are configured (ticketing, runner callback, gap-fill, webhook, GitHub)',
+    summary:
+      'Which connections are configured (ticketing, runner callback, gap-fill, webhook, GitHub) and whether the agent is sandboxed',
     responses: {
       200: z.object({
         ok: z.boolean(),

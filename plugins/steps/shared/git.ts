@@ -37,6 +37,8 @@ export function git(ctx: RunContext, shell: Shell, args: string[], cwd = ctx.rep
     env: gitEnv(ctx),
     timeoutMs: Math.max(1000, ctx.remainingMs()),
     signal: ctx.signal,
+    // Everything it needs is in the working tree: no network, not even allow-listed hosts.
+    offline: true,
   });
 }
 

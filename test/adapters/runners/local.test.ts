@@ -116,14 +116,9 @@ describe('local runner (process)', () => {
     await runner.launch(run);
     const exit = await ended.next();
     const keys = JSON.parse(/env-keys (.*)/.exec(exit.outputTail)?.[1] ?? '[]') as string[];
-    expect(keys).toEqual([
-      'AI_IMPLEMENT_AGENT_COMMAND',
-      'AI_IMPLEMENT_JOB_ID',
-      'FAKE_SESSION_MODE',
-      'HOME',
-      'PATH',
-      'RESULT_TOKEN',
-    ]);
+    // The run's settings as variables; its other values (secrets, extraEnv) in the 0600 file.
+    expect(keys).toEqual(['AI_IMPLEMENT_AGENT_COMMAND', 'AI_IMPLEMENT_CREDENTIALS_FILE', 'AI_IMPLEMENT_JOB_ID', 'HOME', 'PATH']);
+    expect(JSON.parse(/credential-keys (.*)/.exec(exit.outputTail)?.[1] ?? '[]')).toEqual(['FAKE_SESSION_MODE', 'RESULT_TOKEN']);
     expect(exit).toMatchObject({ reason: 'exited', code: 0, jobId: run.job.id, issueIdentifier: run.job.identifier });
   });
 
@@ -140,9 +135,13 @@ describe('local runner (process)', () => {
     };
     await runner.launch(sampleLaunch({ env }));
     const exit = await ended.next();
-    const keys = JSON.parse(/env-keys (.*)/.exec(exit.outputTail)?.[1] ?? '[]') as string[];
+    const keys = [
+      ...(JSON.parse(/env-keys (.*)/.exec(exit.outputTail)?.[1] ?? '[]') as string[]),
+      ...(JSON.parse(/credential-keys (.*)/.exec(exit.outputTail)?.[1] ?? '[]') as string[]),
+    ];
     expect(keys).toContain('KEPT_VARIABLE');
     expect(keys.filter((k) => ['NODE_OPTIONS', 'LD_PRELOAD', 'GIT_CONFIG_GLOBAL'].includes(k))).toEqual([]);
+    expect(exit.outputTail).not.toContain('/tmp/evil-bin');
     expect(exit.code).toBe(0);
   });
 
@@ -237,7 +236,7 @@ describe('local runner (process)', () => {
 });
 
 describe('local runner (container)', () => {
-  it('runs the session through the container CLI with -e names only, and removes the container on destroy', async () => {
+  it('runs the session through the container CLI with -e names of settings only, its values over stdin, and removes the container on destroy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fake-cli-'));
     // The fake CLI logs into its HOME, the one host variable it is given.
     const logFile = join(dir, 'fake-cli.log');
@@ -254,8 +253,10 @@ describe('local runner (container)', () => {
       await waitFor(() => /READY/.test(runner.outputTail(handle) ?? ''));
       const tail = runner.outputTail(handle) ?? '';
       expect(tail).toContain('echo tok-secret-value');
-      // Inside the "container": the -e keys and PATH only; HOME stays with the host.
-      expect(JSON.parse(/env-keys (.*)/.exec(tail)?.[1] ?? '[]')).toEqual(['FAKE_SESSION_ECHO', 'PATH', 'RESULT_TOKEN']);
+      // Inside the "container": the -e keys and PATH only; HOME stays with the host. The run's
+      // values (no setting of its own among them) came over standard input.
+      expect(JSON.parse(/env-keys (.*)/.exec(tail)?.[1] ?? '[]')).toEqual(['AI_IMPLEMENT_CREDENTIALS_FILE', 'PATH']);
+      expect(JSON.parse(/credential-keys (.*)/.exec(tail)?.[1] ?? '[]')).toEqual(['FAKE_SESSION_ECHO', 'RESULT_TOKEN']);
       await runner.destroy(handle);
       await ended.next();
       await waitFor(() => readFileSync(logFile, 'utf8').includes('"rm"'));
@@ -274,14 +275,16 @@ describe('local runner (container)', () => {
           '2',
           '--memory',
           '4096m',
+          '-i',
           '-e',
-          'RESULT_TOKEN',
+          'AI_IMPLEMENT_CREDENTIALS_FILE',
           'node:20-slim',
         ]),
       );
+      expect(runCall.args).not.toContain('RESULT_TOKEN');
       // Nothing of this machine is mounted: no checkout, no DATA_DIR; the workspace is a volume.
       expect(runCall.args.filter((a) => a === '-v' || a === '--volume')).toEqual([]);
-      expect(runCall.args.filter((a, i) => runCall.args[i - 1] === '--mount')).toEqual(['type=volume,destination=/workspace']);
+      expect(runCall.args.filter((_a, i) => runCall.args[i - 1] === '--mount')).toEqual(['type=volume,destination=/workspace']);
       expect(calls.some((c) => c.args.join(' ') === `rm -f ${handle}`)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -64,8 +64,31 @@ describe('doctor', () => {
     expect(all()).toContain(`✓ Agent CLI: claude (${join(PATH, 'claude')})`);
     expect(all()).toContain(`✓ git: ${join(PATH, 'git')}`);
     expect(all()).toContain(`✓ Agent sandbox: bubblewrap (${join(PATH, 'bwrap')})`);
+    expect(all()).toContain(
+      '✓ Agent egress: allow-list (the model provider, the package registries, the forge); refused requests are listed on the ticket',
+    );
     expect(all()).toContain('· Docker: not reachable (no docker, or no daemon); local sessions run as processes');
     expect(err).toEqual([]);
+  });
+
+  it('for the local runner: says what the sandbox may reach, and fails on an allow-list entry that is no host', async () => {
+    const PATH = pathWith('egress', { claude: 'stub', git: real('git'), bwrap: real('bwrap') });
+    const run = async (extra: Record<string, string>) => {
+      const { io, all } = capture();
+      const code = await doctor({ ...base, PATH, RUNNER_MODE: 'local', ...extra }, io, noDocker);
+      return { code, lines: all() };
+    };
+    const listed = await run({ AI_IMPLEMENT_EGRESS_ALLOW: 'npm.corp.example, *.corp.example' });
+    expect(listed.code).toBe(0);
+    expect(listed.lines).toContain(
+      '✓ Agent egress: allow-list (the model provider, the package registries, the forge, and 2 from AI_IMPLEMENT_EGRESS_ALLOW); refused requests are listed on the ticket',
+    );
+    const bad = await run({ AI_IMPLEMENT_EGRESS_ALLOW: 'ok.example bad/host' });
+    expect(bad.code).toBe(1);
+    expect(bad.lines).toContain('✗ Agent egress: AI_IMPLEMENT_EGRESS_ALLOW has entries that are no host: bad/host');
+    const open = await run({ AI_IMPLEMENT_EGRESS: 'open' });
+    expect(open.code).toBe(0);
+    expect(open.lines).toContain("· Agent egress: open (AI_IMPLEMENT_EGRESS=open): the sandbox shares this machine's network");
   });
 
   it('for the local runner: fails naming each missing tool, and exits 1', async () => {

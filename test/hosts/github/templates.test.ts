@@ -195,7 +195,9 @@ describe('GET /api/admin/config-status', () => {
       ['gapFillTrigger', true],
       ['githubWebhook', true],
       ['github', true],
+      ['agentSandbox', true],
     ]);
+    expect(body.checks.find((c) => c.key === 'agentSandbox')?.detail).toMatch(/^bubblewrap; egress allow-list/);
     expect(body.ok).toBe(true);
     expect(body.ticketing).toEqual({
       linear: { configured: false, mappings: 0 },

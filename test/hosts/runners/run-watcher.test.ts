@@ -214,7 +214,7 @@ describe('run watcher: local sessions', () => {
     expect(await settled(h, job.id)).toMatchObject({ status: 'failed', error: SESSION_GONE_ERROR });
   });
 
-  it('gives the session the run env: the job id and callback credentials, none of the orchestrator’s secrets', async () => {
+  it('gives the session the run env: the job id as a variable, the callback credentials and extraEnv in a file, none of the orchestrator’s secrets', async () => {
     h = await localHarness({ FAKE_SESSION_MODE: 'exit' });
     const job = await dispatchOne(h);
     await settled(h, job.id);
@@ -224,12 +224,13 @@ describe('run watcher: local sessions', () => {
     expect(keys).toEqual(
       expect.arrayContaining(['AI_IMPLEMENT_JOB_ID', 'AI_IMPLEMENT_CALLBACK_URL', 'AI_IMPLEMENT_CREDENTIALS_FILE', 'PATH']),
     );
-    // The callback credentials arrive in a file, never in the session's environment.
-    expect(keys.filter((k) => /TOKEN|NONCE/.test(k))).toEqual([]);
+    // The callback credentials and the mapping's extraEnv arrive in a file, never in the session's environment.
+    expect(keys.filter((k) => /TOKEN|NONCE/.test(k) || k === 'FAKE_SESSION_MODE')).toEqual([]);
     expect(JSON.parse(/credential-keys (.*)/.exec(output)?.[1] ?? '[]')).toEqual([
       'AI_IMPLEMENT_NONCE',
       'AI_IMPLEMENT_PROGRESS_TOKEN',
       'AI_IMPLEMENT_RESULT_TOKEN',
+      'FAKE_SESSION_MODE',
     ]);
     expect(keys).not.toContain('ADMIN_ACCESS_CODE');
     expect(keys).not.toContain('RUNNER_TOKEN_SECRET');

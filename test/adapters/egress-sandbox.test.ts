@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentInstallDirs } from '../../adapters/sandbox/agent-install.js';
+import { createBwrapSandbox, findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
+import { type EgressProxy, startEgressProxy } from '../../adapters/sandbox/egress-proxy.js';
+import { parseEgressRule } from '../../core/domain/egress.js';
+import { createShell } from '../../hosts/session/shell.js';
+
+/**
+ * The egress allow-list end to end: a real bubblewrap sandbox with no network of its own, the
+ * forwarder inside, the session's proxy outside, and two loopback servers of this machine —
+ * one allow-listed, one not. A probe inside tries each directly, as a proxied GET and through
+ * a CONNECT tunnel.
+ */
+
+const PROBE = fileURLToPath(new URL('../fakes/network/egress-probe.mjs', import.meta.url));
+
+interface Recording {
+  server: Server;
+  port: number;
+  paths: string[];
+}
+
+async function recordingServer(name: string): Promise<Recording> {
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    res.end(`hello from ${name}`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port, paths };
+}
+
+let root = '';
+let workspace = '';
+let allowed: Recording;
+let forbidden: Recording;
+let proxy: EgressProxy;
+
+beforeAll(async () => {
+  if (!findBwrap())
+    throw new Error("bubblewrap (bwrap) is not installed: run scripts/ensure-test-tools.sh (Debian's bubblewrap)");
+  root = await mkdtemp(join(tmpdir(), 'ai-implement-egress-'));
+  workspace = await mkdtemp(join(root, 'workspace-'));
+  allowed = await recordingServer('allowed');
+  forbidden = await recordingServer('forbidden');
+  proxy = await startEgressProxy({ rules: [parseEgressRule(`127.0.0.1:${allowed.port}`)!] });
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  for (const s of [allowed, forbidden]) await new Promise((r) => s?.server.close(r));
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+const PATH = process.env.PATH ?? '/usr/bin:/bin';
+const sandbox = () =>
+  createBwrapSandbox({
+    readOnly: [dirname(PROBE), ...agentInstallDirs(process.execPath, PATH)],
+    egress: { dir: proxy.dir, node: process.execPath },
+  });
+
+async function probe(tries: string[], offline = false) {
+  const shell = createShell({ sandbox: sandbox(), killGraceMs: 300 });
+  const r = await shell.run({
+    argv: [process.execPath, PROBE, ...tries],
+    cwd: workspace,
+    env: { PATH },
+    timeoutMs: 20_000,
+    offline,
+  });
+  expect(r.exitCode, r.output).toBe(0);
+  return r.output
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { how: string; target: string; ok: boolean; status?: number; body?: string; error?: string });
+}
+
+describe('the egress allow-list', () => {
+  it('gives the sandbox no direct route: neither server is reachable without the proxy', async () => {
+    const results = await probe(['direct', `127.0.0.1:${allowed.port}`, 'direct', `127.0.0.1:${forbidden.port}`]);
+    expect(results.map((r) => [r.ok, r.error])).toEqual([
+      [false, 'ECONNREFUSED'],
+      [false, 'ECONNREFUSED'],
+    ]);
+    expect(allowed.paths).toEqual([]);
+    expect(forbidden.paths).toEqual([]);
+  });
+
+  it('lets an allow-listed host through the proxy, by plain HTTP and by a CONNECT tunnel', async () => {
+    const [http, tunnel] = await probe(['http', `127.0.0.1:${allowed.port}`, 'connect', `127.0.0.1:${allowed.port}`]);
+    expect(http).toMatchObject({ ok: true, status: 200, body: 'hello from allowed' });
+    expect(tunnel?.ok).toBe(true);
+    expect(tunnel?.body).toContain('hello from allowed');
+    expect(allowed.paths).toEqual(['/via-proxy', '/tunnel']);
+  });
+
+  it('refuses any other host through the proxy (403), records each refusal, and the host is never reached', async () => {
+    const target = `127.0.0.1:${forbidden.port}`;
+    const results = await probe(['http', target, 'connect', target, 'connect', target, 'connect', `evil.example:443`]);
+    expect(results.map((r) => r.status)).toEqual([403, 403, 403, 403]);
+    expect(forbidden.paths).toEqual([]);
+    expect(proxy.blocked().entries).toEqual([
+      { method: 'GET', target, count: 1 },
+      { method: 'CONNECT', target, count: 2 },
+      { method: 'CONNECT', target: 'evil.example:443', count: 1 },
+    ]);
+  });
+
+  it('gives an offline command (git on the working tree) no network at all, not even the proxy', async () => {
+    const [tunnel] = await probe(['connect', `127.0.0.1:${allowed.port}`], true);
+    expect(tunnel).toMatchObject({ ok: false, error: 'no HTTP_PROXY' });
+    const shell = createShell({ sandbox: sandbox(), killGraceMs: 300 });
+    const r = await shell.run({
+      argv: [process.execPath, PROBE, 'direct', '127.0.0.1:3128'],
+      cwd: workspace,
+      env: { PATH },
+      timeoutMs: 20_000,
+      offline: true,
+    });
+    expect(r.output).toContain('ECONNREFUSED');
+  });
+
+  it("tells the command where the proxy is, and keeps the sandbox's own loopback direct", async () => {
+    const shell = createShell({ sandbox: sandbox(), killGraceMs: 300 });
+    const r = await shell.run({ argv: ['env'], cwd: workspace, env: { PATH }, timeoutMs: 20_000 });
+    expect(r.output).toContain('HTTPS_PROXY=http://127.0.0.1:3128');
+    expect(r.output).toContain('https_proxy=http://127.0.0.1:3128');
+    expect(r.output).toContain('NO_PROXY=localhost,127.0.0.1,::1');
+  });
+});
+
+describe('the sandbox hides what only its owner may read', () => {
+  it('shows /etc/shadow and the operator-masked paths empty, even to a session running as root', async () => {
+    const secretFile = join(root, 'operator-secret.env');
+    await writeFile(secretFile, 'OPERATOR_SECRET=swordfish\n', { mode: 0o644 });
+    const shell = createShell({
+      sandbox: createBwrapSandbox({ readOnly: [root], mask: [secretFile] }),
+      killGraceMs: 300,
+    });
+    const r = await shell.run({
+      argv: [
+        'sh',
+        '-c',
+        `echo "shadow:[$(cat /etc/shadow 2>&1)]"; echo "masked:[$(cat ${secretFile} 2>&1)]"; ls -A /etc/ssl/private 2>&1 | head -3`,
+      ],
+      cwd: workspace,
+      env: { PATH },
+      timeoutMs: 10_000,
+    });
+    expect(r.exitCode).toBe(0);
+    // Empty, or not even readable (a user-namespaced sandbox cannot open the host's /dev/null).
+    expect(r.output).toMatch(/shadow:\[(|cat: \/etc\/shadow: Permission denied)\]/);
+    expect(r.output).toMatch(/masked:\[(|cat: \S+: Permission denied)\]/);
+    expect(r.output).not.toContain('swordfish');
+    // The host's shadow file is there and readable by this test: the sandbox is what hid it.
+    let hostShadow = '';
+    try {
+      hostShadow = readFileSync('/etc/shadow', 'utf8');
+    } catch {
+      hostShadow = '';
+    }
+    if (hostShadow) expect(r.output).not.toContain(`${hostShadow.split(':')[0]}:`);
+  });
+});
