@@ -30,9 +30,18 @@ const RULES: readonly { kind: ProbeClass; pattern: RegExp }[] = [
   },
 ];
 
+/** A C0 control character other than tab, line feed, vertical tab, form feed and carriage return. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 && (code < 0x09 || code > 0x0d)) return true;
+  }
+  return false;
+}
+
 /** Runs of odd bytes: control characters, replacement characters, long runs of one character. */
 function looksLikeFuzz(text: string): boolean {
-  if (/[\u0000-\u0008\u000e-\u001f]/.test(text) || text.includes('\ufffd')) return true;
+  if (hasControlCharacter(text) || text.includes('\ufffd')) return true;
   if (/(.)\1{255}/s.test(text)) return true;
   if (/%[0-9a-f]{2}/i.test(text)) {
     const escapes = text.match(/%[0-9a-f]{2}/gi)?.length ?? 0;

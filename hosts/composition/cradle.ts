@@ -16,6 +16,9 @@ import type { IssuesViewService } from '../../core/app/issues/issues-view.servic
 import type { LinearWebhookService } from '../../core/app/issues/linear-webhook.service.js';
 import type { TicketingRegistry } from '../../core/app/issues/ticketing-registry.js';
 import type { AuditService } from '../../core/app/operations/audit.service.js';
+import type { ConnectorEventsService } from '../../core/app/operations/connector-events.service.js';
+import type { ConnectorReplayService } from '../../core/app/operations/connector-replay.service.js';
+import type { SecurityEventsService } from '../../core/app/operations/security-events.service.js';
 import type { ConfigOverlayService } from '../../core/app/operations/config-overlay.service.js';
 import type { ConfigStatusService } from '../../core/app/operations/config-status.service.js';
 import type { FlySessions } from '../../core/app/operations/fly-sessions.js';
@@ -64,6 +67,7 @@ import type { WebhookVerifier } from '../../ports/webhook-verifier.port.js';
 import type { WorkspacePool } from '../../ports/workspace-pool.port.js';
 import type { Config } from '../config.js';
 import type { Readiness } from '../readiness.js';
+import type { OperationsMetrics } from './operations-metrics.js';
 import type { SessionBundleSource } from '../session-bundle/session-bundle-source.js';
 
 /**
@@ -166,4 +170,9 @@ export interface OrchestratorCradle {
   /** The retention sweep of this node's workspaces (started with the core). */
   workspaceSweep: PeriodicTask<{ freed: string[]; freedBytes: number }>;
   gitContext: GitContextService;
+  /** The connector event log, its replay, security events and their counters (operations-events-registrations.ts). */
+  connectorEvents: ConnectorEventsService;
+  connectorReplay: ConnectorReplayService;
+  securityEvents: SecurityEventsService;
+  operationsMetrics: OperationsMetrics;
 }

@@ -1,0 +1,63 @@
+import type { H3Event } from 'h3';
+import type { ConnectorEventsService } from '../../core/app/operations/connector-events.service.js';
+import type { DeliveryVerdict } from '../../core/app/operations/connector-deliveries.js';
+import type { SecurityEventsService } from '../../core/app/operations/security-events.service.js';
+import type { ConnectorSource } from '../../core/domain/connector-events.js';
+import { clientOf } from './client-address.js';
+
+export interface ConnectorRecordingDeps {
+  connectorEvents: ConnectorEventsService;
+  securityEvents: SecurityEventsService;
+}
+
+/** What the receiving route knows of a delivery besides its verdict. */
+export interface DeliveryFacts {
+  source: ConnectorSource;
+  receivedAt: number;
+  body?: Uint8Array | string;
+  deliveryId?: string;
+  event?: string | null;
+  action?: unknown;
+}
+
+/**
+ * Records a delivery in the connector event log and, when its signature or bearer did not
+ * hold, a security event for its source address. Both are queued: the answer never waits.
+ */
+export function recordDelivery(deps: ConnectorRecordingDeps, event: H3Event, facts: DeliveryFacts, verdict: DeliveryVerdict) {
+  deps.connectorEvents.recordInbound({
+    source: facts.source,
+    ...(facts.deliveryId ? { deliveryId: facts.deliveryId } : {}),
+    ...(facts.event ? { event: facts.event } : {}),
+    ...(typeof facts.action === 'string' ? { action: facts.action } : {}),
+    receivedAt: facts.receivedAt,
+    signature: verdict.signature,
+    outcome: verdict.outcome,
+    ...(verdict.reason ? { reason: verdict.reason } : {}),
+    caused: verdict.caused,
+    // A delivery that did not verify is kept without its body: anyone can send one.
+    ...(facts.body !== undefined && verdict.signature === 'verified' ? { body: facts.body } : {}),
+  });
+  if (verdict.signature === 'invalid' || verdict.signature === 'missing') {
+    deps.securityEvents.signal({
+      kind: 'bad_webhook_signature',
+      source: clientOf(event),
+      route: `${event.req.method} ${event.url.pathname}`,
+    });
+  }
+}
+
+/** A duplicate: a verified redelivery of an id already seen; acted on once, recorded each time. */
+export function recordDuplicate(deps: ConnectorRecordingDeps, facts: DeliveryFacts & { deliveryId: string }) {
+  deps.connectorEvents.recordInbound({
+    source: facts.source,
+    deliveryId: facts.deliveryId,
+    ...(facts.event ? { event: facts.event } : {}),
+    ...(typeof facts.action === 'string' ? { action: facts.action } : {}),
+    receivedAt: facts.receivedAt,
+    signature: 'verified',
+    outcome: 'duplicate',
+    reason: `delivery ${facts.deliveryId} was received before`,
+    ...(facts.body !== undefined ? { body: facts.body } : {}),
+  });
+}
