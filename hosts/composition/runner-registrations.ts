@@ -16,6 +16,7 @@ import type { RunnerKind } from '../../core/domain/model.js';
 import { WORKFLOW_INPUTS } from '../../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../../ports/runner.port.js';
 import { PACKAGE_ROOT, packageVersion, sessionEntryCommand } from '../package-layout.js';
+import { recordingRunner } from '../../core/app/operations/outbound-recording.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createFlySessions } from './fly-sessions.js';
 import { createConfiguredLocalSecrets } from './local-secrets.js';
@@ -71,7 +72,8 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         localRunner,
         flySessions,
         forgeRegistry,
-      }: Pick<Cradle, 'config' | 'logger' | 'localRunner' | 'flySessions' | 'forgeRegistry'>) => {
+        connectorEvents,
+      }: Pick<Cradle, 'config' | 'logger' | 'localRunner' | 'flySessions' | 'forgeRegistry' | 'connectorEvents'>) => {
         const shadow = createShadowRunner({ record: (entry) => logger.info(entry.message, { dryRun: true, shadow: entry }) });
         // A run reports back with tokens RUNNER_TOKEN_SECRET signs: without it only shadow runs.
         if (!config.runnerTokenSecret) return createRunnerRegistry({ shadow }, RUNNER_TOKEN_SECRET_REQUIRED);
@@ -85,6 +87,10 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
           });
         }
         if (config.flyApiToken) runners['fly-machines'] = createLazyFlyRunner(flySessions);
+        // Failed launches (workflow dispatches, machine starts) show in the connector event log.
+        for (const [kind, runner] of Object.entries(runners)) {
+          runners[kind as RunnerKind] = recordingRunner(kind as RunnerKind, runner, connectorEvents.recordOutbound);
+        }
         return createRunnerRegistry(runners);
       },
     ).singleton(),

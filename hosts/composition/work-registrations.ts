@@ -8,6 +8,7 @@ import { createLinearTicketing } from '../../adapters/ticketing/linear/linear.ad
 import { createLinearWebhookVerifier } from '../../adapters/ticketing/linear/linear-webhook.verifier.js';
 import { createLocalTicketing } from '../../adapters/ticketing/local/local.adapter.js';
 import { createLocalTrackerStore } from '../../adapters/ticketing/local/local-tracker.store.js';
+import { recordingTicketing } from '../../core/app/operations/outbound-recording.js';
 import { createTrackerService } from '../../adapters/ticketing/local/tracker.service.js';
 import { createDispatchService } from '../../core/app/dispatch/dispatch.service.js';
 import { createDispatchLogService } from '../../core/app/dispatch/dispatch-log.service.js';
@@ -45,7 +46,8 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
         clock,
         storage,
         logger,
-      }: Pick<Cradle, 'config' | 'trackerStore' | 'governors' | 'clock' | 'storage' | 'logger'>) => {
+        connectorEvents,
+      }: Pick<Cradle, 'config' | 'trackerStore' | 'governors' | 'clock' | 'storage' | 'logger' | 'connectorEvents'>) => {
         const adapters: Partial<Record<TicketingKind, Ticketing>> = {
           local: createLocalTicketing({ store: trackerStore, publicUrl: config.publicUrl }),
         };
@@ -75,7 +77,11 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
             warn: (message) => logger.warn(message, { ticketing: 'github' }),
           });
         }
-        return createTicketingRegistry(adapters);
+        // Failed comments and moves show in the connector event log with their retry state.
+        const recorded = Object.fromEntries(
+          Object.entries(adapters).map(([kind, t]) => [kind, recordingTicketing(kind as TicketingKind, t, connectorEvents.recordOutbound)]),
+        );
+        return createTicketingRegistry(recorded);
       },
     ).singleton(),
 
