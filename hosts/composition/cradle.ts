@@ -16,11 +16,10 @@ import type { IssuesViewService } from '../../core/app/issues/issues-view.servic
 import type { LinearWebhookService } from '../../core/app/issues/linear-webhook.service.js';
 import type { TicketingRegistry } from '../../core/app/issues/ticketing-registry.js';
 import type { AuditService } from '../../core/app/operations/audit.service.js';
-import type { ConnectorEventsService } from '../../core/app/operations/connector-events.service.js';
-import type { ConnectorReplayService } from '../../core/app/operations/connector-replay.service.js';
-import type { SecurityEventsService } from '../../core/app/operations/security-events.service.js';
 import type { ConfigOverlayService } from '../../core/app/operations/config-overlay.service.js';
 import type { ConfigStatusService } from '../../core/app/operations/config-status.service.js';
+import type { ConnectorEventsService } from '../../core/app/operations/connector-events.service.js';
+import type { ConnectorReplayService } from '../../core/app/operations/connector-replay.service.js';
 import type { FlySessions } from '../../core/app/operations/fly-sessions.js';
 import type { GitContextService } from '../../core/app/operations/git-context.service.js';
 import type { MappingsService } from '../../core/app/operations/mappings.service.js';
@@ -30,6 +29,7 @@ import type { PromptTemplatesService } from '../../core/app/operations/prompt-te
 import type { ReaperService } from '../../core/app/operations/reaper.service.js';
 import type { RunnerModeService } from '../../core/app/operations/runner-mode.service.js';
 import type { SecretsService } from '../../core/app/operations/secrets.service.js';
+import type { SecurityEventsService } from '../../core/app/operations/security-events.service.js';
 import type { SettingsService } from '../../core/app/operations/settings.service.js';
 import type { Singleton } from '../../core/app/operations/singleton.js';
 import type { TemplatesService } from '../../core/app/operations/templates.service.js';
@@ -67,8 +67,8 @@ import type { WebhookVerifier } from '../../ports/webhook-verifier.port.js';
 import type { WorkspacePool } from '../../ports/workspace-pool.port.js';
 import type { Config } from '../config.js';
 import type { Readiness } from '../readiness.js';
-import type { OperationsMetrics } from './operations-metrics.js';
 import type { SessionBundleSource } from '../session-bundle/session-bundle-source.js';
+import type { OperationsMetrics } from './operations-metrics.js';
 
 /**
  * Everything the container can resolve. Add a key here when registering a new service in

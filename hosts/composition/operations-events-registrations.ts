@@ -28,18 +28,19 @@ export function registerOperationsEvents(container: AwilixContainer<Cradle>): vo
       .disposer((events) => events.flush()),
     securityEvents: asFunction(
       ({ config, storage, clock, ids, logger, operationsMetrics, connectorEvents }: Pick<Cradle, Keys | 'connectorEvents'>) => {
-      const secrets = secretValues(config);
-      const service = createSecurityEventsService({
-        storage,
-        clock,
-        ids,
-        logger,
-        secretValues: () => secrets,
-        onSignal: (signal, recorded) => operationsMetrics.securitySignal(signal, recorded),
-      });
-      operationsMetrics.watchBacklog(() => ({ connector: connectorEvents.backlog(), security: service.backlog() }));
-      return service;
-    })
+        const secrets = secretValues(config);
+        const service = createSecurityEventsService({
+          storage,
+          clock,
+          ids,
+          logger,
+          secretValues: () => secrets,
+          onSignal: (signal, recorded) => operationsMetrics.securitySignal(signal, recorded),
+        });
+        operationsMetrics.watchBacklog(() => ({ connector: connectorEvents.backlog(), security: service.backlog() }));
+        return service;
+      },
+    )
       .singleton()
       .disposer((events) => events.flush()),
     connectorReplay: asFunction(createConnectorReplayService).singleton(),

@@ -7,7 +7,9 @@ export interface OperationsMetrics {
   connectorEvent(event: Pick<ConnectorEvent, 'direction' | 'source' | 'outcome'>): void;
   securitySignal(signal: Pick<SecuritySignal, 'kind' | 'classification'>, recorded: boolean): void;
   /** Reports the recorders' backlog at scrape time. */
-  watchBacklog(read: () => { connector: { pending: number; dropped: number }; security: { pending: number; dropped: number } }): void;
+  watchBacklog(
+    read: () => { connector: { pending: number; dropped: number }; security: { pending: number; dropped: number } },
+  ): void;
   render(): Promise<string>;
 }
 

@@ -5,6 +5,7 @@ import { reportExits, sessionHostEnv } from '../../adapters/runners/local/local.
 import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
 import { createRunnerRegistry, RUNNER_TOKEN_SECRET_REQUIRED } from '../../core/app/dispatch/runner-registry.js';
 import { createLazyFlyRunner } from '../../core/app/operations/fly-sessions.js';
+import { recordingRunner } from '../../core/app/operations/outbound-recording.js';
 import { createReaperService } from '../../core/app/operations/reaper.service.js';
 import { createRunnerModeService } from '../../core/app/operations/runner-mode.service.js';
 import { createSecretsService, unconfiguredSecrets } from '../../core/app/operations/secrets.service.js';
@@ -16,7 +17,6 @@ import type { RunnerKind } from '../../core/domain/model.js';
 import { WORKFLOW_INPUTS } from '../../plugins/workflow-templates/workflow-templates.js';
 import type { Runner } from '../../ports/runner.port.js';
 import { PACKAGE_ROOT, packageVersion, sessionEntryCommand } from '../package-layout.js';
-import { recordingRunner } from '../../core/app/operations/outbound-recording.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { createFlySessions } from './fly-sessions.js';
 import { createConfiguredLocalSecrets } from './local-secrets.js';

@@ -8,7 +8,6 @@ import { createLinearTicketing } from '../../adapters/ticketing/linear/linear.ad
 import { createLinearWebhookVerifier } from '../../adapters/ticketing/linear/linear-webhook.verifier.js';
 import { createLocalTicketing } from '../../adapters/ticketing/local/local.adapter.js';
 import { createLocalTrackerStore } from '../../adapters/ticketing/local/local-tracker.store.js';
-import { recordingTicketing } from '../../core/app/operations/outbound-recording.js';
 import { createTrackerService } from '../../adapters/ticketing/local/tracker.service.js';
 import { createDispatchService } from '../../core/app/dispatch/dispatch.service.js';
 import { createDispatchLogService } from '../../core/app/dispatch/dispatch-log.service.js';
@@ -16,6 +15,7 @@ import { createReconcileService, fetchDeadlineFor } from '../../core/app/dispatc
 import { createIssuesViewService } from '../../core/app/issues/issues-view.service.js';
 import { createLinearWebhookService } from '../../core/app/issues/linear-webhook.service.js';
 import { createTicketingRegistry } from '../../core/app/issues/ticketing-registry.js';
+import { recordingTicketing } from '../../core/app/operations/outbound-recording.js';
 import { createSingleton } from '../../core/app/operations/singleton.js';
 import { createJobOutcomeService } from '../../core/app/runs/job-outcome.service.js';
 import type { TicketingKind } from '../../core/domain/model.js';
@@ -79,7 +79,10 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
         }
         // Failed comments and moves show in the connector event log with their retry state.
         const recorded = Object.fromEntries(
-          Object.entries(adapters).map(([kind, t]) => [kind, recordingTicketing(kind as TicketingKind, t, connectorEvents.recordOutbound)]),
+          Object.entries(adapters).map(([kind, t]) => [
+            kind,
+            recordingTicketing(kind as TicketingKind, t, connectorEvents.recordOutbound),
+          ]),
         );
         return createTicketingRegistry(recorded);
       },

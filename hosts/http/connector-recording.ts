@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3';
-import type { ConnectorEventsService } from '../../core/app/operations/connector-events.service.js';
 import type { DeliveryVerdict } from '../../core/app/operations/connector-deliveries.js';
+import type { ConnectorEventsService } from '../../core/app/operations/connector-events.service.js';
 import type { SecurityEventsService } from '../../core/app/operations/security-events.service.js';
 import type { ConnectorSource } from '../../core/domain/connector-events.js';
 import { clientOf } from './client-address.js';

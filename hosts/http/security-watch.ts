@@ -26,7 +26,10 @@ export function watchForProbes(securityEvents: SecurityEventsService, event: H3E
   if (status < 400 && search.length <= 1) return;
   const method = event.req.method;
   const path = event.url.pathname;
-  const note = (kind: SecurityKind, extra: { classification?: ReturnType<typeof classifyProbe>; sample?: string; route?: string } = {}) =>
+  const note = (
+    kind: SecurityKind,
+    extra: { classification?: ReturnType<typeof classifyProbe>; sample?: string; route?: string } = {},
+  ) =>
     securityEvents.signal({
       kind,
       source: clientOf(event),
@@ -46,7 +49,8 @@ export function watchForProbes(securityEvents: SecurityEventsService, event: H3E
       if (inBody) return note('probe', { classification: inBody, sample: text });
     }
   }
-  if (status === 404 && route === UNMATCHED_ROUTE) return note('unknown_route', { route: `${method} (unknown route)`, sample: path });
+  if (status === 404 && route === UNMATCHED_ROUTE)
+    return note('unknown_route', { route: `${method} (unknown route)`, sample: path });
   if (path.startsWith('/runner/')) {
     if (status === 401) return note('bad_run_token');
     if (status === 409) return note('replayed_run_token');

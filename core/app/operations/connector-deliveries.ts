@@ -14,17 +14,20 @@ export interface DeliveryVerdict {
 const nothing = () => ({ jobIds: [] as string[], teams: [] as string[] });
 
 /** A GitHub delivery's record from what the webhook service answered. */
-export function githubVerdict(
-  result: Result<GithubWebhookOutcome, GithubWebhookError>,
-  signed: boolean,
-): DeliveryVerdict {
+export function githubVerdict(result: Result<GithubWebhookOutcome, GithubWebhookError>, signed: boolean): DeliveryVerdict {
   if (result.isErr()) {
     const e = result.error;
-    if (e.kind === 'unavailable') return { outcome: 'rejected', reason: e.message, signature: 'not_configured', caused: nothing() };
+    if (e.kind === 'unavailable')
+      return { outcome: 'rejected', reason: e.message, signature: 'not_configured', caused: nothing() };
     if (e.kind === 'badSignature')
       return { outcome: 'rejected', reason: e.message, signature: signed ? 'invalid' : 'missing', caused: nothing() };
     if (e.kind === 'invalidPayload') {
-      return { outcome: 'rejected', reason: 'body is not a JSON object', signature: signed ? 'invalid' : 'missing', caused: nothing() };
+      return {
+        outcome: 'rejected',
+        reason: 'body is not a JSON object',
+        signature: signed ? 'invalid' : 'missing',
+        caused: nothing(),
+      };
     }
     return { outcome: 'rejected', reason: e.message, signature: 'verified', caused: nothing() };
   }
@@ -32,16 +35,26 @@ export function githubVerdict(
   if ('ignored' in o) return { outcome: 'ignored', reason: o.ignored, signature: 'verified', caused: nothing() };
   if (o.handled === 'redispatched') return { outcome: 'acted', signature: 'verified', caused: { jobIds: [o.jobId], teams: [] } };
   if (o.handled === 'issues' || o.handled === 'issue_comment') {
-    return { outcome: o.reconciling.length > 0 ? 'acted' : 'ignored', signature: 'verified', caused: { jobIds: [], teams: o.reconciling } };
+    return {
+      outcome: o.reconciling.length > 0 ? 'acted' : 'ignored',
+      signature: 'verified',
+      caused: { jobIds: [], teams: o.reconciling },
+    };
   }
-  if (o.handled === 'merged' && o.duplicate) return { outcome: 'ignored', reason: 'already merged', signature: 'verified', caused: nothing() };
+  if (o.handled === 'merged' && o.duplicate)
+    return { outcome: 'ignored', reason: 'already merged', signature: 'verified', caused: nothing() };
   return { outcome: 'acted', reason: o.handled, signature: 'verified', caused: nothing() };
 }
 
 /** A verified Linear delivery's record from what was reconciled. */
 export function linearVerdict(reconciling: string[] | 'all' | 'none'): DeliveryVerdict {
-  if (reconciling === 'none') return { outcome: 'ignored', reason: 'nothing to reconcile', signature: 'verified', caused: nothing() };
-  return { outcome: 'acted', signature: 'verified', caused: { jobIds: [], teams: reconciling === 'all' ? ['all'] : reconciling } };
+  if (reconciling === 'none')
+    return { outcome: 'ignored', reason: 'nothing to reconcile', signature: 'verified', caused: nothing() };
+  return {
+    outcome: 'acted',
+    signature: 'verified',
+    caused: { jobIds: [], teams: reconciling === 'all' ? ['all'] : reconciling },
+  };
 }
 
 /** A gap-fill trigger's record. */
@@ -50,8 +63,10 @@ export function gapFillVerdict(result: Result<GapFillAccepted, GapFillError>): D
     return { outcome: 'acted', signature: 'verified', caused: { jobIds: [result.value.jobId], teams: [result.value.teamKey] } };
   }
   const e = result.error;
-  if (e.kind === 'triggerUnauthorized') return { outcome: 'rejected', reason: 'unauthorized', signature: 'invalid', caused: nothing() };
-  if (e.kind === 'notConfigured') return { outcome: 'rejected', reason: e.message, signature: 'not_configured', caused: nothing() };
+  if (e.kind === 'triggerUnauthorized')
+    return { outcome: 'rejected', reason: 'unauthorized', signature: 'invalid', caused: nothing() };
+  if (e.kind === 'notConfigured')
+    return { outcome: 'rejected', reason: e.message, signature: 'not_configured', caused: nothing() };
   const reason = 'message' in e ? e.message : 'detail' in e ? `${e.kind}: ${e.detail}` : e.kind;
   return { outcome: 'rejected', reason, signature: 'verified', caused: nothing() };
 }

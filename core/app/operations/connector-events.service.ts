@@ -5,21 +5,17 @@ import type { Ids } from '../../../ports/ids.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import {
+  CONNECTOR_BODY_LIMIT,
   type ConnectorEvent,
   type ConnectorOutcome,
   type ConnectorSource,
-  CONNECTOR_BODY_LIMIT,
   capBody,
   nextRetry,
   type OutboundRetry,
   type SignatureVerdict,
 } from '../../domain/connector-events.js';
 import { redactSecrets } from '../../domain/redaction.js';
-import {
-  CONNECTOR_EVENT_RETENTION_MS,
-  CONNECTOR_EVENTS_KEEP,
-  RETENTION_SWEEP_EVERY,
-} from '../../domain/retention.js';
+import { CONNECTOR_EVENT_RETENTION_MS, CONNECTOR_EVENTS_KEEP, RETENTION_SWEEP_EVERY } from '../../domain/retention.js';
 import { type BoundedWriter, createBoundedWriter } from './bounded-writer.js';
 
 export interface ConnectorEventsDeps {

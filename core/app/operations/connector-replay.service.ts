@@ -55,7 +55,10 @@ export function createConnectorReplayService(deps: ConnectorReplayDeps): Connect
       const verdict =
         stored.source === 'linear'
           ? linearVerdict((await deps.linearWebhook.act({ payload: payload as never })).reconciling)
-          : githubVerdict(await deps.githubWebhook.act({ payload: payload as Record<string, unknown>, event: stored.event ?? null }), true);
+          : githubVerdict(
+              await deps.githubWebhook.act({ payload: payload as Record<string, unknown>, event: stored.event ?? null }),
+              true,
+            );
       deps.connectorEvents.recordInbound({
         source: stored.source,
         ...(stored.deliveryId ? { deliveryId: stored.deliveryId } : {}),

@@ -86,7 +86,10 @@ export function createSecurityEventsService(deps: SecurityEventsDeps): SecurityE
   return {
     signal(input) {
       try {
-        const sample = input.sample === undefined ? undefined : redactSecrets(input.sample.slice(0, SAMPLE_LIMIT * 2), deps.secretValues()).slice(0, SAMPLE_LIMIT);
+        const sample =
+          input.sample === undefined
+            ? undefined
+            : redactSecrets(input.sample.slice(0, SAMPLE_LIMIT * 2), deps.secretValues()).slice(0, SAMPLE_LIMIT);
         const signal: SecuritySignal = {
           kind: input.kind,
           ...(input.classification ? { classification: input.classification } : {}),

@@ -253,8 +253,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
       return err({ kind: 'badSignature', message: INVALID_SIGNATURE });
     }
     // GitHub always names the event; a signed delivery without the header is judged by its payload.
-    const event =
-      named || (isObj(payload.review) ? 'pull_request_review' : isObj(payload.pull_request) ? 'pull_request' : null);
+    const event = named || (isObj(payload.review) ? 'pull_request_review' : isObj(payload.pull_request) ? 'pull_request' : null);
     return ok({ payload, event });
   };
 

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { ConnectorEventsService } from '../../../core/app/operations/connector-events.service.js';
 import type { ConnectorReplayService } from '../../../core/app/operations/connector-replay.service.js';
 import { routesFor } from '../route.js';
-import { pathParam } from '../schemas/params.schema.js';
 import { ConnectorEvent, ConnectorEventPage, ConnectorEventsQuery, ReplayAnswer } from '../schemas/operations-events.schema.js';
+import { pathParam } from '../schemas/params.schema.js';
 
 export interface ConnectorEventsRoutesDeps {
   connectorEvents: ConnectorEventsService;

@@ -56,7 +56,12 @@ export const gapFillRoutes = [
       const result = await deps.gapFill.trigger(event.req.headers.get('authorization'), body);
       const verdict = gapFillVerdict(result);
       const action = typeof (body as { prNumber?: unknown } | undefined)?.prNumber === 'number' ? 'trigger' : undefined;
-      recordDelivery(deps, event, { source: 'gap-fill', receivedAt, event: 'gap-fill', action, body: JSON.stringify(body ?? null) }, verdict);
+      recordDelivery(
+        deps,
+        event,
+        { source: 'gap-fill', receivedAt, event: 'gap-fill', action, body: JSON.stringify(body ?? null) },
+        verdict,
+      );
       return result.map((run) => ({ accepted: true as const, ...run }));
     },
   }),

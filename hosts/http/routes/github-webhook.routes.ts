@@ -1,12 +1,12 @@
 import { err, ok } from 'neverthrow';
 import { z } from 'zod';
+import { githubVerdict } from '../../../core/app/operations/connector-deliveries.js';
 import {
   type GithubWebhookService,
   INVALID_SIGNATURE,
   MISSING_PR_FIELDS,
   WEBHOOK_DISABLED_MESSAGE,
 } from '../../../core/app/pulls/github-webhook.service.js';
-import { githubVerdict } from '../../../core/app/operations/connector-deliveries.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import { type ConnectorRecordingDeps, recordDelivery, recordDuplicate } from '../connector-recording.js';
 import { routesFor } from '../route.js';

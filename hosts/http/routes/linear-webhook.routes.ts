@@ -1,11 +1,11 @@
 import { err, ok } from 'neverthrow';
 import { z } from 'zod';
 import type { LinearWebhookService } from '../../../core/app/issues/linear-webhook.service.js';
+import { linearVerdict } from '../../../core/app/operations/connector-deliveries.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import { clientOf } from '../client-address.js';
-import { createRateLimiter, type RateLimiter } from '../rate-limit.js';
-import { linearVerdict } from '../../../core/app/operations/connector-deliveries.js';
 import { type ConnectorRecordingDeps, recordDelivery, recordDuplicate } from '../connector-recording.js';
+import { createRateLimiter, type RateLimiter } from '../rate-limit.js';
 import { routesFor } from '../route.js';
 import { someObject } from '../schemas/components.schema.js';
 
@@ -96,7 +96,12 @@ export const linearWebhookRoutes = [
         const e = verified.error;
         const verdict = e.kind === 'notConfigured' ? 'not_configured' : signature ? 'invalid' : 'missing';
         const reason = 'message' in e ? e.message : 'invalid payload';
-        recordDelivery(deps, event, facts, { outcome: 'rejected', reason, signature: verdict, caused: { jobIds: [], teams: [] } });
+        recordDelivery(deps, event, facts, {
+          outcome: 'rejected',
+          reason,
+          signature: verdict,
+          caused: { jobIds: [], teams: [] },
+        });
         return err(e);
       }
       const payload = verified.value.payload as Record<string, unknown>;

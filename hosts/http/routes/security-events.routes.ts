@@ -2,13 +2,13 @@ import { ok } from 'neverthrow';
 import { z } from 'zod';
 import type { SecurityEventsService } from '../../../core/app/operations/security-events.service.js';
 import { routesFor } from '../route.js';
-import { pathParam } from '../schemas/params.schema.js';
 import {
   SecurityEvent,
   SecurityEventPage,
   SecurityEventsQuery,
   SecurityStatusBody,
 } from '../schemas/operations-events.schema.js';
+import { pathParam } from '../schemas/params.schema.js';
 
 export interface SecurityEventsRoutesDeps {
   securityEvents: SecurityEventsService;

@@ -67,7 +67,10 @@ const connectorFields = {
 
 export const ConnectorEventSummary = z.object(connectorFields).meta({ id: 'ConnectorEventSummary' });
 export const ConnectorEvent = z
-  .object({ ...connectorFields, body: z.string().optional().describe('Redacted of secrets, cut at 16 KiB; verified deliveries only') })
+  .object({
+    ...connectorFields,
+    body: z.string().optional().describe('Redacted of secrets, cut at 16 KiB; verified deliveries only'),
+  })
   .meta({ id: 'ConnectorEvent' });
 
 export const ConnectorEventPage = z.object({

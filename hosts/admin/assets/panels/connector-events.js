@@ -115,7 +115,8 @@ export async function render(root, ctx) {
           { label: 'Latency', numeric: true, cell: (e) => `${e.latencyMs} ms` },
           {
             label: 'Details',
-            cell: (e) => h('button', { type: 'button', 'aria-label': `Details of event ${e.id}`, on: { click: () => show(e) } }, 'Details'),
+            cell: (e) =>
+              h('button', { type: 'button', 'aria-label': `Details of event ${e.id}`, on: { click: () => show(e) } }, 'Details'),
           },
         ],
       }),

@@ -73,7 +73,10 @@ export async function render(root, ctx) {
           { label: 'Route', class: 'wrap', cell: (e) => e.route },
           { label: 'Sample', class: 'wrap', cell: (e) => h('code', {}, e.sample ?? '') },
           { label: 'Count', numeric: true, cell: (e) => e.count },
-          { label: 'Hints', cell: (e) => e.hints.map((/** @type {string} */ hint) => badge(hint, hint === 'burst' ? 'warn' : 'info')) },
+          {
+            label: 'Hints',
+            cell: (e) => e.hints.map((/** @type {string} */ hint) => badge(hint, hint === 'burst' ? 'warn' : 'info')),
+          },
           { label: 'Status', cell: (e) => badge(e.status.replace('_', ' '), e.status === 'open' ? 'warn' : 'neutral') },
           {
             label: 'Move to',
