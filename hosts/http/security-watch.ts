@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3';
 import type { SecurityEventsService } from '../../core/app/operations/security-events.service.js';
-import { classifyProbe, PROBE_SCAN_LIMIT } from '../../core/domain/probe-classification.js';
+import { classifyProbe, PROBE_SCAN_LIMIT, type ProbeClass } from '../../core/domain/probe-classification.js';
 import type { SecurityKind } from '../../core/domain/security-events.js';
 import { SELF_AUTHENTICATED_PATHS } from './admin-guard.js';
 import { READ_BODY } from './body.js';
@@ -22,40 +22,48 @@ const NONCE_PATHS = new Set(SELF_AUTHENTICATED_PATHS.filter((p) => p !== '/api/g
  * auth.routes.ts). Nothing here can fail the request: the service queues and never throws.
  */
 export function watchForProbes(securityEvents: SecurityEventsService, event: H3Event, status: number, route: string): void {
-  const search = event.url.search;
-  if (status < 400 && search.length <= 1) return;
+  if (status < 400 && event.url.search.length <= 1) return;
+  const seen = signalOf(event, status, route);
+  if (!seen) return;
   const method = event.req.method;
-  const path = event.url.pathname;
-  const note = (
-    kind: SecurityKind,
-    extra: { classification?: ReturnType<typeof classifyProbe>; sample?: string; route?: string } = {},
-  ) =>
-    securityEvents.signal({
-      kind,
-      source: clientOf(event),
-      route: extra.route ?? `${method} ${route === UNMATCHED_ROUTE ? path : route}`,
-      ...(extra.classification ? { classification: extra.classification } : {}),
-      ...(extra.sample !== undefined ? { sample: extra.sample } : {}),
-    });
+  securityEvents.signal({
+    kind: seen.kind,
+    source: clientOf(event),
+    route: seen.route ?? `${method} ${route === UNMATCHED_ROUTE ? event.url.pathname : route}`,
+    ...(seen.classification ? { classification: seen.classification } : {}),
+    ...(seen.sample !== undefined ? { sample: seen.sample } : {}),
+  });
+}
 
-  const requested = decoded(`${path}${search}`);
+interface Seen {
+  kind: SecurityKind;
+  classification?: ProbeClass;
+  sample?: string;
+  route?: string;
+}
+
+/** What an answered request says, if anything. */
+function signalOf(event: H3Event, status: number, route: string): Seen | undefined {
+  const path = event.url.pathname;
+  const requested = decoded(`${path}${event.url.search}`);
   const inUrl = classifyProbe(requested);
-  if (inUrl) return note('probe', { classification: inUrl, sample: requested });
-  if (status >= 400) {
-    const body = event.context[READ_BODY] as Buffer | undefined;
-    if (body && body.length > 0) {
-      const text = body.subarray(0, PROBE_SCAN_LIMIT).toString('utf8');
-      const inBody = classifyProbe(text);
-      if (inBody) return note('probe', { classification: inBody, sample: text });
-    }
+  if (inUrl) return { kind: 'probe', classification: inUrl, sample: requested };
+  if (status < 400) return undefined;
+  const body = event.context[READ_BODY] as Buffer | undefined;
+  if (body && body.length > 0) {
+    const text = body.subarray(0, PROBE_SCAN_LIMIT).toString('utf8');
+    const inBody = classifyProbe(text);
+    if (inBody) return { kind: 'probe', classification: inBody, sample: text };
   }
-  if (status === 404 && route === UNMATCHED_ROUTE)
-    return note('unknown_route', { route: `${method} (unknown route)`, sample: path });
+  if (status === 404 && route === UNMATCHED_ROUTE) {
+    return { kind: 'unknown_route', route: `${event.req.method} (unknown route)`, sample: path };
+  }
   if (path.startsWith('/runner/')) {
-    if (status === 401) return note('bad_run_token');
-    if (status === 409) return note('replayed_run_token');
+    if (status === 401) return { kind: 'bad_run_token' };
+    if (status === 409) return { kind: 'replayed_run_token' };
   }
-  if (NONCE_PATHS.has(path) && (status === 401 || status === 403)) return note('bad_nonce');
+  if (NONCE_PATHS.has(path) && (status === 401 || status === 403)) return { kind: 'bad_nonce' };
+  return undefined;
 }
 
 function decoded(text: string): string {
