@@ -57,8 +57,3 @@ export function classifyProbe(input: string): ProbeClass | undefined {
   for (const rule of RULES) if (rule.pattern.test(text)) return rule.kind;
   return looksLikeFuzz(text) ? 'fuzz' : undefined;
 }
-
-/** A short sample of what matched, for the triage view: at most `limit` characters around the start. */
-export function probeSample(input: string, limit = 200): string {
-  return input.length > limit ? `${input.slice(0, limit)}…` : input;
-}
