@@ -95,6 +95,23 @@ describe('the connector event log', () => {
     ]);
   });
 
+  it('keeps at most 20 unverified deliveries a minute per address in the log; the security event counts them all', async () => {
+    gh = await startGithubHarness();
+    const { h: app, token } = gh;
+    for (let i = 0; i < 25; i++) {
+      const res = await app.call('POST', '/api/github/webhook', {
+        raw: '{"zen":"x"}',
+        headers: { 'x-github-event': 'ping', 'x-hub-signature-256': 'sha256=00' },
+        ip: '198.51.100.7',
+      });
+      expect(res.status).toBe(401);
+    }
+    expect((await events(app, token, '?outcome=rejected')).total).toBe(20);
+    await app.orchestrator.cradle.securityEvents.flush();
+    const security: Json = await (await app.call('GET', '/api/security-events?source=198.51.100.7', { token })).json();
+    expect(security.events).toEqual([expect.objectContaining({ kind: 'bad_webhook_signature', count: 25 })]);
+  });
+
   it('records gap-fill triggers and the embedded tracker’s changes', async () => {
     gh = await startGithubHarness();
     const { h: app, token } = gh;
