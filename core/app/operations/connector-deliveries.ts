@@ -1,6 +1,7 @@
 import type { Result } from 'neverthrow';
 import type { ConnectorOutcome, SignatureVerdict } from '../../domain/connector-events.js';
 import type { GapFillAccepted, GapFillError } from '../dispatch/gap-fill.service.js';
+import type { LinearWebhookError } from '../issues/linear-webhook.service.js';
 import type { GithubWebhookError, GithubWebhookOutcome } from '../pulls/github-webhook.service.js';
 
 /** What a delivery's result says for its record: the outcome, why, and what it caused. */
@@ -55,6 +56,13 @@ export function linearVerdict(reconciling: string[] | 'all' | 'none'): DeliveryV
     signature: 'verified',
     caused: { jobIds: [], teams: reconciling === 'all' ? ['all'] : reconciling },
   };
+}
+
+/** A Linear delivery refused before it was acted on: not configured, unsigned, or not verifying. */
+export function linearRejection(error: LinearWebhookError, signed: boolean): DeliveryVerdict {
+  const signature = error.kind === 'notConfigured' ? 'not_configured' : signed ? 'invalid' : 'missing';
+  const reason = 'message' in error ? error.message : 'invalid payload';
+  return { outcome: 'rejected', reason, signature, caused: nothing() };
 }
 
 /** A gap-fill trigger's record. */

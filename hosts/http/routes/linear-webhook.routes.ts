@@ -1,7 +1,7 @@
 import { err, ok } from 'neverthrow';
 import { z } from 'zod';
 import type { LinearWebhookService } from '../../../core/app/issues/linear-webhook.service.js';
-import { linearVerdict } from '../../../core/app/operations/connector-deliveries.js';
+import { linearRejection, linearVerdict } from '../../../core/app/operations/connector-deliveries.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import { clientOf } from '../client-address.js';
 import { type ConnectorRecordingDeps, recordDelivery, recordDuplicate } from '../connector-recording.js';
@@ -94,14 +94,7 @@ export const linearWebhookRoutes = [
       if (!slot.allowed) return limited(slot.retryAfterMs);
       if (verified.isErr()) {
         const e = verified.error;
-        const verdict = e.kind === 'notConfigured' ? 'not_configured' : signature ? 'invalid' : 'missing';
-        const reason = 'message' in e ? e.message : 'invalid payload';
-        recordDelivery(deps, event, facts, {
-          outcome: 'rejected',
-          reason,
-          signature: verdict,
-          caused: { jobIds: [], teams: [] },
-        });
+        recordDelivery(deps, event, facts, linearRejection(e, signature !== null));
         return err(e);
       }
       const payload = verified.value.payload as Record<string, unknown>;
