@@ -32,7 +32,13 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
     container.register('adminAuth' as keyof OrchestratorCradle, asFunction(createAdminAuthService).singleton());
     container.register(
       'authThrottle' as keyof OrchestratorCradle,
-      asFunction(({ config, logger }: OrchestratorCradle) => createAuthThrottle({ logger, store: throttleStoreFor(config) }))
+      asFunction(({ config, logger, securityEvents }: OrchestratorCradle) =>
+        createAuthThrottle({
+          logger,
+          store: throttleStoreFor(config),
+          onLockout: (client) => securityEvents.signal({ kind: 'sign_in_lockout', source: client, route: 'POST /api/auth' }),
+        }),
+      )
         .singleton()
         .disposer((throttle) => (throttle as AuthThrottle).close()),
     );

@@ -1,4 +1,6 @@
 import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } from '../core/domain/model.js';
+import type { ConnectorEventStore } from './connector-events.port.js';
+import type { SecurityEventStore } from './security-events.port.js';
 
 /** The dispatch log keeps this many newest entries; older ones are dropped on append. */
 export const DISPATCH_LOG_LIMIT = 500;
@@ -33,6 +35,10 @@ export interface Storage {
   readonly counters: CounterStore;
   readonly documents: DocumentStore;
   readonly streams: StreamStore;
+  /** Inbound deliveries and failed outbound calls (ports/connector-events.port.ts). */
+  readonly connectorEvents: ConnectorEventStore;
+  /** Grouped security signals with their triage status (ports/security-events.port.ts). */
+  readonly securityEvents: SecurityEventStore;
   /**
    * One dispatch, all or nothing: the claim of `claimKey`, the job, the dedup entry and the
    * dispatch-log entry commit together. `claimed` when the claim is held (nothing written);

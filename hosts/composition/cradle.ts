@@ -18,6 +18,8 @@ import type { TicketingRegistry } from '../../core/app/issues/ticketing-registry
 import type { AuditService } from '../../core/app/operations/audit.service.js';
 import type { ConfigOverlayService } from '../../core/app/operations/config-overlay.service.js';
 import type { ConfigStatusService } from '../../core/app/operations/config-status.service.js';
+import type { ConnectorEventsService } from '../../core/app/operations/connector-events.service.js';
+import type { ConnectorReplayService } from '../../core/app/operations/connector-replay.service.js';
 import type { FlySessions } from '../../core/app/operations/fly-sessions.js';
 import type { GitContextService } from '../../core/app/operations/git-context.service.js';
 import type { MappingsService } from '../../core/app/operations/mappings.service.js';
@@ -27,6 +29,7 @@ import type { PromptTemplatesService } from '../../core/app/operations/prompt-te
 import type { ReaperService } from '../../core/app/operations/reaper.service.js';
 import type { RunnerModeService } from '../../core/app/operations/runner-mode.service.js';
 import type { SecretsService } from '../../core/app/operations/secrets.service.js';
+import type { SecurityEventsService } from '../../core/app/operations/security-events.service.js';
 import type { SettingsService } from '../../core/app/operations/settings.service.js';
 import type { Singleton } from '../../core/app/operations/singleton.js';
 import type { TemplatesService } from '../../core/app/operations/templates.service.js';
@@ -66,6 +69,7 @@ import type { WorkspacePool } from '../../ports/workspace-pool.port.js';
 import type { Config } from '../config.js';
 import type { Readiness } from '../readiness.js';
 import type { SessionBundleSource } from '../session-bundle/session-bundle-source.js';
+import type { OperationsMetrics } from './operations-metrics.js';
 
 /**
  * Everything the container can resolve. Add a key here when registering a new service in
@@ -171,4 +175,9 @@ export interface OrchestratorCradle {
   /** The retention sweep of this node's workspaces (started with the core). */
   workspaceSweep: PeriodicTask<{ freed: string[]; freedBytes: number }>;
   gitContext: GitContextService;
+  /** The connector event log, its replay, security events and their counters (operations-events-registrations.ts). */
+  connectorEvents: ConnectorEventsService;
+  connectorReplay: ConnectorReplayService;
+  securityEvents: SecurityEventsService;
+  operationsMetrics: OperationsMetrics;
 }

@@ -19,6 +19,7 @@ import type { OrchestratorCradle } from './cradle.js';
 import { registerGithub } from './github-registrations.js';
 import { registerIssueControl } from './issue-control-registrations.js';
 import { openStorage } from './open-storage.js';
+import { registerOperationsEvents } from './operations-events-registrations.js';
 import { registerPipelines } from './pipelines-registrations.js';
 import { registerRunners } from './runner-registrations.js';
 import { applyStoredOverlay, registerV1Operations } from './v1-operations-registrations.js';
@@ -103,6 +104,7 @@ export async function buildCore(
   registerCallbacks(container);
   registerGithub(container);
   registerRunners(container);
+  registerOperationsEvents(container);
   extra?.(container);
   for (const [name, resolver] of Object.entries(overrides)) {
     if (resolver) container.register(name, resolver as Resolver<unknown>);

@@ -5,6 +5,7 @@ import { reportExits, sessionHostEnv } from '../../adapters/runners/local/local.
 import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
 import { createRunnerRegistry, RUNNER_TOKEN_SECRET_REQUIRED } from '../../core/app/dispatch/runner-registry.js';
 import { createLazyFlyRunner } from '../../core/app/operations/fly-sessions.js';
+import { recordingRunner } from '../../core/app/operations/outbound-recording.js';
 import { createReaperService } from '../../core/app/operations/reaper.service.js';
 import { createRunnerModeService } from '../../core/app/operations/runner-mode.service.js';
 import { createSecretsService, unconfiguredSecrets } from '../../core/app/operations/secrets.service.js';
@@ -71,7 +72,8 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         localRunner,
         flySessions,
         forgeRegistry,
-      }: Pick<Cradle, 'config' | 'logger' | 'localRunner' | 'flySessions' | 'forgeRegistry'>) => {
+        connectorEvents,
+      }: Pick<Cradle, 'config' | 'logger' | 'localRunner' | 'flySessions' | 'forgeRegistry' | 'connectorEvents'>) => {
         const shadow = createShadowRunner({ record: (entry) => logger.info(entry.message, { dryRun: true, shadow: entry }) });
         // A run reports back with tokens RUNNER_TOKEN_SECRET signs: without it only shadow runs.
         if (!config.runnerTokenSecret) return createRunnerRegistry({ shadow }, RUNNER_TOKEN_SECRET_REQUIRED);
@@ -85,6 +87,10 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
           });
         }
         if (config.flyApiToken) runners['fly-machines'] = createLazyFlyRunner(flySessions);
+        // Failed launches (workflow dispatches, machine starts) show in the connector event log.
+        for (const [kind, runner] of Object.entries(runners)) {
+          runners[kind as RunnerKind] = recordingRunner(kind as RunnerKind, runner, connectorEvents.recordOutbound);
+        }
         return createRunnerRegistry(runners);
       },
     ).singleton(),

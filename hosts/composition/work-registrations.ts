@@ -15,6 +15,7 @@ import { createReconcileService, fetchDeadlineFor } from '../../core/app/dispatc
 import { createIssuesViewService } from '../../core/app/issues/issues-view.service.js';
 import { createLinearWebhookService } from '../../core/app/issues/linear-webhook.service.js';
 import { createTicketingRegistry } from '../../core/app/issues/ticketing-registry.js';
+import { recordingTicketing } from '../../core/app/operations/outbound-recording.js';
 import { createSingleton } from '../../core/app/operations/singleton.js';
 import { createJobOutcomeService } from '../../core/app/runs/job-outcome.service.js';
 import type { TicketingKind } from '../../core/domain/model.js';
@@ -45,7 +46,8 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
         clock,
         storage,
         logger,
-      }: Pick<Cradle, 'config' | 'trackerStore' | 'governors' | 'clock' | 'storage' | 'logger'>) => {
+        connectorEvents,
+      }: Pick<Cradle, 'config' | 'trackerStore' | 'governors' | 'clock' | 'storage' | 'logger' | 'connectorEvents'>) => {
         const adapters: Partial<Record<TicketingKind, Ticketing>> = {
           local: createLocalTicketing({ store: trackerStore, publicUrl: config.publicUrl }),
         };
@@ -75,7 +77,14 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
             warn: (message) => logger.warn(message, { ticketing: 'github' }),
           });
         }
-        return createTicketingRegistry(adapters);
+        // Failed comments and moves show in the connector event log with their retry state.
+        const recorded = Object.fromEntries(
+          Object.entries(adapters).map(([kind, t]) => [
+            kind,
+            recordingTicketing(kind as TicketingKind, t, connectorEvents.recordOutbound),
+          ]),
+        );
+        return createTicketingRegistry(recorded);
       },
     ).singleton(),
 

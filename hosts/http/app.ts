@@ -6,6 +6,7 @@ import { type AdminGuardDeps, createAdminGuard } from './admin-guard.js';
 import { errorResponse, fromFrameworkStatus } from './errors.js';
 import { createHttpMetrics, type HttpMetrics, UNMATCHED_ROUTE } from './http-metrics.js';
 import { type RoutesDeps, registerRoutes } from './routes/index.js';
+import { watchForProbes } from './security-watch.js';
 
 /** Without `httpMetrics` (the container's cradle) the app makes its own: the histogram of its requests. */
 export type HttpAppDeps = AdminGuardDeps & Omit<RoutesDeps, 'httpMetrics'> & { logger: Logger; httpMetrics?: HttpMetrics };
@@ -53,6 +54,7 @@ export function createHttpApp(given: HttpAppDeps): H3 {
       const context = contextOf(event);
       const route = event.context.matchedRoute?.route ?? UNMATCHED_ROUTE;
       deps.httpMetrics.observe(event.req.method, route, response.status, (performance.now() - context.startedAt) / 1000);
+      watchForProbes(deps.securityEvents, event, response.status, route);
       try {
         response.headers.set('x-request-id', context.id);
       } catch {

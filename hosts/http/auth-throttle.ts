@@ -145,10 +145,13 @@ export function createAuthThrottle({
   logger,
   store,
   policy = AUTH_THROTTLE_POLICY,
+  onLockout,
 }: {
   logger: Logger;
   store: ThrottleStore;
   policy?: AuthThrottlePolicy;
+  /** Told of each lockout as it starts (the security events); must not throw. */
+  onLockout?: (client: string, seconds: number) => void;
 }): AuthThrottle {
   const limiters = openLimiters(store, policy);
   const { failures, lockouts } = limiters;
@@ -180,6 +183,7 @@ export function createAuthThrottle({
         lockout,
         retryAfterSeconds: seconds,
       });
+      onLockout?.(client, seconds);
       return undefined;
     },
 

@@ -60,5 +60,11 @@ export async function readRawBody(event: H3Event, limit = MAX_BODY_BYTES): Promi
     const status = (error as { status?: unknown } | null)?.status;
     return err(status === 413 ? { kind: 'tooLarge' } : { kind: 'invalidBody' });
   }
-  return ok(Buffer.concat(chunks));
+  const body = Buffer.concat(chunks);
+  // Kept by reference for the security watch, which looks at a refused request's body (security-watch.ts).
+  event.context[READ_BODY] = body;
+  return ok(body);
 }
+
+/** Where readRawBody leaves the body it read on the event's context. */
+export const READ_BODY = 'aiImplementReadBody';

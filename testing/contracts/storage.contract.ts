@@ -7,6 +7,7 @@ import { importJsonStore } from '../../adapters/storage/json-import.js';
 import type { SnapshotImport } from '../../adapters/storage/snapshot.js';
 import type { Job } from '../../core/domain/model.js';
 import { collection, DISPATCH_LOG_LIMIT, type Storage, StorageError, stream } from '../../ports/storage.port.js';
+import { operationsEventsContract } from './operations-events.contract.js';
 import {
   byKey,
   dedup,
@@ -843,4 +844,6 @@ export function storageContract(
       );
     }
   });
+  // The operations stores (connector events, security events) are members of Storage too.
+  operationsEventsContract(name, make, features);
 }

@@ -120,6 +120,44 @@ function migrations(kind: SqlKind): Record<string, Migration> {
         await db.schema.createIndex('jobs_by_identifier').on('jobs').columns(['identifier', 'dispatched_at']).execute();
       },
     },
+    '0005-connector-and-security-events': {
+      // The connector event log and grouped security events (issue 18): paged, filtered and
+      // pruned in SQL, each filter with the listing order behind it.
+      async up(db: Kysely<unknown>) {
+        const s = db.schema;
+        await s
+          .createTable('connector_events')
+          .addColumn('id', 'text', (c) => (pg ? c.primaryKey().modifyEnd(ordered) : c.primaryKey()))
+          .addColumn('direction', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('delivery_id', 'text')
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('body', 'text')
+          .execute();
+        await s.createIndex('connector_events_by_time').on('connector_events').columns(['received_at', 'id']).execute();
+        await s.createIndex('connector_events_by_source').on('connector_events').columns(['source', 'received_at']).execute();
+        await s.createIndex('connector_events_by_outcome').on('connector_events').columns(['outcome', 'received_at']).execute();
+        await s.createIndex('connector_events_by_delivery').on('connector_events').columns(['source', 'delivery_id']).execute();
+
+        await s
+          .createTable('security_events')
+          .addColumn('id', 'text', (c) => (pg ? c.primaryKey().modifyEnd(ordered) : c.primaryKey()))
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('classification', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('last_seen', 'bigint', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await s.createIndex('security_events_by_fingerprint').on('security_events').columns(['fingerprint', 'status']).execute();
+        await s.createIndex('security_events_by_time').on('security_events').columns(['last_seen', 'id']).execute();
+        await s.createIndex('security_events_by_status').on('security_events').columns(['status', 'last_seen']).execute();
+        await s.createIndex('security_events_by_kind').on('security_events').columns(['kind', 'last_seen']).execute();
+      },
+    },
   };
 }
 

@@ -34,4 +34,26 @@ export interface SqlDatabase {
   documents: { collection: string; id: string; data: string };
   /** One table for every stream; `seq` orders the entries of a stream. */
   stream_entries: { seq: Generated<number>; stream: string; data: string };
+  /** `data` is the event without its body; `body` beside it is read only for one event. */
+  connector_events: {
+    id: string;
+    direction: string;
+    source: string;
+    outcome: string;
+    delivery_id: string | null;
+    received_at: number;
+    data: string;
+    body: string | null;
+  };
+  /** One row per group; `fingerprint` finds the active group a new sighting joins. */
+  security_events: {
+    id: string;
+    fingerprint: string;
+    kind: string;
+    classification: string | null;
+    status: string;
+    source: string;
+    last_seen: number;
+    data: string;
+  };
 }

@@ -5,6 +5,7 @@ import { assertPage, assertPositive } from '../plain.js';
 import type { ImportCounts, SnapshotImport, StoreSnapshot } from '../snapshot.js';
 import { groupCommit } from './group-commit.js';
 import { connectPostgres, connectSqlite, type SqlConnection } from './sql-connect.js';
+import { createSqlConnectorEvents } from './sql-connector-events.js';
 import { createHotQueries } from './sql-hot-queries.js';
 import { importSnapshot, isEmpty } from './sql-import.js';
 import { migrateToLatest } from './sql-migrations.js';
@@ -18,6 +19,7 @@ import {
   upsertJob,
   whereJobs,
 } from './sql-queries.js';
+import { createSqlSecurityEvents } from './sql-security-events.js';
 import { transact } from './sql-transaction.js';
 
 export interface SqlStorageOptions {
@@ -79,7 +81,8 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
     try {
       return await running;
     } catch (error) {
-      if (error instanceof StorageError) throw error;
+      // A programming error in the arguments (a bad page) is the caller's, as on every adapter.
+      if (error instanceof StorageError || error instanceof RangeError) throw error;
       throw new StorageError(`storage ${what} failed: ${(error as Error).message ?? error}`, error);
     } finally {
       inFlight.delete(running);
@@ -371,6 +374,9 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
           deleted(await db.deleteFrom('stream_entries').where('stream', '=', stream.name).executeTakeFirstOrThrow()),
         ),
     },
+
+    connectorEvents: createSqlConnectorEvents(db, run),
+    securityEvents: createSqlSecurityEvents(db, kind, run),
 
     recordDispatch: async (dispatch) => {
       assertPositive('claimTtlMs', dispatch.claimTtlMs);

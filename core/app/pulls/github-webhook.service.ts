@@ -50,7 +50,18 @@ export interface WebhookDelivery {
   signature: string | null;
 }
 
+/** A delivery whose signature verified: its payload and the event it is (the header, or judged by the payload). */
+export interface VerifiedGithubDelivery {
+  payload: Record<string, unknown>;
+  event: string | null;
+}
+
 export interface GithubWebhookService {
+  /** Checks the body is a JSON object and its signature holds; nothing is acted on yet. */
+  verify(rawBody: Uint8Array, delivery: WebhookDelivery): Promise<Result<VerifiedGithubDelivery, GithubWebhookError>>;
+  /** Acts on a verified delivery (also what a replay of a stored delivery runs). */
+  act(delivery: VerifiedGithubDelivery): Promise<Result<GithubWebhookOutcome, GithubWebhookError>>;
+  /** `verify`, then `act`. */
   receive(rawBody: Uint8Array, delivery: WebhookDelivery): Promise<Result<GithubWebhookOutcome, GithubWebhookError>>;
 }
 
@@ -225,44 +236,53 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
     return ok({ handled: 'redispatched', ...base, jobId: dispatched.value.id, iteration, maxIterations });
   }
 
-  return {
-    async receive(rawBody, { event: named, signature }) {
-      const secret = config.githubWebhookSecret;
-      if (!secret) return err({ kind: 'unavailable', message: WEBHOOK_DISABLED_MESSAGE });
-      const text = new TextDecoder().decode(rawBody);
-      // A body that is not a JSON object is refused as such, signed or not (it tells a caller
-      // nothing); anything that is one must verify before it is acted on.
-      let payload: unknown;
-      try {
-        payload = JSON.parse(text);
-      } catch {
-        return err({ kind: 'invalidPayload' });
-      }
-      if (!isObj(payload)) return err({ kind: 'invalidPayload' });
-      if (!signature || (await deps.githubWebhookVerifier.verify(secret, rawBody, signature)).isErr()) {
-        return err({ kind: 'badSignature', message: INVALID_SIGNATURE });
-      }
-      // GitHub always names the event; a signed delivery without the header is judged by its payload.
-      const event =
-        named || (isObj(payload.review) ? 'pull_request_review' : isObj(payload.pull_request) ? 'pull_request' : null);
+  const verify: GithubWebhookService['verify'] = async (rawBody, { event: named, signature }) => {
+    const secret = config.githubWebhookSecret;
+    if (!secret) return err({ kind: 'unavailable', message: WEBHOOK_DISABLED_MESSAGE });
+    const text = new TextDecoder().decode(rawBody);
+    // A body that is not a JSON object is refused as such, signed or not (it tells a caller
+    // nothing); anything that is one must verify before it is acted on.
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      return err({ kind: 'invalidPayload' });
+    }
+    if (!isObj(payload)) return err({ kind: 'invalidPayload' });
+    if (!signature || (await deps.githubWebhookVerifier.verify(secret, rawBody, signature)).isErr()) {
+      return err({ kind: 'badSignature', message: INVALID_SIGNATURE });
+    }
+    // GitHub always names the event; a signed delivery without the header is judged by its payload.
+    const event = named || (isObj(payload.review) ? 'pull_request_review' : isObj(payload.pull_request) ? 'pull_request' : null);
+    return ok({ payload, event });
+  };
 
-      if (
-        event === 'pull_request' &&
-        payload.action === 'closed' &&
-        isObj(payload.pull_request) &&
-        payload.pull_request.merged === true
-      ) {
-        return merged(payload);
-      }
-      if ((event === 'issues' || event === 'issue_comment') && deps.githubIssuesWebhook) {
-        return ok(await deps.githubIssuesWebhook.receive(event, payload));
-      }
-      if (event === 'pull_request_review' && payload.action === 'submitted' && isObj(payload.review)) {
-        const state = str(payload.review.state)?.toLowerCase();
-        if (state === 'changes_requested') return changesRequested(payload, payload.review);
-        return ok({ ignored: `review state ${state ?? 'missing'}` });
-      }
-      return ok({ ignored: `event ${event ?? 'missing'}${typeof payload.action === 'string' ? `.${payload.action}` : ''}` });
+  const act: GithubWebhookService['act'] = async ({ payload, event }) => {
+    if (
+      event === 'pull_request' &&
+      payload.action === 'closed' &&
+      isObj(payload.pull_request) &&
+      payload.pull_request.merged === true
+    ) {
+      return merged(payload);
+    }
+    if ((event === 'issues' || event === 'issue_comment') && deps.githubIssuesWebhook) {
+      return ok(await deps.githubIssuesWebhook.receive(event, payload));
+    }
+    if (event === 'pull_request_review' && payload.action === 'submitted' && isObj(payload.review)) {
+      const state = str(payload.review.state)?.toLowerCase();
+      if (state === 'changes_requested') return changesRequested(payload, payload.review);
+      return ok({ ignored: `review state ${state ?? 'missing'}` });
+    }
+    return ok({ ignored: `event ${event ?? 'missing'}${typeof payload.action === 'string' ? `.${payload.action}` : ''}` });
+  };
+
+  return {
+    verify,
+    act,
+    async receive(rawBody, delivery) {
+      const verified = await verify(rawBody, delivery);
+      return verified.isErr() ? err(verified.error) : act(verified.value);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { RouteDefinition } from '../route.js';
 import { type AdminPageDeps, adminPageRoutes } from './admin-page.routes.js';
 import { type AuthRoutesDeps, authRoutes } from './auth.routes.js';
+import { type ConnectorEventsRoutesDeps, connectorEventsRoutes } from './connector-events.routes.js';
 import { type DispatchLogRoutesDeps, dispatchLogRoutes } from './dispatch-log.routes.js';
 import { type DocsDeps, docsRoutes } from './docs.routes.js';
 import { type GapFillRoutesDeps, gapFillRoutes } from './gap-fill.routes.js';
@@ -19,6 +20,7 @@ import { type ReconcileRoutesDeps, reconcileRoutes } from './reconcile.routes.js
 import { type RunnerRoutesDeps, runnerRoutes } from './runner.routes.js';
 import { type RunnersRoutesDeps, runnersRoutes } from './runners.routes.js';
 import { type SecretsRoutesDeps, secretsRoutes } from './secrets.routes.js';
+import { type SecurityEventsRoutesDeps, securityEventsRoutes } from './security-events.routes.js';
 import { type SessionApiRoutesDeps, sessionApiRoutes } from './session-api.routes.js';
 import { type SessionBundleRoutesDeps, sessionBundleRoutes } from './session-bundle.routes.js';
 import { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.js';
@@ -58,7 +60,9 @@ export type RoutesDeps = HealthRoutesDeps &
   V1ConfigRoutesDeps &
   V1TemplatesRoutesDeps &
   V1OperationsRoutesDeps &
-  MetricsRoutesDeps;
+  MetricsRoutesDeps &
+  ConnectorEventsRoutesDeps &
+  SecurityEventsRoutesDeps;
 
 /** What routes/index.ts makes per app for the pages: their file tables and the document. */
 export type PagesDeps = AdminPageDeps & DocsDeps;
@@ -97,6 +101,8 @@ export const ROUTES: readonly RouteDefinition<RoutesDeps & PagesDeps>[] = [
   ...v1TemplatesRoutes,
   ...v1OperationsRoutes,
   ...v1IssuesRoutes,
+  ...connectorEventsRoutes,
+  ...securityEventsRoutes,
   ...metricsRoutes,
   ...docsRoutes,
 ];

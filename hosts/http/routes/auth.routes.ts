@@ -1,6 +1,7 @@
 import { err, ok } from 'neverthrow';
 import { z } from 'zod';
 import type { AuditService } from '../../../core/app/operations/audit.service.js';
+import type { SecurityEventsService } from '../../../core/app/operations/security-events.service.js';
 import { type AdminAuthService, bearerToken } from '../admin-auth.service.js';
 import type { AuthThrottle } from '../auth-throttle.js';
 import { clientOf } from '../client-address.js';
@@ -11,6 +12,7 @@ export interface AuthRoutesDeps {
   adminAuth: AdminAuthService;
   authThrottle: AuthThrottle;
   audit: Pick<AuditService, 'record'>;
+  securityEvents: Pick<SecurityEventsService, 'signal'>;
 }
 
 /**
@@ -43,7 +45,7 @@ export const authRoutes = [
     body: { schema: LoginBody, read: 'object' },
     responses: { 200: z.object({ token: z.string(), expiresAt: isoTime() }) },
     errors: [{ kind: 'invalidBody' }, { kind: 'badAccessCode' }, { kind: 'tooManyAttempts', retryAfterMs: 60_000 }],
-    handler: async ({ event, body }, { adminAuth, authThrottle, audit }) => {
+    handler: async ({ event, body }, { adminAuth, authThrottle, audit, securityEvents }) => {
       const client = clientOf(event);
       const waitMs = await authThrottle.lockedFor(client);
       if (waitMs !== undefined) return err({ kind: 'tooManyAttempts' as const, retryAfterMs: waitMs });
@@ -53,6 +55,7 @@ export const authRoutes = [
       await audit.record({ actor: 'operator', action, detail: { client } });
       if (login.isOk()) await authThrottle.succeeded(client);
       else if (login.error.kind === 'badAccessCode') {
+        securityEvents.signal({ kind: 'sign_in_failed', source: client, route: 'POST /api/auth' });
         const refusedMs = await authThrottle.failed(client);
         if (refusedMs !== undefined) return err({ kind: 'tooManyAttempts' as const, retryAfterMs: refusedMs });
       }

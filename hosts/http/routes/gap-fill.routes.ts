@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { GAP_FILL_BAD_BODY, GAP_FILL_NOT_CONFIGURED, type GapFillService } from '../../../core/app/dispatch/gap-fill.service.js';
+import { gapFillVerdict } from '../../../core/app/operations/connector-deliveries.js';
+import type { Clock } from '../../../ports/clock.port.js';
+import { type ConnectorRecordingDeps, recordDelivery } from '../connector-recording.js';
 import { routesFor } from '../route.js';
 
-export interface GapFillRoutesDeps {
+export interface GapFillRoutesDeps extends ConnectorRecordingDeps {
   gapFill: GapFillService;
+  clock: Clock;
 }
 
 const route = routesFor<GapFillRoutesDeps>();
@@ -47,7 +51,18 @@ export const gapFillRoutes = [
       { kind: 'notConfigured', message: GAP_FILL_NOT_CONFIGURED },
       { kind: 'dispatchFailed', detail: 'workflow dispatch failed', dispatchStatus: 'launch_failed' },
     ],
-    handler: async ({ event, body }, { gapFill }) =>
-      (await gapFill.trigger(event.req.headers.get('authorization'), body)).map((run) => ({ accepted: true as const, ...run })),
+    handler: async ({ event, body }, deps) => {
+      const receivedAt = deps.clock.now();
+      const result = await deps.gapFill.trigger(event.req.headers.get('authorization'), body);
+      const verdict = gapFillVerdict(result);
+      const action = typeof (body as { prNumber?: unknown } | undefined)?.prNumber === 'number' ? 'trigger' : undefined;
+      recordDelivery(
+        deps,
+        event,
+        { source: 'gap-fill', receivedAt, event: 'gap-fill', action, body: JSON.stringify(body ?? null) },
+        verdict,
+      );
+      return result.map((run) => ({ accepted: true as const, ...run }));
+    },
   }),
 ];

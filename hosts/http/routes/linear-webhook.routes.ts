@@ -1,15 +1,26 @@
 import { err, ok } from 'neverthrow';
 import { z } from 'zod';
 import type { LinearWebhookService } from '../../../core/app/issues/linear-webhook.service.js';
+import { linearRejection, linearVerdict } from '../../../core/app/operations/connector-deliveries.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import { clientOf } from '../client-address.js';
+import { type ConnectorRecordingDeps, recordDelivery, recordDuplicate } from '../connector-recording.js';
 import { createRateLimiter, type RateLimiter } from '../rate-limit.js';
 import { routesFor } from '../route.js';
 import { someObject } from '../schemas/components.schema.js';
 
-export interface LinearWebhookRoutesDeps {
+export interface LinearWebhookRoutesDeps extends ConnectorRecordingDeps {
   linearWebhook: LinearWebhookService;
   clock: Clock;
+}
+
+/** Linear's delivery id: the webhook's id with the delivery's signed timestamp (or its `linear-delivery` header). */
+function linearDeliveryId(payload: Record<string, unknown>, header: string | null): string | undefined {
+  const { webhookId, webhookTimestamp } = payload;
+  if (typeof webhookId === 'string' && (typeof webhookTimestamp === 'number' || typeof webhookTimestamp === 'string')) {
+    return `${webhookId}@${webhookTimestamp}`;
+  }
+  return header ?? undefined;
 }
 
 /** Linear's webhooks may arrive at most this often (v1 API "Webhooks"). */
@@ -61,7 +72,11 @@ export const linearWebhookRoutes = [
       read: 'raw',
     },
     responses: {
-      200: z.object({ ok: z.literal(true), reconciling: z.union([z.array(z.string()), z.enum(['all', 'none'])]) }),
+      200: z.object({
+        ok: z.literal(true),
+        reconciling: z.union([z.array(z.string()), z.enum(['all', 'none'])]),
+        duplicate: z.literal(true).optional().describe('A verified redelivery of a delivery already seen: not acted on again'),
+      }),
     },
     errors: [
       { kind: 'invalidPayload' },
@@ -72,11 +87,30 @@ export const linearWebhookRoutes = [
     ],
     handler: async ({ event, body }, deps) => {
       const windows = limitersOf(deps);
-      const verified = await deps.linearWebhook.verify(body, event.req.headers.get('linear-signature'));
+      const facts = { source: 'linear' as const, receivedAt: deps.clock.now(), body };
+      const signature = event.req.headers.get('linear-signature');
+      const verified = await deps.linearWebhook.verify(body, signature);
       const slot = verified.isOk() ? windows.verified.take(VERIFIED) : windows.unverified.take(clientOf(event));
       if (!slot.allowed) return limited(slot.retryAfterMs);
-      if (verified.isErr()) return err(verified.error);
-      return ok({ ok: true as const, ...(await deps.linearWebhook.act(verified.value)) });
+      if (verified.isErr()) {
+        const e = verified.error;
+        recordDelivery(deps, event, facts, linearRejection(e, signature !== null));
+        return err(e);
+      }
+      const payload = verified.value.payload as Record<string, unknown>;
+      const known = {
+        ...facts,
+        deliveryId: linearDeliveryId(payload, event.req.headers.get('linear-delivery')),
+        event: typeof payload.type === 'string' ? payload.type : undefined,
+        action: payload.action,
+      };
+      if (known.deliveryId && !(await deps.connectorEvents.firstDelivery('linear', known.deliveryId))) {
+        recordDuplicate(deps, { ...known, deliveryId: known.deliveryId });
+        return ok({ ok: true as const, reconciling: 'none' as const, duplicate: true });
+      }
+      const acted = await deps.linearWebhook.act(verified.value);
+      recordDelivery(deps, event, known, linearVerdict(acted.reconciling));
+      return ok({ ok: true as const, ...acted });
     },
   }),
 ];

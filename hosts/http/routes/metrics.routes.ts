@@ -3,12 +3,14 @@ import type { MetricsService } from '../../../core/app/views/metrics.service.js'
 import { EXPOSITION_CONTENT_TYPE } from '../../../core/app/views/metrics-exposition.js';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
+import type { OperationsMetrics } from '../../composition/operations-metrics.js';
 import type { HttpMetrics } from '../http-metrics.js';
 import { routesFor } from '../route.js';
 
 export interface MetricsRoutesDeps {
   metrics: MetricsService;
   httpMetrics: HttpMetrics;
+  operationsMetrics: OperationsMetrics;
   eventBus: EventBus;
   clock: Clock;
 }
@@ -57,8 +59,8 @@ export const metricsRoutes = [
     summary: 'Prometheus-format service metrics (public: a scraper cannot log in)',
     security: 'public',
     responses: { 200: { contentType: 'text/plain', description: 'Prometheus text exposition 0.0.4' } },
-    handler: async (_input, { metrics, httpMetrics }) =>
-      new Response(`${await metrics.render()}${await httpMetrics.render()}`, {
+    handler: async (_input, { metrics, httpMetrics, operationsMetrics }) =>
+      new Response(`${await metrics.render()}${await operationsMetrics.render()}${await httpMetrics.render()}`, {
         headers: { 'content-type': EXPOSITION_CONTENT_TYPE, 'cache-control': 'no-store' },
       }),
   }),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { expect } from 'vitest';
 import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.js';
@@ -85,13 +86,14 @@ export async function deliver(
   h: Harness,
   event: string,
   payload: unknown,
-  options: { secret?: string; signature?: string | null; raw?: string } = {},
+  options: { secret?: string; signature?: string | null; raw?: string; deliveryId?: string } = {},
 ): Promise<Response> {
   const raw = options.raw ?? JSON.stringify(payload);
   const signature = options.signature === undefined ? await sign(options.secret ?? WEBHOOK_SECRET, raw) : options.signature;
   const headers: Record<string, string> = {
     'x-github-event': event,
-    'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+    // Every delivery has its own id, as GitHub sends; a redelivery repeats one (`deliveryId`).
+    'x-github-delivery': options.deliveryId ?? randomUUID(),
     'user-agent': 'GitHub-Hookshot/044aadd',
   };
   if (signature !== null) headers['x-hub-signature-256'] = signature;

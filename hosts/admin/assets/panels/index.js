@@ -2,6 +2,7 @@
 import * as audit from './audit.js';
 import * as blockers from './blockers.js';
 import * as configOverlay from './config-overlay.js';
+import * as connectorEvents from './connector-events.js';
 import * as customizations from './customizations.js';
 import * as issues from './issues.js';
 import * as jobs from './jobs.js';
@@ -15,6 +16,7 @@ import * as pulls from './pulls.js';
 import * as reaper from './reaper.js';
 import * as runners from './runners.js';
 import * as secrets from './secrets.js';
+import * as securityEvents from './security-events.js';
 import * as sessions from './sessions.js';
 import * as settings from './settings.js';
 import * as workspaces from './workspaces.js';
@@ -151,6 +153,13 @@ export const PANELS = [
     render: workspaces.render,
   },
   {
+    id: 'connector-events',
+    title: 'Connector events',
+    intro: 'Webhook deliveries with their delivery ids and verification, and outbound calls that failed.',
+    group: 'Platform',
+    render: connectorEvents.render,
+  },
+  {
     id: 'settings',
     title: 'Settings',
     intro: 'Orchestrator-level settings. An environment variable beats the stored value.',
@@ -163,6 +172,13 @@ export const PANELS = [
     intro: 'Operator actions and dispatch decisions, and the dispatch-deduplication ledger for the last 24 hours.',
     group: 'Developer',
     render: audit.render,
+  },
+  {
+    id: 'security-events',
+    title: 'Security events',
+    intro: 'Failed sign-ins, bad signatures and tokens, probes and unknown-route bursts, grouped for triage.',
+    group: 'Developer',
+    render: securityEvents.render,
   },
   {
     id: 'customizations',
