@@ -41,3 +41,7 @@ import type { FakeLinear, FakeLinearOptions } from './fakes/linear/fake-linear.s
 export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<FakeLinear> {
   return (await import('./fakes/linear/fake-linear.server.js')).startFakeLinear(options);
 }
+export {
+  type NotificationQueueSubject,
+  notificationQueueContract,
+} from './contracts/notification-queue.contract.js';

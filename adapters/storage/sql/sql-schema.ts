@@ -34,4 +34,19 @@ export interface SqlDatabase {
   documents: { collection: string; id: string; data: string };
   /** One table for every stream; `seq` orders the entries of a stream. */
   stream_entries: { seq: Generated<number>; stream: string; data: string };
+  /**
+   * The notification delivery queue: the columns a worker claims and the listing filters on;
+   * `data` holds the channel's route, the message and the attempts.
+   */
+  notifications: {
+    id: string;
+    status: string;
+    channel: string;
+    created_at: number;
+    updated_at: number;
+    next_attempt_at: number;
+    claimed_by: string | null;
+    claim_until: number | null;
+    data: string;
+  };
 }

@@ -8,6 +8,7 @@ import { connectPostgres, connectSqlite, type SqlConnection } from './sql-connec
 import { createHotQueries } from './sql-hot-queries.js';
 import { importSnapshot, isEmpty } from './sql-import.js';
 import { migrateToLatest } from './sql-migrations.js';
+import { createSqlNotificationQueue } from './sql-notifications.js';
 import {
   appendDispatchLog,
   fenceHolds,
@@ -371,6 +372,8 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
           deleted(await db.deleteFrom('stream_entries').where('stream', '=', stream.name).executeTakeFirstOrThrow()),
         ),
     },
+
+    notifications: createSqlNotificationQueue(db, kind, run),
 
     recordDispatch: async (dispatch) => {
       assertPositive('claimTtlMs', dispatch.claimTtlMs);
