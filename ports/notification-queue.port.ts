@@ -59,7 +59,7 @@ export interface NotificationQuery {
  *
  * Contract (testing/contracts/notification-queue.contract.ts, run against every adapter):
  * - `enqueue` writes a `pending` notification due at once; an id already queued is left as it
- *   is (an event seen twice is queued once).
+ *   is (an event seen twice is queued once). `record` writes a finished one as given.
  * - `claimDue(owner, at, ttlMs, limit)` hands each due notification (`pending` with
  *   `nextAttemptAt <= at`, or `sending` whose claim lapsed) to exactly one caller, even across
  *   processes sharing the store: of concurrent claims, each row goes to one. A claimed row is
@@ -73,6 +73,13 @@ export interface NotificationQuery {
  */
 export interface NotificationQueueStore {
   enqueue(notification: NewNotification): Promise<void>;
+  /**
+   * Writes a notification already attempted outside the queue (a test message sent at once)
+   * as it is given, so that its attempt is listed with the others; an id already queued is
+   * left as it is. A `pending` or `sending` one is refused with a RangeError: only the queue's
+   * own workers make those.
+   */
+  record(notification: QueuedNotification): Promise<void>;
   claimDue(owner: string, at: number, ttlMs: number, limit: number): Promise<QueuedNotification[]>;
   settle(id: string, owner: string, outcome: NotificationSettlement, at: number): Promise<boolean>;
   get(id: string): Promise<QueuedNotification | undefined>;

@@ -1,54 +1,13 @@
-/**
- * What the orchestrator tells its operators about, one kind per event worth a human's attention
- * (issue 18, "Notifications"). Each kind is opted in or out on its own (`NOTIFY_EVENTS`).
- */
-export const NOTIFICATION_KINDS = [
-  'run.failed',
-  'run.timed_out',
-  'review.failed',
-  'plan.awaiting_approval',
-  'credential.refused',
-  'circuit.opened',
-  'budget.warning',
-  'budget.reached',
-  'reaper.destroyed',
-  'storage.unreachable',
-  /** A message an operator sent from the admin (`POST /api/notifications/test`). */
-  'test',
-] as const;
+import type { NotificationChannel, NotificationKind, NotificationMessage } from '../core/domain/notifications.js';
 
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
-
-export const NOTIFICATION_CHANNELS = ['slack', 'webhook', 'email'] as const;
-export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
-
-/** A link the message offers (the issue, the run, the pull request, the admin page). */
-export interface NotificationLink {
-  label: string;
-  url: string;
-}
-
-/**
- * One message, whatever the channel: plain data, stored in the queue as it is and rendered by
- * each notifier in its own format (Block Kit, signed JSON, a text e-mail). It never carries a
- * secret: the publishers put identifiers, stages and reasons in it, and the reason is redacted
- * before it is queued.
- */
-export interface NotificationMessage {
-  kind: NotificationKind;
-  /** One line: "ENG-12: implementation run failed". */
-  title: string;
-  /** What happened, in a sentence or two. */
-  text: string;
-  at: number;
-  teamKey?: string;
-  /** The issue's identifier (`ENG-12`), when the event is about one. */
-  issue?: string;
-  /** The issue's lifecycle stage or the run's phase. */
-  stage?: string;
-  reason?: string;
-  links: NotificationLink[];
-}
+export {
+  NOTIFICATION_CHANNELS,
+  NOTIFICATION_KINDS,
+  type NotificationChannel,
+  type NotificationKind,
+  type NotificationLink,
+  type NotificationMessage,
+} from '../core/domain/notifications.js';
 
 /**
  * What one delivery attempt came to. `retryable` is false when trying again cannot help (the
@@ -72,5 +31,30 @@ export type DeliveryResult =
  */
 export interface Notifier {
   readonly channel: NotificationChannel;
-  send(message: NotificationMessage): Promise<DeliveryResult>;
+  /** `deliveryId` is the same on every retry of one notification (a receiver may drop a repeat). */
+  send(message: NotificationMessage, deliveryId: string): Promise<DeliveryResult>;
+}
+
+/** Where notifications of one channel go for one team: its mapping's override (`route` = team key) or the global target. */
+export interface NotificationRoute {
+  channel: NotificationChannel;
+  /** The team key whose override applies; absent for the global configuration. */
+  route?: string;
+  /** The kinds this route is opted in to. */
+  kinds: readonly NotificationKind[];
+}
+
+/**
+ * NotifierDirectory — which channels are configured, globally and per mapping, and the
+ * notifier for each. Targets and secrets are read when a notifier is asked for (just before a
+ * send), so the queue stores only the channel and the route, never a URL or a secret, and a
+ * rotated secret takes effect on the next attempt.
+ */
+export interface NotifierDirectory {
+  /** The routes an event of `teamKey` (or of no team) goes to, with the kinds each is opted in to. */
+  routes(teamKey: string | undefined): Promise<NotificationRoute[]>;
+  /** The notifier of a route, or undefined when it is not (or no longer) configured. */
+  notifier(channel: NotificationChannel, route?: string): Promise<Notifier | undefined>;
+  /** Which channels have a global configuration. */
+  configured(): Record<NotificationChannel, boolean>;
 }

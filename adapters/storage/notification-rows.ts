@@ -58,3 +58,8 @@ export function checkPage(query: NotificationQuery): { limit: number; offset: nu
 export function checkPrune(keep: number): void {
   assertPositive('keep', keep, true);
 }
+
+export function checkRecorded(n: QueuedNotification): void {
+  if (n.status !== 'delivered' && n.status !== 'failed')
+    throw new RangeError(`only a delivered or failed notification can be recorded, got ${n.status}`);
+}

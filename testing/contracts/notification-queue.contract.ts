@@ -171,6 +171,27 @@ export function notificationQueueContract(
     );
 
     it(
+      'records a notification attempted outside the queue as given, and never hands it to a worker',
+      withSubject(async ({ storage }) => {
+        const q = storage.notifications;
+        const sent = {
+          ...note('t1', 1000, 'email'),
+          route: 'ENG',
+          status: 'delivered' as const,
+          updatedAt: 1200,
+          nextAttemptAt: 1200,
+          attempts: [attempt(1100, true)],
+          attemptCount: 1,
+        };
+        await q.record(sent);
+        await q.record({ ...sent, status: 'failed' });
+        expect(await q.get('t1')).toEqual(sent);
+        expect(await q.claimDue('w', 1e12, TTL, 10)).toEqual([]);
+        await expect(q.record({ ...sent, id: 't2', status: 'pending' })).rejects.toBeInstanceOf(RangeError);
+      }),
+    );
+
+    it(
       'refuses nonsense arguments with a RangeError',
       withSubject(async ({ storage }) => {
         const q = storage.notifications;

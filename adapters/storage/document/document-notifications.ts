@@ -1,5 +1,14 @@
 import type { NotificationQuery, NotificationQueueStore, QueuedNotification } from '../../../ports/notification-queue.port.js';
-import { checkClaim, checkPage, checkPrune, isDue, newestFirst, queuedFrom, settled } from '../notification-rows.js';
+import {
+  checkClaim,
+  checkPage,
+  checkPrune,
+  checkRecorded,
+  isDue,
+  newestFirst,
+  queuedFrom,
+  settled,
+} from '../notification-rows.js';
 import { plain } from '../plain.js';
 import type { DocumentBackend } from './document-backend.js';
 
@@ -33,6 +42,13 @@ export function createDocumentNotificationQueue(backend: DocumentBackend, run: R
         if ((await backend.get(TABLE, n.id)) !== undefined) return;
         await write([queuedFrom(plain(n))]);
       }),
+    record: async (n) => {
+      checkRecorded(n);
+      await run('notifications.record', async () => {
+        if ((await backend.get(TABLE, n.id)) !== undefined) return;
+        await write([plain(n)]);
+      });
+    },
     claimDue: async (owner, at, ttlMs, limit) => {
       checkClaim(ttlMs, limit);
       return run('notifications.claimDue', async () => {
@@ -48,7 +64,7 @@ export function createDocumentNotificationQueue(backend: DocumentBackend, run: R
     settle: (id, owner, outcome, at) =>
       run('notifications.settle', async () => {
         const row = (await backend.get(TABLE, id)) as Stored | undefined;
-        if (!row || row.status !== 'sending' || row.claimedBy !== owner) return false;
+        if (row?.status !== 'sending' || row.claimedBy !== owner) return false;
         await write([settled(shown(row), outcome, at)]);
         return true;
       }),

@@ -5,7 +5,7 @@ import type {
   NotificationStatus,
   QueuedNotification,
 } from '../../../ports/notification-queue.port.js';
-import { checkClaim, checkPage, checkPrune, queuedFrom, settled } from '../notification-rows.js';
+import { checkClaim, checkPage, checkPrune, checkRecorded, queuedFrom, settled } from '../notification-rows.js';
 import type { SqlDatabase, SqlKind } from './sql-schema.js';
 import { transact } from './sql-transaction.js';
 
@@ -77,6 +77,17 @@ export function createSqlNotificationQueue(db: Kysely<SqlDatabase>, kind: SqlKin
           .onConflict((oc) => oc.column('id').doNothing())
           .execute();
       }),
+
+    record: async (n) => {
+      checkRecorded(n);
+      await run('notifications.record', async () => {
+        await db
+          .insertInto('notifications')
+          .values(toRow(n, { by: null, until: null }))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      });
+    },
 
     claimDue: async (owner, at, ttlMs, limit) => {
       checkClaim(ttlMs, limit);
