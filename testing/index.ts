@@ -45,3 +45,9 @@ export {
   type NotificationQueueSubject,
   notificationQueueContract,
 } from './contracts/notification-queue.contract.js';
+export {
+  type ReceivedWebhook,
+  type SignedWebhookReceiver,
+  startSignedWebhookReceiver,
+} from './fakes/notify-webhook/signed-webhook-receiver.js';
+export { FAKE_SLACK_HOOK_PATH, type FakeSlack, type FakeSlackMode, startFakeSlack } from './fakes/slack/fake-slack.js';
