@@ -97,6 +97,8 @@ interface JobFacts {
   timedOutReason?: string;
   runUrl?: string;
   prUrl?: string;
+  /** A dry run's note: such a run did nothing, so it is nobody's news. */
+  note?: string;
 }
 
 /** Links an operator follows from a message: the run, the pull request, the issue in the admin. */
@@ -123,6 +125,7 @@ export function messageForJob(
   job: JobFacts,
   context: { at: number; autoApprovePlans: boolean; issueUrl?: string; adminUrl: string },
 ): NotificationMessage | undefined {
+  if (job.note !== undefined) return undefined;
   const phase = PHASE_NAMES[job.phase] ?? job.phase;
   const base = {
     at: context.at,
