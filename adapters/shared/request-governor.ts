@@ -148,9 +148,10 @@ export function createGovernorRegistry(options: GovernorRegistryOptions = {}): G
           })
           .mapErr((error) => {
             const event = eventOf(error, now(), random());
-            const wasOpen = entry().state.circuit === 'open';
+            // Only closed → open is news: a failed probe re-opening it is the same outage.
+            const wasClosed = entry().state.circuit === 'closed';
             if (event) entry().state = record(entry().state, event, policy);
-            if (!wasOpen && entry().state.circuit === 'open') signal('circuitOpened', error.message);
+            if (wasClosed && entry().state.circuit === 'open') signal('circuitOpened', error.message);
             if (error.kind === 'auth') signal('credentialRefused', error.message);
             else if (admitted.admission.kind === 'go' && admitted.admission.probe)
               entry().state = { ...entry().state, probing: false };
