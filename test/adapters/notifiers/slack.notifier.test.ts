@@ -76,16 +76,17 @@ describe('Slack notifier (@slack/webhook against the fake Slack)', () => {
     const payload = slack.messages[0]?.payload as ReturnType<typeof slackPayload>;
     expect(payload).toEqual(JSON.parse(JSON.stringify(slackPayload(message))));
     expect(payload.text).toContain('ENG-12: implementation run failed');
-    const [header, section, actions, context] = payload.blocks as Record<string, any>[];
+    type Block = { type: string; text: { text: string }; fields: { text: string }[]; elements: { url: string }[] };
+    const [header, section, actions, context] = payload.blocks as unknown as Block[];
     expect(header).toMatchObject({ type: 'header', text: { type: 'plain_text', text: message.title } });
     expect(section?.text.text).toBe('The implementation run of ENG-12 failed &lt;because&gt; of &amp; things.');
-    expect(section?.fields.map((f: { text: string }) => f.text)).toEqual([
+    expect(section?.fields.map((f) => f.text)).toEqual([
       '*Issue*\nENG-12',
       '*Stage*\nimplementation',
       '*Team*\nENG',
       '*Reason*\nnpm test exited 1',
     ]);
-    expect(actions?.elements.map((e: { url: string }) => e.url)).toEqual(message.links.map((l) => l.url));
+    expect(actions?.elements.map((e) => e.url)).toEqual(message.links.map((l) => l.url));
     expect(context?.type).toBe('context');
   });
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSignedWebhookReceiver } from '../../../testing/fakes/notify-webhook/signed-webhook-receiver.js';
 import { type FakeSlack, startFakeSlack } from '../../../testing/fakes/slack/fake-slack.js';
-import { type SmtpSink, startSmtpSink } from '../../fakes/smtp/smtp-sink.js';
-import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
+import { startSmtpSink } from '../../fakes/smtp/smtp-sink.js';
+import { ACCESS_CODE, startHarness } from '../harness.js';
 import { eventually, listed, runningJob, startNotifying } from './notifications-world.js';
 
 const SECRET = 'notify-signing-secret-42';
