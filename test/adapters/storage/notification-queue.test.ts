@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createLowdbStorage } from '../../../adapters/storage/lowdb/lowdb.adapter.js';
 import { openPostgresStorage, openSqliteStorage } from '../../../adapters/storage/sql/sql.adapter.js';
@@ -41,3 +43,25 @@ notificationQueueContract('lowdb', async () => {
 notificationQueueContract('unstorage memory', async () => ({
   storage: await createUnstorageStorage({ driver: 'memory' }),
 }));
+
+notificationQueueContract('unstorage fs', async () => {
+  const dir = await tempDir();
+  return { storage: await createUnstorageStorage({ driver: 'fs', base: dir.path }), cleanup: dir.remove };
+});
+
+notificationQueueContract('unstorage redis', async () => {
+  const url = inject('redisUrl');
+  const base = `notify-${randomUUID()}`;
+  return {
+    storage: await createUnstorageStorage({ driver: 'redis', url, base }),
+    cleanup: async () => {
+      const redis = new Redis(url);
+      try {
+        const leftovers = await redis.keys(`${base}:*`);
+        if (leftovers.length > 0) await redis.del(...leftovers);
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+});
