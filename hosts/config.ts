@@ -98,7 +98,8 @@ export const envSchema = z
         error: 'NOTIFY_EVENTS must be all, none, or notification kinds separated by commas',
       })
       .optional(),
-    NOTIFY_TIMEOUT_MS: integer('NOTIFY_TIMEOUT_MS', 100, 120_000).optional(),
+    // Below half the worker's claim (60 s), so a send never outlives the claim it runs under.
+    NOTIFY_TIMEOUT_MS: integer('NOTIFY_TIMEOUT_MS', 100, 25_000).optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.GITHUB_APP_ID) !== Boolean(env.GITHUB_APP_PRIVATE_KEY)) {

@@ -16,7 +16,7 @@ const BUTTON_TEXT_MAX = 75;
 
 const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 /** mrkdwn's three control characters (Slack: "Escaping text"). */
-export const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
  * The Block Kit message: a header with the title, a section with what happened and the issue,
