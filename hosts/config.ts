@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
+import { isNotifyUrl, isSmtpUrl } from '../adapters/notifiers/notify-urls.js';
 import type { CoreSettings, LogLevel } from '../core/app/core-settings.js';
 import type { RunnerMode } from '../core/domain/model.js';
+import { parseNotifyEvents } from '../core/domain/notifications.js';
 
 /**
  * The configuration contract (ARCHITECTURE.md, "Configuration contract"): every environment
@@ -19,6 +21,9 @@ const httpUrl = (name: string) =>
     .string()
     .refine((v) => isHttpUrl(v), { error: `${name} must be an http(s) URL` })
     .transform((v) => v.replace(/\/+$/, ''));
+/** https, or http to a loopback address only (tests, an on-premises relay on the same host). */
+const notifyUrl = (name: string) =>
+  z.string().refine((v) => isNotifyUrl(v), { error: `${name} must be an https:// URL (http:// only to a loopback address)` });
 const integer = (name: string, min: number, max: number) =>
   z
     .string()
@@ -78,6 +83,23 @@ export const envSchema = z
     POLL_INTERVAL_MS: integer('POLL_INTERVAL_MS', 1000, 86_400_000).default(30_000),
     STORAGE_WAIT: z.enum(['0', '1', 'true', 'false'], { error: 'STORAGE_WAIT must be 1 or 0' }).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` }).default('info'),
+    SLACK_WEBHOOK_URL: notifyUrl('SLACK_WEBHOOK_URL').optional(),
+    NOTIFY_WEBHOOK_URL: notifyUrl('NOTIFY_WEBHOOK_URL').optional(),
+    NOTIFY_WEBHOOK_SECRET: text(),
+    SMTP_URL: z
+      .string()
+      .refine((v) => isSmtpUrl(v), { error: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+      .optional(),
+    NOTIFY_EMAIL_TO: text(),
+    NOTIFY_EMAIL_FROM: text(),
+    NOTIFY_EVENTS: z
+      .string()
+      .refine((v) => 'kinds' in parseNotifyEvents(v), {
+        error: 'NOTIFY_EVENTS must be all, none, or notification kinds separated by commas',
+      })
+      .optional(),
+    // Below half the worker's claim (60 s), so a send never outlives the claim it runs under.
+    NOTIFY_TIMEOUT_MS: integer('NOTIFY_TIMEOUT_MS', 100, 25_000).optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.GITHUB_APP_ID) !== Boolean(env.GITHUB_APP_PRIVATE_KEY)) {
@@ -92,6 +114,20 @@ export const envSchema = z
         code: 'custom',
         path: ['RUNNER_TOKEN_SECRET'],
         message: `RUNNER_TOKEN_SECRET is required with RUNNER_MODE=${env.RUNNER_MODE}: runs report back with tokens signed by it (only shadow runs without it)`,
+      });
+    }
+    if (Boolean(env.NOTIFY_WEBHOOK_URL) !== Boolean(env.NOTIFY_WEBHOOK_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NOTIFY_WEBHOOK_URL'],
+        message: 'NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_SECRET must be set together (deliveries are signed)',
+      });
+    }
+    if (Boolean(env.SMTP_URL) !== Boolean(env.NOTIFY_EMAIL_TO)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message: 'SMTP_URL and NOTIFY_EMAIL_TO must be set together',
       });
     }
     const jira = [env.JIRA_HOST, env.JIRA_EMAIL, env.JIRA_API_TOKEN].filter(Boolean).length;
@@ -156,6 +192,14 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       pollIntervalMs: e.POLL_INTERVAL_MS,
       storageWait: e.STORAGE_WAIT === '1' || e.STORAGE_WAIT === 'true' ? true : undefined,
       logLevel: e.LOG_LEVEL,
+      slackWebhookUrl: e.SLACK_WEBHOOK_URL,
+      notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
+      notifyWebhookSecret: e.NOTIFY_WEBHOOK_SECRET,
+      smtpUrl: e.SMTP_URL,
+      notifyEmailTo: e.NOTIFY_EMAIL_TO,
+      notifyEmailFrom: e.NOTIFY_EMAIL_FROM,
+      notifyEvents: e.NOTIFY_EVENTS,
+      notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,
     }),
   );
 }
@@ -220,6 +264,18 @@ export function describeConnections(config: Config): { name: string; configured:
       name: 'Runner mode',
       configured: Boolean(config.runnerMode),
       detail: config.runnerMode ? `RUNNER_MODE=${config.runnerMode} (beats the stored mode)` : 'stored mode',
+    },
+    {
+      name: 'Notifications',
+      configured: Boolean(config.slackWebhookUrl || config.notifyWebhookUrl || config.smtpUrl),
+      detail:
+        [
+          config.slackWebhookUrl ? 'Slack' : undefined,
+          config.notifyWebhookUrl ? 'signed webhook' : undefined,
+          config.smtpUrl ? `e-mail via ${redactUrl(config.smtpUrl)}` : undefined,
+        ]
+          .filter(Boolean)
+          .join(', ') || 'no SLACK_WEBHOOK_URL, NOTIFY_WEBHOOK_URL or SMTP_URL: nothing is sent',
     },
     {
       name: 'Storage',

@@ -73,7 +73,24 @@ export type OrchestratorEvent =
   | (Happened<MappingEventType> & { teamKey: string; data?: undefined })
   /** A webhook delivery and the HTTP status it was answered with. */
   | (Happened<'webhook.received'> & { data: { source: string; status: number } })
-  | AboutIssue<IssueControlEventType>;
+  | AboutIssue<IssueControlEventType>
+  | (Happened<'budget.warning' | 'budget.reached'> & {
+      teamKey?: string;
+      jobId?: string;
+      data: { scope: 'run' | 'team' | 'global'; spentUsd: number; budgetUsd: number };
+    })
+  /**
+   * An outside connection refused its credential (401/403 that is not a rate limit), or its
+   * circuit opened after repeated failures (adapters/shared/request-governor.ts). Never the
+   * credential: the connection's id carries only a digest of it.
+   */
+  | (Happened<'connector.credential_refused' | 'connector.circuit_opened'> & {
+      data: { service: string; connectionId: string; baseUrl: string };
+    })
+  /** The reaper destroyed a runner session (never in shadow mode, where it only reports). */
+  | (Happened<'reaper.destroyed'> & { data: { rule: string; runner: string; machineId: string; ageSeconds: number } })
+  /** The store stopped answering (storage-availability.ts): said once per change of state. */
+  | (Happened<'storage.unavailable'> & { data: { store: string; reason: string } });
 
 export type OrchestratorEventType = OrchestratorEvent['type'];
 export type IssueControlEvent = Extract<OrchestratorEvent, { type: IssueControlEventType }>;

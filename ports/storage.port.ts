@@ -1,5 +1,6 @@
 import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } from '../core/domain/model.js';
 import type { ConnectorEventStore } from './connector-events.port.js';
+import type { NotificationQueueStore } from './notification-queue.port.js';
 import type { SecurityEventStore } from './security-events.port.js';
 
 /** The dispatch log keeps this many newest entries; older ones are dropped on append. */
@@ -39,6 +40,8 @@ export interface Storage {
   readonly connectorEvents: ConnectorEventStore;
   /** Grouped security signals with their triage status (ports/security-events.port.ts). */
   readonly securityEvents: SecurityEventStore;
+  /** The notification delivery queue (ports/notification-queue.port.ts). */
+  readonly notifications: NotificationQueueStore;
   /**
    * One dispatch, all or nothing: the claim of `claimKey`, the job, the dedup entry and the
    * dispatch-log entry commit together. `claimed` when the claim is held (nothing written);

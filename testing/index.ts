@@ -41,3 +41,13 @@ import type { FakeLinear, FakeLinearOptions } from './fakes/linear/fake-linear.s
 export async function startFakeLinear(options: FakeLinearOptions = {}): Promise<FakeLinear> {
   return (await import('./fakes/linear/fake-linear.server.js')).startFakeLinear(options);
 }
+export {
+  type NotificationQueueSubject,
+  notificationQueueContract,
+} from './contracts/notification-queue.contract.js';
+export {
+  type ReceivedWebhook,
+  type SignedWebhookReceiver,
+  startSignedWebhookReceiver,
+} from './fakes/notify-webhook/signed-webhook-receiver.js';
+export { FAKE_SLACK_HOOK_PATH, type FakeSlack, type FakeSlackMode, startFakeSlack } from './fakes/slack/fake-slack.js';

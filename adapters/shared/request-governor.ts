@@ -44,6 +44,21 @@ export interface GovernorRegistryOptions {
   /** The backoff jitter, in [0, 1). */
   random?: () => number;
   policy?: Partial<GovernorPolicy>;
+  /**
+   * Told when a connection's circuit opens, or when the service refuses its credential (an
+   * `auth` error: 401/403 that is not a rate limit), for the operator's notifications. Called
+   * synchronously; it must not throw or wait.
+   */
+  onSignal?: (signal: GovernorSignal) => void;
+}
+
+export interface GovernorSignal {
+  kind: 'circuitOpened' | 'credentialRefused';
+  service: string;
+  connectionId: string;
+  baseUrl: string;
+  at: number;
+  message: string;
 }
 
 /** The errors a governor answered itself, without a request, with the reason it held the request back. */
@@ -91,6 +106,13 @@ export function createGovernorRegistry(options: GovernorRegistryOptions = {}): G
   function create(id: string, ref: ConnectionRef): RequestGovernor {
     const label = labelOf(ref.service);
     const entry = () => entries.get(id)!;
+    const signal = (kind: GovernorSignal['kind'], message: string) => {
+      try {
+        options.onSignal?.({ kind, service: ref.service, connectionId: id, baseUrl: ref.baseUrl, at: now(), message });
+      } catch {
+        // A listener's failure is not the request's.
+      }
+    };
     const refusal = (reason: 'rateLimited' | 'backoff' | 'circuitOpen', until: number, at: number): ServiceError => {
       const wait = Math.max(1, until - at);
       const state = entry().state;
@@ -126,7 +148,11 @@ export function createGovernorRegistry(options: GovernorRegistryOptions = {}): G
           })
           .mapErr((error) => {
             const event = eventOf(error, now(), random());
+            // Only closed → open is news: a failed probe re-opening it is the same outage.
+            const wasClosed = entry().state.circuit === 'closed';
             if (event) entry().state = record(entry().state, event, policy);
+            if (wasClosed && entry().state.circuit === 'open') signal('circuitOpened', error.message);
+            if (error.kind === 'auth') signal('credentialRefused', error.message);
             else if (admitted.admission.kind === 'go' && admitted.admission.probe)
               entry().state = { ...entry().state, probing: false };
             return error;

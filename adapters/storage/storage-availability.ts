@@ -28,6 +28,8 @@ export interface WatchStorageOptions {
   kind: string;
   logger: Logger;
   now: () => number;
+  /** Told once each time the store turns unavailable (not per failed operation); must not throw. */
+  onUnavailable?: (status: { since: number; reason: string }) => void;
 }
 
 /** The setting a probe reads: any key will do; reading a missing one is cheap on every store. */
@@ -70,6 +72,11 @@ export function watchStorage(
     }
     status = { available: false, since: now(), reason };
     logger.error('storage unavailable', { store: description, reason });
+    try {
+      options.onUnavailable?.({ since: status.since, reason });
+    } catch {
+      // A listener's failure changes nothing about the store.
+    }
   };
 
   const guarded = <T>(call: () => Promise<T>): Promise<T> =>

@@ -42,6 +42,19 @@ export interface CoreSettings {
   storageWait?: boolean;
   /** LOG_LEVEL: the least severe level written (default info). */
   logLevel?: LogLevel;
+  /** SLACK_WEBHOOK_URL: the global Slack incoming webhook (its path is the credential). */
+  slackWebhookUrl?: string;
+  /** NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_SECRET: the signed JSON webhook. */
+  notifyWebhookUrl?: string;
+  notifyWebhookSecret?: string;
+  /** SMTP_URL and NOTIFY_EMAIL_TO (comma-separated); NOTIFY_EMAIL_FROM the sender. */
+  smtpUrl?: string;
+  notifyEmailTo?: string;
+  notifyEmailFrom?: string;
+  /** NOTIFY_EVENTS: `all` (default), `none`, or the notification kinds to send. */
+  notifyEvents?: string;
+  /** NOTIFY_TIMEOUT_MS: how long a notifier waits for its receiver (default 10 s). */
+  notifyTimeoutMs?: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -58,6 +71,10 @@ export const SECRET_CONFIG_KEYS = [
   'githubToken',
   'githubAppPrivateKey',
   'flyApiToken',
+  'slackWebhookUrl',
+  'notifyWebhookUrl',
+  'notifyWebhookSecret',
+  'smtpUrl',
 ] as const satisfies readonly (keyof CoreSettings)[];
 
 /**
@@ -67,9 +84,10 @@ export const SECRET_CONFIG_KEYS = [
  */
 export function secretValues(settings: Pick<CoreSettings, (typeof SECRET_CONFIG_KEYS)[number] | 'storageUrl'>): string[] {
   const values: string[] = SECRET_CONFIG_KEYS.map((key) => settings[key]).filter((v): v is string => typeof v === 'string');
-  if (settings.storageUrl) {
+  for (const withPassword of [settings.storageUrl, settings.smtpUrl]) {
+    if (!withPassword) continue;
     try {
-      const url = new URL(settings.storageUrl);
+      const url = new URL(withPassword);
       if (url.password) values.push(url.password, decodeURIComponent(url.password));
     } catch {
       // not a URL: nothing inside it to hide

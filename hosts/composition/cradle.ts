@@ -24,6 +24,8 @@ import type { FlySessions } from '../../core/app/operations/fly-sessions.js';
 import type { GitContextService } from '../../core/app/operations/git-context.service.js';
 import type { MappingsService } from '../../core/app/operations/mappings.service.js';
 import type { ModelsService } from '../../core/app/operations/models.service.js';
+import type { DeliveryRound } from '../../core/app/operations/notification-delivery.js';
+import type { NotificationsService } from '../../core/app/operations/notifications.service.js';
 import type { PeriodicTask } from '../../core/app/operations/periodic-task.js';
 import type { PromptTemplatesService } from '../../core/app/operations/prompt-templates.service.js';
 import type { ReaperService } from '../../core/app/operations/reaper.service.js';
@@ -60,6 +62,7 @@ import type { EventBus } from '../../ports/event-bus.port.js';
 import type { Ids } from '../../ports/ids.port.js';
 import type { Logger } from '../../ports/logger.port.js';
 import type { ModelCatalog } from '../../ports/model-catalog.port.js';
+import type { NotifierDirectory } from '../../ports/notifier.port.js';
 import type { Secrets } from '../../ports/secrets.port.js';
 import type { Signing } from '../../ports/signer.port.js';
 import type { LeaseStore, Storage } from '../../ports/storage.port.js';
@@ -180,4 +183,10 @@ export interface OrchestratorCradle {
   connectorReplay: ConnectorReplayService;
   securityEvents: SecurityEventsService;
   operationsMetrics: OperationsMetrics;
+  /** Notifications (notifications-registrations.ts): channels, the queueing service, the delivery worker. */
+  notifierDirectory: NotifierDirectory;
+  notifications: NotificationsService;
+  notificationWorker: PeriodicTask<DeliveryRound>;
+  /** Unsubscribes the listener that queues notifications from bus events. */
+  notificationsListener: () => void;
 }

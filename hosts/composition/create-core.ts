@@ -18,6 +18,7 @@ import { registerCallbacks } from './callback-registrations.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { registerGithub } from './github-registrations.js';
 import { registerIssueControl } from './issue-control-registrations.js';
+import { NOTIFICATION_POLL_MS, registerNotifications } from './notifications-registrations.js';
 import { openStorage } from './open-storage.js';
 import { registerOperationsEvents } from './operations-events-registrations.js';
 import { registerPipelines } from './pipelines-registrations.js';
@@ -105,6 +106,7 @@ export async function buildCore(
   registerGithub(container);
   registerRunners(container);
   registerOperationsEvents(container);
+  registerNotifications(container);
   extra?.(container);
   for (const [name, resolver] of Object.entries(overrides)) {
     if (resolver) container.register(name, resolver as Resolver<unknown>);
@@ -128,7 +130,13 @@ export async function buildCore(
   const stop = () => {
     stopped ??= (async () => {
       cradle.readiness.stopping();
-      await Promise.all([cradle.reconcile.stop(), cradle.runWatcher.stop(), cradle.reaper.stop(), cradle.workspaceSweep.stop()]);
+      await Promise.all([
+        cradle.reconcile.stop(),
+        cradle.runWatcher.stop(),
+        cradle.reaper.stop(),
+        cradle.workspaceSweep.stop(),
+        cradle.notificationWorker.stop(),
+      ]);
     })();
     return stopped;
   };
@@ -141,6 +149,7 @@ export async function buildCore(
       cradle.runWatcher.start(settings.pollIntervalMs);
       cradle.reaper.start(settings.pollIntervalMs);
       cradle.workspaceSweep.start(WORKSPACE_SWEEP_MS);
+      cradle.notificationWorker.start(NOTIFICATION_POLL_MS);
     },
     stop,
     dispose: () => {
@@ -167,11 +176,15 @@ async function registerStorage(
   const opened = overridden
     ? { storage: container.resolve('storage'), description: 'the storage passed in', kind: 'embedded' }
     : await openStorage(settings, { logger, now });
+  const eventBus = container.resolve('eventBus');
   const { storage, availability } = watchStorage(opened.storage, {
     description: opened.description,
     kind: opened.kind,
     logger,
     now,
+    // The notification for it cannot wait in the queue (the queue is in the store): see notifications.service.ts.
+    onUnavailable: ({ since, reason }) =>
+      eventBus.publish({ type: 'storage.unavailable', at: since, data: { store: opened.kind, reason } }),
   });
   container.register({
     storage: overridden

@@ -181,10 +181,30 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         jobOutcome,
         runnerMode,
         singleton,
+        eventBus,
       }: Pick<
         Cradle,
-        'storage' | 'clock' | 'logger' | 'runnerRegistry' | 'ticketingRegistry' | 'jobOutcome' | 'runnerMode' | 'singleton'
-      >) => createReaperService({ storage, clock, logger, runnerRegistry, ticketingRegistry, jobOutcome, runnerMode, singleton }),
+        | 'storage'
+        | 'clock'
+        | 'logger'
+        | 'runnerRegistry'
+        | 'ticketingRegistry'
+        | 'jobOutcome'
+        | 'runnerMode'
+        | 'singleton'
+        | 'eventBus'
+      >) =>
+        createReaperService({
+          storage,
+          clock,
+          logger,
+          runnerRegistry,
+          ticketingRegistry,
+          jobOutcome,
+          runnerMode,
+          singleton,
+          eventBus,
+        }),
     )
       .singleton()
       .disposer((reaper) => reaper.stop()),

@@ -35,7 +35,19 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
     trackerStore: asFunction(createLocalTrackerStore).singleton(),
 
     // The clock's time, so a manual clock in tests moves the windows too.
-    governors: asFunction(({ clock }: Pick<Cradle, 'clock'>) => createGovernorRegistry({ now: () => clock.now() })).singleton(),
+    // Its signals (a circuit opened, a credential refused) go on the bus, for notifications.
+    governors: asFunction(({ clock, eventBus }: Pick<Cradle, 'clock' | 'eventBus'>) =>
+      createGovernorRegistry({
+        now: () => clock.now(),
+        onSignal: (signal) =>
+          eventBus.publish({
+            type: signal.kind === 'circuitOpened' ? 'connector.circuit_opened' : 'connector.credential_refused',
+            at: signal.at,
+            message: signal.message,
+            data: { service: signal.service, connectionId: signal.connectionId, baseUrl: signal.baseUrl },
+          }),
+      }),
+    ).singleton(),
     connectionHealth: asFunction(({ governors }: Pick<Cradle, 'governors'>) => governors).singleton(),
 
     ticketingRegistry: asFunction(

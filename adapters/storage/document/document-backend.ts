@@ -3,7 +3,17 @@
  * values by (table, id), a table's entries, and a batch of changes. Everything atomic is done
  * above it, under one in-process mutex, so a backend needs no locking of its own.
  */
-export type FixedTable = 'mappings' | 'jobs' | 'dedup' | 'settings' | 'claims' | 'leases' | 'counters' | 'streams' | 'meta';
+export type FixedTable =
+  | 'mappings'
+  | 'jobs'
+  | 'dedup'
+  | 'settings'
+  | 'claims'
+  | 'leases'
+  | 'counters'
+  | 'streams'
+  | 'meta'
+  | 'notifications';
 
 /** `documents:<collection>` holds one collection of the document store. */
 export type Table = FixedTable | `documents:${string}`;

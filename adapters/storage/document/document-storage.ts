@@ -12,6 +12,7 @@ import {
 import { assertPage, assertPositive, closedError, plain } from '../plain.js';
 import { countSnapshot, type SnapshotImport, type StoreSnapshot } from '../snapshot.js';
 import { type Change, DISPATCH_LOG_ID, type DocumentBackend, documentsTable, type Table } from './document-backend.js';
+import { createDocumentNotificationQueue } from './document-notifications.js';
 import { createDocumentOperationsEvents } from './document-operations-events.js';
 
 export interface DocumentStorageOptions {
@@ -257,6 +258,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
       delete: (s) => run('streams.delete', () => remove('streams', s.name)),
     },
     ...createDocumentOperationsEvents(backend, run),
+    notifications: createDocumentNotificationQueue(backend, run),
     recordDispatch: async (d) => {
       assertPositive('claimTtlMs', d.claimTtlMs);
       return run('recordDispatch', () => recordDispatch(d));

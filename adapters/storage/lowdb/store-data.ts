@@ -34,6 +34,8 @@ export interface StoreData {
   records: Table<Table<unknown>>;
   /** The stream store, each stream oldest first and trimmed to the `keep` of its last append. */
   recordLogs: Table<unknown[]>;
+  /** The notification delivery queue (transient: never exported or imported). */
+  notifications: Table<unknown>;
 }
 
 /**
@@ -60,5 +62,6 @@ export function normaliseStoreData(raw: Partial<Omit<StoreData, 'version'>> | nu
     counters: table(raw?.counters),
     records,
     recordLogs: table(raw?.recordLogs),
+    notifications: table(raw?.notifications),
   };
 }

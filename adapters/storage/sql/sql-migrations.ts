@@ -158,6 +158,31 @@ function migrations(kind: SqlKind): Record<string, Migration> {
         await s.createIndex('security_events_by_kind').on('security_events').columns(['kind', 'last_seen']).execute();
       },
     },
+    '0006-notifications': {
+      // The notification delivery queue (issue 18): workers of every replica claim due rows
+      // by (status, next_attempt_at); the admin pages it newest first.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('notifications')
+          .addColumn('id', 'text', (c) => (pg ? c.primaryKey().modifyEnd(ordered) : c.primaryKey()))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+          .addColumn('claimed_by', 'text')
+          .addColumn('claim_until', 'bigint')
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('notifications_due').on('notifications').columns(['status', 'next_attempt_at']).execute();
+        await db.schema.createIndex('notifications_by_created').on('notifications').columns(['created_at', 'id']).execute();
+        await db.schema
+          .createIndex('notifications_by_status_updated')
+          .on('notifications')
+          .columns(['status', 'updated_at'])
+          .execute();
+      },
+    },
   };
 }
 

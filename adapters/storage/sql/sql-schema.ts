@@ -56,4 +56,19 @@ export interface SqlDatabase {
     last_seen: number;
     data: string;
   };
+  /**
+   * The notification delivery queue: the columns a worker claims and the listing filters on;
+   * `data` holds the channel's route, the message and the attempts.
+   */
+  notifications: {
+    id: string;
+    status: string;
+    channel: string;
+    created_at: number;
+    updated_at: number;
+    next_attempt_at: number;
+    claimed_by: string | null;
+    claim_until: number | null;
+    data: string;
+  };
 }

@@ -9,6 +9,7 @@ import { createSqlConnectorEvents } from './sql-connector-events.js';
 import { createHotQueries } from './sql-hot-queries.js';
 import { importSnapshot, isEmpty } from './sql-import.js';
 import { migrateToLatest } from './sql-migrations.js';
+import { createSqlNotificationQueue } from './sql-notifications.js';
 import {
   appendDispatchLog,
   fenceHolds,
@@ -377,6 +378,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
 
     connectorEvents: createSqlConnectorEvents(db, run),
     securityEvents: createSqlSecurityEvents(db, kind, run),
+    notifications: createSqlNotificationQueue(db, kind, run),
 
     recordDispatch: async (dispatch) => {
       assertPositive('claimTtlMs', dispatch.claimTtlMs);

@@ -1,4 +1,5 @@
 import type { Clock } from '../../../ports/clock.port.js';
+import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { RunnerSession } from '../../../ports/runner.port.js';
 import { type Storage, stream } from '../../../ports/storage.port.js';
@@ -33,6 +34,8 @@ export interface ReaperDeps {
   jobOutcome: Pick<JobOutcomeService, 'record'>;
   runnerMode: Pick<RunnerModeService, 'get'>;
   reaperOptions?: ReaperOptions;
+  /** Each session destroyed is published (`reaper.destroyed`), for the operator's notifications. */
+  eventBus?: Pick<EventBus, 'publish'>;
 }
 
 /** One row of the Reaper page's table. */
@@ -183,6 +186,14 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
       };
       await storage.streams.append(REAPER_STREAM, action, keep);
       logger.info(dryRun ? '[dry-run] reaper would destroy a session' : 'reaper destroyed a session', { ...action });
+      if (!dryRun)
+        deps.eventBus?.publish({
+          type: 'reaper.destroyed',
+          at: now,
+          ...(job ? { jobId: job.id, issueId: job.issueId, teamKey: job.teamKey } : {}),
+          ...(action.issue ? { identifier: action.issue } : {}),
+          data: { rule: action.rule, runner: action.runner, machineId: action.machineId, ageSeconds: action.ageSeconds },
+        });
       actions.push(action);
     }
     return actions;

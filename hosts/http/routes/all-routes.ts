@@ -13,6 +13,7 @@ import { type LinearWebhookRoutesDeps, linearWebhookRoutes } from './linear-webh
 import { type LocalForgeRoutesDeps, localForgeRoutes } from './local-forge.routes.js';
 import { type MappingsRoutesDeps, mappingsRoutes } from './mappings.routes.js';
 import { type MetricsRoutesDeps, metricsRoutes } from './metrics.routes.js';
+import { type NotificationsRoutesDeps, notificationsRoutes } from './notifications.routes.js';
 import { type PipelinesRoutesDeps, pipelinesRoutes } from './pipelines.routes.js';
 import { type PullsRoutesDeps, pullsRoutes } from './pulls.routes.js';
 import { type ReaperRoutesDeps, reaperRoutes } from './reaper.routes.js';
@@ -55,6 +56,7 @@ export type RoutesDeps = HealthRoutesDeps &
   SettingsRoutesDeps &
   SecretsRoutesDeps &
   ReaperRoutesDeps &
+  NotificationsRoutesDeps &
   V1StateRoutesDeps &
   V1IssuesRoutesDeps &
   V1ConfigRoutesDeps &
@@ -95,6 +97,7 @@ export const ROUTES: readonly RouteDefinition<RoutesDeps & PagesDeps>[] = [
   ...settingsRoutes,
   ...secretsRoutes,
   ...reaperRoutes,
+  ...notificationsRoutes,
   ...v1StateRoutes,
   // Before /api/v1/:id, so the document lists them first (the router prefers static segments anyway).
   ...v1ConfigRoutes,

@@ -58,7 +58,8 @@ export const templatesRoutes = [
     path: '/api/admin/template-status',
     operationId: 'templateStatus',
     tag: 'Overview',
-    summary: 'Whether the workflow templates of each GitHub-forge repository are current (local-forge mappings run none and are not listed)',
+    summary:
+      'Whether the workflow templates of each GitHub-forge repository are current (local-forge mappings run none and are not listed)',
     responses: { 200: TemplateStatusReport },
     handler: async (_input, { templates }) => ok(await templates.status()),
   }),

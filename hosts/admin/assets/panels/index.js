@@ -8,6 +8,7 @@ import * as issues from './issues.js';
 import * as jobs from './jobs.js';
 import * as localSecrets from './local-secrets.js';
 import * as models from './models.js';
+import * as notifications from './notifications.js';
 import * as overview from './overview.js';
 import * as pipelinesSteps from './pipelines-steps.js';
 import * as projects from './projects.js';
@@ -130,6 +131,13 @@ export const PANELS = [
     intro: 'The reconciliation sweep: what it destroyed (or would have, in shadow mode) and why.',
     group: 'Platform',
     render: reaper.render,
+  },
+  {
+    id: 'notifications',
+    title: 'Notifications',
+    intro: 'Alerts to Slack, a signed webhook and e-mail: the channels, a test message, and every delivery attempt.',
+    group: 'Platform',
+    render: notifications.render,
   },
   {
     id: 'secrets',
