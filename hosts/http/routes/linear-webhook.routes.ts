@@ -6,10 +6,12 @@ import { clientOf } from '../client-address.js';
 import { createRateLimiter, type RateLimiter } from '../rate-limit.js';
 import { routesFor } from '../route.js';
 import { someObject } from '../schemas/components.schema.js';
+import type { TrustedProxies } from '../trusted-proxies.js';
 
 export interface LinearWebhookRoutesDeps {
   linearWebhook: LinearWebhookService;
   clock: Clock;
+  trustedProxies: TrustedProxies;
 }
 
 /** Linear's webhooks may arrive at most this often (v1 API "Webhooks"). */
@@ -53,7 +55,7 @@ export const linearWebhookRoutes = [
       'Verified deliveries may arrive 600 times a minute; deliveries that do not verify count against their source address, 600 a minute each, never against verified ones.',
     security: 'linearSignature',
     admit: (event, deps) => {
-      const waitMs = limitersOf(deps).unverified.waitFor(clientOf(event));
+      const waitMs = limitersOf(deps).unverified.waitFor(clientOf(event, deps.trustedProxies));
       return waitMs === undefined ? ok(undefined) : limited(waitMs);
     },
     body: {
@@ -73,7 +75,9 @@ export const linearWebhookRoutes = [
     handler: async ({ event, body }, deps) => {
       const windows = limitersOf(deps);
       const verified = await deps.linearWebhook.verify(body, event.req.headers.get('linear-signature'));
-      const slot = verified.isOk() ? windows.verified.take(VERIFIED) : windows.unverified.take(clientOf(event));
+      const slot = verified.isOk()
+        ? windows.verified.take(VERIFIED)
+        : windows.unverified.take(clientOf(event, deps.trustedProxies));
       if (!slot.allowed) return limited(slot.retryAfterMs);
       if (verified.isErr()) return err(verified.error);
       return ok({ ok: true as const, ...(await deps.linearWebhook.act(verified.value)) });
