@@ -124,10 +124,11 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
       });
   };
 
-  const getIssue = (id: string): ResultAsync<TicketIssue, ServiceError> =>
+  /** Without a mapping, the issue's team is its project key (what a mapping without JQL is keyed by). */
+  const getIssue = (id: string, mapping?: Mapping): ResultAsync<TicketIssue, ServiceError> =>
     checkRef(id)
       .andThen(() => jira.call((c) => c.issues.getIssue<RawIssue>({ issueIdOrKey: id, fields: [...ISSUE_FIELDS, 'project'] })))
-      .map((raw) => toTicketIssue(raw, config.host));
+      .map((raw) => toTicketIssue(raw, config.host, mapping?.teamKey));
 
   /** One attempt at a move; the whole move is retried, so each retry reads the status afresh. */
   const moveOnce = (issue: TicketIssue, target: string): ResultAsync<void, ServiceError> =>
