@@ -72,6 +72,11 @@ export interface Forge {
   getFile(repo: RepoRef, path: string, ref: string): ResultAsync<string | undefined, ServiceError>;
   putFile(repo: RepoRef, path: string, content: string, message: string, branch: string): ResultAsync<void, ServiceError>;
   checkoutSource(repo: RepoRef): CheckoutSource;
+  /**
+   * Optional: the repository's open pull requests as the forge has them now (GitHub: the newest
+   * 100), whoever opened them — what `GET /api/v1/git/context` shows beside its own records.
+   */
+  listOpenPullRequests?(repo: RepoRef): ResultAsync<PullRequest[], ServiceError>;
 }
 
 /**

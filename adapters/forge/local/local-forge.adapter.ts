@@ -224,6 +224,10 @@ export function createLocalForge(options: LocalForgeOptions): LocalForge {
       return onRepo(ref, async () => (await pullsOf(ref)).map((pr) => stripBody(pr)));
     },
 
+    listOpenPullRequests(ref) {
+      return onRepo(ref, async () => (await pullsOf(ref)).filter((pr) => pr.state === 'open').map((pr) => stripBody(pr)));
+    },
+
     async close() {
       if (opened) await (await opened).close();
     },
