@@ -41,4 +41,10 @@ export interface Ticketing {
    * change made in the tracker shows in the next call.
    */
   listCandidatesOf?(mappings: readonly Mapping[]): ResultAsync<Map<string, TicketIssue[]>, ServiceError>;
+  /**
+   * Optional, with `listCandidatesOf`: whether a mapping can be listed together with others
+   * (all can, unless said). One that cannot (a Jira mapping scoped by its own JQL, whose
+   * failure must not fail the others) is listed alone, with its own deadline.
+   */
+  listsTogether?(mapping: Mapping): boolean;
 }

@@ -50,7 +50,7 @@ export function withoutOrderBy(jql: string): string {
 }
 
 /** Which issues a mapping covers, whatever their status. */
-function scopeJql(mapping: Mapping, repoField: string): string {
+export function scopeJql(mapping: Mapping, repoField: string): string {
   const clause = withoutOrderBy(mapping.jql ?? '');
   const parts = [clause ? `(${clause})` : `project = ${jqlString(mapping.teamKey)}`];
   if (mapping.repoFieldValue) parts.push(`${repoFieldClause(repoField)} = ${jqlString(mapping.repoFieldValue)}`);
@@ -59,6 +59,19 @@ function scopeJql(mapping: Mapping, repoField: string): string {
 
 export function candidatesJql(mapping: Mapping, repoField: string): string {
   return `${scopeJql(mapping, repoField)} AND status in (${LIFECYCLE_STATUSES.map(jqlString).join(', ')}) ORDER BY created ASC, key ASC`;
+}
+
+/** A mapping scoped by its project (no JQL of its own): its issues are told apart by their project key. */
+export const scopedByProject = (mapping: Mapping): boolean => withoutOrderBy(mapping.jql ?? '') === '';
+
+/**
+ * One search for several project-scoped mappings of one site:
+ *   ((project = "A" AND <repo> = "x") OR (project = "B")) AND status in (…) ORDER BY …
+ * Team keys are unique, so each issue's project key names its one mapping.
+ */
+export function combinedCandidatesJql(mappings: readonly Mapping[], repoField: string): string {
+  const scopes = mappings.map((m) => `(${scopeJql(m, repoField)})`).join(' OR ');
+  return `(${scopes}) AND status in (${LIFECYCLE_STATUSES.map(jqlString).join(', ')}) ORDER BY created ASC, key ASC`;
 }
 
 /** Issues in the trigger status (`Ready`) that no mapping's scope covers: the Blockers view's `no-mapping`. */

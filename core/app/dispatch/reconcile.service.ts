@@ -194,10 +194,16 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     );
   }
 
-  function fetchGroup(group: Mapping[]): Promise<MappingSnapshot[]> {
+  async function fetchGroup(group: Mapping[]): Promise<MappingSnapshot[]> {
     const ticketing = ticketingRegistry.get(group[0]!.ticketing);
-    if (ticketing?.listCandidatesOf) return fetchTogether(ticketing, group);
-    return mapLimited(group, FETCH_CONCURRENCY, fetchWithDeadline);
+    if (!ticketing?.listCandidatesOf) return mapLimited(group, FETCH_CONCURRENCY, fetchWithDeadline);
+    const together = group.filter((m) => ticketing.listsTogether?.(m) ?? true);
+    const alone = group.filter((m) => !together.includes(m));
+    const [listed, single] = await Promise.all([
+      together.length > 0 ? fetchTogether(ticketing, together) : [],
+      mapLimited(alone, FETCH_CONCURRENCY, fetchWithDeadline),
+    ]);
+    return [...listed, ...single];
   }
 
   async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
