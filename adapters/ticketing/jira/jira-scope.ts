@@ -61,13 +61,23 @@ export function candidatesJql(mapping: Mapping, repoField: string): string {
   return `${scopeJql(mapping, repoField)} AND status in (${LIFECYCLE_STATUSES.map(jqlString).join(', ')}) ORDER BY created ASC, key ASC`;
 }
 
-/** A mapping scoped by its project (no JQL of its own): its issues are told apart by their project key. */
-export const scopedByProject = (mapping: Mapping): boolean => withoutOrderBy(mapping.jql ?? '') === '';
+const PROJECT_ONLY = /^project\s*=\s*("?)([A-Za-z][A-Za-z0-9_]*)\1$/i;
 
 /**
- * One search for several project-scoped mappings of one site:
- *   ((project = "A" AND <repo> = "x") OR (project = "B")) AND status in (…) ORDER BY …
- * Team keys are unique, so each issue's project key names its one mapping.
+ * The one project a mapping's scope names, when its JQL is just `project = KEY` (or it has no
+ * JQL: the team key's project), so its issues can be told apart by their project key; any
+ * other JQL: undefined (only Jira can say which issues it matches).
+ */
+export function projectOfScope(mapping: Mapping): string | undefined {
+  const clause = withoutOrderBy(mapping.jql ?? '');
+  if (!clause) return mapping.teamKey.toUpperCase();
+  return PROJECT_ONLY.exec(clause)?.[2]?.toUpperCase();
+}
+
+/**
+ * One search for several project-scoped mappings of one site, each on its own project:
+ *   ((project = A AND <repo> = "x") OR (project = "B")) AND status in (…) ORDER BY …
+ * Each issue's project key names its one mapping.
  */
 export function combinedCandidatesJql(mappings: readonly Mapping[], repoField: string): string {
   const scopes = mappings.map((m) => `(${scopeJql(m, repoField)})`).join(' OR ');

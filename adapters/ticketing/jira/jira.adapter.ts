@@ -6,7 +6,7 @@ import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { adfToText, textToAdf } from './jira-adf.js';
 import { createJiraCaller, type JiraCaller, type JiraConnection } from './jira-client.js';
 import { ISSUE_FIELDS, type RawIssue, toTicketIssue } from './jira-issue.js';
-import { candidatesJql, combinedCandidatesJql, DEFAULT_REPO_FIELD, scopedByProject, unmappedJql } from './jira-scope.js';
+import { candidatesJql, combinedCandidatesJql, DEFAULT_REPO_FIELD, projectOfScope, unmappedJql } from './jira-scope.js';
 
 /**
  * The `Ticketing` port on Jira Cloud (REST v3 through jira.js 5.4's `Version3Client`).
@@ -104,31 +104,28 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
     );
 
   /**
-   * The project-scoped mappings of this site in one search a cycle (one request per 100
-   * candidates, not one per mapping), told apart by each issue's project key; a mapping with
-   * JQL of its own is searched alone.
+   * The mappings of this site scoped by a project of their own, in one search a cycle (one
+   * request per 100 candidates, not one per mapping), told apart by each issue's project key;
+   * a mapping with any other JQL (or sharing its project with another) is searched alone.
    */
   const listCandidatesOf = (mappings: readonly Mapping[]): ResultAsync<Map<string, TicketIssue[]>, ServiceError> => {
-    const together = mappings.filter(scopedByProject);
-    const alone = mappings.filter((m) => !scopedByProject(m));
+    const projects = mappings.map(projectOfScope);
+    const shared = (p: string | undefined) => projects.filter((q) => q === p).length > 1;
+    const together = mappings.filter((_, i) => projects[i] !== undefined && !shared(projects[i]));
+    const alone = mappings.filter((m) => !together.includes(m));
+    const pair = (m: Mapping) => listCandidates(m).map((issues): [string, TicketIssue[]] => [m.teamKey, issues]);
     const combined: ResultAsync<[string, TicketIssue[]][], ServiceError> =
       together.length < 2
-        ? ResultAsync.combine(
-            together.map((m) => listCandidates(m).map((issues) => [m.teamKey, issues] as [string, TicketIssue[]])),
-          )
+        ? ResultAsync.combine(together.map(pair))
         : search(combinedCandidatesJql(together, repoField), [...ISSUE_FIELDS, 'project']).map((raws) =>
             together.map((m): [string, TicketIssue[]] => [
               m.teamKey,
               raws
-                .filter((raw) => sameName(raw.fields?.project?.key ?? raw.key.split('-')[0], m.teamKey))
+                .filter((raw) => sameName(raw.fields?.project?.key ?? raw.key.split('-')[0], projectOfScope(m) ?? ''))
                 .map((raw) => toTicketIssue(raw, config.host, m.teamKey)),
             ]),
           );
-    return combined.andThen((listed) =>
-      ResultAsync.combine(
-        alone.map((m) => listCandidates(m).map((issues) => [m.teamKey, issues] as [string, TicketIssue[]])),
-      ).map((single) => new Map([...listed, ...single])),
-    );
+    return combined.andThen((listed) => ResultAsync.combine(alone.map(pair)).map((single) => new Map([...listed, ...single])));
   };
 
   const now = config.now ?? Date.now;
@@ -223,7 +220,7 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
     kind: 'jira',
     listCandidates,
     listCandidatesOf,
-    listsTogether: scopedByProject,
+    listsTogether: (mapping) => projectOfScope(mapping) !== undefined,
     listUnmapped,
     getIssue,
     moveToStage,

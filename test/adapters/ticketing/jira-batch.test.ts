@@ -14,11 +14,11 @@ const searches = (s: JiraSubject) => s.fake.requests.filter((r) => r.path === '/
 describe('jira adapter: listCandidatesOf', () => {
   it('lists every project-scoped mapping in one search, each issue under its project’s mapping, as listCandidates would', async () => {
     const s = (subject = await jiraSubject());
-    const eng: Mapping = { ...s.mapping, jql: undefined } as Mapping;
-    const ops: Mapping = { ...s.mapping, teamKey: 'OPS', jql: undefined, repoFieldValue: undefined } as Mapping;
+    const eng = s.mapping; // jql: project = ENG, Repo api
+    const ops: Mapping = { ...s.mapping, teamKey: 'OPSTEAM', jql: 'project = "OPS"', repoFieldValue: 'web' } as Mapping;
     s.fake.store.createIssue({ summary: 'eng one', status: 'Ready', repo: 'api' });
     s.fake.store.createIssue({ summary: 'eng planning', status: 'Planning', repo: 'api' });
-    s.fake.store.createIssue({ project: 'OPS', summary: 'ops one', status: 'Ready' });
+    s.fake.store.createIssue({ project: 'OPS', summary: 'ops one', status: 'Ready', repo: 'web' });
     s.fake.store.createIssue({ project: 'OPS', summary: 'ops not triggered', status: 'To Do' });
 
     s.fake.resetRequests();
@@ -26,7 +26,7 @@ describe('jira adapter: listCandidatesOf', () => {
     expect(searches(s)).toHaveLength(1);
     const alone = new Map([
       ['ENG', (await s.ticketing.listCandidates(eng))._unsafeUnwrap()],
-      ['OPS', (await s.ticketing.listCandidates(ops))._unsafeUnwrap()],
+      ['OPSTEAM', (await s.ticketing.listCandidates(ops))._unsafeUnwrap()],
     ]);
     expect(together).toEqual(alone);
     expect(
@@ -37,20 +37,34 @@ describe('jira adapter: listCandidatesOf', () => {
     ).toEqual(['eng one', 'eng planning']);
     expect(
       together
-        .get('OPS')
+        .get('OPSTEAM')
         ?.map((i) => i.title)
         .sort(),
-    ).toEqual(['ops one', 'other project']);
-    expect(together.get('OPS')?.every((i) => i.teamKey === 'OPS')).toBe(true);
+    ).toEqual(['ops one']);
+    expect(together.get('OPSTEAM')?.every((i) => i.teamKey === 'OPSTEAM')).toBe(true);
   });
 
-  it('a mapping with JQL of its own is listed alone: the reconcile gives it its own request and deadline', async () => {
+  it('a mapping with any other JQL is listed alone: the reconcile gives it its own request and deadline', async () => {
     const s = (subject = await jiraSubject());
-    expect(s.ticketing.listsTogether?.(s.mapping)).toBe(false);
-    expect(s.ticketing.listsTogether?.({ ...s.mapping, jql: undefined } as Mapping)).toBe(true);
+    const other: Mapping = { ...s.mapping, teamKey: 'MIXED', jql: 'project = ENG OR project = OPS' } as Mapping;
+    expect(s.ticketing.listsTogether?.(s.mapping)).toBe(true);
+    expect(s.ticketing.listsTogether?.({ ...s.mapping, jql: 'project = "ENG" ORDER BY created' } as Mapping)).toBe(true);
+    expect(s.ticketing.listsTogether?.(other)).toBe(false);
+  });
+
+  it('two mappings on one project cannot be told apart by project key: each is searched alone', async () => {
+    const s = (subject = await jiraSubject());
+    const web: Mapping = { ...s.mapping, teamKey: 'ENGWEB', repoFieldValue: 'web' } as Mapping;
+    s.fake.store.createIssue({ summary: 'web work', status: 'Ready', repo: 'web' });
     s.fake.resetRequests();
-    const listed = (await s.ticketing.listCandidatesOf!([s.mapping]))._unsafeUnwrap();
-    expect([...listed.keys()]).toEqual(['ENG']);
-    expect(searches(s)).toHaveLength(1);
+    const listed = (await s.ticketing.listCandidatesOf!([s.mapping, web]))._unsafeUnwrap();
+    expect(searches(s)).toHaveLength(2);
+    expect(
+      listed
+        .get('ENGWEB')
+        ?.map((i) => i.title)
+        .sort(),
+    ).toEqual(['other repo', 'web work']);
+    expect(listed.get('ENG')?.some((i) => i.title === 'web work')).toBe(false);
   });
 });
