@@ -269,7 +269,12 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
     // A mapping whose fetch failed is left out of the plan: nothing is known of its issues.
     const healthy = new Set(fetched.filter((s) => !s.error).map((s) => s.teamKey));
-    const unmapped = teamKeys === 'all' ? await fetchUnmapped(all) : [];
+    // Issues no mapping's scope covers are for the Blockers view only. One whose tracker-given
+    // team (a Jira issue's project key) equals a mapping's team key is outside that mapping's
+    // scope (another repo field value, say): it must never be planned as that mapping's.
+    const unmapped = (teamKeys === 'all' ? await fetchUnmapped(all) : []).filter(
+      (issue) => !all.some((m) => m.teamKey === issue.teamKey),
+    );
     const now = clock.now();
     await prune(now);
     const plan = planDispatches({

@@ -51,3 +51,36 @@ describe('a reconcile cycle over several Jira mappings of one site (issue 12 ite
     expect(jqls.some((q) => q.startsWith('(project = WEB AND summary ~ "web")'))).toBe(true);
   });
 });
+
+describe('an issue outside every Jira mapping’s scope (the no-mapping scan)', () => {
+  it('is never dispatched under a mapping whose team key equals its project key', async () => {
+    jira = await startFakeJira({ projects: ['ENG'] });
+    const mine = jira.store.createIssue({ project: 'ENG', summary: 'eng work', status: 'Ready', repo: 'api' });
+    const other = jira.store.createIssue({ project: 'ENG', summary: 'another repo', status: 'Ready', repo: 'web' });
+    h = await startHarness(
+      'memory',
+      {
+        ADMIN_ACCESS_CODE: ACCESS_CODE,
+        RUNNER_MODE: 'shadow',
+        JIRA_HOST: jira.url,
+        JIRA_EMAIL: jira.email,
+        JIRA_API_TOKEN: jira.apiToken,
+      },
+      heldShadowRunner(),
+    );
+    const token = await h.login();
+    const body = {
+      ticketing: 'jira',
+      owner: 'acme',
+      defaultBranch: 'main',
+      teamKey: 'ENG',
+      jql: 'project = ENG',
+      repoFieldValue: 'api',
+      repo: 'api',
+    };
+    expect((await h.call('POST', '/api/mappings', { token, body })).status).toBe(200);
+    const report = await h.orchestrator.cradle.reconcile.request();
+    expect(report.dispatched.map((d) => d.identifier)).toEqual([mine.key]);
+    expect(jira.store.issue(other.key)?.status).toBe('Ready');
+  });
+});
