@@ -13,7 +13,8 @@ const searches = (s: JiraSubject) => s.fake.requests.filter((r) => r.path === '/
 
 describe('jira adapter: listCandidatesOf', () => {
   it('lists every project-scoped mapping in one search, each issue under its project’s mapping, as listCandidates would', async () => {
-    const s = (subject = await jiraSubject());
+    subject = await jiraSubject();
+    const s = subject;
     const eng = s.mapping; // jql: project = ENG, Repo api
     const ops: Mapping = { ...s.mapping, teamKey: 'OPSTEAM', jql: 'project = "OPS"', repoFieldValue: 'web' } as Mapping;
     s.fake.store.createIssue({ summary: 'eng one', status: 'Ready', repo: 'api' });
@@ -45,7 +46,8 @@ describe('jira adapter: listCandidatesOf', () => {
   });
 
   it('a mapping with any other JQL is listed alone: the reconcile gives it its own request and deadline', async () => {
-    const s = (subject = await jiraSubject());
+    subject = await jiraSubject();
+    const s = subject;
     const other: Mapping = { ...s.mapping, teamKey: 'MIXED', jql: 'project = ENG OR project = OPS' } as Mapping;
     expect(s.ticketing.listsTogether?.(s.mapping)).toBe(true);
     expect(s.ticketing.listsTogether?.({ ...s.mapping, jql: 'project = "ENG" ORDER BY created' } as Mapping)).toBe(true);
@@ -53,7 +55,8 @@ describe('jira adapter: listCandidatesOf', () => {
   });
 
   it('two mappings on one project cannot be told apart by project key: each is searched alone', async () => {
-    const s = (subject = await jiraSubject());
+    subject = await jiraSubject();
+    const s = subject;
     const web: Mapping = { ...s.mapping, teamKey: 'ENGWEB', repoFieldValue: 'web' } as Mapping;
     s.fake.store.createIssue({ summary: 'web work', status: 'Ready', repo: 'web' });
     s.fake.resetRequests();
