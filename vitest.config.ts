@@ -1,8 +1,13 @@
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
-/** The package's own `ai-implement/*` specifiers resolve to its sources, not dist/ (package.json `exports`). */
-const conditions = ['ai-implement-source', ...defaultServerConditions];
+/**
+ * The package's own `ai-implement/*` specifiers resolve to its sources, not dist/ (package.json
+ * `exports`). Vite's `module` condition is left out: vitest hands these conditions to Node, and
+ * the AWS SDK maps `module` to builds with extensionless imports that only a bundler can load
+ * (Node itself, in production, never uses that condition).
+ */
+const conditions = ['ai-implement-source', ...defaultServerConditions.filter((c) => c !== 'module')];
 
 export default defineConfig({
   resolve: { conditions },

@@ -5,6 +5,7 @@ import { isNotifyUrl, isSmtpUrl } from '../adapters/notifiers/notify-urls.js';
 import type { CoreSettings, LogLevel } from '../core/app/core-settings.js';
 import type { RunnerMode } from '../core/domain/model.js';
 import { parseNotifyEvents } from '../core/domain/notifications.js';
+import { parseTrustProxy, TRUST_PROXY_PROBLEM } from './http/trusted-proxies.js';
 
 /**
  * The configuration contract (ARCHITECTURE.md, "Configuration contract"): every environment
@@ -61,6 +62,10 @@ export const envSchema = z
     FLY_SESSION_IMAGE: text(),
     PORT: integer('PORT', 0, 65535).optional(),
     HOST: z.string().default('127.0.0.1'),
+    TRUST_PROXY: z
+      .string()
+      .refine((v) => parseTrustProxy(v).isOk(), { error: TRUST_PROXY_PROBLEM })
+      .optional(),
     PUBLIC_URL: httpUrl('PUBLIC_URL').optional(),
     DATA_DIR: z.string().default('./.data'),
     STORAGE_URL: text(),
@@ -173,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       flySessionImage: e.FLY_SESSION_IMAGE,
       port,
       host: e.HOST,
+      trustProxy: e.TRUST_PROXY,
       publicUrl: e.PUBLIC_URL ?? `http://${hostForUrl(e.HOST)}:${port}`,
       dataDir: e.DATA_DIR,
       storageUrl: e.STORAGE_URL,

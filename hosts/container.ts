@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { type AdminAuthService, createAdminAuthService } from './http/admin-auth.service.js';
 import { createHttpApp } from './http/app.js';
 import { type AuthThrottle, createAuthThrottle, throttleStoreFor } from './http/auth-throttle.js';
+import { type TrustedProxies, trustedProxiesFrom } from './http/trusted-proxies.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
 export type OrchestratorOverrides = CoreOverrides;
@@ -14,6 +15,8 @@ export type OrchestratorOverrides = CoreOverrides;
 export type HostCradle = OrchestratorCradle & {
   adminAuth: AdminAuthService;
   authThrottle: AuthThrottle;
+  /** TRUST_PROXY: whose X-Forwarded-For names the client for the per-client limits. */
+  trustedProxies: TrustedProxies;
 };
 
 /** The engine with its h3 app: what `ai-implement serve` runs. */
@@ -41,6 +44,10 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
       )
         .singleton()
         .disposer((throttle) => (throttle as AuthThrottle).close()),
+    );
+    container.register(
+      'trustedProxies' as keyof OrchestratorCradle,
+      asFunction(({ config }: OrchestratorCradle) => trustedProxiesFrom(config.trustProxy)).singleton(),
     );
   });
   const http = createHttpApp(core.cradle as HostCradle);

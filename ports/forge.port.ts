@@ -98,6 +98,11 @@ export interface Forge {
    * body, commits and diff against the base, or undefined when there is no such pull request.
    */
   describePullRequest?(repo: RepoRef, number: number): ResultAsync<PullRequestDetail | undefined, ServiceError>;
+  /**
+   * Optional: the repository's open pull requests as the forge has them now (GitHub: the newest
+   * 100), whoever opened them — what `GET /api/v1/git/context` shows beside its own records.
+   */
+  listOpenPullRequests?(repo: RepoRef): ResultAsync<PullRequest[], ServiceError>;
 }
 
 /**

@@ -17,8 +17,21 @@ export interface ProviderModels {
   note?: string;
 }
 
+/** AWS credentials as the sessions receive them (the `AWS_ACCESS_KEY_ID`… secrets). */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
 /** ModelCatalog — the models a provider offers (adapters/models). */
 export interface ModelCatalog {
-  /** `apiKey`: the provider's key as the sessions receive it, when there is one. */
-  list(provider: Provider, options: { apiKey?: string; region?: string }): Promise<ProviderModels>;
+  /**
+   * `apiKey`: Anthropic's key as the sessions receive it; `awsCredentials` and `region`:
+   * Bedrock's. Without them, or when the provider's API fails, the built-in list with a note.
+   */
+  list(
+    provider: Provider,
+    options: { apiKey?: string; region?: string; awsCredentials?: AwsCredentials },
+  ): Promise<ProviderModels>;
 }

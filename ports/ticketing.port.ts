@@ -15,13 +15,16 @@ import type { ServiceError } from './errors.js';
  *   that stage, creating a missing label once. Moving to the stage it is already at is a
  *   no-op that succeeds. On a failed stage the AI labels are removed.
  * - `comment` posts exactly one comment per successful call; a failed call posts none.
- * - `getIssue` resolves `notFound` for an unknown id.
+ * - `getIssue` resolves `notFound` for an unknown id. Given the mapping the issue is read for,
+ *   the issue's `teamKey` is that mapping's, as `listCandidates` reports it (a Jira issue read
+ *   alone carries only its project key, which a mapping scoped by JQL need not share; one GitHub
+ *   repository may serve two mappings).
  * - Every failure is a `ServiceError`; nothing throws.
  */
 export interface Ticketing {
   readonly kind: TicketingKind;
   listCandidates(mapping: Mapping): ResultAsync<TicketIssue[], ServiceError>;
-  getIssue(id: string): ResultAsync<TicketIssue, ServiceError>;
+  getIssue(id: string, mapping?: Mapping): ResultAsync<TicketIssue, ServiceError>;
   moveToStage(issue: TicketIssue, stage: Stage, mapping: Mapping): ResultAsync<void, ServiceError>;
   comment(issueId: string, body: string): ResultAsync<void, ServiceError>;
   /**
@@ -38,4 +41,10 @@ export interface Ticketing {
    * change made in the tracker shows in the next call.
    */
   listCandidatesOf?(mappings: readonly Mapping[]): ResultAsync<Map<string, TicketIssue[]>, ServiceError>;
+  /**
+   * Optional, with `listCandidatesOf`: whether a mapping can be listed together with others
+   * (all can, unless said). One that cannot (a Jira mapping scoped by its own JQL, whose
+   * failure must not fail the others) is listed alone, with its own deadline.
+   */
+  listsTogether?(mapping: Mapping): boolean;
 }

@@ -1,4 +1,5 @@
 import type { ModelCatalog, ModelInfo, ProviderModels } from '../../ports/model-catalog.port.js';
+import { describeAwsError, listBedrockModels } from './bedrock-models.js';
 
 /** What is shown when a provider's API cannot be asked (no key, or it failed). */
 export const BUILT_IN_MODELS: Record<'anthropic' | 'bedrock', ModelInfo[]> = {
@@ -19,6 +20,8 @@ export const BUILT_IN_MODELS: Record<'anthropic' | 'bedrock', ModelInfo[]> = {
 export interface ModelCatalogOptions {
   /** Anthropic's API (`ANTHROPIC_BASE_URL`, else api.anthropic.com). */
   anthropicBaseUrl?: string;
+  /** Bedrock's control-plane endpoint for every region (`AWS_ENDPOINT_URL_BEDROCK`), else each region's own. */
+  bedrockEndpoint?: string;
   timeoutMs?: number;
 }
 
@@ -28,11 +31,12 @@ function messageOf(error: unknown): string {
 
 /**
  * The ModelCatalog port: Anthropic's model list API through its SDK (every page), with the
- * key the sessions use. Bedrock's list is the built-in one (the AWS SDK is not wired yet).
+ * key the sessions use; Bedrock's foundation models through the AWS SDK, per region, with the
+ * AWS credentials the sessions use.
  */
 export function createModelCatalog(options: ModelCatalogOptions = {}): ModelCatalog {
   return {
-    async list(provider, { apiKey, region }): Promise<ProviderModels> {
+    async list(provider, { apiKey, region, awsCredentials }): Promise<ProviderModels> {
       const builtIn = (note: string): ProviderModels => ({
         provider,
         source: 'builtin',
@@ -40,7 +44,22 @@ export function createModelCatalog(options: ModelCatalogOptions = {}): ModelCata
         models: BUILT_IN_MODELS[provider],
         note,
       });
-      if (provider === 'bedrock') return builtIn('Bedrock’s model list is not asked yet: the built-in list');
+      if (provider === 'bedrock') {
+        if (!awsCredentials)
+          return builtIn('No AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY secrets configured: the built-in list');
+        const inRegion = region ?? 'us-east-1';
+        try {
+          const models = await listBedrockModels({
+            region: inRegion,
+            credentials: awsCredentials,
+            ...(options.bedrockEndpoint ? { endpoint: options.bedrockEndpoint } : {}),
+            timeoutMs: options.timeoutMs ?? 10_000,
+          });
+          return { provider, source: 'api', region: inRegion, models };
+        } catch (error) {
+          return builtIn(`Bedrock’s model list failed (${describeAwsError(error)}): the built-in list`);
+        }
+      }
       if (!apiKey) return builtIn('No ANTHROPIC_API_KEY secret configured: the built-in list');
       // Loaded on first use: the SDK is not worth its start-up cost for a process that never lists models.
       const { default: Anthropic } = await import('@anthropic-ai/sdk');

@@ -16,6 +16,11 @@ export interface CoreSettings {
   flySessionImage?: string;
   port: number;
   host: string;
+  /**
+   * TRUST_PROXY: which proxies' `X-Forwarded-For` names the client for the per-client limits (a
+   * hop count, or addresses, CIDR ranges and named ranges); unset, the connection's peer only.
+   */
+  trustProxy?: string;
   /** Base URL runners call back, without a trailing slash. */
   publicUrl: string;
   dataDir: string;

@@ -1,6 +1,7 @@
 import { createFlyRunner, type FlyRunner, type FlyRunnerLogEntry } from '../../adapters/runners/fly-machines/fly.runner.js';
 import { IMAGE_SESSION_COMMAND } from '../../adapters/runners/local/auto-local.runner.js';
 import { createFlySecrets } from '../../adapters/secrets/fly/fly.secrets.js';
+import type { GovernorRegistry } from '../../adapters/shared/request-governor.js';
 import type { RetryOptions } from '../../adapters/shared/retry.js';
 import type { CoreSettings } from '../../core/app/core-settings.js';
 import type { FlySessions, FlySessionsTarget } from '../../core/app/operations/fly-sessions.js';
@@ -20,6 +21,8 @@ export interface FlySessionsDeps {
   /** This package's version: the default image's tag. */
   version: string;
   retry?: RetryOptions;
+  /** Fly's calls (machines and app secrets alike) go through the connection's governor when given. */
+  governors?: GovernorRegistry;
   log?: (entry: FlyRunnerLogEntry) => void;
 }
 
@@ -33,7 +36,15 @@ export function createFlySessions(deps: FlySessionsDeps): FlySessions {
   const { config, settings } = deps;
   const runners = new Map<string, FlyRunner>();
   const stores = new Map<string, Secrets>();
-  const api = { apiUrl: config.flyApiUrl, token: config.flyApiToken ?? '', ...(deps.retry ? { retry: deps.retry } : {}) };
+  const token = config.flyApiToken ?? '';
+  const api = {
+    apiUrl: config.flyApiUrl,
+    token,
+    ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(deps.governors && token
+      ? { governor: deps.governors.forConnection({ service: 'fly', baseUrl: config.flyApiUrl, credential: token }) }
+      : {}),
+  };
 
   async function target(): Promise<FlySessionsTarget | undefined> {
     if (!config.flyApiToken) return undefined;

@@ -3,6 +3,7 @@ import { createGithubActionsRunner } from '../../adapters/runners/github-actions
 import { createAutoLocalRunner, SESSION_IMAGE_NAME } from '../../adapters/runners/local/auto-local.runner.js';
 import { reportExits, sessionHostEnv } from '../../adapters/runners/local/local.runner.js';
 import { createShadowRunner } from '../../adapters/runners/shadow/shadow.runner.js';
+import { UNATTENDED_RETRY } from '../../adapters/shared/retry.js';
 import { createRunnerRegistry, RUNNER_TOKEN_SECRET_REQUIRED } from '../../core/app/dispatch/runner-registry.js';
 import { createLazyFlyRunner } from '../../core/app/operations/fly-sessions.js';
 import { recordingRunner } from '../../core/app/operations/outbound-recording.js';
@@ -37,13 +38,17 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
   container.register({
     settings: asFunction(createSettingsService).singleton(),
     runnerMode: asFunction(createRunnerModeService).singleton(),
-    flySessions: asFunction(({ config, settings, logger }: Pick<Cradle, 'config' | 'settings' | 'logger'>) =>
-      createFlySessions({
-        config,
-        settings,
-        version: packageVersion(),
-        log: (entry) => logger.info(`fly: ${entry.event}`, { ...entry }),
-      }),
+    flySessions: asFunction(
+      ({ config, settings, logger, governors }: Pick<Cradle, 'config' | 'settings' | 'logger' | 'governors'>) =>
+        createFlySessions({
+          config,
+          settings,
+          governors,
+          // A Fly wait longer than 5 s is returned, not slept through: the governor keeps the window.
+          retry: UNATTENDED_RETRY,
+          version: packageVersion(),
+          log: (entry) => logger.info(`fly: ${entry.event}`, { ...entry }),
+        }),
     ).singleton(),
 
     localRunner: asFunction(({ config, clock, eventBus }: Pick<Cradle, 'config' | 'clock' | 'eventBus'>) =>

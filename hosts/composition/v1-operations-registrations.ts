@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { type AwilixContainer, asFunction, asValue } from 'awilix';
-import { createModelCatalog } from '../../adapters/models/model-catalog.js';
+import { createModelCatalog, type ModelCatalogOptions } from '../../adapters/models/model-catalog.js';
 import { createLiquidEngine } from '../../adapters/templates/liquid.engine.js';
 import { createFsWorkspacePool } from '../../adapters/workspaces/fs-workspace-pool.js';
 import type { CoreSettings } from '../../core/app/core-settings.js';
@@ -74,9 +74,7 @@ export function registerV1Operations(container: AwilixContainer<Cradle>, setting
           builtInPrompts: builtInPrompts({ pluginCatalog }),
         }),
     ).singleton(),
-    modelCatalog: asFunction(() =>
-      createModelCatalog(process.env.ANTHROPIC_BASE_URL ? { anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL } : {}),
-    ).singleton(),
+    modelCatalog: asFunction(() => createModelCatalog(modelEndpoints(process.env))).singleton(),
     models: asFunction(createModelsService).singleton(),
     workspacePool: asFunction(() => createFsWorkspacePool(process.env.AI_IMPLEMENT_WORKSPACE_DIR || tmpdir())).singleton(),
     workspaces: asFunction(createWorkspacesService).singleton(),
@@ -93,4 +91,12 @@ export async function applyStoredOverlay(container: AwilixContainer<Cradle>, set
   const { configCatalog, configOverlay } = container.cradle;
   const started = { ...settings };
   Object.assign(settings, withOverlay(configCatalog, started, await configOverlay.stored()));
+}
+
+/** Where the model lists are asked: the providers' own endpoints unless these (read as the SDKs read them) say otherwise. */
+function modelEndpoints(env: NodeJS.ProcessEnv): ModelCatalogOptions {
+  return {
+    ...(env.ANTHROPIC_BASE_URL ? { anthropicBaseUrl: env.ANTHROPIC_BASE_URL } : {}),
+    ...(env.AWS_ENDPOINT_URL_BEDROCK ? { bedrockEndpoint: env.AWS_ENDPOINT_URL_BEDROCK } : {}),
+  };
 }

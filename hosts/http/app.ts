@@ -54,7 +54,7 @@ export function createHttpApp(given: HttpAppDeps): H3 {
       const context = contextOf(event);
       const route = event.context.matchedRoute?.route ?? UNMATCHED_ROUTE;
       deps.httpMetrics.observe(event.req.method, route, response.status, (performance.now() - context.startedAt) / 1000);
-      watchForProbes(deps.securityEvents, event, response.status, route);
+      watchForProbes(deps.securityEvents, deps.trustedProxies, event, response.status, route);
       try {
         response.headers.set('x-request-id', context.id);
       } catch {

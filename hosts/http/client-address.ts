@@ -1,8 +1,13 @@
 import { getRequestIP, type H3Event } from 'h3';
+import type { TrustedProxies } from './trusted-proxies.js';
 
-/** The key a request's client is counted under by the per-client limits (clientKey of its address). */
-export function clientOf(event: H3Event): string {
-  return clientKey(getRequestIP(event));
+/**
+ * The key a request's client is counted under by the per-client limits (clientKey of its
+ * address): the connection's peer, or — when that peer is a trusted proxy (TRUST_PROXY) — the
+ * address it forwarded in `X-Forwarded-For` (trusted-proxies.ts).
+ */
+export function clientOf(event: H3Event, trusted: TrustedProxies): string {
+  return clientKey(trusted.clientAddress(getRequestIP(event), event.req.headers.get('x-forwarded-for')));
 }
 
 /**

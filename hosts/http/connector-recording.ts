@@ -4,10 +4,13 @@ import type { ConnectorEventsService } from '../../core/app/operations/connector
 import type { SecurityEventsService } from '../../core/app/operations/security-events.service.js';
 import type { ConnectorSource } from '../../core/domain/connector-events.js';
 import { clientOf } from './client-address.js';
+import type { TrustedProxies } from './trusted-proxies.js';
 
 export interface ConnectorRecordingDeps {
   connectorEvents: ConnectorEventsService;
   securityEvents: SecurityEventsService;
+  /** Which proxies' X-Forwarded-For to believe for the source address (TRUST_PROXY). */
+  trustedProxies: TrustedProxies;
 }
 
 /** What the receiving route knows of a delivery besides its verdict. */
@@ -55,10 +58,10 @@ export function recordDelivery(deps: ConnectorRecordingDeps, event: H3Event, fac
   if (failed) {
     deps.securityEvents.signal({
       kind: 'bad_webhook_signature',
-      source: clientOf(event),
+      source: clientOf(event, deps.trustedProxies),
       route: `${event.req.method} ${event.url.pathname}`,
     });
-    if (!mayRecordUnverified(deps.connectorEvents, clientOf(event), facts.receivedAt)) return;
+    if (!mayRecordUnverified(deps.connectorEvents, clientOf(event, deps.trustedProxies), facts.receivedAt)) return;
   }
   deps.connectorEvents.recordInbound({
     source: facts.source,

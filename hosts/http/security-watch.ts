@@ -6,6 +6,7 @@ import { SELF_AUTHENTICATED_PATHS } from './admin-guard.js';
 import { READ_BODY } from './body.js';
 import { clientOf } from './client-address.js';
 import { UNMATCHED_ROUTE } from './http-metrics.js';
+import type { TrustedProxies } from './trusted-proxies.js';
 
 /** Where a session's nonce is checked: a refusal there is a bad or replayed nonce. */
 const NONCE_PATHS = new Set(SELF_AUTHENTICATED_PATHS.filter((p) => p !== '/api/github/webhook'));
@@ -21,14 +22,20 @@ const NONCE_PATHS = new Set(SELF_AUTHENTICATED_PATHS.filter((p) => p !== '/api/g
  * Webhook signatures and sign-ins are noted where they are checked (connector-recording.ts,
  * auth.routes.ts). Nothing here can fail the request: the service queues and never throws.
  */
-export function watchForProbes(securityEvents: SecurityEventsService, event: H3Event, status: number, route: string): void {
+export function watchForProbes(
+  securityEvents: SecurityEventsService,
+  trustedProxies: TrustedProxies,
+  event: H3Event,
+  status: number,
+  route: string,
+): void {
   if (status < 400 && event.url.search.length <= 1) return;
   const seen = signalOf(event, status, route);
   if (!seen) return;
   const method = event.req.method;
   securityEvents.signal({
     kind: seen.kind,
-    source: clientOf(event),
+    source: clientOf(event, trustedProxies),
     route: seen.route ?? `${method} ${route === UNMATCHED_ROUTE ? event.url.pathname : route}`,
     ...(seen.classification ? { classification: seen.classification } : {}),
     ...(seen.sample !== undefined ? { sample: seen.sample } : {}),

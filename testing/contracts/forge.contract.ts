@@ -113,6 +113,21 @@ export function forgeContract(name: string, make: () => Promise<ForgeSubject>): 
     );
 
     it(
+      'lists the repository’s open pull requests, when it can list them',
+      withSubject(async ({ forge, repo, pushBranch }) => {
+        if (!forge.listOpenPullRequests) return;
+        const branch = unique('ai/ENG');
+        await pushBranch(branch, { 'notes/listed.md': `listed on ${branch}\n` });
+        const opened = (
+          await forge.openPullRequest(repo, { branch, base: 'main', title: 'ENG-2: listed', body: '' })
+        )._unsafeUnwrap();
+        const open = (await forge.listOpenPullRequests(repo))._unsafeUnwrap();
+        expect(open.find((p) => p.number === opened.number)).toMatchObject({ branch, state: 'open', url: opened.url });
+        expect(open.every((p) => p.state === 'open')).toBe(true);
+      }),
+    );
+
+    it(
       'writes a file with putFile and reads it back; re-putting the same text is a no-op',
       withSubject(async ({ forge, repo }) => {
         const path = `.ai-implement/${unique('probe')}.txt`;

@@ -247,6 +247,14 @@ export function ticketingContract(
       expect(missing.kind).toBe('notFound');
     });
 
+    it('reads an issue for a mapping with that mapping’s team key, as listCandidates reports it', async () => {
+      const [id] = await s.seed([{ title: 'whose', triggered: true }]);
+      const listed = (await ok(s.ticketing.listCandidates(s.mapping))).find((i) => i.id === id);
+      const read = await ok(s.ticketing.getIssue(id!, s.mapping));
+      expect(read.teamKey).toBe(s.mapping.teamKey);
+      expect(read.teamKey).toBe(listed?.teamKey);
+    });
+
     if (faulty)
       it('resolves rateLimited with a positive retryAfterMs when the service says slow down', async () => {
         if (!s.failNext) throw new Error('the subject declares faults but has no failNext');

@@ -3,6 +3,7 @@ import { Octokit } from '@octokit/rest';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { RepoRef, RepoTokenAccess } from '../../../ports/forge.port.js';
+import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { isHttpError, toServiceError } from './github-errors.js';
 
 export type GithubAuthConfig = { token: string } | { appId: string | number; privateKey: string };
@@ -16,6 +17,12 @@ export interface GithubAuthOptions {
   warn?: (message: string) => void;
   /** Every Octokit here sends through this fetch (a per-request deadline, rate-limit headers seen). */
   fetch?: typeof fetch;
+  /**
+   * The connection's governor. The App's own calls (finding the installation, minting and
+   * revoking installation tokens) go through it like every other request: none is sent inside a
+   * rate-limit window or while the circuit is open, and their failures count.
+   */
+  governor?: RequestGovernor;
 }
 
 export interface RepoToken {
@@ -101,6 +108,7 @@ function appAuth(
   options: GithubAuthOptions & { auth: { appId: string | number; privateKey: string }; warn: (m: string) => void },
 ): GithubAuth {
   const { baseUrl, now, warn } = options;
+  const governor = options.governor ?? UNGOVERNED;
   const refreshMarginMs = options.refreshMarginMs ?? 5 * 60_000;
   const app = new Octokit({
     baseUrl,
@@ -121,30 +129,34 @@ function appAuth(
   const installationId = (repo: RepoRef): ResultAsync<number, ServiceError> => {
     const known = installations.get(key(repo));
     if (known !== undefined) return okAsync(known);
-    return ResultAsync.fromPromise(app.rest.apps.getRepoInstallation({ owner: repo.owner, repo: repo.repo }), convert).map(
-      ({ data }) => {
+    return governor
+      .run(() => ResultAsync.fromPromise(app.rest.apps.getRepoInstallation({ owner: repo.owner, repo: repo.repo }), convert))
+      .map(({ data }) => {
         installations.set(key(repo), data.id);
         return data.id;
-      },
-    );
+      });
   };
 
   const mint = (id: number, narrowTo?: { repo: RepoRef; access: RepoTokenAccess }): ResultAsync<CachedToken, ServiceError> =>
-    ResultAsync.fromPromise(
-      app.auth({
-        type: 'installation',
-        installationId: id,
-        refresh: true,
-        ...(narrowTo
-          ? { repositoryNames: [narrowTo.repo.repo], permissions: { ...REPO_TOKEN_PERMISSIONS[narrowTo.access] } }
-          : {}),
-      }) as Promise<{ token: string; expiresAt: string }>,
-      convert,
-    ).map(({ token, expiresAt }) => ({
-      token,
-      expiresAt: Date.parse(expiresAt),
-      client: octokit(baseUrl, token, warn, options.fetch),
-    }));
+    governor
+      .run(() =>
+        ResultAsync.fromPromise(
+          app.auth({
+            type: 'installation',
+            installationId: id,
+            refresh: true,
+            ...(narrowTo
+              ? { repositoryNames: [narrowTo.repo.repo], permissions: { ...REPO_TOKEN_PERMISSIONS[narrowTo.access] } }
+              : {}),
+          }) as Promise<{ token: string; expiresAt: string }>,
+          convert,
+        ),
+      )
+      .map(({ token, expiresAt }) => ({
+        token,
+        expiresAt: Date.parse(expiresAt),
+        client: octokit(baseUrl, token, warn, options.fetch),
+      }));
 
   const fresh = (t: CachedToken | undefined, margin: number) => t !== undefined && now() < t.expiresAt - margin;
 
@@ -170,9 +182,13 @@ function appAuth(
               }),
         ),
     revokeRepoToken: (token) =>
-      ResultAsync.fromPromise(octokit(baseUrl, token, warn, options.fetch).rest.apps.revokeInstallationAccessToken(), (e) =>
-        toServiceError(e, now()),
-      ).map(() => undefined),
+      governor
+        .run(() =>
+          ResultAsync.fromPromise(octokit(baseUrl, token, warn, options.fetch).rest.apps.revokeInstallationAccessToken(), (e) =>
+            toServiceError(e, now()),
+          ),
+        )
+        .map(() => undefined),
     forget: (repo) => {
       const id = installations.get(key(repo));
       installations.delete(key(repo));

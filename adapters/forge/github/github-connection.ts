@@ -36,5 +36,6 @@ export function connectGithub(options: GithubConnectionOptions): GithubAuth {
     now: options.now,
     warn: options.warn,
     fetch,
+    governor: options.governor,
   });
 }

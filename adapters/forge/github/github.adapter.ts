@@ -220,6 +220,18 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
 
     getFile: (repo, path, ref) => readFile(repo, path, ref).map((file) => file?.content),
 
+    listOpenPullRequests: (repo) =>
+      call(repo, (o) =>
+        o.rest.pulls.list({
+          owner: repo.owner,
+          repo: repo.repo,
+          state: 'open',
+          sort: 'created',
+          direction: 'desc',
+          per_page: 100,
+        }),
+      ).map(({ data }) => data.map((pr) => toPull(repo, pr))),
+
     putFile: (repo, path, content, message, branch) => {
       const attempt = (conflictsLeft: number): ResultAsync<void, ServiceError> =>
         readFile(repo, path, branch).andThen((existing) => {

@@ -235,6 +235,10 @@ export function createLocalForge(options: LocalForgeOptions): LocalForge {
       });
     },
 
+    listOpenPullRequests(ref) {
+      return onRepo(ref, async () => (await pullsOf(ref)).filter((pr) => pr.state === 'open').map((pr) => stripBody(pr)));
+    },
+
     async close() {
       if (opened) await (await opened).close();
     },

@@ -1,5 +1,6 @@
 import { errAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
+import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../shared/timed-fetch.js';
 
 /**
@@ -16,6 +17,12 @@ export interface FlyApiOptions {
   token: string;
   /** Per-request timeout (default 15 s); a request past it is `unavailable`. */
   timeoutMs?: number;
+  /**
+   * The connection's request governor (one per API URL and token, shared by the runner and the
+   * secrets store): no request inside a `Retry-After` window or while the circuit is open.
+   * None: every request goes.
+   */
+  governor?: RequestGovernor;
   fetch?: typeof fetch;
 }
 
@@ -36,40 +43,45 @@ export function createFlyApi(options: FlyApiOptions): FlyApi {
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const authorization = options.token.startsWith('FlyV1 ') ? options.token : `Bearer ${options.token}`;
+  const governor = options.governor ?? UNGOVERNED;
 
   return {
     request<T>(method: string, path: string, init: FlyRequest = {}) {
       if (!options.token) return errAsync({ kind: 'notConfigured', message: 'Fly API token is not set' } as const);
-      const url = new URL(`${base}${path}`);
-      for (const [key, value] of Object.entries(init.query ?? {})) {
-        if (value !== undefined) url.searchParams.set(key, value);
-      }
-      const headers: Record<string, string> = { authorization, accept: 'application/json' };
-      if (init.body !== undefined) headers['content-type'] = 'application/json';
-      const sent = ResultAsync.fromPromise(
-        doFetch(url, {
-          method,
-          headers,
-          body: init.body === undefined ? undefined : JSON.stringify(init.body),
-          signal: AbortSignal.timeout(timeoutMs),
-        }),
-        (cause): ServiceError => ({ kind: 'unavailable', message: `Fly API ${method} ${path} failed: ${describe(cause)}` }),
-      );
-      return sent.andThen((response) =>
-        ResultAsync.fromPromise(
-          response.text(),
-          (cause): ServiceError => ({
-            kind: 'unavailable',
-            message: `Fly API ${method} ${path} response unreadable: ${describe(cause)}`,
-            status: response.status,
-          }),
-        ).andThen((text) => {
-          if (!response.ok) return errAsync(toServiceError(response.status, text, response.headers, `${method} ${path}`));
-          return parseJson<T>(text, `${method} ${path}`);
-        }),
-      );
+      return governor.run(() => send<T>(method, path, init));
     },
   };
+
+  function send<T>(method: string, path: string, init: FlyRequest): ResultAsync<T | undefined, ServiceError> {
+    const url = new URL(`${base}${path}`);
+    for (const [key, value] of Object.entries(init.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    const headers: Record<string, string> = { authorization, accept: 'application/json' };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    const sent = ResultAsync.fromPromise(
+      doFetch(url, {
+        method,
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: AbortSignal.timeout(timeoutMs),
+      }),
+      (cause): ServiceError => ({ kind: 'unavailable', message: `Fly API ${method} ${path} failed: ${describe(cause)}` }),
+    );
+    return sent.andThen((response) =>
+      ResultAsync.fromPromise(
+        response.text(),
+        (cause): ServiceError => ({
+          kind: 'unavailable',
+          message: `Fly API ${method} ${path} response unreadable: ${describe(cause)}`,
+          status: response.status,
+        }),
+      ).andThen((text) => {
+        if (!response.ok) return errAsync(toServiceError(response.status, text, response.headers, `${method} ${path}`));
+        return parseJson<T>(text, `${method} ${path}`);
+      }),
+    );
+  }
 }
 
 function parseJson<T>(text: string, what: string): ResultAsync<T | undefined, ServiceError> {

@@ -91,14 +91,17 @@ export function createGithubTicketing(options: GithubTicketingOptions): Ticketin
         return error;
       });
 
-  const getIssue = (id: string): ResultAsync<TicketIssue, ServiceError> => {
+  /** Without a mapping, the team is the first mapping of the issue's repository. */
+  const getIssue = (id: string, mapping?: Mapping): ResultAsync<TicketIssue, ServiceError> => {
     const ref = parseIssueId(id);
     if (!ref) return errAsync(notFound(id));
     return readIssue(ref).andThen((raw) => {
       const blockers =
         (raw.issue_dependencies_summary?.total_blocked_by ?? 0) > 0 ? readBlockers(github, ref, ref.number) : okAsync([]);
       return blockers.andThen((blockedBy) =>
-        ResultAsync.fromSafePromise(teamOf(ref)).map((teamKey) => toTicketIssue(raw, ref, teamKey, blockedBy)),
+        ResultAsync.fromSafePromise(mapping ? Promise.resolve(mapping.teamKey) : teamOf(ref)).map((teamKey) =>
+          toTicketIssue(raw, ref, teamKey, blockedBy),
+        ),
       );
     });
   };

@@ -50,7 +50,7 @@ export function withoutOrderBy(jql: string): string {
 }
 
 /** Which issues a mapping covers, whatever their status. */
-function scopeJql(mapping: Mapping, repoField: string): string {
+export function scopeJql(mapping: Mapping, repoField: string): string {
   const clause = withoutOrderBy(mapping.jql ?? '');
   const parts = [clause ? `(${clause})` : `project = ${jqlString(mapping.teamKey)}`];
   if (mapping.repoFieldValue) parts.push(`${repoFieldClause(repoField)} = ${jqlString(mapping.repoFieldValue)}`);
@@ -59,6 +59,29 @@ function scopeJql(mapping: Mapping, repoField: string): string {
 
 export function candidatesJql(mapping: Mapping, repoField: string): string {
   return `${scopeJql(mapping, repoField)} AND status in (${LIFECYCLE_STATUSES.map(jqlString).join(', ')}) ORDER BY created ASC, key ASC`;
+}
+
+const PROJECT_ONLY = /^project\s*=\s*("?)([A-Za-z][A-Za-z0-9_]*)\1$/i;
+
+/**
+ * The one project a mapping's scope names, when its JQL is just `project = KEY` (or it has no
+ * JQL: the team key's project), so its issues can be told apart by their project key; any
+ * other JQL: undefined (only Jira can say which issues it matches).
+ */
+export function projectOfScope(mapping: Mapping): string | undefined {
+  const clause = withoutOrderBy(mapping.jql ?? '');
+  if (!clause) return mapping.teamKey.toUpperCase();
+  return PROJECT_ONLY.exec(clause)?.[2]?.toUpperCase();
+}
+
+/**
+ * One search for several project-scoped mappings of one site, each on its own project:
+ *   ((project = A AND <repo> = "x") OR (project = "B")) AND status in (…) ORDER BY …
+ * Each issue's project key names its one mapping.
+ */
+export function combinedCandidatesJql(mappings: readonly Mapping[], repoField: string): string {
+  const scopes = mappings.map((m) => `(${scopeJql(m, repoField)})`).join(' OR ');
+  return `(${scopes}) AND status in (${LIFECYCLE_STATUSES.map(jqlString).join(', ')}) ORDER BY created ASC, key ASC`;
 }
 
 /** Issues in the trigger status (`Ready`) that no mapping's scope covers: the Blockers view's `no-mapping`. */

@@ -1,4 +1,4 @@
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { jiraStatusForStage } from '../../../core/domain/lifecycle.js';
 import type { Mapping, Stage, TicketIssue } from '../../../core/domain/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
@@ -6,7 +6,7 @@ import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { adfToText, textToAdf } from './jira-adf.js';
 import { createJiraCaller, type JiraCaller, type JiraConnection } from './jira-client.js';
 import { ISSUE_FIELDS, type RawIssue, toTicketIssue } from './jira-issue.js';
-import { candidatesJql, DEFAULT_REPO_FIELD, unmappedJql } from './jira-scope.js';
+import { candidatesJql, combinedCandidatesJql, DEFAULT_REPO_FIELD, projectOfScope, unmappedJql } from './jira-scope.js';
 
 /**
  * The `Ticketing` port on Jira Cloud (REST v3 through jira.js 5.4's `Version3Client`).
@@ -71,24 +71,24 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
   const jira: JiraCaller = createJiraCaller(config);
   const repoField = config.repoField ?? DEFAULT_REPO_FIELD;
 
-  const listCandidates = (mapping: Mapping): ResultAsync<TicketIssue[], ServiceError> => {
-    const jql = candidatesJql(mapping, repoField);
-    const collect = (token: string | undefined, acc: TicketIssue[], pages: number): ResultAsync<TicketIssue[], ServiceError> =>
+  /** Every page of one search (enhanced search, `nextPageToken`), as Jira's raw issues. */
+  const search = (jql: string, fields: string[]): ResultAsync<RawIssue[], ServiceError> => {
+    const collect = (token: string | undefined, acc: RawIssue[], pages: number): ResultAsync<RawIssue[], ServiceError> =>
       jira
         .call((c) =>
           c.issueSearch.searchForIssuesUsingJqlEnhancedSearch<SearchPage>({
             jql,
             maxResults: PAGE_SIZE,
-            fields: ISSUE_FIELDS,
+            fields,
             ...(token ? { nextPageToken: token } : {}),
           }),
         )
         .andThen((page) => {
-          const issues = [...acc, ...(page.issues ?? []).map((raw) => toTicketIssue(raw, config.host, mapping.teamKey))];
+          const issues = [...acc, ...(page.issues ?? [])];
           const next = page.nextPageToken ?? undefined;
           if (!next || page.isLast === true) return okAsync(issues);
           if (next === token || pages >= MAX_PAGES) {
-            return errAsync<TicketIssue[], ServiceError>({
+            return errAsync<RawIssue[], ServiceError>({
               kind: 'unavailable',
               message: `Jira search did not finish paging (${pages} pages)`,
             });
@@ -96,6 +96,36 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
           return collect(next, issues, pages + 1);
         });
     return collect(undefined, [], 1);
+  };
+
+  const listCandidates = (mapping: Mapping): ResultAsync<TicketIssue[], ServiceError> =>
+    search(candidatesJql(mapping, repoField), ISSUE_FIELDS).map((raws) =>
+      raws.map((raw) => toTicketIssue(raw, config.host, mapping.teamKey)),
+    );
+
+  /**
+   * The mappings of this site scoped by a project of their own, in one search a cycle (one
+   * request per 100 candidates, not one per mapping), told apart by each issue's project key;
+   * a mapping with any other JQL (or sharing its project with another) is searched alone.
+   */
+  const listCandidatesOf = (mappings: readonly Mapping[]): ResultAsync<Map<string, TicketIssue[]>, ServiceError> => {
+    const projects = mappings.map(projectOfScope);
+    const shared = (p: string | undefined) => projects.filter((q) => q === p).length > 1;
+    const together = mappings.filter((_, i) => projects[i] !== undefined && !shared(projects[i]));
+    const alone = mappings.filter((m) => !together.includes(m));
+    const pair = (m: Mapping) => listCandidates(m).map((issues): [string, TicketIssue[]] => [m.teamKey, issues]);
+    const combined: ResultAsync<[string, TicketIssue[]][], ServiceError> =
+      together.length < 2
+        ? ResultAsync.combine(together.map(pair))
+        : search(combinedCandidatesJql(together, repoField), [...ISSUE_FIELDS, 'project']).map((raws) =>
+            together.map((m): [string, TicketIssue[]] => [
+              m.teamKey,
+              raws
+                .filter((raw) => sameName(raw.fields?.project?.key ?? raw.key.split('-')[0], projectOfScope(m) ?? ''))
+                .map((raw) => toTicketIssue(raw, config.host, m.teamKey)),
+            ]),
+          );
+    return combined.andThen((listed) => ResultAsync.combine(alone.map(pair)).map((single) => new Map([...listed, ...single])));
   };
 
   const now = config.now ?? Date.now;
@@ -124,10 +154,11 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
       });
   };
 
-  const getIssue = (id: string): ResultAsync<TicketIssue, ServiceError> =>
+  /** Without a mapping, the issue's team is its project key (what a mapping without JQL is keyed by). */
+  const getIssue = (id: string, mapping?: Mapping): ResultAsync<TicketIssue, ServiceError> =>
     checkRef(id)
       .andThen(() => jira.call((c) => c.issues.getIssue<RawIssue>({ issueIdOrKey: id, fields: [...ISSUE_FIELDS, 'project'] })))
-      .map((raw) => toTicketIssue(raw, config.host));
+      .map((raw) => toTicketIssue(raw, config.host, mapping?.teamKey));
 
   /** One attempt at a move; the whole move is retried, so each retry reads the status afresh. */
   const moveOnce = (issue: TicketIssue, target: string): ResultAsync<void, ServiceError> =>
@@ -185,5 +216,14 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
     );
   };
 
-  return { kind: 'jira', listCandidates, listUnmapped, getIssue, moveToStage, comment };
+  return {
+    kind: 'jira',
+    listCandidates,
+    listCandidatesOf,
+    listsTogether: (mapping) => projectOfScope(mapping) !== undefined,
+    listUnmapped,
+    getIssue,
+    moveToStage,
+    comment,
+  };
 }

@@ -121,7 +121,7 @@ export function createGapFillService(deps: GapFillDeps): GapFillService {
           detail: describeMissingTicketing(mapping.ticketing),
           dispatchStatus: 'issue_unavailable',
         });
-      const issue = await ticketing.getIssue(owner.issueId ?? issueKey);
+      const issue = await ticketing.getIssue(owner.issueId ?? issueKey, mapping);
       if (issue.isErr()) {
         // The mapping's tracker has no such issue: no mapping owns it.
         if (issue.error.kind === 'notFound') return err({ kind: 'mappingNotFound' });

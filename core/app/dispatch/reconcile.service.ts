@@ -194,10 +194,16 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     );
   }
 
-  function fetchGroup(group: Mapping[]): Promise<MappingSnapshot[]> {
+  async function fetchGroup(group: Mapping[]): Promise<MappingSnapshot[]> {
     const ticketing = ticketingRegistry.get(group[0]!.ticketing);
-    if (ticketing?.listCandidatesOf) return fetchTogether(ticketing, group);
-    return mapLimited(group, FETCH_CONCURRENCY, fetchWithDeadline);
+    if (!ticketing?.listCandidatesOf) return mapLimited(group, FETCH_CONCURRENCY, fetchWithDeadline);
+    const together = group.filter((m) => ticketing.listsTogether?.(m) ?? true);
+    const alone = group.filter((m) => !together.includes(m));
+    const [listed, single] = await Promise.all([
+      together.length > 0 ? fetchTogether(ticketing, together) : [],
+      mapLimited(alone, FETCH_CONCURRENCY, fetchWithDeadline),
+    ]);
+    return [...listed, ...single];
   }
 
   async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -263,7 +269,12 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 
     // A mapping whose fetch failed is left out of the plan: nothing is known of its issues.
     const healthy = new Set(fetched.filter((s) => !s.error).map((s) => s.teamKey));
-    const unmapped = teamKeys === 'all' ? await fetchUnmapped(all) : [];
+    // Issues no mapping's scope covers are for the Blockers view only. One whose tracker-given
+    // team (a Jira issue's project key) equals a mapping's team key is outside that mapping's
+    // scope (another repo field value, say): it must never be planned as that mapping's.
+    const unmapped = (teamKeys === 'all' ? await fetchUnmapped(all) : []).filter(
+      (issue) => !all.some((m) => m.teamKey === issue.teamKey),
+    );
     const now = clock.now();
     await prune(now);
     const plan = planDispatches({

@@ -275,9 +275,8 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
     if (known) {
       mapping = mappings.find((m) => m.teamKey === known.teamKey);
       // Fresh from the tracker: the snapshot may be a poll interval old.
-      const fresh = await ticketingOf(mapping)?.getIssue(known.issueId);
-      // The tracker may not know the mapping's scope (a Jira issue read alone carries its project key).
-      issue = fresh?.isOk() ? { ...fresh.value, teamKey: known.teamKey } : known.issue;
+      const fresh = mapping ? await ticketingOf(mapping)?.getIssue(known.issueId, mapping) : undefined;
+      issue = fresh?.isOk() ? fresh.value : known.issue;
       if (!issue) {
         if (fresh?.isErr() && fresh.error.kind !== 'notFound')
           logger.warn('issue control: could not read the issue', { issue: known.identifier, error: fresh.error.message });

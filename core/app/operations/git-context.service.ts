@@ -1,4 +1,4 @@
-import type { CheckoutSource, ForgeRegistry } from '../../../ports/forge.port.js';
+import type { CheckoutSource, ForgeRegistry, PullRequest } from '../../../ports/forge.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import { IN_FLIGHT_STATUSES } from '../../domain/job-status.js';
 import type { ForgeKind, TicketingKind } from '../../domain/model.js';
@@ -25,6 +25,10 @@ export interface RepositoryContext {
   /** The bot's branches with a run in flight or an open pull request. */
   branches: { name: string; identifier: string; jobId: string | null; pullRequest: string | null }[];
   pullRequests: { number: number; url: string; branch: string | null; identifier: string; openedAt: number }[];
+  /** `forge`: the bot's open pull requests as the forge lists them now; `records`: the orchestrator's own (no forge to ask, or it failed). */
+  pullRequestsFrom: 'forge' | 'records';
+  /** Why the forge could not be asked, when it could not. */
+  forgeError: string | null;
 }
 
 export interface GitContextService {
@@ -45,8 +49,10 @@ function remoteOf(source: CheckoutSource | undefined, owner: string, repo: strin
 }
 
 /**
- * `GET /api/v1/git/context`: per mapping, its repository, branches and routing rules. The
- * branches and pull requests are the orchestrator's own (its jobs and tracked pull requests).
+ * `GET /api/v1/git/context`: per mapping, its repository, branches and routing rules. The bot's
+ * open pull requests (branches under the mapping's prefix) come from the forge, one request per
+ * repository, whoever opened them; when the forge cannot be asked, from the orchestrator's own
+ * records, saying why. Branches: runs in flight and open pull requests.
  */
 export function createGitContextService({ storage, forgeRegistry, config }: GitContextDeps): GitContextService {
   return {
@@ -56,12 +62,42 @@ export function createGitContextService({ storage, forgeRegistry, config }: GitC
         storage.documents.list(PULLS_COLLECTION),
         storage.jobs.list({ statuses: IN_FLIGHT_STATUSES }),
       ]);
+      const asked = new Map<string, Promise<{ pulls: PullRequest[] } | { error: string } | undefined>>();
+      const fromForge = (m: (typeof mappings)[number]) => {
+        const key = `${m.forge}:${m.owner}/${m.repo}`.toLowerCase();
+        let answer = asked.get(key);
+        if (!answer) {
+          const forge = forgeRegistry.get(m.forge);
+          answer = forge?.listOpenPullRequests
+            ? forge.listOpenPullRequests({ owner: m.owner, repo: m.repo }).match(
+                (found) => ({ pulls: found }),
+                (e) => ({ error: e.message }),
+              )
+            : Promise.resolve(undefined);
+          asked.set(key, answer);
+        }
+        return answer;
+      };
+      const forgeAnswers = await Promise.all(mappings.map((m) => fromForge(m)));
       const repositories = mappings
-        .sort((a, b) => a.teamKey.localeCompare(b.teamKey))
-        .map((m): RepositoryContext => {
+        .map((m, i) => ({ m, forgeAnswer: forgeAnswers[i] }))
+        .sort((a, b) => a.m.teamKey.localeCompare(b.m.teamKey))
+        .map(({ m, forgeAnswer }): RepositoryContext => {
           const same = (owner: string, repo: string) =>
             owner.toLowerCase() === m.owner.toLowerCase() && repo.toLowerCase() === m.repo.toLowerCase();
-          const open = pulls.filter((p) => !p.merged && same(p.owner, p.repo));
+          const tracked = pulls.filter((p) => same(p.owner, p.repo));
+          const listed = forgeAnswer && 'pulls' in forgeAnswer ? forgeAnswer.pulls : undefined;
+          const open = listed
+            ? listed
+                .filter((p) => p.branch.startsWith(m.branchPrefix))
+                .map((p) => ({
+                  number: p.number,
+                  url: p.url,
+                  branch: p.branch as string | undefined,
+                  identifier: tracked.find((t) => t.number === p.number)?.identifier ?? p.branch.slice(m.branchPrefix.length),
+                  openedAt: p.createdAt,
+                }))
+            : tracked.filter((p) => !p.merged);
           const branchOf = (identifier: string) => `${m.branchPrefix}${identifier}`;
           const names = new Map<string, RepositoryContext['branches'][number]>();
           for (const job of inFlight.filter((j) => j.teamKey === m.teamKey && same(j.owner, j.repo))) {
@@ -108,6 +144,15 @@ export function createGitContextService({ storage, forgeRegistry, config }: GitC
                 openedAt: p.openedAt,
               }))
               .sort((a, b) => a.number - b.number),
+            pullRequestsFrom: listed ? 'forge' : 'records',
+            forgeError:
+              forgeAnswer && 'error' in forgeAnswer
+                ? forgeAnswer.error
+                : forgeAnswer
+                  ? null
+                  : forgeRegistry.get(m.forge)
+                    ? `the ${m.forge} forge cannot list pull requests`
+                    : `no ${m.forge} connection configured`,
           };
         });
       return { repositories };

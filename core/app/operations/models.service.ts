@@ -1,10 +1,12 @@
 import type { Clock } from '../../../ports/clock.port.js';
-import type { ModelCatalog, ProviderModels } from '../../../ports/model-catalog.port.js';
+import type { AwsCredentials, ModelCatalog, ProviderModels } from '../../../ports/model-catalog.port.js';
 import type { Secrets } from '../../../ports/secrets.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 
 /** The secret holding the Anthropic key the sessions receive. */
 export const ANTHROPIC_KEY_SECRET = 'ANTHROPIC_API_KEY';
+/** The secrets holding the AWS credentials the sessions receive for Bedrock (the session token is optional). */
+export const AWS_SECRETS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
 export const MODELS_CACHE_MS = 10 * 60_000;
 
 export interface ModelsDeps {
@@ -43,15 +45,28 @@ export function createModelsService({ storage, clock, secrets, modelCatalog }: M
       const regions = [
         ...new Set(mappings.filter((m) => m.provider === 'bedrock').map((m) => m.awsRegion ?? 'us-east-1')),
       ].sort();
-      const revealed = await secrets.reveal([ANTHROPIC_KEY_SECRET]);
-      const apiKey = revealed.isOk() ? revealed.value[ANTHROPIC_KEY_SECRET] : undefined;
+      const revealed = await secrets.reveal([ANTHROPIC_KEY_SECRET, ...AWS_SECRETS]);
+      const values = revealed.isOk() ? revealed.value : {};
+      const apiKey = values[ANTHROPIC_KEY_SECRET];
+      const awsCredentials = awsCredentialsOf(values);
       const anthropic = await cached(`anthropic:${apiKey ? 'key' : 'none'}`, () =>
         modelCatalog.list('anthropic', apiKey ? { apiKey } : {}),
       );
       const bedrock = await Promise.all(
-        regions.map((region) => cached(`bedrock:${region}`, () => modelCatalog.list('bedrock', { region }))),
+        regions.map((region) =>
+          // Keyed by the key id (not secret): new credentials ask again at once.
+          cached(`bedrock:${region}:${awsCredentials?.accessKeyId ?? 'none'}`, () =>
+            modelCatalog.list('bedrock', { region, ...(awsCredentials ? { awsCredentials } : {}) }),
+          ),
+        ),
       );
       return { providers: [anthropic, ...bedrock] };
     },
   };
+}
+
+function awsCredentialsOf(values: Record<string, string>): AwsCredentials | undefined {
+  const [keyId, secret, session] = AWS_SECRETS.map((name) => values[name]);
+  if (!keyId || !secret) return undefined;
+  return { accessKeyId: keyId, secretAccessKey: secret, ...(session ? { sessionToken: session } : {}) };
 }

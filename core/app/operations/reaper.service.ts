@@ -104,9 +104,9 @@ export function createReaperService(deps: ReaperDeps): ReaperService {
     }
     const issues: Pick<TicketIssue, 'id' | 'identifier' | 'stateType'>[] = [];
     for (const job of wanted.values()) {
-      const ticketing = (await ticketingFor(storage, ticketingRegistry, job))?.ticketing;
-      if (!ticketing) continue;
-      const issue = await ticketing.getIssue(job.issueId);
+      const target = await ticketingFor(storage, ticketingRegistry, job);
+      if (!target) continue;
+      const issue = await target.ticketing.getIssue(job.issueId, target.mapping);
       if (issue.isOk()) issues.push({ id: issue.value.id, identifier: issue.value.identifier, stateType: issue.value.stateType });
     }
     return issues;

@@ -160,7 +160,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
       logger.warn('merged pull request: no ticketing for its mapping', { pullRequest: pull.id, teamKey: pull.teamKey });
       return ok(outcome);
     }
-    const issue = await target.ticketing.getIssue(pull.issueId);
+    const issue = await target.ticketing.getIssue(pull.issueId, target.mapping);
     if (issue.isOk() && issue.value.stage !== 'pr_opened') {
       const moved = await target.ticketing.moveToStage(issue.value, 'pr_opened', target.mapping);
       if (moved.isErr()) logger.warn('could not move the merged issue', { issue: pull.identifier, error: moved.error.message });
@@ -201,7 +201,7 @@ export function createGithubWebhookService(deps: GithubWebhookDeps): GithubWebho
     };
 
     const base = { pullRequest: pull.id, identifier: pull.identifier };
-    const issue = await ticketing.getIssue(pull.issueId);
+    const issue = await ticketing.getIssue(pull.issueId, mapping);
     if (issue.isErr()) {
       await release();
       return err({ kind: 'upstream', message: issue.error.message });

@@ -154,9 +154,9 @@ export function createPullsService({
   };
 
   async function issueUrlOf(job: Job): Promise<string | undefined> {
-    const ticketing = (await ticketingFor(storage, ticketingRegistry, job))?.ticketing;
-    if (!ticketing) return undefined;
-    const issue = await ticketing.getIssue(job.issueId);
+    const target = await ticketingFor(storage, ticketingRegistry, job);
+    if (!target) return undefined;
+    const issue = await target.ticketing.getIssue(job.issueId, target.mapping);
     return issue.isOk() ? issue.value.url : undefined;
   }
 

@@ -53,7 +53,7 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
         continue;
       }
       if (effect.kind === 'move-stage') {
-        const issue = await ticketing.getIssue(job.issueId);
+        const issue = await ticketing.getIssue(job.issueId, mapping);
         if (issue.isErr()) {
           log.warn('could not read the issue to move it', { error: issue.error.message });
           continue;
@@ -72,7 +72,7 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
     const event = issueEventForFinishedJob(job, mapping?.autoApprovePlans ?? false);
     if (!event) return;
     const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
-    const current = ticketing ? await ticketing.getIssue(job.issueId) : undefined;
+    const current = ticketing && mapping ? await ticketing.getIssue(job.issueId, mapping) : undefined;
     // When the tracker cannot be read, assume the stage the job's phase runs in.
     const stage: Stage = current?.isOk() ? current.value.stage : job.phase === 'planning' ? 'planning' : 'implementing';
     const transition = advanceIssue(stage, event);

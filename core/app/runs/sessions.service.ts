@@ -98,7 +98,9 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     const target = await ticketingFor(storage, ticketingRegistry, job);
     if (!target) return false;
     const { mapping, ticketing } = target;
-    const moved = await ticketing.getIssue(job.issueId).andThen((issue) => ticketing.moveToStage(issue, 'triggered', mapping));
+    const moved = await ticketing
+      .getIssue(job.issueId, mapping)
+      .andThen((issue) => ticketing.moveToStage(issue, 'triggered', mapping));
     if (moved.isErr()) logger.warn('sessions: could not reset the issue', { issue: job.identifier, error: moved.error.message });
     return moved.isOk();
   }

@@ -7,12 +7,14 @@ import type { AuthThrottle } from '../auth-throttle.js';
 import { clientOf } from '../client-address.js';
 import { routesFor } from '../route.js';
 import { isoTime } from '../schemas/components.schema.js';
+import type { TrustedProxies } from '../trusted-proxies.js';
 
 export interface AuthRoutesDeps {
   adminAuth: AdminAuthService;
   authThrottle: AuthThrottle;
   audit: Pick<AuditService, 'record'>;
   securityEvents: Pick<SecurityEventsService, 'signal'>;
+  trustedProxies: TrustedProxies;
 }
 
 /**
@@ -45,8 +47,8 @@ export const authRoutes = [
     body: { schema: LoginBody, read: 'object' },
     responses: { 200: z.object({ token: z.string(), expiresAt: isoTime() }) },
     errors: [{ kind: 'invalidBody' }, { kind: 'badAccessCode' }, { kind: 'tooManyAttempts', retryAfterMs: 60_000 }],
-    handler: async ({ event, body }, { adminAuth, authThrottle, audit, securityEvents }) => {
-      const client = clientOf(event);
+    handler: async ({ event, body }, { adminAuth, authThrottle, audit, securityEvents, trustedProxies }) => {
+      const client = clientOf(event, trustedProxies);
       const waitMs = await authThrottle.lockedFor(client);
       if (waitMs !== undefined) return err({ kind: 'tooManyAttempts' as const, retryAfterMs: waitMs });
       const login = await adminAuth.login(body.code ?? body.accessCode ?? '');

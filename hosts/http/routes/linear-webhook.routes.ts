@@ -8,10 +8,12 @@ import { type ConnectorRecordingDeps, recordDelivery, recordDuplicate } from '..
 import { createRateLimiter, type RateLimiter } from '../rate-limit.js';
 import { routesFor } from '../route.js';
 import { someObject } from '../schemas/components.schema.js';
+import type { TrustedProxies } from '../trusted-proxies.js';
 
 export interface LinearWebhookRoutesDeps extends ConnectorRecordingDeps {
   linearWebhook: LinearWebhookService;
   clock: Clock;
+  trustedProxies: TrustedProxies;
 }
 
 /** Linear's delivery id: the webhook's id with the delivery's signed timestamp (or its `linear-delivery` header). */
@@ -64,7 +66,7 @@ export const linearWebhookRoutes = [
       'Verified deliveries may arrive 600 times a minute; deliveries that do not verify count against their source address, 600 a minute each, never against verified ones.',
     security: 'linearSignature',
     admit: (event, deps) => {
-      const waitMs = limitersOf(deps).unverified.waitFor(clientOf(event));
+      const waitMs = limitersOf(deps).unverified.waitFor(clientOf(event, deps.trustedProxies));
       return waitMs === undefined ? ok(undefined) : limited(waitMs);
     },
     body: {
@@ -90,7 +92,9 @@ export const linearWebhookRoutes = [
       const facts = { source: 'linear' as const, receivedAt: deps.clock.now(), body };
       const signature = event.req.headers.get('linear-signature');
       const verified = await deps.linearWebhook.verify(body, signature);
-      const slot = verified.isOk() ? windows.verified.take(VERIFIED) : windows.unverified.take(clientOf(event));
+      const slot = verified.isOk()
+        ? windows.verified.take(VERIFIED)
+        : windows.unverified.take(clientOf(event, deps.trustedProxies));
       if (!slot.allowed) return limited(slot.retryAfterMs);
       if (verified.isErr()) {
         const e = verified.error;

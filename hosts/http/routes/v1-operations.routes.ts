@@ -27,7 +27,7 @@ export const v1OperationsRoutes = [
     tag: 'State & Metrics',
     summary: 'List available AI models from the configured providers',
     description:
-      'Anthropic’s model list with the `ANTHROPIC_API_KEY` secret the sessions use, and Bedrock’s for each region a mapping uses; cached ten minutes. `source: builtin` when no key is configured or the API failed (`note` says why).',
+      'Anthropic’s model list with the `ANTHROPIC_API_KEY` secret the sessions use, and Bedrock’s foundation models (ListFoundationModels: Anthropic’s active text models) for each region a mapping uses, with the `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (and optional `AWS_SESSION_TOKEN`) secrets; cached ten minutes per provider, region and key. `source: builtin` when no credentials are configured or the API failed (`note` says why, with the provider’s status and error code).',
     responses: { 200: ModelsView },
     handler: async (_input, { models }) => ok(await models.list()),
   }),

@@ -128,6 +128,10 @@ export const GitContext = z.object({
           openedAt: millis(),
         }),
       ),
+      pullRequestsFrom: z
+        .enum(['forge', 'records'])
+        .describe('`forge`: the bot’s open pull requests as the forge lists them now; `records`: the orchestrator’s own'),
+      forgeError: z.string().nullable().describe('Why the forge could not be asked, when it could not'),
     }),
   ),
 });

@@ -388,6 +388,16 @@ describe('jira adapter: getIssue', () => {
       state: 'To Do',
     });
   });
+
+  it('read for a mapping scoped by JQL, the issue carries that mapping’s team key, as its candidates do', async () => {
+    const s = await plain();
+    const other = s.fake.store.createIssue({ project: 'OPS', summary: 'ops thing', status: 'Ready', repo: 'api' });
+    const mapping: Mapping = { ...s.mapping, teamKey: 'PLATFORM', jql: 'project = OPS' };
+    const listed = (await value(s.ticketing.listCandidates(mapping))).find((i) => i.id === other.id);
+    expect(listed?.teamKey).toBe('PLATFORM');
+    expect(await value(s.ticketing.getIssue(other.key, mapping))).toMatchObject({ id: other.id, teamKey: 'PLATFORM' });
+    expect((await value(s.ticketing.getIssue(other.key))).teamKey).toBe('OPS');
+  });
 });
 
 describe('jira admin service', () => {

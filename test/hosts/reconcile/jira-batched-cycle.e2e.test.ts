@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeJira, startFakeJira } from '../../../testing/fakes/jira/jira-fake.js';
+import { heldShadowRunner } from '../capturing-runner.js';
+import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
+
+let h: Harness | undefined;
+let jira: FakeJira | undefined;
+afterEach(async () => {
+  await h?.close();
+  await jira?.close();
+  h = jira = undefined;
+});
+
+describe('a reconcile cycle over several Jira mappings of one site (issue 12 item 3)', () => {
+  it('sends one search for the project-scoped mappings and one for a mapping with its own JQL; each dispatches its own issue', async () => {
+    jira = await startFakeJira({ projects: ['ENG', 'OPS', 'WEB'] });
+    const eng = jira.store.createIssue({ project: 'ENG', summary: 'eng work', status: 'Ready', repo: 'api' });
+    const ops = jira.store.createIssue({ project: 'OPS', summary: 'ops work', status: 'Ready', repo: 'web' });
+    const web = jira.store.createIssue({ project: 'WEB', summary: 'web work', status: 'Ready', repo: 'web' });
+    h = await startHarness(
+      'memory',
+      {
+        ADMIN_ACCESS_CODE: ACCESS_CODE,
+        RUNNER_MODE: 'shadow',
+        JIRA_HOST: jira.url,
+        JIRA_EMAIL: jira.email,
+        JIRA_API_TOKEN: jira.apiToken,
+      },
+      heldShadowRunner(),
+    );
+    const token = await h.login();
+    const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main' };
+    for (const body of [
+      { ...common, teamKey: 'ENG', jql: 'project = ENG', repoFieldValue: 'api', repo: 'api' },
+      { ...common, teamKey: 'OPSTEAM', jql: 'project = "OPS" ORDER BY rank', repoFieldValue: 'web', repo: 'ops' },
+      { ...common, teamKey: 'SITE', jql: 'project = WEB AND summary ~ "web"', repoFieldValue: 'web', repo: 'site' },
+    ]) {
+      const res = await h.call('POST', '/api/mappings', { token, body });
+      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
+    }
+    jira.resetRequests();
+    const report = await h.orchestrator.cradle.reconcile.request();
+    expect(report.dispatched.map((d) => d.identifier).sort()).toEqual([eng.key, ops.key, web.key].sort());
+    const jqls = jira.requests
+      .filter((r) => r.path === '/rest/api/3/search/jql')
+      .map((r) => String(r.query.jql ?? (r.body as { jql?: string } | undefined)?.jql))
+      // Candidate searches only (the no-mapping scan is its own, at most every five minutes).
+      .filter((q) => q.includes(' AND status in ('));
+    expect(jqls).toHaveLength(2);
+    expect(jqls.some((q) => q.includes('(project = ENG)') && q.includes('(project = "OPS")'))).toBe(true);
+    expect(jqls.some((q) => q.startsWith('(project = WEB AND summary ~ "web")'))).toBe(true);
+  });
+});
+
+describe('an issue outside every Jira mapping’s scope (the no-mapping scan)', () => {
+  it('is never dispatched under a mapping whose team key equals its project key', async () => {
+    jira = await startFakeJira({ projects: ['ENG'] });
+    const mine = jira.store.createIssue({ project: 'ENG', summary: 'eng work', status: 'Ready', repo: 'api' });
+    const other = jira.store.createIssue({ project: 'ENG', summary: 'another repo', status: 'Ready', repo: 'web' });
+    h = await startHarness(
+      'memory',
+      {
+        ADMIN_ACCESS_CODE: ACCESS_CODE,
+        RUNNER_MODE: 'shadow',
+        JIRA_HOST: jira.url,
+        JIRA_EMAIL: jira.email,
+        JIRA_API_TOKEN: jira.apiToken,
+      },
+      heldShadowRunner(),
+    );
+    const token = await h.login();
+    const body = {
+      ticketing: 'jira',
+      owner: 'acme',
+      defaultBranch: 'main',
+      teamKey: 'ENG',
+      jql: 'project = ENG',
+      repoFieldValue: 'api',
+      repo: 'api',
+    };
+    expect((await h.call('POST', '/api/mappings', { token, body })).status).toBe(200);
+    const report = await h.orchestrator.cradle.reconcile.request();
+    expect(report.dispatched.map((d) => d.identifier)).toEqual([mine.key]);
+    expect(jira.store.issue(other.key)?.status).toBe('Ready');
+  });
+});
