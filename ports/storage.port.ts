@@ -1,4 +1,5 @@
 import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } from '../core/domain/model.js';
+import type { UsageStore } from './usage-store.port.js';
 
 /** The dispatch log keeps this many newest entries; older ones are dropped on append. */
 export const DISPATCH_LOG_LIMIT = 500;
@@ -33,6 +34,8 @@ export interface Storage {
   readonly counters: CounterStore;
   readonly documents: DocumentStore;
   readonly streams: StreamStore;
+  /** Tokens and dollars per run, and the day's spend (issue 17; ports/usage-store.port.ts). */
+  readonly usage: UsageStore;
   /**
    * One dispatch, all or nothing: the claim of `claimKey`, the job, the dedup entry and the
    * dispatch-log entry commit together. `claimed` when the claim is held (nothing written);

@@ -11,6 +11,7 @@ import {
 } from '../../../ports/storage.port.js';
 import { assertPage, assertPositive, closedError, plain } from '../plain.js';
 import { countSnapshot, type SnapshotImport, type StoreSnapshot } from '../snapshot.js';
+import { createDocumentUsageStore } from './document-usage.js';
 import { type Change, DISPATCH_LOG_ID, type DocumentBackend, documentsTable, type Table } from './document-backend.js';
 
 export interface DocumentStorageOptions {
@@ -231,6 +232,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
           return value;
         }),
     },
+    usage: createDocumentUsageStore(backend, run),
     documents: {
       get: (c, id) => run('documents.get', () => get(documentsTable(c.name), id)),
       put: async (c, id, value) => {

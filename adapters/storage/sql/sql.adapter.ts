@@ -19,6 +19,7 @@ import {
   whereJobs,
 } from './sql-queries.js';
 import { transact } from './sql-transaction.js';
+import { createSqlUsageStore } from './sql-usage.js';
 
 export interface SqlStorageOptions {
   /** The clock for claims and leases; injected so tests control lapses. */
@@ -348,6 +349,8 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
           ),
         ),
     },
+
+    usage: createSqlUsageStore(db, run),
 
     streams: {
       append: async (stream, entry, keep) => {

@@ -83,6 +83,14 @@ export const MappingSchema = z
     maxTurns: z.number().int().optional(),
     maxIterations: z.number().int().optional(),
     maxJobMinutes: z.number().int().optional(),
+    maxCostUsd: z.number().positive().nullable().optional().describe('Per run: the agent stops at this many dollars'),
+    maxTokens: z.number().int().positive().nullable().optional().describe('Per run: the agent stops at this many tokens'),
+    dailyBudgetUsd: z
+      .number()
+      .positive()
+      .nullable()
+      .optional()
+      .describe('Per team per UTC day: past it the team’s next dispatch waits (blocker `budget`)'),
     createdAt: millis().optional(),
     updatedAt: millis().optional(),
   })

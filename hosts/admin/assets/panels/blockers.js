@@ -22,6 +22,7 @@ export async function render(root) {
         { label: 'Teams affected', value: kpis.teamsAffected },
         { label: 'Blocked by concurrency cap', value: kpis.blockedByConcurrency },
         { label: 'Blocked by dedup window', value: kpis.blockedByDedup },
+        { label: 'Blocked by daily budget', value: kpis.blockedByBudget ?? 0 },
       ],
       'Blocker counts',
     ),

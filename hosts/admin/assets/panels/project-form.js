@@ -12,6 +12,9 @@ import { h } from '../dom.js';
 /** Run caps: blank means the default (maxTurns 50, maxIterations Bedrock 2 / Anthropic 3, maxJobMinutes 90). */
 const CAPS = ['maxTurns', 'maxIterations', 'maxJobMinutes'];
 
+/** Budgets (issue 17): blank means none; sent as null, which clears them. */
+const BUDGETS = ['maxCostUsd', 'maxTokens', 'dailyBudgetUsd'];
+
 const STEPS = ['Ticketing system', 'Source', 'Repository', 'Runner', 'Provider', 'Capacity', 'Secrets', 'Review'];
 
 /** @typedef {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} Control */
@@ -55,6 +58,8 @@ export function projectForm({ existing, onSaved, onCancel }) {
   const input = (placeholder = '', type = 'text') => h('input', { type, placeholder, autocomplete: 'off', spellcheck: 'false' });
   /** @param {string} placeholder */
   const number = (placeholder) => h('input', { type: 'number', min: 1, step: 1, inputmode: 'numeric', placeholder });
+  /** @param {string} placeholder */
+  const amount = (placeholder) => h('input', { type: 'number', min: 0.01, step: 0.01, inputmode: 'decimal', placeholder });
   /** @param {[string, string][]} options */
   const select = (options) =>
     h(
@@ -202,6 +207,13 @@ export function projectForm({ existing, onSaved, onCancel }) {
       field('maxJobMinutes', 'maxJobMinutes', number('90'), {
         hint: 'Wall-clock timeout before forced termination, in minutes. Blank: 90',
       }),
+      field('maxCostUsd', 'maxCostUsd', amount('none'), {
+        hint: 'Dollars one run may spend; the agent is stopped at it. Blank: no cap',
+      }),
+      field('maxTokens', 'maxTokens', number('none'), { hint: 'Tokens one run may use (every kind). Blank: no cap' }),
+      field('dailyBudgetUsd', 'dailyBudgetUsd', amount('none'), {
+        hint: 'Dollars this team may spend per UTC day; past it new runs wait for 00:00 UTC. Blank: no budget',
+      }),
       checkbox('paused', 'Paused (no new dispatches)'),
     ],
     [],
@@ -344,6 +356,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
       if (text(name) !== '') out[name] = Number(text(name));
     }
     for (const name of CAPS) out[name] = text(name) === '' ? null : Number(text(name));
+    for (const name of BUDGETS) out[name] = text(name) === '' ? null : Number(text(name));
     for (const name of ['planningEnabled', 'autoApprovePlans', 'paused'])
       out[name] = /** @type {HTMLInputElement} */ (controls[name]).checked;
     /** @type {Record<string, string>} */
@@ -378,7 +391,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
       return;
     }
     for (const [key, value] of Object.entries(built.body)) {
-      const blank = CAPS.includes(key) ? 'default' : '—';
+      const blank = CAPS.includes(key) ? 'default' : BUDGETS.includes(key) ? 'none' : '—';
       const shown =
         value === null || value === ''
           ? blank
@@ -441,7 +454,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
   ]) {
     if (typeof m[name] === 'string') /** @type {Control} */ (controls[name]).value = m[name];
   }
-  for (const name of ['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues', 'maxTurns', 'maxIterations', 'maxJobMinutes']) {
+  for (const name of ['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues', 'maxTurns', 'maxIterations', 'maxJobMinutes', ...BUDGETS]) {
     if (typeof m[name] === 'number') /** @type {Control} */ (controls[name]).value = String(m[name]);
   }
   /** @type {Record<string, string>} */
