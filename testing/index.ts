@@ -23,6 +23,7 @@ export {
   type StorageSubject,
   storageContract,
 } from './contracts/storage.contract.js';
+export { usageStoreContract } from './contracts/usage-store.contract.js';
 export {
   type SeedIssue,
   type TicketingCapabilities,

@@ -56,7 +56,7 @@ export function createDocumentUsageStore(backend: DocumentBackend, run: Run): Us
         }
         return spend;
       }),
-    summarize: (query, groupBy, limit) => {
+    summarize: async (query, groupBy, limit) => {
       if (limit !== undefined) assertPage('limit', limit);
       return run('usage.summarize', async () => {
         const groups = new Map<string, UsageGroup>();
@@ -85,7 +85,7 @@ export function createDocumentUsageStore(backend: DocumentBackend, run: Run): Us
         return limit === undefined ? sorted : sorted.slice(0, limit);
       });
     },
-    list: (query, page) => {
+    list: async (query, page) => {
       assertPage('limit', page.limit);
       assertPage('offset', page.offset);
       return run('usage.list', async () =>

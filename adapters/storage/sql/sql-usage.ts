@@ -103,7 +103,7 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
           .execute();
         return Object.fromEntries(rows.map((r) => [r.team_key, Number(r.usd)]));
       }),
-    summarize: (query, groupBy, limit) => {
+    summarize: async (query, groupBy, limit) => {
       if (limit !== undefined) assertPage('limit', limit);
       return run('usage.summarize', async () => {
         const column = GROUP_COLUMN[groupBy];
@@ -137,7 +137,7 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
         );
       });
     },
-    list: (query, page) => {
+    list: async (query, page) => {
       assertPage('limit', page.limit);
       assertPage('offset', page.offset);
       return run('usage.list', async () => {
