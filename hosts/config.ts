@@ -78,6 +78,17 @@ export const envSchema = z
     POLL_INTERVAL_MS: integer('POLL_INTERVAL_MS', 1000, 86_400_000).default(30_000),
     STORAGE_WAIT: z.enum(['0', '1', 'true', 'false'], { error: 'STORAGE_WAIT must be 1 or 0' }).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` }).default('info'),
+    DAILY_BUDGET_USD: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, { error: 'DAILY_BUDGET_USD must be a number of dollars' })
+      .refine((v) => Number(v) > 0, { error: 'DAILY_BUDGET_USD must be a number of dollars above 0' })
+      .optional(),
+    MODEL_PRICES: z
+      .string()
+      .refine(isPriceTable, {
+        error: 'MODEL_PRICES must be JSON: {"<model>": {"input": <USD per million tokens>, "output": <USD per million tokens>}}',
+      })
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.GITHUB_APP_ID) !== Boolean(env.GITHUB_APP_PRIVATE_KEY)) {
@@ -156,6 +167,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       pollIntervalMs: e.POLL_INTERVAL_MS,
       storageWait: e.STORAGE_WAIT === '1' || e.STORAGE_WAIT === 'true' ? true : undefined,
       logLevel: e.LOG_LEVEL,
+      dailyBudgetUsd: e.DAILY_BUDGET_USD === undefined ? undefined : Number(e.DAILY_BUDGET_USD),
+      modelPrices: e.MODEL_PRICES,
     }),
   );
 }
@@ -164,6 +177,23 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
 export function describeIssue(issue: z.core.$ZodIssue): string {
   const name = String(issue.path[0] ?? 'configuration');
   return issue.code === 'custom' || issue.message.startsWith(name) ? issue.message : `${name} is invalid`;
+}
+
+/** `MODEL_PRICES`: an object of models, each with numeric `input` and `output` prices. */
+function isPriceTable(json: string): boolean {
+  try {
+    const value: unknown = JSON.parse(json);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+    return Object.values(value).every(
+      (p) =>
+        p !== null &&
+        typeof p === 'object' &&
+        typeof (p as { input?: unknown }).input === 'number' &&
+        typeof (p as { output?: unknown }).output === 'number',
+    );
+  } catch {
+    return false;
+  }
 }
 
 function hostForUrl(host: string): string {

@@ -73,7 +73,12 @@ export type OrchestratorEvent =
   | (Happened<MappingEventType> & { teamKey: string; data?: undefined })
   /** A webhook delivery and the HTTP status it was answered with. */
   | (Happened<'webhook.received'> & { data: { source: string; status: number } })
-  | AboutIssue<IssueControlEventType>;
+  | AboutIssue<IssueControlEventType>
+  | (Happened<'budget.warning' | 'budget.reached'> & {
+      teamKey?: string;
+      jobId?: string;
+      data: { scope: 'run' | 'team' | 'global'; spentUsd: number; budgetUsd: number };
+    });
 
 export type OrchestratorEventType = OrchestratorEvent['type'];
 export type IssueControlEvent = Extract<OrchestratorEvent, { type: IssueControlEventType }>;

@@ -42,6 +42,10 @@ export interface CoreSettings {
   storageWait?: boolean;
   /** LOG_LEVEL: the least severe level written (default info). */
   logLevel?: LogLevel;
+  /** DAILY_BUDGET_USD: dollars every team together may spend per UTC day (issue 17); unset: none. */
+  dailyBudgetUsd?: number;
+  /** MODEL_PRICES: JSON `{ "<model>": { "input": 3, "output": 15, "cacheRead"?, "cacheWrite"? } }`, USD per million tokens, over the built-in table. */
+  modelPrices?: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
