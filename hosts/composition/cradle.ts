@@ -45,6 +45,10 @@ import type { SessionsService } from '../../core/app/runs/sessions.service.js';
 import type { SteeringService } from '../../core/app/runs/steering.service.js';
 import type { StepHistoryService } from '../../core/app/runs/step-history.service.js';
 import type { EventsService } from '../../core/app/views/events.service.js';
+import type { UsageAccounting } from '../../core/app/usage/usage-accounting.service.js';
+import type { UsageMetrics } from '../../core/app/usage/usage-metrics.js';
+import type { UsageSettingsSource } from '../../core/app/usage/usage-settings.js';
+import type { UsageViews } from '../../core/app/usage/usage-views.service.js';
 import type { MetricsService } from '../../core/app/views/metrics.service.js';
 import type { StateService } from '../../core/app/views/state.service.js';
 import type { Mapping, RunnerKind } from '../../core/domain/model.js';
@@ -166,4 +170,9 @@ export interface OrchestratorCradle {
   /** The retention sweep of this node's workspaces (started with the core). */
   workspaceSweep: PeriodicTask<{ freed: string[]; freedBytes: number }>;
   gitContext: GitContextService;
+  /** Usage, spend and budgets (usage-registrations.ts). */
+  usageSettings: UsageSettingsSource;
+  usageMetrics: UsageMetrics;
+  usageAccounting: UsageAccounting;
+  usageViews: UsageViews;
 }

@@ -7,6 +7,7 @@ import { activeDedup, DEDUP_WINDOW_MS } from '../../domain/dedup.js';
 import { IN_FLIGHT_STATUSES, TERMINAL_STATUSES } from '../../domain/job-status.js';
 import { advanceIssue, jiraStatusForStage, linearLabelsForStage } from '../../domain/lifecycle.js';
 import type { Mapping, TicketIssue } from '../../domain/model.js';
+import type { DailySpend } from '../../domain/budget.js';
 import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../domain/planner.js';
 import { JOB_RETENTION_MS } from '../../domain/retention.js';
 import { describeMissingTicketing, type TicketingRegistry } from '../issues/ticketing-registry.js';
@@ -26,6 +27,8 @@ export interface ReconcileDeps {
    * reported and left out of this cycle's plan, and the others are planned without waiting.
    */
   fetchDeadlineMs?: number;
+  /** Today's spend and the global daily budget (issue 17): the planner holds teams past theirs. */
+  dailySpend?: (now: number) => Promise<DailySpend>;
 }
 
 /** What one mapping's fetch gave in the last cycle that covered it. */
@@ -273,6 +276,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       jobs: await storage.jobs.list({ statuses: IN_FLIGHT_STATUSES }),
       dedup: activeDedup(await storage.dedup.list(), now),
       now,
+      ...(deps.dailySpend ? { spend: await deps.dailySpend(now) } : {}),
     });
 
     const dispatched: CycleReport['dispatched'] = [];

@@ -23,6 +23,7 @@ import { type SessionBundleRoutesDeps, sessionBundleRoutes } from './session-bun
 import { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.js';
 import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
 import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
+import { type UsageRoutesDeps, usageRoutes } from './usage.routes.js';
 import { type V1ConfigRoutesDeps, v1ConfigRoutes } from './v1-config.routes.js';
 import { type V1IssuesRoutesDeps, v1IssuesRoutes } from './v1-issues.routes.js';
 import { type V1OperationsRoutesDeps, v1OperationsRoutes } from './v1-operations.routes.js';
@@ -56,6 +57,7 @@ export type RoutesDeps = HealthRoutesDeps &
   V1ConfigRoutesDeps &
   V1TemplatesRoutesDeps &
   V1OperationsRoutesDeps &
+  UsageRoutesDeps &
   MetricsRoutesDeps;
 
 /** What routes/index.ts makes per app for the pages: their file tables and the document. */
@@ -94,6 +96,7 @@ export const ROUTES: readonly RouteDefinition<RoutesDeps & PagesDeps>[] = [
   ...v1TemplatesRoutes,
   ...v1OperationsRoutes,
   ...v1IssuesRoutes,
+  ...usageRoutes,
   ...metricsRoutes,
   ...docsRoutes,
 ];
