@@ -5,7 +5,7 @@ import { badge, errorBox, extLink, kpiGrid, table } from '../dom.js';
 /** Work → Blockers: eligible issues that are not being picked up, and why. */
 
 /** @type {Record<string, import('../dom.js').Tone>} */
-const REASON_TONES = { concurrency: 'warn', dedup: 'info', 'no-mapping': 'bad' };
+const REASON_TONES = { concurrency: 'warn', dedup: 'info', 'no-mapping': 'bad', budget: 'warn' };
 
 /** @param {HTMLElement} root */
 export async function render(root) {

@@ -14,6 +14,7 @@ import * as runners from './runners.js';
 import * as secrets from './secrets.js';
 import * as sessions from './sessions.js';
 import * as settings from './settings.js';
+import * as usage from './usage.js';
 
 /**
  * @typedef {{
@@ -67,6 +68,13 @@ export const PANELS = [
     intro: 'Eligible issues that are not being picked up, and why.',
     group: 'Work',
     render: blockers.render,
+  },
+  {
+    id: 'usage',
+    title: 'Usage',
+    intro: 'What the agents spent, in dollars and tokens, per team and day; the daily budgets and the runs a budget stopped.',
+    group: 'Work',
+    render: usage.render,
   },
   {
     id: 'projects',
