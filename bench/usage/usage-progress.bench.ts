@@ -30,7 +30,12 @@ async function main() {
   const tokens = await runningJobsWithTokens(storage, LIVE_JOBS, RUNNER_SECRET);
   await storage.close();
   const port = await freePort();
-  const server = await spawnOrchestrator({ port, dataDir: dir, logFile: join(dir, 'server.log'), extraEnv: { POLL_INTERVAL_MS: '30000' } });
+  const server = await spawnOrchestrator({
+    port,
+    dataDir: dir,
+    logFile: join(dir, 'server.log'),
+    extraEnv: { POLL_INTERVAL_MS: '30000' },
+  });
   try {
     await sleep(1000);
     const admin = await adminClient(server.url);
@@ -48,10 +53,21 @@ async function main() {
     });
     if (saved.status !== 200) throw new Error(`POST /api/mappings: ${saved.status} ${JSON.stringify(saved.body)}`);
 
-    const step = { id: 'bench-step', type: 'command', status: 'running', started_at: new Date().toISOString(), output: 'npm test' };
+    const step = {
+      id: 'bench-step',
+      type: 'command',
+      status: 'running',
+      started_at: new Date().toISOString(),
+      output: 'npm test',
+    };
     const bare = JSON.stringify({ step });
     const auth = (n: number) => ({ authorization: `Bearer ${tokens[n % tokens.length]}` });
-    const without: Target = { port, path: '/runner/progress', method: 'POST', request: (n) => ({ body: bare, headers: auth(n) }) };
+    const without: Target = {
+      port,
+      path: '/runner/progress',
+      method: 'POST',
+      request: (n) => ({ body: bare, headers: auth(n) }),
+    };
     const withUsage: Target = {
       port,
       path: '/runner/progress',
@@ -92,9 +108,17 @@ async function main() {
     const bad = [...runs.without, ...runs.with].reduce((n, r) => n + r.errors, 0);
     const row = (name: string, r: LoadResult, cpuMs: number) =>
       `${name.padEnd(22)} ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${(cpuMs / REPEATS).toFixed(3).padStart(10)}`;
-    console.log(`/runner/progress on SQLite, ${LIVE_JOBS} running jobs, ${CONCURRENCY} clients, best of ${REPEATS} × ${LOAD_MS} ms`);
-    console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine skews both)`);
-    console.log(`${''.padEnd(22)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu ms/req'.padStart(10)}`);
+    console.log(
+      `/runner/progress on SQLite, ${LIVE_JOBS} running jobs, ${CONCURRENCY} clients, best of ${REPEATS} × ${LOAD_MS} ms`,
+    );
+    console.log(
+      `load average at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (other work on the machine skews both)`,
+    );
+    console.log(
+      `${''.padEnd(22)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu ms/req'.padStart(10)}`,
+    );
     console.log(row('step only', a, cpu.without));
     console.log(row('step + usage', b, cpu.with));
     console.log(

@@ -21,8 +21,8 @@ import { registerIssueControl } from './issue-control-registrations.js';
 import { openStorage } from './open-storage.js';
 import { registerPipelines } from './pipelines-registrations.js';
 import { registerRunners } from './runner-registrations.js';
-import { applyStoredOverlay, registerV1Operations } from './v1-operations-registrations.js';
 import { registerUsage } from './usage-registrations.js';
+import { applyStoredOverlay, registerV1Operations } from './v1-operations-registrations.js';
 import { registerV1 } from './v1-registrations.js';
 import { registerWork } from './work-registrations.js';
 

@@ -100,7 +100,9 @@ async function startWorld(model: string, env: Record<string, string> = {}): Prom
   // The repository's WORKFLOW.md names the model the agent runs (and reports on every message).
   const forge = createLocalForge({ root: localForgeRoot(dataDir) });
   const workflow = `---\nmodel: ${model}\n---\nImplement {{ issue.identifier }}: {{ issue.title }}\n`;
-  (await forge.createRepository({ owner: 'acme', repo: 'app' }, 'main', { ...TARGET_FILES, 'WORKFLOW.md': workflow }))._unsafeUnwrap();
+  (
+    await forge.createRepository({ owner: 'acme', repo: 'app' }, 'main', { ...TARGET_FILES, 'WORKFLOW.md': workflow })
+  )._unsafeUnwrap();
   await forge.close();
 
   const request = async (method: string, path: string, body?: unknown, token?: string) => {
@@ -154,7 +156,9 @@ async function settled(w: World, issueId: string, timeoutMs = 90_000): Promise<J
 }
 
 describe('end to end: a runaway agent is stopped at the run budget', () => {
-  it('the session stops its agent at maxCostUsd and the run fails with "Reached budget ($X.XX)"', { timeout: 150_000 }, async () => {
+  it('the session stops its agent at maxCostUsd and the run fails with "Reached budget ($X.XX)"', {
+    timeout: 150_000,
+  }, async () => {
     const w = await startWorld('claude-sonnet-4-5');
     const issueId = await runawayIssue(w, 0.5);
     const job = await settled(w, issueId);
@@ -179,7 +183,9 @@ describe('end to end: a runaway agent is stopped at the run budget', () => {
     expect(detail.body.attempts[0].usage).toMatchObject({ stoppedByBudget: true, final: true });
   });
 
-  it('the orchestrator aborts a run whose reports crossed maxCostUsd when the session cannot price its model', { timeout: 150_000 }, async () => {
+  it('the orchestrator aborts a run whose reports crossed maxCostUsd when the session cannot price its model', {
+    timeout: 150_000,
+  }, async () => {
     // The session has no price for this model; the orchestrator's overlay-able table has.
     const w = await startWorld('claude-in-house-1', {
       MODEL_PRICES: JSON.stringify({ 'claude-in-house-1': { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } }),

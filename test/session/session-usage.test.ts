@@ -17,10 +17,18 @@ async function fixture(options: FakeCallbackOptions = {}) {
   fixtures.push(f);
   return f;
 }
-const resultBody = (f: SessionFixture) => f.server.to('/runner/result').find((c) => c.status === 200)?.body as Record<string, unknown>;
-type Usage = { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number; costUsd?: number };
+const resultBody = (f: SessionFixture) =>
+  f.server.to('/runner/result').find((c) => c.status === 200)?.body as Record<string, unknown>;
+type Usage = {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheCreationTokens: number;
+  costUsd?: number;
+};
 /** Sonnet's price, per million tokens, as the fake agent charges. */
-const sonnet = (u: Usage) => (u.inputTokens * 3 + u.outputTokens * 15 + u.cacheReadTokens * 0.3 + u.cacheCreationTokens * 3.75) / 1e6;
+const sonnet = (u: Usage) =>
+  (u.inputTokens * 3 + u.outputTokens * 15 + u.cacheReadTokens * 0.3 + u.cacheCreationTokens * 3.75) / 1e6;
 
 describe('usage in a session', { timeout: 60_000 }, () => {
   it('reports the usage so far with every step after the agent spent, and the total with the result', async () => {
@@ -29,12 +37,20 @@ describe('usage in a session', { timeout: 60_000 }, () => {
     expect(outcome.outcome).toBe('success');
     const usage = resultBody(f).usage as Usage & { turns: number; model: string };
     // Two invocations (implement, post-push review), two turns each.
-    expect(usage).toMatchObject({ inputTokens: 4000, outputTokens: 800, cacheReadTokens: 8000, cacheCreationTokens: 400, turns: 4 });
+    expect(usage).toMatchObject({
+      inputTokens: 4000,
+      outputTokens: 800,
+      cacheReadTokens: 8000,
+      cacheCreationTokens: 400,
+      turns: 4,
+    });
     expect(usage.model).toBe('claude-impl-test'); // the model WORKFLOW.md names, as the agent said it ran
     expect(usage.costUsd).toBeCloseTo(sonnet(usage), 9);
 
     const steps = f.server.to('/runner/progress').map((c) => c.body as { step: { id: string; status: string }; usage?: Usage });
-    const before = steps.filter((b) => ['clone', 'setup'].includes(b.step.id) || (b.step.id === 'implement' && b.step.status === 'running'));
+    const before = steps.filter(
+      (b) => ['clone', 'setup'].includes(b.step.id) || (b.step.id === 'implement' && b.step.status === 'running'),
+    );
     expect(before.every((b) => b.usage === undefined)).toBe(true);
     const implemented = steps.find((b) => b.step.id === 'implement' && b.step.status === 'succeeded');
     expect(implemented?.usage).toMatchObject({ inputTokens: 2000, outputTokens: 400 });
@@ -71,7 +87,9 @@ describe('usage in a session', { timeout: 60_000 }, () => {
     });
     expect(outcome.reason).toMatch(/^Reached budget \(\$\d+\.\d\d\)$/);
     const usage = resultBody(f).usage as Usage;
-    expect(usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheCreationTokens).toBeGreaterThanOrEqual(10_000);
+    expect(usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheCreationTokens).toBeGreaterThanOrEqual(
+      10_000,
+    );
   });
 
   it('reports a spending agent’s usage on its own between step reports', async () => {
@@ -100,6 +118,6 @@ describe('usage in a session', { timeout: 60_000 }, () => {
     const f = await fixture();
     await f.run({ env: { FAKE_AGENT_USAGE: 'off' } });
     expect(resultBody(f)).not.toHaveProperty('usage');
-    expect(f.server.to('/runner/progress').every((c) => !(c.body as object).hasOwnProperty('usage'))).toBe(true);
+    expect(f.server.to('/runner/progress').every((c) => !Object.hasOwn(c.body as object, 'usage'))).toBe(true);
   });
 });

@@ -100,7 +100,9 @@ export function usageStoreContract(
     it('summarizes by team, model, day and issue, most dollars first, within the days asked', async () => {
       const { storage } = await subject();
       await storage.usage.record(usage({ jobId: 'a', teamKey: 'ENG', identifier: 'ENG-1', costUsd: 1 }));
-      await storage.usage.record(usage({ jobId: 'b', teamKey: 'ENG', identifier: 'ENG-2', costUsd: 3, model: 'claude-opus-4-5' }));
+      await storage.usage.record(
+        usage({ jobId: 'b', teamKey: 'ENG', identifier: 'ENG-2', costUsd: 3, model: 'claude-opus-4-5' }),
+      );
       await storage.usage.record(usage({ jobId: 'c', teamKey: 'OPS', identifier: 'OPS-1', costUsd: 2 }));
       await storage.usage.record(usage({ jobId: 'd', teamKey: 'OPS', identifier: 'OPS-1', day: NEXT, costUsd: 50 }));
       const { costUsd: _none, ...unpriced } = usage({ jobId: 'e', teamKey: 'WEB', identifier: 'WEB-1' });

@@ -11,8 +11,8 @@ import {
 } from '../../../ports/storage.port.js';
 import { assertPage, assertPositive, closedError, plain } from '../plain.js';
 import { countSnapshot, type SnapshotImport, type StoreSnapshot } from '../snapshot.js';
-import { createDocumentUsageStore } from './document-usage.js';
 import { type Change, DISPATCH_LOG_ID, type DocumentBackend, documentsTable, type Table } from './document-backend.js';
+import { createDocumentUsageStore } from './document-usage.js';
 
 export interface DocumentStorageOptions {
   /** The clock for claims and leases; injected so tests control lapses. */

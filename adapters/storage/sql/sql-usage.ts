@@ -85,7 +85,11 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
     forJobs: (jobIds) =>
       run('usage.forJobs', async () => {
         if (jobIds.length === 0) return [];
-        const rows = await db.selectFrom('usage_runs').selectAll().where('job_id', 'in', [...jobIds]).execute();
+        const rows = await db
+          .selectFrom('usage_runs')
+          .selectAll()
+          .where('job_id', 'in', [...jobIds])
+          .execute();
         return rows.map(fromRow);
       }),
     markStopped: (jobId) =>
@@ -143,12 +147,7 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
       return run('usage.list', async () => {
         let q = inDays(query).selectAll();
         if (query.stoppedByBudget !== undefined) q = q.where('stopped', '=', query.stoppedByBudget ? 1 : 0);
-        const rows = await q
-          .orderBy('reported_at', 'desc')
-          .orderBy('job_id')
-          .limit(page.limit)
-          .offset(page.offset)
-          .execute();
+        const rows = await q.orderBy('reported_at', 'desc').orderBy('job_id').limit(page.limit).offset(page.offset).execute();
         return rows.map(fromRow);
       });
     },

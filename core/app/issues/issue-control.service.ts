@@ -3,9 +3,8 @@ import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus, IssueControlEvent, IssueControlEventType, OrchestratorEvent } from '../../../ports/event-bus.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import type { RunUsageRecord } from '../../../ports/usage-store.port.js';
-import { type UsageView, usageTotals, usageView } from '../usage/usage-view.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
+import type { RunUsageRecord } from '../../../ports/usage-store.port.js';
 import {
   allowedTransitions,
   effectiveStage,
@@ -23,6 +22,7 @@ import type { RunnerRegistry } from '../dispatch/runner-registry.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
 import type { SteeringService } from '../runs/steering.service.js';
 import type { StepEntry, StepHistoryService } from '../runs/step-history.service.js';
+import { type UsageView, usageTotals, usageView } from '../usage/usage-view.js';
 import type { IssueEventLog, IssueOverridesStore } from './issue-records.js';
 import type { TicketingRegistry } from './ticketing-registry.js';
 

@@ -7,15 +7,15 @@ import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { logExcerptComment, redactSecrets } from '../../domain/comments.js';
 import { isTerminal, type JobEvent } from '../../domain/job-status.js';
 import type { Job, JobStatus, Phase, TimedOutReason } from '../../domain/model.js';
+import type { UsageReport } from '../../domain/usage.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
+import type { UsageAccounting } from '../usage/usage-accounting.service.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
 import type { ResultBody } from './run-callback-bodies.js';
 import { type RunSecrets, redactDeep } from './run-secrets.js';
 import type { RunTokensService, TokenClaims } from './run-tokens.service.js';
 import type { SteeringInstruction, SteeringService } from './steering.service.js';
 import type { StepHistoryService } from './step-history.service.js';
-import type { UsageReport } from '../../domain/usage.js';
-import type { UsageAccounting } from '../usage/usage-accounting.service.js';
 
 /** Plans of finished planning runs, by issue id: the planning context of the implementation run. */
 const PLANS = collection<StoredPlan>('run-plans');

@@ -154,13 +154,25 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
     // Events: the run's own cap, then the team's and the global day.
     if (mapping?.maxCostUsd !== undefined && costUsd !== undefined) {
       for (const level of levelsCrossed(costBefore, costUsd, mapping.maxCostUsd))
-        await publishOnce(level, 'run', { key: job.id, day: record.day, teamKey: job.teamKey, jobId: job.id }, costUsd, mapping.maxCostUsd);
+        await publishOnce(
+          level,
+          'run',
+          { key: job.id, day: record.day, teamKey: job.teamKey, jobId: job.id },
+          costUsd,
+          mapping.maxCostUsd,
+        );
     }
     if (delta > 0 && (mapping?.dailyBudgetUsd !== undefined || settings.globalDailyBudgetUsd !== undefined)) {
       const spend = await storage.usage.spendOn(record.day);
       const team = spend[job.teamKey] ?? 0;
       for (const level of levelsCrossed(team - delta, team, mapping?.dailyBudgetUsd))
-        await publishOnce(level, 'team', { key: job.teamKey, day: record.day, teamKey: job.teamKey }, team, mapping!.dailyBudgetUsd!);
+        await publishOnce(
+          level,
+          'team',
+          { key: job.teamKey, day: record.day, teamKey: job.teamKey },
+          team,
+          mapping!.dailyBudgetUsd!,
+        );
       const total = Object.values(spend).reduce((a, b) => a + b, 0);
       for (const level of levelsCrossed(total - delta, total, settings.globalDailyBudgetUsd))
         await publishOnce(level, 'global', { key: '*', day: record.day }, total, settings.globalDailyBudgetUsd!);
@@ -176,7 +188,10 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
         ...(stored.mapping.maxCostUsd !== undefined ? { maxCostUsd: stored.mapping.maxCostUsd } : {}),
         ...(stored.mapping.maxTokens !== undefined ? { maxTokens: stored.mapping.maxTokens } : {}),
       };
-      const priced: UsageReport = { ...usage, ...(stored.record.costUsd !== undefined ? { costUsd: stored.record.costUsd } : {}) };
+      const priced: UsageReport = {
+        ...usage,
+        ...(stored.record.costUsd !== undefined ? { costUsd: stored.record.costUsd } : {}),
+      };
       if (runBudgetCrossed(priced, budget)) await abortForBudget(job, stored.record.costUsd ?? 0);
     },
 

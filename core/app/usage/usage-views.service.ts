@@ -54,7 +54,8 @@ export interface UsageViewsDeps {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const isDay = (v: string) => DAY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && utcDay(Date.parse(`${v}T00:00:00Z`)) === v;
+const isDay = (v: string) =>
+  DAY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && utcDay(Date.parse(`${v}T00:00:00Z`)) === v;
 
 /** The days asked, defaulting to the last 30 (today included). */
 export function resolveRange(range: UsageRange, now: number): Result<UsageQuery, UsageViewError> {
@@ -170,7 +171,11 @@ export function createUsageViews({ storage, clock, usageSettings }: UsageViewsDe
             spentUsd: Object.values(spend).reduce((a, b) => a + b, 0),
             budgetUsd: settings.globalDailyBudgetUsd ?? null,
           },
-          teams: teamKeys.map((teamKey) => ({ teamKey, spentUsd: spend[teamKey] ?? 0, budgetUsd: budgetOf.get(teamKey) ?? null })),
+          teams: teamKeys.map((teamKey) => ({
+            teamKey,
+            spentUsd: spend[teamKey] ?? 0,
+            budgetUsd: budgetOf.get(teamKey) ?? null,
+          })),
         },
         topIssues,
         stoppedByBudget: stopped.map((u) => ({

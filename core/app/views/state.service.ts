@@ -1,12 +1,12 @@
 import type { Clock } from '../../../ports/clock.port.js';
 import type { ConnectionHealth, ConnectionStatus } from '../../../ports/connection-health.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import type { RunUsageRecord } from '../../../ports/usage-store.port.js';
 import { IN_FLIGHT_STATUSES, isTerminal, TERMINAL_STATUSES } from '../../domain/job-status.js';
 import type { Job, RunnerMode } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
 import type { ReconcileService } from '../dispatch/reconcile.service.js';
 import type { RunnerModeService } from '../operations/runner-mode.service.js';
-import type { RunUsageRecord } from '../../../ports/usage-store.port.js';
 import { type UsageView, usageTotals, usageView } from '../usage/usage-view.js';
 import { inFlightIssues } from './metrics.service.js';
 

@@ -46,9 +46,7 @@ const UsageSummary = z.object({
   }),
   topIssues: z.array(UsageGroup).describe('The issues that cost the most in the range (key: the identifier)'),
   stoppedByBudget: z
-    .array(
-      RunUsageView.unwrap().extend({ jobId: z.string(), identifier: z.string(), teamKey: z.string(), day: z.string() }),
-    )
+    .array(RunUsageView.unwrap().extend({ jobId: z.string(), identifier: z.string(), teamKey: z.string(), day: z.string() }))
     .describe('The latest runs a budget stopped'),
 });
 
@@ -103,7 +101,10 @@ export const usageRoutes = [
     handler: async ({ query }, { usageViews }) => {
       const csv = await usageViews.exportCsv(query);
       if (csv.isErr()) return err(csv.error);
-      const name = `ai-implement-usage-${query.from ?? 'last-30-days'}-${query.to ?? 'today'}.csv`.replace(/[^A-Za-z0-9._-]/g, '_');
+      const name = `ai-implement-usage-${query.from ?? 'last-30-days'}-${query.to ?? 'today'}.csv`.replace(
+        /[^A-Za-z0-9._-]/g,
+        '_',
+      );
       return new Response(csv.value, {
         headers: {
           'content-type': 'text/csv; charset=utf-8',

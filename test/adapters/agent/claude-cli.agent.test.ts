@@ -151,10 +151,14 @@ describe('the CLI agent', () => {
     const seen: unknown[] = [];
     const agent = createCliAgent({ command: FAKE_COMMAND, sandbox });
     const outcome = await agent.run(
-      base(cwd, { FAKE_AGENT_TURNS: '3', FAKE_AGENT_TOKENS_PER_TURN: '1000' }, {
-        model: 'claude-sonnet-4-5',
-        onUsage: (u) => seen.push(u),
-      }),
+      base(
+        cwd,
+        { FAKE_AGENT_TURNS: '3', FAKE_AGENT_TOKENS_PER_TURN: '1000' },
+        {
+          model: 'claude-sonnet-4-5',
+          onUsage: (u) => seen.push(u),
+        },
+      ),
     );
     // Each message streams as two lines repeating its usage: counted once, as one turn.
     expect(outcome).toMatchObject({ kind: 'finished', turns: 3 });

@@ -63,7 +63,10 @@ const assistant = (text) => {
 };
 /** Sonnet's list price, dollars per million tokens. */
 const costOfSpent = () =>
-  (spent.input_tokens * 3 + spent.output_tokens * 15 + spent.cache_read_input_tokens * 0.3 + spent.cache_creation_input_tokens * 3.75) /
+  (spent.input_tokens * 3 +
+    spent.output_tokens * 15 +
+    spent.cache_read_input_tokens * 0.3 +
+    spent.cache_creation_input_tokens * 3.75) /
   1_000_000;
 const result = (text, n) =>
   say({

@@ -56,7 +56,15 @@ describe('usage per attempt', () => {
     const run = await started(h);
 
     let state = await get(h, '/api/v1/state');
-    expect(state.body.tokens).toEqual({ input: 0, output: 0, cacheRead: 0, cacheCreation: 0, total: 0, costUsd: 0, reported: false });
+    expect(state.body.tokens).toEqual({
+      input: 0,
+      output: 0,
+      cacheRead: 0,
+      cacheCreation: 0,
+      total: 0,
+      costUsd: 0,
+      reported: false,
+    });
 
     expect((await progress(h, run, { step: validStep({ status: 'running' }), usage: usage(0.25) })).status).toBe(200);
     // A report of usage alone records no step.
@@ -67,7 +75,14 @@ describe('usage per attempt', () => {
     expect((await progress(h, run, { step: validStep(), usage: { inputTokens: 'lots' } })).status).toBe(200);
 
     state = await get(h, '/api/v1/state');
-    expect(state.body.tokens).toMatchObject({ input: 2000, output: 200, cacheRead: 3000, cacheCreation: 100, total: 5300, reported: true });
+    expect(state.body.tokens).toMatchObject({
+      input: 2000,
+      output: 200,
+      cacheRead: 3000,
+      cacheCreation: 100,
+      total: 5300,
+      reported: true,
+    });
     expect(state.body.tokens.costUsd).toBeCloseTo(0.5, 9);
     const rows = [...state.body.running] as { jobId: string; usage: Record<string, unknown> | null }[];
     expect(rows.find((r) => r.jobId === quiet.job.id)?.usage).toBeNull();
@@ -87,14 +102,18 @@ describe('usage per attempt', () => {
 
     const metrics = await (await h.call('GET', '/metrics')).text();
     expect(metrics).toContain(`ai_implement_tokens_total{team="${TEAM}",model="claude-sonnet-4-5-20250929",kind="input"} 4000`);
-    expect(metrics).toContain(`ai_implement_tokens_total{team="${TEAM}",model="claude-sonnet-4-5-20250929",kind="cache_read"} 3000`);
+    expect(metrics).toContain(
+      `ai_implement_tokens_total{team="${TEAM}",model="claude-sonnet-4-5-20250929",kind="cache_read"} 3000`,
+    );
     expect(metrics).toContain(`ai_implement_cost_usd_total{team="${TEAM}",model="claude-sonnet-4-5-20250929"} 0.75`);
   });
 
   it('prices tokens by the model table when the agent gives no dollars, and the overlay’s MODEL_PRICES beats it', async () => {
     const { h } = await harness();
     const run = await started(h);
-    await progress(h, run, { usage: { inputTokens: 1_000_000, outputTokens: 0, model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } });
+    await progress(h, run, {
+      usage: { inputTokens: 1_000_000, outputTokens: 0, model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' },
+    });
     expect((await h.orchestrator.cradle.storage.usage.get(run.job.id))?.costUsd).toBeCloseTo(3, 9);
     // A model nobody priced: tokens kept, dollars unknown (null), never 0.
     await progress(h, run, { usage: { inputTokens: 2_000_000, model: 'some-other-model' } });
@@ -117,7 +136,9 @@ describe('the run budget (maxCostUsd, maxTokens)', () => {
     const { h, events } = await harness({ maxCostUsd: 1 });
     const run = await started(h);
     expect(run.env[RUN_ENV.maxCostUsd]).toBe('1');
-    const below = (await (await progress(h, run, { step: validStep(), usage: usage(0.85) })).json()) as { instructions: unknown[] };
+    const below = (await (await progress(h, run, { step: validStep(), usage: usage(0.85) })).json()) as {
+      instructions: unknown[];
+    };
     expect(below.instructions).toEqual([]);
     expect(events.map((e) => [e.type, e.data.scope])).toEqual([['budget.warning', 'run']]);
 
@@ -164,10 +185,16 @@ describe('the run budget (maxCostUsd, maxTokens)', () => {
     const { h } = await harness({ maxCostUsd: 2.5, maxTokens: 100000, dailyBudgetUsd: 40 });
     const list = await get(h, '/api/mappings');
     expect(list.body.mappings[0]).toMatchObject({ maxCostUsd: 2.5, maxTokens: 100000, dailyBudgetUsd: 40 });
-    const bad = await h.call('POST', '/api/mappings', { token: h.admin, body: { teamKey: TEAM, owner: 'acme', repo: 'widgets', maxCostUsd: -1 } });
+    const bad = await h.call('POST', '/api/mappings', {
+      token: h.admin,
+      body: { teamKey: TEAM, owner: 'acme', repo: 'widgets', maxCostUsd: -1 },
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'maxCostUsd must be a positive number of dollars' });
-    const badTokens = await h.call('POST', '/api/mappings', { token: h.admin, body: { teamKey: TEAM, owner: 'acme', repo: 'widgets', maxTokens: 1.5 } });
+    const badTokens = await h.call('POST', '/api/mappings', {
+      token: h.admin,
+      body: { teamKey: TEAM, owner: 'acme', repo: 'widgets', maxTokens: 1.5 },
+    });
     expect(await badTokens.json()).toEqual({ error: 'maxTokens must be a positive integer' });
     const cleared = await h.call('POST', '/api/mappings', {
       token: h.admin,
@@ -243,7 +270,16 @@ describe('GET /api/usage and /api/usage/export', () => {
     await progress(h, run, { usage: usage(0.5) });
     const byTeam = await get(h, '/api/usage?groupBy=team');
     expect(byTeam.body.groups).toEqual([
-      { key: TEAM, runs: 1, inputTokens: 1000, outputTokens: 200, cacheReadTokens: 3000, cacheCreationTokens: 100, costUsd: 0.5, unpricedRuns: 0 },
+      {
+        key: TEAM,
+        runs: 1,
+        inputTokens: 1000,
+        outputTokens: 200,
+        cacheReadTokens: 3000,
+        cacheCreationTokens: 100,
+        costUsd: 0.5,
+        unpricedRuns: 0,
+      },
     ]);
     expect(byTeam.body.topIssues[0]).toMatchObject({ key: run.job.identifier, costUsd: 0.5 });
     expect((await get(h, '/api/usage?groupBy=model')).body.groups[0].key).toBe('claude-sonnet-4-5-20250929');

@@ -454,7 +454,15 @@ export function projectForm({ existing, onSaved, onCancel }) {
   ]) {
     if (typeof m[name] === 'string') /** @type {Control} */ (controls[name]).value = m[name];
   }
-  for (const name of ['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues', 'maxTurns', 'maxIterations', 'maxJobMinutes', ...BUDGETS]) {
+  for (const name of [
+    'machineCpus',
+    'machineMemoryMb',
+    'maxInProgressAiIssues',
+    'maxTurns',
+    'maxIterations',
+    'maxJobMinutes',
+    ...BUDGETS,
+  ]) {
     if (typeof m[name] === 'number') /** @type {Control} */ (controls[name]).value = String(m[name]);
   }
   /** @type {Record<string, string>} */
