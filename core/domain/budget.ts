@@ -12,15 +12,35 @@ export const WARNING_RATIO = 0.8;
 export type BudgetScope = 'run' | 'team' | 'global';
 export type BudgetLevel = 'warning' | 'reached';
 
-/** `2026-12-06` for a time in that UTC day. */
+const DAY_MS = 86_400_000;
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * `2026-12-06` for a time in that UTC day: the proleptic Gregorian date of the day number
+ * (Howard Hinnant's civil_from_days), so the core needs no Date object.
+ */
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const z = Math.floor(ms / DAY_MS) + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
 }
 
 /** The next 00:00 UTC after `ms`: when the day's budgets reset. */
 export function nextUtcMidnight(ms: number): number {
-  const d = new Date(ms);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+  return (Math.floor(ms / DAY_MS) + 1) * DAY_MS;
+}
+
+/** `17:42` for a time, in UTC. */
+function utcClock(ms: number): string {
+  const minutes = Math.floor((((ms % DAY_MS) + DAY_MS) % DAY_MS) / 60_000);
+  return `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
 }
 
 export const dollars = (usd: number): string => `$${usd.toFixed(2)}`;
@@ -32,7 +52,7 @@ export function budgetReachedError(spentUsd: number): string {
 
 /** The `budget` blocker's message. */
 export function dailyBudgetMessage(teamKey: string, spentUsd: number, budgetUsd: number, now: number): string {
-  const resets = new Date(nextUtcMidnight(now)).toISOString().slice(11, 16);
+  const resets = utcClock(nextUtcMidnight(now));
   return `Daily budget reached for team ${teamKey} (${dollars(spentUsd)}/${dollars(budgetUsd)}). Resets at ${resets} UTC.`;
 }
 
