@@ -258,6 +258,7 @@ describe('the /admin page in chromium', () => {
       'Teams affected': '1',
       'Blocked by concurrency cap': '1',
       'Blocked by dedup window': '0',
+      'Blocked by daily budget': '0',
     });
     expect(await rowWith('WEB-2').textContent()).toContain('concurrency');
     expect(await rowWith('WEB-2').getByRole('link', { name: 'WEB-2' }).getAttribute('href')).toMatch(
