@@ -105,6 +105,17 @@ export const envSchema = z
       .optional(),
     // Below half the worker's claim (60 s), so a send never outlives the claim it runs under.
     NOTIFY_TIMEOUT_MS: integer('NOTIFY_TIMEOUT_MS', 100, 25_000).optional(),
+    DAILY_BUDGET_USD: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, { error: 'DAILY_BUDGET_USD must be a number of dollars' })
+      .refine((v) => Number(v) > 0, { error: 'DAILY_BUDGET_USD must be a number of dollars above 0' })
+      .optional(),
+    MODEL_PRICES: z
+      .string()
+      .refine(isPriceTable, {
+        error: 'MODEL_PRICES must be JSON: {"<model>": {"input": <USD per million tokens>, "output": <USD per million tokens>}}',
+      })
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.GITHUB_APP_ID) !== Boolean(env.GITHUB_APP_PRIVATE_KEY)) {
@@ -206,6 +217,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       notifyEmailFrom: e.NOTIFY_EMAIL_FROM,
       notifyEvents: e.NOTIFY_EVENTS,
       notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,
+      dailyBudgetUsd: e.DAILY_BUDGET_USD === undefined ? undefined : Number(e.DAILY_BUDGET_USD),
+      modelPrices: e.MODEL_PRICES,
     }),
   );
 }
@@ -214,6 +227,23 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
 export function describeIssue(issue: z.core.$ZodIssue): string {
   const name = String(issue.path[0] ?? 'configuration');
   return issue.code === 'custom' || issue.message.startsWith(name) ? issue.message : `${name} is invalid`;
+}
+
+/** `MODEL_PRICES`: an object of models, each with numeric `input` and `output` prices. */
+function isPriceTable(json: string): boolean {
+  try {
+    const value: unknown = JSON.parse(json);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+    return Object.values(value).every(
+      (p) =>
+        p !== null &&
+        typeof p === 'object' &&
+        typeof (p as { input?: unknown }).input === 'number' &&
+        typeof (p as { output?: unknown }).output === 'number',
+    );
+  } catch {
+    return false;
+  }
 }
 
 function hostForUrl(host: string): string {

@@ -1,3 +1,5 @@
+import type { UsageReport } from '../core/domain/usage.js';
+
 /** One invocation of a coding agent CLI inside a session workspace. */
 export interface AgentInvocation {
   cwd: string;
@@ -8,13 +10,20 @@ export interface AgentInvocation {
   timeoutMs: number;
   /** Aborting stops the agent process as a timeout does (the run's own deadline, an abort). */
   signal?: AbortSignal;
+  /**
+   * Called with the invocation's usage so far (cumulative) whenever the agent reports more:
+   * the session's budget check and its usage reports ride on it.
+   */
+  onUsage?: (usage: UsageReport) => void;
 }
 
-export type AgentOutcome =
+/** `usage`: what the agent reported it spent (absent when it reported nothing: not zero). */
+export type AgentOutcome = (
   | { kind: 'finished'; turns: number; output: string }
   | { kind: 'maxTurns'; turns: number; output: string }
   | { kind: 'failed'; exitCode: number; output: string }
-  | { kind: 'timedOut'; output: string };
+  | { kind: 'timedOut'; output: string }
+) & { usage?: UsageReport };
 
 /**
  * Agent — the coding agent (Claude Code by default). The runtime enforces `maxTurns` and

@@ -2,6 +2,7 @@ import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } fro
 import type { ConnectorEventStore } from './connector-events.port.js';
 import type { NotificationQueueStore } from './notification-queue.port.js';
 import type { SecurityEventStore } from './security-events.port.js';
+import type { UsageStore } from './usage-store.port.js';
 
 /** The dispatch log keeps this many newest entries; older ones are dropped on append. */
 export const DISPATCH_LOG_LIMIT = 500;
@@ -42,6 +43,8 @@ export interface Storage {
   readonly securityEvents: SecurityEventStore;
   /** The notification delivery queue (ports/notification-queue.port.ts). */
   readonly notifications: NotificationQueueStore;
+  /** Tokens and dollars per run, and the day's spend (issue 17; ports/usage-store.port.ts). */
+  readonly usage: UsageStore;
   /**
    * One dispatch, all or nothing: the claim of `claimKey`, the job, the dedup entry and the
    * dispatch-log entry commit together. `claimed` when the claim is held (nothing written);

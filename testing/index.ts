@@ -29,6 +29,7 @@ export {
   type TicketingSubject,
   ticketingContract,
 } from './contracts/ticketing.contract.js';
+export { usageStoreContract } from './contracts/usage-store.contract.js';
 export { type WebhookVerifierSubject, webhookVerifierContract } from './contracts/webhook-verifier.contract.js';
 export { FAKE_FLY_APP, type FakeFly, type FakeFlyOptions, startFakeFly } from './fakes/fly/fake-fly.server.js';
 export { type FakeGithub, type FakeGithubOptions, startFakeGithub } from './fakes/github/fake-github.js';

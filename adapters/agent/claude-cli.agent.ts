@@ -70,17 +70,28 @@ export function createCliAgent(options: CliAgentOptions): Agent {
         invocation.signal?.addEventListener('abort', onAbort, { once: true });
 
         child.stdout?.setEncoding('utf8');
+        let usageSeen = 0;
+        const reportUsage = () => {
+          if (counter.usageVersion === usageSeen) return;
+          usageSeen = counter.usageVersion;
+          const usage = counter.usage();
+          if (usage) invocation.onUsage?.(usage);
+        };
         child.stdout?.on('data', (chunk: string) => {
           if (counter.push(chunk) > invocation.maxTurns) stop('maxTurns');
+          reportUsage();
         });
         child.stderr?.setEncoding('utf8');
         child.stderr?.on('data', (chunk: string) => {
           stderr = (stderr + chunk).slice(-STDERR_KEPT);
         });
 
-        const finish = (outcome: AgentOutcome) => {
+        const finish = (bare: AgentOutcome) => {
           if (settled) return;
           settled = true;
+          reportUsage();
+          const usage = counter.usage();
+          const outcome: AgentOutcome = usage ? { ...bare, usage } : bare;
           clearTimeout(timer);
           if (hardKill) clearTimeout(hardKill);
           invocation.signal?.removeEventListener('abort', onAbort);

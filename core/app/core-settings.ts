@@ -60,6 +60,10 @@ export interface CoreSettings {
   notifyEvents?: string;
   /** NOTIFY_TIMEOUT_MS: how long a notifier waits for its receiver (default 10 s). */
   notifyTimeoutMs?: number;
+  /** DAILY_BUDGET_USD: dollars every team together may spend per UTC day (issue 17); unset: none. */
+  dailyBudgetUsd?: number;
+  /** MODEL_PRICES: JSON `{ "<model>": { "input": 3, "output": 15, "cacheRead"?, "cacheWrite"? } }`, USD per million tokens, over the built-in table. */
+  modelPrices?: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';

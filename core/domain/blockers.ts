@@ -6,7 +6,8 @@
  */
 import type { BlockingRelation } from './model.js';
 
-export const SKIP_REASONS = ['no-mapping', 'paused', 'blocked-by-issue', 'dedup', 'concurrency'] as const;
+/** `budget` (issue 17): the team's or the global daily budget is spent; the next dispatch waits for 00:00 UTC. */
+export const SKIP_REASONS = ['no-mapping', 'paused', 'blocked-by-issue', 'dedup', 'budget', 'concurrency'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export function noMappingMessage(teamKey: string): string {

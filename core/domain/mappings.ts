@@ -100,6 +100,11 @@ function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1;
 }
 
+/** Dollars: a finite number above 0 (cents and below allowed). */
+function isPositiveAmount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
 function pick<T>(body: Body, key: string, existing: T | undefined, fallback: T): unknown {
   return given(body[key]) ? body[key] : (existing ?? fallback);
 }
@@ -263,6 +268,14 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
     if (!isPositiveInteger(raw)) return err(`${key} must be a positive integer`);
     caps[key] = raw;
   }
+  const budgets: Partial<Pick<Mapping, 'maxCostUsd' | 'maxTokens' | 'dailyBudgetUsd'>> = {};
+  for (const key of ['maxCostUsd', 'maxTokens', 'dailyBudgetUsd'] as const) {
+    const raw = key in body ? body[key] : existing?.[key];
+    if (!given(raw)) continue; // blank or null: no budget
+    if (key === 'maxTokens' ? !isPositiveInteger(raw) : !isPositiveAmount(raw))
+      return err(`${key} must be a positive ${key === 'maxTokens' ? 'integer' : 'number of dollars'}`);
+    budgets[key] = raw as number;
+  }
 
   const mapping: Mapping = {
     teamKey,
@@ -285,6 +298,7 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
     extraEnv: { ...(extraEnv as Record<string, string>) },
     paused: booleans.paused,
     ...caps,
+    ...budgets,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };

@@ -63,6 +63,12 @@ export interface Mapping {
   maxTurns?: number;
   maxIterations?: number;
   maxJobMinutes?: number;
+  /** Per run: the agent is stopped once its run has cost this many dollars (issue 17). */
+  maxCostUsd?: number;
+  /** Per run: the agent is stopped once its run has used this many tokens (every kind). */
+  maxTokens?: number;
+  /** Per team per UTC day: past it no new run of the team starts until 00:00 UTC. */
+  dailyBudgetUsd?: number;
   createdAt: number;
   updatedAt: number;
 }

@@ -13,7 +13,9 @@
  * skipped.
  *
  * Each waiting issue gets exactly one reason, the first that applies of: `no-mapping`,
- * `paused`, `blocked-by-issue`, `dedup`, `concurrency`.
+ * `paused`, `blocked-by-issue`, `dedup`, `budget`, `concurrency`. `budget` (issue 17): today's
+ * spend of the team has reached its `dailyBudgetUsd`, or every team's together the global daily
+ * budget (budget.ts); runs in flight go on, the next dispatch waits for 00:00 UTC.
  *
  * In progress, per mapping: the distinct issues with a non-terminal job in it, together with
  * the candidates at Planning or Implementing; each dispatch planned here counts at once.
@@ -34,6 +36,7 @@ import {
   pausedMessage,
   type SkipReason,
 } from './blockers.js';
+import { type DailySpend, dailyBudgetHold, dailyBudgetMessage } from './budget.js';
 import { isInWindow } from './dedup.js';
 import { isTerminal } from './job-status.js';
 import { isClosedStateType, isInProgressStage } from './lifecycle.js';
@@ -48,6 +51,8 @@ export interface PlannerInput {
   jobs: readonly Job[];
   dedup: readonly DedupEntry[];
   now: number;
+  /** Today's spend and the global budget; without it no daily budget holds anything. */
+  spend?: DailySpend;
 }
 
 export interface PlannedDispatch {
@@ -221,6 +226,12 @@ export function planDispatches(input: PlannerInput): DispatchPlan {
     const phase: DispatchPhase = issue.stage === 'triggered' && mapping.planningEnabled !== false ? 'planning' : 'implementation';
     if (deduped[phase].has(issue.id) || inFlight.has(issue.id)) {
       skipped.push({ issue, teamKey: issue.teamKey, reason: 'dedup', message: DEDUP_MESSAGE });
+      continue;
+    }
+    const held = input.spend ? dailyBudgetHold(mapping, input.spend) : undefined;
+    if (held) {
+      const message = dailyBudgetMessage(issue.teamKey, held.spentUsd, held.budgetUsd, input.now);
+      skipped.push({ issue, teamKey: issue.teamKey, reason: 'budget', message });
       continue;
     }
     const count = inProgressByTeam.get(issue.teamKey)?.size ?? 0;

@@ -50,6 +50,10 @@ import type { SessionApiService } from '../../core/app/runs/session-api.service.
 import type { SessionsService } from '../../core/app/runs/sessions.service.js';
 import type { SteeringService } from '../../core/app/runs/steering.service.js';
 import type { StepHistoryService } from '../../core/app/runs/step-history.service.js';
+import type { UsageAccounting } from '../../core/app/usage/usage-accounting.service.js';
+import type { UsageMetrics } from '../../core/app/usage/usage-metrics.js';
+import type { UsageSettingsSource } from '../../core/app/usage/usage-settings.js';
+import type { UsageViews } from '../../core/app/usage/usage-views.service.js';
 import type { EventsService } from '../../core/app/views/events.service.js';
 import type { MetricsService } from '../../core/app/views/metrics.service.js';
 import type { StateService } from '../../core/app/views/state.service.js';
@@ -189,4 +193,9 @@ export interface OrchestratorCradle {
   notificationWorker: PeriodicTask<DeliveryRound>;
   /** Unsubscribes the listener that queues notifications from bus events. */
   notificationsListener: () => void;
+  /** Usage, spend and budgets (usage-registrations.ts). */
+  usageSettings: UsageSettingsSource;
+  usageMetrics: UsageMetrics;
+  usageAccounting: UsageAccounting;
+  usageViews: UsageViews;
 }

@@ -23,6 +23,7 @@ import { openStorage } from './open-storage.js';
 import { registerOperationsEvents } from './operations-events-registrations.js';
 import { registerPipelines } from './pipelines-registrations.js';
 import { registerRunners } from './runner-registrations.js';
+import { registerUsage } from './usage-registrations.js';
 import { applyStoredOverlay, registerV1Operations } from './v1-operations-registrations.js';
 import { registerV1 } from './v1-registrations.js';
 import { registerWork } from './work-registrations.js';
@@ -103,6 +104,7 @@ export async function buildCore(
   registerV1(container);
   registerV1Operations(container, settings);
   registerCallbacks(container);
+  registerUsage(container);
   registerGithub(container);
   registerRunners(container);
   registerOperationsEvents(container);

@@ -30,8 +30,14 @@ export function registerV1(container: AwilixContainer<Cradle>): void {
       }),
     ).singleton(),
     metrics: asFunction(
-      ({ storage, clock, eventBus, connectionHealth }: Pick<Cradle, 'storage' | 'clock' | 'eventBus' | 'connectionHealth'>) =>
-        createMetricsService({ storage, clock, eventBus, connectionHealth }),
+      ({
+        storage,
+        clock,
+        eventBus,
+        connectionHealth,
+        usageMetrics,
+      }: Pick<Cradle, 'storage' | 'clock' | 'eventBus' | 'connectionHealth' | 'usageMetrics'>) =>
+        createMetricsService({ storage, clock, eventBus, connectionHealth, usageMetrics }),
     )
       .singleton()
       .disposer((metrics) => metrics.dispose()),

@@ -117,6 +117,7 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
         dispatcher: c.dispatcher,
         singleton: c.singleton,
         fetchDeadlineMs: fetchDeadlineFor(c.config.pollIntervalMs),
+        dailySpend: (now) => c.usageAccounting.dailySpend(now),
       }),
     )
       .singleton()

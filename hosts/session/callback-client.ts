@@ -2,6 +2,7 @@ import type { ResultBody } from '../../core/app/runs/run-callback-bodies.js';
 import type { PlanningContext } from '../../core/app/runs/run-callbacks.service.js';
 import type { SteeringInstruction } from '../../core/app/runs/steering.service.js';
 import type { ProgressEvent } from '../../core/domain/comments.js';
+import type { UsageReport } from '../../core/domain/usage.js';
 import type { StepReport } from '../../ports/pipeline.port.js';
 
 /**
@@ -17,7 +18,8 @@ import type { StepReport } from '../../ports/pipeline.port.js';
  * answer means an earlier attempt got through).
  */
 export interface CallbackClient {
-  progress(step: StepReport): Promise<SteeringInstruction[]>;
+  /** A step's report, with the run's usage so far when there is any; `step` undefined: usage alone. */
+  progress(step: StepReport | undefined, usage?: UsageReport): Promise<SteeringInstruction[]>;
   stepReport(step: StepReport): Promise<void>;
   status(event: ProgressEvent): Promise<void>;
   planningContext(): Promise<PlanningContext | undefined>;
@@ -106,8 +108,9 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
   }
 
   return {
-    async progress(step) {
-      const answer = await report('POST', '/runner/progress', { step }, options.progressToken);
+    async progress(step, usage) {
+      const body = { ...(step ? { step } : {}), ...(usage ? { usage } : {}) };
+      const answer = await report('POST', '/runner/progress', body, options.progressToken);
       if ('network' in answer || answer.status !== 200) return [];
       const instructions = (answer.body as { instructions?: unknown })?.instructions;
       return Array.isArray(instructions) ? (instructions as SteeringInstruction[]) : [];

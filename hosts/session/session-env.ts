@@ -64,6 +64,8 @@ export interface SessionConfig {
   githubApiUrl: string;
   githubServerUrl: string;
   caps: RunCaps;
+  /** The run's own budget (issue 17; the mapping's maxCostUsd and maxTokens): past it the agent is stopped. */
+  budget: { maxCostUsd?: number; maxTokens?: number };
   minuteMs: number;
   agentCommand?: string[];
   pipeline: string;
@@ -232,6 +234,7 @@ export function readSessionEnv(env: Record<string, string | undefined>): Result<
       maxIterations: positiveInt(get('AI_IMPLEMENT_MAX_ITERATIONS')),
       maxJobMinutes: positiveInt(get('AI_IMPLEMENT_MAX_JOB_MINUTES')),
     } as Parameters<typeof resolveRunCaps>[0]),
+    budget: budgetFrom(get('AI_IMPLEMENT_MAX_COST_USD'), get('AI_IMPLEMENT_MAX_TOKENS')),
     minuteMs,
     pipeline: get('AI_IMPLEMENT_PIPELINE') ?? phase,
     customDir: get('AI_IMPLEMENT_CUSTOM_DIR') ?? PACKAGE_CUSTOM_DIR,
@@ -255,4 +258,14 @@ export function readSessionEnv(env: Record<string, string | undefined>): Result<
   const promptTemplate = get('AI_IMPLEMENT_PROMPT_TEMPLATE');
   if (promptTemplate) config.promptTemplate = promptTemplate;
   return ok(config);
+}
+
+/** `AI_IMPLEMENT_MAX_COST_USD` (dollars above 0) and `AI_IMPLEMENT_MAX_TOKENS` (a positive integer); anything else: no cap. */
+function budgetFrom(cost: string | undefined, tokens: string | undefined): SessionConfig['budget'] {
+  const budget: SessionConfig['budget'] = {};
+  const dollars = cost === undefined ? Number.NaN : Number(cost);
+  if (Number.isFinite(dollars) && dollars > 0) budget.maxCostUsd = dollars;
+  const count = tokens !== undefined && /^\d+$/.test(tokens) ? Number(tokens) : 0;
+  if (count > 0) budget.maxTokens = count;
+  return budget;
 }

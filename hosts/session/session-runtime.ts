@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { asFunction, asValue, createContainer, InjectionMode } from 'awilix';
 import type { ResultBody } from '../../core/app/runs/run-callback-bodies.js';
 import type { SteeringInstruction } from '../../core/app/runs/steering.service.js';
+import { budgetReachedError, runBudgetCrossed } from '../../core/domain/budget.js';
 import { type BlockedLog, blockedRequestsComment } from '../../core/domain/egress.js';
 import { PR_NOT_FOUND_ERROR } from '../../core/domain/job-status.js';
 import { redactDeep, redactSecrets } from '../../core/domain/redaction.js';
+import { DEFAULT_MODEL_PRICES, type PriceTable, type UsageReport } from '../../core/domain/usage.js';
 import type { StepOutcome } from '../../plugins/define-step.js';
 import type { PluginCatalog } from '../../plugins/plugin-loader.js';
 import type { RunContext, Shell, StepCradle, StepServices } from '../../plugins/run-context.js';
@@ -15,6 +17,7 @@ import type { StepReport } from '../../ports/pipeline.port.js';
 import type { CallbackClient } from './callback-client.js';
 import { isRunnerVariable, type SessionConfig } from './session-env.js';
 import type { SessionForge } from './session-forge.js';
+import { createUsageMeter } from './usage-meter.js';
 
 export interface SessionRuntimeDeps {
   config: SessionConfig;
@@ -35,6 +38,13 @@ export interface SessionRuntimeDeps {
     blocked(): BlockedLog;
     onBlocked(listener: (request: { method: string; target: string }) => void): void;
   };
+  /**
+   * While an agent spends, its usage is reported on its own (`/runner/progress` with `usage`
+   * only) at most this often (2 s), so the orchestrator sees the spend between steps too.
+   */
+  usageReportMs?: number;
+  /** Prices of models (USD per million tokens) for agents that give tokens but no dollars. */
+  prices?: PriceTable;
 }
 
 export interface SessionOutcome {
@@ -45,7 +55,11 @@ export interface SessionOutcome {
   delivered: boolean;
 }
 
-type StopReason = { kind: 'timeout' } | { kind: 'aborted'; reason?: string } | { kind: 'terminated'; why: string };
+type StopReason =
+  | { kind: 'timeout' }
+  | { kind: 'aborted'; reason?: string }
+  | { kind: 'terminated'; why: string }
+  | { kind: 'budget'; reason: string };
 
 const LOG_TAIL = 16 * 1024;
 
@@ -106,14 +120,36 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
         log(`operator message: ${i.message}`);
         ctx?.steering.push(i.message);
       } else if (i.type === 'abort') {
-        stop(i.reason ? { kind: 'aborted', reason: i.reason } : { kind: 'aborted' });
+        // The orchestrator's budget check says why in the reason: the run fails with it as is.
+        if (i.reason?.startsWith('Reached budget')) stop({ kind: 'budget', reason: i.reason });
+        else stop(i.reason ? { kind: 'aborted', reason: i.reason } : { kind: 'aborted' });
       }
     }
   };
+  // Usage (issue 17): every agent invocation adds to the run's total; past the run's own cap
+  // the run stops, and between steps the spend is reported on its own, at most every usageReportMs.
+  let stepContext: RunContext | undefined;
+  let usageSent = startedAt;
+  let usageReport: Promise<void> | undefined;
+  const usageReportMs = deps.usageReportMs ?? 2_000;
+  const onUsage = (total: UsageReport) => {
+    if (runBudgetCrossed(total, config.budget)) stop({ kind: 'budget', reason: budgetReachedError(total.costUsd ?? 0) });
+    if (usageReport || clock.now() - usageSent < usageReportMs) return;
+    usageSent = clock.now();
+    usageReport = callbacks
+      .progress(undefined, meter.total())
+      .then((instructions) => obey(instructions, stepContext))
+      .finally(() => {
+        usageReport = undefined;
+      });
+  };
+  const meter = createUsageMeter(deps.prices ?? DEFAULT_MODEL_PRICES, onUsage);
+  const agent = meter.wrap(deps.agent);
+
   const reportStep = async (report: StepReport, ctx?: RunContext) => {
     // The step history is readable by whoever reads the ticket: nothing secret, in any encoding.
     const step = redactDeep(report, secretValues) as StepReport;
-    const [instructions] = await Promise.all([callbacks.progress(step), callbacks.stepReport(step)]);
+    const [instructions] = await Promise.all([callbacks.progress(step, meter.total()), callbacks.stepReport(step)]);
     obey(instructions, ctx);
   };
 
@@ -134,7 +170,7 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
     const status: StepServices['status'] = (event) =>
       callbacks.status(redactDeep(event, secretValues) as Parameters<CallbackClient['status']>[0]);
     container.register({
-      agent: asValue(deps.agent),
+      agent: asValue(agent),
       forge: asValue(built.forge),
       shell: asValue(deps.shell),
       status: asValue(status),
@@ -185,6 +221,7 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
       log,
     };
     if (context?.plan && config.phase !== 'planning') ctx.plan = context.plan;
+    stepContext = ctx;
     if (config.prNumber !== undefined) ctx.pullRequest = { number: config.prNumber, url: '' };
 
     const steps = pipeline.steps;
@@ -244,6 +281,8 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
     reason = `Session aborted by the operator${stopReason.reason ? `: ${stopReason.reason}` : ''}`;
   } else if (stopReason?.kind === 'terminated') {
     reason = `Session was stopped (${stopReason.why})`;
+  } else if (stopReason?.kind === 'budget') {
+    reason = stopReason.reason;
   } else if (failure !== undefined) {
     reason = failure;
   } else if (config.phase !== 'planning' && !draft.prUrl) {
@@ -277,6 +316,9 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
     body.log = redactSecrets(logText, secretValues);
   }
   if (timedOut && outcome === 'failure') body.timedOut = true;
+  await usageReport;
+  const usage = meter.total();
+  if (usage) body.usage = usage;
   const sent = await callbacks.result(redactDeep(body, secretValues) as ResultBody);
   log(
     `result ${outcome}${reason ? `: ${reason}` : ''} — ${sent.delivered ? 'delivered' : `NOT delivered (${sent.error ?? 'unknown'})`}`,

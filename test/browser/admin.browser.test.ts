@@ -260,6 +260,7 @@ describe('the /admin page in chromium', () => {
       'Teams affected': '1',
       'Blocked by concurrency cap': '1',
       'Blocked by dedup window': '0',
+      'Blocked by daily budget': '0',
     });
     expect(await rowWith('WEB-2').textContent()).toContain('concurrency');
     // The embedded tracker's ticket URL is an API route (401 in a new tab): the link opens the in-app issue view.

@@ -66,6 +66,8 @@ export interface RunOptions {
   forge?: (config: SessionConfig) => Promise<SessionForge | { error: string }>;
   env?: Record<string, string>;
   stopGraceMs?: number;
+  /** How often a spending agent's usage is reported on its own (the runtime's default when unset). */
+  usageReportMs?: number;
   /** Extra session settings (the operator's model and prompt overrides). */
   config?: Partial<SessionConfig>;
 }
@@ -128,6 +130,7 @@ export async function sessionFixture(serverOptions: FakeCallbackOptions = {}): P
           ...options.env,
         },
         ...options.config,
+        budget: options.config?.budget ?? {},
       };
       const callbacks = createCallbackClient({
         callbackUrl: config.callbackUrl,
@@ -147,6 +150,8 @@ export async function sessionFixture(serverOptions: FakeCallbackOptions = {}): P
         forge: options.forge ? (c) => options.forge!(c) : sessionForge,
         log: (l) => lines.push(l),
         ...(options.stopGraceMs ? { stopGraceMs: options.stopGraceMs } : {}),
+        // Off unless a test asks: usage-only reports would shift the progress calls the tests count.
+        usageReportMs: options.usageReportMs ?? 1e9,
       });
     },
     async agentCalls() {

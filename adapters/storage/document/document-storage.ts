@@ -14,6 +14,7 @@ import { countSnapshot, type SnapshotImport, type StoreSnapshot } from '../snaps
 import { type Change, DISPATCH_LOG_ID, type DocumentBackend, documentsTable, type Table } from './document-backend.js';
 import { createDocumentNotificationQueue } from './document-notifications.js';
 import { createDocumentOperationsEvents } from './document-operations-events.js';
+import { createDocumentUsageStore } from './document-usage.js';
 
 export interface DocumentStorageOptions {
   /** The clock for claims and leases; injected so tests control lapses. */
@@ -233,6 +234,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
           return value;
         }),
     },
+    usage: createDocumentUsageStore(backend, run),
     documents: {
       get: (c, id) => run('documents.get', () => get(documentsTable(c.name), id)),
       put: async (c, id, value) => {

@@ -120,6 +120,33 @@ function migrations(kind: SqlKind): Record<string, Migration> {
         await db.schema.createIndex('jobs_by_identifier').on('jobs').columns(['identifier', 'dispatched_at']).execute();
       },
     },
+    '0004-usage': {
+      // Tokens and dollars per run (issue 17): the day's spend per team is one indexed sum.
+      async up(db: Kysely<unknown>) {
+        const big = pg ? 'bigint' : 'integer';
+        await db.schema
+          .createTable('usage_runs')
+          .addColumn('job_id', 'text', (c) => c.primaryKey())
+          .addColumn('issue_id', 'text', (c) => c.notNull())
+          .addColumn('identifier', 'text', (c) => c.notNull())
+          .addColumn('team_key', 'text', (c) => c.notNull())
+          .addColumn('phase', 'text', (c) => c.notNull())
+          .addColumn('model', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('reported_at', big, (c) => c.notNull())
+          .addColumn('input_tokens', big, (c) => c.notNull())
+          .addColumn('output_tokens', big, (c) => c.notNull())
+          .addColumn('cache_read_tokens', big, (c) => c.notNull())
+          .addColumn('cache_creation_tokens', big, (c) => c.notNull())
+          .addColumn('cost_usd', pg ? 'double precision' : 'real')
+          .addColumn('turns', 'integer')
+          .addColumn('final', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('stopped', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('usage_runs_by_day_team').on('usage_runs').columns(['day', 'team_key']).execute();
+        await db.schema.createIndex('usage_runs_by_reported').on('usage_runs').columns(['reported_at']).execute();
+      },
+    },
     '0005-connector-and-security-events': {
       // The connector event log and grouped security events (issue 18): paged, filtered and
       // pruned in SQL, each filter with the listing order behind it.

@@ -71,4 +71,24 @@ export interface SqlDatabase {
     claim_until: number | null;
     data: string;
   };
+  /** One row per reported run (ports/usage-store.port.ts); `cost_usd` null: not priced. */
+  usage_runs: {
+    job_id: string;
+    issue_id: string;
+    identifier: string;
+    team_key: string;
+    phase: string;
+    /** '' when the agent did not say. */
+    model: string;
+    day: string;
+    reported_at: number;
+    input_tokens: number;
+    output_tokens: number;
+    cache_read_tokens: number;
+    cache_creation_tokens: number;
+    cost_usd: number | null;
+    turns: number | null;
+    final: number;
+    stopped: number;
+  };
 }

@@ -22,6 +22,7 @@ import {
 } from './sql-queries.js';
 import { createSqlSecurityEvents } from './sql-security-events.js';
 import { transact } from './sql-transaction.js';
+import { createSqlUsageStore } from './sql-usage.js';
 
 export interface SqlStorageOptions {
   /** The clock for claims and leases; injected so tests control lapses. */
@@ -352,6 +353,8 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
           ),
         ),
     },
+
+    usage: createSqlUsageStore(db, run),
 
     streams: {
       append: async (stream, entry, keep) => {

@@ -3,6 +3,7 @@ import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
+import type { DailySpend } from '../../domain/budget.js';
 import { activeDedup, DEDUP_WINDOW_MS } from '../../domain/dedup.js';
 import { IN_FLIGHT_STATUSES, TERMINAL_STATUSES } from '../../domain/job-status.js';
 import { advanceIssue, jiraStatusForStage, linearLabelsForStage } from '../../domain/lifecycle.js';
@@ -26,6 +27,8 @@ export interface ReconcileDeps {
    * reported and left out of this cycle's plan, and the others are planned without waiting.
    */
   fetchDeadlineMs?: number;
+  /** Today's spend and the global daily budget (issue 17): the planner holds teams past theirs. */
+  dailySpend?: (now: number) => Promise<DailySpend>;
 }
 
 /** What one mapping's fetch gave in the last cycle that covered it. */
@@ -284,6 +287,7 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       jobs: await storage.jobs.list({ statuses: IN_FLIGHT_STATUSES }),
       dedup: activeDedup(await storage.dedup.list(), now),
       now,
+      ...(deps.dailySpend ? { spend: await deps.dailySpend(now) } : {}),
     });
 
     const dispatched: CycleReport['dispatched'] = [];

@@ -21,6 +21,7 @@ import type { RunEnvironmentBuilder } from './dispatch.service.js';
  * | `AI_IMPLEMENT_NONCE` | the run's nonce for `/api/token`, `/api/status`, `/api/step-report` |
  * | `AI_IMPLEMENT_PR_NUMBER` | the pull request the run continues, when the job has one |
  * | `AI_IMPLEMENT_MAX_TURNS`, `AI_IMPLEMENT_MAX_ITERATIONS`, `AI_IMPLEMENT_MAX_JOB_MINUTES` | the run caps |
+ * | `AI_IMPLEMENT_MAX_COST_USD`, `AI_IMPLEMENT_MAX_TOKENS` | the run's budget (the mapping's `maxCostUsd`, `maxTokens`), when set |
  * | `AI_IMPLEMENT_OWNER`, `AI_IMPLEMENT_REPO`, `AI_IMPLEMENT_FORGE`, `AI_IMPLEMENT_DEFAULT_BRANCH` | where the code lives |
  * | `AI_IMPLEMENT_BRANCH` | the working branch: the mapping's `branchPrefix` + the issue identifier |
  * | `AI_IMPLEMENT_REPO_URL` | a forge cloned directly (local: the bare repository `DATA_DIR/repos/{owner}/{repo}.git`) |
@@ -44,6 +45,8 @@ export const RUN_ENV = {
   maxTurns: 'AI_IMPLEMENT_MAX_TURNS',
   maxIterations: 'AI_IMPLEMENT_MAX_ITERATIONS',
   maxJobMinutes: 'AI_IMPLEMENT_MAX_JOB_MINUTES',
+  maxCostUsd: 'AI_IMPLEMENT_MAX_COST_USD',
+  maxTokens: 'AI_IMPLEMENT_MAX_TOKENS',
   owner: 'AI_IMPLEMENT_OWNER',
   repo: 'AI_IMPLEMENT_REPO',
   forge: 'AI_IMPLEMENT_FORGE',
@@ -98,6 +101,8 @@ export function createRunEnvironment({
     if (credentials.resultToken) env[RUN_ENV.resultToken] = credentials.resultToken;
     if (credentials.progressToken) env[RUN_ENV.progressToken] = credentials.progressToken;
     if (job.prNumber !== undefined) env[RUN_ENV.prNumber] = String(job.prNumber);
+    if (mapping.maxCostUsd !== undefined) env[RUN_ENV.maxCostUsd] = String(mapping.maxCostUsd);
+    if (mapping.maxTokens !== undefined) env[RUN_ENV.maxTokens] = String(mapping.maxTokens);
     // Where the code lives (the session clones it; a GitHub Actions run also has GITHUB_REPOSITORY).
     env[RUN_ENV.owner] = mapping.owner;
     env[RUN_ENV.repo] = mapping.repo;

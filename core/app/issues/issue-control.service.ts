@@ -4,6 +4,7 @@ import type { EventBus, IssueControlEvent, IssueControlEventType, OrchestratorEv
 import type { Logger } from '../../../ports/logger.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
+import type { RunUsageRecord } from '../../../ports/usage-store.port.js';
 import {
   allowedTransitions,
   effectiveStage,
@@ -21,6 +22,7 @@ import type { RunnerRegistry } from '../dispatch/runner-registry.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
 import type { SteeringService } from '../runs/steering.service.js';
 import type { StepEntry, StepHistoryService } from '../runs/step-history.service.js';
+import { type UsageView, usageTotals, usageView } from '../usage/usage-view.js';
 import type { IssueEventLog, IssueOverridesStore } from './issue-records.js';
 import type { TicketingRegistry } from './ticketing-registry.js';
 
@@ -67,6 +69,8 @@ export interface AttemptRow {
   error: string | null;
   timedOutReason: string | null;
   runUrl: string | null;
+  /** Tokens and dollars the attempt reported (issue 17); null: not reported. */
+  usage: UsageView | null;
 }
 
 export interface EventRow {
@@ -96,6 +100,8 @@ export interface IssueDetail extends TransitionsRow {
   overrides: { model: string | null; template: string | null };
   recentEvents: EventRow[];
   attempts: AttemptRow[];
+  /** The issue's usage over its attempts; `reported` false: none reported any. */
+  usage: ReturnType<typeof usageTotals>;
 }
 
 export interface AttemptDetail extends AttemptRow {
@@ -153,7 +159,7 @@ interface Found {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function attemptRow(job: Job): AttemptRow {
+function attemptRow(job: Job, usage?: ReadonlyMap<string, RunUsageRecord>): AttemptRow {
   return {
     id: job.id,
     phase: job.phase,
@@ -166,7 +172,13 @@ function attemptRow(job: Job): AttemptRow {
     error: job.error ?? null,
     timedOutReason: job.timedOutReason ?? null,
     runUrl: job.runUrl ?? null,
+    usage: usageView(usage?.get(job.id)),
   };
+}
+
+/** The usage of some jobs, by job id. */
+async function usageOf(storage: Storage, jobs: readonly Job[]): Promise<Map<string, RunUsageRecord>> {
+  return new Map((await storage.usage.forJobs(jobs.map((j) => j.id))).map((u) => [u.jobId, u]));
 }
 
 function eventRow(event: OrchestratorEvent): EventRow {
@@ -420,6 +432,7 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
       withIssue(id, async (found) => {
         const overrides = await deps.issueOverrides.get(found.issue.id);
         const events = await deps.issueEvents.list(found.issue.id);
+        const usage = await usageOf(storage, found.jobs);
         const { issue } = found;
         return ok({
           ...row(found),
@@ -431,19 +444,27 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
           stateType: issue.stateType ?? null,
           overrides: { model: overrides?.model ?? null, template: overrides?.template ?? null },
           recentEvents: events.slice(-RECENT_EVENTS).reverse().map(eventRow),
-          attempts: found.jobs.map(attemptRow),
+          attempts: found.jobs.map((j) => attemptRow(j, usage)),
+          usage: usageTotals([...usage.values()]),
         });
       }),
 
     attempts: (id) =>
-      withIssue(id, async (found) => ok({ identifier: found.issue.identifier, attempts: found.jobs.map(attemptRow) })),
+      withIssue(id, async (found) => {
+        const usage = await usageOf(storage, found.jobs);
+        return ok({ identifier: found.issue.identifier, attempts: found.jobs.map((j) => attemptRow(j, usage)) });
+      }),
 
     async attempt(jobId) {
       const job = await storage.jobs.get(jobId);
       if (!job) return err({ kind: 'attemptNotFound' });
-      const [steps, events] = await Promise.all([deps.stepHistory.list(job.id), deps.issueEvents.list(job.issueId)]);
+      const [steps, events, usage] = await Promise.all([
+        deps.stepHistory.list(job.id),
+        deps.issueEvents.list(job.issueId),
+        usageOf(storage, [job]),
+      ]);
       return ok({
-        ...attemptRow(job),
+        ...attemptRow(job, usage),
         issueId: job.issueId,
         identifier: job.identifier,
         teamKey: job.teamKey,

@@ -63,7 +63,13 @@ export interface IssuesViewService {
   blockers(): Promise<
     Result<
       {
-        kpis: { totalBlocked: number; teamsAffected: number; blockedByConcurrency: number; blockedByDedup: number };
+        kpis: {
+          totalBlocked: number;
+          teamsAffected: number;
+          blockedByConcurrency: number;
+          blockedByDedup: number;
+          blockedByBudget: number;
+        };
         blockers: BlockerRow[];
         mappings: MappingBlockerRow[];
       },
@@ -73,7 +79,7 @@ export interface IssuesViewService {
 }
 
 /** The reasons the Blockers view lists (spec "Blocker reasons"); paused and blocked-by-issue are eligibility checks. */
-const BLOCKER_REASONS = new Set(['concurrency', 'dedup', 'no-mapping']);
+const BLOCKER_REASONS = new Set(['concurrency', 'dedup', 'no-mapping', 'budget']);
 
 /**
  * The Issues and Blockers views, served from the reconcile loop's latest fetch so that looking
@@ -181,6 +187,7 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
           teamsAffected: new Set(rows.map((r) => r.teamKey)).size,
           blockedByConcurrency: rows.filter((r) => r.reason === 'concurrency').length,
           blockedByDedup: rows.filter((r) => r.reason === 'dedup').length,
+          blockedByBudget: rows.filter((r) => r.reason === 'budget').length,
         },
         blockers: rows,
       });

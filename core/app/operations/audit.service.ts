@@ -32,8 +32,8 @@ export interface AuditService {
 
 /**
  * Operator actions and dispatch decisions the bus already announces, as audit entries: issue
- * control (abort, steer, transition, model and template overrides), mapping changes, and each
- * dispatch. Everything else is recorded by the use case that does it.
+ * control (abort, steer, transition, model and template overrides), mapping changes, each
+ * dispatch, and the budgets' warnings and marks (`budget.warning`, `budget.reached`). Everything else is recorded by the use case that does it.
  */
 function fromEvent(event: OrchestratorEvent): AuditRecord | undefined {
   const about = {
@@ -42,6 +42,11 @@ function fromEvent(event: OrchestratorEvent): AuditRecord | undefined {
   };
   if (event.type === 'job.created') {
     return { actor: 'orchestrator', action: 'dispatch.created', ...about, detail: { jobId: event.jobId, ...event.data } };
+  }
+  if (event.type === 'budget.warning' || event.type === 'budget.reached') {
+    // Issue 17: a budget's 80 % warning and its 100 % mark, with what was spent of what.
+    const target = event.jobId ?? event.teamKey ?? 'global';
+    return { actor: 'orchestrator', action: event.type, ...about, target, detail: { ...event.data } };
   }
   if (event.type.startsWith('issue.') || event.type.startsWith('mapping.')) {
     const target = event.identifier ?? event.teamKey;

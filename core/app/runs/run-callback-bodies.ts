@@ -1,4 +1,5 @@
 import type { Phase } from '../../domain/model.js';
+import type { UsageReport } from '../../domain/usage.js';
 
 /**
  * The bodies of the runner callbacks as the use cases receive them, and the spec's exact code or
@@ -18,7 +19,8 @@ import type { Phase } from '../../domain/model.js';
  *   reviewApproved?: boolean,               // false: the post-push review flagged blockers
  *   plan?: string,                          // planning: the plan for the implementation run
  *   log?: string,                           // the log tail for the excerpt on a failure
- *   timedOut?: boolean }                    // failure: the session stopped itself at maxJobMinutes
+ *   timedOut?: boolean,                     // failure: the session stopped itself at maxJobMinutes
+ *   usage?: RunUsageBody }                  // the run's total usage, when its agent reported any
  * ```
  * Optional fields of the wrong type are ignored; a `prUrl` that is not an http(s) URL counts
  * as missing.
@@ -35,6 +37,8 @@ export interface ResultBody {
   log?: string;
   /** A failure because the run passed its time budget: the job ends `timed_out`, not `failed`. */
   timedOut?: boolean;
+  /** The run's total usage (issue 17); absent when the agent reported none. */
+  usage?: UsageReport;
 }
 
 export type ResultBodyCode =

@@ -7,7 +7,9 @@ import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { logExcerptComment, redactSecrets } from '../../domain/comments.js';
 import { isTerminal, type JobEvent } from '../../domain/job-status.js';
 import type { Job, JobStatus, Phase, TimedOutReason } from '../../domain/model.js';
+import type { UsageReport } from '../../domain/usage.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
+import type { UsageAccounting } from '../usage/usage-accounting.service.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
 import type { ResultBody } from './run-callback-bodies.js';
 import { type RunSecrets, redactDeep } from './run-secrets.js';
@@ -48,6 +50,8 @@ export interface RunCallbacksDeps {
   steering: Pick<SteeringService, 'take'>;
   stepHistory: Pick<StepHistoryService, 'append'>;
   runSecrets: RunSecrets;
+  /** Stores the usage a report carries and enforces the run's caps (issue 17); without it usage is ignored. */
+  usageAccounting?: Pick<UsageAccounting, 'progress' | 'result'>;
 }
 
 export interface RunCallbacksService {
@@ -56,10 +60,14 @@ export interface RunCallbacksService {
     claims: TokenClaims,
     body: ResultBody,
   ): Promise<Result<{ ok: true; jobId: string; status: JobStatus }, RunCallbackError>>;
-  /** `POST /runner/progress`: records the step and answers with the session's instructions. */
+  /**
+   * `POST /runner/progress`: records the step (none in a usage-only report) and the usage, and
+   * answers with the session's instructions.
+   */
   progress(
     claims: TokenClaims,
-    step: StepReport,
+    step: StepReport | undefined,
+    usage?: UsageReport,
   ): Promise<Result<{ ok: true; instructions: SteeringInstruction[] }, RunCallbackError>>;
   /** `GET /runner/planning-context`. */
   planningContext(claims: TokenClaims): Promise<Result<PlanningContext, RunCallbackError>>;
@@ -148,6 +156,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       const job = await storage.jobs.get(claims.jobId);
       if (!job) return err({ kind: 'runJobNotFound' });
       if (!(await runTokens.consume(claims))) return err({ kind: 'alreadyConsumed' });
+      await deps.usageAccounting?.result(job, body.usage, body.error);
 
       const secrets = await runSecrets.valuesFor(job);
       const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
@@ -181,10 +190,12 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       return ok({ ok: true, jobId: job.id, status: recorded?.job.status ?? job.status });
     },
 
-    async progress(claims, step) {
+    async progress(claims, step, usage) {
       // One read each, side by side: the job, and the run record (current? its credentials).
       const [job, credentials] = await Promise.all([storage.jobs.get(claims.jobId), runTokens.currentCredentials(claims)]);
       if (!job || !credentials) return err({ kind: 'runJobNotFound' });
+      // Spend is counted even after the run ended; a run past its cap is aborted on this answer.
+      if (usage && deps.usageAccounting) await deps.usageAccounting.progress(job, usage);
       if (isTerminal(job.status)) {
         // The run is over: its session may still be told to stop (an operator's abort on a
         // runner that cannot kill it), but a token that outlived it posts no step and takes
@@ -192,12 +203,14 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
         const aborts = (await steering.take(job.id)).filter((i) => i.type === 'abort');
         return ok({ ok: true, instructions: aborts });
       }
-      const secrets = await runSecrets.valuesFor(job, credentials);
-      await stepHistory.append(job.id, {
-        ...(redactDeep(step, secrets) as StepReport),
-        source: 'progress',
-        receivedAt: clock.now(),
-      });
+      if (step) {
+        const secrets = await runSecrets.valuesFor(job, credentials);
+        await stepHistory.append(job.id, {
+          ...(redactDeep(step, secrets) as StepReport),
+          source: 'progress',
+          receivedAt: clock.now(),
+        });
+      }
       await markStarted(jobOutcome, clock, job);
       return ok({ ok: true, instructions: await steering.take(job.id) });
     },

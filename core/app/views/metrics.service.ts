@@ -5,6 +5,7 @@ import type { Storage } from '../../../ports/storage.port.js';
 import { activeDedup } from '../../domain/dedup.js';
 import { IN_FLIGHT_STATUSES, isTerminal, JOB_STATUSES, TERMINAL_STATUSES } from '../../domain/job-status.js';
 import type { Job, Phase } from '../../domain/model.js';
+import type { UsageMetrics } from '../usage/usage-metrics.js';
 import { createHistogram, type MetricFamily, renderExposition, type Sample } from './metrics-exposition.js';
 
 export interface MetricsDeps {
@@ -12,6 +13,8 @@ export interface MetricsDeps {
   clock: Clock;
   eventBus: EventBus;
   connectionHealth: ConnectionHealth;
+  /** The usage counters (issue 17): tokens and dollars by team and model. */
+  usageMetrics?: Pick<UsageMetrics, 'families'>;
 }
 
 export interface MetricsService {
@@ -89,7 +92,7 @@ function connectionFamilies(health: ConnectionHealth, now: number): MetricFamily
   ];
 }
 
-export function createMetricsService({ storage, clock, eventBus, connectionHealth }: MetricsDeps): MetricsService {
+export function createMetricsService({ storage, clock, eventBus, connectionHealth, usageMetrics }: MetricsDeps): MetricsService {
   const dispatches = createCounter();
   const cycles = createCounter();
   const reconcileErrors = createCounter();
@@ -212,7 +215,12 @@ export function createMetricsService({ storage, clock, eventBus, connectionHealt
 
   return {
     async render() {
-      return renderExposition([...(await gauges()), ...connectionFamilies(connectionHealth, clock.now()), ...counters()]);
+      return renderExposition([
+        ...(await gauges()),
+        ...connectionFamilies(connectionHealth, clock.now()),
+        ...counters(),
+        ...(usageMetrics?.families() ?? []),
+      ]);
     },
     dispose: unsubscribe,
   };

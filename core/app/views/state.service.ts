@@ -1,11 +1,13 @@
 import type { Clock } from '../../../ports/clock.port.js';
 import type { ConnectionHealth, ConnectionStatus } from '../../../ports/connection-health.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
+import type { RunUsageRecord } from '../../../ports/usage-store.port.js';
 import { IN_FLIGHT_STATUSES, isTerminal, TERMINAL_STATUSES } from '../../domain/job-status.js';
 import type { Job, RunnerMode } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
 import type { ReconcileService } from '../dispatch/reconcile.service.js';
 import type { RunnerModeService } from '../operations/runner-mode.service.js';
+import { type UsageView, usageTotals, usageView } from '../usage/usage-view.js';
 import { inFlightIssues } from './metrics.service.js';
 
 export interface StateDeps {
@@ -54,6 +56,8 @@ export interface JobRow {
   timedOutReason?: string;
   /** A dry run's note (shadow mode). */
   note?: string;
+  /** Tokens and dollars the run reported; null: not reported. */
+  usage: UsageView | null;
 }
 
 /** `GET /api/v1/state`. */
@@ -80,10 +84,19 @@ export interface StateView {
     errors: Record<string, string>;
   } | null;
   /**
-   * Token totals. No runner reports token usage over the callback protocol yet, so these
-   * are zeros and `reported` is false: they are never estimated.
+   * Token totals of the jobs listed here (in flight and recently ended), as their sessions
+   * reported them (issue 17); `reported` is false when none of them reported any: the zeros
+   * then mean "not reported", never an estimate.
    */
-  tokens: { input: number; output: number; total: number; reported: boolean };
+  tokens: {
+    input: number;
+    output: number;
+    cacheRead: number;
+    cacheCreation: number;
+    total: number;
+    costUsd: number;
+    reported: boolean;
+  };
   /** Every outside connection: ok, limited until T, backing off, or circuit open since T; requests left when known. */
   connections: ConnectionStatus[];
 }
@@ -113,7 +126,7 @@ const RECENT_MS = 24 * 60 * 60 * 1000;
 export const RECENT_ROWS = 200;
 const FAILED_STATUSES = TERMINAL_STATUSES.filter((s) => s !== 'completed');
 
-function row(job: Job, now: number): JobRow {
+function row(job: Job, now: number, usage: ReadonlyMap<string, RunUsageRecord>): JobRow {
   const finished = isTerminal(job.status);
   const end = finished ? job.updatedAt : now;
   return {
@@ -136,6 +149,7 @@ function row(job: Job, now: number): JobRow {
     ...(job.error ? { error: job.error } : {}),
     ...(job.timedOutReason ? { timedOutReason: job.timedOutReason } : {}),
     ...(job.note ? { note: job.note } : {}),
+    usage: usageView(usage.get(job.id)),
   };
 }
 
@@ -195,6 +209,8 @@ export function createStateService({
         storage.mappings.list(),
       ]);
       const jobs = [...live, ...finished];
+      const reported = await storage.usage.forJobs(jobs.map((j) => j.id));
+      const usage = new Map(reported.map((u) => [u.jobId, u]));
       const { last } = reconcile.snapshot();
 
       const queued: QueuedIssue[] = (last?.skipped ?? []).map((s) => ({
@@ -210,11 +226,11 @@ export function createStateService({
       const running = jobs
         .filter((j) => !isTerminal(j.status))
         .sort((a, b) => a.dispatchedAt - b.dispatchedAt)
-        .map((j) => row(j, now));
+        .map((j) => row(j, now, usage));
       const recent = jobs
         .filter((j) => isTerminal(j.status) && now - j.updatedAt < RECENT_MS)
         .sort((a, b) => b.updatedAt - a.updatedAt)
-        .map((j) => row(j, now));
+        .map((j) => row(j, now, usage));
       const completed = recent.filter((j) => j.status === 'completed');
       const failed = recent.filter((j) => j.status !== 'completed');
       const inFlight = inFlightIssues(jobs);
@@ -244,7 +260,7 @@ export function createStateService({
               errors: last.errors,
             }
           : null,
-        tokens: { input: 0, output: 0, total: 0, reported: false },
+        tokens: usageTotals(reported),
         connections: connectionHealth.list(now),
       };
     },

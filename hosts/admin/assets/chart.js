@@ -72,3 +72,60 @@ export function barChart(buckets) {
   }
   return h('figure', { class: 'chart-figure' }, chart, h('figcaption', { class: 'muted' }, label));
 }
+
+const SERIES = 6;
+
+/**
+ * Dollars per day per team (Usage panel): one slot per day, one bar per team inside it, each
+ * with a tooltip; the series' colours come from classes (`chart-series-N`, cycling), so the CSP
+ * needs nothing. The figure's label states the total and the busiest day.
+ * @param {string[]} days YYYY-MM-DD, oldest first
+ * @param {{ name: string, values: number[] }[]} series one value per day
+ */
+export function groupedDailyChart(days, series) {
+  const width = 720;
+  const height = 160;
+  const top = 8;
+  const bottom = 20;
+  const all = series.flatMap((s) => s.values);
+  const max = Math.max(0.01, ...all);
+  const perDay = days.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
+  const total = perDay.reduce((a, b) => a + b, 0);
+  const peak = perDay.reduce((best, v, i) => (v > (perDay[best] ?? 0) ? i : best), 0);
+  const label =
+    total === 0
+      ? `No spend between ${days[0] ?? ''} and ${days[days.length - 1] ?? ''}`
+      : `$${total.toFixed(2)} from ${days[0]} to ${days[days.length - 1]}; most on ${days[peak]} ($${(perDay[peak] ?? 0).toFixed(2)})`;
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': label });
+  chart.append(svg('line', { x1: 0, x2: width, y1: height - bottom, y2: height - bottom, class: 'chart-axis' }));
+  const slot = width / Math.max(1, days.length);
+  const bar = Math.max(1, (slot - 4) / Math.max(1, series.length));
+  days.forEach((day, i) => {
+    series.forEach((s, j) => {
+      const value = s.values[i] ?? 0;
+      const barHeight = value === 0 ? 0 : Math.max(2, ((height - top - bottom) * value) / max);
+      const rect = svg('rect', {
+        x: (i * slot + 2 + j * bar).toFixed(1),
+        y: (height - bottom - barHeight).toFixed(1),
+        width: Math.max(0.5, bar - 0.5).toFixed(1),
+        height: barHeight.toFixed(1),
+        class: `chart-bar chart-series-${j % SERIES}`,
+      });
+      rect.append(svg('title', {}, `${day} · ${s.name}: $${value.toFixed(2)}`));
+      chart.append(rect);
+    });
+  });
+  for (const i of [0, Math.floor(days.length / 2), days.length - 1]) {
+    const day = days[i];
+    if (day === undefined) continue;
+    const anchor = i === 0 ? 'start' : i === days.length - 1 ? 'end' : 'middle';
+    const x = i === 0 ? 2 : i === days.length - 1 ? width - 2 : i * slot + slot / 2;
+    chart.append(svg('text', { x: x.toFixed(1), y: height - 5, 'text-anchor': anchor, class: 'chart-label' }, day.slice(5)));
+  }
+  const legend = h(
+    'ul',
+    { class: 'chart-legend', 'aria-label': 'Teams' },
+    series.map((s, j) => h('li', {}, h('span', { class: `chart-swatch chart-series-${j % SERIES}` }), ` ${s.name}`)),
+  );
+  return h('figure', { class: 'chart-figure' }, chart, legend, h('figcaption', { class: 'muted' }, label));
+}

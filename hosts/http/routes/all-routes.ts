@@ -27,6 +27,7 @@ import { type SessionBundleRoutesDeps, sessionBundleRoutes } from './session-bun
 import { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.js';
 import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
 import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
+import { type UsageRoutesDeps, usageRoutes } from './usage.routes.js';
 import { type V1ConfigRoutesDeps, v1ConfigRoutes } from './v1-config.routes.js';
 import { type V1IssuesRoutesDeps, v1IssuesRoutes } from './v1-issues.routes.js';
 import { type V1OperationsRoutesDeps, v1OperationsRoutes } from './v1-operations.routes.js';
@@ -62,6 +63,7 @@ export type RoutesDeps = HealthRoutesDeps &
   V1ConfigRoutesDeps &
   V1TemplatesRoutesDeps &
   V1OperationsRoutesDeps &
+  UsageRoutesDeps &
   MetricsRoutesDeps &
   ConnectorEventsRoutesDeps &
   SecurityEventsRoutesDeps;
@@ -106,6 +108,7 @@ export const ROUTES: readonly RouteDefinition<RoutesDeps & PagesDeps>[] = [
   ...v1IssuesRoutes,
   ...connectorEventsRoutes,
   ...securityEventsRoutes,
+  ...usageRoutes,
   ...metricsRoutes,
   ...docsRoutes,
 ];

@@ -73,6 +73,7 @@ export const issuesRoutes = [
           teamsAffected: z.number().int(),
           blockedByConcurrency: z.number().int(),
           blockedByDedup: z.number().int(),
+          blockedByBudget: z.number().int().describe('Waiting for a daily budget to reset (issue 17)'),
         }),
         blockers: z.array(BlockerRow),
         mappings: z

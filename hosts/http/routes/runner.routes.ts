@@ -15,7 +15,7 @@ import {
 import type { HttpError } from '../errors.js';
 import { type BodySpec, routesFor } from '../route.js';
 import { millis } from '../schemas/components.schema.js';
-import { ResultBodySchema, stepSchema } from '../schemas/run-callbacks.schema.js';
+import { progressBodySchema, ResultBodySchema } from '../schemas/run-callbacks.schema.js';
 
 export interface RunnerRoutesDeps {
   runTokens: Pick<RunTokensService, 'configured' | 'verify'>;
@@ -85,7 +85,7 @@ export const runnerRoutes = [
     summary: 'A runner streams step-by-step progress during a run',
     security: 'runToken',
     admit: runToken(PROGRESS_AUDIENCE),
-    body: objectBody(z.object({ step: stepSchema(progressStepCode) })),
+    body: objectBody(progressBodySchema(progressStepCode)),
     responses: {
       200: z
         .object({
@@ -111,7 +111,7 @@ export const runnerRoutes = [
       ...REFUSED,
       { kind: 'runJobNotFound' },
     ],
-    handler: ({ admitted, body }, { runCallbacks }) => runCallbacks.progress(admitted, body.step),
+    handler: ({ admitted, body }, { runCallbacks }) => runCallbacks.progress(admitted, body.step, body.usage),
   }),
   route({
     method: 'get',

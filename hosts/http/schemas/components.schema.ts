@@ -83,10 +83,36 @@ export const MappingSchema = z
     maxTurns: z.number().int().optional(),
     maxIterations: z.number().int().optional(),
     maxJobMinutes: z.number().int().optional(),
+    maxCostUsd: z.number().positive().nullable().optional().describe('Per run: the agent stops at this many dollars'),
+    maxTokens: z.number().int().positive().nullable().optional().describe('Per run: the agent stops at this many tokens'),
+    dailyBudgetUsd: z
+      .number()
+      .positive()
+      .nullable()
+      .optional()
+      .describe('Per team per UTC day: past it the team’s next dispatch waits (blocker `budget`)'),
     createdAt: millis().optional(),
     updatedAt: millis().optional(),
   })
   .meta({ id: 'Mapping' });
+
+/** A run's usage as the views show it (core/app/usage/usage-view.ts); null: not reported. */
+export const RunUsageView = z
+  .object({
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    cacheReadTokens: z.number().int(),
+    cacheCreationTokens: z.number().int(),
+    totalTokens: z.number().int(),
+    costUsd: z.number().nullable().describe('Dollars; null when the model had no price'),
+    model: z.string().nullable(),
+    turns: z.number().int().nullable(),
+    final: z.boolean().describe('True once the run’s result carried its total'),
+    stoppedByBudget: z.boolean(),
+  })
+  .nullable()
+  .describe('Tokens and dollars the run reported; null: not reported (never zero)')
+  .meta({ id: 'RunUsageView' });
 
 /** A job as the state views list it (core/app/views/state.service.ts). */
 export const JobRow = z
@@ -110,6 +136,7 @@ export const JobRow = z
     error: z.string().optional(),
     timedOutReason: z.string().optional(),
     note: z.string().optional().describe('A dry run (shadow mode) says so here'),
+    usage: RunUsageView.optional(),
   })
   .meta({ id: 'JobRow' });
 
@@ -175,7 +202,17 @@ export const StateView = z
         errors: z.record(z.string(), z.string()).optional(),
       })
       .nullable(),
-    tokens: z.object({ input: z.number().int(), output: z.number().int(), total: z.number().int(), reported: z.boolean() }),
+    tokens: z
+      .object({
+        input: z.number().int(),
+        output: z.number().int(),
+        cacheRead: z.number().int(),
+        cacheCreation: z.number().int(),
+        total: z.number().int(),
+        costUsd: z.number(),
+        reported: z.boolean(),
+      })
+      .describe('Totals of the jobs listed; reported false: none reported any (the zeros are not estimates)'),
   })
   .meta({ id: 'StateView' });
 

@@ -11,6 +11,27 @@ import { PROGRESS_EVENT_TYPES } from '../../../core/domain/comments.js';
  */
 
 const code = (c: ResultBodyCode) => ({ error: c });
+
+const tokens = z.number().int().nonnegative().default(0);
+/**
+ * A run's usage so far (issue 17), cumulative, with Claude Code's token kinds; `costUsd` when
+ * the agent said it (else the orchestrator prices the tokens by model). Optional everywhere: a
+ * session that predates it, or an agent that reports nothing, sends none, and a malformed one is
+ * dropped rather than failing the report.
+ */
+export const UsageBodySchema = z
+  .object({
+    inputTokens: tokens,
+    outputTokens: tokens,
+    cacheReadTokens: tokens,
+    cacheCreationTokens: tokens,
+    costUsd: z.number().nonnegative().optional(),
+    turns: z.number().int().nonnegative().optional(),
+    model: z.string().min(1).max(200).optional(),
+  })
+  .meta({ id: 'RunUsage' });
+
+const optionalUsage = UsageBodySchema.optional().catch(undefined).describe('The run’s usage so far (tokens, dollars)');
 const httpUrl = z.string().regex(/^https?:\/\/\S+$/);
 /** Text with something in it, else nothing. */
 const someText = z.string().min(1).optional().catch(undefined);
@@ -31,12 +52,23 @@ export const ResultBodySchema = z
       error: someText.describe('Failure context'),
       plan: someText,
       log: someText,
+      usage: optionalUsage,
     },
     code('invalid_body'),
   )
   .refine((b) => !(b.phase === 'implementation' && b.outcome === 'success' && !b.prUrl), code('missing_prUrl'))
   // A run that passed its time budget ends `timed_out`; only a failure can say so.
   .transform(({ timedOut, ...body }) => (body.outcome === 'failure' && timedOut === true ? { ...body, timedOut } : body));
+
+/**
+ * `POST /runner/progress`: `{ step, usage? }`. A report of usage alone (`{ usage }`, sent while
+ * one step's agent is spending) records no step; a body with neither is `step_required`.
+ */
+export function progressBodySchema(message: (problem: StepProblem) => string) {
+  return z
+    .object({ step: stepSchema(message).optional(), usage: optionalUsage })
+    .refine((b) => b.step !== undefined || b.usage !== undefined, { error: message({ kind: 'required' }) });
+}
 
 /** A step report `{ id, type, status, started_at }`, each problem worded by `message`. */
 export function stepSchema(message: (problem: StepProblem) => string) {

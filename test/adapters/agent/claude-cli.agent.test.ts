@@ -66,7 +66,7 @@ describe('the CLI agent', () => {
     const log = join(cwd, 'agent.log');
     const agent = createCliAgent({ command: FAKE_COMMAND, sandbox });
     const outcome = await agent.run(base(cwd, { FAKE_AGENT_TURNS: '3', FAKE_AGENT_LOG: log }, { model: 'claude-test-1' }));
-    expect(outcome).toEqual({ kind: 'finished', turns: 3, output: 'Wrote AGENT_CHANGE.md.' });
+    expect(outcome).toMatchObject({ kind: 'finished', turns: 3, output: 'Wrote AGENT_CHANGE.md.' });
     expect(await readFile(join(cwd, 'AGENT_CHANGE.md'), 'utf8')).toContain('Implement ENG-1');
     const call = JSON.parse((await readFile(log, 'utf8')).trim()) as { argv: string[]; env: string[] };
     expect(call.argv).toEqual([
@@ -144,6 +144,43 @@ describe('the CLI agent', () => {
     const cwd = await workspace();
     const outcome = await createCliAgent({ command: ['no-such-agent-cli-xyz', '{prompt}'], sandbox }).run(base(cwd, {}));
     expect(outcome).toMatchObject({ kind: 'failed', exitCode: 127 });
+  });
+
+  it('reads usage from stream-json: per assistant message while it runs, the result’s totals at the end', async () => {
+    const cwd = await workspace();
+    const seen: unknown[] = [];
+    const agent = createCliAgent({ command: FAKE_COMMAND, sandbox });
+    const outcome = await agent.run(
+      base(
+        cwd,
+        { FAKE_AGENT_TURNS: '3', FAKE_AGENT_TOKENS_PER_TURN: '1000' },
+        {
+          model: 'claude-sonnet-4-5',
+          onUsage: (u) => seen.push(u),
+        },
+      ),
+    );
+    // Each message streams as two lines repeating its usage: counted once, as one turn.
+    expect(outcome).toMatchObject({ kind: 'finished', turns: 3 });
+    const total = { inputTokens: 3000, outputTokens: 600, cacheReadTokens: 6000, cacheCreationTokens: 300 };
+    const cost = (3000 * 3 + 600 * 15 + 6000 * 0.3 + 300 * 3.75) / 1e6;
+    expect(outcome.usage).toMatchObject({ ...total, turns: 3, model: 'claude-sonnet-4-5' });
+    expect(outcome.usage?.costUsd).toBeCloseTo(cost, 9);
+    // Running totals only grow, and the last one is the result's.
+    const inputs = seen.map((u) => (u as { inputTokens: number }).inputTokens);
+    expect(inputs).toEqual([...inputs].sort((a, b) => a - b));
+    expect(seen.at(-1)).toEqual(outcome.usage);
+  });
+
+  it('reports no usage for an agent that reported none (not zero)', async () => {
+    const cwd = await workspace();
+    const seen: unknown[] = [];
+    const outcome = await createCliAgent({ command: FAKE_COMMAND, sandbox }).run(
+      base(cwd, { FAKE_AGENT_USAGE: 'off' }, { onUsage: (u) => seen.push(u) }),
+    );
+    expect(outcome).toMatchObject({ kind: 'finished', turns: 2 });
+    expect(outcome.usage).toBeUndefined();
+    expect(seen).toEqual([]);
   });
 
   it('counts plain-text turns by a pattern for agents without JSON output', async () => {

@@ -3,7 +3,13 @@
 // It speaks Claude Code's stream-json (one JSON message a line) and edits the working tree
 // the way a coding agent would. What it does is chosen by its environment, which is exactly
 // what the session hands an agent (the mapping's extraEnv and secrets, plus PATH and HOME):
-//   FAKE_AGENT_MODE  edit (default) | noop | loop | hang | crash | break | always-break | reject
+//   FAKE_AGENT_MODE  edit (default) | noop | loop | spend | hang | crash | break | always-break | reject
+//                    (spend: keeps answering, each turn with FAKE_AGENT_TOKENS_PER_TURN input tokens and a
+//                    fifth of that in output, and never finishes: a runaway agent for the budget tests)
+//   FAKE_AGENT_USAGE off: no usage at all (an agent that reports nothing); otherwise every assistant
+//                    message carries Claude Code's `message.usage` and the result `usage`,
+//                    `total_cost_usd` (at Sonnet's price) and `num_turns`
+//   FAKE_AGENT_TOKENS_PER_TURN input tokens per turn (default 1000)
 //   FAKE_AGENT_TURNS assistant turns to emit per run (default 2)
 //   FAKE_AGENT_FILE  the file an edit writes (default AGENT_CHANGE.md)
 //   FAKE_AGENT_LOG   append one JSON line per invocation (argv, env names, cwd, kind)
@@ -36,8 +42,41 @@ if (process.env.FAKE_AGENT_LOG) {
 }
 
 const say = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
-const assistant = (text) => say({ type: 'assistant', message: { role: 'assistant', content: [{ type: 'text', text }] } });
-const result = (text, n) => say({ type: 'result', subtype: 'success', is_error: false, num_turns: n, result: text });
+const withUsage = process.env.FAKE_AGENT_USAGE !== 'off';
+const perTurn = Number(process.env.FAKE_AGENT_TOKENS_PER_TURN ?? '1000');
+const model = flag('--model') ?? 'claude-sonnet-4-5-20250929';
+const spent = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+let messages = 0;
+const assistant = (text) => {
+  const id = `msg_fake_${process.pid}_${++messages}`;
+  const usage = {
+    input_tokens: perTurn,
+    output_tokens: Math.round(perTurn / 5),
+    cache_read_input_tokens: perTurn * 2,
+    cache_creation_input_tokens: Math.round(perTurn / 10),
+  };
+  for (const k of Object.keys(spent)) spent[k] += usage[k];
+  const content = [{ type: 'text', text }];
+  // Claude Code streams one message's content blocks as separate lines, each repeating its usage.
+  for (let block = 0; block < 2; block++)
+    say({ type: 'assistant', message: { id, model, role: 'assistant', content, ...(withUsage ? { usage } : {}) } });
+};
+/** Sonnet's list price, dollars per million tokens. */
+const costOfSpent = () =>
+  (spent.input_tokens * 3 +
+    spent.output_tokens * 15 +
+    spent.cache_read_input_tokens * 0.3 +
+    spent.cache_creation_input_tokens * 3.75) /
+  1_000_000;
+const result = (text, n) =>
+  say({
+    type: 'result',
+    subtype: 'success',
+    is_error: false,
+    num_turns: n,
+    result: text,
+    ...(withUsage ? { usage: spent, total_cost_usd: costOfSpent() } : {}),
+  });
 
 say({ type: 'system', subtype: 'init', model: flag('--model') ?? 'default', cwd: process.cwd() });
 
@@ -47,6 +86,9 @@ if (mode === 'crash' && kind !== 'review') {
 }
 if (mode === 'hang') {
   setInterval(() => undefined, 60_000);
+} else if (mode === 'spend' && kind !== 'review') {
+  let n = 0;
+  setInterval(() => assistant(`turn ${++n}: spending`), 20);
 } else if (mode === 'loop' && kind !== 'review') {
   let n = 0;
   setInterval(() => assistant(`turn ${++n}: still working`), 5);

@@ -15,6 +15,8 @@ export interface CallbackHarness extends Harness {
   admin: string;
   /** Every launch the (shadow) runner received, with the session env. */
   launches: RunLaunch[];
+  /** The session ids the runner was asked to destroy. */
+  destroyed: string[];
   /** Creates an issue on the local tracker with the trigger label. */
   createIssue(title?: string, description?: string): Promise<LocalIssue>;
   /** Runs one reconcile cycle and answers the launch of the newest dispatched job. */
@@ -37,7 +39,7 @@ export interface CallbackHarnessOptions {
  * runner that also keeps what it was launched with (the real shadow runner keeps only keys).
  */
 export async function startCallbackHarness(options: CallbackHarnessOptions = {}): Promise<CallbackHarness> {
-  const { launches, runnerRegistry } = capturingShadowRunner();
+  const { launches, destroyed, runnerRegistry } = capturingShadowRunner();
   const h = await startHarness(
     options.kind ?? 'memory',
     { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_TOKEN_SECRET: RUNNER_SECRET, RUNNER_MODE: 'shadow', ...options.env },
@@ -63,6 +65,7 @@ export async function startCallbackHarness(options: CallbackHarnessOptions = {})
     ...h,
     admin,
     launches,
+    destroyed,
     async createIssue(title = 'Add a widget', description = 'The widget should spin.') {
       const created = await cradle.trackerStore.create({ teamKey: TEAM, title, description, labels: ['AI-Implement'] });
       if ('missing' in created) throw new Error('issue not created');

@@ -81,7 +81,13 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
       kpis: Record<string, number>;
       blockers: { identifier: string; reason: string; message: string; url: string; mapping: string }[];
     }>(h, token, '/api/blockers');
-    expect(blockers.kpis).toEqual({ totalBlocked: 2, teamsAffected: 1, blockedByConcurrency: 2, blockedByDedup: 0 });
+    expect(blockers.kpis).toEqual({
+      totalBlocked: 2,
+      teamsAffected: 1,
+      blockedByConcurrency: 2,
+      blockedByDedup: 0,
+      blockedByBudget: 0,
+    });
     for (const row of blockers.blockers) {
       expect(row).toMatchObject({
         reason: 'concurrency',

@@ -119,6 +119,7 @@ describe.each(STORAGE_KINDS)('v1 issue detail, attempts and transitions (%s stor
           error: null,
           timedOutReason: null,
           runUrl: null,
+          usage: null, // not reported (issue 17)
         },
       ]);
       const events = (body.recentEvents as { type: string; jobId: string }[]).map((e) => [e.type, e.jobId]);

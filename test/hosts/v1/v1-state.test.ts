@@ -45,7 +45,7 @@ describe('GET /api/v1/state', () => {
       failed: [],
       mappings: [],
       lastReconcile: null,
-      tokens: { input: 0, output: 0, total: 0, reported: false },
+      tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0, total: 0, costUsd: 0, reported: false },
       connections: [],
     });
   });

@@ -6,7 +6,7 @@ import { ticketLink } from '../links.js';
 /** Work → Blockers: eligible issues that are not being picked up, and why. */
 
 /** @type {Record<string, import('../dom.js').Tone>} */
-const REASON_TONES = { concurrency: 'warn', dedup: 'info', 'no-mapping': 'bad' };
+const REASON_TONES = { concurrency: 'warn', dedup: 'info', 'no-mapping': 'bad', budget: 'warn' };
 
 /** @param {HTMLElement} root */
 export async function render(root) {
@@ -23,6 +23,7 @@ export async function render(root) {
         { label: 'Teams affected', value: kpis.teamsAffected },
         { label: 'Blocked by concurrency cap', value: kpis.blockedByConcurrency },
         { label: 'Blocked by dedup window', value: kpis.blockedByDedup },
+        { label: 'Blocked by daily budget', value: kpis.blockedByBudget ?? 0 },
       ],
       'Blocker counts',
     ),

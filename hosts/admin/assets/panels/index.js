@@ -20,6 +20,7 @@ import * as secrets from './secrets.js';
 import * as securityEvents from './security-events.js';
 import * as sessions from './sessions.js';
 import * as settings from './settings.js';
+import * as usage from './usage.js';
 import * as workspaces from './workspaces.js';
 
 /**
@@ -74,6 +75,13 @@ export const PANELS = [
     intro: 'Eligible issues that are not being picked up, and why.',
     group: 'Work',
     render: blockers.render,
+  },
+  {
+    id: 'usage',
+    title: 'Usage',
+    intro: 'What the agents spent, in dollars and tokens, per team and day; the daily budgets and the runs a budget stopped.',
+    group: 'Work',
+    render: usage.render,
   },
   {
     id: 'projects',

@@ -53,6 +53,9 @@ export const FIELD_STEP = {
   maxTurns: 5,
   maxIterations: 5,
   maxJobMinutes: 5,
+  maxCostUsd: 5,
+  maxTokens: 5,
+  dailyBudgetUsd: 5,
   paused: 5,
 };
 

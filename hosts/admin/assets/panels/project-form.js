@@ -31,6 +31,9 @@ const DEFAULTS = {
   extraEnv: 'none',
 };
 
+/** Budgets (issue 17): blank means none; sent as null, which clears them. */
+const BUDGETS = ['maxCostUsd', 'maxTokens', 'dailyBudgetUsd'];
+
 /** @typedef {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} Control */
 
 let formCount = 0;
@@ -75,6 +78,8 @@ export function projectForm({ existing, onSaved, onCancel }) {
   const input = (placeholder = '', type = 'text') => h('input', { type, placeholder, autocomplete: 'off', spellcheck: 'false' });
   /** @param {string} placeholder */
   const number = (placeholder) => h('input', { type: 'number', min: 1, step: 1, inputmode: 'numeric', placeholder });
+  /** @param {string} placeholder */
+  const amount = (placeholder) => h('input', { type: 'number', min: 0.01, step: 0.01, inputmode: 'decimal', placeholder });
   /** @param {[string, string][]} options */
   const select = (options) =>
     h(
@@ -222,6 +227,13 @@ export function projectForm({ existing, onSaved, onCancel }) {
       }),
       field('maxJobMinutes', 'maxJobMinutes', number('90'), {
         hint: 'Wall-clock timeout before forced termination, in minutes. Blank: 90',
+      }),
+      field('maxCostUsd', 'maxCostUsd', amount('none'), {
+        hint: 'Dollars one run may spend; the agent is stopped at it. Blank: no cap',
+      }),
+      field('maxTokens', 'maxTokens', number('none'), { hint: 'Tokens one run may use (every kind). Blank: no cap' }),
+      field('dailyBudgetUsd', 'dailyBudgetUsd', amount('none'), {
+        hint: 'Dollars this team may spend per UTC day; past it new runs wait for 00:00 UTC. Blank: no budget',
       }),
       checkbox('paused', 'Paused (no new dispatches)'),
     ],
@@ -453,6 +465,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
       if (text(name) !== '') out[name] = Number(text(name));
     }
     for (const name of CAPS) out[name] = text(name) === '' ? null : Number(text(name));
+    for (const name of BUDGETS) out[name] = text(name) === '' ? null : Number(text(name));
     for (const name of ['planningEnabled', 'autoApprovePlans', 'paused'])
       out[name] = /** @type {HTMLInputElement} */ (controls[name]).checked;
     const env = parseExtraEnv(controls.extraEnv?.value ?? '');
@@ -503,6 +516,10 @@ export function projectForm({ existing, onSaved, onCancel }) {
     for (const name of ['maxInProgressAiIssues', ...CAPS]) {
       const value = /** @type {string} */ (v[/** @type {keyof typeof v} */ (name)]);
       row(name, value !== '' ? value : `default (${DEFAULTS[name]})`, value === '');
+    }
+    for (const name of BUDGETS) {
+      const value = /** @type {Control} */ (controls[name]).value.trim();
+      row(name, value !== '' ? value : 'none', value === '');
     }
     row('paused', String(v.paused));
     const secrets = secretsToSet();
@@ -568,7 +585,15 @@ export function projectForm({ existing, onSaved, onCancel }) {
   ]) {
     if (typeof m[name] === 'string') /** @type {Control} */ (controls[name]).value = m[name];
   }
-  for (const name of ['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues', 'maxTurns', 'maxIterations', 'maxJobMinutes']) {
+  for (const name of [
+    'machineCpus',
+    'machineMemoryMb',
+    'maxInProgressAiIssues',
+    'maxTurns',
+    'maxIterations',
+    'maxJobMinutes',
+    ...BUDGETS,
+  ]) {
     if (typeof m[name] === 'number') /** @type {Control} */ (controls[name]).value = String(m[name]);
   }
   /** @type {Record<string, string>} */

@@ -1,0 +1,215 @@
+import type { Clock } from '../../../ports/clock.port.js';
+import type { EventBus } from '../../../ports/event-bus.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
+import type { Storage } from '../../../ports/storage.port.js';
+import type { RunUsageRecord } from '../../../ports/usage-store.port.js';
+import {
+  type BudgetLevel,
+  type BudgetScope,
+  budgetReachedError,
+  type DailySpend,
+  levelsCrossed,
+  runBudgetCrossed,
+  utcDay,
+} from '../../domain/budget.js';
+import { isTerminal } from '../../domain/job-status.js';
+import type { Job } from '../../domain/model.js';
+import { costOf, type UsageReport } from '../../domain/usage.js';
+import type { RunnerRegistry } from '../dispatch/runner-registry.js';
+import type { JobOutcomeService } from '../runs/job-outcome.service.js';
+import type { SteeringService } from '../runs/steering.service.js';
+import type { UsageMetrics } from './usage-metrics.js';
+import type { UsageSettingsSource } from './usage-settings.js';
+
+export interface UsageAccountingDeps {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  eventBus: EventBus;
+  usageSettings: UsageSettingsSource;
+  usageMetrics: UsageMetrics;
+  steering: Pick<SteeringService, 'abort'>;
+  jobOutcome: Pick<JobOutcomeService, 'record'>;
+  runnerRegistry: Pick<RunnerRegistry, 'get'>;
+}
+
+export interface UsageAccounting {
+  /**
+   * A `/runner/progress` report's usage: stored, counted, and checked against the run's caps.
+   * A run past `maxCostUsd` or `maxTokens` is aborted at once (the abort rides on this very
+   * answer; the runner's session is destroyed and the job failed right after).
+   */
+  progress(job: Job, usage: UsageReport): Promise<void>;
+  /** `/runner/result`: the run's total, and whether a budget stopped it (its error says so). */
+  result(job: Job, usage: UsageReport | undefined, error: string | undefined): Promise<void>;
+  /** Today's spend per team and the global budget, for the planner. */
+  dailySpend(now: number): Promise<DailySpend>;
+  /** Resolves once the background work started so far (aborts) is done (tests). */
+  idle(): Promise<void>;
+}
+
+/** The once-only marks of the budget events live this long (past the day they are about). */
+const EVENT_MARK_TTL_MS = 2 * 24 * 60 * 60 * 1000;
+
+/**
+ * Usage accounting (issue 17 "Counting" and "Budgets"): every report is one stored record per
+ * run, so the day's spend is a database sum that every replica shares. Crossing 80 % and 100 %
+ * of a budget publishes `budget.warning` / `budget.reached` once (a claim in the store makes it
+ * once across replicas). Daily budgets never stop a run in flight: the planner holds the next.
+ */
+export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccounting {
+  const { storage, clock, logger, eventBus, usageSettings, usageMetrics } = deps;
+  let pending: Promise<void> = Promise.resolve();
+
+  async function publishOnce(
+    level: BudgetLevel,
+    scope: BudgetScope,
+    about: { key: string; day: string; teamKey?: string; jobId?: string },
+    spentUsd: number,
+    budgetUsd: number,
+  ) {
+    if (!(await storage.claims.claimOnce(`budget:${scope}:${about.key}:${about.day}:${level}`, EVENT_MARK_TTL_MS))) return;
+    const who = scope === 'global' ? 'every team' : scope === 'team' ? `team ${about.teamKey}` : `run ${about.jobId}`;
+    const message =
+      level === 'warning'
+        ? `${who} has spent $${spentUsd.toFixed(2)} of its $${budgetUsd.toFixed(2)} budget (80 %)`
+        : `${who} reached its $${budgetUsd.toFixed(2)} budget ($${spentUsd.toFixed(2)} spent)`;
+    eventBus.publish({
+      type: level === 'warning' ? 'budget.warning' : 'budget.reached',
+      at: clock.now(),
+      ...(about.teamKey ? { teamKey: about.teamKey } : {}),
+      ...(about.jobId ? { jobId: about.jobId } : {}),
+      message,
+      data: { scope, spentUsd, budgetUsd },
+    });
+  }
+
+  /** Steering abort now (answered on this progress call); destroy and fail in the background. */
+  async function abortForBudget(job: Job, spentUsd: number): Promise<void> {
+    if (!(await storage.claims.claimOnce(`budget-abort:${job.id}`))) return;
+    const reason = budgetReachedError(spentUsd);
+    await deps.steering.abort(job.id, reason);
+    await storage.usage.markStopped(job.id);
+    logger.warn('run stopped: budget reached', { jobId: job.id, issue: job.identifier, spentUsd });
+    pending = pending.then(async () => {
+      try {
+        const sessionId = job.machineId ?? job.runId;
+        const runner = deps.runnerRegistry.get(job.runner);
+        if (runner && sessionId) {
+          const destroyed = await runner.destroy(sessionId);
+          if (destroyed.isErr())
+            logger.warn('budget abort: could not destroy the session; it stops on its next progress call', {
+              jobId: job.id,
+              error: destroyed.error.message,
+            });
+        }
+        await deps.jobOutcome.record(job.id, { type: 'failed', error: reason, logLabel: 'session_failed', at: clock.now() });
+      } catch (error) {
+        logger.error('budget abort failed', { jobId: job.id, error });
+      }
+    });
+  }
+
+  async function store(job: Job, usage: UsageReport, final: boolean) {
+    const [settings, mapping, before] = await Promise.all([
+      usageSettings.current(),
+      storage.mappings.get(job.teamKey),
+      storage.usage.get(job.id),
+    ]);
+    const costUsd = usage.costUsd ?? costOf(usage, usage.model, settings.prices);
+    const now = clock.now();
+    const record: RunUsageRecord = {
+      jobId: job.id,
+      issueId: job.issueId,
+      identifier: job.identifier,
+      teamKey: job.teamKey,
+      phase: job.phase,
+      day: before?.day ?? utcDay(now),
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cacheReadTokens: usage.cacheReadTokens,
+      cacheCreationTokens: usage.cacheCreationTokens,
+      reportedAt: now,
+      final,
+      stoppedByBudget: before?.stoppedByBudget ?? false,
+      ...(usage.model ? { model: usage.model } : {}),
+      ...(costUsd !== undefined ? { costUsd } : {}),
+      ...(usage.turns !== undefined ? { turns: usage.turns } : {}),
+    };
+    if (!(await storage.usage.record(record))) return undefined;
+    const costBefore = before?.costUsd ?? 0;
+    const delta = Math.max(0, (costUsd ?? 0) - costBefore);
+    usageMetrics.add(
+      job.teamKey,
+      usage.model,
+      {
+        inputTokens: usage.inputTokens - (before?.inputTokens ?? 0),
+        outputTokens: usage.outputTokens - (before?.outputTokens ?? 0),
+        cacheReadTokens: usage.cacheReadTokens - (before?.cacheReadTokens ?? 0),
+        cacheCreationTokens: usage.cacheCreationTokens - (before?.cacheCreationTokens ?? 0),
+      },
+      delta,
+    );
+
+    // Events: the run's own cap, then the team's and the global day.
+    if (mapping?.maxCostUsd !== undefined && costUsd !== undefined) {
+      for (const level of levelsCrossed(costBefore, costUsd, mapping.maxCostUsd))
+        await publishOnce(
+          level,
+          'run',
+          { key: job.id, day: record.day, teamKey: job.teamKey, jobId: job.id },
+          costUsd,
+          mapping.maxCostUsd,
+        );
+    }
+    if (delta > 0 && (mapping?.dailyBudgetUsd !== undefined || settings.globalDailyBudgetUsd !== undefined)) {
+      const spend = await storage.usage.spendOn(record.day);
+      const team = spend[job.teamKey] ?? 0;
+      for (const level of levelsCrossed(team - delta, team, mapping?.dailyBudgetUsd))
+        await publishOnce(
+          level,
+          'team',
+          { key: job.teamKey, day: record.day, teamKey: job.teamKey },
+          team,
+          mapping!.dailyBudgetUsd!,
+        );
+      const total = Object.values(spend).reduce((a, b) => a + b, 0);
+      for (const level of levelsCrossed(total - delta, total, settings.globalDailyBudgetUsd))
+        await publishOnce(level, 'global', { key: '*', day: record.day }, total, settings.globalDailyBudgetUsd!);
+    }
+    return { record, mapping };
+  }
+
+  return {
+    async progress(job, usage) {
+      const stored = await store(job, usage, false);
+      if (!stored?.mapping || isTerminal(job.status)) return;
+      const budget = {
+        ...(stored.mapping.maxCostUsd !== undefined ? { maxCostUsd: stored.mapping.maxCostUsd } : {}),
+        ...(stored.mapping.maxTokens !== undefined ? { maxTokens: stored.mapping.maxTokens } : {}),
+      };
+      const priced: UsageReport = {
+        ...usage,
+        ...(stored.record.costUsd !== undefined ? { costUsd: stored.record.costUsd } : {}),
+      };
+      if (runBudgetCrossed(priced, budget)) await abortForBudget(job, stored.record.costUsd ?? 0);
+    },
+
+    async result(job, usage, error) {
+      if (usage) await store(job, usage, true);
+      if (error?.startsWith('Reached budget')) await storage.usage.markStopped(job.id);
+    },
+
+    async dailySpend(now) {
+      const [byTeam, settings] = await Promise.all([storage.usage.spendOn(utcDay(now)), usageSettings.current()]);
+      const totalUsd = Object.values(byTeam).reduce((a, b) => a + b, 0);
+      return {
+        byTeam,
+        totalUsd,
+        ...(settings.globalDailyBudgetUsd !== undefined ? { globalBudgetUsd: settings.globalDailyBudgetUsd } : {}),
+      };
+    },
+
+    idle: () => pending,
+  };
+}
