@@ -12,6 +12,15 @@ export interface GapFillRoutesDeps extends ConnectorRecordingDeps {
 
 const route = routesFor<GapFillRoutesDeps>();
 
+/** The parsed body as text for the connector log; a body too deep to write back (20,000 nested arrays) is logged as such, never a 500. */
+function bodyText(body: unknown): string {
+  try {
+    return JSON.stringify(body ?? null);
+  } catch {
+    return '"(body too deeply nested to keep)"';
+  }
+}
+
 /**
  * `POST /trigger/gap-fill` (outside /api: its own bearer, slug error codes). The use case checks
  * the bearer before the body, so an unauthenticated caller learns nothing about it; a body that
@@ -56,12 +65,7 @@ export const gapFillRoutes = [
       const result = await deps.gapFill.trigger(event.req.headers.get('authorization'), body);
       const verdict = gapFillVerdict(result);
       const action = typeof (body as { prNumber?: unknown } | undefined)?.prNumber === 'number' ? 'trigger' : undefined;
-      recordDelivery(
-        deps,
-        event,
-        { source: 'gap-fill', receivedAt, event: 'gap-fill', action, body: JSON.stringify(body ?? null) },
-        verdict,
-      );
+      recordDelivery(deps, event, { source: 'gap-fill', receivedAt, event: 'gap-fill', action, body: bodyText(body) }, verdict);
       return result.map((run) => ({ accepted: true as const, ...run }));
     },
   }),
