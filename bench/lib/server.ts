@@ -67,7 +67,9 @@ function baseEnv(): Record<string, string> {
 export async function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', options.script, ...(options.args ?? [])], {
+  // BENCH_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every server child.
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', options.script, ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     env: { ...baseEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
