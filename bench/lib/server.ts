@@ -79,7 +79,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   child.once('exit', () => setTimeout(() => log.end(), 50));
   const url = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? Number(process.env.BENCH_START_TIMEOUT_MS ?? 30_000));
   let startMs = -1;
   while (startMs < 0) {
     if (child.exitCode !== null || child.signalCode !== null)

@@ -10,6 +10,7 @@
  * ratio column for 5x the issues should be about the page ratio, not 5.
  *
  *   npx tsx bench/poll/poll.bench.ts            # 20 mappings x 500 issues, plus baselines
+ *   POLL_TRACKERS=linear npx tsx bench/poll/poll.bench.ts
  */
 import { asValue } from 'awilix';
 import { loadConfig } from '../../hosts/config.js';
@@ -102,6 +103,7 @@ async function measure(tracker: 'linear' | 'jira', mappings: number, issuesPerMa
     if (deleted && removalSeenAfterCycles < 0 && !seen) removalSeenAfterCycles = n;
   }
   await orchestrator.dispose();
+  console.log(`  (measured ${tracker} ${mappings} x ${issuesPerMapping}: ${hourRequests} requests in the hour)`);
   await linear?.close();
   await jira?.close();
   return {
@@ -118,7 +120,8 @@ async function measure(tracker: 'linear' | 'jira', mappings: number, issuesPerMa
 }
 
 const rows: Row[] = [];
-for (const tracker of ['linear', 'jira'] as const) {
+const TRACKERS = (process.env.POLL_TRACKERS ?? 'linear,jira').split(',') as ('linear' | 'jira')[];
+for (const tracker of TRACKERS) {
   const baseline = await measure(tracker, 20, 100);
   const scaledIssues = await measure(tracker, 20, 500);
   const scaledMappings = await measure(tracker, 10, 500);
