@@ -53,7 +53,9 @@ async function hour(teams: number, issuesPerTeam: number) {
 }
 
 console.log('Linear, every mapping in one request a cycle; 120 cycles = an hour at a 30 s poll; budget 2,500 requests an hour');
-console.log('mappings x issues | full read: requests, ms | the hour: requests, share of the budget | a deleted issue left after | ms a cycle');
+console.log(
+  'mappings x issues | full read: requests, ms | the hour: requests, share of the budget | a deleted issue left after | ms a cycle',
+);
 for (const [teams, issues] of [
   [20, 100],
   [20, 500],
