@@ -85,6 +85,16 @@ export interface JobQuery {
   updatedAfter?: number;
   /** Only these jobs (an empty list matches nothing). */
   ids?: readonly string[];
+  /** Only jobs of these issues (an empty list matches nothing). */
+  issueIds?: readonly string[];
+  /**
+   * Only a job that is its issue's newest (by `dispatchedAt`) among the jobs of these phases,
+   * whatever their status; the other filters then apply to it. Jobs of one issue dispatched in
+   * the same millisecond are all "newest".
+   */
+  newestOfIssueAmong?: readonly Phase[];
+  /** Only jobs that opened a pull request (`prUrl` set), or only jobs that did not. */
+  openedPullRequest?: boolean;
   /** At most this many (a whole number >= 0). An empty `statuses` matches nothing. */
   limit?: number;
 }

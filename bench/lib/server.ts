@@ -67,7 +67,9 @@ function baseEnv(): Record<string, string> {
 export async function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', options.script, ...(options.args ?? [])], {
+  // BENCH_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every server child.
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', options.script, ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     env: { ...baseEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,7 +79,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   child.once('exit', () => setTimeout(() => log.end(), 50));
   const url = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? Number(process.env.BENCH_START_TIMEOUT_MS ?? 30_000));
   let startMs = -1;
   while (startMs < 0) {
     if (child.exitCode !== null || child.signalCode !== null)

@@ -5,10 +5,12 @@
  * of N triggered issues each, runs a first cycle (which dispatches up to each cap) and then a
  * steady-state cycle (everything at its cap: listing only), then a quiet cycle (nothing changed
  * since the last), and prints requests per cycle and cycle time, and for Linear the share of an
- * API key's 2,500 requests an hour that polling every 30 s spends (the hourly full read included). The target: requests grow with mappings and pages, never with issues — so the
+ * API key's 2,500 requests an hour that polling every 30 s spends — counted over 120 cycles, the
+ * removal sweep included — and how many cycles a deleted issue took to leave. The target: requests grow with mappings and pages, never with issues — so the
  * ratio column for 5x the issues should be about the page ratio, not 5.
  *
  *   npx tsx bench/poll/poll.bench.ts            # 20 mappings x 500 issues, plus baselines
+ *   POLL_TRACKERS=linear npx tsx bench/poll/poll.bench.ts
  */
 import { asValue } from 'awilix';
 import { loadConfig } from '../../hosts/config.js';
@@ -29,7 +31,13 @@ interface Row {
   quietCycle: { requests: number; ms: number };
   /** Listing requests of a full read (Linear: the first cycle's candidate pages). */
   fullReadRequests: number;
+  /** Requests of the 120 cycles after the first (an hour at a 30 s poll), counted, not estimated. */
+  hourRequests: number;
+  /** Cycles until a removal (an issue deleted right after the steady cycle) left the candidates; -1 never. */
+  removalSeenAfterCycles: number;
 }
+
+const CYCLES_AN_HOUR = 120;
 
 async function measure(tracker: 'linear' | 'jira', mappings: number, issuesPerMapping: number): Promise<Row> {
   const teamKeys = Array.from({ length: mappings }, (_, n) => `T${String(n).padStart(2, '0')}`);
@@ -57,7 +65,7 @@ async function measure(tracker: 'linear' | 'jira', mappings: number, issuesPerMa
   const cycle = async () => {
     const report = await orchestrator.cradle.reconcile.request();
     if (Object.keys(report.errors).length > 0) throw new Error(JSON.stringify(report.errors));
-    const done = { requests: requests() - sinceLastOk.requests, ms: Math.round(performance.now() - sinceLastOk.at) };
+    const done = { requests: requests() - sinceLastOk.requests, ms: Math.round(performance.now() - sinceLastOk.at), report };
     sinceLastOk = { requests: requests(), at: performance.now() };
     return done;
   };
@@ -79,14 +87,41 @@ async function measure(tracker: 'linear' | 'jira', mappings: number, issuesPerMa
   const fullReadRequests = listings();
   const steadyCycle = await cycle();
   const quietCycle = await cycle();
+  // An hour of cycles (steady and quiet ones, the removal sweep's included), counted; one
+  // triggered issue is deleted in the tracker first, and the cycle it leaves the candidates is noted.
+  const deleted = linear?.store.issues.find((i) => i.title === 'issue 0');
+  if (linear && deleted) linear.store.issues.splice(linear.store.issues.indexOf(deleted), 1);
+  let hourRequests = 0;
+  let removalSeenAfterCycles = -1;
+  // Jira lists per mapping (the same requests every cycle): its hour is the quiet cycle × 120, not run.
+  if (!linear) hourRequests = quietCycle.requests * CYCLES_AN_HOUR;
+  for (let n = 1; linear && n <= CYCLES_AN_HOUR; n++) {
+    const one = await cycle();
+    hourRequests += one.requests;
+    // The planner's report names every candidate it saw (dispatched, skipped with a reason, or in progress).
+    const seen = deleted && JSON.stringify(one.report).includes(`"${deleted.identifier}"`);
+    if (deleted && removalSeenAfterCycles < 0 && !seen) removalSeenAfterCycles = n;
+  }
   await orchestrator.dispose();
+  console.log(`  (measured ${tracker} ${mappings} x ${issuesPerMapping}: ${hourRequests} requests in the hour)`);
   await linear?.close();
   await jira?.close();
-  return { tracker, mappings, issuesPerMapping, firstCycle, steadyCycle, quietCycle, fullReadRequests };
+  return {
+    tracker,
+    mappings,
+    issuesPerMapping,
+    firstCycle,
+    steadyCycle,
+    quietCycle,
+    fullReadRequests,
+    hourRequests,
+    removalSeenAfterCycles,
+  };
 }
 
 const rows: Row[] = [];
-for (const tracker of ['linear', 'jira'] as const) {
+const TRACKERS = (process.env.POLL_TRACKERS ?? 'linear,jira').split(',') as ('linear' | 'jira')[];
+for (const tracker of TRACKERS) {
   const baseline = await measure(tracker, 20, 100);
   const scaledIssues = await measure(tracker, 20, 500);
   const scaledMappings = await measure(tracker, 10, 500);
@@ -94,14 +129,22 @@ for (const tracker of ['linear', 'jira'] as const) {
   const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : (a / b).toFixed(2));
   console.log(`\n${tracker}`);
   console.log(
-    'mappings x issues | first cycle: requests, ms | steady cycle: requests, ms | quiet cycle: requests, ms | hourly budget at a 30 s poll',
+    'mappings x issues | first cycle: requests, ms | steady cycle: requests, ms | quiet cycle: requests, ms | the next 120 cycles (an hour at a 30 s poll): requests, share of the budget | a deleted issue left after',
   );
   for (const row of [baseline, scaledIssues, scaledMappings]) {
-    // 120 cycles an hour, one of them a full read (hourly); Linear allows 2,500 requests an hour per API key.
-    const hourly = row.quietCycle.requests * 119 + Math.max(row.fullReadRequests, row.quietCycle.requests);
-    const share = tracker === 'linear' ? `${hourly} req/h = ${((hourly / 2500) * 100).toFixed(1)} %` : 'n/a';
+    // Counted over 120 cycles, the removal sweep included; Linear allows 2,500 requests an hour per API key.
+    const share =
+      tracker === 'linear'
+        ? `${row.hourRequests} req/h = ${((row.hourRequests / 2500) * 100).toFixed(1)} %`
+        : `${row.hourRequests} req/h (quiet x 120)`;
+    const removal =
+      tracker === 'linear'
+        ? row.removalSeenAfterCycles < 0
+          ? 'not within the hour'
+          : `${row.removalSeenAfterCycles} cycle(s)`
+        : 'n/a';
     console.log(
-      `${row.mappings} x ${row.issuesPerMapping} | ${row.firstCycle.requests}, ${row.firstCycle.ms} (${row.firstCycle.cycles} cycle(s)) | ${row.steadyCycle.requests}, ${row.steadyCycle.ms} | ${row.quietCycle.requests}, ${row.quietCycle.ms} | ${share}`,
+      `${row.mappings} x ${row.issuesPerMapping} | ${row.firstCycle.requests}, ${row.firstCycle.ms} (${row.firstCycle.cycles} cycle(s)) | ${row.steadyCycle.requests}, ${row.steadyCycle.ms} | ${row.quietCycle.requests}, ${row.quietCycle.ms} | ${share} | ${removal}`,
     );
   }
   console.log(

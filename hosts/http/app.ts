@@ -17,7 +17,7 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
 interface RequestContext {
   id: string;
   startedAt: number;
-  logger: Logger;
+  readonly logger: Logger;
 }
 const requests = new WeakMap<H3Event, RequestContext>();
 
@@ -32,15 +32,28 @@ const requests = new WeakMap<H3Event, RequestContext>();
 export function createHttpApp(given: HttpAppDeps): H3 {
   // `given` may be the container's strict cradle: asked whether it has the key (it says no), never read for it.
   const httpMetrics = ('httpMetrics' in given ? given.httpMetrics : undefined) ?? createHttpMetrics();
-  const deps = new Proxy(given, {
-    get: (target, key) => (key === 'httpMetrics' ? httpMetrics : Reflect.get(target, key)),
+  // The proxy's target is a plain object, not `given`: a get trap's answer is checked against its
+  // target's own property, and asking the container's cradle that (awilix rolls up every
+  // registration to answer) cost more than the rest of a request to /runner/progress.
+  const deps = new Proxy({} as HttpAppDeps, {
+    get: (_, key) => (key === 'httpMetrics' ? httpMetrics : Reflect.get(given, key)),
+    has: (_, key) => key === 'httpMetrics' || Reflect.has(given, key),
   }) as RoutesDeps & AdminGuardDeps & { logger: Logger; httpMetrics: HttpMetrics };
   const contextOf = (event: H3Event): RequestContext => {
     let context = requests.get(event);
     if (!context) {
       const given = event.req.headers.get('x-request-id');
       const id = given && REQUEST_ID.test(given) ? given : randomUUID();
-      context = { id, startedAt: performance.now(), logger: withFields(deps.logger, { requestId: id }) };
+      let logger: Logger | undefined;
+      context = {
+        id,
+        startedAt: performance.now(),
+        // Made when a line is logged (a failed request), not for every request.
+        get logger() {
+          logger ??= withFields(deps.logger, { requestId: id });
+          return logger;
+        },
+      };
       requests.set(event, context);
     }
     return context;

@@ -1,3 +1,4 @@
+import { FastResponse } from 'srvx';
 import { TEMPLATE_MESSAGES } from '../../core/domain/prompt-template.js';
 
 /**
@@ -155,8 +156,13 @@ export function fromFrameworkStatus(status: number): HttpError {
   return { kind: 'internal' };
 }
 
+/**
+ * A JSON answer. srvx's `FastResponse` is a `Response` that the Node server writes straight
+ * from its string (with a Content-Length) rather than through undici's Response and a web
+ * stream; it becomes a full `Response` only when something reads it as one.
+ */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  return new FastResponse(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   });

@@ -169,7 +169,7 @@ it('starts and stops every wire-level fake', async () => {
     const args = [vitest, 'run', 'kit.test.ts', '--reporter=json', '--testTimeout=60000'];
     const { stdout } = await run(process.execPath, args, { cwd: consumer }).catch((e: { stdout: string }) => e);
     const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { numPassedTests: number; numFailedTests: number };
-    expect(report).toMatchObject({ numFailedTests: 0, numTotalTests: 28, numPassedTests: 28 });
+    expect(report).toMatchObject({ numFailedTests: 0, numTotalTests: 29, numPassedTests: 29 });
   });
 
   it("resolves the local runner's session entry to the compiled one, which runs", async () => {

@@ -174,6 +174,13 @@ export function storageContract(
         expect(await ids({ phase: 'implementation' })).toEqual(['d']);
         expect(await ids({ updatedBefore: t + 30 })).toEqual(['e', 'b']);
         expect(await ids({ teamKey: 'ENG', statuses: ['running', 'completed', 'dispatched'], limit: 2 })).toEqual(['e', 'a']);
+        expect(await ids({ issueIds: ['i1', 'i3'] })).toEqual(['d', 'e', 'a', 'b']);
+        expect(await ids({ issueIds: [] })).toEqual([]);
+        expect(await ids({ newestOfIssueAmong: ['planning'] })).toEqual(['c', 'e', 'a']);
+        // `d` and `e` (one issue) were dispatched in the same millisecond: both are newest.
+        expect(await ids({ newestOfIssueAmong: ['planning', 'implementation'] })).toEqual(['c', 'd', 'e', 'a']);
+        expect(await ids({ newestOfIssueAmong: ['planning'], statuses: ['completed'] })).toEqual([]);
+        expect(await ids({ newestOfIssueAmong: [] })).toEqual([]);
 
         expect(await storage.jobs.count()).toBe(5);
         expect(await storage.jobs.count({ statuses: ['running'] })).toBe(2);
@@ -185,6 +192,31 @@ export function storageContract(
       }),
     );
 
+    it(
+      'lists the jobs that opened a pull request, or those that did not, also among the newest of each issue',
+      withSubject(async ({ storage }) => {
+        const t = 1_700_000_000_000;
+        await storage.jobs.put(job('p1', { issueId: 'i1', phase: 'planning', status: 'completed', dispatchedAt: t }));
+        await storage.jobs.put(
+          job('p2', {
+            issueId: 'i1',
+            phase: 'implementation',
+            status: 'completed',
+            dispatchedAt: t + 1,
+            prUrl: 'https://x/pr/1',
+            prNumber: 1,
+          }),
+        );
+        await storage.jobs.put(job('p3', { issueId: 'i2', phase: 'implementation', status: 'completed', dispatchedAt: t + 2 }));
+        await storage.jobs.put(job('p4', { issueId: 'i2', phase: 'gap-analysis', status: 'failed', dispatchedAt: t + 3 }));
+        const ids = async (q?: Parameters<Storage['jobs']['list']>[0]) => (await storage.jobs.list(q)).map((j) => j.id);
+        expect(await ids({ openedPullRequest: true })).toEqual(['p2']);
+        expect(await ids({ openedPullRequest: false })).toEqual(['p4', 'p3', 'p1']);
+        const among = ['planning', 'implementation'] as const;
+        expect(await ids({ newestOfIssueAmong: among, openedPullRequest: false, statuses: ['completed'] })).toEqual(['p3']);
+        expect(await storage.jobs.count({ newestOfIssueAmong: among })).toBe(2);
+      }),
+    );
     it(
       'compare-and-sets a job: only from an expected status, and a stale writer never overwrites a terminal one',
       withSubject(async ({ storage }) => {

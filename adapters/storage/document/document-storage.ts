@@ -282,8 +282,12 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
 }
 
 function matchJobs(jobs: Job[], q: Omit<JobQuery, 'limit'>): Job[] {
+  const newest = q.newestOfIssueAmong ? newestDispatchPerIssue(jobs, q.newestOfIssueAmong) : undefined;
   return jobs.filter(
     (j) =>
+      (newest === undefined || (q.newestOfIssueAmong!.includes(j.phase) && newest.get(j.issueId) === j.dispatchedAt)) &&
+      (q.issueIds === undefined || q.issueIds.includes(j.issueId)) &&
+      (q.openedPullRequest === undefined || Boolean(j.prUrl) === q.openedPullRequest) &&
       (q.statuses === undefined || q.statuses.includes(j.status)) &&
       (q.issueId === undefined || j.issueId === q.issueId) &&
       (q.identifier === undefined || j.identifier.toUpperCase() === q.identifier.toUpperCase()) &&
@@ -293,6 +297,17 @@ function matchJobs(jobs: Job[], q: Omit<JobQuery, 'limit'>): Job[] {
       (q.updatedAfter === undefined || j.updatedAt > q.updatedAfter) &&
       (q.ids === undefined || q.ids.includes(j.id)),
   );
+}
+
+/** Each issue's latest `dispatchedAt` among its jobs of these phases. */
+function newestDispatchPerIssue(jobs: Job[], phases: readonly Job['phase'][]): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const job of jobs) {
+    if (!phases.includes(job.phase)) continue;
+    const seen = newest.get(job.issueId);
+    if (seen === undefined || job.dispatchedAt > seen) newest.set(job.issueId, job.dispatchedAt);
+  }
+  return newest;
 }
 
 /** The port's listing order: newest dispatchedAt first, then id. */

@@ -1,7 +1,7 @@
 import { type Kysely, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { DedupEntry, DispatchLogEntry, Job } from '../../../core/domain/model.js';
 import { DISPATCH_LOG_LIMIT, type JobQuery } from '../../../ports/storage.port.js';
-import type { SqlDatabase } from './sql-schema.js';
+import type { SqlDatabase, SqlKind } from './sql-schema.js';
 
 /**
  * The queries more than one operation shares (a dispatch writes a claim, a job, a dedup entry
@@ -116,8 +116,26 @@ export async function jobInFlight(db: Kysely<SqlDatabase>, issueId: string, phas
 export function whereJobs<O>(
   query: SelectQueryBuilder<SqlDatabase, 'jobs', O>,
   filter: Omit<JobQuery, 'limit'>,
+  kind: SqlKind,
 ): SelectQueryBuilder<SqlDatabase, 'jobs', O> {
   let q = query;
+  if (filter.issueIds) {
+    q = filter.issueIds.length === 0 ? q.where(sql<SqlBool>`1 = 0`) : q.where('issue_id', 'in', filter.issueIds);
+  }
+  if (filter.newestOfIssueAmong) {
+    const phases = filter.newestOfIssueAmong;
+    q =
+      phases.length === 0
+        ? q.where(sql<SqlBool>`1 = 0`)
+        : q.where('phase', 'in', phases).where(
+            // One probe of (issue_id, dispatched_at) per row: is there a later job of the issue?
+            sql<SqlBool>`not exists (select 1 from jobs newer where newer.issue_id = jobs.issue_id and newer.dispatched_at > jobs.dispatched_at and newer.phase in (${sql.join(phases)}))`,
+          );
+  }
+  if (filter.openedPullRequest !== undefined) {
+    const prUrl = kind === 'postgres' ? sql`(data::json->>'prUrl')` : sql`json_extract(data, '$.prUrl')`;
+    q = q.where(filter.openedPullRequest ? sql<SqlBool>`${prUrl} is not null` : sql<SqlBool>`${prUrl} is null`);
+  }
   if (filter.statuses) q = filter.statuses.length === 0 ? q.where(sql<SqlBool>`1 = 0`) : q.where('status', 'in', filter.statuses);
   if (filter.issueId !== undefined) q = q.where('issue_id', '=', filter.issueId);
   if (filter.identifier !== undefined) q = q.where('identifier', '=', filter.identifier.toUpperCase());

@@ -154,7 +154,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
         run('jobs.delete', async () => deleted(await db.deleteFrom('jobs').where('id', '=', id).executeTakeFirstOrThrow())),
       list: (query = {}) =>
         run('jobs.list', async () => {
-          let q = whereJobs(db.selectFrom('jobs').select('data'), query).orderBy('dispatched_at', 'desc').orderBy('id');
+          let q = whereJobs(db.selectFrom('jobs').select('data'), query, kind).orderBy('dispatched_at', 'desc').orderBy('id');
           if (query.limit !== undefined) q = q.limit(assertPage('limit', query.limit));
           return parseAll<Job>(await q.execute());
         }),
@@ -163,6 +163,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
           const row = await whereJobs(
             db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')),
             query,
+            kind,
           ).executeTakeFirstOrThrow();
           return Number(row.n);
         }),

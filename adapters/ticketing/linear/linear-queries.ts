@@ -60,6 +60,35 @@ export const TEAMS_CANDIDATES_QUERY = /* GraphQL */ `
   ${ISSUE_FIELDS}
 `;
 
+/**
+ * An incremental read's first page and, in the same request, one page of the sweep: the ids of
+ * every labelled issue, 250 at a time (an id costs about a point, so the request stays far below
+ * the complexity limit). Over successive cycles the sweep walks the whole labelled set, which
+ * is how issues deleted or archived in Linear (never "updated") are seen leaving — without a
+ * periodic full read's extra requests (linear-candidates.ts).
+ */
+export const TEAMS_CANDIDATES_SWEPT_QUERY = /* GraphQL */ `
+  query AiImplementTeamsCandidatesSwept(
+    $filter: IssueFilter!
+    $first: Int!
+    $sweepFilter: IssueFilter!
+    $sweepFirst: Int!
+    $sweepAfter: String
+  ) {
+    issues(filter: $filter, first: $first) {
+      nodes { ...AiImplementIssue }
+      pageInfo { hasNextPage endCursor }
+    }
+    sweep: issues(filter: $sweepFilter, first: $sweepFirst, after: $sweepAfter) {
+      nodes { id }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  ${ISSUE_FIELDS}
+`;
+
+export const SWEEP_PAGE_SIZE = 250;
+
 export const ISSUE_QUERY = /* GraphQL */ `
   query AiImplementIssue($id: String!) {
     issue(id: $id) { ...AiImplementIssue }
@@ -104,6 +133,9 @@ export interface IssueNode {
 
 export interface CandidatesData {
   issues: { nodes: IssueNode[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
+}
+export interface SweptCandidatesData extends CandidatesData {
+  sweep: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
 }
 export interface IssueData {
   issue: IssueNode;

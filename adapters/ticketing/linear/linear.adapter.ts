@@ -7,7 +7,8 @@
  * Issues in any workflow state are listed (a done issue still labelled is the reaper's
  * `issue-terminal` case), with `stateType` so the core can tell.
  *
- * Cost: listing is one hand-written query per page of 100 (see linear-queries.ts); a move is
+ * Cost: listing is one hand-written query per page of 100 (see linear-queries.ts); every
+ * mapping together is one request per steady cycle (linear-candidates.ts); a move is
  * one `issueUpdate`, plus one label lookup per team per process and one `issueLabelCreate`
  * per missing label; a comment is one `commentCreate`.
  *
@@ -18,7 +19,7 @@
  * answer never posts the comment twice.
  */
 import { randomUUID } from 'node:crypto';
-import { LinearClient } from '@linear/sdk';
+import type { LinearClient } from '@linear/sdk';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { AI_LABELS, isFailedStage, linearLabelsForStage, TRIGGER_LABEL } from '../../../core/domain/lifecycle.js';
 import type { Mapping, Stage, TicketIssue } from '../../../core/domain/model.js';
@@ -36,11 +37,15 @@ import {
   ISSUE_PAGE_SIZE,
   ISSUE_QUERY,
   type IssueData,
+  SWEEP_PAGE_SIZE,
+  type SweptCandidatesData,
   TEAM_LABELS_QUERY,
   TEAMS_CANDIDATES_QUERY,
+  TEAMS_CANDIDATES_SWEPT_QUERY,
   type TeamLabelsData,
   toTicketIssue,
 } from './linear-queries.js';
+import { type LinearSdkModule, loadLinearSdk } from './linear-sdk.js';
 import { createTeamLabels } from './team-labels.js';
 
 export interface LinearTicketingOptions {
@@ -50,31 +55,42 @@ export interface LinearTicketingOptions {
   retry?: RetryOptions;
   /** Issues per listing request; Linear allows up to 250. */
   pageSize?: number;
+  /** Ids per page of the removal sweep (default 250, Linear's largest page). */
+  sweepPageSize?: number;
   now?: () => number;
   /** The deadline of one request (default 15 s); past it the request is aborted and `unavailable`. */
   timeoutMs?: number;
   /** The connection's request governor (shared per API URL and key); none: every request goes. */
   governor?: RequestGovernor;
-  /** How often `listCandidatesOf` reads everything rather than what changed (default 1 hour). */
-  fullReadEveryMs?: number;
 }
 
 const MANAGED_LABELS: readonly string[] = [TRIGGER_LABEL, ...AI_LABELS];
 
 export function createLinearTicketing(options: LinearTicketingOptions): Ticketing {
-  const client = new LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
-  withRequestDeadline(client, options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  /** The SDK and its client, made at the first request (`linear-sdk.ts`). */
+  let sdk: LinearSdkModule | undefined;
+  let connecting: Promise<LinearClient> | undefined;
+  const connect = () => {
+    connecting ??= loadLinearSdk().then((module) => {
+      sdk = module;
+      const client = new module.LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
+      withRequestDeadline(client, options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+      return client;
+    });
+    return connecting;
+  };
   const now = options.now ?? Date.now;
   const pageSize = options.pageSize ?? ISSUE_PAGE_SIZE;
   const governor = options.governor ?? UNGOVERNED;
 
   /** One request, held back by the governor when the connection may not send, its failure converted at the boundary. */
-  const once = <T>(run: () => Promise<T>): ResultAsync<T, ServiceError> =>
-    governor.run(() => ResultAsync.fromPromise(Promise.resolve().then(run), (error) => toServiceError(error, now())));
+  const once = <T>(run: (client: LinearClient) => Promise<T>): ResultAsync<T, ServiceError> =>
+    governor.run(() => ResultAsync.fromPromise(connect().then(run), (error) => toServiceError(error, now(), sdk)));
   /** One request, retried while it fails in a retryable way. */
-  const call = <T>(run: () => Promise<T>): ResultAsync<T, ServiceError> => retryServiceCall(() => once(run), options.retry);
+  const call = <T>(run: (client: LinearClient) => Promise<T>): ResultAsync<T, ServiceError> =>
+    retryServiceCall(() => once(run), options.retry);
 
-  async function query<Data>(text: string, variables: Record<string, unknown>): Promise<Data> {
+  async function query<Data>(client: LinearClient, text: string, variables: Record<string, unknown>): Promise<Data> {
     const response = await client.client.rawRequest<Data, Record<string, unknown>>(text, variables);
     if (response.headers) governor.observe(linearBudget(response.headers));
     if (!response.data) throw new Error('Linear answered without data');
@@ -84,7 +100,7 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
   const labels = createTeamLabels(
     {
       load: (teamKey, names) =>
-        call(() => query<TeamLabelsData>(TEAM_LABELS_QUERY, { teamKey, names })).andThen((data) => {
+        call((client) => query<TeamLabelsData>(client, TEAM_LABELS_QUERY, { teamKey, names })).andThen((data) => {
           const teamId = data.teams.nodes[0]?.id;
           if (!teamId) return errAsync<never, ServiceError>({ kind: 'notFound', message: `Linear team ${teamKey} not found` });
           // A team's own label wins over a workspace label of the same name (later entries win).
@@ -92,7 +108,7 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
           return okAsync({ teamId, ids: new Map(sorted.map((l) => [l.name, l.id])) });
         }),
       create: (teamId, name) =>
-        call(async () => {
+        call(async (client) => {
           const payload = await client.createIssueLabel({ name, teamId });
           if (!payload.success || !payload.issueLabelId) throw new Error(`Linear did not create the label ${name}`);
           return payload.issueLabelId;
@@ -102,8 +118,8 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
   );
 
   function listPage(teamKey: string, after: string | null) {
-    return call(async () => {
-      const { issues } = await query<CandidatesData>(CANDIDATES_QUERY, {
+    return call(async (client) => {
+      const { issues } = await query<CandidatesData>(client, CANDIDATES_QUERY, {
         teamKey,
         labels: MANAGED_LABELS,
         first: pageSize,
@@ -122,17 +138,26 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
   }
 
   const candidates = createCandidateReader({
-    page: (filter, after) => call(() => query<CandidatesData>(TEAMS_CANDIDATES_QUERY, { filter, first: pageSize, after })),
+    page: (filter, after) =>
+      call((client) => query<CandidatesData>(client, TEAMS_CANDIDATES_QUERY, { filter, first: pageSize, after })),
+    sweptPage: (filter, sweep) =>
+      call((client) =>
+        query<SweptCandidatesData>(client, TEAMS_CANDIDATES_SWEPT_QUERY, {
+          filter,
+          first: pageSize,
+          sweepFilter: sweep.filter,
+          sweepFirst: options.sweepPageSize ?? SWEEP_PAGE_SIZE,
+          sweepAfter: sweep.after,
+        }),
+      ),
     managedLabels: MANAGED_LABELS,
     triggerLabel: TRIGGER_LABEL,
-    now,
-    ...(options.fullReadEveryMs !== undefined ? { fullReadEveryMs: options.fullReadEveryMs } : {}),
   });
 
   function writeLabels(issue: TicketIssue, teamKey: string, add: string[], remove: string[]) {
     return labels.ensure(teamKey, add).andThen((addedLabelIds) =>
       labels.existing(teamKey, remove).andThen((removedLabelIds) =>
-        call(async () => {
+        call(async (client) => {
           const payload = await client.updateIssue(issue.id, { addedLabelIds, removedLabelIds });
           if (!payload.success) throw new Error(`Linear did not update ${issue.identifier}`);
         }),
@@ -157,12 +182,12 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
   function comment(issueId: string, body: string): ResultAsync<void, ServiceError> {
     const id = randomUUID();
     const post = () =>
-      once(async () => {
+      once(async (client) => {
         const payload = await client.createComment({ id, issueId, body });
         if (!payload.success) throw new Error('Linear did not create the comment');
       });
     const exists = () =>
-      once(() => query(COMMENT_EXISTS_QUERY, { id }))
+      once((client) => query(client, COMMENT_EXISTS_QUERY, { id }))
         .map(() => true)
         .orElse((error) => (error.kind === 'notFound' ? okAsync(false) : errAsync(error)));
     let attempts = 0;
@@ -178,7 +203,7 @@ export function createLinearTicketing(options: LinearTicketingOptions): Ticketin
     listCandidates: (mapping) => listFrom(mapping.teamKey, null, []),
     listCandidatesOf: (mappings) => candidates.read(mappings.map((m) => m.teamKey)),
     listUnmapped: (mapped) => okAsync(candidates.unmapped(mapped.map((m) => m.teamKey))),
-    getIssue: (id) => call(async () => toTicketIssue((await query<IssueData>(ISSUE_QUERY, { id })).issue)),
+    getIssue: (id) => call(async (client) => toTicketIssue((await query<IssueData>(client, ISSUE_QUERY, { id })).issue)),
     moveToStage,
     comment,
   };

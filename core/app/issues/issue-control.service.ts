@@ -201,6 +201,9 @@ export function parseIssueRef(id: string): { tracker?: TicketingKind; key: strin
   return colon > 0 && TRACKERS.includes(tracker) ? { tracker, key: trimmed.slice(colon + 1).trim() } : { key: trimmed };
 }
 
+/** Issue ids per `jobs.list({ issueIds })` query (SQLite and PostgreSQL bound the parameters of one statement). */
+const ISSUE_IDS_PER_QUERY = 500;
+
 /** The 409 of an identifier two trackers share: it names each issue as the caller can ask for it. */
 export function ambiguousMessage(id: string, candidates: string[]): string {
   return `${id.trim()} names more than one issue: ${candidates.join(', ')}; ask for one by its tracker, e.g. ${candidates[0]}`;
@@ -394,24 +397,48 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
     });
   }
 
+  /** The jobs of these issues, a bounded number of ids per query. */
+  async function jobsOfIssues(issueIds: string[]): Promise<Job[]> {
+    const chunks: string[][] = [];
+    for (let n = 0; n < issueIds.length; n += ISSUE_IDS_PER_QUERY) chunks.push(issueIds.slice(n, n + ISSUE_IDS_PER_QUERY));
+    return (await Promise.all(chunks.map((ids) => storage.jobs.list({ issueIds: ids })))).flat();
+  }
+
+  /**
+   * Each issue's newest planning or implementation job where that job ended as a failure
+   * (`failedStageOf` decides; the store narrows): failed, timed out or review-failed, or an
+   * implementation that completed without a pull request.
+   */
+  async function latestFailedRuns(): Promise<Job[]> {
+    const newestOfIssueAmong = ['planning', 'implementation'] as const;
+    const [failed, withoutPullRequest] = await Promise.all([
+      storage.jobs.list({ newestOfIssueAmong, statuses: ['failed', 'timed_out', 'review_failed'] }),
+      storage.jobs.list({ newestOfIssueAmong, statuses: ['completed'], phase: 'implementation', openedPullRequest: false }),
+    ]);
+    return [...failed, ...withoutPullRequest];
+  }
+
   return {
     async transitions() {
-      const jobs = await storage.jobs.list();
       const mappings = new Map((await storage.mappings.list()).map((m) => [m.teamKey, m]));
-      const byIssue = new Map<string, Job[]>();
-      for (const job of jobs) byIssue.set(job.issueId, [...(byIssue.get(job.issueId) ?? []), job]);
-      const rows: TransitionsRow[] = [];
-      const seen = new Set<string>();
+      const snapshotIssues = new Map<string, TicketIssue>();
       for (const snap of reconcile.snapshot().mappings.values()) {
-        for (const issue of snap.issues) {
-          if (seen.has(issue.id)) continue;
-          seen.add(issue.id);
-          rows.push(row(describe(issue, mappings.get(issue.teamKey), byIssue.get(issue.id) ?? [])));
-        }
+        for (const issue of snap.issues) if (!snapshotIssues.has(issue.id)) snapshotIssues.set(issue.id, issue);
+      }
+      // The candidates' own jobs, and each issue's latest planning or implementation run where
+      // it ended as a failure: indexed queries, never every job on record.
+      const [candidateJobs, failedRuns] = await Promise.all([jobsOfIssues([...snapshotIssues.keys()]), latestFailedRuns()]);
+      const byIssue = new Map<string, Job[]>();
+      for (const job of candidateJobs) byIssue.set(job.issueId, [...(byIssue.get(job.issueId) ?? []), job]);
+      const rows: TransitionsRow[] = [];
+      for (const issue of snapshotIssues.values()) {
+        rows.push(row(describe(issue, mappings.get(issue.teamKey), byIssue.get(issue.id) ?? [])));
       }
       // Failed issues lose the trigger and drop out of the candidates; their jobs still say where they are.
-      for (const [issueId, issueJobs] of byIssue) {
-        if (seen.has(issueId)) continue;
+      const failedByIssue = new Map<string, Job[]>();
+      for (const job of failedRuns) failedByIssue.set(job.issueId, [...(failedByIssue.get(job.issueId) ?? []), job]);
+      for (const [issueId, issueJobs] of failedByIssue) {
+        if (snapshotIssues.has(issueId)) continue;
         const stage = failedStageOf(issueJobs);
         const latest = newestFirst(issueJobs)[0]!;
         if (!stage || !mappings.has(latest.teamKey)) continue;
