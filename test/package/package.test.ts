@@ -168,8 +168,15 @@ it('starts and stops every wire-level fake', async () => {
     // This machine may be busy: the suites' own 5 s per test is not what is checked here.
     const args = [vitest, 'run', 'kit.test.ts', '--reporter=json', '--testTimeout=60000'];
     const { stdout } = await run(process.execPath, args, { cwd: consumer }).catch((e: { stdout: string }) => e);
-    const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { numPassedTests: number; numFailedTests: number };
-    expect(report).toMatchObject({ numFailedTests: 0, numTotalTests: 29, numPassedTests: 29 });
+    const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numTotalTests: number;
+    };
+    // Every contract test the kit holds ran and passed (the kit grows with each new store: at least the 29 of its first release).
+    expect(report.numFailedTests).toBe(0);
+    expect(report.numPassedTests).toBe(report.numTotalTests);
+    expect(report.numTotalTests).toBeGreaterThanOrEqual(29);
   });
 
   it("resolves the local runner's session entry to the compiled one, which runs", async () => {

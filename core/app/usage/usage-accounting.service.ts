@@ -84,7 +84,7 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
     });
   }
 
-  /** Steering abort now (answered on this progress call); destroy and fail in the background. */
+  /** Steering abort now (answered on this progress call); fail the job and destroy its session in the background. */
   async function abortForBudget(job: Job, spentUsd: number): Promise<void> {
     if (!(await storage.claims.claimOnce(`budget-abort:${job.id}`))) return;
     const reason = budgetReachedError(spentUsd);
@@ -93,6 +93,9 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
     logger.warn('run stopped: budget reached', { jobId: job.id, issue: job.identifier, spentUsd });
     pending = pending.then(async () => {
       try {
+        // The job is failed with the budget's reason first: destroying the session makes its
+        // runner observe an exit ("Session was stopped"), which must find the job already ended.
+        await deps.jobOutcome.record(job.id, { type: 'failed', error: reason, logLabel: 'session_failed', at: clock.now() });
         const sessionId = job.machineId ?? job.runId;
         const runner = deps.runnerRegistry.get(job.runner);
         if (runner && sessionId) {
@@ -103,7 +106,6 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
               error: destroyed.error.message,
             });
         }
-        await deps.jobOutcome.record(job.id, { type: 'failed', error: reason, logLabel: 'session_failed', at: clock.now() });
       } catch (error) {
         logger.error('budget abort failed', { jobId: job.id, error });
       }
