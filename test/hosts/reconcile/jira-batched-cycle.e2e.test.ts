@@ -93,6 +93,36 @@ describe('a reconcile cycle over several Jira mappings sharing one JQL, told apa
     expect(routed).toEqual([`${api.key} ENGAPI api`, `${mobile.key} ENGMOB app`, `${web.key} ENGWEB site`].sort());
     expect(jira.store.issue(norepo.key)?.status).toBe('Ready');
   });
+
+  it('a shared-JQL group Jira rejects fails only its own mappings: the other group is still dispatched', async () => {
+    jira = await startFakeJira({ projects: ['ENG', 'OPS'] });
+    const ops = jira.store.createIssue({ project: 'OPS', summary: 'ops work', status: 'Ready', repo: 'api' });
+    h = await startHarness(
+      'memory',
+      {
+        ADMIN_ACCESS_CODE: ACCESS_CODE,
+        RUNNER_MODE: 'shadow',
+        JIRA_HOST: jira.url,
+        JIRA_EMAIL: jira.email,
+        JIRA_API_TOKEN: jira.apiToken,
+      },
+      heldShadowRunner(),
+    );
+    const token = await h.login();
+    const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main' };
+    for (const body of [
+      { ...common, teamKey: 'GONEAPI', jql: 'project = ENG AND fixVersion = "nope"', repoFieldValue: 'api', repo: 'api' },
+      { ...common, teamKey: 'GONEWEB', jql: 'project = ENG AND fixVersion = "nope"', repoFieldValue: 'web', repo: 'web' },
+      { ...common, teamKey: 'OPSAPI', jql: 'project = OPS AND summary ~ "ops"', repoFieldValue: 'api', repo: 'ops' },
+      { ...common, teamKey: 'OPSWEB', jql: 'project = OPS AND summary ~ "ops"', repoFieldValue: 'web', repo: 'opsweb' },
+    ]) {
+      const res = await h.call('POST', '/api/mappings', { token, body });
+      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
+    }
+    const report = await h.orchestrator.cradle.reconcile.request();
+    expect(Object.keys(report.errors).sort()).toEqual(['GONEAPI', 'GONEWEB']);
+    expect(report.dispatched.map((d) => d.identifier)).toEqual([ops.key]);
+  });
 });
 
 describe('an issue outside every Jira mapping’s scope (the no-mapping scan)', () => {
