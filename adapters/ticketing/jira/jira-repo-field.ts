@@ -37,24 +37,31 @@ export function findRepoField(fields: readonly FieldDetails[], repoField: string
 }
 
 export function createRepoFieldIds(jira: JiraCaller, repoField: string): RepoFieldIds {
-  let known = idOfRepoFieldSetting(repoField);
+  const given = idOfRepoFieldSetting(repoField);
+  if (given !== undefined) return { learn: () => okAsync(given) };
+  /** The look-up in flight or done; dropped when it failed, so the next cycle asks again. */
+  let asked: ResultAsync<string, ServiceError> | undefined;
+  const lookUp = (): ResultAsync<string, ServiceError> =>
+    jira
+      .call((c) => c.issueFields.getFields<FieldDetails[]>())
+      .andThen((fields) => {
+        const id = findRepoField(Array.isArray(fields) ? fields : [], repoField);
+        return id
+          ? okAsync(id)
+          : errAsync<string, ServiceError>({
+              kind: 'invalid',
+              message: `Jira has no field named "${repoField}" (the repo field setting)`,
+            });
+      })
+      .orElse((error) => {
+        asked = undefined;
+        return errAsync(error);
+      });
   return {
-    learn: () =>
-      known !== undefined
-        ? okAsync(known)
-        : jira
-            .call((c) => c.issueFields.getFields<FieldDetails[]>())
-            .andThen((fields) => {
-              const id = findRepoField(Array.isArray(fields) ? fields : [], repoField);
-              if (!id) {
-                return errAsync<string, ServiceError>({
-                  kind: 'invalid',
-                  message: `Jira has no field named "${repoField}" (the repo field setting)`,
-                });
-              }
-              known = id;
-              return okAsync(id);
-            }),
+    learn: () => {
+      asked ??= lookUp();
+      return asked;
+    },
   };
 }
 
