@@ -42,9 +42,11 @@ export interface Ticketing {
    */
   listCandidatesOf?(mappings: readonly Mapping[]): ResultAsync<Map<string, TicketIssue[]>, ServiceError>;
   /**
-   * Optional, with `listCandidatesOf`: whether a mapping can be listed together with others
-   * (all can, unless said). One that cannot (a Jira mapping scoped by its own JQL, whose
-   * failure must not fail the others) is listed alone, with its own deadline.
+   * Optional, with `listCandidatesOf`: how mappings are listed, as groups each listed by one
+   * `listCandidatesOf` call with its own deadline (so one group's failure fails no other); a
+   * group of one is listed alone (`listCandidates`). Without it every mapping is listed together.
+   * (Jira: one group per scope shared by several mappings, told apart by repo field value; one
+   * for the mappings each on a project of its own; any other mapping alone.)
    */
-  listsTogether?(mapping: Mapping): boolean;
+  listingGroups?(mappings: readonly Mapping[]): Mapping[][];
 }

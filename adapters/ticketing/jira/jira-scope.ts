@@ -90,3 +90,54 @@ export function unmappedJql(mappings: readonly Mapping[], repoField: string): st
   const outside = mappings.map((m) => `NOT (${scopeJql(m, repoField)})`);
   return `${[trigger, ...outside].join(' AND ')} ORDER BY created DESC, key DESC`;
 }
+
+/** The scope clause without its repo clause, as the search sends it (what identical scopes are compared by). */
+function bareScope(mapping: Mapping): string {
+  const clause = withoutOrderBy(mapping.jql ?? '');
+  return clause ? `(${clause})` : `project = ${jqlString(mapping.teamKey)}`;
+}
+
+/** Two mappings whose scopes are written alike (whitespace aside) cover the same issues. */
+const scopeKey = (mapping: Mapping): string => {
+  const project = projectOfScope(mapping);
+  return project ? `project:${project}` : `jql:${withoutOrderBy(mapping.jql ?? '').replace(/\s+/g, ' ')}`;
+};
+
+/**
+ * How a site's mappings are searched, one search per group (a group of one is searched alone):
+ * - mappings with the same scope, each with a repo field value: one search, split by each
+ *   issue's repo field value;
+ * - mappings each on a project of its own (`project = KEY`): one search, split by project key;
+ * - any other (its own JQL, or a shared scope without a repo field value): alone.
+ */
+export function listingGroups(mappings: readonly Mapping[]): Mapping[][] {
+  const byScope = new Map<string, Mapping[]>();
+  for (const m of mappings) byScope.set(scopeKey(m), [...(byScope.get(scopeKey(m)) ?? []), m]);
+  const groups: Mapping[][] = [];
+  const projects: Mapping[] = [];
+  for (const same of byScope.values()) {
+    if (same.length === 1) {
+      if (projectOfScope(same[0] as Mapping) !== undefined) projects.push(same[0] as Mapping);
+      else groups.push(same);
+      continue;
+    }
+    const valued = same.filter((m) => m.repoFieldValue);
+    if (valued.length > 0) groups.push(valued);
+    for (const m of same) if (!m.repoFieldValue) groups.push([m]);
+  }
+  return projects.length > 0 ? [projects, ...groups] : groups;
+}
+
+/** Whether a group (of `listingGroups`) shares one scope, told apart by repo field value. */
+export const sharesScope = (group: readonly Mapping[]): boolean =>
+  group.length > 1 && group.every((m) => m.repoFieldValue && scopeKey(m) === scopeKey(group[0] as Mapping));
+
+/**
+ * One search for several mappings of one scope told apart by their repo field value:
+ *   (<scope>) AND <repo> in ("api", "web") AND status in (…) ORDER BY …
+ */
+export function sharedScopeCandidatesJql(mappings: readonly Mapping[], repoField: string): string {
+  const values = [...new Set(mappings.map((m) => m.repoFieldValue ?? ''))].map(jqlString).join(', ');
+  const scope = bareScope(mappings[0] as Mapping);
+  return `${scope} AND ${repoFieldClause(repoField)} in (${values}) AND status in (${LIFECYCLE_STATUSES.map(jqlString).join(', ')}) ORDER BY created ASC, key ASC`;
+}

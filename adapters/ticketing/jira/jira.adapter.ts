@@ -6,7 +6,17 @@ import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { adfToText, textToAdf } from './jira-adf.js';
 import { createJiraCaller, type JiraCaller, type JiraConnection } from './jira-client.js';
 import { ISSUE_FIELDS, type RawIssue, toTicketIssue } from './jira-issue.js';
-import { candidatesJql, combinedCandidatesJql, DEFAULT_REPO_FIELD, projectOfScope, unmappedJql } from './jira-scope.js';
+import { createRepoFieldIds, fieldValues } from './jira-repo-field.js';
+import {
+  candidatesJql,
+  combinedCandidatesJql,
+  DEFAULT_REPO_FIELD,
+  listingGroups,
+  projectOfScope,
+  sharedScopeCandidatesJql,
+  sharesScope,
+  unmappedJql,
+} from './jira-scope.js';
 
 /**
  * The `Ticketing` port on Jira Cloud (REST v3 through jira.js 5.4's `Version3Client`).
@@ -70,6 +80,7 @@ const checkRef = (id: string): ResultAsync<string, ServiceError> =>
 export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
   const jira: JiraCaller = createJiraCaller(config);
   const repoField = config.repoField ?? DEFAULT_REPO_FIELD;
+  const repoFieldIds = createRepoFieldIds(jira, repoField);
 
   /** Every page of one search (enhanced search, `nextPageToken`), as Jira's raw issues. */
   const search = (jql: string, fields: string[]): ResultAsync<RawIssue[], ServiceError> => {
@@ -103,30 +114,50 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
       raws.map((raw) => toTicketIssue(raw, config.host, mapping.teamKey)),
     );
 
+  const pair = (m: Mapping) => listCandidates(m).map((issues): [string, TicketIssue[]] => [m.teamKey, issues]);
+
+  /** Mappings each on a project of its own, in one search, told apart by each issue's project key. */
+  const listByProject = (group: readonly Mapping[]): ResultAsync<[string, TicketIssue[]][], ServiceError> =>
+    search(combinedCandidatesJql(group, repoField), [...ISSUE_FIELDS, 'project']).map((raws) =>
+      group.map((m): [string, TicketIssue[]] => [
+        m.teamKey,
+        raws
+          .filter((raw) => sameName(raw.fields?.project?.key ?? raw.key.split('-')[0], projectOfScope(m) ?? ''))
+          .map((raw) => toTicketIssue(raw, config.host, m.teamKey)),
+      ]),
+    );
+
+  /** Mappings of one scope, in one search, each issue to the mappings whose repo field value it has (none: no one's). */
+  const listByRepo = (group: readonly Mapping[]): ResultAsync<[string, TicketIssue[]][], ServiceError> =>
+    repoFieldIds
+      .learn()
+      .andThen((fieldId) =>
+        search(sharedScopeCandidatesJql(group, repoField), [...ISSUE_FIELDS, fieldId]).map((raws) =>
+          group.map((m): [string, TicketIssue[]] => [
+            m.teamKey,
+            raws
+              .filter((raw) => fieldValues(raw, fieldId).some((v) => sameName(v, m.repoFieldValue ?? '')))
+              .map((raw) => toTicketIssue(raw, config.host, m.teamKey)),
+          ]),
+        ),
+      );
+
   /**
-   * The mappings of this site scoped by a project of their own, in one search a cycle (one
-   * request per 100 candidates, not one per mapping), told apart by each issue's project key;
-   * a mapping with any other JQL (or sharing its project with another) is searched alone.
+   * The mappings of this site in as few searches as `listingGroups` allows: one per scope shared
+   * by several mappings (split by repo field value), one for the mappings each on a project of
+   * its own (split by project key), one for each other mapping.
    */
-  const listCandidatesOf = (mappings: readonly Mapping[]): ResultAsync<Map<string, TicketIssue[]>, ServiceError> => {
-    const projects = mappings.map(projectOfScope);
-    const shared = (p: string | undefined) => projects.filter((q) => q === p).length > 1;
-    const together = mappings.filter((_, i) => projects[i] !== undefined && !shared(projects[i]));
-    const alone = mappings.filter((m) => !together.includes(m));
-    const pair = (m: Mapping) => listCandidates(m).map((issues): [string, TicketIssue[]] => [m.teamKey, issues]);
-    const combined: ResultAsync<[string, TicketIssue[]][], ServiceError> =
-      together.length < 2
-        ? ResultAsync.combine(together.map(pair))
-        : search(combinedCandidatesJql(together, repoField), [...ISSUE_FIELDS, 'project']).map((raws) =>
-            together.map((m): [string, TicketIssue[]] => [
-              m.teamKey,
-              raws
-                .filter((raw) => sameName(raw.fields?.project?.key ?? raw.key.split('-')[0], projectOfScope(m) ?? ''))
-                .map((raw) => toTicketIssue(raw, config.host, m.teamKey)),
-            ]),
-          );
-    return combined.andThen((listed) => ResultAsync.combine(alone.map(pair)).map((single) => new Map([...listed, ...single])));
-  };
+  const listCandidatesOf = (mappings: readonly Mapping[]): ResultAsync<Map<string, TicketIssue[]>, ServiceError> =>
+    ResultAsync.combine(
+      listingGroups(mappings).map(
+        (group): ResultAsync<[string, TicketIssue[]][], ServiceError> =>
+          group.length === 1
+            ? pair(group[0] as Mapping).map((p) => [p])
+            : sharesScope(group)
+              ? listByRepo(group)
+              : listByProject(group),
+      ),
+    ).map((listed) => new Map(listed.flat()));
 
   const now = config.now ?? Date.now;
   let unmapped: { jql: string; at: number; issues: TicketIssue[] } | undefined;
@@ -220,7 +251,7 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
     kind: 'jira',
     listCandidates,
     listCandidatesOf,
-    listsTogether: (mapping) => projectOfScope(mapping) !== undefined,
+    listingGroups,
     listUnmapped,
     getIssue,
     moveToStage,

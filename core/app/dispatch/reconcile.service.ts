@@ -200,13 +200,15 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
   async function fetchGroup(group: Mapping[]): Promise<MappingSnapshot[]> {
     const ticketing = ticketingRegistry.get(group[0]!.ticketing);
     if (!ticketing?.listCandidatesOf) return mapLimited(group, FETCH_CONCURRENCY, fetchWithDeadline);
-    const together = group.filter((m) => ticketing.listsTogether?.(m) ?? true);
-    const alone = group.filter((m) => !together.includes(m));
+    if (!ticketing.listingGroups) return fetchTogether(ticketing, group);
+    const groups = ticketing.listingGroups(group);
+    const together = groups.filter((g) => g.length > 1);
+    const alone = groups.filter((g) => g.length === 1).flat();
     const [listed, single] = await Promise.all([
-      together.length > 0 ? fetchTogether(ticketing, together) : [],
+      Promise.all(together.map((g) => fetchTogether(ticketing, g))),
       mapLimited(alone, FETCH_CONCURRENCY, fetchWithDeadline),
     ]);
-    return [...listed, ...single];
+    return [...listed.flat(), ...single];
   }
 
   async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {

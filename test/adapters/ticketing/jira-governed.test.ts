@@ -37,3 +37,26 @@ describe('Jira behind its request governor', () => {
     expect(governors.list(clock.t)[0]).toMatchObject({ service: 'jira', state: 'limited' });
   });
 });
+
+describe('the repo field look-up behind the governor', () => {
+  it('is held like any request while Jira limits the connection, asked once after, and again only when it failed', async () => {
+    const clock = { t: Date.UTC(2026, 0, 1, 9, 0, 0) };
+    const governors = createGovernorRegistry({ now: () => clock.t });
+    const governor = governors.forConnection({ service: 'jira', baseUrl: 'https://fake-jira.test', credential: 'x' });
+    subject = await jiraSubject({ retry: { maxAttempts: 1 }, governor });
+    const { fake, ticketing, mapping } = subject;
+    const shared = [mapping, { ...mapping, teamKey: 'ENGWEB', repoFieldValue: 'web' }];
+    const fieldLookups = () => fake.requests.filter((r) => r.path === '/rest/api/3/field').length;
+    fake.failNext('rateLimited', { retryAfterSeconds: 20 });
+    expect((await ticketing.listCandidatesOf!(shared))._unsafeUnwrapErr()).toMatchObject({ kind: 'rateLimited' });
+    fake.resetRequests();
+    clock.t += 5_000;
+    expect((await ticketing.listCandidatesOf!(shared))._unsafeUnwrapErr()).toMatchObject({ kind: 'rateLimited' });
+    expect(fake.requestCount()).toBe(0);
+    clock.t += 16_000;
+    expect((await ticketing.listCandidatesOf!(shared)).isOk()).toBe(true);
+    expect(fieldLookups()).toBe(1);
+    await ticketing.listCandidatesOf!(shared);
+    expect(fieldLookups()).toBe(1);
+  });
+});

@@ -52,6 +52,79 @@ describe('a reconcile cycle over several Jira mappings of one site (issue 12 ite
   });
 });
 
+describe('a reconcile cycle over several Jira mappings sharing one JQL, told apart by Repo (issue 12 item 3)', () => {
+  it('sends one search for the three mappings; each issue goes to the mapping of its repo value; an issue of no mapping’s repo is not dispatched', async () => {
+    jira = await startFakeJira({ projects: ['ENG', 'OPS'] });
+    const api = jira.store.createIssue({ project: 'ENG', summary: 'api work', status: 'Ready', repo: 'api' });
+    const web = jira.store.createIssue({ project: 'ENG', summary: 'web work', status: 'Ready', repo: 'web' });
+    const mobile = jira.store.createIssue({ project: 'ENG', summary: 'mobile work', status: 'Ready', repo: 'mobile' });
+    const norepo = jira.store.createIssue({ project: 'ENG', summary: 'no repo', status: 'Ready' });
+    h = await startHarness(
+      'memory',
+      {
+        ADMIN_ACCESS_CODE: ACCESS_CODE,
+        RUNNER_MODE: 'shadow',
+        JIRA_HOST: jira.url,
+        JIRA_EMAIL: jira.email,
+        JIRA_API_TOKEN: jira.apiToken,
+      },
+      heldShadowRunner(),
+    );
+    const token = await h.login();
+    const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main', jql: 'project = ENG' };
+    for (const body of [
+      { ...common, teamKey: 'ENGAPI', repoFieldValue: 'api', repo: 'api' },
+      { ...common, teamKey: 'ENGWEB', repoFieldValue: 'web', repo: 'site' },
+      { ...common, teamKey: 'ENGMOB', repoFieldValue: 'mobile', repo: 'app' },
+    ]) {
+      const res = await h.call('POST', '/api/mappings', { token, body });
+      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
+    }
+    jira.resetRequests();
+    const report = await h.orchestrator.cradle.reconcile.request();
+    expect(report.errors).toEqual({});
+    const candidateSearches = jira.requests
+      .filter((r) => r.path === '/rest/api/3/search/jql')
+      .map((r) => String(r.query.jql ?? (r.body as { jql?: string } | undefined)?.jql))
+      .filter((q) => q.includes(' AND status in ('));
+    expect(candidateSearches).toHaveLength(1);
+    const jobs = await Promise.all(report.dispatched.map((d) => h!.orchestrator.cradle.storage.jobs.get(d.jobId)));
+    const routed = jobs.map((j) => `${j?.identifier} ${j?.teamKey} ${j?.repo}`).sort();
+    expect(routed).toEqual([`${api.key} ENGAPI api`, `${mobile.key} ENGMOB app`, `${web.key} ENGWEB site`].sort());
+    expect(jira.store.issue(norepo.key)?.status).toBe('Ready');
+  });
+
+  it('a shared-JQL group Jira rejects fails only its own mappings: the other group is still dispatched', async () => {
+    jira = await startFakeJira({ projects: ['ENG', 'OPS'] });
+    const ops = jira.store.createIssue({ project: 'OPS', summary: 'ops work', status: 'Ready', repo: 'api' });
+    h = await startHarness(
+      'memory',
+      {
+        ADMIN_ACCESS_CODE: ACCESS_CODE,
+        RUNNER_MODE: 'shadow',
+        JIRA_HOST: jira.url,
+        JIRA_EMAIL: jira.email,
+        JIRA_API_TOKEN: jira.apiToken,
+      },
+      heldShadowRunner(),
+    );
+    const token = await h.login();
+    const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main' };
+    for (const body of [
+      { ...common, teamKey: 'GONEAPI', jql: 'project = ENG AND fixVersion = "nope"', repoFieldValue: 'api', repo: 'api' },
+      { ...common, teamKey: 'GONEWEB', jql: 'project = ENG AND fixVersion = "nope"', repoFieldValue: 'web', repo: 'web' },
+      { ...common, teamKey: 'OPSAPI', jql: 'project = OPS AND summary ~ "ops"', repoFieldValue: 'api', repo: 'ops' },
+      { ...common, teamKey: 'OPSWEB', jql: 'project = OPS AND summary ~ "ops"', repoFieldValue: 'web', repo: 'opsweb' },
+    ]) {
+      const res = await h.call('POST', '/api/mappings', { token, body });
+      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
+    }
+    const report = await h.orchestrator.cradle.reconcile.request();
+    expect(Object.keys(report.errors).sort()).toEqual(['GONEAPI', 'GONEWEB']);
+    expect(report.dispatched.map((d) => d.identifier)).toEqual([ops.key]);
+  });
+});
+
 describe('an issue outside every Jira mapping’s scope (the no-mapping scan)', () => {
   it('is never dispatched under a mapping whose team key equals its project key', async () => {
     jira = await startFakeJira({ projects: ['ENG'] });
