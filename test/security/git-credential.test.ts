@@ -18,6 +18,7 @@ import { leakedIn } from './leak-detector.js';
 
 const SECRET = `x-access-token:ghs_${'s3cr3t'.repeat(6)}`;
 const HEADER = `AUTHORIZATION: basic ${Buffer.from(SECRET).toString('base64')}`;
+/** The old way (a header through GIT_CONFIG_*), to show the attack is real. */
 const gitEnv = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: HEADER };
 
 let root = '';
@@ -71,7 +72,14 @@ async function hostileWorkspace() {
     workspace,
     repoDir,
     agentEnv: { PATH: process.env.PATH ?? '' },
-    repo: { owner: 'acme', repo: 'app', forge: 'github', cloneUrl: bare, defaultBranch: 'main', gitEnv },
+    repo: {
+      owner: 'acme',
+      repo: 'app',
+      forge: 'github',
+      cloneUrl: bare,
+      defaultBranch: 'main',
+      credential: { username: 'x-access-token', password: SECRET.slice('x-access-token:'.length) },
+    },
     remainingMs: () => 30_000,
     signal: new AbortController().signal,
   } as unknown as RunContext;
