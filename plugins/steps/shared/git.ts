@@ -47,7 +47,13 @@ export function git(ctx: RunContext, shell: Shell, args: string[], cwd = ctx.rep
  * no repository the agent has touched: the first clone (nothing of the agent exists yet) and
  * the push from a bare repository of the session's own (`pushBranch`).
  */
-async function credentialedGit(ctx: RunContext, shell: Shell, args: string[], cwd: string): Promise<ShellResult> {
+async function credentialedGit(
+  ctx: RunContext,
+  shell: Shell,
+  args: string[],
+  cwd: string,
+  needsCredential = true,
+): Promise<ShellResult> {
   const run = (helper: string[]) =>
     shell.run({
       argv: ['git', ...PROTECTED_GIT_ARGS, ...helper, ...args],
@@ -59,7 +65,7 @@ async function credentialedGit(ctx: RunContext, shell: Shell, args: string[], cw
     });
   const credential = ctx.repo.credential;
   // A local path or file:// remote asks for no credential: none is handed out.
-  if (!credential || !/^https?:\/\//i.test(ctx.repo.cloneUrl)) return run(['-c', 'credential.helper=']);
+  if (!needsCredential || !credential || !/^https?:\/\//i.test(ctx.repo.cloneUrl)) return run(['-c', 'credential.helper=']);
   return withCredentialHelper(credential, ctx.repo.cloneUrl, run);
 }
 
@@ -115,12 +121,13 @@ export async function pushBranch(ctx: RunContext, shell: Shell, branch: string):
   if (bundled.exitCode !== 0) return bundled;
   const bare = await mkdtemp(join(tmpdir(), 'ai-implement-push-'));
   try {
-    for (const args of [
-      ['init', '--quiet', '--bare', bare],
-      ['-C', bare, 'fetch', '--quiet', '--no-tags', bundle, `HEAD:refs/heads/${branch}`],
-      ['-C', bare, 'push', '--quiet', ctx.repo.cloneUrl, `refs/heads/${branch}:refs/heads/${branch}`],
-    ]) {
-      const r = await credentialedGit(ctx, shell, args, bare);
+    // Only the push gets the credential; the bare repository's setup is local.
+    for (const [args, needsCredential] of [
+      [['init', '--quiet', '--bare', bare], false],
+      [['-C', bare, 'fetch', '--quiet', '--no-tags', bundle, `HEAD:refs/heads/${branch}`], false],
+      [['-C', bare, 'push', '--quiet', ctx.repo.cloneUrl, `refs/heads/${branch}:refs/heads/${branch}`], true],
+    ] as const) {
+      const r = await credentialedGit(ctx, shell, [...args], bare, needsCredential);
       if (r.exitCode !== 0) return r;
     }
     return { exitCode: 0, output: '', killed: false };
