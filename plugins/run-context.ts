@@ -79,6 +79,12 @@ export interface IssueContext {
   url: string;
 }
 
+/** A username and password (token) for git over HTTP. */
+export interface GitCredential {
+  username: string;
+  password: string;
+}
+
 export interface RepoContext {
   owner: string;
   repo: string;
@@ -87,10 +93,11 @@ export interface RepoContext {
   cloneUrl: string;
   defaultBranch: string;
   /**
-   * Extra environment for git commands only (the run's repository token as an
-   * `http.extraHeader` through GIT_CONFIG_*), never given to the agent or the scripts.
+   * The run's repository credential, for the session's own credentialed git only (the clone
+   * and the push): handed to git through a credential helper reading a 0600 file outside the
+   * sandbox's view, never through the environment or argv, never given to the agent or the scripts.
    */
-  gitEnv?: Record<string, string>;
+  credential?: GitCredential;
 }
 
 /** What the run reports in its one `/runner/result`, filled in by the steps. */

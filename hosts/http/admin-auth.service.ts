@@ -7,6 +7,7 @@ import type { Logger } from '../../ports/logger.port.js';
 import type { Signer } from '../../ports/signer.port.js';
 import { collection, type Storage } from '../../ports/storage.port.js';
 import type { Config } from '../config.js';
+import { reconcileAccessCode } from './admin-access-code-epoch.js';
 
 /** Admin bearer tokens last 24 hours (admin-ui-and-api.txt, "Tokens expire after 24 hours"). */
 export const ADMIN_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -59,9 +60,11 @@ export interface AdminAuthService {
  * revoke-all deletes them all, and replicas sharing the storage see both at once. The HMAC key
  * is derived from the access code and a random salt kept in settings, so a changed access code
  * ends every session (every token was signed under the old one) and the store alone holds
- * nothing that makes a token. Records of sessions ended that way stay until their expiry, so
- * changing the code back within 24 hours would revive them: revoke-all ends them for good. Sign-in, sign-out and revocation are logged
- * with a short reference to the session, never the token.
+ * nothing that makes a token. So that changing the code back cannot revive them, the first use
+ * after a start compares a slow salted hash of the code with the one of the last start
+ * (`admin-access-code-epoch.ts`, once, async) and, when the code changed, deletes every
+ * session before any request is answered. Sign-in, sign-out and revocation are logged with a
+ * short reference to the session, never the token.
  */
 export function createAdminAuthService({ config, storage, clock, ids, logger }: AdminAuthDeps): AdminAuthService {
   const accessCode = config.adminAccessCode;
@@ -83,9 +86,31 @@ export function createAdminAuthService({ config, storage, clock, ids, logger }: 
     if (parts.length !== 3 || parts[0] !== TOKEN_PREFIX) return undefined;
     const [, id, signature] = parts as [string, string, string];
     if (!/^[A-Za-z0-9_-]{16,64}$/.test(id) || signature === '') return undefined;
+    await ready();
     const s = await getSigner(accessCode);
     return { id, signed: s.verify(`${TOKEN_PREFIX}.${id}`, signature) };
   };
+
+  const endAll = async () => {
+    const sessions = await storage.documents.list(ADMIN_SESSIONS);
+    for (const session of sessions) await storage.documents.delete(ADMIN_SESSIONS, session.id);
+    return sessions.length;
+  };
+
+  /** Sessions of another access code ended, once per process (retried after a failure). */
+  let reconciled: Promise<void> | undefined;
+  const ready = () => {
+    if (accessCode === undefined) return Promise.resolve();
+    reconciled ??= reconcileAccessCode(storage, accessCode, endAll).then(({ changed, ended }) => {
+      if (changed && ended > 0) logger.info('admin sessions ended: the access code changed', { count: ended });
+    });
+    reconciled.catch(() => {
+      reconciled = undefined;
+    });
+    return reconciled;
+  };
+  // At start, in the background: the first request waits for it rather than pays for it.
+  ready().catch((error) => logger.warn('admin access code check failed; retried on the next request', { error: String(error) }));
 
   const pruneExpired = async () => {
     const now = clock.now();
@@ -100,6 +125,7 @@ export function createAdminAuthService({ config, storage, clock, ids, logger }: 
     async login(code) {
       if (accessCode === undefined) return err({ kind: 'notFound' });
       if (!constantTimeEqual(code, accessCode)) return err({ kind: 'badAccessCode' });
+      await ready();
       await pruneExpired();
       const now = clock.now();
       const session: AdminSessionRecord = { id: ids.randomToken(24), createdAt: now, expiresAt: now + ADMIN_TOKEN_TTL_MS };
@@ -129,10 +155,10 @@ export function createAdminAuthService({ config, storage, clock, ids, logger }: 
     },
 
     async revokeAll() {
-      const sessions = await storage.documents.list(ADMIN_SESSIONS);
-      for (const session of sessions) await storage.documents.delete(ADMIN_SESSIONS, session.id);
-      logger.info('admin sessions revoked', { count: sessions.length });
-      return sessions.length;
+      await ready();
+      const count = await endAll();
+      logger.info('admin sessions revoked', { count });
+      return count;
     },
   };
 }

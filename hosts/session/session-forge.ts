@@ -9,15 +9,16 @@ import type { SessionConfig } from './session-env.js';
 export interface SessionForge {
   forge: Forge;
   repo: RepoContext;
-  /** Values to redact (the token and the header made from it). */
+  /** Values to redact (the token and its basic-auth form). */
   secrets: string[];
   close(): Promise<void>;
 }
 
 /**
  * The forge a session works with, and how it clones. GitHub: a repository token from
- * `POST /api/token`, given to git as an `http.extraHeader` through GIT_CONFIG_* (so it is
- * never written to `.git/config`, where the agent could read it) and to the GitHub adapter.
+ * `POST /api/token`, given to the GitHub adapter and, as `RepoContext.credential`, to the
+ * session's own credentialed git through a credential helper (`plugins/steps/shared/git.ts`):
+ * never in `.git/config`, in a process environment or in argv, where the agent could read it.
  * Local: the bare repository on this machine; no credential at all.
  */
 export async function sessionForge(config: SessionConfig, callbacks: CallbackClient): Promise<SessionForge | { error: string }> {
@@ -36,7 +37,6 @@ export async function sessionForge(config: SessionConfig, callbacks: CallbackCli
   // In token (PAT) mode the orchestrator hands out none: the runner's own token (Actions') pushes.
   const token = 'error' in minted ? config.runnerGithubToken : minted.ok.token;
   if (!token) return { error: `could not get a repository token from /api/token: ${'error' in minted ? minted.error : ''}` };
-  const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
   return {
     forge: createGithubForge({ baseUrl: config.githubApiUrl, auth: { token } }),
     repo: {
@@ -45,9 +45,9 @@ export async function sessionForge(config: SessionConfig, callbacks: CallbackCli
       forge: 'github',
       cloneUrl: config.repoUrl ?? `${config.githubServerUrl}/${config.owner}/${config.repo}.git`,
       defaultBranch: config.defaultBranch,
-      gitEnv: { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: header },
+      credential: { username: 'x-access-token', password: token },
     },
-    secrets: [token, header, Buffer.from(`x-access-token:${token}`).toString('base64')],
+    secrets: [token, Buffer.from(`x-access-token:${token}`).toString('base64')],
     close: async () => undefined,
   };
 }

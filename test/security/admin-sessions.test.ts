@@ -2,6 +2,7 @@ import { asValue } from 'awilix';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../hosts/config.js';
 import { createOrchestrator, type Orchestrator } from '../../hosts/container.js';
+import { ADMIN_ACCESS_CODE_CHECK_SETTING } from '../../hosts/http/admin-access-code-epoch.js';
 import { ADMIN_SESSIONS, ADMIN_TOKEN_TTL_MS } from '../../hosts/http/admin-auth.service.js';
 import { ACCESS_CODE, type Harness, jsonOf, STORAGE_KINDS, startHarness } from '../hosts/harness.js';
 
@@ -98,6 +99,39 @@ describe('sessions shared by replicas', () => {
     const tokens = [await h.login(), await h.login()];
     const changed = await replica(h.dataDir, 'a new access code');
     for (const token of tokens) expect(await status(changed, token)).toBe(401);
+  });
+
+  it('a changed ADMIN_ACCESS_CODE, changed back, revives no session of the old one', async () => {
+    h = await startHarness('sqlite');
+    const tokens = [await h.login(), await h.login()];
+    expect(await mappings(tokens[0]!)).toBe(200);
+    const changed = await replica(h.dataDir, 'a new access code');
+    for (const token of tokens) expect(await status(changed, token)).toBe(401);
+    await changed.dispose();
+    const restored = await replica(h.dataDir, ACCESS_CODE);
+    for (const token of tokens) expect(await status(restored, token)).toBe(401);
+    // A new sign-in under the restored code works, and survives another start with the same code.
+    const signIn = await restored.request('/api/auth', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: ACCESS_CODE }),
+    });
+    const { token } = (await signIn.json()) as { token: string };
+    expect(await status(restored, token)).toBe(200);
+    expect(await status(await replica(h.dataDir, ACCESS_CODE), token)).toBe(200);
+  });
+
+  it('the store keeps only a slow salted hash of the access code (scrypt N ≥ 2^17), never the code', async () => {
+    h = await startHarness('sqlite');
+    await h.login();
+    const check = (await h.orchestrator.cradle.storage.settings.get(ADMIN_ACCESS_CODE_CHECK_SETTING)) ?? '';
+    const [kdf, N, r, , salt, hash] = check.split('$');
+    expect(kdf).toBe('scrypt');
+    expect(Number(N)).toBeGreaterThanOrEqual(2 ** 17);
+    expect(Number(r)).toBeGreaterThanOrEqual(8);
+    expect(salt?.length).toBeGreaterThanOrEqual(16);
+    expect(hash?.length).toBeGreaterThanOrEqual(32);
+    expect(check).not.toContain(ACCESS_CODE);
   });
 
   it('a token with a tampered signature is refused and does not end the real session', async () => {

@@ -7,6 +7,7 @@ import { createBwrapSandbox, findBwrap } from '../../adapters/sandbox/bwrap.sand
 import { createShell } from '../../hosts/session/shell.js';
 import type { RunContext } from '../../plugins/run-context.js';
 import { changedPaths, git, pushBranch } from '../../plugins/steps/shared/git.js';
+import { type GitHttpServer, startGitHttpServer } from './git-http-server.js';
 import { leakedIn } from './leak-detector.js';
 
 /**
@@ -18,10 +19,16 @@ import { leakedIn } from './leak-detector.js';
 
 const SECRET = `x-access-token:ghs_${'s3cr3t'.repeat(6)}`;
 const HEADER = `AUTHORIZATION: basic ${Buffer.from(SECRET).toString('base64')}`;
+/** The old way (a header through GIT_CONFIG_*), to show the attack is real. */
 const gitEnv = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: HEADER };
 
+const TOKEN = SECRET.slice('x-access-token:'.length);
+
 let root = '';
+let server: GitHttpServer | undefined;
 afterEach(async () => {
+  await server?.close();
+  server = undefined;
   if (root) await rm(root, { recursive: true, force: true });
 });
 
@@ -32,7 +39,7 @@ async function hostileWorkspace() {
   if (!findBwrap())
     throw new Error("bubblewrap (bwrap) is not installed: run scripts/ensure-test-tools.sh (Debian's bubblewrap)");
   root = await mkdtemp(join(tmpdir(), 'ai-implement-git-credential-'));
-  const bare = join(root, 'remote.git');
+  const bare = join(root, 'forge', 'acme', 'app.git');
   const attacker = join(root, 'attacker.git');
   const loot = join(root, 'loot');
   const workspace = join(root, 'workspace');
@@ -40,6 +47,10 @@ async function hostileWorkspace() {
   await mkdir(loot);
   await mkdir(workspace);
   run(['init', '--quiet', '--bare', '--initial-branch=main', bare]);
+  run(['config', 'http.receivepack', 'true'], bare);
+  // The session pushes over authenticated HTTP, with the credential through its helper.
+  server = await startGitHttpServer({ root: join(root, 'forge'), username: 'x-access-token', password: TOKEN });
+  const cloneUrl = `${server.url}/acme/app.git`;
   run(['init', '--quiet', '--bare', attacker]);
   run(['clone', '--quiet', bare, repoDir]);
   run(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '--allow-empty', '-m', 'init'], repoDir);
@@ -60,6 +71,7 @@ async function hostileWorkspace() {
     ['core.hooksPath', hooks],
     ['remote.origin.pushurl', attacker],
     [`url.${attacker}.insteadOf`, bare],
+    [`url.${attacker}.pushInsteadOf`, cloneUrl],
     ['include.path', join(repoDir, '.git', 'evil.config')],
     ['user.name', 't'],
     ['user.email', 't@t'],
@@ -71,7 +83,14 @@ async function hostileWorkspace() {
     workspace,
     repoDir,
     agentEnv: { PATH: process.env.PATH ?? '' },
-    repo: { owner: 'acme', repo: 'app', forge: 'github', cloneUrl: bare, defaultBranch: 'main', gitEnv },
+    repo: {
+      owner: 'acme',
+      repo: 'app',
+      forge: 'github',
+      cloneUrl,
+      defaultBranch: 'main',
+      credential: { username: 'x-access-token', password: TOKEN },
+    },
     remainingMs: () => 30_000,
     signal: new AbortController().signal,
   } as unknown as RunContext;
@@ -101,7 +120,8 @@ describe("the session's git against a hostile .git/config", () => {
     const pushed = await pushBranch(ctx, shell, 'ai-implement/ENG-1');
     expect(pushed).toMatchObject({ exitCode: 0 });
 
-    expect(leakedIn(await looted(loot), [SECRET, HEADER])).toEqual([]);
+    expect(leakedIn(await looted(loot), [SECRET, HEADER, TOKEN])).toEqual([]);
+    expect(server?.authorizations).toContain(`Basic ${Buffer.from(SECRET).toString('base64')}`);
     expect(run(['for-each-ref', '--format=%(refname)'], attacker).trim()).toBe('');
     expect(run(['log', '--format=%s', 'ai-implement/ENG-1'], bare).trim().split('\n')).toEqual(['change', 'init']);
   });

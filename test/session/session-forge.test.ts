@@ -8,13 +8,17 @@ import { createNoSandbox } from '../../adapters/sandbox/bwrap.sandbox.js';
 import type { SessionConfig } from '../../hosts/session/session-env.js';
 import { sessionForge } from '../../hosts/session/session-forge.js';
 import { createShell } from '../../hosts/session/shell.js';
+import type { RunContext } from '../../plugins/run-context.js';
+import { cloneRepository } from '../../plugins/steps/shared/git.js';
 
 describe('the session forge for GitHub', () => {
-  it('gives git the repository token as a header, never in the clone URL or .git/config', async () => {
+  it('gives git the repository token through its credential helper, never in the clone URL or .git/config', async () => {
     const seen: (string | undefined)[] = [];
+    // Asks for a credential (401) until it gets one, as GitHub does for a private repository.
     const server = createServer((req, res) => {
       seen.push(req.headers.authorization);
-      res.writeHead(404).end();
+      if (req.headers.authorization) res.writeHead(404).end();
+      else res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' }).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -34,14 +38,17 @@ describe('the session forge for GitHub', () => {
       expect(made.repo.cloneUrl).not.toContain('ghs_');
       expect(made.secrets).toContain('ghs_session_token_42');
 
-      const result = await createShell({ sandbox: createNoSandbox() }).run({
-        argv: ['git', 'clone', '--quiet', made.repo.cloneUrl, join(dir, 'repo')],
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? '', HOME: dir, GIT_TERMINAL_PROMPT: '0', ...made.repo.gitEnv },
-        timeoutMs: 10_000,
-      });
+      const ctx = {
+        workspace: dir,
+        repoDir: join(dir, 'repo'),
+        agentEnv: { PATH: process.env.PATH ?? '' },
+        repo: made.repo,
+        remainingMs: () => 10_000,
+        signal: new AbortController().signal,
+      } as unknown as RunContext;
+      const result = await cloneRepository(ctx, createShell({ sandbox: createNoSandbox() }), []);
       expect(result.exitCode).not.toBe(0);
-      expect(seen[0]).toBe(`basic ${Buffer.from('x-access-token:ghs_session_token_42').toString('base64')}`);
+      expect(seen.at(-1)).toBe(`Basic ${Buffer.from('x-access-token:ghs_session_token_42').toString('base64')}`);
     } finally {
       server.close();
       await rm(dir, { recursive: true, force: true });
@@ -70,8 +77,6 @@ describe('the session forge for GitHub', () => {
     );
     if ('error' in made) throw new Error(made.error);
     expect(made.secrets).toContain('ghs_actions_own_token');
-    expect(made.repo.gitEnv?.GIT_CONFIG_VALUE_0).toContain(
-      Buffer.from('x-access-token:ghs_actions_own_token').toString('base64'),
-    );
+    expect(made.repo.credential).toEqual({ username: 'x-access-token', password: 'ghs_actions_own_token' });
   });
 });

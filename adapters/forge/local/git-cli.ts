@@ -14,13 +14,20 @@ export interface GitOptions {
 }
 
 /**
+ * Settings that win over any repository config: no hooks, no fsmonitor, no `ext::` transport
+ * (each runs a program of the repository's choice). The session's git calls carry them too
+ * (`plugins/steps/shared/git.ts`).
+ */
+const NO_REPOSITORY_PROGRAMS = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', '-c', 'protocol.ext.allow=never'];
+
+/**
  * Runs the real `git` CLI and resolves its exit code and output; it never rejects on a
  * non-zero exit (callers decide what a failure means). Prompts are off so a missing
  * credential fails at once instead of waiting on a terminal nobody watches.
  */
 export function git(args: string[], options: GitOptions = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
+    const child = spawn('git', [...NO_REPOSITORY_PROGRAMS, ...args], {
       cwd: options.cwd,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunContext, Shell, ShellResult } from '../../run-context.js';
+import type { GitCredential, RunContext, Shell, ShellResult } from '../../run-context.js';
 
 /** The identity of the commits a run makes. */
 export const RUN_IDENTITY = { name: 'AI-Implement', email: 'ai-implement@users.noreply.github.com' };
@@ -47,15 +47,60 @@ export function git(ctx: RunContext, shell: Shell, args: string[], cwd = ctx.rep
  * no repository the agent has touched: the first clone (nothing of the agent exists yet) and
  * the push from a bare repository of the session's own (`pushBranch`).
  */
-function credentialedGit(ctx: RunContext, shell: Shell, args: string[], cwd: string): Promise<ShellResult> {
-  return shell.run({
-    argv: ['git', ...PROTECTED_GIT_ARGS, ...args],
-    cwd,
-    env: { ...gitEnv(ctx), ...ctx.repo.gitEnv },
-    timeoutMs: Math.max(1000, ctx.remainingMs()),
-    signal: ctx.signal,
-    unsandboxed: true,
-  });
+async function credentialedGit(
+  ctx: RunContext,
+  shell: Shell,
+  args: string[],
+  cwd: string,
+  needsCredential = true,
+): Promise<ShellResult> {
+  const run = (helper: string[]) =>
+    shell.run({
+      argv: ['git', ...PROTECTED_GIT_ARGS, ...helper, ...args],
+      cwd,
+      env: gitEnv(ctx),
+      timeoutMs: Math.max(1000, ctx.remainingMs()),
+      signal: ctx.signal,
+      unsandboxed: true,
+    });
+  const credential = ctx.repo.credential;
+  // A local path or file:// remote asks for no credential: none is handed out.
+  if (!needsCredential || !credential || !/^https?:\/\//i.test(ctx.repo.cloneUrl)) return run(['-c', 'credential.helper=']);
+  return withCredentialHelper(credential, ctx.repo.cloneUrl, run);
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Hands `credential` to git through a credential helper for the duration of `run` only: a
+ * 0600 file in a 0700 directory of the session's (outside the workspace, and the sandbox has
+ * a private /tmp), answered by a helper that only `cat`s it on `get`. The token is in no
+ * process's environment or argv (only the file's path is), every helper of any config is reset
+ * first, and the helper is scoped to the clone URL's origin, so git gives the token to no
+ * other host (a redirect, a submodule). The file is removed when `run` ends.
+ */
+export async function withCredentialHelper<T>(
+  credential: GitCredential,
+  cloneUrl: string,
+  run: (helperArgs: string[]) => Promise<T>,
+): Promise<T> {
+  for (const value of [credential.username, credential.password])
+    if (/[\0\r\n]/.test(value)) throw new Error('git credential: a value holds a line break or NUL');
+  const origin = new URL(cloneUrl).origin;
+  const dir = await mkdtemp(join(tmpdir(), 'ai-implement-credential-'));
+  try {
+    await chmod(dir, 0o700);
+    const file = join(dir, 'credential');
+    await writeFile(file, `username=${credential.username}\npassword=${credential.password}\n`, { mode: 0o600 });
+    return await run([
+      '-c',
+      'credential.helper=',
+      '-c',
+      `credential.${origin}.helper=!f() { test "$1" = get && cat ${shellQuote(file)}; }; f`,
+    ]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Clones the repository into `ctx.repoDir` with the credential, before any agent ran. */
@@ -76,12 +121,13 @@ export async function pushBranch(ctx: RunContext, shell: Shell, branch: string):
   if (bundled.exitCode !== 0) return bundled;
   const bare = await mkdtemp(join(tmpdir(), 'ai-implement-push-'));
   try {
-    for (const args of [
-      ['init', '--quiet', '--bare', bare],
-      ['-C', bare, 'fetch', '--quiet', '--no-tags', bundle, `HEAD:refs/heads/${branch}`],
-      ['-C', bare, 'push', '--quiet', ctx.repo.cloneUrl, `refs/heads/${branch}:refs/heads/${branch}`],
-    ]) {
-      const r = await credentialedGit(ctx, shell, args, bare);
+    // Only the push gets the credential; the bare repository's setup is local.
+    for (const [args, needsCredential] of [
+      [['init', '--quiet', '--bare', bare], false],
+      [['-C', bare, 'fetch', '--quiet', '--no-tags', bundle, `HEAD:refs/heads/${branch}`], false],
+      [['-C', bare, 'push', '--quiet', ctx.repo.cloneUrl, `refs/heads/${branch}:refs/heads/${branch}`], true],
+    ] as const) {
+      const r = await credentialedGit(ctx, shell, [...args], bare, needsCredential);
       if (r.exitCode !== 0) return r;
     }
     return { exitCode: 0, output: '', killed: false };

@@ -1,0 +1,69 @@
+import { timingSafeEqual } from 'node:crypto';
+import { deriveKek, type KdfParams, newSalt, SCRYPT_PARAMS } from '../../adapters/secrets/local/secret-cipher.js';
+import type { Storage } from '../../ports/storage.port.js';
+
+/**
+ * The settings key of the access-code check: a salted scrypt (N=2^17, r=8) of ADMIN_ACCESS_CODE
+ * as `scrypt$N$r$p$<salt>$<hash>`. A slow hash, so the store is no cheap offline oracle for a
+ * human-chosen code; it exists only so a start can tell the code changed since the last one.
+ */
+export const ADMIN_ACCESS_CODE_CHECK_SETTING = 'adminAccessCodeCheck';
+
+interface Check {
+  params: KdfParams;
+  hash: Buffer;
+}
+
+/**
+ * One scrypt per (code, salt, cost) per process: a start, or a test that starts many servers,
+ * pays it once. A store seen for the first time takes the process's salt, so one process
+ * keeps hitting its cache; the salt is still random per installation.
+ */
+const computed = new Map<string, Promise<Buffer>>();
+const processSalt = newSalt();
+
+function hashOf(code: string, params: KdfParams): Promise<Buffer> {
+  const key = `${params.N}:${params.r}:${params.p}:${params.salt}\0${code}`;
+  let hash = computed.get(key);
+  if (!hash) {
+    hash = deriveKek(code, params);
+    computed.set(key, hash);
+    hash.catch(() => computed.delete(key));
+  }
+  return hash;
+}
+
+function parse(stored: string | undefined): Check | undefined {
+  const parts = stored?.split('$');
+  if (parts?.length !== 6 || parts[0] !== 'scrypt') return undefined;
+  const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+  // A check weaker than the current cost is treated as absent: it is replaced.
+  if (!(N >= SCRYPT_PARAMS.N && r >= 1 && p >= 1)) return undefined;
+  return { params: { kdf: 'scrypt', N, r, p, salt: parts[4] ?? '' }, hash: Buffer.from(parts[5] ?? '', 'base64url') };
+}
+
+/**
+ * Whether `code` differs from the code of the last start (true on a store that holds no check,
+ * or a weaker one); when it does, `endAll` ends every admin session first and then the check of
+ * the current code is stored. Changing the code and back thus ends every session twice: a
+ * session of the old code never revives.
+ */
+export async function reconcileAccessCode(
+  storage: Storage,
+  code: string,
+  endAll: () => Promise<number>,
+): Promise<{ changed: boolean; ended: number }> {
+  const stored = parse(await storage.settings.get(ADMIN_ACCESS_CODE_CHECK_SETTING));
+  if (stored) {
+    const hash = await hashOf(code, stored.params);
+    if (hash.length === stored.hash.length && timingSafeEqual(hash, stored.hash)) return { changed: false, ended: 0 };
+  }
+  const params: KdfParams = { kdf: 'scrypt', salt: processSalt, ...SCRYPT_PARAMS };
+  const hash = await hashOf(code, params);
+  const ended = await endAll();
+  await storage.settings.set(
+    ADMIN_ACCESS_CODE_CHECK_SETTING,
+    ['scrypt', params.N, params.r, params.p, params.salt, hash.toString('base64url')].join('$'),
+  );
+  return { changed: true, ended };
+}
