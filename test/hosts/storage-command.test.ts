@@ -29,7 +29,9 @@ describe('ai-implement storage import FILE', () => {
     expect(await storageCommand(['import', file], { DATA_DIR: dir }, io)).toBe(0);
     expect(err).toEqual([]);
     expect(out).toEqual([
-      expect.stringMatching(/^imported .*ai-implement\.json \(2 mappings, 3 jobs, .*2 streamEntries, 0 counters\); it is now/),
+      expect.stringMatching(
+        /^imported .*ai-implement\.json \(2 mappings, 3 jobs, .*2 streamEntries, 0 counters, 0 usage\); it is now/,
+      ),
     ]);
     expect(existsSync(`${file}.imported`)).toBe(true);
 

@@ -16,7 +16,8 @@ const GROUP_COLUMN = {
   issue: 'identifier',
 } as const satisfies Record<UsageGroupBy, keyof Row>;
 
-function toRow(u: RunUsageRecord): Row {
+/** A usage record as its `usage_runs` row (also what an import writes). */
+export function usageRow(u: RunUsageRecord): Row {
   return {
     job_id: u.jobId,
     issue_id: u.issueId,
@@ -69,10 +70,10 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
   return {
     record: (usage) =>
       run('usage.record', async () => {
-        const { job_id, day: _day, stopped: _stopped, ...changes } = toRow(usage);
+        const { job_id, day: _day, stopped: _stopped, ...changes } = usageRow(usage);
         const result = await db
           .insertInto('usage_runs')
-          .values(toRow(usage))
+          .values(usageRow(usage))
           .onConflict((oc) => oc.column('job_id').doUpdateSet(changes).where('usage_runs.reported_at', '<=', usage.reportedAt))
           .executeTakeFirst();
         return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
