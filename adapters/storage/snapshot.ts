@@ -46,6 +46,12 @@ export interface ImportCounts {
 export interface SnapshotImport {
   isEmpty(): Promise<boolean>;
   importSnapshot(snapshot: StoreSnapshot): Promise<ImportCounts>;
+  /**
+   * Everything an import carries, read from this store (`writeJsonStore` writes it as a file
+   * `storage import` reads): usage included; leases, the connector and security event logs and
+   * the notification queue left out, as an import leaves them out.
+   */
+  exportSnapshot(): Promise<StoreSnapshot>;
 }
 
 export function countSnapshot(snapshot: StoreSnapshot): ImportCounts {

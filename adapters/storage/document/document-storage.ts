@@ -12,6 +12,7 @@ import {
 import { assertPage, assertPositive, closedError, plain } from '../plain.js';
 import { countSnapshot, type SnapshotImport, type StoreSnapshot } from '../snapshot.js';
 import { type Change, DISPATCH_LOG_ID, type DocumentBackend, documentsTable, type Table } from './document-backend.js';
+import { exportDocumentSnapshot } from './document-export.js';
 import { createDocumentNotificationQueue } from './document-notifications.js';
 import { createDocumentOperationsEvents } from './document-operations-events.js';
 import { createDocumentUsageStore, USAGE_COLLECTION } from './document-usage.js';
@@ -272,6 +273,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
         await backend.write(snapshotChanges(plain(snapshot)));
         return countSnapshot(snapshot);
       }),
+    exportSnapshot: () => run('export', () => exportDocumentSnapshot(backend)),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -38,7 +38,8 @@ export function usageRow(u: RunUsageRecord): Row {
   };
 }
 
-function fromRow(r: Row): RunUsageRecord {
+/** A `usage_runs` row as its usage record (also what an export reads). */
+export function usageRecord(r: Row): RunUsageRecord {
   const record: RunUsageRecord = {
     jobId: r.job_id,
     issueId: r.issue_id,
@@ -81,7 +82,7 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
     get: (jobId) =>
       run('usage.get', async () => {
         const row = await db.selectFrom('usage_runs').selectAll().where('job_id', '=', jobId).executeTakeFirst();
-        return row ? fromRow(row) : undefined;
+        return row ? usageRecord(row) : undefined;
       }),
     forJobs: (jobIds) =>
       run('usage.forJobs', async () => {
@@ -91,7 +92,7 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
           .selectAll()
           .where('job_id', 'in', [...jobIds])
           .execute();
-        return rows.map(fromRow);
+        return rows.map(usageRecord);
       }),
     markStopped: (jobId) =>
       run('usage.markStopped', async () => {
@@ -149,7 +150,7 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
         let q = inDays(query).selectAll();
         if (query.stoppedByBudget !== undefined) q = q.where('stopped', '=', query.stoppedByBudget ? 1 : 0);
         const rows = await q.orderBy('reported_at', 'desc').orderBy('job_id').limit(page.limit).offset(page.offset).execute();
-        return rows.map(fromRow);
+        return rows.map(usageRecord);
       });
     },
   };

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { writeJsonStore } from '../../../adapters/storage/json-export.js';
 import { importJsonStore } from '../../../adapters/storage/json-import.js';
 import { createLowdbStorage } from '../../../adapters/storage/lowdb/lowdb.adapter.js';
 import type { SnapshotImport } from '../../../adapters/storage/snapshot.js';
 import { openPostgresStorage, openSqliteStorage } from '../../../adapters/storage/sql/sql.adapter.js';
 import { createUnstorageStorage } from '../../../adapters/storage/unstorage/unstorage.adapter.js';
-import type { Storage } from '../../../ports/storage.port.js';
+import { collection, type Storage, stream } from '../../../ports/storage.port.js';
 import type { RunUsageRecord } from '../../../ports/usage-store.port.js';
 import { createTestDatabase, type TestDatabase } from '../../setup/postgres-database.js';
 import { tempDir } from './temp-dir.js';
@@ -120,3 +121,45 @@ describe('storage import carries the runs’ usage from a lowdb file', () => {
     }
   });
 });
+
+describe('a snapshot exported from every adapter carries its usage into another', () => {
+  it.each(TARGETS)('from $name', async (from) => {
+    const dir = await tempDir();
+    const source = await from.open(dir.path);
+    const into = await (from.name === 'sql on sqlite' ? TARGETS[2] : TARGETS[0])!.open(dir.path);
+    try {
+      const runs = [
+        report('job-1', { costUsd: 2.25, final: true }),
+        report('job-2', { teamKey: 'OPS', model: undefined, costUsd: undefined }),
+        report('job-3', { phase: 'planning', turns: undefined }),
+      ];
+      for (const run of runs) await source.storage.usage.record(run);
+      await source.storage.usage.markStopped('job-1');
+      await source.storage.settings.set('runnerMode', 'local');
+      await source.storage.documents.put(collection<{ n: number }>('pulls'), 'p1', { n: 1 });
+      await source.storage.streams.append(stream<{ step: string }>('steps:job-1'), { step: 'a' }, 10);
+      const want = await source.storage.usage.forJobs(['job-1', 'job-2', 'job-3']);
+
+      const snapshot = await source.storage.exportSnapshot();
+      expect(byJob(snapshot.usage ?? [])).toEqual(byJob(want));
+      const file = join(dir.path, 'export.json');
+      await writeJsonStore(snapshot, file);
+      expect(await importJsonStore(into.storage, file)).toMatchObject({ usage: 3, settings: 1, documents: 1, streamEntries: 1 });
+
+      expect(byJob(await into.storage.usage.forJobs(['job-1', 'job-2', 'job-3']))).toEqual(byJob(want));
+      expect(await into.storage.usage.get('job-1')).toMatchObject({ stoppedByBudget: true, final: true, costUsd: 2.25 });
+      expect(await into.storage.usage.summarize(QUERY, 'team')).toEqual(await source.storage.usage.summarize(QUERY, 'team'));
+      expect(await into.storage.settings.get('runnerMode')).toBe('local');
+      expect(await into.storage.documents.get(collection('pulls'), 'p1')).toEqual({ n: 1 });
+      expect(await into.storage.streams.list(stream('steps:job-1'))).toEqual([{ step: 'a' }]);
+    } finally {
+      await source.storage.close();
+      await into.storage.close();
+      await source.drop?.();
+      await into.drop?.();
+      await dir.remove();
+    }
+  });
+});
+
+const byJob = (rs: RunUsageRecord[]) => [...rs].sort((a, b) => a.jobId.localeCompare(b.jobId));
