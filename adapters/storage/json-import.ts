@@ -1,5 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { DISPATCH_LOG_LIMIT, type Storage, StorageError } from '../../ports/storage.port.js';
+import { OPERATIONS_LOG_COLLECTIONS } from './document/document-operations-events.js';
+import { USAGE_COLLECTION } from './document/document-usage.js';
 import type { ImportCounts, SnapshotImport, StoreSnapshot } from './snapshot.js';
 
 /** Where an imported file goes, so that it is neither imported twice nor lost. */
@@ -70,9 +72,31 @@ function toSnapshot(raw: unknown): StoreSnapshot {
     if (expiresAt !== null && typeof expiresAt !== 'number') throw new Error(`claims.${key}.expiresAt is not a number`);
     return { key, expiresAt };
   });
-  const documents = Object.entries(table(data, 'records')).flatMap(([collection, rows]) =>
-    Object.entries(object(rows, `records.${collection}`)).map(([id, value]) => ({ collection, id, value })),
-  );
+  const records = table(data, 'records');
+  // The runs' usage is money history: it goes to the usage store. The connector and security
+  // event logs have a retention and start afresh; they are left out rather than kept as documents.
+  const usage = Object.entries(table(records, USAGE_COLLECTION)).map(([jobId, u]) => {
+    const row = fields(u, `records.${USAGE_COLLECTION}.${jobId}`, {
+      jobId: 'string',
+      issueId: 'string',
+      identifier: 'string',
+      teamKey: 'string',
+      phase: 'string',
+      day: 'string',
+      reportedAt: 'number',
+      inputTokens: 'number',
+      outputTokens: 'number',
+      cacheReadTokens: 'number',
+      cacheCreationTokens: 'number',
+    });
+    return { ...row, final: row.final === true, stoppedByBudget: row.stoppedByBudget === true };
+  });
+  const notCarried = new Set<string>([USAGE_COLLECTION, ...OPERATIONS_LOG_COLLECTIONS]);
+  const documents = Object.entries(records)
+    .filter(([collection]) => !notCarried.has(collection))
+    .flatMap(([collection, rows]) =>
+      Object.entries(object(rows, `records.${collection}`)).map(([id, value]) => ({ collection, id, value })),
+    );
   const streams = Object.entries(table(data, 'recordLogs')).map(([name, entries]) => {
     if (!Array.isArray(entries)) throw new Error(`recordLogs.${name} is not a list`);
     return { name, entries };
@@ -91,6 +115,7 @@ function toSnapshot(raw: unknown): StoreSnapshot {
     claims,
     documents,
     streams,
+    usage: usage as never,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { DedupEntry, DispatchLogEntry, Job, Mapping } from '../../core/domain/model.js';
+import type { RunUsageRecord } from '../../ports/usage-store.port.js';
 
 /** Everything a store holds, in a form every adapter can write in one go (an import). */
 export interface StoreSnapshot {
@@ -15,6 +16,12 @@ export interface StoreSnapshot {
   streams: { name: string; entries: unknown[] }[];
   /** Absent in files of version 1, which had no counters. */
   counters?: { name: string; value: number }[];
+  /**
+   * The runs' usage (`Storage.usage`): money history, always carried. Absent in stores from
+   * before usage. Connector events, security events and notifications are not carried: they
+   * are logs with a retention (or a transient queue) that a new store starts afresh.
+   */
+  usage?: RunUsageRecord[];
 }
 
 /** How many of each kind an import wrote. */
@@ -28,6 +35,7 @@ export interface ImportCounts {
   documents: number;
   streamEntries: number;
   counters: number;
+  usage: number;
 }
 
 /**
@@ -38,6 +46,12 @@ export interface ImportCounts {
 export interface SnapshotImport {
   isEmpty(): Promise<boolean>;
   importSnapshot(snapshot: StoreSnapshot): Promise<ImportCounts>;
+  /**
+   * Everything an import carries, read from this store (`writeJsonStore` writes it as a file
+   * `storage import` reads): usage included; leases, the connector and security event logs and
+   * the notification queue left out, as an import leaves them out.
+   */
+  exportSnapshot(): Promise<StoreSnapshot>;
 }
 
 export function countSnapshot(snapshot: StoreSnapshot): ImportCounts {
@@ -51,6 +65,7 @@ export function countSnapshot(snapshot: StoreSnapshot): ImportCounts {
     documents: snapshot.documents.length,
     streamEntries: snapshot.streams.reduce((n, s) => n + s.entries.length, 0),
     counters: snapshot.counters?.length ?? 0,
+    usage: snapshot.usage?.length ?? 0,
   };
 }
 

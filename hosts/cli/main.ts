@@ -156,6 +156,11 @@ function cliCommands(env: Env, io: CliIo, done: (code: number | 'running') => vo
             args: { ...envFileArg, file: { type: 'positional', description: 'the JSON store', required: true } },
             run: async ({ args }) => done(await storageCommand(['import', args.file], fileEnv(args.dotenv), io)),
           }),
+          export: defineCommand({
+            meta: { name: 'export', description: 'write the configured store as a JSON store file (new) that import reads' },
+            args: { ...envFileArg, file: { type: 'positional', description: 'the file to write', required: true } },
+            run: async ({ args }) => done(await storageCommand(['export', args.file], fileEnv(args.dotenv), io)),
+          }),
         },
       }),
       secrets: defineCommand({

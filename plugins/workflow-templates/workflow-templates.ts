@@ -3,7 +3,7 @@ import type { TemplateFile } from '../../core/domain/templates.js';
 import type { TemplateTarget } from '../../ports/workflow-templates.port.js';
 
 /** Bump with any change to a template below, so target repositories show as stale. */
-export const TEMPLATE_VERSION = '3';
+export const TEMPLATE_VERSION = '4';
 
 export const WORKFLOWS_DIR = '.github/workflows';
 export const COMMENT_TRIGGER_FILE = 'comment-trigger.yml';
@@ -12,7 +12,9 @@ export const COMMENT_TRIGGER_FILE = 'comment-trigger.yml';
  * The `workflow_dispatch` inputs of the implementation and planning templates, by meaning;
  * a runner dispatching them builds its inputs from these names. `job_id` is the marker that
  * `Forge.findRun` looks for in the run name. `branch` and `pr_number` exist on the
- * implementation template only.
+ * implementation template only. `run_caps` is one JSON object of the run caps and budget
+ * (`AI_IMPLEMENT_MAX_*` by name): GitHub allows 10 inputs, and the implementation template
+ * declares all 10.
  */
 export const WORKFLOW_INPUTS = {
   jobId: 'job_id',
@@ -24,6 +26,7 @@ export const WORKFLOW_INPUTS = {
   nonce: 'nonce',
   branch: 'branch',
   prNumber: 'pr_number',
+  runCaps: 'run_caps',
 } as const;
 
 const URL_PLACEHOLDER = '__AI_IMPLEMENT_URL__';

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 /**
  * Plays one job of a GitHub Actions workflow the way a GitHub-hosted runner runs it, for the
  * steps this machine can run: the job's and each step's `env` evaluated (`inputs.*`,
- * `secrets.*`, `github.token`; any other expression is an error), `shell: bash` as
+ * `fromJSON(inputs.* || '{}').*`, `secrets.*`, `github.token`; any other expression is an error), `shell: bash` as
  * `bash --noprofile --norc -eo pipefail`, `$GITHUB_ENV` carried to later steps, the event
  * payload at `$GITHUB_EVENT_PATH`, `$RUNNER_TEMP`, `::add-mask::` collected, and after the
  * first failing step only the steps whose `if` asks for it (`failure()`, `always()`,
@@ -82,13 +82,25 @@ export async function playJob(options: PlayOptions): Promise<JobPlay> {
   await writeFile(eventPath, JSON.stringify({ inputs: options.inputs }));
   const githubEnvFile = join(workflowDir, 'github-env');
 
-  const evaluate = (value: string) =>
-    value.replace(/\$\{\{\s*([a-z]+)\.([A-Za-z_][\w-]*)\s*\}\}/g, (_m, context: string, name: string) => {
-      if (context === 'inputs') return options.inputs[name] ?? '';
-      if (context === 'secrets') return options.secrets[name] ?? '';
-      if (context === 'github' && name === 'token') return options.githubToken;
-      throw new Error(`the player cannot evaluate \${{ ${context}.${name} }}`);
-    });
+  const evaluate = (value: string) => {
+    const done = value
+      // `fromJSON(inputs.x || '{}').KEY`: one member of a JSON input, blank when absent.
+      .replace(
+        /\$\{\{\s*fromJSON\(inputs\.([A-Za-z_][\w-]*) \|\| '\{\}'\)\.([A-Za-z_]\w*)\s*\}\}/g,
+        (_m, input: string, key: string) => {
+          const member = (JSON.parse(options.inputs[input] || '{}') as Record<string, unknown>)[key];
+          return member === undefined || member === null ? '' : String(member);
+        },
+      )
+      .replace(/\$\{\{\s*([a-z]+)\.([A-Za-z_][\w-]*)\s*\}\}/g, (_m, context: string, name: string) => {
+        if (context === 'inputs') return options.inputs[name] ?? '';
+        if (context === 'secrets') return options.secrets[name] ?? '';
+        if (context === 'github' && name === 'token') return options.githubToken;
+        throw new Error(`the player cannot evaluate \${{ ${context}.${name} }}`);
+      });
+    if (done.includes('${{')) throw new Error(`the player cannot evaluate ${value}`);
+    return done;
+  };
   const evaluated = (env: Record<string, string> | undefined) =>
     Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, evaluate(String(v))]));
 

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -168,6 +168,9 @@ async function startWorld(options: { callbackUrl?: (orchestratorUrl: string) => 
     repo: 'app',
     defaultBranch: 'main',
     planningEnabled: false,
+    // Caps and a budget the session must receive through the run_caps input.
+    maxTurns: 17,
+    maxCostUsd: 50,
   });
   expect(saved.status, JSON.stringify(saved.body)).toBe(200);
   const synced = await world.call('POST', '/api/mappings/LOC/sync-workflows');
@@ -233,6 +236,13 @@ describe('the GitHub Actions session job, played against a running orchestrator'
     expect(done?.status, step(play, 'session').output).toBe('completed');
     expect(done?.prUrl).toBe(`${w.url}/local-forge/acme/app/pull/1`);
     expect(git(w.bareRepo, 'show', `ai-implement/${job.identifier}:AGENT_CHANGE.md`)).toBeTruthy();
+
+    // The mapping's caps and budget reached the session through the run_caps input.
+    const caps = JSON.parse(JSON.parse(play.eventAfter).inputs.run_caps ?? '{}');
+    expect(caps).toMatchObject({ AI_IMPLEMENT_MAX_TURNS: '17', AI_IMPLEMENT_MAX_COST_USD: '50' });
+    const agentRuns = (await readFile(join(w.dir, 'agent-log', 'agent.log'), 'utf8')).trim().split('\n');
+    const argv = JSON.parse(agentRuns[0] ?? '{}').argv as string[];
+    expect(argv[argv.indexOf('--max-turns') + 1]).toBe('17');
   });
 
   it('refuses a bundle that is not the pinned one, runs nothing of it, and tells the orchestrator why', {

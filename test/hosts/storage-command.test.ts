@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,6 +20,51 @@ async function setup() {
   return { dir, out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
 }
 
+describe('ai-implement storage export FILE', () => {
+  it('writes the configured store, usage included, as a file that import brings into another adapter', async () => {
+    const { dir, out, err, io } = await setup();
+    const usage = {
+      jobId: 'job-1',
+      issueId: 'issue-1',
+      identifier: 'ENG-1',
+      teamKey: 'ENG',
+      phase: 'implementation' as const,
+      day: '2026-12-06',
+      inputTokens: 10,
+      outputTokens: 20,
+      cacheReadTokens: 0,
+      cacheCreationTokens: 0,
+      costUsd: 0.75,
+      reportedAt: 5,
+      final: true,
+      stoppedByBudget: false,
+    };
+    const source = await createStorage({ dataDir: join(dir, 'from') });
+    await source.usage.record(usage);
+    await source.settings.set('runnerMode', 'local');
+    await source.close();
+
+    const file = join(dir, 'export.json');
+    expect(await storageCommand(['export', file], { DATA_DIR: join(dir, 'from') }, io)).toBe(0);
+    expect(err).toEqual([]);
+    expect(out).toEqual([expect.stringMatching(/^exported .*export\.json \(.*1 settings, .*1 usage\)$/)]);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // An export never overwrites a file.
+    expect(await storageCommand(['export', file], { DATA_DIR: join(dir, 'from') }, io)).toBe(1);
+    expect(err[0]).toMatch(/^storage export failed: cannot export to .*export\.json/);
+
+    const target = { DATA_DIR: join(dir, 'to'), STORAGE_URL: `lowdb:${join(dir, 'to', 'store.json')}` };
+    expect(await storageCommand(['import', file], target, io)).toBe(0);
+    const imported = await createStorage({ dataDir: target.DATA_DIR, storageUrl: target.STORAGE_URL });
+    try {
+      expect(await imported.usage.get('job-1')).toEqual(usage);
+      expect(await imported.settings.get('runnerMode')).toBe('local');
+    } finally {
+      await imported.close();
+    }
+  });
+});
+
 describe('ai-implement storage import FILE', () => {
   it('imports the JSON store into the configured (empty) store and renames the file', async () => {
     const { dir, out, err, io } = await setup();
@@ -29,7 +74,9 @@ describe('ai-implement storage import FILE', () => {
     expect(await storageCommand(['import', file], { DATA_DIR: dir }, io)).toBe(0);
     expect(err).toEqual([]);
     expect(out).toEqual([
-      expect.stringMatching(/^imported .*ai-implement\.json \(2 mappings, 3 jobs, .*2 streamEntries, 0 counters\); it is now/),
+      expect.stringMatching(
+        /^imported .*ai-implement\.json \(2 mappings, 3 jobs, .*2 streamEntries, 0 counters, 0 usage\); it is now/,
+      ),
     ]);
     expect(existsSync(`${file}.imported`)).toBe(true);
 
@@ -61,7 +108,8 @@ describe('ai-implement storage import FILE', () => {
     const { err, io } = await setup();
     expect(await storageCommand([], {}, io)).toBe(2);
     expect(await storageCommand(['import'], {}, io)).toBe(2);
-    expect(await storageCommand(['export', 'x'], {}, io)).toBe(2);
-    expect(err).toEqual(Array(3).fill('Usage: ai-implement storage import FILE'));
+    expect(await storageCommand(['dump', 'x'], {}, io)).toBe(2);
+    expect(await storageCommand(['export'], {}, io)).toBe(2);
+    expect(err).toEqual(Array(4).fill('Usage: ai-implement storage import FILE | ai-implement storage export FILE'));
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createGithubForge } from '../../adapters/forge/github/github.adapter.js';
+import { RUN_CAPS_ENV } from '../../adapters/runners/github-actions/workflow-inputs.js';
 import { overallTemplateStatus, templateVersion } from '../../core/domain/templates.js';
 import {
   readTemplateStatus,
@@ -68,6 +69,12 @@ const FINGERPRINTS: Record<string, Record<string, string>> = {
     'claude-plan.yml': '7afa8414800f54bc6a3653b18cfd7f27174baddab40784fef3986f592b8ede67',
     'comment-trigger.yml': '04af43c33d695d3b04cd603a3770ffc9428d1390e87aab5c8f9d0c98f3ccd710',
   },
+  // Issue 17: the run caps and budget reach the session as one JSON input (`run_caps`).
+  '4': {
+    'claude-implement.yml': 'ef7cb23c0b30ee538af38792eac8af21053bd7f2a5bad9a0c023bbcd2fc806f8',
+    'claude-plan.yml': 'aef24a8c0504ce4be58e4aba0037a8e74ec5fdbb975186989f507ca956242b54',
+    'comment-trigger.yml': '6dffc2cbc526eb6106ec30cf661e91e8ceeaf2d49b4667ffef87d8359d441153',
+  },
 };
 const PINS = { sessionBundleSha256: 'e'.repeat(64) };
 
@@ -123,6 +130,23 @@ describe('workflow templates', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not JavaScript.
     expect(wf['run-name']).toContain('${{ inputs.job_id }}');
     expect(steps(wf).find((s) => s.id === 'session')?.run).toBe('node "$RUNNER_TEMP/ai-implement/dist/session/session.mjs"');
+  });
+
+  it.each(DISPATCHED)('%s unpacks every run cap and budget of the run_caps input into the session step', (name) => {
+    const wf = workflow(name);
+    expect(wf.on.workflow_dispatch?.inputs?.[WORKFLOW_INPUTS.runCaps]?.required).toBe(false);
+    const env = steps(wf).find((s) => s.id === 'session')?.env ?? {};
+    for (const variable of RUN_CAPS_ENV) {
+      expect(env[variable], variable).toBe(`\${{ fromJSON(inputs.run_caps || '{}').${variable} }}`);
+    }
+  });
+
+  it('the implementation template declares all 10 inputs GitHub allows, the planning one all but branch and pr_number', () => {
+    const declared = (name: (typeof DISPATCHED)[number]) => Object.keys(workflow(name).on.workflow_dispatch?.inputs ?? {});
+    expect(declared('claude-implement.yml').sort()).toEqual((Object.values(WORKFLOW_INPUTS) as string[]).sort());
+    expect(declared('claude-plan.yml').sort()).toEqual(
+      (Object.values(WORKFLOW_INPUTS) as string[]).filter((n) => n !== 'branch' && n !== 'pr_number').sort(),
+    );
   });
 
   it.each(ALL)('%s pins every action by commit SHA and persists no credential of a checkout', (name) => {

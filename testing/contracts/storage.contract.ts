@@ -7,6 +7,7 @@ import { importJsonStore } from '../../adapters/storage/json-import.js';
 import type { SnapshotImport } from '../../adapters/storage/snapshot.js';
 import type { Job } from '../../core/domain/model.js';
 import { collection, DISPATCH_LOG_LIMIT, type Storage, StorageError, stream } from '../../ports/storage.port.js';
+import type { RunUsageRecord } from '../../ports/usage-store.port.js';
 import { operationsEventsContract } from './operations-events.contract.js';
 import {
   byKey,
@@ -705,6 +706,7 @@ export function storageContract(
             documents: 2,
             streamEntries: 2,
             counters: 0,
+            usage: 0,
           });
           expect(existsSync(file)).toBe(false);
           expect(existsSync(`${file}.imported`)).toBe(true);
@@ -740,6 +742,76 @@ export function storageContract(
           expect(await importJsonStore(storage, file)).toMatchObject({ counters: 1, settings: 1, jobs: 0 });
           expect(await storage.counters.next('dispatch')).toBe(42);
           expect(await storage.settings.get('a')).toBe('b');
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }),
+    );
+
+    it(
+      'imports the runs’ usage of a lowdb file into the usage store; the connector and security event logs are not carried',
+      withSubject(async ({ storage }) => {
+        const dir = await mkdtemp(join(tmpdir(), 'ai-implement-import-'));
+        try {
+          const file = join(dir, 'store.json');
+          const priced: RunUsageRecord = {
+            jobId: 'job-1',
+            issueId: 'issue-a',
+            identifier: 'ENG-1',
+            teamKey: 'ENG',
+            phase: 'implementation',
+            model: 'claude-sonnet-4',
+            day: '2026-12-06',
+            inputTokens: 1200,
+            outputTokens: 340,
+            cacheReadTokens: 5000,
+            cacheCreationTokens: 10,
+            costUsd: 1.75,
+            turns: 12,
+            reportedAt: 1_000,
+            final: true,
+            stoppedByBudget: true,
+          };
+          const unpriced: RunUsageRecord = {
+            jobId: 'job-2',
+            issueId: 'issue-b',
+            identifier: 'OPS-2',
+            teamKey: 'OPS',
+            phase: 'planning',
+            day: '2026-12-06',
+            inputTokens: 1,
+            outputTokens: 2,
+            cacheReadTokens: 0,
+            cacheCreationTokens: 0,
+            reportedAt: 2_000,
+            final: false,
+            stoppedByBudget: false,
+          };
+          await writeFile(
+            file,
+            JSON.stringify({
+              version: 2,
+              records: {
+                'usage-runs': { 'job-1': priced, 'job-2': unpriced },
+                'connector-events': { e1: { id: 'e1', source: 'linear', receivedAt: 1 } },
+                'security-events': { s1: { id: 's1', kind: 'x', lastSeen: 1 } },
+                pulls: { p1: { n: 1 } },
+              },
+            }),
+          );
+          expect(await importJsonStore(storage, file)).toMatchObject({ usage: 2, documents: 1 });
+          expect(await storage.usage.get('job-1')).toEqual(priced);
+          expect(await storage.usage.get('job-2')).toEqual(unpriced);
+          expect(await storage.usage.spendOn('2026-12-06')).toEqual({ ENG: 1.75 });
+          expect(
+            await storage.usage.list({ from: '2026-12-06', to: '2026-12-06', stoppedByBudget: true }, { limit: 10, offset: 0 }),
+          ).toEqual([priced]);
+          expect((await storage.connectorEvents.list()).items).toEqual([]);
+          expect((await storage.securityEvents.list()).items).toEqual([]);
+          expect(await storage.documents.list(collection('connector-events'))).toEqual([]);
+          expect(await storage.documents.list(collection('pulls'))).toEqual([{ n: 1 }]);
+          // An import lands in a store that then counts as holding data.
+          expect(await storage.isEmpty()).toBe(false);
         } finally {
           await rm(dir, { recursive: true, force: true });
         }

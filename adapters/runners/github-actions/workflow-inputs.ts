@@ -17,7 +17,22 @@ export interface WorkflowInputNames {
   branch: string;
   /** Declared by the implementation template only. */
   prNumber: string;
+  /** One JSON object of the run caps and budget (`RUN_CAPS_ENV`), keyed by their variable names. */
+  runCaps: string;
 }
+
+/**
+ * The run caps and budget a session reads (core/app/dispatch/run-environment.ts). GitHub allows
+ * 10 `workflow_dispatch` inputs and the implementation template declares 9 others, so they travel
+ * together as one JSON input, which the templates unpack into the session step's environment.
+ */
+export const RUN_CAPS_ENV = [
+  'AI_IMPLEMENT_MAX_TURNS',
+  'AI_IMPLEMENT_MAX_ITERATIONS',
+  'AI_IMPLEMENT_MAX_JOB_MINUTES',
+  'AI_IMPLEMENT_MAX_COST_USD',
+  'AI_IMPLEMENT_MAX_TOKENS',
+] as const;
 
 /**
  * Where each input comes from in the run's environment (the variables the templates hand on to
@@ -66,5 +81,7 @@ export function workflowInputs(
     const value = env[variable];
     if (value !== undefined && value !== '') inputs[names[meaning]] = value;
   }
+  const caps = Object.fromEntries(RUN_CAPS_ENV.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+  if (Object.keys(caps).length > 0) inputs[names.runCaps] = JSON.stringify(caps);
   return inputs;
 }

@@ -42,5 +42,7 @@ export interface DocumentBackend {
   write(changes: readonly Change[]): Promise<void>;
   /** True when nothing at all is stored. */
   isEmpty(): Promise<boolean>;
+  /** The collections of the document store that hold an entry (`documents:<collection>`). */
+  collections(): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -13,8 +13,11 @@ import { type DocumentBackend, documentsTable } from './document-backend.js';
 
 type Run = <T>(what: string, task: () => Promise<T>) => Promise<T>;
 
-const CONNECTOR_TABLE = documentsTable('connector-events');
-const SECURITY_TABLE = documentsTable('security-events');
+/** The document collections of the two logs (`records` of a lowdb file); an import leaves them out. */
+export const OPERATIONS_LOG_COLLECTIONS = ['connector-events', 'security-events'] as const;
+
+const CONNECTOR_TABLE = documentsTable(OPERATIONS_LOG_COLLECTIONS[0]);
+const SECURITY_TABLE = documentsTable(OPERATIONS_LOG_COLLECTIONS[1]);
 const DEFAULT_PAGE = 50;
 
 /**

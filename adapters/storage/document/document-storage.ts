@@ -12,9 +12,10 @@ import {
 import { assertPage, assertPositive, closedError, plain } from '../plain.js';
 import { countSnapshot, type SnapshotImport, type StoreSnapshot } from '../snapshot.js';
 import { type Change, DISPATCH_LOG_ID, type DocumentBackend, documentsTable, type Table } from './document-backend.js';
+import { exportDocumentSnapshot } from './document-export.js';
 import { createDocumentNotificationQueue } from './document-notifications.js';
 import { createDocumentOperationsEvents } from './document-operations-events.js';
-import { createDocumentUsageStore } from './document-usage.js';
+import { createDocumentUsageStore, USAGE_COLLECTION } from './document-usage.js';
 
 export interface DocumentStorageOptions {
   /** The clock for claims and leases; injected so tests control lapses. */
@@ -272,6 +273,7 @@ export function createDocumentStorage(backend: DocumentBackend, options: Documen
         await backend.write(snapshotChanges(plain(snapshot)));
         return countSnapshot(snapshot);
       }),
+    exportSnapshot: () => run('export', () => exportDocumentSnapshot(backend)),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -331,5 +333,6 @@ function snapshotChanges(s: StoreSnapshot): Change[] {
     ...s.documents.map((d): Change => ({ table: documentsTable(d.collection), id: d.id, value: d.value })),
     ...s.streams.map((st): Change => ({ table: 'streams', id: st.name, value: st.entries })),
     ...(s.counters ?? []).map((c): Change => ({ table: 'counters', id: c.name, value: c.value })),
+    ...(s.usage ?? []).map((u): Change => ({ table: documentsTable(USAGE_COLLECTION), id: u.jobId, value: u })),
   ];
 }

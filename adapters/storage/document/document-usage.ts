@@ -4,8 +4,11 @@ import { type DocumentBackend, documentsTable } from './document-backend.js';
 
 type Run = <T>(what: string, task: () => Promise<T>) => Promise<T>;
 
+/** The document collection of the runs' usage, keyed by job id (`records` of a lowdb file). */
+export const USAGE_COLLECTION = 'usage-runs';
+
 /** The runs' usage as one collection of the backend, keyed by job id. */
-const TABLE = documentsTable('usage-runs');
+const TABLE = documentsTable(USAGE_COLLECTION);
 
 const groupKey: Record<UsageGroupBy, (u: RunUsageRecord) => string> = {
   team: (u) => u.teamKey,

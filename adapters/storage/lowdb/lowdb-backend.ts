@@ -70,6 +70,7 @@ export async function openLowdbBackend(file: string): Promise<DocumentBackend> {
         throw error;
       }
     },
+    collections: async () => Object.keys(data.records).filter((c) => Object.keys(data.records[c] ?? {}).length > 0),
     isEmpty: async () =>
       data.dispatchLog.length === 0 &&
       [

@@ -3,6 +3,7 @@ import { StorageError } from '../../../ports/storage.port.js';
 import { countSnapshot, type ImportCounts, type StoreSnapshot } from '../snapshot.js';
 import { jobRow } from './sql-queries.js';
 import type { SqlDatabase } from './sql-schema.js';
+import { usageRow } from './sql-usage.js';
 
 type Db = Kysely<SqlDatabase>;
 
@@ -17,6 +18,7 @@ const TABLES = [
   'counters',
   'documents',
   'stream_entries',
+  'usage_runs',
 ] as const;
 
 /** True when no table holds a row: a store that was just created. */
@@ -84,5 +86,6 @@ export async function importSnapshot(db: Db, snapshot: StoreSnapshot): Promise<I
     );
   }
   await insertChunked(snapshot.counters ?? [], (c) => db.insertInto('counters').values(c).execute());
+  await insertChunked(snapshot.usage ?? [], (c) => db.insertInto('usage_runs').values(c.map(usageRow)).execute());
   return countSnapshot(snapshot);
 }

@@ -16,7 +16,8 @@ const GROUP_COLUMN = {
   issue: 'identifier',
 } as const satisfies Record<UsageGroupBy, keyof Row>;
 
-function toRow(u: RunUsageRecord): Row {
+/** A usage record as its `usage_runs` row (also what an import writes). */
+export function usageRow(u: RunUsageRecord): Row {
   return {
     job_id: u.jobId,
     issue_id: u.issueId,
@@ -37,7 +38,8 @@ function toRow(u: RunUsageRecord): Row {
   };
 }
 
-function fromRow(r: Row): RunUsageRecord {
+/** A `usage_runs` row as its usage record (also what an export reads). */
+export function usageRecord(r: Row): RunUsageRecord {
   const record: RunUsageRecord = {
     jobId: r.job_id,
     issueId: r.issue_id,
@@ -69,10 +71,10 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
   return {
     record: (usage) =>
       run('usage.record', async () => {
-        const { job_id, day: _day, stopped: _stopped, ...changes } = toRow(usage);
+        const { job_id, day: _day, stopped: _stopped, ...changes } = usageRow(usage);
         const result = await db
           .insertInto('usage_runs')
-          .values(toRow(usage))
+          .values(usageRow(usage))
           .onConflict((oc) => oc.column('job_id').doUpdateSet(changes).where('usage_runs.reported_at', '<=', usage.reportedAt))
           .executeTakeFirst();
         return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
@@ -80,7 +82,7 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
     get: (jobId) =>
       run('usage.get', async () => {
         const row = await db.selectFrom('usage_runs').selectAll().where('job_id', '=', jobId).executeTakeFirst();
-        return row ? fromRow(row) : undefined;
+        return row ? usageRecord(row) : undefined;
       }),
     forJobs: (jobIds) =>
       run('usage.forJobs', async () => {
@@ -90,7 +92,7 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
           .selectAll()
           .where('job_id', 'in', [...jobIds])
           .execute();
-        return rows.map(fromRow);
+        return rows.map(usageRecord);
       }),
     markStopped: (jobId) =>
       run('usage.markStopped', async () => {
@@ -148,7 +150,7 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
         let q = inDays(query).selectAll();
         if (query.stoppedByBudget !== undefined) q = q.where('stopped', '=', query.stoppedByBudget ? 1 : 0);
         const rows = await q.orderBy('reported_at', 'desc').orderBy('job_id').limit(page.limit).offset(page.offset).execute();
-        return rows.map(fromRow);
+        return rows.map(usageRecord);
       });
     },
   };

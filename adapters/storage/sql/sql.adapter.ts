@@ -6,6 +6,7 @@ import type { ImportCounts, SnapshotImport, StoreSnapshot } from '../snapshot.js
 import { groupCommit } from './group-commit.js';
 import { connectPostgres, connectSqlite, type SqlConnection } from './sql-connect.js';
 import { createSqlConnectorEvents } from './sql-connector-events.js';
+import { exportSnapshot } from './sql-export.js';
 import { createHotQueries } from './sql-hot-queries.js';
 import { importSnapshot, isEmpty } from './sql-import.js';
 import { migrateToLatest } from './sql-migrations.js';
@@ -407,6 +408,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
     isEmpty: () => run('isEmpty', () => isEmpty(db)),
     importSnapshot: (snapshot: StoreSnapshot): Promise<ImportCounts> =>
       run('import', () => transact(db, kind, (trx) => importSnapshot(trx, snapshot))),
+    exportSnapshot: () => run('export', () => transact(db, kind, (trx) => exportSnapshot(trx))),
 
     close: async () => {
       if (closed) return;

@@ -33,6 +33,13 @@ export function createUnstorageBackend(store: KeyValueStore): DocumentBackend {
         else await store.setItem(key, { v: change.value });
       }
     },
+    collections: async () => {
+      const names = (await store.getKeys('records')).flatMap((key) => {
+        const [table, collection, id] = key.split(':');
+        return table === 'records' && collection !== undefined && id !== undefined ? [decodeURIComponent(collection)] : [];
+      });
+      return [...new Set(names)];
+    },
     isEmpty: async () => (await store.getKeys()).length === 0,
     // Without dispose an open redis connection (or fs watcher) keeps the process alive.
     close: () => store.dispose(),

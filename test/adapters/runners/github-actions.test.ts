@@ -125,6 +125,28 @@ describe('github-actions runner against the fake GitHub', () => {
     expect(fake.dispatches[0]?.inputs.phase).toBe('planning');
   });
 
+  it('carries the run caps and budget as one run_caps JSON input, to both workflows', async () => {
+    const caps = {
+      AI_IMPLEMENT_MAX_TURNS: '40',
+      AI_IMPLEMENT_MAX_ITERATIONS: '3',
+      AI_IMPLEMENT_MAX_JOB_MINUTES: '45',
+      AI_IMPLEMENT_MAX_COST_USD: '2.5',
+      AI_IMPLEMENT_MAX_TOKENS: '500000',
+    };
+    const runner = createGithubActionsRunner({ forge: forgeOn(fake), inputNames: WORKFLOW_INPUTS });
+    for (const phase of ['implementation', 'planning'] as const) {
+      const run = sampleLaunch({ job: { phase } });
+      run.env = callbackEnv(run.job.id, caps);
+      const launched = await runner.launch(run);
+      expect(launched.isOk(), JSON.stringify(launched)).toBe(true);
+    }
+    expect(fake.dispatches.map((d) => d.workflow)).toEqual([IMPLEMENT, PLAN]);
+    for (const dispatch of fake.dispatches) {
+      expect(JSON.parse(dispatch.inputs.run_caps ?? '{}')).toEqual(caps);
+      expect(Object.keys(dispatch.inputs).length).toBeLessThanOrEqual(10);
+    }
+  });
+
   it('leaves a run that findRun links by the job id in its name', async () => {
     const run = sampleLaunch();
     run.env = callbackEnv(run.job.id);
@@ -172,5 +194,12 @@ describe('workflowInputs', () => {
       { AI_IMPLEMENT_JOB_ID: 'other', AI_IMPLEMENT_NONCE: '', AI_IMPLEMENT_CALLBACK_URL: 'http://x' },
     );
     expect(inputs).toEqual({ job_id: 'job-1', phase: 'implementation', issue_identifier: 'ENG-1', callback_url: 'http://x' });
+  });
+
+  it('puts only the caps that are set in run_caps, and leaves it out when none is', () => {
+    const job = { id: 'job-1', phase: 'implementation', identifier: 'ENG-1' } as const;
+    const withBudget = workflowInputs(WORKFLOW_INPUTS, job, { AI_IMPLEMENT_MAX_COST_USD: '1.25', AI_IMPLEMENT_MAX_TOKENS: '' });
+    expect(JSON.parse(withBudget.run_caps ?? '')).toEqual({ AI_IMPLEMENT_MAX_COST_USD: '1.25' });
+    expect(workflowInputs(WORKFLOW_INPUTS, job, { AI_IMPLEMENT_MAX_TOKENS: '' })).not.toHaveProperty('run_caps');
   });
 });

@@ -18,6 +18,7 @@ describe('--help and --version', () => {
     [['doctor', '--help'], 'USAGE ai-implement doctor [OPTIONS]'],
     [['storage', '--help'], 'USAGE ai-implement storage import'],
     [['storage', 'import', '--help'], 'USAGE storage import [OPTIONS] <FILE>'],
+    [['storage', 'export', '--help'], 'USAGE storage export [OPTIONS] <FILE>'],
   ])('%j prints its usage and exits 0 without running it', async (argv, usage) => {
     const { io, out, err } = capture();
     // An environment that would make `serve` fail at once, were it run.

@@ -76,11 +76,18 @@ describe('runner modes end to end, the fake run calling back with what its runne
 
   it('github-actions: the dispatch inputs carry the tokens; the run is linked, and its completion changes nothing', async () => {
     h = await startRunnersHarness({ github: true, fly: false });
-    await h.createMapping({ executionMode: 'github-actions' });
+    await h.createMapping({ executionMode: 'github-actions', maxCostUsd: 2.5, maxTokens: 100000, maxTurns: 30 });
     const issue = await h.createIssue();
     const [job] = await h.dispatch();
     const inputs = h.github?.dispatches[0]?.inputs ?? {};
     expect(inputs.job_id).toBe(job?.id);
+    // The run caps and budget reach the Actions session too, in the one run_caps input.
+    expect(JSON.parse(inputs.run_caps ?? '{}')).toMatchObject({
+      AI_IMPLEMENT_MAX_TURNS: '30',
+      AI_IMPLEMENT_MAX_COST_USD: '2.5',
+      AI_IMPLEMENT_MAX_TOKENS: '100000',
+      AI_IMPLEMENT_MAX_JOB_MINUTES: expect.stringMatching(/^\d+$/),
+    });
     await h.orchestrator.cradle.runWatcher.sweep();
     const [run] = h.github?.runs(OWNER, REPO) ?? [];
     h.github?.updateRun(run?.id as number, { status: 'in_progress' });
