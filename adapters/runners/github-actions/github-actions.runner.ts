@@ -1,4 +1,5 @@
-import { okAsync } from 'neverthrow';
+import { errAsync, okAsync } from 'neverthrow';
+import type { ServiceError } from '../../../ports/errors.js';
 import type { Forge } from '../../../ports/forge.port.js';
 import type { Runner } from '../../../ports/runner.port.js';
 import { RUN_LINK_TIMEOUT_MS } from '../../forge/github/classify-run.js';
@@ -16,15 +17,18 @@ export interface GithubActionsRunnerOptions {
   runLinkTimeoutMs?: number;
 }
 
-export interface GithubActionsLogEntry {
-  event: 'workflow.dispatched';
-  jobId: string;
-  owner: string;
-  repo: string;
-  workflowFile: string;
-  ref: string;
-  inputKeys: string[];
-}
+export type GithubActionsLogEntry =
+  | {
+      event: 'workflow.dispatched';
+      jobId: string;
+      owner: string;
+      repo: string;
+      workflowFile: string;
+      ref: string;
+      inputKeys: string[];
+    }
+  /** The repository's workflow is older than `run_caps` (re-sync its templates); dispatched without it. */
+  | { event: 'workflow.run-caps-refused'; jobId: string; owner: string; repo: string; workflowFile: string };
 
 /**
  * Runner on GitHub Actions: a launch is one `workflow_dispatch` of the mapping's workflow on its
@@ -50,7 +54,17 @@ export function createGithubActionsRunner(options: GithubActionsRunnerOptions): 
       const workflowFile = workflowFileFor(job, mapping);
       const inputs = workflowInputs(options.inputNames, job, env);
       const repo = { owner: mapping.owner, repo: mapping.repo };
-      return forge.dispatchWorkflow(repo, workflowFile, mapping.defaultBranch, inputs).map(() => {
+      const runCaps = options.inputNames.runCaps;
+      // A repository still on templates from before `run_caps` (version 3) refuses the input
+      // with 422 and starts nothing: dispatch again without it, so the run starts (its caps then
+      // hold on the orchestrator's side) and say the templates want a re-sync.
+      const dispatched = forge.dispatchWorkflow(repo, workflowFile, mapping.defaultBranch, inputs).orElse((error) => {
+        if (!(runCaps in inputs) || !refusedInput(error, runCaps)) return errAsync(error);
+        const { [runCaps]: _dropped, ...older } = inputs;
+        log({ event: 'workflow.run-caps-refused', jobId: job.id, owner: repo.owner, repo: repo.repo, workflowFile });
+        return forge.dispatchWorkflow(repo, workflowFile, mapping.defaultBranch, older);
+      });
+      return dispatched.map(() => {
         log({
           event: 'workflow.dispatched',
           jobId: job.id,
@@ -75,4 +89,9 @@ export function createGithubActionsRunner(options: GithubActionsRunnerOptions): 
       return found.map((run) => observeWorkflowRun(run, job, now, linkTimeoutMs));
     },
   };
+}
+
+/** GitHub's 422 for an input the workflow does not declare names it: `Unexpected inputs provided: ["run_caps"]`. */
+function refusedInput(error: ServiceError, input: string): boolean {
+  return error.kind === 'invalid' && error.message.includes('Unexpected inputs') && error.message.includes(`"${input}"`);
 }

@@ -147,6 +147,32 @@ describe('github-actions runner against the fake GitHub', () => {
     }
   });
 
+  it('dispatches again without run_caps when the repository still has templates from before it (422), and says so', async () => {
+    const path = `.github/workflows/${IMPLEMENT}`;
+    const current = fake.readFile(OWNER, REPO, path) ?? '';
+    const older = current.replace(/\n {6}run_caps:\n(?: {8}.*\n)+/, '\n');
+    expect(older).not.toContain('run_caps:');
+    fake.writeFile(OWNER, REPO, path, older);
+    const entries: GithubActionsLogEntry[] = [];
+    const runner = createGithubActionsRunner({ forge: forgeOn(fake), inputNames: WORKFLOW_INPUTS, log: (e) => entries.push(e) });
+    const run = sampleLaunch();
+    run.env = callbackEnv(run.job.id, { AI_IMPLEMENT_MAX_COST_USD: '2.5' });
+    const launched = await runner.launch(run);
+    expect(launched.isOk(), JSON.stringify(launched)).toBe(true);
+    expect(fake.dispatches).toHaveLength(1);
+    expect(fake.dispatches[0]?.inputs).not.toHaveProperty('run_caps');
+    expect(entries.map((e) => e.event)).toEqual(['workflow.run-caps-refused', 'workflow.dispatched']);
+  });
+
+  it('does not retry a 422 that is about another input', async () => {
+    const run = sampleLaunch();
+    run.env = callbackEnv(run.job.id, { AI_IMPLEMENT_MAX_COST_USD: '2.5' });
+    delete run.env.AI_IMPLEMENT_RESULT_TOKEN;
+    const result = await createGithubActionsRunner({ forge: forgeOn(fake), inputNames: WORKFLOW_INPUTS }).launch(run);
+    expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'invalid', status: 422 });
+    expect(fake.dispatches).toHaveLength(0);
+  });
+
   it('leaves a run that findRun links by the job id in its name', async () => {
     const run = sampleLaunch();
     run.env = callbackEnv(run.job.id);
@@ -181,7 +207,8 @@ describe('github-actions runner against the fake GitHub', () => {
     expect(entries).toEqual([
       expect.objectContaining({ event: 'workflow.dispatched', jobId: run.job.id, workflowFile: IMPLEMENT, ref: 'main' }),
     ]);
-    expect(entries[0]?.inputKeys).toContain('result_token');
+    const first = entries[0];
+    expect(first && 'inputKeys' in first ? first.inputKeys : []).toContain('result_token');
     expect(JSON.stringify(entries)).not.toContain(`result-${run.job.id}`);
   });
 });
