@@ -2,6 +2,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { ConnectorEvent, ConnectorEventSummary } from '../../../core/domain/connector-events.js';
 import type { ConnectorEventQuery, ConnectorEventStore } from '../../../ports/connector-events.port.js';
 import { assertPage } from '../plain.js';
+import { deleteBeyondNewest } from './sql-keep-newest.js';
 import type { SqlDatabase } from './sql-schema.js';
 
 export type SqlRun = <T>(what: string, task: () => Promise<T>) => Promise<T>;
@@ -70,27 +71,7 @@ export function createSqlConnectorEvents(db: Kysely<SqlDatabase>, run: SqlRun): 
       run('connectorEvents.prune', async () => {
         assertPage('keep', keep);
         const old = await db.deleteFrom('connector_events').where('received_at', '<', before).executeTakeFirstOrThrow();
-        // The newest `keep` stay: everything older than the keep-th newest goes.
-        const edge = await base()
-          .select(['received_at', 'id'])
-          .orderBy('received_at', 'desc')
-          .orderBy('id', 'desc')
-          .offset(keep)
-          .limit(1)
-          .executeTakeFirst();
-        let over = 0n;
-        if (edge) {
-          const result = await db
-            .deleteFrom('connector_events')
-            .where((eb) =>
-              eb.or([
-                eb('received_at', '<', edge.received_at),
-                eb.and([eb('received_at', '=', edge.received_at), eb('id', '<=', edge.id)]),
-              ]),
-            )
-            .executeTakeFirstOrThrow();
-          over = result.numDeletedRows;
-        }
+        const over = await deleteBeyondNewest(db, 'connector_events', 'received_at', keep, 'desc');
         return Number(old.numDeletedRows + over);
       }),
   };

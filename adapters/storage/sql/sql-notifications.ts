@@ -6,6 +6,7 @@ import type {
   QueuedNotification,
 } from '../../../ports/notification-queue.port.js';
 import { checkClaim, checkPage, checkPrune, checkRecorded, queuedFrom, settled } from '../notification-rows.js';
+import { deleteBeyondNewest } from './sql-keep-newest.js';
 import type { SqlDatabase, SqlKind } from './sql-schema.js';
 import { transact } from './sql-transaction.js';
 
@@ -183,28 +184,7 @@ export function createSqlNotificationQueue(db: Kysely<SqlDatabase>, kind: SqlKin
           .where('status', 'in', ['delivered', 'failed'])
           .where('updated_at', '<', finishedBefore)
           .executeTakeFirstOrThrow();
-        // Beyond the newest `keep`: the row at position `keep` (newest first) and everything older.
-        const edge = await db
-          .selectFrom('notifications')
-          .select(['created_at', 'id'])
-          .orderBy('created_at', 'desc')
-          .orderBy('id')
-          .limit(1)
-          .offset(keep)
-          .executeTakeFirst();
-        let beyond = 0n;
-        if (edge) {
-          const result = await db
-            .deleteFrom('notifications')
-            .where((eb) =>
-              eb.or([
-                eb('created_at', '<', edge.created_at),
-                eb.and([eb('created_at', '=', edge.created_at), eb('id', '>=', edge.id)]),
-              ]),
-            )
-            .executeTakeFirstOrThrow();
-          beyond = result.numDeletedRows;
-        }
+        const beyond = await deleteBeyondNewest(db, 'notifications', 'created_at', keep, 'asc');
         return Number(old.numDeletedRows + beyond);
       });
     },

@@ -9,6 +9,7 @@ import {
 import type { SecurityEventQuery, SecurityEventStore } from '../../../ports/security-events.port.js';
 import { assertPage, assertPositive } from '../plain.js';
 import { DEFAULT_PAGE, type SqlRun } from './sql-connector-events.js';
+import { deleteBeyondNewest } from './sql-keep-newest.js';
 import type { SqlDatabase, SqlKind } from './sql-schema.js';
 import { transact } from './sql-transaction.js';
 
@@ -98,27 +99,7 @@ export function createSqlSecurityEvents(db: Kysely<SqlDatabase>, kind: SqlKind, 
       run('securityEvents.prune', async () => {
         assertPage('keep', keep);
         const old = await db.deleteFrom('security_events').where('last_seen', '<', before).executeTakeFirstOrThrow();
-        const edge = await db
-          .selectFrom('security_events')
-          .select(['last_seen', 'id'])
-          .orderBy('last_seen', 'desc')
-          .orderBy('id', 'desc')
-          .offset(keep)
-          .limit(1)
-          .executeTakeFirst();
-        let over = 0n;
-        if (edge) {
-          const result = await db
-            .deleteFrom('security_events')
-            .where((eb) =>
-              eb.or([
-                eb('last_seen', '<', edge.last_seen),
-                eb.and([eb('last_seen', '=', edge.last_seen), eb('id', '<=', edge.id)]),
-              ]),
-            )
-            .executeTakeFirstOrThrow();
-          over = result.numDeletedRows;
-        }
+        const over = await deleteBeyondNewest(db, 'security_events', 'last_seen', keep, 'desc');
         return Number(old.numDeletedRows + over);
       }),
   };

@@ -314,3 +314,21 @@ export function stack(...lines) {
 export function orDash(value) {
   return value === null || value === undefined || value === '' ? h('span', { class: 'muted' }, '—') : value;
 }
+
+/**
+ * "Newer · 1–25 of 80 · Older" for a list paged newest first; `onPage` gets the new offset.
+ * @param {{ offset: number, pageSize: number, total: number, onPage: (offset: number) => void }} page
+ */
+export function pager({ offset, pageSize, total, onPage }) {
+  return h(
+    'p',
+    { class: 'pager' },
+    h('button', { type: 'button', disabled: offset === 0, on: { click: () => onPage(Math.max(0, offset - pageSize)) } }, 'Newer'),
+    ` ${total === 0 ? 0 : offset + 1}–${Math.min(offset + pageSize, total)} of ${total} `,
+    h(
+      'button',
+      { type: 'button', disabled: offset + pageSize >= total, on: { click: () => onPage(offset + pageSize) } },
+      'Older',
+    ),
+  );
+}

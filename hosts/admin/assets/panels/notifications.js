@@ -1,6 +1,6 @@
 // @ts-check
 import { api } from '../api.js';
-import { badge, errorBox, extLink, h, section, stack, table, time } from '../dom.js';
+import { badge, errorBox, extLink, h, pager, section, stack, table, time } from '../dom.js';
 
 /**
  * Platform → Notifications: which channels are configured, a test message per channel, and the
@@ -120,14 +120,7 @@ export async function render(root, ctx) {
     }
     renderChannels(res.data.channels);
     const { total, offset } = res.data;
-    const pager = h(
-      'p',
-      { class: 'muted' },
-      `${total === 0 ? 0 : offset + 1}–${Math.min(offset + PAGE, total)} of ${total} `,
-      h('button', { type: 'button', disabled: offset === 0, on: { click: () => page(Math.max(0, offset - PAGE)) } }, 'Newer'),
-      ' ',
-      h('button', { type: 'button', disabled: offset + PAGE >= total, on: { click: () => page(offset + PAGE) } }, 'Older'),
-    );
+    const pages = pager({ offset, pageSize: PAGE, total, onPage: page });
     queue.replaceChildren(
       h(
         'p',
@@ -172,7 +165,7 @@ export async function render(root, ctx) {
           },
         ],
       }),
-      pager,
+      pages,
     );
   }
 

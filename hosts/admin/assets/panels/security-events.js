@@ -1,6 +1,6 @@
 // @ts-check
 import { api, seg } from '../api.js';
-import { badge, errorBox, h, table, time } from '../dom.js';
+import { badge, errorBox, h, pager, table, time } from '../dom.js';
 
 /**
  * Developer → Security events: failed sign-ins, lockouts, bad signatures, bad or replayed run
@@ -91,20 +91,14 @@ export async function render(root, ctx) {
           },
         ],
       }),
-      h(
-        'p',
-        { class: 'pager' },
-        h('button', { type: 'button', disabled: offset === 0, on: { click: () => page(-PAGE) } }, 'Newer'),
-        ` ${total === 0 ? 0 : offset + 1}–${Math.min(offset + PAGE, total)} of ${total} `,
-        h('button', { type: 'button', disabled: offset + PAGE >= total, on: { click: () => page(PAGE) } }, 'Older'),
-      ),
+      pager({ offset, pageSize: PAGE, total, onPage: turnTo }),
     );
   }
 
-  /** @param {number} by */
-  async function page(by) {
-    offset = Math.max(0, offset + by);
-    await load();
+  /** @param {number} to */
+  function turnTo(to) {
+    offset = to;
+    void load();
   }
 
   root.append(
