@@ -155,6 +155,17 @@ export const ConnectionStatusSchema = z
   })
   .meta({ id: 'ConnectionStatus' });
 
+/** Token and dollar totals over several runs; `reported` false: none reported any (the zeros are not estimates). */
+export const UsageTotals = z.object({
+  input: z.number().int(),
+  output: z.number().int(),
+  cacheRead: z.number().int(),
+  cacheCreation: z.number().int(),
+  total: z.number().int(),
+  costUsd: z.number(),
+  reported: z.boolean(),
+});
+
 export const StateView = z
   .object({
     generatedAt: millis(),
@@ -202,17 +213,7 @@ export const StateView = z
         errors: z.record(z.string(), z.string()).optional(),
       })
       .nullable(),
-    tokens: z
-      .object({
-        input: z.number().int(),
-        output: z.number().int(),
-        cacheRead: z.number().int(),
-        cacheCreation: z.number().int(),
-        total: z.number().int(),
-        costUsd: z.number(),
-        reported: z.boolean(),
-      })
-      .describe('Totals of the jobs listed; reported false: none reported any (the zeros are not estimates)'),
+    tokens: UsageTotals.describe('Totals of the jobs listed; reported false: none reported any (the zeros are not estimates)'),
   })
   .meta({ id: 'StateView' });
 

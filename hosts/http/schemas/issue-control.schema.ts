@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime, RunUsageView } from './components.schema.js';
+import { isoTime, RunUsageView, UsageTotals } from './components.schema.js';
 
 /**
  * The answers of the v1 issue-management routes (core/app/issues/issue-control.service.ts
@@ -69,17 +69,7 @@ export const IssueDetail = TransitionsRow.extend({
   overrides: z.object({ model: text, template: text }),
   recentEvents: z.array(EventRow),
   attempts: z.array(AttemptRow),
-  usage: z
-    .object({
-      input: z.number().int(),
-      output: z.number().int(),
-      cacheRead: z.number().int(),
-      cacheCreation: z.number().int(),
-      total: z.number().int(),
-      costUsd: z.number(),
-      reported: z.boolean(),
-    })
-    .describe('Over the issue’s attempts; reported false: none reported any'),
+  usage: UsageTotals.describe('Over the issue’s attempts; reported false: none reported any'),
 });
 
 export const AttemptDetail = AttemptRow.extend({
