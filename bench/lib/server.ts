@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -21,7 +21,10 @@ export async function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
-/** A server process on loopback, started as `node --import tsx <script>` (so its pid is the server, not a wrapper). */
+/**
+ * A server process on loopback, started as `node <script>` (`node --import tsx <script>` for
+ * TypeScript), so its pid is the server, not a wrapper.
+ */
 export interface ServerProcess {
   readonly pid: number;
   readonly port: number;
@@ -69,7 +72,9 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
   const started = performance.now();
   // BENCH_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every server child.
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', options.script, ...(options.args ?? [])], {
+  // TypeScript goes through tsx's loader; compiled JavaScript starts as `npm start` does.
+  const loader = /\.[cm]?js$/.test(options.script) ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...nodeFlags, ...loader, options.script, ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     env: { ...baseEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -137,7 +142,10 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
   };
 }
 
-/** The orchestrator itself, from source (`tsx hosts/cli/main.ts serve`; `npm start` runs the compiled one). */
+/**
+ * The orchestrator as `npm start` runs it: the compiled `dist/hosts/cli/bin.js serve`, built
+ * first when stale. `BENCH_FROM_SOURCE=1` runs `hosts/cli/main.ts` under tsx instead.
+ */
 export function spawnOrchestrator(options: {
   port: number;
   dataDir: string;
@@ -156,8 +164,10 @@ export function spawnOrchestrator(options: {
     ...(options.storageUrl ? { STORAGE_URL: options.storageUrl } : {}),
     ...options.extraEnv,
   };
+  const fromSource = process.env.BENCH_FROM_SOURCE === '1';
+  if (!fromSource) buildOnce();
   return spawnServer({
-    script: join('hosts', 'cli', 'main.ts'),
+    script: fromSource ? join('hosts', 'cli', 'main.ts') : join('dist', 'hosts', 'cli', 'bin.js'),
     args: ['serve', '--dotenv', join(options.dataDir, 'absent.env')],
     env,
     port: options.port,
@@ -167,3 +177,11 @@ export function spawnOrchestrator(options: {
 
 export const ADMIN_CODE = 'bench-admin-access-code';
 export const RUNNER_SECRET = 'bench-runner-token-secret-0123456789abcdef0123456789abcdef';
+
+let built = false;
+/** `scripts/build.mjs --if-stale`, once per bench process. */
+function buildOnce(): void {
+  if (built) return;
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs'), '--if-stale'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  built = true;
+}

@@ -98,7 +98,7 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number, pg: PostgresP
     // REPEATS times each, and the best of each counts (other work on the machine comes in bursts).
     const barePort = await freePort();
     const bare = await spawnServer({
-      script: join('bench', 'storage', 'bare-h3.ts'),
+      script: join('bench', 'storage', 'bare-h3.mjs'),
       env: { PORT: String(barePort) },
       port: barePort,
       logFile: join(dir, 'bare.log'),

@@ -2,14 +2,16 @@
  * The baseline for /runner/progress: a bare h3 app on the same server (srvx, via h3's serve)
  * that reads a JSON body and answers JSON, with no auth and no storage.
  *
- *   PORT=4100 npx tsx bench/storage/bare-h3.ts
+ * Plain JavaScript, so it starts as the compiled orchestrator does: no TypeScript loader.
+ *
+ *   PORT=4100 node bench/storage/bare-h3.mjs
  */
 import { H3, readBody, serve } from 'h3';
 
 const app = new H3();
 app.get('/healthz', () => ({ status: 'ok' }));
 app.post('/bare', async (event) => {
-  const body = await readBody<{ step?: { id?: string } }>(event);
+  const body = await readBody(event);
   return { ok: true, instructions: [], step: body?.step?.id ?? null };
 });
 
