@@ -383,6 +383,39 @@ export function storageContract(
     );
 
     it(
+      'answers point reads and appends made at the same moment each with its own result, appends in call order',
+      withSubject(async ({ storage }) => {
+        const runs = collection<{ run: number }>('runs-together');
+        const steering = collection<string>('steering-together');
+        await Promise.all([job('job-1'), job('job-2'), job('job-3')].map((j) => storage.jobs.put(j)));
+        await Promise.all([storage.documents.put(runs, 'job-1', { run: 1 }), storage.documents.put(steering, 'job-1', 'stop')]);
+        const reads = await Promise.all([
+          storage.jobs.get('job-2'),
+          storage.jobs.get('job-404'),
+          storage.jobs.get('job-1'),
+          storage.jobs.get('job-2'),
+          storage.documents.get(runs, 'job-1'),
+          storage.documents.get(steering, 'job-1'),
+          storage.documents.get(runs, 'job-2'),
+          storage.documents.get(steering, 'job-404'),
+        ]);
+        expect(reads).toEqual([job('job-2'), undefined, job('job-1'), job('job-2'), { run: 1 }, 'stop', undefined, undefined]);
+
+        const event = (i: number): StepEvent => ({ step: `s${i}`, ok: true, at: i });
+        const streams = ['a', 'b', 'c'].map((n) => steps(`together-${n}`));
+        await Promise.all(
+          range(0, 30).map((i) => storage.streams.append(streams[i % 3] as (typeof streams)[number], event(i), 4)),
+        );
+        for (const [n, s] of streams.entries())
+          expect(await storage.streams.list(s)).toEqual(
+            range(18, 30)
+              .filter((i) => i % 3 === n)
+              .map(event),
+          );
+      }),
+    );
+
+    it(
       `keeps the newest ${DISPATCH_LOG_LIMIT} dispatch log entries, newest first, in pages`,
       withSubject(async ({ storage }) => {
         expect(await storage.dispatchLog.list()).toEqual([]);

@@ -3,7 +3,8 @@ import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } fro
 import { DISPATCH_LOG_LIMIT, type Lease, type Storage, StorageError } from '../../../ports/storage.port.js';
 import { assertPage, assertPositive } from '../plain.js';
 import type { ImportCounts, SnapshotImport, StoreSnapshot } from '../snapshot.js';
-import { groupCommit } from './group-commit.js';
+import { groupCommit } from './per-turn-batch.js';
+import { createBatchedQueries } from './sql-batched.js';
 import { connectPostgres, connectSqlite, type SqlConnection } from './sql-connect.js';
 import { createSqlConnectorEvents } from './sql-connector-events.js';
 import { exportSnapshot } from './sql-export.js';
@@ -91,11 +92,12 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
       inFlight.delete(running);
     }
   };
-  const parse = <T>(row: { data: string } | undefined): T | undefined =>
-    row === undefined ? undefined : (JSON.parse(row.data) as T);
+  const parseData = <T>(data: string | undefined): T | undefined => (data === undefined ? undefined : (JSON.parse(data) as T));
+  const parse = <T>(row: { data: string } | undefined): T | undefined => parseData<T>(row?.data);
   const parseAll = <T>(rows: { data: string }[]): T[] => rows.map((r) => JSON.parse(r.data) as T);
   const deleted = (result: { numDeletedRows: bigint }) => result.numDeletedRows > 0n;
   const hot = createHotQueries();
+  const batched = createBatchedQueries(db, kind, hot);
   const first = <R>(result: { rows: R[] }) => result.rows[0];
   /** SQLite: appends queued together share one transaction, each still trimmed after its own insert. */
   const appendGrouped = groupCommit<{ stream: string; data: string; keep: number }>((appends) =>
@@ -137,7 +139,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
     },
 
     jobs: {
-      get: (id) => run('jobs.get', async () => parse<Job>(first(await hot.jobById(db, id)))),
+      get: (id) => run('jobs.get', async () => parseData<Job>(await batched.job(id))),
       put: (job) => run('jobs.put', () => upsertJob(db, job)),
       updateIf: (next, expected) =>
         run('jobs.updateIf', async () => {
@@ -326,7 +328,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
     },
 
     documents: {
-      get: (collection, id) => run('documents.get', async () => parse(first(await hot.documentById(db, collection.name, id)))),
+      get: (collection, id) => run('documents.get', async () => parseData(await batched.document(collection.name, id))),
       put: async (collection, id, value) => {
         if (value === undefined) throw new RangeError('a document must be a JSON value, got undefined');
         await run('documents.put', async () => {
@@ -362,11 +364,8 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
       append: async (stream, entry, keep) => {
         assertPositive('keep', keep, true);
         const data = JSON.stringify(entry);
-        if (kind === 'postgres' && keep > 1) {
-          await run('streams.append', () => hot.streamAppendTrimmed(db, stream.name, data, keep - 2));
-          return;
-        }
-        await run('streams.append', () => appendGrouped({ stream: stream.name, data, keep }));
+        const append = kind === 'postgres' ? batched.append : appendGrouped;
+        await run('streams.append', () => append({ stream: stream.name, data, keep }));
       },
       list: (stream, page = {}) =>
         run('streams.list', async () => {

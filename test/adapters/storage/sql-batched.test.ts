@@ -1,0 +1,67 @@
+import type { KyselyPlugin } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createSqlStorage } from '../../../adapters/storage/sql/sql.adapter.js';
+import { connectPostgres, connectSqlite, type SqlConnection } from '../../../adapters/storage/sql/sql-connect.js';
+import { migrateToLatest } from '../../../adapters/storage/sql/sql-migrations.js';
+import { collection } from '../../../ports/storage.port.js';
+import { job, range, steps } from '../../../testing/contracts/storage-fixtures.js';
+import { createTestDatabase, type TestDatabase } from '../../setup/postgres-database.js';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase(inject('postgresUrl'));
+});
+afterAll(() => database?.drop());
+
+/** Counts the statements a connection runs. */
+function counted(connection: SqlConnection) {
+  let statements = 0;
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => args.node,
+    transformResult: async (args) => {
+      statements++;
+      return args.result;
+    },
+  };
+  return { connection: { ...connection, db: connection.db.withPlugin(plugin) }, statements: () => statements };
+}
+
+const dialects: [string, () => Promise<SqlConnection>][] = [
+  ['SQLite', async () => connectSqlite(':memory:')],
+  ['PostgreSQL', async () => connectPostgres((await database.schema()).url)],
+];
+
+describe.each(dialects)('the %s store, under concurrent /runner/progress-shaped calls', (_name, connect) => {
+  it('shares one statement among the job reads, one per collection among the document reads, two among the appends', async () => {
+    const raw = await connect();
+    await migrateToLatest(raw.db as never, raw.kind);
+    const { connection, statements } = counted(raw);
+    const storage = createSqlStorage(connection);
+    try {
+      const runs = collection<{ jobId: string }>('runs');
+      const ids = range(0, 20).map((i) => `job-${i}`);
+      for (const id of ids) {
+        await storage.jobs.put(job(id));
+        await storage.documents.put(runs, id, { jobId: id });
+      }
+      const before = statements();
+      const [jobs, records, steering] = await Promise.all([
+        Promise.all(ids.map((id) => storage.jobs.get(id))),
+        Promise.all(ids.map((id) => storage.documents.get(runs, id))),
+        Promise.all(ids.map((id) => storage.documents.get(collection('steering'), id))),
+      ]);
+      expect(statements() - before).toBe(3);
+      expect(jobs).toEqual(ids.map((id) => job(id)));
+      expect(records).toEqual(ids.map((jobId) => ({ jobId })));
+      expect(steering).toEqual(ids.map(() => undefined));
+
+      const appended = statements();
+      await Promise.all(ids.map((id, i) => storage.streams.append(steps(id), { step: `s${i}`, ok: true, at: i }, 200)));
+      // PostgreSQL: one INSERT and one trim; SQLite: one transaction (group commit), its statements in-process.
+      if (raw.kind === 'postgres') expect(statements() - appended).toBe(2);
+      expect(await storage.streams.list(steps('job-7'))).toEqual([{ step: 's7', ok: true, at: 7 }]);
+    } finally {
+      await storage.close();
+    }
+  });
+});
