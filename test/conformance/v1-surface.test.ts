@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -250,8 +250,16 @@ describe('Configuration overlay, Secrets, Templates and Workspaces round trips',
   it('workspaces are listed with their disk usage, and DELETE /api/v1/workspaces/:key frees one', async () => {
     mkdirSync(join(workspaceDir, WORKSPACE));
     writeFileSync(join(workspaceDir, WORKSPACE, 'file.txt'), 'x'.repeat(4096));
+    // Same prefix, not a run's workspace: the local runner's credential dir, another program's temp dir.
+    const decoys = ['ai-implement-run-a1b2c3', 'ai-implement-conformance-Xy12Ab'];
+    for (const decoy of decoys) mkdirSync(join(workspaceDir, decoy));
     const listed = (await get('/api/v1/workspaces')).body.workspaces as { key: string; sizeBytes: number }[];
-    expect(listed.find((w) => w.key === WORKSPACE)?.sizeBytes).toBeGreaterThanOrEqual(4096);
+    expect(listed.map((w) => w.key)).toEqual([WORKSPACE]);
+    expect(listed[0]?.sizeBytes).toBeGreaterThanOrEqual(4096);
+    for (const decoy of decoys) {
+      expectAnswer(await s.call('DELETE', `/api/v1/workspaces/${decoy}`, { token: true }), 404, { error: 'Workspace not found' });
+      expect(existsSync(join(workspaceDir, decoy)), decoy).toBe(true);
+    }
     const removed = await s.call('DELETE', `/api/v1/workspaces/${WORKSPACE}`, { token: true });
     expect(removed.status, removed.text).toBe(200);
     expectAnswer(await s.call('DELETE', `/api/v1/workspaces/${WORKSPACE}`, { token: true }), 404, {
