@@ -70,6 +70,12 @@ describe('State & Metrics, Configuration, Secrets, Templates, Workspaces & Git, 
     for (const field of fields) expect(res.body, field).toHaveProperty(field);
   });
 
+  it('GET /api/v1/git/context: per mapped repository its remote, branches and routing rule', async () => {
+    const repos = (await get('/api/v1/git/context')).body.repositories as Record<string, unknown>[];
+    const loc = repos.find((r) => r.teamKey === 'LOC');
+    expect(loc).toMatchObject({ remote: expect.any(String), branches: expect.any(Array), routing: expect.any(Object) });
+  });
+
   it('GET /api/v1/audit?limit=50&offset=0 pages as asked', async () => {
     const res = await get('/api/v1/audit?limit=50&offset=0');
     expect(res.body).toMatchObject({ limit: 50, offset: 0 });
@@ -149,10 +155,10 @@ describe('Issue Management and Attempts, with the page’s examples', () => {
     expect(res.body).toMatchObject({ identifier: issue, recentEvents: expect.any(Array), attempts: expect.any(Array) });
   });
 
-  it('POST /api/v1/:id/model {"model": "o4-mini"} sets the per-issue model override', async () => {
-    const res = await s.call('POST', `/api/v1/${issue}/model`, { token: true, body: { model: 'o4-mini' } });
+  it.each(['o4-mini', 'gpt-4.1'])('POST /api/v1/:id/model {"model": "%s"} sets the per-issue model override', async (model) => {
+    const res = await s.call('POST', `/api/v1/${issue}/model`, { token: true, body: { model } });
     expect(res.status, res.text).toBe(200);
-    expect((await get(`/api/v1/${issue}`)).body.overrides).toMatchObject({ model: 'o4-mini' });
+    expect((await get(`/api/v1/${issue}`)).body.overrides).toMatchObject({ model });
   });
 
   it('POST then DELETE /api/v1/:id/template sets and clears the template override', async () => {
