@@ -2,8 +2,13 @@ import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkspaceInfo, WorkspacePool } from '../../ports/workspace-pool.port.js';
 
-/** What hosts/session/session-runtime.ts names a run's workspace: `ai-implement-<IDENTIFIER>-<random>`. */
-const WORKSPACE_NAME = /^ai-implement-([A-Za-z0-9_-]+?)-[A-Za-z0-9]{6}$/;
+/**
+ * What hosts/session/session-runtime.ts names a run's workspace: `ai-implement-<IDENTIFIER>-<random>`,
+ * the identifier being a dispatched issue's `KEY-123` (a Jira key may hold `_`). Anything else in
+ * the directory with that prefix is not a workspace (the OS temp dir also holds the local runner's
+ * `ai-implement-run-XXXXXX` credential dirs, and other programs' `mkdtemp('ai-implement-…-')`).
+ */
+const WORKSPACE_NAME = /^ai-implement-([A-Za-z][A-Za-z0-9_]*-[0-9]+)-[A-Za-z0-9]{6}$/;
 
 /** Bytes under `path`, symbolic links counted as themselves (never followed). */
 async function sizeOf(path: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_ENDPOINTS } from './endpoints.js';
+import { ADMIN_ENDPOINTS, V1_ENDPOINTS } from './endpoints.js';
 import { ACCESS_CODE, expectAnswer, type ServerProcess, startServerProcess } from './server.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -24,6 +24,14 @@ describe('admin-ui-and-api.txt: with ADMIN_ACCESS_CODE unset the UI is disabled 
     expect((await s.call(method, path, { body: {} })).status).toBe(404);
     expect((await s.call(method, path, { body: {}, token: 'v1.99999999999999.x.y' })).status).toBe(404);
   });
+
+  it.each(V1_ENDPOINTS)('v1: %s %s → 404 (it sits under /api/*)', async (method, path) => {
+    expect((await s.call(method, path, { body: {} })).status).toBe(404);
+  });
+
+  it('GET /api/docs → 404', async () => {
+    expect((await s.call('GET', '/api/docs')).status).toBe(404);
+  });
 });
 
 describe('admin-ui-and-api.txt: all /api/* endpoints except /api/auth require a Bearer token', () => {
@@ -35,6 +43,11 @@ describe('admin-ui-and-api.txt: all /api/* endpoints except /api/auth require a 
 
   it.each(ADMIN_ENDPOINTS)('%s %s without a token → 401 Unauthorized', async (method, path) => {
     expectAnswer(await s.call(method, path, { body: {} }), 401, { error: 'Unauthorized' });
+  });
+
+  it.each(V1_ENDPOINTS)('v1: %s %s without a token → 401 Unauthorized', async (method, path) => {
+    expectAnswer(await s.call(method, path, { body: {} }), 401, { error: 'Unauthorized' });
+    expectAnswer(await s.call(method, path, { body: {}, token: 'nonsense' }), 401, { error: 'Unauthorized' });
   });
 
   it.each(ADMIN_ENDPOINTS)('%s %s with an invalid or forged token → 401 Unauthorized', async (method, path) => {

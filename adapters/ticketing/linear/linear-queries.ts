@@ -148,6 +148,14 @@ export interface TeamLabelsData {
 const CLOSED_STATE_TYPES = new Set(['completed', 'canceled']);
 
 /**
+ * Linear spells its state type `canceled`; the domain (and the admin's Issues view, whose states
+ * are "started / completed / cancelled") spells it `cancelled`. The other types pass as they are.
+ */
+export function linearStateType(type: string): string {
+  return type === 'canceled' ? 'cancelled' : type;
+}
+
+/**
  * An issue node as the domain sees it. An issue carrying neither the trigger nor an AI label
  * (only `getIssue` can return one: a failed issue, or one never triggered) reads as
  * `triggered`; its labels, without the trigger, tell the two apart.
@@ -166,7 +174,7 @@ export function toTicketIssue(node: IssueNode): TicketIssue {
     stage: stageFromLinearLabels(labels) ?? 'triggered',
     labels,
     state: node.state.name,
-    stateType: node.state.type,
+    stateType: linearStateType(node.state.type),
     blockedBy: node.inverseRelations.nodes
       .filter((r) => r.type === 'blocks')
       .map((r) => ({ identifier: r.issue.identifier, open: !CLOSED_STATE_TYPES.has(r.issue.state.type) })),
