@@ -1,10 +1,19 @@
 import { timingSafeEqual } from 'node:crypto';
-import { deriveKek, type KdfParams, newSalt, SCRYPT_PARAMS } from '../../adapters/secrets/local/secret-cipher.js';
+import {
+  deriveKek,
+  isCurrentScrypt,
+  type KdfParams,
+  newSalt,
+  SCRYPT_PARAMS,
+  scryptCost,
+} from '../../adapters/secrets/local/secret-cipher.js';
 import type { Storage } from '../../ports/storage.port.js';
 
 /**
- * The settings key of the access-code check: a salted scrypt (N=2^17, r=8) of ADMIN_ACCESS_CODE
- * as `scrypt$N$r$p$<salt>$<hash>`. A slow hash, so the store is no cheap offline oracle for a
+ * The settings key of the access-code check: a salted scrypt of ADMIN_ACCESS_CODE as
+ * `scrypt$N$r$p$<salt>$<hash>`, written under `SCRYPT_PARAMS` (secret-cipher.ts); a check of
+ * another setting of at least the same work (N·r·p: N=2^17 r=8 p=1 of earlier versions) still
+ * verifies, and is then written again under the current one. A slow hash, so the store is no cheap offline oracle for a
  * human-chosen code; it exists only so a start can tell the code changed since the last one.
  */
 export const ADMIN_ACCESS_CODE_CHECK_SETTING = 'adminAccessCodeCheck';
@@ -37,8 +46,9 @@ function parse(stored: string | undefined): Check | undefined {
   const parts = stored?.split('$');
   if (parts?.length !== 6 || parts[0] !== 'scrypt') return undefined;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  // A check weaker than the current cost is treated as absent: it is replaced.
-  if (!(N >= SCRYPT_PARAMS.N && r >= 1 && p >= 1)) return undefined;
+  if (![N, r, p].every((n) => Number.isSafeInteger(n) && n >= 1)) return undefined;
+  // A check of less work than the current setting is treated as absent: it is replaced.
+  if (scryptCost({ N, r, p }) < scryptCost(SCRYPT_PARAMS)) return undefined;
   return { params: { kdf: 'scrypt', N, r, p, salt: parts[4] ?? '' }, hash: Buffer.from(parts[5] ?? '', 'base64url') };
 }
 
@@ -46,7 +56,8 @@ function parse(stored: string | undefined): Check | undefined {
  * Whether `code` differs from the code of the last start (true on a store that holds no check,
  * or a weaker one); when it does, `endAll` ends every admin session first and then the check of
  * the current code is stored. Changing the code and back thus ends every session twice: a
- * session of the old code never revives.
+ * session of the old code never revives. A matching check of an earlier setting is stored
+ * again under the current one, so its larger scrypt runs on one start only.
  */
 export async function reconcileAccessCode(
   storage: Storage,
@@ -56,14 +67,20 @@ export async function reconcileAccessCode(
   const stored = parse(await storage.settings.get(ADMIN_ACCESS_CODE_CHECK_SETTING));
   if (stored) {
     const hash = await hashOf(code, stored.params);
-    if (hash.length === stored.hash.length && timingSafeEqual(hash, stored.hash)) return { changed: false, ended: 0 };
+    if (hash.length === stored.hash.length && timingSafeEqual(hash, stored.hash)) {
+      if (!isCurrentScrypt(stored.params)) await storage.settings.set(ADMIN_ACCESS_CODE_CHECK_SETTING, await checkOf(code));
+      return { changed: false, ended: 0 };
+    }
   }
+  const check = await checkOf(code);
+  const ended = await endAll();
+  await storage.settings.set(ADMIN_ACCESS_CODE_CHECK_SETTING, check);
+  return { changed: true, ended };
+}
+
+/** The check of `code` under the current setting. */
+async function checkOf(code: string): Promise<string> {
   const params: KdfParams = { kdf: 'scrypt', salt: processSalt, ...SCRYPT_PARAMS };
   const hash = await hashOf(code, params);
-  const ended = await endAll();
-  await storage.settings.set(
-    ADMIN_ACCESS_CODE_CHECK_SETTING,
-    ['scrypt', params.N, params.r, params.p, params.salt, hash.toString('base64url')].join('$'),
-  );
-  return { changed: true, ended };
+  return ['scrypt', params.N, params.r, params.p, params.salt, hash.toString('base64url')].join('$');
 }

@@ -1,12 +1,13 @@
 import { createCipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLocalSecrets, type SecretUnlocker } from '../../adapters/secrets/local/local.secrets.js';
-import { GCM_TAG_BYTES, open, SCRYPT_PARAMS, seal } from '../../adapters/secrets/local/secret-cipher.js';
+import { deriveKek, GCM_TAG_BYTES, open, SCRYPT_PARAMS, seal, wrapAad } from '../../adapters/secrets/local/secret-cipher.js';
 
 /**
  * Issue 13, "Keys": values sealed under a random data key kept only wrapped, a key id on each
  * value, rotation that keeps every secret, an operator secret that can change without losing
- * the store, scrypt N >= 2^17 for the human-chosen code, and full 16-byte GCM tags only.
+ * the store, an OWASP scrypt setting for the human-chosen code (stores of the earlier N=2^17 one
+ * still open), and full 16-byte GCM tags only.
  */
 
 function memoryStore(initial?: Record<string, string>) {
@@ -29,6 +30,36 @@ async function fill(store: ReturnType<typeof memoryStore>, unlockers: SecretUnlo
   const secrets = createLocalSecrets({ unlockers, ...store });
   for (const [name, value] of Object.entries(VALUES)) (await secrets.set(name, value))._unsafeUnwrap();
   return secrets;
+}
+
+/**
+ * A v2 store as earlier versions wrote it: its access-code slot under scrypt N=2^17 r=8 p=1
+ * (and, given a signing secret, a RUNNER_TOKEN_SECRET slot), one value ENG_A = 'old-value'.
+ */
+async function oldSlotStore(code: string, signing?: string): Promise<Record<string, string>> {
+  const dek = randomBytes(32);
+  const keyId = 'oldkey';
+  const salt = randomBytes(16);
+  const kek = scryptSync(code, salt, 32, { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 });
+  const slots: Record<string, unknown> = {
+    ADMIN_ACCESS_CODE: {
+      kdf: 'scrypt',
+      salt: salt.toString('base64url'),
+      N: 2 ** 17,
+      r: 8,
+      p: 1,
+      wrapped: seal(kek, wrapAad('ADMIN_ACCESS_CODE', keyId), dek),
+    },
+  };
+  if (signing) {
+    const params = { kdf: 'hkdf', salt: randomBytes(16).toString('base64url') } as const;
+    const key = await deriveKek(signing, params);
+    slots.RUNNER_TOKEN_SECRET = { ...params, wrapped: seal(key, wrapAad('RUNNER_TOKEN_SECRET', keyId), dek) };
+  }
+  return {
+    $store: JSON.stringify({ v: 2, keyId, slots }),
+    ENG_A: `v2.${keyId}.${seal(dek, 'ENG_A', 'old-value')}`,
+  };
 }
 
 const header = (store: ReturnType<typeof memoryStore>) =>
@@ -108,14 +139,42 @@ describe('local secret store keys', () => {
     expect(JSON.stringify(store.record())).toBe(before);
   });
 
-  it('stretches the human-chosen access code with scrypt at N >= 2^17', async () => {
-    expect(SCRYPT_PARAMS.N).toBeGreaterThanOrEqual(2 ** 17);
+  it('stretches the human-chosen access code with scrypt at one of OWASP’s equivalent settings', async () => {
+    // OWASP: N=2^17 r=8 p=1, N=2^16 r=8 p=2, N=2^15 r=8 p=3 and N=2^14 r=8 p=5 are equivalent.
+    const owasp = [
+      [2 ** 17, 8, 1],
+      [2 ** 16, 8, 2],
+      [2 ** 15, 8, 3],
+      [2 ** 14, 8, 5],
+    ];
+    expect(owasp).toContainEqual([SCRYPT_PARAMS.N, SCRYPT_PARAMS.r, SCRYPT_PARAMS.p]);
     const store = memoryStore();
     await fill(store, [accessCode('letmein')]);
-    const slot = header(store).slots.ADMIN_ACCESS_CODE as { kdf: string; N: number; r: number };
+    const slot = header(store).slots.ADMIN_ACCESS_CODE as { kdf: string; N: number; r: number; p: number };
     expect(slot.kdf).toBe('scrypt');
-    expect(slot.N).toBeGreaterThanOrEqual(2 ** 17);
-    expect(slot.r).toBeGreaterThanOrEqual(8);
+    expect([slot.N, slot.r, slot.p]).toEqual([SCRYPT_PARAMS.N, SCRYPT_PARAMS.r, SCRYPT_PARAMS.p]);
+  });
+
+  it('opens a store whose access-code slot is of the earlier N=2^17 r=8 p=1, and wraps it again under the current setting', async () => {
+    const store = memoryStore(await oldSlotStore('code-1'));
+    const secrets = createLocalSecrets({ unlockers: [accessCode('code-1')], ...store });
+    expect((await secrets.reveal(['ENG_A']))._unsafeUnwrap()).toEqual({ ENG_A: 'old-value' });
+    const slot = header(store).slots.ADMIN_ACCESS_CODE as { N: number; r: number; p: number };
+    expect([slot.N, slot.r, slot.p]).toEqual([SCRYPT_PARAMS.N, SCRYPT_PARAMS.r, SCRYPT_PARAMS.p]);
+    const reopened = createLocalSecrets({ unlockers: [accessCode('code-1')], ...store });
+    expect((await reopened.reveal(['ENG_A']))._unsafeUnwrap()).toEqual({ ENG_A: 'old-value' });
+    expect((await reopened.set('ENG_B', 'new-value'))._unsafeUnwrap()).toBeUndefined();
+    expect((await reopened.reveal(['ENG_A', 'ENG_B']))._unsafeUnwrap()).toEqual({ ENG_A: 'old-value', ENG_B: 'new-value' });
+  });
+
+  it('an earlier-setting access-code slot beside RUNNER_TOKEN_SECRET is wrapped again under the current setting on open', async () => {
+    const store = memoryStore(await oldSlotStore('code-1', 'signing-1'));
+    const secrets = createLocalSecrets({ unlockers: [runnerSecret('signing-1'), accessCode('code-1')], ...store });
+    expect((await secrets.list())._unsafeUnwrap()).toEqual(['ENG_A']);
+    const slot = header(store).slots.ADMIN_ACCESS_CODE as { N: number; p: number };
+    expect([slot.N, slot.p]).toEqual([SCRYPT_PARAMS.N, SCRYPT_PARAMS.p]);
+    const byCode = createLocalSecrets({ unlockers: [accessCode('code-1')], ...store });
+    expect((await byCode.reveal(['ENG_A']))._unsafeUnwrap()).toEqual({ ENG_A: 'old-value' });
   });
 
   it('upgrades a store of the earlier version (one scrypt key, v1 values) and keeps every secret', async () => {

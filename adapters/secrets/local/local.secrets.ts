@@ -4,6 +4,7 @@ import type { Secrets } from '../../../ports/secrets.port.js';
 import {
   deriveKek,
   freshKdf,
+  isCurrentScrypt,
   type KdfParams,
   type KeyDerivation,
   newDataKey,
@@ -132,7 +133,10 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
     let dirty = false;
     for (const unlocker of unlockers) {
       const slot = slots[unlocker.slot];
-      const opens = slot && openBytes(await kekFor(unlocker, slot), wrapAad(unlocker.slot, header.keyId), slot.wrapped);
+      // A slot of an earlier scrypt setting is wrapped again under the current one, without
+      // deriving its old (larger) key when another slot opened the store.
+      const current = slot && (slot.kdf !== 'scrypt' || isCurrentScrypt(slot));
+      const opens = current && openBytes(await kekFor(unlocker, slot), wrapAad(unlocker.slot, header.keyId), slot.wrapped);
       if (!opens) {
         slots[unlocker.slot] = await wrapFor(unlocker, header.keyId, dek);
         dirty = true;
@@ -176,7 +180,8 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
       if (!create) return ok(EMPTY);
       fresh ??= newStore({});
       const store = await fresh;
-      return ok({ ...store, entries: {} });
+      // Not dirty: nothing is saved until the `set` that asked for it.
+      return ok({ ...store, entries: {}, dirty: false });
     }
     const header = parseHeader(rawHeader);
     if (!header) return failure('invalid', 'secret store header is damaged');
@@ -201,7 +206,8 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
     const opened = await openStore(create);
     if (opened.isErr()) return err<T, ServiceError>(opened.error);
     const store = opened.value;
-    if (store.dirty && Object.keys(store.entries).length > 0) {
+    // Saved even without entries, so a re-wrapped slot is not derived again on every open.
+    if (store.dirty) {
       const saved = await persist(store);
       if (saved.isErr()) return err<T, ServiceError>(saved.error);
     }

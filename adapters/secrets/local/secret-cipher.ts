@@ -15,14 +15,37 @@ const KEY_BYTES = 32;
 
 /**
  * How an operator secret becomes a KEK. `scrypt` stretches a human-chosen secret (the admin
- * access code): N=2^17, r=8 (128 MiB, a few hundred ms, once per process and slot). `hkdf`
- * (HKDF-SHA256) is for a machine-generated secret (RUNNER_TOKEN_SECRET), where stretching buys
- * nothing: whoever can guess it can forge the run tokens it signs anyway.
+ * access code). `hkdf` (HKDF-SHA256) is for a machine-generated secret (RUNNER_TOKEN_SECRET),
+ * where stretching buys nothing: whoever can guess it can forge the run tokens it signs anyway.
  */
 export type KeyDerivation = 'scrypt' | 'hkdf';
-export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
+/**
+ * New scrypt derivations: N=2^15, r=8, p=3, one of OWASP's equivalent settings for scrypt
+ * (beside N=2^17 p=1, N=2^16 p=2, N=2^14 p=5). It holds 32 MiB while it runs where N=2^17
+ * held 128 MiB (the start-up RSS peak), and keeps more memory per guess than N=2^14 p=5
+ * (16 MiB), memory being what scrypt makes an attacker's parallel hardware pay for.
+ * Every stored derivation records its own N, r and p, so data made under N=2^17 r=8 p=1 still
+ * opens.
+ */
+export const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 3 } as const;
+/** Room for the largest setting ever written (N=2^17, r=8: 128 MiB) and a stored setting's own. */
 const SCRYPT_MAXMEM = 256 * 1024 * 1024;
 const HKDF_INFO = 'ai-implement local secrets kek v2';
+
+type ScryptCost = Pick<KdfParams, 'N' | 'r' | 'p'>;
+
+/**
+ * The work of a scrypt setting, N·r·p: what OWASP's equivalent settings trade between memory
+ * (N·r) and passes (p). N alone would call N=2^15 p=3 weaker than N=2^17 p=1.
+ */
+export function scryptCost({ N = 0, r = 0, p = 0 }: ScryptCost): number {
+  return N * r * p;
+}
+
+/** Whether a stored scrypt setting is the one new derivations use (else it is re-derived under it when next written). */
+export function isCurrentScrypt({ N, r, p }: ScryptCost): boolean {
+  return N === SCRYPT_PARAMS.N && r === SCRYPT_PARAMS.r && p === SCRYPT_PARAMS.p;
+}
 
 export interface KdfParams {
   kdf: KeyDerivation;
@@ -51,14 +74,32 @@ export function freshKdf(kdf: KeyDerivation): KdfParams {
 
 export function deriveKek(secret: string | Uint8Array, params: KdfParams): Promise<Buffer> {
   const salt = Buffer.from(params.salt, 'base64url');
-  return new Promise((resolve, reject) => {
-    if (params.kdf === 'hkdf') {
-      hkdf('sha256', secret, salt, HKDF_INFO, KEY_BYTES, (error, key) => (error ? reject(error) : resolve(Buffer.from(key))));
-      return;
-    }
-    const cost = { N: params.N ?? SCRYPT_PARAMS.N, r: params.r ?? SCRYPT_PARAMS.r, p: params.p ?? SCRYPT_PARAMS.p };
-    scrypt(secret, salt, KEY_BYTES, { ...cost, maxmem: SCRYPT_MAXMEM }, (error, key) => (error ? reject(error) : resolve(key)));
-  });
+  if (params.kdf === 'hkdf') {
+    return new Promise((resolve, reject) =>
+      hkdf('sha256', secret, salt, HKDF_INFO, KEY_BYTES, (error, key) => (error ? reject(error) : resolve(Buffer.from(key)))),
+    );
+  }
+  const cost = { N: params.N ?? SCRYPT_PARAMS.N, r: params.r ?? SCRYPT_PARAMS.r, p: params.p ?? SCRYPT_PARAMS.p };
+  return oneScryptAtATime(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scrypt(secret, salt, KEY_BYTES, { ...cost, maxmem: SCRYPT_MAXMEM }, (error, key) =>
+          error ? reject(error) : resolve(key),
+        ),
+      ),
+  );
+}
+
+/**
+ * scrypt derivations run one after another in the process: each holds 128·N·r bytes while it
+ * runs, so two at once (the access-code check and the secret store's access-code slot, both
+ * possible at start) would add their memory to the peak.
+ */
+let scryptTail: Promise<unknown> = Promise.resolve();
+function oneScryptAtATime<T>(derive: () => Promise<T>): Promise<T> {
+  const run = scryptTail.then(derive);
+  scryptTail = run.catch(() => undefined);
+  return run;
 }
 
 /** `<iv>.<tag>.<ciphertext>`, each part base64url. */

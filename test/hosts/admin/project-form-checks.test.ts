@@ -6,48 +6,15 @@ import * as checks from '../../../hosts/admin/assets/panels/project-form-checks.
 
 type Values = Record<string, string | boolean>;
 type Problem = { field: string; message: string };
-const { checkStep, fieldOfMessage, FIELD_STEP, MESSAGES, parseExtraEnv, STEPS } = checks as {
+const { checkStep, fieldOfMessage, FIELD_STEP, MESSAGES, requestBody, STEPS } = checks as {
   checkStep: (step: number, v: Values) => Problem[];
   fieldOfMessage: (message: string, v: Values) => string | undefined;
   FIELD_STEP: Record<string, number>;
   MESSAGES: Record<string, string>;
-  parseExtraEnv: (text: string) => { env: Record<string, string> } | { message: string };
+  /** The body the stepper sends for these values (project-form.js sends `requestBody(values())`). */
+  requestBody: (v: Values) => { body: Record<string, unknown> } | { error: string };
   STEPS: string[];
 };
-
-/** The body the stepper sends for these values (project-form.js `body()`). */
-function bodyOf(v: Values): Record<string, unknown> {
-  const out: Record<string, unknown> = { ticketing: v.ticketing };
-  for (const name of [
-    'teamKey',
-    'owner',
-    'repo',
-    'defaultBranch',
-    'branchPrefix',
-    'workflowFile',
-    'planningWorkflowFile',
-    'forge',
-    'executionMode',
-    'sessionMode',
-    'provider',
-  ]) {
-    if (v[name] !== '') out[name] = v[name];
-  }
-  out.awsRegion = v.provider === 'bedrock' ? v.awsRegion : null;
-  if (v.ticketing === 'jira') {
-    out.jql = v.jql;
-    out.repoFieldValue = v.repoFieldValue;
-  }
-  if (v.ticketing === 'github') out.issuesRepo = v.issuesRepo === '' ? null : v.issuesRepo;
-  for (const name of ['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues']) {
-    if (v[name] !== '') out[name] = Number(v[name]);
-  }
-  for (const name of ['maxTurns', 'maxIterations', 'maxJobMinutes']) out[name] = v[name] === '' ? null : Number(v[name]);
-  for (const name of ['planningEnabled', 'autoApprovePlans', 'paused']) out[name] = v[name];
-  const env = parseExtraEnv(String(v.extraEnv));
-  out.extraEnv = 'env' in env ? env.env : {};
-  return out;
-}
 
 const allProblems = (v: Values) => STEPS.flatMap((_, step) => checkStep(step, v));
 
@@ -78,6 +45,10 @@ const values: fc.Arbitrary<Values> = fc.record({
   maxTurns: text('', '50', '0', '2.5'),
   maxIterations: text('', '2'),
   maxJobMinutes: text('', '90', '-1'),
+  // The stepper leaves budgets to the API (its 400 names the field); the body must carry valid ones as it should.
+  maxCostUsd: text('', '25', '2.5'),
+  maxTokens: text('', '100000'),
+  dailyBudgetUsd: text('', '10', '0.75'),
   paused: fc.boolean(),
 });
 
@@ -92,13 +63,13 @@ describe('the Projects stepper’s checks (hosts/admin/assets/panels/project-for
     fc.assert(
       fc.property(values, (v) => {
         const problems = allProblems(v);
-        const env = parseExtraEnv(String(v.extraEnv));
-        const server = validateMappingInput(bodyOf(v), undefined, 0);
-        if ('message' in env) {
+        const built = requestBody(v);
+        if ('error' in built) {
           // The form cannot be sent; the stepper says why on the Runner step.
-          expect(problems.map((p) => p.message)).toContain(env.message);
+          expect(problems.map((p) => p.message)).toContain(built.error);
           return;
         }
+        const server = validateMappingInput(built.body, undefined, 0);
         if (server.isOk()) expect(problems).toEqual([]);
         else expect(problems.map((p) => p.message)).toContain(server.error);
       }),

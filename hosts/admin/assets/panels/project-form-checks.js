@@ -2,7 +2,8 @@
 /**
  * The Projects stepper's checks, step by step, with the spec's own messages (the same rules and
  * words as core/domain/mappings.ts `validateMappingInput`; test/hosts/admin/project-form-checks.test.ts
- * holds the two together). Pure: no DOM, so the test imports it as it is.
+ * holds the two together), and the request body the form sends. Pure: no DOM, so the test
+ * imports it as it is.
  */
 
 /** The spec's messages (MAPPING_MESSAGES of core/domain/mappings.ts). */
@@ -66,6 +67,12 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const WORKFLOW_FILE = /^[A-Za-z0-9._-]+\.ya?ml$/;
 const POSITIVE_INTEGER = /^[1-9]\d*$/;
 
+/** Run caps: blank means the default (maxTurns 50, maxIterations Bedrock 2 / Anthropic 3, maxJobMinutes 90). */
+export const CAPS = /** @type {const} */ (['maxTurns', 'maxIterations', 'maxJobMinutes']);
+
+/** Budgets (issue 17): blank means none; sent as null, which clears them. */
+export const BUDGETS = /** @type {const} */ (['maxCostUsd', 'maxTokens', 'dailyBudgetUsd']);
+
 /**
  * The form as text: every control trimmed (checkboxes as booleans). Blank optional fields take
  * their defaults on the server.
@@ -75,7 +82,8 @@ const POSITIVE_INTEGER = /^[1-9]\d*$/;
  *   executionMode: string, sessionMode: string, machineCpus: string, machineMemoryMb: string,
  *   workflowFile: string, planningEnabled: boolean, planningWorkflowFile: string, autoApprovePlans: boolean,
  *   extraEnv: string, provider: string, awsRegion: string, maxInProgressAiIssues: string,
- *   maxTurns: string, maxIterations: string, maxJobMinutes: string, paused: boolean,
+ *   maxTurns: string, maxIterations: string, maxJobMinutes: string, maxCostUsd: string,
+ *   maxTokens: string, dailyBudgetUsd: string, paused: boolean,
  * }} FormValues
  * @typedef {{ field: string, message: string }} Problem
  */
@@ -200,6 +208,49 @@ export function checkStep(step, v) {
     }
   }
   return problems;
+}
+
+/**
+ * The request body the stepper sends for these values, or the message that keeps it from being
+ * sent. Blank optional fields are left out, so the API applies its defaults (or, when editing,
+ * keeps the stored value); blank run caps and budgets are sent as null, which clears them.
+ * @param {FormValues} v
+ * @returns {{ body: Record<string, unknown> } | { error: string }}
+ */
+export function requestBody(v) {
+  /** @type {Record<string, unknown>} */
+  const out = { ticketing: v.ticketing };
+  for (const name of /** @type {const} */ ([
+    'teamKey',
+    'owner',
+    'repo',
+    'defaultBranch',
+    'branchPrefix',
+    'workflowFile',
+    'planningWorkflowFile',
+    'forge',
+    'executionMode',
+    'sessionMode',
+    'provider',
+  ])) {
+    if (v[name] !== '') out[name] = v[name];
+  }
+  // Optional strings: blank clears them.
+  out.awsRegion = v.provider === 'bedrock' ? v.awsRegion : null;
+  if (v.ticketing === 'jira') {
+    out.jql = v.jql;
+    out.repoFieldValue = v.repoFieldValue;
+  }
+  if (v.ticketing === 'github') out.issuesRepo = v.issuesRepo === '' ? null : v.issuesRepo;
+  for (const name of /** @type {const} */ (['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues'])) {
+    if (v[name] !== '') out[name] = Number(v[name]);
+  }
+  for (const name of [...CAPS, ...BUDGETS]) out[name] = v[name] === '' ? null : Number(v[name]);
+  for (const name of /** @type {const} */ (['planningEnabled', 'autoApprovePlans', 'paused'])) out[name] = v[name];
+  const env = parseExtraEnv(v.extraEnv);
+  if ('message' in env) return { error: env.message };
+  out.extraEnv = env.env;
+  return { body: out };
 }
 
 /**

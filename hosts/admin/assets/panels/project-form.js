@@ -1,7 +1,17 @@
 // @ts-check
 import { api, seg } from '../api.js';
 import { h } from '../dom.js';
-import { checkStep, FIELD_STEP, fieldOfMessage, firstFailingStep, parseExtraEnv, STEPS } from './project-form-checks.js';
+import {
+  BUDGETS,
+  CAPS,
+  checkStep,
+  FIELD_STEP,
+  fieldOfMessage,
+  firstFailingStep,
+  parseExtraEnv,
+  requestBody,
+  STEPS,
+} from './project-form-checks.js';
 
 /**
  * The Projects stepper: eight steps (ticketing system, source, repository, runner, provider,
@@ -11,9 +21,6 @@ import { checkStep, FIELD_STEP, fieldOfMessage, firstFailingStep, parseExtraEnv,
  * so the API applies its defaults (or, when editing, keeps the stored value); blank run caps are
  * sent as null, which clears them.
  */
-
-/** Run caps: blank means the default (maxTurns 50, maxIterations Bedrock 2 / Anthropic 3, maxJobMinutes 90). */
-const CAPS = ['maxTurns', 'maxIterations', 'maxJobMinutes'];
 
 /** What a blank field becomes (MAPPING_DEFAULTS of core/domain/mappings.ts), for the Review step. */
 /** @type {Record<string, string>} */
@@ -30,9 +37,6 @@ const DEFAULTS = {
   issuesRepo: 'the repository itself',
   extraEnv: 'none',
 };
-
-/** Budgets (issue 17): blank means none; sent as null, which clears them. */
-const BUDGETS = ['maxCostUsd', 'maxTokens', 'dailyBudgetUsd'];
 
 /** @typedef {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} Control */
 
@@ -375,6 +379,9 @@ export function projectForm({ existing, onSaved, onCancel }) {
       maxTurns: text('maxTurns'),
       maxIterations: text('maxIterations'),
       maxJobMinutes: text('maxJobMinutes'),
+      maxCostUsd: text('maxCostUsd'),
+      maxTokens: text('maxTokens'),
+      dailyBudgetUsd: text('dailyBudgetUsd'),
       paused: checked('paused'),
     };
   }
@@ -431,47 +438,6 @@ export function projectForm({ existing, onSaved, onCancel }) {
       message.textContent = '';
       go(step);
     }
-  }
-
-  /** The request body, or a message when the form cannot be turned into one. */
-  function body() {
-    /** @type {Record<string, unknown>} */
-    const out = { ticketing: ticketing() };
-    const text = (/** @type {string} */ name) => controls[name]?.value.trim() ?? '';
-    for (const name of [
-      'teamKey',
-      'owner',
-      'repo',
-      'defaultBranch',
-      'branchPrefix',
-      'workflowFile',
-      'planningWorkflowFile',
-      'forge',
-      'executionMode',
-      'sessionMode',
-      'provider',
-    ]) {
-      const v = text(name);
-      if (v !== '') out[name] = v;
-    }
-    // Optional strings: blank clears them.
-    out.awsRegion = out.provider === 'bedrock' ? text('awsRegion') : null;
-    if (out.ticketing === 'jira') {
-      out.jql = text('jql');
-      out.repoFieldValue = text('repoFieldValue');
-    }
-    if (out.ticketing === 'github') out.issuesRepo = text('issuesRepo') === '' ? null : text('issuesRepo');
-    for (const name of ['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues']) {
-      if (text(name) !== '') out[name] = Number(text(name));
-    }
-    for (const name of CAPS) out[name] = text(name) === '' ? null : Number(text(name));
-    for (const name of BUDGETS) out[name] = text(name) === '' ? null : Number(text(name));
-    for (const name of ['planningEnabled', 'autoApprovePlans', 'paused'])
-      out[name] = /** @type {HTMLInputElement} */ (controls[name]).checked;
-    const env = parseExtraEnv(controls.extraEnv?.value ?? '');
-    if ('message' in env) return { error: env.message };
-    out.extraEnv = env.env;
-    return { body: out };
   }
 
   function secretsToSet() {
@@ -532,7 +498,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
       showProblems(failing.step, failing.problems);
       return;
     }
-    const built = body();
+    const built = requestBody(values());
     if ('error' in built) {
       message.textContent = built.error ?? '';
       return;
