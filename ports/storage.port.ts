@@ -95,6 +95,12 @@ export interface JobQuery {
   newestOfIssueAmong?: readonly Phase[];
   /** Only jobs that opened a pull request (`prUrl` set), or only jobs that did not. */
   openedPullRequest?: boolean;
+  /**
+   * Only jobs that ran on this machine: its `machineId`, or the `runId` of a `fly-machines` job
+   * (the Fly machine's id). Indexed where the store has indexes: an operator destroying a
+   * session that names no job finds its job without reading every job.
+   */
+  machine?: string;
   /** At most this many (a whole number >= 0). An empty `statuses` matches nothing. */
   limit?: number;
 }

@@ -36,6 +36,12 @@ export interface SecuritySignal {
   route: string;
   /** A short, redacted sample of what was sent (a probe's text); never rendered as HTML. */
   sample?: string;
+  /**
+   * Why the request was refused, from a fixed vocabulary (a run token's `bad_signature`,
+   * `expired`, `already_consumed`, …): part of the fingerprint, so each reason is its own group.
+   * Never the credential or any part of it.
+   */
+  detail?: string;
   at: number;
 }
 
@@ -48,6 +54,7 @@ export interface SecurityEvent {
   source: string;
   route: string;
   sample?: string;
+  detail?: string;
   count: number;
   firstSeen: number;
   lastSeen: number;
@@ -62,10 +69,13 @@ export const BURST_COUNT = 10;
 /** Routes and samples are cut to these lengths: an attacker chooses them. */
 export const ROUTE_LIMIT = 200;
 export const SAMPLE_LIMIT = 200;
+export const DETAIL_LIMIT = 100;
 
-/** What makes two signals the same group. */
-export function fingerprintOf(signal: Pick<SecuritySignal, 'kind' | 'classification' | 'source' | 'route'>): string {
-  return [signal.kind, signal.classification ?? '', signal.source, signal.route].join('|');
+/** What makes two signals the same group (a signal without a detail keeps the fingerprint it had before details). */
+export function fingerprintOf(signal: Pick<SecuritySignal, 'kind' | 'classification' | 'source' | 'route' | 'detail'>): string {
+  const parts = [signal.kind, signal.classification ?? '', signal.source, signal.route];
+  if (signal.detail !== undefined) parts.push(signal.detail);
+  return parts.join('|');
 }
 
 /** The hints of a group of `count` sightings between `firstSeen` and `lastSeen` (once a burst, always a burst). */
@@ -86,6 +96,7 @@ export function newSecurityEvent(id: string, signal: SecuritySignal, count: numb
     source: signal.source,
     route: signal.route.slice(0, ROUTE_LIMIT),
     ...(signal.sample !== undefined ? { sample: signal.sample.slice(0, SAMPLE_LIMIT) } : {}),
+    ...(signal.detail !== undefined ? { detail: signal.detail.slice(0, DETAIL_LIMIT) } : {}),
     count,
     firstSeen: signal.at,
     lastSeen: signal.at,

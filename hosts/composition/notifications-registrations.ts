@@ -27,7 +27,7 @@ export function registerNotifications(container: AwilixContainer<Cradle>): void 
       }),
     ).singleton(),
     notificationWorker: asFunction(
-      (c: Pick<Cradle, 'storage' | 'clock' | 'ids' | 'logger' | 'notifierDirectory' | 'leaseOwner'>) =>
+      (c: Pick<Cradle, 'storage' | 'clock' | 'ids' | 'logger' | 'notifierDirectory' | 'leaseOwner' | 'operationsMetrics'>) =>
         createPeriodicTask(
           'notification delivery',
           createNotificationDelivery({
@@ -38,6 +38,7 @@ export function registerNotifications(container: AwilixContainer<Cradle>): void 
             notifierDirectory: c.notifierDirectory,
             leaseOwner: c.leaseOwner,
             jitter: Math.random,
+            onAttempt: (attempt) => c.operationsMetrics.notificationAttempt(attempt),
           }),
           c.logger,
         ),

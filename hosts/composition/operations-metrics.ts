@@ -1,11 +1,14 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { DeliveryAttemptSeen } from '../../core/app/operations/notification-delivery.js';
 import type { ConnectorEvent } from '../../core/domain/connector-events.js';
 import type { SecuritySignal } from '../../core/domain/security-events.js';
 
-/** The connector event log's and security events' counters for `/metrics` (prom-client). */
+/** The connector event log's, security events' and notification queue's counters for `/metrics` (prom-client). */
 export interface OperationsMetrics {
   connectorEvent(event: Pick<ConnectorEvent, 'direction' | 'source' | 'outcome'>): void;
   securitySignal(signal: Pick<SecuritySignal, 'kind' | 'classification'>, recorded: boolean): void;
+  /** One attempt of the notification queue's worker (notification-delivery.ts). */
+  notificationAttempt(attempt: DeliveryAttemptSeen): void;
   /** Reports the recorders' backlog at scrape time. */
   watchBacklog(
     read: () => { connector: { pending: number; dropped: number }; security: { pending: number; dropped: number } },
@@ -14,7 +17,8 @@ export interface OperationsMetrics {
 }
 
 /**
- * Labels are fixed vocabularies only (directions, sources, outcomes, kinds, probe classes):
+ * Labels are fixed vocabularies only (directions, sources, outcomes, kinds, probe classes,
+ * notification channels):
  * never an address, a route or anything an attacker chooses, so the public page cannot be
  * made to grow.
  */
@@ -37,6 +41,12 @@ export function createOperationsMetrics(): OperationsMetrics {
     help: 'Security signals not recorded because too many distinct groups were pending (a flood)',
     registers: [registry],
   });
+  const notifications = new Counter({
+    name: 'ai_implement_notifications_total',
+    help: 'Notification delivery attempts since the process started, by channel, kind and outcome (sent; failed, a retry scheduled; dropped, given up)',
+    labelNames: ['channel', 'kind', 'outcome'] as const,
+    registers: [registry],
+  });
   let backlog: Parameters<OperationsMetrics['watchBacklog']>[0] | undefined;
   new Gauge({
     name: 'ai_implement_operations_records_pending',
@@ -56,6 +66,7 @@ export function createOperationsMetrics(): OperationsMetrics {
       security.inc({ kind: s.kind, classification: s.classification ?? 'none' });
       if (!recorded) dropped.inc();
     },
+    notificationAttempt: (a) => notifications.inc({ channel: a.channel, kind: a.kind, outcome: a.outcome }),
     watchBacklog: (read) => {
       backlog = read;
     },

@@ -128,6 +128,14 @@ export function routesFor<Deps>() {
   });
 }
 
+/** Where a route leaves the error it answered with: the security watch reads a refusal's code from it (security-watch.ts). */
+export const ANSWERED_ERROR = 'aiImplementAnsweredError';
+
+function refuse(event: H3Event, error: HttpError): Response {
+  event.context[ANSWERED_ERROR] = error;
+  return errorResponse(error);
+}
+
 async function answer<Deps, B, Q, P, A, R extends Record<number, ResponseSpec>>(
   spec: RouteSpec<Deps, B, Q, P, A, R>,
   event: H3Event,
@@ -136,19 +144,22 @@ async function answer<Deps, B, Q, P, A, R extends Record<number, ResponseSpec>>(
   let admitted = undefined as A;
   if (spec.admit) {
     const granted = spec.admit(event, deps);
-    if (granted.isErr()) return errorResponse(granted.error);
+    if (granted.isErr()) return refuse(event, granted.error);
     admitted = granted.value;
   }
   const params = parseOrInvalid(spec.params as ObjectSchema | undefined, event.context.params ?? {});
-  if (params.isErr()) return errorResponse(params.error);
+  if (params.isErr()) return refuse(event, params.error);
   const query = parseOrInvalid(spec.query as ObjectSchema | undefined, getQuery(event));
-  if (query.isErr()) return errorResponse(query.error);
+  if (query.isErr()) return refuse(event, query.error);
   const body = await readRouteBody(event, spec.body as BodySpec | undefined);
-  if (body.isErr()) return errorResponse(body.error);
+  if (body.isErr()) return refuse(event, body.error);
   const input = { event, admitted, params: params.value, query: query.value, body: body.value } as RouteInput<B, Q, P, A>;
   const result = await spec.handler(input, deps);
   if (!(result instanceof Ok || result instanceof Err)) return result;
-  return result.match((value) => json(value, successStatus(spec.responses)), errorResponse);
+  return result.match(
+    (value) => json(value, successStatus(spec.responses)),
+    (error) => refuse(event, error),
+  );
 }
 
 /** Path and query values: a schema's first issue answers 400 with its message (spec messages live in the schema). */

@@ -1,11 +1,14 @@
 import type { H3Event } from 'h3';
 import type { SecurityEventsService } from '../../core/app/operations/security-events.service.js';
+import { TOKEN_ERROR_CODES } from '../../core/app/runs/run-tokens.service.js';
 import { classifyProbe, PROBE_SCAN_LIMIT, type ProbeClass } from '../../core/domain/probe-classification.js';
 import type { SecurityKind } from '../../core/domain/security-events.js';
 import { SELF_AUTHENTICATED_PATHS } from './admin-guard.js';
 import { READ_BODY } from './body.js';
 import { clientOf } from './client-address.js';
+import type { HttpError } from './errors.js';
 import { UNMATCHED_ROUTE } from './http-metrics.js';
+import { ANSWERED_ERROR } from './route.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 
 /** Where a session's nonce is checked: a refusal there is a bad or replayed nonce. */
@@ -18,7 +21,9 @@ const NONCE_PATHS = new Set(SELF_AUTHENTICATED_PATHS.filter((p) => p !== '/api/g
  *   its class (core/domain/probe-classification.ts);
  * - a request no route matched → `unknown_route`, grouped per source (so a scan is one burst);
  * - a run token refused on /runner/* → `bad_run_token`, a consumed one presented again (409)
- *   → `replayed_run_token`; a nonce refused → `bad_nonce`.
+ *   → `replayed_run_token`, each with the refusal's code as its detail (`bad_signature`,
+ *   `expired`, `already_consumed`, …: the code the caller was answered, never the token);
+ *   a nonce refused → `bad_nonce`.
  * Webhook signatures and sign-ins are noted where they are checked (connector-recording.ts,
  * auth.routes.ts). Nothing here can fail the request: the service queues and never throws.
  */
@@ -39,6 +44,7 @@ export function watchForProbes(
     route: seen.route ?? `${method} ${route === UNMATCHED_ROUTE ? event.url.pathname : route}`,
     ...(seen.classification ? { classification: seen.classification } : {}),
     ...(seen.sample !== undefined ? { sample: seen.sample } : {}),
+    ...(seen.detail !== undefined ? { detail: seen.detail } : {}),
   });
 }
 
@@ -47,6 +53,7 @@ interface Seen {
   classification?: ProbeClass;
   sample?: string;
   route?: string;
+  detail?: string;
 }
 
 /** What an answered request says, if anything. */
@@ -66,10 +73,20 @@ function signalOf(event: H3Event, status: number, route: string): Seen | undefin
     return { kind: 'unknown_route', route: `${event.req.method} (unknown route)`, sample: path };
   }
   if (path.startsWith('/runner/')) {
-    if (status === 401) return { kind: 'bad_run_token' };
-    if (status === 409) return { kind: 'replayed_run_token' };
+    const detail = runTokenRefusal(event.context[ANSWERED_ERROR] as HttpError | undefined);
+    if (status === 401) return { kind: 'bad_run_token', ...(detail ? { detail } : {}) };
+    if (status === 409) return { kind: 'replayed_run_token', ...(detail ? { detail } : {}) };
   }
   if (NONCE_PATHS.has(path) && (status === 401 || status === 403)) return { kind: 'bad_nonce' };
+  return undefined;
+}
+
+const TOKEN_CODES: ReadonlySet<string> = new Set(TOKEN_ERROR_CODES);
+
+/** The code a run token was refused with: only the routes' own vocabulary, nothing the caller sent. */
+function runTokenRefusal(error: HttpError | undefined): string | undefined {
+  if (error?.kind === 'runTokenRejected') return TOKEN_CODES.has(error.code) ? error.code : undefined;
+  if (error?.kind === 'alreadyConsumed') return 'already_consumed';
   return undefined;
 }
 

@@ -12,6 +12,7 @@ import { type BrowserWorld, startBrowserWorld } from './browser-world.js';
 const CODE = 'browser-operations-code';
 const WEBHOOK_SECRET = 'browser-webhook-secret';
 const HOSTILE = '<img src=x onerror=alert(1)>';
+const FORGED_TOKEN = 'not-a-run-token-5f3a9c';
 
 let world: BrowserWorld | undefined;
 let context: BrowserContext;
@@ -25,7 +26,11 @@ declare const document: { querySelectorAll(selector: string): { length: number }
 const settle = () => new Promise((resolve) => setTimeout(resolve, 600));
 
 beforeAll(async () => {
-  world = await startBrowserWorld(CODE, { width: 1280, height: 900 }, { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET });
+  world = await startBrowserWorld(
+    CODE,
+    { width: 1280, height: 900 },
+    { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET, RUNNER_TOKEN_SECRET: 'browser-runner-token-secret-0123456789' },
+  );
   context = world.context;
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(5_000);
@@ -51,6 +56,12 @@ beforeAll(async () => {
   });
   expect(delivered.status).toBe(200);
   await fetch(`${url}/healthz?q=${encodeURIComponent(HOSTILE)}`);
+  const forged = await fetch(`${url}/runner/progress`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${FORGED_TOKEN}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  expect(forged.status).toBe(401);
   await settle();
 });
 
@@ -95,6 +106,12 @@ describe('the operations panels', () => {
     const moved = page.locator('main table tbody tr', { hasText: 'probe (script)' });
     expect(await moved.textContent()).toContain('triaged');
     expect(await moved.getByRole('button', { name: /to archived$/ }).count()).toBe(0);
+
+    // A refused run token's row says why, and nothing of the token.
+    const refused = page.locator('main table tbody tr', { hasText: 'bad_run_token' });
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('malformed');
+    expect(await page.locator('main#main').textContent()).not.toContain(FORGED_TOKEN);
 
     expect(dialogs).toEqual([]);
     expect(cspViolations).toEqual([]);

@@ -5,6 +5,7 @@ import { classifyProbe, PROBE_CLASSES } from '../../core/domain/probe-classifica
 import {
   addSightings,
   BURST_COUNT,
+  fingerprintOf,
   newSecurityEvent,
   SECURITY_STATUSES,
   type SecurityStatus,
@@ -68,6 +69,14 @@ describe('security event groups and workflow', () => {
     expect(addSightings(group, 1, 10_000_000).hints).toEqual(['duplicate', 'burst']);
     const slow = addSightings(newSecurityEvent('s', signal, 1), BURST_COUNT, 120_000);
     expect(slow.hints).toEqual(['duplicate']);
+  });
+
+  it('fingerprints a detail as its own group, and a signal without one as before details existed', () => {
+    expect(fingerprintOf(signal)).toBe('probe|SQL|192.0.2.1|GET /x');
+    const expired = { ...signal, kind: 'bad_run_token' as const, classification: undefined, detail: 'expired' };
+    expect(fingerprintOf(expired)).toBe('bad_run_token||192.0.2.1|GET /x|expired');
+    expect(fingerprintOf({ ...expired, detail: 'bad_signature' })).not.toBe(fingerprintOf(expired));
+    expect(newSecurityEvent('e', expired, 1)).toMatchObject({ detail: 'expired', fingerprint: fingerprintOf(expired) });
   });
 
   it('allows exactly the seed’s moves: forward along open → triaged → in_progress → done, then archived, and reopening', () => {

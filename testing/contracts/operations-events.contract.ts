@@ -176,8 +176,16 @@ export function operationsEventsContract(
         expect((await storage.securityEvents.record(securitySignal({ source: '198.51.100.1' }), 1, 's4')).id).toBe('s4');
         expect((await storage.securityEvents.record(securitySignal({ route: 'GET /other' }), 1, 's5')).id).toBe('s5');
         expect((await storage.securityEvents.record(securitySignal({ kind: 'unknown_route' }), 1, 's6')).id).toBe('s6');
+        // …and so is another detail (a run token's refusal code), kept on the group.
+        const expired = await storage.securityEvents.record(securitySignal({ detail: 'expired' }), 1, 's7');
+        expect(expired).toMatchObject({ id: 's7', detail: 'expired', count: 1 });
+        expect(await storage.securityEvents.record(securitySignal({ detail: 'expired' }), 1, 's8')).toMatchObject({
+          id: 's7',
+          count: 2,
+        });
+        expect(await storage.securityEvents.get('s7')).toMatchObject({ detail: 'expired', count: 2 });
         expect(await storage.securityEvents.get('s1')).toEqual(burst);
-        expect((await storage.securityEvents.list()).total).toBe(4);
+        expect((await storage.securityEvents.list()).total).toBe(5);
       }),
     );
 

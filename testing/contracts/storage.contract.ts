@@ -219,6 +219,38 @@ export function storageContract(
       }),
     );
     it(
+      'finds the jobs that ran on a machine: its machineId, or the runId of a Fly Machines job, newest first',
+      withSubject(async ({ storage }) => {
+        const t = 1_700_000_000_000;
+        const fly = { runner: 'fly-machines' as const };
+        await storage.jobs.put(job('m1', { ...fly, machineId: 'mach-a', runId: 'mach-a', dispatchedAt: t }));
+        await storage.jobs.put(job('m2', { ...fly, runId: 'mach-b', dispatchedAt: t + 1 }));
+        // Another runner's runId is not a machine.
+        await storage.jobs.put(job('m3', { runner: 'github-actions', runId: 'mach-b', dispatchedAt: t + 2 }));
+        await storage.jobs.put(job('m4', { runner: 'local', machineId: 'mach-b', dispatchedAt: t + 3 }));
+        await storage.jobs.put(job('m5', { machineId: 'mach-a', status: 'failed', dispatchedAt: t + 4 }));
+        await storage.jobs.put(job('m6', { dispatchedAt: t + 5 }));
+        const ids = async (q?: Parameters<Storage['jobs']['list']>[0]) => (await storage.jobs.list(q)).map((j) => j.id);
+
+        expect(await ids({ machine: 'mach-a' })).toEqual(['m5', 'm1']);
+        expect(await ids({ machine: 'mach-b' })).toEqual(['m4', 'm2']);
+        expect(await ids({ machine: 'mach-b', limit: 1 })).toEqual(['m4']);
+        expect(await ids({ machine: 'mach-a', statuses: ['dispatched'] })).toEqual(['m1']);
+        expect(await ids({ machine: 'nowhere' })).toEqual([]);
+        expect(await storage.jobs.count({ machine: 'mach-a' })).toBe(2);
+
+        // A job that moves to another machine is found by its new one only.
+        const moved = { ...job('m2', { ...fly, runId: 'mach-c', dispatchedAt: t + 1 }), status: 'running' as const };
+        expect(await storage.jobs.updateIf(moved, ['dispatched'])).toBe(true);
+        expect(await ids({ machine: 'mach-b' })).toEqual(['m4']);
+        expect(await ids({ machine: 'mach-c' })).toEqual(['m2']);
+        // …and a deleted one by none.
+        await storage.jobs.delete('m4');
+        expect(await ids({ machine: 'mach-b' })).toEqual([]);
+      }),
+    );
+
+    it(
       'compare-and-sets a job: only from an expected status, and a stale writer never overwrites a terminal one',
       withSubject(async ({ storage }) => {
         const dispatched = job('job-1');

@@ -290,6 +290,7 @@ function matchJobs(jobs: Job[], q: Omit<JobQuery, 'limit'>): Job[] {
       (newest === undefined || (q.newestOfIssueAmong!.includes(j.phase) && newest.get(j.issueId) === j.dispatchedAt)) &&
       (q.issueIds === undefined || q.issueIds.includes(j.issueId)) &&
       (q.openedPullRequest === undefined || Boolean(j.prUrl) === q.openedPullRequest) &&
+      (q.machine === undefined || j.machineId === q.machine || (j.runner === 'fly-machines' && j.runId === q.machine)) &&
       (q.statuses === undefined || q.statuses.includes(j.status)) &&
       (q.issueId === undefined || j.issueId === q.issueId) &&
       (q.identifier === undefined || j.identifier.toUpperCase() === q.identifier.toUpperCase()) &&

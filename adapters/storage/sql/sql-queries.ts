@@ -20,6 +20,8 @@ export function jobRow(job: Job): SqlDatabase['jobs'] {
     status: job.status,
     dispatched_at: job.dispatchedAt,
     updated_at: job.updatedAt,
+    machine_id: job.machineId ?? null,
+    fly_run_id: job.runner === 'fly-machines' ? (job.runId ?? null) : null,
     data: JSON.stringify(job),
   };
 }
@@ -143,6 +145,10 @@ export function whereJobs<O>(
   if (filter.phase !== undefined) q = q.where('phase', '=', filter.phase);
   if (filter.updatedBefore !== undefined) q = q.where('updated_at', '<', filter.updatedBefore);
   if (filter.updatedAfter !== undefined) q = q.where('updated_at', '>', filter.updatedAfter);
+  if (filter.machine !== undefined) {
+    const machine = filter.machine;
+    q = q.where((eb) => eb.or([eb('machine_id', '=', machine), eb('fly_run_id', '=', machine)]));
+  }
   if (filter.ids) q = filter.ids.length === 0 ? q.where(sql<SqlBool>`1 = 0`) : q.where('id', 'in', filter.ids);
   return q;
 }

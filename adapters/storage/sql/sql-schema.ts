@@ -20,6 +20,9 @@ export interface SqlDatabase {
     status: string;
     dispatched_at: number;
     updated_at: number;
+    /** The job's `machineId`, and its `runId` when it ran on Fly Machines: the `machine` filter's two indexes. */
+    machine_id: string | null;
+    fly_run_id: string | null;
     data: string;
   };
   dedup: { issue_id: string; dispatched_at: number; data: string };

@@ -4,7 +4,7 @@ import type { Logger } from '../../../ports/logger.port.js';
 import type { NotificationAttempt, QueuedNotification } from '../../../ports/notification-queue.port.js';
 import type { DeliveryResult, NotifierDirectory } from '../../../ports/notifier.port.js';
 import type { Storage } from '../../../ports/storage.port.js';
-import { afterFailure } from '../../domain/notifications.js';
+import { afterFailure, type NotificationChannel, type NotificationKind } from '../../domain/notifications.js';
 
 /** Notifications one worker round claims at most; they are sent concurrently. */
 export const DELIVERY_BATCH = 20;
@@ -25,6 +25,18 @@ export interface DeliveryRound {
   pruned: number;
 }
 
+/**
+ * What one delivery attempt came to: `sent`; `failed` with a retry scheduled; `dropped`, given
+ * up for good (attempts exhausted, or a failure no retry can mend).
+ */
+export type DeliveryOutcome = 'sent' | 'failed' | 'dropped';
+
+export interface DeliveryAttemptSeen {
+  channel: NotificationChannel;
+  kind: NotificationKind;
+  outcome: DeliveryOutcome;
+}
+
 export interface NotificationDeliveryDeps {
   storage: Storage;
   clock: Clock;
@@ -35,7 +47,11 @@ export interface NotificationDeliveryDeps {
   leaseOwner: string;
   /** A number in [0, 1) for the backoff's jitter. */
   jitter: () => number;
+  /** Told of every attempt once its outcome is known, before it is settled (the /metrics counters). */
+  onAttempt?: (attempt: DeliveryAttemptSeen) => void;
 }
+
+const OUTCOME = { delivered: 'sent', pending: 'failed', failed: 'dropped' } as const satisfies Record<string, DeliveryOutcome>;
 
 /** An attempt as the queue lists it, from a notifier's result. */
 export function attemptOf(result: DeliveryResult, at: number, durationMs: number): NotificationAttempt {
@@ -65,6 +81,7 @@ export function createNotificationDelivery(deps: NotificationDeliveryDeps): () =
     const next = result.ok
       ? { status: 'delivered' as const }
       : afterFailure(row.attemptCount + 1, result.retryable, at, jitter());
+    deps.onAttempt?.({ channel: row.channel, kind: row.message.kind, outcome: OUTCOME[next.status] });
     const settledOk = await storage.notifications.settle(row.id, owner, { ...next, attempt }, at);
     if (!result.ok)
       logger.warn('notification attempt failed', {

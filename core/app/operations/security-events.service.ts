@@ -7,6 +7,7 @@ import type { Storage } from '../../../ports/storage.port.js';
 import { redactSecrets } from '../../domain/redaction.js';
 import { RETENTION_SWEEP_EVERY, SECURITY_EVENT_RETENTION_MS, SECURITY_EVENTS_KEEP } from '../../domain/retention.js';
 import {
+  DETAIL_LIMIT,
   fingerprintOf,
   ROUTE_LIMIT,
   SAMPLE_LIMIT,
@@ -96,6 +97,9 @@ export function createSecurityEventsService(deps: SecurityEventsDeps): SecurityE
           source: input.source.slice(0, 100),
           route: input.route.slice(0, ROUTE_LIMIT),
           ...(sample !== undefined ? { sample } : {}),
+          ...(input.detail !== undefined
+            ? { detail: redactSecrets(input.detail.slice(0, DETAIL_LIMIT), deps.secretValues()) }
+            : {}),
           at: input.at ?? clock.now(),
         };
         const key = fingerprintOf(signal);

@@ -47,7 +47,9 @@ const VERIFIED_TOKENS = 1000;
 
 export type TokenKind = 'result' | 'progress';
 
-export type TokenErrorCode = 'missing_bearer' | 'malformed' | 'bad_signature' | 'expired' | 'wrong_audience';
+/** Why a token is refused: the `error` of a 401 from /runner/*, and a security event's detail. */
+export const TOKEN_ERROR_CODES = ['bad_signature', 'expired', 'malformed', 'wrong_audience', 'missing_bearer'] as const;
+export type TokenErrorCode = (typeof TOKEN_ERROR_CODES)[number];
 
 export interface TokenClaims {
   kind: TokenKind;

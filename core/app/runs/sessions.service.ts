@@ -89,8 +89,8 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
       const job = await storage.jobs.get(session.jobId);
       if (job) return job;
     }
-    const jobs = await storage.jobs.list();
-    return jobs.find((j) => j.machineId === machineId || (j.runner === 'fly-machines' && j.runId === machineId));
+    const [newest] = await storage.jobs.list({ machine: machineId, limit: 1 });
+    return newest;
   }
 
   /** Moves the issue back to Triggered; false when the tracker could not be reached. */

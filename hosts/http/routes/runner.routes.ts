@@ -10,6 +10,7 @@ import {
   RUNNER_TOKENS_NOT_CONFIGURED,
   type RunAudience,
   type RunTokensService,
+  TOKEN_ERROR_CODES,
   type TokenClaims,
 } from '../../../core/app/runs/run-tokens.service.js';
 import type { HttpError } from '../errors.js';
@@ -37,9 +38,7 @@ const objectBody = <S extends z.ZodType>(schema: S) =>
 
 /** The refusals of `runToken`, for the error tables. */
 export const REFUSED: HttpError[] = [
-  ...['bad_signature', 'expired', 'malformed', 'wrong_audience', 'missing_bearer'].map(
-    (code): HttpError => ({ kind: 'runTokenRejected', code }),
-  ),
+  ...TOKEN_ERROR_CODES.map((code): HttpError => ({ kind: 'runTokenRejected', code })),
   { kind: 'notConfigured', message: RUNNER_TOKENS_NOT_CONFIGURED },
 ];
 const invalid = (...codes: string[]) => codes.map((message): HttpError => ({ kind: 'invalid', message }));

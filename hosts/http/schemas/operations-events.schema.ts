@@ -105,6 +105,12 @@ export const SecurityEvent = z
     source: z.string(),
     route: z.string(),
     sample: z.string().optional().describe('What was sent, cut short and redacted: plain text, never markup'),
+    detail: z
+      .string()
+      .optional()
+      .describe(
+        'Why it was refused (a run token’s `bad_signature`, `expired`, `already_consumed`, …); each detail is its own group',
+      ),
     count: z.number().int(),
     firstSeen: millis(),
     lastSeen: millis(),

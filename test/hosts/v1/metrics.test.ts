@@ -3,15 +3,19 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeSlack, startFakeSlack } from '../../../testing/fakes/slack/fake-slack.js';
 import { heldShadowRunner } from '../capturing-runner.js';
 import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 import { type ParsedFamily, parseExposition, sampleValue } from './prometheus-parser.js';
 import { localMapping, SHADOW, seedIssue } from './v1-helpers.js';
 
 let h: Harness | undefined;
+let slack: FakeSlack | undefined;
 afterEach(async () => {
   await h?.close();
+  await slack?.close();
   h = undefined;
+  slack = undefined;
 });
 
 async function scrape(harness: Harness): Promise<{ text: string; families: Map<string, ParsedFamily> }> {
@@ -99,14 +103,27 @@ describe('GET /metrics', () => {
     expect(families.get('ai_implement_webhook_receipts_total')?.samples).toHaveLength(2);
   });
 
-  it('passes promtool check metrics', async () => {
+  it('passes promtool check metrics, the notification counters included', async () => {
     if (!hasPromtool) throw new Error('promtool is required by this test and was not found (run scripts/ensure-test-tools.sh)');
-    h = await startHarness('memory', SHADOW);
+    slack = await startFakeSlack();
+    h = await startHarness('memory', { ...SHADOW, SLACK_WEBHOOK_URL: slack.url });
     const token = await h.login();
     await localMapping(h, token);
     await seedIssue(h, { title: 't', labels: ['AI-Implement'] });
     await h.orchestrator.cradle.reconcile.request();
-    const { text } = await scrape(h);
+    const { cradle } = h.orchestrator;
+    await cradle.notifications.notify({
+      kind: 'circuit.opened',
+      at: h.clock.now(),
+      title: 'Linear is refusing calls',
+      text: 'x',
+      links: [],
+    });
+    await cradle.notificationWorker.run();
+    const { text, families } = await scrape(h);
+    expect(
+      sampleValue(families, 'ai_implement_notifications_total', { channel: 'slack', kind: 'circuit.opened', outcome: 'sent' }),
+    ).toBe(1);
     const dir = mkdtempSync(join(tmpdir(), 'metrics-'));
     try {
       writeFileSync(join(dir, 'metrics.txt'), text);

@@ -69,6 +69,7 @@ export async function render(root, ctx) {
         columns: [
           { label: 'Last seen', cell: (e) => time(e.lastSeen) },
           { label: 'Kind', cell: (e) => (e.classification ? `${e.kind} (${e.classification})` : e.kind) },
+          { label: 'Detail', cell: (e) => e.detail ?? '' },
           { label: 'Source', cell: (e) => e.source },
           { label: 'Route', class: 'wrap', cell: (e) => e.route },
           { label: 'Sample', class: 'wrap', cell: (e) => h('code', {}, e.sample ?? '') },
