@@ -9,68 +9,56 @@ interface Row {
   id: string;
   data: string;
 }
-interface DocumentKey {
-  collection: string;
-  id: string;
-}
 interface Append {
   stream: string;
   data: string;
   keep: number;
 }
 
+type PointRead = { table: 'jobs'; id: string } | { table: 'documents'; collection: string; id: string };
+
 /**
  * The hot point reads and the PostgreSQL step append, shared by the calls of one turn of the
- * event loop (`batchPerTurn`): a job by id, a document by collection and id, each one statement
- * for the whole turn (`id = any($1)` on PostgreSQL, `id in (select value from json_each(?))` on
- * SQLite, both on the primary key); a turn with one call runs the single-row query as before.
- * Every caller gets exactly the row it asked for, read after its call was made.
+ * event loop (`batchPerTurn`). Every job and document read of a turn is one statement (jobs by
+ * id, documents by collection and id, on their primary keys, as one UNION ALL): a progress call
+ * reads its job, its run record and its steering queue at once, so concurrent calls share one
+ * round trip. A turn with one read runs the single-row query as before. Every caller gets exactly
+ * the row it asked for, read after its call was made.
  */
 export function createBatchedQueries(db: Db, kind: SqlKind, hot: HotQueries) {
   const pg = kind === 'postgres';
-  const idIn = (n: number) => (pg ? `= any($${n})` : 'in (select value from json_each(?))');
-  const idList = (ids: string[]) => (pg ? ids : JSON.stringify(ids));
-  const jobsSql = `select id, data from jobs where id ${idIn(1)}`;
-  const documentsSql = `select id, data from documents where collection = ${pg ? '$1' : '?'} and id ${idIn(2)}`;
+  const pointReadsSql = pg
+    ? "select 0 as t, '' as collection, id, data from jobs where id = any($1) union all " +
+      'select 1, collection, id, data from documents where (collection, id) in (select * from unnest($2::text[], $3::text[]))'
+    : "select 0 as t, '' as collection, id, data from jobs where id in (select value from json_each(?)) union all " +
+      'select 1, collection, id, data from documents where (collection, id) in (select value ->> 0, value ->> 1 from json_each(?))';
+  const keyOf = (r: PointRead) => (r.table === 'jobs' ? `j\0${r.id}` : `d\0${r.collection}\0${r.id}`);
 
-  const rowsById = async (sqlText: string, head: unknown[], ids: string[]) => {
-    const { rows } = await db.executeQuery<Row>(CompiledQuery.raw(sqlText, [...head, idList([...new Set(ids)])]));
-    return new Map(rows.map((r) => [r.id, r.data]));
-  };
+  const single = async (read: PointRead) =>
+    read.table === 'jobs'
+      ? (await hot.jobById(db, read.id)).rows[0]?.data
+      : (await hot.documentById(db, read.collection, read.id)).rows[0]?.data;
 
-  const job = batchPerTurn<string, string | undefined>(async (ids) => {
-    if (ids.length === 1) return [(await hot.jobById(db, ids[0] as string)).rows[0]?.data];
-    const found = await rowsById(jobsSql, [], ids);
-    return ids.map((id) => found.get(id));
-  });
-
-  const document = batchPerTurn<DocumentKey, string | undefined>(async (keys) => {
-    if (keys.length === 1) {
-      const { collection, id } = keys[0] as DocumentKey;
-      return [(await hot.documentById(db, collection, id)).rows[0]?.data];
-    }
-    const collections = [...new Set(keys.map((k) => k.collection))];
+  const pointRead = batchPerTurn<PointRead, string | undefined>(async (reads) => {
+    if (reads.length === 1) return [await single(reads[0] as PointRead)];
+    const jobIds = [...new Set(reads.flatMap((r) => (r.table === 'jobs' ? [r.id] : [])))];
+    const documents = reads.flatMap((r) => (r.table === 'documents' ? [[r.collection, r.id]] : []));
+    const parameters = pg
+      ? [jobIds, documents.map(([c]) => c), documents.map(([, id]) => id)]
+      : [JSON.stringify(jobIds), JSON.stringify(documents)];
+    const { rows } = await db.executeQuery<Row & { t: number; collection: string }>(CompiledQuery.raw(pointReadsSql, parameters));
     const found = new Map(
-      await Promise.all(
-        collections.map(
-          async (c) =>
-            [
-              c,
-              await rowsById(
-                documentsSql,
-                [c],
-                keys.filter((k) => k.collection === c).map((k) => k.id),
-              ),
-            ] as const,
-        ),
-      ),
+      rows.map((r) => [
+        keyOf(Number(r.t) === 0 ? { table: 'jobs', id: r.id } : { table: 'documents', collection: r.collection, id: r.id }),
+        r.data,
+      ]),
     );
-    return keys.map((k) => found.get(k.collection)?.get(k.id));
+    return reads.map((r) => found.get(keyOf(r)));
   });
 
   return {
-    job,
-    document: (collection: string, id: string) => document({ collection, id }),
+    job: (id: string) => pointRead({ table: 'jobs', id }),
+    document: (collection: string, id: string) => pointRead({ table: 'documents', collection, id }),
     /** PostgreSQL only (SQLite has its group commit): see `appendAllTrimmed`. */
     append: batchPerTurn<Append, void>(async (appends) => {
       const [only] = appends;

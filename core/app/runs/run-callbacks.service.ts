@@ -47,7 +47,7 @@ export interface RunCallbacksDeps {
   runTokens: Pick<RunTokensService, 'consume' | 'isCurrent' | 'currentCredentials'>;
   jobOutcome: JobOutcomeService;
   ticketingRegistry: TicketingRegistry;
-  steering: Pick<SteeringService, 'take'>;
+  steering: Pick<SteeringService, 'peek' | 'take'>;
   stepHistory: Pick<StepHistoryService, 'append'>;
   runSecrets: RunSecrets;
   /** Stores the usage a report carries and enforces the run's caps (issue 17); without it usage is ignored. */
@@ -191,8 +191,13 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     },
 
     async progress(claims, step, usage) {
-      // One read each, side by side: the job, and the run record (current? its credentials).
-      const [job, credentials] = await Promise.all([storage.jobs.get(claims.jobId), runTokens.currentCredentials(claims)]);
+      // One read each, side by side (one statement on SQL, shared by concurrent calls): the job,
+      // the run record (current? its credentials) and the steering queue.
+      const [job, credentials, steered] = await Promise.all([
+        storage.jobs.get(claims.jobId),
+        runTokens.currentCredentials(claims),
+        steering.peek(claims.jobId),
+      ]);
       if (!job || !credentials) return err({ kind: 'runJobNotFound' });
       // Spend is counted even after the run ended; a run past its cap is aborted on this answer.
       if (usage && deps.usageAccounting) await deps.usageAccounting.progress(job, usage);
@@ -200,7 +205,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
         // The run is over: its session may still be told to stop (an operator's abort on a
         // runner that cannot kill it), but a token that outlived it posts no step and takes
         // no operator message.
-        const aborts = (await steering.take(job.id)).filter((i) => i.type === 'abort');
+        const aborts = (await steering.take(job.id, steered)).filter((i) => i.type === 'abort');
         return ok({ ok: true, instructions: aborts });
       }
       if (step) {
@@ -212,7 +217,7 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
         });
       }
       await markStarted(jobOutcome, clock, job);
-      return ok({ ok: true, instructions: await steering.take(job.id) });
+      return ok({ ok: true, instructions: await steering.take(job.id, steered) });
     },
 
     async liveRun(claims) {

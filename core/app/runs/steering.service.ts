@@ -17,6 +17,13 @@ interface SteeringState {
   abort?: { reason?: string; at: number };
 }
 
+/** What `peek` saw; only `take` looks inside. */
+export interface SteeringPeek {
+  readonly state: SteeringState | undefined;
+  /** This process's steering writes when it was read: `take` reads again if any came since. */
+  readonly writes: number;
+}
+
 /** A queue that nobody drains stops growing here; the oldest messages are dropped. */
 export const STEERING_QUEUE_LIMIT = 100;
 const COLLECTION = collection<SteeringState>('run-steering');
@@ -32,8 +39,13 @@ export interface SteeringService {
   enqueue(jobId: string, message: string): Promise<void>;
   /** Asks the job's session to stop; every later progress answer carries the abort. */
   abort(jobId: string, reason?: string): Promise<void>;
+  /**
+   * The job's steering as it stands, read without a lock: a progress call starts it beside its
+   * other reads and hands it to `take`, which then reads again only if there are messages.
+   */
+  peek(jobId: string): Promise<SteeringPeek>;
   /** The instructions for one progress call: pending messages (then gone), then the abort if any. */
-  take(jobId: string): Promise<SteeringInstruction[]>;
+  take(jobId: string, peeked?: SteeringPeek): Promise<SteeringInstruction[]>;
   /** Drops a pruned job's queue. */
   forget(jobId: string): Promise<void>;
 }
@@ -48,6 +60,9 @@ function instructionsOf(state: SteeringState): SteeringInstruction[] {
 /** Kept in Storage so that any replica answering the progress call delivers what any other queued. */
 export function createSteeringService({ storage, clock, ids }: SteeringDeps): SteeringService {
   const writes = createMutex();
+  // Bumped by every write of this process, so a peek taken before an abort decided during the
+  // same call (a run past its budget) is not answered from.
+  let written = 0;
   const read = async (jobId: string): Promise<SteeringState> =>
     (await storage.documents.get(COLLECTION, jobId)) ?? { messages: [] };
 
@@ -58,6 +73,7 @@ export function createSteeringService({ storage, clock, ids }: SteeringDeps): St
         state.messages.push({ id: ids.newId(), message, at: clock.now() });
         if (state.messages.length > STEERING_QUEUE_LIMIT) state.messages.splice(0, state.messages.length - STEERING_QUEUE_LIMIT);
         await storage.documents.put(COLLECTION, jobId, state);
+        written++;
       }),
 
     abort: (jobId, reason) =>
@@ -65,14 +81,23 @@ export function createSteeringService({ storage, clock, ids }: SteeringDeps): St
         const state = await read(jobId);
         state.abort = reason === undefined ? { at: clock.now() } : { reason, at: clock.now() };
         await storage.documents.put(COLLECTION, jobId, state);
+        written++;
       }),
 
     forget: async (jobId) => {
-      await writes.run(() => storage.documents.delete(COLLECTION, jobId));
+      await writes.run(async () => {
+        await storage.documents.delete(COLLECTION, jobId);
+        written++;
+      });
     },
-    take: async (jobId) => {
+    peek: async (jobId) => {
+      const at = written;
+      return { state: await storage.documents.get(COLLECTION, jobId), writes: at };
+    },
+    take: async (jobId, peeked) => {
       // Most calls find nothing to take: that read needs no lock. Messages are taken under it.
-      const seen = await storage.documents.get(COLLECTION, jobId);
+      const fresh = peeked && peeked.writes === written;
+      const seen = fresh ? peeked.state : await storage.documents.get(COLLECTION, jobId);
       if (!seen) return [];
       if (seen.messages.length === 0) return instructionsOf(seen);
       return writes.run(async () => {
