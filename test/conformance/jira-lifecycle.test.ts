@@ -127,6 +127,14 @@ describe('the failed stages, the outcome comments and the job status values', ()
       '📋 Log excerpt (session_failed): The session run failed',
     ],
     [
+      'failed without a PR, pr_not_found excerpt',
+      { outcome: 'failure', error: 'Run finished without opening a PR', log: 'claude: done, no changes pushed' },
+      { status: 'failed', timedOutReason: null },
+      'Implementation Failed',
+      ['⚠️ Implementation failed: Run finished without opening a PR'],
+      '📋 Log excerpt (pr_not_found): The run finished but did not open a PR',
+    ],
+    [
       'timed_out (machine_timeout), machine_timeout excerpt',
       {
         outcome: 'failure',
