@@ -108,3 +108,18 @@ describe('the failed stages: AI labels removed, plus a comment', () => {
     expect(commentsOf(id)).toContain(`${prefix}${reason}`);
   });
 });
+
+describe('Blocker reasons', () => {
+  it('no-mapping: No mapping for team {team}. Add one in Projects.', async () => {
+    const { identifier } = linear.store.addIssue({ teamKey: 'NOMAP', title: 'Nobody maps this team', labels: ['AI-Implement'] });
+    expect((await s.call('POST', '/api/v1/refresh', { token: true })).status).toBe(202);
+    const row = await waitFor(async () => {
+      const res = await s.call('GET', '/api/blockers', { token: true });
+      return (res.body.blockers as { identifier: string; reason: string; message: string }[]).find(
+        (b) => b.identifier === identifier,
+      );
+    }, `${identifier} in the Blockers view`);
+    expect(row).toMatchObject({ reason: 'no-mapping', message: 'No mapping for team NOMAP. Add one in Projects.' });
+    expect(w.fly.machines().some((m) => (m.config.env as Record<string, string>)?.AI_IMPLEMENT_ISSUE === identifier)).toBe(false);
+  });
+});
