@@ -238,3 +238,41 @@ describe('POST /api/mappings/{teamKey}/sync-workflows', () => {
     expect((await s.call('GET', '/api/admin/config-status', { token: true })).status).toBe(200);
   });
 });
+
+describe('the order the checks apply in', () => {
+  const trigger = (options: { raw?: string; body?: unknown; token?: string }) => s.call('POST', '/trigger/gap-fill', options);
+
+  it('/trigger/gap-fill: the bearer (401) before the body (400)', async () => {
+    expectAnswer(await trigger({ raw: 'not json' }), 401, { error: 'unauthorized' });
+    expectAnswer(await trigger({ body: { prNumber: -1 }, token: 'wrong' }), 401, { error: 'unauthorized' });
+    expectAnswer(await trigger({ body: { prNumber: -1 }, token: GAP_FILL_SECRET }), 400, {
+      error: 'issueKey and positive integer prNumber required',
+    });
+  });
+
+  it('/trigger/gap-fill: the body (400) before the mapping (404)', async () => {
+    expectAnswer(await trigger({ body: { issueKey: 'NOPE-1', prNumber: 0 }, token: GAP_FILL_SECRET }), 400, {
+      error: 'issueKey and positive integer prNumber required',
+    });
+  });
+
+  it('/api/github/webhook: a merged PR missing its fields is refused for its signature first (401)', async () => {
+    const payload = pullRequestClosed(pull, true) as unknown as Merged;
+    payload.pull_request.merge_commit_sha = null;
+    expectAnswer(await webhook('pull_request', payload, { signature: null }), 401, { error: 'Invalid signature' });
+    expectAnswer(await webhook('pull_request', payload, { signature: 'sha256=00' }), 401, { error: 'Invalid signature' });
+  });
+});
+
+describe('POST /trigger/gap-fill with GAP_FILL_TRIGGER_SECRET unset, whatever the request', () => {
+  it('501 before the bearer and the body', async () => {
+    const bare = await startServerProcess({ STORAGE_URL: 'memory:' });
+    try {
+      for (const options of [{ raw: 'not json' }, { body: {}, token: 'wrong' }]) {
+        expectAnswer(await bare.call('POST', '/trigger/gap-fill', options), 501, { error: 'Gap fill trigger not configured' });
+      }
+    } finally {
+      await bare.close();
+    }
+  }, 30_000);
+});

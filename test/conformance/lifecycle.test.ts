@@ -88,6 +88,19 @@ describe('a run from Triggered to Implementation failed, and the next one to PR 
     ).toBe(true);
   });
 
+  it('each progress comment also carries a timestamp, and the machine logs link when the session gives one', async () => {
+    const logsUrl = 'https://fly.example/apps/sessions/machines/m-77/logs';
+    const nonce = first.env.AI_IMPLEMENT_NONCE as string;
+    expect((await status(nonce, 'verification_started', { logsUrl })).status).toBe(200);
+    expect((await status(nonce, 'verification_passed')).status).toBe(200);
+    const posted = await comments(first.identifier);
+    const withLink = posted.filter((c) => c.startsWith('🧪 Running verification script…')).at(-1) ?? '';
+    expect(withLink).toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
+    expect(withLink).toContain(logsUrl);
+    const plain = posted.filter((c) => c.startsWith('✅ Verification passed')).at(-1) ?? '';
+    expect(plain).toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
+  });
+
   it('⚠️ Implementation failed: {reason}; AI labels removed; the job is failed', async () => {
     const reason = 'Implementation failed: git clone failed (exit 128): repository not found';
     const res = await s.call('POST', '/runner/result', {

@@ -214,3 +214,44 @@ describe('ARCHITECTURE.md: without RUNNER_TOKEN_SECRET the /runner/* endpoints a
     }
   });
 });
+
+describe('the order the checks apply in: 501, then the token (401), then the body (400), then the outcome', () => {
+  it.each([
+    ['/runner/result', '{"phase":'],
+    ['/runner/progress', '[]'],
+  ])('%s: a bad body with no or a bad token is refused for the token', async (path, raw) => {
+    expectAnswer(await s.call('POST', path, { raw }), 401, { error: 'missing_bearer' });
+    expectAnswer(await s.call('POST', path, { raw, token: 'not-a-token' }), 401, { error: 'malformed' });
+    const other = path === '/runner/result' ? run.AI_IMPLEMENT_PROGRESS_TOKEN : run.AI_IMPLEMENT_RESULT_TOKEN;
+    expectAnswer(await s.call('POST', path, { raw, token: other }), 401, { error: 'wrong_audience' });
+  });
+
+  it('/runner/result: a refused body or phase consumes nothing; the token still reports once', async () => {
+    const { env } = await w.dispatch('Order of checks');
+    const token = env.AI_IMPLEMENT_RESULT_TOKEN as string;
+    expectAnswer(await result({ ...success, outcome: 'maybe' }, token), 400, { error: 'invalid_outcome' });
+    expectAnswer(await result({ ...success, phase: 'planning' }, token), 400, { error: 'phase_mismatch' });
+    expect((await result(success, token)).status).toBe(200);
+    expectAnswer(await result({ ...success, outcome: 'maybe' }, token), 400, { error: 'invalid_outcome' });
+    expectAnswer(await result(success, token), 409, { error: 'already_consumed' });
+  });
+
+  it('/runner/result: the first field problem answers — phase, then outcome, then comments, then the PR URL', async () => {
+    expectAnswer(await result({ phase: 'review', outcome: 'ok', comments: 'x' }), 400, { error: 'invalid_phase' });
+    expectAnswer(await result({ phase: 'implementation', outcome: 'ok', comments: 'x' }), 400, { error: 'invalid_outcome' });
+    expectAnswer(await result({ phase: 'implementation', outcome: 'success', comments: 'x' }), 400, {
+      error: 'invalid_comments',
+    });
+    expectAnswer(await result({ phase: 'implementation', outcome: 'success', comments: [1] }), 400, {
+      error: 'invalid_comment_shape',
+    });
+  });
+
+  it('/runner/progress: step_required before the step’s fields; id, type, status, started_at in that order', async () => {
+    expectAnswer(await progress({ step: null }), 400, { error: 'step_required' });
+    expectAnswer(await progress({ step: {} }), 400, { error: 'invalid_step_id' });
+    expectAnswer(await progress({ step: { id: 'a' } }), 400, { error: 'invalid_step_type' });
+    expectAnswer(await progress({ step: { id: 'a', type: 'b' } }), 400, { error: 'invalid_step_status' });
+    expectAnswer(await progress({ step: { id: 'a', type: 'b', status: 'c' } }), 400, { error: 'invalid_step_started_at' });
+  });
+});

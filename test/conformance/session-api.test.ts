@@ -182,3 +182,32 @@ describe('the 500 rows', () => {
     expectAnswer(res, 500, { error: 'Internal server error' });
   });
 });
+
+describe('the order the checks apply in: the body (400), then the nonce (403), then the owner', () => {
+  const post = (path: string, body: unknown) => s.call('POST', path, { body });
+
+  it('/api/token: a missing owner is a 400 even with a bad nonce; a bad nonce is a 403 before the owner is compared', async () => {
+    expectAnswer(await post('/api/token', { nonce: 'nope' }), 400, { error: 'nonce and owner are required' });
+    expectAnswer(await post('/api/token', { nonce: 'nope', owner: 'someone-else' }), 403, { error: 'Invalid or expired nonce' });
+  });
+
+  it('/api/status: nonce, then event, then its type, then the nonce’s job', async () => {
+    expectAnswer(await post('/api/status', { event: 'launched_rockets' }), 400, { error: 'nonce is required' });
+    expectAnswer(await post('/api/status', { nonce: 'nope', event: 7 }), 400, { error: 'event is required' });
+    expectAnswer(await post('/api/status', { nonce: 'nope', event: 'launched_rockets' }), 400, {
+      error: 'Unknown event type: launched_rockets',
+    });
+    expectAnswer(await post('/api/status', { nonce: 'nope', event: 'verification_passed' }), 403, {
+      error: 'Invalid or expired nonce',
+    });
+  });
+
+  it('/api/step-report: nonce, then step, then its fields, then the nonce’s job', async () => {
+    expectAnswer(await post('/api/step-report', { step: 'x' }), 400, { error: 'nonce is required' });
+    expectAnswer(await post('/api/step-report', { nonce: 'nope' }), 400, { error: 'step is required' });
+    expectAnswer(await post('/api/step-report', { nonce: 'nope', step: { type: 1 } }), 400, {
+      error: 'step.id is required and must be a string',
+    });
+    expectAnswer(await post('/api/step-report', { nonce: 'nope', step }), 403, { error: 'Invalid or expired nonce' });
+  });
+});

@@ -302,8 +302,9 @@ describe('end to end on this machine: local tracker, local forge, local runner, 
     await mapping(w, { maxTurns: 3 }, { FAKE_AGENT_MODE: 'loop' });
     const issue = await fileIssue(w);
     const [job] = await settle(w, issue.id, (js) => js.some(terminal));
-    expect(job).toMatchObject({ status: 'failed', error: 'Reached max turns (3)' });
-    expect(headlines(await ticket(w, issue.id))).toContain('⚠️ Implementation failed: Reached max turns (3)');
+    const reason = 'LLM invocation failed with exit code 1: Reached max turns (3)';
+    expect(job).toMatchObject({ status: 'failed', error: reason });
+    expect(headlines(await ticket(w, issue.id))).toContain(`⚠️ Implementation failed: ${reason}`);
   });
 
   it('fails when the verification script keeps failing, and opens no PR', { timeout: 90_000 }, async () => {

@@ -82,7 +82,7 @@ describe('agent failures as the spec words them', () => {
   it('max turns, exit code, redacted output', () => {
     expect(agentFailure(ctx(), { kind: 'maxTurns', turns: 51, output: '' })).toMatchObject({
       status: 'failed',
-      message: 'Reached max turns (50)',
+      message: 'LLM invocation failed with exit code 1: Reached max turns (50)',
     });
     expect(agentFailure(ctx(), { kind: 'failed', exitCode: 1, output: 'auth failed with sk-secret-value' })).toEqual({
       status: 'failed',

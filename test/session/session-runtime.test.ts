@@ -120,16 +120,17 @@ describe('an implementation run', () => {
     );
   });
 
-  it('stops the agent past maxTurns and fails with "Reached max turns (N)"', async () => {
+  it('stops the agent past maxTurns and fails with "LLM invocation failed with exit code 1: Reached max turns (N)"', async () => {
     const f = await fixture();
     const outcome = await f.run({ mode: 'loop', caps: { maxTurns: 3 } });
-    expect(outcome.reason).toBe('Reached max turns (3)');
-    expect(resultBody(f)).toMatchObject({ outcome: 'failure', error: 'Reached max turns (3)' });
+    const reason = 'LLM invocation failed with exit code 1: Reached max turns (3)';
+    expect(outcome.reason).toBe(reason);
+    expect(resultBody(f)).toMatchObject({ outcome: 'failure', error: reason });
     expect(f.server.events().slice(-2)).toEqual(['session_failed', 'session_cleaned_up']);
     const failed = f.server.to('/runner/progress').find((c) => (c.body as { step: { status: string } }).step.status === 'failed');
     expect((failed?.body as { step?: unknown } | undefined)?.step).toMatchObject({
       id: 'implement',
-      output: { error: 'Reached max turns (3)' },
+      output: { error: reason },
     });
   });
 

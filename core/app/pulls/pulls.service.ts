@@ -2,7 +2,7 @@ import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { Logger } from '../../../ports/logger.port.js';
 import { collection, type Storage } from '../../../ports/storage.port.js';
-import { redactSecrets } from '../../domain/comments.js';
+import { implementationFailedComment, redactSecrets } from '../../domain/comments.js';
 import type { Job, JobStatus, Phase } from '../../domain/model.js';
 import { createMutex } from '../../domain/mutex.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
@@ -115,15 +115,18 @@ export function pullJobStatus(status: JobStatus): PullJobStatus {
 /**
  * The notice for a run on an open pull request that failed. The lifecycle leaves an issue at
  * PR opened untouched (a failure there is not the issue's failure), so without this the ticket
- * would never hear of a failed re-run or gap analysis.
+ * would never hear of a failed re-run or gap analysis. A re-run is an implementation run, so its
+ * notice is the spec's `⚠️ Implementation failed: {reason}` (the "🔁 Changes requested … Re-running
+ * implementation" comment before it says which pull request and iteration); the spec words
+ * nothing for a gap analysis, which says what it was working on.
  */
 export function pullRunFailedComment(
   job: Pick<Job, 'phase' | 'dispatchNumber' | 'error' | 'timedOutReason'>,
   number: number,
 ): string {
   const reason = job.error ?? (job.timedOutReason ? `timed out (${job.timedOutReason})` : 'unknown error');
-  const run = job.phase === 'gap-analysis' ? 'Gap analysis' : `Implementation re-run (iteration ${job.dispatchNumber})`;
-  return `⚠️ ${run} on pull request #${number} failed: ${reason}`;
+  if (job.phase !== 'gap-analysis') return implementationFailedComment(reason);
+  return `⚠️ Gap analysis on pull request #${number} failed: ${reason}`;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -5,7 +5,7 @@ import type { StepReport } from '../../../ports/pipeline.port.js';
 import { collection, type Storage } from '../../../ports/storage.port.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { logExcerptComment, redactSecrets } from '../../domain/comments.js';
-import { isTerminal, type JobEvent } from '../../domain/job-status.js';
+import { isTerminal, type JobEvent, PR_NOT_FOUND_ERROR } from '../../domain/job-status.js';
 import type { Job, JobStatus, Phase, TimedOutReason } from '../../domain/model.js';
 import type { UsageReport } from '../../domain/usage.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
@@ -127,7 +127,14 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       return event;
     }
     if (body.outcome === 'failure') {
-      return { type: 'failed', error: redactSecrets(body.error ?? 'the run reported a failure without a reason', secrets), at };
+      const event: JobEvent = {
+        type: 'failed',
+        error: redactSecrets(body.error ?? 'the run reported a failure without a reason', secrets),
+        at,
+      };
+      // The session's own "finished without a PR" (the same constant on both ends) is the spec's `pr_not_found`.
+      if (body.error === PR_NOT_FOUND_ERROR) event.logLabel = 'pr_not_found';
+      return event;
     }
     if (body.prUrl && body.reviewApproved === false && body.phase !== 'planning') {
       const event: JobEvent = { type: 'review-failed', prUrl: body.prUrl, at };

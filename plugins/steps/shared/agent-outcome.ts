@@ -20,14 +20,26 @@ export function runAgent(ctx: RunContext, agent: Agent, prompt: string, model: s
 }
 
 /**
- * The spec's run failure messages for an agent that did not finish: `Reached max turns (N)`
- * and `LLM invocation failed with exit code N: …`. A stop caused by the run's own deadline or
- * an abort is reported by the runtime, so it only says that the run stopped here.
+ * Claude Code's exit code when it stops at its turn limit (`error_max_turns`); the CLI adapter
+ * may stop it there itself, and the message reads the same either way.
+ */
+const MAX_TURNS_EXIT_CODE = 1;
+
+/**
+ * The spec's run failure messages for an agent that did not finish: `LLM invocation failed
+ * with exit code N: …`, and at the turn limit the same with `Reached max turns (N)` as its
+ * detail (the spec's example: `LLM invocation failed with exit code 1 … Reached max turns
+ * (50)`). A stop caused by the run's own deadline or an abort is reported by the runtime, so
+ * it only says that the run stopped here.
  */
 export function agentFailure(ctx: RunContext, outcome: Exclude<AgentOutcome, { kind: 'finished' }>): StepOutcome {
   switch (outcome.kind) {
     case 'maxTurns':
-      return { status: 'failed', message: `Reached max turns (${ctx.caps.maxTurns})`, output: { turns: outcome.turns } };
+      return {
+        status: 'failed',
+        message: `LLM invocation failed with exit code ${MAX_TURNS_EXIT_CODE}: Reached max turns (${ctx.caps.maxTurns})`,
+        output: { turns: outcome.turns },
+      };
     case 'failed':
       return {
         status: 'failed',

@@ -288,7 +288,8 @@ describe('POST /api/github/webhook: reviews asking for changes', () => {
     await cradle.pulls.settled();
     const added = (await commentsOf(g, opened.issue.id)).slice(before.length);
     expect(added).toContain(
-      `⚠️ Implementation re-run (iteration 2) on pull request #${opened.pull.number} failed: git push failed with token [REDACTED]`,
+      // An implementation run's failure notice, as the spec words it; the comment before it named the re-run.
+      '⚠️ Implementation failed: git push failed with token [REDACTED]',
     );
     expect(added.join('\n')).not.toContain('runner-secret-value-1234');
     expect((await issueNow(g, opened.issue.id)).labels).toEqual(['AI-Implement', 'Ready for Review']);
