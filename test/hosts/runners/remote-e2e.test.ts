@@ -122,6 +122,10 @@ describe('runner modes end to end, the fake run calling back with what its runne
     const retaken = await receiveRunCredentials(machineEnv, sessionFetch);
     expect(retaken).toEqual({ error: expect.stringContaining('already taken') });
     expect(JSON.stringify(retaken)).not.toContain(extraValue);
+    // The operator hears of it: a consumed run credential presented again.
+    await h.orchestrator.cradle.securityEvents.flush();
+    const security = await h.api('GET', '/api/security-events?kind=replayed_run_token');
+    expect(security.body.events).toEqual([expect.objectContaining({ route: 'GET /runner/session-env' })]);
 
     await callBack(
       h,
