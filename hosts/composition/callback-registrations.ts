@@ -1,4 +1,5 @@
 import { type AwilixContainer, asFunction } from 'awilix';
+import { isFlyAppSecretReference } from '../../adapters/secrets/fly/fly-secret-reference.js';
 import { createHmacSigning } from '../../adapters/system/hmac-signer.adapter.js';
 import { createRunEnvironment } from '../../core/app/dispatch/run-environment.js';
 import { createRepoTokenLeases } from '../../core/app/runs/repo-token-leases.js';
@@ -7,6 +8,7 @@ import { createRunRecordsJanitor } from '../../core/app/runs/run-records-janitor
 import { createRunSecrets, revealAll } from '../../core/app/runs/run-secrets.js';
 import { createRunTokensService } from '../../core/app/runs/run-tokens.service.js';
 import { createSessionApiService } from '../../core/app/runs/session-api.service.js';
+import { createSessionEnvHandOff } from '../../core/app/runs/session-env-handoff.service.js';
 import { createSteeringService } from '../../core/app/runs/steering.service.js';
 import { createStepHistoryService } from '../../core/app/runs/step-history.service.js';
 import { createSessionBundleSource } from '../session-bundle/session-bundle-source.js';
@@ -18,7 +20,8 @@ type Cradle = OrchestratorCradle;
 /**
  * The callback side of a run: the credentials minted at dispatch and the session's
  * environment, the forges, and the services behind /runner/*, /api/token, /api/status,
- * /api/step-report and /api/jobs/:jobId/steps.
+ * /api/step-report and /api/jobs/:jobId/steps, and the Fly session's one-time environment
+ * (`/runner/session-env`).
  */
 export function registerCallbacks(container: AwilixContainer<Cradle>): void {
   container.register({
@@ -42,6 +45,21 @@ export function registerCallbacks(container: AwilixContainer<Cradle>): void {
       .singleton()
       .disposer((leases) => leases.stop()),
     sessionApi: asFunction(createSessionApiService).singleton(),
+    // A Fly app secret's reference is left out: the machine gets the app's own value from Fly.
+    sessionEnvHandOff: asFunction(
+      ({ storage, clock, logger, sessionSecrets }: Pick<Cradle, 'storage' | 'clock' | 'logger' | 'sessionSecrets'>) =>
+        createSessionEnvHandOff({
+          storage,
+          clock,
+          logger,
+          sessionSecrets: async (mapping, runner) =>
+            Object.fromEntries(
+              Object.entries(await sessionSecrets(mapping, runner)).filter(
+                ([name, value]) => !isFlyAppSecretReference(name, value),
+              ),
+            ),
+        }),
+    ).singleton(),
     sessionBundle: asFunction(({ logger }: Pick<Cradle, 'logger'>) =>
       createSessionBundleSource({ onProblem: (message) => logger.warn(message) }),
     ).singleton(),

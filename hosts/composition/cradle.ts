@@ -47,6 +47,7 @@ import type { RunSecrets } from '../../core/app/runs/run-secrets.js';
 import type { RunTokensService } from '../../core/app/runs/run-tokens.service.js';
 import type { RunWatcherService } from '../../core/app/runs/run-watcher.service.js';
 import type { SessionApiService } from '../../core/app/runs/session-api.service.js';
+import type { SessionEnvHandOff } from '../../core/app/runs/session-env-handoff.service.js';
 import type { SessionsService } from '../../core/app/runs/sessions.service.js';
 import type { SteeringService } from '../../core/app/runs/steering.service.js';
 import type { StepHistoryService } from '../../core/app/runs/step-history.service.js';
@@ -133,6 +134,8 @@ export interface OrchestratorCradle {
   /** The session runtime GitHub Actions jobs download (`GET /runner/session-bundle`) and the templates pin. */
   sessionBundle: SessionBundleSource;
   sessionApi: SessionApiService;
+  /** The team secrets and extraEnv a Fly session takes once (`GET /runner/session-env`), never from its machine config. */
+  sessionEnvHandOff: SessionEnvHandOff;
   pulls: PullsService;
   /** The local forge's pull requests as their page shows them. */
   pullView: PullViewService;

@@ -1,11 +1,18 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import { isRefusedEnvName } from '../../core/domain/mappings.js';
+import { fetchSessionEnv } from './session-env-fetch.js';
 
 /** The run's callback credentials: what must never sit in an environment a child can read. */
 export const CREDENTIAL_KEYS = ['AI_IMPLEMENT_RESULT_TOKEN', 'AI_IMPLEMENT_PROGRESS_TOKEN', 'AI_IMPLEMENT_NONCE'] as const;
 export const CREDENTIALS_FILE_KEY = 'AI_IMPLEMENT_CREDENTIALS_FILE';
 /** The value of CREDENTIALS_FILE_KEY for a container session: the credentials arrive on its standard input. */
 export const STDIN_CREDENTIALS = '/dev/stdin';
+/**
+ * The value of CREDENTIALS_FILE_KEY for a Fly session: the run's secrets wait at the
+ * orchestrator, for one `GET /runner/session-env` (`receiveRunCredentials`); the credentials
+ * are in the environment.
+ */
+export const CALLBACK_CREDENTIALS = 'callback';
 
 /**
  * What the file may carry: the credentials, and the run's secrets (the team's, the mapping's
@@ -26,10 +33,13 @@ function handedOff(key: string): boolean {
  */
 export function takeRunCredentials(
   env: Record<string, string | undefined>,
+  /** What the orchestrator handed over already (`receiveRunCredentials`), read as a file would be. */
+  fetched?: Record<string, unknown>,
 ): { env: Record<string, string | undefined> } | { error: string } {
   const out: Record<string, string | undefined> = { ...env };
-  const file = env[CREDENTIALS_FILE_KEY];
+  const file = fetched ? undefined : env[CREDENTIALS_FILE_KEY];
   delete out[CREDENTIALS_FILE_KEY];
+  for (const [key, value] of Object.entries(fetched ?? {})) if (typeof value === 'string' && handedOff(key)) out[key] = value;
   if (file) {
     let parsed: unknown;
     // A container session gets them on its standard input (`/dev/stdin`): read fd 0 itself,
@@ -51,4 +61,21 @@ export function takeRunCredentials(
   }
   for (const key of [...CREDENTIAL_KEYS, CREDENTIALS_FILE_KEY]) delete process.env[key];
   return { env: out };
+}
+
+/**
+ * `takeRunCredentials`, for every way a runner hands them over: with `AI_IMPLEMENT_CREDENTIALS_FILE=callback`
+ * (Fly) the team's secrets and extraEnv are taken from the orchestrator first (`fetchSessionEnv`).
+ */
+export async function receiveRunCredentials(
+  env: Record<string, string | undefined>,
+  fetchImpl: typeof fetch = fetch,
+): Promise<{ env: Record<string, string | undefined> } | { error: string }> {
+  if (env[CREDENTIALS_FILE_KEY] !== CALLBACK_CREDENTIALS) return takeRunCredentials(env);
+  const fetched = await fetchSessionEnv(env, fetchImpl);
+  if ('error' in fetched) {
+    for (const key of [...CREDENTIAL_KEYS, CREDENTIALS_FILE_KEY]) delete process.env[key];
+    return fetched;
+  }
+  return takeRunCredentials(env, fetched.values);
 }

@@ -6,7 +6,7 @@ import type { EgressProxy } from '../../adapters/sandbox/egress-proxy.js';
 import { createSystemClock } from '../../adapters/system/system-clock.adapter.js';
 import { loadPlugins } from '../../plugins/plugin-loader.js';
 import { createCallbackClient } from './callback-client.js';
-import { takeRunCredentials } from './run-credentials.js';
+import { receiveRunCredentials } from './run-credentials.js';
 import { startSessionEgress } from './session-egress.js';
 import { readSessionEnv, type SandboxSettings } from './session-env.js';
 import { sessionForge } from './session-forge.js';
@@ -29,7 +29,7 @@ export async function sessionCommand(
   /** How the result's retries wait (tests pass a quick one). */
   sleep?: (ms: number) => Promise<void>,
 ): Promise<number> {
-  const taken = takeRunCredentials(env);
+  const taken = await receiveRunCredentials(env);
   if ('error' in taken) {
     io.err(taken.error);
     return 2;

@@ -41,7 +41,7 @@ export const PACKAGE_CUSTOM_DIR = join(PACKAGE_ROOT, 'custom/');
  * | `AI_IMPLEMENT_SANDBOX_MASK` | host paths (`:`-separated) the sandbox hides besides the non-world-readable ones of /etc and /opt | none |
  * | `AI_IMPLEMENT_EGRESS` | `allow-list`: the sandbox has no network but the session's proxy, which lets only allow-listed hosts through; `open`: the host's network | `allow-list` |
  * | `AI_IMPLEMENT_EGRESS_ALLOW` | more hosts the proxy lets through (`host`, `*.host`, `host:port`, a URL; comma- or space-separated), besides the model provider, the forge and the public package registries | none |
- * | `AI_IMPLEMENT_CREDENTIALS_FILE` | a 0600 JSON file with the run's tokens and nonce, read and deleted at start | none |
+ * | `AI_IMPLEMENT_CREDENTIALS_FILE` | a 0600 JSON file with the run's tokens, nonce and secrets, read and deleted at start; `/dev/stdin` (a container); `callback`: the secrets come once from `GET /runner/session-env` (Fly) | none |
  *
  * Everything else in the environment — the mapping's extraEnv and secrets — is the agent's,
  * minus anything that is a credential of the session itself (`agentEnvironment`).

@@ -28,7 +28,16 @@ export interface FlyRunnerOptions extends FlyApiOptions {
 }
 
 export type FlyRunnerLogEntry =
-  | { event: 'machine.created'; machineId: string; jobId: string; region?: string; envKeys: string[] }
+  | {
+      event: 'machine.created';
+      machineId: string;
+      jobId: string;
+      region?: string;
+      /** The names in the machine's config. */
+      envKeys: string[];
+      /** The names the session takes from `GET /runner/session-env` instead. */
+      handedOverKeys: string[];
+    }
   | { event: 'machine.reused'; machineId: string; jobId: string }
   | { event: 'machine.destroyed'; machineId: string; alreadyGone: boolean };
 
@@ -42,9 +51,14 @@ export interface FlyRunner extends Runner {
 const ALIVE_STATES = new Set(['created', 'starting', 'started']);
 
 /**
- * Runner on Fly Machines: one machine per run, sized by the mapping, carrying the run's
- * environment and metadata that ties it to its job and issue. The machine destroys itself when
- * the session exits (`auto_destroy`, restart policy `no`).
+ * Runner on Fly Machines: one machine per run, sized by the mapping, carrying the run's own
+ * settings and credentials (`AI_IMPLEMENT_*`) and metadata that ties it to its job and issue. The
+ * machine destroys itself when the session exits (`auto_destroy`, restart policy `no`).
+ *
+ * The team's secrets and the mapping's `extraEnv` are never in the machine config: Fly's API
+ * shows it to anyone who can read the app, and to the machine's metadata. The session takes them
+ * once from the orchestrator (`GET /runner/session-env`, with its progress token), as a
+ * container session takes them on its standard input (`machineEnv`).
  *
  * `observe` finds the job's machine among the alive ones (by machine id or job metadata): past
  * its lifetime it is `machine_timeout`; none at all means the session is gone without a result.
@@ -104,7 +118,7 @@ export function createFlyRunner(options: FlyRunnerOptions): FlyRunner {
             machineId: machine.id,
             jobId: run.job.id,
             ...(machine.region ? { region: machine.region } : {}),
-            envKeys: Object.keys(sessionEnv(run.env)).sort(),
+            ...envKeysOf(run.env),
           });
         return okAsync({ handle: machine.id, url: `${dashboardUrl}/apps/${app}/machines/${machine.id}` });
       });
@@ -148,7 +162,7 @@ export function createRequest(
     config: {
       image: options.image,
       ...(options.command ? { init: { cmd: [...options.command] } } : {}),
-      env: sessionEnv(run.env),
+      env: machineEnv(run.env),
       guest: { cpu_kind: options.cpuKind ?? 'shared', cpus: mapping.machineCpus, memory_mb: mapping.machineMemoryMb },
       metadata: {
         [SESSION_METADATA.jobId]: job.id,
@@ -162,9 +176,37 @@ export function createRequest(
   };
 }
 
-/** The env sent to Fly: app-secret references are left out, the app supplies those itself. */
-function sessionEnv(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([key, value]) => !isFlyAppSecretReference(key, value)));
+/**
+ * The value of `AI_IMPLEMENT_CREDENTIALS_FILE` that tells the session to take the rest of its
+ * environment from `GET /runner/session-env` (hosts/session/run-credentials.ts `CALLBACK_CREDENTIALS`).
+ */
+export const CALLBACK_CREDENTIALS = 'callback';
+
+/** What the session takes from the orchestrator: every name that is not one of the run's own `AI_IMPLEMENT_*`. */
+const handedOver = (name: string) => !name.startsWith('AI_IMPLEMENT_');
+
+/** The run env without Fly app-secret references: the app supplies those itself. */
+function withoutAppSecrets(env: Record<string, string>): [string, string][] {
+  return Object.entries(env).filter(([key, value]) => !isFlyAppSecretReference(key, value));
+}
+
+/**
+ * The env sent to Fly: the run's own settings and callback credentials only. When the run has
+ * team secrets or `extraEnv`, `AI_IMPLEMENT_CREDENTIALS_FILE=callback` says where they are.
+ */
+export function machineEnv(env: Record<string, string>): Record<string, string> {
+  const entries = withoutAppSecrets(env);
+  const own = Object.fromEntries(entries.filter(([key]) => !handedOver(key)));
+  return entries.some(([key]) => handedOver(key)) ? { ...own, AI_IMPLEMENT_CREDENTIALS_FILE: CALLBACK_CREDENTIALS } : own;
+}
+
+/** Names only, for the log: never a value. */
+function envKeysOf(env: Record<string, string>): { envKeys: string[]; handedOverKeys: string[] } {
+  const names = withoutAppSecrets(env).map(([key]) => key);
+  return {
+    envKeys: Object.keys(machineEnv(env)).sort(),
+    handedOverKeys: names.filter(handedOver).sort(),
+  };
 }
 
 /** Fly machine names are DNS-label-like; keep them readable and unique per job. */

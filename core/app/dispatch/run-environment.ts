@@ -72,6 +72,25 @@ export interface RunEnvironmentDeps {
   issueRunOverrides?: (issueId: string, mappingTemplate?: string) => Promise<{ model?: string; template?: string }>;
 }
 
+/** A mapping stored before extraEnv refused loader and path variables does not pass them on either. */
+const notRunOwn = ([name]: [string, string]) => !name.startsWith('AI_IMPLEMENT_') && !isRefusedEnvName(name);
+
+/**
+ * The team-defined part of a session's environment: the team's secrets and the mapping's
+ * `extraEnv` (which wins over a secret of the same name), minus any `AI_IMPLEMENT_*` name and
+ * any refused variable. The same at dispatch and when a Fly session fetches it
+ * (`GET /runner/session-env`), so both give the session the same names and values.
+ */
+export function teamSessionEnv(
+  secrets: Record<string, string>,
+  mapping: Pick<Mapping, 'extraEnv'> | undefined,
+): Record<string, string> {
+  return {
+    ...Object.fromEntries(Object.entries(secrets).filter(notRunOwn)),
+    ...Object.fromEntries(Object.entries(mapping?.extraEnv ?? {}).filter(notRunOwn)),
+  };
+}
+
 /** Mints the run's credentials (once per dispatch) and builds the session's environment. */
 export function createRunEnvironment({
   config,
@@ -80,15 +99,12 @@ export function createRunEnvironment({
   sessionSecrets,
   issueRunOverrides,
 }: RunEnvironmentDeps): RunEnvironmentBuilder {
-  // A mapping stored before extraEnv refused loader and path variables does not pass them on either.
-  const notRunOwn = ([name]: [string, string]) => !name.startsWith('AI_IMPLEMENT_') && !isRefusedEnvName(name);
   return async (job: Job, mapping: Mapping) => {
     const credentials = await runTokens.issue(job, mapping);
     const caps = resolveRunCaps(mapping);
     const secrets = await sessionSecrets(mapping, job.runner);
     const env: Record<string, string> = {
-      ...Object.fromEntries(Object.entries(secrets).filter(notRunOwn)),
-      ...Object.fromEntries(Object.entries(mapping.extraEnv).filter(notRunOwn)),
+      ...teamSessionEnv(secrets, mapping),
       [RUN_ENV.jobId]: job.id,
       [RUN_ENV.phase]: job.phase,
       [RUN_ENV.issue]: job.identifier,

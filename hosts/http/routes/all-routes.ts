@@ -24,6 +24,7 @@ import { type SecretsRoutesDeps, secretsRoutes } from './secrets.routes.js';
 import { type SecurityEventsRoutesDeps, securityEventsRoutes } from './security-events.routes.js';
 import { type SessionApiRoutesDeps, sessionApiRoutes } from './session-api.routes.js';
 import { type SessionBundleRoutesDeps, sessionBundleRoutes } from './session-bundle.routes.js';
+import { type SessionEnvRoutesDeps, sessionEnvRoutes } from './session-env.routes.js';
 import { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.js';
 import { type TemplatesRoutesDeps, templatesRoutes } from './templates.routes.js';
 import { type TrackerRoutesDeps, trackerRoutes } from './tracker.routes.js';
@@ -46,6 +47,7 @@ export type RoutesDeps = HealthRoutesDeps &
   JiraRoutesDeps &
   RunnerRoutesDeps &
   SessionBundleRoutesDeps &
+  SessionEnvRoutesDeps &
   SessionApiRoutesDeps &
   GithubWebhookRoutesDeps &
   GapFillRoutesDeps &
@@ -88,6 +90,7 @@ export const ROUTES: readonly RouteDefinition<RoutesDeps & PagesDeps>[] = [
   ...jiraRoutes,
   ...runnerRoutes,
   ...sessionBundleRoutes,
+  ...sessionEnvRoutes,
   ...sessionApiRoutes,
   ...githubWebhookRoutes,
   ...gapFillRoutes,

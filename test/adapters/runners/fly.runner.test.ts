@@ -52,7 +52,7 @@ describe('fly-machines runner against the fake Machines API', () => {
   it('creates a machine sized by the mapping, with the run env, metadata and auto_destroy', async () => {
     const run = sampleLaunch({
       mapping: { machineCpus: 4, machineMemoryMb: 8192 },
-      env: { AI_IMPLEMENT_JOB_ID: 'x', RESULT_TOKEN: 'r-1' },
+      env: { AI_IMPLEMENT_JOB_ID: 'x', AI_IMPLEMENT_RESULT_TOKEN: 'r-1' },
     });
     const { handle, url } = (await runnerOn(fake).launch(run))._unsafeUnwrap();
 
@@ -62,7 +62,7 @@ describe('fly-machines runner against the fake Machines API', () => {
       region: 'ord',
       config: {
         image: 'registry.fly.io/ai-implement-session:1.2.3',
-        env: { AI_IMPLEMENT_JOB_ID: 'x', RESULT_TOKEN: 'r-1' },
+        env: { AI_IMPLEMENT_JOB_ID: 'x', AI_IMPLEMENT_RESULT_TOKEN: 'r-1' },
         guest: { cpus: 4, memory_mb: 8192, cpu_kind: 'shared' },
         metadata: { job_id: run.job.id, issue: run.job.identifier, owner: 'acme', repo: 'widgets' },
         auto_destroy: true,
@@ -71,6 +71,66 @@ describe('fly-machines runner against the fake Machines API', () => {
     });
     expect(fake.machine(handle)?.config.metadata?.job_id).toBe(run.job.id);
     expect(url).toBe(`https://fly.io/apps/${FAKE_FLY_APP}/machines/${handle}`);
+  });
+
+  it('keeps the team secrets and extraEnv out of the machine config: the session takes them from the orchestrator', async () => {
+    const extraValue = 'extra-env-value-5d0c1e';
+    const secretValue = 'team-secret-value-a4f9b2';
+    fake.forbidInConfig(extraValue, secretValue);
+    const run = sampleLaunch({
+      mapping: { extraEnv: { MY_API_KEY: extraValue } },
+      env: {
+        AI_IMPLEMENT_JOB_ID: 'x',
+        AI_IMPLEMENT_PROGRESS_TOKEN: 'p-1',
+        ENG_DEPLOY_TOKEN: secretValue,
+        MY_API_KEY: extraValue,
+        ENG_FLY_ONE: flyAppSecretReference('ENG_FLY_ONE'),
+      },
+    });
+    const entries: FlyRunnerLogEntry[] = [];
+    const { handle } = (await runnerOn(fake, { log: (e) => entries.push(e) }).launch(run))._unsafeUnwrap();
+    expect(fake.machine(handle)?.config.env).toEqual({
+      AI_IMPLEMENT_JOB_ID: 'x',
+      AI_IMPLEMENT_PROGRESS_TOKEN: 'p-1',
+      AI_IMPLEMENT_CREDENTIALS_FILE: 'callback',
+    });
+    expect(fake.configLeaks).toEqual([]);
+    expect(entries[0]).toMatchObject({
+      envKeys: ['AI_IMPLEMENT_CREDENTIALS_FILE', 'AI_IMPLEMENT_JOB_ID', 'AI_IMPLEMENT_PROGRESS_TOKEN'],
+      handedOverKeys: ['ENG_DEPLOY_TOKEN', 'MY_API_KEY'],
+    });
+    const sent = JSON.stringify(fake.requests);
+    expect(sent).not.toContain(extraValue);
+    expect(sent).not.toContain(secretValue);
+  });
+
+  it('says nothing of a hand-over when the run has no secrets and no extraEnv', async () => {
+    const { handle } = (await runnerOn(fake).launch(sampleLaunch({ env: { AI_IMPLEMENT_JOB_ID: 'x' } })))._unsafeUnwrap();
+    expect(fake.machine(handle)?.config.env).toEqual({ AI_IMPLEMENT_JOB_ID: 'x' });
+  });
+
+  it('the fake refuses a machine config that carries a forbidden or app secret value, in any encoding', async () => {
+    const extraValue = 'extra-env-value-5d0c1e';
+    fake.forbidInConfig(extraValue);
+    const create = (config: Record<string, unknown>) =>
+      fetch(`${fake.url}/v1/apps/${FAKE_FLY_APP}/machines`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${fake.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ config: { image: 'registry.fly.io/x:1', ...config } }),
+      });
+    const plain = await create({ env: { MY_API_KEY: extraValue } });
+    expect(plain.status).toBe(400);
+    expect(await plain.json()).toEqual({ error: 'fake Fly: the machine config carries a secret value (env MY_API_KEY)' });
+    expect((await create({ env: { BLOB: Buffer.from(`k=${extraValue}`).toString('base64') } })).status).toBe(400);
+    expect((await create({ metadata: { note: extraValue } })).status).toBe(400);
+    await fetch(`${fake.url}/v1/apps/${FAKE_FLY_APP}/secrets/ENG_TOKEN`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fake.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ value: 'fly-app-secret-value-31c7' }),
+    });
+    expect((await create({ env: { ENG_TOKEN: 'fly-app-secret-value-31c7' } })).status).toBe(400);
+    expect(fake.configLeaks).toEqual(['env MY_API_KEY', 'env BLOB', 'config', 'env ENG_TOKEN']);
+    expect((await create({ env: { OTHER: 'nothing-secret-here' } })).status).toBe(200);
   });
 
   it('leaves Fly app-secret references out of the machine env: the app supplies those', async () => {
@@ -206,14 +266,19 @@ describe('fly-machines runner against the fake Machines API', () => {
   it('never puts an env value in what it logs', async () => {
     const entries: FlyRunnerLogEntry[] = [];
     const secret = 'tok-result-7c1f-do-not-log';
+    const extra = 'extra-value-9a2e-do-not-log';
     const runner = runnerOn(fake, { log: (entry) => entries.push(entry) });
     const { handle } = (
-      await runner.launch(sampleLaunch({ env: { RESULT_TOKEN: secret, AI_IMPLEMENT_JOB_ID: 'j' } }))
+      await runner.launch(sampleLaunch({ env: { AI_IMPLEMENT_RESULT_TOKEN: secret, AI_IMPLEMENT_JOB_ID: 'j', MY_KEY: extra } }))
     )._unsafeUnwrap();
     await runner.destroy(handle);
     expect(entries.map((e) => e.event)).toEqual(['machine.created', 'machine.destroyed']);
-    expect(entries[0]).toMatchObject({ envKeys: ['AI_IMPLEMENT_JOB_ID', 'RESULT_TOKEN'] });
+    expect(entries[0]).toMatchObject({
+      envKeys: ['AI_IMPLEMENT_CREDENTIALS_FILE', 'AI_IMPLEMENT_JOB_ID', 'AI_IMPLEMENT_RESULT_TOKEN'],
+      handedOverKeys: ['MY_KEY'],
+    });
     expect(JSON.stringify(entries)).not.toContain(secret);
+    expect(JSON.stringify(entries)).not.toContain(extra);
   });
 
   it('finds the sessions past their lifetime as timed_out / machine_timeout', async () => {

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../core/domain/model.js';
+import { receiveRunCredentials } from '../../../hosts/session/run-credentials.js';
+import { readSessionEnv } from '../../../hosts/session/session-env.js';
 import { OWNER, REPO } from '../../../testing/fakes/github/seed.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 
@@ -72,6 +74,76 @@ describe('runner modes end to end, the fake run calling back with what its runne
     h.fly.exit(job?.runId as string);
     h.clock.advance(5 * 60_000);
     await expectFinished(h, job as Job, issue.id);
+  });
+
+  it('fly: the team secrets and extraEnv reach the session environment, taken once from the orchestrator, never from the machine config', async () => {
+    h = await startRunnersHarness();
+    const extraValue = 'extra-env-api-key-1b7e40c2';
+    const secretValue = 'eng-team-secret-7a31f09d';
+    // createMapping has the fake Fly refuse a machine config carrying an extraEnv value; the secrets too.
+    await h.createMapping({ extraEnv: { MY_API_KEY: extraValue, MY_SETTING: 'plain-setting', ENG_SHARED: 'from-extra-env' } });
+    for (const [name, value] of [
+      ['ENG_DEPLOY_KEY', secretValue],
+      ['ENG_SHARED', 'shared-secret-value'],
+    ] as const) {
+      const saved = await h.call('POST', `/api/v1/secrets/${name}`, { token: h.admin, body: { value } });
+      expect(saved.status, await saved.clone().text()).toBeLessThan(300);
+      h.fly.forbidInConfig(value);
+    }
+    const issue = await h.createIssue();
+    const [job] = await h.dispatch();
+    expect(job).toMatchObject({ runner: 'fly-machines', status: 'dispatched' });
+    expect(h.fly.configLeaks).toEqual([]);
+    const machineEnv = (h.fly.machine(job?.runId as string)?.config.env ?? {}) as Record<string, string>;
+    expect(Object.keys(machineEnv).filter((name) => !name.startsWith('AI_IMPLEMENT_'))).toEqual([]);
+    expect(machineEnv.AI_IMPLEMENT_CREDENTIALS_FILE).toBe('callback');
+
+    // What the session does as it starts on the machine: the real code, against the orchestrator.
+    const sessionFetch = ((input: string | URL | Request, init?: RequestInit) =>
+      h!.orchestrator.fetch(new Request(input, init))) as typeof fetch;
+    const taken = await receiveRunCredentials(machineEnv, sessionFetch);
+    if ('error' in taken) throw new Error(taken.error);
+    const config = readSessionEnv(taken.env)._unsafeUnwrap();
+    // The names and values the dispatch gave before: extraEnv wins over a secret of the same name.
+    expect(config.agentEnv).toEqual({
+      MY_API_KEY: extraValue,
+      MY_SETTING: 'plain-setting',
+      ENG_SHARED: 'from-extra-env',
+      ENG_DEPLOY_KEY: secretValue,
+    });
+    // The agent holds no run credential.
+    expect(JSON.stringify(config.agentEnv)).not.toContain(machineEnv.AI_IMPLEMENT_PROGRESS_TOKEN);
+    expect(config.progressToken).toBe(machineEnv.AI_IMPLEMENT_PROGRESS_TOKEN);
+
+    // Once per run: a copy of the token cannot take them again.
+    const again = await h.call('GET', '/runner/session-env', { token: machineEnv.AI_IMPLEMENT_PROGRESS_TOKEN });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toEqual({ error: 'already_consumed' });
+    const retaken = await receiveRunCredentials(machineEnv, sessionFetch);
+    expect(retaken).toEqual({ error: expect.stringContaining('already taken') });
+    expect(JSON.stringify(retaken)).not.toContain(extraValue);
+    // The operator hears of it: a consumed run credential presented again.
+    await h.orchestrator.cradle.securityEvents.flush();
+    const security = await h.api('GET', '/api/security-events?kind=replayed_run_token');
+    expect(security.body.events).toEqual([expect.objectContaining({ route: 'GET /runner/session-env' })]);
+
+    await callBack(
+      h,
+      {
+        progress: machineEnv.AI_IMPLEMENT_PROGRESS_TOKEN ?? '',
+        result: machineEnv.AI_IMPLEMENT_RESULT_TOKEN ?? '',
+        nonce: machineEnv.AI_IMPLEMENT_NONCE ?? '',
+      },
+      'implementation',
+    );
+    h.fly.exit(job?.runId as string);
+    await expectFinished(h, job as Job, issue.id);
+    // A run that is over takes nothing.
+    const late = await h.call('GET', '/runner/session-env', { token: machineEnv.AI_IMPLEMENT_PROGRESS_TOKEN });
+    expect(late.status).toBe(404);
+    const logs = h.logs.join('\n');
+    expect(logs).toContain('session env handed to the session');
+    for (const value of [extraValue, secretValue, 'shared-secret-value']) expect(logs).not.toContain(value);
   });
 
   it('github-actions: the dispatch inputs carry the tokens; the run is linked, and its completion changes nothing', async () => {

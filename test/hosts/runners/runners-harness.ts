@@ -77,6 +77,8 @@ export async function startRunnersHarness(options: RunnersHarnessOptions = {}): 
     ...(github ? { github } : {}),
     api,
     async createMapping(extra = {}, teamKey = TEAM) {
+      // The fake Fly refuses a machine config that carries one of these values.
+      fly.forbidInConfig(...Object.values((extra.extraEnv ?? {}) as Record<string, string>));
       const saved = await api('POST', '/api/mappings', {
         teamKey,
         owner: 'acme',

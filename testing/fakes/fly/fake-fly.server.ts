@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { redactSecrets } from '../../../core/domain/redaction.js';
 import {
   advance,
   type FakeApp,
@@ -22,6 +23,12 @@ import {
  *
  * Secret values are write-only here as on Fly from outside the app: no answer contains one,
  * `show_secrets` included. Tests read them through `secretValue` instead.
+ *
+ * One check Fly does not make, as an assertion on what the orchestrator sends: a machine config
+ * that carries a secret value in any encoding (redaction.ts's forms) — one of the app's secrets,
+ * or one a test names with `forbidInConfig` (a mapping's extraEnv, a team secret) — is refused
+ * with 400 and listed in `configLeaks`, since Fly's API shows the config to anyone who can
+ * read the app.
  */
 export interface FakeFlyOptions {
   token?: string;
@@ -68,6 +75,10 @@ export interface FakeFly {
   tick(): void;
   /** The session's process exits: the machine stops, and destroys itself with `auto_destroy`. */
   exit(machineId: string): void;
+  /** Values no machine config may carry (`configLeaks`). */
+  forbidInConfig(...values: string[]): void;
+  /** Where refused creates carried a secret (`env NAME` or `config`); never the value. */
+  configLeaks: string[];
   secretNames(app?: string): string[];
   secretValue(name: string, app?: string): string | undefined;
   failNext(failure: InjectedFailure): void;
@@ -86,6 +97,8 @@ export async function startFakeFly(options: FakeFlyOptions = {}): Promise<FakeFl
   for (const name of options.apps ?? [FAKE_FLY_APP])
     apps.set(name, { name, machines: new Map(), secrets: new Map(), secretsVersion: 0 });
   const requests: RecordedRequest[] = [];
+  const forbidden = new Set<string>();
+  const configLeaks: string[] = [];
   const failures: Array<InjectedFailure & { left: number }> = [];
   const iso = () => new Date(now()).toISOString();
 
@@ -232,6 +245,11 @@ export async function startFakeFly(options: FakeFlyOptions = {}): Promise<FakeFl
     if (guest.memory_mb !== undefined && !(Number.isInteger(guest.memory_mb) && (guest.memory_mb as number) >= 256)) {
       return fail(400, 'invalid config.guest.memory_mb, minimum required 256 MiB');
     }
+    const leak = secretIn(app, config);
+    if (leak) {
+      configLeaks.push(leak);
+      return fail(400, `fake Fly: the machine config carries a secret value (${leak})`);
+    }
     if (request.name && [...app.machines.values()].some((m) => m.name === request.name && m.state !== 'destroyed')) {
       return fail(409, `already_exists: machine with name ${request.name} already exists`);
     }
@@ -245,6 +263,16 @@ export async function startFakeFly(options: FakeFlyOptions = {}): Promise<FakeFl
     // Fly answers the create with the machine as created; it boots afterwards.
     send(200, structuredClone(machine));
     if (progression === 'immediate' && !request.skip_launch) settle(machine, iso());
+  }
+
+  /** Where `config` carries a forbidden value or one of the app's secret values, in any encoding. */
+  function secretIn(app: FakeApp, config: FakeMachine['config']): string | undefined {
+    const values = [...forbidden, ...[...app.secrets.values()].map((secret) => secret.value)];
+    const carries = (text: string) => redactSecrets(text, values) !== text;
+    const env = (config.env ?? {}) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(env))
+      if (carries(typeof value === 'string' ? value : JSON.stringify(value))) return `env ${name}`;
+    return carries(JSON.stringify({ ...config, env: undefined })) ? 'config' : undefined;
   }
 
   function secretsRoute(
@@ -352,6 +380,10 @@ export async function startFakeFly(options: FakeFlyOptions = {}): Promise<FakeFl
       machine.state = 'stopping';
       settle(machine, iso());
     },
+    forbidInConfig(...values) {
+      for (const value of values) forbidden.add(value);
+    },
+    configLeaks,
     secretNames: (app = FAKE_FLY_APP) => [...appOf(app).secrets.keys()].sort(),
     secretValue: (name, app = FAKE_FLY_APP) => appOf(app).secrets.get(name)?.value,
     failNext(failure) {
