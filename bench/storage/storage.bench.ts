@@ -210,20 +210,25 @@ function print(rows: Row[]): void {
   );
   for (const store of STORES) {
     const mine = rows.filter((r) => r.store === store);
-    const base = mine[0]?.progress.rps ?? Number.NaN;
+    // Flat is judged on the ratio to bare h3 of the same run, which a busy machine moves far less
+    // than requests per second (the CPU table below shows the same drift per request).
+    const base = mine[0] ? mine[0].progress.rps / mine[0].bare.rps : Number.NaN;
     for (const r of mine) {
       const ratio = r.progress.rps / r.bare.rps;
-      const drift = r.progress.rps / base - 1;
+      const drift = ratio / base - 1;
       console.log(
         `${r.store.padEnd(9)} ${String(r.jobs).padStart(6)}  ${f(r.bare.rps, 0).padStart(10)}  ${f(r.progress.rps, 0).padStart(14)}  ${f(ratio, 2).padStart(5)}  ${f(r.progress.p99).padStart(6)}  ${f(r.progressAt500.p99).padStart(10)}  ${String(r.progress.errors + r.progressAt500.errors).padStart(6)}   ratio ${mark(ratio >= GOALS.progressRatio)}, vs 0 jobs ${f(drift * 100, 0)}% ${mark(Math.abs(drift) <= GOALS.progressFlat)}, p99@500 ${mark(r.progressAt500.p99 <= GOALS.progressP99At500)} (${f(r.progressAt500.rps, 0)} req/s done)`,
       );
     }
   }
-  console.log('\nserver CPU per request (user + system, closed loops above), µs: bare h3, /runner/progress, bare ÷ progress');
+  console.log(
+    '\nserver CPU per request (user + system, closed loops above), µs: bare h3, /runner/progress, bare ÷ progress, progress vs 0 jobs',
+  );
   for (const r of rows) {
     const c = r.cpuUsPerRequest;
+    const zero = rows.find((z) => z.store === r.store)?.cpuUsPerRequest.progress ?? Number.NaN;
     console.log(
-      `${r.store.padEnd(9)} ${String(r.jobs).padStart(6)}  ${f(c.bare, 0).padStart(8)}  ${f(c.progress, 0).padStart(8)}  ${f(c.bare / c.progress, 2).padStart(6)}`,
+      `${r.store.padEnd(9)} ${String(r.jobs).padStart(6)}  ${f(c.bare, 0).padStart(8)}  ${f(c.progress, 0).padStart(8)}  ${f(c.bare / c.progress, 2).padStart(6)}  ${f((c.progress / zero - 1) * 100, 0).padStart(5)}%`,
     );
   }
   console.log('\nadmin reads, p99 ms (sequential, up to 100 requests or 8 s each)   goal: <= 50 at 100k jobs');
