@@ -1,6 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 import type { Phase } from '../../../core/domain/model.js';
-import type { RunUsageRecord, UsageGroup, UsageGroupBy, UsageQuery, UsageStore } from '../../../ports/usage-store.port.js';
+import type {
+  RunSpend,
+  RunUsageRecord,
+  UsageGroup,
+  UsageGroupBy,
+  UsageQuery,
+  UsageStore,
+} from '../../../ports/usage-store.port.js';
 import { assertPage } from '../plain.js';
 import type { SqlDatabase } from './sql-schema.js';
 
@@ -79,6 +86,22 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
           .executeTakeFirst();
         return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
       }),
+    replace: (usage, expected) =>
+      run('usage.replace', async () => {
+        const { job_id, day: _day, stopped: _stopped, ...changes } = usageRow(usage);
+        let q = db
+          .updateTable('usage_runs')
+          .set(changes)
+          .where('job_id', '=', job_id)
+          .where('reported_at', '=', expected.reportedAt)
+          .where('input_tokens', '=', expected.inputTokens)
+          .where('output_tokens', '=', expected.outputTokens)
+          .where('cache_read_tokens', '=', expected.cacheReadTokens)
+          .where('cache_creation_tokens', '=', expected.cacheCreationTokens);
+        q = expected.costUsd === undefined ? q.where('cost_usd', 'is', null) : q.where('cost_usd', '=', expected.costUsd);
+        const result = await q.executeTakeFirst();
+        return Number(result.numUpdatedRows) > 0;
+      }),
     get: (jobId) =>
       run('usage.get', async () => {
         const row = await db.selectFrom('usage_runs').selectAll().where('job_id', '=', jobId).executeTakeFirst();
@@ -108,6 +131,19 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
           .groupBy('team_key')
           .execute();
         return Object.fromEntries(rows.map((r) => [r.team_key, Number(r.usd)]));
+      }),
+    runSpendOn: (day) =>
+      run('usage.runSpendOn', async () => {
+        const rows = await db
+          .selectFrom('usage_runs')
+          .select(['job_id', 'team_key', 'reported_at', 'cost_usd'])
+          .where('day', '=', day)
+          .execute();
+        return rows.map((r): RunSpend => {
+          const spend: RunSpend = { jobId: r.job_id, teamKey: r.team_key, reportedAt: Number(r.reported_at) };
+          if (r.cost_usd !== null) spend.costUsd = Number(r.cost_usd);
+          return spend;
+        });
       }),
     summarize: async (query, groupBy, limit) => {
       if (limit !== undefined) assertPage('limit', limit);
