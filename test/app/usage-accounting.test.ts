@@ -34,11 +34,17 @@ interface Reads {
 function counted(storage: Storage): { storage: Storage; reads: Reads } {
   const reads: Reads = { get: 0, spendOn: 0, runSpendOn: 0 };
   const usage = storage.usage;
+  const count =
+    <A extends unknown[], R>(name: keyof Reads, read: (...args: A) => R) =>
+    (...args: A) => {
+      reads[name]++;
+      return read(...args);
+    };
   const wrapped: Storage['usage'] = {
     ...usage,
-    get: (jobId) => (reads.get++, usage.get(jobId)),
-    spendOn: (day) => (reads.spendOn++, usage.spendOn(day)),
-    runSpendOn: (day) => (reads.runSpendOn++, usage.runSpendOn(day)),
+    get: count('get', usage.get),
+    spendOn: count('spendOn', usage.spendOn),
+    runSpendOn: count('runSpendOn', usage.runSpendOn),
   };
   return { storage: Object.assign(Object.create(storage) as Storage, { usage: wrapped }), reads };
 }
