@@ -9,8 +9,8 @@ import type {
   UsageStore,
 } from '../../../ports/usage-store.port.js';
 import { assertPage } from '../plain.js';
-import { compiledOnce } from './sql-compiled.js';
-import type { SqlDatabase } from './sql-schema.js';
+import type { SqlDatabase, SqlKind } from './sql-schema.js';
+import { createUsageReplace } from './sql-usage-replace.js';
 
 type Db = Kysely<SqlDatabase>;
 type Row = SqlDatabase['usage_runs'];
@@ -69,51 +69,9 @@ export function usageRecord(r: Row): RunUsageRecord {
   return record;
 }
 
-/** What `replace` writes: all but the key and what the first record fixes (`day`, `stopped`). */
-const REPLACED = [
-  'issue_id',
-  'identifier',
-  'team_key',
-  'phase',
-  'model',
-  'reported_at',
-  'input_tokens',
-  'output_tokens',
-  'cache_read_tokens',
-  'cache_creation_tokens',
-  'cost_usd',
-  'turns',
-  'final',
-] as const satisfies (keyof Row)[];
-/** What `replace` compares with the expected version (and `cost_usd`, null-safe). */
-const COMPARED = ['reported_at', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens'] as const;
-
-type Value = string | number | null;
-
-/**
- * `replace` as one conditional UPDATE, built and compiled once per store (it runs on every
- * `/runner/progress` with usage): the new values, the job id, the expected version's values
- * and, when it was priced, its dollars.
- */
-function replaceQuery(priced: boolean) {
-  return compiledOnce(
-    (db, ...args: Value[]) => {
-      const at = (i: number) => args[i] as never;
-      let q = db
-        .updateTable('usage_runs')
-        .set(Object.fromEntries(REPLACED.map((column, i) => [column, at(i)])))
-        .where('job_id', '=', at(REPLACED.length));
-      for (const [i, column] of COMPARED.entries()) q = q.where(column, '=', at(REPLACED.length + 1 + i));
-      return priced ? q.where('cost_usd', '=', at(REPLACED.length + 1 + COMPARED.length)) : q.where('cost_usd', 'is', null);
-    },
-    REPLACED.length + 1 + COMPARED.length + (priced ? 1 : 0),
-  );
-}
-
 /** The usage store on the SQL adapter's `usage_runs` table (migration 0004-usage). */
-export function createSqlUsageStore(db: Db, run: Run): UsageStore {
-  const replacePriced = replaceQuery(true);
-  const replaceUnpriced = replaceQuery(false);
+export function createSqlUsageStore(db: Db, run: Run, kind: SqlKind): UsageStore {
+  const replace = createUsageReplace(db, kind);
   const inDays = (query: UsageQuery) => {
     let q = db.selectFrom('usage_runs').where('day', '>=', query.from).where('day', '<=', query.to);
     if (query.teamKey !== undefined) q = q.where('team_key', '=', query.teamKey);
@@ -130,17 +88,7 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
           .executeTakeFirst();
         return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
       }),
-    replace: (usage, expected) =>
-      run('usage.replace', async () => {
-        const row = usageRow(usage);
-        const was = usageRow(expected);
-        const args = [...REPLACED.map((column) => row[column]), row.job_id, ...COMPARED.map((column) => was[column])];
-        const result =
-          expected.costUsd === undefined
-            ? await replaceUnpriced(db, ...args)
-            : await replacePriced(db, ...args, expected.costUsd);
-        return Number(result.numAffectedRows ?? 0n) > 0;
-      }),
+    replace: (usage, expected) => run('usage.replace', () => replace(usageRow(usage), usageRow(expected))),
     get: (jobId) =>
       run('usage.get', async () => {
         const row = await db.selectFrom('usage_runs').selectAll().where('job_id', '=', jobId).executeTakeFirst();
