@@ -62,9 +62,12 @@ const EVENT_MARK_TTL_MS = 2 * 24 * 60 * 60 * 1000;
 
 /**
  * Usage accounting (issue 17 "Counting" and "Budgets"): every report is one stored record per
- * run, so the day's spend is a database sum that every replica shares. Crossing 80 % and 100 %
- * of a budget publishes `budget.warning` / `budget.reached` once (a claim in the store makes it
- * once across replicas). Daily budgets never stop a run in flight: the planner holds the next.
+ * run, so the day's spend is a database sum that every replica shares (the planner's). Crossing
+ * 80 % and 100 % of a budget publishes `budget.warning` / `budget.reached` once (a claim in the
+ * store makes it once across replicas); for the daily budgets a report checks its replica's view
+ * of the day instead of summing it, at most SPEND_REFRESH_MS behind the other replicas. A run's
+ * own caps are checked on every report against that report's own totals. Daily budgets never
+ * stop a run in flight: the planner holds the next.
  */
 export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccounting {
   const { storage, clock, logger, eventBus, usageSettings, usageMetrics } = deps;
