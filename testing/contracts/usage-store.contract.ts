@@ -207,6 +207,20 @@ export function usageStoreContract(
         expect((await twin.usage.spendOn(DAY)).ENG).toBeCloseTo(3, 9);
         expect((await s.storage.usage.spendOn(DAY)).ENG).toBeCloseTo(3, 9);
       });
+
+      it('lets one replica only replace over a version both knew', async () => {
+        const s = await subject();
+        const twin = await s.twin!();
+        open.push(twin);
+        const first = usage({ jobId: 'j1', reportedAt: 1, costUsd: 1 });
+        await s.storage.usage.record(first);
+        const answers = await Promise.all([
+          s.storage.usage.replace(usage({ jobId: 'j1', reportedAt: 2, costUsd: 2 }), first),
+          twin.usage.replace(usage({ jobId: 'j1', reportedAt: 2, costUsd: 3 }), first),
+        ]);
+        expect(answers.filter(Boolean)).toHaveLength(1);
+        expect((await twin.usage.get('j1'))?.costUsd).toBe(answers[0] ? 2 : 3);
+      });
     }
   });
 }
