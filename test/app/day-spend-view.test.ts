@@ -130,6 +130,25 @@ describe('day spend view', () => {
     expect(await next).toEqual({ before: { team: 5, total: 5 }, after: { team: 1, total: 1 } });
   });
 
+  it('reads again on the next check after a read failed', async () => {
+    let fail = true;
+    const clock = { now: () => 0 };
+    const view = createDaySpendView({
+      read: () => {
+        if (fail) throw new Error('database away');
+        return Promise.resolve([spend('a', 1, 2)]);
+      },
+      clock,
+      refreshMs: 2000,
+    });
+    await expect(view.stored(DAY, spend('a', 1, 2), { delta: 2 })).rejects.toThrow('database away');
+    fail = false;
+    expect(await view.stored(DAY, spend('a', 1, 2), { delta: 2 })).toEqual({
+      before: { team: 0, total: 0 },
+      after: { team: 2, total: 2 },
+    });
+  });
+
   type Step =
     | { kind: 'report'; replica: 0 | 1; run: number; add: number; check: boolean }
     | { kind: 'advance'; ms: number }

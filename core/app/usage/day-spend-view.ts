@@ -87,33 +87,36 @@ export function createDaySpendView({ read, clock, refreshMs, days = 2 }: DaySpen
     return day;
   }
 
-  /** One read at a time per day; records learnt while it runs are kept when newer than its rows. */
+  /** Reads the day; records learnt while the read runs are kept where newer than its rows. */
+  async function load(name: string, day: Day): Promise<void> {
+    const began = ++sequence;
+    const readAt = clock.now();
+    const rows = await read(name);
+    const runs = new Map<string, Entry>();
+    for (const r of rows) runs.set(r.jobId, { teamKey: r.teamKey, reportedAt: r.reportedAt, usd: r.costUsd ?? 0, seen: began });
+    for (const [jobId, entry] of day.runs) {
+      const row = runs.get(jobId);
+      if (entry.seen > began && (!row || row.reportedAt < entry.reportedAt)) runs.set(jobId, entry);
+    }
+    day.runs = runs;
+    day.byTeam = new Map();
+    day.total = 0;
+    for (const entry of runs.values()) {
+      day.byTeam.set(entry.teamKey, (day.byTeam.get(entry.teamKey) ?? 0) + entry.usd);
+      day.total += entry.usd;
+    }
+    day.loaded = true;
+    day.readAt = readAt;
+  }
+
+  /** One read at a time per day: a check that finds one running waits for it. */
   function refresh(name: string, day: Day): Promise<void> {
-    day.reading ??= (async () => {
-      const began = ++sequence;
-      const readAt = clock.now();
-      try {
-        const rows = await read(name);
-        const runs = new Map<string, Entry>();
-        for (const r of rows)
-          runs.set(r.jobId, { teamKey: r.teamKey, reportedAt: r.reportedAt, usd: r.costUsd ?? 0, seen: began });
-        for (const [jobId, entry] of day.runs) {
-          const row = runs.get(jobId);
-          if (entry.seen > began && (!row || row.reportedAt < entry.reportedAt)) runs.set(jobId, entry);
-        }
-        day.runs = runs;
-        day.byTeam = new Map();
-        day.total = 0;
-        for (const entry of runs.values()) {
-          day.byTeam.set(entry.teamKey, (day.byTeam.get(entry.teamKey) ?? 0) + entry.usd);
-          day.total += entry.usd;
-        }
-        day.loaded = true;
-        day.readAt = readAt;
-      } finally {
+    if (!day.reading) {
+      const reading = load(name, day).finally(() => {
         day.reading = undefined;
-      }
-    })();
+      });
+      day.reading = reading;
+    }
     return day.reading;
   }
 
