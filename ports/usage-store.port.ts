@@ -23,6 +23,15 @@ export interface RunUsageRecord extends TokenUsage {
   stoppedByBudget: boolean;
 }
 
+/** One run's dollars on the day it counts on, as `spendOn` sums them. */
+export interface RunSpend {
+  jobId: string;
+  teamKey: string;
+  reportedAt: number;
+  /** Absent when not priced: the run adds nothing to the day's spend. */
+  costUsd?: number;
+}
+
 export type UsageGroupBy = 'team' | 'mapping' | 'model' | 'day' | 'issue';
 
 /** Days are inclusive UTC days (`YYYY-MM-DD`). */
@@ -50,18 +59,27 @@ export interface UsageGroup extends TokenUsage {
  * - `record` keeps one record per job: a report replaces the stored one unless the stored one
  *   was reported later (a late, out-of-order report changes nothing: false). The `day` and
  *   `stoppedByBudget` of the first record stay; `markStopped` sets the latter.
+ * - `replace(usage, expected)` is `record` over a version the caller knows: it replaces the
+ *   stored record only while that is still `expected` (same `reportedAt`, tokens and dollars),
+ *   keeping its `day` and `stoppedByBudget`, and is false, changing nothing, when the stored
+ *   one is any other or none. A replica that remembers what it stored saves the read before
+ *   the write; on false it reads and records instead. One conditional write: atomic across
+ *   replicas.
  * - A job never reported has no record: not reported is `undefined`, never zeros.
- * - `spendOn(day)` sums the known dollars of the runs of that day per team (absent: nothing).
+ * - `spendOn(day)` sums the known dollars of the runs of that day per team (absent: nothing);
+ *   `runSpendOn(day)` is every run of that day with its dollars, what that sum adds up.
  * - `summarize` groups the runs of the days in the query, sorted by dollars (most first), then
  *   by key; `limit` keeps the first ones. `list` pages the runs, newest report first.
  */
 export interface UsageStore {
   record(usage: RunUsageRecord): Promise<boolean>;
+  replace(usage: RunUsageRecord, expected: RunUsageRecord): Promise<boolean>;
   get(jobId: string): Promise<RunUsageRecord | undefined>;
   /** The records of these jobs (those that have one), in no particular order. */
   forJobs(jobIds: readonly string[]): Promise<RunUsageRecord[]>;
   markStopped(jobId: string): Promise<void>;
   spendOn(day: string): Promise<Record<string, number>>;
+  runSpendOn(day: string): Promise<RunSpend[]>;
   summarize(query: UsageQuery, groupBy: UsageGroupBy, limit?: number): Promise<UsageGroup[]>;
   list(query: UsageQuery & { stoppedByBudget?: boolean }, page: { limit: number; offset: number }): Promise<RunUsageRecord[]>;
 }

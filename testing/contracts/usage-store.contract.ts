@@ -73,6 +73,37 @@ export function usageStoreContract(
       expect(await storage.usage.get('j1')).toMatchObject({ day: DAY, stoppedByBudget: true, reportedAt: 2 });
     });
 
+    it('replaces a record only over the version expected, keeping its day and budget stop', async () => {
+      const { storage } = await subject();
+      const first = usage({ jobId: 'j1', day: DAY, reportedAt: 1_000, costUsd: 0.1 });
+      expect(await storage.usage.replace(first, first)).toBe(false); // nothing stored yet
+      expect(await storage.usage.get('j1')).toBeUndefined();
+      await storage.usage.record(first);
+      await storage.usage.markStopped('j1');
+      const second = usage({ jobId: 'j1', day: NEXT, reportedAt: 2_000, costUsd: 0.4, inputTokens: 900, final: true });
+      expect(await storage.usage.replace(second, first)).toBe(true);
+      expect(await storage.usage.get('j1')).toEqual({ ...second, day: DAY, stoppedByBudget: true });
+      // Over a version that is no longer stored (another replica's report came between): nothing changes.
+      const third = usage({ jobId: 'j1', reportedAt: 3_000, costUsd: 0.9 });
+      expect(await storage.usage.replace(third, first)).toBe(false);
+      expect(await storage.usage.replace(third, { ...second, costUsd: 0.41 })).toBe(false);
+      expect(await storage.usage.replace(third, { ...second, outputTokens: 51 })).toBe(false);
+      expect((await storage.usage.get('j1'))?.costUsd).toBe(0.4);
+      expect(await storage.usage.replace(third, second)).toBe(true);
+      expect((await storage.usage.get('j1'))?.costUsd).toBe(0.9);
+    });
+
+    it('replaces over an unpriced version, and not over a priced one expected unpriced', async () => {
+      const { storage } = await subject();
+      const { costUsd: _none, ...unpriced } = usage({ jobId: 'j2', reportedAt: 1 });
+      await storage.usage.record(unpriced);
+      const priced = usage({ jobId: 'j2', reportedAt: 2, costUsd: 0.3 });
+      expect(await storage.usage.replace(priced, { ...unpriced, costUsd: 0 })).toBe(false);
+      expect(await storage.usage.replace(priced, unpriced)).toBe(true);
+      expect(await storage.usage.replace(usage({ jobId: 'j2', reportedAt: 3, costUsd: 0.5 }), unpriced)).toBe(false);
+      expect((await storage.usage.get('j2'))?.costUsd).toBe(0.3);
+    });
+
     it('keeps a run without a price apart: no dollars, still its tokens', async () => {
       const { storage } = await subject();
       const { costUsd: _none, model: _model, ...unpriced } = usage({ jobId: 'j2' });
@@ -95,6 +126,14 @@ export function usageStoreContract(
       expect(spend.ENG).toBeCloseTo(1.75, 9);
       expect(spend.OPS).toBeCloseTo(2, 9);
       expect((await storage.usage.spendOn(NEXT)).OPS).toBeCloseTo(7, 9);
+      const runs = await storage.usage.runSpendOn(DAY);
+      expect(runs.sort((x, y) => (x.jobId < y.jobId ? -1 : 1))).toEqual([
+        { jobId: 'a', teamKey: 'ENG', reportedAt: 1_000, costUsd: 1.25 },
+        { jobId: 'b', teamKey: 'ENG', reportedAt: 1_000, costUsd: 0.5 },
+        { jobId: 'c', teamKey: 'OPS', reportedAt: 1_000, costUsd: 2 },
+        { jobId: 'e', teamKey: 'WEB', reportedAt: 1_000 },
+      ]);
+      expect(await storage.usage.runSpendOn('2026-12-08')).toEqual([]);
     });
 
     it('summarizes by team, model, day and issue, most dollars first, within the days asked', async () => {
@@ -167,6 +206,20 @@ export function usageStoreContract(
         ]);
         expect((await twin.usage.spendOn(DAY)).ENG).toBeCloseTo(3, 9);
         expect((await s.storage.usage.spendOn(DAY)).ENG).toBeCloseTo(3, 9);
+      });
+
+      it('lets one replica only replace over a version both knew', async () => {
+        const s = await subject();
+        const twin = await s.twin!();
+        open.push(twin);
+        const first = usage({ jobId: 'j1', reportedAt: 1, costUsd: 1 });
+        await s.storage.usage.record(first);
+        const answers = await Promise.all([
+          s.storage.usage.replace(usage({ jobId: 'j1', reportedAt: 2, costUsd: 2 }), first),
+          twin.usage.replace(usage({ jobId: 'j1', reportedAt: 2, costUsd: 3 }), first),
+        ]);
+        expect(answers.filter(Boolean)).toHaveLength(1);
+        expect((await twin.usage.get('j1'))?.costUsd).toBe(answers[0] ? 2 : 3);
       });
     }
   });

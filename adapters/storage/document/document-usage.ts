@@ -1,4 +1,11 @@
-import type { RunUsageRecord, UsageGroup, UsageGroupBy, UsageQuery, UsageStore } from '../../../ports/usage-store.port.js';
+import type {
+  RunSpend,
+  RunUsageRecord,
+  UsageGroup,
+  UsageGroupBy,
+  UsageQuery,
+  UsageStore,
+} from '../../../ports/usage-store.port.js';
 import { assertPage, plain } from '../plain.js';
 import { type DocumentBackend, documentsTable } from './document-backend.js';
 
@@ -17,6 +24,15 @@ const groupKey: Record<UsageGroupBy, (u: RunUsageRecord) => string> = {
   day: (u) => u.day,
   issue: (u) => u.identifier,
 };
+
+/** The same version of a run's record: what `replace` compares. */
+const sameVersion = (a: RunUsageRecord, b: RunUsageRecord) =>
+  a.reportedAt === b.reportedAt &&
+  a.inputTokens === b.inputTokens &&
+  a.outputTokens === b.outputTokens &&
+  a.cacheReadTokens === b.cacheReadTokens &&
+  a.cacheCreationTokens === b.cacheCreationTokens &&
+  a.costUsd === b.costUsd;
 
 /**
  * The usage store over a document backend (lowdb, unstorage): every question scans the
@@ -40,6 +56,14 @@ export function createDocumentUsageStore(backend: DocumentBackend, run: Run): Us
         await backend.write([{ table: TABLE, id: usage.jobId, value: plain(next) }]);
         return true;
       }),
+    replace: (usage, expected) =>
+      run('usage.replace', async () => {
+        const before = await stored(usage.jobId);
+        if (!before || !sameVersion(before, expected)) return false;
+        const next: RunUsageRecord = { ...usage, day: before.day, stoppedByBudget: before.stoppedByBudget };
+        await backend.write([{ table: TABLE, id: usage.jobId, value: plain(next) }]);
+        return true;
+      }),
     get: (jobId) => run('usage.get', () => stored(jobId)),
     forJobs: (jobIds) =>
       run('usage.forJobs', async () => {
@@ -59,6 +83,19 @@ export function createDocumentUsageStore(backend: DocumentBackend, run: Run): Us
         }
         return spend;
       }),
+    runSpendOn: (day) =>
+      run('usage.runSpendOn', async () =>
+        (await all())
+          .filter((u) => u.day === day)
+          .map(
+            (u): RunSpend => ({
+              jobId: u.jobId,
+              teamKey: u.teamKey,
+              reportedAt: u.reportedAt,
+              ...(u.costUsd !== undefined ? { costUsd: u.costUsd } : {}),
+            }),
+          ),
+      ),
     summarize: async (query, groupBy, limit) => {
       if (limit !== undefined) assertPage('limit', limit);
       return run('usage.summarize', async () => {

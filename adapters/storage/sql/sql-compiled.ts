@@ -10,7 +10,7 @@ type Db = Kysely<SqlDatabase>;
  * argument where the values go; each marker must end up a parameter of the compiled query
  * (checked at the first call), and every call fills them with its own arguments.
  */
-export function compiledOnce<A extends (string | number)[], R>(
+export function compiledOnce<A extends (string | number | null)[], R>(
   build: (db: Db, ...args: A) => Compilable<R>,
   arity: A['length'],
 ): (db: Db, ...args: A) => Promise<QueryResult<R>> {

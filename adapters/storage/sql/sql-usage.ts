@@ -1,8 +1,16 @@
 import { type Kysely, sql } from 'kysely';
 import type { Phase } from '../../../core/domain/model.js';
-import type { RunUsageRecord, UsageGroup, UsageGroupBy, UsageQuery, UsageStore } from '../../../ports/usage-store.port.js';
+import type {
+  RunSpend,
+  RunUsageRecord,
+  UsageGroup,
+  UsageGroupBy,
+  UsageQuery,
+  UsageStore,
+} from '../../../ports/usage-store.port.js';
 import { assertPage } from '../plain.js';
-import type { SqlDatabase } from './sql-schema.js';
+import type { SqlDatabase, SqlKind } from './sql-schema.js';
+import { createUsageReplace } from './sql-usage-replace.js';
 
 type Db = Kysely<SqlDatabase>;
 type Row = SqlDatabase['usage_runs'];
@@ -62,7 +70,8 @@ export function usageRecord(r: Row): RunUsageRecord {
 }
 
 /** The usage store on the SQL adapter's `usage_runs` table (migration 0004-usage). */
-export function createSqlUsageStore(db: Db, run: Run): UsageStore {
+export function createSqlUsageStore(db: Db, run: Run, kind: SqlKind): UsageStore {
+  const replace = createUsageReplace(db, kind);
   const inDays = (query: UsageQuery) => {
     let q = db.selectFrom('usage_runs').where('day', '>=', query.from).where('day', '<=', query.to);
     if (query.teamKey !== undefined) q = q.where('team_key', '=', query.teamKey);
@@ -79,6 +88,7 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
           .executeTakeFirst();
         return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
       }),
+    replace: (usage, expected) => run('usage.replace', () => replace(usageRow(usage), usageRow(expected))),
     get: (jobId) =>
       run('usage.get', async () => {
         const row = await db.selectFrom('usage_runs').selectAll().where('job_id', '=', jobId).executeTakeFirst();
@@ -108,6 +118,19 @@ export function createSqlUsageStore(db: Db, run: Run): UsageStore {
           .groupBy('team_key')
           .execute();
         return Object.fromEntries(rows.map((r) => [r.team_key, Number(r.usd)]));
+      }),
+    runSpendOn: (day) =>
+      run('usage.runSpendOn', async () => {
+        const rows = await db
+          .selectFrom('usage_runs')
+          .select(['job_id', 'team_key', 'reported_at', 'cost_usd'])
+          .where('day', '=', day)
+          .execute();
+        return rows.map((r): RunSpend => {
+          const spend: RunSpend = { jobId: r.job_id, teamKey: r.team_key, reportedAt: Number(r.reported_at) };
+          if (r.cost_usd !== null) spend.costUsd = Number(r.cost_usd);
+          return spend;
+        });
       }),
     summarize: async (query, groupBy, limit) => {
       if (limit !== undefined) assertPage('limit', limit);

@@ -358,7 +358,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
         ),
     },
 
-    usage: createSqlUsageStore(db, run),
+    usage: createSqlUsageStore(db, run, kind),
 
     streams: {
       append: async (stream, entry, keep) => {

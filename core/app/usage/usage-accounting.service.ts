@@ -18,6 +18,8 @@ import { costOf, type UsageReport } from '../../domain/usage.js';
 import type { RunnerRegistry } from '../dispatch/runner-registry.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
 import type { SteeringService } from '../runs/steering.service.js';
+import { createDaySpendView } from './day-spend-view.js';
+import { createLastStored } from './last-stored.js';
 import type { UsageMetrics } from './usage-metrics.js';
 import type { UsageSettingsSource } from './usage-settings.js';
 
@@ -48,14 +50,24 @@ export interface UsageAccounting {
   idle(): Promise<void>;
 }
 
+/**
+ * How long this replica's view of the day's spend goes without a read of the store: the most
+ * the budget events (never the `budget` blocker, which reads the store) lag another replica's
+ * spend. This replica's own spend is in the view at once.
+ */
+export const SPEND_REFRESH_MS = 2_000;
+
 /** The once-only marks of the budget events live this long (past the day they are about). */
 const EVENT_MARK_TTL_MS = 2 * 24 * 60 * 60 * 1000;
 
 /**
  * Usage accounting (issue 17 "Counting" and "Budgets"): every report is one stored record per
- * run, so the day's spend is a database sum that every replica shares. Crossing 80 % and 100 %
- * of a budget publishes `budget.warning` / `budget.reached` once (a claim in the store makes it
- * once across replicas). Daily budgets never stop a run in flight: the planner holds the next.
+ * run, so the day's spend is a database sum that every replica shares (the planner's). Crossing
+ * 80 % and 100 % of a budget publishes `budget.warning` / `budget.reached` once (a claim in the
+ * store makes it once across replicas); for the daily budgets a report checks its replica's view
+ * of the day instead of summing it, at most SPEND_REFRESH_MS behind the other replicas. A run's
+ * own caps are checked on every report against that report's own totals. Daily budgets never
+ * stop a run in flight: the planner holds the next.
  */
 export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccounting {
   const { storage, clock, logger, eventBus, usageSettings, usageMetrics } = deps;
@@ -112,33 +124,71 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
     });
   }
 
+  /** This replica's record per run and view of the day's spend: a report reads neither from the store. */
+  const lastStored = createLastStored();
+  const daySpend = createDaySpendView({ read: (day) => storage.usage.runSpendOn(day), clock, refreshMs: SPEND_REFRESH_MS });
+
+  /**
+   * Stores the report over the run's record this replica last stored (one conditional write);
+   * when it has none, or another replica stored the run since, reads the record and records.
+   * The record stored and the one it replaced, or undefined for a late report (nothing changed).
+   */
+  async function write(
+    make: (before: RunUsageRecord | undefined) => RunUsageRecord,
+    known: RunUsageRecord | undefined,
+    read: RunUsageRecord | undefined,
+  ) {
+    let before = read;
+    if (known) {
+      const record = make(known);
+      if (known.reportedAt <= record.reportedAt && (await storage.usage.replace(record, known))) {
+        lastStored.set(record);
+        return { record, before: known };
+      }
+      before = await storage.usage.get(known.jobId);
+    }
+    const record = make(before);
+    if (!(await storage.usage.record(record))) {
+      lastStored.forget(record.jobId);
+      return undefined;
+    }
+    lastStored.set(record);
+    return { record, before };
+  }
+
   async function store(job: Job, usage: UsageReport, final: boolean) {
-    const [settings, mapping, before] = await Promise.all([
+    const known = lastStored.get(job.id);
+    const [settings, mapping, read] = await Promise.all([
       usageSettings.current(),
       storage.mappings.get(job.teamKey),
-      storage.usage.get(job.id),
+      known ? undefined : storage.usage.get(job.id),
     ]);
     const costUsd = usage.costUsd ?? costOf(usage, usage.model, settings.prices);
     const now = clock.now();
-    const record: RunUsageRecord = {
-      jobId: job.id,
-      issueId: job.issueId,
-      identifier: job.identifier,
-      teamKey: job.teamKey,
-      phase: job.phase,
-      day: before?.day ?? utcDay(now),
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      cacheReadTokens: usage.cacheReadTokens,
-      cacheCreationTokens: usage.cacheCreationTokens,
-      reportedAt: now,
-      final,
-      stoppedByBudget: before?.stoppedByBudget ?? false,
-      ...(usage.model ? { model: usage.model } : {}),
-      ...(costUsd !== undefined ? { costUsd } : {}),
-      ...(usage.turns !== undefined ? { turns: usage.turns } : {}),
-    };
-    if (!(await storage.usage.record(record))) return undefined;
+    const written = await write(
+      (before): RunUsageRecord => ({
+        jobId: job.id,
+        issueId: job.issueId,
+        identifier: job.identifier,
+        teamKey: job.teamKey,
+        phase: job.phase,
+        day: before?.day ?? utcDay(now),
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        cacheReadTokens: usage.cacheReadTokens,
+        cacheCreationTokens: usage.cacheCreationTokens,
+        reportedAt: now,
+        final,
+        stoppedByBudget: before?.stoppedByBudget ?? false,
+        ...(usage.model ? { model: usage.model } : {}),
+        ...(costUsd !== undefined ? { costUsd } : {}),
+        ...(usage.turns !== undefined ? { turns: usage.turns } : {}),
+      }),
+      known,
+      read,
+    );
+    if (!written) return undefined;
+    const { record, before } = written;
     const costBefore = before?.costUsd ?? 0;
     const delta = Math.max(0, (costUsd ?? 0) - costBefore);
     usageMetrics.add(
@@ -164,20 +214,24 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
           mapping.maxCostUsd,
         );
     }
-    if (delta > 0 && (mapping?.dailyBudgetUsd !== undefined || settings.globalDailyBudgetUsd !== undefined)) {
-      const spend = await storage.usage.spendOn(record.day);
-      const team = spend[job.teamKey] ?? 0;
-      for (const level of levelsCrossed(team - delta, team, mapping?.dailyBudgetUsd))
+    const checked = delta > 0 && (mapping?.dailyBudgetUsd !== undefined || settings.globalDailyBudgetUsd !== undefined);
+    const spend = await daySpend.stored(
+      record.day,
+      { jobId: job.id, teamKey: job.teamKey, reportedAt: record.reportedAt, ...(costUsd !== undefined ? { costUsd } : {}) },
+      checked ? { delta } : undefined,
+    );
+    if (spend) {
+      const { before: was, after: is } = spend;
+      for (const level of levelsCrossed(was.team, is.team, mapping?.dailyBudgetUsd))
         await publishOnce(
           level,
           'team',
           { key: job.teamKey, day: record.day, teamKey: job.teamKey },
-          team,
+          is.team,
           mapping!.dailyBudgetUsd!,
         );
-      const total = Object.values(spend).reduce((a, b) => a + b, 0);
-      for (const level of levelsCrossed(total - delta, total, settings.globalDailyBudgetUsd))
-        await publishOnce(level, 'global', { key: '*', day: record.day }, total, settings.globalDailyBudgetUsd!);
+      for (const level of levelsCrossed(was.total, is.total, settings.globalDailyBudgetUsd))
+        await publishOnce(level, 'global', { key: '*', day: record.day }, is.total, settings.globalDailyBudgetUsd!);
     }
     return { record, mapping };
   }
