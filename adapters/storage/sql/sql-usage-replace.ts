@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { groupCommit } from './group-commit.js';
+import { groupCommit } from './per-turn-batch.js';
 import { compiledOnce } from './sql-compiled.js';
 import type { SqlDatabase, SqlKind } from './sql-schema.js';
 import { transact } from './sql-transaction.js';
