@@ -5,7 +5,7 @@
  * Prints wall and process-CPU µs per append.
  *
  *   npx tsx bench/storage/stream-append.bench.ts            # SQLite, and PostgreSQL if its binaries are found
- *   BENCH_STORES=sqlite npx tsx bench/storage/stream-append.bench.ts
+ *   BENCH_STORES=sqlite BENCH_KEEP=1000 npx tsx bench/storage/stream-append.bench.ts
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { openPostgresStorage, openSqliteStorage } from '../../adapters/storage/s
 import { type Storage, stream } from '../../ports/storage.port.js';
 import { startPostgres } from '../../test/setup/postgres-server.js';
 
-const KEEP = 200;
+const KEEP = Number(process.env.BENCH_KEEP ?? 200);
 const STREAMS = 50;
 const APPENDS = Number(process.env.BENCH_N ?? 4000);
 const stores = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',');

@@ -28,19 +28,30 @@ export function createHotQueries() {
         db.selectFrom('documents').select('data').where('collection', '=', collection).where('id', '=', id),
       2,
     ),
-    /** Appends an entry at the stream's next position (its newest + 1, or 1); resolves that position. */
+    /** SQLite: appends an entry at the stream's next position (its newest + 1, or 1). */
     streamInsert: compiledOnce(
       (db, stream: string, data: string) =>
-        db
-          .insertInto('stream_entries')
-          .values({ stream, pos: nextPosition(db, stream), data })
-          .returning('pos'),
+        db.insertInto('stream_entries').values({ stream, pos: nextPosition(db, stream), data }),
       2,
     ),
-    /** Drops the entries at or below `cutoff` (the newest position minus `keep`): one index range. */
+    /**
+     * SQLite: drops all but the newest `keep` entries, those at or below the newest position
+     * minus `keep`: two probes of the (stream, pos) index, and usually one row. (Finding the
+     * newest again costs less than the insert's RETURNING would through better-sqlite3.)
+     */
     streamTrim: compiledOnce(
-      (db, stream: string, cutoff: number) =>
-        db.deleteFrom('stream_entries').where('stream', '=', stream).where('pos', '<=', cutoff),
+      (db, stream: string, keep: number) =>
+        db
+          .deleteFrom('stream_entries')
+          .where('stream', '=', stream)
+          .where('pos', '<=', (eb) =>
+            eb
+              .selectFrom('stream_entries')
+              .select(sql<number>`pos - ${keep}`.as('cutoff'))
+              .where('stream', '=', stream)
+              .orderBy('pos', 'desc')
+              .limit(1),
+          ),
       2,
     ),
     /**

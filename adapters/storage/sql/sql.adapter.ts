@@ -101,13 +101,13 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
   const first = <R>(result: { rows: R[] }) => result.rows[0];
   /**
    * SQLite: appends queued together share one transaction, each trimmed after its own insert
-   * (BEGIN IMMEDIATE: no other writer can take the position between its read and its write).
+   * (BEGIN IMMEDIATE: no other writer takes a position between a read of the newest and the write).
    */
   const appendGrouped = groupCommit<{ stream: string; data: string; keep: number }>((appends) =>
     transact(db, kind, async (trx) => {
       for (const { stream, data, keep } of appends) {
-        const pos = Number(first(await hot.streamInsert(trx, stream, data))?.pos);
-        if (pos > keep) await hot.streamTrim(trx, stream, pos - keep);
+        await hot.streamInsert(trx, stream, data);
+        await hot.streamTrim(trx, stream, keep);
       }
     }),
   );
