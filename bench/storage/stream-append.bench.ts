@@ -1,10 +1,11 @@
 /**
  * bench/storage — the step append of `/runner/progress` alone, in process: `streams.append`
- * with keep = 200 to streams that already hold 200 entries (each append inserts one and trims
- * one), one at a time and 16 at a time (one group commit on SQLite, one batch on PostgreSQL).
- * Prints wall and process-CPU µs per append.
+ * with keep = 200 (BENCH_KEEP) to streams that already hold that many entries (each append
+ * inserts one and trims one), one at a time and 16 at a time (one group commit on SQLite, one
+ * batch on PostgreSQL). Prints wall and process-CPU µs per append, and on PostgreSQL the
+ * server's CPU (its processes' /proc times).
  *
- *   npx tsx bench/storage/stream-append.bench.ts            # SQLite, and PostgreSQL if its binaries are found
+ *   npx tsx bench/storage/stream-append.bench.ts      # SQLite, and PostgreSQL started as the tests start it
  *   BENCH_STORES=sqlite BENCH_KEEP=1000 npx tsx bench/storage/stream-append.bench.ts
  */
 import { readdirSync, readFileSync } from 'node:fs';
