@@ -133,7 +133,10 @@ async function appendAllTrimmed(db: Db, appends: Append[]): Promise<void> {
   }
   await db.executeQuery(
     CompiledQuery.raw(
-      'delete from stream_entries s using unnest($1::text[], $2::int[]) as c(stream, cutoff) where s.stream = c.stream and s.pos <= c.cutoff',
+      // Each stream's range of the (stream, pos) index, then the rows by key: joined to the table
+      // as a whole, the planner would rather read all of it (OFFSET 0 keeps the lateral apart).
+      'delete from stream_entries where seq = any(array(select e.seq from unnest($1::text[], $2::int[]) as c(stream, cutoff) ' +
+        'cross join lateral (select seq from stream_entries where stream = c.stream and pos <= c.cutoff offset 0) as e))',
       [[...cutoffs.keys()], [...cutoffs.values()]],
     ),
   );
