@@ -120,15 +120,15 @@ async function appendAllTrimmed(db: Db, appends: Append[]): Promise<void> {
       ),
     ),
   );
-  const positions = new Map<string, number[]>();
-  for (const { stream, pos } of rows) positions.set(stream, [...(positions.get(stream) ?? []), pos]);
-  for (const list of positions.values()) list.sort((a, b) => a - b);
+  // A stream's appends took consecutive positions from its lowest returned one, in call order.
+  const lowest = new Map<string, number>();
+  for (const { stream, pos } of rows) lowest.set(stream, Math.min(pos, lowest.get(stream) ?? pos));
+  const counted = new Map<string, number>();
   const cutoffs = new Map<string, number>();
-  const taken = new Map<string, number>();
   for (const { stream, keep } of appends) {
-    const nth = taken.get(stream) ?? 0;
-    taken.set(stream, nth + 1);
-    const cutoff = (positions.get(stream)?.[nth] ?? 0) - keep;
+    const nth = counted.get(stream) ?? 0;
+    counted.set(stream, nth + 1);
+    const cutoff = (lowest.get(stream) ?? 0) + nth - keep;
     cutoffs.set(stream, Math.max(cutoff, cutoffs.get(stream) ?? cutoff));
   }
   await db.executeQuery(

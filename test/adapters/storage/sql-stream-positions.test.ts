@@ -226,6 +226,21 @@ describe('stream positions on postgresql', () => {
     }
   });
 
+  it('leaves after a turn of appends to one stream with different keeps what they would leave one by one', async () => {
+    const schema = await database.schema();
+    const storage = await openPostgresStorage(schema.url);
+    try {
+      const s = stream<string>('steps:keeps');
+      const keeps = [10, 10, 2, 10, 10, 3, 10];
+      await Promise.all(keeps.map((keep, i) => storage.streams.append(s, `e${i}`, keep)));
+      // e2 keeps [e1, e2]; e5 keeps [e3, e4, e5]; the rest keep all they see.
+      expect(await storage.streams.list(s)).toEqual(['e3', 'e4', 'e5', 'e6']);
+    } finally {
+      await storage.close();
+      await schema.drop();
+    }
+  });
+
   it('runs again an append whose position another writer took first, single or batched', async () => {
     const schema = await database.schema();
     const storage = await openPostgresStorage(schema.url);
