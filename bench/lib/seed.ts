@@ -69,7 +69,7 @@ export async function seedJobs(target: StoreTarget, n: number): Promise<number> 
     if (n === 0) return 0;
     const now = Date.now();
     const JOB_CHUNK = 500;
-    const STEP_JOBS_CHUNK = 50; // 50 jobs x 20 steps = 1000 rows x 2 parameters
+    const STEP_JOBS_CHUNK = 50; // 50 jobs x 20 steps = 1000 rows x 3 parameters
     await transact(db, kind, async (trx) => {
       for (let i = 0; i < n; i += JOB_CHUNK) {
         const rows = [];
@@ -80,7 +80,8 @@ export async function seedJobs(target: StoreTarget, n: number): Promise<number> 
         const rows = [];
         for (let j = i; j < Math.min(n, i + STEP_JOBS_CHUNK); j++) {
           const at = seededJob(j, n, now).dispatchedAt;
-          for (let k = 0; k < STEPS_PER_JOB; k++) rows.push({ stream: `job-steps/seed-job-${j}`, data: stepEntry(k, at) });
+          for (let k = 0; k < STEPS_PER_JOB; k++)
+            rows.push({ stream: `job-steps/seed-job-${j}`, pos: k + 1, data: stepEntry(k, at) });
         }
         await trx.insertInto('stream_entries').values(rows).execute();
       }

@@ -62,35 +62,70 @@ export function createBatchedQueries(db: Db, kind: SqlKind, hot: HotQueries) {
     /** PostgreSQL only (SQLite has its group commit): see `appendAllTrimmed`. */
     append: batchPerTurn<Append, void>(async (appends) => {
       const [only] = appends;
-      if (appends.length === 1 && only && only.keep > 1) await hot.streamAppendTrimmed(db, only.stream, only.data, only.keep - 2);
+      if (appends.length === 1 && only)
+        await whilePositionTaken(() => hot.streamAppendTrimmed(db, only.stream, only.data, only.keep));
       else await appendAllTrimmed(db, appends);
       return [];
     }),
   };
 }
 
+/** Attempts of an append whose position another writer took first: each lost race means another append landed. */
+const POSITION_ATTEMPTS = 50;
+
 /**
- * PostgreSQL: a turn's appends as one INSERT (in call order), then one trim per `keep` over the
- * streams appended to. Not one transaction: a crash between the two leaves a stream a few entries
- * over its `keep` until its next append trims it, never short of it.
+ * PostgreSQL: two writers appending to one stream at once can both compute the same next
+ * position; the unique (stream, pos) index turns the later one away, whole. It runs again, and
+ * then sees the other's entry, so no append is lost.
+ */
+export async function whilePositionTaken<T>(append: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await append();
+    } catch (error) {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      const taken = code === '23505' && constraint === 'stream_entries_by_pos';
+      if (!taken || attempt >= POSITION_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/**
+ * PostgreSQL: a turn's appends as one INSERT (in call order: each stream's next positions are
+ * its newest + 1, + 2… in the order of the calls), then one trim of every stream appended to.
+ * A stream's cutoff is what its appends, each trimmed after its own insert, would have left:
+ * the highest of (position − keep) among them. Not one transaction: a crash between the two
+ * leaves a stream a few entries over its `keep` until its next append trims it, never short of it.
  */
 async function appendAllTrimmed(db: Db, appends: Append[]): Promise<void> {
-  await db.executeQuery(
-    CompiledQuery.raw(
-      'insert into stream_entries (stream, data) select s, d from unnest($1::text[], $2::text[]) with ordinality as t(s, d, n) order by n',
-      [appends.map((a) => a.stream), appends.map((a) => a.data)],
+  const { rows } = await whilePositionTaken(() =>
+    db.executeQuery<{ stream: string; pos: number }>(
+      CompiledQuery.raw(
+        'insert into stream_entries (stream, pos, data) select t.s, coalesce((select e.pos from stream_entries e ' +
+          'where e.stream = t.s order by e.pos desc limit 1), 0) + row_number() over (partition by t.s order by t.n), t.d ' +
+          'from unnest($1::text[], $2::text[]) with ordinality as t(s, d, n) order by t.n returning stream, pos',
+        [appends.map((a) => a.stream), appends.map((a) => a.data)],
+      ),
     ),
   );
-  const byKeep = new Map<number, Set<string>>();
-  for (const a of appends) byKeep.set(a.keep, (byKeep.get(a.keep) ?? new Set()).add(a.stream));
-  for (const [keep, streams] of byKeep)
-    await db.executeQuery(
-      CompiledQuery.raw(
-        // Each stream's cutoff is found once (one index probe), not once per entry of the stream.
-        'delete from stream_entries s using (select t.stream, (select e.seq from stream_entries e where e.stream = t.stream ' +
-          'order by e.seq desc limit 1 offset $2) as cutoff from unnest($1::text[]) as t(stream)) c ' +
-          'where s.stream = c.stream and s.seq < c.cutoff',
-        [[...streams], keep - 1],
-      ),
-    );
+  // A stream's appends took consecutive positions from its lowest returned one, in call order.
+  const lowest = new Map<string, number>();
+  for (const { stream, pos } of rows) lowest.set(stream, Math.min(pos, lowest.get(stream) ?? pos));
+  const counted = new Map<string, number>();
+  const cutoffs = new Map<string, number>();
+  for (const { stream, keep } of appends) {
+    const nth = counted.get(stream) ?? 0;
+    counted.set(stream, nth + 1);
+    const cutoff = (lowest.get(stream) ?? 0) + nth - keep;
+    cutoffs.set(stream, Math.max(cutoff, cutoffs.get(stream) ?? cutoff));
+  }
+  await db.executeQuery(
+    CompiledQuery.raw(
+      // Each stream's range of the (stream, pos) index, then the rows by key: joined to the table
+      // as a whole, the planner would rather read all of it (OFFSET 0 keeps the lateral apart).
+      'delete from stream_entries where seq = any(array(select e.seq from unnest($1::text[], $2::int[]) as c(stream, cutoff) ' +
+        'cross join lateral (select seq from stream_entries where stream = c.stream and pos <= c.cutoff offset 0) as e))',
+      [[...cutoffs.keys()], [...cutoffs.values()]],
+    ),
+  );
 }

@@ -14,7 +14,7 @@ type Db = Kysely<SqlDatabase>;
 export async function exportSnapshot(db: Db): Promise<StoreSnapshot> {
   const parsed = <T>(rows: { data: string }[]) => rows.map((r) => JSON.parse(r.data) as T);
   const streams = new Map<string, unknown[]>();
-  for (const row of await db.selectFrom('stream_entries').select(['stream', 'data']).orderBy('seq').execute()) {
+  for (const row of await db.selectFrom('stream_entries').select(['stream', 'data']).orderBy('stream').orderBy('pos').execute()) {
     const list = streams.get(row.stream) ?? [];
     list.push(JSON.parse(row.data));
     streams.set(row.stream, list);

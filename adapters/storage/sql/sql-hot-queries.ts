@@ -1,4 +1,15 @@
+import { type Kysely, sql } from 'kysely';
 import { compiledOnce } from './sql-compiled.js';
+import type { SqlDatabase } from './sql-schema.js';
+
+/** A stream's next position: one probe of the (stream, pos) index. */
+const nextPosition = (db: Kysely<SqlDatabase>, stream: string) =>
+  sql<number>`coalesce((${db
+    .selectFrom('stream_entries')
+    .select('pos')
+    .where('stream', '=', stream)
+    .orderBy('pos', 'desc')
+    .limit(1)}), 0) + 1`;
 
 /**
  * The queries every `/runner/progress` call makes (and most other calls too), each compiled
@@ -17,44 +28,49 @@ export function createHotQueries() {
         db.selectFrom('documents').select('data').where('collection', '=', collection).where('id', '=', id),
       2,
     ),
-    streamInsert: compiledOnce((db, stream: string, data: string) => db.insertInto('stream_entries').values({ stream, data }), 2),
-    /** Drops all but the newest `keep` entries (`skip` = keep - 1). */
+    /** SQLite: appends an entry at the stream's next position (its newest + 1, or 1). */
+    streamInsert: compiledOnce(
+      (db, stream: string, data: string) =>
+        db.insertInto('stream_entries').values({ stream, pos: nextPosition(db, stream), data }),
+      2,
+    ),
+    /**
+     * SQLite: drops all but the newest `keep` entries, those at or below the newest position
+     * minus `keep`: two probes of the (stream, pos) index, and usually one row. (Finding the
+     * newest again costs less than the insert's RETURNING would through better-sqlite3.)
+     */
     streamTrim: compiledOnce(
-      (db, stream: string, skip: number) =>
+      (db, stream: string, keep: number) =>
         db
           .deleteFrom('stream_entries')
           .where('stream', '=', stream)
-          .where('seq', '<', (eb) =>
+          .where('pos', '<=', (eb) =>
             eb
               .selectFrom('stream_entries')
-              .select('seq')
+              .select(sql<number>`pos - ${keep}`.as('cutoff'))
               .where('stream', '=', stream)
-              .orderBy('seq', 'desc')
-              .limit(1)
-              .offset(skip),
+              .orderBy('pos', 'desc')
+              .limit(1),
           ),
       2,
     ),
     /**
      * PostgreSQL: the append and its trim as one statement (one round trip, atomic without a
      * transaction). Its DELETE sees the stream as it was before the INSERT of the same
-     * statement, so it keeps the newest `keep - 1` that were there (`skip` = keep - 2; keep ≥ 2).
+     * statement, which the cutoff (the new position minus `keep`) never reaches, so any keep ≥ 1 holds.
      */
     streamAppendTrimmed: compiledOnce(
-      (db, stream: string, data: string, skip: number) =>
+      (db, stream: string, data: string, keep: number) =>
         db
-          .with('added', (q) => q.insertInto('stream_entries').values({ stream, data }).returning('seq'))
+          .with('added', (q) =>
+            q
+              .insertInto('stream_entries')
+              .values({ stream, pos: nextPosition(db, stream), data })
+              .returning('pos'),
+          )
           .deleteFrom('stream_entries')
           .where('stream', '=', stream)
-          .where('seq', '<', (eb) =>
-            eb
-              .selectFrom('stream_entries')
-              .select('seq')
-              .where('stream', '=', stream)
-              .orderBy('seq', 'desc')
-              .limit(1)
-              .offset(skip),
-          ),
+          .where('pos', '<=', (eb) => eb.selectFrom('added').select(sql<number>`pos - ${keep}`.as('cutoff'))),
       3,
     ),
   };

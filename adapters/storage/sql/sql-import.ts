@@ -77,13 +77,10 @@ export async function importSnapshot(db: Db, snapshot: StoreSnapshot): Promise<I
       .values(c.map((d) => ({ collection: d.collection, id: d.id, data: JSON.stringify(d.value) })))
       .execute(),
   );
+  // A snapshot lists a stream's entries oldest first: they take positions 1, 2, 3…
   for (const stream of snapshot.streams) {
-    await insertChunked(stream.entries, (c) =>
-      db
-        .insertInto('stream_entries')
-        .values(c.map((entry) => ({ stream: stream.name, data: JSON.stringify(entry) })))
-        .execute(),
-    );
+    const positioned = stream.entries.map((entry, i) => ({ stream: stream.name, pos: i + 1, data: JSON.stringify(entry) }));
+    await insertChunked(positioned, (c) => db.insertInto('stream_entries').values(c).execute());
   }
   await insertChunked(snapshot.counters ?? [], (c) => db.insertInto('counters').values(c).execute());
   await insertChunked(snapshot.usage ?? [], (c) => db.insertInto('usage_runs').values(c.map(usageRow)).execute());

@@ -231,6 +231,23 @@ function migrations(kind: SqlKind): Record<string, Migration> {
         }
       },
     },
+    '0009-stream-positions': {
+      // Every step append trimmed its stream by walking `keep` entries of (stream, seq) to find
+      // the cutoff. A position per stream (1, 2, 3… in append order) makes the cutoff the new
+      // entry's position minus `keep`: the trim is one index range. Listing orders by it too,
+      // so the (stream, seq) index has no reader left.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('stream_entries')
+          .addColumn('pos', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await sql`update stream_entries set pos = numbered.pos
+          from (select seq, row_number() over (partition by stream order by seq) as pos from stream_entries) as numbered
+          where stream_entries.seq = numbered.seq`.execute(db);
+        await db.schema.createIndex('stream_entries_by_pos').on('stream_entries').columns(['stream', 'pos']).unique().execute();
+        await db.schema.dropIndex('stream_entries_by_stream').execute();
+      },
+    },
   };
 }
 

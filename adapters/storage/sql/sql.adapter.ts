@@ -99,12 +99,15 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
   const hot = createHotQueries();
   const batched = createBatchedQueries(db, kind, hot);
   const first = <R>(result: { rows: R[] }) => result.rows[0];
-  /** SQLite: appends queued together share one transaction, each still trimmed after its own insert. */
+  /**
+   * SQLite: appends queued together share one transaction, each trimmed after its own insert
+   * (BEGIN IMMEDIATE: no other writer takes a position between a read of the newest and the write).
+   */
   const appendGrouped = groupCommit<{ stream: string; data: string; keep: number }>((appends) =>
     transact(db, kind, async (trx) => {
       for (const { stream, data, keep } of appends) {
         await hot.streamInsert(trx, stream, data);
-        await hot.streamTrim(trx, stream, keep - 1);
+        await hot.streamTrim(trx, stream, keep);
       }
     }),
   );
@@ -370,8 +373,8 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
       list: (stream, page = {}) =>
         run('streams.list', async () => {
           const q = db.selectFrom('stream_entries').select('data').where('stream', '=', stream.name);
-          if (page.limit === undefined) return parseAll(await q.orderBy('seq').execute());
-          const newest = await q.orderBy('seq', 'desc').limit(assertPage('limit', page.limit)).execute();
+          if (page.limit === undefined) return parseAll(await q.orderBy('pos').execute());
+          const newest = await q.orderBy('pos', 'desc').limit(assertPage('limit', page.limit)).execute();
           return parseAll(newest.reverse());
         }),
       delete: (stream) =>
