@@ -2,7 +2,11 @@ import type { Logger } from '../../../ports/logger.port.js';
 import type { Singleton } from './singleton.js';
 
 export interface PeriodicTask<T> {
-  /** Runs the task now; a call while it runs joins that run instead of starting another. */
+  /**
+   * Runs the task now. A call while it runs gets one more run after it (calls made meanwhile all
+   * share that one), since the run in progress may have read its work before what the caller
+   * just added: a notification queued while a delivery round runs is sent by the next round.
+   */
   run(): Promise<T>;
   /** Runs it every `intervalMs` (after each run ends, so runs never overlap). */
   start(intervalMs: number): void;
@@ -22,14 +26,24 @@ export function createPeriodicTask<T>(
   lease?: { singleton: Singleton; name: string },
 ): PeriodicTask<T> {
   let running: Promise<T> | undefined;
+  let again: Promise<T> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
 
   function run(): Promise<T> {
-    running ??= task().finally(() => {
-      running = undefined;
-    });
-    return running;
+    if (!running) {
+      running = task().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    again ??= running
+      .catch(() => undefined)
+      .then(() => {
+        again = undefined;
+        return run();
+      });
+    return again;
   }
 
   function schedule(intervalMs: number) {
@@ -53,6 +67,7 @@ export function createPeriodicTask<T>(
       stopped = true;
       if (timer) clearTimeout(timer);
       await running?.catch(() => undefined);
+      await again?.catch(() => undefined);
     },
   };
 }

@@ -65,8 +65,9 @@ describe('serve', () => {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout}`)), 50_000);
       child.stdout.on('data', () => {
+        // The start prints its lines one write each: wait for the last one ("Next: …").
         const match = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (match?.[1]) {
+        if (match?.[1] && stdout.includes('\nNext: ')) {
           clearTimeout(timer);
           resolve(match[1]);
         }
