@@ -69,8 +69,8 @@ export function throttleStoreFor(config: Pick<Config, 'storageUrl' | 'dataDir'>)
 interface Limiters {
   failures: RateLimiterAbstract;
   lockouts: RateLimiterAbstract;
-  /** Settles once the store is ready for counting (PostgreSQL: its table exists). */
-  ready: Promise<void>;
+  /** Settles once the store is ready for counting (PostgreSQL: its table exists, made at the first call). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,7 +82,7 @@ function openLimiters(store: ThrottleStore, policy: AuthThrottlePolicy): Limiter
     return {
       failures: new RateLimiterMemory(failures),
       lockouts: new RateLimiterMemory(lockouts),
-      ready: Promise.resolve(),
+      ready: async () => {},
       close: async () => {},
     };
   }
@@ -101,7 +101,7 @@ function openLimiters(store: ThrottleStore, policy: AuthThrottlePolicy): Limiter
     return {
       failures: on(failures),
       lockouts: on(lockouts),
-      ready: Promise.resolve(),
+      ready: async () => {},
       close: async () => {
         redis.disconnect();
       },
@@ -113,7 +113,9 @@ function openLimiters(store: ThrottleStore, policy: AuthThrottlePolicy): Limiter
   // Replicas starting together would race rate-limiter-flexible's own CREATE TABLE IF NOT EXISTS
   // (PostgreSQL can fail one of two concurrent creates), leaving the loser counting in memory:
   // the table is created here once, under an advisory lock, with the library's own columns.
-  const tableReady = (async () => {
+  // At the first sign-in, not at start: a start on PostgreSQL paid a connection and three
+  // statements for it before the first request.
+  const createTable = async () => {
     const client = await pool.connect();
     try {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [tableName]);
@@ -124,7 +126,13 @@ function openLimiters(store: ThrottleStore, policy: AuthThrottlePolicy): Limiter
     } finally {
       client.release();
     }
-  })().catch(() => undefined); // the store is down: the insurance limiter counts until it is back
+  };
+  let tableReady: Promise<void> | undefined;
+  // The store is down: the insurance limiter counts until it is back.
+  const ready = () => {
+    tableReady ??= createTable().catch(() => undefined);
+    return tableReady;
+  };
   const on = (options: typeof failures) =>
     new RateLimiterPostgres(
       insured({ ...options, storeClient: pool, storeType: 'pool', tableName, tableCreated: true, clearExpiredByTimeout: true }),
@@ -132,7 +140,7 @@ function openLimiters(store: ThrottleStore, policy: AuthThrottlePolicy): Limiter
   return {
     failures: on(failures),
     lockouts: on(lockouts),
-    ready: tableReady,
+    ready,
     close: () => pool.end(),
   };
 }
@@ -158,13 +166,13 @@ export function createAuthThrottle({
 
   return {
     async lockedFor(client) {
-      await limiters.ready;
+      await limiters.ready();
       const counted = await failures.get(client);
       return counted && counted.consumedPoints >= policy.failuresAllowed ? Math.max(1, counted.msBeforeNext) : undefined;
     },
 
     async failed(client) {
-      await limiters.ready;
+      await limiters.ready();
       let counted: RateLimiterRes;
       try {
         counted = await failures.consume(client);
@@ -188,7 +196,7 @@ export function createAuthThrottle({
     },
 
     async succeeded(client) {
-      await limiters.ready;
+      await limiters.ready();
       await Promise.all([failures.delete(client), lockouts.delete(client)]);
     },
 

@@ -297,11 +297,13 @@ async function jobTallySqlite(db: Kysely<unknown>): Promise<void> {
  * installation in a neighbouring schema would make it believe they exist here.
  */
 export async function migrateToLatest(db: Kysely<unknown>, kind: SqlKind): Promise<void> {
-  const provider: MigrationProvider = { getMigrations: async () => migrations(kind) };
+  const all = migrations(kind);
+  const provider: MigrationProvider = { getMigrations: async () => all };
   const schema =
     kind === 'postgres'
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
       : undefined;
+  if (await isCurrent(db, schema, Object.keys(all))) return;
   const migrator = new Migrator({
     db,
     provider,
@@ -313,5 +315,23 @@ export async function migrateToLatest(db: Kysely<unknown>, kind: SqlKind): Promi
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'the migration lock';
     throw new StorageError(`storage schema migration failed at ${failed}: ${(error as Error).message ?? error}`, error);
+  }
+}
+
+/**
+ * True when the store has run exactly these migrations: one read of the bookkeeping table.
+ * The migrator would find the same and do nothing, but asks for it with nine round trips on
+ * PostgreSQL (two of them reading the whole catalog) and an advisory lock — most of what a
+ * start on PostgreSQL spent beyond one on SQLite. Anything else (a missing table, a pending or
+ * an unknown migration) goes to the migrator, which migrates or reports it.
+ */
+async function isCurrent(db: Kysely<unknown>, schema: string | undefined, names: readonly string[]): Promise<boolean> {
+  const table = schema ? sql.id(schema, 'ai_implement_migration') : sql.id('ai_implement_migration');
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(db);
+    const done = new Set(rows.map((r) => r.name));
+    return done.size === names.length && names.every((name) => done.has(name));
+  } catch {
+    return false;
   }
 }

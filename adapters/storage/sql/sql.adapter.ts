@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } from '../../../core/domain/model.js';
 import { DISPATCH_LOG_LIMIT, type Lease, type Storage, StorageError } from '../../../ports/storage.port.js';
 import { assertPage, assertPositive } from '../plain.js';
@@ -21,6 +21,7 @@ import {
   upsertJob,
   whereJobs,
 } from './sql-queries.js';
+import type { SqlDatabase } from './sql-schema.js';
 import { createSqlSecurityEvents } from './sql-security-events.js';
 import { transact } from './sql-transaction.js';
 import { createSqlUsageStore } from './sql-usage.js';
@@ -155,9 +156,15 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
         run('jobs.delete', async () => deleted(await db.deleteFrom('jobs').where('id', '=', id).executeTakeFirstOrThrow())),
       list: (query = {}) =>
         run('jobs.list', async () => {
-          let q = whereJobs(db.selectFrom('jobs').select('data'), query, kind).orderBy('dispatched_at', 'desc').orderBy('id');
-          if (query.limit !== undefined) q = q.limit(assertPage('limit', query.limit));
-          return parseAll<Job>(await q.execute());
+          if (query.limit === undefined) {
+            return parseAll<Job>(await newestFirst(whereJobs(db.selectFrom('jobs').select('data'), query, kind)).execute());
+          }
+          // A page picks its ids first: the sort then carries keys, not every matching job's JSON
+          // (on SQLite that sort was most of /api/v1/state: 3.5k jobs of a day for 200 shown).
+          const page = newestFirst(whereJobs(db.selectFrom('jobs').select('id'), query, kind)).limit(
+            assertPage('limit', query.limit),
+          );
+          return parseAll<Job>(await newestFirst(db.selectFrom('jobs').select('data').where('id', 'in', page)).execute());
         }),
       count: (query = {}) =>
         run('jobs.count', async () => {
@@ -434,6 +441,11 @@ async function retryWhileBusy<T>(task: () => Promise<T>, deadlineMs = 15_000): P
       await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** attempt, 50) * (0.5 + Math.random())));
     }
   }
+}
+
+/** The listing order of jobs: newest dispatch first, ties by id. */
+function newestFirst<O>(query: SelectQueryBuilder<SqlDatabase, 'jobs', O>): SelectQueryBuilder<SqlDatabase, 'jobs', O> {
+  return query.orderBy('dispatched_at', 'desc').orderBy('id');
 }
 
 function toLease(row: { name: string; owner: string; fence: number; expires_at: number }): Lease {
