@@ -156,14 +156,14 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
         run('jobs.delete', async () => deleted(await db.deleteFrom('jobs').where('id', '=', id).executeTakeFirstOrThrow())),
       list: (query = {}) =>
         run('jobs.list', async () => {
-          if (query.limit === undefined) {
-            return parseAll<Job>(await newestFirst(whereJobs(db.selectFrom('jobs').select('data'), query, kind)).execute());
-          }
-          // A page picks its ids first: the sort then carries keys, not every matching job's JSON
-          // (on SQLite that sort was most of /api/v1/state: 3.5k jobs of a day for 200 shown).
-          const page = newestFirst(whereJobs(db.selectFrom('jobs').select('id'), query, kind)).limit(
-            assertPage('limit', query.limit),
-          );
+          const limit = query.limit === undefined ? undefined : assertPage('limit', query.limit);
+          const matching = newestFirst(whereJobs(db.selectFrom('jobs').select('data'), query, kind));
+          if (limit === undefined) return parseAll<Job>(await matching.execute());
+          if (kind === 'postgres') return parseAll<Job>(await matching.limit(limit).execute());
+          // SQLite sorts every matching row with its JSON before the limit (PostgreSQL keeps the
+          // top N only): the page picks its ids first and reads the JSON of those alone. On
+          // /api/v1/state that is 200 of a day's 3.5k finished jobs, 22 → 4 ms at 100k jobs.
+          const page = newestFirst(whereJobs(db.selectFrom('jobs').select('id'), query, kind)).limit(limit);
           return parseAll<Job>(await newestFirst(db.selectFrom('jobs').select('data').where('id', 'in', page)).execute());
         }),
       count: (query = {}) =>
