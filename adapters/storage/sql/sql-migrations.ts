@@ -228,7 +228,9 @@ const FILL_TALLY = sql`insert into job_tally (phase, status, n) select phase, st
  * the triggers. Inserts and deletes are counted per statement (an import of 100k jobs is one
  * grouped upsert per statement, not one per row on the same counter row); a change of phase
  * or status per row. Each adds to the counter rows in (phase, status) order, so two writers
- * never wait on each other's counter rows in opposite orders.
+ * never wait on each other's counter rows in opposite orders. The functions keep the search
+ * path they were made with: a write from a session on another path (an operator's psql, with
+ * the schema in the table's name) is counted in this installation's tally.
  */
 async function jobTallyPostgres(db: Kysely<unknown>): Promise<void> {
   await sql`create table job_tally (phase text not null, status text not null, n bigint not null, primary key (phase, status))`.execute(
@@ -236,11 +238,11 @@ async function jobTallyPostgres(db: Kysely<unknown>): Promise<void> {
   );
   const add = (rows: ReturnType<typeof sql>) =>
     sql`insert into job_tally (phase, status, n) ${rows} order by 1, 2 on conflict (phase, status) do update set n = job_tally.n + excluded.n`;
-  await sql`create function job_tally_inserted() returns trigger language plpgsql as $$ begin
+  await sql`create function job_tally_inserted() returns trigger language plpgsql set search_path from current as $$ begin
     ${add(sql`select phase, status, count(*) from inserted group by phase, status`)}; return null; end $$`.execute(db);
-  await sql`create function job_tally_deleted() returns trigger language plpgsql as $$ begin
+  await sql`create function job_tally_deleted() returns trigger language plpgsql set search_path from current as $$ begin
     ${add(sql`select phase, status, -count(*) from deleted group by phase, status`)}; return null; end $$`.execute(db);
-  await sql`create function job_tally_moved() returns trigger language plpgsql as $$ begin
+  await sql`create function job_tally_moved() returns trigger language plpgsql set search_path from current as $$ begin
     ${add(sql`select * from (values (old.phase, old.status, -1), (new.phase, new.status, 1)) as moved (phase, status, n)`)};
     return null; end $$`.execute(db);
   await sql`create trigger job_tally_insert after insert on jobs referencing new table as inserted

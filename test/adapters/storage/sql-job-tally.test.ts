@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openPostgresStorage, openSqliteStorage, type SqlStorage } from '../../../adapters/storage/sql/sql.adapter.js';
 import { connectPostgres, connectSqlite, type SqlConnection } from '../../../adapters/storage/sql/sql-connect.js';
@@ -86,6 +87,24 @@ describe('the job tally on postgresql', () => {
     const schema = await database.schema();
     drops.push(schema.drop);
     return { storage: () => openPostgresStorage(schema.url), raw: () => connectPostgres(schema.url) };
+  });
+
+  it('counts a write from a session on another search path, in its own schema', async () => {
+    const schema = await database.schema();
+    drops.push(schema.drop);
+    const storage = await openPostgresStorage(schema.url);
+    const name = /search_path=(\w+)/.exec(decodeURIComponent(schema.url))?.[1];
+    expect(name).toBeDefined();
+    const operator = new pg.Client({ connectionString: database.url });
+    await operator.connect();
+    try {
+      await storage.jobs.put(job('a'));
+      await operator.query(`update ${name}.jobs set status = 'failed' where id = 'a'`);
+      expect(await tallied(storage)).toEqual({ 'planning/failed': 1 });
+    } finally {
+      await operator.end();
+      await storage.close();
+    }
   });
 
   it('stays exact, without a deadlock, while two replicas move many jobs at once', async () => {
