@@ -119,7 +119,10 @@ export interface JobStore {
   delete(id: string): Promise<boolean>;
   list(query?: JobQuery): Promise<Job[]>;
   count(query?: Omit<JobQuery, 'limit'>): Promise<number>;
-  /** How many jobs there are of each phase and status (one grouped count; absent pairs are 0). */
+  /**
+   * How many jobs there are of each phase and status (absent pairs are 0). Read at every
+   * `/metrics` scrape: cheap whatever the number of jobs (the SQL store keeps it as jobs are written).
+   */
   tally(): Promise<{ phase: Phase; status: JobStatus; count: number }[]>;
 }
 

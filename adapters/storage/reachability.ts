@@ -1,7 +1,5 @@
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import type { StorageTarget } from './create-storage.js';
 
 /** How long a start-up check waits for a server to answer. */
@@ -77,7 +75,9 @@ export function checkWritableDirectory(dir: string, label = 'directory'): void {
   }
 }
 
+/** pg and ioredis are loaded here, by the check of a store that needs them: a start on SQLite loads neither. */
 async function pingPostgres(url: string, timeoutMs: number): Promise<void> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
   client.on('error', () => undefined);
   try {
@@ -91,6 +91,7 @@ async function pingPostgres(url: string, timeoutMs: number): Promise<void> {
 }
 
 async function pingRedis(url: string, timeoutMs: number): Promise<void> {
+  const { Redis } = await import('ioredis');
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,

@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import type { Pool } from 'pg';
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -66,11 +65,17 @@ export function throttleStoreFor(config: Pick<Config, 'storageUrl' | 'dataDir'>)
   return { kind: 'memory' };
 }
 
-interface Limiters {
+interface Pair {
   failures: RateLimiterAbstract;
   lockouts: RateLimiterAbstract;
-  /** Settles once the store is ready for counting (PostgreSQL: its table exists). */
-  ready: Promise<void>;
+}
+
+interface Limiters {
+  /**
+   * The two limiters, made at the first call: a shared store's client (ioredis, pg) is loaded
+   * and connected at the first sign-in, not at start (PostgreSQL: its table made then too).
+   */
+  get(): Promise<Pair>;
   close(): Promise<void>;
 }
 
@@ -79,62 +84,67 @@ function openLimiters(store: ThrottleStore, policy: AuthThrottlePolicy): Limiter
   // Enough points never to run out: only the count matters.
   const lockouts = { points: 1_000_000, duration: policy.lockoutMemorySeconds, keyPrefix: 'auth-lockouts' };
   if (store.kind === 'memory') {
-    return {
-      failures: new RateLimiterMemory(failures),
-      lockouts: new RateLimiterMemory(lockouts),
-      ready: Promise.resolve(),
-      close: async () => {},
-    };
+    const pair = { failures: new RateLimiterMemory(failures), lockouts: new RateLimiterMemory(lockouts) };
+    return { get: async () => pair, close: async () => {} };
   }
   // Should the shared store fail, each process counts in its own memory meanwhile.
   const insured = <T extends { points: number; duration: number; keyPrefix: string }>(options: T) => ({
     ...options,
     insuranceLimiter: new RateLimiterMemory(options),
   });
-  if (store.kind === 'redis') {
-    // A command waits for the connection at most one retry; then the insurance answers.
-    const redis = new Redis(store.url, { maxRetriesPerRequest: 1 });
-    redis.on('error', () => undefined);
-    const prefix = store.keyPrefix ?? 'ai-implement';
-    const on = (options: typeof failures) =>
-      new RateLimiterRedis(insured({ ...options, keyPrefix: `${prefix}:${options.keyPrefix}`, storeClient: redis }));
-    return {
-      failures: on(failures),
-      lockouts: on(lockouts),
-      ready: Promise.resolve(),
-      close: async () => {
-        redis.disconnect();
-      },
-    };
-  }
-  const pool = new pg.Pool({ connectionString: store.url, max: 2 });
-  pool.on('error', () => undefined);
-  const tableName = store.tableName ?? 'auth_throttle';
-  // Replicas starting together would race rate-limiter-flexible's own CREATE TABLE IF NOT EXISTS
-  // (PostgreSQL can fail one of two concurrent creates), leaving the loser counting in memory:
-  // the table is created here once, under an advisory lock, with the library's own columns.
-  const tableReady = (async () => {
-    const client = await pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [tableName]);
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS "${tableName.replace(/"/g, '""')}" (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`,
-      );
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [tableName]);
-    } finally {
-      client.release();
+  let closeClient: (() => Promise<void>) | undefined;
+  let opened: Promise<Pair> | undefined;
+  const open = async (): Promise<Pair> => {
+    if (store.kind === 'redis') {
+      const { Redis } = await import('ioredis');
+      // A command waits for the connection at most one retry; then the insurance answers.
+      const redis = new Redis(store.url, { maxRetriesPerRequest: 1 });
+      redis.on('error', () => undefined);
+      closeClient = async () => redis.disconnect();
+      const prefix = store.keyPrefix ?? 'ai-implement';
+      const on = (options: typeof failures) =>
+        new RateLimiterRedis(insured({ ...options, keyPrefix: `${prefix}:${options.keyPrefix}`, storeClient: redis }));
+      return { failures: on(failures), lockouts: on(lockouts) };
     }
-  })().catch(() => undefined); // the store is down: the insurance limiter counts until it is back
-  const on = (options: typeof failures) =>
-    new RateLimiterPostgres(
-      insured({ ...options, storeClient: pool, storeType: 'pool', tableName, tableCreated: true, clearExpiredByTimeout: true }),
-    );
-  return {
-    failures: on(failures),
-    lockouts: on(lockouts),
-    ready: tableReady,
-    close: () => pool.end(),
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: store.url, max: 2 });
+    pool.on('error', () => undefined);
+    closeClient = () => pool.end();
+    const tableName = store.tableName ?? 'auth_throttle';
+    // Replicas starting together would race rate-limiter-flexible's own CREATE TABLE IF NOT
+    // EXISTS (PostgreSQL can fail one of two concurrent creates), leaving the loser counting
+    // in memory: the table is created here once, under an advisory lock, with the library's
+    // own columns. The store down: the insurance limiter counts until it is back.
+    await createThrottleTable(pool, tableName).catch(() => undefined);
+    const on = (options: typeof failures) =>
+      new RateLimiterPostgres(
+        insured({ ...options, storeClient: pool, storeType: 'pool', tableName, tableCreated: true, clearExpiredByTimeout: true }),
+      );
+    return { failures: on(failures), lockouts: on(lockouts) };
   };
+  return {
+    get: () => {
+      opened ??= open();
+      return opened;
+    },
+    close: async () => {
+      await opened?.catch(() => undefined);
+      await closeClient?.();
+    },
+  };
+}
+
+async function createThrottleTable(pool: Pool, tableName: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [tableName]);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS "${tableName.replace(/"/g, '""')}" (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`,
+    );
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [tableName]);
+  } finally {
+    client.release();
+  }
 }
 
 /**
@@ -154,17 +164,16 @@ export function createAuthThrottle({
   onLockout?: (client: string, seconds: number) => void;
 }): AuthThrottle {
   const limiters = openLimiters(store, policy);
-  const { failures, lockouts } = limiters;
 
   return {
     async lockedFor(client) {
-      await limiters.ready;
+      const { failures } = await limiters.get();
       const counted = await failures.get(client);
       return counted && counted.consumedPoints >= policy.failuresAllowed ? Math.max(1, counted.msBeforeNext) : undefined;
     },
 
     async failed(client) {
-      await limiters.ready;
+      const { failures, lockouts } = await limiters.get();
       let counted: RateLimiterRes;
       try {
         counted = await failures.consume(client);
@@ -188,7 +197,7 @@ export function createAuthThrottle({
     },
 
     async succeeded(client) {
-      await limiters.ready;
+      const { failures, lockouts } = await limiters.get();
       await Promise.all([failures.delete(client), lockouts.delete(client)]);
     },
 

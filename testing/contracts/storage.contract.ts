@@ -194,6 +194,63 @@ export function storageContract(
     );
 
     it(
+      'tallies jobs by phase and status through every kind of write',
+      withSubject(async ({ storage }) => {
+        const tally = async () =>
+          Object.fromEntries(
+            (await storage.jobs.tally())
+              .map((r) => [`${r.phase}/${r.status}`, r.count] as const)
+              .sort(([a], [b]) => (a < b ? -1 : 1)),
+          );
+        expect(await tally()).toEqual({});
+        await storage.jobs.put(job('a'));
+        await storage.jobs.put(job('a', { updatedAt: 1_700_000_000_005 })); // same phase and status
+        await storage.jobs.put(job('b', { phase: 'implementation', status: 'running' }));
+        expect(await storage.recordDispatch(dispatch('c', 'dispatch:c'))).toBe('recorded');
+        expect(await tally()).toEqual({ 'implementation/running': 1, 'planning/dispatched': 2 });
+
+        await storage.jobs.put(job('a', { status: 'running' }));
+        expect(await storage.jobs.updateIf(job('b', { phase: 'implementation', status: 'completed' }), ['running'])).toBe(true);
+        expect(await storage.jobs.updateIf(job('c', { status: 'failed' }), ['running'])).toBe(false);
+        expect(await tally()).toEqual({ 'implementation/completed': 1, 'planning/dispatched': 1, 'planning/running': 1 });
+
+        expect(await storage.jobs.delete('c')).toBe(true);
+        expect(await storage.jobs.delete('c')).toBe(false);
+        // A dispatch that writes nothing (its issue has a job in flight) counts nothing.
+        expect(await storage.recordDispatch(dispatch('d', 'dispatch:d', { job: job('d', { issueId: 'issue-a' }) }))).toBe(
+          'in-flight',
+        );
+        expect(await tally()).toEqual({ 'implementation/completed': 1, 'planning/running': 1 });
+        for (const id of ['a', 'b']) await storage.jobs.delete(id);
+        expect(await tally()).toEqual({});
+      }),
+    );
+
+    it(
+      'tallies the jobs an import wrote, and none of an import that failed part-way',
+      withSubject(async ({ storage }) => {
+        const snapshot = {
+          mappings: [],
+          jobs: [job('x', { status: 'completed' }), job('y', { status: 'completed' }), job('z', { phase: 'gap-analysis' })],
+          dedup: [],
+          dispatchLog: [],
+          settings: [],
+          claims: [],
+          documents: [{ collection: 'c', id: 'x', value: { big: 1n } }],
+          streams: [],
+        };
+        await expect(storage.importSnapshot(snapshot)).rejects.toThrow(StorageError);
+        expect(await storage.jobs.tally()).toEqual([]);
+        await storage.importSnapshot({ ...snapshot, documents: [] });
+        const tally = (await storage.jobs.tally()).sort((a, b) => a.count - b.count);
+        expect(tally).toEqual([
+          { phase: 'gap-analysis', status: 'dispatched', count: 1 },
+          { phase: 'planning', status: 'completed', count: 2 },
+        ]);
+      }),
+    );
+
+    it(
       'lists the jobs that opened a pull request, or those that did not, also among the newest of each issue',
       withSubject(async ({ storage }) => {
         const t = 1_700_000_000_000;

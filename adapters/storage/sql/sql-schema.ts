@@ -25,6 +25,8 @@ export interface SqlDatabase {
     fly_run_id: string | null;
     data: string;
   };
+  /** How many jobs there are of each phase and status, kept by triggers on `jobs` (migration 0010); a row may hold 0. */
+  job_tally: { phase: string; status: string; n: number };
   dedup: { issue_id: string; dispatched_at: number; data: string };
   /** Insertion order is `seq`: the newest entry has the highest. */
   dispatch_log: { seq: Generated<number>; data: string };

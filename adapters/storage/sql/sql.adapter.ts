@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } from '../../../core/domain/model.js';
 import { DISPATCH_LOG_LIMIT, type Lease, type Storage, StorageError } from '../../../ports/storage.port.js';
 import { assertPage, assertPositive } from '../plain.js';
@@ -22,6 +22,7 @@ import {
   upsertJob,
   whereJobs,
 } from './sql-queries.js';
+import type { SqlDatabase } from './sql-schema.js';
 import { createSqlSecurityEvents } from './sql-security-events.js';
 import { transact } from './sql-transaction.js';
 import { createSqlUsageStore } from './sql-usage.js';
@@ -160,9 +161,15 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
         run('jobs.delete', async () => deleted(await db.deleteFrom('jobs').where('id', '=', id).executeTakeFirstOrThrow())),
       list: (query = {}) =>
         run('jobs.list', async () => {
-          let q = whereJobs(db.selectFrom('jobs').select('data'), query, kind).orderBy('dispatched_at', 'desc').orderBy('id');
-          if (query.limit !== undefined) q = q.limit(assertPage('limit', query.limit));
-          return parseAll<Job>(await q.execute());
+          const limit = query.limit === undefined ? undefined : assertPage('limit', query.limit);
+          const matching = newestFirst(whereJobs(db.selectFrom('jobs').select('data'), query, kind));
+          if (limit === undefined) return parseAll<Job>(await matching.execute());
+          if (kind === 'postgres') return parseAll<Job>(await matching.limit(limit).execute());
+          // SQLite sorts every matching row with its JSON before the limit (PostgreSQL keeps the
+          // top N only): the page picks its ids first and reads the JSON of those alone. On
+          // /api/v1/state that is 200 of a day's 3.5k finished jobs, 22 → 4 ms at 100k jobs.
+          const page = newestFirst(whereJobs(db.selectFrom('jobs').select('id'), query, kind)).limit(limit);
+          return parseAll<Job>(await newestFirst(db.selectFrom('jobs').select('data').where('id', 'in', page)).execute());
         }),
       count: (query = {}) =>
         run('jobs.count', async () => {
@@ -175,11 +182,8 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
         }),
       tally: () =>
         run('jobs.tally', async () => {
-          const rows = await db
-            .selectFrom('jobs')
-            .select(['phase', 'status', (eb) => eb.fn.countAll<number>().as('n')])
-            .groupBy(['phase', 'status'])
-            .execute();
+          // Kept by triggers as jobs are written (migration 0010): a few rows, whatever the number of jobs.
+          const rows = await db.selectFrom('job_tally').select(['phase', 'status', 'n']).where('n', '<>', 0).execute();
           return rows.map((r) => ({ phase: r.phase as Phase, status: r.status as JobStatus, count: Number(r.n) }));
         }),
     },
@@ -439,6 +443,11 @@ async function retryWhileBusy<T>(task: () => Promise<T>, deadlineMs = 15_000): P
       await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** attempt, 50) * (0.5 + Math.random())));
     }
   }
+}
+
+/** The listing order of jobs: newest dispatch first, ties by id. */
+function newestFirst<O>(query: SelectQueryBuilder<SqlDatabase, 'jobs', O>): SelectQueryBuilder<SqlDatabase, 'jobs', O> {
+  return query.orderBy('dispatched_at', 'desc').orderBy('id');
 }
 
 function toLease(row: { name: string; owner: string; fence: number; expires_at: number }): Lease {

@@ -120,7 +120,8 @@ export function createMetricsService({ storage, clock, eventBus, connectionHealt
   const unsubscribe = eventBus.subscribe(count);
 
   async function gauges(): Promise<MetricFamily[]> {
-    // Counted in the store (one grouped count), never by loading history.
+    // Counted in the store (the SQL store keeps the tally as jobs are written), never by loading history;
+    // the rest is bounded: jobs in flight, mappings, and a dedup ledger pruned to its 24-hour window.
     const [live, mappings, dedup, tally] = await Promise.all([
       storage.jobs.list({ statuses: IN_FLIGHT_STATUSES }),
       storage.mappings.list(),
