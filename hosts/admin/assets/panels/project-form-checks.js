@@ -242,7 +242,11 @@ export function requestBody(v) {
     out.repoFieldValue = v.repoFieldValue;
   }
   if (v.ticketing === 'github') out.issuesRepo = v.issuesRepo === '' ? null : v.issuesRepo;
-  for (const name of /** @type {const} */ (['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues'])) {
+  // The machine's size is Fly's alone (its fields show only then): a value left from an earlier
+  // choice of runner is not sent, as the stepper does not check it either.
+  const numbers =
+    v.executionMode === 'fly-machines' ? ['machineCpus', 'machineMemoryMb', 'maxInProgressAiIssues'] : ['maxInProgressAiIssues'];
+  for (const name of /** @type {('machineCpus' | 'machineMemoryMb' | 'maxInProgressAiIssues')[]} */ (numbers)) {
     if (v[name] !== '') out[name] = Number(v[name]);
   }
   for (const name of [...CAPS, ...BUDGETS]) out[name] = v[name] === '' ? null : Number(v[name]);
