@@ -28,8 +28,8 @@ describe('GET /runner/session-env', () => {
     return ((await res.json()) as { events: { route: string; count: number }[] }).events;
   }
 
-  async function started(env: Record<string, string> = {}) {
-    h = await startCallbackHarness({ env });
+  async function started(env: Record<string, string> = {}, kind: 'memory' | 'sqlite' = 'memory') {
+    h = await startCallbackHarness({ env, kind });
     await h.createIssue();
     return { harness: h, run: await h.dispatch() };
   }
@@ -92,11 +92,17 @@ describe('GET /runner/session-env', () => {
   it('is in the OpenAPI document as a run-token callback', async () => {
     const { harness } = await started();
     const doc = (await (await harness.call('GET', '/api/v1/openapi.json', { token: harness.admin })).json()) as {
-      paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<string, { operationId: string; responses: Record<string, unknown>; parameters?: Record<string, unknown>[] }>
+      >;
     };
     const op = doc.paths['/runner/session-env']?.get;
     expect(op?.operationId).toBe('runnerSessionEnv');
     expect(Object.keys(op?.responses ?? {}).sort()).toEqual(['200', '400', '401', '404', '409', '501']);
+    expect(op?.parameters).toEqual([
+      expect.objectContaining({ name: 'x-ai-implement-fetch-id', in: 'header', required: true, schema: expect.any(Object) }),
+    ]);
   });
 
   it('answers the same values again to the first call’s fetch id (a lost answer); another id is 409 and a security event', async () => {
@@ -125,6 +131,20 @@ describe('GET /runner/session-env', () => {
     expect(stored).not.toContain(FETCH_ID);
     expect(stored).toContain(harness.orchestrator.cradle.signing.digest(FETCH_ID));
   });
+
+  it.each(['memory', 'sqlite'] as const)(
+    '%s: of concurrent takes with different fetch ids exactly one gets the values, and only its id may ask again',
+    async (kind) => {
+      const { harness, run } = await started({}, kind);
+      const progress = run.env[RUN_ENV.progressToken];
+      const ids = [newFetchId(), newFetchId(), newFetchId()];
+      const statuses = await Promise.all(ids.map(async (id) => (await take(harness, progress, id)).status));
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 409)).toHaveLength(2);
+      const winner = ids[statuses.indexOf(200)];
+      for (const id of ids) expect((await take(harness, progress, id)).status).toBe(id === winner ? 200 : 409);
+    },
+  );
 
   it(`the same fetch id gets at most ${SESSION_ENV_ANSWERS} answers in all, then 409`, async () => {
     const { harness, run } = await started();
