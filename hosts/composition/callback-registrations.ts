@@ -47,11 +47,18 @@ export function registerCallbacks(container: AwilixContainer<Cradle>): void {
     sessionApi: asFunction(createSessionApiService).singleton(),
     // A Fly app secret's reference is left out: the machine gets the app's own value from Fly.
     sessionEnvHandOff: asFunction(
-      ({ storage, clock, logger, sessionSecrets }: Pick<Cradle, 'storage' | 'clock' | 'logger' | 'sessionSecrets'>) =>
+      ({
+        storage,
+        clock,
+        logger,
+        signing,
+        sessionSecrets,
+      }: Pick<Cradle, 'storage' | 'clock' | 'logger' | 'signing' | 'sessionSecrets'>) =>
         createSessionEnvHandOff({
           storage,
           clock,
           logger,
+          signing,
           sessionSecrets: async (mapping, runner) =>
             Object.fromEntries(
               Object.entries(await sessionSecrets(mapping, runner)).filter(

@@ -62,11 +62,13 @@ type BodyOf<B> = B extends { read: 'raw' }
       : undefined;
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-interface RouteInput<B, Q, P, A> {
+interface RouteInput<B, Q, P, A, H = undefined> {
   event: H3Event;
   body: BodyOf<B>;
   query: Parsed<Q>;
   params: Parsed<P>;
+  /** The request headers the route's `headers` schema names (lower-case names). */
+  headers: Parsed<H>;
   /** What `admit` granted (a run token's claims). */
   admitted: A;
 }
@@ -79,7 +81,15 @@ interface RouteInput<B, Q, P, A> {
 type RouteAnswer<T = unknown> = Result<T, HttpError> | Response | HTTPResponse;
 type Success<R> = R[Extract<keyof R, 200 | 201 | 202>] extends infer S ? (S extends z.ZodType ? z.input<S> : never) : never;
 
-export interface RouteSpec<Deps, B, Q, P, A, R extends Record<number, ResponseSpec> = Record<number, ResponseSpec>> {
+export interface RouteSpec<
+  Deps,
+  B,
+  Q,
+  P,
+  A,
+  R extends Record<number, ResponseSpec> = Record<number, ResponseSpec>,
+  H extends ObjectSchema | undefined = undefined,
+> {
   method: RouteMethod;
   /** h3 syntax: `/api/mappings/:teamKey`, `/admin/assets/**:path`. */
   path: string;
@@ -90,6 +100,8 @@ export interface RouteSpec<Deps, B, Q, P, A, R extends Record<number, ResponseSp
   security?: RouteSecurity;
   params?: P;
   query?: Q;
+  /** Request headers, by lower-case name: a schema's first issue answers 400 with its message, after `admit`. */
+  headers?: H;
   body?: B;
   /** What the spec checks before the body is read (a run token, a rate limit): its refusal answers first. */
   admit?: (event: H3Event, deps: Deps) => Result<A, HttpError>;
@@ -97,12 +109,20 @@ export interface RouteSpec<Deps, B, Q, P, A, R extends Record<number, ResponseSp
   responses: R;
   /** The failures it answers, as the error table's kinds; `(…)` and `{…}` in a message mark passed-through text. */
   errors?: readonly HttpError[];
-  handler: (input: RouteInput<B, Q, P, A>, deps: Deps) => Promise<RouteAnswer<Success<R>>> | RouteAnswer<Success<R>>;
+  handler: (input: RouteInput<B, Q, P, A, H>, deps: Deps) => Promise<RouteAnswer<Success<R>>> | RouteAnswer<Success<R>>;
 }
 
 /** A route as the document sees it (no deps), and how to mount it. */
 export interface RouteDefinition<Deps> {
-  readonly spec: RouteSpec<Deps, BodySpec | undefined, ObjectSchema | undefined, ObjectSchema | undefined, unknown>;
+  readonly spec: RouteSpec<
+    Deps,
+    BodySpec | undefined,
+    ObjectSchema | undefined,
+    ObjectSchema | undefined,
+    unknown,
+    Record<number, ResponseSpec>,
+    ObjectSchema | undefined
+  >;
   register(app: H3, deps: Deps): void;
 }
 
@@ -118,8 +138,9 @@ export function routesFor<Deps>() {
     P extends ObjectSchema | undefined = undefined,
     A = undefined,
     R extends Record<number, ResponseSpec> = Record<number, ResponseSpec>,
+    H extends ObjectSchema | undefined = undefined,
   >(
-    spec: RouteSpec<Deps, B, Q, P, A, R>,
+    spec: RouteSpec<Deps, B, Q, P, A, R, H>,
   ): RouteDefinition<Deps> => ({
     spec: spec as unknown as RouteDefinition<Deps>['spec'],
     register: (app, deps) => {
@@ -136,8 +157,8 @@ function refuse(event: H3Event, error: HttpError): Response {
   return errorResponse(error);
 }
 
-async function answer<Deps, B, Q, P, A, R extends Record<number, ResponseSpec>>(
-  spec: RouteSpec<Deps, B, Q, P, A, R>,
+async function answer<Deps, B, Q, P, A, R extends Record<number, ResponseSpec>, H extends ObjectSchema | undefined>(
+  spec: RouteSpec<Deps, B, Q, P, A, R, H>,
   event: H3Event,
   deps: Deps,
 ) {
@@ -151,9 +172,18 @@ async function answer<Deps, B, Q, P, A, R extends Record<number, ResponseSpec>>(
   if (params.isErr()) return refuse(event, params.error);
   const query = parseOrInvalid(spec.query as ObjectSchema | undefined, getQuery(event));
   if (query.isErr()) return refuse(event, query.error);
+  const headers = parseOrInvalid(spec.headers, headersNamed(event, spec.headers));
+  if (headers.isErr()) return refuse(event, headers.error);
   const body = await readRouteBody(event, spec.body as BodySpec | undefined);
   if (body.isErr()) return refuse(event, body.error);
-  const input = { event, admitted, params: params.value, query: query.value, body: body.value } as RouteInput<B, Q, P, A>;
+  const input = {
+    event,
+    admitted,
+    params: params.value,
+    query: query.value,
+    headers: headers.value,
+    body: body.value,
+  } as RouteInput<B, Q, P, A, H>;
   const result = await spec.handler(input, deps);
   if (!(result instanceof Ok || result instanceof Err)) return result;
   return result.match(
@@ -168,6 +198,16 @@ function parseOrInvalid(schema: ObjectSchema | undefined, value: unknown): Resul
   const parsed = schema.safeParse(value);
   if (parsed.success) return new Ok(parsed.data);
   return new Err({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'Bad request' });
+}
+
+/** The headers a schema names (absent ones left out), so that nothing else of the request reaches the handler. */
+function headersNamed(event: H3Event, schema: ObjectSchema | undefined): Record<string, string> {
+  const named: Record<string, string> = {};
+  for (const name of Object.keys(schema?.shape ?? {})) {
+    const value = event.req.headers.get(name);
+    if (value !== null) named[name] = value;
+  }
+  return named;
 }
 
 function successStatus(responses: Record<number, ResponseSpec>): number {

@@ -1,5 +1,9 @@
+import { randomBytes } from 'node:crypto';
+
 /** Where a Fly session takes its team secrets and extraEnv (hosts/http/routes/session-env.routes.ts). */
 export const SESSION_ENV_PATH = '/runner/session-env';
+/** The header carrying the session's fetch id: one random id for every attempt of one take. */
+export const SESSION_ENV_FETCH_ID_HEADER = 'X-AI-Implement-Fetch-Id';
 
 const ATTEMPTS = 4;
 const TIMEOUT_MS = 15_000;
@@ -9,14 +13,17 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * Takes the run's team secrets and extraEnv from the orchestrator, once (`GET
  * /runner/session-env` with the progress token), for a session whose machine config must not
  * hold them. Network failures and 5xx are tried again (a machine may boot before its network
- * is up); any other refusal ends the session: 409 means the values were taken already, by
- * someone else holding this run's token, and the session must not run without them. No error
- * names a value.
+ * is up), every attempt with the same random fetch id, so that an attempt whose answer was
+ * lost on the way (the orchestrator answered, the connection broke) is answered again; any
+ * other refusal ends the session: 409 means the values were taken already, by someone else
+ * holding this run's token, and the session must not run without them. No error names a value,
+ * nor the fetch id.
  */
 export async function fetchSessionEnv(
   env: Record<string, string | undefined>,
   fetchImpl: typeof fetch,
   sleep: (ms: number) => Promise<void> = realSleep,
+  fetchId: string = randomBytes(16).toString('base64url'),
 ): Promise<{ values: Record<string, unknown> } | { error: string }> {
   const base = (env.AI_IMPLEMENT_CALLBACK_URL ?? '').trim().replace(/\/+$/, '');
   const token = (env.AI_IMPLEMENT_PROGRESS_TOKEN ?? '').trim();
@@ -28,7 +35,7 @@ export async function fetchSessionEnv(
     let res: Response;
     try {
       res = await fetchImpl(`${base}${SESSION_ENV_PATH}`, {
-        headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+        headers: { accept: 'application/json', authorization: `Bearer ${token}`, [SESSION_ENV_FETCH_ID_HEADER]: fetchId },
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {

@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CALLBACK_CREDENTIALS as FLY_MARKER } from '../../adapters/runners/fly-machines/fly.runner.js';
 import { CALLBACK_CREDENTIALS, receiveRunCredentials } from '../../hosts/session/run-credentials.js';
-import { fetchSessionEnv } from '../../hosts/session/session-env-fetch.js';
+import { fetchSessionEnv, SESSION_ENV_FETCH_ID_HEADER } from '../../hosts/session/session-env-fetch.js';
 
 const ENV = {
   AI_IMPLEMENT_JOB_ID: 'j-1',
@@ -14,19 +16,49 @@ const noSleep = async () => {};
 /** A fetch that answers each call with the next answer (a Response, or an Error to throw). */
 function answering(...answers: (Response | Error)[]) {
   const calls: { url: string; authorization: string | null }[] = [];
+  const fetchIds: (string | null)[] = [];
   const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
-    calls.push({ url: String(input), authorization: new Headers(init?.headers).get('authorization') });
+    const headers = new Headers(init?.headers);
+    calls.push({ url: String(input), authorization: headers.get('authorization') });
+    fetchIds.push(headers.get(SESSION_ENV_FETCH_ID_HEADER));
     const next = answers.shift();
     if (!next) throw new Error('no more answers');
     if (next instanceof Error) throw next;
     return next;
   }) as typeof fetch;
-  return { fetchImpl, calls };
+  return { fetchImpl, calls, fetchIds };
+}
+
+/**
+ * The endpoint's rule on a real socket: the first fetch id takes the values, the same id gets
+ * them again, any other id 409. `lose` answers are processed and then lost (the socket is
+ * destroyed instead of answered).
+ */
+async function sessionEnvServer(lose: number) {
+  const seen: (string | undefined)[] = [];
+  let taker: string | undefined;
+  const server = createServer((req, res) => {
+    const id = req.headers[SESSION_ENV_FETCH_ID_HEADER.toLowerCase()] as string | undefined;
+    seen.push(id);
+    taker ??= id;
+    if (seen.length <= lose) return void req.socket.destroy();
+    res.writeHead(id && id === taker ? 200 : 409, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(id && id === taker ? { A_KEY: 'v' } : { error: 'already_consumed' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { server, url, seen };
 }
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
 
 describe('a Fly session takes its secrets from GET /runner/session-env', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    server = undefined;
+  });
+
   it('is told so by the value the Fly runner writes', () => {
     expect(FLY_MARKER).toBe(CALLBACK_CREDENTIALS);
   });
@@ -54,10 +86,30 @@ describe('a Fly session takes its secrets from GET /runner/session-env', () => {
     expect(calls).toEqual([]);
   });
 
-  it('tries again after a network failure or a 5xx, then takes the values', async () => {
-    const { fetchImpl, calls } = answering(new Error('connect ECONNREFUSED'), json(502, {}), json(200, { A_KEY: 'v' }));
+  it('tries again after a network failure or a 5xx, with the same fetch id, then takes the values', async () => {
+    const { fetchImpl, calls, fetchIds } = answering(new Error('connect ECONNREFUSED'), json(502, {}), json(200, { A_KEY: 'v' }));
     expect(await fetchSessionEnv(ENV, fetchImpl, noSleep)).toEqual({ values: { A_KEY: 'v' } });
     expect(calls).toHaveLength(3);
+    // One random id of at least 128 bits (22 base64url characters) for every attempt.
+    expect(fetchIds[0]).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    expect(new Set(fetchIds)).toEqual(new Set([fetchIds[0]]));
+    // A new take (a new session) draws a new one.
+    const next = answering(json(200, {}));
+    await fetchSessionEnv(ENV, next.fetchImpl, noSleep);
+    expect(next.fetchIds[0]).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    expect(next.fetchIds[0]).not.toBe(fetchIds[0]);
+  });
+
+  it('takes the values when the answer to its first attempt was lost after the server processed it', async () => {
+    const fake = await sessionEnvServer(1);
+    server = fake.server;
+    const taken = await fetchSessionEnv({ ...ENV, AI_IMPLEMENT_CALLBACK_URL: fake.url }, fetch, noSleep);
+    expect(taken).toEqual({ values: { A_KEY: 'v' } });
+    expect(fake.seen).toHaveLength(2);
+    expect(fake.seen[1]).toBe(fake.seen[0]);
+    // Someone else's take after it, with another id, is refused, and so the session would be.
+    const other = await fetchSessionEnv({ ...ENV, AI_IMPLEMENT_CALLBACK_URL: fake.url }, fetch, noSleep);
+    expect(other).toEqual({ error: expect.stringContaining('(409)') });
   });
 
   it('gives up after its attempts, naming the last failure', async () => {

@@ -28,7 +28,11 @@ export function operationOf(route: RouteDefinition<never>, convert: Convert): Op
   if (spec.description) op.description = spec.description;
   if (spec.security) op.security = SECURITY[spec.security];
   if (spec.security === 'nonce') op['x-credential'] = 'nonce';
-  const parameters = [...pathParameters(spec.path, spec.params, convert), ...queryParameters(spec.query, convert)];
+  const parameters = [
+    ...pathParameters(spec.path, spec.params, convert),
+    ...namedParameters('query', spec.query, convert),
+    ...namedParameters('header', spec.headers, convert),
+  ];
   if (parameters.length > 0) op.parameters = parameters;
   if (spec.body) op.requestBody = requestBody(spec.body, convert);
   for (const [status, response] of Object.entries(spec.responses)) op.responses[status] = responseOf(status, response, convert);
@@ -44,10 +48,10 @@ function pathParameters(path: string, params: z.ZodObject | undefined, convert: 
   });
 }
 
-function queryParameters(query: z.ZodObject | undefined, convert: Convert): Parameter[] {
-  return Object.entries(query?.shape ?? {}).map(([name, field]) => ({
+function namedParameters(place: 'query' | 'header', schema: z.ZodObject | undefined, convert: Convert): Parameter[] {
+  return Object.entries(schema?.shape ?? {}).map(([name, field]) => ({
     name,
-    in: 'query',
+    in: place,
     // Required when the route refuses it missing (a `.catch` or `.optional` field is not).
     required: !(field as z.ZodType).safeParse(undefined).success,
     description: descriptionOf(field as z.ZodType) ?? name,

@@ -4,6 +4,7 @@ import { errAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createShadowRunner } from '../../../adapters/runners/shadow/shadow.runner.js';
 import { createRunnerRegistry } from '../../../core/app/dispatch/runner-registry.js';
+import { PROGRESS_AUDIENCE, type TokenClaims } from '../../../core/app/runs/run-tokens.service.js';
 import { DRY_RUN_NOTE } from '../../../core/domain/job-status.js';
 import type { Runner } from '../../../ports/runner.port.js';
 import { collection } from '../../../ports/storage.port.js';
@@ -297,6 +298,17 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     await h.orchestrator.cradle.reconcile.request();
     const { storage } = h.orchestrator.cradle;
     const [done, hanging] = await storage.jobs.list();
+    // Its session took its session env (as a Fly session does): who took it is kept until the job goes.
+    const claims: TokenClaims = {
+      kind: 'progress',
+      jti: 'retention-jti',
+      jobId: done!.id,
+      phase: done!.phase,
+      aud: [PROGRESS_AUDIENCE],
+      exp: h.clock.now() + 60_000,
+    };
+    expect((await h.orchestrator.cradle.sessionEnvHandOff.take(done!, claims, 'a'.repeat(22))).isOk()).toBe(true);
+    expect(await storage.documents.get(collection('run-session-env'), done!.id)).toBeDefined();
     await h.orchestrator.cradle.jobOutcome.record(done!.id, { type: 'failed', error: 'boom', at: h.clock.now() });
     expect(await storage.documents.get(collection('run-credentials'), done!.id)).toBeDefined();
     await h.orchestrator.cradle.stepHistory.append(done!.id, {
@@ -318,6 +330,7 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     expect(await storage.jobs.get(hanging!.id)).toBeDefined();
     await vi.waitFor(async () => expect(await storage.documents.get(collection('run-credentials'), done!.id)).toBeUndefined());
     await vi.waitFor(async () => expect(await h!.orchestrator.cradle.stepHistory.list(done!.id)).toEqual([]));
+    await vi.waitFor(async () => expect(await storage.documents.get(collection('run-session-env'), done!.id)).toBeUndefined());
     expect(await storage.documents.get(collection('run-credentials'), hanging!.id)).toBeDefined();
   });
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../core/domain/model.js';
 import { receiveRunCredentials } from '../../../hosts/session/run-credentials.js';
 import { readSessionEnv } from '../../../hosts/session/session-env.js';
+import { SESSION_ENV_FETCH_ID_HEADER } from '../../../hosts/session/session-env-fetch.js';
 import { OWNER, REPO } from '../../../testing/fakes/github/seed.js';
 import { type RunnersHarness, startRunnersHarness } from './runners-harness.js';
 
@@ -101,8 +102,19 @@ describe('runner modes end to end, the fake run calling back with what its runne
     // What the session does as it starts on the machine: the real code, against the orchestrator.
     const sessionFetch = ((input: string | URL | Request, init?: RequestInit) =>
       h!.orchestrator.fetch(new Request(input, init))) as typeof fetch;
-    const taken = await receiveRunCredentials(machineEnv, sessionFetch);
+    // Its first answer is lost on the way, after the orchestrator gave it: the retry, with the same fetch id, gets it again.
+    let answered = 0;
+    const losingFirst = (async (input: string | URL | Request, init?: RequestInit) => {
+      const res = await sessionFetch(input, init);
+      if (++answered === 1) {
+        expect(res.status).toBe(200);
+        throw new TypeError('fetch failed: socket hang up');
+      }
+      return res;
+    }) as typeof fetch;
+    const taken = await receiveRunCredentials(machineEnv, losingFirst);
     if ('error' in taken) throw new Error(taken.error);
+    expect(answered).toBe(2);
     const config = readSessionEnv(taken.env)._unsafeUnwrap();
     // The names and values the dispatch gave before: extraEnv wins over a secret of the same name.
     expect(config.agentEnv).toEqual({
@@ -116,7 +128,10 @@ describe('runner modes end to end, the fake run calling back with what its runne
     expect(config.progressToken).toBe(machineEnv.AI_IMPLEMENT_PROGRESS_TOKEN);
 
     // Once per run: a copy of the token cannot take them again.
-    const again = await h.call('GET', '/runner/session-env', { token: machineEnv.AI_IMPLEMENT_PROGRESS_TOKEN });
+    const again = await h.call('GET', '/runner/session-env', {
+      token: machineEnv.AI_IMPLEMENT_PROGRESS_TOKEN,
+      headers: { [SESSION_ENV_FETCH_ID_HEADER]: 'another-fetch-id-0123456789' },
+    });
     expect(again.status).toBe(409);
     expect(await again.json()).toEqual({ error: 'already_consumed' });
     const retaken = await receiveRunCredentials(machineEnv, sessionFetch);
@@ -139,7 +154,10 @@ describe('runner modes end to end, the fake run calling back with what its runne
     h.fly.exit(job?.runId as string);
     await expectFinished(h, job as Job, issue.id);
     // A run that is over takes nothing.
-    const late = await h.call('GET', '/runner/session-env', { token: machineEnv.AI_IMPLEMENT_PROGRESS_TOKEN });
+    const late = await h.call('GET', '/runner/session-env', {
+      token: machineEnv.AI_IMPLEMENT_PROGRESS_TOKEN,
+      headers: { [SESSION_ENV_FETCH_ID_HEADER]: 'another-fetch-id-0123456789' },
+    });
     expect(late.status).toBe(404);
     const logs = h.logs.join('\n');
     expect(logs).toContain('session env handed to the session');
