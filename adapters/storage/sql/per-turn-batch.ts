@@ -13,7 +13,7 @@ export function batchPerTurn<T, R>(runBatch: (items: T[]) => Promise<R[]>): (ite
     queued = [];
     try {
       const results = await runBatch(batch.map((q) => q.item));
-      batch.forEach((q, i) => q.done(results[i] as R));
+      for (const [i, q] of batch.entries()) q.done(results[i] as R);
     } catch (error) {
       for (const q of batch) q.fail(error);
     }
