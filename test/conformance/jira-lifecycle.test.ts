@@ -24,6 +24,8 @@ beforeAll(async () => {
   // Issues whose Repo is `api` are planned first; those whose Repo is `web` go straight to implementation.
   await w.mapping({ ...jiraMapping, repoFieldValue: 'api', planningEnabled: true, autoApprovePlans: true }, 'PLAN');
   await w.mapping({ ...jiraMapping, repoFieldValue: 'web', planningEnabled: false }, 'IMPL');
+  // Issues whose Repo is `mobile` are planned, and wait at Plan Approved for an operator.
+  await w.mapping({ ...jiraMapping, repoFieldValue: 'mobile', planningEnabled: true, autoApprovePlans: false }, 'HOLD');
 }, 60_000);
 afterAll(async () => {
   await w?.close();
@@ -61,7 +63,7 @@ async function runOf(key: string, phase: string): Promise<Record<string, string>
   }, `the ${phase} run of ${key}`);
 }
 /** A Ready issue with the given Repo, and a reconcile to pick it up; answers its key. */
-async function fileReady(summary: string, repo: 'api' | 'web'): Promise<string> {
+async function fileReady(summary: string, repo: 'api' | 'web' | 'mobile'): Promise<string> {
   const { key } = jira.store.createIssue({ project: 'ENG', summary, status: 'Ready', repo });
   expect((await s.call('POST', '/api/v1/refresh', { token: true })).status).toBe(202);
   return key;
@@ -102,6 +104,32 @@ describe('Triggered (Ready) → Planning → Plan complete (Plan Approved) → I
     expect(done.status).toBe('completed');
     expect(statusOf(key)).toBe('PR Ready');
     expect(jira.commentTexts(key).join('\n')).toContain(PR_URL);
+  });
+});
+
+describe('autoApprovePlans false: the plan waits at Plan Approved for an operator', () => {
+  it('dispatches no implementation until the issue is transitioned to implementing', async () => {
+    const key = await fileReady('Held for approval', 'mobile');
+    const plan = await runOf(key, 'planning');
+    await reaches(key, 'Planning');
+    await result(plan, { phase: 'planning', outcome: 'success', comments: [{ body: '## Plan' }], plan: '1. Build' });
+    await reaches(key, 'Plan Approved');
+    // Cycles come and go; the issue stays where it is.
+    for (let i = 0; i < 3; i++) expect((await s.call('POST', '/api/v1/refresh', { token: true })).status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const implementations = () =>
+      w.fly.machines().filter((m) => {
+        const env = m.config.env as Record<string, string> | undefined;
+        return env?.AI_IMPLEMENT_ISSUE === key && env.AI_IMPLEMENT_PHASE === 'implementation';
+      });
+    expect(implementations()).toEqual([]);
+    expect(statusOf(key)).toBe('Plan Approved');
+
+    const approved = await s.call('POST', `/api/v1/${key}/transition`, { token: true, body: { to: 'implementing' } });
+    expect(approved.status, approved.text).toBe(200);
+    expect(approved.body).toMatchObject({ from: 'plan_complete', to: 'implementing', action: 'approve' });
+    await runOf(key, 'implementation');
+    await reaches(key, 'Implementing');
   });
 });
 

@@ -89,7 +89,6 @@ export function toTicketIssue(raw: RawIssue, host: string, teamKey?: string): Ti
     state: statusName,
     blockedBy: blockersOf(raw),
   };
-  if (stage === 'plan_complete') issue.planApproved = true;
   const category = fields.status?.statusCategory?.key;
   if (category && STATE_TYPE[category]) issue.stateType = STATE_TYPE[category];
   return issue;
