@@ -186,6 +186,15 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       const listed = await ticketing.listCandidatesOf!(group);
       if (listed.isOk()) return group.map((m) => ({ teamKey: m.teamKey, fetchedAt, issues: listed.value.get(m.teamKey) ?? [] }));
       const { error } = listed;
+      // The tracker refused the shared query itself (one mapping's repo value that no longer
+      // exists, say): each mapping is asked alone, so only the one at fault misses its cycle.
+      if (error.kind === 'invalid' && group.length > 1) {
+        logger.warn('reconcile: a shared search was refused; asking its mappings one by one', {
+          teamKeys: group.map((m) => m.teamKey),
+          error: error.message,
+        });
+        return mapLimited(group, FETCH_CONCURRENCY, fetchWithDeadline);
+      }
       const limited = error.kind === 'rateLimited' ? { limitedUntil: clock.now() + error.retryAfterMs } : {};
       return group.map((m) => ({ teamKey: m.teamKey, fetchedAt, issues: [], error: error.message, ...limited }));
     };

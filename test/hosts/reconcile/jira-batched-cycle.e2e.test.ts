@@ -125,6 +125,41 @@ describe('a reconcile cycle over several Jira mappings sharing one JQL, told apa
   });
 });
 
+describe('a shared search Jira refuses because of one mapping', () => {
+  it('asks each mapping of the group alone: only the mapping whose repo value is gone misses its cycle', async () => {
+    jira = await startFakeJira({ projects: ['ENG'] });
+    const api = jira.store.createIssue({ project: 'ENG', summary: 'api work', status: 'Ready', repo: 'api' });
+    const web = jira.store.createIssue({ project: 'ENG', summary: 'web work', status: 'Ready', repo: 'web' });
+    h = await startHarness(
+      'memory',
+      {
+        ADMIN_ACCESS_CODE: ACCESS_CODE,
+        RUNNER_MODE: 'shadow',
+        JIRA_HOST: jira.url,
+        JIRA_EMAIL: jira.email,
+        JIRA_API_TOKEN: jira.apiToken,
+      },
+      heldShadowRunner(),
+    );
+    const token = await h.login();
+    const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main', jql: 'project = ENG' };
+    for (const body of [
+      { ...common, teamKey: 'ENGAPI', repoFieldValue: 'api', repo: 'api' },
+      { ...common, teamKey: 'ENGWEB', repoFieldValue: 'web', repo: 'site' },
+      { ...common, teamKey: 'ENGMOB', repoFieldValue: 'mobile', repo: 'app' },
+    ]) {
+      const res = await h.call('POST', '/api/mappings', { token, body });
+      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
+    }
+    // Someone deletes the Repo option `mobile` in Jira: a JQL naming it is refused (400).
+    jira.store.removeRepoOption('mobile');
+    const report = await h.orchestrator.cradle.reconcile.request();
+    expect(Object.keys(report.errors)).toEqual(['ENGMOB']);
+    expect(report.errors.ENGMOB).toContain("The option 'mobile' for field 'Repo' does not exist.");
+    expect(report.dispatched.map((d) => d.identifier).sort()).toEqual([api.key, web.key].sort());
+  });
+});
+
 describe('an issue outside every Jira mapping’s scope (the no-mapping scan)', () => {
   it('is never dispatched under a mapping whose team key equals its project key', async () => {
     jira = await startFakeJira({ projects: ['ENG'] });

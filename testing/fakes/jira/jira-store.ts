@@ -224,6 +224,12 @@ export class JiraStore {
     return all.find((o) => o.value.toLowerCase() === value.toLowerCase() || o.id === value);
   }
 
+  /** Deletes an option of the Repo field, as an admin in Jira would: a JQL naming it is then refused. */
+  removeRepoOption(value: string): void {
+    for (const context of this.field(REPO_FIELD_ID)?.contexts ?? [])
+      context.options = (context.options ?? []).filter((o) => o.value.toLowerCase() !== value.toLowerCase());
+  }
+
   createIssue(input: NewIssue): FakeIssue {
     const project = (input.project ?? 'ENG').toUpperCase();
     this.projects.add(project);
