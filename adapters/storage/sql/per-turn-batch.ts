@@ -6,6 +6,12 @@
  * statement costs a round trip and ~0.1 ms of client CPU whatever it carries, and on SQLite a
  * commit costs several times its statements, so sharing them is most of what a call costs.
  */
+/**
+ * The real `setImmediate`, kept at load: a test (or an embedder's test) that installs fake timers
+ * afterwards must not stop the store from answering.
+ */
+const afterThisTurn = globalThis.setImmediate.bind(globalThis);
+
 export function batchPerTurn<T, R>(runBatch: (items: T[]) => Promise<R[]>): (item: T) => Promise<R> {
   let queued: { item: T; done: (result: R) => void; fail: (error: unknown) => void }[] = [];
   const flush = async () => {
@@ -21,7 +27,7 @@ export function batchPerTurn<T, R>(runBatch: (items: T[]) => Promise<R[]>): (ite
   return (item) =>
     new Promise<R>((done, fail) => {
       queued.push({ item, done, fail });
-      if (queued.length === 1) setImmediate(() => void flush());
+      if (queued.length === 1) afterThisTurn(() => void flush());
     });
 }
 

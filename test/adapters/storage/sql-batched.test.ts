@@ -65,3 +65,24 @@ describe.each(dialects)('the %s store, under concurrent /runner/progress-shaped 
     }
   });
 });
+
+describe('the SQL store under fake timers', () => {
+  it('still answers reads and appends when a test fakes setImmediate after the store was loaded', async () => {
+    const { vi } = await import('vitest');
+    const raw = connectSqlite(':memory:');
+    await migrateToLatest(raw.db as never, raw.kind);
+    const storage = createSqlStorage(raw);
+    vi.useFakeTimers({ toFake: ['setImmediate', 'setTimeout', 'setInterval', 'Date'] });
+    try {
+      await storage.jobs.put(job('job-1'));
+      const [one, two] = await Promise.all([storage.jobs.get('job-1'), storage.jobs.get('job-2')]);
+      expect(one).toEqual(job('job-1'));
+      expect(two).toBeUndefined();
+      await storage.streams.append(steps('job-1'), { step: 's', ok: true, at: 1 }, 10);
+      expect(await storage.streams.list(steps('job-1'))).toEqual([{ step: 's', ok: true, at: 1 }]);
+    } finally {
+      vi.useRealTimers();
+      await storage.close();
+    }
+  });
+});
