@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { groupCommit } from './per-turn-batch.js';
+import { batchPerTurn } from './per-turn-batch.js';
 import { compiledOnce } from './sql-compiled.js';
 import type { SqlDatabase, SqlKind } from './sql-schema.js';
 import { transact } from './sql-transaction.js';
@@ -49,14 +49,12 @@ function replaceQuery(priced: boolean) {
 interface Replacement {
   args: Value[];
   priced: boolean;
-  /** Set once its statement ran. */
-  replaced?: boolean;
 }
 
 /**
  * `UsageStore.replace` on `usage_runs` (the row of the new record over the row expected): it
  * runs on every `/runner/progress` with usage, so it is compiled once, and on SQLite the
- * replaces queued in one turn share one transaction (group-commit.ts: the commit costs more
+ * replaces queued in one turn share one transaction (per-turn-batch.ts: the commit costs more
  * than the statements), each still a compare-and-set with its own answer. PostgreSQL runs
  * each on its own: a shared transaction would hold a pooled connection for nothing.
  */
@@ -65,9 +63,11 @@ export function createUsageReplace(db: Db, kind: SqlKind): (row: Row, expected: 
   const unpriced = replaceQuery(false);
   const one = async (q: Db, r: Replacement) =>
     Number((await (r.priced ? priced(q, ...r.args) : unpriced(q, ...r.args))).numAffectedRows ?? 0n) > 0;
-  const grouped = groupCommit<Replacement>((replacements) =>
+  const grouped = batchPerTurn<Replacement, boolean>((replacements) =>
     transact(db, kind, async (trx) => {
-      for (const r of replacements) r.replaced = await one(trx, r);
+      const replaced: boolean[] = [];
+      for (const r of replacements) replaced.push(await one(trx, r));
+      return replaced;
     }),
   );
   return async (row, expected) => {
@@ -80,8 +80,6 @@ export function createUsageReplace(db: Db, kind: SqlKind): (row: Row, expected: 
       ],
       priced: expected.cost_usd !== null,
     };
-    if (kind === 'postgres') return one(db, r);
-    await grouped(r);
-    return r.replaced === true;
+    return kind === 'postgres' ? one(db, r) : grouped(r);
   };
 }

@@ -5,6 +5,20 @@ import { ACCESS_CODE, type Harness, startHarness } from '../harness.js';
 
 let h: Harness | undefined;
 let jira: FakeJira | undefined;
+/** The orchestrator on the Jira fake, runs held in flight. */
+const startOn = (fake: FakeJira) =>
+  startHarness(
+    'memory',
+    {
+      ADMIN_ACCESS_CODE: ACCESS_CODE,
+      RUNNER_MODE: 'shadow',
+      JIRA_HOST: fake.url,
+      JIRA_EMAIL: fake.email,
+      JIRA_API_TOKEN: fake.apiToken,
+    },
+    heldShadowRunner(),
+  );
+
 afterEach(async () => {
   await h?.close();
   await jira?.close();
@@ -17,17 +31,7 @@ describe('a reconcile cycle over several Jira mappings of one site (issue 12 ite
     const eng = jira.store.createIssue({ project: 'ENG', summary: 'eng work', status: 'Ready', repo: 'api' });
     const ops = jira.store.createIssue({ project: 'OPS', summary: 'ops work', status: 'Ready', repo: 'web' });
     const web = jira.store.createIssue({ project: 'WEB', summary: 'web work', status: 'Ready', repo: 'web' });
-    h = await startHarness(
-      'memory',
-      {
-        ADMIN_ACCESS_CODE: ACCESS_CODE,
-        RUNNER_MODE: 'shadow',
-        JIRA_HOST: jira.url,
-        JIRA_EMAIL: jira.email,
-        JIRA_API_TOKEN: jira.apiToken,
-      },
-      heldShadowRunner(),
-    );
+    h = await startOn(jira);
     const token = await h.login();
     const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main' };
     for (const body of [
@@ -59,17 +63,7 @@ describe('a reconcile cycle over several Jira mappings sharing one JQL, told apa
     const web = jira.store.createIssue({ project: 'ENG', summary: 'web work', status: 'Ready', repo: 'web' });
     const mobile = jira.store.createIssue({ project: 'ENG', summary: 'mobile work', status: 'Ready', repo: 'mobile' });
     const norepo = jira.store.createIssue({ project: 'ENG', summary: 'no repo', status: 'Ready' });
-    h = await startHarness(
-      'memory',
-      {
-        ADMIN_ACCESS_CODE: ACCESS_CODE,
-        RUNNER_MODE: 'shadow',
-        JIRA_HOST: jira.url,
-        JIRA_EMAIL: jira.email,
-        JIRA_API_TOKEN: jira.apiToken,
-      },
-      heldShadowRunner(),
-    );
+    h = await startOn(jira);
     const token = await h.login();
     const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main', jql: 'project = ENG' };
     for (const body of [
@@ -97,17 +91,7 @@ describe('a reconcile cycle over several Jira mappings sharing one JQL, told apa
   it('a shared-JQL group Jira rejects fails only its own mappings: the other group is still dispatched', async () => {
     jira = await startFakeJira({ projects: ['ENG', 'OPS'] });
     const ops = jira.store.createIssue({ project: 'OPS', summary: 'ops work', status: 'Ready', repo: 'api' });
-    h = await startHarness(
-      'memory',
-      {
-        ADMIN_ACCESS_CODE: ACCESS_CODE,
-        RUNNER_MODE: 'shadow',
-        JIRA_HOST: jira.url,
-        JIRA_EMAIL: jira.email,
-        JIRA_API_TOKEN: jira.apiToken,
-      },
-      heldShadowRunner(),
-    );
+    h = await startOn(jira);
     const token = await h.login();
     const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main' };
     for (const body of [
@@ -130,17 +114,7 @@ describe('a shared search Jira refuses because of one mapping', () => {
     jira = await startFakeJira({ projects: ['ENG'] });
     const api = jira.store.createIssue({ project: 'ENG', summary: 'api work', status: 'Ready', repo: 'api' });
     const web = jira.store.createIssue({ project: 'ENG', summary: 'web work', status: 'Ready', repo: 'web' });
-    h = await startHarness(
-      'memory',
-      {
-        ADMIN_ACCESS_CODE: ACCESS_CODE,
-        RUNNER_MODE: 'shadow',
-        JIRA_HOST: jira.url,
-        JIRA_EMAIL: jira.email,
-        JIRA_API_TOKEN: jira.apiToken,
-      },
-      heldShadowRunner(),
-    );
+    h = await startOn(jira);
     const token = await h.login();
     const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main', jql: 'project = ENG' };
     for (const body of [
@@ -165,17 +139,7 @@ describe('an issue outside every Jira mapping’s scope (the no-mapping scan)', 
     jira = await startFakeJira({ projects: ['ENG'] });
     const mine = jira.store.createIssue({ project: 'ENG', summary: 'eng work', status: 'Ready', repo: 'api' });
     const other = jira.store.createIssue({ project: 'ENG', summary: 'another repo', status: 'Ready', repo: 'web' });
-    h = await startHarness(
-      'memory',
-      {
-        ADMIN_ACCESS_CODE: ACCESS_CODE,
-        RUNNER_MODE: 'shadow',
-        JIRA_HOST: jira.url,
-        JIRA_EMAIL: jira.email,
-        JIRA_API_TOKEN: jira.apiToken,
-      },
-      heldShadowRunner(),
-    );
+    h = await startOn(jira);
     const token = await h.login();
     const body = {
       ticketing: 'jira',
