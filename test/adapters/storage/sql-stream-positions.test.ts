@@ -44,7 +44,8 @@ async function writeOldRows(db: Kysely<unknown>): Promise<void> {
   await sql`delete from stream_entries where data in (${JSON.stringify('a-gone')}, ${JSON.stringify('b-gone')})`.execute(db);
 }
 
-async function checkBackfill(connection: SqlConnection, open: () => Promise<SqlStorage>): Promise<void> {
+async function checkBackfill(connect: () => SqlConnection, open: () => Promise<SqlStorage>): Promise<void> {
+  const connection = connect();
   const db = connection.db as Kysely<unknown>;
   await migrateUpTo(db, connection.kind, '0007-jobs-by-machine');
   await writeOldRows(db);
@@ -59,6 +60,20 @@ async function checkBackfill(connection: SqlConnection, open: () => Promise<SqlS
     expect(await storage.streams.list(b)).toEqual(['b3', 'b4']);
   } finally {
     await storage.close();
+  }
+  const after = connect().db;
+  try {
+    expect(await positions(after, a.name)).toEqual([
+      [2, 'a2'],
+      [3, 'a3'],
+      [4, 'a4'],
+    ]);
+    expect(await positions(after, b.name)).toEqual([
+      [3, 'b3'],
+      [4, 'b4'],
+    ]);
+  } finally {
+    await after.destroy();
   }
 }
 
@@ -104,21 +119,10 @@ describe('stream positions on sqlite', () => {
     const dir = await tempDir();
     try {
       const file = join(dir.path, 'before-0009.db');
-      await checkBackfill(connectSqlite(file), () => openSqliteStorage(file));
-      const { db } = connectSqlite(file);
-      try {
-        expect(await positions(db, a.name)).toEqual([
-          [2, 'a2'],
-          [3, 'a3'],
-          [4, 'a4'],
-        ]);
-        expect(await positions(db, b.name)).toEqual([
-          [3, 'b3'],
-          [4, 'b4'],
-        ]);
-      } finally {
-        await db.destroy();
-      }
+      await checkBackfill(
+        () => connectSqlite(file),
+        () => openSqliteStorage(file),
+      );
     } finally {
       await dir.remove();
     }
@@ -158,21 +162,10 @@ describe('stream positions on postgresql', () => {
   it('numbers the entries written before the migration in their order, per stream', async () => {
     const schema = await database.schema();
     try {
-      await checkBackfill(connectPostgres(schema.url), () => openPostgresStorage(schema.url));
-      const { db } = connectPostgres(schema.url);
-      try {
-        expect(await positions(db, a.name)).toEqual([
-          [2, 'a2'],
-          [3, 'a3'],
-          [4, 'a4'],
-        ]);
-        expect(await positions(db, b.name)).toEqual([
-          [3, 'b3'],
-          [4, 'b4'],
-        ]);
-      } finally {
-        await db.destroy();
-      }
+      await checkBackfill(
+        () => connectPostgres(schema.url),
+        () => openPostgresStorage(schema.url),
+      );
     } finally {
       await schema.drop();
     }
