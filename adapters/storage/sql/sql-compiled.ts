@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import { preparedOnServer } from './sql-prepared.js';
 import type { SqlDatabase } from './sql-schema.js';
 
 type Db = Kysely<SqlDatabase>;
@@ -21,6 +22,7 @@ export function compiledOnce<A extends (string | number | null)[], R>(
     const slots = query.parameters.map((p) => markers.indexOf(p as string));
     if (markers.some((_, i) => !slots.includes(i)) || markers.some((m) => query.sql.includes(m)))
       throw new Error(`a compiled-once query must take every argument as a parameter: ${query.sql}`);
+    preparedOnServer(query.sql);
     return { query, slots };
   };
   return async (db, ...args) => {

@@ -2,13 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
-import type { Pool } from 'pg';
-import type { SqlDatabase, SqlKind } from './sql-schema.js';
+import type { Pool, PoolClient } from 'pg';
+import { preparedName } from './sql-prepared.js';
+import type { SqlDatabase } from './sql-schema.js';
 
-export interface SqlConnection {
-  db: Kysely<SqlDatabase>;
-  kind: SqlKind;
-}
+/** A Kysely handle; on SQLite also the better-sqlite3 database under it, for the hot path (sqlite-hot-path.ts). */
+export type SqlConnection =
+  | { db: Kysely<SqlDatabase>; kind: 'postgres' }
+  | { db: Kysely<SqlDatabase>; kind: 'sqlite'; sqlite: Database.Database };
 
 /**
  * An embedded SQLite file. WAL lets readers run beside the one writer; synchronous=NORMAL is
@@ -26,6 +27,7 @@ export function connectSqlite(file: string): SqlConnection {
   return {
     db: new Kysely<SqlDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
     kind: 'sqlite',
+    sqlite: database,
   };
 }
 
@@ -79,8 +81,20 @@ export function connectPostgres(url: string, options: { maxConnections?: number 
     // A client checked out of the pool has no listener of the pool's: the server going away while
     // it is held (between a transaction's statements) would throw an uncaught error and end the
     // process. Its next query fails instead, and the store reports that.
-    created.on('connect', (client) => client.on('error', () => undefined));
+    created.on('connect', (client) => {
+      client.on('error', () => undefined);
+      runHotStatementsPrepared(client);
+    });
     return created;
   };
   return { db: new Kysely<SqlDatabase>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' };
+}
+
+/** Kysely runs `client.query(text, values)`; a hot text goes as its named prepared statement (sql-prepared.ts). */
+function runHotStatementsPrepared(client: PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
+    const name = typeof text === 'string' && callback === undefined ? preparedName(text) : undefined;
+    return name ? query({ name, text, values }) : query(text, values, callback);
+  }) as never;
 }

@@ -3,8 +3,7 @@ import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } fro
 import { DISPATCH_LOG_LIMIT, type Lease, type Storage, StorageError } from '../../../ports/storage.port.js';
 import { assertPage, assertPositive } from '../plain.js';
 import type { ImportCounts, SnapshotImport, StoreSnapshot } from '../snapshot.js';
-import { groupCommit } from './per-turn-batch.js';
-import { createBatchedQueries } from './sql-batched.js';
+import { createPostgresHotPath } from './postgres-hot-path.js';
 import { connectPostgres, connectSqlite, type SqlConnection } from './sql-connect.js';
 import { createSqlConnectorEvents } from './sql-connector-events.js';
 import { exportSnapshot } from './sql-export.js';
@@ -26,6 +25,7 @@ import type { SqlDatabase } from './sql-schema.js';
 import { createSqlSecurityEvents } from './sql-security-events.js';
 import { transact } from './sql-transaction.js';
 import { createSqlUsageStore } from './sql-usage.js';
+import { createSqliteHotPath } from './sqlite-hot-path.js';
 
 export interface SqlStorageOptions {
   /** The clock for claims and leases; injected so tests control lapses. */
@@ -74,7 +74,8 @@ async function openSql(connect: () => SqlConnection, options: SqlStorageOptions)
  * transaction; every compare-and-set, claim, lease and counter is one conditional statement,
  * so atomicity comes from the database and holds across processes sharing it.
  */
-export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorageOptions = {}): SqlStorage {
+export function createSqlStorage(connection: SqlConnection, options: SqlStorageOptions = {}): SqlStorage {
+  const { db, kind } = connection;
   const now = options.now ?? Date.now;
   let closed = false;
   const inFlight = new Set<Promise<unknown>>();
@@ -98,20 +99,8 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
   const parseAll = <T>(rows: { data: string }[]): T[] => rows.map((r) => JSON.parse(r.data) as T);
   const deleted = (result: { numDeletedRows: bigint }) => result.numDeletedRows > 0n;
   const hot = createHotQueries();
-  const batched = createBatchedQueries(db, kind, hot);
+  const hotPath = connection.kind === 'sqlite' ? createSqliteHotPath(db, connection.sqlite) : createPostgresHotPath(db, hot);
   const first = <R>(result: { rows: R[] }) => result.rows[0];
-  /**
-   * SQLite: appends queued together share one transaction, each trimmed after its own insert
-   * (BEGIN IMMEDIATE: no other writer takes a position between a read of the newest and the write).
-   */
-  const appendGrouped = groupCommit<{ stream: string; data: string; keep: number }>((appends) =>
-    transact(db, kind, async (trx) => {
-      for (const { stream, data, keep } of appends) {
-        await hot.streamInsert(trx, stream, data);
-        await hot.streamTrim(trx, stream, keep);
-      }
-    }),
-  );
   let claimsSinceSweep = 0;
   /** Drops lapsed claims now and then, so the table does not grow with every token ever used. */
   const sweepClaims = async (at: number) => {
@@ -143,7 +132,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
     },
 
     jobs: {
-      get: (id) => run('jobs.get', async () => parseData<Job>(await batched.job(id))),
+      get: (id) => run('jobs.get', async () => parseData<Job>(await hotPath.pointRead({ table: 'jobs', id }))),
       put: (job) => run('jobs.put', () => upsertJob(db, job)),
       updateIf: (next, expected) =>
         run('jobs.updateIf', async () => {
@@ -335,7 +324,10 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
     },
 
     documents: {
-      get: (collection, id) => run('documents.get', async () => parseData(await batched.document(collection.name, id))),
+      get: (collection, id) =>
+        run('documents.get', async () =>
+          parseData(await hotPath.pointRead({ table: 'documents', collection: collection.name, id })),
+        ),
       put: async (collection, id, value) => {
         if (value === undefined) throw new RangeError('a document must be a JSON value, got undefined');
         await run('documents.put', async () => {
@@ -371,8 +363,7 @@ export function createSqlStorage({ db, kind }: SqlConnection, options: SqlStorag
       append: async (stream, entry, keep) => {
         assertPositive('keep', keep, true);
         const data = JSON.stringify(entry);
-        const append = kind === 'postgres' ? batched.append : appendGrouped;
-        await run('streams.append', () => append({ stream: stream.name, data, keep }));
+        await run('streams.append', () => hotPath.append({ stream: stream.name, data, keep }));
       },
       list: (stream, page = {}) =>
         run('streams.list', async () => {

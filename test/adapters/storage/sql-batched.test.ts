@@ -50,7 +50,8 @@ describe.each(dialects)('the %s store, under concurrent /runner/progress-shaped 
         Promise.all(ids.map((id) => storage.documents.get(runs, id))),
         Promise.all(ids.map((id) => storage.documents.get(collection('steering'), id))),
       ]);
-      expect(statements() - before).toBe(1);
+      // PostgreSQL: one statement; SQLite: the hot path's own statements, none through Kysely.
+      expect(statements() - before).toBe(raw.kind === 'postgres' ? 1 : 0);
       expect(jobs).toEqual(ids.map((id) => job(id)));
       expect(records).toEqual(ids.map((jobId) => ({ jobId })));
       expect(steering).toEqual(ids.map(() => undefined));
