@@ -4,7 +4,7 @@ import { batchPerTurn } from './per-turn-batch.js';
 import type { createHotQueries } from './sql-hot-queries.js';
 import { preparedOnServer } from './sql-prepared.js';
 import type { SqlDatabase } from './sql-schema.js';
-import { createTrimWindows, type TrimWindows } from './sql-trim-windows.js';
+import { createTrimWindows, SWEEP_EVERY } from './sql-trim-windows.js';
 
 type Db = Kysely<SqlDatabase>;
 type HotQueries = ReturnType<typeof createHotQueries>;
@@ -19,7 +19,7 @@ interface Row {
  * read of a turn is one statement (jobs by id, documents by collection and id, on their primary
  * keys, as one UNION ALL): a progress call reads its job, its run record and its steering
  * queue at once, so concurrent calls share one round trip. A turn with one read runs the
- * single-row query. A turn's appends are one INSERT and one trim.
+ * single-row query. A turn's appends and their trims are one statement.
  */
 export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
   const windows = createTrimWindows();
@@ -52,11 +52,13 @@ export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
   return {
     pointRead,
     append: batchPerTurn<StreamAppend, void>(async (appends) => {
-      const [only] = appends;
-      if (appends.length === 1 && only) {
-        const sweep = windows.mustSweep(only.stream, only.keep) ? 1 : 0;
-        await whilePositionTaken(() => hot.streamAppendTrimmed(db, only.stream, only.data, only.keep, sweep));
-      } else await appendAllTrimmed(db, appends, windows);
+      const parameters = [
+        appends.map((a) => a.stream),
+        appends.map((a) => a.data),
+        appends.map((a) => a.keep),
+        appends.map((a) => windows.mustSweep(a.stream, a.keep)),
+      ];
+      await whilePositionTaken(() => db.executeQuery(CompiledQuery.raw(APPEND_ALL_SQL, parameters)));
       return [];
     }),
   };
@@ -83,51 +85,27 @@ export async function whilePositionTaken<T>(append: () => Promise<T>): Promise<T
 }
 
 /**
- * PostgreSQL: a turn's appends as one INSERT (in call order: each stream's next positions are
- * its newest + 1, + 2… in the order of the calls), then one trim of every stream appended to.
- * A stream's cutoff is what its appends, each trimmed after its own insert, would have left:
- * the highest of (position − keep) among them; the trim looks above the previous cutoff
- * (`createTrimWindows`). Not one transaction: a crash between the two leaves a stream a few
- * entries over its `keep` until its next sweep, never short of it.
+ * A turn's appends, each at its stream's next position in call order (its newest + 1, + 2…),
+ * and the trim of every stream appended to, as one statement: one round trip, atomic without a
+ * transaction. A stream's cutoff is what its appends, each trimmed after its own insert, would
+ * have left: the highest of (position − keep) among them. An append at or below its stream's
+ * cutoff is not written at all (the statement's DELETE sees the table as it was before its
+ * INSERT, so it could not take it out); its position is passed over. The trim looks only above
+ * the previous cutoff (the rows this turn's appends pushed out) unless it sweeps the stream:
+ * asked to (`createTrimWindows`), or when its positions cross a multiple of SWEEP_EVERY. Each
+ * stream's range of the (stream, pos) index, then the rows by key: joined to the table as a
+ * whole, the planner would rather read all of it (OFFSET 0 keeps the lateral apart).
  */
-async function appendAllTrimmed(db: Db, appends: StreamAppend[], windows: TrimWindows): Promise<void> {
-  const { rows } = await whilePositionTaken(() =>
-    db.executeQuery<{ stream: string; pos: number }>(
-      CompiledQuery.raw(APPEND_ALL_SQL, [appends.map((a) => a.stream), appends.map((a) => a.data)]),
-    ),
-  );
-  // A stream's appends took consecutive positions from its lowest returned one, in call order.
-  const lowest = new Map<string, number>();
-  for (const { stream, pos } of rows) lowest.set(stream, Math.min(pos, lowest.get(stream) ?? pos));
-  const trims = new Map<string, { cutoff: number; appended: number; sweep: boolean }>();
-  for (const { stream, keep } of appends) {
-    const trim = trims.get(stream) ?? { cutoff: Number.NEGATIVE_INFINITY, appended: 0, sweep: false };
-    trim.cutoff = Math.max(trim.cutoff, (lowest.get(stream) ?? 0) + trim.appended - keep);
-    trim.appended++;
-    trim.sweep = windows.mustSweep(stream, keep) || trim.sweep;
-    trims.set(stream, trim);
-  }
-  const streams = [...trims.keys()];
-  const cutoffs = streams.map((s) => trims.get(s)?.cutoff ?? 0);
-  const above = streams.map((s, i) => {
-    const { appended, sweep } = trims.get(s) ?? { appended: 0, sweep: true };
-    return windows.above(cutoffs[i] ?? 0, appended, lowest.get(s) ?? 1, sweep);
-  });
-  await db.executeQuery(CompiledQuery.raw(TRIM_ALL_SQL, [streams, cutoffs, above]));
-}
-
 const APPEND_ALL_SQL = preparedOnServer(
-  'insert into stream_entries (stream, pos, data) select t.s, coalesce((select e.pos from stream_entries e ' +
-    'where e.stream = t.s order by e.pos desc limit 1), 0) + row_number() over (partition by t.s order by t.n), t.d ' +
-    'from unnest($1::text[], $2::text[]) with ordinality as t(s, d, n) order by t.n returning stream, pos',
-);
-
-/**
- * Each stream's range of the (stream, pos) index, then the rows by key: joined to the table
- * as a whole, the planner would rather read all of it (OFFSET 0 keeps the lateral apart).
- */
-const TRIM_ALL_SQL = preparedOnServer(
-  'delete from stream_entries where seq = any(array(select e.seq from unnest($1::text[], $2::int[], $3::int[]) as ' +
-    'c(stream, cutoff, above) cross join lateral (select seq from stream_entries where stream = c.stream ' +
-    'and pos > c.above and pos <= c.cutoff offset 0) as e))',
+  'with input as (select * from unnest($1::text[], $2::text[], $3::int[], $4::bool[]) with ordinality as t(s, d, keep, sweep, n)), ' +
+    'planned as (select t.s as stream, coalesce((select e.pos from stream_entries e where e.stream = t.s ' +
+    'order by e.pos desc limit 1), 0) + row_number() over (partition by t.s order by t.n) as pos, t.d as data, t.keep, t.sweep, t.n ' +
+    'from input t), ' +
+    'trims as (select stream, max(pos - keep) as cutoff, count(*) as appended, min(pos) as lowest, max(pos) as highest, ' +
+    'bool_or(sweep) as sweep from planned group by stream), ' +
+    'added as (insert into stream_entries (stream, pos, data) select p.stream, p.pos, p.data from planned p ' +
+    'join trims c on c.stream = p.stream where p.pos > c.cutoff order by p.n) ' +
+    'delete from stream_entries where seq = any(array(select e.seq from trims c cross join lateral ' +
+    '(select seq from stream_entries where stream = c.stream and pos <= c.cutoff and pos > case when c.sweep or ' +
+    `(c.lowest - 1) / ${SWEEP_EVERY} <> c.highest / ${SWEEP_EVERY} then 0 else c.cutoff - c.appended end offset 0) as e))`,
 );

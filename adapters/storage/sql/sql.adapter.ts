@@ -25,6 +25,7 @@ import type { SqlDatabase } from './sql-schema.js';
 import { createSqlSecurityEvents } from './sql-security-events.js';
 import { transact } from './sql-transaction.js';
 import { createSqlUsageStore } from './sql-usage.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 import { createSqliteHotPath } from './sqlite-hot-path.js';
 
 export interface SqlStorageOptions {
@@ -100,6 +101,7 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
   const deleted = (result: { numDeletedRows: bigint }) => result.numDeletedRows > 0n;
   const hot = createHotQueries();
   const hotPath = connection.kind === 'sqlite' ? createSqliteHotPath(db, connection.sqlite) : createPostgresHotPath(db, hot);
+  const checkpointer = connection.kind === 'sqlite' ? startCheckpointer(connection.sqlite) : undefined;
   const first = <R>(result: { rows: R[] }) => result.rows[0];
   let claimsSinceSweep = 0;
   /** Drops lapsed claims now and then, so the table does not grow with every token ever used. */
@@ -411,6 +413,7 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
       if (closed) return;
       closed = true;
       await Promise.allSettled(inFlight);
+      await checkpointer?.stop();
       await db.destroy();
     },
   };
