@@ -47,7 +47,7 @@ export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
       ]),
     );
     return reads.map((r) => found.get(keyOf(r)));
-  });
+  }, BATCHING);
 
   return {
     pointRead,
@@ -60,9 +60,12 @@ export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
       ];
       await whilePositionTaken(() => db.executeQuery(CompiledQuery.raw(APPEND_ALL_SQL, parameters)));
       return [];
-    }),
+    }, BATCHING),
   };
 }
+
+/** One read and one append statement in flight at a time; calls meanwhile join the next (`batchPerTurn`). */
+const BATCHING = { maxInFlight: 1 };
 
 /** Attempts of an append whose position another writer took first: each lost race means another append landed. */
 const POSITION_ATTEMPTS = 50;

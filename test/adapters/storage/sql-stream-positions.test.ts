@@ -12,7 +12,7 @@ import {
 import { connectPostgres, connectSqlite, type SqlConnection } from '../../../adapters/storage/sql/sql-connect.js';
 import { migrateToLatest, migrateUpTo } from '../../../adapters/storage/sql/sql-migrations.js';
 import type { SqlDatabase } from '../../../adapters/storage/sql/sql-schema.js';
-import { stream } from '../../../ports/storage.port.js';
+import { type Stream, stream } from '../../../ports/storage.port.js';
 import { range } from '../../../testing/contracts/storage-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../setup/postgres-database.js';
 import { tempDir } from './temp-dir.js';
@@ -171,44 +171,47 @@ describe('stream positions on postgresql', () => {
     const schema = await database.schema();
     const first = await openPostgresStorage(schema.url);
     const second = await openPostgresStorage(schema.url);
-    const numbers = stream<number>('steps:shared');
+    const { db } = connectPostgres(schema.url);
     try {
       // Each store starts an append every turn of its event loop without waiting for the last:
       // many statements of both pools in flight at once, on one stream.
-      const spread = async (storage: SqlStorage, values: number[], keep: number) => {
+      const spread = async (storage: SqlStorage, on: Stream<number>, values: number[], keep: number) => {
         const pending: Promise<void>[] = [];
         for (const v of values) {
-          pending.push(storage.streams.append(numbers, v, keep));
+          pending.push(storage.streams.append(on, v, keep));
           await new Promise(setImmediate);
         }
         await Promise.all(pending);
       };
       const evens = (from: number, to: number) => range(from, to).filter((i) => i % 2 === 0);
       const odds = (from: number, to: number) => range(from, to).filter((i) => i % 2 === 1);
-      await Promise.all([spread(first, evens(0, 160), 1000), spread(second, odds(0, 160), 1000)]);
-      // Then many per turn from each (one batched statement per store).
-      await Promise.all(range(160, 200).map((i) => (i % 2 ? first : second).streams.append(numbers, i, 1000)));
-      const all = await first.streams.list(numbers);
-      expect([...all].sort((x, y) => x - y)).toEqual(range(0, 200));
-      await Promise.all([spread(first, evens(200, 300), 50), spread(second, odds(200, 300), 50)]);
+      // An INSERT refused for a position the other store took had drawn its seq already: seqs
+      // past the appends made show that the stores did race. Each store has one statement in
+      // flight at a time, so a round may pass without a race: then again, on a new stream.
+      let numbers = stream<number>('steps:shared-0');
+      for (let round = 1; ; round++) {
+        await Promise.all([spread(first, numbers, evens(0, 160), 1000), spread(second, numbers, odds(0, 160), 1000)]);
+        // Then many per turn from each (one batched statement per store, both sent at once).
+        for (const from of [160, 170, 180, 190])
+          await Promise.all(range(from, from + 10).map((i) => (i % 2 ? first : second).streams.append(numbers, i, 1000)));
+        const all = await first.streams.list(numbers);
+        expect([...all].sort((x, y) => x - y)).toEqual(range(0, 200));
+        const { rows: seq } = await sql<{ last: number }>`select max(seq) as last from stream_entries`.execute(db);
+        if (Number(seq[0]?.last) > 200 * round) break;
+        expect(round, 'no race between the two stores in 20 rounds').toBeLessThan(20);
+        numbers = stream<number>(`steps:shared-${round}`);
+      }
+      await Promise.all([spread(first, numbers, evens(200, 300), 50), spread(second, numbers, odds(200, 300), 50)]);
       const kept = await second.streams.list(numbers);
       expect(kept).toHaveLength(50);
       // The newest 50 in the order they landed: the last 50 positions, consecutive.
-      const { db } = connectPostgres(schema.url);
-      try {
-        const rows = await positions(db, numbers.name);
-        expect(rows.map(([, v]) => v)).toEqual(kept);
-        const top = rows.at(-1)?.[0] as number;
-        expect(rows.map(([p]) => p)).toEqual(range(top - 49, top + 1));
-        expect(top).toBe(300);
-        // An INSERT refused for a position the other store took had drawn its seq already: seqs
-        // past the 300 appends show that the stores did race (and the appends above that none was lost).
-        const { rows: seq } = await sql<{ last: number }>`select max(seq) as last from stream_entries`.execute(db);
-        expect(Number(seq[0]?.last)).toBeGreaterThan(300);
-      } finally {
-        await db.destroy();
-      }
+      const rows = await positions(db, numbers.name);
+      expect(rows.map(([, v]) => v)).toEqual(kept);
+      const top = rows.at(-1)?.[0] as number;
+      expect(rows.map(([p]) => p)).toEqual(range(top - 49, top + 1));
+      expect(top).toBe(300);
     } finally {
+      await db.destroy();
       await first.close();
       await second.close();
       await schema.drop();
