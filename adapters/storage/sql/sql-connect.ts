@@ -7,9 +7,8 @@ import { preparedName } from './sql-prepared.js';
 import type { SqlDatabase } from './sql-schema.js';
 
 /** A Kysely handle; on SQLite also the better-sqlite3 database under it, for the hot path (sqlite-hot-path.ts). */
-export type SqlConnection =
-  | { db: Kysely<SqlDatabase>; kind: 'postgres' }
-  | { db: Kysely<SqlDatabase>; kind: 'sqlite'; sqlite: Database.Database };
+export type SqlConnection = { db: Kysely<SqlDatabase>; kind: 'postgres' } | SqliteConnection;
+export type SqliteConnection = { db: Kysely<SqlDatabase>; kind: 'sqlite'; sqlite: Database.Database };
 
 /**
  * An embedded SQLite file. WAL lets readers run beside the one writer; synchronous=NORMAL is
@@ -17,7 +16,7 @@ export type SqlConnection =
  * of FULL's cost; busy_timeout lets a second connection on the same file (another process,
  * the import command) wait briefly for the writer before the adapter retries.
  */
-export function connectSqlite(file: string): SqlConnection {
+export function connectSqlite(file: string): SqliteConnection {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new Database(file);
   database.pragma('journal_mode = WAL');

