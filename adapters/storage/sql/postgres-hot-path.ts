@@ -8,11 +8,6 @@ import { createTrimWindows, SWEEP_EVERY } from './sql-trim-windows.js';
 
 type Db = Kysely<SqlDatabase>;
 type HotQueries = ReturnType<typeof createHotQueries>;
-interface Row {
-  id: string;
-  data: string;
-}
-
 /**
  * PostgreSQL's hot path (hot-path.ts): a statement costs a round trip and ~0.1 ms of client CPU
  * whatever it carries, so the calls of a turn share their statements. Every job and document
@@ -23,12 +18,6 @@ interface Row {
  */
 export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
   const windows = createTrimWindows();
-  const pointReadsSql = preparedOnServer(
-    "select 0 as t, '' as collection, id, data from jobs where id = any($1) union all " +
-      'select 1, collection, id, data from documents where (collection, id) in (select * from unnest($2::text[], $3::text[]))',
-  );
-  const keyOf = (r: PointRead) => (r.table === 'jobs' ? `j\0${r.id}` : `d\0${r.collection}\0${r.id}`);
-
   const single = async (read: PointRead) =>
     read.table === 'jobs'
       ? (await hot.jobById(db, read.id)).rows[0]?.data
@@ -36,17 +25,16 @@ export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
 
   const pointRead = batchPerTurn<PointRead, string | undefined>(async (reads) => {
     if (reads.length === 1) return [await single(reads[0] as PointRead)];
-    const jobIds = [...new Set(reads.flatMap((r) => (r.table === 'jobs' ? [r.id] : [])))];
-    const documents = reads.flatMap((r) => (r.table === 'documents' ? [[r.collection, r.id]] : []));
-    const parameters = [jobIds, documents.map(([c]) => c), documents.map(([, id]) => id)];
-    const { rows } = await db.executeQuery<Row & { t: number; collection: string }>(CompiledQuery.raw(pointReadsSql, parameters));
-    const found = new Map(
-      rows.map((r) => [
-        keyOf(Number(r.t) === 0 ? { table: 'jobs', id: r.id } : { table: 'documents', collection: r.collection, id: r.id }),
-        r.data,
-      ]),
-    );
-    return reads.map((r) => found.get(keyOf(r)));
+    // Each read is named by its place in the batch (n, from 1): a row comes back with its n.
+    const parameters = [
+      reads.map((r) => (r.table === 'jobs' ? 'j' : 'd')),
+      reads.map((r) => (r.table === 'jobs' ? '' : r.collection)),
+      reads.map((r) => r.id),
+    ];
+    const { rows } = await db.executeQuery<{ n: number; data: string }>(CompiledQuery.raw(POINT_READS_SQL, parameters));
+    const found: (string | undefined)[] = new Array(reads.length).fill(undefined);
+    for (const { n, data } of rows) found[Number(n) - 1] = data;
+    return found;
   }, BATCHING);
 
   return {
@@ -63,6 +51,13 @@ export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
     }, BATCHING),
   };
 }
+
+/** The reads of a turn, on the primary keys of jobs and documents. */
+const POINT_READS_SQL = preparedOnServer(
+  'with k as (select * from unnest($1::text[], $2::text[], $3::text[]) with ordinality as k(t, collection, id, n)) ' +
+    "select k.n, j.data from k join jobs j on j.id = k.id where k.t = 'j' union all " +
+    "select k.n, d.data from k join documents d on d.collection = k.collection and d.id = k.id where k.t = 'd'",
+);
 
 /** One read and one append statement in flight at a time; calls meanwhile join the next (`batchPerTurn`). */
 const BATCHING = { maxInFlight: 1 };
