@@ -20,7 +20,15 @@ import { type PostgresProcess, startPostgres } from '../../test/setup/postgres-s
 import { adminClient, createLocalMapping, createTrackerIssue, watchDispatches } from '../lib/admin.js';
 import { closedLoop, type LoadResult, openLoop, percentile, sequential, type Target } from '../lib/load.js';
 import { runningJobsWithTokens, SEED_TEAM, type StoreTarget, seedJobs } from '../lib/seed.js';
-import { freePort, RUNNER_SECRET, type ServerProcess, sleep, spawnOrchestrator, spawnServer } from '../lib/server.js';
+import {
+  freePort,
+  postgresCpuMs,
+  RUNNER_SECRET,
+  type ServerProcess,
+  sleep,
+  spawnOrchestrator,
+  spawnServer,
+} from '../lib/server.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '0,10000,100000').split(',').map(Number);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
@@ -57,8 +65,11 @@ interface Row {
   bare: LoadResult;
   progress: LoadResult;
   progressAt500: LoadResult;
-  /** Server CPU time per request (bare h3 process, orchestrator), µs: the ratio survives a loaded machine. */
-  cpuUsPerRequest: { bare: number; progress: number };
+  /**
+   * Server CPU time per request (bare h3 process, orchestrator), µs: the ratio survives a loaded
+   * machine. `database`: the PostgreSQL server's processes, per progress request (0 on SQLite).
+   */
+  cpuUsPerRequest: { bare: number; progress: number; database: number };
   admin: Record<string, LoadResult>;
   dispatch: { n: number; p50: number; p99: number; max: number; inLog: number };
 }
@@ -118,15 +129,17 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number, pg: PostgresP
     await closedLoop(progressTarget, CONCURRENCY, 3000);
     const bareRuns: LoadResult[] = [];
     const progressRuns: LoadResult[] = [];
-    const cpu = { bareMs: 0, bareRequests: 0, progressMs: 0, progressRequests: 0 };
+    const cpu = { bareMs: 0, bareRequests: 0, progressMs: 0, progressRequests: 0, databaseMs: 0 };
     for (let i = 0; i < REPEATS; i++) {
       let before = bare.cpuMs();
       bareRuns.push(await closedLoop(bareTarget, CONCURRENCY, LOAD_MS));
       cpu.bareMs += bare.cpuMs() - before;
       cpu.bareRequests += bareRuns[i]!.requests;
       before = server.cpuMs();
+      const databaseBefore = pg ? postgresCpuMs() : 0;
       progressRuns.push(await closedLoop(progressTarget, CONCURRENCY, LOAD_MS));
       cpu.progressMs += server.cpuMs() - before;
+      cpu.databaseMs += pg ? postgresCpuMs() - databaseBefore : 0;
       cpu.progressRequests += progressRuns[i]!.requests;
     }
     const bareRssMb = bare.rssMb();
@@ -176,7 +189,11 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number, pg: PostgresP
       bare: bareResult,
       progress,
       progressAt500,
-      cpuUsPerRequest: { bare: (cpu.bareMs * 1000) / cpu.bareRequests, progress: (cpu.progressMs * 1000) / cpu.progressRequests },
+      cpuUsPerRequest: {
+        bare: (cpu.bareMs * 1000) / cpu.bareRequests,
+        progress: (cpu.progressMs * 1000) / cpu.progressRequests,
+        database: (cpu.databaseMs * 1000) / cpu.progressRequests,
+      },
       admin: adminResults,
       dispatch: {
         n: latencies.length,
@@ -222,13 +239,13 @@ function print(rows: Row[]): void {
     }
   }
   console.log(
-    '\nserver CPU per request (user + system, closed loops above), µs: bare h3, /runner/progress, bare ÷ progress, progress vs 0 jobs',
+    '\nserver CPU per request (user + system, closed loops above), µs: bare h3, /runner/progress, bare ÷ progress, progress vs 0 jobs, PostgreSQL server per progress request',
   );
   for (const r of rows) {
     const c = r.cpuUsPerRequest;
     const zero = rows.find((z) => z.store === r.store)?.cpuUsPerRequest.progress ?? Number.NaN;
     console.log(
-      `${r.store.padEnd(9)} ${String(r.jobs).padStart(6)}  ${f(c.bare, 0).padStart(8)}  ${f(c.progress, 0).padStart(8)}  ${f(c.bare / c.progress, 2).padStart(6)}  ${f((c.progress / zero - 1) * 100, 0).padStart(5)}%`,
+      `${r.store.padEnd(9)} ${String(r.jobs).padStart(6)}  ${f(c.bare, 0).padStart(8)}  ${f(c.progress, 0).padStart(8)}  ${f(c.bare / c.progress, 2).padStart(6)}  ${f((c.progress / zero - 1) * 100, 0).padStart(5)}%  ${r.store === 'postgres' ? f(c.database, 0).padStart(8) : ''}`,
     );
   }
   console.log('\nadmin reads, p99 ms (sequential, up to 100 requests or 8 s each)   goal: <= 50 at 100k jobs');
