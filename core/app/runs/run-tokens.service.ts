@@ -209,15 +209,18 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
    * Audience and expiry are still checked per call.
    */
   const verified = new Map<string, TokenClaims>();
-  /** Credentials re-derived per run record (three HMACs each time otherwise), the latest runs'. */
-  const derived = new Map<string, string[]>();
+  /**
+   * Credentials re-derived per run record (three HMACs each time otherwise), the latest runs',
+   * by job: the record they were derived from is kept to tell a later dispatch's apart.
+   */
+  const derived = new Map<string, { record: RunRecord; values: readonly string[] }>();
   const credentialsOf = async (r: RunRecord): Promise<string[]> => {
-    const key = [r.jobId, r.phase, r.expiresAt, r.resultJti, r.progressJti, r.nonceId].join('\0');
-    const known = derived.get(key);
-    if (known) return [...known];
+    const known = derived.get(r.jobId);
+    if (known && sameRecord(known.record, r)) return [...known.values];
     const values = [nonceFor(await getNonceSigner(), r)];
     if (tokenSigner) values.push(tokenFor(tokenSigner, resultClaims(r)), tokenFor(tokenSigner, progressClaims(r)));
-    derived.set(key, values);
+    derived.delete(r.jobId);
+    derived.set(r.jobId, { record: { ...r }, values });
     if (derived.size > DERIVED_RUNS) derived.delete(derived.keys().next().value as string);
     return [...values];
   };
@@ -312,6 +315,18 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
       return record ? credentialsOf(record) : [];
     },
   };
+}
+
+/** Whether two run records derive the same credentials (every field a credential is made from). */
+function sameRecord(a: RunRecord, b: RunRecord): boolean {
+  return (
+    a.jobId === b.jobId &&
+    a.phase === b.phase &&
+    a.expiresAt === b.expiresAt &&
+    a.resultJti === b.resultJti &&
+    a.progressJti === b.progressJti &&
+    a.nonceId === b.nonceId
+  );
 }
 
 async function loadSalt(storage: Storage, ids: Ids): Promise<string> {
