@@ -3,7 +3,7 @@ import { H3, type H3Event } from 'h3';
 import { isStorageUnavailable } from '../../adapters/storage/storage-availability.js';
 import { type Logger, withFields } from '../../ports/logger.port.js';
 import { type AdminGuardDeps, createAdminGuard } from './admin-guard.js';
-import { errorResponse, fromFrameworkStatus } from './errors.js';
+import { errorResponse, fromFrameworkStatus, setResponseHeader } from './errors.js';
 import { createHttpMetrics, type HttpMetrics, UNMATCHED_ROUTE } from './http-metrics.js';
 import { type RoutesDeps, registerRoutes } from './routes/index.js';
 import { watchForProbes } from './security-watch.js';
@@ -69,7 +69,7 @@ export function createHttpApp(given: HttpAppDeps): H3 {
       deps.httpMetrics.observe(event.req.method, route, response.status, (performance.now() - context.startedAt) / 1000);
       watchForProbes(deps.securityEvents, deps.trustedProxies, event, response.status, route);
       try {
-        response.headers.set('x-request-id', context.id);
+        setResponseHeader(response, 'x-request-id', context.id);
       } catch {
         // A response with immutable headers goes out as it is.
       }

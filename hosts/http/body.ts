@@ -3,6 +3,9 @@ import type { H3Event } from 'h3';
 import { err, ok, type Result } from 'neverthrow';
 import type { HttpError } from './errors.js';
 
+/** Strict UTF-8 (a malformed byte throws); one decoder for every body: a decode without `stream` keeps no state. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The largest request body any route reads. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -21,7 +24,7 @@ export async function readJson(
   if (raw.isErr()) return err(raw.error);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw.value);
+    text = UTF8.decode(raw.value);
   } catch {
     return err({ kind: 'invalidBody' });
   }
