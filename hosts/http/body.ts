@@ -115,9 +115,10 @@ function readNodeBody(req: IncomingMessage, method: string, limit: number): Prom
     };
     const onEnd = () => finish(ok(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     const onFailure = () => finish(err({ kind: 'invalidBody' }));
+    // `on`, not `once`: finish takes every listener off at the first of them (and once wraps each).
     req.on('data', onData);
-    req.once('end', onEnd);
-    req.once('error', onFailure);
-    req.once('close', onFailure);
+    req.on('end', onEnd);
+    req.on('error', onFailure);
+    req.on('close', onFailure);
   });
 }

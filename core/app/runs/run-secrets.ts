@@ -64,13 +64,22 @@ export const STORED_SECRETS_CACHE_MS = 60_000;
 
 export function createRunSecrets({ config, clock, storage, runTokens, storedSecretValues }: RunSecretsDeps): RunSecrets {
   const own = secretValues(config);
-  let cached: { at: number; values: Promise<readonly string[]> } | undefined;
+  let cached: { at: number; values: Promise<readonly string[]>; settled?: readonly string[] } | undefined;
   const stored = (): Promise<readonly string[]> => {
     if (!storedSecretValues) return Promise.resolve(NONE);
     if (!cached || clock.now() - cached.at >= STORED_SECRETS_CACHE_MS) {
-      cached = { at: clock.now(), values: storedSecretValues().catch(() => NONE) };
+      const entry: NonNullable<typeof cached> = { at: clock.now(), values: storedSecretValues().catch(() => NONE) };
+      void entry.values.then((values) => {
+        entry.settled = values;
+      });
+      cached = entry;
     }
     return cached.values;
+  };
+  /** The stored values when they are at hand (read and still fresh), without waiting. */
+  const storedNow = (): readonly string[] | undefined => {
+    if (!storedSecretValues) return NONE;
+    return cached && clock.now() - cached.at < STORED_SECRETS_CACHE_MS ? cached.settled : undefined;
   };
   /** Per run, a new frozen list each time a value is added (so that a list of values can tell it changed). */
   const minted = new Map<string, readonly string[]>();
@@ -94,11 +103,13 @@ export function createRunSecrets({ config, clock, storage, runTokens, storedSecr
       keepLatest(minted, jobId, values.includes(value) ? values : Object.freeze([...values, value]));
     },
     async valuesFor(job, known) {
-      const [credentials, extraEnv, storedValues] = await Promise.all([
-        known ?? runTokens.credentialValues(job.id),
-        extraEnvOf(job),
-        stored(),
-      ]);
+      // A running job's progress calls have everything at hand: no read, nothing to wait for.
+      const knownExtraEnv = mappingValues.get(job.id);
+      const knownStored = storedNow();
+      const [credentials, extraEnv, storedValues] =
+        known && knownExtraEnv && knownStored
+          ? [known, knownExtraEnv, knownStored]
+          : await Promise.all([known ?? runTokens.credentialValues(job.id), extraEnvOf(job), stored()]);
       const parts: Parts = { credentials, minted: minted.get(job.id) ?? NONE, extraEnv, stored: storedValues };
       const last = lists.get(job.id);
       if (last && sameParts(last.parts, parts)) return last.values;
