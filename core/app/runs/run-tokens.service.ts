@@ -214,9 +214,12 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
    * by job: the record they were derived from is kept to tell a later dispatch's apart.
    */
   const derived = new Map<string, { record: RunRecord; values: readonly string[] }>();
-  const credentialsOf = async (r: RunRecord): Promise<string[]> => {
+  /** At once when they are kept: a running job's progress calls wait for nothing here. */
+  const credentialsOf = (r: RunRecord): string[] | Promise<string[]> => {
     const known = derived.get(r.jobId);
-    if (known && sameRecord(known.record, r)) return [...known.values];
+    return known && sameRecord(known.record, r) ? [...known.values] : derive(r);
+  };
+  const derive = async (r: RunRecord): Promise<string[]> => {
     const values = [nonceFor(await getNonceSigner(), r)];
     if (tokenSigner) values.push(tokenFor(tokenSigner, resultClaims(r)), tokenFor(tokenSigner, progressClaims(r)));
     derived.delete(r.jobId);
