@@ -54,13 +54,19 @@ export interface AdminGuardDeps {
  * valid bearer token (401 otherwise). Runs before routing, so unknown /api paths are guarded too.
  */
 export function createAdminGuard({ adminAuth }: AdminGuardDeps): Middleware {
-  return async (event) => {
+  // Not an async function: a request the guard lets through at once (a runner's, a public page's)
+  // goes on in the same turn instead of after a promise of nothing.
+  return (event) => {
     const kind = classifyPath(event.url.pathname);
     if (kind === 'public' || kind === 'selfAuthenticated') return undefined;
     if (!adminAuth.enabled) return errorResponse({ kind: 'notFound' });
     if (kind !== 'adminApi') return undefined;
-    const token = bearerToken(event.req.headers.get('authorization'));
-    if (!token || !(await adminAuth.verify(token))) return errorResponse({ kind: 'unauthorized' });
-    return undefined;
+    return checkBearer(adminAuth, event.req.headers.get('authorization'));
   };
+}
+
+async function checkBearer(adminAuth: AdminAuthService, authorization: string | null): Promise<Response | undefined> {
+  const token = bearerToken(authorization);
+  if (!token || !(await adminAuth.verify(token))) return errorResponse({ kind: 'unauthorized' });
+  return undefined;
 }
