@@ -79,21 +79,20 @@ export function watchStorage(
     }
   };
 
-  const guarded = <T>(call: () => Promise<T>): Promise<T> =>
-    call().then(
-      (value) => {
-        succeeded();
-        return value;
-      },
-      (error: unknown) => {
-        // Only the store's own failures (a StorageError, per the port) say it is unavailable;
-        // anything else is a bug and goes on as it is (a logged 500).
-        if (!(error instanceof StorageError) || closing) throw error;
-        const reason = messageOf(error);
-        failed(reason);
-        throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(reason, error);
-      },
-    );
+  // The two outcomes of every operation, made once (not a pair of closures per operation).
+  const passed = <T>(value: T): T => {
+    succeeded();
+    return value;
+  };
+  const refused = (error: unknown): never => {
+    // Only the store's own failures (a StorageError, per the port) say it is unavailable;
+    // anything else is a bug and goes on as it is (a logged 500).
+    if (!(error instanceof StorageError) || closing) throw error;
+    const reason = messageOf(error);
+    failed(reason);
+    throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(reason, error);
+  };
+  const guarded: Guard = (operation, target, args) => operation.apply(target, args).then(passed, refused);
 
   const close = () => {
     closing = true;
@@ -132,7 +131,10 @@ export function watchStorage(
  * copy, so a store whose methods are found only on access (a prototype, a proxy of its own) is
  * guarded all the same.
  */
-function guardMethods(source: object, guard: <R>(call: () => Promise<R>) => Promise<R>, own: object = {}): object {
+/** Runs `operation` on `target` with `args`, watching its outcome. */
+type Guard = (operation: (...args: unknown[]) => Promise<unknown>, target: object, args: unknown[]) => Promise<unknown>;
+
+function guardMethods(source: object, guard: Guard, own: object = {}): object {
   // Per property: the value it had and its guarded form, remade only if the value changes.
   const cache = new Map<PropertyKey, { value: unknown; wrapped: unknown }>();
   return new Proxy(own, {
@@ -145,7 +147,7 @@ function guardMethods(source: object, guard: <R>(call: () => Promise<R>) => Prom
       if (cached?.value === value) return cached.wrapped;
       const wrapped =
         typeof value === 'function'
-          ? (...args: unknown[]) => guard(() => (value as (...a: unknown[]) => Promise<unknown>).apply(source, args))
+          ? (...args: unknown[]) => guard(value as (...a: unknown[]) => Promise<unknown>, source, args)
           : guardMethods(value as object, guard);
       cache.set(key, { value, wrapped });
       return wrapped;

@@ -83,6 +83,11 @@ interface CompiledForm {
   /** The form's text, lower-cased when its case does not matter: what the quick check looks for. */
   literal: string;
   anyCase: boolean;
+  /**
+   * The form's length: a match is at least this long (breaks only add to it, and a form written
+   * in either case is ASCII), so a shorter text cannot hold the form.
+   */
+  length: number;
 }
 
 /** Patterns per value, kept: the same few secrets are redacted from every line. */
@@ -97,6 +102,7 @@ function patternsFor(value: string): CompiledForm[] {
         base64: form.base64 === true,
         literal: form.anyCase ? form.text.toLowerCase() : form.text,
         anyCase: form.anyCase === true,
+        length: form.text.length,
       };
     });
     if (compiled.size >= 500) compiled.clear();
@@ -105,28 +111,34 @@ function patternsFor(value: string): CompiledForm[] {
   return patterns;
 }
 
+const NO_FORMS: readonly CompiledForm[] = [];
+
 /**
  * The forms that may occur in `text`, told apart without the patterns where that is exact: in
  * a text without a backslash the escaped breaks cannot occur, so a pattern matches exactly
  * where its form's text occurs once raw line breaks are taken out (no form holds one). A form
  * written in either case is ASCII, which only ASCII letters match case-insensitively. A text
- * with a backslash keeps every form.
+ * with a backslash keeps every form it is long enough for. `forms` are shortest first.
  */
-function formsThatMayOccur(text: string, forms: readonly CompiledForm[][]): readonly CompiledForm[] {
-  if (text.includes('\\')) return forms.flat();
-  const flat = /[\r\n]/.test(text) ? text.replace(/[\r\n]+/g, '') : text;
+function formsThatMayOccur(text: string, forms: readonly CompiledForm[]): readonly CompiledForm[] {
+  if (forms.length === 0 || (forms[0] as CompiledForm).length > text.length) return NO_FORMS;
+  const escaped = text.includes('\\');
+  const flat = escaped || !/[\r\n]/.test(text) ? text : text.replace(/[\r\n]+/g, '');
   let lower: string | undefined;
-  const out: CompiledForm[] = [];
-  for (const patterns of forms) {
-    for (const form of patterns) {
+  let out: CompiledForm[] | undefined;
+  for (const form of forms) {
+    if (form.length > text.length) break;
+    if (!escaped) {
       if (form.anyCase) lower ??= flat.toLowerCase();
-      if ((form.anyCase ? (lower as string) : flat).includes(form.literal)) out.push(form);
+      if (!(form.anyCase ? (lower as string) : flat).includes(form.literal)) continue;
     }
+    out ??= [];
+    out.push(form);
   }
-  return out;
+  return out ?? NO_FORMS;
 }
 
-/** The distinct values worth redacting, with their trimmed forms, longest first. */
+/** The distinct values worth redacting, with their trimmed forms. */
 function valuesOf(secretValues: readonly string[]): string[] {
   const values = new Set<string>();
   for (const value of secretValues) {
@@ -135,7 +147,7 @@ function valuesOf(secretValues: readonly string[]): string[] {
     const trimmed = value.trim();
     if (trimmed.length >= MIN_REDACTED_LENGTH) values.add(trimmed);
   }
-  return [...values].sort((a, b) => b.length - a.length);
+  return [...values];
 }
 
 /**
@@ -150,10 +162,45 @@ export function redactSecrets(text: string, secretValues: readonly string[], mar
   return redactForms(text, formsFor(secretValues), marker);
 }
 
-/** The compiled forms of every value worth redacting, longest value first. */
-const formsFor = (secretValues: readonly string[]): CompiledForm[][] => valuesOf(secretValues).map(patternsFor);
+/** Form lists of frozen secret lists (a run's, handed out again while it is unchanged), by identity. */
+const formsOfList = new WeakMap<readonly string[], readonly CompiledForm[]>();
+/** Form lists by the values they were made from: callers that build the same list for each line. */
+const formsOfValues = new Map<string, readonly CompiledForm[]>();
 
-function redactForms(text: string, forms: readonly CompiledForm[][], marker: string): string {
+/** The values of a list as one key (each prefixed by its length, so no two lists share one), if all are strings. */
+function keyOf(secretValues: readonly string[]): string | undefined {
+  let key = '';
+  for (const value of secretValues) {
+    if (typeof value !== 'string') return undefined;
+    key += `${value.length}:${value}`;
+  }
+  return key;
+}
+
+/**
+ * The compiled forms of every value worth redacting, shortest first; made once per distinct
+ * list (sorting and compiling them cost more than checking a small text).
+ */
+function formsFor(secretValues: readonly string[]): readonly CompiledForm[] {
+  const frozen = Object.isFrozen(secretValues);
+  let forms = frozen ? formsOfList.get(secretValues) : undefined;
+  if (forms) return forms;
+  const key = keyOf(secretValues);
+  forms = key === undefined ? undefined : formsOfValues.get(key);
+  if (!forms) {
+    forms = valuesOf(secretValues)
+      .flatMap(patternsFor)
+      .sort((a, b) => a.length - b.length);
+    if (key !== undefined) {
+      if (formsOfValues.size >= 100) formsOfValues.clear();
+      formsOfValues.set(key, forms);
+    }
+  }
+  if (frozen) formsOfList.set(secretValues, forms);
+  return forms;
+}
+
+function redactForms(text: string, forms: readonly CompiledForm[], marker: string): string {
   if (forms.length === 0 || text.length === 0) return text;
   const candidates = formsThatMayOccur(text, forms);
   if (candidates.length === 0) return text;
@@ -194,19 +241,46 @@ function redactForms(text: string, forms: readonly CompiledForm[][], marker: str
   return out;
 }
 
+/** How deep `redactDeep` goes: anything nested deeper goes on as it is. */
+const MAX_DEPTH = 20;
+
 /**
  * `redactSecrets` over every string inside a structured value (keys included), before it is
  * serialised: a value with `"`, `\` or line breaks is matched as itself, not as its escaping.
+ * Returns a copy (plain objects and arrays). The forms are first looked for in all its strings
+ * at once (a form found in one string is found in their concatenation); only those found there
+ * are looked for string by string, so a value without a secret costs one check.
  */
 export function redactDeep(value: unknown, secrets: readonly string[], marker = REDACTED): unknown {
-  return redactDeepWith(value, formsFor(secrets), marker, 0);
+  const forms = formsFor(secrets);
+  return redactDeepWith(value, forms.length === 0 ? forms : formsThatMayOccur(textsOf(value, 0), forms), marker, 0);
 }
 
-function redactDeepWith(value: unknown, forms: readonly CompiledForm[][], marker: string, depth: number): unknown {
+/** Every string `redactDeepWith` redacts in `value` (keys included), one after the other. */
+function textsOf(value: unknown, depth: number): string {
+  if (typeof value === 'string') return value;
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return '';
+  let out = '';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) out += textsOf(value[i], depth + 1);
+    return out;
+  }
+  for (const key of Object.keys(value)) out += key + textsOf((value as Record<string, unknown>)[key], depth + 1);
+  return out;
+}
+
+function redactDeepWith(value: unknown, forms: readonly CompiledForm[], marker: string, depth: number): unknown {
   if (typeof value === 'string') return redactForms(value, forms, marker);
-  if (depth > 20 || value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redactDeepWith(v, forms, marker, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [redactForms(k, forms, marker), redactDeepWith(v, forms, marker, depth + 1)]),
-  );
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const redacted = redactForms(key, forms, marker);
+    const inner = redactDeepWith((value as Record<string, unknown>)[key], forms, marker, depth + 1);
+    // An own `__proto__` stays a field of the copy (as Object.fromEntries would make it), never its prototype.
+    if (redacted === '__proto__')
+      Object.defineProperty(out, redacted, { value: inner, enumerable: true, writable: true, configurable: true });
+    else out[redacted] = inner;
+  }
+  return out;
 }

@@ -15,6 +15,8 @@ export const SELF_AUTHENTICATED_PATHS: readonly string[] = [
   '/api/github/webhook',
 ];
 
+const SELF_AUTHENTICATED: ReadonlySet<string> = new Set(SELF_AUTHENTICATED_PATHS);
+
 /**
  * The API explorer's page and its static assets: like /admin they hold no data, so a browser
  * loads them without a bearer token; the document they fetch (/api/v1/openapi.json) stays guarded.
@@ -31,8 +33,8 @@ export type PathClass = 'public' | 'selfAuthenticated' | 'login' | 'adminPage' |
  * and dot-segment-resolved), so the guard and the router always agree on the path.
  */
 export function classifyPath(pathname: string): PathClass {
-  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
-  if (SELF_AUTHENTICATED_PATHS.includes(path)) return 'selfAuthenticated';
+  const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.replace(/\/+$/, '') : pathname;
+  if (SELF_AUTHENTICATED.has(path)) return 'selfAuthenticated';
   if (path === '/api/auth') return 'login';
   if (path === DOCS_PAGE_PATH || path.startsWith(`${DOCS_PAGE_PATH}/assets/`)) return 'adminPage';
   if (path === '/api' || path.startsWith('/api/')) return 'adminApi';
@@ -52,13 +54,19 @@ export interface AdminGuardDeps {
  * valid bearer token (401 otherwise). Runs before routing, so unknown /api paths are guarded too.
  */
 export function createAdminGuard({ adminAuth }: AdminGuardDeps): Middleware {
-  return async (event) => {
+  // Not an async function: a request the guard lets through at once (a runner's, a public page's)
+  // goes on in the same turn instead of after a promise of nothing.
+  return (event) => {
     const kind = classifyPath(event.url.pathname);
     if (kind === 'public' || kind === 'selfAuthenticated') return undefined;
     if (!adminAuth.enabled) return errorResponse({ kind: 'notFound' });
     if (kind !== 'adminApi') return undefined;
-    const token = bearerToken(event.req.headers.get('authorization'));
-    if (!token || !(await adminAuth.verify(token))) return errorResponse({ kind: 'unauthorized' });
-    return undefined;
+    return checkBearer(adminAuth, event.req.headers.get('authorization'));
   };
+}
+
+async function checkBearer(adminAuth: AdminAuthService, authorization: string | null): Promise<Response | undefined> {
+  const token = bearerToken(authorization);
+  if (!token || !(await adminAuth.verify(token))) return errorResponse({ kind: 'unauthorized' });
+  return undefined;
 }

@@ -3,7 +3,7 @@ import { H3, type H3Event } from 'h3';
 import { isStorageUnavailable } from '../../adapters/storage/storage-availability.js';
 import { type Logger, withFields } from '../../ports/logger.port.js';
 import { type AdminGuardDeps, createAdminGuard } from './admin-guard.js';
-import { errorResponse, fromFrameworkStatus } from './errors.js';
+import { errorResponse, fromFrameworkStatus, setResponseHeader } from './errors.js';
 import { createHttpMetrics, type HttpMetrics, UNMATCHED_ROUTE } from './http-metrics.js';
 import { type RoutesDeps, registerRoutes } from './routes/index.js';
 import { watchForProbes } from './security-watch.js';
@@ -14,10 +14,19 @@ export type HttpAppDeps = AdminGuardDeps & Omit<RoutesDeps, 'httpMetrics'> & { l
 /** A caller's `x-request-id` is kept when it is a plain token; otherwise one is made. */
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
-interface RequestContext {
-  id: string;
-  startedAt: number;
-  readonly logger: Logger;
+/** A class, not an object literal with a getter: V8 makes such a literal slowly, and each request makes one. */
+class RequestContext {
+  readonly startedAt = performance.now();
+  #logger: Logger | undefined;
+  constructor(
+    readonly id: string,
+    private readonly base: () => Logger,
+  ) {}
+  /** Made when a line is logged (a failed request), not for every request. */
+  get logger(): Logger {
+    this.#logger ??= withFields(this.base(), { requestId: this.id });
+    return this.#logger;
+  }
 }
 const requests = new WeakMap<H3Event, RequestContext>();
 
@@ -39,21 +48,12 @@ export function createHttpApp(given: HttpAppDeps): H3 {
     get: (_, key) => (key === 'httpMetrics' ? httpMetrics : Reflect.get(given, key)),
     has: (_, key) => key === 'httpMetrics' || Reflect.has(given, key),
   }) as RoutesDeps & AdminGuardDeps & { logger: Logger; httpMetrics: HttpMetrics };
+  const baseLogger = () => deps.logger;
   const contextOf = (event: H3Event): RequestContext => {
     let context = requests.get(event);
     if (!context) {
       const given = event.req.headers.get('x-request-id');
-      const id = given && REQUEST_ID.test(given) ? given : randomUUID();
-      let logger: Logger | undefined;
-      context = {
-        id,
-        startedAt: performance.now(),
-        // Made when a line is logged (a failed request), not for every request.
-        get logger() {
-          logger ??= withFields(deps.logger, { requestId: id });
-          return logger;
-        },
-      };
+      context = new RequestContext(given && REQUEST_ID.test(given) ? given : randomUUID(), baseLogger);
       requests.set(event, context);
     }
     return context;
@@ -69,7 +69,7 @@ export function createHttpApp(given: HttpAppDeps): H3 {
       deps.httpMetrics.observe(event.req.method, route, response.status, (performance.now() - context.startedAt) / 1000);
       watchForProbes(deps.securityEvents, deps.trustedProxies, event, response.status, route);
       try {
-        response.headers.set('x-request-id', context.id);
+        setResponseHeader(response, 'x-request-id', context.id);
       } catch {
         // A response with immutable headers goes out as it is.
       }

@@ -3,6 +3,9 @@ import type { H3Event } from 'h3';
 import { err, ok, type Result } from 'neverthrow';
 import type { HttpError } from './errors.js';
 
+/** Strict UTF-8 (a malformed byte throws); one decoder for every body: a decode without `stream` keeps no state. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The largest request body any route reads. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -21,7 +24,7 @@ export async function readJson(
   if (raw.isErr()) return err(raw.error);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw.value);
+    text = UTF8.decode(raw.value);
   } catch {
     return err({ kind: 'invalidBody' });
   }
@@ -37,16 +40,15 @@ export async function readJson(
  * The exact bytes of the body (for signature checks), under the same limit. A missing body
  * is an empty buffer.
  */
-export async function readRawBody(event: H3Event, limit = MAX_BODY_BYTES): Promise<Result<Buffer, HttpError>> {
+export function readRawBody(event: H3Event, limit = MAX_BODY_BYTES): Promise<Result<Buffer, HttpError>> {
   const declared = Number(event.req.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) return err({ kind: 'tooLarge' });
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(err({ kind: 'tooLarge' }));
+  // Not an async function: the Node read's own promise is the answer, without a turn more per layer.
   const node = nodeRequestOf(event);
-  if (node) {
-    const read = await readNodeBody(node, event.req.method, limit);
-    // Kept by reference for the security watch, which looks at a refused request's body (security-watch.ts).
-    if (read.isOk()) event.context[READ_BODY] = read.value;
-    return read;
-  }
+  return node ? readNodeBody(node, event, limit) : readWebBody(event, limit);
+}
+
+async function readWebBody(event: H3Event, limit: number): Promise<Result<Buffer, HttpError>> {
   const stream = event.req.body;
   if (!stream) return ok(Buffer.alloc(0));
   const reader = stream.getReader();
@@ -68,8 +70,11 @@ export async function readRawBody(event: H3Event, limit = MAX_BODY_BYTES): Promi
     const status = (error as { status?: unknown } | null)?.status;
     return err(status === 413 ? { kind: 'tooLarge' } : { kind: 'invalidBody' });
   }
-  const body = Buffer.concat(chunks);
-  // Kept by reference for the security watch, which looks at a refused request's body (security-watch.ts).
+  return keep(event, Buffer.concat(chunks));
+}
+
+/** A body read whole, kept by reference for the security watch, which looks at a refused request's body (security-watch.ts). */
+function keep(event: H3Event, body: Buffer): Result<Buffer, HttpError> {
   event.context[READ_BODY] = body;
   return ok(body);
 }
@@ -88,8 +93,9 @@ function nodeRequestOf(event: H3Event): IncomingMessage | undefined {
  * The body straight from the Node stream, under the same limit: srvx would wrap it in a web
  * ReadableStream first (`Readable.toWeb`), which cost a third of a small request's time.
  */
-function readNodeBody(req: IncomingMessage, method: string, limit: number): Promise<Result<Buffer, HttpError>> {
-  if (method === 'GET' || method === 'HEAD') return Promise.resolve(ok(Buffer.alloc(0)));
+function readNodeBody(req: IncomingMessage, event: H3Event, limit: number): Promise<Result<Buffer, HttpError>> {
+  const method = event.req.method;
+  if (method === 'GET' || method === 'HEAD') return Promise.resolve(keep(event, Buffer.alloc(0)));
   if (req.readableEnded || req.destroyed) return Promise.resolve(err({ kind: 'invalidBody' }));
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -110,11 +116,12 @@ function readNodeBody(req: IncomingMessage, method: string, limit: number): Prom
       }
       chunks.push(chunk);
     };
-    const onEnd = () => finish(ok(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    const onEnd = () => finish(keep(event, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     const onFailure = () => finish(err({ kind: 'invalidBody' }));
+    // `on`, not `once`: finish takes every listener off at the first of them (and once wraps each).
     req.on('data', onData);
-    req.once('end', onEnd);
-    req.once('error', onFailure);
-    req.once('close', onFailure);
+    req.on('end', onEnd);
+    req.on('error', onFailure);
+    req.on('close', onFailure);
   });
 }

@@ -162,8 +162,37 @@ export function fromFrameworkStatus(status: number): HttpError {
  * stream; it becomes a full `Response` only when something reads it as one.
  */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new FastResponse(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  const init = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers };
+  const response = new JsonResponse(JSON.stringify(body), { status, headers: init });
+  if (PLAIN_INIT_WRITTEN) response.pending = init;
+  return response;
+}
+
+/**
+ * A JSON answer that can take one more header (the request id) without making its `Headers`:
+ * srvx's Node server writes a `FastResponse` from its plain init headers, read when it is sent,
+ * and making undici's `Headers` (which checks every name and value) cost more than the rest of
+ * the answer. Once anything reads it as a web Response (its headers, its body), the headers go
+ * the ordinary way.
+ */
+class JsonResponse extends FastResponse {
+  /** The init headers, while srvx will still write them as they are. */
+  pending: Record<string, string> | undefined;
+}
+for (const key of ['headers', '_response']) {
+  Object.defineProperty(JsonResponse.prototype, key, {
+    configurable: true,
+    get(this: JsonResponse) {
+      this.pending = undefined;
+      return Reflect.get(FastResponse.prototype, key, this);
+    },
   });
+}
+/** Only srvx's Node response reads its init headers when sent; the web Response copies them at once. */
+const PLAIN_INIT_WRITTEN = typeof Reflect.get(FastResponse.prototype, '_toNodeResponse') === 'function';
+
+/** Sets a header of an answer on its way out (cheaply on a `json` answer nothing has read yet). */
+export function setResponseHeader(response: Response, name: string, value: string): void {
+  if (response instanceof JsonResponse && response.pending) response.pending[name] = value;
+  else response.headers.set(name, value);
 }

@@ -144,7 +144,8 @@ export function routesFor<Deps>() {
   ): RouteDefinition<Deps> => ({
     spec: spec as unknown as RouteDefinition<Deps>['spec'],
     register: (app, deps) => {
-      app[spec.method](spec.path, (event) => answer(spec, event, deps));
+      const status = successStatus(spec.responses);
+      app[spec.method](spec.path, (event) => answer(spec, status, event, deps));
     },
   });
 }
@@ -157,8 +158,10 @@ function refuse(event: H3Event, error: HttpError): Response {
   return errorResponse(error);
 }
 
+/** `status`: the route's success status, found once at registration. */
 async function answer<Deps, B, Q, P, A, R extends Record<number, ResponseSpec>, H extends ObjectSchema | undefined>(
   spec: RouteSpec<Deps, B, Q, P, A, R, H>,
+  status: number,
   event: H3Event,
   deps: Deps,
 ) {
@@ -168,11 +171,14 @@ async function answer<Deps, B, Q, P, A, R extends Record<number, ResponseSpec>, 
     if (granted.isErr()) return refuse(event, granted.error);
     admitted = granted.value;
   }
-  const params = parseOrInvalid(spec.params as ObjectSchema | undefined, event.context.params ?? {});
+  // Without a schema a part is undefined, and the request is not read for it (a query is parsed from the URL).
+  const paramsSchema = spec.params as ObjectSchema | undefined;
+  const params = paramsSchema ? parseOrInvalid(paramsSchema, event.context.params ?? {}) : NOTHING;
   if (params.isErr()) return refuse(event, params.error);
-  const query = parseOrInvalid(spec.query as ObjectSchema | undefined, getQuery(event));
+  const querySchema = spec.query as ObjectSchema | undefined;
+  const query = querySchema ? parseOrInvalid(querySchema, getQuery(event)) : NOTHING;
   if (query.isErr()) return refuse(event, query.error);
-  const headers = parseOrInvalid(spec.headers, headersNamed(event, spec.headers));
+  const headers = spec.headers ? parseOrInvalid(spec.headers, headersNamed(event, spec.headers)) : NOTHING;
   if (headers.isErr()) return refuse(event, headers.error);
   const body = await readRouteBody(event, spec.body as BodySpec | undefined);
   if (body.isErr()) return refuse(event, body.error);
@@ -186,24 +192,23 @@ async function answer<Deps, B, Q, P, A, R extends Record<number, ResponseSpec>, 
   } as RouteInput<B, Q, P, A, H>;
   const result = await spec.handler(input, deps);
   if (!(result instanceof Ok || result instanceof Err)) return result;
-  return result.match(
-    (value) => json(value, successStatus(spec.responses)),
-    (error) => refuse(event, error),
-  );
+  if (result.isOk()) return json(result.value, status);
+  return refuse(event, result.error);
 }
 
+const NOTHING: Result<unknown, HttpError> = new Ok(undefined);
+
 /** Path and query values: a schema's first issue answers 400 with its message (spec messages live in the schema). */
-function parseOrInvalid(schema: ObjectSchema | undefined, value: unknown): Result<unknown, HttpError> {
-  if (!schema) return new Ok(undefined);
+function parseOrInvalid(schema: ObjectSchema, value: unknown): Result<unknown, HttpError> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return new Ok(parsed.data);
   return new Err({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'Bad request' });
 }
 
 /** The headers a schema names (absent ones left out), so that nothing else of the request reaches the handler. */
-function headersNamed(event: H3Event, schema: ObjectSchema | undefined): Record<string, string> {
+function headersNamed(event: H3Event, schema: ObjectSchema): Record<string, string> {
   const named: Record<string, string> = {};
-  for (const name of Object.keys(schema?.shape ?? {})) {
+  for (const name of Object.keys(schema.shape)) {
     const value = event.req.headers.get(name);
     if (value !== null) named[name] = value;
   }

@@ -78,4 +78,65 @@ describe('redactSecrets', () => {
     expect(JSON.stringify(out)).not.toContain('with-quote');
     expect(out).toEqual({ [REDACTED]: [`x ${REDACTED} y`, 3] });
   });
+
+  it('redacts a structured value exactly as string by string, whether its strings hold a secret or not (property)', () => {
+    // The precise path: every string and key on its own, as redactDeep's quick check over all of them at once must match.
+    const oneByOne = (value: unknown, secrets: readonly string[], depth = 0): unknown => {
+      if (typeof value === 'string') return redactSecrets(value, secrets);
+      if (depth > 20 || value === null || typeof value !== 'object') return value;
+      if (Array.isArray(value)) return value.map((v) => oneByOne(v, secrets, depth + 1));
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [redactSecrets(k, secrets), oneByOne(v, secrets, depth + 1)]),
+      );
+    };
+    const encodings = Object.values(ENCODINGS);
+    const leafArb = (secrets: string[]) =>
+      fc.oneof(
+        textArb,
+        fc
+          .tuple(fc.constantFrom(...secrets), fc.nat(encodings.length - 1), textArb, textArb)
+          .map(
+            ([secret, n, before, after]) =>
+              `${before}${(encodings[n] as (t: string, s: string) => string)(` ${secret} `, secret)}${after}`,
+          ),
+        fc.constantFrom('\\', '\n', 'a\r\nb', '"quoted"'),
+        fc.integer(),
+        fc.constant(null),
+      );
+    fc.assert(
+      fc.property(
+        fc.array(secretArb, { minLength: 1, maxLength: 3 }).chain((secrets) =>
+          fc.tuple(
+            fc.constant(secrets),
+            fc.letrec((tie) => ({
+              value: fc.oneof({ depthSize: 'small' }, leafArb(secrets), tie('array'), tie('object')),
+              array: fc.array(tie('value'), { maxLength: 4 }),
+              object: fc.dictionary(fc.oneof(textArb, leafArb(secrets).map(String)), tie('value'), { maxKeys: 4 }),
+            })).value,
+            fc.boolean(),
+          ),
+        ),
+        ([secrets, value, frozen]) => {
+          const list = frozen ? Object.freeze([...secrets]) : secrets;
+          expect(redactDeep(value, list)).toEqual(oneByOne(value, secrets));
+          // Asked again (the forms of the list are kept): the same answer.
+          expect(redactDeep(value, list)).toEqual(oneByOne(value, secrets));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('copies what it redacts, even with nothing to redact, and keeps an own __proto__ a field', () => {
+    const value = JSON.parse('{"a":{"b":["x"]},"__proto__":{"c":"secret-value-1"}}') as Record<string, unknown>;
+    const out = redactDeep(value, ['secret-value-1']) as Record<string, unknown>;
+    expect(out).not.toBe(value);
+    expect(out.a).not.toBe(value.a);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.hasOwn(out, '__proto__')).toBe(true);
+    expect(JSON.stringify(out)).toBe('{"a":{"b":["x"]},"__proto__":{"c":"[REDACTED]"}}');
+    const clean = redactDeep(value, ['nowhere-in-it']) as Record<string, unknown>;
+    expect(clean).not.toBe(value);
+    expect(clean).toEqual(value);
+  });
 });

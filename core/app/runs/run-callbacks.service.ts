@@ -80,8 +80,12 @@ export interface RunCallbacksService {
  * moves it to `running`; later ones change nothing.
  */
 export async function markStarted(jobOutcome: JobOutcomeService, clock: Clock, job: Job): Promise<void> {
-  if (job.status === 'unknown' || job.status === 'dispatched')
-    await jobOutcome.record(job.id, { type: 'started', at: clock.now() });
+  if (notStarted(job)) await jobOutcome.record(job.id, { type: 'started', at: clock.now() });
+}
+
+/** A job no sign of life has reached yet. */
+function notStarted(job: Job): boolean {
+  return job.status === 'unknown' || job.status === 'dispatched';
 }
 
 /** The ticketing adapter that holds a job's issue, if its mapping and connection still exist. */
@@ -223,7 +227,8 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
           receivedAt: clock.now(),
         });
       }
-      await markStarted(jobOutcome, clock, job);
+      // Checked here too: most calls come from a running job, and an await of nothing still costs a turn.
+      if (notStarted(job)) await markStarted(jobOutcome, clock, job);
       return ok({ ok: true, instructions: await steering.take(job.id, steered) });
     },
 

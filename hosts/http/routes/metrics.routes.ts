@@ -1,4 +1,4 @@
-import type { Middleware } from 'h3';
+import type { H3Event, Middleware } from 'h3';
 import type { MetricsService } from '../../../core/app/views/metrics.service.js';
 import { EXPOSITION_CONTENT_TYPE } from '../../../core/app/views/metrics-exposition.js';
 import type { Clock } from '../../../ports/clock.port.js';
@@ -27,9 +27,14 @@ const WEBHOOK_SOURCES: Readonly<Record<string, string>> = {
  * webhook services themselves publish nothing on receipt.
  */
 export function webhookReceipts({ eventBus, clock }: Pick<MetricsRoutesDeps, 'eventBus' | 'clock'>): Middleware {
-  return async (event, next) => {
+  // Not an async function: every other request goes straight on (no promise wrapped around its answer).
+  return (event, next) => {
     const source = WEBHOOK_SOURCES[event.url.pathname];
     if (!source || event.req.method !== 'POST') return next();
+    return receipt(source, event, next);
+  };
+
+  async function receipt(source: string, event: H3Event, next: () => unknown): Promise<unknown> {
     const publish = (status: number) => eventBus.publish({ type: 'webhook.received', at: clock.now(), data: { source, status } });
     try {
       const body = await next();
@@ -39,7 +44,7 @@ export function webhookReceipts({ eventBus, clock }: Pick<MetricsRoutesDeps, 'ev
       publish(500);
       throw error;
     }
-  };
+  }
 }
 
 const route = routesFor<MetricsRoutesDeps>();

@@ -20,7 +20,14 @@ describe('serve', () => {
     ]);
     const res = await fetch(`${running.url}/healthz`);
     expect([res.status, await res.json()]).toEqual([200, { status: 'ok' }]);
-    expect((await fetch(`${running.url}/api/mappings`)).status).toBe(404);
+    // The request id reaches the socket with the answer's own headers (set on its way out, app.ts).
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const missing = await fetch(`${running.url}/api/mappings`, { headers: { 'x-request-id': 'req-7' } });
+    expect([missing.status, missing.headers.get('x-request-id')]).toEqual([404, 'req-7']);
+    const head = await fetch(`${running.url}/healthz`, { method: 'HEAD', headers: { 'x-request-id': 'req-8' } });
+    expect(head.headers.get('x-request-id')).toBe('req-8');
     await running.close();
     await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
     rmSync(dir, { recursive: true, force: true });
