@@ -32,7 +32,7 @@ const dialects: [string, () => Promise<SqlConnection>][] = [
 ];
 
 describe.each(dialects)('the %s store, under concurrent /runner/progress-shaped calls', (_name, connect) => {
-  it('shares one statement among the job and document reads of a turn, and one among its appends', async () => {
+  it('shares one statement among the job and document reads of a turn, one among its appends, and one among both', async () => {
     const raw = await connect();
     await migrateToLatest(raw.db as never, raw.kind);
     const { connection, statements } = counted(raw);
@@ -61,6 +61,16 @@ describe.each(dialects)('the %s store, under concurrent /runner/progress-shaped 
       // PostgreSQL: one statement (the inserts and their trims); SQLite: one transaction (group commit), its statements in-process.
       if (raw.kind === 'postgres') expect(statements() - appended).toBe(1);
       expect(await storage.streams.list(steps('job-7'))).toEqual([{ step: 's7', ok: true, at: 7 }]);
+
+      // Reads and appends of one turn: on PostgreSQL one statement for both.
+      const mixed = statements();
+      const [again] = await Promise.all([
+        Promise.all(ids.map((id) => storage.jobs.get(id))),
+        Promise.all(ids.map((id, i) => storage.streams.append(steps(id), { step: `t${i}`, ok: false, at: i }, 1))),
+      ]);
+      if (raw.kind === 'postgres') expect(statements() - mixed).toBe(1);
+      expect(again).toEqual(ids.map((id) => job(id)));
+      expect(await storage.streams.list(steps('job-7'))).toEqual([{ step: 't7', ok: false, at: 7 }]);
     } finally {
       await storage.close();
     }

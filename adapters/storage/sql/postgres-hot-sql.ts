@@ -1,0 +1,52 @@
+import { preparedOnServer } from './sql-prepared.js';
+import { SWEEP_EVERY } from './sql-trim-windows.js';
+
+/**
+ * The statements of PostgreSQL's hot path (postgres-hot-path.ts), built from two parts: the
+ * point reads of a turn and its step appends. A turn with both runs them as one statement.
+ */
+
+/**
+ * The reads, each named by its place in the batch (n, from 1; a row comes back with its n), on
+ * the primary keys of jobs and documents. `$p…$p+2`: each read's table ('j' or 'd'), collection
+ * ('' for a job) and id.
+ */
+const readKeys = (p: number) =>
+  `k as (select * from unnest($${p}::text[], $${p + 1}::text[], $${p + 2}::text[]) with ordinality as k(t, collection, id, n))`;
+const READ_ROWS =
+  "select k.n, j.data from k join jobs j on j.id = k.id where k.t = 'j' union all " +
+  "select k.n, d.data from k join documents d on d.collection = k.collection and d.id = k.id where k.t = 'd'";
+
+/**
+ * The appends, each at its stream's next position in call order (its newest + 1, + 2…), and the
+ * trim of every stream appended to. A stream's cutoff is what its appends, each trimmed after
+ * its own insert, would have left: the highest of (position − keep) among them. An append at or
+ * below its stream's cutoff is not written at all (the statement's DELETE sees the table as it
+ * was before its INSERT, so it could not take it out); its position is passed over. The trim
+ * looks only above the previous cutoff (the rows this turn's appends pushed out) unless it
+ * sweeps the stream: asked to (`createTrimWindows`), or when its positions cross a multiple of
+ * SWEEP_EVERY. Each stream's range of the (stream, pos) index, then the rows by key: joined to
+ * the table as a whole, the planner would rather read all of it (OFFSET 0 keeps the lateral
+ * apart). `$p…$p+3`: each append's stream, data, keep and whether it sweeps.
+ */
+const appendRows = (p: number) =>
+  `input as (select * from unnest($${p}::text[], $${p + 1}::text[], $${p + 2}::int[], $${p + 3}::bool[]) ` +
+  'with ordinality as t(s, d, keep, sweep, n)), ' +
+  'planned as (select t.s as stream, coalesce((select e.pos from stream_entries e where e.stream = t.s ' +
+  'order by e.pos desc limit 1), 0) + row_number() over (partition by t.s order by t.n) as pos, t.d as data, t.keep, t.sweep, t.n ' +
+  'from input t), ' +
+  'trims as (select stream, max(pos - keep) as cutoff, count(*) as appended, min(pos) as lowest, max(pos) as highest, ' +
+  'bool_or(sweep) as sweep from planned group by stream), ' +
+  'added as (insert into stream_entries (stream, pos, data) select p.stream, p.pos, p.data from planned p ' +
+  'join trims c on c.stream = p.stream where p.pos > c.cutoff order by p.n)';
+const TRIM =
+  'delete from stream_entries where seq = any(array(select e.seq from trims c cross join lateral ' +
+  '(select seq from stream_entries where stream = c.stream and pos <= c.cutoff and pos > case when c.sweep or ' +
+  `(c.lowest - 1) / ${SWEEP_EVERY} <> c.highest / ${SWEEP_EVERY} then 0 else c.cutoff - c.appended end offset 0) as e))`;
+
+export const POINT_READS_SQL = preparedOnServer(`with ${readKeys(1)} ${READ_ROWS}`);
+export const APPENDS_SQL = preparedOnServer(`with ${appendRows(1)} ${TRIM}`);
+/** Both: the appends and trims run whether or not the reads' rows refer to them (data-modifying CTEs always do). */
+export const READS_AND_APPENDS_SQL = preparedOnServer(
+  `with ${appendRows(4)}, trimmed as (${TRIM} returning 1), ${readKeys(1)} ${READ_ROWS}`,
+);
