@@ -9,6 +9,8 @@ export interface HotPath {
   pointRead(read: PointRead): Promise<string | undefined>;
   /** Appends at the stream's next position and keeps its newest `keep` entries. */
   append(append: StreamAppend): Promise<void>;
+  /** The stream was deleted: whatever this process knew of it is stale. */
+  forget?(stream: string): void;
 }
 
 export type PointRead = { table: 'jobs'; id: string } | { table: 'documents'; collection: string; id: string };

@@ -1,10 +1,16 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { HotPath, PointRead, StreamAppend } from './hot-path.js';
 import { batchPerTurn } from './per-turn-batch.js';
-import { APPENDS_SQL, POINT_READS_SQL, READS_AND_APPENDS_SQL } from './postgres-hot-sql.js';
+import {
+  APPENDS_SQL,
+  LEAN_APPENDS_SQL,
+  POINT_READS_SQL,
+  READS_AND_APPENDS_SQL,
+  READS_AND_LEAN_APPENDS_SQL,
+} from './postgres-hot-sql.js';
+import { createStreamPositions } from './postgres-stream-positions.js';
 import type { createHotQueries } from './sql-hot-queries.js';
 import type { SqlDatabase } from './sql-schema.js';
-import { createTrimWindows } from './sql-trim-windows.js';
 
 type Db = Kysely<SqlDatabase>;
 type HotQueries = ReturnType<typeof createHotQueries>;
@@ -18,37 +24,62 @@ type HotQueries = ReturnType<typeof createHotQueries>;
  * and nothing else runs the single-row query.
  */
 export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
-  const windows = createTrimWindows();
+  const positions = createStreamPositions();
   const single = async (read: PointRead) =>
     read.table === 'jobs'
       ? (await hot.jobById(db, read.id)).rows[0]?.data
       : (await hot.documentById(db, read.collection, read.id)).rows[0]?.data;
+
+  /** One statement for the reads and the appends: at known positions, or the full one (which then teaches them). */
+  const statement = async (reads: PointRead[], appends: StreamAppend[], lean: boolean): Promise<HotRow[]> => {
+    const readParameters = [
+      reads.map((r) => (r.table === 'jobs' ? 'j' : 'd')),
+      reads.map((r) => (r.table === 'jobs' ? '' : r.collection)),
+      reads.map((r) => r.id),
+    ];
+    const known = lean && appends.length > 0 ? positions.lean(appends) : undefined;
+    const appendParameters = known
+      ? [appends.map((a) => a.stream), known.positions, appends.map((a) => a.data), known.trimmed]
+      : [appends.map((a) => a.stream), appends.map((a) => a.data), appends.map((a) => a.keep), positions.sweeps(appends)];
+    const sql =
+      appends.length === 0
+        ? POINT_READS_SQL
+        : known
+          ? reads.length === 0
+            ? LEAN_APPENDS_SQL
+            : READS_AND_LEAN_APPENDS_SQL
+          : reads.length === 0
+            ? APPENDS_SQL
+            : READS_AND_APPENDS_SQL;
+    const parameters =
+      appends.length === 0 ? readParameters : reads.length === 0 ? appendParameters : [...readParameters, ...appendParameters];
+    try {
+      const { rows } = await db.executeQuery<HotRow>(CompiledQuery.raw(sql, parameters));
+      known?.learn();
+      const keeps = new Map(appends.map((a) => [a.stream, a.keep]));
+      for (const { stream, newest } of rows)
+        if (stream !== null) positions.learned(stream, Number(newest), keeps.get(stream) ?? 0);
+      return rows;
+    } catch (error) {
+      positions.forget(appends.map((a) => a.stream));
+      throw error;
+    }
+  };
 
   const run = batchPerTurn<HotOperation, string | undefined>(
     async (operations) => {
       const reads = operations.flatMap((o) => (o.kind === 'read' ? [o.read] : []));
       const appends = operations.flatMap((o) => (o.kind === 'append' ? [o.append] : []));
       if (appends.length === 0 && reads.length === 1) return [await single(reads[0] as PointRead)];
-      const readParameters = [
-        reads.map((r) => (r.table === 'jobs' ? 'j' : 'd')),
-        reads.map((r) => (r.table === 'jobs' ? '' : r.collection)),
-        reads.map((r) => r.id),
-      ];
-      const appendParameters = [
-        appends.map((a) => a.stream),
-        appends.map((a) => a.data),
-        appends.map((a) => a.keep),
-        appends.map((a) => windows.mustSweep(a.stream, a.keep)),
-      ];
-      const query =
-        appends.length === 0
-          ? CompiledQuery.raw(POINT_READS_SQL, readParameters)
-          : reads.length === 0
-            ? CompiledQuery.raw(APPENDS_SQL, appendParameters)
-            : CompiledQuery.raw(READS_AND_APPENDS_SQL, [...readParameters, ...appendParameters]);
-      const { rows } = await whilePositionTaken(() => db.executeQuery<{ n: number; data: string }>(query));
+      // At known positions first; a position another writer took sends the batch through the full statement.
+      let lean = true;
+      const rows = await whilePositionTaken(() => {
+        const attempt = statement(reads, appends, lean);
+        lean = false;
+        return attempt;
+      });
       const found: (string | undefined)[] = new Array(reads.length).fill(undefined);
-      for (const { n, data } of rows) found[Number(n) - 1] = data;
+      for (const { n, data } of rows) if (n !== null) found[Number(n) - 1] = data ?? undefined;
       let next = 0;
       return operations.map((o) => (o.kind === 'read' ? found[next++] : undefined));
     },
@@ -60,7 +91,16 @@ export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
     append: async (append) => {
       await run({ kind: 'append', append });
     },
+    forget: (stream) => positions.forget([stream]),
   };
+}
+
+/** A read's row (n, data) or a stream's newest position after the full statement (stream, newest). */
+interface HotRow {
+  n: number | null;
+  data: string | null;
+  stream: string | null;
+  newest: number | null;
 }
 
 type HotOperation = { kind: 'read'; read: PointRead } | { kind: 'append'; append: StreamAppend };
@@ -71,15 +111,16 @@ const POSITION_ATTEMPTS = 50;
 /**
  * PostgreSQL: two writers appending to one stream at once can both compute the same next
  * position; the unique (stream, pos) index turns the later one away, whole. It runs again, and
- * then sees the other's entry, so no append is lost.
+ * then sees the other's entry, so no append is lost. A lean write whose position is known no
+ * longer (a NOT NULL `pos`, postgres-hot-sql.ts) runs again the same way.
  */
 export async function whilePositionTaken<T>(append: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await append();
     } catch (error) {
-      const { code, constraint } = error as { code?: string; constraint?: string };
-      const taken = code === '23505' && constraint === 'stream_entries_by_pos';
+      const { code, constraint, column } = error as { code?: string; constraint?: string; column?: string };
+      const taken = (code === '23505' && constraint === 'stream_entries_by_pos') || (code === '23502' && column === 'pos');
       if (!taken || attempt >= POSITION_ATTEMPTS) throw error;
     }
   }

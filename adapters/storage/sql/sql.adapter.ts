@@ -375,9 +375,10 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
           return parseAll(newest.reverse());
         }),
       delete: (stream) =>
-        run('streams.delete', async () =>
-          deleted(await db.deleteFrom('stream_entries').where('stream', '=', stream.name).executeTakeFirstOrThrow()),
-        ),
+        run('streams.delete', async () => {
+          hotPath.forget?.(stream.name);
+          return deleted(await db.deleteFrom('stream_entries').where('stream', '=', stream.name).executeTakeFirstOrThrow());
+        }),
     },
 
     connectorEvents: createSqlConnectorEvents(db, run),

@@ -234,6 +234,50 @@ describe('stream positions on postgresql', () => {
     }
   });
 
+  it('writes at the positions it knows, and finds them again when another store appended (and trimmed) since', async () => {
+    const schema = await database.schema();
+    const texts: string[] = [];
+    const db = new Kysely<SqlDatabase>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: schema.url, max: 2 }) }),
+      // Every statement sent, the ones refused too.
+      log: (event) => {
+        texts.push(event.query.sql);
+      },
+    });
+    await migrateToLatest(db as never, 'postgres');
+    const mine = createSqlStorage({ db, kind: 'postgres' });
+    const other = await openPostgresStorage(schema.url);
+    const s = stream<string>('steps:lean');
+    texts.length = 0;
+    const lean = () => texts.filter((t) => t.includes('case when exists')).length;
+    const full = () => texts.filter((t) => t.includes('row_number() over')).length;
+    try {
+      await mine.streams.append(s, 'e1', 3);
+      expect([lean(), full()]).toEqual([0, 1]);
+      await mine.streams.append(s, 'e2', 3);
+      expect([lean(), full()]).toEqual([1, 1]);
+      // The other store appends past e2 and trims it and e1 away: the position after e2 is free
+      // again, but no longer the newest.
+      for (const v of ['b1', 'b2', 'b3', 'b4']) await other.streams.append(s, v, 3);
+      expect(await other.streams.list(s)).toEqual(['b2', 'b3', 'b4']);
+      await mine.streams.append(s, 'e3', 3);
+      expect([lean(), full()]).toEqual([2, 2]);
+      expect(await mine.streams.list(s)).toEqual(['b3', 'b4', 'e3']);
+      const { rows } = await sql<{ pos: number }>`select pos from stream_entries where stream = ${s.name} order by pos`.execute(
+        db,
+      );
+      expect(rows.map((r) => Number(r.pos))).toEqual([5, 6, 7]);
+      // Known again: lean.
+      await mine.streams.append(s, 'e4', 3);
+      expect([lean(), full()]).toEqual([3, 2]);
+      expect(await other.streams.list(s)).toEqual(['b4', 'e3', 'e4']);
+    } finally {
+      await mine.close();
+      await other.close();
+      await schema.drop();
+    }
+  });
+
   it('runs again an append whose position another writer took first, single or batched', async () => {
     const schema = await database.schema();
     const storage = await openPostgresStorage(schema.url);
