@@ -7,7 +7,7 @@ import { preparedName } from './sql-prepared.js';
 import type { SqlDatabase } from './sql-schema.js';
 
 /** A Kysely handle; on SQLite also the better-sqlite3 database under it, for the hot path (sqlite-hot-path.ts). */
-export type SqlConnection = { db: Kysely<SqlDatabase>; kind: 'postgres' } | SqliteConnection;
+export type SqlConnection = PostgresConnection | SqliteConnection;
 export type SqliteConnection = { db: Kysely<SqlDatabase>; kind: 'sqlite'; sqlite: Database.Database };
 
 /**
@@ -62,13 +62,32 @@ const INT8_OID = 20;
  * string; this pool alone parses it as a number (all values stay far below 2^53), without
  * touching pg's process-wide parsers that an embedding application may rely on. pg itself is
  * loaded with the first query, so a process on another store never loads it.
+ *
+ * `hot`: a second, small pool for the hot path (postgres-hot-path.ts, one statement in flight),
+ * whose sessions plan each of its statements once (`plan_cache_mode = force_generic_plan`).
+ * Only there: the setting applies to every parameterised statement of a session, and a generic
+ * plan of an admin query over skewed data (jobs by status at 100k jobs) cost it 10× its p99.
+ * Like the main pool, it connects at its first query.
  */
-export function connectPostgres(url: string, options: { maxConnections?: number } = {}): SqlConnection {
+export function connectPostgres(url: string, options: { maxConnections?: number } = {}): PostgresConnection {
+  return {
+    db: postgresPool(url, options.maxConnections ?? 10, false),
+    kind: 'postgres',
+    hot: postgresPool(url, HOT_CONNECTIONS, true),
+  };
+}
+
+export type PostgresConnection = { db: Kysely<SqlDatabase>; kind: 'postgres'; hot?: Kysely<SqlDatabase> };
+
+/** The hot path has one statement in flight; a second connection covers one being replaced. */
+const HOT_CONNECTIONS = 2;
+
+function postgresPool(url: string, max: number, genericPlans: boolean): Kysely<SqlDatabase> {
   const pool = async (): Promise<Pool> => {
     const { default: pg } = await import('pg');
     const created = new pg.Pool({
       connectionString: url,
-      max: options.maxConnections ?? 10,
+      max,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as never,
@@ -82,23 +101,23 @@ export function connectPostgres(url: string, options: { maxConnections?: number 
     // process. Its next query fails instead, and the store reports that.
     created.on('connect', (client) => {
       client.on('error', () => undefined);
-      runHotStatementsPrepared(client);
+      runHotStatementsPrepared(client, genericPlans);
     });
     return created;
   };
-  return { db: new Kysely<SqlDatabase>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' };
+  return new Kysely<SqlDatabase>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /**
  * Kysely runs `client.query(text, values)`; a hot text goes as its named prepared statement
- * (sql-prepared.ts), planned once: PostgreSQL would otherwise go on planning a statement with
- * array parameters at every run (its generic plan looks no cheaper than a custom one), which
- * measured 35–40 µs of each batched append and trim. Only named statements are affected.
+ * (sql-prepared.ts). With `genericPlans` it is also planned once: PostgreSQL would otherwise go
+ * on planning a statement with array parameters at every run (its generic plan looks no
+ * cheaper than a custom one), which measured 35–40 µs of each batched append and trim.
  */
-function runHotStatementsPrepared(client: PoolClient): void {
+function runHotStatementsPrepared(client: PoolClient, genericPlans: boolean): void {
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
   // Queued before anything the pool's caller sends on this connection.
-  query('set plan_cache_mode = force_generic_plan').catch(() => undefined);
+  if (genericPlans) query('set plan_cache_mode = force_generic_plan').catch(() => undefined);
   client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
     const name = typeof text === 'string' && callback === undefined ? preparedName(text) : undefined;
     return name ? query({ name, text, values }) : query(text, values, callback);

@@ -63,6 +63,7 @@ async function openSql(connect: () => SqlConnection, options: SqlStorageOptions)
     await migrateToLatest(connection.db as never, connection.kind);
   } catch (error) {
     await connection.db.destroy().catch(() => undefined);
+    if (connection.kind === 'postgres') await connection.hot?.destroy().catch(() => undefined);
     throw error instanceof StorageError
       ? error
       : new StorageError(`cannot open the SQL store: ${(error as Error).message}`, error);
@@ -100,7 +101,8 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
   const parseAll = <T>(rows: { data: string }[]): T[] => rows.map((r) => JSON.parse(r.data) as T);
   const deleted = (result: { numDeletedRows: bigint }) => result.numDeletedRows > 0n;
   const hot = createHotQueries();
-  const hotPath = connection.kind === 'sqlite' ? createSqliteHotPath(db, connection.sqlite) : createPostgresHotPath(db, hot);
+  const hotPath =
+    connection.kind === 'sqlite' ? createSqliteHotPath(db, connection.sqlite) : createPostgresHotPath(connection.hot ?? db, hot);
   const checkpointer = connection.kind === 'sqlite' ? startCheckpointer(connection.sqlite) : undefined;
   const first = <R>(result: { rows: R[] }) => result.rows[0];
   let claimsSinceSweep = 0;
@@ -416,6 +418,7 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
       await Promise.allSettled(inFlight);
       await checkpointer?.stop();
       await db.destroy();
+      if (connection.kind === 'postgres') await connection.hot?.destroy();
     },
   };
   return storage;

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => database?.drop());
 
-/** Counts the statements a connection runs. */
+/** Counts the statements a connection runs (on PostgreSQL, its hot path's pool too). */
 function counted(connection: SqlConnection) {
   let statements = 0;
   const plugin: KyselyPlugin = {
@@ -23,7 +23,11 @@ function counted(connection: SqlConnection) {
       return args.result;
     },
   };
-  return { connection: { ...connection, db: connection.db.withPlugin(plugin) }, statements: () => statements };
+  const hot = connection.kind === 'postgres' ? connection.hot?.withPlugin(plugin) : undefined;
+  return {
+    connection: { ...connection, db: connection.db.withPlugin(plugin), ...(hot ? { hot } : {}) } as SqlConnection,
+    statements: () => statements,
+  };
 }
 
 const dialects: [string, () => Promise<SqlConnection>][] = [
@@ -94,6 +98,23 @@ describe('the SQL store under fake timers', () => {
     } finally {
       vi.useRealTimers();
       await storage.close();
+    }
+  });
+});
+
+describe('the PostgreSQL pools', () => {
+  it('plan the hot path’s statements once, and leave every other statement to the server’s own choice', async () => {
+    const { sql } = await import('kysely');
+    const connection = connectPostgres((await database.schema()).url);
+    try {
+      const mode = async (db: typeof connection.db) =>
+        (await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(db)).rows[0]?.plan_cache_mode;
+      expect(await mode(connection.db)).toBe('auto');
+      expect(connection.hot).toBeDefined();
+      expect(await mode(connection.hot as typeof connection.db)).toBe('force_generic_plan');
+    } finally {
+      await connection.db.destroy();
+      await connection.hot?.destroy();
     }
   });
 });
