@@ -1,13 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { HotPath, PointRead, StreamAppend } from './hot-path.js';
 import { batchPerTurn } from './per-turn-batch.js';
-import {
-  APPENDS_SQL,
-  LEAN_APPENDS_SQL,
-  POINT_READS_SQL,
-  READS_AND_APPENDS_SQL,
-  READS_AND_LEAN_APPENDS_SQL,
-} from './postgres-hot-sql.js';
+import { hotStatement } from './postgres-hot-sql.js';
 import { createStreamPositions } from './postgres-stream-positions.js';
 import type { createHotQueries } from './sql-hot-queries.js';
 import type { SqlDatabase } from './sql-schema.js';
@@ -41,16 +35,7 @@ export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
     const appendParameters = known
       ? [appends.map((a) => a.stream), known.positions, appends.map((a) => a.data), known.trimmed]
       : [appends.map((a) => a.stream), appends.map((a) => a.data), appends.map((a) => a.keep), positions.sweeps(appends)];
-    const sql =
-      appends.length === 0
-        ? POINT_READS_SQL
-        : known
-          ? reads.length === 0
-            ? LEAN_APPENDS_SQL
-            : READS_AND_LEAN_APPENDS_SQL
-          : reads.length === 0
-            ? APPENDS_SQL
-            : READS_AND_APPENDS_SQL;
+    const sql = hotStatement(appends.length === 0 ? undefined : known ? 'lean' : 'full', reads.length > 0);
     const parameters =
       appends.length === 0 ? readParameters : reads.length === 0 ? appendParameters : [...readParameters, ...appendParameters];
     try {

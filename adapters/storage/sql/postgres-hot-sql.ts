@@ -65,11 +65,21 @@ const leanRows = (p: number) =>
   `unnest($${p}::text[], $${p + 3}::int[]) as c(stream, pos) cross join lateral ` +
   '(select seq from stream_entries where stream = c.stream and pos = c.pos offset 0) as e)) returning 1)';
 
-export const POINT_READS_SQL = preparedOnServer(`with ${readKeys(1)} ${READ_ROWS}`);
-export const APPENDS_SQL = preparedOnServer(`with ${appendRows(1)}, trimmed as (${TRIM} returning 1) ${POSITION_ROWS}`);
-/** Both: the appends and trims run whether or not the answer refers to them (data-modifying CTEs always do). */
-export const READS_AND_APPENDS_SQL = preparedOnServer(
-  `with ${appendRows(4)}, trimmed as (${TRIM} returning 1), ${readKeys(1)} ${READ_ROWS} union all ${POSITION_ROWS}`,
-);
-export const LEAN_APPENDS_SQL = preparedOnServer(`with ${leanRows(1)} select 1 where false`);
-export const READS_AND_LEAN_APPENDS_SQL = preparedOnServer(`with ${leanRows(4)}, ${readKeys(1)} ${READ_ROWS}`);
+const POINT_READS_SQL = preparedOnServer(`with ${readKeys(1)} ${READ_ROWS}`);
+/** With reads, the reads' parameters come first; the appends and trims run whether or not the answer refers to them (data-modifying CTEs always do). */
+const APPENDS_SQL = {
+  full: {
+    alone: preparedOnServer(`with ${appendRows(1)}, trimmed as (${TRIM} returning 1) ${POSITION_ROWS}`),
+    withReads: preparedOnServer(
+      `with ${appendRows(4)}, trimmed as (${TRIM} returning 1), ${readKeys(1)} ${READ_ROWS} union all ${POSITION_ROWS}`,
+    ),
+  },
+  lean: {
+    alone: preparedOnServer(`with ${leanRows(1)} select 1 where false`),
+    withReads: preparedOnServer(`with ${leanRows(4)}, ${readKeys(1)} ${READ_ROWS}`),
+  },
+};
+
+/** The statement of a turn: its reads alone, or its appends (at known positions or full) with or without reads. */
+export const hotStatement = (appends: 'lean' | 'full' | undefined, withReads: boolean): string =>
+  appends ? APPENDS_SQL[appends][withReads ? 'withReads' : 'alone'] : POINT_READS_SQL;

@@ -19,6 +19,26 @@ const startOn = (fake: FakeJira) =>
     heldShadowRunner(),
   );
 
+/** Adds Jira mappings of owner `acme` through the API, each answered 200. */
+async function addMappings(bodies: Record<string, string>[]): Promise<void> {
+  if (!h) throw new Error('no harness');
+  const token = await h.login();
+  for (const body of bodies) {
+    const res = await h.call('POST', '/api/mappings', {
+      token,
+      body: { ticketing: 'jira', owner: 'acme', defaultBranch: 'main', ...body },
+    });
+    expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
+  }
+}
+
+/** The candidate searches the fake received (the no-mapping scan is its own, at most every five minutes). */
+const candidateSearches = (fake: FakeJira) =>
+  fake.requests
+    .filter((r) => r.path === '/rest/api/3/search/jql')
+    .map((r) => String(r.query.jql ?? (r.body as { jql?: string } | undefined)?.jql))
+    .filter((q) => q.includes(' AND status in ('));
+
 afterEach(async () => {
   await h?.close();
   await jira?.close();
@@ -32,24 +52,15 @@ describe('a reconcile cycle over several Jira mappings of one site (issue 12 ite
     const ops = jira.store.createIssue({ project: 'OPS', summary: 'ops work', status: 'Ready', repo: 'web' });
     const web = jira.store.createIssue({ project: 'WEB', summary: 'web work', status: 'Ready', repo: 'web' });
     h = await startOn(jira);
-    const token = await h.login();
-    const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main' };
-    for (const body of [
-      { ...common, teamKey: 'ENG', jql: 'project = ENG', repoFieldValue: 'api', repo: 'api' },
-      { ...common, teamKey: 'OPSTEAM', jql: 'project = "OPS" ORDER BY rank', repoFieldValue: 'web', repo: 'ops' },
-      { ...common, teamKey: 'SITE', jql: 'project = WEB AND summary ~ "web"', repoFieldValue: 'web', repo: 'site' },
-    ]) {
-      const res = await h.call('POST', '/api/mappings', { token, body });
-      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
-    }
+    await addMappings([
+      { teamKey: 'ENG', jql: 'project = ENG', repoFieldValue: 'api', repo: 'api' },
+      { teamKey: 'OPSTEAM', jql: 'project = "OPS" ORDER BY rank', repoFieldValue: 'web', repo: 'ops' },
+      { teamKey: 'SITE', jql: 'project = WEB AND summary ~ "web"', repoFieldValue: 'web', repo: 'site' },
+    ]);
     jira.resetRequests();
     const report = await h.orchestrator.cradle.reconcile.request();
     expect(report.dispatched.map((d) => d.identifier).sort()).toEqual([eng.key, ops.key, web.key].sort());
-    const jqls = jira.requests
-      .filter((r) => r.path === '/rest/api/3/search/jql')
-      .map((r) => String(r.query.jql ?? (r.body as { jql?: string } | undefined)?.jql))
-      // Candidate searches only (the no-mapping scan is its own, at most every five minutes).
-      .filter((q) => q.includes(' AND status in ('));
+    const jqls = candidateSearches(jira);
     expect(jqls).toHaveLength(2);
     expect(jqls.some((q) => q.includes('(project = ENG)') && q.includes('(project = "OPS")'))).toBe(true);
     expect(jqls.some((q) => q.startsWith('(project = WEB AND summary ~ "web")'))).toBe(true);
@@ -64,24 +75,15 @@ describe('a reconcile cycle over several Jira mappings sharing one JQL, told apa
     const mobile = jira.store.createIssue({ project: 'ENG', summary: 'mobile work', status: 'Ready', repo: 'mobile' });
     const norepo = jira.store.createIssue({ project: 'ENG', summary: 'no repo', status: 'Ready' });
     h = await startOn(jira);
-    const token = await h.login();
-    const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main', jql: 'project = ENG' };
-    for (const body of [
-      { ...common, teamKey: 'ENGAPI', repoFieldValue: 'api', repo: 'api' },
-      { ...common, teamKey: 'ENGWEB', repoFieldValue: 'web', repo: 'site' },
-      { ...common, teamKey: 'ENGMOB', repoFieldValue: 'mobile', repo: 'app' },
-    ]) {
-      const res = await h.call('POST', '/api/mappings', { token, body });
-      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
-    }
+    await addMappings([
+      { jql: 'project = ENG', teamKey: 'ENGAPI', repoFieldValue: 'api', repo: 'api' },
+      { jql: 'project = ENG', teamKey: 'ENGWEB', repoFieldValue: 'web', repo: 'site' },
+      { jql: 'project = ENG', teamKey: 'ENGMOB', repoFieldValue: 'mobile', repo: 'app' },
+    ]);
     jira.resetRequests();
     const report = await h.orchestrator.cradle.reconcile.request();
     expect(report.errors).toEqual({});
-    const candidateSearches = jira.requests
-      .filter((r) => r.path === '/rest/api/3/search/jql')
-      .map((r) => String(r.query.jql ?? (r.body as { jql?: string } | undefined)?.jql))
-      .filter((q) => q.includes(' AND status in ('));
-    expect(candidateSearches).toHaveLength(1);
+    expect(candidateSearches(jira)).toHaveLength(1);
     const jobs = await Promise.all(report.dispatched.map((d) => h!.orchestrator.cradle.storage.jobs.get(d.jobId)));
     const routed = jobs.map((j) => `${j?.identifier} ${j?.teamKey} ${j?.repo}`).sort();
     expect(routed).toEqual([`${api.key} ENGAPI api`, `${mobile.key} ENGMOB app`, `${web.key} ENGWEB site`].sort());
@@ -92,17 +94,12 @@ describe('a reconcile cycle over several Jira mappings sharing one JQL, told apa
     jira = await startFakeJira({ projects: ['ENG', 'OPS'] });
     const ops = jira.store.createIssue({ project: 'OPS', summary: 'ops work', status: 'Ready', repo: 'api' });
     h = await startOn(jira);
-    const token = await h.login();
-    const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main' };
-    for (const body of [
-      { ...common, teamKey: 'GONEAPI', jql: 'project = ENG AND fixVersion = "nope"', repoFieldValue: 'api', repo: 'api' },
-      { ...common, teamKey: 'GONEWEB', jql: 'project = ENG AND fixVersion = "nope"', repoFieldValue: 'web', repo: 'web' },
-      { ...common, teamKey: 'OPSAPI', jql: 'project = OPS AND summary ~ "ops"', repoFieldValue: 'api', repo: 'ops' },
-      { ...common, teamKey: 'OPSWEB', jql: 'project = OPS AND summary ~ "ops"', repoFieldValue: 'web', repo: 'opsweb' },
-    ]) {
-      const res = await h.call('POST', '/api/mappings', { token, body });
-      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
-    }
+    await addMappings([
+      { teamKey: 'GONEAPI', jql: 'project = ENG AND fixVersion = "nope"', repoFieldValue: 'api', repo: 'api' },
+      { teamKey: 'GONEWEB', jql: 'project = ENG AND fixVersion = "nope"', repoFieldValue: 'web', repo: 'web' },
+      { teamKey: 'OPSAPI', jql: 'project = OPS AND summary ~ "ops"', repoFieldValue: 'api', repo: 'ops' },
+      { teamKey: 'OPSWEB', jql: 'project = OPS AND summary ~ "ops"', repoFieldValue: 'web', repo: 'opsweb' },
+    ]);
     const report = await h.orchestrator.cradle.reconcile.request();
     expect(Object.keys(report.errors).sort()).toEqual(['GONEAPI', 'GONEWEB']);
     expect(report.dispatched.map((d) => d.identifier)).toEqual([ops.key]);
@@ -115,16 +112,11 @@ describe('a shared search Jira refuses because of one mapping', () => {
     const api = jira.store.createIssue({ project: 'ENG', summary: 'api work', status: 'Ready', repo: 'api' });
     const web = jira.store.createIssue({ project: 'ENG', summary: 'web work', status: 'Ready', repo: 'web' });
     h = await startOn(jira);
-    const token = await h.login();
-    const common = { ticketing: 'jira', owner: 'acme', defaultBranch: 'main', jql: 'project = ENG' };
-    for (const body of [
-      { ...common, teamKey: 'ENGAPI', repoFieldValue: 'api', repo: 'api' },
-      { ...common, teamKey: 'ENGWEB', repoFieldValue: 'web', repo: 'site' },
-      { ...common, teamKey: 'ENGMOB', repoFieldValue: 'mobile', repo: 'app' },
-    ]) {
-      const res = await h.call('POST', '/api/mappings', { token, body });
-      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
-    }
+    await addMappings([
+      { jql: 'project = ENG', teamKey: 'ENGAPI', repoFieldValue: 'api', repo: 'api' },
+      { jql: 'project = ENG', teamKey: 'ENGWEB', repoFieldValue: 'web', repo: 'site' },
+      { jql: 'project = ENG', teamKey: 'ENGMOB', repoFieldValue: 'mobile', repo: 'app' },
+    ]);
     // Someone deletes the Repo option `mobile` in Jira: a JQL naming it is refused (400).
     jira.store.removeRepoOption('mobile');
     const report = await h.orchestrator.cradle.reconcile.request();
@@ -140,17 +132,7 @@ describe('an issue outside every Jira mapping’s scope (the no-mapping scan)', 
     const mine = jira.store.createIssue({ project: 'ENG', summary: 'eng work', status: 'Ready', repo: 'api' });
     const other = jira.store.createIssue({ project: 'ENG', summary: 'another repo', status: 'Ready', repo: 'web' });
     h = await startOn(jira);
-    const token = await h.login();
-    const body = {
-      ticketing: 'jira',
-      owner: 'acme',
-      defaultBranch: 'main',
-      teamKey: 'ENG',
-      jql: 'project = ENG',
-      repoFieldValue: 'api',
-      repo: 'api',
-    };
-    expect((await h.call('POST', '/api/mappings', { token, body })).status).toBe(200);
+    await addMappings([{ teamKey: 'ENG', jql: 'project = ENG', repoFieldValue: 'api', repo: 'api' }]);
     const report = await h.orchestrator.cradle.reconcile.request();
     expect(report.dispatched.map((d) => d.identifier)).toEqual([mine.key]);
     expect(jira.store.issue(other.key)?.status).toBe('Ready');
