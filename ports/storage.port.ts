@@ -105,8 +105,21 @@ export interface JobQuery {
   limit?: number;
 }
 
+/**
+ * How fresh a point read must be. `latest` (the default): as of the read, on every store.
+ * `recent`: the store may answer from memory what it read before, while no write to that row
+ * has been seen since — every write through this store drops it at once; a write by another
+ * process (another replica) drops it as that process commits (PostgreSQL: LISTEN/NOTIFY), and
+ * nothing is kept longer than RECENT_READ_MAX_AGE_MS in case a notice is lost. For the reads of
+ * every `/runner/progress` call, where an answer a moment old harms nothing.
+ */
+export type ReadFreshness = 'latest' | 'recent';
+
+/** The oldest a `recent` read's answer can be when a notice of another process's write was lost. */
+export const RECENT_READ_MAX_AGE_MS = 1000;
+
 export interface JobStore {
-  get(id: string): Promise<Job | undefined>;
+  get(id: string, freshness?: ReadFreshness): Promise<Job | undefined>;
   /** Insert or replace unconditionally (an operator's or an import's write). */
   put(job: Job): Promise<void>;
   /**
@@ -200,7 +213,7 @@ export function collection<T>(name: string): Collection<T> {
 
 /** Keyed documents in typed collections (tracker issues, pulls, steering, overrides, …). Ids are opaque. */
 export interface DocumentStore {
-  get<T>(collection: Collection<T>, id: string): Promise<T | undefined>;
+  get<T>(collection: Collection<T>, id: string, freshness?: ReadFreshness): Promise<T | undefined>;
   /** `value` must be a JSON value; `undefined` rejects with a RangeError (use `delete`). */
   put<T>(collection: Collection<T>, id: string, value: T): Promise<void>;
   /** Every document of the collection, in id order (code-point order of the ids). */

@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import type { Pool, PoolClient } from 'pg';
+import { listenForChanges } from './postgres-change-notices.js';
 import { preparedName } from './sql-prepared.js';
+import type { RecentReads } from './sql-recent-reads.js';
 import type { SqlDatabase } from './sql-schema.js';
 
 /** A Kysely handle; on SQLite also the better-sqlite3 database under it, for the hot path (sqlite-hot-path.ts). */
@@ -74,10 +76,17 @@ export function connectPostgres(url: string, options: { maxConnections?: number 
     db: postgresPool(url, options.maxConnections ?? 10, false),
     kind: 'postgres',
     hot: postgresPool(url, HOT_CONNECTIONS, true),
+    listen: (reads) => listenForChanges(url, reads),
   };
 }
 
-export type PostgresConnection = { db: Kysely<SqlDatabase>; kind: 'postgres'; hot?: Kysely<SqlDatabase> };
+export type PostgresConnection = {
+  db: Kysely<SqlDatabase>;
+  kind: 'postgres';
+  hot?: Kysely<SqlDatabase>;
+  /** Hears other processes' writes (postgres-change-notices.ts); without it no read is kept. */
+  listen?: (reads: RecentReads) => { stop(): Promise<void> };
+};
 
 /** The hot path has one statement in flight; a second connection covers one being replaced. */
 const HOT_CONNECTIONS = 2;

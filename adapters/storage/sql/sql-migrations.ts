@@ -272,7 +272,48 @@ function migrations(kind: SqlKind): Record<string, Migration> {
         await sql`alter table stream_entries_by_position rename to stream_entries`.execute(db);
       },
     },
+    '0012-change-notices': {
+      // PostgreSQL: every write to a job or a document tells the other processes sharing the
+      // database which row changed (LISTEN/NOTIFY, at its commit), so that they may keep the
+      // hottest point reads in memory (sql-recent-reads.ts). SQLite has no other writer to hear.
+      up: async (db: Kysely<unknown>) => {
+        if (pg) await changeNoticesPostgres(db);
+      },
+    },
   };
+}
+
+/** The channel of 0012's notices: a JSON array naming the row (`["jobs", id]`, `["documents", collection, id]`), or `*`. */
+export const CHANGE_CHANNEL = 'ai_implement_changes';
+/** Past this many rows in one statement (an import, a purge) the notice is `*`: forget everything. */
+const CHANGE_NOTICE_ROWS = 100;
+
+/**
+ * One trigger per table and kind of write, per statement, reading the rows it wrote from its
+ * transition table (PostgreSQL allows one per trigger and event): a row-by-row notice up to
+ * CHANGE_NOTICE_ROWS, one `*` beyond. Notices are sent at the commit, and not at all on a
+ * rollback. Safe to run again (a store whose later migrations are redone).
+ */
+async function changeNoticesPostgres(db: Kysely<unknown>): Promise<void> {
+  const notify = (table: string, key: string) =>
+    sql.raw(`create or replace function ${table}_changed_notice() returns trigger language plpgsql set search_path from current as $$ begin
+      if (select count(*) from changed) > ${CHANGE_NOTICE_ROWS} then perform pg_notify('${CHANGE_CHANNEL}', '*');
+      else perform pg_notify('${CHANGE_CHANNEL}', json_build_array('${table}', ${key})::text) from changed; end if;
+      return null; end $$`);
+  await notify('jobs', 'id').execute(db);
+  await notify('documents', 'collection, id').execute(db);
+  for (const table of ['jobs', 'documents'])
+    for (const [event, rows] of [
+      ['insert', 'new'],
+      ['update', 'new'],
+      ['delete', 'old'],
+    ]) {
+      await sql.raw(`drop trigger if exists ${table}_${event}_notice on ${table}`).execute(db);
+      await sql
+        .raw(`create trigger ${table}_${event}_notice after ${event} on ${table} referencing ${rows} table as changed
+          for each statement execute function ${table}_changed_notice()`)
+        .execute(db);
+    }
 }
 
 const FILL_TALLY = sql`insert into job_tally (phase, status, n) select phase, status, count(*) from jobs group by phase, status`;

@@ -1,8 +1,9 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { DedupEntry, DispatchLogEntry, Job, JobStatus, Mapping, Phase } from '../../../core/domain/model.js';
-import { DISPATCH_LOG_LIMIT, type Lease, type Storage, StorageError } from '../../../ports/storage.port.js';
+import { DISPATCH_LOG_LIMIT, type Lease, type ReadFreshness, type Storage, StorageError } from '../../../ports/storage.port.js';
 import { assertPage, assertPositive } from '../plain.js';
 import type { ImportCounts, SnapshotImport, StoreSnapshot } from '../snapshot.js';
+import type { PointRead } from './hot-path.js';
 import { createPostgresHotPath } from './postgres-hot-path.js';
 import { connectPostgres, connectSqlite, type SqlConnection } from './sql-connect.js';
 import { createSqlConnectorEvents } from './sql-connector-events.js';
@@ -21,6 +22,7 @@ import {
   upsertJob,
   whereJobs,
 } from './sql-queries.js';
+import { createRecentReads, documentKey, jobKey } from './sql-recent-reads.js';
 import type { SqlDatabase } from './sql-schema.js';
 import { createSqlSecurityEvents } from './sql-security-events.js';
 import { transact } from './sql-transaction.js';
@@ -104,6 +106,21 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
   const hotPath =
     connection.kind === 'sqlite' ? createSqliteHotPath(db, connection.sqlite) : createPostgresHotPath(connection.hot ?? db, hot);
   const checkpointer = connection.kind === 'sqlite' ? startCheckpointer(connection.sqlite) : undefined;
+  // PostgreSQL: `recent` reads answered from memory while other processes' writes are heard.
+  const recent = connection.kind === 'postgres' && connection.listen ? createRecentReads(now) : undefined;
+  const notices = recent && connection.kind === 'postgres' ? connection.listen?.(recent) : undefined;
+  const pointRead = (read: PointRead, key: string, freshness: ReadFreshness | undefined) =>
+    recent && freshness === 'recent' ? recent.read(key, () => hotPath.pointRead(read)) : hotPath.pointRead(read);
+  /** A write to the row of `key` (every row when undefined): kept reads of it are dropped as it starts and as it ends. */
+  const writing = async <T>(key: string | undefined, write: () => Promise<T>): Promise<T> => {
+    const changed = () => (key === undefined ? recent?.changedAll() : recent?.changed(key));
+    changed();
+    try {
+      return await write();
+    } finally {
+      changed();
+    }
+  };
   const first = <R>(result: { rows: R[] }) => result.rows[0];
   let claimsSinceSweep = 0;
   /** Drops lapsed claims now and then, so the table does not grow with every token ever used. */
@@ -136,22 +153,27 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
     },
 
     jobs: {
-      get: (id) => run('jobs.get', async () => parseData<Job>(await hotPath.pointRead({ table: 'jobs', id }))),
-      put: (job) => run('jobs.put', () => upsertJob(db, job)),
+      get: (id, freshness) =>
+        run('jobs.get', async () => parseData<Job>(await pointRead({ table: 'jobs', id }, jobKey(id), freshness))),
+      put: (job) => run('jobs.put', () => writing(jobKey(job.id), () => upsertJob(db, job))),
       updateIf: (next, expected) =>
-        run('jobs.updateIf', async () => {
-          if (expected.length === 0) return false;
-          const { id, ...changes } = jobRow(next);
-          const result = await db
-            .updateTable('jobs')
-            .set(changes)
-            .where('id', '=', id)
-            .where('status', 'in', expected)
-            .executeTakeFirstOrThrow();
-          return result.numUpdatedRows > 0n;
-        }),
+        run('jobs.updateIf', () =>
+          writing(jobKey(next.id), async () => {
+            if (expected.length === 0) return false;
+            const { id, ...changes } = jobRow(next);
+            const result = await db
+              .updateTable('jobs')
+              .set(changes)
+              .where('id', '=', id)
+              .where('status', 'in', expected)
+              .executeTakeFirstOrThrow();
+            return result.numUpdatedRows > 0n;
+          }),
+        ),
       delete: (id) =>
-        run('jobs.delete', async () => deleted(await db.deleteFrom('jobs').where('id', '=', id).executeTakeFirstOrThrow())),
+        run('jobs.delete', () =>
+          writing(jobKey(id), async () => deleted(await db.deleteFrom('jobs').where('id', '=', id).executeTakeFirstOrThrow())),
+        ),
       list: (query = {}) =>
         run('jobs.list', async () => {
           const limit = query.limit === undefined ? undefined : assertPage('limit', query.limit);
@@ -328,20 +350,24 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
     },
 
     documents: {
-      get: (collection, id) =>
+      get: (collection, id, freshness) =>
         run('documents.get', async () =>
-          parseData(await hotPath.pointRead({ table: 'documents', collection: collection.name, id })),
+          parseData(
+            await pointRead({ table: 'documents', collection: collection.name, id }, documentKey(collection.name, id), freshness),
+          ),
         ),
       put: async (collection, id, value) => {
         if (value === undefined) throw new RangeError('a document must be a JSON value, got undefined');
-        await run('documents.put', async () => {
-          const data = JSON.stringify(value);
-          await db
-            .insertInto('documents')
-            .values({ collection: collection.name, id, data })
-            .onConflict((oc) => oc.columns(['collection', 'id']).doUpdateSet({ data }))
-            .execute();
-        });
+        await run('documents.put', () =>
+          writing(documentKey(collection.name, id), async () => {
+            const data = JSON.stringify(value);
+            await db
+              .insertInto('documents')
+              .values({ collection: collection.name, id, data })
+              .onConflict((oc) => oc.columns(['collection', 'id']).doUpdateSet({ data }))
+              .execute();
+          }),
+        );
       },
       list: (collection) =>
         run('documents.list', async () =>
@@ -350,13 +376,15 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
           ),
         ),
       delete: (collection, id) =>
-        run('documents.delete', async () =>
-          deleted(
-            await db
-              .deleteFrom('documents')
-              .where('collection', '=', collection.name)
-              .where('id', '=', id)
-              .executeTakeFirstOrThrow(),
+        run('documents.delete', () =>
+          writing(documentKey(collection.name, id), async () =>
+            deleted(
+              await db
+                .deleteFrom('documents')
+                .where('collection', '=', collection.name)
+                .where('id', '=', id)
+                .executeTakeFirstOrThrow(),
+            ),
           ),
         ),
     },
@@ -390,26 +418,28 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
     recordDispatch: async (dispatch) => {
       assertPositive('claimTtlMs', dispatch.claimTtlMs);
       return run('recordDispatch', () =>
-        transact(db, kind, async (trx) => {
-          const at = now();
-          if (dispatch.fence && !(await fenceHolds(trx, dispatch.fence.lease, dispatch.fence.token, at))) return 'fenced';
-          // SQLite's BEGIN IMMEDIATE already serializes writers; on PostgreSQL two replicas
-          // dispatching one issue at once queue on this lock, so the check below sees the other.
-          if (kind === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${dispatch.job.issueId}))`.execute(trx);
-          if (await jobInFlight(trx, dispatch.job.issueId, dispatch.job.phase)) return 'in-flight';
-          if (!(await tryClaim(trx, dispatch.claimKey, at + dispatch.claimTtlMs, at))) return 'claimed';
-          claimsSinceSweep++;
-          await upsertJob(trx, dispatch.job);
-          await upsertDedup(trx, dispatch.dedup);
-          await appendDispatchLog(trx, dispatch.log);
-          return 'recorded' as const;
-        }),
+        writing(jobKey(dispatch.job.id), () =>
+          transact(db, kind, async (trx) => {
+            const at = now();
+            if (dispatch.fence && !(await fenceHolds(trx, dispatch.fence.lease, dispatch.fence.token, at))) return 'fenced';
+            // SQLite's BEGIN IMMEDIATE already serializes writers; on PostgreSQL two replicas
+            // dispatching one issue at once queue on this lock, so the check below sees the other.
+            if (kind === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${dispatch.job.issueId}))`.execute(trx);
+            if (await jobInFlight(trx, dispatch.job.issueId, dispatch.job.phase)) return 'in-flight';
+            if (!(await tryClaim(trx, dispatch.claimKey, at + dispatch.claimTtlMs, at))) return 'claimed';
+            claimsSinceSweep++;
+            await upsertJob(trx, dispatch.job);
+            await upsertDedup(trx, dispatch.dedup);
+            await appendDispatchLog(trx, dispatch.log);
+            return 'recorded' as const;
+          }),
+        ),
       );
     },
 
     isEmpty: () => run('isEmpty', () => isEmpty(db)),
     importSnapshot: (snapshot: StoreSnapshot): Promise<ImportCounts> =>
-      run('import', () => transact(db, kind, (trx) => importSnapshot(trx, snapshot))),
+      run('import', () => writing(undefined, () => transact(db, kind, (trx) => importSnapshot(trx, snapshot)))),
     exportSnapshot: () => run('export', () => transact(db, kind, (trx) => exportSnapshot(trx))),
 
     close: async () => {
@@ -417,6 +447,7 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
       closed = true;
       await Promise.allSettled(inFlight);
       await checkpointer?.stop();
+      await notices?.stop();
       await db.destroy();
       if (connection.kind === 'postgres') await connection.hot?.destroy();
     },

@@ -203,9 +203,11 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
 
     async progress(claims, step, usage) {
       // One read each, side by side (one statement on SQL, shared by concurrent calls): the job,
-      // the run record (current? its credentials) and the steering queue.
+      // the run record (current? its credentials) and the steering queue. `recent` reads: a
+      // moment-old answer harms nothing here (a step of a run just ended, a message delivered
+      // at the next call), and the store may keep them in memory (ReadFreshness, storage.port.ts).
       const [job, credentials, steered] = await Promise.all([
-        storage.jobs.get(claims.jobId),
+        storage.jobs.get(claims.jobId, 'recent'),
         runTokens.currentCredentials(claims),
         steering.peek(claims.jobId),
       ]);

@@ -2,7 +2,7 @@ import { err, ok, type Result } from 'neverthrow';
 import type { Clock } from '../../../ports/clock.port.js';
 import type { Ids } from '../../../ports/ids.port.js';
 import type { Signer, Signing } from '../../../ports/signer.port.js';
-import { collection, type Storage } from '../../../ports/storage.port.js';
+import { collection, type ReadFreshness, type Storage } from '../../../ports/storage.port.js';
 import { fromBase64Url, toBase64Url } from '../../domain/base64url.js';
 import { jobDeadline, resolveRunCaps } from '../../domain/caps.js';
 import { isTerminal } from '../../domain/job-status.js';
@@ -110,7 +110,8 @@ export interface RunTokensService {
   isCurrent(claims: TokenClaims): Promise<boolean>;
   /**
    * `isCurrent` and `credentialValues` from one read of the run record: the credentials of
-   * the job's current run when the token belongs to it, undefined when it does not.
+   * the job's current run when the token belongs to it, undefined when it does not. Asked at
+   * every progress call: the record may be a `recent` read (ReadFreshness, storage.port.ts).
    */
   currentCredentials(claims: TokenClaims): Promise<string[] | undefined>;
   /** Every credential the run of `jobId` received, re-derived, for redaction. */
@@ -228,8 +229,8 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
     return [...values];
   };
   /** The job's run record when `claims` are of its current run and it has not expired. */
-  const currentRecord = async (claims: TokenClaims): Promise<RunRecord | undefined> => {
-    const record = await storage.documents.get(RUNS, claims.jobId);
+  const currentRecord = async (claims: TokenClaims, freshness?: ReadFreshness): Promise<RunRecord | undefined> => {
+    const record = await storage.documents.get(RUNS, claims.jobId, freshness);
     if (!record || record.expiresAt <= clock.now()) return undefined;
     return claims.jti === (claims.kind === 'result' ? record.resultJti : record.progressJti) ? record : undefined;
   };
@@ -311,7 +312,7 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
     },
 
     async currentCredentials(claims) {
-      const record = await currentRecord(claims);
+      const record = await currentRecord(claims, 'recent');
       return record && credentialsOf(record);
     },
 

@@ -40,7 +40,7 @@ export interface SteeringService {
   /** Asks the job's session to stop; every later progress answer carries the abort. */
   abort(jobId: string, reason?: string): Promise<void>;
   /**
-   * The job's steering as it stands, read without a lock: a progress call starts it beside its
+   * The job's steering as it stands, read without a lock (a `recent` read, storage.port.ts): a progress call starts it beside its
    * other reads and hands it to `take`, which then reads again only if there are messages.
    */
   peek(jobId: string): Promise<SteeringPeek>;
@@ -92,7 +92,7 @@ export function createSteeringService({ storage, clock, ids }: SteeringDeps): St
     },
     peek: async (jobId) => {
       const at = written;
-      return { state: await storage.documents.get(COLLECTION, jobId), writes: at };
+      return { state: await storage.documents.get(COLLECTION, jobId, 'recent'), writes: at };
     },
     take: async (jobId, peeked) => {
       // Most calls find nothing to take: that read needs no lock. Messages are taken under it.
