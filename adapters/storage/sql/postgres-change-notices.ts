@@ -35,7 +35,15 @@ export function listenForChanges(url: string, reads: RecentReads): { stop(): Pro
 
   const listen = async () => {
     const { default: pg } = await import('pg');
-    const listener = new pg.Client({ connectionString: url, keepAlive: true });
+    if (stopped) return;
+    // A server that takes a connection and never answers is tried again, not waited for forever.
+    const listener = new pg.Client({
+      connectionString: url,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: 10_000,
+      query_timeout: 10_000,
+    });
     client = listener;
     const gone = () => {
       if (client === listener) lost();
@@ -54,7 +62,11 @@ export function listenForChanges(url: string, reads: RecentReads): { stop(): Pro
       gone();
       return;
     }
-    if (stopped || client !== listener) return;
+    if (stopped) {
+      await listener.end().catch(() => undefined);
+      return;
+    }
+    if (client !== listener) return;
     retryMs = RETRY_FIRST_MS;
     reads.hearing(true);
   };
