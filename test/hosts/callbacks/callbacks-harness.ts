@@ -1,8 +1,9 @@
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { LocalIssue } from '../../../adapters/ticketing/local/local-issue.js';
 import type { Job } from '../../../core/domain/model.js';
 import type { OrchestratorOverrides } from '../../../hosts/container.js';
 import type { RunLaunch } from '../../../ports/runner.port.js';
+import { createTestDatabase } from '../../setup/postgres-database.js';
 import { capturingShadowRunner } from '../capturing-runner.js';
 import { ACCESS_CODE, type Harness, type StorageKind, startHarness } from '../harness.js';
 
@@ -95,6 +96,23 @@ export async function startCallbackHarness(options: CallbackHarnessOptions = {})
 }
 
 /** A successful result body for `phase`. */
+/** Two replicas sharing one fresh PostgreSQL database, and how to stop both and drop it. */
+export async function startPostgresReplicas(): Promise<{ a: CallbackHarness; b: CallbackHarness; close(): Promise<void> }> {
+  const database = await createTestDatabase(inject('postgresUrl'));
+  const started: CallbackHarness[] = [];
+  const close = async () => {
+    for (const h of started) await h.close();
+    await database.drop();
+  };
+  try {
+    for (let i = 0; i < 2; i++) started.push(await startCallbackHarness({ kind: 'sqlite', env: { STORAGE_URL: database.url } }));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { a: started[0] as CallbackHarness, b: started[1] as CallbackHarness, close };
+}
+
 export function resultBody(phase: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const base: Record<string, unknown> = { phase, outcome: 'success', comments: [] };
   if (phase === 'implementation') Object.assign(base, { prUrl: 'https://github.example/acme/widgets/pull/7', prNumber: 7 });

@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
 import { RECENT_READ_MAX_AGE_MS } from '../../../ports/storage.port.js';
-import { createTestDatabase } from '../../setup/postgres-database.js';
-import { type CallbackHarness, startCallbackHarness, validStep } from './callbacks-harness.js';
+import { type CallbackHarness, startPostgresReplicas, validStep } from './callbacks-harness.js';
 
 type Answer = { ok: boolean; instructions: { type: string; message?: string; reason?: string }[] };
 
@@ -11,20 +10,14 @@ type Answer = { ok: boolean; instructions: { type: string; message?: string; rea
  * memory (`recent`), so what another replica writes must still reach the run, within moments.
  */
 describe('/runner/progress on two replicas sharing PostgreSQL', () => {
-  const open: CallbackHarness[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
-    for (const h of open.splice(0)) await h.close();
     for (const c of cleanups.splice(0)) await c();
   });
 
   it('delivers a steering message and an abort queued on the other replica, the message once, within moments', async () => {
-    const database = await createTestDatabase(inject('postgresUrl'));
-    cleanups.push(() => database.drop());
-    const a = await startCallbackHarness({ kind: 'sqlite', env: { STORAGE_URL: database.url } });
-    open.push(a);
-    const b = await startCallbackHarness({ kind: 'sqlite', env: { STORAGE_URL: database.url } });
-    open.push(b);
+    const { a, b, close } = await startPostgresReplicas();
+    cleanups.push(close);
     await a.createIssue();
     const run = await a.dispatch();
     const token = run.env[RUN_ENV.progressToken]!;

@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
-import { createTestDatabase } from '../../setup/postgres-database.js';
 import { STORAGE_KINDS } from '../harness.js';
-import { type CallbackHarness, resultBody, startCallbackHarness } from './callbacks-harness.js';
+import { type CallbackHarness, resultBody, startCallbackHarness, startPostgresReplicas } from './callbacks-harness.js';
 
 const CALLS = 100;
 
@@ -41,12 +40,8 @@ describe('one result token, 100 concurrent calls', () => {
   });
 
   it('two replicas sharing PostgreSQL: exactly one of 100 calls split between them succeeds', async () => {
-    const database = await createTestDatabase(inject('postgresUrl'));
-    cleanups.push(() => database.drop());
-    const a = await startCallbackHarness({ kind: 'sqlite', env: { STORAGE_URL: database.url } });
-    open.push(a);
-    const b = await startCallbackHarness({ kind: 'sqlite', env: { STORAGE_URL: database.url } });
-    open.push(b);
+    const { a, b, close } = await startPostgresReplicas();
+    cleanups.push(close);
     await a.createIssue();
     const run = await a.dispatch();
     const token = run.env[RUN_ENV.resultToken]!;
