@@ -1,13 +1,8 @@
-import { CompiledQuery, type Kysely } from 'kysely';
 import type { HotPath, PointRead, StreamAppend } from './hot-path.js';
 import { batchPerTurn } from './per-turn-batch.js';
-import { hotStatement } from './postgres-hot-sql.js';
+import { DOCUMENT_BY_ID_SQL, hotStatement, JOB_BY_ID_SQL } from './postgres-hot-sql.js';
 import { createStreamPositions } from './postgres-stream-positions.js';
-import type { createHotQueries } from './sql-hot-queries.js';
-import type { SqlDatabase } from './sql-schema.js';
-
-type Db = Kysely<SqlDatabase>;
-type HotQueries = ReturnType<typeof createHotQueries>;
+import type { HotPool } from './sql-connect.js';
 /**
  * PostgreSQL's hot path (hot-path.ts): a statement costs a round trip, ~0.1 ms of the server's
  * CPU and tens of µs of ours whatever it carries, so the calls of a turn share their statements:
@@ -17,12 +12,15 @@ type HotQueries = ReturnType<typeof createHotQueries>;
  * call's append rides with the reads of the calls that came after it. A turn with a single read
  * and nothing else runs the single-row query.
  */
-export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
+export function createPostgresHotPath(pool: HotPool): HotPath {
   const positions = createStreamPositions();
-  const single = async (read: PointRead) =>
-    read.table === 'jobs'
-      ? (await hot.jobById(db, read.id)).rows[0]?.data
-      : (await hot.documentById(db, read.collection, read.id)).rows[0]?.data;
+  const single = async (read: PointRead) => {
+    const { rows } =
+      read.table === 'jobs'
+        ? await pool.query<{ data: string }>(JOB_BY_ID_SQL, [read.id])
+        : await pool.query<{ data: string }>(DOCUMENT_BY_ID_SQL, [read.collection, read.id]);
+    return rows[0]?.data;
+  };
 
   /** One statement for the reads and the appends: at known positions, or the full one (which then teaches them). */
   const statement = async (reads: PointRead[], appends: StreamAppend[], lean: boolean): Promise<HotRow[]> => {
@@ -39,7 +37,7 @@ export function createPostgresHotPath(db: Db, hot: HotQueries): HotPath {
     const parameters =
       appends.length === 0 ? readParameters : reads.length === 0 ? appendParameters : [...readParameters, ...appendParameters];
     try {
-      const { rows } = await db.executeQuery<HotRow>(CompiledQuery.raw(sql, parameters));
+      const { rows } = await pool.query<HotRow>(sql, parameters);
       known?.learn();
       const keeps = new Map(appends.map((a) => [a.stream, a.keep]));
       for (const { stream, newest } of rows)

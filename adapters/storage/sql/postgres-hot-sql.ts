@@ -65,6 +65,10 @@ const leanRows = (p: number) =>
   `unnest($${p}::text[], $${p + 3}::int[]) as c(stream, pos) cross join lateral ` +
   '(select seq from stream_entries where stream = c.stream and pos = c.pos offset 0) as e)) returning 1)';
 
+/** A turn's one read: a job's or a document's `data` by its primary key. */
+export const JOB_BY_ID_SQL = preparedOnServer('select data from jobs where id = $1');
+export const DOCUMENT_BY_ID_SQL = preparedOnServer('select data from documents where collection = $1 and id = $2');
+
 const POINT_READS_SQL = preparedOnServer(`with ${readKeys(1)} ${READ_ROWS}`);
 /** With reads, the reads' parameters come first; the appends and trims run whether or not the answer refers to them (data-modifying CTEs always do). */
 const APPENDS_SQL = {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { listenForChanges } from './postgres-change-notices.js';
 import { preparedName } from './sql-prepared.js';
 import type { RecentReads } from './sql-recent-reads.js';
@@ -66,6 +66,7 @@ const INT8_OID = 20;
  * loaded with the first query, so a process on another store never loads it.
  *
  * `hot`: a second, small pool for the hot path (postgres-hot-path.ts, one statement in flight),
+ * which runs its few statements on pg itself, each by its prepared name (no Kysely, no compiling),
  * whose sessions plan each of its statements once (`plan_cache_mode = force_generic_plan`).
  * Only there: the setting applies to every parameterised statement of a session, and a generic
  * plan of an admin query over skewed data (jobs by status at 100k jobs) cost it 10× its p99.
@@ -75,7 +76,7 @@ export function connectPostgres(url: string, options: { maxConnections?: number 
   return {
     db: postgresPool(url, options.maxConnections ?? 10, false),
     kind: 'postgres',
-    hot: postgresPool(url, HOT_CONNECTIONS, true),
+    hot: hotPool(url),
     listen: (reads) => listenForChanges(url, reads),
   };
 }
@@ -83,7 +84,7 @@ export function connectPostgres(url: string, options: { maxConnections?: number 
 export type PostgresConnection = {
   db: Kysely<SqlDatabase>;
   kind: 'postgres';
-  hot?: Kysely<SqlDatabase>;
+  hot: HotPool;
   /** Hears other processes' writes (postgres-change-notices.ts); without it no read is kept. */
   listen?: (reads: RecentReads) => { stop(): Promise<void> };
 };
@@ -92,6 +93,32 @@ export type PostgresConnection = {
 const HOT_CONNECTIONS = 2;
 
 function postgresPool(url: string, max: number, genericPlans: boolean): Kysely<SqlDatabase> {
+  return new Kysely<SqlDatabase>({ dialect: new PostgresDialect({ pool: pgPool(url, max, genericPlans) }) });
+}
+
+/** The hot path's statements, each a fixed text run as its named prepared statement (sql-prepared.ts). */
+export interface HotPool {
+  query<R>(text: string, values: unknown[]): Promise<{ rows: R[] }>;
+  end(): Promise<void>;
+}
+
+function hotPool(url: string): HotPool {
+  const pool = pgPool(url, HOT_CONNECTIONS, true);
+  let used = false;
+  return {
+    async query<R>(text: string, values: unknown[]) {
+      used = true;
+      return (await pool()).query<R & QueryResultRow>({ name: preparedName(text), text, values });
+    },
+    async end() {
+      if (used) await (await pool()).end();
+    },
+  };
+}
+
+/** A pg pool, made (and pg loaded) at its first use. */
+function pgPool(url: string, max: number, genericPlans: boolean): () => Promise<Pool> {
+  let made: Promise<Pool> | undefined;
   const pool = async (): Promise<Pool> => {
     const { default: pg } = await import('pg');
     const created = new pg.Pool({
@@ -114,7 +141,10 @@ function postgresPool(url: string, max: number, genericPlans: boolean): Kysely<S
     });
     return created;
   };
-  return new Kysely<SqlDatabase>({ dialect: new PostgresDialect({ pool }) });
+  return () => {
+    made ??= pool();
+    return made;
+  };
 }
 
 /**

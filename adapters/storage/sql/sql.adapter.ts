@@ -65,7 +65,7 @@ async function openSql(connect: () => SqlConnection, options: SqlStorageOptions)
     await migrateToLatest(connection.db as never, connection.kind);
   } catch (error) {
     await connection.db.destroy().catch(() => undefined);
-    if (connection.kind === 'postgres') await connection.hot?.destroy().catch(() => undefined);
+    if (connection.kind === 'postgres') await connection.hot.end().catch(() => undefined);
     throw error instanceof StorageError
       ? error
       : new StorageError(`cannot open the SQL store: ${(error as Error).message}`, error);
@@ -104,7 +104,7 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
   const deleted = (result: { numDeletedRows: bigint }) => result.numDeletedRows > 0n;
   const hot = createHotQueries();
   const hotPath =
-    connection.kind === 'sqlite' ? createSqliteHotPath(db, connection.sqlite) : createPostgresHotPath(connection.hot ?? db, hot);
+    connection.kind === 'sqlite' ? createSqliteHotPath(db, connection.sqlite) : createPostgresHotPath(connection.hot);
   const checkpointer = connection.kind === 'sqlite' ? startCheckpointer(connection.sqlite) : undefined;
   // PostgreSQL: `recent` reads answered from memory while other processes' writes are heard.
   const recent = connection.kind === 'postgres' && connection.listen ? createRecentReads(now) : undefined;
@@ -449,7 +449,7 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
       await checkpointer?.stop();
       await notices?.stop();
       await db.destroy();
-      if (connection.kind === 'postgres') await connection.hot?.destroy();
+      if (connection.kind === 'postgres') await connection.hot.end();
     },
   };
   return storage;

@@ -23,7 +23,16 @@ function counted(connection: SqlConnection) {
       return args.result;
     },
   };
-  const hot = connection.kind === 'postgres' ? connection.hot?.withPlugin(plugin) : undefined;
+  const hot =
+    connection.kind === 'postgres'
+      ? {
+          ...connection.hot,
+          query: <R>(text: string, values: unknown[]) => {
+            statements++;
+            return connection.hot.query<R>(text, values);
+          },
+        }
+      : undefined;
   return {
     connection: { ...connection, db: connection.db.withPlugin(plugin), ...(hot ? { hot } : {}) } as SqlConnection,
     statements: () => statements,
@@ -107,14 +116,13 @@ describe('the PostgreSQL pools', () => {
     const { sql } = await import('kysely');
     const connection = connectPostgres((await database.schema()).url);
     try {
-      const mode = async (db: typeof connection.db) =>
-        (await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(db)).rows[0]?.plan_cache_mode;
-      expect(await mode(connection.db)).toBe('auto');
-      expect(connection.hot).toBeDefined();
-      expect(await mode(connection.hot as typeof connection.db)).toBe('force_generic_plan');
+      const shown = await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(connection.db);
+      expect(shown.rows[0]?.plan_cache_mode).toBe('auto');
+      const hot = await connection.hot.query<{ plan_cache_mode: string }>('show plan_cache_mode', []);
+      expect(hot.rows[0]?.plan_cache_mode).toBe('force_generic_plan');
     } finally {
       await connection.db.destroy();
-      await connection.hot?.destroy();
+      await connection.hot.end();
     }
   });
 });

@@ -15,6 +15,7 @@ import type { SqlDatabase } from '../../../adapters/storage/sql/sql-schema.js';
 import { type Stream, stream } from '../../../ports/storage.port.js';
 import { range } from '../../../testing/contracts/storage-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../setup/postgres-database.js';
+import { recordingHotPool } from './recording-hot-pool.js';
 import { tempDir } from './temp-dir.js';
 
 /**
@@ -245,7 +246,7 @@ describe('stream positions on postgresql', () => {
       },
     });
     await migrateToLatest(db as never, 'postgres');
-    const mine = createSqlStorage({ db, kind: 'postgres' });
+    const mine = createSqlStorage({ db, kind: 'postgres', hot: recordingHotPool(schema.url, (text) => texts.push(text)) });
     const other = await openPostgresStorage(schema.url);
     const s = stream<string>('steps:lean');
     texts.length = 0;
@@ -321,7 +322,8 @@ describe('stream positions on postgresql', () => {
     const client = new pg.Client({ connectionString: schema.url });
     try {
       await client.connect();
-      await streamQueries({ db, kind: 'postgres' }, queries, async (seen) => {
+      const hot = recordingHotPool(schema.url, (text, parameters) => queries.push(CompiledQuery.raw(text, [...parameters])));
+      await streamQueries({ db, kind: 'postgres', hot }, queries, async (seen) => {
         expect(seen.some((q) => /pos <=|"pos" <=/.test(q.sql))).toBe(true);
         for (const q of seen) {
           const plan = await client.query<{ 'QUERY PLAN': string }>(`explain ${q.sql}`, q.parameters as unknown[]);
