@@ -34,7 +34,8 @@ const SIZES = (process.env.BENCH_SIZES ?? '0,10000,100000').split(',').map(Numbe
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const LOAD_MS = Number(process.env.BENCH_LOAD_MS ?? 3000);
-const REPEATS = 3;
+/** Rounds of bare h3 and progress, alternating; the best of each counts. 5: on this noisy 2-core machine 3 left ±25 % between runs. */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const RATE = 500;
 const LIVE_JOBS = 20;
 const ISSUES = Number(process.env.BENCH_ISSUES ?? 40);
@@ -219,8 +220,9 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number, pg: PostgresP
 
 function print(rows: Row[]): void {
   console.log(
-    '\n/runner/progress (closed loop, %d workers, best of 3 x %d s) vs bare h3; open loop at %d req/s',
+    '\n/runner/progress (closed loop, %d workers, best of %d x %d s) vs bare h3; open loop at %d req/s',
     CONCURRENCY,
+    REPEATS,
     LOAD_MS / 1000,
     RATE,
   );
