@@ -74,7 +74,7 @@ const INT8_OID = 20;
  */
 export function connectPostgres(url: string, options: { maxConnections?: number } = {}): PostgresConnection {
   return {
-    db: postgresPool(url, options.maxConnections ?? 10, false),
+    db: postgresPool(url, options.maxConnections ?? 10),
     kind: 'postgres',
     hot: hotPool(url),
     listen: (reads) => listenForChanges(url, reads),
@@ -92,8 +92,8 @@ export type PostgresConnection = {
 /** The hot path has one statement in flight; a second connection covers one being replaced. */
 const HOT_CONNECTIONS = 2;
 
-function postgresPool(url: string, max: number, genericPlans: boolean): Kysely<SqlDatabase> {
-  return new Kysely<SqlDatabase>({ dialect: new PostgresDialect({ pool: pgPool(url, max, genericPlans) }) });
+function postgresPool(url: string, max: number): Kysely<SqlDatabase> {
+  return new Kysely<SqlDatabase>({ dialect: new PostgresDialect({ pool: pgPool(url, max) }) });
 }
 
 /** The hot path's statements, each a fixed text run as its named prepared statement (sql-prepared.ts). */
@@ -102,13 +102,34 @@ export interface HotPool {
   end(): Promise<void>;
 }
 
+/**
+ * Each session plans each statement once (`plan_cache_mode = force_generic_plan`): PostgreSQL
+ * would otherwise go on planning a statement with array parameters at every run (its generic
+ * plan looks no cheaper than a custom one), which measured 35–40 µs of each batched append and
+ * trim. Set before a session's first statement, awaited (pg 9 refuses a second query queued on a
+ * client).
+ */
 function hotPool(url: string): HotPool {
-  const pool = pgPool(url, HOT_CONNECTIONS, true);
+  const pool = pgPool(url, HOT_CONNECTIONS);
+  const planned = new WeakSet<PoolClient>();
   let used = false;
   return {
     async query<R>(text: string, values: unknown[]) {
       used = true;
-      return (await pool()).query<R & QueryResultRow>({ name: preparedName(text), text, values });
+      const client = await (await pool()).connect();
+      try {
+        if (!planned.has(client)) {
+          await client.query('set plan_cache_mode = force_generic_plan');
+          planned.add(client);
+        }
+        const result = await client.query<R & QueryResultRow>({ name: preparedName(text), text, values });
+        client.release();
+        return result;
+      } catch (error) {
+        // A client whose statement failed on its connection is not handed out again.
+        client.release(error instanceof Error && !('code' in error) ? error : undefined);
+        throw error;
+      }
     },
     async end() {
       if (used) await (await pool()).end();
@@ -117,7 +138,7 @@ function hotPool(url: string): HotPool {
 }
 
 /** A pg pool, made (and pg loaded) at its first use. */
-function pgPool(url: string, max: number, genericPlans: boolean): () => Promise<Pool> {
+function pgPool(url: string, max: number): () => Promise<Pool> {
   let made: Promise<Pool> | undefined;
   const pool = async (): Promise<Pool> => {
     const { default: pg } = await import('pg');
@@ -137,7 +158,7 @@ function pgPool(url: string, max: number, genericPlans: boolean): () => Promise<
     // process. Its next query fails instead, and the store reports that.
     created.on('connect', (client) => {
       client.on('error', () => undefined);
-      runHotStatementsPrepared(client, genericPlans);
+      runHotStatementsPrepared(client);
     });
     return created;
   };
@@ -148,15 +169,11 @@ function pgPool(url: string, max: number, genericPlans: boolean): () => Promise<
 }
 
 /**
- * Kysely runs `client.query(text, values)`; a hot text goes as its named prepared statement
- * (sql-prepared.ts). With `genericPlans` it is also planned once: PostgreSQL would otherwise go
- * on planning a statement with array parameters at every run (its generic plan looks no
- * cheaper than a custom one), which measured 35–40 µs of each batched append and trim.
+ * Kysely runs `client.query(text, values)`; a hot text (a mapping by key, …) goes as its named
+ * prepared statement (sql-prepared.ts).
  */
-function runHotStatementsPrepared(client: PoolClient, genericPlans: boolean): void {
+function runHotStatementsPrepared(client: PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  // Queued before anything the pool's caller sends on this connection.
-  if (genericPlans) query('set plan_cache_mode = force_generic_plan').catch(() => undefined);
   client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
     const name = typeof text === 'string' && callback === undefined ? preparedName(text) : undefined;
     return name ? query({ name, text, values }) : query(text, values, callback);
