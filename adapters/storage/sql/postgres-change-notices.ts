@@ -21,9 +21,9 @@ export function listenForChanges(url: string, reads: RecentReads): { stop(): Pro
 
   const lost = () => {
     reads.hearing(false);
-    const gone = client;
+    const previous = client;
     client = undefined;
-    gone?.end().catch(() => undefined);
+    previous?.end().catch(() => undefined);
     if (stopped || retry) return;
     retry = setTimeout(() => {
       retry = undefined;

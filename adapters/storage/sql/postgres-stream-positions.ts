@@ -69,8 +69,6 @@ export function createStreamPositions() {
   };
 }
 
-export type StreamPositions = ReturnType<typeof createStreamPositions>;
-
 /** Streams remembered (a stream is a job's step history: the recent jobs). */
 const REMEMBERED_STREAMS = 10_000;
 export const SWEEP_EVERY = 64;

@@ -107,10 +107,15 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
     connection.kind === 'sqlite' ? createSqliteHotPath(db, connection.sqlite) : createPostgresHotPath(connection.hot);
   const checkpointer = connection.kind === 'sqlite' ? startCheckpointer(connection.sqlite) : undefined;
   // PostgreSQL: `recent` reads answered from memory while other processes' writes are heard.
-  const recent = connection.kind === 'postgres' && connection.listen ? createRecentReads(now) : undefined;
-  const notices = recent && connection.kind === 'postgres' ? connection.listen?.(recent) : undefined;
-  const pointRead = (read: PointRead, key: string, freshness: ReadFreshness | undefined) =>
-    recent && freshness === 'recent' ? recent.read(key, () => hotPath.pointRead(read)) : hotPath.pointRead(read);
+  const listen = connection.kind === 'postgres' ? connection.listen : undefined;
+  const recent = listen ? createRecentReads(now) : undefined;
+  const notices = recent && listen?.(recent);
+  const pointRead = (read: PointRead, freshness: ReadFreshness | undefined) =>
+    recent && freshness === 'recent'
+      ? recent.read(read.table === 'jobs' ? jobKey(read.id) : documentKey(read.collection, read.id), () =>
+          hotPath.pointRead(read),
+        )
+      : hotPath.pointRead(read);
   /** A write to the row of `key` (every row when undefined): kept reads of it are dropped as it starts and as it ends. */
   const writing = async <T>(key: string | undefined, write: () => Promise<T>): Promise<T> => {
     const changed = () => (key === undefined ? recent?.changedAll() : recent?.changed(key));
@@ -153,8 +158,7 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
     },
 
     jobs: {
-      get: (id, freshness) =>
-        run('jobs.get', async () => parseData<Job>(await pointRead({ table: 'jobs', id }, jobKey(id), freshness))),
+      get: (id, freshness) => run('jobs.get', async () => parseData<Job>(await pointRead({ table: 'jobs', id }, freshness))),
       put: (job) => run('jobs.put', () => writing(jobKey(job.id), () => upsertJob(db, job))),
       updateIf: (next, expected) =>
         run('jobs.updateIf', () =>
@@ -352,9 +356,7 @@ export function createSqlStorage(connection: SqlConnection, options: SqlStorageO
     documents: {
       get: (collection, id, freshness) =>
         run('documents.get', async () =>
-          parseData(
-            await pointRead({ table: 'documents', collection: collection.name, id }, documentKey(collection.name, id), freshness),
-          ),
+          parseData(await pointRead({ table: 'documents', collection: collection.name, id }, freshness)),
         ),
       put: async (collection, id, value) => {
         if (value === undefined) throw new RangeError('a document must be a JSON value, got undefined');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -82,6 +82,16 @@ async function checkBackfill(connect: () => SqlConnection, open: () => Promise<S
 async function positions(db: Kysely<SqlDatabase>, name: string) {
   const rows = await db.selectFrom('stream_entries').select(['pos', 'data']).where('stream', '=', name).orderBy('pos').execute();
   return rows.map((r) => [Number(r.pos), JSON.parse(r.data)]);
+}
+
+/** A Kysely handle on a small pool of its own, telling `log` each query it ran. */
+function postgresDb(url: string, log?: (query: CompiledQuery) => void): Kysely<SqlDatabase> {
+  return new Kysely<SqlDatabase>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }),
+    log: (event: LogEvent) => {
+      if (event.level === 'query') log?.(event.query);
+    },
+  });
 }
 
 /** The queries the store runs on the stream table during appends, a list, and a delete; then `check`s them, the store still open. */
@@ -238,14 +248,9 @@ describe('stream positions on postgresql', () => {
   it('writes at the positions it knows, and finds them again when another store appended (and trimmed) since', async () => {
     const schema = await database.schema();
     const texts: string[] = [];
-    const db = new Kysely<SqlDatabase>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: schema.url, max: 2 }) }),
-      // Every statement sent, the ones refused too.
-      log: (event) => {
-        texts.push(event.query.sql);
-      },
-    });
+    const db = postgresDb(schema.url);
     await migrateToLatest(db as never, 'postgres');
+    // Every hot statement sent, the ones refused too.
     const mine = createSqlStorage({ db, kind: 'postgres', hot: recordingHotPool(schema.url, (text) => texts.push(text)) });
     const other = await openPostgresStorage(schema.url);
     const s = stream<string>('steps:lean');
@@ -313,12 +318,7 @@ describe('stream positions on postgresql', () => {
   it('trims, lists, deletes and finds the next position through the (stream, pos) index', async () => {
     const schema = await database.schema();
     const queries: CompiledQuery[] = [];
-    const db = new Kysely<SqlDatabase>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: schema.url, max: 2 }) }),
-      log: (event) => {
-        if (event.level === 'query') queries.push(event.query);
-      },
-    });
+    const db = postgresDb(schema.url, (query) => queries.push(query));
     const client = new pg.Client({ connectionString: schema.url });
     try {
       await client.connect();
