@@ -7,6 +7,12 @@ import type { Mapping, Provider } from './model.js';
 export const DEFAULT_MAX_TURNS = 50;
 export const DEFAULT_MAX_ITERATIONS: Record<Provider, number> = { bedrock: 2, anthropic: 3 };
 export const DEFAULT_MAX_JOB_MINUTES = 90;
+/**
+ * The longest `maxJobMinutes` a run can honour (35791, about 24.8 days): the session's watchdog
+ * and the local runner time the budget with a timer, whose delay Node caps at 2^31-1 ms (a
+ * longer one fires at once, stopping the run as it starts), and the run tokens expire with it.
+ */
+export const MAX_JOB_MINUTES_LIMIT = Math.floor((2 ** 31 - 1) / 60_000);
 
 export interface RunCaps {
   maxTurns: number;
@@ -23,7 +29,10 @@ export function resolveRunCaps(mapping: Pick<Mapping, 'provider' | 'maxTurns' | 
     maxIterations: isSet(mapping.maxIterations)
       ? mapping.maxIterations
       : (DEFAULT_MAX_ITERATIONS[mapping.provider] ?? DEFAULT_MAX_ITERATIONS.anthropic),
-    maxJobMinutes: isSet(mapping.maxJobMinutes) ? mapping.maxJobMinutes : DEFAULT_MAX_JOB_MINUTES,
+    // A mapping stored before the limit was checked runs at the limit rather than not at all.
+    maxJobMinutes: isSet(mapping.maxJobMinutes)
+      ? Math.min(mapping.maxJobMinutes, MAX_JOB_MINUTES_LIMIT)
+      : DEFAULT_MAX_JOB_MINUTES,
   };
 }
 

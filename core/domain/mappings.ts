@@ -1,4 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
+import { MAX_JOB_MINUTES_LIMIT } from './caps.js';
 import type { ExecutionMode, ForgeKind, Mapping, Provider, SessionMode, TicketingKind } from './model.js';
 
 /**
@@ -55,6 +56,7 @@ export const MAPPING_MESSAGES = {
   extraEnvValues: 'extraEnv values must all be strings',
   extraEnvKeys: 'extraEnv keys must be environment variable names (letters, digits, underscores; not starting with a digit)',
   maxInProgress: 'maxInProgressAiIssues must be a positive integer',
+  maxJobMinutesLimit: `maxJobMinutes must be at most ${MAX_JOB_MINUTES_LIMIT}`,
   planningWorkflowFile: 'planningWorkflowFile is required when planningEnabled is true',
   patchBoth: 'Specify either paused or maxInProgressAiIssues, not both',
   patchNeither: 'Specify either paused or maxInProgressAiIssues',
@@ -266,6 +268,7 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
     const raw = key in body ? body[key] : existing?.[key];
     if (!given(raw)) continue; // blank or null: use the default
     if (!isPositiveInteger(raw)) return err(`${key} must be a positive integer`);
+    if (key === 'maxJobMinutes' && raw > MAX_JOB_MINUTES_LIMIT) return err(MAPPING_MESSAGES.maxJobMinutesLimit);
     caps[key] = raw;
   }
   const budgets: Partial<Pick<Mapping, 'maxCostUsd' | 'maxTokens' | 'dailyBudgetUsd'>> = {};

@@ -3,6 +3,7 @@ import { H3, type H3Event } from 'h3';
 import { isStorageUnavailable } from '../../adapters/storage/storage-availability.js';
 import { type Logger, withFields } from '../../ports/logger.port.js';
 import { type AdminGuardDeps, createAdminGuard } from './admin-guard.js';
+import { rejectDotSegments } from './dot-segments.js';
 import { errorResponse, fromFrameworkStatus, setResponseHeader } from './errors.js';
 import { createHttpMetrics, type HttpMetrics, UNMATCHED_ROUTE } from './http-metrics.js';
 import { type RoutesDeps, registerRoutes } from './routes/index.js';
@@ -31,8 +32,9 @@ class RequestContext {
 const requests = new WeakMap<H3Event, RequestContext>();
 
 /**
- * The h3 application: the admin guard, then every route module. Anything a route throws
- * becomes a JSON `{ error }`: h3's own errors by their status (unknown route → 404
+ * The h3 application: a path with dot segments refused (dot-segments.ts), the admin guard, then
+ * every route module. Anything a route throws becomes a JSON `{ error }`: h3's own errors by
+ * their status (unknown route → 404
  * `Not found`), a failed store 503 `Storage unavailable` (the store's watch logs the change of
  * state once, not each request), anything else a logged 500 that says no more than
  * `Internal server error`. Each request gets an id (`x-request-id`, echoed on the answer) that
@@ -87,6 +89,7 @@ export function createHttpApp(given: HttpAppDeps): H3 {
       return errorResponse(fromFrameworkStatus(status));
     },
   });
+  app.use(rejectDotSegments());
   app.use(createAdminGuard(deps));
   registerRoutes(app, deps);
   return app;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_JOB_MINUTES, DEFAULT_MAX_TURNS, jobDeadline, resolveRunCaps } from '../../core/domain/caps.js';
+import {
+  DEFAULT_MAX_JOB_MINUTES,
+  DEFAULT_MAX_TURNS,
+  jobDeadline,
+  MAX_JOB_MINUTES_LIMIT,
+  resolveRunCaps,
+} from '../../core/domain/caps.js';
 import { T0 } from './fixtures.js';
 
 describe('run caps', () => {
@@ -24,6 +30,14 @@ describe('run caps', () => {
       maxIterations: 3,
       maxJobMinutes: 90,
     });
+  });
+
+  it('runs a maxJobMinutes stored past the limit at the limit: a longer timer would fire at once', () => {
+    expect(MAX_JOB_MINUTES_LIMIT).toBe(35791);
+    expect(MAX_JOB_MINUTES_LIMIT * 60_000).toBeLessThanOrEqual(2 ** 31 - 1);
+    for (const stored of [35792, 1e9, 1e308]) {
+      expect(resolveRunCaps({ provider: 'anthropic', maxJobMinutes: stored }).maxJobMinutes).toBe(MAX_JOB_MINUTES_LIMIT);
+    }
   });
 
   it('puts the deadline maxJobMinutes after dispatch', () => {

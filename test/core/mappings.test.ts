@@ -118,10 +118,16 @@ describe('validateMappingInput', () => {
     ['maxTurns zero', { ...base, maxTurns: 0 }, 'maxTurns must be a positive integer'],
     ['maxIterations string', { ...base, maxIterations: 'three' }, 'maxIterations must be a positive integer'],
     ['maxJobMinutes fractional', { ...base, maxJobMinutes: 1.5 }, 'maxJobMinutes must be a positive integer'],
+    ['maxJobMinutes past a timer’s reach', { ...base, maxJobMinutes: 35792 }, 'maxJobMinutes must be at most 35791'],
+    ['maxJobMinutes 1e308', { ...base, maxJobMinutes: 1e308 }, 'maxJobMinutes must be at most 35791'],
     ['planningEnabled as string', { ...base, planningEnabled: 'yes' }, 'planningEnabled must be a boolean'],
     ['repo with a slash', { ...base, repo: '../etc' }, "repo must be a repository name (letters, digits, '.', '-' and '_')"],
   ])('rejects %s with the spec message', (_name, body, message) => {
     expect(problem(body)).toBe(message);
+  });
+
+  it('accepts maxJobMinutes up to the longest timer a run can set (about 24.8 days)', () => {
+    expect(valid({ ...base, maxJobMinutes: 35791 }).maxJobMinutes).toBe(35791);
   });
 
   it('accepts bedrock with a region on GitHub Actions, and Jira with its scope', () => {

@@ -90,6 +90,8 @@ describe.each(STORAGE_KINDS)('project mappings end to end (%s storage)', (kind) 
     ['an extraEnv number', { ...ENG, extraEnv: { A: 1 } }, 'extraEnv values must all be strings'],
     ['maxInProgressAiIssues 0', { ...ENG, maxInProgressAiIssues: 0 }, 'maxInProgressAiIssues must be a positive integer'],
     ['maxInProgressAiIssues "3"', { ...ENG, maxInProgressAiIssues: '3' }, 'maxInProgressAiIssues must be a positive integer'],
+    // Past a timer's reach every run would stop as it starts, and past 1.5e8 its callbacks would be refused.
+    ['maxJobMinutes 1e308', { ...ENG, maxJobMinutes: 1e308 }, 'maxJobMinutes must be at most 35791'],
     [
       'planning without a workflow file',
       { ...ENG, planningEnabled: true, planningWorkflowFile: '' },
