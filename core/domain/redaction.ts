@@ -241,8 +241,23 @@ function redactForms(text: string, forms: readonly CompiledForm[], marker: strin
   return out;
 }
 
-/** How deep `redactDeep` goes: anything nested deeper goes on as it is. */
+/**
+ * How deep `redactDeep` walks: anything nested deeper goes on as its JSON text, redacted as
+ * text, so that no secret passes below the walk and nothing too deep for a store to write
+ * (JSON.stringify runs out of stack at some thousands of levels) goes on as a structure.
+ */
 const MAX_DEPTH = 20;
+/** What stands for a value nested too deeply even to write as JSON text. */
+export const TOO_DEEP = '(nested too deeply to keep)';
+
+/** A value below MAX_DEPTH as its JSON text, or TOO_DEEP when it cannot be written. */
+function deepText(value: object): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    return TOO_DEEP;
+  }
+}
 
 /**
  * `redactSecrets` over every string inside a structured value (keys included), before it is
@@ -259,7 +274,8 @@ export function redactDeep(value: unknown, secrets: readonly string[], marker = 
 /** Every string `redactDeepWith` redacts in `value` (keys included), one after the other. */
 function textsOf(value: unknown, depth: number): string {
   if (typeof value === 'string') return value;
-  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return '';
+  if (value === null || typeof value !== 'object') return '';
+  if (depth > MAX_DEPTH) return deepText(value);
   let out = '';
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) out += textsOf(value[i], depth + 1);
@@ -271,7 +287,8 @@ function textsOf(value: unknown, depth: number): string {
 
 function redactDeepWith(value: unknown, forms: readonly CompiledForm[], marker: string, depth: number): unknown {
   if (typeof value === 'string') return redactForms(value, forms, marker);
-  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return redactForms(deepText(value), forms, marker);
   if (Array.isArray(value)) return value.map((v) => redactDeepWith(v, forms, marker, depth + 1));
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {

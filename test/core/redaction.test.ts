@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactDeep, redactSecrets } from '../../core/domain/redaction.js';
+import { REDACTED, redactDeep, redactSecrets, TOO_DEEP } from '../../core/domain/redaction.js';
 import { leakedIn } from '../security/leak-detector.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -83,7 +83,8 @@ describe('redactSecrets', () => {
     // The precise path: every string and key on its own, as redactDeep's quick check over all of them at once must match.
     const oneByOne = (value: unknown, secrets: readonly string[], depth = 0): unknown => {
       if (typeof value === 'string') return redactSecrets(value, secrets);
-      if (depth > 20 || value === null || typeof value !== 'object') return value;
+      if (value === null || typeof value !== 'object') return value;
+      if (depth > 20) return redactSecrets(JSON.stringify(value), secrets);
       if (Array.isArray(value)) return value.map((v) => oneByOne(v, secrets, depth + 1));
       return Object.fromEntries(
         Object.entries(value).map(([k, v]) => [redactSecrets(k, secrets), oneByOne(v, secrets, depth + 1)]),
@@ -125,6 +126,25 @@ describe('redactSecrets', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('redacts a secret nested below its walk: what is deeper goes on as redacted JSON text', () => {
+    const secret = 'sk-nested-far-down-1234';
+    let value: unknown = { note: `key ${secret}`, [secret]: Buffer.from(secret).toString('hex') };
+    for (let i = 0; i < 30; i++) value = i % 2 ? { a: value } : [value];
+    const out = JSON.stringify(redactDeep(value, [secret]));
+    expect(out).not.toContain(secret);
+    expect(out).not.toContain(Buffer.from(secret).toString('hex'));
+    expect(out).toContain(REDACTED);
+    // With nothing to redact the deep part is still text: a copy a store can always write.
+    expect(JSON.stringify(redactDeep(value, []))).toContain(`key ${secret}`);
+  });
+
+  it('keeps a value too deep to write as JSON as a marker, never a structure a store cannot serialise', () => {
+    const value = JSON.parse(`{"output":${'['.repeat(100_000)}${']'.repeat(100_000)}}`) as unknown;
+    expect(() => JSON.stringify(value)).toThrow(RangeError);
+    const out = redactDeep(value, ['some-secret-value']);
+    expect(JSON.stringify(out)).toContain(JSON.stringify(TOO_DEEP));
   });
 
   it('copies what it redacts, even with nothing to redact, and keeps an own __proto__ a field', () => {

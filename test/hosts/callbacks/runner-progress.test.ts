@@ -205,6 +205,22 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
     ]);
   });
 
+  it('step history: a secret nested deep in a step output is redacted, and an output too deep to store is no 500', async () => {
+    let deep: unknown = `key ${EXTRA_SECRET}`;
+    for (let i = 0; i < 40; i++) deep = { a: deep };
+    expect((await progress({ step: validStep({ id: 'deep', output: deep }) })).status).toBe(200);
+    const nested = `{"step":${JSON.stringify(validStep({ id: 'deeper' })).slice(0, -1)},"output":${'['.repeat(50_000)}${']'.repeat(50_000)}}}`;
+    expect((await h.call('POST', '/runner/progress', { token: progressToken, raw: nested })).status).toBe(200);
+    const nonce = run.env[RUN_ENV.nonce]!;
+    const report = `{"nonce":"${nonce}",${nested.slice(1)}`;
+    expect((await h.call('POST', '/api/step-report', { raw: report })).status).toBe(200);
+    const res = await h.call('GET', `/api/jobs/${run.job.id}/steps`, { token: h.admin });
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(text).not.toContain(EXTRA_SECRET);
+    expect((JSON.parse(text) as { steps: { id: string }[] }).steps.map((s) => s.id)).toEqual(['deep', 'deeper', 'deeper']);
+  });
+
   it(`step history keeps the newest ${STEP_HISTORY_LIMIT} entries of a job`, async () => {
     const { stepHistory } = h.orchestrator.cradle;
     for (let i = 0; i < STEP_HISTORY_LIMIT + 5; i++) {
