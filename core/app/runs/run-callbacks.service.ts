@@ -104,6 +104,8 @@ const SESSION_TIMEOUT_REASON: Record<Job['runner'], TimedOutReason> = {
   shadow: 'timed_out',
 };
 
+const NO_SECRETS: readonly string[] = [];
+
 export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksService {
   const { storage, clock, logger, runTokens, jobOutcome, ticketingRegistry, steering, stepHistory, runSecrets } = deps;
 
@@ -140,13 +142,15 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       if (body.error === PR_NOT_FOUND_ERROR) event.logLabel = 'pr_not_found';
       return event;
     }
-    if (body.prUrl && body.reviewApproved === false && body.phase !== 'planning') {
-      const event: JobEvent = { type: 'review-failed', prUrl: body.prUrl, at };
+    // The run names its PR: a URL it chose, kept on the job, posted on the ticket and logged.
+    const prUrl = body.prUrl && redactSecrets(body.prUrl, secrets);
+    if (prUrl && body.reviewApproved === false && body.phase !== 'planning') {
+      const event: JobEvent = { type: 'review-failed', prUrl, at };
       if (body.prNumber !== undefined) event.prNumber = body.prNumber;
       return event;
     }
     const event: JobEvent = { type: 'succeeded', at };
-    if (body.prUrl) event.prUrl = body.prUrl;
+    if (prUrl) event.prUrl = prUrl;
     if (body.prNumber !== undefined) event.prNumber = body.prNumber;
     return event;
   }
@@ -167,9 +171,9 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       const job = await storage.jobs.get(claims.jobId);
       if (!job) return err({ kind: 'runJobNotFound' });
       if (!(await runTokens.consume(claims))) return err({ kind: 'alreadyConsumed' });
-      await deps.usageAccounting?.result(job, body.usage, body.error);
-
       const secrets = await runSecrets.valuesFor(job);
+      await deps.usageAccounting?.result(job, body.usage, body.error, secrets);
+
       const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
       // The session's own comments first, so the outcome comment reads as the last word.
       for (const c of body.comments) await comment(ticketing, job, redactSecrets(c.body, secrets));
@@ -212,8 +216,9 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
         steering.peek(claims.jobId),
       ]);
       if (!job || !credentials) return err({ kind: 'runJobNotFound' });
+      const secrets = step || usage?.model ? await runSecrets.valuesFor(job, credentials) : NO_SECRETS;
       // Spend is counted even after the run ended; a run past its cap is aborted on this answer.
-      if (usage && deps.usageAccounting) await deps.usageAccounting.progress(job, usage);
+      if (usage && deps.usageAccounting) await deps.usageAccounting.progress(job, usage, secrets);
       if (isTerminal(job.status)) {
         // The run is over: its session may still be told to stop (an operator's abort on a
         // runner that cannot kill it), but a token that outlived it posts no step and takes
@@ -222,7 +227,6 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
         return ok({ ok: true, instructions: aborts });
       }
       if (step) {
-        const secrets = await runSecrets.valuesFor(job, credentials);
         await stepHistory.append(job.id, {
           ...(redactDeep(step, secrets) as StepReport),
           source: 'progress',
