@@ -178,7 +178,8 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       // The session's own comments first, so the outcome comment reads as the last word.
       for (const c of body.comments) await comment(ticketing, job, redactSecrets(c.body, secrets));
 
-      if (body.phase === 'planning' && body.outcome === 'success') {
+      // A run that ended before its result (an operator's abort, a timeout) did not succeed: its plan is not the issue's.
+      if (body.phase === 'planning' && body.outcome === 'success' && !isTerminal(job.status)) {
         const plan = body.plan ?? body.comments.map((c) => c.body).join('\n\n');
         const stored: StoredPlan = { issueId: job.issueId, jobId: job.id, plan: redactSecrets(plan, secrets), at: clock.now() };
         await storage.documents.put(PLANS, job.issueId, stored);

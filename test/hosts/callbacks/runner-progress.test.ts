@@ -182,6 +182,20 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
     });
   });
 
+  it('planning context: the plan of a run that ended before its result (aborted) is not stored as the issue’s plan', async () => {
+    expect((await h.call('POST', `/api/v1/${run.job.identifier}/abort`, { token: h.admin, body: {} })).status).toBe(200);
+    const late = resultBody('planning', { plan: 'The plan of an aborted run' });
+    expect((await h.runner('POST', '/runner/result', run.env[RUN_ENV.resultToken], late)).status).toBe(200);
+    expect((await h.job(run.job.id)).status).toBe('failed');
+    // Triggered again: the new planning run has no plan from a successful one.
+    await h.orchestrator.cradle.trackerStore.update(run.job.issueId, (issue) => ({ ...issue, labels: ['AI-Implement'] }));
+    await h.call('DELETE', `/api/dedup/${run.job.issueId}`, { token: h.admin });
+    const again = await h.dispatch();
+    expect(again.job).toMatchObject({ issueId: run.job.issueId, phase: 'planning' });
+    const context = await h.runner('GET', '/runner/planning-context', again.env[RUN_ENV.progressToken]);
+    expect(await context.json()).toMatchObject({ jobId: again.job.id, plan: null });
+  });
+
   it('step history: progress steps and step reports round-trip through GET /api/jobs/:jobId/steps', async () => {
     h.clock.advance(1000);
     await progress({ step: validStep({ id: 'clone', status: 'running', output: { note: `key ${EXTRA_SECRET}` } }) });
