@@ -15,6 +15,12 @@ const ENCODINGS: Record<string, (text: string, secret: string) => string> = {
   hex: (t) => Buffer.from(t).toString('hex'),
   'HEX upper': (t) => Buffer.from(t).toString('hex').toUpperCase(),
   'URL-encoded': (t) => encodeURIComponent(t),
+  'URL-encoded as a URL (encodeURI)': (t) => encodeURI(t),
+  'URL-encoded every byte': (t) => [...Buffer.from(t)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''),
+  'URL-encoded twice': (t) => encodeURIComponent(encodeURIComponent(t)),
+  'hex dump with spaces': (t) => [...Buffer.from(t)].map((b) => b.toString(16).padStart(2, '0')).join(' '),
+  'hex as a C array': (t) => [...Buffer.from(t)].map((b) => `0x${b.toString(16).padStart(2, '0').toUpperCase()}`).join(', '),
+  'hex as \\x escapes': (t) => [...Buffer.from(t)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join(''),
   'JSON-escaped': (t) => JSON.stringify(t),
   'JSON-escaped twice': (t) => JSON.stringify(JSON.stringify({ t })),
   // Split between characters (code points: a break inside a UTF-16 pair is no text at all).
