@@ -44,7 +44,7 @@ export interface RunCallbacksDeps {
   storage: Storage;
   clock: Clock;
   logger: Logger;
-  runTokens: Pick<RunTokensService, 'consume' | 'isCurrent' | 'currentCredentials'>;
+  runTokens: Pick<RunTokensService, 'consume' | 'release' | 'isCurrent' | 'currentCredentials'>;
   jobOutcome: JobOutcomeService;
   ticketingRegistry: TicketingRegistry;
   steering: Pick<SteeringService, 'peek' | 'take'>;
@@ -155,6 +155,26 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
     return event;
   }
 
+  /** What a result records once its token is consumed: usage, the session's comments, the plan, the outcome. */
+  async function recordOutcome(job: Job, body: ResultBody) {
+    const secrets = await runSecrets.valuesFor(job);
+    await deps.usageAccounting?.result(job, body.usage, body.error, secrets);
+
+    const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
+    // The session's own comments first, so the outcome comment reads as the last word.
+    for (const c of body.comments) await comment(ticketing, job, redactSecrets(c.body, secrets));
+
+    // A run that ended before its result (an operator's abort, a timeout) did not succeed: its plan is not the issue's.
+    if (body.phase === 'planning' && body.outcome === 'success' && !isTerminal(job.status)) {
+      const plan = body.plan ?? body.comments.map((c) => c.body).join('\n\n');
+      const stored: StoredPlan = { issueId: job.issueId, jobId: job.id, plan: redactSecrets(plan, secrets), at: clock.now() };
+      await storage.documents.put(PLANS, job.issueId, stored);
+    }
+
+    const recorded = await jobOutcome.record(job.id, outcomeEvent(job, body, secrets, clock.now()));
+    return { secrets, ticketing, recorded };
+  }
+
   /**
    * The job a progress token still speaks for: not a run that is no longer the job's current
    * one (a re-dispatch mints new tokens), so an old run's stolen token is refused as if its
@@ -171,22 +191,13 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       const job = await storage.jobs.get(claims.jobId);
       if (!job) return err({ kind: 'runJobNotFound' });
       if (!(await runTokens.consume(claims))) return err({ kind: 'alreadyConsumed' });
-      const secrets = await runSecrets.valuesFor(job);
-      await deps.usageAccounting?.result(job, body.usage, body.error, secrets);
-
-      const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
-      // The session's own comments first, so the outcome comment reads as the last word.
-      for (const c of body.comments) await comment(ticketing, job, redactSecrets(c.body, secrets));
-
-      // A run that ended before its result (an operator's abort, a timeout) did not succeed: its plan is not the issue's.
-      if (body.phase === 'planning' && body.outcome === 'success' && !isTerminal(job.status)) {
-        const plan = body.plan ?? body.comments.map((c) => c.body).join('\n\n');
-        const stored: StoredPlan = { issueId: job.issueId, jobId: job.id, plan: redactSecrets(plan, secrets), at: clock.now() };
-        await storage.documents.put(PLANS, job.issueId, stored);
-      }
-
-      const event = outcomeEvent(job, body, secrets, clock.now());
-      const recorded = await jobOutcome.record(job.id, event);
+      const { secrets, ticketing, recorded } = await recordOutcome(job, body).catch(async (error: unknown) => {
+        // The outcome is not recorded: the token goes back, else the session's retry of this
+        // failure (it retries a 5xx) meets 409, which it must take for an earlier delivery, and
+        // the outcome is lost. Its comments may then be posted twice; that is the lesser loss.
+        await runTokens.release(claims).catch(() => {});
+        throw error;
+      });
       // What the transition asks beyond the lifecycle: the labelled log excerpt, if any.
       const excerpt = recorded?.effects.find((e) => e.kind === 'post-log-excerpt');
       if (excerpt?.kind === 'post-log-excerpt' && body.log) {
