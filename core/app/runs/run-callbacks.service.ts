@@ -188,7 +188,8 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
   return {
     async result(claims, body) {
       if (claims.phase !== body.phase) return err({ kind: 'invalid', message: 'phase_mismatch' });
-      const job = await storage.jobs.get(claims.jobId);
+      // As for progress: the result token of a run its job was launched again after is dead.
+      const job = await currentJob(claims);
       if (!job) return err({ kind: 'runJobNotFound' });
       if (!(await runTokens.consume(claims))) return err({ kind: 'alreadyConsumed' });
       const { secrets, ticketing, recorded } = await recordOutcome(job, body).catch(async (error: unknown) => {

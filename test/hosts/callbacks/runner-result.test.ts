@@ -184,6 +184,15 @@ describe('POST /runner/result', () => {
     expect(await errorOf(await post(resultBody('planning'), ghost.resultToken))).toEqual({ status: 404, error: 'job_not_found' });
   });
 
+  it('job_not_found: the result token of a run its job was launched again after (the launch outbox) is dead', async () => {
+    const { runTokens, storage } = h.orchestrator.cradle;
+    const relaunched = await runTokens.issue(run.job, (await storage.mappings.get('ENG'))!);
+    expect(await errorOf(await post(resultBody('planning')))).toEqual({ status: 404, error: 'job_not_found' });
+    expect((await h.job(run.job.id)).status).toBe('dispatched');
+    expect((await post(resultBody('planning'), relaunched.resultToken)).status).toBe(200);
+    expect((await h.job(run.job.id)).status).toBe('completed');
+  });
+
   it('the result token cannot be used on /runner/progress or /runner/planning-context', async () => {
     const step = { id: 's', type: 't', status: 'running', started_at: 'now' };
     expect(await errorOf(await h.runner('POST', '/runner/progress', resultToken, { step }))).toEqual({
