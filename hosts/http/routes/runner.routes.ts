@@ -72,6 +72,7 @@ export const runnerRoutes = [
         'phase_mismatch',
       ),
       ...REFUSED,
+      { kind: 'runJobNotFound' },
       { kind: 'alreadyConsumed' },
     ],
     handler: ({ admitted, body }, { runCallbacks }) => runCallbacks.result(admitted, body),
