@@ -11,7 +11,7 @@ describe('usage metrics', () => {
     metrics.add('ENG', 'claude-sonnet-4-5', tokens, 0.5);
     const [, cost] = metrics.families();
     expect(cost!.samples).toHaveLength(MAX_USAGE_SERIES + 1);
-    const byModel = new Map(cost!.samples.map((s) => [s.labels.model, s.value]));
+    const byModel = new Map(cost!.samples.map((s) => [s.labels?.model, s.value]));
     // A model already counted goes on in its own series; the spend past the cap is all kept, under `other`.
     expect(byModel.get('claude-sonnet-4-5')).toBe(1);
     expect(byModel.get(OTHER_MODEL)).toBe((MAX_USAGE_SERIES * 4 - (MAX_USAGE_SERIES - 1)) * 0.25);
