@@ -85,7 +85,8 @@ function formsOf(value: string): Form[] {
     ...base64Cores(bytes).map((text) => ({ text, base64: true })),
   ];
   if (flat !== value) forms.push(...base64Cores(bytesOf(flat)).map((text) => ({ text, base64: true })));
-  forms.push(percentForm(flat), separatedHexForm(bytesOf(flat)));
+  // A hex dump shows a value's line breaks as bytes (0a): the value's own bytes, and without its breaks.
+  forms.push(percentForm(flat), separatedHexForm(bytes), separatedHexForm(bytesOf(flat)));
   const seen = new Set<string>();
   return forms.filter(
     (f) => (f.pattern?.minLength ?? f.text.length) >= MIN_REDACTED_LENGTH && !seen.has(f.text) && seen.add(f.text),

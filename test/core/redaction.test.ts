@@ -71,6 +71,10 @@ describe('redactSecrets', () => {
       expect(out).not.toContain('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC');
       expect(out).not.toContain('BKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj');
     }
+    // Hex-dumped with its line breaks as bytes (`0a`), and without them.
+    const dump = (text: string) => [...Buffer.from(text)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    for (const text of [dump(pem), dump(pem.replaceAll('\n', ''))])
+      expect(leakedIn(redactSecrets(text, [pem]), [pem])).toEqual([]);
   });
 
   it('leaves ordinary text alone and short values unredacted', () => {
