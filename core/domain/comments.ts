@@ -94,8 +94,10 @@ export interface CommentContext {
 
 /** A progress comment: the headline, then a line with the timestamp and the logs link if any. */
 export function progressComment(event: ProgressEvent, ctx: CommentContext): string {
-  const headline = redactSecrets(progressHeadline(event), ctx.secretValues ?? []);
-  const meta = ctx.logsUrl ? `🕒 ${ctx.at} · [Machine logs](${ctx.logsUrl})` : `🕒 ${ctx.at}`;
+  const secrets = ctx.secretValues ?? [];
+  const headline = redactSecrets(progressHeadline(event), secrets);
+  // The logs link may be the session's own (`logsUrl` of POST /api/status): as free as its text.
+  const meta = ctx.logsUrl ? `🕒 ${ctx.at} · [Machine logs](${redactSecrets(ctx.logsUrl, secrets)})` : `🕒 ${ctx.at}`;
   return `${headline}\n\n${meta}`;
 }
 

@@ -1,8 +1,10 @@
 /**
  * Redaction of secret values in every form they can leave in: plain, JSON-escaped (once and
- * twice), URL-encoded, hex, and base64 / base64url at each of the three byte alignments, each
- * also when split across lines (a log excerpt, a PEM block, a wrapped base64 dump). Pure: the
- * one function every outlet (comments, step outputs, logs, SSE) redacts with.
+ * twice), URL-encoded (any of its characters percent-escaped, once or twice), hex (also with a
+ * separator or a `0x` / `\x` prefix per byte, as a hex dump or a C array writes it), and base64
+ * / base64url at each of the three byte alignments, each also when split across lines (a log
+ * excerpt, a PEM block, a wrapped base64 dump). Pure: the one function every outlet (comments,
+ * step outputs, logs, SSE) redacts with.
  */
 
 export const REDACTED = '[REDACTED]';
@@ -14,12 +16,31 @@ const BASE64_CHAR = /[A-Za-z0-9+/=_-]/;
 /** Between two characters of a form: any line breaks, raw or JSON-escaped. */
 const BREAKS = '(?:\\r|\\n|\\\\r|\\\\n)*';
 
+/** Between two bytes of a hex form: separators and per-byte prefixes (`73 6b`, `73:6b`, `0x73, 0x6b`, `\x73\x6b`). */
+const HEX_SEPARATORS = '(?:[\\s:,]|0x|\\\\+x|\\\\[rn])*';
+/** A percent-escape: without one, a percent form can only match where the plain form does. */
+const PERCENT_ESCAPE = /%[0-9a-f]{2}/i;
+
 interface Form {
   text: string;
   /** Hex digits and percent-escapes may be written in either case. */
   anyCase?: boolean;
   /** A base64 core: the partial groups around it (a byte or two of the secret) go too. */
   base64?: boolean;
+  /**
+   * A pattern of its own rather than `text` character by character, with what a text must
+   * hold for it to match: a `%` (some characters percent-escaped), or `text` (hex digits)
+   * once everything but hex digits is taken out. Its matches are at least `minLength` long.
+   */
+  pattern?: {
+    source: string;
+    needs: 'percent' | 'hexDigits';
+    minLength: number;
+    flags: string;
+    literal?: string;
+    /** Bytes of the value in hex: each occurs whole in any text that holds the form (a cheaper first check). */
+    probes?: string[];
+  };
 }
 
 const bytesOf = (text: string) => new TextEncoder().encode(text);
@@ -64,14 +85,49 @@ function formsOf(value: string): Form[] {
     ...base64Cores(bytes).map((text) => ({ text, base64: true })),
   ];
   if (flat !== value) forms.push(...base64Cores(bytesOf(flat)).map((text) => ({ text, base64: true })));
+  // A hex dump shows a value's line breaks as bytes (0a): the value's own bytes, and without its breaks.
+  forms.push(percentForm(flat), separatedHexForm(bytes), separatedHexForm(bytesOf(flat)));
   const seen = new Set<string>();
-  return forms.filter((f) => f.text.length >= MIN_REDACTED_LENGTH && !seen.has(f.text) && seen.add(f.text));
+  return forms.filter(
+    (f) => (f.pattern?.minLength ?? f.text.length) >= MIN_REDACTED_LENGTH && !seen.has(f.text) && seen.add(f.text),
+  );
+}
+
+/** A hex digit as a class of both its cases. */
+const hexDigitClass = (digit: string) => (/[a-f]/.test(digit) ? `[${digit}${digit.toUpperCase()}]` : digit);
+const byteHex = (byte: number) => [...byte.toString(16).padStart(2, '0')].map(hexDigitClass).join('');
+
+/**
+ * The value with any of its characters percent-escaped (encodeURI, encodeURIComponent, a form
+ * body's `+` for a space, every byte escaped, or an escape escaped again as `%25..`).
+ */
+function percentForm(flat: string): Form {
+  const chars = [...flat].map((c) => {
+    const bytes = [...bytesOf(c)];
+    const once = bytes.map((b) => `%${byteHex(b)}`).join('');
+    const twice = bytes.map((b) => `%25${byteHex(b)}`).join('');
+    return `(?:${escapeChar(c)}|${once}|${twice}${c === ' ' ? '|\\+' : ''})`;
+  });
+  return { text: `%:${flat}`, pattern: { source: chars.join(BREAKS), needs: 'percent', minLength: chars.length, flags: 'g' } };
+}
+
+/** The value's bytes in hex, any case, with separators or prefixes between them. */
+function separatedHexForm(bytes: Uint8Array): Form {
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0'));
+  const source = hex.map((h) => [...h].join('')).join(HEX_SEPARATORS);
+  const literal = hex.join('');
+  const probes = [...new Set([hex[0], hex[1], hex[Math.floor(hex.length / 2)], hex.at(-1)])].filter((p) => p !== undefined);
+  return {
+    text: `hex:${literal}`,
+    pattern: { source, needs: 'hexDigits', minLength: literal.length, flags: 'gi', literal, probes },
+  };
 }
 
 const escapeChar = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /** A form as a pattern that tolerates line breaks between its characters. */
 function patternOf(form: Form): RegExp {
+  if (form.pattern) return new RegExp(form.pattern.source, form.pattern.flags);
   const chars = [...form.text].map(escapeChar).join(BREAKS);
   return new RegExp(chars, form.anyCase ? 'gi' : 'g');
 }
@@ -83,6 +139,9 @@ interface CompiledForm {
   /** The form's text, lower-cased when its case does not matter: what the quick check looks for. */
   literal: string;
   anyCase: boolean;
+  /** What a text must hold for a form with a pattern of its own (Form.pattern). */
+  needs: 'percent' | 'hexDigits' | undefined;
+  probes: readonly string[];
   /**
    * The form's length: a match is at least this long (breaks only add to it, and a form written
    * in either case is ASCII), so a shorter text cannot hold the form.
@@ -100,9 +159,11 @@ function patternsFor(value: string): CompiledForm[] {
       return {
         pattern: () => (pattern ??= patternOf(form)),
         base64: form.base64 === true,
-        literal: form.anyCase ? form.text.toLowerCase() : form.text,
+        literal: form.pattern ? (form.pattern.literal ?? '') : form.anyCase ? form.text.toLowerCase() : form.text,
         anyCase: form.anyCase === true,
-        length: form.text.length,
+        needs: form.pattern?.needs,
+        probes: form.pattern?.probes ?? [],
+        length: form.pattern?.minLength ?? form.text.length,
       };
     });
     if (compiled.size >= 500) compiled.clear();
@@ -125,10 +186,21 @@ function formsThatMayOccur(text: string, forms: readonly CompiledForm[]): readon
   const escaped = text.includes('\\');
   const flat = escaped || !/[\r\n]/.test(text) ? text : text.replace(/[\r\n]+/g, '');
   let lower: string | undefined;
+  let digits: string | undefined;
+  let escapes: boolean | undefined;
   let out: CompiledForm[] | undefined;
   for (const form of forms) {
     if (form.length > text.length) break;
-    if (!escaped) {
+    if (form.needs === 'percent') {
+      // Without an escape only the value's own characters match, which its plain form finds.
+      escapes ??= text.includes('%') && PERCENT_ESCAPE.test(text);
+      if (!escapes) continue;
+    } else if (form.needs === 'hexDigits') {
+      lower ??= flat.toLowerCase();
+      if (!form.probes.every((probe) => (lower as string).includes(probe))) continue;
+      digits ??= hexDigitsOf(lower);
+      if (!digits.includes(form.literal)) continue;
+    } else if (!escaped) {
       if (form.anyCase) lower ??= flat.toLowerCase();
       if (!(form.anyCase ? (lower as string) : flat).includes(form.literal)) continue;
     }
@@ -136,6 +208,17 @@ function formsThatMayOccur(text: string, forms: readonly CompiledForm[]): readon
     out.push(form);
   }
   return out ?? NO_FORMS;
+}
+
+/** What hexDigitsOf takes out: anything but a hex digit, and a `0x` prefix whole. */
+const NOT_HEX_DIGITS = /0x|[^0-9a-f]+/g;
+
+/**
+ * The hex digits of a lower-cased text, in order, without anything else: every separated hex
+ * form that matches the text has its digits in this string.
+ */
+function hexDigitsOf(lower: string): string {
+  return lower.replace(NOT_HEX_DIGITS, '');
 }
 
 /** The distinct values worth redacting, with their trimmed forms. */
@@ -241,8 +324,23 @@ function redactForms(text: string, forms: readonly CompiledForm[], marker: strin
   return out;
 }
 
-/** How deep `redactDeep` goes: anything nested deeper goes on as it is. */
+/**
+ * How deep `redactDeep` walks: anything nested deeper goes on as its JSON text, redacted as
+ * text, so that no secret passes below the walk and nothing too deep for a store to write
+ * (JSON.stringify runs out of stack at some thousands of levels) goes on as a structure.
+ */
 const MAX_DEPTH = 20;
+/** What stands for a value nested too deeply even to write as JSON text. */
+export const TOO_DEEP = '(nested too deeply to keep)';
+
+/** A value below MAX_DEPTH as its JSON text, or TOO_DEEP when it cannot be written. */
+function deepText(value: object): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    return TOO_DEEP;
+  }
+}
 
 /**
  * `redactSecrets` over every string inside a structured value (keys included), before it is
@@ -259,7 +357,8 @@ export function redactDeep(value: unknown, secrets: readonly string[], marker = 
 /** Every string `redactDeepWith` redacts in `value` (keys included), one after the other. */
 function textsOf(value: unknown, depth: number): string {
   if (typeof value === 'string') return value;
-  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return '';
+  if (value === null || typeof value !== 'object') return '';
+  if (depth > MAX_DEPTH) return deepText(value);
   let out = '';
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) out += textsOf(value[i], depth + 1);
@@ -271,7 +370,8 @@ function textsOf(value: unknown, depth: number): string {
 
 function redactDeepWith(value: unknown, forms: readonly CompiledForm[], marker: string, depth: number): unknown {
   if (typeof value === 'string') return redactForms(value, forms, marker);
-  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return redactForms(deepText(value), forms, marker);
   if (Array.isArray(value)) return value.map((v) => redactDeepWith(v, forms, marker, depth + 1));
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {

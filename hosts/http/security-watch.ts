@@ -67,7 +67,11 @@ function signalOf(event: H3Event, status: number, route: string): Seen | undefin
   if (body && body.length > 0) {
     const text = body.subarray(0, PROBE_SCAN_LIMIT).toString('utf8');
     const inBody = classifyProbe(text);
-    if (inBody) return { kind: 'probe', classification: inBody, sample: text };
+    // A run callback's body holds the run's credentials (a nonce) and its output: never kept as a sample.
+    if (inBody)
+      return runCallback(path)
+        ? { kind: 'probe', classification: inBody }
+        : { kind: 'probe', classification: inBody, sample: text };
   }
   if (status === 404 && route === UNMATCHED_ROUTE) {
     return { kind: 'unknown_route', route: `${event.req.method} (unknown route)`, sample: path };
@@ -79,6 +83,11 @@ function signalOf(event: H3Event, status: number, route: string): Seen | undefin
   }
   if (NONCE_PATHS.has(path) && (status === 401 || status === 403)) return { kind: 'bad_nonce' };
   return undefined;
+}
+
+/** The paths a run calls back on, with a run token (read only once it verified) or a nonce in the body. */
+function runCallback(path: string): boolean {
+  return path.startsWith('/runner/') || NONCE_PATHS.has(path);
 }
 
 const TOKEN_CODES: ReadonlySet<string> = new Set(TOKEN_ERROR_CODES);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactDeep, redactSecrets } from '../../core/domain/redaction.js';
+import { REDACTED, redactDeep, redactSecrets, TOO_DEEP } from '../../core/domain/redaction.js';
 import { leakedIn } from '../security/leak-detector.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -15,6 +15,12 @@ const ENCODINGS: Record<string, (text: string, secret: string) => string> = {
   hex: (t) => Buffer.from(t).toString('hex'),
   'HEX upper': (t) => Buffer.from(t).toString('hex').toUpperCase(),
   'URL-encoded': (t) => encodeURIComponent(t),
+  'URL-encoded as a URL (encodeURI)': (t) => encodeURI(t),
+  'URL-encoded every byte': (t) => [...Buffer.from(t)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''),
+  'URL-encoded twice': (t) => encodeURIComponent(encodeURIComponent(t)),
+  'hex dump with spaces': (t) => [...Buffer.from(t)].map((b) => b.toString(16).padStart(2, '0')).join(' '),
+  'hex as a C array': (t) => [...Buffer.from(t)].map((b) => `0x${b.toString(16).padStart(2, '0').toUpperCase()}`).join(', '),
+  'hex as \\x escapes': (t) => [...Buffer.from(t)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join(''),
   'JSON-escaped': (t) => JSON.stringify(t),
   'JSON-escaped twice': (t) => JSON.stringify(JSON.stringify({ t })),
   // Split between characters (code points: a break inside a UTF-16 pair is no text at all).
@@ -65,6 +71,10 @@ describe('redactSecrets', () => {
       expect(out).not.toContain('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC');
       expect(out).not.toContain('BKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj');
     }
+    // Hex-dumped with its line breaks as bytes (`0a`), and without them.
+    const dump = (text: string) => [...Buffer.from(text)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    for (const text of [dump(pem), dump(pem.replaceAll('\n', ''))])
+      expect(leakedIn(redactSecrets(text, [pem]), [pem])).toEqual([]);
   });
 
   it('leaves ordinary text alone and short values unredacted', () => {
@@ -83,7 +93,8 @@ describe('redactSecrets', () => {
     // The precise path: every string and key on its own, as redactDeep's quick check over all of them at once must match.
     const oneByOne = (value: unknown, secrets: readonly string[], depth = 0): unknown => {
       if (typeof value === 'string') return redactSecrets(value, secrets);
-      if (depth > 20 || value === null || typeof value !== 'object') return value;
+      if (value === null || typeof value !== 'object') return value;
+      if (depth > 20) return redactSecrets(JSON.stringify(value), secrets);
       if (Array.isArray(value)) return value.map((v) => oneByOne(v, secrets, depth + 1));
       return Object.fromEntries(
         Object.entries(value).map(([k, v]) => [redactSecrets(k, secrets), oneByOne(v, secrets, depth + 1)]),
@@ -125,6 +136,25 @@ describe('redactSecrets', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('redacts a secret nested below its walk: what is deeper goes on as redacted JSON text', () => {
+    const secret = 'sk-nested-far-down-1234';
+    let value: unknown = { note: `key ${secret}`, [secret]: Buffer.from(secret).toString('hex') };
+    for (let i = 0; i < 30; i++) value = i % 2 ? { a: value } : [value];
+    const out = JSON.stringify(redactDeep(value, [secret]));
+    expect(out).not.toContain(secret);
+    expect(out).not.toContain(Buffer.from(secret).toString('hex'));
+    expect(out).toContain(REDACTED);
+    // With nothing to redact the deep part is still text: a copy a store can always write.
+    expect(JSON.stringify(redactDeep(value, []))).toContain(`key ${secret}`);
+  });
+
+  it('keeps a value too deep to write as JSON as a marker, never a structure a store cannot serialise', () => {
+    const value = JSON.parse(`{"output":${'['.repeat(100_000)}${']'.repeat(100_000)}}`) as unknown;
+    expect(() => JSON.stringify(value)).toThrow(RangeError);
+    const out = redactDeep(value, ['some-secret-value']);
+    expect(JSON.stringify(out)).toContain(JSON.stringify(TOO_DEEP));
   });
 
   it('copies what it redacts, even with nothing to redact, and keeps an own __proto__ a field', () => {

@@ -44,7 +44,7 @@ export interface RunCallbacksDeps {
   storage: Storage;
   clock: Clock;
   logger: Logger;
-  runTokens: Pick<RunTokensService, 'consume' | 'isCurrent' | 'currentCredentials'>;
+  runTokens: Pick<RunTokensService, 'consume' | 'release' | 'isCurrent' | 'currentCredentials'>;
   jobOutcome: JobOutcomeService;
   ticketingRegistry: TicketingRegistry;
   steering: Pick<SteeringService, 'peek' | 'take'>;
@@ -104,6 +104,8 @@ const SESSION_TIMEOUT_REASON: Record<Job['runner'], TimedOutReason> = {
   shadow: 'timed_out',
 };
 
+const NO_SECRETS: readonly string[] = [];
+
 export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksService {
   const { storage, clock, logger, runTokens, jobOutcome, ticketingRegistry, steering, stepHistory, runSecrets } = deps;
 
@@ -140,15 +142,37 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
       if (body.error === PR_NOT_FOUND_ERROR) event.logLabel = 'pr_not_found';
       return event;
     }
-    if (body.prUrl && body.reviewApproved === false && body.phase !== 'planning') {
-      const event: JobEvent = { type: 'review-failed', prUrl: body.prUrl, at };
+    // The run names its PR: a URL it chose, kept on the job, posted on the ticket and logged.
+    const prUrl = body.prUrl && redactSecrets(body.prUrl, secrets);
+    if (prUrl && body.reviewApproved === false && body.phase !== 'planning') {
+      const event: JobEvent = { type: 'review-failed', prUrl, at };
       if (body.prNumber !== undefined) event.prNumber = body.prNumber;
       return event;
     }
     const event: JobEvent = { type: 'succeeded', at };
-    if (body.prUrl) event.prUrl = body.prUrl;
+    if (prUrl) event.prUrl = prUrl;
     if (body.prNumber !== undefined) event.prNumber = body.prNumber;
     return event;
+  }
+
+  /** What a result records once its token is consumed: usage, the session's comments, the plan, the outcome. */
+  async function recordOutcome(job: Job, body: ResultBody) {
+    const secrets = await runSecrets.valuesFor(job);
+    await deps.usageAccounting?.result(job, body.usage, body.error, secrets);
+
+    const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
+    // The session's own comments first, so the outcome comment reads as the last word.
+    for (const c of body.comments) await comment(ticketing, job, redactSecrets(c.body, secrets));
+
+    // A run that ended before its result (an operator's abort, a timeout) did not succeed: its plan is not the issue's.
+    if (body.phase === 'planning' && body.outcome === 'success' && !isTerminal(job.status)) {
+      const plan = body.plan ?? body.comments.map((c) => c.body).join('\n\n');
+      const stored: StoredPlan = { issueId: job.issueId, jobId: job.id, plan: redactSecrets(plan, secrets), at: clock.now() };
+      await storage.documents.put(PLANS, job.issueId, stored);
+    }
+
+    const recorded = await jobOutcome.record(job.id, outcomeEvent(job, body, secrets, clock.now()));
+    return { secrets, ticketing, recorded };
   }
 
   /**
@@ -164,24 +188,17 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
   return {
     async result(claims, body) {
       if (claims.phase !== body.phase) return err({ kind: 'invalid', message: 'phase_mismatch' });
-      const job = await storage.jobs.get(claims.jobId);
+      // As for progress: the result token of a run its job was launched again after is dead.
+      const job = await currentJob(claims);
       if (!job) return err({ kind: 'runJobNotFound' });
       if (!(await runTokens.consume(claims))) return err({ kind: 'alreadyConsumed' });
-      await deps.usageAccounting?.result(job, body.usage, body.error);
-
-      const secrets = await runSecrets.valuesFor(job);
-      const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
-      // The session's own comments first, so the outcome comment reads as the last word.
-      for (const c of body.comments) await comment(ticketing, job, redactSecrets(c.body, secrets));
-
-      if (body.phase === 'planning' && body.outcome === 'success') {
-        const plan = body.plan ?? body.comments.map((c) => c.body).join('\n\n');
-        const stored: StoredPlan = { issueId: job.issueId, jobId: job.id, plan: redactSecrets(plan, secrets), at: clock.now() };
-        await storage.documents.put(PLANS, job.issueId, stored);
-      }
-
-      const event = outcomeEvent(job, body, secrets, clock.now());
-      const recorded = await jobOutcome.record(job.id, event);
+      const { secrets, ticketing, recorded } = await recordOutcome(job, body).catch(async (error: unknown) => {
+        // The outcome is not recorded: the token goes back, else the session's retry of this
+        // failure (it retries a 5xx) meets 409, which it must take for an earlier delivery, and
+        // the outcome is lost. Its comments may then be posted twice; that is the lesser loss.
+        await runTokens.release(claims).catch(() => {});
+        throw error;
+      });
       // What the transition asks beyond the lifecycle: the labelled log excerpt, if any.
       const excerpt = recorded?.effects.find((e) => e.kind === 'post-log-excerpt');
       if (excerpt?.kind === 'post-log-excerpt' && body.log) {
@@ -212,8 +229,9 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
         steering.peek(claims.jobId),
       ]);
       if (!job || !credentials) return err({ kind: 'runJobNotFound' });
+      const secrets = step || usage?.model ? await runSecrets.valuesFor(job, credentials) : NO_SECRETS;
       // Spend is counted even after the run ended; a run past its cap is aborted on this answer.
-      if (usage && deps.usageAccounting) await deps.usageAccounting.progress(job, usage);
+      if (usage && deps.usageAccounting) await deps.usageAccounting.progress(job, usage, secrets);
       if (isTerminal(job.status)) {
         // The run is over: its session may still be told to stop (an operator's abort on a
         // runner that cannot kill it), but a token that outlived it posts no step and takes
@@ -222,7 +240,6 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
         return ok({ ok: true, instructions: aborts });
       }
       if (step) {
-        const secrets = await runSecrets.valuesFor(job, credentials);
         await stepHistory.append(job.id, {
           ...(redactDeep(step, secrets) as StepReport),
           source: 'progress',

@@ -98,6 +98,8 @@ export interface RunTokensService {
   verify(authorization: string | null | undefined, audience: RunAudience): Result<TokenClaims, TokenErrorCode>;
   /** Consumes a single-use token; false when it was consumed before (by any caller). */
   consume(claims: TokenClaims): Promise<boolean>;
+  /** Gives a consumed token back: what it was consumed for did not happen (the store failed first). */
+  release(claims: TokenClaims): Promise<void>;
   /**
    * The job a nonce belongs to, while that job exists and is not terminal, the nonce is the
    * one of its current run record (a later dispatch gets a new one) and it has not expired.
@@ -292,7 +294,11 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
     async consume(claims) {
       // The claim outlives the token a little; after that the token is refused as expired.
       const ttl = Math.max(1, claims.exp - clock.now() + TOKEN_EXPIRY_MARGIN_MS);
-      return storage.claims.claimOnce(`run-token:${claims.kind}:${claims.jti}`, ttl);
+      return storage.claims.claimOnce(claimKey(claims), ttl);
+    },
+
+    release(claims) {
+      return storage.claims.release(claimKey(claims));
     },
 
     async jobForNonce(nonce) {
@@ -322,6 +328,9 @@ export function createRunTokensService({ config, storage, clock, ids, signing }:
     },
   };
 }
+
+/** The single-use claim of a token. */
+const claimKey = (claims: TokenClaims) => `run-token:${claims.kind}:${claims.jti}`;
 
 /** Whether two run records derive the same credentials (every field a credential is made from). */
 function sameRecord(a: RunRecord, b: RunRecord): boolean {

@@ -14,6 +14,7 @@ import {
 } from '../../domain/budget.js';
 import { isTerminal } from '../../domain/job-status.js';
 import type { Job } from '../../domain/model.js';
+import { redactSecrets } from '../../domain/redaction.js';
 import { costOf, type UsageReport } from '../../domain/usage.js';
 import type { RunnerRegistry } from '../dispatch/runner-registry.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
@@ -39,11 +40,13 @@ export interface UsageAccounting {
   /**
    * A `/runner/progress` report's usage: stored, counted, and checked against the run's caps.
    * A run past `maxCostUsd` or `maxTokens` is aborted at once (the abort rides on this very
-   * answer; the runner's session is destroyed and the job failed right after).
+   * answer; the runner's session is destroyed and the job failed right after). `secrets`: the
+   * run's values, redacted from the model name the run reported (free text it chose, shown in
+   * the usage views, the export and /metrics) once it is priced.
    */
-  progress(job: Job, usage: UsageReport): Promise<void>;
+  progress(job: Job, usage: UsageReport, secrets?: readonly string[]): Promise<void>;
   /** `/runner/result`: the run's total, and whether a budget stopped it (its error says so). */
-  result(job: Job, usage: UsageReport | undefined, error: string | undefined): Promise<void>;
+  result(job: Job, usage: UsageReport | undefined, error: string | undefined, secrets?: readonly string[]): Promise<void>;
   /** Today's spend per team and the global budget, for the planner. */
   dailySpend(now: number): Promise<DailySpend>;
   /** Resolves once the background work started so far (aborts) is done (tests). */
@@ -156,7 +159,7 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
     return { record, before };
   }
 
-  async function store(job: Job, usage: UsageReport, final: boolean) {
+  async function store(job: Job, usage: UsageReport, final: boolean, secrets: readonly string[]) {
     const known = lastStored.get(job.id);
     const [settings, mapping, read] = await Promise.all([
       usageSettings.current(),
@@ -164,6 +167,7 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
       known ? undefined : storage.usage.get(job.id),
     ]);
     const costUsd = usage.costUsd ?? costOf(usage, usage.model, settings.prices);
+    const model = usage.model && redactSecrets(usage.model, secrets);
     const now = clock.now();
     const written = await write(
       (before): RunUsageRecord => ({
@@ -180,7 +184,7 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
         reportedAt: now,
         final,
         stoppedByBudget: before?.stoppedByBudget ?? false,
-        ...(usage.model ? { model: usage.model } : {}),
+        ...(model ? { model } : {}),
         ...(costUsd !== undefined ? { costUsd } : {}),
         ...(usage.turns !== undefined ? { turns: usage.turns } : {}),
       }),
@@ -193,7 +197,7 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
     const delta = Math.max(0, (costUsd ?? 0) - costBefore);
     usageMetrics.add(
       job.teamKey,
-      usage.model,
+      model,
       {
         inputTokens: usage.inputTokens - (before?.inputTokens ?? 0),
         outputTokens: usage.outputTokens - (before?.outputTokens ?? 0),
@@ -237,8 +241,8 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
   }
 
   return {
-    async progress(job, usage) {
-      const stored = await store(job, usage, false);
+    async progress(job, usage, secrets = []) {
+      const stored = await store(job, usage, false, secrets);
       if (!stored?.mapping || isTerminal(job.status)) return;
       const budget = {
         ...(stored.mapping.maxCostUsd !== undefined ? { maxCostUsd: stored.mapping.maxCostUsd } : {}),
@@ -251,8 +255,8 @@ export function createUsageAccounting(deps: UsageAccountingDeps): UsageAccountin
       if (runBudgetCrossed(priced, budget)) await abortForBudget(job, stored.record.costUsd ?? 0);
     },
 
-    async result(job, usage, error) {
-      if (usage) await store(job, usage, true);
+    async result(job, usage, error, secrets = []) {
+      if (usage) await store(job, usage, true, secrets);
       if (error?.startsWith('Reached budget')) await storage.usage.markStopped(job.id);
     },
 

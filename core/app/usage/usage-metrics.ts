@@ -11,12 +11,25 @@ export interface UsageMetrics {
   families(): MetricFamily[];
 }
 
+/**
+ * Distinct series kept: the model is whatever name a run reported, so past this many a new
+ * name is counted as `other` (its team's) rather than growing the process and every scrape
+ * without bound.
+ */
+export const MAX_USAGE_SERIES = 500;
+/** The model label of the names past MAX_USAGE_SERIES. */
+export const OTHER_MODEL = 'other';
+
 export function createUsageMetrics(): UsageMetrics {
   const series = new Map<string, { team: string; model: string; tokens: TokenUsage; costUsd: number }>();
   return {
     add(team, model, tokens, costUsd) {
-      const m = model ?? 'unknown';
-      const key = JSON.stringify([team, m]);
+      let m = model ?? 'unknown';
+      let key = JSON.stringify([team, m]);
+      if (!series.has(key) && series.size >= MAX_USAGE_SERIES) {
+        m = OTHER_MODEL;
+        key = JSON.stringify([team, m]);
+      }
       const s = series.get(key) ?? {
         team,
         model: m,

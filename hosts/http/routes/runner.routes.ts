@@ -72,6 +72,7 @@ export const runnerRoutes = [
         'phase_mismatch',
       ),
       ...REFUSED,
+      { kind: 'runJobNotFound' },
       { kind: 'alreadyConsumed' },
     ],
     handler: ({ admitted, body }, { runCallbacks }) => runCallbacks.result(admitted, body),
@@ -128,7 +129,7 @@ export const runnerRoutes = [
         plan: z.string().nullable().describe('The plan of the issue’s latest successful planning run; null before there is one'),
       }),
     },
-    errors: REFUSED,
+    errors: [...REFUSED, { kind: 'runJobNotFound' }],
     handler: ({ admitted }, { runCallbacks }) => runCallbacks.planningContext(admitted),
   }),
 ];

@@ -154,6 +154,25 @@ describe('the run lifecycle, outcomes', () => {
     const [posted] = await commentsOf(h, issue.id);
     expect(posted).toBe(`Debug dump:\n${leaks.map((_, i) => `${i}=[REDACTED]`).join('\n')}`);
   });
+
+  it('a secret value in the PR URL a run reports stays off the ticket, the job and the log', async () => {
+    const h = await harness({ mapping: { autoApprovePlans: true } });
+    const issue = await h.createIssue();
+    const plan = await h.dispatch();
+    expect((await h.runner('POST', '/runner/result', plan.env[RUN_ENV.resultToken], resultBody('planning'))).status).toBe(200);
+    await h.orchestrator.cradle.reconcile.request();
+    const run = h.launches.at(-1)!;
+    const prUrl = `${PR_URL}?key=${EXTRA_SECRET}&t=${encodeURIComponent(run.env[RUN_ENV.progressToken]!)}`;
+    const res = await h.runner('POST', '/runner/result', run.env[RUN_ENV.resultToken], resultBody('implementation', { prUrl }));
+    expect(res.status).toBe(200);
+    expect((await h.job(run.job.id)).prUrl).toBe(`${PR_URL}?key=[REDACTED]&t=[REDACTED]`);
+    expect((await commentsOf(h, issue.id)).at(-1)).toBe(`🔗 Pull request #7 opened: ${PR_URL}?key=[REDACTED]&t=[REDACTED]`);
+    const attempts = await (await h.call('GET', `/api/v1/${issue.identifier}/attempts`, { token: h.admin })).text();
+    for (const text of [attempts, h.logs.join('\n')]) {
+      expect(text).not.toContain(EXTRA_SECRET);
+      expect(text).not.toContain(encodeURIComponent(run.env[RUN_ENV.progressToken]!));
+    }
+  });
 });
 
 describe('the session environment', () => {

@@ -182,6 +182,20 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
     });
   });
 
+  it('planning context: the plan of a run that ended before its result (aborted) is not stored as the issue’s plan', async () => {
+    expect((await h.call('POST', `/api/v1/${run.job.identifier}/abort`, { token: h.admin, body: {} })).status).toBe(200);
+    const late = resultBody('planning', { plan: 'The plan of an aborted run' });
+    expect((await h.runner('POST', '/runner/result', run.env[RUN_ENV.resultToken], late)).status).toBe(200);
+    expect((await h.job(run.job.id)).status).toBe('failed');
+    // Triggered again: the new planning run has no plan from a successful one.
+    await h.orchestrator.cradle.trackerStore.update(run.job.issueId, (issue) => ({ ...issue, labels: ['AI-Implement'] }));
+    await h.call('DELETE', `/api/dedup/${run.job.issueId}`, { token: h.admin });
+    const again = await h.dispatch();
+    expect(again.job).toMatchObject({ issueId: run.job.issueId, phase: 'planning' });
+    const context = await h.runner('GET', '/runner/planning-context', again.env[RUN_ENV.progressToken]);
+    expect(await context.json()).toMatchObject({ jobId: again.job.id, plan: null });
+  });
+
   it('step history: progress steps and step reports round-trip through GET /api/jobs/:jobId/steps', async () => {
     h.clock.advance(1000);
     await progress({ step: validStep({ id: 'clone', status: 'running', output: { note: `key ${EXTRA_SECRET}` } }) });
@@ -203,6 +217,22 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
       },
       { ...validStep({ id: 'clone', finished_at: 'later' }), source: 'step-report', receivedAt: h.clock.now() },
     ]);
+  });
+
+  it('step history: a secret nested deep in a step output is redacted, and an output too deep to store is no 500', async () => {
+    let deep: unknown = `key ${EXTRA_SECRET}`;
+    for (let i = 0; i < 40; i++) deep = { a: deep };
+    expect((await progress({ step: validStep({ id: 'deep', output: deep }) })).status).toBe(200);
+    const nested = `{"step":${JSON.stringify(validStep({ id: 'deeper' })).slice(0, -1)},"output":${'['.repeat(50_000)}${']'.repeat(50_000)}}}`;
+    expect((await h.call('POST', '/runner/progress', { token: progressToken, raw: nested })).status).toBe(200);
+    const nonce = run.env[RUN_ENV.nonce]!;
+    const report = `{"nonce":"${nonce}",${nested.slice(1)}`;
+    expect((await h.call('POST', '/api/step-report', { raw: report })).status).toBe(200);
+    const res = await h.call('GET', `/api/jobs/${run.job.id}/steps`, { token: h.admin });
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(text).not.toContain(EXTRA_SECRET);
+    expect((JSON.parse(text) as { steps: { id: string }[] }).steps.map((s) => s.id)).toEqual(['deep', 'deeper', 'deeper']);
   });
 
   it(`step history keeps the newest ${STEP_HISTORY_LIMIT} entries of a job`, async () => {

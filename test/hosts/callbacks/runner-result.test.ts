@@ -1,4 +1,7 @@
+import { asValue } from 'awilix';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createStorage } from '../../../adapters/storage/create-storage.js';
+import { StorageUnavailableError } from '../../../adapters/storage/storage-availability.js';
 import { createHmacSigner, deriveKey } from '../../../adapters/system/hmac-signer.adapter.js';
 import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
 import { TOKEN_EXPIRY_MARGIN_MS } from '../../../core/app/runs/run-tokens.service.js';
@@ -181,6 +184,15 @@ describe('POST /runner/result', () => {
     expect(await errorOf(await post(resultBody('planning'), ghost.resultToken))).toEqual({ status: 404, error: 'job_not_found' });
   });
 
+  it('job_not_found: the result token of a run its job was launched again after (the launch outbox) is dead', async () => {
+    const { runTokens, storage } = h.orchestrator.cradle;
+    const relaunched = await runTokens.issue(run.job, (await storage.mappings.get('ENG'))!);
+    expect(await errorOf(await post(resultBody('planning')))).toEqual({ status: 404, error: 'job_not_found' });
+    expect((await h.job(run.job.id)).status).toBe('dispatched');
+    expect((await post(resultBody('planning'), relaunched.resultToken)).status).toBe(200);
+    expect((await h.job(run.job.id)).status).toBe('completed');
+  });
+
   it('the result token cannot be used on /runner/progress or /runner/planning-context', async () => {
     const step = { id: 's', type: 't', status: 'running', started_at: 'now' };
     expect(await errorOf(await h.runner('POST', '/runner/progress', resultToken, { step }))).toEqual({
@@ -200,5 +212,46 @@ describe('POST /runner/result', () => {
     expect((await post(resultBody('planning'), other.env[RUN_ENV.resultToken])).status).toBe(200);
     expect((await h.job(other.job.id)).status).toBe('completed');
     expect((await h.job(run.job.id)).status).not.toBe('completed');
+  });
+});
+
+describe('POST /runner/result when the store fails after the token was consumed', () => {
+  it('gives the token back: the session’s retry of a 503 records the outcome instead of meeting 409', async () => {
+    const real = await createStorage({ dataDir: '/nonexistent-unused', storageUrl: 'memory:' });
+    let failing = false;
+    const jobs = new Proxy(real.jobs, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== 'updateIf' || typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (failing) throw new StorageUnavailableError('storage jobs.updateIf failed: connect ECONNREFUSED');
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const storage = new Proxy(real, {
+      get: (target, key, receiver) => (key === 'jobs' ? jobs : Reflect.get(target, key, receiver)),
+    });
+    const h = await startCallbackHarness({ overrides: { storage: asValue(storage) } });
+    try {
+      await h.createIssue();
+      const run = await h.dispatch();
+      const token = run.env[RUN_ENV.resultToken]!;
+      failing = true;
+      expect(await errorOf(await h.runner('POST', '/runner/result', token, resultBody('planning')))).toEqual({
+        status: 503,
+        error: 'Storage unavailable',
+      });
+      failing = false;
+      const retried = await h.runner('POST', '/runner/result', token, resultBody('planning'));
+      expect(await retried.json()).toEqual({ ok: true, jobId: run.job.id, status: 'completed' });
+      expect(await errorOf(await h.runner('POST', '/runner/result', token, resultBody('planning')))).toEqual({
+        status: 409,
+        error: 'already_consumed',
+      });
+    } finally {
+      await h.close();
+      await real.close();
+    }
   });
 });

@@ -205,6 +205,15 @@ describe('POST /api/status', () => {
     expect(body).not.toContain(EXTRA_SECRET);
   });
 
+  it('redacts secret values from the logs link the session gives', async () => {
+    const { h, run, nonce } = await started();
+    const logsUrl = `https://logs.example/run?key=${EXTRA_SECRET}`;
+    expect((await h.call('POST', '/api/status', { body: { nonce, event: 'verification_passed', logsUrl } })).status).toBe(200);
+    const body = (await h.issue(run.job.issueId)).comments.at(-1)?.body ?? '';
+    expect(body).toContain('[Machine logs](https://logs.example/run?key=[REDACTED])');
+    expect(body).not.toContain(EXTRA_SECRET);
+  });
+
   it('400 Invalid JSON body', async () => {
     const { h } = await started();
     expect(await errorOf(await h.call('POST', '/api/status', { raw: '{"nonce":' }))).toEqual({

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
 import type { OrchestratorEvent } from '../../../ports/event-bus.port.js';
 import type { RunLaunch } from '../../../ports/runner.port.js';
-import { type CallbackHarness, resultBody, startCallbackHarness, TEAM, validStep } from './callbacks-harness.js';
+import { type CallbackHarness, EXTRA_SECRET, resultBody, startCallbackHarness, TEAM, validStep } from './callbacks-harness.js';
 
 type BudgetEvent = Extract<OrchestratorEvent, { type: 'budget.warning' | 'budget.reached' }>;
 const harnesses: CallbackHarness[] = [];
@@ -128,6 +128,27 @@ describe('usage per attempt', () => {
     h.clock.advance(10_000); // past the settings' cache
     await progress(h, run, { usage: { inputTokens: 3_000_000, model: 'some-other-model' } });
     expect((await h.orchestrator.cradle.storage.usage.get(run.job.id))?.costUsd).toBeCloseTo(3, 9);
+  });
+
+  it('keeps a run’s secrets out of the model name it reports, and prices the model it named', async () => {
+    // A mapping value that is also a model name: the run is priced by what it named, shown redacted.
+    const model = 'claude-sonnet-4-5-20250929';
+    const { h } = await harness({ extraEnv: { DEPLOY_KEY: EXTRA_SECRET, AGENT_MODEL: model } });
+    const run = await started(h);
+    await progress(h, run, { usage: { inputTokens: 1_000_000, model } });
+    expect((await h.orchestrator.cradle.storage.usage.get(run.job.id))?.costUsd).toBeCloseTo(3, 9);
+    await progress(h, run, { usage: { inputTokens: 1_000_000, model: `m-${EXTRA_SECRET}` } });
+    const result = resultBody('planning', { usage: { inputTokens: 1_000_000, model: `final-${EXTRA_SECRET}` } });
+    expect((await h.runner('POST', '/runner/result', run.env[RUN_ENV.resultToken], result)).status).toBe(200);
+    const shown = [
+      JSON.stringify((await get(h, `/api/v1/${run.job.identifier}/attempts`)).body),
+      await (await h.call('GET', '/api/usage/export?format=csv', { token: h.admin })).text(),
+      await (await h.call('GET', '/metrics')).text(),
+    ];
+    for (const text of shown) expect(text).not.toContain(EXTRA_SECRET);
+    expect(shown[0]).toContain('"model":"final-[REDACTED]"');
+    expect(shown[1]).toContain(',final-[REDACTED],');
+    expect(shown[2]).toContain('model="m-[REDACTED]"');
   });
 });
 

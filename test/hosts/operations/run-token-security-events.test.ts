@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RUN_ENV } from '../../../core/app/dispatch/run-environment.js';
-import { type CallbackHarness, errorOf, resultBody, startCallbackHarness, validStep } from '../callbacks/callbacks-harness.js';
+import {
+  type CallbackHarness,
+  EXTRA_SECRET,
+  errorOf,
+  resultBody,
+  startCallbackHarness,
+  validStep,
+} from '../callbacks/callbacks-harness.js';
 
 /**
  * A refused run token is a security event that says why (its refusal code as `detail`), each
@@ -107,5 +114,24 @@ describe('security events of refused run tokens', () => {
       encodeURIComponent(resultToken),
     ];
     for (const secret of forbidden) expect(seen).not.toContain(secret);
+  });
+
+  it('keeps no body sample of a refused run callback: its body holds the run’s nonce and output', async () => {
+    const run = h.launches.at(-1)!;
+    const nonce = run.env[RUN_ENV.nonce]!;
+    const output = `cat ../../../../etc/passwd ${EXTRA_SECRET}`;
+    await refusal(await h.runner('POST', '/runner/progress', progressToken, { step: { id: 1, output } }), 400, 'invalid_step_id');
+    await refusal(
+      await h.call('POST', '/api/status', { body: { nonce, event: 'nope', reason: output } }),
+      400,
+      'Unknown event type: nope',
+    );
+    const probes = await securityEvents('?kind=probe');
+    expect(probes.map((e) => [e.route, e.classification, e.sample]).sort()).toEqual([
+      ['POST /api/status', 'path', undefined],
+      ['POST /runner/progress', 'path', undefined],
+    ]);
+    const seen = JSON.stringify(await (await h.call('GET', '/api/security-events', { token: h.admin })).json());
+    for (const secret of [nonce, EXTRA_SECRET]) expect(seen).not.toContain(secret);
   });
 });
