@@ -108,7 +108,10 @@ export const envSchema = z
     DAILY_BUDGET_USD: z
       .string()
       .regex(/^\d+(\.\d+)?$/, { error: 'DAILY_BUDGET_USD must be a number of dollars' })
-      .refine((v) => Number(v) > 0, { error: 'DAILY_BUDGET_USD must be a number of dollars above 0' })
+      // A number too large for a double is Infinity, which the budget reads as no budget at all.
+      .refine((v) => Number(v) > 0 && Number.isFinite(Number(v)), {
+        error: 'DAILY_BUDGET_USD must be a number of dollars above 0',
+      })
       .optional(),
     MODEL_PRICES: z
       .string()
@@ -229,18 +232,21 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.code === 'custom' || issue.message.startsWith(name) ? issue.message : `${name} is invalid`;
 }
 
-/** `MODEL_PRICES`: an object of models, each with numeric `input` and `output` prices. */
+/**
+ * `MODEL_PRICES`: an object of models, each with `input` and `output` prices (and optional cache
+ * prices) that are finite and not negative: the price table skips any other entry, which would
+ * silently leave that model at its built-in price.
+ */
 function isPriceTable(json: string): boolean {
+  const price = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   try {
     const value: unknown = JSON.parse(json);
     if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
-    return Object.values(value).every(
-      (p) =>
-        p !== null &&
-        typeof p === 'object' &&
-        typeof (p as { input?: unknown }).input === 'number' &&
-        typeof (p as { output?: unknown }).output === 'number',
-    );
+    return Object.values(value).every((p) => {
+      if (p === null || typeof p !== 'object') return false;
+      const { input, output, cacheRead, cacheWrite } = p as Record<string, unknown>;
+      return price(input) && price(output) && [cacheRead, cacheWrite].every((c) => c === undefined || price(c));
+    });
   } catch {
     return false;
   }

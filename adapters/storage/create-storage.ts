@@ -109,6 +109,7 @@ export function parseStorageUrl(url: string, dataDir = '.'): StorageTarget {
   switch (scheme) {
     case 'postgres':
     case 'postgresql':
+      checkServerUrl(scheme, isPostgresUrl(url));
       return { kind: 'postgres', url };
     case 'sqlite': {
       const path = rest.replace(/^\/\//, '');
@@ -130,8 +131,28 @@ export function parseStorageUrl(url: string, dataDir = '.'): StorageTarget {
     }
     case 'redis':
     case 'rediss':
+      checkServerUrl(scheme, URL.canParse(url));
       return { kind: 'unstorage', target: { driver: 'redis', url } };
     default:
       throw new Error(`STORAGE_URL has an unsupported scheme "${scheme}:"; use ${SUPPORTED}`);
   }
+}
+
+/**
+ * A server URL that its client cannot parse is a configuration error, not an unreachable store:
+ * pg throws "Invalid URL" (which STORAGE_WAIT=1 would retry for ever), and ioredis falls back to
+ * localhost:6379 after printing the whole URL, password included, in a deprecation warning.
+ */
+function checkServerUrl(scheme: string, valid: boolean): void {
+  if (!valid) {
+    throw new Error(
+      `STORAGE_URL is not a valid ${scheme}:// URL (user@host:port/database; characters such as @ # / ? % in a password must be percent-encoded)`,
+    );
+  }
+}
+
+/** What pg-connection-string accepts: spaces and stray % encoded first, a socket URL's empty host allowed. */
+function isPostgresUrl(url: string): boolean {
+  const encoded = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(url) ? encodeURI(url).replace(/%25(\d\d)/g, '%$1') : url;
+  return URL.canParse(encoded) || URL.canParse(encoded.replace('@/', '@___DUMMY___/'));
 }

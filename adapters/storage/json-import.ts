@@ -45,8 +45,25 @@ export async function readJsonStore(file: string): Promise<StoreSnapshot> {
 
 type Row = Record<string, unknown>;
 
+/** The top-level keys of the JSON store (lowdb/store-data.ts and `storage export`); each may be missing. */
+const STORE_KEYS = [
+  'version',
+  'mappings',
+  'jobs',
+  'dedup',
+  'dispatchLog',
+  'settings',
+  'claims',
+  'records',
+  'recordLogs',
+  'counters',
+];
+
 function toSnapshot(raw: unknown): StoreSnapshot {
   const data = object(raw, 'the file');
+  // Any other JSON object (a package.json, a config file) would import as an empty store and be renamed.
+  if (!STORE_KEYS.some((key) => key in data))
+    throw new Error(`the file is not a JSON store (it has none of ${STORE_KEYS.join(', ')})`);
   const mappings = values(data, 'mappings').map((m, i) => fields(m, `mappings[${i}]`, { teamKey: 'string' }));
   const jobs = values(data, 'jobs').map((j, i) =>
     fields(j, `jobs[${i}]`, {

@@ -52,7 +52,14 @@ export async function startServer(
     gracefulShutdown: false,
     maxRequestBodySize: 1024 * 1024,
   });
-  await server.ready();
+  try {
+    await server.ready();
+  } catch (error) {
+    // "listen EADDRINUSE …" or "getaddrinfo ENOTFOUND …" alone names no variable to change.
+    await orchestrator.dispose();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot listen on HOST ${config.value.host} and PORT ${config.value.port}: ${reason}`, { cause: error });
+  }
   orchestrator.start();
   const url = (server.url ?? config.value.publicUrl).replace(/\/$/, '');
   io.out(`AI-Implement listening on ${url}`);

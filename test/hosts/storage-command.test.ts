@@ -94,6 +94,11 @@ describe('ai-implement storage import FILE', () => {
     await writeFile(file, 'not json');
     expect(await storageCommand(['import', file], { DATA_DIR: dir }, io)).toBe(1);
     expect(err[0]).toMatch(/^storage import failed: cannot import .*old\.json/);
+    // Another JSON object imported as an empty store, and the file was renamed to old.json.imported.
+    await writeFile(file, JSON.stringify({ name: 'some-package', private: true }));
+    expect(await storageCommand(['import', file], { DATA_DIR: dir }, io)).toBe(1);
+    expect(err.pop()).toMatch(/^storage import failed: cannot import .*old\.json: the file is not a JSON store/);
+    expect(existsSync(file)).toBe(true);
 
     const storage = await createStorage({ dataDir: dir });
     await storage.settings.set('runnerMode', 'fly');

@@ -12,7 +12,18 @@ describe('the usage settings in the configuration', () => {
 
   it('refuses a budget that is not dollars above 0 and prices that are not a price table', () => {
     for (const bad of ['-1', '0', 'lots', '1e3']) expect(loadConfig({ DAILY_BUDGET_USD: bad }).isErr()).toBe(true);
-    for (const bad of ['nope', '[]', '{"m":{"input":1}}', '{"m":3}'])
+    // 400 digits is Infinity to a double: the budget read it as no budget at all.
+    expect(loadConfig({ DAILY_BUDGET_USD: '9'.repeat(400) })._unsafeUnwrapErr()).toBe(
+      'Invalid configuration: DAILY_BUDGET_USD must be a number of dollars above 0',
+    );
+    // The price table skipped these entries, leaving the model at its built-in price without a word.
+    const skipped = [
+      '{"m":{"input":-3,"output":15}}',
+      '{"m":{"input":3,"output":1e400}}',
+      '{"m":{"input":3,"output":15,"cacheRead":-1}}',
+      '{"m":{"input":3,"output":15,"cacheWrite":"x"}}',
+    ];
+    for (const bad of ['nope', '[]', '{"m":{"input":1}}', '{"m":3}', ...skipped])
       expect(loadConfig({ MODEL_PRICES: bad }).isErr(), bad).toBe(true);
   });
 });

@@ -118,16 +118,34 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
     return { teamKey: mapping.teamKey, fetchedAt, issues: listed.value };
   }
 
-  /** Triggered issues of teams without a mapping, from trackers that can list them cheaply. */
+  /**
+   * Triggered issues of teams without a mapping, from trackers that can list them cheaply: each
+   * tracker side by side under the fetch deadline, as the candidates are. Awaited one by one
+   * without it, a hung Jira or GitHub held every cycle (and every dispatch) for the client's
+   * 15 s request timeout, however short the poll.
+   */
   async function fetchUnmapped(mapped: readonly Mapping[]): Promise<TicketIssue[]> {
-    const out: TicketIssue[] = [];
-    for (const kind of ticketingRegistry.kinds()) {
-      const listed = await ticketingRegistry.get(kind)?.listUnmapped?.(mapped);
-      if (!listed) continue;
-      if (listed.isOk()) out.push(...listed.value);
-      else logger.warn('reconcile: could not list unmapped issues', { tracker: kind, error: listed.error.message });
-    }
-    return out;
+    const couldNot = (kind: string, error: string): TicketIssue[] => {
+      logger.warn('reconcile: could not list unmapped issues', { tracker: kind, error });
+      return [];
+    };
+    const lists = await Promise.all(
+      ticketingRegistry.kinds().map(async (kind) => {
+        const ticketing = ticketingRegistry.get(kind);
+        if (!ticketing?.listUnmapped) return [];
+        const start = async () => {
+          const listed = await ticketing.listUnmapped!(mapped);
+          return listed.isOk() ? listed.value : couldNot(kind, listed.error.message);
+        };
+        return withDeadline(
+          `${UNMAPPED_KEY}${kind}`,
+          () => start().catch((error: unknown) => couldNot(kind, error instanceof Error ? error.message : String(error))),
+          (error) => couldNot(kind, error),
+          trackerName({ ticketing: kind }),
+        );
+      }),
+    );
+    return lists.flat();
   }
 
   /**
@@ -278,8 +296,9 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       if (snap.error) errors[snap.teamKey] = snap.error;
     }
     for (const key of snapshots.keys()) if (!all.some((m) => m.teamKey === key)) snapshots.delete(key);
-    // A fetch for a mapping since removed is not carried (batched keys are dropped when taken).
-    for (const key of inFlight.keys()) if (!key.startsWith('batch:') && !all.some((m) => m.teamKey === key)) inFlight.delete(key);
+    // A fetch for a mapping since removed is not carried (batched and unmapped keys are dropped when taken).
+    for (const key of inFlight.keys())
+      if (!key.startsWith('batch:') && !key.startsWith(UNMAPPED_KEY) && !all.some((m) => m.teamKey === key)) inFlight.delete(key);
 
     // A mapping whose fetch failed is left out of the plan: nothing is known of its issues.
     const healthy = new Set(fetched.filter((s) => !s.error).map((s) => s.teamKey));
@@ -439,6 +458,8 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
 const TRACKER_NAMES: Record<string, string> = { linear: 'Linear', jira: 'Jira', local: 'Embedded tracker' };
 export const trackerName = (mapping: Pick<Mapping, 'ticketing'>) => TRACKER_NAMES[mapping.ticketing] ?? mapping.ticketing;
 const TIMED_OUT = Symbol('timed out');
+/** The in-flight key of a tracker's unmapped listing (no team key has a colon). */
+const UNMAPPED_KEY = 'unmapped:';
 const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
 /** The fetch deadline for a poll interval: half of it, between 0.5 s and the 10 s default. */

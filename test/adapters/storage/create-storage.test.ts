@@ -153,6 +153,25 @@ describe('createStorage', () => {
     expect(() => parseStorageUrl('sqlite:')).toThrow(/^STORAGE_URL sqlite: needs a file path/);
   });
 
+  it('refuses a server URL its client cannot parse, naming STORAGE_URL and never the password', () => {
+    // pg threw "Invalid URL" as if the store were unreachable (retried for ever under STORAGE_WAIT=1);
+    // ioredis fell back to localhost:6379 and printed the URL, password included, in a warning.
+    for (const url of [
+      'postgres://app:s3cret@db.internal:notaport/ai',
+      'postgresql://app:s3c#ret@db.internal:5432/ai',
+      'redis://:s3cret@cache.internal:notaport',
+      'rediss://:s3c#ret@cache.internal:6380',
+    ]) {
+      expect(() => parseStorageUrl(url)).toThrow(
+        /^STORAGE_URL is not a valid rediss?:\/\/ URL|^STORAGE_URL is not a valid postgres(ql)?:\/\/ URL/,
+      );
+      expect(() => parseStorageUrl(url)).not.toThrow(/s3c/);
+    }
+    // What pg itself accepts stays accepted: a space in a password, a socket URL without a host.
+    expect(parseStorageUrl('postgres://app:s3 cret@db/ai')).toEqual({ kind: 'postgres', url: 'postgres://app:s3 cret@db/ai' });
+    expect(parseStorageUrl('postgres://app:pw@/ai?host=/var/run/postgresql').kind).toBe('postgres');
+  });
+
   it('reads the scheme case-insensitively and passes server URLs through whole', () => {
     expect(parseStorageUrl('MEMORY:')).toEqual({ kind: 'unstorage', target: { driver: 'memory' } });
     expect(parseStorageUrl('rediss://:pw@cache.internal:6380/2')).toEqual({

@@ -50,6 +50,20 @@ describe('serve', () => {
     expect(err).toEqual(['Invalid configuration: PORT must be an integer from 0 to 65535']);
   });
 
+  it('names HOST and PORT when it cannot listen (a port in use, a host that does not resolve)', async () => {
+    const { io } = capture();
+    const first = await startServer({ PORT: '0', STORAGE_URL: 'memory:' }, io);
+    if (!first) throw new Error('did not start');
+    const port = new URL(first.url).port;
+    await expect(startServer({ PORT: port, STORAGE_URL: 'memory:' }, io)).rejects.toThrow(
+      `Cannot listen on HOST 127.0.0.1 and PORT ${port}: listen EADDRINUSE`,
+    );
+    await first.close();
+    await expect(startServer({ PORT: '0', HOST: 'no-such-host.invalid', STORAGE_URL: 'memory:' }, io)).rejects.toThrow(
+      /^Cannot listen on HOST no-such-host\.invalid and PORT 0: getaddrinfo/,
+    );
+  });
+
   it('refuses to start with an ADMIN_ACCESS_CODE shorter than 12 characters, and says so', async () => {
     const { io, out, err } = capture();
     expect(await startServer({ PORT: '0', ADMIN_ACCESS_CODE: 'letmein', STORAGE_URL: 'memory:' }, io)).toBeUndefined();
