@@ -1,6 +1,10 @@
 import type { Core } from './composition/create-core.js';
 
-/** How long in-flight requests may take to finish once a shutdown begins. */
+/**
+ * How long in-flight requests and the background work already running (a dispatch, a delivery
+ * round waiting on a hung service) may take to finish once a shutdown begins, together: inside
+ * the 10 s a container runtime gives between SIGTERM and SIGKILL.
+ */
 export const DRAIN_TIMEOUT_MS = 10_000;
 
 /** The part of an srvx server a shutdown needs: `close(false)` waits for requests, `close(true)` cuts them. */
@@ -17,7 +21,8 @@ export interface ShutdownOptions {
  * The server's shutdown, in order: no new work starts (reconcile cycles, the run watcher and the
  * reaper stop at once and release their leases; readiness turns 503), the listener stops taking
  * connections while requests in flight finish — for up to `drainMs`, after which the rest are
- * cut — then the running background work is awaited and the container (storage) closed.
+ * cut — then the running background work is awaited for what is left of `drainMs`, and the
+ * container (storage) closed.
  */
 export async function shutdownServer(
   server: ClosableServer,
@@ -25,7 +30,17 @@ export async function shutdownServer(
   options: ShutdownOptions = {},
 ): Promise<void> {
   const drainMs = options.drainMs ?? DRAIN_TIMEOUT_MS;
-  const stopping = orchestrator.stop();
+  const began = Date.now();
+  let workDone = false;
+  // Settles in its own time; never awaited past the deadline (dispose is).
+  orchestrator.stop().then(
+    () => {
+      workDone = true;
+    },
+    () => {
+      workDone = true;
+    },
+  );
   let timer: NodeJS.Timeout | undefined;
   const drained = await Promise.race([
     server.close(false).then(() => true),
@@ -38,6 +53,8 @@ export async function shutdownServer(
     options.log?.(`requests still in flight after ${drainMs / 1000} s; closing their connections`);
     await server.close(true);
   }
-  await stopping;
-  await orchestrator.dispose();
+  const waitForWorkMs = Math.max(0, drainMs - (Date.now() - began));
+  await orchestrator.dispose({ waitForWorkMs });
+  if (!workDone)
+    options.log?.(`background work still running after ${drainMs / 1000} s; storage closed (the next start takes it up)`);
 }

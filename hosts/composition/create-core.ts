@@ -56,8 +56,13 @@ export interface Core {
    * open for requests still in flight. Safe to call twice.
    */
   stop(): Promise<void>;
-  /** Stops the background work, then disposes the container (closes what it opened). Safe to call twice. */
-  dispose(): Promise<void>;
+  /**
+   * Stops the background work, then disposes the container (closes what it opened). Safe to call
+   * twice. With `waitForWorkMs`, work still running after that long does not hold the close: it
+   * then fails on the closed store as a crash at that point would, and what it left (a claimed
+   * notification, a job not yet launched) is taken up by the next start.
+   */
+  dispose(options?: { waitForWorkMs?: number }): Promise<void>;
 }
 
 /**
@@ -154,9 +159,9 @@ export async function buildCore(
       cradle.notificationWorker.start(NOTIFICATION_POLL_MS);
     },
     stop,
-    dispose: () => {
+    dispose: ({ waitForWorkMs } = {}) => {
       // Background work stops first, so nothing touches storage while it closes.
-      disposed ??= stop().then(() => container.dispose());
+      disposed ??= settledWithin(stop(), waitForWorkMs).then(() => container.dispose());
       return disposed;
     },
   };
@@ -196,4 +201,18 @@ async function registerStorage(
           .disposer((s) => s.close()),
     storageAvailability: asValue(availability),
   });
+}
+
+/** Resolves when `work` settles, or after `ms` (when given) if it has not. */
+function settledWithin(work: Promise<unknown>, ms: number | undefined): Promise<void> {
+  const settled = work.then(
+    () => undefined,
+    () => undefined,
+  );
+  if (ms === undefined) return settled;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms));
+  });
+  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
 }

@@ -11,6 +11,7 @@ import { redactSecrets } from '../../domain/redaction.js';
 import { type CoreSettings, secretValues } from '../core-settings.js';
 import { attemptOf, type DeliveryRound } from './notification-delivery.js';
 import { messageForEvent } from './notification-messages.js';
+import { TaskStoppedError } from './periodic-task.js';
 
 export interface NotificationsDeps {
   storage: Storage;
@@ -101,7 +102,11 @@ export function createNotificationsService(deps: NotificationsDeps): Notificatio
         createdAt: clock.now(),
       });
     }
-    if (routes.length > 0) kickDelivery().catch((error) => logger.warn('notification delivery round failed', { error }));
+    // Stopped (shutting down): the notification stays queued for the next start's rounds.
+    if (routes.length > 0)
+      kickDelivery().catch((error) => {
+        if (!(error instanceof TaskStoppedError)) logger.warn('notification delivery round failed', { error });
+      });
     return routes.length;
   }
 

@@ -10,7 +10,10 @@ export interface PeriodicTask<T> {
   run(): Promise<T>;
   /** Runs it every `intervalMs` (after each run ends, so runs never overlap). */
   start(intervalMs: number): void;
-  /** Stops the timer and waits for a run in progress. */
+  /**
+   * Stops the timer and waits for a run in progress. No run starts after it: a follow-up asked
+   * for meanwhile, or a call made later, is refused (`TaskStoppedError`).
+   */
   stop(): Promise<void>;
 }
 
@@ -29,8 +32,10 @@ export function createPeriodicTask<T>(
   let again: Promise<T> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
+  let halted = false;
 
   function run(): Promise<T> {
+    if (halted) return Promise.reject(new TaskStoppedError(name));
     if (!running) {
       running = task().finally(() => {
         running = undefined;
@@ -65,9 +70,18 @@ export function createPeriodicTask<T>(
     },
     async stop() {
       stopped = true;
+      halted = true;
       if (timer) clearTimeout(timer);
       await running?.catch(() => undefined);
       await again?.catch(() => undefined);
     },
   };
+}
+
+/** A periodic task asked to run after its `stop()`: the process is shutting down. */
+export class TaskStoppedError extends Error {
+  constructor(name: string) {
+    super(`${name} has stopped`);
+    this.name = 'TaskStoppedError';
+  }
 }
