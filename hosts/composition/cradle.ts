@@ -184,6 +184,8 @@ export interface OrchestratorCradle {
   workspaces: WorkspacesService;
   /** The retention sweep of this node's workspaces (started with the core). */
   workspaceSweep: PeriodicTask<{ freed: string[]; freedBytes: number }>;
+  /** Retries the tracker effects a tracker held back (issue-effects.ts). */
+  heldEffectsRetry: PeriodicTask<number>;
   gitContext: GitContextService;
   /** The connector event log, its replay, security events and their counters (operations-events-registrations.ts). */
   connectorEvents: ConnectorEventsService;

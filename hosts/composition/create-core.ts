@@ -26,7 +26,7 @@ import { registerRunners } from './runner-registrations.js';
 import { registerUsage } from './usage-registrations.js';
 import { applyStoredOverlay, registerV1Operations } from './v1-operations-registrations.js';
 import { registerV1 } from './v1-registrations.js';
-import { registerWork } from './work-registrations.js';
+import { HELD_EFFECTS_POLL_MS, registerWork } from './work-registrations.js';
 
 /** Replacements for any registration, as awilix resolvers (`asValue(myStorage)`, `asFunction(…)`). */
 export type CoreOverrides = { [K in keyof OrchestratorCradle]?: Resolver<OrchestratorCradle[K]> };
@@ -143,6 +143,7 @@ export async function buildCore(
         cradle.reaper.stop(),
         cradle.workspaceSweep.stop(),
         cradle.notificationWorker.stop(),
+        cradle.heldEffectsRetry.stop(),
       ]);
     })();
     return stopped;
@@ -157,6 +158,7 @@ export async function buildCore(
       cradle.reaper.start(settings.pollIntervalMs);
       cradle.workspaceSweep.start(WORKSPACE_SWEEP_MS);
       cradle.notificationWorker.start(NOTIFICATION_POLL_MS);
+      cradle.heldEffectsRetry.start(HELD_EFFECTS_POLL_MS);
     },
     stop,
     dispose: ({ waitForWorkMs } = {}) => {

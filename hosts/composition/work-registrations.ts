@@ -16,6 +16,7 @@ import { createIssuesViewService } from '../../core/app/issues/issues-view.servi
 import { createLinearWebhookService } from '../../core/app/issues/linear-webhook.service.js';
 import { createTicketingRegistry } from '../../core/app/issues/ticketing-registry.js';
 import { recordingTicketing } from '../../core/app/operations/outbound-recording.js';
+import { createPeriodicTask } from '../../core/app/operations/periodic-task.js';
 import { createSingleton } from '../../core/app/operations/singleton.js';
 import { createJobOutcomeService } from '../../core/app/runs/job-outcome.service.js';
 import type { TicketingKind } from '../../core/domain/model.js';
@@ -30,6 +31,9 @@ type Cradle = OrchestratorCradle;
  * behind the Issues, Blockers, log and tracker routes. Each adapter is built only when its
  * connection is configured; the embedded tracker and the shadow runner always are.
  */
+/** How often held-back tracker effects are looked at (each has its own backoff, from 30 s). */
+export const HELD_EFFECTS_POLL_MS = 10_000;
+
 export function registerWork(container: AwilixContainer<Cradle>): void {
   container.register({
     trackerStore: asFunction(createLocalTrackerStore).singleton(),
@@ -104,6 +108,15 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
     runnerFor: asFunction(({ runnerMode }: Pick<Cradle, 'runnerMode'>) => runnerMode.runnerFor).singleton(),
     // runEnvironment (tokens, nonce, caps) is registered by callback-registrations.ts.
     jobOutcome: asFunction(createJobOutcomeService).singleton(),
+    // Held-back tracker effects (a rate-limited comment, a stage move on a tracker that was down): one replica retries them.
+    heldEffectsRetry: asFunction(({ jobOutcome, logger, singleton }: Pick<Cradle, 'jobOutcome' | 'logger' | 'singleton'>) =>
+      createPeriodicTask('tracker effects retry', () => jobOutcome.retryHeldEffects(), logger, {
+        singleton,
+        name: 'tracker-effects',
+      }),
+    )
+      .singleton()
+      .disposer((task) => task.stop()),
     singleton: asFunction(createSingleton).singleton(),
     leases: asFunction(({ storage }: Pick<Cradle, 'storage'>) => storage.leases).singleton(),
     dispatcher: asFunction(createDispatchService).singleton(),

@@ -7,6 +7,7 @@ import { advanceIssue, type IssueEffect, issueEventForFinishedJob } from '../../
 import type { Job, Mapping, Stage } from '../../domain/model.js';
 import { createMutex } from '../../domain/mutex.js';
 import type { TicketingRegistry } from '../issues/ticketing-registry.js';
+import { createIssueEffects, type TrackerEffect } from './issue-effects.js';
 
 export interface JobOutcomeDeps {
   storage: Storage;
@@ -31,40 +32,35 @@ export interface JobOutcomeService {
    * nothing and posts nothing.
    */
   record(jobId: string, event: JobEvent): Promise<RecordedJobEvent | undefined>;
-  /** Runs lifecycle effects for an issue (also used when a dispatch itself fails). */
+  /**
+   * Runs lifecycle effects for an issue (also used when a dispatch itself fails). Tracker effects
+   * a tracker holds back (rate limited, unavailable) are kept and retried (issue-effects.ts).
+   */
   runIssueEffects(job: Job, mapping: Mapping | undefined, effects: IssueEffect[]): Promise<void>;
+  /** Retries the held-back tracker effects that are due; resolves how many issues' effects all landed. */
+  retryHeldEffects(): Promise<number>;
 }
 
 export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService {
   const { storage, clock, logger, eventBus, ticketingRegistry } = deps;
 
+  const trackerEffects = createIssueEffects({ storage, logger, ticketingRegistry, now: () => clock.now() });
+
   async function runIssueEffects(job: Job, mapping: Mapping | undefined, effects: IssueEffect[]) {
-    const ticketing = mapping ? ticketingRegistry.get(mapping.ticketing) : undefined;
-    const log = jobLogger(logger, job);
+    const told: TrackerEffect[] = [];
     for (const effect of effects) {
-      if (effect.kind === 'dispatch') {
-        // An auto-approved plan moves on: the reconcile cycle (which listens) plans it soon,
-        // through the same cap and decision as every other dispatch.
+      // An auto-approved plan moves on: the reconcile cycle (which listens) plans it soon,
+      // through the same cap and decision as every other dispatch.
+      if (effect.kind === 'dispatch')
         eventBus.publish({ type: 'reconcile.requested', at: clock.now(), teamKey: job.teamKey, issueId: job.issueId });
-        continue;
-      }
-      if (!ticketing || !mapping) {
-        log.warn('lifecycle effect skipped: no ticketing for the mapping', { effect: effect.kind });
-        continue;
-      }
-      if (effect.kind === 'move-stage') {
-        const issue = await ticketing.getIssue(job.issueId, mapping);
-        if (issue.isErr()) {
-          log.warn('could not read the issue to move it', { error: issue.error.message });
-          continue;
-        }
-        const moved = await ticketing.moveToStage(issue.value, effect.stage, mapping);
-        if (moved.isErr()) log.warn('could not move the issue', { stage: effect.stage, error: moved.error.message });
-      } else {
-        const posted = await ticketing.comment(job.issueId, effect.body);
-        if (posted.isErr()) log.warn('could not comment on the issue', { error: posted.error.message });
-      }
+      else told.push(effect);
     }
+    if (told.length === 0) return;
+    if (!mapping) {
+      jobLogger(logger, job).warn('lifecycle effect skipped: no ticketing for the mapping', { effects: told.map((e) => e.kind) });
+      return;
+    }
+    await trackerEffects.apply(job, mapping, told);
   }
 
   async function finishIssue(job: Job): Promise<void> {
@@ -97,6 +93,7 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
 
   return {
     runIssueEffects,
+    retryHeldEffects: () => trackerEffects.retryDue(),
     async record(jobId, event) {
       const saved = await applyOnce(jobId, event);
       if (!saved) return undefined;
