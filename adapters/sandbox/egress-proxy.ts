@@ -152,6 +152,9 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     }
     const headers = { ...req.headers };
     for (const name of HOP_BY_HOP) delete headers[name];
+    // The host that was allowed is the one asked: a front end shared by many sites (a CDN)
+    // routes by the Host header, and `Host: evil.example` would reach a site not on the list.
+    headers.host = url.host;
     const upstream = httpRequest({
       host: bare(url.hostname),
       port,

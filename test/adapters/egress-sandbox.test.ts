@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,16 +25,19 @@ interface Recording {
   server: Server;
   port: number;
   paths: string[];
+  hosts: string[];
 }
 
 async function recordingServer(name: string): Promise<Recording> {
   const paths: string[] = [];
+  const hosts: string[] = [];
   const server = createServer((req, res) => {
     paths.push(req.url ?? '');
+    hosts.push(req.headers.host ?? '');
     res.end(`hello from ${name}`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port, paths };
+  return { server, port: (server.address() as AddressInfo).port, paths, hosts };
 }
 
 let root = '';
@@ -111,6 +114,26 @@ describe('the egress allow-list', () => {
       { method: 'CONNECT', target, count: 2 },
       { method: 'CONNECT', target: 'evil.example:443', count: 1 },
     ]);
+  });
+
+  it("sends a plain-HTTP request to the allowed host under that host's name, whatever Host header it came with", async () => {
+    // A front end shared by many sites (a CDN) routes by Host: `Host: evil.example` sent to an
+    // allowed host's address would reach a site the list does not name.
+    const target = `127.0.0.1:${allowed.port}`;
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = httpRequest(
+        { socketPath: join(proxy.dir, 'proxy.sock'), path: `http://${target}/fronted`, headers: { host: 'evil.example' } },
+        (res) => {
+          res.resume();
+          res.once('end', () => resolve(res.statusCode));
+        },
+      );
+      req.once('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+    expect(allowed.hosts.at(-1)).toBe(target);
+    expect(allowed.paths.at(-1)).toBe('/fronted');
   });
 
   it('gives an offline command (git on the working tree) no network at all, not even the proxy', async () => {
