@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentInstallDirs } from '../../adapters/sandbox/agent-install.js';
 import { createBwrapSandbox, findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { type EgressProxy, startEgressProxy } from '../../adapters/sandbox/egress-proxy.js';
+import { readClientHello } from '../../adapters/sandbox/tls-client-hello.js';
 import { parseEgressRule } from '../../core/domain/egress.js';
 import { createShell } from '../../hosts/session/shell.js';
 
@@ -156,6 +158,84 @@ describe('the egress allow-list', () => {
     expect(r.output).toContain('HTTPS_PROXY=http://127.0.0.1:3128');
     expect(r.output).toContain('https_proxy=http://127.0.0.1:3128');
     expect(r.output).toContain('NO_PROXY=localhost,127.0.0.1,::1');
+  });
+});
+
+describe('a CONNECT tunnel to an allowed name', () => {
+  // An allowed name is often a CDN edge that serves every site it fronts, by the TLS server
+  // name (SNI) or, in plain HTTP, by the Host header: the tunnel's first bytes must name an
+  // allowed host too. The upstream here is a raw TCP server that records what reaches it.
+  let raw: { port: number; received: Buffer[]; close: () => Promise<void> };
+  let named: EgressProxy;
+
+  beforeAll(async () => {
+    const received: Buffer[] = [];
+    const sockets = new Set<Socket>();
+    const server = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', (chunk) => received.push(chunk));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    raw = {
+      port: (server.address() as AddressInfo).port,
+      received,
+      close: async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+    named = await startEgressProxy({ rules: [parseEgressRule(`localhost:${raw.port}`)!] });
+  });
+
+  afterAll(async () => {
+    await named?.close();
+    await raw?.close();
+  });
+
+  const tunnel = () =>
+    new Promise<Socket>((resolve, reject) => {
+      const req = httpRequest({ socketPath: join(named.dir, 'proxy.sock'), method: 'CONNECT', path: `localhost:${raw.port}` });
+      req.once('connect', (res, socket) => (res.statusCode === 200 ? resolve(socket) : reject(new Error(`${res.statusCode}`))));
+      req.once('error', reject);
+      req.end();
+    });
+  const closed = (socket: { once: (e: 'close', f: () => void) => unknown }) =>
+    new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('passes TLS whose server name is allowed, and its ClientHello reads whole however it is cut', async () => {
+    raw.received.length = 0;
+    const tls = tlsConnect({ socket: await tunnel(), servername: 'localhost', rejectUnauthorized: false });
+    tls.on('error', () => undefined);
+    await until(() => raw.received.length > 0);
+    tls.destroy();
+    const hello = Buffer.concat(raw.received);
+    expect(hello[0]).toBe(0x16);
+    expect(readClientHello(hello)).toEqual({ kind: 'tls', serverName: 'localhost' });
+    for (const cut of [1, 5, 6, 40, hello.length - 1]) expect(readClientHello(hello.subarray(0, cut)).kind).toBe('more');
+    expect(readClientHello(Buffer.from('GET / HTTP/1.1\r\n')).kind).toBe('other');
+  });
+
+  it('refuses TLS to a server name not on the list (a CDN would serve that site) before a byte goes upstream', async () => {
+    raw.received.length = 0;
+    const tls = tlsConnect({ socket: await tunnel(), servername: 'evil.example', rejectUnauthorized: false });
+    tls.on('error', () => undefined);
+    await closed(tls);
+    expect(raw.received).toEqual([]);
+    expect(named.blocked().entries).toContainEqual({ method: 'TLS', target: `evil.example:${raw.port}`, count: 1 });
+  });
+
+  it('refuses plain HTTP through a tunnel to a name (its Host header would pick the site)', async () => {
+    raw.received.length = 0;
+    const socket = await tunnel();
+    socket.on('error', () => undefined);
+    socket.write('GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n');
+    await closed(socket);
+    expect(raw.received).toEqual([]);
+    expect(named.blocked().entries).toContainEqual({ method: 'TUNNEL', target: `localhost:${raw.port}`, count: 1 });
   });
 });
 
