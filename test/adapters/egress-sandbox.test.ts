@@ -240,6 +240,27 @@ describe('a CONNECT tunnel to an allowed name', () => {
 });
 
 describe('the sandbox hides what only its owner may read', () => {
+  it('gives the command no capability, even to a session running as root: a read-only directory stays read-only', async () => {
+    // Run as root, bwrap kept every capability unless told: CAP_SYS_ADMIN remounted a
+    // read-only bind writable and wrote through it to the host.
+    const shown = await mkdtemp(join(root, 'read-only-'));
+    await writeFile(join(shown, 'f'), 'original\n');
+    const shell = createShell({ sandbox: createBwrapSandbox({ readOnly: [shown] }), killGraceMs: 300 });
+    const r = await shell.run({
+      argv: [
+        'sh',
+        '-c',
+        `grep CapEff /proc/self/status; mount -o remount,rw,bind ${shown} 2>&1; echo pwned > ${shown}/f; mount -t tmpfs x /tmp 2>&1 && echo mounted`,
+      ],
+      cwd: workspace,
+      env: { PATH },
+      timeoutMs: 10_000,
+    });
+    expect(r.output).toMatch(/CapEff:\s+0+\n/);
+    expect(r.output).not.toContain('mounted');
+    expect(readFileSync(join(shown, 'f'), 'utf8')).toBe('original\n');
+  });
+
   it('shows /etc/shadow and the operator-masked paths empty, even to a session running as root', async () => {
     const secretFile = join(root, 'operator-secret.env');
     await writeFile(secretFile, 'OPERATOR_SECRET=swordfish\n', { mode: 0o644 });

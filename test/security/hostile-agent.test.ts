@@ -191,8 +191,11 @@ describe('a hostile agent in the sandbox', () => {
     const agent = JSON.parse(stolen.find((s) => s.startsWith('{"env"')) ?? '{}') as {
       env: Record<string, string>;
       parentEnviron: string;
+      status: string;
       proc: Record<string, { environ: string }>;
     };
+    // No capability, though this session may run as root.
+    expect(agent.status).toMatch(/CapEff:\s+0+\n/);
     // Its parent is the sandbox's own init, which holds the agent's environment and no more.
     expect(agent.parentEnviron).not.toContain('AI_IMPLEMENT_');
     expect(Object.keys(agent.proc).every((pid) => Number(pid) < 10)).toBe(true);

@@ -33,7 +33,14 @@ const read = (path) => {
 };
 
 /** Everything of every process it can see, and the probes. */
-const collected = { env: process.env, ppid: process.ppid, parentEnviron: read(`/proc/${process.ppid}/environ`), proc: {} };
+const collected = {
+  env: process.env,
+  ppid: process.ppid,
+  parentEnviron: read(`/proc/${process.ppid}/environ`),
+  // Its capabilities: with CAP_SYS_ADMIN it would remount what it is shown read-only writable.
+  status: read('/proc/self/status'),
+  proc: {},
+};
 for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
   collected.proc[pid] = { environ: read(`/proc/${pid}/environ`), cmdline: read(`/proc/${pid}/cmdline`) };
 }
