@@ -95,6 +95,9 @@ export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
     // bwrap's no_new_privs keeps an exec from gaining any back.
     '--cap-drop',
     'ALL',
+    // A session of its own: no controlling terminal to push keystrokes into (TIOCSTI), should
+    // a session ever be started from one without `detached`.
+    '--new-session',
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',

@@ -240,6 +240,20 @@ describe('a CONNECT tunnel to an allowed name', () => {
 });
 
 describe('the sandbox hides what only its owner may read', () => {
+  it('starts the command in a session of its own: no terminal of the session to push keystrokes into', async () => {
+    const shell = createShell({ sandbox: createBwrapSandbox(), killGraceMs: 300 });
+    const r = await shell.run({
+      argv: ['sh', '-c', 'read -r pid comm state ppid pgrp sid rest < /proc/self/stat; echo "pid=$pid sid=$sid"'],
+      cwd: workspace,
+      env: { PATH },
+      timeoutMs: 10_000,
+    });
+    // The session's leader is a process of the sandbox (bwrap's, inside); 0 is one outside it.
+    const [, pid, sid] = /pid=(\d+) sid=(\d+)/.exec(r.output) ?? [];
+    expect(pid, r.output).toBeDefined();
+    expect(Number(sid)).toBeGreaterThan(0);
+  });
+
   it('gives the command no capability, even to a session running as root: a read-only directory stays read-only', async () => {
     // Run as root, bwrap kept every capability unless told: CAP_SYS_ADMIN remounted a
     // read-only bind writable and wrote through it to the host.
