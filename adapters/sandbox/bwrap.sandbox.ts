@@ -105,6 +105,14 @@ export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
     '--die-with-parent',
     '--proc',
     '/proc',
+    // Read-only: bwrap means to cover it, but asks access(2), which answers EACCES for the
+    // /proc/sys directory whatever its files allow, so it never does. Its files are owned by
+    // root and judged by uid, not capability: a session running as root would let the command
+    // set the host's kernel.core_pattern or kernel.modprobe to a program of the workspace,
+    // which the kernel then runs as root outside every namespace.
+    '--ro-bind',
+    '/proc/sys',
+    '/proc/sys',
     '--dev',
     '/dev',
     '--tmpfs',

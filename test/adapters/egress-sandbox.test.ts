@@ -240,6 +240,20 @@ describe('a CONNECT tunnel to an allowed name', () => {
 });
 
 describe('the sandbox hides what only its owner may read', () => {
+  it("gives even a session running as root no write to the host's kernel settings (/proc/sys)", async () => {
+    // Written back unchanged: a harmless setting, and the same value, should the write go through.
+    const setting = '/proc/sys/kernel/printk_ratelimit';
+    const shell = createShell({ sandbox: createBwrapSandbox(), killGraceMs: 300 });
+    const r = await shell.run({
+      argv: ['sh', '-c', `v=$(cat ${setting}); echo "read $v"; echo "$v" > ${setting} && echo written`],
+      cwd: workspace,
+      env: { PATH },
+      timeoutMs: 10_000,
+    });
+    expect(r.output).toMatch(/read \d+/);
+    expect(r.output).not.toContain('written');
+  });
+
   it('starts the command in a session of its own: no terminal of the session to push keystrokes into', async () => {
     const shell = createShell({ sandbox: createBwrapSandbox(), killGraceMs: 300 });
     const r = await shell.run({
