@@ -89,6 +89,17 @@ describe('WORKFLOW.md / PLANNING.md front matter', () => {
 });
 
 describe('prompts', () => {
+  it("stops a repository's template that would hold the session's thread or memory (a loop of a billion)", () => {
+    for (const bomb of [
+      '{% for i in (1..1000000000) %}xxxxxxxxxx{% endfor %}',
+      '{% for i in (1..5000) %}{% for j in (1..5000) %}{% endfor %}{% endfor %}',
+    ]) {
+      const began = Date.now();
+      expect(() => renderPrompt(bomb, ctx())).toThrow(/limit/);
+      expect(Date.now() - began).toBeLessThan(10_000);
+    }
+  });
+
   it('fills the issue and appends the plan, a failure to fix and operator messages it does not mention', () => {
     const text = renderPrompt(
       'Work on {{ issue.identifier }}: {{ issue.title }}\n{{ issue.description }}',
