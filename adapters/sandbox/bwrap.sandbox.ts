@@ -110,7 +110,7 @@ export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
     // root and judged by uid, not capability: a session running as root would let the command
     // set the host's kernel.core_pattern or kernel.modprobe to a program of the workspace,
     // which the kernel then runs as root outside every namespace.
-    '--ro-bind',
+    '--ro-bind-try',
     '/proc/sys',
     '/proc/sys',
     '--dev',
