@@ -77,7 +77,7 @@ function rootArgs(): string[] {
  * Bubblewrap: each command gets its own PID namespace with a fresh `/proc` (so no process of
  * the session or the orchestrator is visible, and `/proc/$PPID/environ` is bwrap's own), a
  * private `/tmp` and HOME, the system read-only and only the `writable` directories (the
- * workspace) read-write. `--die-with-parent` and the PID namespace mean that when the command
+ * workspace) read-write, and no capability, whoever runs the session (root included). `--die-with-parent` and the PID namespace mean that when the command
  * ends, or the session kills it, everything it started ends too (no daemon outlives a step).
  *
  * bwrap is started with exactly the sandbox's environment rather than with `--clearenv` and
@@ -89,6 +89,15 @@ export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
   const bwrap = options.bwrap ?? 'bwrap';
   const egress = options.egress;
   const base = [
+    // Run as root, bwrap keeps every capability for the command unless told (run as anyone
+    // else it drops them): CAP_SYS_ADMIN remounts a read-only bind writable (the host's /etc,
+    // the agent's install), CAP_DAC_READ_SEARCH opens any host file by handle. None, ever; and
+    // bwrap's no_new_privs keeps an exec from gaining any back.
+    '--cap-drop',
+    'ALL',
+    // A session of its own: no controlling terminal to push keystrokes into (TIOCSTI), should
+    // a session ever be started from one without `detached`.
+    '--new-session',
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
@@ -96,6 +105,14 @@ export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
     '--die-with-parent',
     '--proc',
     '/proc',
+    // Read-only: bwrap means to cover it, but asks access(2), which answers EACCES for the
+    // /proc/sys directory whatever its files allow, so it never does. Its files are owned by
+    // root and judged by uid, not capability: a session running as root would let the command
+    // set the host's kernel.core_pattern or kernel.modprobe to a program of the workspace,
+    // which the kernel then runs as root outside every namespace.
+    '--ro-bind-try',
+    '/proc/sys',
+    '/proc/sys',
     '--dev',
     '/dev',
     '--tmpfs',

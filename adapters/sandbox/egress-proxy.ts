@@ -1,6 +1,6 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
   normalizeHost,
   recordBlocked,
 } from '../../core/domain/egress.js';
+import { readClientHello, type TunnelStart } from './tls-client-hello.js';
 
 /** The proxy's socket and the forwarder's script, in the directory the sandbox is shown. */
 export const EGRESS_SOCKET = 'proxy.sock';
@@ -44,6 +45,24 @@ export interface EgressProxyOptions {
   parentDir?: string;
   /** How long an allowed upstream gets to accept the connection (10 s). */
   connectTimeoutMs?: number;
+}
+
+/**
+ * Why a tunnel to an allowed host is refused after all, from its first bytes: an allowed name
+ * is often an address shared by many sites (a CDN edge serves every site it fronts), so the
+ * TLS it carries must name an allowed host too (SNI), and a tunnel to a name carries nothing
+ * but TLS (in plain HTTP, the Host header would pick the site). A tunnel to an address the
+ * operator listed as such may carry anything. What rides inside the TLS (a Host header that
+ * differs from SNI: domain fronting) is not seen; the large CDNs refuse that mismatch.
+ */
+function tunnelRefusal(
+  rules: readonly EgressRule[],
+  start: Exclude<TunnelStart, { kind: 'more' }>,
+  target: { host: string; port: number },
+): { method: string; host: string } | undefined {
+  if (start.kind === 'tls' && start.serverName !== undefined)
+    return egressAllows(rules, start.serverName, target.port) ? undefined : { method: 'TLS', host: start.serverName };
+  return isIP(bare(target.host)) ? undefined : { method: 'TUNNEL', host: target.host };
 }
 
 export interface EgressProxy {
@@ -120,9 +139,26 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       open = true;
       upstream.setTimeout(0);
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length > 0) upstream.write(head);
       upstream.pipe(client);
-      client.pipe(upstream);
+      // Nothing of the client goes upstream before its first bytes are judged (`tunnelRefusal`).
+      let first = head;
+      const inspect = (chunk?: Buffer) => {
+        if (chunk) first = Buffer.concat([first, chunk]);
+        const start = readClientHello(first);
+        if (start.kind === 'more') return;
+        client.off('data', inspect);
+        const refusal = tunnelRefusal(rules, start, target);
+        if (refusal) {
+          block(refusal.method, refusal.host, target.port);
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        upstream.write(first);
+        client.pipe(upstream);
+      };
+      client.on('data', inspect);
+      if (first.length > 0) inspect();
     });
     upstream.on('error', () => {
       if (open) client.destroy();
@@ -152,6 +188,9 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     }
     const headers = { ...req.headers };
     for (const name of HOP_BY_HOP) delete headers[name];
+    // The host that was allowed is the one asked: a front end shared by many sites (a CDN)
+    // routes by the Host header, and `Host: evil.example` would reach a site not on the list.
+    headers.host = url.host;
     const upstream = httpRequest({
       host: bare(url.hostname),
       port,

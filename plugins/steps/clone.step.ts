@@ -1,18 +1,11 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineStep } from '../define-step.js';
 import { modelOf, readFrontMatter } from './shared/front-matter.js';
 import { cloneRepository, git, RUN_IDENTITY } from './shared/git.js';
+import { readRepoFile } from './shared/repo-file.js';
 import { safeTail } from './shared/text.js';
-
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Clones the repository into the run's fresh workspace and checks out the working branch:
@@ -61,8 +54,9 @@ export default defineStep({
       };
     }
 
-    const workflow = await readOptional(join(ctx.repoDir, settings.workflowFile));
-    const planning = await readOptional(join(ctx.repoDir, settings.planningFile));
+    // Never through a symbolic link the repository committed (`WORKFLOW.md -> /proc/self/environ`).
+    const workflow = await readRepoFile(ctx.repoDir, settings.workflowFile);
+    const planning = await readRepoFile(ctx.repoDir, settings.planningFile);
     if (workflow !== undefined) {
       const { data, body } = readFrontMatter(workflow);
       const model = modelOf(data);

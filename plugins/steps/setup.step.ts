@@ -1,11 +1,12 @@
-import { access } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineStep } from '../define-step.js';
 import { safeTail } from './shared/text.js';
 
+/** Whether the tree holds `path`; a link counts as itself, never followed to a file of the host. */
 const exists = (path: string) =>
-  access(path).then(
+  lstat(path).then(
     () => true,
     () => false,
   );

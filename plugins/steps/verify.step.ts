@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { defineStep } from '../define-step.js';
 import type { RunContext } from '../run-context.js';
 import { runImplementation } from './implement.step.js';
 import { detectInstall } from './setup.step.js';
+import { readRepoFile } from './shared/repo-file.js';
 import { lastLine, safeTail } from './shared/text.js';
 
 /** The verification command: the configured one, else the package.json script, else none. */
@@ -12,7 +11,8 @@ async function verificationCommand(ctx: RunContext, command: string | undefined,
   if (command) return ['sh', '-c', command];
   let pkg: { scripts?: Record<string, unknown> };
   try {
-    pkg = JSON.parse(await readFile(join(ctx.repoDir, 'package.json'), 'utf8')) as typeof pkg;
+    // The agent may have made package.json a link to a host file, or a FIFO: never followed.
+    pkg = JSON.parse((await readRepoFile(ctx.repoDir, 'package.json')) ?? '') as typeof pkg;
   } catch {
     return undefined;
   }

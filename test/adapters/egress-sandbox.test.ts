@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentInstallDirs } from '../../adapters/sandbox/agent-install.js';
 import { createBwrapSandbox, findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { type EgressProxy, startEgressProxy } from '../../adapters/sandbox/egress-proxy.js';
+import { readClientHello } from '../../adapters/sandbox/tls-client-hello.js';
 import { parseEgressRule } from '../../core/domain/egress.js';
 import { createShell } from '../../hosts/session/shell.js';
 
@@ -25,16 +27,19 @@ interface Recording {
   server: Server;
   port: number;
   paths: string[];
+  hosts: string[];
 }
 
 async function recordingServer(name: string): Promise<Recording> {
   const paths: string[] = [];
+  const hosts: string[] = [];
   const server = createServer((req, res) => {
     paths.push(req.url ?? '');
+    hosts.push(req.headers.host ?? '');
     res.end(`hello from ${name}`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port, paths };
+  return { server, port: (server.address() as AddressInfo).port, paths, hosts };
 }
 
 let root = '';
@@ -113,6 +118,26 @@ describe('the egress allow-list', () => {
     ]);
   });
 
+  it("sends a plain-HTTP request to the allowed host under that host's name, whatever Host header it came with", async () => {
+    // A front end shared by many sites (a CDN) routes by Host: `Host: evil.example` sent to an
+    // allowed host's address would reach a site the list does not name.
+    const target = `127.0.0.1:${allowed.port}`;
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = httpRequest(
+        { socketPath: join(proxy.dir, 'proxy.sock'), path: `http://${target}/fronted`, headers: { host: 'evil.example' } },
+        (res) => {
+          res.resume();
+          res.once('end', () => resolve(res.statusCode));
+        },
+      );
+      req.once('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+    expect(allowed.hosts.at(-1)).toBe(target);
+    expect(allowed.paths.at(-1)).toBe('/fronted');
+  });
+
   it('gives an offline command (git on the working tree) no network at all, not even the proxy', async () => {
     const [tunnel] = await probe(['connect', `127.0.0.1:${allowed.port}`], true);
     expect(tunnel).toMatchObject({ ok: false, error: 'no HTTP_PROXY' });
@@ -136,7 +161,134 @@ describe('the egress allow-list', () => {
   });
 });
 
+describe('a CONNECT tunnel to an allowed name', () => {
+  // An allowed name is often a CDN edge that serves every site it fronts, by the TLS server
+  // name (SNI) or, in plain HTTP, by the Host header: the tunnel's first bytes must name an
+  // allowed host too. The upstream here is a raw TCP server that records what reaches it.
+  let raw: { port: number; received: Buffer[]; close: () => Promise<void> };
+  let named: EgressProxy;
+
+  beforeAll(async () => {
+    const received: Buffer[] = [];
+    const sockets = new Set<Socket>();
+    const server = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', (chunk) => received.push(chunk));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    raw = {
+      port: (server.address() as AddressInfo).port,
+      received,
+      close: async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+    named = await startEgressProxy({ rules: [parseEgressRule(`localhost:${raw.port}`)!] });
+  });
+
+  afterAll(async () => {
+    await named?.close();
+    await raw?.close();
+  });
+
+  const tunnel = () =>
+    new Promise<Socket>((resolve, reject) => {
+      const req = httpRequest({ socketPath: join(named.dir, 'proxy.sock'), method: 'CONNECT', path: `localhost:${raw.port}` });
+      req.once('connect', (res, socket) => (res.statusCode === 200 ? resolve(socket) : reject(new Error(`${res.statusCode}`))));
+      req.once('error', reject);
+      req.end();
+    });
+  const closed = (socket: { once: (e: 'close', f: () => void) => unknown }) =>
+    new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('passes TLS whose server name is allowed, and its ClientHello reads whole however it is cut', async () => {
+    raw.received.length = 0;
+    const tls = tlsConnect({ socket: await tunnel(), servername: 'localhost', rejectUnauthorized: false });
+    tls.on('error', () => undefined);
+    await until(() => raw.received.length > 0);
+    tls.destroy();
+    const hello = Buffer.concat(raw.received);
+    expect(hello[0]).toBe(0x16);
+    expect(readClientHello(hello)).toEqual({ kind: 'tls', serverName: 'localhost' });
+    for (const cut of [1, 5, 6, 40, hello.length - 1]) expect(readClientHello(hello.subarray(0, cut)).kind).toBe('more');
+    expect(readClientHello(Buffer.from('GET / HTTP/1.1\r\n')).kind).toBe('other');
+  });
+
+  it('refuses TLS to a server name not on the list (a CDN would serve that site) before a byte goes upstream', async () => {
+    raw.received.length = 0;
+    const tls = tlsConnect({ socket: await tunnel(), servername: 'evil.example', rejectUnauthorized: false });
+    tls.on('error', () => undefined);
+    await closed(tls);
+    expect(raw.received).toEqual([]);
+    expect(named.blocked().entries).toContainEqual({ method: 'TLS', target: `evil.example:${raw.port}`, count: 1 });
+  });
+
+  it('refuses plain HTTP through a tunnel to a name (its Host header would pick the site)', async () => {
+    raw.received.length = 0;
+    const socket = await tunnel();
+    socket.on('error', () => undefined);
+    socket.write('GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n');
+    await closed(socket);
+    expect(raw.received).toEqual([]);
+    expect(named.blocked().entries).toContainEqual({ method: 'TUNNEL', target: `localhost:${raw.port}`, count: 1 });
+  });
+});
+
 describe('the sandbox hides what only its owner may read', () => {
+  it("gives even a session running as root no write to the host's kernel settings (/proc/sys)", async () => {
+    // Written back unchanged: a harmless setting, and the same value, should the write go through.
+    const setting = '/proc/sys/kernel/printk_ratelimit';
+    const shell = createShell({ sandbox: createBwrapSandbox(), killGraceMs: 300 });
+    const r = await shell.run({
+      argv: ['sh', '-c', `v=$(cat ${setting}); echo "read $v"; echo "$v" > ${setting} && echo written`],
+      cwd: workspace,
+      env: { PATH },
+      timeoutMs: 10_000,
+    });
+    expect(r.output).toMatch(/read \d+/);
+    expect(r.output).not.toContain('written');
+  });
+
+  it('starts the command in a session of its own: no terminal of the session to push keystrokes into', async () => {
+    const shell = createShell({ sandbox: createBwrapSandbox(), killGraceMs: 300 });
+    const r = await shell.run({
+      argv: ['sh', '-c', 'read -r pid comm state ppid pgrp sid rest < /proc/self/stat; echo "pid=$pid sid=$sid"'],
+      cwd: workspace,
+      env: { PATH },
+      timeoutMs: 10_000,
+    });
+    // The session's leader is a process of the sandbox (bwrap's, inside); 0 is one outside it.
+    const [, pid, sid] = /pid=(\d+) sid=(\d+)/.exec(r.output) ?? [];
+    expect(pid, r.output).toBeDefined();
+    expect(Number(sid)).toBeGreaterThan(0);
+  });
+
+  it('gives the command no capability, even to a session running as root: a read-only directory stays read-only', async () => {
+    // Run as root, bwrap kept every capability unless told: CAP_SYS_ADMIN remounted a
+    // read-only bind writable and wrote through it to the host.
+    const shown = await mkdtemp(join(root, 'read-only-'));
+    await writeFile(join(shown, 'f'), 'original\n');
+    const shell = createShell({ sandbox: createBwrapSandbox({ readOnly: [shown] }), killGraceMs: 300 });
+    const r = await shell.run({
+      argv: [
+        'sh',
+        '-c',
+        `grep CapEff /proc/self/status; mount -o remount,rw,bind ${shown} 2>&1; echo pwned > ${shown}/f; mount -t tmpfs x /tmp 2>&1 && echo mounted`,
+      ],
+      cwd: workspace,
+      env: { PATH },
+      timeoutMs: 10_000,
+    });
+    expect(r.output).toMatch(/CapEff:\s+0+\n/);
+    expect(r.output).not.toContain('mounted');
+    expect(readFileSync(join(shown, 'f'), 'utf8')).toBe('original\n');
+  });
+
   it('shows /etc/shadow and the operator-masked paths empty, even to a session running as root', async () => {
     const secretFile = join(root, 'operator-secret.env');
     await writeFile(secretFile, 'OPERATOR_SECRET=swordfish\n', { mode: 0o644 });

@@ -1,12 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunContext } from '../../plugins/run-context.js';
 import { detectInstall } from '../../plugins/steps/setup.step.js';
 import { agentFailure } from '../../plugins/steps/shared/agent-outcome.js';
 import { modelOf, readFrontMatter } from '../../plugins/steps/shared/front-matter.js';
 import { renderPrompt } from '../../plugins/steps/shared/prompts.js';
+import { readRepoFile } from '../../plugins/steps/shared/repo-file.js';
 import { safeTail } from '../../plugins/steps/shared/text.js';
 
 const dirs: string[] = [];
@@ -44,6 +46,33 @@ describe('setup: the package manager of the target repository', () => {
   it('none without a package.json', async () => {
     expect(await detectInstall(await repoWith(['Cargo.toml']))).toBeUndefined();
   });
+
+  it('never follows a link the agent made out of the tree: the answer says nothing of the host', async () => {
+    // Followed, a dangling pnpm-lock.yaml and a yarn.lock -> /etc/passwd would answer "yarn":
+    // which host files exist, told to the agent by the command its verify step runs.
+    const dir = await repoWith(['package.json']);
+    await symlink(join(dir, 'no-such-host-file'), join(dir, 'pnpm-lock.yaml'));
+    await symlink('/etc/passwd', join(dir, 'yarn.lock'));
+    expect((await detectInstall(dir))?.manager).toBe('pnpm');
+  });
+});
+
+describe('files of the working tree the session reads itself (outside the sandbox)', () => {
+  it('reads a regular file of the tree (through a link inside it too), and nothing outside the tree or that is no file', async () => {
+    const dir = await repoWith([]);
+    const secret = join(await repoWith([]), 'store.json');
+    await writeFile(secret, 'host secret');
+    await writeFile(join(dir, 'WORKFLOW.md'), 'the prompt');
+    await symlink(secret, join(dir, 'LINKED.md'));
+    await symlink('WORKFLOW.md', join(dir, 'RELATIVE.md'));
+    await symlink(dirname(secret), join(dir, 'docs'));
+    await mkdir(join(dir, 'sub'));
+    execFileSync('mkfifo', [join(dir, 'sub', 'fifo')]);
+    expect(await readRepoFile(dir, 'WORKFLOW.md')).toBe('the prompt');
+    expect(await readRepoFile(dir, 'RELATIVE.md')).toBe('the prompt');
+    for (const name of ['LINKED.md', 'docs/store.json', '../WORKFLOW.md', secret, 'sub/fifo', 'sub', 'missing'])
+      expect({ name, text: await readRepoFile(dir, name) }).toEqual({ name, text: undefined });
+  });
 });
 
 describe('WORKFLOW.md / PLANNING.md front matter', () => {
@@ -60,6 +89,17 @@ describe('WORKFLOW.md / PLANNING.md front matter', () => {
 });
 
 describe('prompts', () => {
+  it("stops a repository's template that would hold the session's thread or memory (a loop of a billion)", () => {
+    for (const bomb of [
+      '{% for i in (1..1000000000) %}xxxxxxxxxx{% endfor %}',
+      '{% for i in (1..5000) %}{% for j in (1..5000) %}{% endfor %}{% endfor %}',
+    ]) {
+      const began = Date.now();
+      expect(() => renderPrompt(bomb, ctx())).toThrow(/limit/);
+      expect(Date.now() - began).toBeLessThan(10_000);
+    }
+  });
+
   it('fills the issue and appends the plan, a failure to fix and operator messages it does not mention', () => {
     const text = renderPrompt(
       'Work on {{ issue.identifier }}: {{ issue.title }}\n{{ issue.description }}',

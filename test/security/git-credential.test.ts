@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBwrapSandbox, findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { createShell } from '../../hosts/session/shell.js';
 import type { RunContext } from '../../plugins/run-context.js';
-import { changedPaths, git, pushBranch } from '../../plugins/steps/shared/git.js';
+import { changedPaths, cloneRepository, git, pushBranch } from '../../plugins/steps/shared/git.js';
 import { type GitHttpServer, startGitHttpServer } from './git-http-server.js';
 import { leakedIn } from './leak-detector.js';
 
@@ -124,5 +124,45 @@ describe("the session's git against a hostile .git/config", () => {
     expect(server?.authorizations).toContain(`Basic ${Buffer.from(SECRET).toString('base64')}`);
     expect(run(['for-each-ref', '--format=%(refname)'], attacker).trim()).toBe('');
     expect(run(['log', '--format=%s', 'ai-implement/ENG-1'], bare).trim().split('\n')).toEqual(['change', 'init']);
+  });
+});
+
+describe("the clone of a repository on this machine's disk (the local forge)", () => {
+  it("shares no file with it: the agent rewriting its .git/objects leaves the forge's repository whole", async () => {
+    if (!findBwrap())
+      throw new Error("bubblewrap (bwrap) is not installed: run scripts/ensure-test-tools.sh (Debian's bubblewrap)");
+    root = await mkdtemp(join(tmpdir(), 'ai-implement-local-clone-'));
+    const bare = join(root, 'forge', 'acme', 'app.git');
+    const seed = join(root, 'seed');
+    const workspace = join(root, 'workspace');
+    await mkdir(workspace);
+    run(['init', '--quiet', '--bare', '--initial-branch=main', bare]);
+    run(['clone', '--quiet', bare, seed]);
+    await writeFile(join(seed, 'README.md'), '# app\n');
+    run(['add', 'README.md'], seed);
+    run(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'init'], seed);
+    run(['push', '--quiet', 'origin', 'HEAD:refs/heads/main'], seed);
+    const ctx = {
+      workspace,
+      repoDir: join(workspace, 'repo'),
+      agentEnv: { PATH: process.env.PATH ?? '' },
+      repo: { owner: 'acme', repo: 'app', forge: 'local', cloneUrl: bare, defaultBranch: 'main' },
+      remainingMs: () => 30_000,
+      signal: new AbortController().signal,
+    } as unknown as RunContext;
+    const shell = createShell({ sandbox: createBwrapSandbox(), killGraceMs: 300 });
+    expect((await cloneRepository(ctx, shell, [])).exitCode).toBe(0);
+
+    // The agent, in its sandbox, writes over every object of its clone in place. A hard link
+    // (git's default for a clone from a path) would be the forge's own object file.
+    const r = await shell.run({
+      argv: ['sh', '-c', 'for f in $(find .git/objects -type f); do chmod u+w "$f"; printf tampered > "$f"; done; echo done'],
+      cwd: ctx.repoDir,
+      env: { PATH: process.env.PATH ?? '' },
+      timeoutMs: 10_000,
+    });
+    expect(r.output).toContain('done');
+    expect(run(['fsck', '--strict'], bare)).toBeDefined();
+    expect(run(['show', 'main:README.md'], bare)).toBe('# app\n');
   });
 });

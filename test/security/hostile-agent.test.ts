@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,8 @@ import { leakedIn } from './leak-detector.js';
  * may reach the ticket, the step history or the session's log. It also tries the network: a
  * loopback server of this machine that is not on the egress allow-list (directly, through the
  * proxy, through a CONNECT tunnel, and by a host name carrying its key), and one that is.
+ * The repository's WORKFLOW.md is a symbolic link to DATA_DIR's store: the session, which reads
+ * it outside the sandbox, must not put that file in the agent's prompt.
  */
 
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
@@ -94,6 +96,16 @@ beforeAll(async () => {
   const forge = createLocalForge({ root: join(root, 'repos') });
   bare = (await forge.createRepository({ owner: 'acme', repo: 'app' }, 'main', TARGET_FILES))._unsafeUnwrap();
   await forge.close();
+  // The repository is hostile too: its WORKFLOW.md is a link to a host file, which the session
+  // (outside the sandbox) must not follow into the agent's prompt.
+  const work = join(root, 'commit');
+  const gitIn = (...args: string[]) => execFileSync('git', ['-C', work, ...args], { stdio: 'pipe' });
+  execFileSync('git', ['clone', '--quiet', bare, work], { stdio: 'pipe' });
+  await rm(join(work, 'WORKFLOW.md'));
+  await symlink(join(dataDir, 'store.json'), join(work, 'WORKFLOW.md'));
+  gitIn('add', '-A');
+  gitIn('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-m', 'workflow is a link');
+  gitIn('push', '--quiet', 'origin', 'HEAD:main');
   server = await startFakeCallbackServer({
     resultToken: secrets.resultToken,
     progressToken: secrets.progressToken,
@@ -172,13 +184,18 @@ describe('a hostile agent in the sandbox', () => {
   it('collected no credential: not from /proc, the environment, DATA_DIR, the checkout or git', async () => {
     const stolen = await Promise.all((await filesUnder(loot)).map((f) => readFile(f, 'latin1')));
     expect(stolen.length).toBeGreaterThan(0);
+    // Its prompts were collected too (the repository's WORKFLOW.md links to DATA_DIR's store).
+    expect((await readdir(loot)).some((f) => f.startsWith('prompt-'))).toBe(true);
     const all = stolen.join('\n');
     expect(leakedIn(all, Object.values(secrets))).toEqual([]);
     const agent = JSON.parse(stolen.find((s) => s.startsWith('{"env"')) ?? '{}') as {
       env: Record<string, string>;
       parentEnviron: string;
+      status: string;
       proc: Record<string, { environ: string }>;
     };
+    // No capability, though this session may run as root.
+    expect(agent.status).toMatch(/CapEff:\s+0+\n/);
     // Its parent is the sandbox's own init, which holds the agent's environment and no more.
     expect(agent.parentEnviron).not.toContain('AI_IMPLEMENT_');
     expect(Object.keys(agent.proc).every((pid) => Number(pid) < 10)).toBe(true);

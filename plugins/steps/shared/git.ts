@@ -103,9 +103,18 @@ export async function withCredentialHelper<T>(
   }
 }
 
-/** Clones the repository into `ctx.repoDir` with the credential, before any agent ran. */
+/**
+ * Clones the repository into `ctx.repoDir` with the credential, before any agent ran. A clone
+ * from a path (the local forge) copies the objects: git's default hard-links them, and the
+ * agent, writing its clone's `.git/objects` in place, would rewrite the forge's repository.
+ */
 export function cloneRepository(ctx: RunContext, shell: Shell, extra: string[]): Promise<ShellResult> {
-  return credentialedGit(ctx, shell, ['clone', '--quiet', ...extra, '--', ctx.repo.cloneUrl, ctx.repoDir], ctx.workspace);
+  return credentialedGit(
+    ctx,
+    shell,
+    ['clone', '--quiet', '--no-hardlinks', ...extra, '--', ctx.repo.cloneUrl, ctx.repoDir],
+    ctx.workspace,
+  );
 }
 
 /**

