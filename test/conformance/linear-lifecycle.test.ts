@@ -95,6 +95,26 @@ describe('the Linear label of each stage', () => {
   });
 });
 
+describe('a tracker that says RATELIMITED when a run ends', () => {
+  it('gets the stage move and the PR comment later, in order, once it takes requests again', async () => {
+    const id = await trigger('IMPL', 'Ends while Linear is rate limited');
+    const impl = await runOf(id, 'implementation');
+    await wears(id, ['AI-Implement', 'AI-Working']);
+    linear.failEvery({ kind: 'rateLimited', resetInMs: 1_000 });
+    const done = { phase: 'implementation', outcome: 'success', comments: [], prUrl: PR_URL, prNumber: 52 };
+    try {
+      expect(await result(impl, done)).toBe('completed');
+      expect(labelsOf(id)).toEqual(['AI-Implement', 'AI-Working']);
+    } finally {
+      linear.failEvery(undefined);
+    }
+    // Held back, then retried (the first retry 30 s after, looked for every 10 s).
+    await waitFor(() => (labelsOf(id).includes('Ready for Review') ? true : undefined), `${id} Ready for Review`, 60_000);
+    expect(labelsOf(id)).toEqual(['AI-Implement', 'Ready for Review']);
+    await waitFor(() => (commentsOf(id).some((c) => c.includes(PR_URL)) ? true : undefined), `the PR comment on ${id}`);
+  }, 90_000);
+});
+
 describe('the failed stages: AI labels removed, plus a comment', () => {
   it.each([
     ['AUTO', 'planning', 'LLM invocation failed with exit code 1: overloaded', '⚠️ Planning failed: '],

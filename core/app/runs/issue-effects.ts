@@ -43,6 +43,8 @@ export interface IssueEffectsDeps {
   logger: Logger;
   ticketingRegistry: TicketingRegistry;
   now: () => number;
+  /** Held-back effects of the job's issue all landed on a retry. */
+  landed?: (job: EffectsJob) => void;
 }
 
 /**
@@ -157,6 +159,7 @@ export function createIssueEffects(deps: IssueEffectsDeps) {
           });
         else {
           await storage.documents.delete(PENDING_ISSUE_EFFECTS, pending.job.issueId);
+          deps.landed?.(pending.job);
           landed++;
         }
       }

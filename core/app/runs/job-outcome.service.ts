@@ -44,23 +44,25 @@ export interface JobOutcomeService {
 export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService {
   const { storage, clock, logger, eventBus, ticketingRegistry } = deps;
 
-  const trackerEffects = createIssueEffects({ storage, logger, ticketingRegistry, now: () => clock.now() });
+  // A held-back stage move that lands later may make the issue ready for its next phase.
+  const requestReconcile = (job: { teamKey: string; issueId: string }) =>
+    eventBus.publish({ type: 'reconcile.requested', at: clock.now(), teamKey: job.teamKey, issueId: job.issueId });
+  const trackerEffects = createIssueEffects({
+    storage,
+    logger,
+    ticketingRegistry,
+    now: () => clock.now(),
+    landed: requestReconcile,
+  });
 
   async function runIssueEffects(job: Job, mapping: Mapping | undefined, effects: IssueEffect[]) {
-    const told: TrackerEffect[] = [];
-    for (const effect of effects) {
-      // An auto-approved plan moves on: the reconcile cycle (which listens) plans it soon,
-      // through the same cap and decision as every other dispatch.
-      if (effect.kind === 'dispatch')
-        eventBus.publish({ type: 'reconcile.requested', at: clock.now(), teamKey: job.teamKey, issueId: job.issueId });
-      else told.push(effect);
-    }
-    if (told.length === 0) return;
-    if (!mapping) {
+    const told = effects.filter((e): e is TrackerEffect => e.kind !== 'dispatch');
+    if (told.length > 0 && !mapping)
       jobLogger(logger, job).warn('lifecycle effect skipped: no ticketing for the mapping', { effects: told.map((e) => e.kind) });
-      return;
-    }
-    await trackerEffects.apply(job, mapping, told);
+    else if (told.length > 0 && mapping) await trackerEffects.apply(job, mapping, told);
+    // An auto-approved plan moves on: the reconcile cycle (which listens) plans it soon, through
+    // the same cap and decision as every other dispatch — after the stage move it reads.
+    if (effects.some((e) => e.kind === 'dispatch')) requestReconcile(job);
   }
 
   async function finishIssue(job: Job): Promise<void> {
