@@ -7,6 +7,7 @@ import type { Ticketing } from '../../../ports/ticketing.port.js';
 import { logExcerptComment, redactSecrets } from '../../domain/comments.js';
 import { isTerminal, type JobEvent, PR_NOT_FOUND_ERROR } from '../../domain/job-status.js';
 import type { Job, JobStatus, Phase, TimedOutReason } from '../../domain/model.js';
+import { sessionComments } from '../../domain/session-comments.js';
 import type { UsageReport } from '../../domain/usage.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { UsageAccounting } from '../usage/usage-accounting.service.js';
@@ -162,7 +163,8 @@ export function createRunCallbacksService(deps: RunCallbacksDeps): RunCallbacksS
 
     const ticketing = await ticketingForJob(storage, ticketingRegistry, job);
     // The session's own comments first, so the outcome comment reads as the last word.
-    for (const c of body.comments) await comment(ticketing, job, redactSecrets(c.body, secrets));
+    const bodies = sessionComments(body.comments.map((c) => redactSecrets(c.body, secrets)));
+    for (const text of bodies) await comment(ticketing, job, text);
 
     // A run that ended before its result (an operator's abort, a timeout) did not succeed: its plan is not the issue's.
     if (body.phase === 'planning' && body.outcome === 'success' && !isTerminal(job.status)) {

@@ -25,6 +25,21 @@ async function harness(options: CallbackHarnessOptions = {}): Promise<CallbackHa
 const commentsOf = async (h: CallbackHarness, issueId: string) => (await h.issue(issueId)).comments.map((c) => c.body);
 
 describe.each(STORAGE_KINDS)('the run lifecycle on the local tracker (%s storage)', (kind) => {
+  it('a result with thousands of comments posts ten, the last holding the rest, and records its outcome', async () => {
+    const h = await harness({ kind });
+    const issue = await h.createIssue();
+    const plan = await h.dispatch();
+    const comments = Array.from({ length: 2_000 }, (_, i) => ({ body: `note ${i + 1}` }));
+    const res = await h.runner('POST', '/runner/result', plan.env[RUN_ENV.resultToken], resultBody('planning', { comments }));
+    expect(res.status).toBe(200);
+    const posted = await commentsOf(h, issue.id);
+    expect(posted).toHaveLength(10);
+    expect(posted.slice(0, 9)).toEqual(comments.slice(0, 9).map((c) => c.body));
+    expect(posted[9]?.startsWith('note 10\n\n---\n\nnote 11')).toBe(true);
+    expect(posted[9]?.endsWith('note 2000')).toBe(true);
+    expect(await h.job(plan.job.id)).toMatchObject({ status: 'completed' });
+  });
+
   it('autoApprovePlans: plan → Plan complete → implementation dispatched → PR opened, each with its comment and label', async () => {
     const h = await harness({ kind });
     const issue = await h.createIssue();
