@@ -1,3 +1,5 @@
+import { cutText } from './text-limit.js';
+
 /**
  * What a run's result may post on its ticket of the comments its session sent: at most
  * MAX_SESSION_COMMENTS comments, the last of them holding every one past that, each at most
@@ -21,12 +23,4 @@ export function sessionComments(bodies: readonly string[]): string[] {
 }
 
 /** The text as it is, or its head with a note of how much was left out, within MAX_COMMENT_CHARS. */
-export function withinCommentLimit(text: string): string {
-  if (text.length <= MAX_COMMENT_CHARS) return text;
-  const note = (left: number) => `\n\n… (${left} more characters not shown)`;
-  let head = MAX_COMMENT_CHARS - note(text.length).length;
-  // Not between the two halves of a surrogate pair.
-  const code = text.charCodeAt(head - 1);
-  if (code >= 0xd800 && code <= 0xdbff) head--;
-  return `${text.slice(0, head)}${note(text.length - head)}`;
-}
+export const withinCommentLimit = (text: string): string => cutText(text, MAX_COMMENT_CHARS);

@@ -1,5 +1,6 @@
 import type { StepReport } from '../../../ports/pipeline.port.js';
 import { type Storage, stream } from '../../../ports/storage.port.js';
+import { boundedStep } from '../../domain/step-bounds.js';
 
 /** Each job keeps its newest this-many step entries (ARCHITECTURE.md "Storage": step history is capped). */
 export const STEP_HISTORY_LIMIT = 200;
@@ -22,10 +23,10 @@ export interface StepHistoryService {
 
 const streamOf = (jobId: string) => stream<StepEntry>(`job-steps/${jobId}`);
 
-/** Step reports from `/runner/progress` and `/api/step-report`, in one bounded stream per job. */
+/** Step reports from `/runner/progress` and `/api/step-report`, in one bounded stream per job, each report bounded too (step-bounds.ts). */
 export function createStepHistoryService({ storage }: { storage: Storage }): StepHistoryService {
   return {
-    append: (jobId, entry) => storage.streams.append(streamOf(jobId), entry, STEP_HISTORY_LIMIT),
+    append: (jobId, entry) => storage.streams.append(streamOf(jobId), boundedStep(entry), STEP_HISTORY_LIMIT),
     list: (jobId) => storage.streams.list(streamOf(jobId)),
     forget: async (jobId) => {
       await storage.streams.delete(streamOf(jobId));

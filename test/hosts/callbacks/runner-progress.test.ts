@@ -235,6 +235,21 @@ describe('POST /runner/progress and GET /runner/planning-context', () => {
     expect((JSON.parse(text) as { steps: { id: string }[] }).steps.map((s) => s.id)).toEqual(['deep', 'deeper', 'deeper']);
   });
 
+  it('step history keeps a step’s output up to 64 KiB and its other fields up to 1,000 characters, saying what it cut', async () => {
+    const long = 'x'.repeat(200_000);
+    expect((await progress({ step: validStep({ id: 'i'.repeat(5_000), output: long }) })).status).toBe(200);
+    expect((await progress({ step: validStep({ id: 'json', output: { lines: Array(20_000).fill('line') } }) })).status).toBe(200);
+    const res = await h.call('GET', `/api/jobs/${run.job.id}/steps`, { token: h.admin });
+    const { steps } = (await res.json()) as { steps: { id: string; output: unknown }[] };
+    const [text, json] = steps as [{ id: string; output: string }, { id: string; output: string }];
+    expect(text.id.length).toBe(1_000);
+    expect(text.output.length).toBe(65_536);
+    expect(text.output).toMatch(/^x+\n\n… \(\d+ more characters not shown\)$/);
+    expect(json.id).toBe('json');
+    expect(json.output.startsWith('{"lines":["line","line"')).toBe(true);
+    expect(json.output.length).toBe(65_536);
+  });
+
   it(`step history keeps the newest ${STEP_HISTORY_LIMIT} entries of a job`, async () => {
     const { stepHistory } = h.orchestrator.cradle;
     for (let i = 0; i < STEP_HISTORY_LIMIT + 5; i++) {
