@@ -161,7 +161,11 @@ export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
       args.push(...masks);
       // Through sh, so a program that is not installed is the shell's 127, as it is unconfined
       // (sh's own PWD is dropped: the command gets exactly the environment it was given).
-      const script = `unset PWD; ${proxied ? startEgressForwarder(egress.node) : ''}${model ? startModelForwarder(model.node) : ''}exec "$0" "$@"`;
+      const forwarders = startForwarders({
+        ...(proxied ? { egress: egress.node } : {}),
+        ...(model ? { model: model.node } : {}),
+      });
+      const script = `unset PWD; ${forwarders}exec "$0" "$@"`;
       args.push('--chdir', request.cwd, '--', '/bin/sh', '-c', script, ...request.argv);
       return {
         argv: [bwrap, ...args],
@@ -173,28 +177,34 @@ export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
   };
 }
 
+/** A forwarder (`socket-forwarder.ts`) to the socket in `dir`, in the background with an empty environment. */
+const forwarder = (node: string, dir: string, socket: string, port: number, ready: string) =>
+  `env -i ${shellQuote(node)} ${dir}/${FORWARDER_SCRIPT} ${dir}/${socket} ${port} ${ready} </dev/null >/dev/null 2>&1 & `;
+
 /**
- * A forwarder (`socket-forwarder.ts`) to the socket in `dir`, in the background with an empty
- * environment, then a wait (10 s at most) until it has written its port: the command's first
- * request must not find the port closed.
+ * The forwarders the command gets, then a wait (10 s at most) until each has written its port:
+ * the command's first request must not find a port closed. The model key proxy's forwarder
+ * takes any free port (with `AI_IMPLEMENT_EGRESS=open` the sandbox shares the host's loopback,
+ * where a fixed port may be taken), and the command is pointed at it; its `ANTHROPIC_API_KEY`
+ * is the placeholder the proxy replaces.
  */
-function startForwarder(node: string, dir: string, socket: string, port: number, ready: string, what: string): string {
-  return [
-    `env -i ${shellQuote(node)} ${dir}/${FORWARDER_SCRIPT} ${dir}/${socket} ${port} ${ready} </dev/null >/dev/null 2>&1 &`,
-    `n=0; while [ ! -s ${ready} ]; do n=$((n+1)); if [ "$n" -gt 1000 ]; then echo "sandbox: ${what}'s forwarder did not start" >&2; exit 125; fi; sleep 0.01; done; `,
-  ].join(' ');
+function startForwarders(node: { egress?: string; model?: string }): string {
+  const ready: string[] = [];
+  let script = '';
+  if (node.egress) {
+    script += forwarder(node.egress, SANDBOX_EGRESS_DIR, EGRESS_SOCKET, Number(new URL(SANDBOX_PROXY_URL).port), FORWARDER_READY);
+    ready.push(FORWARDER_READY);
+  }
+  if (node.model) {
+    script += forwarder(node.model, SANDBOX_MODEL_DIR, MODEL_SOCKET, 0, MODEL_READY);
+    ready.push(MODEL_READY);
+  }
+  if (ready.length === 0) return '';
+  const waiting = ready.map((file) => `[ ! -s ${file} ]`).join(' || ');
+  script += `n=0; while ${waiting}; do n=$((n+1)); if [ "$n" -gt 1000 ]; then echo "sandbox: a proxy's forwarder did not start" >&2; exit 125; fi; sleep 0.01; done; `;
+  if (node.model) script += `ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat ${MODEL_READY})"; export ANTHROPIC_BASE_URL; `;
+  return script;
 }
-
-const startEgressForwarder = (node: string) =>
-  startForwarder(node, SANDBOX_EGRESS_DIR, EGRESS_SOCKET, Number(new URL(SANDBOX_PROXY_URL).port), FORWARDER_READY, 'the egress proxy');
-
-/**
- * The model key proxy's forwarder on any free port (with `AI_IMPLEMENT_EGRESS=open` the
- * sandbox shares the host's loopback, where a fixed port may be taken), then the command is
- * pointed at it. The command's `ANTHROPIC_API_KEY` is the placeholder the proxy replaces.
- */
-const startModelForwarder = (node: string) =>
-  `${startForwarder(node, SANDBOX_MODEL_DIR, MODEL_SOCKET, 0, MODEL_READY, 'the model key proxy')}ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat ${MODEL_READY})"; export ANTHROPIC_BASE_URL; `;
 
 /** No confinement: only when the operator set `AI_IMPLEMENT_SANDBOX=off` (or a test says so). */
 export function createNoSandbox(): Sandbox {

@@ -125,7 +125,11 @@ function confined(
   const node = process.execPath;
   const forwarded = egress !== undefined || model !== undefined;
   const readOnly = [
-    ...new Set([...settings.readOnly, ...agentInstallDirs(agentProgram, path), ...(forwarded ? agentInstallDirs(node, path) : [])]),
+    ...new Set([
+      ...settings.readOnly,
+      ...agentInstallDirs(agentProgram, path),
+      ...(forwarded ? agentInstallDirs(node, path) : []),
+    ]),
   ];
   return createBwrapSandbox({
     bwrap,
