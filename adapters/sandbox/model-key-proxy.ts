@@ -93,10 +93,14 @@ export async function startModelKeyProxy(options: ModelKeyProxyOptions): Promise
       for (const name of HOP_BY_HOP) delete back[name];
       res.writeHead(answer.statusCode ?? 502, back);
       res.flushHeaders();
+      // An answer cut off upstream is cut off for the agent too, never left hanging.
+      answer.once('error', () => res.destroy());
+      answer.once('aborted', () => res.destroy());
       answer.pipe(res);
     });
     upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
     upstream.on('error', () => {
+      if (res.destroyed) return;
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('the model API could not be reached\n');
       else res.destroy();
     });

@@ -56,6 +56,12 @@ async function startFakeAnthropic(): Promise<void> {
       req.on('end', () => res.end('end\n'));
       return;
     }
+    if (req.url?.endsWith('/v1/messages/cut')) {
+      // The API's connection drops mid-answer.
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('event: message_start\ndata: {}\n\n', () => setTimeout(() => res.socket?.destroy(), 50));
+      return;
+    }
     req.on('data', (c: Buffer) => {
       entry.body += c.toString();
     });
@@ -188,6 +194,21 @@ describe('the model key proxy', () => {
       req.write('hello');
     });
     expect(text).toBe('got 5\ngot 5\nend\n');
+  });
+
+  it('cuts the answer off for the sandbox when the API drops it, rather than leave it hanging', async () => {
+    const ending = await new Promise<string>((resolve) => {
+      const req = httpRequest({ socketPath: join(proxy.dir, MODEL_SOCKET), path: '/v1/messages/cut' }, (res) => {
+        res.on('data', () => undefined);
+        res.once('end', () => resolve('ended'));
+        res.once('error', () => resolve('cut off'));
+        res.once('aborted', () => resolve('cut off'));
+      });
+      req.once('error', () => resolve('cut off'));
+      req.setTimeout(5000, () => resolve('hanging'));
+      req.end();
+    });
+    expect(ending).toBe('cut off');
   });
 
   it('answers 404 for anything but an API path, and forwards none of it', async () => {
