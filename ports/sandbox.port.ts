@@ -14,6 +14,11 @@ export interface SandboxRequest extends SandboxCommand {
    * the proxy (`HTTP(S)_PROXY`), which lets allow-listed hosts through.
    */
   offline?: boolean;
+  /**
+   * Talks to the model API (the agent): a sandbox that keeps the model key outside points
+   * `ANTHROPIC_BASE_URL` at the session's key-adding proxy for this command only.
+   */
+  modelApi?: boolean;
 }
 
 /**

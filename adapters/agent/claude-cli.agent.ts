@@ -38,7 +38,13 @@ export function createCliAgent(options: CliAgentOptions): Agent {
       });
       if (!argv[0]) throw new Error('agent command template is empty');
       // The agent may write its working tree only; it never sees the session or its credentials.
-      const confined = options.sandbox.wrap({ argv, cwd: invocation.cwd, env: invocation.env, writable: [invocation.cwd] });
+      const confined = options.sandbox.wrap({
+        argv,
+        cwd: invocation.cwd,
+        env: invocation.env,
+        writable: [invocation.cwd],
+        modelApi: true,
+      });
       const [file, ...args] = confined.argv as [string, ...string[]];
       const shown = argv[0];
 

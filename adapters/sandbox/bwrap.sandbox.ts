@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readlinkSync } from 'node:fs';
 import type { Sandbox, SandboxCommand, SandboxRequest } from '../../ports/sandbox.port.js';
-import { EGRESS_FORWARDER, EGRESS_SOCKET } from './egress-proxy.js';
+import { EGRESS_SOCKET } from './egress-proxy.js';
+import { MODEL_SOCKET } from './model-key-proxy.js';
 import { privateSystemPaths } from './private-paths.js';
+import { FORWARDER_SCRIPT } from './socket-forwarder.js';
 
 export interface BwrapOptions {
   /** The bwrap binary (`bwrap` on PATH unless told). */
@@ -17,6 +19,12 @@ export interface BwrapOptions {
    * shares the host's network.
    */
   egress?: { dir: string; node: string };
+  /**
+   * The session's model key proxy (`startModelKeyProxy`): its directory and the node binary
+   * that runs its forwarder. A command that asks for the model API (`modelApi`, the agent) gets
+   * `ANTHROPIC_BASE_URL` pointed at the forwarder; no command ever gets the key.
+   */
+  modelApi?: { dir: string; node: string };
   /** Host paths to hide besides what `privateSystemPaths` finds (the operator's own secrets). */
   mask?: readonly string[];
 }
@@ -31,6 +39,9 @@ export const SANDBOX_HOME = '/tmp/home';
 export const SANDBOX_EGRESS_DIR = '/run/ai-implement-egress';
 export const SANDBOX_PROXY_URL = 'http://127.0.0.1:3128';
 const FORWARDER_READY = '/tmp/.ai-implement-egress-ready';
+/** Where the model key proxy's directory appears inside; its forwarder takes any free port. */
+export const SANDBOX_MODEL_DIR = '/run/ai-implement-model';
+const MODEL_READY = '/tmp/.ai-implement-model-ready';
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -144,11 +155,17 @@ export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
       // the forwarder to the session's proxy started (and listening) before the command.
       if (egress) args.push('--unshare-net');
       if (proxied) args.push('--ro-bind', egress.dir, SANDBOX_EGRESS_DIR);
+      const model = request.modelApi && !request.offline ? options.modelApi : undefined;
+      if (model) args.push('--ro-bind', model.dir, SANDBOX_MODEL_DIR);
       // Last, so no bind above shows again what is hidden.
       args.push(...masks);
       // Through sh, so a program that is not installed is the shell's 127, as it is unconfined
       // (sh's own PWD is dropped: the command gets exactly the environment it was given).
-      const script = `unset PWD; ${proxied ? startForwarder(egress.node) : ''}exec "$0" "$@"`;
+      const forwarders = startForwarders({
+        ...(proxied ? { egress: egress.node } : {}),
+        ...(model ? { model: model.node } : {}),
+      });
+      const script = `unset PWD; ${forwarders}exec "$0" "$@"`;
       args.push('--chdir', request.cwd, '--', '/bin/sh', '-c', script, ...request.argv);
       return {
         argv: [bwrap, ...args],
@@ -160,16 +177,33 @@ export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
   };
 }
 
+/** A forwarder (`socket-forwarder.ts`) to the socket in `dir`, in the background with an empty environment. */
+const forwarder = (node: string, dir: string, socket: string, port: number, ready: string) =>
+  `env -i ${shellQuote(node)} ${dir}/${FORWARDER_SCRIPT} ${dir}/${socket} ${port} ${ready} </dev/null >/dev/null 2>&1 & `;
+
 /**
- * The forwarder, in the background with an empty environment, then a wait (10 s at most) until
- * it listens: the command's first request must not find the port closed.
+ * The forwarders the command gets, then a wait (10 s at most) until each has written its port:
+ * the command's first request must not find a port closed. The model key proxy's forwarder
+ * takes any free port (with `AI_IMPLEMENT_EGRESS=open` the sandbox shares the host's loopback,
+ * where a fixed port may be taken), and the command is pointed at it; its `ANTHROPIC_API_KEY`
+ * is the placeholder the proxy replaces.
  */
-function startForwarder(node: string): string {
-  const dir = SANDBOX_EGRESS_DIR;
-  return [
-    `env -i ${shellQuote(node)} ${dir}/${EGRESS_FORWARDER} ${dir}/${EGRESS_SOCKET} ${new URL(SANDBOX_PROXY_URL).port} ${FORWARDER_READY} </dev/null >/dev/null 2>&1 &`,
-    `n=0; while [ ! -e ${FORWARDER_READY} ]; do n=$((n+1)); if [ "$n" -gt 1000 ]; then echo "sandbox: the egress proxy's forwarder did not start" >&2; exit 125; fi; sleep 0.01; done; `,
-  ].join(' ');
+function startForwarders(node: { egress?: string; model?: string }): string {
+  const ready: string[] = [];
+  let script = '';
+  if (node.egress) {
+    script += forwarder(node.egress, SANDBOX_EGRESS_DIR, EGRESS_SOCKET, Number(new URL(SANDBOX_PROXY_URL).port), FORWARDER_READY);
+    ready.push(FORWARDER_READY);
+  }
+  if (node.model) {
+    script += forwarder(node.model, SANDBOX_MODEL_DIR, MODEL_SOCKET, 0, MODEL_READY);
+    ready.push(MODEL_READY);
+  }
+  if (ready.length === 0) return '';
+  const waiting = ready.map((file) => `[ ! -s ${file} ]`).join(' || ');
+  script += `n=0; while ${waiting}; do n=$((n+1)); if [ "$n" -gt 1000 ]; then echo "sandbox: a proxy's forwarder did not start" >&2; exit 125; fi; sleep 0.01; done; `;
+  if (node.model) script += `ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat ${MODEL_READY})"; export ANTHROPIC_BASE_URL; `;
+  return script;
 }
 
 /** No confinement: only when the operator set `AI_IMPLEMENT_SANDBOX=off` (or a test says so). */

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, isIP, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,32 +11,12 @@ import {
   normalizeHost,
   recordBlocked,
 } from '../../core/domain/egress.js';
+import { FORWARDER_SCRIPT, writeForwarder } from './socket-forwarder.js';
 import { readClientHello, type TunnelStart } from './tls-client-hello.js';
 
 /** The proxy's socket and the forwarder's script, in the directory the sandbox is shown. */
 export const EGRESS_SOCKET = 'proxy.sock';
-export const EGRESS_FORWARDER = 'forwarder.cjs';
-
-/**
- * Runs inside the sandbox (which has a loopback and nothing else): listens on
- * 127.0.0.1:PORT, where HTTP(S)_PROXY points, and relays each connection to the session's
- * proxy through the bind-mounted unix socket. It decides nothing: a hostile agent that kills
- * or replaces it only loses its own way out.
- */
-const FORWARDER_SOURCE = `'use strict';
-const net = require('node:net');
-const fs = require('node:fs');
-const [socketPath, port, ready] = process.argv.slice(2);
-const server = net.createServer((client) => {
-  const upstream = net.connect(socketPath);
-  const close = () => { client.destroy(); upstream.destroy(); };
-  client.on('error', close);
-  upstream.on('error', close);
-  client.pipe(upstream);
-  upstream.pipe(client);
-});
-server.listen(Number(port), '127.0.0.1', () => fs.writeFileSync(ready, ''));
-`;
+export const EGRESS_FORWARDER = FORWARDER_SCRIPT;
 
 export interface EgressProxyOptions {
   /** What may be reached (core/domain/egress.ts). */
@@ -230,7 +210,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     } else refuse(socket, '501 Not Implemented', 'use CONNECT for an upgrade\n');
   });
 
-  await writeFile(join(dir, EGRESS_FORWARDER), FORWARDER_SOURCE, { mode: 0o644 });
+  await writeForwarder(dir);
   const socketPath = join(dir, EGRESS_SOCKET);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

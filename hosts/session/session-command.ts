@@ -10,6 +10,7 @@ import { receiveRunCredentials } from './run-credentials.js';
 import { startSessionEgress } from './session-egress.js';
 import { readSessionEnv, type SandboxSettings } from './session-env.js';
 import { sessionForge } from './session-forge.js';
+import { type SessionModelProxy, startSessionModelProxy } from './session-model-proxy.js';
 import { runSession } from './session-runtime.js';
 import { createShell } from './shell.js';
 
@@ -39,8 +40,8 @@ export async function sessionCommand(
     io.err(config.error);
     return 2;
   }
-  const c = config.value;
   const path = taken.env.PATH ?? '';
+  let c = config.value;
   const bwrap = c.sandbox.mode === 'off' ? undefined : findBwrap(path || undefined);
   if (c.sandbox.mode !== 'off' && !bwrap) {
     io.err(
@@ -55,7 +56,19 @@ export async function sessionCommand(
     io.err(`session: the egress proxy could not start: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  const sandbox = bwrap ? confined(c.sandbox, bwrap, path, (c.agentCommand ?? CLAUDE_COMMAND)[0], egress) : createNoSandbox();
+  let model: SessionModelProxy | undefined;
+  try {
+    model = await startSessionModelProxy(c);
+  } catch (error) {
+    await egress?.close().catch(() => undefined);
+    io.err(`session: the model key proxy could not start: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  // From here on the run, its steps and every sandboxed command see the placeholder key only.
+  if (model) c = { ...c, agentEnv: model.agentEnv };
+  const sandbox = bwrap
+    ? confined(c.sandbox, bwrap, path, (c.agentCommand ?? CLAUDE_COMMAND)[0], egress, model)
+    : createNoSandbox();
   const log = (line: string) => io.out(`[session ${c.issueIdentifier}] ${line}`);
   const callbacks = createCallbackClient({
     callbackUrl: c.callbackUrl,
@@ -78,6 +91,7 @@ export async function sessionCommand(
       forge: sessionForge,
       log,
       ...(egress ? { egress } : {}),
+      ...(model ? { secrets: [model.apiKey] } : {}),
       onStopRequest: (stop) => {
         for (const signal of signals) {
           const handler = () => stop(signal);
@@ -91,13 +105,14 @@ export async function sessionCommand(
   } finally {
     for (const off of handlers) off();
     await egress?.close().catch(() => undefined);
+    await model?.proxy.close().catch(() => undefined);
   }
 }
 
 /**
  * The bubblewrap sandbox the settings ask for. The agent CLI's own install, when it is not a
- * system program, is shown read-only; with an egress proxy, so is the node that runs its
- * forwarder inside.
+ * system program, is shown read-only; with an egress or a model key proxy, so is the node
+ * that runs their forwarders inside.
  */
 function confined(
   settings: SandboxSettings,
@@ -105,10 +120,16 @@ function confined(
   path: string,
   agentProgram: string | undefined,
   egress?: EgressProxy,
+  model?: SessionModelProxy,
 ) {
   const node = process.execPath;
+  const forwarded = egress !== undefined || model !== undefined;
   const readOnly = [
-    ...new Set([...settings.readOnly, ...agentInstallDirs(agentProgram, path), ...(egress ? agentInstallDirs(node, path) : [])]),
+    ...new Set([
+      ...settings.readOnly,
+      ...agentInstallDirs(agentProgram, path),
+      ...(forwarded ? agentInstallDirs(node, path) : []),
+    ]),
   ];
   return createBwrapSandbox({
     bwrap,
@@ -116,5 +137,6 @@ function confined(
     readWrite: settings.readWrite,
     mask: settings.mask,
     ...(egress ? { egress: { dir: egress.dir, node } } : {}),
+    ...(model ? { modelApi: { dir: model.proxy.dir, node } } : {}),
   });
 }

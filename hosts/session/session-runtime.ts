@@ -38,6 +38,8 @@ export interface SessionRuntimeDeps {
     blocked(): BlockedLog;
     onBlocked(listener: (request: { method: string; target: string }) => void): void;
   };
+  /** Values kept out of the agent's environment (the model key its proxy adds), redacted like the rest. */
+  secrets?: readonly string[];
   /**
    * While an agent spends, its usage is reported on its own (`/runner/progress` with `usage`
    * only) at most this often (2 s), so the orchestrator sees the spend between steps too.
@@ -78,6 +80,7 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
     config.resultToken,
     config.progressToken,
     config.nonce,
+    ...(deps.secrets ?? []),
     ...Object.entries(config.agentEnv)
       .filter(([k]) => !isRunnerVariable(k))
       .map(([, v]) => v),

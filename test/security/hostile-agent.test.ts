@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalForge } from '../../adapters/forge/local/local-forge.adapter.js';
 import { handOffCredentials } from '../../adapters/runners/local/credentials-file.js';
-import { findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
+import { findBwrap, SANDBOX_MODEL_DIR } from '../../adapters/sandbox/bwrap.sandbox.js';
+import { MODEL_KEY_PLACEHOLDER } from '../../adapters/sandbox/model-key-proxy.js';
 import { type FakeCallbackServer, startFakeCallbackServer } from '../session/fake-callback-server.js';
 import { TARGET_FILES } from '../session/session-fixture.js';
 import { leakedIn } from './leak-detector.js';
@@ -26,7 +27,9 @@ import { leakedIn } from './leak-detector.js';
  * loopback server of this machine that is not on the egress allow-list (directly, through the
  * proxy, through a CONNECT tunnel, and by a host name carrying its key), and one that is.
  * The repository's WORKFLOW.md is a symbolic link to DATA_DIR's store: the session, which reads
- * it outside the sandbox, must not put that file in the agent's prompt.
+ * it outside the sandbox, must not put that file in the agent's prompt. The model key is the
+ * session's alone: the agent gets a placeholder and reaches a loopback fake of the Anthropic
+ * API through the session's key-adding proxy, which must add the real key there and nowhere else.
  */
 
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,7 +58,25 @@ let bare = '';
 /** Loopback servers of this machine: one the allow-list names, one it does not. */
 const reached = { allowed: [] as string[], blocked: [] as string[] };
 const servers: Server[] = [];
-const ports = { allowed: 0, blocked: 0 };
+const ports = { allowed: 0, blocked: 0, model: 0 };
+/** What the fake Anthropic API was sent: the path and the credentials of each request. */
+const modelCalls: { path: string; apiKey: string | undefined; authorization: string | undefined }[] = [];
+
+async function fakeAnthropic(): Promise<number> {
+  const server = createServer((req, res) => {
+    modelCalls.push({
+      path: req.url ?? '',
+      apiKey: req.headers['x-api-key'] as string | undefined,
+      authorization: req.headers.authorization,
+    });
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end('event: message_stop\ndata: {"type":"message_stop"}\n\n');
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
 
 async function recordingServer(paths: string[]): Promise<number> {
   const server = createServer((req, res) => {
@@ -114,6 +135,7 @@ beforeAll(async () => {
 
   ports.allowed = await recordingServer(reached.allowed);
   ports.blocked = await recordingServer(reached.blocked);
+  ports.model = await fakeAnthropic();
 
   const handed = handOffCredentials({
     AI_IMPLEMENT_RESULT_TOKEN: secrets.resultToken,
@@ -141,6 +163,7 @@ beforeAll(async () => {
     RUNNER_TOKEN_SECRET: secrets.runnerSecret,
     ADMIN_ACCESS_CODE: secrets.adminCode,
     ANTHROPIC_API_KEY: apiKey,
+    ANTHROPIC_BASE_URL: `http://127.0.0.1:${ports.model}`,
     HOSTILE_LOOT: loot,
     HOSTILE_PROBES: JSON.stringify([
       join(dataDir, 'store.json'),
@@ -152,6 +175,8 @@ beforeAll(async () => {
       process.env.HOME ?? '/root',
       handed.env.AI_IMPLEMENT_CREDENTIALS_FILE ?? '',
       '/proc/1/environ',
+      SANDBOX_MODEL_DIR,
+      `${SANDBOX_MODEL_DIR}/forwarder.cjs`,
     ]),
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'hosts/cli/main.ts', 'session'], {
@@ -187,7 +212,7 @@ describe('a hostile agent in the sandbox', () => {
     // Its prompts were collected too (the repository's WORKFLOW.md links to DATA_DIR's store).
     expect((await readdir(loot)).some((f) => f.startsWith('prompt-'))).toBe(true);
     const all = stolen.join('\n');
-    expect(leakedIn(all, Object.values(secrets))).toEqual([]);
+    expect(leakedIn(all, [...Object.values(secrets), apiKey])).toEqual([]);
     const agent = JSON.parse(stolen.find((s) => s.startsWith('{"env"')) ?? '{}') as {
       env: Record<string, string>;
       parentEnviron: string;
@@ -198,9 +223,32 @@ describe('a hostile agent in the sandbox', () => {
     expect(agent.status).toMatch(/CapEff:\s+0+\n/);
     // Its parent is the sandbox's own init, which holds the agent's environment and no more.
     expect(agent.parentEnviron).not.toContain('AI_IMPLEMENT_');
-    expect(Object.keys(agent.proc).every((pid) => Number(pid) < 10)).toBe(true);
+    // Only the few processes of the sandbox (its init, the proxies' forwarders, the agent's own).
+    expect(Object.keys(agent.proc).length, Object.keys(agent.proc).join(' ')).toBeLessThan(10);
+    expect(Object.keys(agent.proc)).toContain('1');
     expect(Object.keys(agent.env).filter((k) => k.startsWith('AI_IMPLEMENT_') || k.startsWith('GIT_CONFIG'))).toEqual([]);
-    expect(agent.env.ANTHROPIC_API_KEY).toBe(apiKey);
+    // The model key is a placeholder; the API is the session's proxy, on the sandbox's loopback.
+    expect(agent.env.ANTHROPIC_API_KEY).toBe(MODEL_KEY_PLACEHOLDER);
+    expect(agent.env.ANTHROPIC_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(agent.env.ANTHROPIC_BASE_URL).not.toBe(`http://127.0.0.1:${ports.model}`);
+  });
+
+  it('reached the model API through the session proxy, which added the key the sandbox never held', async () => {
+    const answers = (await readdir(loot))
+      .filter((f) => f.startsWith('model-'))
+      .flatMap(
+        (f) =>
+          (JSON.parse(readFileSync(join(loot, f), 'utf8')) as { answers: { path: string; status?: number; body?: string }[] })
+            .answers,
+      );
+    expect(answers.length).toBeGreaterThanOrEqual(4);
+    expect(
+      answers.filter((a) => a.path === '/v1/messages').every((a) => a.status === 200 && a.body?.includes('message_stop')),
+    ).toBe(true);
+    expect(answers.filter((a) => a.path !== '/v1/messages').every((a) => a.status === 404)).toBe(true);
+    // Every request the API got carried the real key, and only as x-api-key; none of the other paths arrived.
+    expect(modelCalls.length).toBeGreaterThanOrEqual(2);
+    for (const call of modelCalls) expect(call).toEqual({ path: '/v1/messages', apiKey, authorization: undefined });
   });
 
   it("pushed to the real remote, never to the agent's pushurl or insteadOf", async () => {

@@ -12,7 +12,9 @@
 //   - its final answer and the plan: the same encodings of every value it was given;
 //   - the network (HOSTILE_NET, JSON { blocked: "host:port", allowed: "host:port" }): the blocked
 //     host directly, through $HTTP_PROXY and through a CONNECT tunnel, a CONNECT to a host name
-//     carrying its key (exfiltration by name), and the allowed host through the proxy.
+//     carrying its key (exfiltration by name), and the allowed host through the proxy;
+//   - the model API at $ANTHROPIC_BASE_URL (the session's key proxy), with its key and as Bearer,
+//     and a path that is not the API's: what comes back is collected too (model-*.json).
 // Everything collected goes to HOSTILE_LOOT (the only other directory the sandbox shows it).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -95,6 +97,25 @@ if (process.env.HOSTILE_NET) {
     out = `probe failed: ${error.message}`;
   }
   writeFileSync(join(loot, `net-${stamp}.jsonl`), out);
+}
+
+/** The model API, as the agent is told to reach it: its answers must carry no key. */
+if (process.env.ANTHROPIC_BASE_URL) {
+  const base = process.env.ANTHROPIC_BASE_URL;
+  const call = async (path) => {
+    try {
+      const r = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'hostile', stream: true, messages: [] }),
+      });
+      return { path, status: r.status, headers: Object.fromEntries(r.headers), body: await r.text() };
+    } catch (error) {
+      return { path, error: error.message };
+    }
+  };
+  const answers = [await call('/v1/messages'), await call('/admin/keys')];
+  writeFileSync(join(loot, `model-${stamp}.json`), JSON.stringify({ base, answers }));
 }
 
 const repo = process.cwd();
