@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { egressAllows } from '../../core/domain/egress.js';
 import { sessionEgressRules, startSessionEgress } from '../../hosts/session/session-egress.js';
 import { readSessionEnv } from '../../hosts/session/session-env.js';
+import { SESSION_RUN_ENV } from './session-run-env.js';
 
-const RUN = {
-  AI_IMPLEMENT_JOB_ID: 'job-1',
-  AI_IMPLEMENT_PHASE: 'implementation',
-  AI_IMPLEMENT_ISSUE: 'ENG-7',
-  AI_IMPLEMENT_CALLBACK_URL: 'https://orchestrator.example/',
-  AI_IMPLEMENT_RESULT_TOKEN: 'ait1.result.sig',
-  AI_IMPLEMENT_PROGRESS_TOKEN: 'ait1.progress.sig',
-  AI_IMPLEMENT_NONCE: 'nonce-123456',
-  AI_IMPLEMENT_OWNER: 'acme',
-  AI_IMPLEMENT_REPO: 'app',
-};
+const RUN = SESSION_RUN_ENV;
 
 describe("the session's egress settings", () => {
   it('default to the allow-list: the model provider, the registries and the forge, not the orchestrator nor anything else', () => {

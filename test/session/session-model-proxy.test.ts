@@ -5,19 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { MODEL_KEY_PLACEHOLDER, MODEL_SOCKET } from '../../adapters/sandbox/model-key-proxy.js';
 import { readSessionEnv } from '../../hosts/session/session-env.js';
 import { startSessionModelProxy } from '../../hosts/session/session-model-proxy.js';
+import { SESSION_RUN_ENV } from './session-run-env.js';
 
-const RUN = {
-  AI_IMPLEMENT_JOB_ID: 'job-1',
-  AI_IMPLEMENT_PHASE: 'implementation',
-  AI_IMPLEMENT_ISSUE: 'ENG-7',
-  AI_IMPLEMENT_CALLBACK_URL: 'https://orchestrator.example/',
-  AI_IMPLEMENT_RESULT_TOKEN: 'ait1.result.sig',
-  AI_IMPLEMENT_PROGRESS_TOKEN: 'ait1.progress.sig',
-  AI_IMPLEMENT_NONCE: 'nonce-123456',
-  AI_IMPLEMENT_OWNER: 'acme',
-  AI_IMPLEMENT_REPO: 'app',
-  PATH: '/usr/bin:/bin',
-};
+const RUN = { ...SESSION_RUN_ENV, PATH: '/usr/bin:/bin' };
 const KEY = 'sk-ant-api03-session-model-proxy-test-key';
 
 describe("the session's model key proxy", () => {
