@@ -32,15 +32,11 @@ export async function shutdownServer(
   const drainMs = options.drainMs ?? DRAIN_TIMEOUT_MS;
   const began = Date.now();
   let workDone = false;
+  const done = () => {
+    workDone = true;
+  };
   // Settles in its own time; never awaited past the deadline (dispose is).
-  orchestrator.stop().then(
-    () => {
-      workDone = true;
-    },
-    () => {
-      workDone = true;
-    },
-  );
+  orchestrator.stop().then(done, done);
   let timer: NodeJS.Timeout | undefined;
   const drained = await Promise.race([
     server.close(false).then(() => true),

@@ -26,14 +26,14 @@ import { githubAuthFrom, githubCredential } from './forges.js';
 
 type Cradle = OrchestratorCradle;
 
+/** How often held-back tracker effects are looked at (each has its own backoff, from 30 s). */
+export const HELD_EFFECTS_POLL_MS = 10_000;
+
 /**
  * The work side of the container: trackers, runners, the reconcile loop and the services
  * behind the Issues, Blockers, log and tracker routes. Each adapter is built only when its
  * connection is configured; the embedded tracker and the shadow runner always are.
  */
-/** How often held-back tracker effects are looked at (each has its own backoff, from 30 s). */
-export const HELD_EFFECTS_POLL_MS = 10_000;
-
 export function registerWork(container: AwilixContainer<Cradle>): void {
   container.register({
     trackerStore: asFunction(createLocalTrackerStore).singleton(),

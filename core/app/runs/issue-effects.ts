@@ -28,7 +28,6 @@ export interface PendingIssueEffects {
   /** When the first of them was held back, and when the next attempt is due (epoch ms). */
   since: number;
   nextAt: number;
-  lastError: string;
 }
 
 export const PENDING_ISSUE_EFFECTS = collection<PendingIssueEffects>('pending-issue-effects');
@@ -60,12 +59,12 @@ export function createIssueEffects(deps: IssueEffectsDeps) {
   /** Applies `effects` from the first; the index of the one a tracker held back, with why. */
   async function applyInOrder(
     job: EffectsJob,
-    mapping: Mapping,
+    mapping: Mapping | undefined,
     effects: readonly TrackerEffect[],
   ): Promise<{ heldAt: number; error: string } | undefined> {
-    const ticketing = ticketingRegistry.get(mapping.ticketing);
+    const ticketing = mapping && ticketingRegistry.get(mapping.ticketing);
     const log = jobLogger(logger, job);
-    if (!ticketing) {
+    if (!mapping || !ticketing) {
       log.warn('lifecycle effect skipped: no ticketing for the mapping', { effects: effects.map((e) => e.kind) });
       return undefined;
     }
@@ -112,13 +111,15 @@ export function createIssueEffects(deps: IssueEffectsDeps) {
       attempts,
       since,
       nextAt: at + delay,
-      lastError: error,
     });
   }
 
   return {
-    /** Applies a job's tracker effects now, or queues them behind the issue's held-back ones. */
-    async apply(job: EffectsJob, mapping: Mapping, effects: TrackerEffect[]): Promise<void> {
+    /**
+     * Applies a job's tracker effects now, or queues them behind the issue's held-back ones;
+     * without a mapping (or its tracker) they are skipped, with a warning.
+     */
+    async apply(job: EffectsJob, mapping: Mapping | undefined, effects: TrackerEffect[]): Promise<void> {
       if (effects.length === 0) return;
       const waiting = await storage.documents.get(PENDING_ISSUE_EFFECTS, job.issueId);
       if (waiting) {
@@ -133,7 +134,7 @@ export function createIssueEffects(deps: IssueEffectsDeps) {
       if (held) await holdBack(job, effects.slice(held.heldAt), held.error);
     },
 
-    /** Retries every entry that is due; resolves how many issues had all their effects land. */
+    /** Retries every entry that is due; resolves how many issues had their held-back effects land. */
     async retryDue(): Promise<number> {
       let landed = 0;
       for (const pending of await storage.documents.list(PENDING_ISSUE_EFFECTS)) {
@@ -147,25 +148,24 @@ export function createIssueEffects(deps: IssueEffectsDeps) {
           continue;
         }
         const held = await applyInOrder(pending.job, mapping, pending.effects);
-        // Effects queued behind these while they ran are kept after what is still held.
+        // Effects queued behind these while they ran stay, after what is still held back.
         const latest = await storage.documents.get(PENDING_ISSUE_EFFECTS, pending.job.issueId);
         const queuedMeanwhile = latest ? latest.effects.slice(pending.effects.length) : [];
-        if (held) await holdBack(pending.job, [...pending.effects.slice(held.heldAt), ...queuedMeanwhile], held.error, pending);
-        else if (queuedMeanwhile.length > 0)
+        if (held) {
+          await holdBack(pending.job, [...pending.effects.slice(held.heldAt), ...queuedMeanwhile], held.error, pending);
+          continue;
+        }
+        if (queuedMeanwhile.length > 0)
           await storage.documents.put(PENDING_ISSUE_EFFECTS, pending.job.issueId, {
             ...pending,
             effects: queuedMeanwhile,
             nextAt: now(),
           });
-        else {
-          await storage.documents.delete(PENDING_ISSUE_EFFECTS, pending.job.issueId);
-          deps.landed?.(pending.job);
-          landed++;
-        }
+        else await storage.documents.delete(PENDING_ISSUE_EFFECTS, pending.job.issueId);
+        deps.landed?.(pending.job);
+        landed++;
       }
       return landed;
     },
   };
 }
-
-export type IssueEffects = ReturnType<typeof createIssueEffects>;

@@ -1,6 +1,6 @@
 import type { Clock } from '../../../ports/clock.port.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
-import { jobLogger, type Logger } from '../../../ports/logger.port.js';
+import type { Logger } from '../../../ports/logger.port.js';
 import { type Storage, StorageError } from '../../../ports/storage.port.js';
 import { applyJobEvent, type JobEffect, type JobEvent } from '../../domain/job-status.js';
 import { advanceIssue, type IssueEffect, issueEventForFinishedJob } from '../../domain/lifecycle.js';
@@ -56,10 +56,11 @@ export function createJobOutcomeService(deps: JobOutcomeDeps): JobOutcomeService
   });
 
   async function runIssueEffects(job: Job, mapping: Mapping | undefined, effects: IssueEffect[]) {
-    const told = effects.filter((e): e is TrackerEffect => e.kind !== 'dispatch');
-    if (told.length > 0 && !mapping)
-      jobLogger(logger, job).warn('lifecycle effect skipped: no ticketing for the mapping', { effects: told.map((e) => e.kind) });
-    else if (told.length > 0 && mapping) await trackerEffects.apply(job, mapping, told);
+    await trackerEffects.apply(
+      job,
+      mapping,
+      effects.filter((e): e is TrackerEffect => e.kind !== 'dispatch'),
+    );
     // An auto-approved plan moves on: the reconcile cycle (which listens) plans it soon, through
     // the same cap and decision as every other dispatch — after the stage move it reads.
     if (effects.some((e) => e.kind === 'dispatch')) requestReconcile(job);
