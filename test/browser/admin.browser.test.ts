@@ -210,6 +210,29 @@ describe('the /admin page in chromium', () => {
     expect((await call('GET', '/api/mappings')).json.mappings.map((m: { teamKey: string }) => m.teamKey)).toEqual(['WEB']);
   });
 
+  it("refuses a new project with an existing project's team key instead of replacing that project", async () => {
+    // POST /api/mappings creates or updates: a second "WEB" would overwrite the first one's repository and caps.
+    await page.getByRole('button', { name: '+ New project' }).click();
+    await page.getByLabel('Local tracker').check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Team key').fill('WEB');
+    await page.getByRole('button', { name: 'Next' }).click();
+    const taken = 'A project with team key WEB already exists: edit it instead';
+    expect(await page.locator('[data-field="teamKey"] .field-error').textContent()).toBe(taken);
+    expect(await page.locator('fieldset.step:not([hidden]) legend').textContent()).toBe('Step 2 of 8: Source');
+    // Jumping ahead is refused the same way.
+    await page.getByRole('button', { name: 'Review' }).click();
+    expect(await page.locator('fieldset.step:not([hidden]) legend').textContent()).toBe('Step 2 of 8: Source');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    // Editing the project itself keeps its key, and is not refused.
+    await page.getByRole('button', { name: 'Edit WEB' }).click();
+    await page.getByRole('button', { name: 'Review' }).click();
+    expect(await page.locator('fieldset.step:not([hidden]) legend').textContent()).toBe('Step 8 of 8: Review');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const { json } = await call('GET', '/api/mappings');
+    expect(json.mappings).toEqual([expect.objectContaining({ teamKey: 'WEB', owner: 'acme', repo: 'web', maxTurns: 40 })]);
+  });
+
   it('shows an issue created through the API in Pipelines and Issues after Refresh, its title as text', async () => {
     await openPanel('Pipelines', 'Pipelines (jobs)');
     expect(await rowWith('WEB-1').count()).toBe(0);

@@ -24,6 +24,13 @@ export const MESSAGES = {
   maxInProgress: 'maxInProgressAiIssues must be a positive integer',
 };
 
+/**
+ * A new project whose team key an existing one has: POST /api/mappings creates _or updates_, so
+ * sending it would silently replace that project's repository, runner and caps.
+ * @param {string} teamKey
+ */
+export const teamKeyTaken = (teamKey) => `A project with team key ${teamKey} already exists: edit it instead`;
+
 /** The steps, in order; each field belongs to one. */
 export const STEPS = ['Ticketing system', 'Source', 'Repository', 'Runner', 'Provider', 'Capacity', 'Secrets', 'Review'];
 
@@ -150,9 +157,10 @@ export function parseExtraEnv(text) {
  * Every problem of one step, in the order of its fields.
  * @param {number} step
  * @param {FormValues} v
+ * @param {string[]} [taken] team keys of the projects there are (a new project's key must not be one)
  * @returns {Problem[]}
  */
-export function checkStep(step, v) {
+export function checkStep(step, v, taken = []) {
   /** @type {Problem[]} */
   const problems = [];
   /** @param {string} field @param {string | undefined} message */
@@ -160,7 +168,16 @@ export function checkStep(step, v) {
     if (message) problems.push({ field, message });
   };
   if (step === 1) {
-    add('teamKey', v.teamKey === '' ? MESSAGES.required : TEAM_KEY.test(v.teamKey) ? undefined : MESSAGES.teamKeyFormat);
+    add(
+      'teamKey',
+      v.teamKey === ''
+        ? MESSAGES.required
+        : !TEAM_KEY.test(v.teamKey)
+          ? MESSAGES.teamKeyFormat
+          : taken.includes(v.teamKey)
+            ? teamKeyTaken(v.teamKey)
+            : undefined,
+    );
     if (v.ticketing === 'jira') {
       add('jql', v.jql === '' ? MESSAGES.jiraJql : undefined);
       add('repoFieldValue', v.repoFieldValue === '' ? MESSAGES.jiraRepoField : undefined);
@@ -259,11 +276,11 @@ export function requestBody(v) {
 
 /**
  * The first step before `upTo` (exclusive) with a problem, and its problems; undefined when all pass.
- * @param {FormValues} v @param {number} upTo
+ * @param {FormValues} v @param {number} upTo @param {string[]} [taken] as checkStep's
  */
-export function firstFailingStep(v, upTo) {
+export function firstFailingStep(v, upTo, taken = []) {
   for (let step = 0; step < upTo; step++) {
-    const problems = checkStep(step, v);
+    const problems = checkStep(step, v, taken);
     if (problems.length > 0) return { step, problems };
   }
   return undefined;

@@ -45,13 +45,16 @@ let formCount = 0;
 /**
  * @param {{
  *   existing?: any,
+ *   takenTeamKeys?: () => string[],
  *   onSaved: (mapping: any, message: string) => void,
  *   onCancel: () => void,
  * }} options
  */
-export function projectForm({ existing, onSaved, onCancel }) {
+export function projectForm({ existing, takenTeamKeys = () => [], onSaved, onCancel }) {
   const uid = `pf${++formCount}`;
   const editing = existing !== undefined;
+  /** A new project may not take an existing one's key (the API would replace that project). */
+  const taken = () => (editing ? [] : takenTeamKeys());
   /** @type {Record<string, Control>} */
   const controls = {};
 
@@ -415,7 +418,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
 
   /** Next: the step must pass its checks first. */
   function next() {
-    const problems = checkStep(current, values());
+    const problems = checkStep(current, values(), taken());
     if (problems.length > 0) {
       showProblems(current, problems);
       return;
@@ -431,7 +434,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
       go(step);
       return;
     }
-    const failing = firstFailingStep(values(), step);
+    const failing = firstFailingStep(values(), step, taken());
     if (failing) showProblems(failing.step, failing.problems);
     else {
       clearProblems();
@@ -493,7 +496,7 @@ export function projectForm({ existing, onSaved, onCancel }) {
   }
 
   async function save() {
-    const failing = firstFailingStep(values(), STEPS.length - 1);
+    const failing = firstFailingStep(values(), STEPS.length - 1, taken());
     if (failing) {
       showProblems(failing.step, failing.problems);
       return;

@@ -15,6 +15,8 @@ export async function render(root, ctx) {
   const list = h('div');
   const newButton = h('button', { type: 'button', class: 'primary', on: { click: () => openForm() } }, '+ New project');
   const toolbar = h('div', { class: 'toolbar' }, newButton);
+  /** The team keys listed now: a new project must not reuse one. @type {string[]} */
+  let teamKeys = [];
 
   /** @param {string} text @param {'good' | 'bad'} tone */
   const flash = (text, tone) => {
@@ -25,6 +27,7 @@ export async function render(root, ctx) {
   function openForm(existing) {
     const form = projectForm({
       existing,
+      takenTeamKeys: () => teamKeys,
       onSaved: (_mapping, message) => {
         formHolder.replaceChildren();
         toolbar.hidden = false;
@@ -60,6 +63,7 @@ export async function render(root, ctx) {
     }
     /** @type {any[]} */
     const mappings = res.data.mappings;
+    teamKeys = mappings.map((m) => m.teamKey);
     list.replaceChildren(
       table({
         caption: `Project mappings (${mappings.length})`,
