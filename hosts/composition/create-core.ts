@@ -137,6 +137,8 @@ export async function buildCore(
   const stop = () => {
     stopped ??= (async () => {
       cradle.readiness.stopping();
+      // Open event streams never finish on their own: end them, so the server's drain is not held.
+      cradle.eventStream.endAll();
       await Promise.all([
         cradle.reconcile.stop(),
         cradle.runWatcher.stop(),

@@ -25,7 +25,14 @@ export interface EventsService {
    * With `lastEventId` (the client's `Last-Event-ID`) it first receives what it missed from the
    * replay buffer, or one `reset` event when that id is no longer (or never was) in it.
    */
-  subscribe(send: (message: WireEvent) => void, lastEventId?: string): () => void;
+  subscribe(send: (message: WireEvent) => void, lastEventId?: string, end?: () => void): () => void;
+  /**
+   * Ends every client's stream (`end` of its subscription) and any that subscribes later: a
+   * shutdown begins. An open stream is a request that never finishes, so without this each one
+   * would hold the shutdown's drain for its whole time; clients reconnect (to a replica, or the
+   * next start) with `Last-Event-ID`.
+   */
+  endAll(): void;
   /** Stops filling the replay buffer (container disposal). */
   dispose(): void;
   /** Clients subscribed now. */
@@ -93,21 +100,35 @@ export function createEventsService({ eventBus, config, heartbeatMs = HEARTBEAT_
     return { event: event.type.replace(/[\r\n]/g, ' '), data };
   }
 
+  /** The `end` of each open subscription. */
+  const ends = new Set<() => void>();
+  let ending = false;
+
   return {
     heartbeatMs,
     clients: () => clients,
     dispose: unfollow,
-    subscribe(send, lastEventId) {
+    endAll() {
+      ending = true;
+      for (const end of [...ends]) end();
+    },
+    subscribe(send, lastEventId, end) {
       clients += 1;
       if (lastEventId !== undefined) for (const wire of missed(lastEventId)) send(wire);
       const unsubscribe = eventBus.subscribe((event) => send(stamp(event)));
       let done = false;
-      return () => {
+      const leave = () => {
         if (done) return;
         done = true;
         clients -= 1;
+        if (end) ends.delete(end);
         unsubscribe();
       };
+      if (end) {
+        if (ending) queueMicrotask(end);
+        else ends.add(end);
+      }
+      return leave;
     },
   };
 }

@@ -68,19 +68,29 @@ export const v1StateRoutes = [
     responses: { 200: { contentType: 'text/event-stream', description: 'An event stream' } },
     handler: ({ event }, { eventStream }) => {
       const stream = createEventStream(event);
+      // The connection is not kept for another request once the stream ends (a shutdown ends it):
+      // an idle kept-alive socket would hold the server's close for its keep-alive timeout.
+      event.res.headers.set('connection', 'close');
       let pending = 0;
       const lastEventId = event.req.headers.get('last-event-id') ?? undefined;
-      const unsubscribe = eventStream.subscribe((message) => {
-        if (pending >= SSE_MAX_PENDING) {
-          stop();
-          void stream.close();
-          return;
-        }
-        pending += 1;
-        void stream.push(message).finally(() => {
-          pending -= 1;
-        });
-      }, lastEventId);
+      const end = () => {
+        stop();
+        void stream.close();
+      };
+      const unsubscribe = eventStream.subscribe(
+        (message) => {
+          if (pending >= SSE_MAX_PENDING) {
+            end();
+            return;
+          }
+          pending += 1;
+          void stream.push(message).finally(() => {
+            pending -= 1;
+          });
+        },
+        lastEventId,
+        end, // a shutdown ends the stream rather than waiting for it
+      );
       // A comment line keeps proxies from closing an idle stream and lets the client notice a dead one.
       const heartbeat = setInterval(() => void stream.pushComment('heartbeat'), eventStream.heartbeatMs);
       heartbeat.unref?.();

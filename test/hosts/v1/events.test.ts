@@ -171,6 +171,37 @@ describe('GET /api/v1/events (SSE)', () => {
     }
   });
 
+  it('over a real socket: a shutdown ends the open streams at once instead of waiting out its 10 s drain', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ai-implement-sse-'));
+    const errors: string[] = [];
+    const server = await startServer(
+      { ...SHADOW, PORT: '0', DATA_DIR: dataDir, STORAGE_URL: 'memory:', POLL_INTERVAL_MS: '86400000' },
+      { out: () => {}, err: (line) => errors.push(line) },
+    );
+    try {
+      if (!server) throw new Error('server did not start');
+      const login = await fetch(`${server.url}/api/auth`, { method: 'POST', body: JSON.stringify({ code: ACCESS_CODE }) });
+      const { token } = (await login.json()) as { token: string };
+      // An admin tab's stream, open while the operator restarts the server.
+      const res = await fetch(`${server.url}/api/v1/events`, { headers: { authorization: `Bearer ${token}` } });
+      const reader = res.body!.getReader();
+      await readUntil(reader, { text: '' }, /: connected/);
+      const began = Date.now();
+      await server.close();
+      expect(Date.now() - began).toBeLessThan(3_000);
+      expect(errors.join('\n')).not.toMatch(/still in flight/);
+      expect(server.orchestrator.cradle.eventStream.clients()).toBe(0);
+      // The client sees its stream end (and reconnects, as the admin page does).
+      await expect(
+        (async () => {
+          for (;;) if ((await reader.read()).done) return 'ended';
+        })(),
+      ).resolves.toBe('ended');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('drops a client that stops reading instead of buffering the bus without end', async () => {
     h = await startHarness('memory', SHADOW);
     const token = await h.login();
