@@ -56,11 +56,24 @@ export interface MappingBlockerRow {
 
 export type IssuesViewError = { kind: 'upstream'; message: string };
 
+/** A page of the Issues list: a long list is read a page at a time (2,000 issues are 0.9 MB). */
+export interface IssuesPage {
+  /** Identifier, title or team containing this, in any case. */
+  q?: string;
+  /** At most this many (0: only the total and the counts); none: all. */
+  limit?: number;
+  offset?: number;
+}
+
 export interface IssuesViewService {
-  issues(): Promise<
-    Result<{ issues: IssueRow[]; inProgress: { teamKey: string; count: number; cap: number }[] }, IssuesViewError>
+  /** Every issue, or one page of those matching `q` (`total` counts them all). */
+  issues(
+    page?: IssuesPage,
+  ): Promise<
+    Result<{ issues: IssueRow[]; total: number; inProgress: { teamKey: string; count: number; cap: number }[] }, IssuesViewError>
   >;
-  blockers(): Promise<
+  /** Every blocked issue, or one page of them (the KPIs count them all). */
+  blockers(page?: Pick<IssuesPage, 'limit' | 'offset'>): Promise<
     Result<
       {
         kpis: {
@@ -106,7 +119,7 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
   }
 
   return {
-    async issues() {
+    async issues(page = {}) {
       const view = await current();
       const snapshots = [...view.mappings.values()];
       const failure = upstreamFailure(snapshots);
@@ -115,42 +128,55 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
       const activeJobs = new Map<string, Job>();
       for (const job of await storage.jobs.list({ statuses: IN_FLIGHT_STATUSES })) activeJobs.set(job.issueId, job);
 
-      const issues = snapshots.flatMap((snapshot) =>
-        snapshot.issues.map((issue): IssueRow => {
-          const mapping = mappings.get(snapshot.teamKey);
-          const planningOn = mapping?.planningEnabled ?? true;
-          const approved = issue.planApproved === true || mapping?.autoApprovePlans === true;
-          const job = activeJobs.get(issue.id);
-          return {
-            id: issue.id,
-            identifier: issue.identifier,
-            title: issue.title,
-            teamKey: snapshot.teamKey,
-            url: issue.url,
-            stage: issue.stage,
-            stageName: STAGE_TABLE[issue.stage].displayName,
-            state: issue.stateType ?? null,
-            stateName: issue.state ?? null,
-            labels: issue.labels,
-            priority: issue.priority,
-            createdAt: new Date(issue.createdAt).toISOString(),
-            planningPending:
-              planningOn &&
-              (issue.stage === 'triggered' || issue.stage === 'planning' || (issue.stage === 'plan_complete' && !approved)),
-            readyForImplementation: (issue.stage === 'triggered' && !planningOn) || (issue.stage === 'plan_complete' && approved),
-            activeJob: job ? { id: job.id, phase: job.phase, status: job.status } : null,
-          };
-        }),
+      const q = page.q?.trim().toLowerCase() ?? '';
+      const matching = snapshots.flatMap((snapshot) =>
+        snapshot.issues
+          .filter(
+            (issue) => q === '' || [issue.identifier, issue.title, snapshot.teamKey].some((v) => v.toLowerCase().includes(q)),
+          )
+          .map((issue) => ({ snapshot, issue })),
       );
+      // Newest first, in an order that holds between two reads, so that pages neither repeat nor skip.
+      matching.sort(
+        (a, b) =>
+          b.issue.createdAt - a.issue.createdAt || a.issue.identifier.localeCompare(b.issue.identifier, 'en', { numeric: true }),
+      );
+      const offset = page.offset ?? 0;
+      const shown = page.limit === undefined ? matching.slice(offset) : matching.slice(offset, offset + page.limit);
+      const issues = shown.map(({ snapshot, issue }): IssueRow => {
+        const mapping = mappings.get(snapshot.teamKey);
+        const planningOn = mapping?.planningEnabled ?? true;
+        const approved = issue.planApproved === true || mapping?.autoApprovePlans === true;
+        const job = activeJobs.get(issue.id);
+        return {
+          id: issue.id,
+          identifier: issue.identifier,
+          title: issue.title,
+          teamKey: snapshot.teamKey,
+          url: issue.url,
+          stage: issue.stage,
+          stageName: STAGE_TABLE[issue.stage].displayName,
+          state: issue.stateType ?? null,
+          stateName: issue.state ?? null,
+          labels: issue.labels,
+          priority: issue.priority,
+          createdAt: new Date(issue.createdAt).toISOString(),
+          planningPending:
+            planningOn &&
+            (issue.stage === 'triggered' || issue.stage === 'planning' || (issue.stage === 'plan_complete' && !approved)),
+          readyForImplementation: (issue.stage === 'triggered' && !planningOn) || (issue.stage === 'plan_complete' && approved),
+          activeJob: job ? { id: job.id, phase: job.phase, status: job.status } : null,
+        };
+      });
       const inProgress = Object.entries(view.last?.inProgress ?? {}).map(([teamKey, v]) => ({
         teamKey,
         count: v.count,
         cap: v.cap,
       }));
-      return ok({ issues, inProgress });
+      return ok({ issues, total: matching.length, inProgress });
     },
 
-    async blockers() {
+    async blockers(page = {}) {
       const view = await current();
       const failure = upstreamFailure([...view.mappings.values()]);
       if (failure) return err(failure);
@@ -189,7 +215,8 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
           blockedByDedup: rows.filter((r) => r.reason === 'dedup').length,
           blockedByBudget: rows.filter((r) => r.reason === 'budget').length,
         },
-        blockers: rows,
+        blockers:
+          page.limit === undefined ? rows.slice(page.offset ?? 0) : rows.slice(page.offset ?? 0, (page.offset ?? 0) + page.limit),
       });
     },
   };

@@ -316,19 +316,24 @@ export function orDash(value) {
 }
 
 /**
- * "Newer · 1–25 of 80 · Older" for a list paged newest first; `onPage` gets the new offset.
- * @param {{ offset: number, pageSize: number, total: number, onPage: (offset: number) => void }} page
+ * "Newer · 1–25 of 80 · Older" for a list paged newest first (or other labels, for a list in
+ * another order); `onPage` gets the new offset.
+ * @param {{ offset: number, pageSize: number, total: number, onPage: (offset: number) => void, labels?: [string, string] }} page
  */
-export function pager({ offset, pageSize, total, onPage }) {
+export function pager({ offset, pageSize, total, onPage, labels = ['Newer', 'Older'] }) {
   return h(
     'p',
     { class: 'pager' },
-    h('button', { type: 'button', disabled: offset === 0, on: { click: () => onPage(Math.max(0, offset - pageSize)) } }, 'Newer'),
+    h(
+      'button',
+      { type: 'button', disabled: offset === 0, on: { click: () => onPage(Math.max(0, offset - pageSize)) } },
+      labels[0],
+    ),
     ` ${total === 0 ? 0 : offset + 1}–${Math.min(offset + pageSize, total)} of ${total} `,
     h(
       'button',
       { type: 'button', disabled: offset + pageSize >= total, on: { click: () => onPage(offset + pageSize) } },
-      'Older',
+      labels[1],
     ),
   );
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { IssuesViewService } from '../../../core/app/issues/issues-view.service.js';
 import { routesFor } from '../route.js';
 import { isoTime, millis } from '../schemas/components.schema.js';
+import { wholeNumber } from '../schemas/operations-events.schema.js';
 
 export interface IssuesRoutesDeps {
   issuesView: IssuesViewService;
@@ -41,6 +42,14 @@ const BlockerRow = z.object({
 });
 
 const UPSTREAM = { kind: 'upstream', message: '(underlying error message)' } as const;
+const INVALID = { kind: 'invalid', message: '(the bad paging or filter parameter)' } as const;
+
+/** Paging for a long list: without `limit` the whole list, as the spec's clients expect. */
+const IssuesQuery = z.object({
+  q: z.string().max(200).optional().describe('Only issues whose identifier, title or team contains this (any case)'),
+  limit: wholeNumber('limit', 0, 1000).optional().describe('0–1000; without it, every issue (0: none, only the counts)'),
+  offset: wholeNumber('offset', 0, Number.MAX_SAFE_INTEGER).optional(),
+});
 const route = routesFor<IssuesRoutesDeps>();
 
 /** The Issues and Blockers views (admin-ui-and-api.txt "Issues", "Blockers"). */
@@ -50,22 +59,25 @@ export const issuesRoutes = [
     path: '/api/issues',
     operationId: 'listIssues',
     tag: 'Issues',
-    summary: 'List tracked issues',
+    summary: 'List tracked issues (optionally paged and filtered, with the total)',
+    query: IssuesQuery,
     responses: {
       200: z.object({
         issues: z.array(IssueRow),
+        total: z.number().int().describe('Issues matching `q` (all of them without it), whatever the page'),
         inProgress: z.array(z.object({ teamKey: z.string(), count: z.number().int(), cap: z.number().int() })),
       }),
     },
-    errors: [UPSTREAM],
-    handler: async (_input, { issuesView }) => issuesView.issues(),
+    errors: [UPSTREAM, INVALID],
+    handler: async ({ query }, { issuesView }) => issuesView.issues(query),
   }),
   route({
     method: 'get',
     path: '/api/blockers',
     operationId: 'listBlockers',
     tag: 'Issues',
-    summary: 'List issues currently blocked from dispatch, with the reason',
+    summary: 'List issues currently blocked from dispatch, with the reason (optionally paged)',
+    query: IssuesQuery.pick({ limit: true, offset: true }),
     responses: {
       200: z.object({
         kpis: z.object({
@@ -75,7 +87,9 @@ export const issuesRoutes = [
           blockedByDedup: z.number().int(),
           blockedByBudget: z.number().int().describe('Waiting for a daily budget to reset (issue 17)'),
         }),
-        blockers: z.array(BlockerRow),
+        blockers: z
+          .array(BlockerRow)
+          .describe('All of them, or the page `limit` and `offset` ask for (`kpis.totalBlocked` counts them all)'),
         mappings: z
           .array(
             z.object({
@@ -89,7 +103,7 @@ export const issuesRoutes = [
           .describe('Mappings whose tracker is rate limited or unavailable, and until when'),
       }),
     },
-    errors: [UPSTREAM],
-    handler: async (_input, { issuesView }) => issuesView.blockers(),
+    errors: [UPSTREAM, INVALID],
+    handler: async ({ query }, { issuesView }) => issuesView.blockers(query),
   }),
 ];

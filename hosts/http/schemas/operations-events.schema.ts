@@ -6,7 +6,8 @@ import { millis } from './components.schema.js';
 
 export const MAX_PAGE = 200;
 
-const wholeNumber = (name: string, min: number, max: number) =>
+/** A query parameter that is a whole number in [min, max], with the message naming it. */
+export const wholeNumber = (name: string, min: number, max: number) =>
   z
     .string()
     .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, {

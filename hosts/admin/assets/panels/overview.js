@@ -34,7 +34,7 @@ const FAILED = new Set(['failed', 'timed_out', 'review_failed']);
 export async function render(root) {
   const [log, issues, templates, config, mappings, runnerMode] = await Promise.all([
     api.get('/api/log'),
-    api.get('/api/issues'),
+    api.get('/api/issues?limit=0'), // only the in-progress counts
     api.get('/api/admin/template-status'),
     api.get('/api/admin/config-status'),
     api.get('/api/mappings'),

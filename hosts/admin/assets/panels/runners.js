@@ -10,7 +10,7 @@ export async function render(root, ctx) {
   const [mode, sessions, issues, reaper, mappings] = await Promise.all([
     api.get('/api/runner-mode'),
     api.get('/api/sessions'),
-    api.get('/api/issues'),
+    api.get('/api/issues?limit=0'), // only the in-progress counts
     api.get('/api/reaper/summary'),
     api.get('/api/mappings'),
   ]);
