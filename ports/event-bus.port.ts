@@ -89,6 +89,8 @@ export type OrchestratorEvent =
     })
   /** The reaper destroyed a runner session (never in shadow mode, where it only reports). */
   | (Happened<'reaper.destroyed'> & { data: { rule: string; runner: string; machineId: string; ageSeconds: number } })
+  /** An operator's change only its use case knows of (audit.service.ts): the audit action, never its target. */
+  | (Happened<'audit.recorded'> & { data: { action: string } })
   /** The store stopped answering (storage-availability.ts): said once per change of state. */
   | (Happened<'storage.unavailable'> & { data: { store: string; reason: string } });
 

@@ -334,6 +334,36 @@ describe('the live admin in chromium', () => {
     await second.close();
   });
 
+  it('shows an operator change made elsewhere (a secret, a setting, the dedup window) on the open panel within 2 s', async () => {
+    // Another operator, through the API: only the audit trail knew of these before, not the stream.
+    await openPanel('Local secrets');
+    expect(await rowWith('ELSEWHERE_TOKEN').count()).toBe(0);
+    const secretTook = await timeUntilShown(
+      () => call('POST', '/api/v1/secrets/ELSEWHERE_TOKEN', { value: 'elsewhere-value-123' }),
+      'ELSEWHERE_TOKEN',
+    );
+    console.info(`Local secrets showed the new secret ${secretTook} ms after the API call`);
+    expect(await page.content()).not.toContain('elsewhere-value-123');
+
+    await openPanel('Settings');
+    const started = Date.now();
+    expect((await call('POST', '/api/settings', { flySessionsRegion: 'ord' })).status).toBe(200);
+    // "In force: ord", the value in force shown as code.
+    await page.locator('main code', { hasText: /^ord$/ }).waitFor({ timeout: LIVE_BUDGET_MS });
+    console.info(`Settings showed the new region ${Date.now() - started} ms after the API call`);
+
+    await openPanel('Audit log');
+    const { json } = await call('GET', '/api/dedup');
+    const entry = json.entries.find((e: { identifier: string }) => e.identifier === 'WEB-1');
+    expect(entry).toBeDefined();
+    await page.getByRole('button', { name: 'Remove WEB-1 from the dedup window' }).waitFor();
+    expect((await call('DELETE', `/api/dedup/${entry.issueId}`)).status).toBe(200);
+    await page
+      .getByRole('button', { name: 'Remove WEB-1 from the dedup window' })
+      .waitFor({ state: 'detached', timeout: LIVE_BUDGET_MS });
+    expect(await page.evaluate(() => (globalThis as Record<string, unknown>).notReloaded)).toBe(true);
+  });
+
   it('ran without a CSP violation or a console error', () => {
     expect(cspViolations).toEqual([]);
     expect(consoleErrors).toEqual([]);

@@ -21,7 +21,7 @@ export interface AuditDeps {
 export type AuditRecord = Omit<AuditEntry, 'id' | 'at'>;
 
 export interface AuditService {
-  /** Appends one entry (redacted of every configured secret value). */
+  /** Appends one entry (redacted of every configured secret value) and announces it (`audit.recorded`). */
   record(entry: AuditRecord): Promise<void>;
   list(filter: AuditFilter, page: { limit: number; offset: number }): Promise<AuditPage>;
   /** Resolves once every entry taken from the event bus so far is stored (tests). */
@@ -64,16 +64,34 @@ export function createAuditService({ storage, clock, ids, eventBus, logger, conf
   const secrets = secretValues(config);
   let pending: Promise<void> = Promise.resolve();
 
-  async function record(entry: AuditRecord): Promise<void> {
+  async function store(entry: AuditRecord): Promise<number> {
     const full: AuditEntry = { id: ids.newId(), at: clock.now(), ...entry };
     await storage.streams.append(AUDIT_STREAM, redactDeep(full, secrets) as AuditEntry, AUDIT_RETENTION);
+    return full.at;
+  }
+
+  /**
+   * A change a use case records itself (a secret set, a setting saved, the runner mode, an issue
+   * out of the dedup window…) is announced too, so that open admin panels redraw: the bus knows
+   * nothing else of these. The action and the team only — never the target (a secret's name).
+   * Sign-ins are not changes anyone's panel shows.
+   */
+  async function record(entry: AuditRecord): Promise<void> {
+    const at = await store(entry);
+    if (entry.action.startsWith('auth.')) return;
+    eventBus.publish({
+      type: 'audit.recorded',
+      at,
+      ...(entry.teamKey ? { teamKey: entry.teamKey } : {}),
+      data: { action: entry.action },
+    });
   }
 
   const unsubscribe = eventBus.subscribe((event) => {
     const entry = fromEvent(event);
     if (!entry) return;
     pending = pending
-      .then(() => record(entry))
+      .then(async () => void (await store(entry)))
       .catch((error: unknown) => logger.error('audit entry not stored', { action: entry.action, error }));
   });
 
