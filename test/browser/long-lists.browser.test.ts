@@ -138,7 +138,9 @@ describe('the admin with 2,100 issues', () => {
   it('Blockers: says which mappings are held back whole (a tracker rate limited or down)', async () => {
     // The API's `mappings` part, as a tracker failure would fill it (faked on the wire, once).
     const held = {
-      mappings: [{ mapping: 'BIG', teamKey: 'BIG', reason: 'rate-limited', message: 'Local tracker rate limited until 17:42 UTC' }],
+      mappings: [
+        { mapping: 'BIG', teamKey: 'BIG', reason: 'rate-limited', message: 'Local tracker rate limited until 17:42 UTC' },
+      ],
       kpis: { totalBlocked: 0, teamsAffected: 0, blockedByConcurrency: 0, blockedByDedup: 0, blockedByBudget: 0 },
       blockers: [],
     };
@@ -147,6 +149,36 @@ describe('the admin with 2,100 issues', () => {
     expect(await page.locator('main .callout').allTextContents()).toContain(
       'BIG: Local tracker rate limited until 17:42 UTC. No issue of it is picked up meanwhile.',
     );
+  });
+
+  it('Audit log: a dedup window of 2,100 dispatches is drawn 100 at a time, with a filter', async () => {
+    // As many issues dispatched in 24 hours as there are (faked on the wire: the held runner here dispatches two).
+    const at = Date.parse('2026-01-02T00:00:00Z');
+    const entries = Array.from({ length: ISSUES }, (_, i) => ({
+      issueId: `id-${i + 1}`,
+      identifier: `BIG-${ISSUES - i}`,
+      title: `Load issue ${ISSUES - i}`,
+      teamKey: 'BIG',
+      phase: 'planning',
+      dispatchedAt: new Date(at - i * 1000).toISOString(),
+      expiresAt: new Date(at + 86_400_000 - i * 1000).toISOString(),
+    }));
+    await page.route('**/api/dedup', (route) => route.fulfill({ status: 200, json: { entries } }));
+    try {
+      await openPanel('audit');
+      const dedup = page.locator('main section', { hasText: 'Dedup window' });
+      await dedup.locator('tbody tr').first().waitFor();
+      expect(await dedup.locator('tbody tr').count()).toBe(100);
+      expect(await dedup.locator('.pager').textContent()).toContain(`1–100 of ${ISSUES}`);
+      await dedup.getByRole('button', { name: 'Older' }).click();
+      await dedup.locator('.pager', { hasText: `101–200 of ${ISSUES}` }).waitFor();
+      expect(await dedup.locator('tbody tr').first().textContent()).toContain(`BIG-${ISSUES - 100}`);
+      await dedup.getByLabel('Filter').fill('issue 777');
+      await dedup.locator('tbody tr', { hasText: 'BIG-777' }).waitFor();
+      expect(await dedup.locator('tbody tr').count()).toBe(1);
+    } finally {
+      await page.unroute('**/api/dedup');
+    }
   });
 
   it('Overview and Runners read the in-progress counts, not the issues', async () => {

@@ -1,12 +1,15 @@
 // @ts-check
 import { api, seg } from '../api.js';
-import { errorBox, h, section, table, time } from '../dom.js';
+import { errorBox, h, pager, section, table, time } from '../dom.js';
 import { auditTrail } from './audit-trail.js';
 
 /**
  * Developer → Audit log: the audit trail (operator actions and dispatch decisions, paged and
  * filtered) and the 24-hour dispatch dedup window, with removal.
  */
+
+/** Dedup entries per page. */
+export const PAGE = 100;
 
 /** @param {HTMLElement} root @param {import('./index.js').PanelContext} ctx */
 export async function render(root, ctx) {
@@ -28,18 +31,44 @@ export async function render(root, ctx) {
     await load();
   }
 
+  /** @type {any[]} */
+  let entries = [];
+  let offset = 0;
+  const filter = h('input', { type: 'search', id: 'dedup-filter', placeholder: 'issue, title or team', autocomplete: 'off' });
+  filter.addEventListener('input', () => {
+    offset = 0;
+    draw();
+  });
+
   async function load() {
     const res = await api.get('/api/dedup');
     if (!res.ok) {
       list.replaceChildren(errorBox(res.error));
       return;
     }
+    entries = res.data.entries;
+    draw();
+  }
+
+  /** One page of the window (every issue dispatched in 24 hours can be thousands), filtered here. */
+  function draw() {
+    const q = filter.value.trim().toLowerCase();
+    const rows = q
+      ? entries.filter((e) =>
+          [e.identifier, e.title, e.teamKey].some((v) =>
+            String(v ?? '')
+              .toLowerCase()
+              .includes(q),
+          ),
+        )
+      : entries;
+    if (offset > 0 && offset >= rows.length) offset = Math.max(0, Math.floor((rows.length - 1) / PAGE) * PAGE);
     list.replaceChildren(
       table({
         caption: 'Issues in the 24-hour dedup window',
         captionHidden: true,
-        rows: /** @type {any[]} */ (res.data.entries),
-        empty: 'The dedup window is empty.',
+        rows: rows.slice(offset, offset + PAGE),
+        empty: q ? 'No issue in the window matches the filter.' : 'The dedup window is empty.',
         columns: [
           { label: 'Issue', cell: (e) => e.identifier },
           { label: 'Title', class: 'wrap', cell: (e) => e.title },
@@ -58,6 +87,19 @@ export async function render(root, ctx) {
           },
         ],
       }),
+      ...(rows.length > PAGE
+        ? [
+            pager({
+              offset,
+              pageSize: PAGE,
+              total: rows.length,
+              onPage: (to) => {
+                offset = to;
+                draw();
+              },
+            }),
+          ]
+        : []),
     );
   }
 
@@ -71,6 +113,7 @@ export async function render(root, ctx) {
         { class: 'muted' },
         'Issues dispatched in the last 24 hours are not dispatched again until they leave this window. Remove one to allow a re-dispatch on the next poll.',
       ),
+      h('div', { class: 'toolbar' }, h('label', { for: 'dedup-filter' }, 'Filter'), filter),
       messages,
       list,
     ),
