@@ -213,6 +213,8 @@ describe('issue 16 in chromium: local-forge pull requests, the stepper, the oper
     ['workspaces', (p) => p.locator('main .kpis').waitFor()],
     ['audit', (p) => p.locator('main .pager [role="status"]', { hasText: /of \d+/ }).waitFor()],
     ['secrets', (p) => p.getByText('Fly sessions app in Settings').first().waitFor()],
+    // Each row's cap field has a visually hidden label, positioned inside the scrolling table.
+    ['projects', (p) => p.locator('main table tbody tr', { hasText: 'LOC' }).waitFor()],
   ];
 
   for (const [id, ready] of PANELS) {
