@@ -3,13 +3,22 @@ import { ok } from 'neverthrow';
 import { z } from 'zod';
 import type { EventsService } from '../../../core/app/views/events.service.js';
 import type { StateService } from '../../../core/app/views/state.service.js';
+import { type AdminAuthService, bearerToken } from '../admin-auth.service.js';
 import { routesFor } from '../route.js';
 import { millis, StateView } from '../schemas/components.schema.js';
 
 export interface V1StateRoutesDeps {
   stateView: StateService;
   eventStream: EventsService;
+  adminAuth: AdminAuthService;
 }
+
+/**
+ * How often an open event stream checks that its session still lives: the admin guard checked
+ * the token once, when the stream opened, and a stream lasts for hours. A session signed out,
+ * revoked or ended by a new access code (here or on another replica) stops its stream within this.
+ */
+export const SSE_SESSION_RECHECK_MS = 5_000;
 
 /**
  * Events a client may leave unread before it is dropped: a stalled reader must not make the
@@ -66,7 +75,7 @@ export const v1StateRoutes = [
     description:
       'Each event has an `id:` line and a `data:` line holding `{ type, at, data }` JSON; comment lines are heartbeats. A client reconnecting with `Last-Event-ID` first receives the events it missed (the last 500 are kept), or one `reset` event when that id is too old. A client that leaves 1000 events unread is dropped and reconnects.',
     responses: { 200: { contentType: 'text/event-stream', description: 'An event stream' } },
-    handler: ({ event }, { eventStream }) => {
+    handler: ({ event }, { eventStream, adminAuth }) => {
       const stream = createEventStream(event);
       // The connection is not kept for another request once the stream ends (a shutdown ends it):
       // an idle kept-alive socket would hold the server's close for its keep-alive timeout.
@@ -94,8 +103,19 @@ export const v1StateRoutes = [
       // A comment line keeps proxies from closing an idle stream and lets the client notice a dead one.
       const heartbeat = setInterval(() => void stream.pushComment('heartbeat'), eventStream.heartbeatMs);
       heartbeat.unref?.();
+      const token = bearerToken(event.req.headers.get('authorization')) ?? '';
+      const recheck = setInterval(
+        () =>
+          void adminAuth.verify(token).then(
+            (live) => live || end(),
+            () => undefined, // the store did not answer: the next check decides
+          ),
+        Math.min(SSE_SESSION_RECHECK_MS, eventStream.heartbeatMs),
+      );
+      recheck.unref?.();
       function stop() {
         clearInterval(heartbeat);
+        clearInterval(recheck);
         unsubscribe();
       }
       stream.onClosed(stop);

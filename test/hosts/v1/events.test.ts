@@ -144,6 +144,29 @@ describe('GET /api/v1/events (SSE)', () => {
     await vi.waitFor(() => expect(h!.orchestrator.cradle.eventStream.clients()).toBe(0));
   });
 
+  it('ends the stream of a session signed out after it opened: no event reaches a revoked token', async () => {
+    h = await startHarness('memory', SHADOW, {
+      eventStream: asFunction(({ eventBus, config }: Pick<OrchestratorCradle, 'eventBus' | 'config'>) =>
+        createEventsService({ eventBus, config, heartbeatMs: 50 }),
+      ).singleton(),
+    });
+    const token = await h.login();
+    const res = await h.call('GET', '/api/v1/events', { token });
+    const reader = res.body!.getReader();
+    const seen = { text: '' };
+    await readUntil(reader, seen, /: connected/);
+    expect((await h.call('DELETE', '/api/auth', { token })).status).toBe(200);
+    await vi.waitFor(() => expect(h!.orchestrator.cradle.eventStream.clients()).toBe(0), { timeout: 2_000 });
+    h.orchestrator.cradle.eventBus.publish({ type: 'mapping.updated', at: 1, teamKey: 'AFTER' });
+    const decoder = new TextDecoder();
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      seen.text += decoder.decode(chunk.value, { stream: true });
+    }
+    expect(seen.text).not.toContain('AFTER');
+  });
+
   it('over a real socket: a client that disconnects is unsubscribed', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ai-implement-sse-'));
     const quiet = { out: () => {}, err: () => {} };
