@@ -233,6 +233,21 @@ describe('the /admin page in chromium', () => {
     expect(json.mappings).toEqual([expect.objectContaining({ teamKey: 'WEB', owner: 'acme', repo: 'web', maxTurns: 40 })]);
   });
 
+  it("checks a Jira project's JQL with the API before saving, and shows its answer", async () => {
+    await page.getByRole('button', { name: '+ New project' }).click();
+    await page.getByLabel('Jira', { exact: true }).check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    const answer = page.locator('.jql-check [role="status"]');
+    await page.getByRole('button', { name: 'Check JQL' }).click();
+    expect(await answer.textContent()).toBe(MAPPING_MESSAGES.jiraJql);
+    await page.getByLabel('JQL clause').fill('project = WEB');
+    const asked = page.waitForResponse((res) => res.url().endsWith('/api/jira/validate-jql'));
+    await page.getByRole('button', { name: 'Check JQL' }).click();
+    expect((await asked).status()).toBe(501); // no Jira connection on this orchestrator
+    await answer.filter({ hasText: 'Jira not configured' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  });
+
   it('shows an issue created through the API in Pipelines and Issues after Refresh, its title as text', async () => {
     await openPanel('Pipelines', 'Pipelines (jobs)');
     expect(await rowWith('WEB-1').count()).toBe(0);

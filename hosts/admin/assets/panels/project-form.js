@@ -8,6 +8,7 @@ import {
   FIELD_STEP,
   fieldOfMessage,
   firstFailingStep,
+  MESSAGES,
   parseExtraEnv,
   requestBody,
   STEPS,
@@ -149,10 +150,42 @@ export function projectForm({ existing, takenTeamKeys = () => [], onSaved, onCan
     field('jql', 'JQL clause', h('textarea', { rows: 2, spellcheck: 'false' }), {
       hint: 'Scopes which Jira issues belong to this project.',
     }),
+    jqlCheck(),
     field('repoFieldValue', 'Repo field value', input(), {
       hint: 'The value of the Jira repo field that selects this repository.',
     }),
   );
+
+  /**
+   * "Check JQL": asks Jira through POST /api/jira/validate-jql before the project is saved, and
+   * says what it answered (valid, its message, or "Jira not configured").
+   */
+  function jqlCheck() {
+    const result = h('p', { class: 'hint', role: 'status', 'aria-live': 'polite' });
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        on: {
+          click: async () => {
+            const jql = /** @type {Control} */ (controls.jql).value.trim();
+            if (jql === '') {
+              result.textContent = MESSAGES.jiraJql;
+              return;
+            }
+            button.disabled = true;
+            result.textContent = 'Checking with Jira…';
+            const res = await api.post('/api/jira/validate-jql', { jql });
+            button.disabled = false;
+            result.textContent = res.ok ? 'Jira accepts this JQL.' : res.error;
+            result.dataset.tone = res.ok ? 'good' : 'bad';
+          },
+        },
+      },
+      'Check JQL',
+    );
+    return h('div', { class: 'field jql-check' }, button, result);
+  }
 
   const githubFields = h(
     'div',
