@@ -263,6 +263,56 @@ describe('issue 16 in chromium: local-forge pull requests, the stepper, the oper
     expect(problems).toEqual([]);
   });
 
+  it("links a session's issue where the session names one, with or without a job (spec: linked to the ticketing system)", async () => {
+    // Fly is not configured in this world: its answer, faked on the wire.
+    const sessions = [
+      {
+        machineId: 'm-with-job',
+        name: 's1',
+        state: 'started',
+        region: 'iad',
+        startedAt: 0,
+        uptimeSeconds: 60,
+        issueIdentifier: 'LOC-1',
+        repo: 'acme/app',
+        jobId: 'job-1',
+      },
+      {
+        machineId: 'm-issue-only',
+        name: 's2',
+        state: 'started',
+        region: 'iad',
+        startedAt: 0,
+        uptimeSeconds: 60,
+        issueIdentifier: 'LOC-2',
+        repo: 'acme/app',
+        jobId: null,
+      },
+      {
+        machineId: 'm-bare',
+        name: 's3',
+        state: 'started',
+        region: 'iad',
+        startedAt: 0,
+        uptimeSeconds: 60,
+        issueIdentifier: null,
+        repo: null,
+        jobId: null,
+      },
+    ];
+    await page.route('**/api/sessions', (route) => route.fulfill({ status: 200, json: { sessions } }));
+    try {
+      await openPanel('sessions');
+      const row = (machine: string) => page.locator('main table tbody tr', { hasText: machine });
+      expect(await row('m-with-job').getByRole('link', { name: 'LOC-1' }).getAttribute('href')).toBe('#/issue/LOC-1');
+      expect(await row('m-with-job').getByRole('link', { name: 'job' }).getAttribute('href')).toBe('#/job/job-1');
+      expect(await row('m-issue-only').getByRole('link', { name: 'LOC-2' }).getAttribute('href')).toBe('#/issue/LOC-2');
+      expect(await row('m-bare').getByRole('link').count()).toBe(0);
+    } finally {
+      await page.unroute('**/api/sessions');
+    }
+  });
+
   it('has a link to the API docs in the header', async () => {
     await openPanel('overview');
     expect(await page.locator('header').getByRole('link', { name: 'API docs' }).getAttribute('href')).toBe('/api/docs');

@@ -1,7 +1,7 @@
 // @ts-check
 import { api, seg } from '../api.js';
 import { badge, duration, errorBox, h, orDash, stack, table } from '../dom.js';
-import { jobLink } from '../links.js';
+import { issueLink, jobLink } from '../links.js';
 
 /**
  * Platform → Sessions: live Fly Machine sessions. Destroying one also resets its issue (the
@@ -49,7 +49,21 @@ export async function render(root, ctx) {
           { label: 'State', cell: (s) => badge(s.state, s.state === 'started' ? 'good' : 'info') },
           { label: 'Region', cell: (s) => orDash(s.region) },
           { label: 'Uptime', numeric: true, cell: (s) => duration(s.uptimeSeconds) },
-          { label: 'Issue', cell: (s) => (s.jobId ? jobLink(s.jobId, s.issueIdentifier ?? 'job') : orDash(s.issueIdentifier)) },
+          {
+            label: 'Issue',
+            // The issue (its view links out to the ticket), and the session's job when it names one.
+            cell: (s) =>
+              s.issueIdentifier
+                ? h(
+                    'span',
+                    { class: 'inline' },
+                    issueLink(s.issueIdentifier, s.issueIdentifier),
+                    s.jobId ? jobLink(s.jobId, 'job') : null,
+                  )
+                : s.jobId
+                  ? jobLink(s.jobId, 'job')
+                  : orDash(null),
+          },
           { label: 'Repo', cell: (s) => orDash(s.repo) },
           {
             label: 'Actions',
