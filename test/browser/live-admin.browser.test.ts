@@ -345,12 +345,23 @@ describe('the live admin in chromium', () => {
     console.info(`Local secrets showed the new secret ${secretTook} ms after the API call`);
     expect(await page.content()).not.toContain('elsewhere-value-123');
 
+    // A panel whose fields show stored values (here the region stored before it opened) is not
+    // "holding unsaved text": it redraws like any other.
+    expect((await call('POST', '/api/settings', { flySessionsRegion: 'iad' })).status).toBe(200);
     await openPanel('Settings');
+    expect(await page.getByLabel(/Fly sessions region/).inputValue()).toBe('iad');
     const started = Date.now();
     expect((await call('POST', '/api/settings', { flySessionsRegion: 'ord' })).status).toBe(200);
     // "In force: ord", the value in force shown as code.
     await page.locator('main code', { hasText: /^ord$/ }).waitFor({ timeout: LIVE_BUDGET_MS });
     console.info(`Settings showed the new region ${Date.now() - started} ms after the API call`);
+    expect(await page.getByLabel(/Fly sessions region/).inputValue()).toBe('ord');
+
+    // The Configuration panel shows the same value in its overlay field.
+    await openPanel('Configuration');
+    expect(await page.locator('#overlay-FLY_SESSIONS_REGION').inputValue()).toBe('ord');
+    expect((await call('POST', '/api/settings', { flySessionsRegion: 'lhr' })).status).toBe(200);
+    await expect.poll(() => page.locator('#overlay-FLY_SESSIONS_REGION').inputValue(), { timeout: LIVE_BUDGET_MS }).toBe('lhr');
 
     await openPanel('Audit log');
     const { json } = await call('GET', '/api/dedup');

@@ -70,7 +70,9 @@ export async function render(root, ctx) {
       spellcheck: 'false',
       placeholder: lockedByEnv(k) ? 'the environment wins' : 'not set',
     });
-    input.value = stored[k.key] ?? '';
+    // The stored value as the field's default: only what the operator types counts as unsaved
+    // (live-panel.js holds live redraws for unsaved text, which a pre-filled value is not).
+    input.defaultValue = stored[k.key] ?? '';
     inputs.set(k.key, input);
     return input;
   };

@@ -44,7 +44,9 @@ export async function render(root, ctx) {
       autocomplete: 'off',
       spellcheck: 'false',
     });
-    input.value = view.stored ?? '';
+    // The stored value as the field's default: only what the operator types counts as unsaved
+    // (live-panel.js holds live redraws for unsaved text, which a pre-filled value is not).
+    input.defaultValue = view.stored ?? '';
     inputs[key] = input;
     return h(
       'div',
