@@ -14,6 +14,8 @@ export interface PinoLoggerOptions {
 }
 
 const REDACTED = '[redacted]';
+/** The line's own keys: a field of that name (a reaper action's `at`) is written as `field.<name>`, never twice. */
+const LINE_KEYS = new Set(['level', 'at', 'message']);
 /** How deep an error's `cause` chain is followed. */
 const MAX_CAUSES = 5;
 
@@ -41,7 +43,11 @@ export function createPinoLogger(options: PinoLoggerOptions): Logger {
     },
     destination,
   );
-  const clean = (value: unknown) => redactDeep(plainValue(value, 0), secrets, REDACTED) as Record<string, unknown>;
+  const clean = (value: unknown) => {
+    const fields = redactDeep(plainValue(value, 0), secrets, REDACTED) as Record<string, unknown>;
+    if (!Object.keys(fields).some((key) => LINE_KEYS.has(key))) return fields;
+    return Object.fromEntries(Object.entries(fields).map(([key, v]) => [LINE_KEYS.has(key) ? `field.${key}` : key, v]));
+  };
   return wrap(root, clean, (message) => redactSecrets(message, secrets, REDACTED));
 }
 
