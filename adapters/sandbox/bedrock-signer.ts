@@ -63,7 +63,7 @@ export function bedrockPath(pathname: string): string | undefined {
 /** The query in the one encoding the signature covers: sorted, RFC 3986. */
 function canonicalSearch(search: URLSearchParams): { text: string; query: Record<string, string[]> } {
   const query: Record<string, string[]> = {};
-  for (const [name, value] of search) (query[name] ??= []).push(value);
+  for (const [name, value] of search) query[name] = [...(query[name] ?? []), value];
   const pairs = [...search].map(([k, v]) => `${encode(k)}=${encode(v)}`).sort();
   return { text: pairs.length > 0 ? `?${pairs.join('&')}` : '', query };
 }
@@ -98,7 +98,8 @@ export function createBedrockSigner(options: { region: string; keys: AwsKeys }) 
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     headers.host = base.host;
-    if (request.body.length > 0 || !['GET', 'HEAD'].includes(request.method)) headers['content-length'] = String(request.body.length);
+    if (request.body.length > 0 || !['GET', 'HEAD'].includes(request.method))
+      headers['content-length'] = String(request.body.length);
     const basePath = base.pathname.replace(/\/+$/, '');
     const { text, query } = canonicalSearch(request.search);
     const signed = await signer.sign({

@@ -63,7 +63,8 @@ export interface ModelKeyProxy {
 
 function httpBase(url: string): URL {
   const base = new URL(url);
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error(`the model API base must be an http(s) URL: ${url}`);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new Error(`the model API base must be an http(s) URL: ${url}`);
   return base;
 }
 
@@ -80,7 +81,11 @@ function anthropicHeaders(headers: IncomingHttpHeaders, held: AnthropicCredentia
   if (held.apiKey) out['x-api-key'] = held.apiKey;
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
   const token =
-    bearer === MODEL_AUTH_TOKEN_PLACEHOLDER ? held.authToken : bearer === MODEL_OAUTH_TOKEN_PLACEHOLDER ? held.oauthToken : undefined;
+    bearer === MODEL_AUTH_TOKEN_PLACEHOLDER
+      ? held.authToken
+      : bearer === MODEL_OAUTH_TOKEN_PLACEHOLDER
+        ? held.oauthToken
+        : undefined;
   if (token) out.authorization = `Bearer ${token}`;
   out.host = host;
   return out;
@@ -144,7 +149,13 @@ async function relayBedrock(
     if (!res.destroyed) res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('request body too large\n');
     return;
   }
-  const signed = await route.sign(route.base, { method: req.method ?? 'GET', path: route.path, search: route.search, headers: req.headers, body });
+  const signed = await route.sign(route.base, {
+    method: req.method ?? 'GET',
+    path: route.path,
+    search: route.search,
+    headers: req.headers,
+    body,
+  });
   relay(
     req,
     res,
@@ -174,7 +185,10 @@ async function relayBedrock(
 export async function startModelKeyProxy(options: ModelKeyProxyOptions): Promise<ModelKeyProxy> {
   const anthropic = options.anthropic ? { ...options.anthropic, base: httpBase(options.anthropic.upstream) } : undefined;
   const bedrock = options.bedrock
-    ? { base: httpBase(options.bedrock.upstream), sign: createBedrockSigner({ region: options.bedrock.region, keys: options.bedrock.keys }) }
+    ? {
+        base: httpBase(options.bedrock.upstream),
+        sign: createBedrockSigner({ region: options.bedrock.region, keys: options.bedrock.keys }),
+      }
     : undefined;
   const idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
   const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'ai-implement-model-'));

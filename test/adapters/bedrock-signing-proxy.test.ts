@@ -37,7 +37,13 @@ let proxy: ModelKeyProxy;
 let root = '';
 
 /** A request over the proxy's unix socket (what the forwarder in the sandbox relays); `onFirst` at the first chunk of the answer. */
-function ask(through: ModelKeyProxy, path: string, headers: Record<string, string> = {}, body = '{"messages":[]}', onFirst?: () => void) {
+function ask(
+  through: ModelKeyProxy,
+  path: string,
+  headers: Record<string, string> = {},
+  body = '{"messages":[]}',
+  onFirst?: () => void,
+) {
   return new Promise<{ status: number; chunks: string[] }>((resolve, reject) => {
     const req = httpRequest({ socketPath: join(through.dir, MODEL_SOCKET), path, method: 'POST', headers }, (res) => {
       const chunks: string[] = [];
@@ -105,7 +111,10 @@ describe("the model proxy's Bedrock signing", () => {
       expect({ path, status: (await ask(proxy, path)).status }).toEqual({ path, status: 200 });
     }
     expect(fake.requests.map((r) => ({ path: r.path, signature: signedBy(r) }))).toEqual([
-      { path: '/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke', signature: expect.objectContaining({ service: 'bedrock' }) },
+      {
+        path: '/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke',
+        signature: expect.objectContaining({ service: 'bedrock' }),
+      },
       { path: `/model/${encodeURIComponent(arn)}/invoke`, signature: expect.objectContaining({ service: 'bedrock' }) },
     ]);
   });
@@ -125,7 +134,10 @@ describe("the model proxy's Bedrock signing", () => {
     try {
       expect((await ask(gateway, `/model/${encodeURIComponent(SONNET)}/invoke`)).status).toBe(200);
       expect(fake.requests.map((r) => ({ path: r.path, signature: signedBy(r) }))).toEqual([
-        { path: '/bedrock/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke', signature: expect.objectContaining({ region: REGION }) },
+        {
+          path: '/bedrock/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke',
+          signature: expect.objectContaining({ region: REGION }),
+        },
       ]);
     } finally {
       await gateway.close();
@@ -186,17 +198,24 @@ describe('Bedrock through the model proxy, from a bubblewrap sandbox', () => {
       });
       // The stream is held until the proxy has relayed its first event: let it go at once here.
       const releasing = setInterval(() => fake.release(), 20);
+      // As the agent asks (`modelApi`): the shell hands the request to the sandbox as it is.
+      const command = {
+        argv: [process.execPath, PROBE],
+        cwd: workspace,
+        env: { PATH, CLAUDE_CODE_USE_BEDROCK: '1', CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1', AWS_REGION: REGION },
+        timeoutMs: 20_000,
+        modelApi: true,
+      };
       const r = await createShell({ sandbox, killGraceMs: 300 })
-        .run({
-          argv: [process.execPath, PROBE],
-          cwd: workspace,
-          env: { PATH, CLAUDE_CODE_USE_BEDROCK: '1', CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1', AWS_REGION: REGION },
-          timeoutMs: 20_000,
-          modelApi: true,
-        })
+        .run(command)
         .finally(() => clearInterval(releasing));
       expect(r.exitCode, r.output).toBe(0);
-      const inside = JSON.parse(r.output) as { env: Record<string, string>; files: Record<string, string>; status?: number; answer: string };
+      const inside = JSON.parse(r.output) as {
+        env: Record<string, string>;
+        files: Record<string, string>;
+        status?: number;
+        answer: string;
+      };
       expect(Object.keys(inside.files)).toContain('/proc/1/environ');
       expect(Object.keys(inside.files)).toContain('/run/ai-implement-model/forwarder.cjs');
       expect(inside.env.ANTHROPIC_BEDROCK_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -158,7 +158,7 @@ describe('the model key proxy', () => {
   it('puts the real token in a Bearer authorization that names its placeholder, and drops any other', async () => {
     seen.length = 0;
     const body = '{"model":"claude","messages":[]}';
-    const asked = [
+    const asked: Record<string, string>[] = [
       { authorization: `Bearer ${MODEL_AUTH_TOKEN_PLACEHOLDER}`, 'x-api-key': 'sandbox-key' },
       { authorization: `Bearer ${MODEL_OAUTH_TOKEN_PLACEHOLDER}`, 'anthropic-beta': 'oauth-2025-04-20' },
       { authorization: `Bearer ${MODEL_KEY_PLACEHOLDER}` },
@@ -338,7 +338,9 @@ describe('the model key proxy, from a bubblewrap sandbox', () => {
 
   it('reaches it with a Bearer token the sandbox holds only as a placeholder (ANTHROPIC_AUTH_TOKEN)', async () => {
     seen.length = 0;
-    const { text, seen: inside } = await inSandbox(undefined, true, tokens, { ANTHROPIC_AUTH_TOKEN: MODEL_AUTH_TOKEN_PLACEHOLDER });
+    const { text, seen: inside } = await inSandbox(undefined, true, tokens, {
+      ANTHROPIC_AUTH_TOKEN: MODEL_AUTH_TOKEN_PLACEHOLDER,
+    });
     expect(inside.status).toBe(200);
     expect(inside.env.ANTHROPIC_AUTH_TOKEN).toBe(MODEL_AUTH_TOKEN_PLACEHOLDER);
     expect(seen.map((s) => s.headers.authorization)).toEqual([`Bearer ${authToken}`]);

@@ -36,7 +36,11 @@ describe("the session's model key proxy", () => {
   it('keeps ANTHROPIC_AUTH_TOKEN and CLAUDE_CODE_OAUTH_TOKEN, leaving their placeholders in the same variables', async () => {
     const authToken = 'gateway-token-session-model-proxy-test';
     const oauthToken = 'sk-ant-oat01-session-model-proxy-test';
-    const config = readSessionEnv({ ...RUN, ANTHROPIC_AUTH_TOKEN: authToken, CLAUDE_CODE_OAUTH_TOKEN: oauthToken })._unsafeUnwrap();
+    const config = readSessionEnv({
+      ...RUN,
+      ANTHROPIC_AUTH_TOKEN: authToken,
+      CLAUDE_CODE_OAUTH_TOKEN: oauthToken,
+    })._unsafeUnwrap();
     const started = await startSessionModelProxy(config);
     try {
       expect(started?.agentEnv).toEqual({

@@ -39,19 +39,25 @@ export async function startFakeBedrockRuntime(options: {
       body += chunk.toString('utf8');
     });
     req.on('end', () => {
-      const check = checkSigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, (id) => options.credentials[id]);
+      const check = checkSigV4(
+        { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
+        (id) => options.credentials[id],
+      );
       const path = new URL(req.url ?? '/', 'http://fake').pathname;
       requests.push({
         path,
         headers: req.headers,
         body,
-        signature: check.ok ? { accessKeyId: check.accessKeyId, region: check.region, service: check.service } : { refused: check.type },
+        signature: check.ok
+          ? { accessKeyId: check.accessKeyId, region: check.region, service: check.service }
+          : { refused: check.type },
       });
       const fail = (status: number, type: string, message: string) =>
         res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type }).end(JSON.stringify({ message }));
       if (!check.ok) return fail(check.status, check.type, check.message);
       const call = MODEL_CALL.exec(path);
-      if (req.method !== 'POST' || !call) return fail(404, 'UnknownOperationException', 'The requested operation is not recognized by the service.');
+      if (req.method !== 'POST' || !call)
+        return fail(404, 'UnknownOperationException', 'The requested operation is not recognized by the service.');
       const model = decodeURIComponent(call[1] ?? '');
       if (call[2] === 'invoke') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'message', model }));
