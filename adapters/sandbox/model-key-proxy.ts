@@ -11,7 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AwsKeys, type BedrockSigner, bedrockPath, createBedrockSigner } from './bedrock-signer.js';
+import type { AwsKeys, BedrockSigner } from './bedrock-signer.js';
 import { writeForwarder } from './socket-forwarder.js';
 
 /** The proxy's socket, beside the forwarder's script, in the directory the sandbox is shown. */
@@ -173,6 +173,16 @@ async function relayBedrock(
 }
 
 /**
+ * Bedrock's side, loaded only when there is one: the signer and the @smithy modules under it
+ * take about 0.1 s to load, which a session without Bedrock does not pay.
+ */
+async function bedrockRoute(options: NonNullable<ModelKeyProxyOptions['bedrock']>) {
+  const { bedrockPath, createBedrockSigner } = await import('./bedrock-signer.js');
+  const base = httpBase(options.upstream);
+  return { base, modelCall: bedrockPath, sign: createBedrockSigner({ region: options.region, keys: options.keys }) };
+}
+
+/**
  * The session's credential-adding reverse proxy for the model API: an HTTP server on a unix
  * socket in a private directory, reached from the sandbox through a forwarder on its loopback
  * (`ANTHROPIC_BASE_URL`, `ANTHROPIC_BEDROCK_BASE_URL`). `/v1/…` goes to the Anthropic API with
@@ -184,12 +194,7 @@ async function relayBedrock(
  */
 export async function startModelKeyProxy(options: ModelKeyProxyOptions): Promise<ModelKeyProxy> {
   const anthropic = options.anthropic ? { ...options.anthropic, base: httpBase(options.anthropic.upstream) } : undefined;
-  const bedrock = options.bedrock
-    ? {
-        base: httpBase(options.bedrock.upstream),
-        sign: createBedrockSigner({ region: options.bedrock.region, keys: options.bedrock.keys }),
-      }
-    : undefined;
+  const bedrock = options.bedrock ? await bedrockRoute(options.bedrock) : undefined;
   const idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
   const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'ai-implement-model-'));
   await chmod(dir, 0o700);
@@ -203,7 +208,7 @@ export async function startModelKeyProxy(options: ModelKeyProxyOptions): Promise
     } catch {
       url = undefined;
     }
-    const modelCall = url && bedrock ? bedrockPath(url.pathname) : undefined;
+    const modelCall = url && bedrock ? bedrock.modelCall(url.pathname) : undefined;
     if (url && anthropic && API_PATH.test(url.pathname)) {
       const { base } = anthropic;
       relay(
@@ -220,7 +225,12 @@ export async function startModelKeyProxy(options: ModelKeyProxyOptions): Promise
         idleTimeoutMs,
       );
     } else if (url && bedrock && modelCall) {
-      relayBedrock(req, res, { ...bedrock, path: modelCall, search: url.searchParams }, idleTimeoutMs).catch(() => {
+      relayBedrock(
+        req,
+        res,
+        { base: bedrock.base, sign: bedrock.sign, path: modelCall, search: url.searchParams },
+        idleTimeoutMs,
+      ).catch(() => {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('the request could not be signed\n');
       });
     } else {
