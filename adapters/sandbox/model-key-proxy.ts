@@ -11,7 +11,8 @@ import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AwsKeys, BedrockSigner } from './bedrock-signer.js';
+import { type BedrockAuthorizer, bearerAuthorizer, bedrockPath, outgoingCall } from './bedrock-request.js';
+import type { AwsKeys } from './bedrock-signer.js';
 import { writeForwarder } from './socket-forwarder.js';
 
 /** The proxy's socket, beside the forwarder's script, in the directory the sandbox is shown. */
@@ -47,8 +48,12 @@ export interface AnthropicCredentials {
 export interface ModelKeyProxyOptions {
   /** The Anthropic API (`https://api.anthropic.com`, or the mapping's ANTHROPIC_BASE_URL) and what it is sent. */
   anthropic?: AnthropicCredentials & { upstream: string };
-  /** Bedrock's runtime (or the mapping's ANTHROPIC_BEDROCK_BASE_URL): each request is signed with the keys. */
-  bedrock?: { upstream: string; region: string; keys: AwsKeys };
+  /**
+   * Bedrock's runtime (or the mapping's ANTHROPIC_BEDROCK_BASE_URL): each request is signed
+   * with the keys, or carries the Bedrock API key (`AWS_BEARER_TOKEN_BEDROCK`), which wins as
+   * it does in the Anthropic Bedrock SDK.
+   */
+  bedrock?: { upstream: string; region: string; keys?: AwsKeys; bearerToken?: string };
   /** Where the proxy's private directory is made (the OS temp dir). */
   parentDir?: string;
   /** How long the upstream connection may stay silent (10 min: a long answer streams slowly). */
@@ -141,7 +146,7 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
 async function relayBedrock(
   req: IncomingMessage,
   res: ServerResponse,
-  route: { base: URL; sign: BedrockSigner; path: string; search: URLSearchParams },
+  route: { base: URL; authorize: BedrockAuthorizer; path: string; search: URLSearchParams },
   idleTimeoutMs: number,
 ) {
   const body = await readBody(req, BEDROCK_BODY_MAX);
@@ -149,23 +154,25 @@ async function relayBedrock(
     if (!res.destroyed) res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('request body too large\n');
     return;
   }
-  const signed = await route.sign(route.base, {
+  const { base } = route;
+  const call = outgoingCall(base, {
     method: req.method ?? 'GET',
     path: route.path,
     search: route.search,
     headers: req.headers,
     body,
   });
+  const headers = await route.authorize(base, call);
   relay(
     req,
     res,
     {
-      protocol: route.base.protocol,
-      hostname: route.base.hostname,
-      port: route.base.port || undefined,
-      method: req.method,
-      path: signed.path,
-      headers: signed.headers,
+      protocol: base.protocol,
+      hostname: base.hostname,
+      port: base.port || undefined,
+      method: call.method,
+      path: `${call.path}${call.search}`,
+      headers,
     },
     idleTimeoutMs,
     body,
@@ -173,13 +180,15 @@ async function relayBedrock(
 }
 
 /**
- * Bedrock's side, loaded only when there is one: the signer and the @smithy modules under it
- * take about 0.1 s to load, which a session without Bedrock does not pay.
+ * Bedrock's side. The SigV4 signer is loaded only when there are keys to sign with: it and
+ * the @smithy modules under it take about 0.1 s to load, which no other session pays.
  */
 async function bedrockRoute(options: NonNullable<ModelKeyProxyOptions['bedrock']>) {
-  const { bedrockPath, createBedrockSigner } = await import('./bedrock-signer.js');
   const base = httpBase(options.upstream);
-  return { base, modelCall: bedrockPath, sign: createBedrockSigner({ region: options.region, keys: options.keys }) };
+  if (options.bearerToken) return { base, authorize: bearerAuthorizer(options.bearerToken) };
+  if (!options.keys) throw new Error('Bedrock needs AWS keys or a Bedrock API key');
+  const { createBedrockSigner } = await import('./bedrock-signer.js');
+  return { base, authorize: createBedrockSigner({ region: options.region, keys: options.keys }) };
 }
 
 /**
@@ -208,7 +217,7 @@ export async function startModelKeyProxy(options: ModelKeyProxyOptions): Promise
     } catch {
       url = undefined;
     }
-    const modelCall = url && bedrock ? bedrock.modelCall(url.pathname) : undefined;
+    const modelCall = url && bedrock ? bedrockPath(url.pathname) : undefined;
     if (url && anthropic && API_PATH.test(url.pathname)) {
       const { base } = anthropic;
       relay(
@@ -225,12 +234,7 @@ export async function startModelKeyProxy(options: ModelKeyProxyOptions): Promise
         idleTimeoutMs,
       );
     } else if (url && bedrock && modelCall) {
-      relayBedrock(
-        req,
-        res,
-        { base: bedrock.base, sign: bedrock.sign, path: modelCall, search: url.searchParams },
-        idleTimeoutMs,
-      ).catch(() => {
+      relayBedrock(req, res, { ...bedrock, path: modelCall, search: url.searchParams }, idleTimeoutMs).catch(() => {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('the request could not be signed\n');
       });
     } else {

@@ -38,10 +38,11 @@ export interface SessionModelProxy {
  * - `ANTHROPIC_API_KEY`, `ANTHROPIC_AUTH_TOKEN`, `CLAUDE_CODE_OAUTH_TOKEN`: each becomes its
  *   placeholder in the same variable, so Claude Code sends the same header and the proxy puts
  *   the real value in it; the mapping's `ANTHROPIC_BASE_URL` becomes the proxy's upstream.
- * - Bedrock (`CLAUDE_CODE_USE_BEDROCK` with `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`):
- *   the keys (and `AWS_SESSION_TOKEN`) leave the agent's environment, which gets
- *   `CLAUDE_CODE_SKIP_BEDROCK_AUTH=1` instead; the proxy signs for `AWS_REGION` and sends to the
- *   mapping's `ANTHROPIC_BEDROCK_BASE_URL`, else the region's runtime endpoint.
+ * - Bedrock (`CLAUDE_CODE_USE_BEDROCK` with `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, or
+ *   a Bedrock API key, `AWS_BEARER_TOKEN_BEDROCK`): they (and `AWS_SESSION_TOKEN`) leave the
+ *   agent's environment, which gets `CLAUDE_CODE_SKIP_BEDROCK_AUTH=1` instead; the proxy signs
+ *   for `AWS_REGION` (or sends the API key, which wins) to the mapping's
+ *   `ANTHROPIC_BEDROCK_BASE_URL`, else the region's runtime endpoint.
  *
  * None with `AI_IMPLEMENT_SANDBOX=off` (nothing to keep them from) or without any of them.
  */
@@ -66,18 +67,21 @@ export async function startSessionModelProxy(config: SessionConfig): Promise<Ses
   }
   const anthropic = Object.keys(held).length > 0 ? { ...held, upstream: take('ANTHROPIC_BASE_URL') ?? ANTHROPIC_API } : undefined;
 
-  let bedrock: { upstream: string; region: string; keys: AwsKeys } | undefined;
-  if (truthy(env.CLAUDE_CODE_USE_BEDROCK) && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+  let bedrock: { upstream: string; region: string; keys?: AwsKeys; bearerToken?: string } | undefined;
+  const hasKeys = Boolean(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY);
+  if (truthy(env.CLAUDE_CODE_USE_BEDROCK) && (hasKeys || env.AWS_BEARER_TOKEN_BEDROCK)) {
     // As the Anthropic Bedrock SDK picks it.
     const region = env.AWS_REGION || 'us-east-1';
     if (!/^[a-z0-9-]+$/.test(region)) throw new Error(`AWS_REGION is not a region name: ${region}`);
+    const bearerToken = take('AWS_BEARER_TOKEN_BEDROCK');
     const accessKeyId = take('AWS_ACCESS_KEY_ID') ?? '';
     const secretAccessKey = take('AWS_SECRET_ACCESS_KEY') ?? '';
     const sessionToken = take('AWS_SESSION_TOKEN');
     bedrock = {
       upstream: take('ANTHROPIC_BEDROCK_BASE_URL') ?? `https://bedrock-runtime.${region}.amazonaws.com`,
       region,
-      keys: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+      ...(bearerToken ? { bearerToken } : {}),
+      ...(hasKeys ? { keys: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
     };
     env.CLAUDE_CODE_SKIP_BEDROCK_AUTH = '1';
   }

@@ -28,7 +28,9 @@ const keys = {
   secretAccessKey: randomBytes(30).toString('base64'),
   sessionToken: `IQoJb3JpZ2luX2Vj${randomBytes(40).toString('base64')}`,
 };
-const real = Object.values(keys);
+/** A Bedrock API key (`AWS_BEARER_TOKEN_BEDROCK`). */
+const apiKey = `ABSKQmVkcm9ja0FQSUtleS${randomBytes(30).toString('base64')}`;
+const real = [...Object.values(keys), apiKey];
 const REGION = 'eu-west-3';
 const SONNET = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
 
@@ -62,7 +64,11 @@ function ask(
 const signedBy = (r: FakeBedrockRuntime['requests'][number] | undefined) => r?.signature;
 
 beforeAll(async () => {
-  fake = await startFakeBedrockRuntime({ credentials: { [keys.accessKeyId]: keys.secretAccessKey }, holdStreams: true });
+  fake = await startFakeBedrockRuntime({
+    credentials: { [keys.accessKeyId]: keys.secretAccessKey },
+    apiKeys: [apiKey],
+    holdStreams: true,
+  });
   proxy = await startModelKeyProxy({ bedrock: { upstream: fake.url, region: REGION, keys } });
   root = await mkdtemp(join(tmpdir(), 'ai-implement-bedrock-'));
 });
@@ -154,6 +160,20 @@ describe("the model proxy's Bedrock signing", () => {
       expect(signedBy(fake.requests[0])).toEqual({ refused: 'InvalidSignatureException' });
     } finally {
       await wrong.close();
+    }
+  });
+
+  it('sends a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) as a Bearer authorization instead of a signature, as the SDK does', async () => {
+    fake.requests.length = 0;
+    const keyed = await startModelKeyProxy({ bedrock: { upstream: fake.url, region: REGION, keys, bearerToken: apiKey } });
+    try {
+      const r = await ask(keyed, `/model/${encodeURIComponent(SONNET)}/invoke`, { authorization: 'Bearer the-sandbox-own' });
+      expect(r.status).toBe(200);
+      expect(fake.requests.map(signedBy)).toEqual([{ bearer: apiKey }]);
+      expect(fake.requests[0]?.headers['x-amz-security-token']).toBeUndefined();
+      expect(leakedIn(r.chunks.join(''), real)).toEqual([]);
+    } finally {
+      await keyed.close();
     }
   });
 

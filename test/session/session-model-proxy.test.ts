@@ -55,7 +55,7 @@ describe("the session's model key proxy", () => {
     }
   });
 
-  it("takes Bedrock's AWS keys and base out of the agent's environment, which skips Bedrock's auth", async () => {
+  it("takes Bedrock's AWS keys (or API key) and base out of the agent's environment, which skips Bedrock's auth", async () => {
     const aws = {
       AWS_ACCESS_KEY_ID: 'AKIASESSIONMODELPROXY',
       AWS_SECRET_ACCESS_KEY: 'session-model-proxy-test-secret-access-key',
@@ -81,6 +81,22 @@ describe("the session's model key proxy", () => {
       expect(started?.baseUrls).toEqual(['ANTHROPIC_BEDROCK_BASE_URL']);
     } finally {
       await started?.proxy.close();
+    }
+    const keyed = readSessionEnv({
+      ...RUN,
+      CLAUDE_CODE_USE_BEDROCK: '1',
+      AWS_BEARER_TOKEN_BEDROCK: 'session-model-proxy-test-bedrock-api-key',
+    })._unsafeUnwrap();
+    const withKey = await startSessionModelProxy(keyed);
+    try {
+      expect(withKey?.agentEnv).toEqual({
+        PATH: '/usr/bin:/bin',
+        CLAUDE_CODE_USE_BEDROCK: '1',
+        CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1',
+      });
+      expect(withKey?.secrets).toEqual(['session-model-proxy-test-bedrock-api-key']);
+    } finally {
+      await withKey?.proxy.close();
     }
     const odd = readSessionEnv({ ...RUN, ...aws, CLAUDE_CODE_USE_BEDROCK: '1', AWS_REGION: 'x.evil.example/' })._unsafeUnwrap();
     await expect(startSessionModelProxy(odd)).rejects.toThrow(/AWS_REGION is not a region name/);

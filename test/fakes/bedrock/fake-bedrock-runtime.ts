@@ -6,8 +6,8 @@ export interface FakeRuntimeRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
-  /** The signature, checked as AWS checks it: its scope when it holds. */
-  signature: { accessKeyId: string; region: string; service: string } | { refused: string };
+  /** The signature, checked as AWS checks it: its scope when it holds; or the Bedrock API key sent. */
+  signature: { accessKeyId: string; region: string; service: string } | { bearer: string } | { refused: string };
 }
 
 export interface FakeBedrockRuntime {
@@ -23,12 +23,15 @@ const MODEL_CALL = /^(?:\/[^/]+)*\/model\/([^/]+)\/(invoke|invoke-with-response-
 /**
  * Bedrock's runtime on loopback (`POST /model/{id}/invoke`, `…/invoke-with-response-stream`),
  * under any base path. Every request's SigV4 signature is checked with the secret its access
- * key names (`sigv4.ts`, independent of the signer that made it): a wrong one is AWS's 403.
+ * key names (`sigv4.ts`, independent of the signer that made it): a wrong one is AWS's 403;
+ * a Bearer authorization must be one of `apiKeys` (Bedrock API keys).
  * A stream answers its first event at once and, with `holdStreams`, the second only when
  * told, so a proxy that buffered the answer is caught.
  */
 export async function startFakeBedrockRuntime(options: {
   credentials: Record<string, string>;
+  /** Bedrock API keys (`Authorization: Bearer …`) it also takes. */
+  apiKeys?: string[];
   holdStreams?: boolean;
 }): Promise<FakeBedrockRuntime> {
   const requests: FakeRuntimeRequest[] = [];
@@ -39,22 +42,29 @@ export async function startFakeBedrockRuntime(options: {
       body += chunk.toString('utf8');
     });
     req.on('end', () => {
-      const check = checkSigV4(
-        { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
-        (id) => options.credentials[id],
-      );
       const path = new URL(req.url ?? '/', 'http://fake').pathname;
-      requests.push({
-        path,
-        headers: req.headers,
-        body,
-        signature: check.ok
-          ? { accessKeyId: check.accessKeyId, region: check.region, service: check.service }
-          : { refused: check.type },
-      });
       const fail = (status: number, type: string, message: string) =>
         res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type }).end(JSON.stringify({ message }));
-      if (!check.ok) return fail(check.status, check.type, check.message);
+      const record = (signature: FakeRuntimeRequest['signature']) =>
+        requests.push({ path, headers: req.headers, body, signature });
+      const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (bearer) {
+        if (!options.apiKeys?.includes(bearer)) {
+          record({ refused: 'UnrecognizedClientException' });
+          return fail(403, 'UnrecognizedClientException', 'Invalid API Key format');
+        }
+        record({ bearer });
+      } else {
+        const check = checkSigV4(
+          { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
+          (id) => options.credentials[id],
+        );
+        if (!check.ok) {
+          record({ refused: check.type });
+          return fail(check.status, check.type, check.message);
+        }
+        record({ accessKeyId: check.accessKeyId, region: check.region, service: check.service });
+      }
       const call = MODEL_CALL.exec(path);
       if (req.method !== 'POST' || !call)
         return fail(404, 'UnknownOperationException', 'The requested operation is not recognized by the service.');
