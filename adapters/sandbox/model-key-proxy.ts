@@ -196,7 +196,7 @@ async function bedrockRoute(options: NonNullable<ModelKeyProxyOptions['bedrock']
  * socket in a private directory, reached from the sandbox through a forwarder on its loopback
  * (`ANTHROPIC_BASE_URL`, `ANTHROPIC_BEDROCK_BASE_URL`). `/v1/…` goes to the Anthropic API with
  * the sandbox's placeholders replaced by the real key or token; `/model/{id}/invoke…` goes to
- * Bedrock's runtime, signed with SigV4 here. Both answers stream through (SSE, AWS's event
+ * Bedrock's runtime, signed with SigV4 here (or with its API key). Both answers stream through (SSE, AWS's event
  * stream); the Anthropic request body streams too, a Bedrock one is read whole to be signed.
  * No credential enters the sandbox: a hostile agent can spend them through the proxy while the
  * run lasts, never take them away.
