@@ -6,6 +6,13 @@ import type { Secrets } from '../../../ports/secrets.port.js';
 /** The spec's message wherever Fly sessions are needed but not configured (503). */
 export const FLY_NOT_CONFIGURED = 'Fly sessions config not set';
 
+/**
+ * How long an operator's call that reaches Fly (list or destroy a session, a team's Fly secrets)
+ * may take in all before it answers: the admin must answer a hung Fly promptly (a 500 with the
+ * error), not after the retries a run's own calls are given.
+ */
+export const OPERATOR_CALL_DEADLINE_MS = 10_000;
+
 export interface FlySessionsTarget {
   app: string;
   region?: string;
@@ -20,6 +27,13 @@ export interface FlySessions {
   target(): Promise<FlySessionsTarget | undefined>;
   runner(): Promise<Runner | undefined>;
   secrets(): Promise<Secrets | undefined>;
+  /**
+   * The same, for a call an operator waits on: one attempt, each request bounded so that a call
+   * of two requests stays inside OPERATOR_CALL_DEADLINE_MS. A run's own calls (launch, observe,
+   * its secrets) keep the patient `runner` and `secrets`. Both share the connection's governor.
+   */
+  operatorRunner(): Promise<Runner | undefined>;
+  operatorSecrets(): Promise<Secrets | undefined>;
 }
 
 /**
