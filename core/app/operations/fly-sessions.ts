@@ -6,12 +6,8 @@ import type { Secrets } from '../../../ports/secrets.port.js';
 /** The spec's message wherever Fly sessions are needed but not configured (503). */
 export const FLY_NOT_CONFIGURED = 'Fly sessions config not set';
 
-/**
- * How long an operator's call that reaches Fly (list or destroy a session, a team's Fly secrets)
- * may take in all before it answers: the admin must answer a hung Fly promptly (a 500 with the
- * error), not after the retries a run's own calls are given.
- */
-export const OPERATOR_CALL_DEADLINE_MS = 10_000;
+/** An operator's call that reaches Fly (list or destroy a session, a team's Fly secrets) answers within it. */
+export { OPERATOR_CALL_DEADLINE_MS } from './operator-deadline.js';
 
 export interface FlySessionsTarget {
   app: string;
