@@ -42,7 +42,7 @@ describe('operator reads on a hung forge', () => {
     });
   });
 
-  it('GET /api/templates says `unknown` for a repository its forge did not answer for in time', async () => {
+  it('GET /api/admin/template-status says `unknown` for a repository its forge did not answer for in time', async () => {
     const workflowTemplates = {
       version: '1',
       render: () => ok([{ path: '.github/workflows/x.yml', content: '' }]),
