@@ -27,7 +27,7 @@ export interface IssuesViewDeps {
 
 /** A view's wait for a cycle: the fetch deadline, and 2 s for the rest of it. */
 export const VIEW_WAIT_MARGIN_MS = 2_000;
-export const VIEW_WAIT_MS = DEFAULT_FETCH_DEADLINE_MS + VIEW_WAIT_MARGIN_MS;
+const VIEW_WAIT_MS = DEFAULT_FETCH_DEADLINE_MS + VIEW_WAIT_MARGIN_MS;
 
 /** A mapping whose tracker failed, or did not answer in time: its issues are missing from the view. */
 export interface MappingErrorRow {
