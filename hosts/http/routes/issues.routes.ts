@@ -55,6 +55,11 @@ export const issuesRoutes = [
       200: z.object({
         issues: z.array(IssueRow),
         inProgress: z.array(z.object({ teamKey: z.string(), count: z.number().int(), cap: z.number().int() })),
+        errors: z
+          .array(z.object({ teamKey: z.string(), error: z.string().describe('The tracker’s error, secrets redacted') }))
+          .describe(
+            'Mappings whose tracker failed or did not answer in time: their issues are missing from `issues`. When every mapping failed, the answer is a 502 instead.',
+          ),
       }),
     },
     errors: [UPSTREAM],

@@ -1,11 +1,12 @@
 // @ts-check
 import { api } from '../api.js';
-import { badge, capacityMeter, errorBox, h, orDash, section, statusBadge, table } from '../dom.js';
+import { badge, callout, capacityMeter, errorBox, h, orDash, section, statusBadge, table } from '../dom.js';
 import { issueLink, jobLink, ticketLink } from '../links.js';
 
 /**
  * Work → Issues: every issue the project mappings match, its tracker state and whether it is
  * ready for implementation or still has planning pending; then in-progress counts per mapping.
+ * A mapping whose tracker failed is named above the table, with its error: its issues are missing.
  */
 
 /** @type {Record<string, import('../dom.js').Tone>} */
@@ -22,8 +23,11 @@ export async function render(root) {
   const issues = res.data.issues;
   /** @type {{ teamKey: string, count: number, cap: number }[]} */
   const inProgress = res.data.inProgress;
+  /** @type {{ teamKey: string, error: string }[]} */
+  const errors = res.data.errors ?? [];
 
   root.append(
+    ...errors.map((e) => callout(`${e.teamKey}: issues missing — ${e.error}`, 'warn')),
     section(
       `Issues (${issues.length})`,
       table({
