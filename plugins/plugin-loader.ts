@@ -83,7 +83,16 @@ export interface LoadPluginsOptions {
   builtInPipelinesDir?: string;
   /** Built-in steps (tests); default every module of `plugins/steps`. */
   builtInSteps?: readonly DefinedStep[];
+  /** How long one custom module may take to import (tests); default `CUSTOM_IMPORT_TIMEOUT_MS`. */
+  importTimeoutMs?: number;
 }
+
+/**
+ * How long one custom module may take to import. A module whose top-level `await` never settles
+ * would otherwise hold the start forever — or, with nothing else keeping Node's event loop
+ * alive, end the process at once with exit code 0 and no word of why.
+ */
+export const CUSTOM_IMPORT_TIMEOUT_MS = 30_000;
 
 export class PluginLoadError extends Error {
   constructor(readonly problems: { file: string; problem: string }[]) {
@@ -116,19 +125,40 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** A custom module's default export, or why it could not be imported (its first line only). */
-async function importDefault(file: string): Promise<{ value: unknown } | { problem: string }> {
+async function importDefault(file: string, timeoutMs: number): Promise<{ value: unknown } | { problem: string }> {
   const problem = customImportProblem(file);
   if (problem) return { problem };
+  let timer: NodeJS.Timeout | undefined;
+  // The timer also keeps the event loop alive while the import is pending.
+  const late = new Promise<{ problem: string }>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          problem: `did not finish loading within ${timeoutMs / 1000} s (a top-level await that never settles?)`,
+        }),
+      timeoutMs,
+    );
+  });
+  const imported = import(customFileUrl(file)).then(
+    (module: { default?: unknown }) => ({ value: module.default }),
+    (error: unknown) => ({
+      problem: `failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    }),
+  );
   try {
-    return { value: ((await import(customFileUrl(file))) as { default?: unknown }).default };
-  } catch (error) {
-    return { problem: `failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+    return await Promise.race([imported, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
 /** A `definePipeline` module, checked again by the schema (its export could be hand-made). */
-async function importPipeline(file: string, name: string): Promise<{ ok: PipelineDefinition } | { problem: string }> {
-  const exported = await importDefault(file);
+async function importPipeline(
+  file: string,
+  name: string,
+  timeoutMs: number,
+): Promise<{ ok: PipelineDefinition } | { problem: string }> {
+  const exported = await importDefault(file, timeoutMs);
   if ('problem' in exported) return exported;
   if (!isDefinedPipeline(exported.value)) {
     return { problem: 'its default export is not a pipeline made with definePipeline({ name, phase, steps })' };
@@ -151,6 +181,7 @@ async function builtInPipelineFiles(dir: string | undefined): Promise<{ fileName
 
 export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCatalog> {
   const { customDir, services } = options;
+  const timeoutMs = options.importTimeoutMs ?? CUSTOM_IMPORT_TIMEOUT_MS;
   const display = (file: string) => `custom/${relative(customDir, file).split(sep).join('/')}`;
   const problems: { file: string; problem: string }[] = [];
 
@@ -176,7 +207,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
   );
   for (const file of stepFiles.sort()) {
     const name = STEP_FILE.exec(relative(join(customDir, 'steps'), file))?.[1] ?? '';
-    const exported = await importDefault(file);
+    const exported = await importDefault(file, timeoutMs);
     if ('problem' in exported) {
       problems.push({ file: display(file), problem: exported.problem });
       continue;
@@ -247,7 +278,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
   for (const file of pipelineFiles.sort()) {
     const parsed = PIPELINE_FILE.test(inPipelines(file))
       ? parsePipeline(await readFile(file, 'utf8'), inPipelines(file))
-      : await importPipeline(file, PIPELINE_MODULE_FILE.exec(inPipelines(file))?.[1] ?? '');
+      : await importPipeline(file, PIPELINE_MODULE_FILE.exec(inPipelines(file))?.[1] ?? '', timeoutMs);
     if ('problem' in parsed) {
       problems.push({ file: display(file), problem: parsed.problem });
       continue;
