@@ -209,7 +209,7 @@ async function registerStorage(
 }
 
 /** Resolves when `work` settles, or after `ms` (when given) if it has not. */
-function settledWithin(work: Promise<unknown>, ms: number | undefined): Promise<void> {
+export function settledWithin(work: Promise<unknown>, ms: number | undefined): Promise<void> {
   const settled = work.then(
     () => undefined,
     () => undefined,
