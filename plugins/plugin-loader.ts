@@ -305,15 +305,27 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
     });
   }
 
+  // Files in custom/steps/ not named as step files, by the name before their first dot (a hint
+  // when a pipeline names a module that is missing: `lint.ts` for `lint.step.ts`).
+  const notStepFiles = customFiles
+    .filter((f) => relative(customDir, f).split(sep)[0] === 'steps' && !stepFiles.includes(f))
+    .map((f) => ({
+      path: display(f),
+      base: (relative(join(customDir, 'steps'), f).split(sep).pop() ?? '').split('.')[0]?.toLowerCase(),
+    }));
+
   // Every pipeline's steps must resolve, and their settings must parse, with the final modules.
   const settings = new Map<string, unknown>();
   for (const [name, { definition, file }] of pipelines) {
     for (const s of definition.steps) {
       const module = steps.get(s.module);
       if (!module) {
+        const missed = notStepFiles.find((f) => f.base === s.module);
         problems.push({
           file,
-          problem: `step "${s.id}" uses module "${s.module}", which is neither built in nor in custom/steps/`,
+          problem:
+            `step "${s.id}" uses module "${s.module}", which is neither built in nor in custom/steps/` +
+            (missed ? ` (${missed.path} is not loaded: a step file is named ${s.module}.step.ts, .mts, .js or .mjs)` : ''),
         });
         continue;
       }

@@ -140,6 +140,20 @@ describe('a broken custom file stops the load, naming the file and the problem',
     );
   });
 
+  it('a pipeline naming a module whose file is not named as a step file says which file and how to name it', async () => {
+    const d = await dir({
+      'steps/lint.ts': stepSource('lint'),
+      'steps/Format.step.ts': stepSource('format'),
+      'pipelines/implementation.yml':
+        'phase: implementation\nsteps:\n  - { id: lint, module: lint }\n  - { id: format, module: format }\n  - { id: x, module: nope }\n',
+    });
+    expect((await loadError(d)).problems.map((p) => p.problem)).toEqual([
+      'step "lint" uses module "lint", which is neither built in nor in custom/steps/ (custom/steps/lint.ts is not loaded: a step file is named lint.step.ts, .mts, .js or .mjs)',
+      'step "format" uses module "format", which is neither built in nor in custom/steps/ (custom/steps/Format.step.ts is not loaded: a step file is named format.step.ts, .mts, .js or .mjs)',
+      'step "x" uses module "nope", which is neither built in nor in custom/steps/',
+    ]);
+  });
+
   it('a pipeline with a bad phase, or duplicate step ids, or a name that is not its file name', async () => {
     const d = await dir({
       'pipelines/a.yml': 'phase: testing\nsteps:\n  - { id: clone, module: clone }\n',
