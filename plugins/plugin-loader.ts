@@ -125,7 +125,10 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** A custom module's default export, or why it could not be imported (its first line only). */
-async function importDefault(file: string, timeoutMs: number): Promise<{ value: unknown } | { problem: string }> {
+async function importDefault(
+  file: string,
+  timeoutMs: number,
+): Promise<{ value: unknown; named: Record<string, unknown> } | { problem: string }> {
   const problem = customImportProblem(file);
   if (problem) return { problem };
   let timer: NodeJS.Timeout | undefined;
@@ -140,7 +143,7 @@ async function importDefault(file: string, timeoutMs: number): Promise<{ value: 
     );
   });
   const imported = import(customFileUrl(file)).then(
-    (module: { default?: unknown }) => ({ value: module.default }),
+    (module: { default?: unknown }) => ({ value: module.default, named: module as Record<string, unknown> }),
     (error: unknown) => ({
       problem: `failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
     }),
@@ -152,6 +155,13 @@ async function importDefault(file: string, timeoutMs: number): Promise<{ value: 
   }
 }
 
+/** A hint when the module has no default export but exports what was wanted under a name. */
+function namedInstead(exported: { value: unknown; named: Record<string, unknown> }, wanted: (v: unknown) => boolean): string {
+  if (exported.value !== undefined) return '';
+  const name = Object.keys(exported.named).find((key) => key !== 'default' && wanted(exported.named[key]));
+  return name ? ` (it exports one as "${name}": make it \`export default\`)` : '';
+}
+
 /** A `definePipeline` module, checked again by the schema (its export could be hand-made). */
 async function importPipeline(
   file: string,
@@ -161,7 +171,9 @@ async function importPipeline(
   const exported = await importDefault(file, timeoutMs);
   if ('problem' in exported) return exported;
   if (!isDefinedPipeline(exported.value)) {
-    return { problem: 'its default export is not a pipeline made with definePipeline({ name, phase, steps })' };
+    return {
+      problem: `its default export is not a pipeline made with definePipeline({ name, phase, steps })${namedInstead(exported, isDefinedPipeline)}`,
+    };
   }
   const { kind: _kind, ...declared } = exported.value;
   return validatePipeline(declared, name, `the file is named for "${name}"`);
@@ -215,7 +227,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
     if (!isDefinedStep(exported.value)) {
       problems.push({
         file: display(file),
-        problem: 'its default export is not a step made with defineStep({ name, needs, config, run })',
+        problem: `its default export is not a step made with defineStep({ name, needs, config, run })${namedInstead(exported, isDefinedStep)}`,
       });
       continue;
     }

@@ -202,6 +202,26 @@ describe('a broken custom file stops the load, naming the file and the problem',
     ]);
   });
 
+  it('a step exported under a name instead of as the default says so', async () => {
+    const d = await dir();
+    await d.write(
+      'steps/named.step.ts',
+      stepSource('named').replace('export default defineStep', 'export const lint = defineStep'),
+    );
+    await d.write('steps/empty.step.ts', 'export const nothing = 1;\n');
+    expect((await loadError(d)).problems).toEqual([
+      {
+        file: 'custom/steps/empty.step.ts',
+        problem: 'its default export is not a step made with defineStep({ name, needs, config, run })',
+      },
+      {
+        file: 'custom/steps/named.step.ts',
+        problem:
+          'its default export is not a step made with defineStep({ name, needs, config, run }) (it exports one as "lint": make it `export default`)',
+      },
+    ]);
+  });
+
   it('never half-loads: a good override beside a broken file fails as a whole', async () => {
     const d = await dir();
     await d.write('steps/verify.step.ts', stepSource('verify'));
