@@ -59,7 +59,8 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
     // closes (else a quick dispose logs its failure on the closed store), bounded as the work is.
     dispose: (options = {}) => {
       disposed ??= (async () => {
-        void core.stop(); // at once, as core.dispose would; it bounds the wait for it
+        // At once, as core.dispose would (it bounds the wait for it, and sees a failure of it).
+        core.stop().catch(() => undefined);
         await settledWithin(adminAuth.settled(), options.waitForWorkMs);
         await core.dispose(options);
       })();
