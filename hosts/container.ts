@@ -61,8 +61,13 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
       disposed ??= (async () => {
         // At once, as core.dispose would (it bounds the wait for it, and sees a failure of it).
         core.stop().catch(() => undefined);
-        await settledWithin(adminAuth.settled(), options.waitForWorkMs);
-        await core.dispose(options);
+        const began = Date.now();
+        const { waitForWorkMs } = options;
+        await settledWithin(adminAuth.settled(), waitForWorkMs);
+        // One bound for both waits: what the check took comes off the work's.
+        await core.dispose(
+          waitForWorkMs === undefined ? {} : { waitForWorkMs: Math.max(0, waitForWorkMs - (Date.now() - began)) },
+        );
       })();
       return disposed;
     },
