@@ -22,6 +22,7 @@ export * from './core/domain/index.js';
 export type { OrchestratorCradle } from './hosts/composition/cradle.js';
 export { type Core, type CoreDeps, type CoreOverrides, createCore } from './hosts/composition/create-core.js';
 export { type Config, describeConnections, loadConfig } from './hosts/config.js';
+export { PluginLoadError } from './plugins/plugin-loader.js';
 export type { Agent } from './ports/agent.port.js';
 export type { Clock } from './ports/clock.port.js';
 export * from './ports/errors.js';

@@ -13,12 +13,14 @@ import {
   createCore,
   loadConfig,
   type Mapping,
+  PluginLoadError,
   type RunLaunch,
   type Runner,
   type Stage,
   type TicketIssue,
   type Ticketing,
 } from '../../index.js';
+import { customDir } from '../plugins/custom-dir.js';
 
 const SECRET = 'embedding-test-runner-secret-0123456789';
 const quiet = { info() {}, warn() {}, error() {} };
@@ -111,5 +113,24 @@ describe('createCore with adapters of the embedder', () => {
     const mine = { info() {}, warn() {}, error() {} };
     core = await createCore({ logger: mine }, settings, { logger: asValue({ ...quiet }) });
     expect(core.cradle.logger).toBe(mine);
+  });
+});
+
+describe('createCore with a broken custom directory', () => {
+  it('rejects with the PluginLoadError of the library entry, listing each file and its problem', async () => {
+    const dir = await customDir({ 'steps/lint.step.mjs': 'export const lint = 1;\n' });
+    try {
+      const settings = loadConfig({ STORAGE_URL: 'memory:', RUNNER_MODE: 'shadow', CUSTOM_DIR: dir.path })._unsafeUnwrap();
+      const error = await createCore({ logger: quiet }, settings).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PluginLoadError);
+      expect((error as PluginLoadError).problems).toEqual([
+        { file: 'custom/steps/lint.step.mjs', problem: expect.stringContaining('its default export is not a step') },
+      ]);
+    } finally {
+      await dir.remove();
+    }
   });
 });
