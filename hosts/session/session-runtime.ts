@@ -186,7 +186,18 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
       throw new RunFailure(error instanceof Error ? error.message : String(error));
     }
     // Singletons: built on the first step that needs one, then shared by every later step.
-    for (const provided of catalog.providers) container.register(provided.key, asFunction(provided.factory).singleton());
+    // A factory that throws names its key and module in the failure of the step that needed it.
+    for (const provided of catalog.providers) {
+      const build = (cradle: StepCradle) => {
+        try {
+          return provided.factory(cradle);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          throw new Error(`service "${provided.key}" of step module ${provided.step} failed to build: ${message}`);
+        }
+      };
+      container.register(provided.key, asFunction(build).singleton());
+    }
     const pipeline = catalog.pipeline(config.pipeline);
     if (!pipeline) throw new RunFailure(`Pipeline "${config.pipeline}" not found in plugins/pipelines or custom/pipelines`);
     if (pipeline.phase !== config.phase)

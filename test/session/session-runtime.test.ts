@@ -309,7 +309,7 @@ describe('custom steps in a run', () => {
     try {
       const outcome = await f.run({ customDir: d.path });
       expect(outcome.reason).toMatch(
-        /^the step failed unexpectedly: .*vault sealed \(step "read", custom\/steps\/read\.step\.ts\)$/,
+        /^the step failed unexpectedly: service "vault" of step module broken failed to build: vault sealed \(step "read", custom\/steps\/read\.step\.ts\)$/,
       );
       expect(results(f)).toHaveLength(1);
     } finally {
