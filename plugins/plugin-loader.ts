@@ -145,7 +145,7 @@ async function importDefault(
   const imported = import(customFileUrl(file)).then(
     (module: { default?: unknown }) => ({ value: module.default, named: module as Record<string, unknown> }),
     (error: unknown) => ({
-      problem: `failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      problem: `failed to load: ${loadFailure(error)}`,
     }),
   );
   try {
@@ -153,6 +153,14 @@ async function importDefault(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Why an import failed (its first line), with a hint for a CommonJS module: custom files are ES modules. */
+function loadFailure(error: unknown): string {
+  const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+  return /\b(module|exports|require) is not defined in ES module scope/.test(message)
+    ? `${message} (custom files are ES modules: \`import\` and \`export default\`, not require or module.exports)`
+    : message;
 }
 
 /** A hint when the module has no default export but exports what was wanted under a name. */

@@ -275,6 +275,17 @@ export default defineStep({
     );
   });
 
+  it('tells the author of a step written as CommonJS that custom files are ES modules', async () => {
+    const start = await outside({
+      'steps/cjs.step.js': "const { defineStep } = require('ai-implement/plugins');\nmodule.exports = {};\n",
+    });
+    const result = await start();
+    expect(result).toMatchObject({ code: 1 });
+    expect(result.error).toMatch(
+      /custom\/steps\/cjs\.step\.js: failed to load: .* \(custom files are ES modules: `import` and `export default`, not require or module\.exports\)/,
+    );
+  });
+
   it('stops on a broken file, naming it', async () => {
     const start = await outside({ 'steps/shout.step.ts': stepSource('shout', { needs: ['kubernetes'] }) });
     const result = await start();
