@@ -4,20 +4,22 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Phase } from '../core/domain/model.js';
 import type { PipelineDefinition } from '../ports/pipeline.port.js';
+import { CUSTOM_IMPORT_TIMEOUT_MS, importDefault, namedInstead } from './custom-import.js';
 import { isDefinedPipeline } from './define-pipeline.js';
 import { type DefinedStep, isDefinedStep } from './define-step.js';
 import { describeZodError, parsePipeline, validatePipeline } from './pipeline-definition.js';
-import { customFileUrl, customImportProblem, prepareCustomImports } from './plugin-api-resolution.js';
+import { prepareCustomImports } from './plugin-api-resolution.js';
 import { checkStepServices, type ProvidedService } from './step-services-check.js';
 import { BUILT_IN_STEPS } from './steps/index.js';
 
 /**
- * The plugin loader — the one module that reads `custom/`. Built-in pipelines
- * (`plugins/pipelines/*.yml`) and steps (`plugins/steps/*.step.ts`) are resolved by name
- * together with the operator's (CUSTOM_DIR) `pipelines/*.yml`, `pipelines/*.pipeline.ts`
- * (`definePipeline`) and `steps/*.step.ts` (`defineStep`; also `.mts`, `.js`, `.mjs`): a custom
- * file with a built-in's name overrides it (`override`), a new name is `additive`. Custom files
- * import the plugin API as `ai-implement/plugins`, wherever the directory lives.
+ * The plugin loader — the one module that reads `custom/` (each module imported by
+ * custom-import.ts). Built-in pipelines (`plugins/pipelines/*.yml`) and steps
+ * (`plugins/steps/*.step.ts`) are resolved by name together with the operator's (CUSTOM_DIR)
+ * `pipelines/*.yml`, `pipelines/*.pipeline.ts` (`definePipeline`) and `steps/*.step.ts`
+ * (`defineStep`; also `.mts`, `.js`, `.mjs`): a custom file with a built-in's name overrides it
+ * (`override`), a new name is `additive`. Custom files import the plugin API as
+ * `ai-implement/plugins`, wherever the directory lives.
  *
  * Loading is all or nothing: every custom file is checked (YAML and schema, the module's
  * export, its name, each step's `needs` against the container's services and the steps'
@@ -83,16 +85,9 @@ export interface LoadPluginsOptions {
   builtInPipelinesDir?: string;
   /** Built-in steps (tests); default every module of `plugins/steps`. */
   builtInSteps?: readonly DefinedStep[];
-  /** How long one custom module may take to import (tests); default `CUSTOM_IMPORT_TIMEOUT_MS`. */
+  /** How long one custom module may take to import (tests); default `CUSTOM_IMPORT_TIMEOUT_MS` (custom-import.ts). */
   importTimeoutMs?: number;
 }
-
-/**
- * How long one custom module may take to import. A module whose top-level `await` never settles
- * would otherwise hold the start forever — or, with nothing else keeping Node's event loop
- * alive, end the process at once with exit code 0 and no word of why.
- */
-export const CUSTOM_IMPORT_TIMEOUT_MS = 30_000;
 
 export class PluginLoadError extends Error {
   constructor(readonly problems: { file: string; problem: string }[]) {
@@ -122,52 +117,6 @@ async function listFiles(dir: string): Promise<string[]> {
     return [];
   }
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
-
-/** A custom module's default export, or why it could not be imported (its first line only). */
-async function importDefault(
-  file: string,
-  timeoutMs: number,
-): Promise<{ value: unknown; named: Record<string, unknown> } | { problem: string }> {
-  const problem = customImportProblem(file);
-  if (problem) return { problem };
-  let timer: NodeJS.Timeout | undefined;
-  // The timer also keeps the event loop alive while the import is pending.
-  const late = new Promise<{ problem: string }>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve({
-          problem: `did not finish loading within ${timeoutMs / 1000} s (a top-level await that never settles?)`,
-        }),
-      timeoutMs,
-    );
-  });
-  const imported = import(customFileUrl(file)).then(
-    (module: { default?: unknown }) => ({ value: module.default, named: module as Record<string, unknown> }),
-    (error: unknown) => ({
-      problem: `failed to load: ${loadFailure(error)}`,
-    }),
-  );
-  try {
-    return await Promise.race([imported, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Why an import failed (its first line), with a hint for a CommonJS module: custom files are ES modules. */
-function loadFailure(error: unknown): string {
-  const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-  return /\b(module|exports|require) is not defined in ES module scope/.test(message)
-    ? `${message} (custom files are ES modules: \`import\` and \`export default\`, not require or module.exports)`
-    : message;
-}
-
-/** A hint when the module has no default export but exports what was wanted under a name. */
-function namedInstead(exported: { value: unknown; named: Record<string, unknown> }, wanted: (v: unknown) => boolean): string {
-  if (exported.value !== undefined) return '';
-  const name = Object.keys(exported.named).find((key) => key !== 'default' && wanted(exported.named[key]));
-  return name ? ` (it exports one as "${name}": make it \`export default\`)` : '';
 }
 
 /** A `definePipeline` module, checked again by the schema (its export could be hand-made). */
