@@ -165,10 +165,14 @@ export type Config = CoreSettings;
 export const DEFAULT_PORT = 4000;
 
 /**
- * Validates the environment. The error names each bad variable and what is wrong with it.
- * Relative paths that must not move with a later `chdir` are resolved against `cwd` now.
+ * Validates the environment (`process.env` when none is given). The error names each bad
+ * variable and what is wrong with it. Relative paths that must not move with a later `chdir`
+ * are resolved against `cwd` now.
  */
-export function loadConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): Result<Config, string> {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): Result<Config, string> {
   const present: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (typeof value === 'string' && value.trim() !== '') present[key] = value;

@@ -1,7 +1,7 @@
 import { asFunction } from 'awilix';
 import type { H3 } from 'h3';
 import type { OrchestratorCradle } from './composition/cradle.js';
-import { buildCore, type Core, type CoreOverrides } from './composition/create-core.js';
+import { buildCore, type Core, type CoreOverrides, settledWithin } from './composition/create-core.js';
 import type { Config } from './config.js';
 import { type AdminAuthService, createAdminAuthService } from './http/admin-auth.service.js';
 import { createHttpApp } from './http/app.js';
@@ -51,8 +51,26 @@ export async function createOrchestrator(config: Config, overrides: Orchestrator
     );
   });
   const http = createHttpApp(core.cradle as HostCradle);
+  const { adminAuth } = core.cradle as HostCradle;
+  let disposed: Promise<void> | undefined;
   return {
     ...core,
+    // The access-code check adminAuth starts at boot touches the store: it ends before the store
+    // closes (else a quick dispose logs its failure on the closed store), bounded as the work is.
+    dispose: (options = {}) => {
+      disposed ??= (async () => {
+        // At once, as core.dispose would (it bounds the wait for it, and sees a failure of it).
+        core.stop().catch(() => undefined);
+        const began = Date.now();
+        const { waitForWorkMs } = options;
+        await settledWithin(adminAuth.settled(), waitForWorkMs);
+        // One bound for both waits: what the check took comes off the work's.
+        await core.dispose(
+          waitForWorkMs === undefined ? {} : { waitForWorkMs: Math.max(0, waitForWorkMs - (Date.now() - began)) },
+        );
+      })();
+      return disposed;
+    },
     app: http,
     fetch: async (request) => http.fetch(request),
     request: async (path, init) => http.request(path, init),

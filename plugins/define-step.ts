@@ -34,6 +34,30 @@ export interface DefinedStep extends Step<RunContext, StepServicesByKey, unknown
   run(ctx: RunContext, services: StepServicesByKey, settings: unknown): Promise<StepOutcome>;
 }
 
+/** A declaration missing a part or with a part of the wrong kind; the loader reports it against the file. */
+export class StepDeclarationError extends Error {
+  override name = 'StepDeclarationError';
+}
+
+/** What is wrong with a declaration made without the types (plain JavaScript), if anything. */
+function declarationProblem(
+  d: Partial<Record<keyof StepDefinition<readonly StepNeed[], z.ZodType>, unknown>>,
+): string | undefined {
+  if (typeof d.name !== 'string' || d.name === '') return 'name must be a non-empty string';
+  if (!Array.isArray(d.needs) || !d.needs.every((need) => typeof need === 'string')) {
+    return 'needs must be an array of container keys (`[]` for none)';
+  }
+  const provides = d.provides ?? {};
+  if (typeof provides !== 'object' || provides === null || !Object.values(provides).every((f) => typeof f === 'function')) {
+    return 'provides must map each key to a factory function';
+  }
+  if (typeof (d.config as { parse?: unknown } | null | undefined)?.parse !== 'function') {
+    return 'config must be a zod schema (`z.object({})` for no settings; `z` from ai-implement/plugins)';
+  }
+  if (typeof d.run !== 'function') return 'run must be a function';
+  return undefined;
+}
+
 /**
  * Declares a pipeline step (built-in or custom) the way fastify declares a plugin: its name,
  * what it needs from the container (and adds to it), its settings schema, and `run`.
@@ -52,6 +76,11 @@ export interface DefinedStep extends Step<RunContext, StepServicesByKey, unknown
 export function defineStep<const N extends readonly StepNeed[], S extends z.ZodType>(
   definition: StepDefinition<N, S>,
 ): DefinedStep {
+  const problem = declarationProblem(definition ?? {});
+  if (problem) {
+    const name = typeof definition?.name === 'string' && definition.name !== '' ? ` "${definition.name}"` : '';
+    throw new StepDeclarationError(`defineStep${name}: ${problem}`);
+  }
   return {
     kind: 'ai-implement-step',
     name: definition.name,
@@ -74,6 +103,8 @@ export function isDefinedStep(value: unknown): value is DefinedStep {
     typeof v.provides === 'object' &&
     v.provides !== null &&
     Object.values(v.provides).every((factory) => typeof factory === 'function') &&
+    typeof (v.config as { parse?: unknown } | null | undefined)?.parse === 'function' &&
+    typeof v.parseSettings === 'function' &&
     typeof v.run === 'function'
   );
 }

@@ -15,7 +15,13 @@ export {
   PipelineDeclarationError,
   type PipelineStepDeclaration,
 } from './define-pipeline.js';
-export { type DefinedStep, defineStep, type StepDefinition, type StepOutcome } from './define-step.js';
+export {
+  type DefinedStep,
+  defineStep,
+  StepDeclarationError,
+  type StepDefinition,
+  type StepOutcome,
+} from './define-step.js';
 export type {
   IssueContext,
   RepoContext,

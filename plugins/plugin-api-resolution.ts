@@ -1,6 +1,7 @@
 import { register } from 'node:module';
 import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as pluginApi from './index.js';
 
 /**
  * Lets a custom file live anywhere (CUSTOM_DIR), and still `import … from 'ai-implement/plugins'`.
@@ -11,7 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * saying `"type": "module"` (so tsx would compile a `.ts` step as CommonJS, where no ESM hook
  * reaches). Two resolve rules, on Node's loader, fix both:
  * - the one specifier maps to the running orchestrator's own entry, so a custom step gets the
- *   same `defineStep`, `definePipeline` and `z` as the built-ins, never another copy;
+ *   same `defineStep`, `definePipeline` and `z` as the built-ins, never another copy (in the
+ *   session bundle, which has no entry file beside it, to a module reading the bundle's own);
  * - a custom file (imported through `customFileUrl`) and the relative `.ts`/`.js` files it
  *   imports are ES modules, whatever package scope they sit in.
  *
@@ -21,9 +23,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const PLUGIN_API_SPECIFIER = 'ai-implement/plugins';
 
 const MARK = 'ai-implement-custom';
-// `./index.ts` from source, `./index.js` once compiled: the entry beside this very file.
-const PLUGIN_API_URL = new URL(`./index${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
-const RUNS_BUILT = import.meta.url.endsWith('.js');
+/** Defined (the built-in pipelines) only in the session bundle, whose build embeds them. */
+declare const AI_IMPLEMENT_EMBEDDED_PIPELINES: unknown;
+/** The session bundle is one file: no plugin entry sits beside it to map the specifier to. */
+const BUNDLED = typeof AI_IMPLEMENT_EMBEDDED_PIPELINES !== 'undefined';
+// `./index.ts` from source, `./index.js` once compiled: the entry beside this very file. In the
+// bundle, a module of its own API handed over through a global (see bundledPluginApiUrl).
+const PLUGIN_API_URL = BUNDLED
+  ? bundledPluginApiUrl()
+  : new URL(`./index${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+const RUNS_BUILT = BUNDLED || import.meta.url.endsWith('.js');
 const TYPESCRIPT_FILE = /\.m?ts$/;
 
 // Runs on Node's loader thread: plain JavaScript, with its settings handed over as `data`.
@@ -80,6 +89,20 @@ function ensurePluginApiResolves(): void {
   register(`data:text/javascript,${encodeURIComponent(HOOKS)}`, {
     data: { specifier: PLUGIN_API_SPECIFIER, url: PLUGIN_API_URL, mark: MARK },
   });
+}
+
+/**
+ * The session bundle's plugin API as a `data:` module: the bundle's own `defineStep`, `z`, …
+ * (the very objects its built-ins use), put on a global that the module's exports read.
+ */
+function bundledPluginApiUrl(): string {
+  const key = 'ai-implement.plugins';
+  (globalThis as Record<symbol, unknown>)[Symbol.for(key)] = pluginApi;
+  const source = [
+    `const api = globalThis[Symbol.for(${JSON.stringify(key)})];`,
+    ...Object.keys(pluginApi).map((name) => `export const ${name} = api.${name};`),
+  ].join('\n');
+  return `data:text/javascript,${encodeURIComponent(source)}`;
 }
 
 /** The URL to import a custom file by, so the hooks treat it (and its relative imports) as custom. */

@@ -4,20 +4,22 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Phase } from '../core/domain/model.js';
 import type { PipelineDefinition } from '../ports/pipeline.port.js';
+import { CUSTOM_IMPORT_TIMEOUT_MS, importDefault, namedInstead } from './custom-import.js';
 import { isDefinedPipeline } from './define-pipeline.js';
 import { type DefinedStep, isDefinedStep } from './define-step.js';
 import { describeZodError, parsePipeline, validatePipeline } from './pipeline-definition.js';
-import { customFileUrl, customImportProblem, prepareCustomImports } from './plugin-api-resolution.js';
+import { prepareCustomImports } from './plugin-api-resolution.js';
 import { checkStepServices, type ProvidedService } from './step-services-check.js';
 import { BUILT_IN_STEPS } from './steps/index.js';
 
 /**
- * The plugin loader — the one module that reads `custom/`. Built-in pipelines
- * (`plugins/pipelines/*.yml`) and steps (`plugins/steps/*.step.ts`) are resolved by name
- * together with the operator's (CUSTOM_DIR) `pipelines/*.yml`, `pipelines/*.pipeline.ts`
- * (`definePipeline`) and `steps/*.step.ts` (`defineStep`; also `.mts`, `.js`, `.mjs`): a custom
- * file with a built-in's name overrides it (`override`), a new name is `additive`. Custom files
- * import the plugin API as `ai-implement/plugins`, wherever the directory lives.
+ * The plugin loader — the one module that reads `custom/` (each module imported by
+ * custom-import.ts). Built-in pipelines (`plugins/pipelines/*.yml`) and steps
+ * (`plugins/steps/*.step.ts`) are resolved by name together with the operator's (CUSTOM_DIR)
+ * `pipelines/*.yml`, `pipelines/*.pipeline.ts` (`definePipeline`) and `steps/*.step.ts`
+ * (`defineStep`; also `.mts`, `.js`, `.mjs`): a custom file with a built-in's name overrides it
+ * (`override`), a new name is `additive`. Custom files import the plugin API as
+ * `ai-implement/plugins`, wherever the directory lives.
  *
  * Loading is all or nothing: every custom file is checked (YAML and schema, the module's
  * export, its name, each step's `needs` against the container's services and the steps'
@@ -83,6 +85,8 @@ export interface LoadPluginsOptions {
   builtInPipelinesDir?: string;
   /** Built-in steps (tests); default every module of `plugins/steps`. */
   builtInSteps?: readonly DefinedStep[];
+  /** How long one custom module may take to import (tests); default `CUSTOM_IMPORT_TIMEOUT_MS` (custom-import.ts). */
+  importTimeoutMs?: number;
 }
 
 export class PluginLoadError extends Error {
@@ -115,23 +119,18 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-/** A custom module's default export, or why it could not be imported (its first line only). */
-async function importDefault(file: string): Promise<{ value: unknown } | { problem: string }> {
-  const problem = customImportProblem(file);
-  if (problem) return { problem };
-  try {
-    return { value: ((await import(customFileUrl(file))) as { default?: unknown }).default };
-  } catch (error) {
-    return { problem: `failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
-  }
-}
-
 /** A `definePipeline` module, checked again by the schema (its export could be hand-made). */
-async function importPipeline(file: string, name: string): Promise<{ ok: PipelineDefinition } | { problem: string }> {
-  const exported = await importDefault(file);
+async function importPipeline(
+  file: string,
+  name: string,
+  timeoutMs: number,
+): Promise<{ ok: PipelineDefinition } | { problem: string }> {
+  const exported = await importDefault(file, timeoutMs);
   if ('problem' in exported) return exported;
   if (!isDefinedPipeline(exported.value)) {
-    return { problem: 'its default export is not a pipeline made with definePipeline({ name, phase, steps })' };
+    return {
+      problem: `its default export is not a pipeline made with definePipeline({ name, phase, steps })${namedInstead(exported, isDefinedPipeline)}`,
+    };
   }
   const { kind: _kind, ...declared } = exported.value;
   return validatePipeline(declared, name, `the file is named for "${name}"`);
@@ -151,6 +150,7 @@ async function builtInPipelineFiles(dir: string | undefined): Promise<{ fileName
 
 export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCatalog> {
   const { customDir, services } = options;
+  const timeoutMs = options.importTimeoutMs ?? CUSTOM_IMPORT_TIMEOUT_MS;
   const display = (file: string) => `custom/${relative(customDir, file).split(sep).join('/')}`;
   const problems: { file: string; problem: string }[] = [];
 
@@ -176,7 +176,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
   );
   for (const file of stepFiles.sort()) {
     const name = STEP_FILE.exec(relative(join(customDir, 'steps'), file))?.[1] ?? '';
-    const exported = await importDefault(file);
+    const exported = await importDefault(file, timeoutMs);
     if ('problem' in exported) {
       problems.push({ file: display(file), problem: exported.problem });
       continue;
@@ -184,7 +184,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
     if (!isDefinedStep(exported.value)) {
       problems.push({
         file: display(file),
-        problem: 'its default export is not a step made with defineStep({ name, needs, config, run })',
+        problem: `its default export is not a step made with defineStep({ name, needs, config, run })${namedInstead(exported, isDefinedStep)}`,
       });
       continue;
     }
@@ -247,7 +247,7 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
   for (const file of pipelineFiles.sort()) {
     const parsed = PIPELINE_FILE.test(inPipelines(file))
       ? parsePipeline(await readFile(file, 'utf8'), inPipelines(file))
-      : await importPipeline(file, PIPELINE_MODULE_FILE.exec(inPipelines(file))?.[1] ?? '');
+      : await importPipeline(file, PIPELINE_MODULE_FILE.exec(inPipelines(file))?.[1] ?? '', timeoutMs);
     if ('problem' in parsed) {
       problems.push({ file: display(file), problem: parsed.problem });
       continue;
@@ -274,15 +274,27 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginCa
     });
   }
 
+  // Files in custom/steps/ not named as step files, by the name before their first dot (a hint
+  // when a pipeline names a module that is missing: `lint.ts` for `lint.step.ts`).
+  const notStepFiles = customFiles
+    .filter((f) => relative(customDir, f).split(sep)[0] === 'steps' && !stepFiles.includes(f))
+    .map((f) => ({
+      path: display(f),
+      base: (relative(join(customDir, 'steps'), f).split(sep).pop() ?? '').split('.')[0]?.toLowerCase(),
+    }));
+
   // Every pipeline's steps must resolve, and their settings must parse, with the final modules.
   const settings = new Map<string, unknown>();
   for (const [name, { definition, file }] of pipelines) {
     for (const s of definition.steps) {
       const module = steps.get(s.module);
       if (!module) {
+        const missed = notStepFiles.find((f) => f.base === s.module);
         problems.push({
           file,
-          problem: `step "${s.id}" uses module "${s.module}", which is neither built in nor in custom/steps/`,
+          problem:
+            `step "${s.id}" uses module "${s.module}", which is neither built in nor in custom/steps/` +
+            (missed ? ` (${missed.path} is not loaded: a step file is named ${s.module}.step.ts, .mts, .js or .mjs)` : ''),
         });
         continue;
       }

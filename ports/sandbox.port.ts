@@ -15,8 +15,9 @@ export interface SandboxRequest extends SandboxCommand {
    */
   offline?: boolean;
   /**
-   * Talks to the model API (the agent): a sandbox that keeps the model key outside points
-   * `ANTHROPIC_BASE_URL` at the session's key-adding proxy for this command only.
+   * Talks to the model API (the agent): a sandbox that keeps the model credentials outside
+   * points `ANTHROPIC_BASE_URL` (and, for Bedrock, `ANTHROPIC_BEDROCK_BASE_URL`) at the
+   * session's credential-adding proxy for this command only.
    */
   modelApi?: boolean;
 }

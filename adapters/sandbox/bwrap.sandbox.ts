@@ -21,10 +21,11 @@ export interface BwrapOptions {
   egress?: { dir: string; node: string };
   /**
    * The session's model key proxy (`startModelKeyProxy`): its directory and the node binary
-   * that runs its forwarder. A command that asks for the model API (`modelApi`, the agent) gets
-   * `ANTHROPIC_BASE_URL` pointed at the forwarder; no command ever gets the key.
+   * that runs its forwarder, and the variables that point a client at it (`ANTHROPIC_BASE_URL`
+   * unless told; `ANTHROPIC_BEDROCK_BASE_URL` for Bedrock). A command that asks for the model
+   * API (`modelApi`, the agent) gets them pointed at the forwarder; no command ever gets a key.
    */
-  modelApi?: { dir: string; node: string };
+  modelApi?: { dir: string; node: string; baseUrls?: readonly string[] };
   /** Host paths to hide besides what `privateSystemPaths` finds (the operator's own secrets). */
   mask?: readonly string[];
 }
@@ -163,7 +164,7 @@ export function createBwrapSandbox(options: BwrapOptions = {}): Sandbox {
       // (sh's own PWD is dropped: the command gets exactly the environment it was given).
       const forwarders = startForwarders({
         ...(proxied ? { egress: egress.node } : {}),
-        ...(model ? { model: model.node } : {}),
+        ...(model ? { model: { node: model.node, baseUrls: model.baseUrls ?? ['ANTHROPIC_BASE_URL'] } } : {}),
       });
       const script = `unset PWD; ${forwarders}exec "$0" "$@"`;
       args.push('--chdir', request.cwd, '--', '/bin/sh', '-c', script, ...request.argv);
@@ -185,10 +186,10 @@ const forwarder = (node: string, dir: string, socket: string, port: number, read
  * The forwarders the command gets, then a wait (10 s at most) until each has written its port:
  * the command's first request must not find a port closed. The model key proxy's forwarder
  * takes any free port (with `AI_IMPLEMENT_EGRESS=open` the sandbox shares the host's loopback,
- * where a fixed port may be taken), and the command is pointed at it; its `ANTHROPIC_API_KEY`
- * is the placeholder the proxy replaces.
+ * where a fixed port may be taken), and the command is pointed at it (`baseUrls`); its
+ * credentials are the placeholders the proxy replaces.
  */
-function startForwarders(node: { egress?: string; model?: string }): string {
+function startForwarders(node: { egress?: string; model?: { node: string; baseUrls: readonly string[] } }): string {
   const ready: string[] = [];
   let script = '';
   if (node.egress) {
@@ -196,13 +197,20 @@ function startForwarders(node: { egress?: string; model?: string }): string {
     ready.push(FORWARDER_READY);
   }
   if (node.model) {
-    script += forwarder(node.model, SANDBOX_MODEL_DIR, MODEL_SOCKET, 0, MODEL_READY);
+    script += forwarder(node.model.node, SANDBOX_MODEL_DIR, MODEL_SOCKET, 0, MODEL_READY);
     ready.push(MODEL_READY);
   }
   if (ready.length === 0) return '';
   const waiting = ready.map((file) => `[ ! -s ${file} ]`).join(' || ');
   script += `n=0; while ${waiting}; do n=$((n+1)); if [ "$n" -gt 1000 ]; then echo "sandbox: a proxy's forwarder did not start" >&2; exit 125; fi; sleep 0.01; done; `;
-  if (node.model) script += `ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat ${MODEL_READY})"; export ANTHROPIC_BASE_URL; `;
+  if (node.model) {
+    script += `model_url="http://127.0.0.1:$(cat ${MODEL_READY})"; `;
+    for (const name of node.model.baseUrls) {
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) throw new Error(`not a variable name: ${name}`);
+      script += `${name}="$model_url"; export ${name}; `;
+    }
+    script += 'unset model_url; ';
+  }
   return script;
 }
 

@@ -232,6 +232,8 @@ export function validateMappingInput(body: unknown, existing: Mapping | undefine
   if (!isPlainObject(extraEnv)) return err(MAPPING_MESSAGES.extraEnvObject);
   if (!Object.values(extraEnv).every((v) => typeof v === 'string')) return err(MAPPING_MESSAGES.extraEnvValues);
   if (!Object.keys(extraEnv).every((k) => ENV_NAME.test(k))) return err(MAPPING_MESSAGES.extraEnvKeys);
+  const reserved = Object.keys(extraEnv).find(isReservedObjectKey);
+  if (reserved !== undefined) return err(reservedEnvMessage(reserved));
   const refused = Object.keys(extraEnv).find(isRefusedEnvName);
   if (refused !== undefined) return err(refusedEnvMessage(refused));
 
@@ -365,6 +367,22 @@ export function applyMappingPatch(mapping: Mapping, patch: MappingPatch, now: nu
  */
 export function isRefusedEnvName(name: string): boolean {
   return name === 'NODE_OPTIONS' || name === 'PATH' || /^(LD_|DYLD_|GIT_)/.test(name);
+}
+
+/**
+ * Names JavaScript objects give a meaning of their own: `obj['__proto__'] = v` sets the
+ * prototype instead of a key (the variable silently vanishes), and `constructor`/`prototype`
+ * read as present on any plain object. No program needs them as environment variables, so a
+ * mapping's `extraEnv` may not use them, and a run's environment leaves them out.
+ */
+export const RESERVED_OBJECT_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+export function isReservedObjectKey(name: string): boolean {
+  return RESERVED_OBJECT_KEYS.includes(name);
+}
+
+export function reservedEnvMessage(name: string): string {
+  return `extraEnv must not use ${name} (__proto__, constructor and prototype are reserved names)`;
 }
 
 export function refusedEnvMessage(name: string): string {

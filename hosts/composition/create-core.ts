@@ -67,14 +67,17 @@ export interface Core {
 
 /**
  * Builds the engine from ports and settings alone — no HTTP framework is loaded. This is what
- * teams embed; the bundled server (`ai-implement/h3`) adds its h3 app on top.
+ * teams embed; the bundled server (`ai-implement/h3`) adds its h3 app on top. `overrides`
+ * replaces any other registration with an awilix resolver — a ticketing system of your own
+ * (`ticketingRegistry: asValue({ get, kinds })`), a runner (`runnerRegistry`) — as
+ * `createOrchestrator(config, overrides)` does; a port in `deps` wins over an override of it.
  */
-export async function createCore(deps: CoreDeps, settings: CoreSettings): Promise<Core> {
-  const overrides: CoreOverrides = {};
+export async function createCore(deps: CoreDeps, settings: CoreSettings, overrides: CoreOverrides = {}): Promise<Core> {
+  const merged: CoreOverrides = { ...overrides };
   for (const [key, value] of Object.entries(deps)) {
-    if (value !== undefined) (overrides as Record<string, Resolver<unknown>>)[key] = asValue(value);
+    if (value !== undefined) (merged as Record<string, Resolver<unknown>>)[key] = asValue(value);
   }
-  return buildCore(settings, overrides);
+  return buildCore(settings, merged);
 }
 
 /**
@@ -208,7 +211,7 @@ async function registerStorage(
 }
 
 /** Resolves when `work` settles, or after `ms` (when given) if it has not. */
-function settledWithin(work: Promise<unknown>, ms: number | undefined): Promise<void> {
+export function settledWithin(work: Promise<unknown>, ms: number | undefined): Promise<void> {
   const settled = work.then(
     () => undefined,
     () => undefined,

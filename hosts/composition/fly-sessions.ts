@@ -15,6 +15,15 @@ import type { Secrets } from '../../ports/secrets.port.js';
  */
 export const defaultFlySessionImage = (app: string, version: string) => `registry.fly.io/${app}:${version}`;
 
+/**
+ * An operator's Fly call (the admin's Sessions panel, a team's Fly secrets): one attempt, each
+ * request given 5 s. Fly answers a listing in well under a second; a hung API otherwise held the
+ * admin for 3 × 15 s of retries until the circuit opened. A destroy makes two calls (find, then
+ * delete), so 5 s each keeps it inside the 10 s an operator call gets (OPERATOR_CALL_DEADLINE_MS).
+ */
+export const OPERATOR_FLY_REQUEST_TIMEOUT_MS = 5_000;
+const OPERATOR_CALL = { timeoutMs: OPERATOR_FLY_REQUEST_TIMEOUT_MS, retry: { maxAttempts: 1 } } as const;
+
 export interface FlySessionsDeps {
   config: Pick<CoreSettings, 'flyApiToken' | 'flyApiUrl' | 'flySessionImage'>;
   settings: Pick<SettingsService, 'value'>;
@@ -34,6 +43,7 @@ export interface FlySessionsDeps {
  */
 export function createFlySessions(deps: FlySessionsDeps): FlySessions {
   const { config, settings } = deps;
+  /** Keyed by app and region, and by who waits on the answer (`run`, or `operator`). */
   const runners = new Map<string, FlyRunner>();
   const stores = new Map<string, Secrets>();
   const token = config.flyApiToken ?? '';
@@ -54,37 +64,43 @@ export function createFlySessions(deps: FlySessionsDeps): FlySessions {
     return region ? { app, region } : { app };
   }
 
+  async function runner(use: 'run' | 'operator'): Promise<FlyRunner | undefined> {
+    const t = await target();
+    if (!t) return undefined;
+    const key = `${use}\n${t.app}\n${t.region ?? ''}`;
+    let found = runners.get(key);
+    if (!found) {
+      found = createFlyRunner({
+        ...api,
+        ...(use === 'operator' ? OPERATOR_CALL : {}),
+        app: t.app,
+        ...(t.region ? { region: t.region } : {}),
+        image: config.flySessionImage ?? defaultFlySessionImage(t.app, deps.version),
+        command: IMAGE_SESSION_COMMAND,
+        ...(deps.log ? { log: deps.log } : {}),
+      });
+      runners.set(key, found);
+    }
+    return found;
+  }
+
+  async function secrets(use: 'run' | 'operator'): Promise<Secrets | undefined> {
+    const t = await target();
+    if (!t) return undefined;
+    const key = `${use}\n${t.app}`;
+    let store = stores.get(key);
+    if (!store) {
+      store = createFlySecrets({ ...api, ...(use === 'operator' ? OPERATOR_CALL : {}), app: t.app });
+      stores.set(key, store);
+    }
+    return store;
+  }
+
   return {
     target,
-
-    async runner() {
-      const t = await target();
-      if (!t) return undefined;
-      const key = `${t.app}\n${t.region ?? ''}`;
-      let runner = runners.get(key);
-      if (!runner) {
-        runner = createFlyRunner({
-          ...api,
-          app: t.app,
-          ...(t.region ? { region: t.region } : {}),
-          image: config.flySessionImage ?? defaultFlySessionImage(t.app, deps.version),
-          command: IMAGE_SESSION_COMMAND,
-          ...(deps.log ? { log: deps.log } : {}),
-        });
-        runners.set(key, runner);
-      }
-      return runner;
-    },
-
-    async secrets() {
-      const t = await target();
-      if (!t) return undefined;
-      let store = stores.get(t.app);
-      if (!store) {
-        store = createFlySecrets({ ...api, app: t.app });
-        stores.set(t.app, store);
-      }
-      return store;
-    },
+    runner: () => runner('run'),
+    operatorRunner: () => runner('operator'),
+    secrets: () => secrets('run'),
+    operatorSecrets: () => secrets('operator'),
   };
 }

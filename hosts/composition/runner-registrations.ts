@@ -114,7 +114,14 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
         secrets,
         audit,
       }: Pick<Cradle, 'storage' | 'logger' | 'flySessions' | 'secrets' | 'audit'>) =>
-        createSecretsService({ storage, logger, flySecrets: () => flySessions.secrets(), localSecrets: secrets, audit }),
+        createSecretsService({
+          storage,
+          logger,
+          flySecrets: () => flySessions.secrets(),
+          flyOperatorSecrets: () => flySessions.operatorSecrets(),
+          localSecrets: secrets,
+          audit,
+        }),
     ).singleton(),
     sessionSecrets: asFunction(({ secretsService }: Pick<Cradle, 'secretsService'>) => secretsService.sessionSecrets).singleton(),
 
@@ -134,7 +141,7 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
           logger,
           ticketingRegistry,
           jobOutcome,
-          flyRunner: () => flySessions.runner(),
+          flyRunner: () => flySessions.operatorRunner(),
           audit,
         }),
     ).singleton(),

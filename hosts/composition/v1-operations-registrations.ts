@@ -82,7 +82,9 @@ export function registerV1Operations(container: AwilixContainer<Cradle>, setting
     workspaceSweep: asFunction(({ workspaces, logger }: Pick<Cradle, 'workspaces' | 'logger'>) =>
       createPeriodicTask('workspace sweep', () => workspaces.sweep(), logger),
     ).singleton(),
-    gitContext: asFunction(createGitContextService).singleton(),
+    gitContext: asFunction(({ storage, forgeRegistry, config }: Pick<Cradle, 'storage' | 'forgeRegistry' | 'config'>) =>
+      createGitContextService({ storage, forgeRegistry, config }),
+    ).singleton(),
   });
 }
 

@@ -12,7 +12,7 @@ import { createTrackerService } from '../../adapters/ticketing/local/tracker.ser
 import { createDispatchService } from '../../core/app/dispatch/dispatch.service.js';
 import { createDispatchLogService } from '../../core/app/dispatch/dispatch-log.service.js';
 import { createReconcileService, fetchDeadlineFor } from '../../core/app/dispatch/reconcile.service.js';
-import { createIssuesViewService } from '../../core/app/issues/issues-view.service.js';
+import { createIssuesViewService, VIEW_WAIT_MARGIN_MS } from '../../core/app/issues/issues-view.service.js';
 import { createLinearWebhookService } from '../../core/app/issues/linear-webhook.service.js';
 import { createTicketingRegistry } from '../../core/app/issues/ticketing-registry.js';
 import { recordingTicketing } from '../../core/app/operations/outbound-recording.js';
@@ -21,6 +21,7 @@ import { createSingleton } from '../../core/app/operations/singleton.js';
 import { createJobOutcomeService } from '../../core/app/runs/job-outcome.service.js';
 import type { TicketingKind } from '../../core/domain/model.js';
 import type { Ticketing } from '../../ports/ticketing.port.js';
+import { secretValues } from '../logger.js';
 import type { OrchestratorCradle } from './cradle.js';
 import { githubAuthFrom, githubCredential } from './forges.js';
 
@@ -135,7 +136,16 @@ export function registerWork(container: AwilixContainer<Cradle>): void {
     )
       .singleton()
       .disposer((reconcile) => reconcile.stop()),
-    issuesView: asFunction(createIssuesViewService).singleton(),
+    issuesView: asFunction(({ storage, reconcile, config }: Pick<Cradle, 'storage' | 'reconcile' | 'config'>) => {
+      const secrets = secretValues(config);
+      return createIssuesViewService({
+        storage,
+        reconcile,
+        // The cycle's fetch deadline, and a margin for the rest of the cycle.
+        waitMs: fetchDeadlineFor(config.pollIntervalMs) + VIEW_WAIT_MARGIN_MS,
+        secretValues: () => secrets,
+      });
+    }).singleton(),
     dispatchLog: asFunction(createDispatchLogService).singleton(),
     linearWebhookVerifier: asFunction(createLinearWebhookVerifier).singleton(),
     linearWebhook: asFunction(createLinearWebhookService).singleton(),

@@ -52,6 +52,8 @@ export interface AdminAuthService {
   logout(token: string): Promise<boolean>;
   /** Ends every session; the number ended. */
   revokeAll(): Promise<number>;
+  /** Resolves once the check this service starts in the background has ended, either way (before the store closes). */
+  settled(): Promise<void>;
 }
 
 /**
@@ -110,7 +112,9 @@ export function createAdminAuthService({ config, storage, clock, ids, logger }: 
     return reconciled;
   };
   // At start, in the background: the first request waits for it rather than pays for it.
-  ready().catch((error) => logger.warn('admin access code check failed; retried on the next request', { error: String(error) }));
+  const started = ready().catch((error) =>
+    logger.warn('admin access code check failed; retried on the next request', { error: String(error) }),
+  );
 
   const pruneExpired = async () => {
     const now = clock.now();
@@ -160,6 +164,8 @@ export function createAdminAuthService({ config, storage, clock, ids, logger }: 
       logger.info('admin sessions revoked', { count });
       return count;
     },
+
+    settled: () => started,
   };
 }
 

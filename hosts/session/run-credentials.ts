@@ -1,5 +1,5 @@
 import { readFileSync, unlinkSync } from 'node:fs';
-import { isRefusedEnvName } from '../../core/domain/mappings.js';
+import { isRefusedEnvName, isReservedObjectKey } from '../../core/domain/mappings.js';
 import { fetchSessionEnv } from './session-env-fetch.js';
 
 /** The run's callback credentials: what must never sit in an environment a child can read. */
@@ -21,7 +21,7 @@ export const CALLBACK_CREDENTIALS = 'callback';
  */
 function handedOff(key: string): boolean {
   if ((CREDENTIAL_KEYS as readonly string[]).includes(key)) return true;
-  return !key.startsWith('AI_IMPLEMENT_') && key !== 'HOME' && !isRefusedEnvName(key);
+  return !key.startsWith('AI_IMPLEMENT_') && key !== 'HOME' && !isRefusedEnvName(key) && !isReservedObjectKey(key);
 }
 
 /**
@@ -36,7 +36,8 @@ export function takeRunCredentials(
   /** What the orchestrator handed over already (`receiveRunCredentials`), read as a file would be. */
   fetched?: Record<string, unknown>,
 ): { env: Record<string, string | undefined> } | { error: string } {
-  const out: Record<string, string | undefined> = { ...env };
+  // A null-prototype copy: a handed-over name is only ever a key, never the object's prototype.
+  const out: Record<string, string | undefined> = Object.assign(Object.create(null), env);
   const file = fetched ? undefined : env[CREDENTIALS_FILE_KEY];
   delete out[CREDENTIALS_FILE_KEY];
   for (const [key, value] of Object.entries(fetched ?? {})) if (typeof value === 'string' && handedOff(key)) out[key] = value;

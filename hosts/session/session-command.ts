@@ -64,7 +64,7 @@ export async function sessionCommand(
     io.err(`session: the model key proxy could not start: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  // From here on the run, its steps and every sandboxed command see the placeholder key only.
+  // From here on the run, its steps and every sandboxed command see the placeholders only.
   if (model) c = { ...c, agentEnv: model.agentEnv };
   const sandbox = bwrap
     ? confined(c.sandbox, bwrap, path, (c.agentCommand ?? CLAUDE_COMMAND)[0], egress, model)
@@ -91,7 +91,7 @@ export async function sessionCommand(
       forge: sessionForge,
       log,
       ...(egress ? { egress } : {}),
-      ...(model ? { secrets: [model.apiKey] } : {}),
+      ...(model ? { secrets: model.secrets } : {}),
       onStopRequest: (stop) => {
         for (const signal of signals) {
           const handler = () => stop(signal);
@@ -137,6 +137,6 @@ function confined(
     readWrite: settings.readWrite,
     mask: settings.mask,
     ...(egress ? { egress: { dir: egress.dir, node } } : {}),
-    ...(model ? { modelApi: { dir: model.proxy.dir, node } } : {}),
+    ...(model ? { modelApi: { dir: model.proxy.dir, node, baseUrls: model.baseUrls } } : {}),
   });
 }

@@ -144,7 +144,7 @@ export const isRunnerVariable = (name: string) => RUNNER_VARIABLES.has(name) || 
  * any `AI_IMPLEMENT_*` variable (tokens, nonce, session settings) or other credential.
  */
 export function agentEnvironment(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || name.startsWith('AI_IMPLEMENT_') || NOT_FOR_THE_AGENT.has(name)) continue;
     out[name] = value;

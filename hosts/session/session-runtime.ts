@@ -8,13 +8,13 @@ import { type BlockedLog, blockedRequestsComment } from '../../core/domain/egres
 import { PR_NOT_FOUND_ERROR } from '../../core/domain/job-status.js';
 import { redactDeep, redactSecrets } from '../../core/domain/redaction.js';
 import { DEFAULT_MODEL_PRICES, type PriceTable, type UsageReport } from '../../core/domain/usage.js';
-import type { StepOutcome } from '../../plugins/define-step.js';
 import type { PluginCatalog } from '../../plugins/plugin-loader.js';
 import type { RunContext, Shell, StepCradle, StepServices } from '../../plugins/run-context.js';
 import type { Agent } from '../../ports/agent.port.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { StepReport } from '../../ports/pipeline.port.js';
 import type { CallbackClient } from './callback-client.js';
+import { runStep } from './run-step.js';
 import { isRunnerVariable, type SessionConfig } from './session-env.js';
 import type { SessionForge } from './session-forge.js';
 import { createUsageMeter } from './usage-meter.js';
@@ -186,7 +186,18 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
       throw new RunFailure(error instanceof Error ? error.message : String(error));
     }
     // Singletons: built on the first step that needs one, then shared by every later step.
-    for (const provided of catalog.providers) container.register(provided.key, asFunction(provided.factory).singleton());
+    // A factory that throws names its key and module in the failure of the step that needed it.
+    for (const provided of catalog.providers) {
+      const build = (cradle: StepCradle) => {
+        try {
+          return provided.factory(cradle);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          throw new Error(`service "${provided.key}" of step module ${provided.step} failed to build: ${message}`);
+        }
+      };
+      container.register(provided.key, asFunction(build).singleton());
+    }
     const pipeline = catalog.pipeline(config.pipeline);
     if (!pipeline) throw new RunFailure(`Pipeline "${config.pipeline}" not found in plugins/pipelines or custom/pipelines`);
     if (pipeline.phase !== config.phase)
@@ -236,6 +247,7 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
       const report: StepReport = { id: step.id, type: step.module, status: 'running', started_at: new Date(began).toISOString() };
       await reportStep(report, ctx);
       log(`step ${step.id} (${step.module}) started`);
+      const info = catalog.steps.find((s) => s.name === step.module);
       // Resolved inside the step, so a provider that throws fails this step, not the session.
       const outcome = await runStep(
         async () =>
@@ -244,8 +256,12 @@ export async function runSession(deps: SessionRuntimeDeps): Promise<SessionOutco
             Object.fromEntries(module.needs.map((need) => [need, container.resolve(need)])),
             catalog.settings(pipeline.name, step.id),
           ),
-        controller.signal,
-        stopGraceMs,
+        {
+          signal: controller.signal,
+          graceMs: stopGraceMs,
+          step: step.id,
+          file: info?.customPath ?? info?.builtInPath ?? step.module,
+        },
       );
       const finished: StepReport = { ...report, status: outcome.status, finished_at: iso() };
       const output =
@@ -334,32 +350,4 @@ class RunFailure extends Error {}
 
 function asObject(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-/**
- * Runs one step; a throw is a failure with its message. A step that ignores the stop signal
- * is given `graceMs` to notice before the run reports without it.
- */
-async function runStep(run: () => Promise<StepOutcome>, signal: AbortSignal, graceMs: number): Promise<StepOutcome> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const abandoned = new Promise<StepOutcome>((resolve) => {
-    onAbort = () => {
-      timer = setTimeout(() => resolve({ status: 'failed', message: 'the step did not stop in time' }), graceMs);
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([
-      run().catch((error: unknown) => ({
-        status: 'failed' as const,
-        message: `the step failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
-      })),
-      abandoned,
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-  }
 }

@@ -11,7 +11,9 @@ import { agentInstallDirs } from '../../adapters/sandbox/agent-install.js';
 import { createBwrapSandbox, findBwrap } from '../../adapters/sandbox/bwrap.sandbox.js';
 import { type EgressProxy, startEgressProxy } from '../../adapters/sandbox/egress-proxy.js';
 import {
+  MODEL_AUTH_TOKEN_PLACEHOLDER,
   MODEL_KEY_PLACEHOLDER,
+  MODEL_OAUTH_TOKEN_PLACEHOLDER,
   MODEL_SOCKET,
   type ModelKeyProxy,
   startModelKeyProxy,
@@ -29,6 +31,8 @@ import { leakedIn } from '../security/leak-detector.js';
 const PROBE = fileURLToPath(new URL('../fakes/network/model-probe.cjs', import.meta.url));
 const PATH = process.env.PATH ?? '/usr/bin:/bin';
 const apiKey = `sk-ant-api03-${randomBytes(24).toString('hex')}`;
+const authToken = `gateway-token-${randomBytes(24).toString('hex')}`;
+const oauthToken = `sk-ant-oat01-${randomBytes(24).toString('hex')}`;
 
 interface Seen {
   path: string;
@@ -98,14 +102,18 @@ function ask(proxy: ModelKeyProxy, path: string, headers: Record<string, string>
 }
 
 let proxy: ModelKeyProxy;
+/** A proxy holding the Bearer tokens (ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN) and no key. */
+let tokens: ModelKeyProxy;
 let root = '';
 beforeAll(async () => {
   await startFakeAnthropic();
-  proxy = await startModelKeyProxy({ apiKey, upstream: `http://127.0.0.1:${fakePort}` });
+  proxy = await startModelKeyProxy({ anthropic: { apiKey, upstream: `http://127.0.0.1:${fakePort}` } });
+  tokens = await startModelKeyProxy({ anthropic: { authToken, oauthToken, upstream: `http://127.0.0.1:${fakePort}` } });
   root = await mkdtemp(join(tmpdir(), 'ai-implement-model-'));
 });
 afterAll(async () => {
   await proxy?.close();
+  await tokens?.close();
   await new Promise((r) => fake?.close(r));
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -145,6 +153,28 @@ describe('the model key proxy', () => {
     expect(request?.body).toBe('{"model":"claude","messages":[]}');
     // What goes back to the sandbox does not carry it either.
     expect(r.text).not.toContain(apiKey);
+  });
+
+  it('puts the real token in a Bearer authorization that names its placeholder, and drops any other', async () => {
+    seen.length = 0;
+    const body = '{"model":"claude","messages":[]}';
+    const asked: Record<string, string>[] = [
+      { authorization: `Bearer ${MODEL_AUTH_TOKEN_PLACEHOLDER}`, 'x-api-key': 'sandbox-key' },
+      { authorization: `Bearer ${MODEL_OAUTH_TOKEN_PLACEHOLDER}`, 'anthropic-beta': 'oauth-2025-04-20' },
+      { authorization: `Bearer ${MODEL_KEY_PLACEHOLDER}` },
+      { authorization: 'Bearer sk-ant-oat01-the-sandbox-own' },
+    ];
+    const answers = [];
+    for (const headers of asked) answers.push(await ask(tokens, '/v1/messages', headers, body));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(seen.map((s) => ({ authorization: s.headers.authorization, key: s.headers['x-api-key'] }))).toEqual([
+      { authorization: `Bearer ${authToken}`, key: undefined },
+      { authorization: `Bearer ${oauthToken}`, key: undefined },
+      { authorization: undefined, key: undefined },
+      { authorization: undefined, key: undefined },
+    ]);
+    expect(seen[1]?.headers['anthropic-beta']).toBe('oauth-2025-04-20');
+    expect(leakedIn(answers.map((a) => a.text).join('\n'), [authToken, oauthToken])).toEqual([]);
   });
 
   it('streams the SSE answer as it comes: the first event arrives before the second is written', async () => {
@@ -230,37 +260,42 @@ describe('the model key proxy', () => {
 
   it("keeps the configured base's path, and answers 502 when the API cannot be reached", async () => {
     seen.length = 0;
-    const based = await startModelKeyProxy({ apiKey, upstream: `http://127.0.0.1:${fakePort}/anthropic/` });
+    const based = await startModelKeyProxy({ anthropic: { apiKey, upstream: `http://127.0.0.1:${fakePort}/anthropic/` } });
     try {
       expect((await ask(based, '/v1/models')).status).toBe(200);
       expect(seen.map((s) => s.path)).toEqual(['/anthropic/v1/models']);
     } finally {
       await based.close();
     }
-    const closed = await startModelKeyProxy({ apiKey, upstream: 'http://127.0.0.1:1' });
+    const closed = await startModelKeyProxy({ anthropic: { apiKey, upstream: 'http://127.0.0.1:1' } });
     try {
       expect((await ask(closed, '/v1/models')).status).toBe(502);
     } finally {
       await closed.close();
     }
-    await expect(startModelKeyProxy({ apiKey, upstream: 'file:///etc/passwd' })).rejects.toThrow(/http\(s\) URL/);
+    await expect(startModelKeyProxy({ anthropic: { apiKey, upstream: 'file:///etc/passwd' } })).rejects.toThrow(/http\(s\) URL/);
   });
 });
 
 describe('the model key proxy, from a bubblewrap sandbox', () => {
-  async function inSandbox(egress: EgressProxy | undefined, modelApi: boolean) {
+  async function inSandbox(
+    egress: EgressProxy | undefined,
+    modelApi: boolean,
+    through = proxy,
+    credentials: Record<string, string> = { ANTHROPIC_API_KEY: MODEL_KEY_PLACEHOLDER },
+  ) {
     if (!findBwrap())
       throw new Error("bubblewrap (bwrap) is not installed: run scripts/ensure-test-tools.sh (Debian's bubblewrap)");
     const workspace = await mkdtemp(join(root, 'workspace-'));
     const sandbox = createBwrapSandbox({
       readOnly: [dirname(PROBE), ...agentInstallDirs(process.execPath, PATH)],
-      modelApi: { dir: proxy.dir, node: process.execPath },
+      modelApi: { dir: through.dir, node: process.execPath },
       ...(egress ? { egress: { dir: egress.dir, node: process.execPath } } : {}),
     });
     const r = await createShell({ sandbox, killGraceMs: 300 }).run({
       argv: [process.execPath, PROBE],
       cwd: workspace,
-      env: { PATH, ANTHROPIC_API_KEY: MODEL_KEY_PLACEHOLDER },
+      env: { PATH, ...credentials },
       timeoutMs: 20_000,
       ...(modelApi ? { modelApi: true } : {}),
     });
@@ -299,6 +334,17 @@ describe('the model key proxy, from a bubblewrap sandbox', () => {
     expect(inside.status).toBe(200);
     expect(seen.map((s) => s.headers['x-api-key'])).toEqual([apiKey]);
     expect(leakedIn(text, [apiKey])).toEqual([]);
+  });
+
+  it('reaches it with a Bearer token the sandbox holds only as a placeholder (ANTHROPIC_AUTH_TOKEN)', async () => {
+    seen.length = 0;
+    const { text, seen: inside } = await inSandbox(undefined, true, tokens, {
+      ANTHROPIC_AUTH_TOKEN: MODEL_AUTH_TOKEN_PLACEHOLDER,
+    });
+    expect(inside.status).toBe(200);
+    expect(inside.env.ANTHROPIC_AUTH_TOKEN).toBe(MODEL_AUTH_TOKEN_PLACEHOLDER);
+    expect(seen.map((s) => s.headers.authorization)).toEqual([`Bearer ${authToken}`]);
+    expect(leakedIn(text, [authToken, oauthToken])).toEqual([]);
   });
 
   it('gives a command that is not the agent (setup, verify) no way to the model API', async () => {

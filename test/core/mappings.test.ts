@@ -178,12 +178,18 @@ describe('validateMappingInput', () => {
   it('ignores fields the spec does not name', () => {
     // JSON.parse makes "__proto__" an own property, as a request body would.
     const body = JSON.parse(
-      '{"teamKey":"ENG","owner":"acme","repo":"web","defaultBranch":"main","createdAt":1,"evil":"x","__proto__":{"polluted":true},"extraEnv":{"__proto__":"x"}}',
+      '{"teamKey":"ENG","owner":"acme","repo":"web","defaultBranch":"main","createdAt":1,"evil":"x","__proto__":{"polluted":true},"extraEnv":{"A":"x"}}',
     );
     const m = valid(body);
     expect(m.createdAt).toBe(NOW);
     expect('evil' in m).toBe(false);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses %s as an extraEnv name, as a request body carries it', (name) => {
+    // JSON.parse makes "__proto__" an own key, which `env[name] = value` would turn into the prototype.
+    const body = JSON.parse(`{"teamKey":"ENG","owner":"acme","repo":"web","defaultBranch":"main","extraEnv":{"${name}":"x"}}`);
+    expect(problem(body)).toBe(`extraEnv must not use ${name} (__proto__, constructor and prototype are reserved names)`);
   });
 });
 

@@ -16,6 +16,7 @@ import type { Job } from '../../core/domain/model.js';
 import { loadConfig } from '../../hosts/config.js';
 import { createOrchestrator, type Orchestrator } from '../../hosts/container.js';
 import { createLogger, secretValues } from '../../hosts/logger.js';
+import { customDir } from '../plugins/custom-dir.js';
 import { TARGET_FILES } from '../session/session-fixture.js';
 
 /**
@@ -65,7 +66,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function startWorld(sessionEnv: Record<string, string> = {}): Promise<World> {
+async function startWorld(sessionEnv: Record<string, string> = {}, env: Record<string, string> = {}): Promise<World> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ai-implement-e2e-'));
   let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | undefined;
   server = createServer((req, res) => (handler ? handler(req, res) : res.writeHead(503).end()));
@@ -80,6 +81,7 @@ async function startWorld(sessionEnv: Record<string, string> = {}): Promise<Worl
     DATA_DIR: dataDir,
     STORAGE_URL: 'memory:',
     POLL_INTERVAL_MS: '1000',
+    ...env,
   })._unsafeUnwrap();
 
   // The session's own settings travel on its command line (AI_IMPLEMENT_* never comes from extraEnv).
@@ -319,6 +321,33 @@ describe('end to end on this machine: local tracker, local forge, local runner, 
     expect(heads).toContain('🧪 Running verification script…');
     expect(heads).toContain('❌ Verification failed: npm run verify exited with 2: AGENT_CHANGE.md is BROKEN');
     expect(heads.some((h) => h.startsWith('⚠️ Implementation failed: Verification failed after 1 of 1 iterations'))).toBe(true);
+  });
+
+  it('a custom step that throws fails the run, and the ticket says which step and file', { timeout: 90_000 }, async () => {
+    // Inside the checkout: under vitest the orchestrator resolves ai-implement/plugins by self-reference.
+    const dir = await customDir({
+      'steps/lint.step.mjs':
+        "import { defineStep, z } from 'ai-implement/plugins';\nexport default defineStep({ name: 'lint', needs: ['shell'], config: z.object({}), async run() { throw new Error('lint exploded'); } });\n",
+      'pipelines/implementation.yml':
+        'phase: implementation\nsteps:\n  - { id: clone, module: clone }\n  - { id: lint, module: lint }\n',
+    });
+    const custom = dir.path;
+    try {
+      // The orchestrator checks the directory at its start; the session loads it again to run it.
+      const w = await startWorld({ AI_IMPLEMENT_CUSTOM_DIR: custom }, { CUSTOM_DIR: custom });
+      await mapping(w, {});
+      const issue = await fileIssue(w);
+      const [job] = await settle(w, issue.id, (js) => js.some(terminal));
+      const reason = 'the step failed unexpectedly: lint exploded (step "lint", custom/steps/lint.step.mjs)';
+      expect(job).toMatchObject({ phase: 'implementation', status: 'failed', error: reason });
+      expect(headlines(await ticket(w, issue.id))).toContain(`⚠️ Implementation failed: ${reason}`);
+      const steps = await w.call('GET', `/api/jobs/${job?.id}/steps`);
+      const history = steps.body.steps as { id: string; status: string; output?: { error?: string } }[];
+      expect(history.find((s) => s.id === 'clone' && s.status === 'succeeded')).toBeDefined();
+      expect(history.find((s) => s.id === 'lint' && s.status === 'failed')?.output?.error).toBe(reason);
+    } finally {
+      await dir.remove();
+    }
   });
 
   it('kills a run past maxJobMinutes and reports it', { timeout: 90_000 }, async () => {

@@ -88,6 +88,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads process.env when called without an environment (an embedder in plain JavaScript)', () => {
+    const before = process.env.POLL_INTERVAL_MS;
+    process.env.POLL_INTERVAL_MS = '4321';
+    try {
+      expect(loadConfig()._unsafeUnwrap().pollIntervalMs).toBe(4321);
+    } finally {
+      if (before === undefined) delete process.env.POLL_INTERVAL_MS;
+      else process.env.POLL_INTERVAL_MS = before;
+    }
+  });
+
   it('treats empty and blank variables as unset', () => {
     const config = loadConfig({ ADMIN_ACCESS_CODE: '', RUNNER_MODE: '  ', PORT: '', LINEAR_API_URL: '' })._unsafeUnwrap();
     expect(config.adminAccessCode).toBeUndefined();

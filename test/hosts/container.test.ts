@@ -67,6 +67,31 @@ describe('createOrchestrator', () => {
     expect(close).toHaveBeenCalledTimes(1);
   });
 
+  it('disposed at once after the start, closes the store only after the admin access-code check it began (nothing fails after dispose)', async () => {
+    const logged: string[] = [];
+    const record = (message: string) => {
+      logged.push(message);
+    };
+    const logger = asValue({ info: record, warn: record, error: record });
+    const config = loadConfig({ STORAGE_URL: 'memory:', ADMIN_ACCESS_CODE: 'an access code, long enough' })._unsafeUnwrap();
+    const o = await createOrchestrator(config, { logger });
+    // The check's write of the code's hash comes late (a slow store): after the dispose began.
+    const { settings } = o.cradle.storage;
+    const set = settings.set.bind(settings);
+    const writes: string[] = [];
+    vi.spyOn(settings, 'set').mockImplementation(async (key, value) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      writes.push(key);
+      return set(key, value);
+    });
+    const close = vi.spyOn(o.cradle.storage, 'close');
+    await o.dispose();
+    expect(close).toHaveBeenCalledTimes(1);
+    expect(writes).toContain('adminAccessCodeCheck');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(logged.filter((m) => /failed/.test(m))).toEqual([]);
+  });
+
   it('reports a storage URL it cannot open without echoing the URL', async () => {
     const config = loadConfig({ STORAGE_URL: 'mongodb://user:secretpw@db' })._unsafeUnwrap();
     const build = createOrchestrator(config);

@@ -121,6 +121,19 @@ describe.each(STORAGE_KINDS)('project mappings end to end (%s storage)', (kind) 
     expect((await list())[0]).toMatchObject({ maxInProgressAiIssues: 3 });
   });
 
+  it('answers 400 for an extraEnv name JavaScript objects reserve, storing nothing', async () => {
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      // Raw JSON: "__proto__" arrives as an own key, as any client's body would carry it.
+      const raw = `{"teamKey":"ENG","owner":"acme","repo":"web","defaultBranch":"main","extraEnv":{"A":"1","${name}":"x"}}`;
+      const res = await h.call('POST', '/api/mappings', { raw, token });
+      expect(res.status, name).toBe(400);
+      expect(await jsonOf(res)).toEqual({
+        error: `extraEnv must not use ${name} (__proto__, constructor and prototype are reserved names)`,
+      });
+    }
+    expect(await list()).toEqual([]);
+  });
+
   it('takes back a mapping as GET listed it (every answered field is a known one)', async () => {
     await post({ ...ENG, ticketing: 'jira', jql: 'project = ENG', repoFieldValue: 'web', maxTurns: 40 });
     const [stored] = await list();

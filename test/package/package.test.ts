@@ -195,7 +195,7 @@ it('starts and stops every wire-level fake', async () => {
     mkdirSync(custom, { recursive: true });
     writeFileSync(
       join(custom, 'lint.step.ts'),
-      "import { defineStep } from 'ai-implement/plugins';\nexport default defineStep({ name: 'lint', needs: [], async run() { return { status: 'succeeded' as const }; } });\n",
+      "import { defineStep, z } from 'ai-implement/plugins';\nexport default defineStep({ name: 'lint', needs: [], config: z.object({}), async run() { return { status: 'succeeded' as const }; } });\n",
     );
     const failed = await run(join(consumer, 'node_modules/.bin/ai-implement'), ['serve'], {
       cwd: consumer,

@@ -3,7 +3,15 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { definePipeline, defineStep, PipelineDeclarationError, type Shell, type StatusReporter, z } from '../../plugins/index.js';
+import {
+  definePipeline,
+  defineStep,
+  PipelineDeclarationError,
+  type Shell,
+  type StatusReporter,
+  StepDeclarationError,
+  z,
+} from '../../plugins/index.js';
 import { loadPlugins, PluginLoadError } from '../../plugins/plugin-loader.js';
 import { STEP_SERVICE_KEYS } from '../../plugins/run-context.js';
 import { type CustomDir, customDir, stepSource } from './custom-dir.js';
@@ -87,6 +95,49 @@ describe('definePipeline validates as the YAML built-ins are validated', () => {
   ])('refuses %s', (_what, declaration, message) => {
     expect(() => definePipeline(declaration as Parameters<typeof definePipeline>[0])).toThrow(PipelineDeclarationError);
     expect(() => definePipeline(declaration as Parameters<typeof definePipeline>[0])).toThrow(message);
+  });
+});
+
+describe('defineStep checks a declaration made without the types (plain JavaScript)', () => {
+  const run = async () => ({ status: 'succeeded' as const });
+  const config = z.object({});
+
+  it.each<[string, unknown, string]>([
+    ['no config', { name: 'lint', needs: [], run }, 'defineStep "lint": config must be a zod schema'],
+    ['a config that is not a schema', { name: 'lint', needs: [], config: { fix: true }, run }, 'config must be a zod schema'],
+    ['no needs', { name: 'lint', config, run }, 'defineStep "lint": needs must be an array of container keys'],
+    ['no run', { name: 'lint', needs: [], config }, 'defineStep "lint": run must be a function'],
+    ['a provider that is not a function', { name: 'lint', needs: [], provides: { x: 1 }, config, run }, 'provides must map'],
+    ['no name', { needs: [], config, run }, 'defineStep: name must be a non-empty string'],
+    ['nothing', undefined, 'defineStep: name must be a non-empty string'],
+  ])('refuses %s', (_what, declaration, message) => {
+    const define = () => defineStep(declaration as Parameters<typeof defineStep>[0]);
+    expect(define).toThrow(StepDeclarationError);
+    expect(define).toThrow(message);
+  });
+
+  it('stops the load naming the file, not with a TypeError from inside the loader', async () => {
+    const d = await dir({
+      'steps/lint.step.mjs':
+        "import { defineStep } from 'ai-implement/plugins';\nexport default defineStep({ name: 'lint', needs: [], async run() { return { status: 'succeeded' }; } });\n",
+      'steps/handmade.step.mjs':
+        "export default { kind: 'ai-implement-step', name: 'handmade', needs: [], provides: {}, run: async () => ({ status: 'succeeded' }) };\n",
+      'pipelines/lint-only.yml': 'phase: implementation\nsteps:\n  - { id: lint, module: lint }\n',
+    });
+    expect((await loadError(d)).problems).toEqual([
+      {
+        file: 'custom/steps/handmade.step.mjs',
+        problem: 'its default export is not a step made with defineStep({ name, needs, config, run })',
+      },
+      {
+        file: 'custom/steps/lint.step.mjs',
+        problem: expect.stringMatching(/^failed to load: defineStep "lint": config must be a zod schema/),
+      },
+      {
+        file: 'custom/pipelines/lint-only.yml',
+        problem: 'step "lint" uses module "lint", which is neither built in nor in custom/steps/',
+      },
+    ]);
   });
 });
 
@@ -213,6 +264,26 @@ export default defineStep({
     expect(await start({ CUSTOM_DIR: './custom' })).toMatchObject({
       ok: { steps: [{ name: 'shout', status: 'additive' }], ran: { status: 'succeeded' } },
     });
+  });
+
+  it('stops, naming the file, on a module whose top-level await never settles (no silent exit 0)', async () => {
+    const start = await outside({ 'steps/stuck.step.mjs': 'await new Promise(() => {});\nexport default 1;\n' });
+    const result = await start({ IMPORT_TIMEOUT_MS: '500' });
+    expect(result).toMatchObject({ code: 1 });
+    expect(result.error).toContain(
+      'custom/steps/stuck.step.mjs: did not finish loading within 0.5 s (a top-level await that never settles?)',
+    );
+  });
+
+  it('tells the author of a step written as CommonJS that custom files are ES modules', async () => {
+    const start = await outside({
+      'steps/cjs.step.js': "const { defineStep } = require('ai-implement/plugins');\nmodule.exports = {};\n",
+    });
+    const result = await start();
+    expect(result).toMatchObject({ code: 1 });
+    expect(result.error).toMatch(
+      /custom\/steps\/cjs\.step\.js: failed to load: .* \(custom files are ES modules: `import` and `export default`, not require or module\.exports\)/,
+    );
   });
 
   it('stops on a broken file, naming it', async () => {

@@ -140,6 +140,20 @@ describe('a broken custom file stops the load, naming the file and the problem',
     );
   });
 
+  it('a pipeline naming a module whose file is not named as a step file says which file and how to name it', async () => {
+    const d = await dir({
+      'steps/lint.ts': stepSource('lint'),
+      'steps/Format.step.ts': stepSource('format'),
+      'pipelines/implementation.yml':
+        'phase: implementation\nsteps:\n  - { id: lint, module: lint }\n  - { id: format, module: format }\n  - { id: x, module: nope }\n',
+    });
+    expect((await loadError(d)).problems.map((p) => p.problem)).toEqual([
+      'step "lint" uses module "lint", which is neither built in nor in custom/steps/ (custom/steps/lint.ts is not loaded: a step file is named lint.step.ts, .mts, .js or .mjs)',
+      'step "format" uses module "format", which is neither built in nor in custom/steps/ (custom/steps/Format.step.ts is not loaded: a step file is named format.step.ts, .mts, .js or .mjs)',
+      'step "x" uses module "nope", which is neither built in nor in custom/steps/',
+    ]);
+  });
+
   it('a pipeline with a bad phase, or duplicate step ids, or a name that is not its file name', async () => {
     const d = await dir({
       'pipelines/a.yml': 'phase: testing\nsteps:\n  - { id: clone, module: clone }\n',
@@ -185,6 +199,26 @@ describe('a broken custom file stops the load, naming the file and the problem',
       { file: 'custom/steps/boom.step.ts', problem: 'failed to load: kaboom at import' },
       { file: 'custom/steps/misnamed.step.ts', problem: expect.stringContaining('declares name "other-name"') },
       { file: 'custom/steps/plain.step.ts', problem: expect.stringContaining('not a step made with defineStep') },
+    ]);
+  });
+
+  it('a step exported under a name instead of as the default says so', async () => {
+    const d = await dir();
+    await d.write(
+      'steps/named.step.ts',
+      stepSource('named').replace('export default defineStep', 'export const lint = defineStep'),
+    );
+    await d.write('steps/empty.step.ts', 'export const nothing = 1;\n');
+    expect((await loadError(d)).problems).toEqual([
+      {
+        file: 'custom/steps/empty.step.ts',
+        problem: 'its default export is not a step made with defineStep({ name, needs, config, run })',
+      },
+      {
+        file: 'custom/steps/named.step.ts',
+        problem:
+          'its default export is not a step made with defineStep({ name, needs, config, run }) (it exports one as "lint": make it `export default`)',
+      },
     ]);
   });
 

@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalForge } from '../../adapters/forge/local/local-forge.adapter.js';
 import { handOffCredentials } from '../../adapters/runners/local/credentials-file.js';
 import { findBwrap, SANDBOX_MODEL_DIR } from '../../adapters/sandbox/bwrap.sandbox.js';
-import { MODEL_KEY_PLACEHOLDER } from '../../adapters/sandbox/model-key-proxy.js';
+import {
+  MODEL_AUTH_TOKEN_PLACEHOLDER,
+  MODEL_KEY_PLACEHOLDER,
+  MODEL_OAUTH_TOKEN_PLACEHOLDER,
+} from '../../adapters/sandbox/model-key-proxy.js';
+import { type FakeBedrockRuntime, startFakeBedrockRuntime } from '../fakes/bedrock/fake-bedrock-runtime.js';
 import { type FakeCallbackServer, startFakeCallbackServer } from '../session/fake-callback-server.js';
 import { TARGET_FILES } from '../session/session-fixture.js';
 import { leakedIn } from './leak-detector.js';
@@ -28,8 +33,10 @@ import { leakedIn } from './leak-detector.js';
  * proxy, through a CONNECT tunnel, and by a host name carrying its key), and one that is.
  * The repository's WORKFLOW.md is a symbolic link to DATA_DIR's store: the session, which reads
  * it outside the sandbox, must not put that file in the agent's prompt. The model key is the
- * session's alone: the agent gets a placeholder and reaches a loopback fake of the Anthropic
- * API through the session's key-adding proxy, which must add the real key there and nowhere else.
+ * session's alone, and so are the Bearer tokens (ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN)
+ * and Bedrock's AWS keys: the agent gets placeholders and reaches a loopback fake of the
+ * Anthropic API through the session's proxy, which must add the real key and tokens there and
+ * nowhere else, and a loopback fake of Bedrock's runtime, which checks the proxy's signature.
  */
 
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
@@ -48,6 +55,16 @@ const secrets = {
   dataSecret: token('data-secret'),
 };
 const apiKey = `sk-ant-${randomBytes(20).toString('hex')}`;
+/** The mapping's other model credentials: the Bearer tokens and Bedrock's AWS keys. */
+const model = {
+  authToken: token('gateway-token'),
+  oauthToken: `sk-ant-oat01-${randomBytes(20).toString('hex')}`,
+  awsKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+  awsSecret: randomBytes(30).toString('base64'),
+  awsSessionToken: token('aws-session-token'),
+};
+const modelSecrets = [apiKey, ...Object.values(model)];
+let bedrock: FakeBedrockRuntime;
 
 let root = '';
 let loot = '';
@@ -136,6 +153,7 @@ beforeAll(async () => {
   ports.allowed = await recordingServer(reached.allowed);
   ports.blocked = await recordingServer(reached.blocked);
   ports.model = await fakeAnthropic();
+  bedrock = await startFakeBedrockRuntime({ credentials: { [model.awsKeyId]: model.awsSecret } });
 
   const handed = handOffCredentials({
     AI_IMPLEMENT_RESULT_TOKEN: secrets.resultToken,
@@ -164,6 +182,14 @@ beforeAll(async () => {
     ADMIN_ACCESS_CODE: secrets.adminCode,
     ANTHROPIC_API_KEY: apiKey,
     ANTHROPIC_BASE_URL: `http://127.0.0.1:${ports.model}`,
+    ANTHROPIC_AUTH_TOKEN: model.authToken,
+    CLAUDE_CODE_OAUTH_TOKEN: model.oauthToken,
+    CLAUDE_CODE_USE_BEDROCK: '1',
+    AWS_ACCESS_KEY_ID: model.awsKeyId,
+    AWS_SECRET_ACCESS_KEY: model.awsSecret,
+    AWS_SESSION_TOKEN: model.awsSessionToken,
+    AWS_REGION: 'eu-west-3',
+    ANTHROPIC_BEDROCK_BASE_URL: bedrock.url,
     HOSTILE_LOOT: loot,
     HOSTILE_PROBES: JSON.stringify([
       join(dataDir, 'store.json'),
@@ -192,6 +218,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await bedrock?.close();
   for (const s of servers) await new Promise((resolve) => s.close(resolve));
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -212,7 +239,7 @@ describe('a hostile agent in the sandbox', () => {
     // Its prompts were collected too (the repository's WORKFLOW.md links to DATA_DIR's store).
     expect((await readdir(loot)).some((f) => f.startsWith('prompt-'))).toBe(true);
     const all = stolen.join('\n');
-    expect(leakedIn(all, [...Object.values(secrets), apiKey])).toEqual([]);
+    expect(leakedIn(all, [...Object.values(secrets), ...modelSecrets])).toEqual([]);
     const agent = JSON.parse(stolen.find((s) => s.startsWith('{"env"')) ?? '{}') as {
       env: Record<string, string>;
       parentEnviron: string;
@@ -227,28 +254,54 @@ describe('a hostile agent in the sandbox', () => {
     expect(Object.keys(agent.proc).length, Object.keys(agent.proc).join(' ')).toBeLessThan(10);
     expect(Object.keys(agent.proc)).toContain('1');
     expect(Object.keys(agent.env).filter((k) => k.startsWith('AI_IMPLEMENT_') || k.startsWith('GIT_CONFIG'))).toEqual([]);
-    // The model key is a placeholder; the API is the session's proxy, on the sandbox's loopback.
+    // The model key and tokens are placeholders; the API is the session's proxy, on the sandbox's loopback.
     expect(agent.env.ANTHROPIC_API_KEY).toBe(MODEL_KEY_PLACEHOLDER);
+    expect(agent.env.ANTHROPIC_AUTH_TOKEN).toBe(MODEL_AUTH_TOKEN_PLACEHOLDER);
+    expect(agent.env.CLAUDE_CODE_OAUTH_TOKEN).toBe(MODEL_OAUTH_TOKEN_PLACEHOLDER);
     expect(agent.env.ANTHROPIC_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(agent.env.ANTHROPIC_BASE_URL).not.toBe(`http://127.0.0.1:${ports.model}`);
+    // Bedrock: no AWS key, its auth skipped, and its runtime is the same proxy.
+    expect(Object.keys(agent.env).filter((k) => k.startsWith('AWS_'))).toEqual(['AWS_REGION']);
+    expect(agent.env.CLAUDE_CODE_SKIP_BEDROCK_AUTH).toBe('1');
+    expect(agent.env.ANTHROPIC_BEDROCK_BASE_URL).toBe(agent.env.ANTHROPIC_BASE_URL);
   });
 
-  it('reached the model API through the session proxy, which added the key the sandbox never held', async () => {
+  it('reached the model API through the session proxy, which added the key and tokens the sandbox never held', async () => {
     const answers = (await readdir(loot))
       .filter((f) => f.startsWith('model-'))
       .flatMap(
         (f) =>
-          (JSON.parse(readFileSync(join(loot, f), 'utf8')) as { answers: { path: string; status?: number; body?: string }[] })
-            .answers,
+          (
+            JSON.parse(readFileSync(join(loot, f), 'utf8')) as {
+              answers: { label: string; path: string; status?: number; body?: string }[];
+            }
+          ).answers,
       );
-    expect(answers.length).toBeGreaterThanOrEqual(4);
-    expect(
-      answers.filter((a) => a.path === '/v1/messages').every((a) => a.status === 200 && a.body?.includes('message_stop')),
-    ).toBe(true);
-    expect(answers.filter((a) => a.path !== '/v1/messages').every((a) => a.status === 404)).toBe(true);
-    // Every request the API got carried the real key, and only as x-api-key; none of the other paths arrived.
-    expect(modelCalls.length).toBeGreaterThanOrEqual(2);
-    for (const call of modelCalls) expect(call).toEqual({ path: '/v1/messages', apiKey, authorization: undefined });
+    expect(answers.length).toBeGreaterThanOrEqual(12);
+    const labelled = (label: string) => answers.filter((a) => a.label === label);
+    for (const label of ['key', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'bedrock']) {
+      expect(labelled(label).length, label).toBeGreaterThanOrEqual(2);
+      expect(labelled(label).every((a) => a.status === 200 && a.body?.includes('message_stop'))).toBe(true);
+    }
+    expect(labelled('not the API').length).toBeGreaterThanOrEqual(4);
+    expect(labelled('not the API').every((a) => a.status === 404)).toBe(true);
+    // Every request the API got carried the real key as x-api-key, and a Bearer only where the
+    // agent named a token's placeholder: that token, real; none of the other paths arrived.
+    expect(modelCalls.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(modelCalls.map((c) => JSON.stringify(c)))).toEqual(
+      new Set(
+        [undefined, `Bearer ${model.authToken}`, `Bearer ${model.oauthToken}`].map((authorization) =>
+          JSON.stringify({ path: '/v1/messages', apiKey, authorization }),
+        ),
+      ),
+    );
+    // Bedrock's runtime got each call signed with the real keys (checked with the secret), and nothing else.
+    expect(bedrock.requests.length).toBeGreaterThanOrEqual(2);
+    for (const request of bedrock.requests) {
+      expect(request.path).toBe('/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke-with-response-stream');
+      expect(request.signature).toEqual({ accessKeyId: model.awsKeyId, region: 'eu-west-3', service: 'bedrock' });
+      expect(request.headers['x-amz-security-token']).toBe(model.awsSessionToken);
+    }
   });
 
   it("pushed to the real remote, never to the agent's pushurl or insteadOf", async () => {
@@ -261,7 +314,7 @@ describe('a hostile agent in the sandbox', () => {
   });
 
   it('let no form of any secret reach the ticket, the step history, the result or the log', () => {
-    const everything = [...Object.values(secrets), apiKey];
+    const everything = [...Object.values(secrets), ...modelSecrets];
     for (const call of server.calls) {
       // The nonce field is the callback's own authentication, for the orchestrator only.
       const { nonce: _auth, ...body } = (call.body ?? {}) as Record<string, unknown>;

@@ -90,6 +90,71 @@ describe('the session bundle', () => {
     expect(stdout).not.toContain('not found in plugins/pipelines');
     expect(code, stdout).toBe(1);
   });
+
+  it('runs a custom step of AI_IMPLEMENT_CUSTOM_DIR that imports ai-implement/plugins, with no package beside the bundle', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'session.mjs');
+    writeFileSync(file, bundle.bytes);
+    const custom = join(dir, 'custom');
+    mkdirSync(join(custom, 'steps'), { recursive: true });
+    mkdirSync(join(custom, 'pipelines'), { recursive: true });
+    writeFileSync(
+      join(custom, 'steps', 'lint.step.mjs'),
+      `import { defineStep, z } from 'ai-implement/plugins';
+export default defineStep({
+  name: 'lint',
+  needs: ['shell'],
+  config: z.object({ level: z.number().default(1) }),
+  async run(_ctx, _services, settings) {
+    return { status: 'failed', message: \`custom lint ran at level \${settings.level}\` };
+  },
+});
+`,
+    );
+    writeFileSync(
+      join(custom, 'pipelines', 'implementation.yml'),
+      'phase: implementation\nsteps:\n  - { id: lint, module: lint, settings: { level: 2 } }\n',
+    );
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        req.method === 'GET'
+          ? res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"job_not_found"}')
+          : res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"instructions":[]}'),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const child = spawn(process.execPath, [file], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        AI_IMPLEMENT_JOB_ID: 'job-1',
+        AI_IMPLEMENT_PHASE: 'implementation',
+        AI_IMPLEMENT_ISSUE: 'ENG-1',
+        AI_IMPLEMENT_CALLBACK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        AI_IMPLEMENT_RESULT_TOKEN: 'r-token',
+        AI_IMPLEMENT_PROGRESS_TOKEN: 'p-token',
+        AI_IMPLEMENT_NONCE: 'n-nonce-0123',
+        AI_IMPLEMENT_OWNER: 'acme',
+        AI_IMPLEMENT_REPO: 'app',
+        AI_IMPLEMENT_FORGE: 'local',
+        AI_IMPLEMENT_REPO_URL: join(dir, 'nowhere', 'app.git'),
+        AI_IMPLEMENT_SANDBOX: 'off',
+        AI_IMPLEMENT_WORKSPACE_DIR: dir,
+        AI_IMPLEMENT_CUSTOM_DIR: custom,
+      },
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(stdout).not.toContain('Broken customization');
+    expect(stdout).toContain('step lint failed');
+    expect(stdout).toContain('custom lint ran at level 2');
+    expect(code, stdout).toBe(1);
+  });
 });
 
 describe('the bundle an orchestrator serves', () => {

@@ -308,7 +308,72 @@ describe('custom steps in a run', () => {
     });
     try {
       const outcome = await f.run({ customDir: d.path });
-      expect(outcome.reason).toMatch(/^the step failed unexpectedly: .*vault sealed/);
+      expect(outcome.reason).toMatch(
+        /^the step failed unexpectedly: service "vault" of step module broken failed to build: vault sealed \(step "read", custom\/steps\/read\.step\.ts\)$/,
+      );
+      expect(results(f)).toHaveLength(1);
+    } finally {
+      await d.remove();
+    }
+  });
+
+  it.each([
+    [
+      'throws',
+      "throw new Error('lint exploded');",
+      /^the step failed unexpectedly: lint exploded \(step "tidy", custom\/steps\/lint\.step\.ts\)$/,
+    ],
+    [
+      'answers no outcome',
+      'void settings;',
+      /^the step returned nothing, not \{ status: 'succeeded' \| 'skipped' \| 'failed' \} \(step "tidy", custom\/steps\/lint\.step\.ts\)$/,
+    ],
+    [
+      'answers a status of its own',
+      "return { status: 'ok' };",
+      /^the step returned \{"status":"ok"\}, not .* \(step "tidy", custom\/steps\/lint\.step\.ts\)$/,
+    ],
+    [
+      'fails without a message',
+      "return { status: 'failed' };",
+      /^the step failed without a message \(step "tidy", custom\/steps\/lint\.step\.ts\)$/,
+    ],
+  ])('a custom step that %s fails the run naming the step and its file, with exactly one result', async (_what, body, reason) => {
+    const f = await fixture();
+    const d = await customDir({
+      'steps/lint.step.ts': stepSource('lint', { body }),
+      'pipelines/implementation.yml':
+        'phase: implementation\nsteps:\n  - { id: tidy, module: lint }\n  - { id: after, module: report }\n',
+    });
+    try {
+      const outcome = await f.run({ customDir: d.path });
+      expect(outcome).toMatchObject({ outcome: 'failure', delivered: true });
+      expect(outcome.reason).toMatch(reason);
+      expect(resultBody(f)).toMatchObject({ outcome: 'failure', error: outcome.reason });
+      const steps = f.server.to('/runner/progress').map((c) => (c.body as { step?: { id: string; status: string } }).step);
+      expect(steps.filter(Boolean).map((s) => `${s?.id}:${s?.status}`)).toEqual(['tidy:running', 'tidy:failed', 'after:skipped']);
+    } finally {
+      await d.remove();
+    }
+  });
+
+  it('a custom step that never settles and ignores the stop is left behind at maxJobMinutes; the run still reports', async () => {
+    const f = await fixture();
+    const d = await customDir({
+      'steps/lint.step.ts': stepSource('lint', { body: 'await new Promise(() => {});' }),
+      'pipelines/implementation.yml': 'phase: implementation\nsteps:\n  - { id: tidy, module: lint }\n',
+    });
+    try {
+      const started = Date.now();
+      const outcome = await f.run({ customDir: d.path, caps: { maxJobMinutes: 1 }, minuteMs: 1000, stopGraceMs: 200 });
+      expect(Date.now() - started).toBeLessThan(8000);
+      expect(outcome).toMatchObject({ outcome: 'failure', timedOut: true, delivered: true });
+      expect(outcome.reason).toBe('Session exceeded maxJobMinutes (1 min) and was stopped');
+      const failed = f.server
+        .to('/runner/progress')
+        .map((c) => (c.body as { step?: { id: string; status: string; output?: { error?: string } } }).step)
+        .find((s) => s?.status === 'failed');
+      expect(failed?.output?.error).toBe('the step did not stop in time (step "tidy", custom/steps/lint.step.ts)');
       expect(results(f)).toHaveLength(1);
     } finally {
       await d.remove();

@@ -56,6 +56,26 @@ export function secretsContract(name: string, make: () => Promise<SecretsSubject
       expect(missing._unsafeUnwrapErr()).toMatchObject({ kind: 'notFound', message: 'Secret not found' });
     });
 
+    it('keeps names JavaScript objects carry (__proto__, constructor, toString) as ordinary names', async () => {
+      const { secrets, revealsValues } = await start();
+      // Nothing set: an inherited member is no secret.
+      expect((await secrets.remove('toString'))._unsafeUnwrapErr()).toMatchObject({ kind: 'notFound' });
+      expect(Object.keys((await secrets.reveal(['constructor', 'toString']))._unsafeUnwrap())).toEqual([]);
+      expect((await secrets.set('__proto__', 'proto-value')).isOk()).toBe(true);
+      expect((await secrets.set('constructor', 'ctor-value')).isOk()).toBe(true);
+      expect((await secrets.list())._unsafeUnwrap()).toEqual(['__proto__', 'constructor']);
+      const revealed = (await secrets.reveal(['__proto__', 'constructor', 'toString']))._unsafeUnwrap();
+      expect(Object.keys(revealed).sort()).toEqual(['__proto__', 'constructor']);
+      if (revealsValues)
+        expect(Object.entries(revealed).sort()).toEqual([
+          ['__proto__', 'proto-value'],
+          ['constructor', 'ctor-value'],
+        ]);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect((await secrets.remove('__proto__')).isOk()).toBe(true);
+      expect((await secrets.list())._unsafeUnwrap()).toEqual(['constructor']);
+    });
+
     it('reveals values for a session only where the store can, and leaves out unknown names', async () => {
       const { secrets, revealsValues } = await start();
       await secrets.set('ENG_TOKEN', 'tok-123');

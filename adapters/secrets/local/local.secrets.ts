@@ -154,13 +154,13 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
       if (key) break;
     }
     if (!key) return failure('auth', `none of the configured keys (${slotNames(unlockers)}) opens this secret store`);
-    const plain: Record<string, string> = {};
+    const plain: Record<string, string> = byName();
     for (const [name, value] of Object.entries(entries)) {
       const opened = value.startsWith('v1.') ? open(key, name, value.slice(3)) : undefined;
       if (opened === undefined) return failure('invalid', `secret ${name} is damaged and cannot be opened`);
       plain[name] = opened;
     }
-    const store = await newStore({});
+    const store = await newStore(byName());
     for (const [name, value] of Object.entries(plain)) store.entries[name] = sealWith(store, name, value);
     return ok(store);
   };
@@ -215,7 +215,7 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
   };
 
   const openValue = (store: Opened, name: string): Result<string, ServiceError> => {
-    const parsed = parseSealedValue(store.entries[name] ?? '');
+    const parsed = parseSealedValue(Object.hasOwn(store.entries, name) ? (store.entries[name] ?? '') : '');
     const value = parsed?.keyId === store.header.keyId ? open(store.dek, name, parsed.sealed) : undefined;
     return value === undefined ? failure('invalid', `secret ${name} is damaged and cannot be opened`) : ok(value);
   };
@@ -231,7 +231,7 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
     remove: (name) =>
       serial(() =>
         withStore((store) => {
-          if (!(name in store.entries)) return failure('notFound', 'Secret not found');
+          if (!Object.hasOwn(store.entries, name)) return failure('notFound', 'Secret not found');
           const { [name]: _removed, ...rest } = store.entries;
           return persist({ ...store, entries: rest });
         }),
@@ -240,9 +240,9 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
     reveal: (names) =>
       serial(() =>
         withStore((store) => {
-          const revealed: Record<string, string> = {};
+          const revealed: Record<string, string> = byName();
           for (const name of names) {
-            if (!(name in store.entries)) continue;
+            if (!Object.hasOwn(store.entries, name)) continue;
             const value = openValue(store, name);
             if (value.isErr()) return err(value.error);
             revealed[name] = value.value;
@@ -254,7 +254,7 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
     rotate: () =>
       serial(() =>
         withStore(async (store) => {
-          const rotated = await newStore({});
+          const rotated = await newStore(byName());
           for (const name of Object.keys(store.entries)) {
             const value = openValue(store, name);
             if (value.isErr()) return err(value.error);
@@ -265,6 +265,15 @@ export function createLocalSecrets(options: LocalSecretsOptions): LocalSecrets {
         }),
       ),
   };
+}
+
+/**
+ * A map keyed by secret name with no prototype: a name that JavaScript objects carry
+ * (`__proto__`, `constructor`, `toString`) is an ordinary key, never the prototype or an
+ * inherited member. Lookups go through `Object.hasOwn`.
+ */
+function byName<T = string>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 function sealWith(store: Pick<Opened, 'header' | 'dek'>, name: string, value: string): string {

@@ -1,5 +1,5 @@
 import { resolveRunCaps } from '../../domain/caps.js';
-import { isRefusedEnvName } from '../../domain/mappings.js';
+import { isRefusedEnvName, isReservedObjectKey } from '../../domain/mappings.js';
 import type { Job, Mapping } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
 import type { ForgeRegistry } from '../pulls/forge-registry.js';
@@ -72,8 +72,9 @@ export interface RunEnvironmentDeps {
   issueRunOverrides?: (issueId: string, mappingTemplate?: string) => Promise<{ model?: string; template?: string }>;
 }
 
-/** A mapping stored before extraEnv refused loader and path variables does not pass them on either. */
-const notRunOwn = ([name]: [string, string]) => !name.startsWith('AI_IMPLEMENT_') && !isRefusedEnvName(name);
+/** A mapping stored before extraEnv refused loader, path and reserved names does not pass them on either. */
+const notRunOwn = ([name]: [string, string]) =>
+  !name.startsWith('AI_IMPLEMENT_') && !isRefusedEnvName(name) && !isReservedObjectKey(name);
 
 /**
  * The team-defined part of a session's environment: the team's secrets and the mapping's

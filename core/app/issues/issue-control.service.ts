@@ -19,6 +19,7 @@ import type { Job, Mapping, Stage, TicketIssue, TicketingKind } from '../../doma
 import type { DispatchFailure, DispatchService } from '../dispatch/dispatch.service.js';
 import type { ReconcileService } from '../dispatch/reconcile.service.js';
 import type { RunnerRegistry } from '../dispatch/runner-registry.js';
+import { answerWithin, formatDeadline, OPERATOR_CALL_DEADLINE_MS } from '../operations/operator-deadline.js';
 import type { JobOutcomeService } from '../runs/job-outcome.service.js';
 import type { SteeringService } from '../runs/steering.service.js';
 import type { StepEntry, StepHistoryService } from '../runs/step-history.service.js';
@@ -289,8 +290,15 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
     const known = [...candidates.values()][0];
     if (known) {
       mapping = mappings.find((m) => m.teamKey === known.teamKey);
-      // Fresh from the tracker: the snapshot may be a poll interval old.
-      const fresh = mapping ? await ticketingOf(mapping)?.getIssue(known.issueId, mapping) : undefined;
+      // Fresh from the tracker: the snapshot may be a poll interval old. A tracker that does not
+      // answer within the operator deadline counts as failed: the snapshot stands in, as it does
+      // for an error.
+      const read = mapping ? ticketingOf(mapping)?.getIssue(known.issueId, mapping) : undefined;
+      const fresh = read
+        ? await answerWithin(Promise.resolve(read), OPERATOR_CALL_DEADLINE_MS, () =>
+            err({ kind: 'unavailable' as const, message: `no answer within ${formatDeadline(OPERATOR_CALL_DEADLINE_MS)}` }),
+          )
+        : undefined;
       issue = fresh?.isOk() ? fresh.value : known.issue;
       if (!issue) {
         if (fresh?.isErr() && fresh.error.kind !== 'notFound')

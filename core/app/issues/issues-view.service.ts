@@ -2,12 +2,37 @@ import { err, ok, type Result } from 'neverthrow';
 import type { Storage } from '../../../ports/storage.port.js';
 import { IN_FLIGHT_STATUSES } from '../../domain/job-status.js';
 import { STAGE_TABLE } from '../../domain/lifecycle.js';
-import type { Job, TicketIssue } from '../../domain/model.js';
-import { type MappingSnapshot, type ReconcileService, trackerName } from '../dispatch/reconcile.service.js';
+import type { Job, Mapping, TicketIssue } from '../../domain/model.js';
+import { redactSecrets } from '../../domain/redaction.js';
+import {
+  DEFAULT_FETCH_DEADLINE_MS,
+  type MappingSnapshot,
+  type ReconcileService,
+  trackerName,
+} from '../dispatch/reconcile.service.js';
 
 export interface IssuesViewDeps {
   storage: Storage;
   reconcile: ReconcileService;
+  /**
+   * How long a view waits for the reconcile cycle it asks for (before the first cycle, or for a
+   * mapping no cycle has fetched yet); past it, the view answers from what was fetched, and a
+   * mapping still unfetched counts as failed. Default: the default fetch deadline and 2 s for the
+   * rest of the cycle (VIEW_WAIT_MS); the composition root gives the fetch deadline in force + 2 s.
+   */
+  waitMs?: number;
+  /** Values redacted from the tracker errors a view shows (the configured secrets). */
+  secretValues?: () => readonly string[];
+}
+
+/** A view's wait for a cycle: the fetch deadline, and 2 s for the rest of it. */
+export const VIEW_WAIT_MARGIN_MS = 2_000;
+const VIEW_WAIT_MS = DEFAULT_FETCH_DEADLINE_MS + VIEW_WAIT_MARGIN_MS;
+
+/** A mapping whose tracker failed, or did not answer in time: its issues are missing from the view. */
+export interface MappingErrorRow {
+  teamKey: string;
+  error: string;
 }
 
 export interface IssueRow {
@@ -66,11 +91,21 @@ export interface IssuesPage {
 }
 
 export interface IssuesViewService {
-  /** Every issue, or one page of those matching `q` (`total` counts them all). */
-  issues(
-    page?: IssuesPage,
-  ): Promise<
-    Result<{ issues: IssueRow[]; total: number; inProgress: { teamKey: string; count: number; cap: number }[] }, IssuesViewError>
+  /**
+   * Every mapping's issues, or one page of those matching `q` (`total` counts them all). A mapping
+   * whose tracker failed has its issues missing and an entry in `errors` (the error redacted);
+   * when every mapping failed, the view is the first error (502).
+   */
+  issues(page?: IssuesPage): Promise<
+    Result<
+      {
+        issues: IssueRow[];
+        total: number;
+        inProgress: { teamKey: string; count: number; cap: number }[];
+        errors: MappingErrorRow[];
+      },
+      IssuesViewError
+    >
   >;
   /** Every blocked issue, or one page of them (the KPIs count them all). */
   blockers(page?: Pick<IssuesPage, 'limit' | 'offset'>): Promise<
@@ -100,28 +135,61 @@ const BLOCKER_REASONS = new Set(['concurrency', 'dedup', 'no-mapping', 'budget']
  * mapping no cycle has fetched yet (one created since) is fetched first, so a new mapping's
  * issues, or its provider's failure (502), show at once rather than after the next poll.
  */
-export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps): IssuesViewService {
+export function createIssuesViewService(deps: IssuesViewDeps): IssuesViewService {
+  const { storage, reconcile } = deps;
+  const waitMs = deps.waitMs ?? VIEW_WAIT_MS;
+  const redact = (text: string) => redactSecrets(text, deps.secretValues?.() ?? []);
+
+  /** Resolves once `request` settles, or after `waitMs`, whichever comes first. */
+  async function waitFor(request: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      timer.unref?.();
+    });
+    try {
+      await Promise.race([request.then(() => undefined), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The reconcile loop's latest fetch per mapping; a mapping the cycle asked for could not fetch
+   * within the wait is a failed snapshot, so the view never holds an operator for a hung tracker.
+   */
   async function current() {
     let view = reconcile.snapshot();
-    const unfetched = (await storage.mappings.list()).map((m) => m.teamKey).filter((key) => !view.mappings.has(key));
+    const mappings = await storage.mappings.list();
+    const unfetched = mappings.map((m) => m.teamKey).filter((key) => !view.mappings.has(key));
     if (!view.last || unfetched.length > 0) {
-      await reconcile.request(view.last ? unfetched : undefined);
+      await waitFor(reconcile.request(view.last ? unfetched : undefined));
       view = reconcile.snapshot();
     }
-    return view;
+    const snapshots = mappings.map((m) => view.mappings.get(m.teamKey) ?? notYetFetched(m));
+    return { last: view.last, snapshots };
+  }
+
+  function notYetFetched(mapping: Mapping): MappingSnapshot {
+    return {
+      teamKey: mapping.teamKey,
+      fetchedAt: 0,
+      issues: [],
+      error: `${trackerName(mapping)}: no answer within ${waitMs % 1000 === 0 ? `${waitMs / 1000} s` : `${waitMs} ms`}`,
+    };
   }
 
   function upstreamFailure(snapshots: MappingSnapshot[]): IssuesViewError | undefined {
     const failed = snapshots.filter((s) => s.error);
     return snapshots.length > 0 && failed.length === snapshots.length
-      ? { kind: 'upstream', message: failed[0]!.error! }
+      ? { kind: 'upstream', message: redact(failed[0]!.error!) }
       : undefined;
   }
 
   return {
     async issues(page = {}) {
       const view = await current();
-      const snapshots = [...view.mappings.values()];
+      const { snapshots } = view;
       const failure = upstreamFailure(snapshots);
       if (failure) return err(failure);
       const mappings = new Map((await storage.mappings.list()).map((m) => [m.teamKey, m]));
@@ -173,12 +241,15 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
         count: v.count,
         cap: v.cap,
       }));
-      return ok({ issues, total: matching.length, inProgress });
+      const errors = snapshots
+        .filter((snapshot) => snapshot.error)
+        .map((snapshot): MappingErrorRow => ({ teamKey: snapshot.teamKey, error: redact(snapshot.error!) }));
+      return ok({ issues, total: matching.length, inProgress, errors });
     },
 
     async blockers(page = {}) {
       const view = await current();
-      const failure = upstreamFailure([...view.mappings.values()]);
+      const failure = upstreamFailure(view.snapshots);
       if (failure) return err(failure);
       const rows: BlockerRow[] = (view.last?.skipped ?? [])
         .filter((s) => BLOCKER_REASONS.has(s.reason))
@@ -193,12 +264,12 @@ export function createIssuesViewService({ storage, reconcile }: IssuesViewDeps):
           url: s.issue.url,
         }));
       const kinds = new Map((await storage.mappings.list()).map((m) => [m.teamKey, m]));
-      const mappings = [...view.mappings.values()]
+      const mappings = view.snapshots
         .filter((s) => s.error)
         .map((s): MappingBlockerRow => {
           const tracker = trackerName(kinds.get(s.teamKey) ?? { ticketing: 'local' });
           const base = { mapping: s.teamKey, teamKey: s.teamKey };
-          if (s.limitedUntil === undefined) return { ...base, reason: 'tracker-unavailable', message: s.error! };
+          if (s.limitedUntil === undefined) return { ...base, reason: 'tracker-unavailable', message: redact(s.error!) };
           return {
             ...base,
             reason: 'rate-limited',

@@ -6,6 +6,9 @@ import type { Secrets } from '../../../ports/secrets.port.js';
 /** The spec's message wherever Fly sessions are needed but not configured (503). */
 export const FLY_NOT_CONFIGURED = 'Fly sessions config not set';
 
+/** An operator's call that reaches Fly (list or destroy a session, a team's Fly secrets) answers within it. */
+export { OPERATOR_CALL_DEADLINE_MS } from './operator-deadline.js';
+
 export interface FlySessionsTarget {
   app: string;
   region?: string;
@@ -20,6 +23,13 @@ export interface FlySessions {
   target(): Promise<FlySessionsTarget | undefined>;
   runner(): Promise<Runner | undefined>;
   secrets(): Promise<Secrets | undefined>;
+  /**
+   * The same, for a call an operator waits on: one attempt, each request bounded so that a call
+   * of two requests stays inside OPERATOR_CALL_DEADLINE_MS. A run's own calls (launch, observe,
+   * its secrets) keep the patient `runner` and `secrets`. Both share the connection's governor.
+   */
+  operatorRunner(): Promise<Runner | undefined>;
+  operatorSecrets(): Promise<Secrets | undefined>;
 }
 
 /**

@@ -4,12 +4,15 @@ import { IN_FLIGHT_STATUSES } from '../../domain/job-status.js';
 import type { ForgeKind, TicketingKind } from '../../domain/model.js';
 import type { CoreSettings } from '../core-settings.js';
 import { PULLS_COLLECTION } from '../pulls/pulls.service.js';
+import { answerWithin, formatDeadline, OPERATOR_CALL_DEADLINE_MS } from './operator-deadline.js';
 
 export interface GitContextDeps {
   storage: Storage;
   forgeRegistry: ForgeRegistry;
   /** Where a GitHub mapping's code is when no GitHub connection is configured (as the run environment does). */
   config: Pick<CoreSettings, 'githubApiUrl'>;
+  /** How long a repository's forge is waited on before its records stand in (default OPERATOR_CALL_DEADLINE_MS). */
+  deadlineMs?: number;
 }
 
 export interface RepositoryContext {
@@ -54,7 +57,12 @@ function remoteOf(source: CheckoutSource | undefined, owner: string, repo: strin
  * repository, whoever opened them; when the forge cannot be asked, from the orchestrator's own
  * records, saying why. Branches: runs in flight and open pull requests.
  */
-export function createGitContextService({ storage, forgeRegistry, config }: GitContextDeps): GitContextService {
+export function createGitContextService({
+  storage,
+  forgeRegistry,
+  config,
+  deadlineMs = OPERATOR_CALL_DEADLINE_MS,
+}: GitContextDeps): GitContextService {
   return {
     async context() {
       const [mappings, pulls, inFlight] = await Promise.all([
@@ -68,10 +76,15 @@ export function createGitContextService({ storage, forgeRegistry, config }: GitC
         let answer = asked.get(key);
         if (!answer) {
           const forge = forgeRegistry.get(m.forge);
+          // An operator waits on this: a hung forge gives way to the records, saying so.
           answer = forge?.listOpenPullRequests
-            ? forge.listOpenPullRequests({ owner: m.owner, repo: m.repo }).match(
-                (found) => ({ pulls: found }),
-                (e) => ({ error: e.message }),
+            ? answerWithin(
+                forge.listOpenPullRequests({ owner: m.owner, repo: m.repo }).match(
+                  (found) => ({ pulls: found }),
+                  (e) => ({ error: e.message }),
+                ),
+                deadlineMs,
+                () => ({ error: `no answer within ${formatDeadline(deadlineMs)}` }),
               )
             : Promise.resolve(undefined);
           asked.set(key, answer);

@@ -24,6 +24,11 @@ export interface SecretsServiceDeps {
   logger: Logger;
   /** Fly app secrets of the sessions app in force, or undefined when Fly is not configured. */
   flySecrets: () => Promise<Secrets | undefined>;
+  /**
+   * The same store for the operator's calls (list, set, delete from the admin): one attempt with
+   * a short deadline, so a hung Fly answers the admin promptly. Absent: `flySecrets`.
+   */
+  flyOperatorSecrets?: () => Promise<Secrets | undefined>;
   /** The orchestrator's own store, encrypted at rest (`/api/v1/secrets`). */
   localSecrets: Secrets;
   /** Each secret set or deleted is an audit entry: its name and scope, never its value. */
@@ -91,7 +96,7 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
   }
 
   async function fly(): Promise<Result<Secrets, SecretsError>> {
-    const secrets = await deps.flySecrets();
+    const secrets = await (deps.flyOperatorSecrets ?? deps.flySecrets)();
     return secrets ? ok(secrets) : err({ kind: 'unavailable', message: FLY_NOT_CONFIGURED });
   }
 

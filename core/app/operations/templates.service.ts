@@ -6,6 +6,7 @@ import type { ForgeKind, Mapping } from '../../domain/model.js';
 import { overallTemplateStatus, type TemplateFile, type TemplateStatusEntry } from '../../domain/templates.js';
 import { describeMissingForge } from '../pulls/forge-registry.js';
 import type { AuditService } from './audit.service.js';
+import { answerWithin, formatDeadline, OPERATOR_CALL_DEADLINE_MS } from './operator-deadline.js';
 
 export interface TemplatesDeps {
   storage: Storage;
@@ -16,6 +17,8 @@ export interface TemplatesDeps {
   workflowTemplates: WorkflowTemplates;
   /** Each sync is an audit entry. */
   audit: Pick<AuditService, 'record'>;
+  /** How long `status` waits on a repository's forge before it says `unknown` (default OPERATOR_CALL_DEADLINE_MS). */
+  deadlineMs?: number;
 }
 
 export type TemplatesError = { kind: 'teamNotFound' } | { kind: 'requestFailed'; message: string };
@@ -60,7 +63,14 @@ export interface TemplatesService {
  * Workflow templates in the mappings' repositories. Rendering needs `PUBLIC_URL` (the comment
  * trigger calls it back), so a changed URL shows every repository as stale until re-synced.
  */
-export function createTemplatesService({ storage, config, forgeFor, workflowTemplates, audit }: TemplatesDeps): TemplatesService {
+export function createTemplatesService({
+  storage,
+  config,
+  forgeFor,
+  workflowTemplates,
+  audit,
+  deadlineMs = OPERATOR_CALL_DEADLINE_MS,
+}: TemplatesDeps): TemplatesService {
   const render = (mapping: Mapping): Result<TemplateFile[], string> =>
     workflowTemplates.render({ ...mapping, orchestratorUrl: config.publicUrl });
 
@@ -82,15 +92,19 @@ export function createTemplatesService({ storage, config, forgeFor, workflowTemp
         error: forge ? files._unsafeUnwrapErr() : describeMissingForge(mapping.forge),
       };
     }
-    const read = await workflowTemplates.read(
-      forge,
-      { owner: mapping.owner, repo: mapping.repo },
-      files.value,
-      mapping.defaultBranch,
+    const read = Promise.resolve(
+      workflowTemplates.read(forge, { owner: mapping.owner, repo: mapping.repo }, files.value, mapping.defaultBranch),
     );
-    return read.match(
-      (entries) => ({ ...base, status: overallTemplateStatus(entries), files: entries }),
-      (e) => ({ ...base, status: 'unknown' as const, files: [], error: e.message }),
+    // An operator waits on this (GET /api/templates): a hung forge is `unknown`, not a stall.
+    return answerWithin(
+      read.then((result) =>
+        result.match(
+          (entries): RepositoryTemplateStatus => ({ ...base, status: overallTemplateStatus(entries), files: entries }),
+          (e): RepositoryTemplateStatus => ({ ...base, status: 'unknown', files: [], error: e.message }),
+        ),
+      ),
+      deadlineMs,
+      () => ({ ...base, status: 'unknown' as const, files: [], error: `no answer within ${formatDeadline(deadlineMs)}` }),
     );
   }
 

@@ -44,7 +44,23 @@ export interface IssueEffectsDeps {
   now: () => number;
   /** Held-back effects of the job's issue all landed on a retry. */
   landed?: (job: EffectsJob) => void;
+  /** Waits between tries for an issue's entry another writer holds (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * An issue's pending entry is changed by read-modify-write (documents have no compare-and-set),
+ * by `apply` on any replica and by the one replica's retrier: each change holds the store claim
+ * `issue-effects:<issueId>` (atomic across replicas) around its read and write, so neither
+ * writer overwrites what the other added. Only store calls run under it, never a tracker call;
+ * its ttl frees the entry if a holder dies.
+ */
+const ENTRY_CLAIM_TTL_MS = 30_000;
+const ENTRY_CLAIM_RETRY_MS = 20;
+/** Past this many tries (≈ 10 s) the change goes on unclaimed, with a warning: no effect is stuck behind a lost holder. */
+const ENTRY_CLAIM_TRIES = 500;
+const entryClaim = (issueId: string) => `issue-effects:${issueId}`;
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Applies tracker effects in order. A tracker that answers "not now" holds back that effect and
@@ -55,6 +71,23 @@ export interface IssueEffectsDeps {
  */
 export function createIssueEffects(deps: IssueEffectsDeps) {
   const { storage, logger, ticketingRegistry, now } = deps;
+  const sleep = deps.sleep ?? defaultSleep;
+
+  /** Runs `change` on the issue's pending entry as the only writer of it (ENTRY_CLAIM_TTL_MS). */
+  async function withEntry<T>(job: EffectsJob, change: (current: PendingIssueEffects | undefined) => Promise<T>): Promise<T> {
+    const key = entryClaim(job.issueId);
+    let claimed = false;
+    for (let tries = 0; tries < ENTRY_CLAIM_TRIES && !claimed; tries++) {
+      claimed = await storage.claims.claimOnce(key, ENTRY_CLAIM_TTL_MS);
+      if (!claimed) await sleep(ENTRY_CLAIM_RETRY_MS);
+    }
+    if (!claimed) jobLogger(logger, job).warn('tracker effects: the issue’s entry stayed claimed; changed without the claim');
+    try {
+      return await change(await storage.documents.get(PENDING_ISSUE_EFFECTS, job.issueId));
+    } finally {
+      if (claimed) await storage.claims.release(key);
+    }
+  }
 
   /** Applies `effects` from the first; the index of the one a tracker held back, with why. */
   async function applyInOrder(
@@ -93,6 +126,7 @@ export function createIssueEffects(deps: IssueEffectsDeps) {
     return moved.isErr() ? { what: 'could not move the issue', error: moved.error } : undefined;
   }
 
+  /** Saves `effects` as the issue's entry (under its claim: `withEntry`), one attempt after `before`. */
   async function holdBack(job: EffectsJob, effects: TrackerEffect[], error: string, before?: PendingIssueEffects) {
     const at = now();
     const attempts = (before?.attempts ?? 0) + 1;
@@ -121,17 +155,22 @@ export function createIssueEffects(deps: IssueEffectsDeps) {
      */
     async apply(job: EffectsJob, mapping: Mapping | undefined, effects: TrackerEffect[]): Promise<void> {
       if (effects.length === 0) return;
-      const waiting = await storage.documents.get(PENDING_ISSUE_EFFECTS, job.issueId);
-      if (waiting) {
+      const queued = await withEntry(job, async (waiting) => {
+        if (!waiting) return false;
         await storage.documents.put(PENDING_ISSUE_EFFECTS, job.issueId, {
           ...waiting,
           job,
           effects: [...waiting.effects, ...effects],
         });
-        return;
-      }
+        return true;
+      });
+      if (queued) return;
       const held = await applyInOrder(job, mapping, effects);
-      if (held) await holdBack(job, effects.slice(held.heldAt), held.error);
+      if (!held) return;
+      // Another writer may have held back effects of this issue while these ran: both are kept.
+      await withEntry(job, (meanwhile) =>
+        holdBack(job, [...(meanwhile?.effects ?? []), ...effects.slice(held.heldAt)], held.error, meanwhile),
+      );
     },
 
     /** Retries every entry that is due; resolves how many issues had their held-back effects land. */
@@ -141,27 +180,34 @@ export function createIssueEffects(deps: IssueEffectsDeps) {
         if (pending.nextAt > now()) continue;
         const mapping = await storage.mappings.get(pending.job.teamKey);
         if (!mapping) {
-          jobLogger(logger, pending.job).warn('tracker effects dropped: the mapping is gone', {
-            effects: pending.effects.map((e) => e.kind),
+          const dropped = await withEntry(pending.job, async (latest) => {
+            await storage.documents.delete(PENDING_ISSUE_EFFECTS, pending.job.issueId);
+            return latest?.effects ?? pending.effects;
           });
-          await storage.documents.delete(PENDING_ISSUE_EFFECTS, pending.job.issueId);
+          jobLogger(logger, pending.job).warn('tracker effects dropped: the mapping is gone', {
+            effects: dropped.map((e) => e.kind),
+          });
           continue;
         }
         const held = await applyInOrder(pending.job, mapping, pending.effects);
-        // Effects queued behind these while they ran stay, after what is still held back.
-        const latest = await storage.documents.get(PENDING_ISSUE_EFFECTS, pending.job.issueId);
-        const queuedMeanwhile = latest ? latest.effects.slice(pending.effects.length) : [];
-        if (held) {
-          await holdBack(pending.job, [...pending.effects.slice(held.heldAt), ...queuedMeanwhile], held.error, pending);
-          continue;
-        }
-        if (queuedMeanwhile.length > 0)
-          await storage.documents.put(PENDING_ISSUE_EFFECTS, pending.job.issueId, {
-            ...pending,
-            effects: queuedMeanwhile,
-            nextAt: now(),
-          });
-        else await storage.documents.delete(PENDING_ISSUE_EFFECTS, pending.job.issueId);
+        // Effects queued behind these while they ran stay, after what is still held back; the
+        // entry is read again and written under its claim, so an `apply` queueing now waits.
+        const done = await withEntry(pending.job, async (latest) => {
+          const queuedMeanwhile = latest ? latest.effects.slice(pending.effects.length) : [];
+          if (held) {
+            await holdBack(pending.job, [...pending.effects.slice(held.heldAt), ...queuedMeanwhile], held.error, pending);
+            return false;
+          }
+          if (queuedMeanwhile.length > 0)
+            await storage.documents.put(PENDING_ISSUE_EFFECTS, pending.job.issueId, {
+              ...(latest ?? pending),
+              effects: queuedMeanwhile,
+              nextAt: now(),
+            });
+          else await storage.documents.delete(PENDING_ISSUE_EFFECTS, pending.job.issueId);
+          return true;
+        });
+        if (!done) continue;
         deps.landed?.(pending.job);
         landed++;
       }

@@ -7,7 +7,7 @@ import { isTerminal } from '../../domain/job-status.js';
 import type { Job } from '../../domain/model.js';
 import { type TicketingRegistry, ticketingFor } from '../issues/ticketing-registry.js';
 import type { AuditService } from '../operations/audit.service.js';
-import { FLY_NOT_CONFIGURED } from '../operations/fly-sessions.js';
+import { FLY_NOT_CONFIGURED, OPERATOR_CALL_DEADLINE_MS } from '../operations/fly-sessions.js';
 import type { JobOutcomeService } from './job-outcome.service.js';
 
 export interface SessionsDeps {
@@ -16,8 +16,13 @@ export interface SessionsDeps {
   logger: Logger;
   ticketingRegistry: TicketingRegistry;
   jobOutcome: Pick<JobOutcomeService, 'record'>;
-  /** The Fly sessions runner in force, or undefined when Fly sessions are not configured. */
+  /**
+   * The Fly sessions runner in force for an operator's call (one attempt, short request
+   * deadlines: FlySessions.operatorRunner), or undefined when Fly sessions are not configured.
+   */
   flyRunner: () => Promise<Runner | undefined>;
+  /** How long a destroy may take in all before it answers (default OPERATOR_CALL_DEADLINE_MS). */
+  deadlineMs?: number;
   /** Each destroy is an audit entry. */
   audit: Pick<AuditService, 'record'>;
 }
@@ -66,8 +71,20 @@ export interface SessionsService {
 
 export const DESTROYED_BY_OPERATOR = 'Session destroyed by an operator from the admin';
 
+const LATE = Symbol('late');
+/** Resolves `LATE` after `ms` (a timer that holds no process open), or never once `cancel` ran. */
+function lateAfter(ms: number): { late: Promise<typeof LATE>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), Math.max(0, ms));
+    timer.unref?.();
+  });
+  return { late, cancel: () => clearTimeout(timer) };
+}
+
 export function createSessionsService(deps: SessionsDeps): SessionsService {
   const { storage, clock, logger, ticketingRegistry, jobOutcome } = deps;
+  const deadlineMs = deps.deadlineMs ?? OPERATOR_CALL_DEADLINE_MS;
 
   function row(session: RunnerSession, now: number): SessionRow {
     const started = Number.isFinite(session.startedAt) ? session.startedAt : null;
@@ -116,53 +133,89 @@ export function createSessionsService(deps: SessionsDeps): SessionsService {
     },
 
     async destroy(machineId) {
-      const runner = await deps.flyRunner();
-      if (!runner) return err({ kind: 'unavailable', message: FLY_NOT_CONFIGURED });
-      const sessions = await runner.listSessions();
-      if (sessions.isErr()) return err({ kind: 'requestFailed', message: sessions.error.message });
-      const session = sessions.value.find((s) => s.id === machineId);
-      const job = await jobOf(machineId, session);
-      if (!session && !job) return err({ kind: 'sessionNotFound' });
-      const destroyed = await runner.destroy(machineId);
-      if (destroyed.isErr()) return err({ kind: 'requestFailed', message: destroyed.error.message });
-
-      let issueReset = false;
-      let dedupCleared = false;
-      if (job) {
-        if (!isTerminal(job.status)) {
-          await jobOutcome.record(job.id, {
-            type: 'failed',
-            error: DESTROYED_BY_OPERATOR,
-            logLabel: 'session_failed',
-            at: clock.now(),
-          });
-        }
-        // After the job's own lifecycle move, so Triggered is where the issue ends up.
-        issueReset = await resetIssue(job);
-        dedupCleared = await storage.dedup.remove(job.issueId);
+      // Fly's calls are bounded by the operator runner; the tracker's (the job's end, the issue's
+      // reset) get what is left of the deadline, and finish in the background past it.
+      const deadline = lateAfter(deadlineMs);
+      try {
+        const runner = await deps.flyRunner();
+        if (!runner) return err({ kind: 'unavailable', message: FLY_NOT_CONFIGURED });
+        const sessions = await runner.listSessions();
+        if (sessions.isErr()) return err({ kind: 'requestFailed', message: sessions.error.message });
+        const session = sessions.value.find((s) => s.id === machineId);
+        const job = await jobOf(machineId, session);
+        if (!session && !job) return err({ kind: 'sessionNotFound' });
+        const destroyed = await runner.destroy(machineId);
+        if (destroyed.isErr()) return err({ kind: 'requestFailed', message: destroyed.error.message });
+        const settled = job ? await settleWithin(job, deadline.late) : { issueReset: false, dedupCleared: false };
+        return ok(await destroyedAnswer(machineId, session, job, settled));
+      } finally {
+        deadline.cancel();
       }
-      logger.info('session destroyed from the admin', {
-        machineId,
-        jobId: job?.id,
-        issue: job?.identifier,
-        issueReset,
-        dedupCleared,
-      });
-      await deps.audit.record({
-        actor: 'operator',
-        action: 'session.destroyed',
-        target: machineId,
-        ...(job ? { teamKey: job.teamKey } : {}),
-        detail: { jobId: job?.id ?? null, issue: job?.identifier ?? session?.issueIdentifier ?? null, issueReset, dedupCleared },
-      });
-      return ok({
-        destroyed: true,
-        machineId,
-        jobId: job?.id ?? null,
-        issueIdentifier: job?.identifier ?? session?.issueIdentifier ?? null,
-        issueReset,
-        dedupCleared,
-      });
     },
   };
+
+  /**
+   * Ends the job (`failed`, so the issue no longer counts as in flight), moves the issue back to
+   * Triggered and takes it out of the dedup window. The first two reach the tracker: past the
+   * deadline they go on in the background, and the answer says the issue was not reset (yet).
+   */
+  async function settleWithin(job: Job, late: Promise<typeof LATE>): Promise<{ issueReset: boolean; dedupCleared: boolean }> {
+    const tracker = (async () => {
+      if (!isTerminal(job.status)) {
+        await jobOutcome.record(job.id, {
+          type: 'failed',
+          error: DESTROYED_BY_OPERATOR,
+          logLabel: 'session_failed',
+          at: clock.now(),
+        });
+      }
+      // After the job's own lifecycle move, so Triggered is where the issue ends up.
+      return resetIssue(job);
+    })().catch((error: unknown) => {
+      logger.warn('sessions: could not settle the destroyed session’s job', {
+        jobId: job.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return false;
+    });
+    const issueReset = await Promise.race([tracker, late]);
+    if (issueReset === LATE)
+      logger.warn('sessions: the tracker did not answer in time; the issue is reset in the background', {
+        jobId: job.id,
+        issue: job.identifier,
+        deadlineMs,
+      });
+    const dedupCleared = await storage.dedup.remove(job.issueId);
+    return { issueReset: issueReset === true, dedupCleared };
+  }
+
+  async function destroyedAnswer(
+    machineId: string,
+    session: RunnerSession | undefined,
+    job: Job | undefined,
+    { issueReset, dedupCleared }: { issueReset: boolean; dedupCleared: boolean },
+  ): Promise<DestroyedSession> {
+    logger.info('session destroyed from the admin', {
+      machineId,
+      jobId: job?.id,
+      issue: job?.identifier,
+      issueReset,
+      dedupCleared,
+    });
+    await deps.audit.record({
+      actor: 'operator',
+      action: 'session.destroyed',
+      target: machineId,
+      ...(job ? { teamKey: job.teamKey } : {}),
+      detail: { jobId: job?.id ?? null, issue: job?.identifier ?? session?.issueIdentifier ?? null, issueReset, dedupCleared },
+    });
+    return {
+      destroyed: true,
+      machineId,
+      jobId: job?.id ?? null,
+      issueIdentifier: job?.identifier ?? session?.issueIdentifier ?? null,
+      issueReset,
+      dedupCleared,
+    };
+  }
 }

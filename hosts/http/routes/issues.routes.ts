@@ -66,6 +66,11 @@ export const issuesRoutes = [
         issues: z.array(IssueRow),
         total: z.number().int().describe('Issues matching `q` (all of them without it), whatever the page'),
         inProgress: z.array(z.object({ teamKey: z.string(), count: z.number().int(), cap: z.number().int() })),
+        errors: z
+          .array(z.object({ teamKey: z.string(), error: z.string().describe('The tracker’s error, secrets redacted') }))
+          .describe(
+            'Mappings whose tracker failed or did not answer in time: their issues are missing from `issues`. When every mapping failed, the answer is a 502 instead.',
+          ),
       }),
     },
     errors: [UPSTREAM, INVALID],

@@ -1,7 +1,7 @@
 import { err, ok } from 'neverthrow';
 import { z } from 'zod';
 import type { MappingsService } from '../../../core/app/operations/mappings.service.js';
-import { MAPPING_MESSAGES } from '../../../core/domain/mappings.js';
+import { MAPPING_MESSAGES, refusedEnvMessage, reservedEnvMessage } from '../../../core/domain/mappings.js';
 import { TEMPLATE_MESSAGES } from '../../../core/domain/prompt-template.js';
 import type { HttpError } from '../errors.js';
 import { routesFor } from '../route.js';
@@ -20,6 +20,8 @@ const SAVE_ERRORS: HttpError[] = [
   ...Object.values(saveMessages).map(invalid),
   invalid(maxInProgress),
   invalid('branchPrefix invalid: {detail}'),
+  invalid(refusedEnvMessage('{name}')),
+  invalid(reservedEnvMessage('{name}')),
   invalid('(ticketing validation message)'),
   invalid(`${UNKNOWN_FIELD}{name}`),
   invalid(TEMPLATE_MESSAGES.notFound),

@@ -130,3 +130,68 @@ describe('tracker effects a rate-limited tracker held back', () => {
     expect(await storage.documents.get(PENDING_ISSUE_EFFECTS, JOB.issueId)).toBeUndefined();
   });
 });
+
+/** A promise with its resolver, for pausing one side of an interleaving. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+describe('held-back tracker effects written by two writers at once', () => {
+  it('an apply queueing while the retrier rewrites the same issue’s entry loses neither’s effects', async () => {
+    // The first apply is held back (rate limited); the retry then lands it.
+    const { storage, effects, tracker, advance } = await setUp([LIMITED]);
+    await effects.apply(JOB, MAPPING, [{ kind: 'comment', body: 'first' }]);
+    advance(EFFECT_RETRY_FIRST_MS);
+
+    // Pause the retrier right after it reads the entry again (its read-modify-write), once the
+    // held-back comment has landed; the other replica's apply runs in that window.
+    const reread = gate();
+    const resume = gate();
+    const documents = storage.documents;
+    let armed = false;
+    const get = documents.get.bind(documents);
+    (documents as { get: typeof documents.get }).get = async (collection, id, freshness) => {
+      const value = await get(collection, id, freshness);
+      if (armed && collection.name === PENDING_ISSUE_EFFECTS.name) {
+        armed = false;
+        reread.open();
+        await resume.opened;
+      }
+      return value;
+    };
+    const comment = tracker.registry.get('linear')!.comment;
+    tracker.registry.get('linear')!.comment = (id, body) =>
+      comment(id, body).map((value) => {
+        if (body === 'first') armed = true;
+        return value;
+      });
+
+    const retrying = effects.retryDue();
+    await reread.opened;
+    const applying = effects.apply({ ...JOB, id: 'job-2' }, MAPPING, [{ kind: 'comment', body: 'second' }]);
+    // Let the apply go as far as it can while the retrier is paused.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    resume.open();
+    await Promise.all([retrying, applying]);
+
+    // "second" either landed (queued after the retrier finished) or is still pending: never lost.
+    const pending = (await storage.documents.get(PENDING_ISSUE_EFFECTS, JOB.issueId))?.effects ?? [];
+    const told = [...tracker.landed, ...pending.map((e) => (e.kind === 'comment' ? `comment:${e.body}` : e.kind))];
+    expect(told).toEqual(['comment:first', 'comment:second']);
+    expect(await storage.claims.claimOnce(`issue-effects:${JOB.issueId}`, 1_000)).toBe(true);
+  });
+
+  it('two applies held back at once for one issue both stay pending, in the order they were saved', async () => {
+    const { storage, effects } = await setUp([LIMITED, LIMITED]);
+    await Promise.all([
+      effects.apply(JOB, MAPPING, [{ kind: 'comment', body: 'one' }]),
+      effects.apply({ ...JOB, id: 'job-2' }, MAPPING, [{ kind: 'comment', body: 'two' }]),
+    ]);
+    const pending = (await storage.documents.get(PENDING_ISSUE_EFFECTS, JOB.issueId))?.effects ?? [];
+    expect(pending.map((e) => (e.kind === 'comment' ? e.body : e.kind)).sort()).toEqual(['one', 'two']);
+  });
+});

@@ -14,7 +14,8 @@
 //     host directly, through $HTTP_PROXY and through a CONNECT tunnel, a CONNECT to a host name
 //     carrying its key (exfiltration by name), and the allowed host through the proxy;
 //   - the model API at $ANTHROPIC_BASE_URL (the session's key proxy), with its key and as Bearer,
-//     and a path that is not the API's: what comes back is collected too (model-*.json).
+//     with its Bearer tokens, Bedrock at $ANTHROPIC_BEDROCK_BASE_URL, and a path that is not the
+//     API's: what comes back is collected too (model-*.json).
 // Everything collected goes to HOSTILE_LOOT (the only other directory the sandbox shows it).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -100,22 +101,39 @@ if (process.env.HOSTILE_NET) {
 }
 
 /** The model API, as the agent is told to reach it: its answers must carry no key. */
-if (process.env.ANTHROPIC_BASE_URL) {
+if (process.env.ANTHROPIC_BASE_URL || process.env.ANTHROPIC_BEDROCK_BASE_URL) {
   const base = process.env.ANTHROPIC_BASE_URL;
-  const call = async (path) => {
+  const bedrock = process.env.ANTHROPIC_BEDROCK_BASE_URL;
+  const call = async (label, url, headers) => {
+    const path = new URL(url).pathname;
     try {
-      const r = await fetch(`${base}${path}`, {
+      const r = await fetch(url, {
         method: 'POST',
-        headers: { 'x-api-key': key, authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ model: 'hostile', stream: true, messages: [] }),
       });
-      return { path, status: r.status, headers: Object.fromEntries(r.headers), body: await r.text() };
+      return { label, path, status: r.status, headers: Object.fromEntries(r.headers), body: await r.text() };
     } catch (error) {
-      return { path, error: error.message };
+      return { label, path, error: error.message };
     }
   };
-  const answers = [await call('/v1/messages'), await call('/admin/keys')];
-  writeFileSync(join(loot, `model-${stamp}.json`), JSON.stringify({ base, answers }));
+  const answers = [];
+  if (base) {
+    answers.push(await call('key', `${base}/v1/messages`, { 'x-api-key': key, authorization: `Bearer ${key}` }));
+    // Whatever Bearer token it holds, as Claude Code sends it.
+    for (const name of ['ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']) {
+      const token = process.env[name];
+      if (token) answers.push(await call(name, `${base}/v1/messages`, { authorization: `Bearer ${token}` }));
+    }
+    answers.push(await call('not the API', `${base}/admin/keys`, { 'x-api-key': key }));
+  }
+  if (bedrock) {
+    // Bedrock as the Anthropic Bedrock SDK calls it with CLAUDE_CODE_SKIP_BEDROCK_AUTH, and its control plane.
+    const model = encodeURIComponent('anthropic.claude-sonnet-4-5-20250929-v1:0');
+    answers.push(await call('bedrock', `${bedrock}/model/${model}/invoke-with-response-stream`, {}));
+    answers.push(await call('not the API', `${bedrock}/foundation-models`, {}));
+  }
+  writeFileSync(join(loot, `model-${stamp}.json`), JSON.stringify({ base, bedrock, answers }));
 }
 
 const repo = process.cwd();

@@ -38,7 +38,7 @@ const values: fc.Arbitrary<Values> = fc.record({
   planningEnabled: fc.boolean(),
   planningWorkflowFile: text('', 'plan.yaml', 'plan'),
   autoApprovePlans: fc.boolean(),
-  extraEnv: text('', 'A=1', 'A=1\nB_2=x', '1A=2', 'PATH=/x', 'GIT_DIR=x', 'novalue'),
+  extraEnv: text('', 'A=1', 'A=1\nB_2=x', '1A=2', 'PATH=/x', 'GIT_DIR=x', '__proto__=x', 'A=1\nconstructor=y', 'novalue'),
   provider: text('anthropic', 'bedrock'),
   awsRegion: text('', 'us-east-1'),
   maxInProgressAiIssues: text('', '3', '0'),
@@ -96,6 +96,17 @@ describe('the Projects stepper’s checks (hosts/admin/assets/panels/project-for
     expect(checkStep(1, { ...v, ticketing: 'linear', teamKey: '' })).toEqual([
       { field: 'teamKey', message: MAPPING_MESSAGES.required },
     ]);
+  });
+
+  it('refuse an extraEnv name JavaScript objects reserve with the API’s message, not a silently dropped line', () => {
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      const server = validateMappingInput(
+        JSON.parse(`{"teamKey":"ENG","owner":"a","repo":"r","defaultBranch":"main","extraEnv":{"${name}":"x"}}`),
+        undefined,
+        0,
+      );
+      expect(checks.parseExtraEnv(`A=1\n${name}=x`)).toEqual({ message: server._unsafeUnwrapErr() });
+    }
   });
 
   it('find the field a server message is about', () => {

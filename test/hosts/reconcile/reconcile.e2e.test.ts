@@ -267,6 +267,29 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     expect(report.dispatched).toHaveLength(1);
   });
 
+  it('names a mapping whose tracker failed in `errors` of GET /api/issues, beside the issues of the others', async () => {
+    h = await startHarness('memory', SHADOW);
+    const token = await h.login();
+    await localMapping(h, token);
+    const jira = await h.call('POST', '/api/mappings', {
+      token,
+      body: {
+        teamKey: 'JIR',
+        ticketing: 'jira',
+        jql: 'project = JIR',
+        repoFieldValue: 'app',
+        owner: 'acme',
+        repo: 'app',
+        defaultBranch: 'main',
+      },
+    });
+    expect(jira.status).toBe(200);
+    const fine = await seedIssue(h, { title: 'fine', labels: ['AI-Implement'] });
+    const issues = await get<{ issues: { identifier: string }[]; errors: unknown[] }>(h, token, '/api/issues');
+    expect(issues.issues.map((i) => i.identifier)).toEqual([fine.identifier]);
+    expect(issues.errors).toEqual([{ teamKey: 'JIR', error: expect.stringMatching(/jira ticketing is not configured/) }]);
+  });
+
   it('answers 502 with the provider message when every mapping fails to fetch', async () => {
     h = await startHarness('memory', SHADOW);
     const token = await h.login();

@@ -19,7 +19,7 @@ import {
  * It answers what Fly answers: the same shapes and statuses, errors as `{ "error": "…" }`, 401
  * for a missing or wrong token, 404 for an unknown app, machine or secret, 412 when a running
  * machine is destroyed without `force`. Tests can make it fail (`failNext`: 429 with
- * `Retry-After`, 5xx), drive machine lifecycles (`tick`, `exit`), and read every request.
+ * `Retry-After`, 5xx, or no answer at all), drive machine lifecycles (`tick`, `exit`), and read every request.
  *
  * Secret values are write-only here as on Fly from outside the app: no answer contains one,
  * `show_secrets` included. Tests read them through `secretValue` instead.
@@ -58,6 +58,8 @@ export interface InjectedFailure {
   path?: string | RegExp;
   /** Fly did the work but the answer was lost: the request takes effect, then this failure is sent. */
   afterHandling?: boolean;
+  /** A hung API: the request is recorded and never answered (`status` is ignored). */
+  hang?: boolean;
 }
 
 export interface FakeFly {
@@ -156,6 +158,7 @@ export async function startFakeFly(options: FakeFlyOptions = {}): Promise<FakeFl
       const error = failure.error ?? (failure.status === 429 ? 'rate limit exceeded' : 'internal server error');
       reply(failure.status, { error }, failure.retryAfter ? { 'retry-after': failure.retryAfter } : {});
     };
+    if (injected?.hang) return;
     if (injected && !injected.afterHandling) return sendInjected(injected);
     // With `afterHandling`, the route runs and its answer is swapped for the failure.
     const send = injected ? () => sendInjected(injected) : reply;

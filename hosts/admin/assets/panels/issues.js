@@ -1,12 +1,13 @@
 // @ts-check
 import { api } from '../api.js';
-import { badge, capacityMeter, errorBox, h, orDash, pager, section, statusBadge, table } from '../dom.js';
+import { badge, callout, capacityMeter, errorBox, h, orDash, pager, section, statusBadge, table } from '../dom.js';
 import { issueLink, jobLink, ticketLink } from '../links.js';
 
 /**
  * Work → Issues: every issue the project mappings match, its tracker state and whether it is
  * ready for implementation or still has planning pending; then in-progress counts per mapping.
- * A page at a time (thousands of issues are a megabyte), filtered on the server.
+ * A page at a time (thousands of issues are a megabyte), filtered on the server. A mapping whose
+ * tracker failed is named above the table, with its error: its issues are missing.
  */
 
 /** Issues per page. */
@@ -28,6 +29,7 @@ export async function render(root, ctx) {
   const heading = h('h2', {}, 'Issues');
   const list = h('div');
   const caps = h('div');
+  const warnings = h('div');
   /** Answers come back in any order: only the newest request's is drawn. */
   let asked = 0;
 
@@ -42,8 +44,8 @@ export async function render(root, ctx) {
       list.replaceChildren(errorBox(res.error));
       return;
     }
-    /** @type {{ issues: any[], total: number, inProgress: { teamKey: string, count: number, cap: number }[] }} */
-    const { issues, total, inProgress } = res.data;
+    /** @type {{ issues: any[], total: number, inProgress: { teamKey: string, count: number, cap: number }[], errors?: { teamKey: string, error: string }[] }} */
+    const { issues, total, inProgress, errors = [] } = res.data;
     // A list that shrank under the operator's page: back to its last page.
     if (offset > 0 && offset >= total) {
       offset = Math.max(0, Math.floor((total - 1) / PAGE) * PAGE);
@@ -56,6 +58,7 @@ export async function render(root, ctx) {
       ...(total > PAGE ? [pager({ offset, pageSize: PAGE, total, onPage: turnTo, labels: ['Previous', 'Next'] })] : []),
     );
     caps.replaceChildren(capsTable(inProgress));
+    warnings.replaceChildren(...errors.map((e) => callout(`${e.teamKey}: issues missing — ${e.error}`, 'warn')));
   }
 
   /** @param {number} to */
@@ -75,6 +78,7 @@ export async function render(root, ctx) {
   });
 
   root.append(
+    warnings,
     h(
       'section',
       { class: 'block' },

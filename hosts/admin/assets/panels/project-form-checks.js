@@ -125,6 +125,9 @@ export function branchPrefixProblem(prefix) {
 /** @param {string} name */
 const isRefusedEnvName = (name) => name === 'NODE_OPTIONS' || name === 'PATH' || /^(LD_|DYLD_|GIT_)/.test(name);
 
+/** Names JavaScript objects reserve (core/domain/mappings.ts `RESERVED_OBJECT_KEYS`). */
+const RESERVED_NAMES = ['__proto__', 'constructor', 'prototype'];
+
 /** @param {string} field @param {string} value */
 const workflowProblem = (field, value) =>
   value !== '' && !WORKFLOW_FILE.test(value) ? `${field} must be a workflow file name ending in .yml or .yaml` : undefined;
@@ -146,6 +149,8 @@ export function parseExtraEnv(text) {
     if (eq <= 0) return { message: `Extra environment line ${i + 1} must look like KEY=value` };
     const key = line.slice(0, eq).trim();
     if (!ENV_NAME.test(key)) return { message: MESSAGES.extraEnvKeys };
+    if (RESERVED_NAMES.includes(key))
+      return { message: `extraEnv must not use ${key} (__proto__, constructor and prototype are reserved names)` };
     if (isRefusedEnvName(key))
       return { message: `extraEnv must not set ${key} (NODE_OPTIONS, PATH, LD_*, DYLD_* and GIT_* are refused)` };
     env[key] = line.slice(eq + 1);

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { OPERATOR_CALL_DEADLINE_MS } from '../../../core/app/operations/operator-deadline.js';
+import { type FakeLinear, startFakeLinear } from '../../../testing/fakes/linear/fake-linear.server.js';
+import { heldShadowRunner } from '../capturing-runner.js';
+import { ACCESS_CODE, type Harness, jsonOf, startHarness } from '../harness.js';
+
+let h: Harness | undefined;
+let linear: FakeLinear | undefined;
+afterEach(async () => {
+  await h?.close();
+  await linear?.close();
+  h = linear = undefined;
+});
+
+describe('GET /api/v1/:id on a hung tracker', () => {
+  it('answers from the last poll’s snapshot once the tracker has not answered within the operator deadline', async () => {
+    linear = await startFakeLinear({ apiKey: 'lin_api_test' });
+    linear.store.addTeam('ENG');
+    linear.store.addIssue({ teamKey: 'ENG', title: 'linear work', labels: ['AI-Implement'] });
+    h = await startHarness(
+      'memory',
+      { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_MODE: 'shadow', LINEAR_API_KEY: linear.apiKey, LINEAR_API_URL: linear.url },
+      heldShadowRunner(),
+    );
+    const token = await h.login();
+    const body = { teamKey: 'ENG', ticketing: 'linear', owner: 'acme', repo: 'app', defaultBranch: 'main' };
+    expect((await h.call('POST', '/api/mappings', { token, body })).status).toBe(200);
+    await h.orchestrator.cradle.reconcile.request();
+
+    linear.failEvery({ kind: 'hang' });
+    const started = performance.now();
+    const res = await h.call('GET', '/api/v1/ENG-1', { token });
+    const ms = performance.now() - started;
+    expect(res.status).toBe(200);
+    expect(await jsonOf(res)).toMatchObject({ identifier: 'ENG-1', teamKey: 'ENG', title: 'linear work' });
+    expect(ms).toBeGreaterThanOrEqual(OPERATOR_CALL_DEADLINE_MS - 100);
+    expect(ms).toBeLessThan(OPERATOR_CALL_DEADLINE_MS + 3_000);
+  });
+});
