@@ -2,7 +2,8 @@
  * The library entry of AI-Implement, for teams embedding the engine in their own Node service:
  * `createCore(deps, settings, overrides?)` builds it from ports and settings alone (no HTTP
  * framework is loaded), the port types let you bring your own adapters (a tracker or a runner
- * of your own as an override: `asValue`, `CoreOverrides`), and the pure domain (planner,
+ * of your own as an override: `asValue`, `CoreOverrides`), `createOrchestrator(config, overrides?)`
+ * builds the bundled server's core and h3 app (loaded when called), and the pure domain (planner,
  * dispatch decision, lifecycle, mapping and secret rules) is usable directly. The bundled h3
  * server is `ai-implement/h3`; container helpers are `ai-implement/awilix` and
  * `ai-implement/tsyringe`; the plugin API is `ai-implement/plugins`.
@@ -22,6 +23,7 @@ export * from './core/domain/index.js';
 export type { OrchestratorCradle } from './hosts/composition/cradle.js';
 export { type Core, type CoreDeps, type CoreOverrides, createCore } from './hosts/composition/create-core.js';
 export { type Config, describeConnections, loadConfig } from './hosts/config.js';
+export { createOrchestrator, type Orchestrator, type OrchestratorOverrides } from './hosts/entries/orchestrator.js';
 export { PluginLoadError } from './plugins/plugin-loader.js';
 export type { Agent } from './ports/agent.port.js';
 export type { Clock } from './ports/clock.port.js';

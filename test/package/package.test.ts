@@ -102,6 +102,19 @@ console.log(JSON.stringify({ before, dispatched: report.dispatched, after: typeo
     expect(JSON.parse(stdout)).toEqual({ before: 'undefined', dispatched: [], after: 'function' });
   });
 
+  it('plain Node creates the whole orchestrator from the library entry, as ARCHITECTURE names it, and it answers and closes', async () => {
+    const program = `
+import { createOrchestrator, loadConfig } from 'ai-implement';
+const config = loadConfig({ RUNNER_MODE: 'shadow', STORAGE_URL: 'memory:', DATA_DIR: '.' })._unsafeUnwrap();
+const orchestrator = await createOrchestrator(config);
+const health = await orchestrator.request('/healthz');
+console.log(JSON.stringify({ status: health.status, body: await health.json() }));
+await orchestrator.dispose();
+`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', program], { cwd: consumer });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ status: 200, body: { status: 'ok' } });
+  });
+
   it('node_modules/.bin/ai-implement answers --version and --help', async () => {
     const version = await run(join(consumer, 'node_modules/.bin/ai-implement'), ['--version'], { cwd: consumer });
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
@@ -112,7 +125,7 @@ console.log(JSON.stringify({ before, dispatched: report.dispatched, after: typeo
   it('a strict TypeScript consumer type-checks against every entry', async () => {
     writeFileSync(
       join(consumer, 'index.ts'),
-      `import { createCore, createStorage, type Job, loadConfig } from 'ai-implement';
+      `import { createCore, createOrchestrator as createWholeOrchestrator, createStorage, type Job, loadConfig } from 'ai-implement';
 import { registerOrchestratorWithAwilix } from 'ai-implement/awilix';
 import { createOrchestrator } from 'ai-implement/h3';
 import { definePipeline, defineStep, z } from 'ai-implement/plugins';
@@ -123,7 +136,7 @@ const settings = loadConfig({ RUNNER_MODE: 'shadow' })._unsafeUnwrap();
 const core = await createCore({ storage: await createStorage({ dataDir: '.', storageUrl: 'memory:' }) }, settings);
 const jobs: Job[] = [];
 const step = defineStep({ name: 'lint', needs: ['status'], config: z.object({ fix: z.boolean() }), async run() { return { status: 'succeeded' }; } });
-export const used = [core, jobs, step, createOrchestrator, registerOrchestratorWithAwilix, registerOrchestratorWithTsyringe, definePipeline, storageContract, startFakeGithub];
+export const used = [core, jobs, step, createOrchestrator, createWholeOrchestrator, registerOrchestratorWithAwilix, registerOrchestratorWithTsyringe, definePipeline, storageContract, startFakeGithub];
 `,
     );
     const compilerOptions = {
