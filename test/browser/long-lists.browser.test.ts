@@ -151,6 +151,19 @@ describe('the admin with 2,100 issues', () => {
     );
   });
 
+  it('Issues: names each mapping whose tracker failed above the table (its issues are missing)', async () => {
+    // The API's `errors` part, as a failed tracker fills it (faked on the wire, once).
+    const failed = {
+      issues: [],
+      total: 0,
+      inProgress: [{ teamKey: 'BIG', count: 0, cap: CAP }],
+      errors: [{ teamKey: 'BIG', error: 'Local: no answer within 12 s' }],
+    };
+    await page.route('**/api/issues?*', (route) => route.fulfill({ status: 200, json: failed }), { times: 1 });
+    await openPanel('issues');
+    expect(await page.locator('main .callout').allTextContents()).toContain('BIG: issues missing — Local: no answer within 12 s');
+  });
+
   it('Audit log: a dedup window of 2,100 dispatches is drawn 100 at a time, with a filter', async () => {
     // As many issues dispatched in 24 hours as there are (faked on the wire: the held runner here dispatches two).
     const at = Date.parse('2026-01-02T00:00:00Z');
