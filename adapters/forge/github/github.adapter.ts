@@ -2,7 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Forge, PullRequest, RepoRef, WorkflowRun } from '../../../ports/forge.port.js';
-import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
+import { provesNothingDone, type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
 import type { GithubAuthConfig } from './github-auth.js';
 import { connectGithub } from './github-connection.js';
@@ -106,8 +106,9 @@ function toPull(repo: RepoRef, pr: PullData): PullRequest {
  * Linking: `dispatchWorkflow` cannot tell which run it started (GitHub answers 204 and
  * nothing else), so the job id travels in the inputs and the workflow templates put it in
  * their `run-name`; `findRun` lists the workflow's recent `workflow_dispatch` runs and matches
- * the marker in the run's title. A dispatch retried after a 5xx may start a second run with
- * the same marker; the single-use result token makes only one of them count.
+ * the marker in the run's title. A dispatch is never sent again after a 5xx or a timeout (GitHub
+ * may have started the run before its answer was lost: a second dispatch would be a second
+ * paid run); only a rate limit or a governor that sent nothing proves it may be.
  *
  * Writing `.github/workflows/*` through the contents API needs the `workflows` permission
  * (App) or the `workflow` scope (token) besides contents write.
@@ -128,7 +129,11 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
   });
 
   /** One retried request about `repo`, each attempt through the governor; an auth failure drops cached App tokens for it. */
-  const call = <T>(repo: RepoRef, request: (o: Octokit) => Promise<T>): ResultAsync<T, ServiceError> =>
+  const call = <T>(
+    repo: RepoRef,
+    request: (o: Octokit) => Promise<T>,
+    narrower?: Pick<RetryOptions, 'retryable'>,
+  ): ResultAsync<T, ServiceError> =>
     retryServiceCall(
       () =>
         auth
@@ -138,7 +143,7 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
             if (e.kind === 'auth') auth.forget(repo);
             return e;
           }),
-      options.retry,
+      { ...options.retry, ...narrower },
     );
 
   const readFile = (repo: RepoRef, path: string, ref: string): ResultAsync<Content | undefined, ServiceError> =>
@@ -167,9 +172,14 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
     // A session clones through the API with a repository token it asks /api/token for.
     checkoutSource: () => ({ apiUrl: options.baseUrl }),
 
+    // Sent again only after a failure that proves GitHub started nothing (a rate limit, or a
+    // governor that sent nothing): a 5xx or a timeout may hide a run that did start.
     dispatchWorkflow: (repo, workflowFile, ref, inputs) =>
-      call(repo, (o) =>
-        o.rest.actions.createWorkflowDispatch({ owner: repo.owner, repo: repo.repo, workflow_id: workflowFile, ref, inputs }),
+      call(
+        repo,
+        (o) =>
+          o.rest.actions.createWorkflowDispatch({ owner: repo.owner, repo: repo.repo, workflow_id: workflowFile, ref, inputs }),
+        { retryable: provesNothingDone },
       ).map(() => undefined),
 
     findRun: (repo, workflowFile, marker) => {

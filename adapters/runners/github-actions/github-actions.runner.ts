@@ -3,6 +3,7 @@ import type { ServiceError } from '../../../ports/errors.js';
 import type { Forge } from '../../../ports/forge.port.js';
 import type { Runner } from '../../../ports/runner.port.js';
 import { RUN_LINK_TIMEOUT_MS } from '../../forge/github/classify-run.js';
+import { provesNothingDone } from '../../shared/request-governor.js';
 import { observeWorkflowRun } from './observe-run.js';
 import { type WorkflowInputNames, workflowFileFor, workflowInputs } from './workflow-inputs.js';
 
@@ -28,7 +29,12 @@ export type GithubActionsLogEntry =
       inputKeys: string[];
     }
   /** The repository's workflow is older than `run_caps` (re-sync its templates); dispatched without it. */
-  | { event: 'workflow.run-caps-refused'; jobId: string; owner: string; repo: string; workflowFile: string };
+  | { event: 'workflow.run-caps-refused'; jobId: string; owner: string; repo: string; workflowFile: string }
+  /**
+   * The dispatch went out and its answer was a 5xx or never came: GitHub may have started the
+   * run. It is not sent again; the run watcher links the run, or ends the job `run_not_found`.
+   */
+  | { event: 'workflow.dispatch-unconfirmed'; jobId: string; owner: string; repo: string; workflowFile: string; error: string };
 
 /**
  * Runner on GitHub Actions: a launch is one `workflow_dispatch` of the mapping's workflow on its
@@ -64,18 +70,35 @@ export function createGithubActionsRunner(options: GithubActionsRunnerOptions): 
         log({ event: 'workflow.run-caps-refused', jobId: job.id, owner: repo.owner, repo: repo.repo, workflowFile });
         return forge.dispatchWorkflow(repo, workflowFile, mapping.defaultBranch, older);
       });
-      return dispatched.map(() => {
-        log({
-          event: 'workflow.dispatched',
-          jobId: job.id,
-          owner: repo.owner,
-          repo: repo.repo,
-          workflowFile,
-          ref: mapping.defaultBranch,
-          inputKeys: Object.keys(inputs).sort(),
+      // A dispatch whose answer was lost may have started the run: it is left to the run
+      // watcher (which links it by the job id, or ends the job `run_not_found`), never sent twice.
+      return dispatched
+        .map(() => true)
+        .orElse((error) => {
+          if (error.kind !== 'unavailable' || provesNothingDone(error)) return errAsync(error);
+          log({
+            event: 'workflow.dispatch-unconfirmed',
+            jobId: job.id,
+            owner: repo.owner,
+            repo: repo.repo,
+            workflowFile,
+            error: error.message,
+          });
+          return okAsync(false);
+        })
+        .map((confirmed) => {
+          if (confirmed)
+            log({
+              event: 'workflow.dispatched',
+              jobId: job.id,
+              owner: repo.owner,
+              repo: repo.repo,
+              workflowFile,
+              ref: mapping.defaultBranch,
+              inputKeys: Object.keys(inputs).sort(),
+            });
+          return { handle: job.id };
         });
-        return { handle: job.id };
-      });
     },
 
     listSessions: () => okAsync([]),

@@ -43,6 +43,11 @@ export interface FaultRule {
   times?: number;
   /** The request is read and never answered (until the fake closes): a hung GitHub. */
   hang?: boolean;
+  /**
+   * GitHub acts on the request as usual and then its answer is lost: `hang` never answers,
+   * otherwise `status` comes back (a 502 from a front end after the backend did the work).
+   */
+  afterHandling?: boolean;
 }
 
 export interface FakeGithubOptions {
@@ -219,6 +224,7 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     );
     if (fault) {
       fault.left -= 1;
+      if (fault.afterHandling) await handleAsUsual(req, body, path, query);
       if (fault.hang) return new Promise<never>(() => {});
       return {
         status: fault.status,
@@ -226,6 +232,11 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
         headers: fault.headers,
       };
     }
+    return handleAsUsual(req, body, path, query);
+  };
+
+  const handleAsUsual = async (req: IncomingMessage, body: unknown, path: string, query: URLSearchParams): Promise<Reply> => {
+    const method = req.method ?? 'GET';
     let found: { route: Route; params: Record<string, string> } | undefined;
     for (const { route, match } of compiled) {
       if (route.method !== method) continue;
