@@ -38,6 +38,44 @@ describe('Jira behind its request governor', () => {
   });
 });
 
+describe('Jira answering 503 with Retry-After (a resource limit reached)', () => {
+  it('holds every request for that window, as for a 429, rather than backing off 250 ms and opening the circuit', async () => {
+    const clock = { t: Date.UTC(2026, 0, 1, 9, 0, 0) };
+    const governors = createGovernorRegistry({ now: () => clock.t });
+    const governor = governors.forConnection({ service: 'jira', baseUrl: 'https://fake-jira.test', credential: 'x' });
+    subject = await jiraSubject({
+      retry: {
+        maxDelayMs: 5_000,
+        sleep: async (ms) => {
+          clock.t += ms;
+        },
+      },
+      governor,
+    });
+    const { fake, ticketing, mapping } = subject;
+    fake.failNext('serverError', { status: 503, retryAfterSeconds: 30, times: 100 });
+    expect((await ticketing.listCandidates(mapping))._unsafeUnwrapErr()).toMatchObject({
+      kind: 'rateLimited',
+      retryAfterMs: 30_000,
+    });
+    // A 10 s poll for 25 s: nothing more reaches Jira, and the circuit stays closed.
+    for (let s = 0; s < 3; s++) {
+      clock.t += 8_000;
+      expect((await ticketing.listCandidates(mapping))._unsafeUnwrapErr()).toMatchObject({ kind: 'rateLimited' });
+    }
+    expect(fake.requestCount()).toBe(1);
+    expect(governors.list(clock.t)[0]).toMatchObject({ state: 'limited', consecutiveFailures: 0 });
+  });
+
+  it('a 503 without Retry-After is still a failure, backed off and retried', async () => {
+    subject = await jiraSubject({ retry: { sleep: async () => undefined } });
+    const { fake, ticketing, mapping } = subject;
+    fake.failNext('serverError', { status: 503, times: 1 });
+    expect((await ticketing.listCandidates(mapping)).isOk()).toBe(true);
+    expect(fake.requests.map((r) => r.status).slice(0, 2)).toEqual([503, 200]);
+  });
+});
+
 describe('the repo field look-up behind the governor', () => {
   it('is held like any request while Jira limits the connection, asked once after, and again only when it failed', async () => {
     const clock = { t: Date.UTC(2026, 0, 1, 9, 0, 0) };

@@ -35,7 +35,10 @@ export type FailureKind = 'rateLimited' | 'serverError' | 'auth' | 'forbidden' |
 export interface FailureOptions {
   /** How many consecutive requests fail (default 1). */
   times?: number;
-  /** Seconds for the Retry-After header of a 429 (default 1). */
+  /**
+   * Seconds for the Retry-After header of a 429 (default 1), and of a `serverError` when given:
+   * Jira Cloud answers 503 with Retry-After when a resource limit is reached.
+   */
   retryAfterSeconds?: number;
   /** The status of a `serverError` (default 500). */
   status?: number;
@@ -303,7 +306,8 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
       }
       case 'serverError': {
         const status = failure.options.status ?? 500;
-        send(res, status, errorBody(['Internal server error']));
+        const seconds = failure.options.retryAfterSeconds;
+        send(res, status, errorBody(['Internal server error']), seconds === undefined ? {} : { 'retry-after': String(seconds) });
         return status;
       }
       case 'auth':
