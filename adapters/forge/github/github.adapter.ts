@@ -4,6 +4,7 @@ import type { ServiceError } from '../../../ports/errors.js';
 import type { Forge, PullRequest, RepoRef, WorkflowRun } from '../../../ports/forge.port.js';
 import { provesNothingDone, type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../shared/timed-fetch.js';
 import type { GithubAuthConfig } from './github-auth.js';
 import { connectGithub } from './github-connection.js';
 import { toServiceError } from './github-errors.js';
@@ -118,6 +119,11 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
   const lookbackMs = options.runLookbackMs ?? 2 * 86_400_000;
   const maxPages = options.runPages ?? 3;
   const governor = options.governor ?? UNGOVERNED;
+  // A request that ran out its deadline is not sent three more times inside one call.
+  const retry: RetryOptions = {
+    maxElapsedMs: Math.round((options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) * 0.9),
+    ...options.retry,
+  };
   const auth = connectGithub({
     baseUrl: options.baseUrl,
     auth: options.auth,
@@ -143,7 +149,7 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
             if (e.kind === 'auth') auth.forget(repo);
             return e;
           }),
-      { ...options.retry, ...narrower },
+      { ...retry, ...narrower },
     );
 
   const readFile = (repo: RepoRef, path: string, ref: string): ResultAsync<Content | undefined, ServiceError> =>
@@ -225,8 +231,8 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
           });
       }),
 
-    mintRepoToken: (repo, access) => retryServiceCall(() => auth.repoToken(repo, access), options.retry),
-    revokeRepoToken: (token) => retryServiceCall(() => auth.revokeRepoToken(token), options.retry),
+    mintRepoToken: (repo, access) => retryServiceCall(() => auth.repoToken(repo, access), retry),
+    revokeRepoToken: (token) => retryServiceCall(() => auth.revokeRepoToken(token), retry),
 
     getFile: (repo, path, ref) => readFile(repo, path, ref).map((file) => file?.content),
 

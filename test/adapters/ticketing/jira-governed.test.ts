@@ -76,6 +76,18 @@ describe('Jira answering 503 with Retry-After (a resource limit reached)', () =>
   });
 });
 
+describe('a Jira that never answers', () => {
+  it('costs one request per call at its deadline, not four: one hung search does not hold the poll for a minute', async () => {
+    subject = await jiraSubject({ timeoutMs: 300, retry: { sleep: async () => undefined } });
+    const { fake, ticketing, mapping } = subject;
+    fake.failNext('hang', { times: 10 });
+    const started = performance.now();
+    expect((await ticketing.listCandidates(mapping))._unsafeUnwrapErr()).toMatchObject({ kind: 'unavailable' });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(fake.requestCount()).toBe(1);
+  });
+});
+
 describe('the repo field look-up behind the governor', () => {
   it('is held like any request while Jira limits the connection, asked once after, and again only when it failed', async () => {
     const clock = { t: Date.UTC(2026, 0, 1, 9, 0, 0) };

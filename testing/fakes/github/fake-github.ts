@@ -225,7 +225,11 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     if (fault) {
       fault.left -= 1;
       if (fault.afterHandling) await handleAsUsual(req, body, path, query);
-      if (fault.hang) return new Promise<never>(() => {});
+      if (fault.hang) {
+        // Recorded as it arrives (status 0: never answered), so a test can count hung requests.
+        requests.push({ method, path, query: Object.fromEntries(query), headers: req.headers, body, status: 0, at: now() });
+        return new Promise<never>(() => {});
+      }
       return {
         status: fault.status,
         body: fault.body ?? { message: 'Server Error', status: String(fault.status) },

@@ -30,7 +30,8 @@ export interface RecordedRequest {
   status: number;
 }
 
-export type FailureKind = 'rateLimited' | 'serverError' | 'auth' | 'forbidden' | 'network';
+/** `hang`: the request is read and never answered (until the fake closes); recorded with status 0. */
+export type FailureKind = 'rateLimited' | 'serverError' | 'auth' | 'forbidden' | 'network' | 'hang';
 
 export interface FailureOptions {
   /** How many consecutive requests fail (default 1). */
@@ -320,6 +321,8 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
         return 403;
       case 'network':
         res.socket?.destroy();
+        return 0;
+      case 'hang':
         return 0;
     }
   };
