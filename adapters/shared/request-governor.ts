@@ -73,16 +73,6 @@ export function governorRefusal(error: ServiceError): 'rateLimited' | 'backoff' 
   return refusals.get(error);
 }
 
-/**
- * True when `error` proves the request changed nothing: the governor held it back (nothing was
- * sent) or the service refused it as rate limited. A 5xx, a timeout or a cut connection prove
- * nothing — the service may have acted before its answer was lost — so a request that is not
- * idempotent (a workflow dispatch) is not sent again after one.
- */
-export function provesNothingDone(error: ServiceError): boolean {
-  return error.kind === 'rateLimited' || governorRefusal(error) !== undefined;
-}
-
 const LABELS: Record<string, string> = { linear: 'Linear', jira: 'Jira', github: 'GitHub', fly: 'Fly' };
 const labelOf = (service: string) => LABELS[service] ?? service;
 /** "17:42:05 UTC": the operator reads it next to a UTC clock. */

@@ -2,7 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Forge, PullRequest, RepoRef, WorkflowRun } from '../../../ports/forge.port.js';
-import { provesNothingDone, type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
+import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../shared/timed-fetch.js';
 import type { GithubAuthConfig } from './github-auth.js';
@@ -134,22 +134,30 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
     fetch: options.fetch,
   });
 
-  /** One retried request about `repo`, each attempt through the governor; an auth failure drops cached App tokens for it. */
-  const call = <T>(
-    repo: RepoRef,
-    request: (o: Octokit) => Promise<T>,
-    narrower?: Pick<RetryOptions, 'retryable'>,
-  ): ResultAsync<T, ServiceError> =>
+  /**
+   * One retried request about `repo`, each attempt through the governor; an auth failure drops
+   * cached App tokens for it. `notIdempotent`: a 5xx or a timeout of the request itself is
+   * `maybeDone` and ends the call (finding the token, a rate limit, a governor that sent nothing
+   * are retried as usual).
+   */
+  const call = <T>(repo: RepoRef, request: (o: Octokit) => Promise<T>, notIdempotent = false): ResultAsync<T, ServiceError> =>
     retryServiceCall(
       () =>
         auth
           .client(repo)
-          .andThen((o) => governor.run(() => ResultAsync.fromPromise(request(o), (e) => toServiceError(e, now()))))
+          .andThen((o) =>
+            governor.run(() =>
+              ResultAsync.fromPromise(request(o), (e): ServiceError => {
+                const error = toServiceError(e, now());
+                return notIdempotent && error.kind === 'unavailable' ? { ...error, maybeDone: true } : error;
+              }),
+            ),
+          )
           .mapErr((e) => {
             if (e.kind === 'auth') auth.forget(repo);
             return e;
           }),
-      { ...retry, ...narrower },
+      { ...retry, retryable: (e) => !(e.kind === 'unavailable' && e.maybeDone) },
     );
 
   const readFile = (repo: RepoRef, path: string, ref: string): ResultAsync<Content | undefined, ServiceError> =>
@@ -185,7 +193,7 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
         repo,
         (o) =>
           o.rest.actions.createWorkflowDispatch({ owner: repo.owner, repo: repo.repo, workflow_id: workflowFile, ref, inputs }),
-        { retryable: provesNothingDone },
+        true,
       ).map(() => undefined),
 
     findRun: (repo, workflowFile, marker) => {

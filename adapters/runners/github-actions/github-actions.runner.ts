@@ -3,7 +3,6 @@ import type { ServiceError } from '../../../ports/errors.js';
 import type { Forge } from '../../../ports/forge.port.js';
 import type { Runner } from '../../../ports/runner.port.js';
 import { RUN_LINK_TIMEOUT_MS } from '../../forge/github/classify-run.js';
-import { provesNothingDone } from '../../shared/request-governor.js';
 import { observeWorkflowRun } from './observe-run.js';
 import { type WorkflowInputNames, workflowFileFor, workflowInputs } from './workflow-inputs.js';
 
@@ -75,7 +74,7 @@ export function createGithubActionsRunner(options: GithubActionsRunnerOptions): 
       return dispatched
         .map(() => true)
         .orElse((error) => {
-          if (error.kind !== 'unavailable' || provesNothingDone(error)) return errAsync(error);
+          if (error.kind !== 'unavailable' || !error.maybeDone) return errAsync(error);
           log({
             event: 'workflow.dispatch-unconfirmed',
             jobId: job.id,

@@ -9,7 +9,7 @@ import { renderWorkflowTemplates, WORKFLOW_INPUTS } from '../../../plugins/workf
 import type { RunLaunch } from '../../../ports/runner.port.js';
 import { sampleLaunch } from '../../../testing/contracts/runner.contract.js';
 import { type FakeGithub, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
-import { OWNER, REPO, TOKEN } from '../../../testing/fakes/github/seed.js';
+import { APP_ID, APP_PERMISSIONS, appKeys, INSTALLATION_ID, OWNER, REPO, TOKEN } from '../../../testing/fakes/github/seed.js';
 
 /**
  * A workflow dispatch is not idempotent: each one GitHub accepts is a paid run. When its answer
@@ -48,10 +48,10 @@ afterEach(async () => {
   await fake.close();
 });
 
-function runner(timeoutMs = 15_000) {
+function runner(timeoutMs = 15_000, auth: { token: string } | { appId: number; privateKey: string } = { token: TOKEN }) {
   const forge = createGithubForge({
     baseUrl: fake.url,
-    auth: { token: TOKEN },
+    auth,
     now: () => clock.t,
     timeoutMs,
     governor: governors.forConnection({ service: 'github', baseUrl: fake.url, credential: TOKEN }),
@@ -139,5 +139,17 @@ describe('a workflow dispatch whose answer is lost is sent once', () => {
     const refused = await r.launch(launch());
     expect(refused._unsafeUnwrapErr()).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/circuit open/) });
     expect(fake.requests).toHaveLength(0);
+  });
+
+  it('a 5xx while minting the App’s installation token dispatched nothing: retried, then failed with the reason at once', async () => {
+    const keys = appKeys();
+    fake.addApp({ appId: APP_ID, publicKey: keys.publicKey });
+    fake.addInstallation({ id: INSTALLATION_ID, appId: APP_ID, account: OWNER, permissions: { ...APP_PERMISSIONS } });
+    fake.failNext({ method: 'POST', path: /\/access_tokens$/, status: 502, times: 4 });
+    const launched = await runner(15_000, { appId: APP_ID, privateKey: keys.privateKey }).launch(launch());
+    expect(launched._unsafeUnwrapErr()).toMatchObject({ kind: 'unavailable' });
+    expect(launched._unsafeUnwrapErr()).not.toHaveProperty('maybeDone');
+    expect(dispatchPosts()).toHaveLength(0);
+    expect(entries).toEqual([]);
   });
 });
