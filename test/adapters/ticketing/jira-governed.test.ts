@@ -76,6 +76,37 @@ describe('Jira answering 503 with Retry-After (a resource limit reached)', () =>
   });
 });
 
+describe('a comment Jira stored but answered 5xx, behind the governor', () => {
+  it('is looked for before it is posted again — in the same call, and in a later one — so it is never doubled', async () => {
+    const clock = { t: Date.UTC(2026, 0, 1, 9, 0, 0) };
+    const governor = createGovernorRegistry({ now: () => clock.t, random: () => 0.5 }).forConnection({
+      service: 'jira',
+      baseUrl: 'https://fake-jira.test',
+      credential: 'x',
+    });
+    const sleep = async (ms: number) => {
+      clock.t += ms;
+    };
+    subject = await jiraSubject({ retry: { sleep }, governor });
+    const { fake, ticketing } = subject;
+    const [first, second] = await subject.seed([
+      { title: 'a', triggered: true },
+      { title: 'b', triggered: true },
+    ]);
+    fake.failNext('serverError', { afterHandling: true });
+    expect((await ticketing.comment(first!, 'PR opened')).isOk()).toBe(true);
+    expect((await subject.inspect(first!)).comments).toEqual(['PR opened']);
+
+    // The call gives up (its retries spent on reads Jira fails); the held-back effect is retried later.
+    fake.failNext('serverError', { afterHandling: true, times: 1 });
+    fake.failNext('serverError', { times: 3 });
+    expect((await ticketing.comment(second!, 'Run failed')).isErr()).toBe(true);
+    clock.t += 60_000;
+    expect((await ticketing.comment(second!, 'Run failed')).isOk()).toBe(true);
+    expect((await subject.inspect(second!)).comments).toEqual(['Run failed']);
+  });
+});
+
 describe('a Jira that never answers', () => {
   it('costs one request per call at its deadline, not four: one hung search does not hold the poll for a minute', async () => {
     subject = await jiraSubject({ timeoutMs: 300, retry: { sleep: async () => undefined } });
