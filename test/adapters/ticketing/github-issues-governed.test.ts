@@ -129,4 +129,14 @@ describe('GitHub Issues behind its request governor', () => {
     expect((await made.ticketing.comment('acme/widgets#2', 'Run failed')).isOk()).toBe(true);
     expect(made.fake.issue('acme', 'widgets', 2)?.comments.map((c) => c.body)).toEqual(['Run failed']);
   });
+
+  it('a listing GitHub never answers costs one request per call at its deadline, not four', async () => {
+    const made = await githubIssuesSubject({ timeoutMs: 300, retry: { sleep: async () => undefined } });
+    fake = made.fake;
+    made.fake.failNext({ status: 200, hang: true, times: 10 });
+    const started = performance.now();
+    expect((await made.ticketing.listCandidates(mapping))._unsafeUnwrapErr()).toMatchObject({ kind: 'unavailable' });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(made.fake.requests.filter((r) => r.status === 0)).toHaveLength(1);
+  });
 });
