@@ -16,7 +16,8 @@ export {
  */
 export type DeliveryResult =
   | { ok: true; status?: number; detail: string }
-  | { ok: false; retryable: boolean; status?: number; error: string };
+  /** `retryAfterMs`: the receiver said how long to wait (a 429's or 503's Retry-After). */
+  | { ok: false; retryable: boolean; status?: number; error: string; retryAfterMs?: number };
 
 /**
  * Notifier — one configured channel (a Slack incoming webhook, a signed JSON webhook, an SMTP

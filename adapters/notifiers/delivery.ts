@@ -18,6 +18,22 @@ export function httpResult(status: number, body: string, secrets: readonly strin
   return { ok: false, retryable, status, error: `HTTP ${status}${said ? `: ${said}` : ''}` };
 }
 
+/** A `Retry-After` header (seconds, or an HTTP date) in milliseconds; undefined when absent or unreadable. */
+export function retryAfterOf(headers: Headers | undefined, now = Date.now()): number | undefined {
+  const raw = headers?.get('retry-after')?.trim();
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** `result` with the receiver's Retry-After, when it failed and said one. */
+export function withRetryAfter(result: DeliveryResult, headers: Headers | undefined): DeliveryResult {
+  const retryAfterMs = result.ok ? undefined : retryAfterOf(headers);
+  return retryAfterMs === undefined || result.ok ? result : { ...result, retryAfterMs };
+}
+
 /** A failure without an answer (refused, reset, timed out): always worth another try. */
 export function transportFailure(error: unknown, secrets: readonly string[], timeoutMs: number): DeliveryResult {
   const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };

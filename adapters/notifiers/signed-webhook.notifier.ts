@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { NotificationMessage, Notifier } from '../../ports/notifier.port.js';
-import { DEFAULT_NOTIFY_TIMEOUT_MS, httpResult, transportFailure, withDeadline } from './delivery.js';
+import { DEFAULT_NOTIFY_TIMEOUT_MS, httpResult, transportFailure, withDeadline, withRetryAfter } from './delivery.js';
 
 /** Unix seconds at signing; a receiver refuses a delivery whose timestamp is too far from its clock. */
 export const TIMESTAMP_HEADER = 'x-ai-implement-timestamp';
@@ -77,7 +77,7 @@ export function createSignedWebhookNotifier(options: SignedWebhookOptions): Noti
           },
           body,
         });
-        return httpResult(response.status, await response.text(), secrets);
+        return withRetryAfter(httpResult(response.status, await response.text(), secrets), response.headers);
       },
       (error) => transportFailure(error, secrets, timeoutMs),
     );

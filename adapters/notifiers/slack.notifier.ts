@@ -1,6 +1,6 @@
 import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from '@slack/webhook';
 import type { DeliveryResult, NotificationMessage, Notifier } from '../../ports/notifier.port.js';
-import { DEFAULT_NOTIFY_TIMEOUT_MS, httpResult, transportFailure, withDeadline } from './delivery.js';
+import { DEFAULT_NOTIFY_TIMEOUT_MS, httpResult, transportFailure, withDeadline, withRetryAfter } from './delivery.js';
 
 export interface SlackNotifierOptions {
   /** The incoming webhook's URL; its path is the credential. */
@@ -59,25 +59,40 @@ export function slackPayload(message: NotificationMessage) {
   return { text: cut(`${message.title}: ${message.text}`, SECTION_MAX), blocks };
 }
 
-/** Slack incoming webhooks through `@slack/webhook`; the library's own retries are off (the queue retries). */
+/**
+ * Slack incoming webhooks through `@slack/webhook`; the library's own retries are off (the queue
+ * retries). Its errors carry no headers, so each send's fetch keeps the answer's: a 429's
+ * `Retry-After` sets when the queue tries again.
+ */
 export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
   const timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
-  const webhook = new IncomingWebhook(options.url, { timeout: timeoutMs, retryConfig: { retries: 0 } });
   const secrets = [options.url, new URL(options.url).pathname];
   return {
     channel: 'slack',
-    send: (message) =>
-      withDeadline(
+    send: (message) => {
+      let answered: Headers | undefined;
+      const webhook = new IncomingWebhook(options.url, {
+        timeout: timeoutMs,
+        retryConfig: { retries: 0 },
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          answered = response.headers;
+          return response;
+        },
+      });
+      return withDeadline(
         timeoutMs,
         async (): Promise<DeliveryResult> => {
           const answer = await webhook.send(slackPayload(message) as never);
           return httpResult(200, answer.text, secrets);
         },
         (error) => {
-          if (error instanceof IncomingWebhookHTTPError) return httpResult(error.statusCode, error.body, secrets);
+          if (error instanceof IncomingWebhookHTTPError)
+            return withRetryAfter(httpResult(error.statusCode, error.body, secrets), answered);
           if (error instanceof IncomingWebhookRequestError) return transportFailure(error.original, secrets, timeoutMs);
           return transportFailure(error, secrets, timeoutMs);
         },
-      ),
+      );
+    },
   };
 }

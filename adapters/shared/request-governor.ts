@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { errAsync, type ResultAsync } from 'neverthrow';
+import { err, errAsync, ResultAsync } from 'neverthrow';
 import type { ConnectionHealth, ConnectionStatus } from '../../ports/connection-health.port.js';
 import type { ServiceError } from '../../ports/errors.js';
 import {
@@ -132,7 +132,7 @@ export function createGovernorRegistry(options: GovernorRegistryOptions = {}): G
     };
     return {
       id,
-      run(request) {
+      run<T>(request: () => ResultAsync<T, ServiceError>) {
         const at = now();
         const admitted = admit(entry().state, at, policy);
         entry().state = admitted.state;
@@ -141,7 +141,21 @@ export function createGovernorRegistry(options: GovernorRegistryOptions = {}): G
           refusals.set(error, admitted.admission.reason);
           return errAsync(error);
         }
-        return request()
+        // A request that throws or rejects instead of answering an error is a failure like any
+        // other: were it let through, a half-open probe would stay "in flight" for good.
+        const sent = new ResultAsync<T, ServiceError>(
+          (async () => {
+            try {
+              return await request();
+            } catch (thrown) {
+              return err<T, ServiceError>({
+                kind: 'unavailable',
+                message: `${label} request failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+              });
+            }
+          })(),
+        );
+        return sent
           .map((value) => {
             entry().state = record(entry().state, { type: 'answered', at: now() }, policy);
             return value;

@@ -11,6 +11,17 @@ export interface RetryOptions {
   maxDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * Which failures may be sent again; `isRetryable` unless told. A request that is not
+   * idempotent (a workflow dispatch) narrows it to the failures that prove nothing was done.
+   */
+  retryable?: (error: ServiceError) => boolean;
+  /**
+   * No new attempt once this long has passed since the first began (real time). Adapters set it
+   * to their request deadline: a service that let one request run out its deadline is not asked
+   * three more times inside one call (a minute for a hung GitHub); the next poll asks again.
+   */
+  maxElapsedMs?: number;
 }
 
 /**
@@ -38,10 +49,13 @@ export function retryServiceCall<T>(
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
+  const retryable = options.retryable ?? isRetryable;
+  const started = performance.now();
+  const spent = () => options.maxElapsedMs !== undefined && performance.now() - started >= options.maxElapsedMs;
 
   const attempt = (n: number): ResultAsync<T, ServiceError> =>
     call().orElse((error) => {
-      if (!isRetryable(error) || n >= maxAttempts) return errAsync(error);
+      if (!isRetryable(error) || !retryable(error) || n >= maxAttempts || spent()) return errAsync(error);
       // The connection's governor holds a rate-limit window or an open circuit: no sleeping
       // through it inside one call (a short backoff after a 5xx is still waited out).
       const refusal = governorRefusal(error);

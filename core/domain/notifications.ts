@@ -65,15 +65,21 @@ export function retryDelayMs(failedAttempts: number, jitter: number): number {
   return Math.round(step * (0.5 + 0.5 * Math.min(Math.max(jitter, 0), 1)));
 }
 
-/** What a worker does after a failed attempt: try again later, or give up (refused, or out of attempts). */
+/**
+ * What a worker does after a failed attempt: try again later, or give up (refused, or out of
+ * attempts). A receiver that said how long to wait (`retryAfterMs`, a 429's Retry-After) is not
+ * tried again before then, up to the longest step (an hour).
+ */
 export function afterFailure(
   attemptsSoFar: number,
   retryable: boolean,
   at: number,
   jitter: number,
+  retryAfterMs?: number,
 ): { status: 'pending'; nextAttemptAt: number } | { status: 'failed' } {
   if (!retryable || attemptsSoFar >= MAX_DELIVERY_ATTEMPTS) return { status: 'failed' };
-  return { status: 'pending', nextAttemptAt: at + retryDelayMs(attemptsSoFar, jitter) };
+  const told = Math.min(LONGEST_RETRY_MS, Math.max(0, retryAfterMs ?? 0));
+  return { status: 'pending', nextAttemptAt: at + Math.max(retryDelayMs(attemptsSoFar, jitter), told) };
 }
 
 /** The events a `NOTIFY_EVENTS` list names: `all`, `none`, or kinds separated by commas or spaces. */

@@ -88,7 +88,11 @@ export function registerRunners(container: AwilixContainer<Cradle>): void {
           runners['github-actions'] = createGithubActionsRunner({
             forge: github,
             inputNames: WORKFLOW_INPUTS,
-            log: (entry) => logger.info(`github-actions: ${entry.event}`, { ...entry }),
+            // A dispatch whose answer was lost is the operator's to know about: the watcher decides it.
+            log: (entry) =>
+              entry.event === 'workflow.dispatch-unconfirmed'
+                ? logger.warn(`github-actions: ${entry.event}`, { ...entry })
+                : logger.info(`github-actions: ${entry.event}`, { ...entry }),
           });
         }
         if (config.flyApiToken) runners['fly-machines'] = createLazyFlyRunner(flySessions);

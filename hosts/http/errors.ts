@@ -28,8 +28,11 @@ export type HttpError =
   | { kind: 'rateLimited'; retryAfterMs: number }
   /** POST /api/auth from a client locked out after wrong codes: 429 with Retry-After. */
   | { kind: 'tooManyAttempts'; retryAfterMs: number }
-  /** 500 carrying the underlying message, where the spec says "(underlying error message)". */
-  | { kind: 'requestFailed'; message: string }
+  /**
+   * 500 carrying the underlying message, where the spec says "(underlying error message)";
+   * with `retryAfterMs` (an outside service holding us back) also a Retry-After in whole seconds.
+   */
+  | { kind: 'requestFailed'; message: string; retryAfterMs?: number }
   /** 501: the feature has no connection configured (e.g. "Jira not configured"). */
   | { kind: 'notConfigured'; message?: string }
   /** 502: the ticketing provider (or another upstream) failed; its message is passed on. */
@@ -99,7 +102,12 @@ const TABLE: { [K in HttpError['kind']]: Entry<K> } = {
     body: () => ({ error: 'Too many attempts' }),
     headers: (e) => ({ 'retry-after': String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) }),
   },
-  requestFailed: { status: 500, body: (e) => ({ error: e.message }) },
+  requestFailed: {
+    status: 500,
+    body: (e) => ({ error: e.message }),
+    headers: (e): Record<string, string> =>
+      e.retryAfterMs === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) },
+  },
   notConfigured: { status: 501, body: (e) => ({ error: e.message ?? 'Not configured' }) },
   upstream: { status: 502, body: (e) => ({ error: e.message }) },
   unavailable: { status: 503, body: (e) => ({ error: e.message }) },

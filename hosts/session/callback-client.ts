@@ -42,6 +42,9 @@ export interface CallbackClientOptions {
   resultAttempts?: number;
 }
 
+/** How long a session waits in all for a repository token while GitHub holds the orchestrator back. */
+export const TOKEN_WAIT_BUDGET_MS = 5 * 60_000;
+
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Status events in the body shape of `POST /api/status`: `{ nonce, event, …fields }`. */
@@ -62,7 +65,7 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
     path: string,
     body: unknown,
     bearer?: string,
-  ): Promise<{ status: number; body: unknown } | { network: string }> {
+  ): Promise<{ status: number; body: unknown; retryAfterMs?: number } | { network: string }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (bearer) headers.authorization = `Bearer ${bearer}`;
@@ -80,7 +83,8 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
       } catch {
         // not JSON: keep the text
       }
-      return { status: res.status, body: parsed };
+      const retryAfter = Number(res.headers.get('retry-after') ?? Number.NaN);
+      return { status: res.status, body: parsed, ...(retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}) };
     } catch (error) {
       return { network: error instanceof Error ? error.message : String(error) };
     }
@@ -99,7 +103,8 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
         if (answer.status >= 400) options.log(`${method} ${path} refused: ${errorOf(answer)}`);
         return answer;
       }
-      if (attempt >= 2) {
+      // A Retry-After is the caller's to wait out, not half a second.
+      if (attempt >= 2 || ('retryAfterMs' in answer && answer.retryAfterMs !== undefined)) {
         options.log(`${method} ${path} failed: ${errorOf(answer)}`);
         return answer;
       }
@@ -131,7 +136,18 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
     },
 
     async repoToken(owner) {
-      const answer = await report('POST', '/api/token', { nonce: options.nonce, owner });
+      // A 500 with Retry-After: GitHub is holding the orchestrator back (a rate limit, an open
+      // circuit) for a while. Waited out, within TOKEN_WAIT_BUDGET_MS in all, rather than failing the run.
+      let waited = 0;
+      let answer = await report('POST', '/api/token', { nonce: options.nonce, owner });
+      while (!('network' in answer) && answer.status === 500 && answer.retryAfterMs !== undefined) {
+        const wait = Math.max(1000, answer.retryAfterMs);
+        if (waited + wait > TOKEN_WAIT_BUDGET_MS) break;
+        options.log(`POST /api/token: GitHub is holding requests back; trying again in ${Math.round(wait / 1000)} s`);
+        await sleep(wait);
+        waited += wait;
+        answer = await report('POST', '/api/token', { nonce: options.nonce, owner });
+      }
       if ('network' in answer || answer.status !== 200) return { error: errorOf(answer) };
       const token = (answer.body as { token?: unknown })?.token;
       return typeof token === 'string' && token !== '' ? { ok: { token } } : { error: 'the answer carried no token' };

@@ -1,4 +1,4 @@
-import { errAsync, okAsync } from 'neverthrow';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import { createRunnerRegistry } from '../../core/app/dispatch/runner-registry.js';
 import { createRunWatcherService, SESSION_GONE_ERROR } from '../../core/app/runs/run-watcher.service.js';
@@ -28,6 +28,8 @@ function world(options: { now?: number; mappings?: Mapping[] } = {}) {
   const seenBy = new Map<string, RunObservation | ServiceError>();
   const asked: { jobId: string; context: ObserveContext }[] = [];
   const destroyed: string[] = [];
+  /** Jobs whose runner answers `observe` only once the promise settles (a hung service). */
+  const heldBy = new Map<string, Promise<void>>();
 
   const runner = (kind: RunnerKind): Runner => ({
     kind,
@@ -40,6 +42,8 @@ function world(options: { now?: number; mappings?: Mapping[] } = {}) {
     observe: (job, context) => {
       asked.push({ jobId: job.id, context });
       const seen = seenBy.get(job.id) ?? { state: 'alive' };
+      const held = heldBy.get(job.id);
+      if (held) return ResultAsync.fromSafePromise(held.then(() => seen as RunObservation));
       return 'kind' in seen ? errAsync(seen) : okAsync(seen);
     },
   });
@@ -101,11 +105,39 @@ function world(options: { now?: number; mappings?: Mapping[] } = {}) {
     sees(jobId: string, seen: RunObservation | ServiceError) {
       seenBy.set(jobId, seen);
     },
+    /** `jobId`'s runner answers only when `until` settles. */
+    holds(jobId: string, until: Promise<void>) {
+      heldBy.set(jobId, until);
+    },
     at(time: number) {
       now = time;
     },
   };
 }
+
+describe('run watcher: one hung service holds up only its own runner’s jobs', () => {
+  it('a Fly machine past its lifetime is ended while another runner’s service has not answered', async () => {
+    const w = world();
+    w.add({ id: 'local-1', runner: 'local' });
+    w.add({ id: 'local-2', runner: 'local' });
+    w.add({ id: 'fly-1', runner: 'fly-machines' });
+    let answer = () => {};
+    const hung = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    w.holds('local-1', hung);
+    w.sees('local-2', { state: 'waiting' });
+    w.sees('fly-1', { state: 'timed_out', reason: 'machine_timeout' });
+    const sweep = w.watcher.sweep();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(w.job('fly-1')?.status).toBe('timed_out');
+    // The other lane waits on its service, one job after the other.
+    expect(w.asked.map((a) => a.jobId)).not.toContain('local-2');
+    answer();
+    await sweep;
+    expect(w.asked.map((a) => a.jobId)).toContain('local-2');
+  });
+});
 
 describe('run watcher: what a runner sees becomes the job’s events, whatever the runner', () => {
   it('links a newly seen run once, and records a run seen starting as running', async () => {

@@ -28,6 +28,12 @@ describe('notification backoff', () => {
     expect(afterFailure(MAX_DELIVERY_ATTEMPTS - 1, true, 0, 0)).toMatchObject({ status: 'pending' });
     expect(afterFailure(MAX_DELIVERY_ATTEMPTS, true, 0, 0)).toEqual({ status: 'failed' });
   });
+
+  it('waits at least the receiver’s Retry-After, at most an hour; a shorter one leaves the backoff as it is', () => {
+    expect(afterFailure(1, true, 0, 0, 300_000)).toEqual({ status: 'pending', nextAttemptAt: 300_000 });
+    expect(afterFailure(1, true, 0, 0, 1_000)).toEqual({ status: 'pending', nextAttemptAt: 15_000 });
+    expect(afterFailure(1, true, 0, 0, 86_400_000)).toEqual({ status: 'pending', nextAttemptAt: 3_600_000 });
+  });
 });
 
 describe('NOTIFY_EVENTS', () => {

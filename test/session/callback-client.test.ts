@@ -74,6 +74,40 @@ describe('the callback client', () => {
     expect(await bad.progress(step)).toEqual([{ type: 'abort', reason: 'stop', at: 1 }]);
   });
 
+  it('waits out a /api/token answer with Retry-After (GitHub holding the orchestrator back), one request per wait', async () => {
+    server = await startFakeCallbackServer({ tokenHeldBack: 2, tokenRetryAfter: '60' });
+    const slept: number[] = [];
+    const lines: string[] = [];
+    const c = createCallbackClient({
+      callbackUrl: server.url,
+      resultToken: 'r',
+      progressToken: 'p',
+      nonce: 'nonce-abcdef123456',
+      log: (l) => lines.push(l),
+      sleep: async (ms) => void slept.push(ms),
+    });
+    expect(await c.repoToken('acme')).toEqual({ ok: { token: 'ghs_repo_token_1234567890' } });
+    expect(server.to('/api/token').map((t) => t.status)).toEqual([500, 500, 200]);
+    expect(slept).toEqual([60_000, 60_000]);
+    expect(lines.filter((l) => l.includes('trying again in 60 s'))).toHaveLength(2);
+  });
+
+  it('gives up on /api/token once the waits would pass five minutes in all', async () => {
+    server = await startFakeCallbackServer({ tokenHeldBack: 100, tokenRetryAfter: '120' });
+    const slept: number[] = [];
+    const c = createCallbackClient({
+      callbackUrl: server.url,
+      resultToken: 'r',
+      progressToken: 'p',
+      nonce: 'nonce-abcdef123456',
+      log: () => undefined,
+      sleep: async (ms) => void slept.push(ms),
+    });
+    expect(await c.repoToken('acme')).toEqual({ error: 'HTTP 500 Failed to generate token' });
+    expect(slept).toEqual([120_000, 120_000]);
+    expect(server.to('/api/token')).toHaveLength(3);
+  });
+
   it('asks /api/token with the nonce and the owner', async () => {
     server = await startFakeCallbackServer();
     expect(await client(server.url).client.repoToken('acme')).toEqual({ ok: { token: 'ghs_repo_token_1234567890' } });

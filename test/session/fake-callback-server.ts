@@ -21,6 +21,9 @@ export interface FakeCallbackOptions {
   instructionsAt?: Record<number, unknown[]>;
   /** POST /api/token answer (default: 200 with a token). */
   token?: { status: number; body: unknown };
+  /** The first this many POST /api/token get `500 Failed to generate token` with `Retry-After: tokenRetryAfter`. */
+  tokenHeldBack?: number;
+  tokenRetryAfter?: string;
 }
 
 export interface FakeCallbackServer {
@@ -60,14 +63,15 @@ export async function startFakeCallbackServer(options: FakeCallbackOptions = {})
   let resultFailures = options.resultFailures ?? 0;
   let consumed = false;
   let progressCount = 0;
+  let tokenHeldBack = options.tokenHeldBack ?? 0;
 
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
     const path = (req.url ?? '').split('?')[0] ?? '';
     const auth = req.headers.authorization;
-    const answer = (status: number, payload: unknown) => {
+    const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       calls.push({ method: req.method ?? '', path, ...(auth ? { authorization: auth } : {}), body, status });
-      res.writeHead(status, { 'content-type': 'application/json' });
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(json(payload));
     };
     const fields = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
@@ -107,6 +111,10 @@ export async function startFakeCallbackServer(options: FakeCallbackOptions = {})
         return answer(200, { ok: true });
       case 'POST /api/token':
         if (fields.nonce !== nonce) return answer(403, { error: 'Invalid or expired nonce' });
+        if (tokenHeldBack > 0) {
+          tokenHeldBack--;
+          return answer(500, { error: 'Failed to generate token' }, { 'retry-after': options.tokenRetryAfter ?? '60' });
+        }
         if (options.token) return answer(options.token.status, options.token.body);
         return answer(200, { token: 'ghs_repo_token_1234567890', expiresAt: new Date(Date.now() + 3600_000).toISOString() });
       default:

@@ -4,6 +4,7 @@ import type { ServiceError } from '../../../ports/errors.js';
 import type { Forge, PullRequest, RepoRef, WorkflowRun } from '../../../ports/forge.port.js';
 import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../shared/timed-fetch.js';
 import type { GithubAuthConfig } from './github-auth.js';
 import { connectGithub } from './github-connection.js';
 import { toServiceError } from './github-errors.js';
@@ -106,8 +107,9 @@ function toPull(repo: RepoRef, pr: PullData): PullRequest {
  * Linking: `dispatchWorkflow` cannot tell which run it started (GitHub answers 204 and
  * nothing else), so the job id travels in the inputs and the workflow templates put it in
  * their `run-name`; `findRun` lists the workflow's recent `workflow_dispatch` runs and matches
- * the marker in the run's title. A dispatch retried after a 5xx may start a second run with
- * the same marker; the single-use result token makes only one of them count.
+ * the marker in the run's title. A dispatch is never sent again after a 5xx or a timeout (GitHub
+ * may have started the run before its answer was lost: a second dispatch would be a second
+ * paid run); only a rate limit or a governor that sent nothing proves it may be.
  *
  * Writing `.github/workflows/*` through the contents API needs the `workflows` permission
  * (App) or the `workflow` scope (token) besides contents write.
@@ -117,6 +119,11 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
   const lookbackMs = options.runLookbackMs ?? 2 * 86_400_000;
   const maxPages = options.runPages ?? 3;
   const governor = options.governor ?? UNGOVERNED;
+  // A request that ran out its deadline is not sent three more times inside one call.
+  const retry: RetryOptions = {
+    maxElapsedMs: Math.round((options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) * 0.9),
+    ...options.retry,
+  };
   const auth = connectGithub({
     baseUrl: options.baseUrl,
     auth: options.auth,
@@ -127,18 +134,30 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
     fetch: options.fetch,
   });
 
-  /** One retried request about `repo`, each attempt through the governor; an auth failure drops cached App tokens for it. */
-  const call = <T>(repo: RepoRef, request: (o: Octokit) => Promise<T>): ResultAsync<T, ServiceError> =>
+  /**
+   * One retried request about `repo`, each attempt through the governor; an auth failure drops
+   * cached App tokens for it. `notIdempotent`: a 5xx or a timeout of the request itself is
+   * `maybeDone` and ends the call (finding the token, a rate limit, a governor that sent nothing
+   * are retried as usual).
+   */
+  const call = <T>(repo: RepoRef, request: (o: Octokit) => Promise<T>, notIdempotent = false): ResultAsync<T, ServiceError> =>
     retryServiceCall(
       () =>
         auth
           .client(repo)
-          .andThen((o) => governor.run(() => ResultAsync.fromPromise(request(o), (e) => toServiceError(e, now()))))
+          .andThen((o) =>
+            governor.run(() =>
+              ResultAsync.fromPromise(request(o), (e): ServiceError => {
+                const error = toServiceError(e, now());
+                return notIdempotent && error.kind === 'unavailable' ? { ...error, maybeDone: true } : error;
+              }),
+            ),
+          )
           .mapErr((e) => {
             if (e.kind === 'auth') auth.forget(repo);
             return e;
           }),
-      options.retry,
+      { ...retry, retryable: (e) => !(e.kind === 'unavailable' && e.maybeDone) },
     );
 
   const readFile = (repo: RepoRef, path: string, ref: string): ResultAsync<Content | undefined, ServiceError> =>
@@ -167,9 +186,14 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
     // A session clones through the API with a repository token it asks /api/token for.
     checkoutSource: () => ({ apiUrl: options.baseUrl }),
 
+    // Sent again only after a failure that proves GitHub started nothing (a rate limit, or a
+    // governor that sent nothing): a 5xx or a timeout may hide a run that did start.
     dispatchWorkflow: (repo, workflowFile, ref, inputs) =>
-      call(repo, (o) =>
-        o.rest.actions.createWorkflowDispatch({ owner: repo.owner, repo: repo.repo, workflow_id: workflowFile, ref, inputs }),
+      call(
+        repo,
+        (o) =>
+          o.rest.actions.createWorkflowDispatch({ owner: repo.owner, repo: repo.repo, workflow_id: workflowFile, ref, inputs }),
+        true,
       ).map(() => undefined),
 
     findRun: (repo, workflowFile, marker) => {
@@ -215,8 +239,8 @@ export function createGithubForge(options: GithubForgeOptions): Forge {
           });
       }),
 
-    mintRepoToken: (repo, access) => retryServiceCall(() => auth.repoToken(repo, access), options.retry),
-    revokeRepoToken: (token) => retryServiceCall(() => auth.revokeRepoToken(token), options.retry),
+    mintRepoToken: (repo, access) => retryServiceCall(() => auth.repoToken(repo, access), retry),
+    revokeRepoToken: (token) => retryServiceCall(() => auth.revokeRepoToken(token), retry),
 
     getFile: (repo, path, ref) => readFile(repo, path, ref).map((file) => file?.content),
 

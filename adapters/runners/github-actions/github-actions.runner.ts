@@ -28,7 +28,12 @@ export type GithubActionsLogEntry =
       inputKeys: string[];
     }
   /** The repository's workflow is older than `run_caps` (re-sync its templates); dispatched without it. */
-  | { event: 'workflow.run-caps-refused'; jobId: string; owner: string; repo: string; workflowFile: string };
+  | { event: 'workflow.run-caps-refused'; jobId: string; owner: string; repo: string; workflowFile: string }
+  /**
+   * The dispatch went out and its answer was a 5xx or never came: GitHub may have started the
+   * run. It is not sent again; the run watcher links the run, or ends the job `run_not_found`.
+   */
+  | { event: 'workflow.dispatch-unconfirmed'; jobId: string; owner: string; repo: string; workflowFile: string; error: string };
 
 /**
  * Runner on GitHub Actions: a launch is one `workflow_dispatch` of the mapping's workflow on its
@@ -64,18 +69,35 @@ export function createGithubActionsRunner(options: GithubActionsRunnerOptions): 
         log({ event: 'workflow.run-caps-refused', jobId: job.id, owner: repo.owner, repo: repo.repo, workflowFile });
         return forge.dispatchWorkflow(repo, workflowFile, mapping.defaultBranch, older);
       });
-      return dispatched.map(() => {
-        log({
-          event: 'workflow.dispatched',
-          jobId: job.id,
-          owner: repo.owner,
-          repo: repo.repo,
-          workflowFile,
-          ref: mapping.defaultBranch,
-          inputKeys: Object.keys(inputs).sort(),
+      // A dispatch whose answer was lost may have started the run: it is left to the run
+      // watcher (which links it by the job id, or ends the job `run_not_found`), never sent twice.
+      return dispatched
+        .map(() => true)
+        .orElse((error) => {
+          if (error.kind !== 'unavailable' || !error.maybeDone) return errAsync(error);
+          log({
+            event: 'workflow.dispatch-unconfirmed',
+            jobId: job.id,
+            owner: repo.owner,
+            repo: repo.repo,
+            workflowFile,
+            error: error.message,
+          });
+          return okAsync(false);
+        })
+        .map((confirmed) => {
+          if (confirmed)
+            log({
+              event: 'workflow.dispatched',
+              jobId: job.id,
+              owner: repo.owner,
+              repo: repo.repo,
+              workflowFile,
+              ref: mapping.defaultBranch,
+              inputKeys: Object.keys(inputs).sort(),
+            });
+          return { handle: job.id };
         });
-        return { handle: job.id };
-      });
     },
 
     listSessions: () => okAsync([]),

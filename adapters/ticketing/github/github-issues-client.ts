@@ -6,6 +6,7 @@ import { connectGithub } from '../../forge/github/github-connection.js';
 import { toServiceError } from '../../forge/github/github-errors.js';
 import { type RequestGovernor, UNGOVERNED } from '../../shared/request-governor.js';
 import { type RetryOptions, retryServiceCall } from '../../shared/retry.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../shared/timed-fetch.js';
 import type { RepoRef } from './github-issue.js';
 
 /** A GitHub connection for the issues adapter: the same credentials, base URL and governor as the forge's. */
@@ -60,7 +61,12 @@ export function createGithubCaller(connection: GithubIssuesConnection): GithubCa
         if (e.kind === 'auth') auth.forget(repo);
         return e;
       });
-  const retrying = <T>(operation: () => ResultAsync<T, ServiceError>) => retryServiceCall(operation, connection.retry);
+  // A request that ran out its deadline is not sent three more times inside one call.
+  const retry: RetryOptions = {
+    maxElapsedMs: Math.round((connection.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) * 0.9),
+    ...connection.retry,
+  };
+  const retrying = <T>(operation: () => ResultAsync<T, ServiceError>) => retryServiceCall(operation, retry);
   return {
     tokenAuth: 'token' in connection.auth,
     once,

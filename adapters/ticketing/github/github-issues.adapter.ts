@@ -13,8 +13,8 @@
  *   lifecycle labels are created on the repository, with their colours, before the first move
  *   there (once per repository and process).
  * - A comment is an issue comment. After a 5xx or a cut connection GitHub may have stored it
- *   anyway, so before it is posted again the comments since the first try are read for the
- *   same body: a retry never doubles it.
+ *   anyway, so before it is posted again (in this call or a later one) the comments since the
+ *   first try are read for the same body: a retry never doubles it.
  * - Every failure is a `ServiceError` (adapters/forge/github/github-errors.ts: 403/429 with
  *   `retry-after` or an exhausted budget → rateLimited; 401/403 → auth; 404/410 → notFound;
  *   422 → invalid; 5xx or no answer → unavailable).
@@ -25,6 +25,7 @@ import { githubIssuesRepo } from '../../../core/domain/mappings.js';
 import type { Mapping, Stage, TicketIssue } from '../../../core/domain/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
+import { governorRefusal } from '../../shared/request-governor.js';
 import { createCandidateReader, PAGE_SIZE, readBlockers } from './github-candidates.js';
 import {
   canonicalLabel,
@@ -167,23 +168,39 @@ export function createGithubTicketing(options: GithubTicketingOptions): Ticketin
       )
       .map(({ data }) => data.some((c) => c.body === body));
 
+  /**
+   * Comments whose post went out and whose answer was lost, with when the first try began. Every
+   * later attempt at one — the retry in this call, or the held-back effect retried minutes later —
+   * reads the comments since then before posting; a read GitHub does not answer (the governor's
+   * backoff right after the failure) fails that attempt rather than posting blind.
+   */
+  const uncertain = new Map<string, number>();
+
   const comment = (issueId: string, body: string): ResultAsync<void, ServiceError> => {
     const ref = parseIssueId(issueId);
     if (!ref) return errAsync(notFound(issueId));
+    const key = `${issueId}\u0000${body}`;
     // GitHub's clock may run behind ours: look a minute further back.
     const since = now() - 60_000;
-    return github.retrying(() =>
+    const post = () =>
       github
         .once(ref, (o) => o.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body }))
         .map(() => undefined)
-        .orElse((error) =>
-          error.kind !== 'unavailable'
-            ? errAsync(error)
-            : postedSince(ref, body, since)
-                .orElse(() => okAsync(false))
-                .andThen((posted) => (posted ? okAsync(undefined) : errAsync(error))),
-        ),
-    );
+        .mapErr((error) => {
+          if (error.kind === 'unavailable' && governorRefusal(error) === undefined && !uncertain.has(key))
+            uncertain.set(key, since);
+          return error;
+        });
+    const attempt = () => {
+      const first = uncertain.get(key);
+      return (first === undefined ? okAsync(false) : postedSince(ref, body, first))
+        .andThen((posted) => (posted ? okAsync(undefined) : post()))
+        .andThen(() => {
+          uncertain.delete(key);
+          return okAsync(undefined);
+        });
+    };
+    return github.retrying(attempt);
   };
 
   return {

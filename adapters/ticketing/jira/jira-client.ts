@@ -47,6 +47,11 @@ export function createJiraCaller(connection: JiraConnection): JiraCaller {
   const governor = connection.governor ?? UNGOVERNED;
   const once = <T>(request: (c: Version3Client) => Promise<T>) =>
     governor.run(() => ResultAsync.fromPromise(clientOf().then(request), toServiceError));
-  const retrying = <T>(operation: () => ResultAsync<T, ServiceError>) => retryServiceCall(operation, connection.retry);
+  // A request that ran out its deadline is not sent three more times inside one call.
+  const retry: RetryOptions = {
+    maxElapsedMs: Math.round((connection.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) * 0.9),
+    ...connection.retry,
+  };
+  const retrying = <T>(operation: () => ResultAsync<T, ServiceError>) => retryServiceCall(operation, retry);
   return { once, retrying, call: (request) => retrying(() => once(request)) };
 }

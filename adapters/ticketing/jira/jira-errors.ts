@@ -53,9 +53,11 @@ export function jiraMessage(data: unknown): string | undefined {
   return typeof data.message === 'string' ? data.message : undefined;
 }
 
+const retryAfterHeader = (headers: Record<string, unknown> | undefined) => headers?.['retry-after'] ?? headers?.['Retry-After'];
+
 /** `Retry-After` in seconds or as an HTTP date, in milliseconds. */
 function retryAfterMs(headers: Record<string, unknown> | undefined, now = Date.now()): number {
-  const raw = headers?.['retry-after'] ?? headers?.['Retry-After'];
+  const raw = retryAfterHeader(headers);
   if (raw === undefined || raw === null) return DEFAULT_RETRY_AFTER_MS;
   const text = String(raw).trim();
   const seconds = Number(text);
@@ -72,7 +74,10 @@ export function toServiceError(error: unknown): ServiceError {
     // No answer from Jira: refused, reset, timed out, DNS — all worth another try.
     return { kind: 'unavailable', message: answer.code ? `${answer.code}: ${message}` : message };
   }
-  if (status === 429) return { kind: 'rateLimited', retryAfterMs: retryAfterMs(answer.headers), message };
+  // Jira Cloud also says "slow down" as a 503 with Retry-After (a resource limit reached): a
+  // window like a 429's, held for every caller, not a failure to back off from in 250 ms.
+  const limited = status === 429 || (status === 503 && retryAfterHeader(answer.headers) != null);
+  if (limited) return { kind: 'rateLimited', retryAfterMs: retryAfterMs(answer.headers), message };
   if (status === 401 || status === 403) return { kind: 'auth', message };
   if (status === 404) return { kind: 'notFound', message };
   if (status >= 500) return { kind: 'unavailable', message, status };

@@ -3,6 +3,7 @@ import { jiraStatusForStage } from '../../../core/domain/lifecycle.js';
 import type { Mapping, Stage, TicketIssue } from '../../../core/domain/model.js';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { Ticketing } from '../../../ports/ticketing.port.js';
+import { governorRefusal } from '../../shared/request-governor.js';
 import { adfToText, textToAdf } from './jira-adf.js';
 import { createJiraCaller, type JiraCaller, type JiraConnection } from './jira-client.js';
 import { ISSUE_FIELDS, type RawIssue, toTicketIssue } from './jira-issue.js';
@@ -221,30 +222,40 @@ export function createJiraTicketing(config: JiraTicketingConfig): Ticketing {
   /**
    * After a 5xx or a dropped connection Jira may have stored the comment anyway: if the
    * newest comment is this very document, the call succeeded. (Posting the same text twice in
-   * a row on purpose is the one case this reads as already done; when the check itself fails the
-   * comment is posted again.)
+   * a row on purpose is the one case this reads as already done.)
    */
   const postedAlready = (issueId: string, body: string): ResultAsync<boolean, ServiceError> =>
     jira
       .once((c) => c.issueComments.getComments<CommentsPage>({ issueIdOrKey: issueId, orderBy: '-created', maxResults: 1 }))
       .map((page) => page.comments?.[0] !== undefined && adfToText(page.comments[0].body) === body);
 
+  /**
+   * Comments whose post went out and whose answer was lost (issue id and body). Every later
+   * attempt at one — the retry in this call, or the held-back effect retried minutes later —
+   * asks Jira whether it landed before posting; a check Jira does not answer (the governor's
+   * backoff right after the failure) fails that attempt rather than posting blind.
+   */
+  const uncertain = new Set<string>();
+
   const comment = (issueId: string, body: string): ResultAsync<void, ServiceError> => {
     const document = textToAdf(body);
-    return checkRef(issueId).andThen(() =>
-      jira.retrying(() =>
-        jira
-          .once((c) => c.issueComments.addComment({ issueIdOrKey: issueId, comment: document }))
-          .map(() => undefined)
-          .orElse((error) =>
-            error.kind !== 'unavailable'
-              ? errAsync(error)
-              : postedAlready(issueId, body)
-                  .orElse(() => okAsync(false))
-                  .andThen((posted) => (posted ? okAsync(undefined) : errAsync(error))),
-          ),
-      ),
-    );
+    const key = `${issueId}\u0000${body}`;
+    const post = () =>
+      jira
+        .once((c) => c.issueComments.addComment({ issueIdOrKey: issueId, comment: document }))
+        .map(() => undefined)
+        .mapErr((error) => {
+          if (error.kind === 'unavailable' && governorRefusal(error) === undefined) uncertain.add(key);
+          return error;
+        });
+    const attempt = () =>
+      (uncertain.has(key) ? postedAlready(issueId, body) : okAsync(false))
+        .andThen((posted) => (posted ? okAsync(undefined) : post()))
+        .andThen(() => {
+          uncertain.delete(key);
+          return okAsync(undefined);
+        });
+    return checkRef(issueId).andThen(() => jira.retrying(attempt));
   };
 
   return {

@@ -105,6 +105,14 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
     return ok(saved);
   }
 
+  /** The run a runner already holds for `job` (it answers `observe` with one), if any. */
+  async function runAlreadyStarted(job: Job, mapping: Mapping) {
+    const runner = runnerRegistry.get(job.runner);
+    if (!runner || runner.dryRun) return undefined;
+    const seen = await runner.observe(job, { now: clock.now(), mapping });
+    return seen.isOk() && seen.value.state !== 'untracked' ? seen.value.run : undefined;
+  }
+
   return {
     async dispatch(intent, fence) {
       const { issue, mapping } = intent;
@@ -185,6 +193,18 @@ export function createDispatchService(deps: DispatchDeps): DispatchService {
             error: `launch not confirmed before a restart, and team ${job.teamKey} has no mapping any more`,
             at: clock.now(),
           });
+          continue;
+        }
+        // The launch may have reached the runner before the process died: a run the runner
+        // already has for this job is linked, never started a second time (a second paid run).
+        const run = await runAlreadyStarted(job, mapping);
+        if (run) {
+          logger.warn('linking a job whose launch was never confirmed to the run it started', {
+            jobId: job.id,
+            runId: run.runId,
+          });
+          await jobOutcome.record(job.id, { type: 'dispatched', at: clock.now() });
+          await jobOutcome.record(job.id, { type: 'run-linked', runId: run.runId, runUrl: run.runUrl, at: clock.now() });
           continue;
         }
         logger.warn('launching a job whose launch was never confirmed', { jobId: job.id, issue: job.identifier });

@@ -80,7 +80,7 @@ export function createNotificationDelivery(deps: NotificationDeliveryDeps): () =
     const attempt = attemptOf(result, started, at - started);
     const next = result.ok
       ? { status: 'delivered' as const }
-      : afterFailure(row.attemptCount + 1, result.retryable, at, jitter());
+      : afterFailure(row.attemptCount + 1, result.retryable, at, jitter(), result.retryAfterMs);
     deps.onAttempt?.({ channel: row.channel, kind: row.message.kind, outcome: OUTCOME[next.status] });
     const settledOk = await storage.notifications.settle(row.id, owner, { ...next, attempt }, at);
     if (!result.ok)

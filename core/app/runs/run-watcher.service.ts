@@ -100,11 +100,11 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
     }
   }
 
-  async function observe(job: Job, now: number, mappings: Map<string, Mapping | undefined>) {
+  async function observe(job: Job, now: number, mappings: Map<string, Promise<Mapping | undefined>>) {
     const runner = runnerRegistry.get(job.runner);
     if (!runner) return;
-    if (!mappings.has(job.teamKey)) mappings.set(job.teamKey, await storage.mappings.get(job.teamKey));
-    const mapping = mappings.get(job.teamKey);
+    if (!mappings.has(job.teamKey)) mappings.set(job.teamKey, storage.mappings.get(job.teamKey));
+    const mapping = await mappings.get(job.teamKey);
     const seen = await runner.observe(job, { now, ...(mapping ? { mapping } : {}) });
     if (seen.isErr()) {
       // A runner not configured yet (Fly without a sessions app) has nothing to say.
@@ -119,8 +119,16 @@ export function createRunWatcherService(deps: RunWatcherDeps): RunWatcherService
     const now = clock.now();
     const live = await storage.jobs.list({ statuses: IN_FLIGHT_STATUSES });
     // One mapping read per team and sweep (a job's workflow file and lifetime come from it).
-    const mappings = new Map<string, Mapping | undefined>();
-    for (const job of live) await observe(job, now, mappings);
+    const mappings = new Map<string, Promise<Mapping | undefined>>();
+    // One lane per runner, side by side: a hung GitHub (15 s a request until its circuit opens)
+    // delays only the Actions runs, never a Fly machine's or a local session's ending.
+    const lanes = new Map<string, Job[]>();
+    for (const job of live) lanes.set(job.runner, [...(lanes.get(job.runner) ?? []), job]);
+    await Promise.all(
+      [...lanes.values()].map(async (jobs) => {
+        for (const job of jobs) await observe(job, now, mappings);
+      }),
+    );
   }
 
   const sweeps = createPeriodicTask(

@@ -23,7 +23,8 @@ export const SESSION_API_MESSAGES = {
 
 export type SessionApiError =
   | { kind: 'forbidden'; message: string }
-  | { kind: 'requestFailed'; message: string }
+  /** `retryAfterMs`: GitHub is holding requests back (a rate limit, an open circuit) this long. */
+  | { kind: 'requestFailed'; message: string; retryAfterMs?: number }
   | { kind: 'internal' }
   | { kind: 'jobNotFound' };
 
@@ -93,8 +94,15 @@ export function createSessionApiService(deps: SessionApiDeps): SessionApiService
       }
       const minted = await forge.mintRepoToken({ owner: job.owner, repo: job.repo }, repoTokenAccess(job.phase));
       if (minted.isErr()) {
-        logger.warn('repo token failed', { jobId: job.id, repo: `${job.owner}/${job.repo}`, error: minted.error.message });
-        return err({ kind: 'requestFailed', message: SESSION_API_MESSAGES.tokenFailed });
+        const { error } = minted;
+        logger.warn('repo token failed', { jobId: job.id, repo: `${job.owner}/${job.repo}`, error: error.message });
+        // A window GitHub (or its governor) named is passed on, so the session waits it out rather than failing its run.
+        const retryAfterMs = error.kind === 'rateLimited' || error.kind === 'unavailable' ? error.retryAfterMs : undefined;
+        return err({
+          kind: 'requestFailed',
+          message: SESSION_API_MESSAGES.tokenFailed,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        });
       }
       // App installation tokens are not among the configured secrets: redact this one too.
       runSecrets.remember(job.id, minted.value.token);

@@ -90,6 +90,19 @@ describe('GitHub behind its request governor', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  it('a read GitHub never answers costs one request per call, not four: the deadline is the whole call', async () => {
+    const { fake, clock, forge } = await governed(300);
+    fake.failNext({ status: 200, hang: true, times: 10 });
+    const started = performance.now();
+    expect((await forge.findRun(acme, 'ai-implement.yml', 'job-1'))._unsafeUnwrapErr()).toMatchObject({ kind: 'unavailable' });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(fake.requests.filter((r) => r.status === 0)).toHaveLength(1);
+    // The next poll asks again (after the backoff), once.
+    clock.t += 1_000;
+    await forge.findRun(acme, 'ai-implement.yml', 'job-1');
+    expect(fake.requests.filter((r) => r.status === 0)).toHaveLength(2);
+  });
+
   it('ends a request GitHub accepts and never answers at its deadline', async () => {
     const { fake, forge } = await governed(300);
     fake.failNext({ status: 200, hang: true, times: 10 });

@@ -266,15 +266,26 @@ describe('github forge: rate limits and failures', () => {
 
   it('5xx is retried with backoff; a persistent one ends as unavailable with its status', async () => {
     const fake = await fakeGithub();
-    fake.failNext({ method: 'POST', path: DISPATCH_PATH, status: 502 });
+    const README = /\/contents\/README\.md$/;
+    fake.failNext({ method: 'GET', path: README, status: 502 });
     const { forge, sleeps } = forgeOn(fake, tokenAuth);
-    expect((await forge.dispatchWorkflow(acme, IMPLEMENT_FILE, 'main', dispatchInputs('job-5'))).isOk()).toBe(true);
+    expect((await forge.getFile(acme, 'README.md', 'main')).isOk()).toBe(true);
     expect(sleeps).toHaveLength(1);
 
-    fake.failNext({ method: 'POST', path: DISPATCH_PATH, status: 503, times: 10 });
-    const error = (await forge.dispatchWorkflow(acme, IMPLEMENT_FILE, 'main', dispatchInputs('job-6')))._unsafeUnwrapErr();
+    fake.failNext({ method: 'GET', path: README, status: 503, times: 10 });
+    const error = (await forge.getFile(acme, 'README.md', 'main'))._unsafeUnwrapErr();
     expect(error).toMatchObject({ kind: 'unavailable', status: 503 });
     expect(sleeps).toHaveLength(1 + 3);
+  });
+
+  it('a workflow dispatch answered with a 5xx is not sent again: GitHub may have started the run', async () => {
+    const fake = await fakeGithub();
+    fake.failNext({ method: 'POST', path: DISPATCH_PATH, status: 502, times: 10 });
+    const { forge, sleeps } = forgeOn(fake, tokenAuth);
+    const error = (await forge.dispatchWorkflow(acme, IMPLEMENT_FILE, 'main', dispatchInputs('job-5')))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: 'unavailable', status: 502 });
+    expect(sleeps).toHaveLength(0);
+    expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
   it('a refused connection is unavailable', async () => {

@@ -100,4 +100,43 @@ describe('GitHub Issues behind its request governor', () => {
     expect((await ticketing.listCandidates(mapping))._unsafeUnwrapErr().kind).toBe('rateLimited');
     expect(fake.requests.length).toBe(sent);
   });
+
+  it('a comment GitHub stored but answered 502 is looked for before it is posted again, in this call or a later one', async () => {
+    const clock = { t: Date.UTC(2026, 0, 1, 9, 0, 0) };
+    const governor = createGovernorRegistry({ now: () => clock.t, random: () => 0.5 }).forConnection({
+      service: 'github',
+      baseUrl: 'https://fake-github.test',
+      credential: 'x',
+    });
+    const sleep = async (ms: number) => {
+      clock.t += ms;
+    };
+    const made = await githubIssuesSubject({ governor, now: () => clock.t, retry: { sleep } }, { now: () => clock.t });
+    fake = made.fake;
+    await made.subject.seed([
+      { title: 'a', triggered: true },
+      { title: 'b', triggered: true },
+    ]);
+    const COMMENTS = /\/issues\/\d+\/comments$/;
+    made.fake.failNext({ method: 'POST', path: COMMENTS, status: 502, afterHandling: true });
+    expect((await made.ticketing.comment('acme/widgets#1', 'PR opened')).isOk()).toBe(true);
+    expect(made.fake.issue('acme', 'widgets', 1)?.comments.map((c) => c.body)).toEqual(['PR opened']);
+
+    made.fake.failNext({ method: 'POST', path: COMMENTS, status: 502, afterHandling: true });
+    made.fake.failNext({ status: 502, times: 3 });
+    expect((await made.ticketing.comment('acme/widgets#2', 'Run failed')).isErr()).toBe(true);
+    clock.t += 60_000;
+    expect((await made.ticketing.comment('acme/widgets#2', 'Run failed')).isOk()).toBe(true);
+    expect(made.fake.issue('acme', 'widgets', 2)?.comments.map((c) => c.body)).toEqual(['Run failed']);
+  });
+
+  it('a listing GitHub never answers costs one request per call at its deadline, not four', async () => {
+    const made = await githubIssuesSubject({ timeoutMs: 300, retry: { sleep: async () => undefined } });
+    fake = made.fake;
+    made.fake.failNext({ status: 200, hang: true, times: 10 });
+    const started = performance.now();
+    expect((await made.ticketing.listCandidates(mapping))._unsafeUnwrapErr()).toMatchObject({ kind: 'unavailable' });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(made.fake.requests.filter((r) => r.status === 0)).toHaveLength(1);
+  });
 });

@@ -43,6 +43,11 @@ export interface FaultRule {
   times?: number;
   /** The request is read and never answered (until the fake closes): a hung GitHub. */
   hang?: boolean;
+  /**
+   * GitHub acts on the request as usual and then its answer is lost: `hang` never answers,
+   * otherwise `status` comes back (a 502 from a front end after the backend did the work).
+   */
+  afterHandling?: boolean;
 }
 
 export interface FakeGithubOptions {
@@ -219,13 +224,23 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     );
     if (fault) {
       fault.left -= 1;
-      if (fault.hang) return new Promise<never>(() => {});
+      if (fault.afterHandling) await handleAsUsual(req, body, path, query);
+      if (fault.hang) {
+        // Recorded as it arrives (status 0: never answered), so a test can count hung requests.
+        requests.push({ method, path, query: Object.fromEntries(query), headers: req.headers, body, status: 0, at: now() });
+        return new Promise<never>(() => {});
+      }
       return {
         status: fault.status,
         body: fault.body ?? { message: 'Server Error', status: String(fault.status) },
         headers: fault.headers,
       };
     }
+    return handleAsUsual(req, body, path, query);
+  };
+
+  const handleAsUsual = async (req: IncomingMessage, body: unknown, path: string, query: URLSearchParams): Promise<Reply> => {
+    const method = req.method ?? 'GET';
     let found: { route: Route; params: Record<string, string> } | undefined;
     for (const { route, match } of compiled) {
       if (route.method !== method) continue;

@@ -30,12 +30,16 @@ export interface RecordedRequest {
   status: number;
 }
 
-export type FailureKind = 'rateLimited' | 'serverError' | 'auth' | 'forbidden' | 'network';
+/** `hang`: the request is read and never answered (until the fake closes); recorded with status 0. */
+export type FailureKind = 'rateLimited' | 'serverError' | 'auth' | 'forbidden' | 'network' | 'hang';
 
 export interface FailureOptions {
   /** How many consecutive requests fail (default 1). */
   times?: number;
-  /** Seconds for the Retry-After header of a 429 (default 1). */
+  /**
+   * Seconds for the Retry-After header of a 429 (default 1), and of a `serverError` when given:
+   * Jira Cloud answers 503 with Retry-After when a resource limit is reached.
+   */
   retryAfterSeconds?: number;
   /** The status of a `serverError` (default 500). */
   status?: number;
@@ -303,7 +307,8 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
       }
       case 'serverError': {
         const status = failure.options.status ?? 500;
-        send(res, status, errorBody(['Internal server error']));
+        const seconds = failure.options.retryAfterSeconds;
+        send(res, status, errorBody(['Internal server error']), seconds === undefined ? {} : { 'retry-after': String(seconds) });
         return status;
       }
       case 'auth':
@@ -316,6 +321,8 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
         return 403;
       case 'network':
         res.socket?.destroy();
+        return 0;
+      case 'hang':
         return 0;
     }
   };

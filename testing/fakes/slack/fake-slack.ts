@@ -13,9 +13,10 @@ export interface SlackDelivery {
 /**
  * How the fake answers: `ok` as Slack does (200 `ok`, text/plain); `down` 500 `internal_error`
  * (a Slack incident); `hang` never answers (a receiver that stalls); `refuse` closes the socket
- * without answering.
+ * without answering; `limited` 429 `rate_limited` with `Retry-After: retryAfterSeconds` (Slack
+ * allows about one message a second per webhook).
  */
-export type FakeSlackMode = 'ok' | 'down' | 'hang' | 'refuse';
+export type FakeSlackMode = 'ok' | 'down' | 'hang' | 'refuse' | 'limited';
 
 export interface FakeSlack {
   /** The full webhook URL (loopback http). */
@@ -25,11 +26,13 @@ export interface FakeSlack {
   /** Every request, accepted or not, with what was answered. */
   readonly requests: { at: number; status: number; answer: string }[];
   mode: FakeSlackMode;
+  /** The Retry-After of `limited` (30 s unless set). */
+  retryAfterSeconds: number;
   close(): Promise<void>;
 }
 
-function reply(res: ServerResponse, status: number, text: string) {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+function reply(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
   res.end(text);
 }
 
@@ -41,12 +44,12 @@ function reply(res: ServerResponse, status: number, text: string) {
  */
 export async function startFakeSlack(options: { mode?: FakeSlackMode } = {}): Promise<FakeSlack> {
   const sockets = new Set<Socket>();
-  const state: { mode: FakeSlackMode } = { mode: options.mode ?? 'ok' };
+  const state: { mode: FakeSlackMode; retryAfterSeconds: number } = { mode: options.mode ?? 'ok', retryAfterSeconds: 30 };
   const messages: SlackDelivery[] = [];
   const requests: FakeSlack['requests'] = [];
-  const answer = (res: ServerResponse, status: number, text: string) => {
+  const answer = (res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) => {
     requests.push({ at: Date.now(), status, answer: text });
-    reply(res, status, text);
+    reply(res, status, text, headers);
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -61,6 +64,7 @@ export async function startFakeSlack(options: { mode?: FakeSlackMode } = {}): Pr
       if (req.url !== FAKE_SLACK_HOOK_PATH) return answer(res, 404, 'no_service');
       if (req.method !== 'POST') return answer(res, 405, 'invalid_method');
       if (state.mode === 'down') return answer(res, 500, 'internal_error');
+      if (state.mode === 'limited') return answer(res, 429, 'rate_limited', { 'retry-after': String(state.retryAfterSeconds) });
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return answer(res, 400, 'invalid_payload');
       let payload: unknown;
       try {
@@ -89,6 +93,12 @@ export async function startFakeSlack(options: { mode?: FakeSlackMode } = {}): Pr
     },
     set mode(mode) {
       state.mode = mode;
+    },
+    get retryAfterSeconds() {
+      return state.retryAfterSeconds;
+    },
+    set retryAfterSeconds(seconds) {
+      state.retryAfterSeconds = seconds;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
