@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { DeliveryResult, NotificationMessage, Notifier } from '../../ports/notifier.port.js';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, scrub, transportFailure, withDeadline } from './delivery.js';
 
@@ -41,11 +40,16 @@ function smtpSecrets(smtpUrl: string): string[] {
 /** E-mail over SMTP through nodemailer; every stage of the conversation is bounded by the timeout. */
 export function createEmailNotifier(options: EmailNotifierOptions): Notifier {
   const timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
-  const transport = nodemailer.createTransport(options.smtpUrl, {
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  } as never);
+  // nodemailer is loaded at the first e-mail rather than at start.
+  let transport: Promise<ReturnType<typeof import('nodemailer').createTransport>> | undefined;
+  const transportOnce = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport(options.smtpUrl, {
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      } as never),
+    ));
   const secrets = smtpSecrets(options.smtpUrl);
   return {
     channel: 'email',
@@ -53,7 +57,9 @@ export function createEmailNotifier(options: EmailNotifierOptions): Notifier {
       withDeadline(
         timeoutMs,
         async (): Promise<DeliveryResult> => {
-          const info = (await transport.sendMail({
+          const info = (await (
+            await transportOnce()
+          ).sendMail({
             from: options.from,
             to: options.to,
             subject: `[AI-Implement] ${message.title}`,

@@ -1,4 +1,3 @@
-import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from '@slack/webhook';
 import type { DeliveryResult, NotificationMessage, Notifier } from '../../ports/notifier.port.js';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, httpResult, transportFailure, withDeadline, withRetryAfter } from './delivery.js';
 
@@ -64,6 +63,13 @@ export function slackPayload(message: NotificationMessage) {
  * retries). Its errors carry no headers, so each send's fetch keeps the answer's: a 429's
  * `Retry-After` sets when the queue tries again.
  */
+/** `@slack/webhook` (and the axios under it), loaded at the first Slack message rather than at start. */
+let slack: typeof import('@slack/webhook') | undefined;
+const loadSlack = async () => {
+  slack ??= await import('@slack/webhook');
+  return slack;
+};
+
 export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
   const timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
   const secrets = [options.url, new URL(options.url).pathname];
@@ -71,25 +77,27 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
     channel: 'slack',
     send: (message) => {
       let answered: Headers | undefined;
-      const webhook = new IncomingWebhook(options.url, {
-        timeout: timeoutMs,
-        retryConfig: { retries: 0 },
-        fetch: async (input, init) => {
-          const response = await fetch(input, init);
-          answered = response.headers;
-          return response;
-        },
-      });
       return withDeadline(
         timeoutMs,
         async (): Promise<DeliveryResult> => {
+          const { IncomingWebhook } = await loadSlack();
+          const webhook = new IncomingWebhook(options.url, {
+            timeout: timeoutMs,
+            retryConfig: { retries: 0 },
+            fetch: async (input, init) => {
+              const response = await fetch(input, init);
+              answered = response.headers;
+              return response;
+            },
+          });
           const answer = await webhook.send(slackPayload(message) as never);
           return httpResult(200, answer.text, secrets);
         },
         (error) => {
-          if (error instanceof IncomingWebhookHTTPError)
+          if (slack && error instanceof slack.IncomingWebhookHTTPError)
             return withRetryAfter(httpResult(error.statusCode, error.body, secrets), answered);
-          if (error instanceof IncomingWebhookRequestError) return transportFailure(error.original, secrets, timeoutMs);
+          if (slack && error instanceof slack.IncomingWebhookRequestError)
+            return transportFailure(error.original, secrets, timeoutMs);
           return transportFailure(error, secrets, timeoutMs);
         },
       );

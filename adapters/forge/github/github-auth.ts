@@ -1,5 +1,4 @@
-import { createAppAuth } from '@octokit/auth-app';
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { ServiceError } from '../../../ports/errors.js';
 import type { RepoRef, RepoTokenAccess } from '../../../ports/forge.port.js';
@@ -61,7 +60,20 @@ export const PAT_REPO_TOKEN_REFUSED =
 const noop = () => {};
 const key = (repo: RepoRef) => `${repo.owner}/${repo.repo}`.toLowerCase();
 
-function octokit(baseUrl: string, auth: string, warn: (m: string) => void, fetch?: typeof globalThis.fetch): Octokit {
+/** Octokit and its App auth, loaded at the first GitHub call rather than at start (~0.1 s). */
+let loading: Promise<[typeof import('@octokit/rest'), typeof import('@octokit/auth-app')]> | undefined;
+const loadOctokit = () => {
+  loading ??= Promise.all([import('@octokit/rest'), import('@octokit/auth-app')]);
+  return loading;
+};
+
+async function octokit(
+  baseUrl: string,
+  auth: string,
+  warn: (m: string) => void,
+  fetch?: typeof globalThis.fetch,
+): Promise<Octokit> {
+  const [{ Octokit }] = await loadOctokit();
   // Failures come back as Results, so Octokit's own error logging would only duplicate them.
   return new Octokit({
     baseUrl,
@@ -69,6 +81,15 @@ function octokit(baseUrl: string, auth: string, warn: (m: string) => void, fetch
     log: { debug: noop, info: noop, warn, error: noop },
     ...(fetch ? { request: { fetch } } : {}),
   });
+}
+
+/** `make()`'s answer, made once at the first call (the modules under it load then). */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
 }
 
 export function createGithubAuth(options: GithubAuthOptions): GithubAuth {
@@ -82,9 +103,9 @@ export function createGithubAuth(options: GithubAuthOptions): GithubAuth {
  * own, which reaches every repository it can and does not expire with the run.
  */
 function tokenAuth(baseUrl: string, token: string, warn: (m: string) => void, fetch?: typeof globalThis.fetch): GithubAuth {
-  const client = octokit(baseUrl, token, warn, fetch);
+  const client = once(() => octokit(baseUrl, token, warn, fetch));
   return {
-    client: () => okAsync(client),
+    client: () => ResultAsync.fromSafePromise(client()),
     repoToken: () => errAsync({ kind: 'notConfigured', message: PAT_REPO_TOKEN_REFUSED }),
     revokeRepoToken: () => okAsync(undefined),
     forget: noop,
@@ -110,12 +131,15 @@ function appAuth(
   const { baseUrl, now, warn } = options;
   const governor = options.governor ?? UNGOVERNED;
   const refreshMarginMs = options.refreshMarginMs ?? 5 * 60_000;
-  const app = new Octokit({
-    baseUrl,
-    authStrategy: createAppAuth,
-    auth: { appId: options.auth.appId, privateKey: options.auth.privateKey },
-    log: { debug: noop, info: noop, warn, error: noop },
-    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+  const appClient = once(async () => {
+    const [{ Octokit }, { createAppAuth }] = await loadOctokit();
+    return new Octokit({
+      baseUrl,
+      authStrategy: createAppAuth,
+      auth: { appId: options.auth.appId, privateKey: options.auth.privateKey },
+      log: { debug: noop, info: noop, warn, error: noop },
+      ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+    });
   });
   const installations = new Map<string, number>();
   const installationTokens = new Map<number, CachedToken>();
@@ -130,7 +154,12 @@ function appAuth(
     const known = installations.get(key(repo));
     if (known !== undefined) return okAsync(known);
     return governor
-      .run(() => ResultAsync.fromPromise(app.rest.apps.getRepoInstallation({ owner: repo.owner, repo: repo.repo }), convert))
+      .run(() =>
+        ResultAsync.fromPromise(
+          appClient().then((app) => app.rest.apps.getRepoInstallation({ owner: repo.owner, repo: repo.repo })),
+          convert,
+        ),
+      )
       .map(({ data }) => {
         installations.set(key(repo), data.id);
         return data.id;
@@ -141,21 +170,24 @@ function appAuth(
     governor
       .run(() =>
         ResultAsync.fromPromise(
-          app.auth({
-            type: 'installation',
-            installationId: id,
-            refresh: true,
-            ...(narrowTo
-              ? { repositoryNames: [narrowTo.repo.repo], permissions: { ...REPO_TOKEN_PERMISSIONS[narrowTo.access] } }
-              : {}),
-          }) as Promise<{ token: string; expiresAt: string }>,
+          appClient().then(
+            (app) =>
+              app.auth({
+                type: 'installation',
+                installationId: id,
+                refresh: true,
+                ...(narrowTo
+                  ? { repositoryNames: [narrowTo.repo.repo], permissions: { ...REPO_TOKEN_PERMISSIONS[narrowTo.access] } }
+                  : {}),
+              }) as Promise<{ token: string; expiresAt: string }>,
+          ),
           convert,
         ),
       )
-      .map(({ token, expiresAt }) => ({
+      .map(async ({ token, expiresAt }) => ({
         token,
         expiresAt: Date.parse(expiresAt),
-        client: octokit(baseUrl, token, warn, options.fetch),
+        client: await octokit(baseUrl, token, warn, options.fetch),
       }));
 
   const fresh = (t: CachedToken | undefined, margin: number) => t !== undefined && now() < t.expiresAt - margin;
@@ -184,8 +216,9 @@ function appAuth(
     revokeRepoToken: (token) =>
       governor
         .run(() =>
-          ResultAsync.fromPromise(octokit(baseUrl, token, warn, options.fetch).rest.apps.revokeInstallationAccessToken(), (e) =>
-            toServiceError(e, now()),
+          ResultAsync.fromPromise(
+            octokit(baseUrl, token, warn, options.fetch).then((client) => client.rest.apps.revokeInstallationAccessToken()),
+            (e) => toServiceError(e, now()),
           ),
         )
         .map(() => undefined),
