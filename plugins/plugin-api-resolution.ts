@@ -34,6 +34,8 @@ const PLUGIN_API_URL = BUNDLED
   : new URL(`./index${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
 const RUNS_BUILT = BUNDLED || import.meta.url.endsWith('.js');
 const TYPESCRIPT_FILE = /\.m?ts$/;
+/** A file a custom dir may hold that is imported as code. */
+const MODULE_FILE = /\.[cm]?[jt]s$/;
 
 // Runs on Node's loader thread: plain JavaScript, with its settings handed over as `data`.
 const HOOKS = `
@@ -64,6 +66,9 @@ let typescriptLoads = !RUNS_BUILT;
  * checkout's `npm install` has it) — registered first, so the hooks above run before its own.
  */
 export async function prepareCustomImports(files: readonly string[]): Promise<void> {
+  // No module to import (no custom dir, or only YAML and docs): no hooks either. Registered, they
+  // run on a loader thread of their own that every later import of the process goes through.
+  if (!files.some((f) => MODULE_FILE.test(f))) return;
   if (!typescriptLoads && !registered && files.some((f) => TYPESCRIPT_FILE.test(f))) {
     typescriptLoads = await import('tsx/esm/api').then(
       (tsx) => {
