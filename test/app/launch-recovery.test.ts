@@ -6,13 +6,14 @@ import { createRunnerRegistry } from '../../core/app/dispatch/runner-registry.js
 import type { JobOutcomeService } from '../../core/app/runs/job-outcome.service.js';
 import type { JobEvent } from '../../core/domain/job-status.js';
 import type { Job } from '../../core/domain/model.js';
-import { renderWorkflowTemplates, WORKFLOW_INPUTS } from '../../plugins/workflow-templates/workflow-templates.js';
+import { WORKFLOW_INPUTS } from '../../plugins/workflow-templates/workflow-templates.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { RunLaunch } from '../../ports/runner.port.js';
 import type { Storage } from '../../ports/storage.port.js';
 import { sampleLaunch } from '../../testing/contracts/runner.contract.js';
-import { type FakeGithub, startFakeGithub } from '../../testing/fakes/github/fake-github.js';
-import { OWNER, REPO, TOKEN } from '../../testing/fakes/github/seed.js';
+import type { FakeGithub } from '../../testing/fakes/github/fake-github.js';
+import { TOKEN } from '../../testing/fakes/github/seed.js';
+import { fakeGithubWithWorkflows } from '../adapters/runners/fake-github-workflows.js';
 
 /**
  * The launch outbox (dispatch.service `recoverLaunches`) over the GitHub Actions runner and the
@@ -21,20 +22,7 @@ import { OWNER, REPO, TOKEN } from '../../testing/fakes/github/seed.js';
  */
 let fake: FakeGithub;
 beforeEach(async () => {
-  fake = await startFakeGithub();
-  fake.addToken(TOKEN);
-  const files: Record<string, string> = { 'README.md': '# widgets\n' };
-  for (const f of renderWorkflowTemplates(
-    {
-      workflowFile: 'ai-implement.yml',
-      planningEnabled: false,
-      planningWorkflowFile: 'ai-plan.yml',
-      orchestratorUrl: 'http://x',
-    },
-    { sessionBundleSha256: 'a'.repeat(64) },
-  ))
-    files[f.path] = f.content;
-  fake.addRepo({ owner: OWNER, repo: REPO, files });
+  fake = await fakeGithubWithWorkflows({ planningEnabled: false });
 });
 afterEach(async () => {
   await fake.close();

@@ -5,11 +5,12 @@ import {
   type GithubActionsLogEntry,
 } from '../../../adapters/runners/github-actions/github-actions.runner.js';
 import { createGovernorRegistry, type GovernorRegistry } from '../../../adapters/shared/request-governor.js';
-import { renderWorkflowTemplates, WORKFLOW_INPUTS } from '../../../plugins/workflow-templates/workflow-templates.js';
+import { WORKFLOW_INPUTS } from '../../../plugins/workflow-templates/workflow-templates.js';
 import type { RunLaunch } from '../../../ports/runner.port.js';
 import { sampleLaunch } from '../../../testing/contracts/runner.contract.js';
-import { type FakeGithub, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
-import { APP_ID, APP_PERMISSIONS, appKeys, INSTALLATION_ID, OWNER, REPO, TOKEN } from '../../../testing/fakes/github/seed.js';
+import type { FakeGithub } from '../../../testing/fakes/github/fake-github.js';
+import { APP_ID, APP_PERMISSIONS, appKeys, INSTALLATION_ID, OWNER, TOKEN } from '../../../testing/fakes/github/seed.js';
+import { fakeGithubWithWorkflows } from './fake-github-workflows.js';
 
 /**
  * A workflow dispatch is not idempotent: each one GitHub accepts is a paid run. When its answer
@@ -27,20 +28,7 @@ let entries: GithubActionsLogEntry[];
 const clock = { t: 0 };
 beforeEach(async () => {
   clock.t = Date.now();
-  fake = await startFakeGithub();
-  fake.addToken(TOKEN);
-  const files: Record<string, string> = { 'README.md': '# widgets\n' };
-  for (const f of renderWorkflowTemplates(
-    {
-      workflowFile: 'ai-implement.yml',
-      planningEnabled: false,
-      planningWorkflowFile: 'ai-plan.yml',
-      orchestratorUrl: 'http://127.0.0.1:4000',
-    },
-    { sessionBundleSha256: 'a'.repeat(64) },
-  ))
-    files[f.path] = f.content;
-  fake.addRepo({ owner: OWNER, repo: REPO, files });
+  fake = await fakeGithubWithWorkflows({ planningEnabled: false });
   governors = createGovernorRegistry({ now: () => clock.t, random: () => 0.5 });
   entries = [];
 });

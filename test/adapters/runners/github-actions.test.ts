@@ -5,29 +5,16 @@ import {
   type GithubActionsLogEntry,
 } from '../../../adapters/runners/github-actions/github-actions.runner.js';
 import { workflowInputs } from '../../../adapters/runners/github-actions/workflow-inputs.js';
-import { renderWorkflowTemplates, WORKFLOW_INPUTS } from '../../../plugins/workflow-templates/workflow-templates.js';
+import { WORKFLOW_INPUTS } from '../../../plugins/workflow-templates/workflow-templates.js';
 import type { RunLaunch, Runner } from '../../../ports/runner.port.js';
 import { runnerContract, sampleLaunch } from '../../../testing/contracts/runner.contract.js';
-import { type FakeGithub, startFakeGithub } from '../../../testing/fakes/github/fake-github.js';
+import type { FakeGithub } from '../../../testing/fakes/github/fake-github.js';
 import { OWNER, REPO, TOKEN } from '../../../testing/fakes/github/seed.js';
+import { fakeGithubWithWorkflows, IMPLEMENT_WORKFLOW, PLAN_WORKFLOW } from './fake-github-workflows.js';
 
-/** The mapping of `sampleLaunch` names these files; the repository holds our rendered templates. */
-const IMPLEMENT = 'ai-implement.yml';
-const PLAN = 'ai-plan.yml';
-
-async function fakeGithub(): Promise<FakeGithub> {
-  const fake = await startFakeGithub();
-  fake.addToken(TOKEN);
-  const files: Record<string, string> = { 'README.md': '# widgets\n' };
-  for (const f of renderWorkflowTemplates(
-    { workflowFile: IMPLEMENT, planningEnabled: true, planningWorkflowFile: PLAN, orchestratorUrl: 'http://127.0.0.1:4000' },
-    { sessionBundleSha256: 'a'.repeat(64) },
-  )) {
-    files[f.path] = f.content;
-  }
-  fake.addRepo({ owner: OWNER, repo: REPO, files });
-  return fake;
-}
+const IMPLEMENT = IMPLEMENT_WORKFLOW;
+const PLAN = PLAN_WORKFLOW;
+const fakeGithub = () => fakeGithubWithWorkflows({ planningEnabled: true });
 
 const forgeOn = (fake: FakeGithub) =>
   createGithubForge({ baseUrl: fake.url, auth: { token: TOKEN }, retry: { sleep: async () => {}, random: () => 0.5 } });
