@@ -97,6 +97,16 @@ function anthropicHeaders(headers: IncomingHttpHeaders, held: AnthropicCredentia
 }
 
 /** Sends one request upstream and streams the answer back as it comes; `body` when it was read whole. */
+/** The request to send upstream: `path` (with its query) on `base`'s host. */
+function upstreamRequest(
+  base: URL,
+  method: string | undefined,
+  path: string,
+  headers: RequestOptions['headers'],
+): RequestOptions {
+  return { protocol: base.protocol, hostname: base.hostname, port: base.port || undefined, method, path, headers };
+}
+
 function relay(req: IncomingMessage, res: ServerResponse, target: RequestOptions, idleTimeoutMs: number, body?: Buffer) {
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const upstream = send({ ...target, timeout: idleTimeoutMs });
@@ -163,20 +173,7 @@ async function relayBedrock(
     body,
   });
   const headers = await route.authorize(base, call);
-  relay(
-    req,
-    res,
-    {
-      protocol: base.protocol,
-      hostname: base.hostname,
-      port: base.port || undefined,
-      method: call.method,
-      path: `${call.path}${call.search}`,
-      headers,
-    },
-    idleTimeoutMs,
-    body,
-  );
+  relay(req, res, upstreamRequest(base, call.method, `${call.path}${call.search}`, headers), idleTimeoutMs, body);
 }
 
 /**
@@ -223,14 +220,12 @@ export async function startModelKeyProxy(options: ModelKeyProxyOptions): Promise
       relay(
         req,
         res,
-        {
-          protocol: base.protocol,
-          hostname: base.hostname,
-          port: base.port || undefined,
-          method: req.method,
-          path: `${base.pathname.replace(/\/+$/, '')}${url.pathname}${url.search}`,
-          headers: anthropicHeaders(req.headers, anthropic, base.host),
-        },
+        upstreamRequest(
+          base,
+          req.method,
+          `${base.pathname.replace(/\/+$/, '')}${url.pathname}${url.search}`,
+          anthropicHeaders(req.headers, anthropic, base.host),
+        ),
         idleTimeoutMs,
       );
     } else if (url && bedrock && modelCall) {
