@@ -56,9 +56,11 @@ export interface IssueEffectsDeps {
  * its ttl frees the entry if a holder dies.
  */
 const ENTRY_CLAIM_TTL_MS = 30_000;
-const ENTRY_CLAIM_RETRY_MS = 20;
-/** Past this many tries (≈ 10 s) the change goes on unclaimed, with a warning: no effect is stuck behind a lost holder. */
-const ENTRY_CLAIM_TRIES = 500;
+/** A held claim is asked for again after 20 ms, then twice as long each time, at most 320 ms apart. */
+const ENTRY_CLAIM_FIRST_WAIT_MS = 20;
+const ENTRY_CLAIM_MAX_WAIT_MS = 320;
+/** Past this much waiting the change goes on unclaimed, with a warning: no effect is stuck behind a lost holder. */
+const ENTRY_CLAIM_PATIENCE_MS = 10_000;
 const entryClaim = (issueId: string) => `issue-effects:${issueId}`;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -76,10 +78,12 @@ export function createIssueEffects(deps: IssueEffectsDeps) {
   /** Runs `change` on the issue's pending entry as the only writer of it (ENTRY_CLAIM_TTL_MS). */
   async function withEntry<T>(job: EffectsJob, change: (current: PendingIssueEffects | undefined) => Promise<T>): Promise<T> {
     const key = entryClaim(job.issueId);
-    let claimed = false;
-    for (let tries = 0; tries < ENTRY_CLAIM_TRIES && !claimed; tries++) {
+    let claimed = await storage.claims.claimOnce(key, ENTRY_CLAIM_TTL_MS);
+    for (let waited = 0, wait = ENTRY_CLAIM_FIRST_WAIT_MS; !claimed && waited < ENTRY_CLAIM_PATIENCE_MS; ) {
+      await sleep(wait);
+      waited += wait;
+      wait = Math.min(wait * 2, ENTRY_CLAIM_MAX_WAIT_MS);
       claimed = await storage.claims.claimOnce(key, ENTRY_CLAIM_TTL_MS);
-      if (!claimed) await sleep(ENTRY_CLAIM_RETRY_MS);
     }
     if (!claimed) jobLogger(logger, job).warn('tracker effects: the issue’s entry stayed claimed; changed without the claim');
     try {

@@ -44,7 +44,7 @@ function scriptedTracker(failures: (ServiceError | undefined)[]) {
   return { landed, registry: createTicketingRegistry({ linear: ticketing }) };
 }
 
-async function setUp(failures: (ServiceError | undefined)[]) {
+async function setUp(failures: (ServiceError | undefined)[], sleep?: (ms: number) => Promise<void>) {
   let now = 1_000_000;
   const storage = await createStorage({ dataDir: '.', storageUrl: 'memory:', now: () => now });
   await storage.mappings.put(MAPPING);
@@ -59,7 +59,13 @@ async function setUp(failures: (ServiceError | undefined)[]) {
     },
   };
   const tracker = scriptedTracker(failures);
-  const effects = createIssueEffects({ storage, logger: logger as never, ticketingRegistry: tracker.registry, now: () => now });
+  const effects = createIssueEffects({
+    storage,
+    logger: logger as never,
+    ticketingRegistry: tracker.registry,
+    now: () => now,
+    ...(sleep ? { sleep } : {}),
+  });
   return { storage, effects, tracker, warnings, errors, advance: (ms: number) => (now += ms) };
 }
 
@@ -183,6 +189,25 @@ describe('held-back tracker effects written by two writers at once', () => {
     const told = [...tracker.landed, ...pending.map((e) => (e.kind === 'comment' ? `comment:${e.body}` : e.kind))];
     expect(told).toEqual(['comment:first', 'comment:second']);
     expect(await storage.claims.claimOnce(`issue-effects:${JOB.issueId}`, 1_000)).toBe(true);
+  });
+
+  it('an entry claim its holder never gave back (killed) holds a change ~10 s, asked for again with backoff, then warns', async () => {
+    const waits: number[] = [];
+    const { storage, effects, warnings } = await setUp([LIMITED], async (ms) => {
+      waits.push(ms);
+    });
+    expect(await storage.claims.claimOnce(`issue-effects:${JOB.issueId}`, 3_600_000)).toBe(true);
+    await effects.apply(JOB, MAPPING, [{ kind: 'comment', body: 'held' }]);
+    expect(waits.slice(0, 6)).toEqual([20, 40, 80, 160, 320, 320]);
+    // Two changes of the entry (is anything queued? then hold back), each waiting ~10 s.
+    const waited = waits.reduce((a, b) => a + b, 0);
+    expect(waited).toBeGreaterThanOrEqual(20_000);
+    expect(waited).toBeLessThan(20_800);
+    expect(waits.length).toBeLessThan(80); // not 500 claim attempts a change
+    expect(warnings).toContain('tracker effects: the issue’s entry stayed claimed; changed without the claim');
+    expect((await storage.documents.get(PENDING_ISSUE_EFFECTS, JOB.issueId))?.effects).toEqual([
+      { kind: 'comment', body: 'held' },
+    ]);
   });
 
   it('two applies held back at once for one issue both stay pending, in the order they were saved', async () => {
