@@ -306,10 +306,18 @@ export function createIssueControlService(deps: IssueControlDeps): IssueControlS
         return undefined;
       }
     } else {
+      // Every tracker asked at once, each within the operator deadline: one that fails or hangs
+      // has not found it.
+      const kinds = [...new Set(mappings.map((m) => m.ticketing))].filter((kind) => !tracker || kind === tracker);
+      const answers = await Promise.all(
+        kinds.map(async (kind) => {
+          const read = ticketingRegistry.get(kind)?.getIssue(key);
+          const got = read ? await answerWithin(Promise.resolve(read), OPERATOR_CALL_DEADLINE_MS, () => undefined) : undefined;
+          return { kind, got };
+        }),
+      );
       const found: { issue: TicketIssue; mapping: Mapping }[] = [];
-      for (const kind of new Set(mappings.map((m) => m.ticketing))) {
-        if (tracker && kind !== tracker) continue;
-        const got = await ticketingRegistry.get(kind)?.getIssue(key);
+      for (const { kind, got } of answers) {
         if (!got?.isOk()) continue;
         const owner = mappings.find((m) => m.teamKey === got.value.teamKey && m.ticketing === kind);
         if (owner) found.push({ issue: got.value, mapping: owner });

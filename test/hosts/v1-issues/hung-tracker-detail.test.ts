@@ -36,4 +36,25 @@ describe('GET /api/v1/:id on a hung tracker', () => {
     expect(ms).toBeGreaterThanOrEqual(OPERATOR_CALL_DEADLINE_MS - 100);
     expect(ms).toBeLessThan(OPERATOR_CALL_DEADLINE_MS + 3_000);
   });
+
+  it('an issue no poll has seen is not found once the tracker has not answered within the operator deadline', async () => {
+    linear = await startFakeLinear({ apiKey: 'lin_api_test' });
+    linear.store.addTeam('ENG');
+    h = await startHarness(
+      'memory',
+      { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_MODE: 'shadow', LINEAR_API_KEY: linear.apiKey, LINEAR_API_URL: linear.url },
+      heldShadowRunner(),
+    );
+    const token = await h.login();
+    const body = { teamKey: 'ENG', ticketing: 'linear', owner: 'acme', repo: 'app', defaultBranch: 'main' };
+    expect((await h.call('POST', '/api/mappings', { token, body })).status).toBe(200);
+
+    linear.failEvery({ kind: 'hang' });
+    const started = performance.now();
+    const res = await h.call('GET', '/api/v1/ENG-77', { token });
+    const ms = performance.now() - started;
+    expect(res.status).toBe(404);
+    expect(ms).toBeGreaterThanOrEqual(OPERATOR_CALL_DEADLINE_MS - 100);
+    expect(ms).toBeLessThan(OPERATOR_CALL_DEADLINE_MS + 3_000);
+  }, 40_000);
 });
