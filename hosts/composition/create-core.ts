@@ -6,6 +6,7 @@ import { createCryptoIds } from '../../adapters/system/crypto-ids.adapter.js';
 import { createSystemClock } from '../../adapters/system/system-clock.adapter.js';
 import type { CoreSettings } from '../../core/app/core-settings.js';
 import { createMappingsService } from '../../core/app/operations/mappings.service.js';
+import { answerWithin } from '../../core/app/operations/operator-deadline.js';
 import { WORKSPACE_SWEEP_MS } from '../../core/app/operations/workspaces.service.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
@@ -211,15 +212,10 @@ async function registerStorage(
 }
 
 /** Resolves when `work` settles, or after `ms` (when given) if it has not. */
-export function settledWithin(work: Promise<unknown>, ms: number | undefined): Promise<void> {
+export async function settledWithin(work: Promise<unknown>, ms: number | undefined): Promise<void> {
   const settled = work.then(
     () => undefined,
     () => undefined,
   );
-  if (ms === undefined) return settled;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, ms));
-  });
-  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
+  await (ms === undefined ? settled : answerWithin(settled, ms, () => undefined));
 }

@@ -11,6 +11,7 @@ import type { Mapping, TicketIssue } from '../../domain/model.js';
 import { type DispatchPlan, type PlannedDispatch, planDispatches } from '../../domain/planner.js';
 import { JOB_RETENTION_MS } from '../../domain/retention.js';
 import { describeMissingTicketing, type TicketingRegistry } from '../issues/ticketing-registry.js';
+import { answerWithin, formatDeadline } from '../operations/operator-deadline.js';
 import type { LeaseHold, Singleton } from '../operations/singleton.js';
 import type { DispatchService } from './dispatch.service.js';
 
@@ -161,23 +162,14 @@ export function createReconcileService(deps: ReconcileDeps): ReconcileService {
       pending = start();
       inFlight.set(key, pending);
     }
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), fetchDeadlineMs);
-      timer.unref?.();
-    });
-    try {
-      const result = await Promise.race([pending, deadline]);
-      if (result !== TIMED_OUT) {
-        inFlight.delete(key);
-        return result;
-      }
-      return late(
-        `${name}: ${carried ? 'still fetching since an earlier cycle' : `no answer within ${formatMs(fetchDeadlineMs)}`}`,
-      );
-    } finally {
-      clearTimeout(timer);
+    const result = await answerWithin(pending, fetchDeadlineMs, (): typeof TIMED_OUT => TIMED_OUT);
+    if (result !== TIMED_OUT) {
+      inFlight.delete(key);
+      return result;
     }
+    return late(
+      `${name}: ${carried ? 'still fetching since an earlier cycle' : `no answer within ${formatDeadline(fetchDeadlineMs)}`}`,
+    );
   }
 
   const failed = (mapping: Mapping, error: unknown): MappingSnapshot => ({
@@ -460,7 +452,6 @@ export const trackerName = (mapping: Pick<Mapping, 'ticketing'>) => TRACKER_NAME
 const TIMED_OUT = Symbol('timed out');
 /** The in-flight key of a tracker's unmapped listing (no team key has a colon). */
 const UNMAPPED_KEY = 'unmapped:';
-const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
 /** The fetch deadline for a poll interval: half of it, between 0.5 s and the 10 s default. */
 export function fetchDeadlineFor(pollIntervalMs: number): number {

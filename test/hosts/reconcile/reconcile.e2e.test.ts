@@ -52,6 +52,23 @@ async function get<T>(harness: Harness, token: string, path: string): Promise<T>
   return (await res.json()) as T;
 }
 
+/** A Jira mapping while Jira is not configured: its tracker fails every cycle. */
+async function unconfiguredJiraMapping(h: Harness, token: string) {
+  const jira = await h.call('POST', '/api/mappings', {
+    token,
+    body: {
+      teamKey: 'JIR',
+      ticketing: 'jira',
+      jql: 'project = JIR',
+      repoFieldValue: 'app',
+      owner: 'acme',
+      repo: 'app',
+      defaultBranch: 'main',
+    },
+  });
+  expect(jira.status).toBe(200);
+}
+
 describe('the reconcile loop on the embedded tracker and the shadow runner', () => {
   it('dispatches by priority up to the cap, and explains every issue it holds back', async () => {
     h = await startHarness('memory', SHADOW, heldShadowRunner());
@@ -248,19 +265,7 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     h = await startHarness('memory', SHADOW);
     const token = await h.login();
     await localMapping(h, token);
-    const jira = await h.call('POST', '/api/mappings', {
-      token,
-      body: {
-        teamKey: 'JIR',
-        ticketing: 'jira',
-        jql: 'project = JIR',
-        repoFieldValue: 'app',
-        owner: 'acme',
-        repo: 'app',
-        defaultBranch: 'main',
-      },
-    });
-    expect(jira.status).toBe(200);
+    await unconfiguredJiraMapping(h, token);
     await seedIssue(h, { title: 'fine', labels: ['AI-Implement'] });
     const report = await h.orchestrator.cradle.reconcile.request();
     expect(report.errors.JIR).toMatch(/jira ticketing is not configured/);
@@ -271,19 +276,7 @@ describe('the reconcile loop on the embedded tracker and the shadow runner', () 
     h = await startHarness('memory', SHADOW);
     const token = await h.login();
     await localMapping(h, token);
-    const jira = await h.call('POST', '/api/mappings', {
-      token,
-      body: {
-        teamKey: 'JIR',
-        ticketing: 'jira',
-        jql: 'project = JIR',
-        repoFieldValue: 'app',
-        owner: 'acme',
-        repo: 'app',
-        defaultBranch: 'main',
-      },
-    });
-    expect(jira.status).toBe(200);
+    await unconfiguredJiraMapping(h, token);
     const fine = await seedIssue(h, { title: 'fine', labels: ['AI-Implement'] });
     const issues = await get<{ issues: { identifier: string }[]; errors: unknown[] }>(h, token, '/api/issues');
     expect(issues.issues.map((i) => i.identifier)).toEqual([fine.identifier]);

@@ -12,24 +12,32 @@ afterEach(async () => {
   h = linear = undefined;
 });
 
+/** A server with an ENG mapping on the fake Linear (holding one issue when given), and the admin token. */
+async function linearMapping({ issue }: { issue?: string }) {
+  const fake = await startFakeLinear({ apiKey: 'lin_api_test' });
+  linear = fake;
+  fake.store.addTeam('ENG');
+  if (issue) fake.store.addIssue({ teamKey: 'ENG', title: issue, labels: ['AI-Implement'] });
+  const server = await startHarness(
+    'memory',
+    { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_MODE: 'shadow', LINEAR_API_KEY: fake.apiKey, LINEAR_API_URL: fake.url },
+    heldShadowRunner(),
+  );
+  h = server;
+  const token = await server.login();
+  const body = { teamKey: 'ENG', ticketing: 'linear', owner: 'acme', repo: 'app', defaultBranch: 'main' };
+  expect((await server.call('POST', '/api/mappings', { token, body })).status).toBe(200);
+  return { server, fake, token };
+}
+
 describe('GET /api/v1/:id on a hung tracker', () => {
   it('answers from the last poll’s snapshot once the tracker has not answered within the operator deadline', async () => {
-    linear = await startFakeLinear({ apiKey: 'lin_api_test' });
-    linear.store.addTeam('ENG');
-    linear.store.addIssue({ teamKey: 'ENG', title: 'linear work', labels: ['AI-Implement'] });
-    h = await startHarness(
-      'memory',
-      { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_MODE: 'shadow', LINEAR_API_KEY: linear.apiKey, LINEAR_API_URL: linear.url },
-      heldShadowRunner(),
-    );
-    const token = await h.login();
-    const body = { teamKey: 'ENG', ticketing: 'linear', owner: 'acme', repo: 'app', defaultBranch: 'main' };
-    expect((await h.call('POST', '/api/mappings', { token, body })).status).toBe(200);
-    await h.orchestrator.cradle.reconcile.request();
+    const { server, fake, token } = await linearMapping({ issue: 'linear work' });
+    await server.orchestrator.cradle.reconcile.request();
 
-    linear.failEvery({ kind: 'hang' });
+    fake.failEvery({ kind: 'hang' });
     const started = performance.now();
-    const res = await h.call('GET', '/api/v1/ENG-1', { token });
+    const res = await server.call('GET', '/api/v1/ENG-1', { token });
     const ms = performance.now() - started;
     expect(res.status).toBe(200);
     expect(await jsonOf(res)).toMatchObject({ identifier: 'ENG-1', teamKey: 'ENG', title: 'linear work' });
@@ -38,20 +46,11 @@ describe('GET /api/v1/:id on a hung tracker', () => {
   });
 
   it('an issue no poll has seen is not found once the tracker has not answered within the operator deadline', async () => {
-    linear = await startFakeLinear({ apiKey: 'lin_api_test' });
-    linear.store.addTeam('ENG');
-    h = await startHarness(
-      'memory',
-      { ADMIN_ACCESS_CODE: ACCESS_CODE, RUNNER_MODE: 'shadow', LINEAR_API_KEY: linear.apiKey, LINEAR_API_URL: linear.url },
-      heldShadowRunner(),
-    );
-    const token = await h.login();
-    const body = { teamKey: 'ENG', ticketing: 'linear', owner: 'acme', repo: 'app', defaultBranch: 'main' };
-    expect((await h.call('POST', '/api/mappings', { token, body })).status).toBe(200);
+    const { server, fake, token } = await linearMapping({});
 
-    linear.failEvery({ kind: 'hang' });
+    fake.failEvery({ kind: 'hang' });
     const started = performance.now();
-    const res = await h.call('GET', '/api/v1/ENG-77', { token });
+    const res = await server.call('GET', '/api/v1/ENG-77', { token });
     const ms = performance.now() - started;
     expect(res.status).toBe(404);
     expect(ms).toBeGreaterThanOrEqual(OPERATOR_CALL_DEADLINE_MS - 100);
