@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_FLY_APP, type FakeFly, startFakeFly } from '../../testing/fakes/fly/fake-fly.server.js';
 import { type FakeLinear, startFakeLinear } from '../../testing/fakes/linear/fake-linear.server.js';
-import { ACCESS_CODE, type ServerProcess, startServerProcess } from './server.js';
+import { ACCESS_CODE, expectAnswer, type ServerProcess, startServerProcess } from './server.js';
 import { waitFor } from './world.js';
 
 /**
@@ -73,5 +73,16 @@ describe('GET /api/sessions: sessions in the started, starting or created state'
     );
     expect(listed.map((row) => row.state).sort()).toEqual(['created', 'started', 'starting']);
     for (const row of listed) expect(seeded.find((m) => m.id === row.machineId)?.state).toBe(row.state);
+  });
+});
+
+describe('GET /api/issues and /api/blockers: paging parameters out of range are a 400 naming them', () => {
+  it.each([
+    ['/api/issues?limit=abc', 'limit must be an integer from 0 to 1000'],
+    ['/api/issues?limit=1001', 'limit must be an integer from 0 to 1000'],
+    ['/api/issues?limit=10&offset=-1', 'offset must be an integer from 0 to 9007199254740991'],
+    ['/api/blockers?limit=-5', 'limit must be an integer from 0 to 1000'],
+  ])('%s', async (path, error) => {
+    expectAnswer(await s.call('GET', path, { token: true }), 400, { error });
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_MAX_LIMIT } from '../../../core/domain/audit.js';
 import { millis } from './components.schema.js';
+import { wholeNumber } from './operations-events.schema.js';
 
 /** `ConfigKeyView` of core/app/operations/config-overlay.service.ts. */
 const ConfigKeyView = z.object({
@@ -155,14 +156,6 @@ export const AuditPage = z.object({
   offset: z.number().int(),
   retention: z.number().int().describe('How many entries the trail keeps'),
 });
-
-const wholeNumber = (name: string, min: number, max: number) =>
-  z
-    .string()
-    .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, {
-      error: `${name} must be an integer from ${min} to ${max}`,
-    })
-    .transform(Number);
 
 export const AuditQuery = z.object({
   limit: wholeNumber('limit', 1, AUDIT_MAX_LIMIT).optional().describe(`1–${AUDIT_MAX_LIMIT}, default 50`),
